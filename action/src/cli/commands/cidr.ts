@@ -1,0 +1,6 @@
+/** @module `allowlist-sync cidr`: placeholder until the CIDR engine lands. */
+import { UsageError, type CliIo } from '../io.ts'
+
+export function run(_args: string[], _io: CliIo): Promise<number> {
+  return Promise.reject(new UsageError('cidr: not implemented yet'))
+}

@@ -1,0 +1,93 @@
+/**
+ * @module What every CLI command shares: the process edges as an injectable object, exit codes,
+ * and the two error kinds that the dispatcher turns into exit codes and stderr lines.
+ */
+import { readFile } from 'node:fs/promises'
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+
+/** Exit codes across the whole CLI. */
+export const EXIT_OK = 0
+/** A refusal (a guard said no) or a violation (a policy check failed). */
+export const EXIT_REFUSED = 1
+/** A usage error or unreadable input. */
+export const EXIT_USAGE = 2
+
+/** The process edges a command may touch; tests pass their own. */
+export interface CliIo {
+  readonly stdout: (text: string) => void
+  readonly stderr: (text: string) => void
+  /** Reads a whole file; `-` reads standard input. */
+  readonly readText: (path: string) => Promise<string>
+  readonly env: Readonly<Record<string, string | undefined>>
+  readonly fetch: typeof fetch
+  readonly now: () => number
+}
+
+/** A command's entry: arguments after the command name, the io; resolves to the exit code. */
+export type CommandRun = (args: string[], io: CliIo) => Promise<number>
+
+/** Bad arguments: exit 2 and the message, then a pointer to `--help`. */
+export class UsageError extends Error {
+  readonly exitCode = EXIT_USAGE
+}
+
+/** Input that cannot be used: exit 2 with `FILE:LINE: reason` lines on stderr. */
+export class InputError extends Error {
+  readonly exitCode = EXIT_USAGE
+  readonly lines: string[]
+  constructor(lines: string[], options?: ErrorOptions) {
+    super(lines.join('\n'), options)
+    this.lines = lines
+  }
+}
+
+/** The real process edges. */
+export function processIo(): CliIo {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    readText: (path) => (path === '-' ? readStdin() : readFile(path, 'utf8')),
+    env: process.env,
+    fetch: globalThis.fetch,
+    now: Date.now,
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/**
+ * Reads a file named on the command line; a missing or unreadable one is an InputError naming it.
+ */
+export async function readInputFile(io: CliIo, path: string): Promise<string> {
+  try {
+    return await io.readText(path)
+  } catch (cause) {
+    const reason = cause instanceof Error && 'code' in cause ? String(cause.code) : 'unreadable'
+    throw new InputError([`${path}: cannot read (${reason})`], { cause })
+  }
+}
+
+/**
+ * `node:util` parseArgs with `--help` built in; a parse failure becomes a UsageError.
+ * Returns `undefined` after printing the help text when `--help` or `-h` is given.
+ */
+export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(
+  args: string[],
+  options: T,
+  help: string,
+  io: CliIo,
+) {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout(help.endsWith('\n') ? help : `${help}\n`)
+    return undefined
+  }
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true })
+  } catch (cause) {
+    throw new UsageError(cause instanceof Error ? cause.message : String(cause), { cause })
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * @module The CLI dispatcher: finds the command, loads only its module (so `cidr merge` does not
+ * pay for the GitHub client), and turns thrown errors into exit codes.
+ */
+import { EXIT_OK, EXIT_USAGE, InputError, UsageError, type CliIo, type CommandRun } from './io.ts'
+
+interface CommandEntry {
+  readonly summary: string
+  readonly load: () => Promise<{ run: CommandRun }>
+}
+
+/** Every command, in the order `--help` lists them. */
+export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  cidr: { summary: 'merge, diff and test CIDR lists', load: () => import('./commands/cidr.ts') },
+}
+
+const HELP = `allowlist-sync: keep firewall allowlists true to published IP feeds
+
+Usage: allowlist-sync <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .join('\n')}
+
+Run 'allowlist-sync <command> --help' for a command's options and examples.
+Exit codes: 0 success, 1 a refusal or a violation, 2 a usage error or unreadable input.
+`
+
+/** Runs one CLI invocation; resolves to the process exit code. Never throws. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(HELP)
+    return name === undefined ? EXIT_USAGE : EXIT_OK
+  }
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined
+  if (!entry) {
+    io.stderr(`allowlist-sync: unknown command '${name}'\n\n${HELP}`)
+    return EXIT_USAGE
+  }
+  try {
+    const command = await entry.load()
+    return await command.run(rest, io)
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`allowlist-sync ${name}: ${error.message}\nRun 'allowlist-sync ${name} --help'.\n`)
+      return error.exitCode
+    }
+    if (error instanceof InputError) {
+      io.stderr(`${error.lines.join('\n')}\n`)
+      return error.exitCode
+    }
+    io.stderr(`allowlist-sync ${name}: ${error instanceof Error ? error.message : String(error)}\n`)
+    return EXIT_USAGE
+  }
+}

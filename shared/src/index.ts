@@ -1,0 +1,7 @@
+/**
+ * @module The public surface of shared/: worker/ and action/ import only from here.
+ */
+export * from './ip/index.ts'
+export * from './feeds/index.ts'
+export * from './render/index.ts'
+export * from './policy/index.ts'

@@ -1,0 +1,2 @@
+/** @module The public surface of shared/src/policy. */
+export {}

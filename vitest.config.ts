@@ -8,6 +8,7 @@ export default defineConfig({
         test: {
           name: 'node',
           include: ['test/**/*.test.ts'],
+          globalSetup: ['test/setup/build-dist.ts'],
           exclude: ['test/worker/**', '**/node_modules/**'],
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -24,7 +24,8 @@ const common = {
   },
 } satisfies BuildOptions
 
-async function bundle(out: string): Promise<void> {
+/** Bundles the CLI into `out/cli/` and the Action into `out/index.js`. */
+export async function bundle(out: string): Promise<void> {
   await build({
     ...common,
     entryPoints: [path.join(root, 'action/src/cli/cli.ts')],
@@ -50,7 +51,9 @@ async function listFiles(dir: string): Promise<string[]> {
     .sort()
 }
 
-if (check) {
+if (!import.meta.main) {
+  // imported by the test set-up: bundle() only
+} else if (check) {
   const tmp = await mkdtemp(path.join(tmpdir(), 'allowlist-sync-dist-'))
   await bundle(tmp)
   const dist = path.join(root, 'action/dist')

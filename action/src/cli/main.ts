@@ -12,6 +12,32 @@ interface CommandEntry {
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   cidr: { summary: 'merge, diff and test CIDR lists', load: () => import('./commands/cidr.ts') },
+  feeds: { summary: 'list the feed catalogue', load: () => import('./commands/feeds.ts') },
+  fetch: {
+    summary: 'fetch feeds, guard them, print snapshots',
+    load: () => import('./commands/fetch.ts'),
+  },
+  formats: { summary: 'list the output formats', load: () => import('./commands/formats.ts') },
+  render: {
+    summary: 'render feeds into a firewall format',
+    load: () => import('./commands/render.ts'),
+  },
+  policies: {
+    summary: 'list the port-policy presets',
+    load: () => import('./commands/policies.ts'),
+  },
+  verify: {
+    summary: 'check firewall configs against a port policy',
+    load: () => import('./commands/verify.ts'),
+  },
+  probe: {
+    summary: "try TCP connects to a policy's ports on a host",
+    load: () => import('./commands/probe.ts'),
+  },
+  sync: {
+    summary: "run the Action's plan locally (--dry-run)",
+    load: () => import('./commands/sync.ts'),
+  },
 }
 
 const HELP = `allowlist-sync: keep firewall allowlists true to published IP feeds

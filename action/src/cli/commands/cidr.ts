@@ -1,4 +1,4 @@
-/** @module `allowlist-sync cidr`: placeholder until the CIDR engine lands. */
+/** @module `allowlist-sync cidr`: placeholder until its issue lands. */
 import { UsageError, type CliIo } from '../io.ts'
 
 export function run(_args: string[], _io: CliIo): Promise<number> {

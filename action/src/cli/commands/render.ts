@@ -1,0 +1,6 @@
+/** @module `allowlist-sync render`: placeholder until its issue lands. */
+import { UsageError, type CliIo } from '../io.ts'
+
+export function run(_args: string[], _io: CliIo): Promise<number> {
+  return Promise.reject(new UsageError('render: not implemented yet'))
+}

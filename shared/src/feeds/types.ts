@@ -1,0 +1,313 @@
+/**
+ * @module The feed types every other piece relies on: catalogue entries, snapshots, changes,
+ * guards and the outcome of one sync. Shapes of Snapshot and Change follow DESIGN.md.
+ */
+
+/** Address family, as in shared/src/ip. */
+export type FeedFamily = 4 | 6
+
+/**
+ * How one source's body becomes a list of address strings. Built-in feeds use the last three
+ * kinds; user-defined feeds use `lines`, `json` or `csv` (see {@link defineUserFeed}).
+ *
+ * - `lines`: one address or CIDR a line; blank lines and `#` comments (whole-line or trailing)
+ *   are skipped; a UTF-8 BOM and CRLF line ends are accepted. `family` restricts the entries
+ *   (an IPv6 entry in an IPv4-only file is an `invalid-entry` refusal).
+ * - `json`: a path expression into the parsed JSON (syntax in {@link parseJsonPath}), e.g.
+ *   `endpoints["app.firezone.dev"]` or `prefixes[*].ip_prefix`. Each value it reaches must be a
+ *   string, an array of strings, or an object with `ipv4` / `ipv6` string arrays; anything else,
+ *   or a path that reaches nothing, is `schema-drift`.
+ * - `csv`: one column of a comma-separated file, by header name or 1-based index; the first row
+ *   is a header when the column is given by name; `#` lines are skipped.
+ * - `github-meta`: one address key of `api.github.com/meta`. A missing `required` key is
+ *   `schema-drift`; a missing optional key (only `dependabot`, which GitHub withdrew in 2025)
+ *   is an empty list, which the `empty` guard then refuses.
+ * - `firezone-relays`: `relay-ips.json` in either format it has used: an object keyed by region,
+ *   each `{ ipv4, ipv6 }` (2024), or a flat array of CIDR strings (2025).
+ * - `aws`: `ip-ranges.json` entries of one `service` (exact, upper case), optionally only those
+ *   whose `region` is in `regions`. A service absent from the whole payload is `schema-drift`.
+ */
+export type ParserSpec =
+  | { readonly kind: 'lines'; readonly family?: FeedFamily }
+  | { readonly kind: 'json'; readonly path: string }
+  | { readonly kind: 'csv'; readonly column: string | number; readonly family?: FeedFamily }
+  | { readonly kind: 'github-meta'; readonly key: string; readonly required: boolean }
+  | { readonly kind: 'firezone-relays' }
+  | { readonly kind: 'aws'; readonly service: string; readonly regions: readonly string[] }
+
+/** The parser kinds a user-defined feed may use. */
+export type UserParserSpec = Extract<ParserSpec, { kind: 'lines' | 'json' | 'csv' }>
+
+/**
+ * One part of a feed: an upstream URL (always the real `https://` address; the mirror is applied
+ * at fetch time) and how to read it. Several parts may share a URL (firezone/portal reads two
+ * paths of one file); it is then fetched once.
+ */
+export interface FeedSource {
+  readonly url: string
+  readonly parser: ParserSpec
+}
+
+/** One entry of the catalogue. */
+export interface FeedDefinition {
+  /** `provider/list`, e.g. `github/hooks`, `aws/EC2@us-east-1`, `user/office`. */
+  readonly id: string
+  readonly title: string
+  /** Where the publisher documents the list. */
+  readonly docsUrl: string
+  /** Every part must yield at least one address (else the `empty` guard refuses). */
+  readonly sources: readonly FeedSource[]
+  /** True for `defineUserFeed` results. */
+  readonly user?: boolean
+}
+
+/**
+ * The canonical state of a feed (DESIGN.md). `ipv4`/`ipv6` are canonical CIDRs (network address,
+ * explicit prefix, IPv6 per RFC 5952), merged and sorted ascending.
+ */
+export interface Snapshot {
+  readonly feed: string
+  /** 1 for the first snapshot; `previous.version + 1` each time the canonical lists change. */
+  readonly version: number
+  /**
+   * Lower-case hex SHA-256 of the UTF-8 bytes of `JSON.stringify([ipv4, ipv6])`: the canonical
+   * lists only, so re-ordering, re-formatting or a new `generated_at` upstream is not a change.
+   */
+  readonly sha256: string
+  /** ISO 8601 (UTC) time of the last successful fetch, including a 304 or an unchanged body. */
+  readonly fetchedAt: string
+  /** ISO 8601 (UTC) time at which this `version` was first seen. */
+  readonly changedAt: string
+  /** The upstream URL(s) read (never the mirror's), in catalogue order, separated by one space. */
+  readonly source: string
+  readonly ipv4: readonly string[]
+  readonly ipv6: readonly string[]
+}
+
+/** Canonical CIDRs per family. */
+export interface FamilyLists {
+  readonly ipv4: readonly string[]
+  readonly ipv6: readonly string[]
+}
+
+/**
+ * What changed between two versions of a feed (DESIGN.md). `added`/`removed` are the minimal CIDR
+ * cover of the address-level difference (so `/24` -> `/23` adds one `/24`). A first snapshot is a
+ * change from `previousVersion: 0` that adds everything.
+ */
+export interface Change {
+  readonly feed: string
+  readonly version: number
+  readonly previousVersion: number
+  /** ISO 8601; the new snapshot's `changedAt`. */
+  readonly at: string
+  readonly added: FamilyLists
+  readonly removed: FamilyLists
+}
+
+/**
+ * Why a fetch was refused, in the order the guards run:
+ * - `network-error`: the request failed before a response (DNS, refused connection, TLS).
+ * - `timeout`: no complete body within `timeoutMs` (headers or body).
+ * - `redirect`: a 3xx to another host, a 3xx without Location, or too many same-host hops.
+ * - `http-error`: any other status than 2xx (or 304 to a conditional request).
+ * - `oversized`: Content-Length or the bytes read exceed `maxBodyBytes`.
+ * - `wrong-content`: an HTML page (by Content-Type or by a body starting with `<`), or bytes that
+ *   are not UTF-8.
+ * - `unparseable`: JSON that does not parse (e.g. truncated), or CSV without the column.
+ * - `schema-drift`: an expected key is missing or has another shape.
+ * - `invalid-entry`: an entry that is not a plain address or CIDR: newline, shell metacharacter,
+ *   zone id (`fe80::1%eth0`), IPv4-mapped IPv6 (`::ffff:192.0.2.1`), wrong family for the file.
+ *   One bad entry refuses the whole fetch: dropping it silently could remove an address.
+ * - `allow-all`: `0.0.0.0/0`, `::/0`, or entries that together cover a whole family. Such a list
+ *   must never reach a firewall as an allowlist.
+ * - `empty`: a source (or the whole feed) yields no address.
+ * - `mass-removal`: against the previous snapshot, more than `maxRemovalShare` of one family's
+ *   addresses would go, or every address of a family that had some; `allowMassRemoval` overrides.
+ */
+export type GuardName =
+  | 'network-error'
+  | 'timeout'
+  | 'redirect'
+  | 'http-error'
+  | 'oversized'
+  | 'wrong-content'
+  | 'unparseable'
+  | 'schema-drift'
+  | 'invalid-entry'
+  | 'allow-all'
+  | 'empty'
+  | 'mass-removal'
+
+/** Every guard name, in the order the guards run. */
+export const GUARD_NAMES: readonly GuardName[] = [
+  'network-error',
+  'timeout',
+  'redirect',
+  'http-error',
+  'oversized',
+  'wrong-content',
+  'unparseable',
+  'schema-drift',
+  'invalid-entry',
+  'allow-all',
+  'empty',
+  'mass-removal',
+]
+
+/** Tunables of the guards and the fetcher. */
+export interface GuardOptions {
+  /** Share (0..1) of one family's previous addresses that may go in one change. Default 0.5. */
+  readonly maxRemovalShare: number
+  /** Skip the `mass-removal` guard (an explicit operator override). Default false. */
+  readonly allowMassRemoval: boolean
+  /** Largest body accepted, in bytes. Default 8 MiB (AWS ip-ranges.json is ~2.6 MB). */
+  readonly maxBodyBytes: number
+  /** Per request, headers and body together, in ms. Default 10 000. */
+  readonly timeoutMs: number
+}
+
+/** Defaults for {@link GuardOptions}. */
+export const DEFAULT_GUARD_OPTIONS: GuardOptions = {
+  maxRemovalShare: 0.5,
+  allowMassRemoval: false,
+  maxBodyBytes: 8 * 1024 * 1024,
+  timeoutMs: 10_000,
+}
+
+/** A non-fatal remark about a fetch (host bits set, duplicates merged, a skipped source, ...). */
+export interface FeedNote {
+  readonly code: string
+  readonly message: string
+}
+
+/** The lists are different from the previous snapshot's (or there was none). */
+export interface ChangedOutcome {
+  readonly kind: 'changed'
+  readonly feed: string
+  readonly snapshot: Snapshot
+  readonly change: Change
+  readonly notes: readonly FeedNote[]
+}
+
+/**
+ * The lists are the same: the previous snapshot with a new `fetchedAt`. `notModified` is true
+ * when every source answered 304 and no body was read or parsed.
+ */
+export interface UnchangedOutcome {
+  readonly kind: 'unchanged'
+  readonly feed: string
+  readonly snapshot: Snapshot
+  readonly notModified: boolean
+  readonly notes: readonly FeedNote[]
+}
+
+/** A guard said no: the previous snapshot (if any) stays current. */
+export interface RefusedOutcome {
+  readonly kind: 'refused'
+  readonly feed: string
+  readonly guard: GuardName
+  /** One line, safe to print: upstream text in it is JSON-quoted and truncated. */
+  readonly reason: string
+  /** The last good snapshot, unchanged (not even `fetchedAt`), or undefined if there is none. */
+  readonly previous: Snapshot | undefined
+  readonly notes: readonly FeedNote[]
+}
+
+/** The result of syncing one feed. */
+export type FeedOutcome = ChangedOutcome | UnchangedOutcome | RefusedOutcome
+
+/** Validators remembered per upstream URL for conditional requests. */
+export interface CacheEntry {
+  readonly etag?: string
+  readonly lastModified?: string
+}
+
+/** What happened to one upstream URL during a sync (for logs and tests). */
+export interface FetchRecord {
+  /** The upstream URL. */
+  readonly url: string
+  /** The URL actually requested (the mirror's, when one is set). */
+  readonly requested: string
+  /** HTTP status of the final response; 0 when there was none (network error, timeout). */
+  readonly status: number
+  /** Body bytes read (0 for 304). */
+  readonly bytes: number
+  /** Whether If-None-Match / If-Modified-Since were sent. */
+  readonly conditional: boolean
+}
+
+/** A new top-level key in a payload that the catalogue does not know (reported, not fatal). */
+export interface UnknownKey {
+  readonly url: string
+  readonly key: string
+}
+
+/** The minimal Headers shape the fetcher reads. */
+export interface HeadersLike {
+  get(name: string): string | null
+}
+
+/** The minimal stream reader shape the fetcher reads a body with. */
+export interface StreamReaderLike {
+  read(): Promise<{ done: boolean; value?: Uint8Array }>
+  cancel(reason?: unknown): Promise<void>
+}
+
+/** The minimal Response shape the fetcher needs; the global `Response` satisfies it. */
+export interface ResponseLike {
+  readonly status: number
+  readonly headers: HeadersLike
+  readonly body: { getReader(): StreamReaderLike } | null
+}
+
+declare global {
+  // Merges with the real AbortSignal where lib.dom, @types/node or workers-types declare it, so
+  // FetchInit stays assignable to RequestInit; in shared/ alone it is an opaque token.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface AbortSignal {}
+}
+
+/** The request options the fetcher passes; a subset of `RequestInit`. */
+export interface FetchInit {
+  readonly method: 'GET'
+  readonly headers: Record<string, string>
+  readonly redirect: 'manual'
+  readonly signal: AbortSignal
+}
+
+/** A Web `fetch`: pass `globalThis.fetch` (Node, workerd) or a test double. */
+export type FetchLike = (url: string, init: FetchInit) => Promise<ResponseLike>
+
+/** Everything a sync needs from its caller; only `fetch` and `now` are required. */
+export interface SyncOptions {
+  readonly fetch: FetchLike
+  /** Milliseconds since the epoch; used for `fetchedAt` / `changedAt`. */
+  readonly now: () => number
+  /** The current snapshot of each feed, by feed id. */
+  readonly previous?: Readonly<Record<string, Snapshot>>
+  /**
+   * Validators per upstream URL from the last sync. They are sent only when every feed read from
+   * that URL has a previous snapshot (a 304 is useless otherwise).
+   */
+  readonly cache?: Readonly<Record<string, CacheEntry>>
+  /** `UPSTREAM_MIRROR`: `https://HOST/PATH` is fetched from `${mirror}/HOST/PATH`. */
+  readonly mirror?: string
+  /** Sent as `Authorization: Bearer` only to `https://api.github.com` itself (never a mirror). */
+  readonly githubToken?: string
+  readonly guards?: Partial<GuardOptions>
+  /** Defaults to {@link USER_AGENT}. */
+  readonly userAgent?: string
+}
+
+/** The result of {@link syncFeeds}. */
+export interface SyncResult {
+  /** One per requested feed, in the order requested. */
+  readonly outcomes: readonly FeedOutcome[]
+  /** Validators to pass as `cache` next time (entries for URLs not fetched are carried over). */
+  readonly cache: Readonly<Record<string, CacheEntry>>
+  /** New keys seen in GitHub's meta payload. */
+  readonly unknownKeys: readonly UnknownKey[]
+  /** One per request made, in order; each upstream URL appears once (twice only for a refetch). */
+  readonly fetches: readonly FetchRecord[]
+}

@@ -1,0 +1,111 @@
+/**
+ * @module Reading this project's own rendered files back into address sets: the inverse of
+ * renderFormat for every format, used by the property tests and by the policy checks on files
+ * this project wrote. Not a general parser of hand-written configs.
+ */
+import { IpSet, parseCidrList } from '../ip/index.ts'
+import { RenderError } from './render-error.ts'
+import type { FormatId } from './formats.ts'
+
+/** Formats readRendered understands: all of them. */
+export const READABLE_FORMATS: readonly FormatId[] = [
+  'nftables',
+  'iptables',
+  'ip6tables',
+  'ipset',
+  'ufw',
+  'docker-user',
+  'nginx',
+  'apache',
+  'caddy',
+  'traefik',
+  'haproxy',
+  'k8s-networkpolicy',
+  'terraform',
+  'aws-sg',
+  'txt',
+  'json',
+]
+
+/** A format readRendered understands. */
+export type ReadableFormat = FormatId
+
+const CIDR = '([0-9A-Fa-f:.]+/\\d{1,3})'
+
+/** Per line-oriented format: the pattern whose group 1 is an allowed CIDR. */
+const LINE_PATTERNS: Partial<Record<FormatId, RegExp>> = {
+  nftables: new RegExp(`^\\s+${CIDR},?$`),
+  iptables: new RegExp(`^-A \\S+ -s ${CIDR} -j ACCEPT$`),
+  ip6tables: new RegExp(`^-A \\S+ -s ${CIDR} -j ACCEPT$`),
+  'docker-user': new RegExp(`^-A \\S+ -s ${CIDR} -j RETURN$`),
+  ipset: new RegExp(`^add \\S+ ${CIDR}$`),
+  ufw: new RegExp(`^ufw allow from ${CIDR}\\b`),
+  nginx: new RegExp(`^allow ${CIDR};$`),
+  apache: new RegExp(`^\\s*Require ip ${CIDR}$`),
+  caddy: new RegExp(`^\\s*remote_ip ${CIDR}$`),
+  traefik: new RegExp(`^\\s+- "${CIDR}"$`),
+  'k8s-networkpolicy': new RegExp(`^\\s+cidr: "${CIDR}"$`),
+}
+
+function fromLists(v4: Iterable<string>, v6: Iterable<string>): { ipv4: string[]; ipv6: string[] } {
+  return { ipv4: IpSet.fromCidrs(4, v4).toCidrs(), ipv6: IpSet.fromCidrs(6, v6).toCidrs() }
+}
+
+function stringArray(value: unknown, what: string): string[] {
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+    throw new RenderError('ERR_RENDER_CIDR', `${what} is not a list of strings`)
+  }
+  return value as string[]
+}
+
+/**
+ * The canonical sets a rendered file allows (for ufw, the `allow` lines; `delete` lines are not
+ * counted). Throws RenderError ERR_RENDER_CIDR when the text is not such a file.
+ */
+export function readRendered(format: FormatId, text: string): { ipv4: string[]; ipv6: string[] } {
+  switch (format) {
+    case 'txt':
+    case 'haproxy': {
+      const list = parseCidrList(text)
+      const bad = list.rejected[0]
+      if (bad !== undefined) {
+        throw new RenderError('ERR_RENDER_CIDR', `${format}: line ${bad.line}: ${bad.reason}`)
+      }
+      return { ipv4: list.ipv4.toCidrs(), ipv6: list.ipv6.toCidrs() }
+    }
+    case 'json': {
+      const doc = JSON.parse(text) as { ipv4?: unknown; ipv6?: unknown }
+      return fromLists(stringArray(doc.ipv4, 'json .ipv4'), stringArray(doc.ipv6, 'json .ipv6'))
+    }
+    case 'terraform': {
+      const doc = JSON.parse(text) as Record<string, unknown>
+      const keys = Object.keys(doc)
+      const v4 = keys.find((k) => k.endsWith('_ipv4'))
+      const v6 = keys.find((k) => k.endsWith('_ipv6'))
+      if (v4 === undefined || v6 === undefined) {
+        throw new RenderError('ERR_RENDER_CIDR', 'terraform: no *_ipv4 / *_ipv6 variables')
+      }
+      return fromLists(stringArray(doc[v4], v4), stringArray(doc[v6], v6))
+    }
+    case 'aws-sg': {
+      const perms = JSON.parse(text) as {
+        IpRanges?: { CidrIp: string }[]
+        Ipv6Ranges?: { CidrIpv6: string }[]
+      }[]
+      return fromLists(
+        perms.flatMap((p) => (p.IpRanges ?? []).map((r) => r.CidrIp)),
+        perms.flatMap((p) => (p.Ipv6Ranges ?? []).map((r) => r.CidrIpv6)),
+      )
+    }
+    default: {
+      const re = LINE_PATTERNS[format]!
+      const v4: string[] = []
+      const v6: string[] = []
+      for (const line of text.split('\n')) {
+        const m = re.exec(line)
+        if (m?.[1] !== undefined) (m[1].includes(':') ? v6 : v4).push(m[1])
+      }
+      return fromLists(v4, v6)
+    }
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * @module Kubernetes: a networking.k8s.io/v1 NetworkPolicy (YAML) allowing ingress from the
+ * `ipBlock`s to the given ports, for every pod of the namespace it is applied in.
+ */
+import { requireNonEmpty, portRange, type Prepared } from './prepare.ts'
+import { RenderError } from './render-error.ts'
+
+/** RFC 1123 label: what metadata.name of a NetworkPolicy must be. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
+
+/**
+ * The name is lower-cased with `_` turned into `-` (a DNS label); one that still is not a label
+ * is ERR_RENDER_NAME. Ingress rules are additive across policies, and a policy selecting a pod
+ * isolates it, so only the listed sources reach those ports. `from` is never empty (an empty
+ * `from` would mean every source): an empty set is refused. Over limits.k8sMaxBytes (the API
+ * server's object size) is ERR_RENDER_LIMIT.
+ */
+export function renderK8sNetworkPolicy(p: Prepared): string {
+  requireNonEmpty(p)
+  const name = p.name.toLowerCase().replaceAll('_', '-')
+  if (!DNS_LABEL.test(name)) {
+    throw new RenderError(
+      'ERR_RENDER_NAME',
+      `k8s-networkpolicy: name ${JSON.stringify(name)} is not a DNS label (lower-case letters, digits, '-', not at either end)`,
+      { format: 'k8s-networkpolicy' },
+    )
+  }
+  const q = (s: string) => JSON.stringify(s)
+  const lines = [
+    ...p.header,
+    'apiVersion: networking.k8s.io/v1',
+    'kind: NetworkPolicy',
+    'metadata:',
+    `  name: ${q(name)}`,
+    '  annotations:',
+    `    allowlist-sync/feeds: ${q(p.feedIds.join(' '))}`,
+    ...(p.comment === undefined ? [] : [`    allowlist-sync/comment: ${q(p.comment)}`]),
+    'spec:',
+    '  podSelector: {}',
+    '  policyTypes:',
+    '    - Ingress',
+    '  ingress:',
+    '    - from:',
+    ...[...p.ipv4, ...p.ipv6].flatMap((c) => ['        - ipBlock:', `            cidr: ${q(c)}`]),
+  ]
+  if (p.ports.length > 0) {
+    lines.push('      ports:')
+    for (const spec of p.ports) {
+      const [from, to] = portRange(spec)
+      lines.push(`        - protocol: ${spec.protocol.toUpperCase()}`, `          port: ${from}`)
+      if (to !== from) lines.push(`          endPort: ${to}`)
+    }
+  }
+  const text = `${lines.join('\n')}\n`
+  const bytes = new TextEncoder().encode(text).length
+  if (bytes > p.limits.k8sMaxBytes) {
+    throw new RenderError(
+      'ERR_RENDER_LIMIT',
+      `k8s-networkpolicy: the manifest is ${bytes} bytes; the API server stores objects up to about ${p.limits.k8sMaxBytes} (etcd --max-request-bytes, 1.5 MiB by default). Split the feeds, or raise limits.k8sMaxBytes.`,
+      { format: 'k8s-networkpolicy' },
+    )
+  }
+  return text
+}

@@ -1,0 +1,79 @@
+/** @module What every renderer takes: the merged address sets, the feeds they came from, options. */
+
+/** One feed that contributed to the rendered set; goes into the header of the output. */
+export interface FeedRef {
+  /** `provider/list`, e.g. `github/hooks`: letters, digits, `.`, `_`, `-`, `/` only. */
+  readonly id: string
+  /** The snapshot version the set was taken from. */
+  readonly version?: string
+  /** The snapshot's sha256 over its canonical lists (hex). */
+  readonly sha256?: string
+  /** Where the feed was fetched from (a URL). */
+  readonly source?: string
+}
+
+/** The set to render: the union of the feeds' canonical CIDRs, one list per family. */
+export interface RenderInput {
+  readonly feeds: readonly FeedRef[]
+  /**
+   * IPv4 CIDRs. Renderers re-canonicalise and merge them through the IP engine anyway (defence
+   * in depth): host bits are cleared, overlaps merged, order made ascending.
+   */
+  readonly ipv4: readonly string[]
+  /** IPv6 CIDRs, same treatment. */
+  readonly ipv6: readonly string[]
+}
+
+/** A transport protocol a port rule applies to. */
+export type Protocol = 'tcp' | 'udp'
+
+/** One guarded port or inclusive port range, e.g. `{ port: 443, protocol: 'tcp' }`. */
+export interface PortSpec {
+  /** 1-65535, or an inclusive `[from, to]` range with from <= to. */
+  readonly port: number | readonly [number, number]
+  readonly protocol: Protocol
+}
+
+/** Platform limits the renderers enforce; raise them when your account or cluster allows. */
+export interface RenderLimits {
+  /**
+   * AWS: inbound rules per security group, counted per family; each CIDR x port spec is one
+   * rule. Default 60 (the default quota, "Inbound or outbound rules per security group").
+   */
+  readonly awsRulesPerGroup?: number
+  /**
+   * Kubernetes: the largest manifest in bytes; etcd's default `--max-request-bytes` is 1.5 MiB
+   * and the API server refuses larger objects. Default 1,500,000.
+   */
+  readonly k8sMaxBytes?: number
+  /** ipset: the largest `maxelem` a set is created with. Default 16,777,216. */
+  readonly ipsetMaxElements?: number
+}
+
+/** The defaults of {@link RenderLimits}. */
+export const DEFAULT_LIMITS: Required<RenderLimits> = {
+  awsRulesPerGroup: 60,
+  k8sMaxBytes: 1_500_000,
+  ipsetMaxElements: 16_777_216,
+}
+
+/** How to render; every field is optional and validated per format. */
+export interface RenderOptions {
+  /**
+   * The name of the set, chain, list, snippet or middleware. Letters, digits, `_` and `-`,
+   * starting with a letter, at most 24 characters (iptables chains hold 28 and ipset names 31
+   * with the `-v4`/`-v6` suffix). Default `allowlist-sync` (`allowlist_sync` where `-` is not
+   * allowed). Anything else is an ERR_RENDER_NAME error, never escaped.
+   */
+  readonly name?: string
+  /** Ports to guard: formats with usesPorts restrict only these; empty or absent means all. */
+  readonly ports?: readonly PortSpec[]
+  /**
+   * A free-text comment for the header (and ufw's `comment '…'`, AWS's Description). At most
+   * 200 characters, no control characters; quoted or refused per format.
+   */
+  readonly comment?: string
+  /** CIDRs a change removed: `ufw` renders `ufw delete allow …` lines for them. */
+  readonly removed?: { readonly ipv4: readonly string[]; readonly ipv6: readonly string[] }
+  readonly limits?: RenderLimits
+}

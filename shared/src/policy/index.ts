@@ -1,2 +1,48 @@
-/** @module The public surface of shared/src/policy. */
-export {}
+/**
+ * @module The public surface of shared/src/policy: port policies (presets from the seeds and
+ * user files), readers for firewall configs, the evaluator, and findings as text, JSON and SARIF.
+ *
+ * Typical use (what `allowlist-sync verify` and the Action do):
+ * ```ts
+ * const policy = isPresetId(arg) ? presetPolicy(arg) : parsePolicy(text, file)
+ * const configs = files.map(([file, text]) => readFirewallConfig(text, { file }))
+ * const feedSets = new Map() // fetch every id in requiredFeeds(policy)
+ * const { findings } = evaluatePolicy(policy, configs, { feedSets })
+ * ```
+ */
+export type {
+  TransportProtocol,
+  TrafficDirection,
+  PortRange,
+  PolicySource,
+  PolicyRuleKind,
+  PolicyRule,
+  UnlistedStance,
+  Policy,
+  ConfigFormat,
+  ConfigLayer,
+  RuleVerdict,
+  AddressMatch,
+  FirewallRule,
+  FirewallChain,
+  PublishedPort,
+  FirewallConfig,
+  FindingSeverity,
+  Finding,
+  ReachEntry,
+  FeedSets,
+  EvaluateOptions,
+  Evaluation,
+} from './types.ts'
+export { PolicyError, type PolicyErrorCode } from './policy-error.ts'
+export { PRESETS, PRESET_IDS, isPresetId, presetPolicy, type PresetId } from './presets.ts'
+export { parsePolicy, requiredFeeds, formatPortRange } from './parse-policy.ts'
+export { CONFIG_FORMATS, detectConfigFormat, readFirewallConfig } from './read-config.ts'
+export { evaluatePolicy, compileConfigs, type CompiledConfigs } from './evaluate.ts'
+export {
+  formatFindingsText,
+  toFindingsJson,
+  exitCodeFor,
+  type FindingsJson,
+} from './format-findings.ts'
+export { toSarif, SARIF_MAX_RESULTS, SARIF_MAX_BYTES, type SarifLog } from './sarif.ts'

@@ -1,0 +1,204 @@
+/**
+ * @module The port-policy model (what a platform needs open, may open, must keep closed), the
+ * normalised firewall-config model every reader produces, and the findings the evaluator returns.
+ */
+import type { IpSet } from '../ip/index.ts'
+
+/** A transport protocol a policy rule or firewall rule is about. */
+export type TransportProtocol = 'tcp' | 'udp'
+
+/** Which way a connection is opened, seen from the host the firewall protects. */
+export type TrafficDirection = 'inbound' | 'outbound'
+
+/** An inclusive port range `[from, to]`, 1 <= from <= to <= 65535; one port is `[p, p]`. */
+export type PortRange = readonly [number, number]
+
+/**
+ * Where traffic may come from (inbound) or go to (outbound): `any` (the whole Internet,
+ * `0.0.0.0/0` and `::/0`), a CIDR or bare address, or `feed:<id>` naming a feed, e.g.
+ * `feed:coolify/cloud`, resolved at evaluation time from {@link EvaluateOptions.feedSets}.
+ */
+export type PolicySource = string
+
+/**
+ * What a policy rule demands of the ports it names:
+ * - `require`: reachable from all of `sources` (default `any`); failing is an error.
+ * - `forbid-public`: never reachable from the public Internet (a block wider than a public /16
+ *   in IPv4 or /48 in IPv6; naming hosts or private networks is fine).
+ * - `restrict`: reachable only from `sources`; any other source that gets in is an error.
+ * - `allow`: optional; reachable or not, no finding (it only exempts the port from `unlisted`).
+ */
+export type PolicyRuleKind = 'require' | 'forbid-public' | 'restrict' | 'allow'
+
+/** One rule of a policy. */
+export interface PolicyRule {
+  /** Stable id, unique in its policy (SARIF `ruleId`), e.g. `require-ssh`. */
+  readonly id: string
+  readonly kind: PolicyRuleKind
+  readonly direction: TrafficDirection
+  readonly protocol: TransportProtocol
+  readonly ports: PortRange
+  /** For `require` (default `['any']`) and `restrict` (required, non-empty). */
+  readonly sources?: readonly PolicySource[]
+  /** What the port is for, e.g. `SSH access for OEC.sh management`. */
+  readonly title: string
+  /** Overrides the default severity of this rule's findings. */
+  readonly severity?: FindingSeverity
+  /** Extra advice appended to the fix hint. */
+  readonly hint?: string
+}
+
+/** What to say about reachable ports no rule names: `deny` errors, `warn` warns, `ignore` says nothing. */
+export type UnlistedStance = 'deny' | 'warn' | 'ignore'
+
+/** A port policy: a preset or a user's file. */
+export interface Policy {
+  /** Preset id (`coolify-self-hosted`) or the file's `id` (default: the file name). */
+  readonly id: string
+  readonly title: string
+  /** Where the policy comes from: the seed file a preset cites, or the policy file's path. */
+  readonly source: string
+  readonly rules: readonly PolicyRule[]
+  /** The stance for ports the rules do not name, per direction. */
+  readonly unlisted: { readonly inbound: UnlistedStance; readonly outbound: UnlistedStance }
+  /**
+   * Whether the policy needs UDP return traffic to pass a stateless firewall: when true, every
+   * outbound `require` rule on UDP also needs the inbound side to accept replies (established
+   * state, or the sources' traffic outright).
+   */
+  readonly udpReturnTraffic?: boolean
+  /** Advice that no config can show, e.g. Cumulocity's 14,400 s TCP session timeout. */
+  readonly notes: readonly string[]
+}
+
+/** The formats {@link readFirewallConfig} understands. */
+export type ConfigFormat =
+  | 'nftables'
+  | 'nft-json'
+  | 'iptables-save'
+  | 'ufw-rules'
+  | 'ufw-status'
+  | 'docker-compose'
+  | 'aws-sg'
+
+/** Where a config sits on the path of a packet: configs of different layers all must let it in. */
+export type ConfigLayer = 'host' | 'docker' | 'cloud'
+
+/** A rule's verdict in the normalised model. */
+export type RuleVerdict =
+  | { readonly kind: 'accept' | 'drop' | 'return' | 'continue' }
+  | { readonly kind: 'jump' | 'goto'; readonly target: string }
+
+/** An address match: the packet's address is (or with `negate`, is not) in the sets. */
+export interface AddressMatch {
+  readonly ipv4: IpSet
+  readonly ipv6: IpSet
+  readonly negate: boolean
+}
+
+/** One firewall rule, normalised. Absent fields match everything. */
+export interface FirewallRule {
+  readonly file: string
+  /** 1-based line of the rule in its file. */
+  readonly line: number
+  /** The rule as written (trimmed, at most 200 characters), for messages. */
+  readonly text: string
+  /** Only this family (e.g. `ip saddr` in an `inet` table implies 4). */
+  readonly family?: 4 | 6
+  /** Protocols the rule matches; `[]` means none of TCP/UDP (ICMP, ...): it never matches. */
+  readonly protocols?: readonly TransportProtocol[]
+  /** Destination ports; a rule with ports matches only TCP/UDP. */
+  readonly dports?: { readonly ranges: readonly PortRange[]; readonly negate: boolean }
+  readonly saddr?: AddressMatch
+  readonly daddr?: AddressMatch
+  /** Connection states the rule matches; absent = all. */
+  readonly states?: { readonly new: boolean; readonly established: boolean }
+  /** True when the rule can never match external traffic (`-i lo`, `iif lo`). */
+  readonly never?: boolean
+  readonly verdict: RuleVerdict
+}
+
+/** A chain; base chains have a hook, a priority and a default policy. */
+export interface FirewallChain {
+  readonly name: string
+  readonly rules: readonly FirewallRule[]
+  /** `input`/`output` evaluate inbound/outbound traffic; `docker-user` guards published ports. */
+  readonly hook?: 'input' | 'output' | 'docker-user'
+  readonly priority?: number
+  /** Base chains only: what happens at the end of the chain. */
+  readonly policy?: 'accept' | 'drop'
+  /** Where the policy is declared (for findings that the policy decides). */
+  readonly policyLine?: number
+}
+
+/** A port a compose file publishes on the host (Docker's DNAT bypasses the INPUT chain). */
+export interface PublishedPort {
+  readonly ports: PortRange
+  readonly protocol: TransportProtocol
+  /** The host address it binds; undefined binds all addresses of both families. */
+  readonly hostIp?: string
+  readonly service: string
+  readonly line: number
+}
+
+/** A firewall config as read from one file. */
+export interface FirewallConfig {
+  readonly file: string
+  readonly format: ConfigFormat
+  readonly layer: ConfigLayer
+  /** The address families the config decides for (e.g. `iptables-save` is IPv4 only). */
+  readonly families: readonly (4 | 6)[]
+  readonly chains: readonly FirewallChain[]
+  /** docker-compose only. */
+  readonly published: readonly PublishedPort[]
+  /** Things the reader could not model exactly (unknown matches, ...); `FILE:LINE: text`. */
+  readonly warnings: readonly string[]
+}
+
+/** How severe a finding is (SARIF levels). */
+export type FindingSeverity = 'error' | 'warning' | 'note'
+
+/** One result of checking configs against a policy. */
+export interface Finding {
+  /** The policy rule id (`require-ssh`), or `unlisted-inbound`, `unlisted-outbound`, `udp-return`, `note`. */
+  readonly rule: string
+  readonly severity: FindingSeverity
+  /** The port or range, e.g. `5432` or `49152-65535`; undefined for notes. */
+  readonly port?: string
+  readonly protocol?: TransportProtocol
+  readonly direction?: TrafficDirection
+  /** The file and line of the deciding firewall rule (or chain policy); undefined for notes. */
+  readonly file?: string
+  readonly line?: number
+  readonly message: string
+  /** How to fix it. */
+  readonly hint: string
+  /** The sources that get in (or the required ones that do not), canonical CIDRs, at most 20. */
+  readonly sources?: readonly string[]
+}
+
+/** The sources reaching one port range, per family (undefined: no config decides that family). */
+export interface ReachEntry {
+  readonly direction: TrafficDirection
+  readonly protocol: TransportProtocol
+  readonly ports: PortRange
+  readonly ipv4?: IpSet
+  readonly ipv6?: IpSet
+}
+
+/** The feeds' addresses a policy names, keyed by feed id (`coolify/cloud`). */
+export type FeedSets = ReadonlyMap<string, { readonly ipv4: IpSet; readonly ipv6: IpSet }>
+
+/** Options of {@link evaluatePolicy}. */
+export interface EvaluateOptions {
+  /** Every feed {@link requiredFeeds} names; a missing one is an ERR_POLICY_FEED error. */
+  readonly feedSets?: FeedSets
+}
+
+/** What {@link evaluatePolicy} returns. */
+export interface Evaluation {
+  /** Most severe first, then by file, line, port. */
+  readonly findings: readonly Finding[]
+  /** Who reaches what: contiguous port ranges with identical reach, for every port a rule names. */
+  readonly reach: readonly ReachEntry[]
+}

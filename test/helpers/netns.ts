@@ -1,0 +1,289 @@
+/**
+ * @module A client/server pair of network namespaces joined by a veth link, with documentation
+ * addresses only, for tests that load real firewall rules and prove who can connect.
+ *
+ * ```ts
+ * const why = netnsSkipReason('nft')          // undefined when root and the tools are there
+ * const pair = createNetnsPair('asr-render', {
+ *   server: ['192.0.2.1', '2001:db8::1'],
+ *   client: ['198.51.100.10', '203.0.113.10', '2001:db8:1::10', '2001:db8:2::10'],
+ * })
+ * try {
+ *   pair.run('server', 'nft', ['-f', '-'], rulesetText)       // throws with stderr on failure
+ *   const server = await pair.listen('192.0.2.1')             // a TCP echo-less listener, port 0
+ *   await pair.connect({ from: '198.51.100.10', to: '192.0.2.1', port: server.port }) // 'connected'
+ *   await server.stop()
+ * } finally {
+ *   pair.destroy()                                            // always: deletes both namespaces
+ * }
+ * ```
+ *
+ * Every address is put on the veth with a host prefix (/32, /128, `nodad`) and the other side gets
+ * a host route to it through the link, so any mix of documentation ranges routes directly.
+ * Namespace names start with the given prefix (make it your area: `asr-render`, `asr-policy`).
+ */
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { IS_ROOT, missingTools } from './tools.ts'
+
+/** The two sides. */
+export type Side = 'client' | 'server'
+
+/** What a connect attempt ended in. */
+export type ConnectResult = 'connected' | 'timeout' | 'refused' | 'error'
+
+/** A listener started inside the server namespace. */
+export interface NetnsServer {
+  /** The ephemeral port it listens on. */
+  readonly port: number
+  /** How many connections it accepted so far (read from the child's output). */
+  readonly accepted: () => number
+  readonly stop: () => Promise<void>
+}
+
+/** A created pair; call destroy() in afterAll / finally. */
+export interface NetnsPair {
+  /** Namespace names, e.g. `asr-render-1a2b3c-s`. */
+  readonly names: Readonly<Record<Side, string>>
+  /** Runs a command inside a side's namespace, feeding `input` on stdin; throws on a non-zero exit. */
+  readonly run: (
+    side: Side,
+    command: string,
+    args: string[],
+    input?: string,
+  ) => SpawnSyncReturns<string>
+  /** Like run, but returns the result whatever the exit status. */
+  readonly tryRun: (
+    side: Side,
+    command: string,
+    args: string[],
+    input?: string,
+  ) => SpawnSyncReturns<string>
+  /** Starts a TCP listener on `host` (port 0) in the server namespace. */
+  readonly listen: (host: string) => Promise<NetnsServer>
+  /** One TCP connect from the client namespace, bound to `from`, within `timeoutMs` (default 1500). */
+  readonly connect: (o: {
+    from: string
+    to: string
+    port: number
+    timeoutMs?: number
+  }) => Promise<ConnectResult>
+  /** Deletes both namespaces (and so the veth link). Safe to call twice. */
+  readonly destroy: () => void
+}
+
+const PATH = `${process.env.PATH ?? ''}:/usr/sbin:/sbin`
+
+/**
+ * Why namespace tests cannot run here (not root, `ip` or another named tool missing), or
+ * undefined when they can. Print it with the skip.
+ */
+export function netnsSkipReason(...tools: string[]): string | undefined {
+  if (!IS_ROOT) return 'skipped: network namespaces need root (CI runs these as root)'
+  return missingTools('ip', ...tools)
+}
+
+function sh(command: string, args: string[], input?: string): SpawnSyncReturns<string> {
+  return spawnSync(command, args, {
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, PATH },
+    timeout: 60_000,
+    maxBuffer: 256 * 1024 * 1024,
+  })
+}
+
+function must(r: SpawnSyncReturns<string>, what: string): SpawnSyncReturns<string> {
+  if (r.status !== 0) {
+    throw new Error(`${what} exited ${r.status ?? r.signal}: ${r.stderr || r.error?.message || ''}`)
+  }
+  return r
+}
+
+const isV6 = (address: string) => address.includes(':')
+
+const LISTENER = `
+const net = require('node:net')
+let n = 0
+const server = net.createServer((s) => {
+  s.on('error', () => {})
+  n++
+  process.stdout.write('accepted ' + n + '\\n')
+  s.end('ok')
+})
+server.listen({ host: process.argv[1], port: 0 }, () => process.stdout.write('port ' + server.address().port + '\\n'))
+process.stdin.on('end', () => server.close(() => process.exit(0)))
+process.stdin.resume()
+`
+
+const CONNECTOR = `
+const net = require('node:net')
+const [to, port, from, ms] = process.argv.slice(1)
+const s = net.connect({ host: to, port: Number(port), localAddress: from })
+const done = (r) => { process.stdout.write(r); s.destroy(); process.exit(0) }
+s.setTimeout(Number(ms), () => done('timeout'))
+s.on('connect', () => done('connected'))
+s.on('error', (e) => done(e.code === 'ECONNREFUSED' ? 'refused' : 'error:' + e.code))
+`
+
+/**
+ * Creates the pair: namespaces `${prefix}-${random}-s` / `-c`, a veth link between them, loopback
+ * up, the given addresses (documentation ranges only: the caller's responsibility) on each end
+ * and host routes to the other end's addresses. Throws (after cleaning up) when any step fails.
+ */
+export function createNetnsPair(
+  prefix: string,
+  addresses: { server: readonly string[]; client: readonly string[] },
+): NetnsPair {
+  const id = randomBytes(3).toString('hex')
+  const names = { server: `${prefix}-${id}-s`, client: `${prefix}-${id}-c` }
+  // Interface names hold 15 characters.
+  const dev = { server: `asv${id}`, client: `acv${id}` }
+  let destroyed = false
+  const destroy = () => {
+    if (destroyed) return
+    destroyed = true
+    for (const ns of Object.values(names)) sh('ip', ['netns', 'del', ns])
+  }
+  const inNs = (side: Side, command: string, args: string[], input?: string) =>
+    sh('ip', ['netns', 'exec', names[side], command, ...args], input)
+  try {
+    for (const ns of Object.values(names))
+      must(sh('ip', ['netns', 'add', ns]), `ip netns add ${ns}`)
+    must(
+      sh('ip', [
+        'link',
+        'add',
+        dev.server,
+        'netns',
+        names.server,
+        'type',
+        'veth',
+        'peer',
+        'name',
+        dev.client,
+        'netns',
+        names.client,
+      ]),
+      'ip link add veth',
+    )
+    for (const side of ['server', 'client'] as const) {
+      const other = side === 'server' ? 'client' : 'server'
+      must(inNs(side, 'ip', ['link', 'set', 'lo', 'up']), `${side}: lo up`)
+      must(inNs(side, 'ip', ['link', 'set', dev[side], 'up']), `${side}: ${dev[side]} up`)
+      for (const a of addresses[side]) {
+        const extra = isV6(a) ? ['nodad'] : []
+        must(
+          inNs(side, 'ip', [
+            'addr',
+            'add',
+            `${a}/${isV6(a) ? 128 : 32}`,
+            'dev',
+            dev[side],
+            ...extra,
+          ]),
+          `${side}: addr ${a}`,
+        )
+      }
+      for (const a of addresses[other]) {
+        must(
+          inNs(side, 'ip', ['route', 'add', `${a}/${isV6(a) ? 128 : 32}`, 'dev', dev[side]]),
+          `${side}: route ${a}`,
+        )
+      }
+    }
+  } catch (error) {
+    destroy()
+    throw error
+  }
+
+  const listen = (host: string) =>
+    new Promise<NetnsServer>((resolve, reject) => {
+      const child = spawn(
+        'ip',
+        ['netns', 'exec', names.server, process.execPath, '-e', LISTENER, host],
+        {
+          env: { ...process.env, PATH },
+          stdio: ['pipe', 'pipe', 'pipe'],
+        },
+      )
+      let out = ''
+      let err = ''
+      let accepted = 0
+      const exited = new Promise<void>((r) => child.once('exit', () => r()))
+      const timer = setTimeout(() => {
+        child.kill()
+        reject(new Error(`listener on ${host} did not start: ${err}`))
+      }, 10_000)
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString()
+        accepted = (out.match(/^accepted /gm) ?? []).length
+        const m = /^port (\d+)$/m.exec(out)
+        if (m?.[1] !== undefined) {
+          clearTimeout(timer)
+          resolve({
+            port: Number(m[1]),
+            accepted: () => accepted,
+            stop: async () => {
+              child.stdin.end()
+              const killer = setTimeout(() => child.kill('SIGKILL'), 5_000)
+              await exited
+              clearTimeout(killer)
+            },
+          })
+        }
+      })
+      child.once('exit', (code) => {
+        clearTimeout(timer)
+        reject(new Error(`listener on ${host} exited ${code}: ${err}`))
+      })
+    })
+
+  const connect = ({
+    from,
+    to,
+    port,
+    timeoutMs = 1500,
+  }: {
+    from: string
+    to: string
+    port: number
+    timeoutMs?: number
+  }) =>
+    new Promise<ConnectResult>((resolve) => {
+      const child = spawn(
+        'ip',
+        [
+          'netns',
+          'exec',
+          names.client,
+          process.execPath,
+          '-e',
+          CONNECTOR,
+          to,
+          String(port),
+          from,
+          String(timeoutMs),
+        ],
+        { env: { ...process.env, PATH }, stdio: ['ignore', 'pipe', 'pipe'] },
+      )
+      let out = ''
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+      const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs + 10_000)
+      child.once('exit', () => {
+        clearTimeout(killer)
+        resolve(out === 'connected' || out === 'timeout' || out === 'refused' ? out : 'error')
+      })
+    })
+
+  return {
+    names,
+    run: (side, command, args, input) =>
+      must(inNs(side, command, args, input), `${names[side]}: ${command} ${args.join(' ')}`),
+    tryRun: inNs,
+    listen,
+    connect,
+    destroy,
+  }
+}

@@ -1,2 +1,7 @@
-/** @module The public surface of shared/src/ip. */
-export {}
+/** @module The public surface of shared/src/ip: strict address/CIDR parsing and IP-set math. */
+export { parseAddress } from './address.ts'
+export { parseCidr, type ParsedCidr } from './cidr.ts'
+export { IpParseError, type IpErrorCode } from './errors.ts'
+export type { Family } from './family.ts'
+export { IpSet } from './ip-set.ts'
+export { parseCidrList, type LineIssue, type ParsedList } from './parse-cidr-list.ts'

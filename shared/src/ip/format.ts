@@ -1,0 +1,60 @@
+/**
+ * @module Canonical printing of addresses (internal): dotted quad for IPv4, RFC 5952 for IPv6.
+ */
+
+/** An unsigned 32-bit number as a dotted quad. */
+export function formatIpv4(value: number): string {
+  return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`
+}
+
+/**
+ * Eight 16-bit groups as RFC 5952 text: lowercase hex without leading zeros (4.1, 4.3), the
+ * longest run of two or more zero groups as "::", the leftmost on a tie (4.2.1-4.2.3). IPv4-mapped
+ * addresses are printed in hex too (`::ffff:102:304`), not in the mixed notation of section 5:
+ * one notation for every IPv6 entry keeps lists uniform and sortable by eye.
+ */
+export function formatGroups(g: ArrayLike<number>): string {
+  let bestStart = -1
+  let bestLen = 1
+  for (let k = 0; k < 8;) {
+    if (g[k] !== 0) {
+      k++
+      continue
+    }
+    let end = k
+    while (end < 8 && g[end] === 0) end++
+    if (end - k > bestLen) {
+      bestStart = k
+      bestLen = end - k
+    }
+    k = end
+  }
+  if (bestStart < 0) return hexJoin(g, 0, 8)
+  return `${hexJoin(g, 0, bestStart)}::${hexJoin(g, bestStart + bestLen, 8)}`
+}
+
+function hexJoin(g: ArrayLike<number>, from: number, to: number): string {
+  let out = ''
+  for (let k = from; k < to; k++) out += (k > from ? ':' : '') + g[k]!.toString(16)
+  return out
+}
+
+const scratch = new Array<number>(8)
+
+/** Four unsigned 32-bit words (most significant first) as RFC 5952 text. */
+export function formatWords(w: ArrayLike<number>): string {
+  for (let k = 0; k < 4; k++) {
+    scratch[2 * k] = w[k]! >>> 16
+    scratch[2 * k + 1] = w[k]! & 0xffff
+  }
+  return formatGroups(scratch)
+}
+
+/** A 128-bit bigint as RFC 5952 text. */
+export function formatIpv6(value: bigint): string {
+  for (let k = 7; k >= 0; k--) {
+    scratch[k] = Number(value & 0xffffn)
+    value >>= 16n
+  }
+  return formatGroups(scratch)
+}

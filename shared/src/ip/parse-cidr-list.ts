@@ -1,0 +1,130 @@
+/**
+ * @module parseCidrList: a whole text list (one entry a line, as feeds and allowlist files are
+ * written) into one IpSet per family, with every rejected line and every oddity reported by line.
+ */
+import { RangeCollector } from './build.ts'
+import { formatIpv4, formatWords } from './format.ts'
+import { IpSet } from './ip-set.ts'
+import { isMappedScan, scan, scanned, w } from './scan.ts'
+import { bounds, trimBounds } from './trim.ts'
+
+/** One line that was rejected (`code` is an `ERR_IP_*` code) or noted. */
+export interface LineIssue {
+  /** 1-based line number. */
+  line: number
+  /** The line as written (without its line break), cut to 200 characters. */
+  text: string
+  code: string
+  reason: string
+}
+
+/** The result of parseCidrList. */
+export interface ParsedList {
+  ipv4: IpSet
+  ipv6: IpSet
+  /** Lines that are not valid entries; they add nothing to the sets. */
+  rejected: LineIssue[]
+  /**
+   * Accepted oddities, each with a code: `HOST_BITS_SET` (the entry was canonicalised to its
+   * network), `IPV4_MAPPED` (kept as IPv6), `EMPTY_LINE` (a blank line between two entries).
+   */
+  notes: LineIssue[]
+}
+
+const MAX_TEXT = 200
+
+function clip(text: string): string {
+  return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text
+}
+
+/**
+ * Parses a list, one CIDR or bare address a line, both families mixed. A UTF-8 BOM at the start
+ * is dropped; lines end in LF or CRLF; `#` starts a comment (whole line or after an entry);
+ * surrounding whitespace is trimmed. Blank lines are skipped, and one between two non-blank lines
+ * is noted (`EMPTY_LINE`) when it stands between two entries (not next to a comment line): an empty
+ * line inside a feed may mean two files were glued together or one was cut.
+ * Each entry follows parseCidr's rules; invalid ones are returned in `rejected` with their line
+ * number, never thrown.
+ */
+export function parseCidrList(text: string): ParsedList {
+  const collector = new RangeCollector()
+  const rejected: LineIssue[] = []
+  const notes: LineIssue[] = []
+  let blanks: number[] | undefined
+  let afterEntry = false
+  let nextHash = text.indexOf('#')
+  let line = 0
+  let from = text.charCodeAt(0) === 0xfeff ? 1 : 0
+  const length = text.length
+  while (from <= length) {
+    let to = text.indexOf('\n', from)
+    if (to < 0) to = length
+    line++
+    trimBounds(text, from, to)
+    let { start, end } = bounds
+    if (start === end) {
+      if (afterEntry) (blanks ??= []).push(line)
+      from = to + 1
+      continue
+    }
+    // The next '#' in the whole text, looked up again only once passed: O(n) over the file.
+    if (nextHash >= 0 && nextHash < start) nextHash = text.indexOf('#', start)
+    if (nextHash >= 0 && nextHash < end) {
+      trimBounds(text, start, nextHash)
+      start = bounds.start
+      end = bounds.end
+      if (start === end) {
+        // A comment line: blank lines around it separate sections on purpose.
+        blanks = undefined
+        afterEntry = false
+        from = to + 1
+        continue
+      }
+    }
+    if (blanks !== undefined) {
+      for (const blank of blanks)
+        notes.push({
+          line: blank,
+          text: '',
+          code: 'EMPTY_LINE',
+          reason: 'empty line between entries',
+        })
+      blanks = undefined
+    }
+    afterEntry = true
+    if (!scan(text, start, end)) {
+      rejected.push({
+        line,
+        text: clip(text.slice(from, to).replace(/\r$/, '')),
+        code: scanned.code,
+        reason: scanned.reason,
+      })
+    } else {
+      collector.addScanned()
+      if (scanned.hostBits) {
+        const canonical = `${scanned.family === 4 ? formatIpv4(scanned.v4) : formatWords(w)}/${scanned.prefix}`
+        notes.push({
+          line,
+          text: clip(text.slice(start, end)),
+          code: 'HOST_BITS_SET',
+          reason: `host bits set: read as ${canonical}`,
+        })
+      }
+      if (scanned.family === 6 && isMappedScan()) {
+        notes.push({
+          line,
+          text: clip(text.slice(start, end)),
+          code: 'IPV4_MAPPED',
+          reason: `IPv4-mapped IPv6 address: kept as IPv6 ${formatWords(w)}/${scanned.prefix}`,
+        })
+      }
+    }
+    from = to + 1
+  }
+  return {
+    ipv4: IpSet.fromRanges(4, collector.ranges4()),
+    ipv6: IpSet.fromRanges(6, collector.ranges6()),
+    rejected,
+    notes,
+  }
+}

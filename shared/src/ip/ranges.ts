@@ -1,0 +1,94 @@
+/**
+ * @module Set algebra on normalised range lists (internal): flat arrays `[start0, end0, start1,
+ * end1, ...]` of half-open ranges, sorted, disjoint and never adjacent. One implementation serves
+ * IPv4 (numbers) and IPv6 (bigints); each is a single linear sweep.
+ */
+
+type Bound = number | bigint
+
+/** a ∪ b. */
+export function unionRanges<T extends Bound>(a: ArrayLike<T>, b: ArrayLike<T>): T[] {
+  const out: T[] = []
+  let i = 0
+  let j = 0
+  while (i < a.length || j < b.length) {
+    let s: T
+    let e: T
+    if (j >= b.length || (i < a.length && a[i]! <= b[j]!)) {
+      s = a[i]!
+      e = a[i + 1]!
+      i += 2
+    } else {
+      s = b[j]!
+      e = b[j + 1]!
+      j += 2
+    }
+    const n = out.length
+    if (n > 0 && s <= out[n - 1]!) {
+      if (e > out[n - 1]!) out[n - 1] = e
+    } else out.push(s, e)
+  }
+  return out
+}
+
+/** a ∩ b. */
+export function intersectRanges<T extends Bound>(a: ArrayLike<T>, b: ArrayLike<T>): T[] {
+  const out: T[] = []
+  let i = 0
+  let j = 0
+  while (i < a.length && j < b.length) {
+    const s = a[i]! > b[j]! ? a[i]! : b[j]!
+    const e = a[i + 1]! < b[j + 1]! ? a[i + 1]! : b[j + 1]!
+    if (s < e) out.push(s, e)
+    if (a[i + 1]! < b[j + 1]!) i += 2
+    else j += 2
+  }
+  return out
+}
+
+/** a \ b. */
+export function subtractRanges<T extends Bound>(a: ArrayLike<T>, b: ArrayLike<T>): T[] {
+  const out: T[] = []
+  let j = 0
+  for (let i = 0; i < a.length; i += 2) {
+    let s = a[i]!
+    const e = a[i + 1]!
+    while (j < b.length && b[j + 1]! <= s) j += 2
+    for (let k = j; k < b.length && b[k]! < e; k += 2) {
+      if (b[k]! > s) out.push(s, b[k]!)
+      if (b[k + 1]! > s) s = b[k + 1]!
+      if (s >= e) break
+    }
+    if (s < e) out.push(s, e)
+  }
+  return out
+}
+
+/** Index of the range holding x, or -1 (binary search on the starts). */
+export function findRange<T extends Bound>(r: ArrayLike<T>, x: T): number {
+  let lo = 0
+  let hi = r.length / 2 - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1
+    if (r[2 * mid]! <= x) lo = mid + 1
+    else hi = mid - 1
+  }
+  return hi >= 0 && x < r[2 * hi + 1]! ? hi : -1
+}
+
+/** Whether every range of b lies inside a range of a. */
+export function coversRanges<T extends Bound>(a: ArrayLike<T>, b: ArrayLike<T>): boolean {
+  let i = 0
+  for (let j = 0; j < b.length; j += 2) {
+    while (i < a.length && a[i + 1]! <= b[j]!) i += 2
+    if (i >= a.length || a[i]! > b[j]! || a[i + 1]! < b[j + 1]!) return false
+  }
+  return true
+}
+
+/** Whether two normalised range lists are equal. */
+export function equalRanges<T extends Bound>(a: ArrayLike<T>, b: ArrayLike<T>): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest'
+import { IpSet } from '../../../shared/src/index.ts'
+
+const v4 = (...cidrs: string[]) => IpSet.fromCidrs(4, cidrs)
+const v6 = (...cidrs: string[]) => IpSet.fromCidrs(6, cidrs)
+
+describe('IpSet', () => {
+  it.each([
+    [['192.0.2.0/25', '192.0.2.128/25'], ['192.0.2.0/24']],
+    [['192.0.2.0/24', '192.0.2.7'], ['192.0.2.0/24']],
+    [
+      ['192.0.2.4', '192.0.2.3', '192.0.2.5'],
+      ['192.0.2.3/32', '192.0.2.4/31'],
+    ],
+    [['0.0.0.0/0', '10.0.0.0/8'], ['0.0.0.0/0']],
+    [['255.255.255.255', '255.255.255.254'], ['255.255.255.254/31']],
+    [['0.0.0.0/1', '128.0.0.0/1'], ['0.0.0.0/0']],
+    [['10.0.0.1/8'], ['10.0.0.0/8']],
+    [[], []],
+  ])('merges IPv4 %j into the minimal cover %j', (input, cover) => {
+    expect(v4(...input).toCidrs()).toEqual(cover)
+  })
+
+  it.each([
+    [['2001:db8::/33', '2001:db8:8000::/33'], ['2001:db8::/32']],
+    [['::/1', '8000::/1'], ['::/0']],
+    [['::/0', '2001:db8::/32'], ['::/0']],
+    [['::1', '::'], ['::/127']],
+    [
+      ['ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe'],
+      ['ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127'],
+    ],
+    [
+      ['2001:db8::2', '2001:db8::1'],
+      ['2001:db8::1/128', '2001:db8::2/128'],
+    ],
+    [['2001:db8:0:0:1::/80', '2001:db8::/64'], ['2001:db8::/64']],
+  ])('merges IPv6 %j into the minimal cover %j', (input, cover) => {
+    expect(v6(...input).toCidrs()).toEqual(cover)
+  })
+
+  it('subtracts, intersects and unites', () => {
+    const a = v4('192.0.2.0/24')
+    const b = v4('192.0.2.64/26', '198.51.100.0/24')
+    expect(a.difference(b).toCidrs()).toEqual(['192.0.2.0/26', '192.0.2.128/25'])
+    expect(a.intersection(b).toCidrs()).toEqual(['192.0.2.64/26'])
+    expect(a.union(b).toCidrs()).toEqual(['192.0.2.0/24', '198.51.100.0/24'])
+    expect(v6('::/0').difference(v6('::/0')).isEmpty).toBe(true)
+    expect(v6('2001:db8::/32').difference(v6('2001:db8::/33')).toCidrs()).toEqual([
+      '2001:db8:8000::/33',
+    ])
+  })
+
+  it('tests membership of addresses', () => {
+    const s = v4('192.0.2.0/24', '0.0.0.0/32')
+    expect(s.contains('192.0.2.255')).toBe(true)
+    expect(s.contains('192.0.3.0')).toBe(false)
+    expect(s.contains('0.0.0.0')).toBe(true)
+    expect(s.contains('2001:db8::1')).toBe(false)
+    expect(v6('2001:db8::/32').contains('2001:db8:ffff::1')).toBe(true)
+    expect(v6('2001:db8::/32').contains('2001:db9::')).toBe(false)
+    expect(() => s.contains('192.0.2.0/24')).toThrow(
+      expect.objectContaining({ code: 'ERR_IP_SYNTAX' }),
+    )
+    expect(() => s.contains('nope')).toThrow(expect.objectContaining({ code: 'ERR_IP_SYNTAX' }))
+  })
+
+  it('compares sets', () => {
+    expect(v4('192.0.2.0/24').covers(v4('192.0.2.0/25', '192.0.2.200'))).toBe(true)
+    expect(v4('192.0.2.0/25').covers(v4('192.0.2.0/24'))).toBe(false)
+    expect(v4('192.0.2.0/25', '192.0.2.128/25').equals(v4('192.0.2.0/24'))).toBe(true)
+    expect(v4().covers(v4())).toBe(true)
+    expect(v4('0.0.0.0/0').equals(v4('0.0.0.0/1'))).toBe(false)
+  })
+
+  it('counts addresses', () => {
+    expect(v4('0.0.0.0/0').addressCount()).toBe(2n ** 32n)
+    expect(v4('192.0.2.0/24', '192.0.2.0/25').addressCount()).toBe(256n)
+    expect(v6('::/0').addressCount()).toBe(2n ** 128n)
+    expect(IpSet.empty(6).addressCount()).toBe(0n)
+  })
+
+  it('refuses entries of the other family and bad entries', () => {
+    expect(() => v4('2001:db8::/32')).toThrow(expect.objectContaining({ code: 'ERR_IP_FAMILY' }))
+    expect(() => v6('192.0.2.0/24')).toThrow(expect.objectContaining({ code: 'ERR_IP_FAMILY' }))
+    expect(() => v4('1.2.3.4/33')).toThrow(expect.objectContaining({ code: 'ERR_IP_PREFIX_RANGE' }))
+    expect(() => v4('192.0.2.0/24').union(v6('::/0'))).toThrow(TypeError)
+  })
+})

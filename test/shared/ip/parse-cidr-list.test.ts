@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest'
+import { parseCidrList } from '../../../shared/src/index.ts'
+
+describe('parseCidrList', () => {
+  it('reads both families, comments, CRLF and a BOM', () => {
+    const list = parseCidrList(
+      '\ufeff# header\r\n192.0.2.0/25\r\n192.0.2.128/25 # inline\r\n2001:db8::/32\r\n\r\n# tail\r\n',
+    )
+    expect(list.ipv4.toCidrs()).toEqual(['192.0.2.0/24'])
+    expect(list.ipv6.toCidrs()).toEqual(['2001:db8::/32'])
+    expect(list.rejected).toEqual([])
+    expect(list.notes).toEqual([])
+  })
+
+  it('rejects each bad line by number, and keeps the good ones', () => {
+    const list = parseCidrList(
+      [
+        '1.2.3.4/33',
+        '300.1.1.1',
+        '1.2.3',
+        '::ffff:zz',
+        '<html>',
+        '198.51.100.7',
+        'fe80::1%eth0',
+      ].join('\n'),
+    )
+    expect(list.rejected.map((r) => [r.line, r.text, r.code])).toEqual([
+      [1, '1.2.3.4/33', 'ERR_IP_PREFIX_RANGE'],
+      [2, '300.1.1.1', 'ERR_IP_OCTET'],
+      [3, '1.2.3', 'ERR_IP_SYNTAX'],
+      [4, '::ffff:zz', 'ERR_IP_SYNTAX'],
+      [5, '<html>', 'ERR_IP_SYNTAX'],
+      [7, 'fe80::1%eth0', 'ERR_IP_ZONE_ID'],
+    ])
+    expect(list.ipv4.toCidrs()).toEqual(['198.51.100.7/32'])
+  })
+
+  it('notes an empty line between entries, not blank lines at the ends or beside comments', () => {
+    const list = parseCidrList('\n\n192.0.2.1\n\n  \n192.0.2.2\n\n# section\n\n192.0.2.3\n\n\n')
+    expect(list.notes).toEqual([
+      { line: 4, text: '', code: 'EMPTY_LINE', reason: 'empty line between entries' },
+      { line: 5, text: '', code: 'EMPTY_LINE', reason: 'empty line between entries' },
+    ])
+    expect(list.ipv4.toCidrs()).toEqual(['192.0.2.1/32', '192.0.2.2/31'])
+  })
+
+  it('notes host bits and IPv4-mapped addresses but accepts them', () => {
+    const list = parseCidrList('10.0.0.1/8\n::ffff:192.0.2.1\n')
+    expect(list.notes.map((n) => [n.line, n.code, n.reason])).toEqual([
+      [1, 'HOST_BITS_SET', 'host bits set: read as 10.0.0.0/8'],
+      [2, 'IPV4_MAPPED', 'IPv4-mapped IPv6 address: kept as IPv6 ::ffff:c000:201/128'],
+    ])
+    expect(list.ipv4.toCidrs()).toEqual(['10.0.0.0/8'])
+    expect(list.ipv6.toCidrs()).toEqual(['::ffff:c000:201/128'])
+  })
+
+  it('reads an empty text and a file without a final newline', () => {
+    expect(parseCidrList('').ipv4.isEmpty).toBe(true)
+    expect(parseCidrList('192.0.2.1').ipv4.toCidrs()).toEqual(['192.0.2.1/32'])
+  })
+
+  it('cuts very long rejected lines in the report', () => {
+    const list = parseCidrList(`<html>${'x'.repeat(500)}`)
+    expect(list.rejected[0]?.text).toHaveLength(201)
+  })
+})

@@ -2,19 +2,324 @@
  * @module The sync: fetch each upstream URL once, parse every feed read from it, guard, and
  * turn the result into snapshots and changes against the previous snapshots.
  */
-import type { FeedDefinition, SyncOptions, SyncResult } from './types.ts'
+import { IpSet } from '../ip/index.ts'
+import {
+  extractJson,
+  extractText,
+  GITHUB_META_ADDRESS_KEYS,
+  GITHUB_META_OTHER_KEYS,
+  isJsonParser,
+  looksLikeHtml,
+  quote,
+  type ExtractRefusal,
+} from './extract.ts'
+import { fetchSource, mirrorUrl, USER_AGENT, type FetchSourceResult } from './fetcher.ts'
+import { isObject } from './json-path.ts'
+import { normaliseEntries } from './normalise.ts'
+import { diffSets, sha256Lists, snapshotSets } from './snapshot.ts'
+import {
+  DEFAULT_GUARD_OPTIONS,
+  type CacheEntry,
+  type FeedDefinition,
+  type FeedNote,
+  type FeedOutcome,
+  type FetchRecord,
+  type GuardName,
+  type GuardOptions,
+  type Snapshot,
+  type SyncOptions,
+  type SyncResult,
+  type UnknownKey,
+} from './types.ts'
+
+/** Guards whose verdict depends on the body alone, so a 304 may repeat it. */
+const BODY_GUARDS = new Set<GuardName>([
+  'wrong-content',
+  'unparseable',
+  'schema-drift',
+  'invalid-entry',
+  'allow-all',
+  'empty',
+])
+
+const KNOWN_META_KEYS = new Set<string>([...GITHUB_META_ADDRESS_KEYS, ...GITHUB_META_OTHER_KEYS])
+
+type ParsedJson = { readonly document: unknown } | ExtractRefusal
 
 /**
  * Syncs `feeds`: each distinct upstream URL is fetched once (the 13 GitHub feeds share one
  * request), conditionally when validators are cached and every feed from it has a previous
  * snapshot. Never throws for upstream trouble: each feed gets a `changed`, `unchanged` or
  * `refused` outcome. Throws only for a bad `mirror` (TypeError, `ERR_MIRROR`).
+ *
+ * A feed whose sources answered partly 304 and partly 200 (coolify's two files) has its 304 URLs
+ * fetched again unconditionally, since a snapshot is built from all of its sources at once.
+ * A 304 gives each feed its previous snapshot (`unchanged`, `notModified`), or repeats the
+ * refusal cached for that body (so a bad body stays reported, not hidden behind a 304).
  */
-export function syncFeeds(
+export async function syncFeeds(
   feeds: readonly FeedDefinition[],
   options: SyncOptions,
 ): Promise<SyncResult> {
-  void feeds
-  void options
-  return Promise.reject(new Error('not implemented'))
+  const guards: GuardOptions = { ...DEFAULT_GUARD_OPTIONS, ...options.guards }
+  mirrorUrl('https://example.com/', options.mirror)
+  const previous = options.previous ?? {}
+  const cache = options.cache ?? {}
+  const feedsByUrl = new Map<string, FeedDefinition[]>()
+  for (const feed of feeds)
+    for (const source of feed.sources) {
+      const list = feedsByUrl.get(source.url) ?? []
+      if (!list.includes(feed)) list.push(feed)
+      feedsByUrl.set(source.url, list)
+    }
+  const fetchOne = (url: string, conditional: boolean) =>
+    fetchSource(url, {
+      fetch: options.fetch,
+      mirror: options.mirror,
+      githubToken: options.githubToken,
+      userAgent: options.userAgent ?? USER_AGENT,
+      maxBodyBytes: guards.maxBodyBytes,
+      timeoutMs: guards.timeoutMs,
+      validators: conditional ? cache[url] : undefined,
+    })
+
+  const urls = [...feedsByUrl.keys()]
+  const results = new Map<string, FetchSourceResult>()
+  const canReuse = (url: string) => {
+    const entry = cache[url]
+    if (!entry || !(entry.etag ?? entry.lastModified)) return false
+    return feedsByUrl
+      .get(url)!
+      .every(
+        (f) =>
+          (entry.refused && Object.hasOwn(entry.refused, f.id)) || previous[f.id] !== undefined,
+      )
+  }
+  const first = await Promise.all(urls.map((url) => fetchOne(url, canReuse(url))))
+  const fetches: FetchRecord[] = []
+  urls.forEach((url, i) => {
+    results.set(url, first[i]!)
+    fetches.push(first[i]!.record)
+  })
+
+  const refetch = new Set<string>()
+  for (const feed of feeds) {
+    const kinds = feed.sources.map((s) => results.get(s.url)!.kind)
+    if (kinds.includes('not-modified') && kinds.includes('body'))
+      for (const s of feed.sources)
+        if (results.get(s.url)!.kind === 'not-modified') refetch.add(s.url)
+  }
+  const again = await Promise.all([...refetch].map((url) => fetchOne(url, false)))
+  ;[...refetch].forEach((url, i) => {
+    results.set(url, again[i]!)
+    fetches.push(again[i]!.record)
+  })
+
+  const parsed = new Map<string, ParsedJson>()
+  const parseJsonOnce = (url: string, text: string, contentType: string): ParsedJson => {
+    let result = parsed.get(url)
+    if (result === undefined) {
+      result = parseJsonBody(text, contentType)
+      parsed.set(url, result)
+    }
+    return result
+  }
+
+  const outcomes: FeedOutcome[] = []
+  for (const feed of feeds)
+    outcomes.push(
+      await syncOne(feed, previous[feed.id], results, parseJsonOnce, guards, options, cache),
+    )
+
+  const unknownKeys: UnknownKey[] = []
+  for (const [url, list] of feedsByUrl) {
+    if (!list.some((f) => f.sources.some((s) => s.parser.kind === 'github-meta'))) continue
+    const doc = parsed.get(url)
+    if (doc && 'document' in doc && isObject(doc.document))
+      for (const key of Object.keys(doc.document))
+        if (!KNOWN_META_KEYS.has(key)) unknownKeys.push({ url, key })
+  }
+
+  const nextCache: Record<string, CacheEntry> = { ...cache }
+  for (const [url, result] of results) {
+    delete nextCache[url]
+    if (result.kind === 'refused' || !(result.validators.etag ?? result.validators.lastModified))
+      continue
+    const refused: Record<string, { guard: GuardName; reason: string }> = {}
+    let reusable = true
+    for (const o of outcomes) {
+      if (o.kind !== 'refused' || !feedsByUrl.get(url)!.some((f) => f.id === o.feed)) continue
+      if (!BODY_GUARDS.has(o.guard)) reusable = false
+      refused[o.feed] = { guard: o.guard, reason: o.reason }
+    }
+    if (!reusable) continue
+    const { etag, lastModified } = result.validators
+    nextCache[url] = {
+      ...(etag ? { etag } : {}),
+      ...(lastModified ? { lastModified } : {}),
+      ...(Object.keys(refused).length > 0 ? { refused } : {}),
+    }
+  }
+  return { outcomes, cache: nextCache, unknownKeys, fetches }
+}
+
+function parseJsonBody(text: string, contentType: string): ParsedJson {
+  if (/html/i.test(contentType) || looksLikeHtml(text))
+    return {
+      guard: 'wrong-content',
+      reason: `an HTML page (${contentType || 'no Content-Type'}) where JSON was expected: ${quote(text.trim())}`,
+    }
+  try {
+    return { document: JSON.parse(text) as unknown }
+  } catch (error) {
+    return {
+      guard: 'unparseable',
+      reason: `the body is not JSON (${error instanceof Error ? error.message : 'invalid'})`,
+    }
+  }
+}
+
+async function syncOne(
+  feed: FeedDefinition,
+  prev: Snapshot | undefined,
+  results: ReadonlyMap<string, FetchSourceResult>,
+  parseJsonOnce: (url: string, text: string, contentType: string) => ParsedJson,
+  guards: GuardOptions,
+  options: SyncOptions,
+  cache: Readonly<Record<string, CacheEntry>>,
+): Promise<FeedOutcome> {
+  const notes: FeedNote[] = []
+  const refused = (guard: ExtractRefusal['guard'], reason: string): FeedOutcome => ({
+    kind: 'refused',
+    feed: feed.id,
+    guard,
+    reason,
+    previous: prev,
+    notes,
+  })
+  const fetchedAt = new Date(options.now()).toISOString()
+  const sourceResults = feed.sources.map((s) => results.get(s.url)!)
+  for (const r of sourceResults) if (r.kind === 'refused') return refused(r.guard, r.reason)
+  if (sourceResults.every((r) => r.kind === 'not-modified')) {
+    for (const s of feed.sources) {
+      const again = cache[s.url]?.refused?.[feed.id]
+      if (again) return refused(again.guard, `${again.reason} (unchanged upstream: HTTP 304)`)
+    }
+  }
+  if (prev && sourceResults.every((r) => r.kind === 'not-modified'))
+    return {
+      kind: 'unchanged',
+      feed: feed.id,
+      snapshot: { ...prev, fetchedAt },
+      notModified: true,
+      notes,
+    }
+
+  let ipv4 = IpSet.empty(4)
+  let ipv6 = IpSet.empty(6)
+  let entryCount = 0
+  for (const [i, source] of feed.sources.entries()) {
+    const r = sourceResults[i]!
+    /* v8 ignore next: a 304 that survived the refetch pass has no body to parse */
+    if (r.kind !== 'body') return refused('http-error', `${source.url}: no body to parse`)
+    let extracted
+    if (isJsonParser(source.parser)) {
+      const doc = parseJsonOnce(source.url, r.text, r.contentType)
+      extracted = 'document' in doc ? extractJson(doc.document, source.parser) : doc
+    } else if (/html/i.test(r.contentType))
+      extracted = {
+        guard: 'wrong-content' as const,
+        reason: `an HTML page (${r.contentType}) where a list was expected: ${quote(r.text.trim())}`,
+      }
+    else extracted = extractText(r.text, source.parser)
+    if ('guard' in extracted) return refused(extracted.guard, `${source.url}: ${extracted.reason}`)
+    const family =
+      source.parser.kind === 'lines' || source.parser.kind === 'csv'
+        ? source.parser.family
+        : undefined
+    const sets = normaliseEntries(extracted.entries, family)
+    if ('guard' in sets) return refused(sets.guard, `${source.url}: ${sets.reason}`)
+    if (sets.ipv4.isEmpty && sets.ipv6.isEmpty)
+      return refused(
+        'empty',
+        `${source.url}${describeParser(source.parser)} lists no address` +
+          (source.parser.kind === 'github-meta' && extracted.entries.length === 0
+            ? ' (the key is absent or empty)'
+            : ''),
+      )
+    notes.push(...sets.notes)
+    entryCount += extracted.entries.length
+    ipv4 = ipv4.union(sets.ipv4)
+    ipv6 = ipv6.union(sets.ipv6)
+  }
+  const lists = { ipv4: ipv4.toCidrs(), ipv6: ipv6.toCidrs() }
+  if (lists.ipv4.length + lists.ipv6.length < entryCount)
+    notes.push({
+      code: 'merged',
+      message: `${entryCount} entries became ${lists.ipv4.length + lists.ipv6.length} CIDRs (duplicates and adjacent ranges merged)`,
+    })
+  const sha256 = await sha256Lists(lists)
+  if (prev && prev.sha256 === sha256)
+    return {
+      kind: 'unchanged',
+      feed: feed.id,
+      snapshot: { ...prev, fetchedAt },
+      notModified: false,
+      notes,
+    }
+
+  const before = prev ? snapshotSets(prev) : { ipv4: IpSet.empty(4), ipv6: IpSet.empty(6) }
+  if (prev && !guards.allowMassRemoval) {
+    for (const [name, was, now] of [
+      ['IPv4', before.ipv4, ipv4],
+      ['IPv6', before.ipv6, ipv6],
+    ] as const) {
+      if (was.isEmpty) continue
+      const total = was.addressCount()
+      const gone = was.difference(now).addressCount()
+      if (gone === total)
+        return refused(
+          'mass-removal',
+          `every ${name} address of version ${prev.version} would be removed`,
+        )
+      // Compare gone/total > share in integers: share is scaled to parts per million.
+      if (gone * 1_000_000n > total * BigInt(Math.round(guards.maxRemovalShare * 1_000_000)))
+        return refused(
+          'mass-removal',
+          `${percent(gone, total)} of the ${name} addresses of version ${prev.version} would be removed (limit ${Math.round(guards.maxRemovalShare * 100)}%)`,
+        )
+    }
+  }
+  const snapshot: Snapshot = {
+    feed: feed.id,
+    version: (prev?.version ?? 0) + 1,
+    sha256,
+    fetchedAt,
+    changedAt: fetchedAt,
+    source: [...new Set(feed.sources.map((s) => s.url))].join(' '),
+    ipv4: lists.ipv4,
+    ipv6: lists.ipv6,
+  }
+  const change = diffSets(feed.id, prev?.version ?? 0, snapshot.version, fetchedAt, before, {
+    ipv4,
+    ipv6,
+  })
+  return { kind: 'changed', feed: feed.id, snapshot, change, notes }
+}
+
+function percent(part: bigint, whole: bigint): string {
+  return `${(Number((part * 10_000n) / whole) / 100).toFixed(2)}%`
+}
+
+function describeParser(parser: FeedDefinition['sources'][number]['parser']): string {
+  switch (parser.kind) {
+    case 'github-meta':
+      return ` key ${quote(parser.key)}`
+    case 'json':
+      return ` at ${parser.path}`
+    case 'aws':
+      return ` for ${parser.service}${parser.regions.length ? ` in ${parser.regions.join(',')}` : ''}`
+    default:
+      return ''
+  }
 }

@@ -217,10 +217,23 @@ export interface RefusedOutcome {
 /** The result of syncing one feed. */
 export type FeedOutcome = ChangedOutcome | UnchangedOutcome | RefusedOutcome
 
-/** Validators remembered per upstream URL for conditional requests. */
+/**
+ * Validators remembered per upstream URL for conditional requests, and the refusals that body
+ * earned, so that a 304 reproduces them instead of hiding them. Treat it as opaque JSON: store
+ * `SyncResult.cache` and pass it back as `SyncOptions.cache`.
+ */
 export interface CacheEntry {
   readonly etag?: string
   readonly lastModified?: string
+  /**
+   * Feeds this body was refused for by a guard that looks at the body alone (wrong-content,
+   * unparseable, schema-drift, invalid-entry, allow-all, empty), by feed id. A `mass-removal`
+   * refusal depends on the previous snapshot and the options, so it is never cached: the URL is
+   * then fetched in full next time.
+   */
+  readonly refused?: Readonly<
+    Record<string, { readonly guard: GuardName; readonly reason: string }>
+  >
 }
 
 /** What happened to one upstream URL during a sync (for logs and tests). */
@@ -287,8 +300,8 @@ export interface SyncOptions {
   /** The current snapshot of each feed, by feed id. */
   readonly previous?: Readonly<Record<string, Snapshot>>
   /**
-   * Validators per upstream URL from the last sync. They are sent only when every feed read from
-   * that URL has a previous snapshot (a 304 is useless otherwise).
+   * `SyncResult.cache` of the last sync. Validators are sent only when every feed read from that
+   * URL either has a previous snapshot or has a cached refusal (a 304 is useless otherwise).
    */
   readonly cache?: Readonly<Record<string, CacheEntry>>
   /** `UPSTREAM_MIRROR`: `https://HOST/PATH` is fetched from `${mirror}/HOST/PATH`. */

@@ -1,0 +1,258 @@
+/**
+ * @module The parsers: one source's body (text, or JSON parsed once per URL) in, the raw address
+ * strings it lists out, each with where it was found; or the guard that refuses the body.
+ */
+import { evaluateJsonPath, isObject, parseJsonPath } from './json-path.ts'
+import type { GuardName, ParserSpec } from './types.ts'
+
+/** One address string as the upstream wrote it, and where (`line 3`, `$["hooks"][2]`). */
+export interface RawEntry {
+  readonly text: string
+  readonly where: string
+}
+
+/** A refusal from a parser. */
+export interface ExtractRefusal {
+  readonly guard: GuardName
+  readonly reason: string
+}
+
+/** The parser's result: entries, or a refusal. */
+export type ExtractResult = { readonly entries: RawEntry[] } | ExtractRefusal
+
+/** Every top-level key of `api.github.com/meta` the catalogue knows; others are reported. */
+export const GITHUB_META_ADDRESS_KEYS = [
+  'hooks',
+  'web',
+  'api',
+  'git',
+  'packages',
+  'pages',
+  'importer',
+  'github_enterprise_importer',
+  'actions',
+  'actions_macos',
+  'codespaces',
+  'dependabot',
+  'copilot',
+] as const
+
+/** Known keys of the meta payload that hold no addresses. */
+export const GITHUB_META_OTHER_KEYS = [
+  'verifiable_password_authentication',
+  'ssh_key_fingerprints',
+  'ssh_keys',
+  'domains',
+  'commit_signing_keys',
+] as const
+
+/** Whether a parser reads JSON (parsed once per URL) rather than text. */
+export function isJsonParser(parser: ParserSpec): boolean {
+  return parser.kind !== 'lines' && parser.kind !== 'csv'
+}
+
+/** Quotes upstream text for a one-line message: JSON-escaped, at most 60 characters. */
+export function quote(text: string): string {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text)
+}
+
+/** Whether a body looks like an HTML page (a challenge or error page served with 200). */
+export function looksLikeHtml(text: string): boolean {
+  return /^\s*</.test(text)
+}
+
+/** Parses a text body with a `lines` or `csv` parser. */
+export function extractText(text: string, parser: ParserSpec): ExtractResult {
+  if (looksLikeHtml(text))
+    return {
+      guard: 'wrong-content',
+      reason: `an HTML page where a list was expected: ${quote(text.trim())}`,
+    }
+  if (parser.kind === 'csv') return extractCsv(text, parser.column)
+  const entries: RawEntry[] = []
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    // '#' starts a comment anywhere; a trailing '\r' (CRLF) and blanks around an entry are not data.
+    const line = lines[i]!
+    const hash = line.indexOf('#')
+    const entry = (hash === -1 ? line : line.slice(0, hash)).trim()
+    if (entry !== '') entries.push({ text: entry, where: `line ${i + 1}` })
+  }
+  return { entries }
+}
+
+function splitCsvRow(line: string): string[] | undefined {
+  const fields: string[] = []
+  let at = 0
+  for (;;) {
+    if (line[at] === '"') {
+      let value = ''
+      let i = at + 1
+      for (;;) {
+        const q = line.indexOf('"', i)
+        if (q === -1) return undefined
+        value += line.slice(i, q)
+        if (line[q + 1] === '"') {
+          value += '"'
+          i = q + 2
+          continue
+        }
+        at = q + 1
+        break
+      }
+      fields.push(value)
+      if (at === line.length) return fields
+      if (line[at] !== ',') return undefined
+      at++
+    } else {
+      const comma = line.indexOf(',', at)
+      fields.push((comma === -1 ? line.slice(at) : line.slice(at, comma)).trim())
+      if (comma === -1) return fields
+      at = comma + 1
+    }
+  }
+}
+
+function extractCsv(text: string, column: string | number): ExtractResult {
+  const rows: { fields: string[]; line: number }[] = []
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.replace(/\r$/, '')
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue
+    const fields = splitCsvRow(line)
+    if (fields === undefined)
+      return { guard: 'unparseable', reason: `line ${i + 1}: unterminated quoted field` }
+    rows.push({ fields, line: i + 1 })
+  }
+  let index: number
+  if (typeof column === 'number') index = column - 1
+  else {
+    const header = rows.shift()
+    index = header?.fields.indexOf(column) ?? -1
+    if (index === -1)
+      return {
+        guard: 'schema-drift',
+        reason: `no column ${quote(column)} in the header${header ? ` (line ${header.line})` : ''}`,
+      }
+  }
+  const entries: RawEntry[] = []
+  for (const { fields, line } of rows) {
+    const value = fields[index]
+    if (value === undefined)
+      return { guard: 'schema-drift', reason: `line ${line}: no column ${column}` }
+    if (value !== '') entries.push({ text: value, where: `line ${line}` })
+  }
+  return { entries }
+}
+
+/** Addresses in a value the path reached: a string, an array of strings, or `{ ipv4, ipv6 }`. */
+function collect(value: unknown, where: string, out: RawEntry[]): string | undefined {
+  if (typeof value === 'string') {
+    out.push({ text: value, where })
+    return undefined
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i]
+      if (typeof item !== 'string') return `${where}[${i}] is not a string`
+      out.push({ text: item, where: `${where}[${i}]` })
+    }
+    return undefined
+  }
+  if (isObject(value) && ('ipv4' in value || 'ipv6' in value)) {
+    for (const key of ['ipv4', 'ipv6'] as const) {
+      if (!(key in value)) continue
+      const list = value[key]
+      if (!Array.isArray(list)) return `${where}["${key}"] is not an array`
+      const problem = collect(list, `${where}["${key}"]`, out)
+      if (problem !== undefined) return problem
+    }
+    return undefined
+  }
+  return `${where} is not a string, an array of strings or an object with ipv4/ipv6`
+}
+
+/** Parses an already parsed JSON document with a JSON-reading parser. */
+export function extractJson(document: unknown, parser: ParserSpec): ExtractResult {
+  const entries: RawEntry[] = []
+  const drift = (reason: string): ExtractRefusal => ({ guard: 'schema-drift', reason })
+  switch (parser.kind) {
+    case 'github-meta': {
+      if (!isObject(document)) return drift('the meta payload is not a JSON object')
+      if (!Object.hasOwn(document, parser.key))
+        return parser.required
+          ? drift(`key ${quote(parser.key)} is missing from the meta payload`)
+          : { entries }
+      const list = document[parser.key]
+      if (!Array.isArray(list)) return drift(`key ${quote(parser.key)} is not an array`)
+      const problem = collect(list, `$[${JSON.stringify(parser.key)}]`, entries)
+      return problem === undefined ? { entries } : drift(problem)
+    }
+    case 'firezone-relays': {
+      // 2025 onwards: a flat array of CIDRs. 2024: { region: { ipv4: [...], ipv6: [...] } }.
+      if (Array.isArray(document)) {
+        const problem = collect(document, '$', entries)
+        return problem === undefined ? { entries } : drift(problem)
+      }
+      if (!isObject(document)) return drift('relay-ips.json is neither an array nor an object')
+      for (const [region, value] of Object.entries(document)) {
+        const where = `$[${JSON.stringify(region)}]`
+        if (!isObject(value) || !('ipv4' in value || 'ipv6' in value))
+          return drift(`${where} is not an object with ipv4/ipv6`)
+        const problem = collect(value, where, entries)
+        if (problem !== undefined) return drift(problem)
+      }
+      return { entries }
+    }
+    case 'aws':
+      return extractAws(document, parser.service, parser.regions)
+    case 'json': {
+      const result = evaluateJsonPath(document, parseJsonPath(parser.path))
+      if ('missing' in result) return drift(result.missing)
+      for (const hit of result.hits) {
+        const problem = collect(hit.value, hit.where, entries)
+        if (problem !== undefined) return drift(problem)
+      }
+      return { entries }
+    }
+    /* v8 ignore next 2: text parsers never reach here */
+    default:
+      return drift(`parser ${parser.kind} does not read JSON`)
+  }
+}
+
+function extractAws(document: unknown, service: string, regions: readonly string[]): ExtractResult {
+  if (!isObject(document))
+    return { guard: 'schema-drift', reason: 'ip-ranges.json is not an object' }
+  const wanted = new Set(regions.map((r) => r.toLowerCase()))
+  const entries: RawEntry[] = []
+  let seen = false
+  for (const [listKey, prefixKey] of [
+    ['prefixes', 'ip_prefix'],
+    ['ipv6_prefixes', 'ipv6_prefix'],
+  ] as const) {
+    const list = document[listKey]
+    if (!Array.isArray(list))
+      return { guard: 'schema-drift', reason: `key ${quote(listKey)} is missing or not an array` }
+    for (let i = 0; i < list.length; i++) {
+      const item: unknown = list[i]
+      const where = `$["${listKey}"][${i}]`
+      if (
+        !isObject(item) ||
+        typeof item[prefixKey] !== 'string' ||
+        typeof item.service !== 'string' ||
+        typeof item.region !== 'string'
+      )
+        return {
+          guard: 'schema-drift',
+          reason: `${where} lacks a string ${prefixKey}, service or region`,
+        }
+      if (item.service !== service) continue
+      seen = true
+      if (wanted.size > 0 && !wanted.has(item.region.toLowerCase())) continue
+      entries.push({ text: item[prefixKey], where: `${where}["${prefixKey}"]` })
+    }
+  }
+  if (!seen) return { guard: 'schema-drift', reason: `no entry has service ${quote(service)}` }
+  return { entries }
+}

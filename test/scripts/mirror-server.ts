@@ -1,0 +1,180 @@
+/**
+ * @module A small static server for tests and offline runs: serves a folder (or an in-memory map)
+ * laid out as `HOST/PATH`, so `UPSTREAM_MIRROR=http://127.0.0.1:PORT` makes every upstream URL
+ * `https://HOST/PATH` come from it. Answers conditional requests (ETag, Last-Modified) with 304.
+ *
+ * As a script: `npx node test/scripts/mirror-server.ts DIR [--port N]` prints its URL and serves
+ * until killed. In tests: `const mirror = await startMirror(fixtureMirrorLayout({...}))`, then
+ * `UPSTREAM_MIRROR = mirror.url`, and `await mirror.close()` in afterAll.
+ */
+import { createHash } from 'node:crypto'
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+
+/** A handler for one path, for responses a file cannot describe (slow, redirects, errors). */
+export type MirrorHandler = (req: IncomingMessage, res: ServerResponse) => void
+
+/** What a path serves: file bytes (text or binary) or a handler. */
+export type MirrorEntry = string | Uint8Array | MirrorHandler
+
+/** `HOST/PATH` (no leading slash, no scheme) to what it serves. Mutable: tests swap versions. */
+export type MirrorFiles = Record<string, MirrorEntry>
+
+/** One request the mirror saw. */
+export interface MirrorRequest {
+  readonly method: string
+  /** `HOST/PATH` as requested (query string dropped). */
+  readonly key: string
+  readonly headers: IncomingMessage['headers']
+  /** 200, 304, 404 (or whatever a handler answered, as far as it set `statusCode`). */
+  readonly status: number
+}
+
+/** A running mirror. */
+export interface MirrorServer {
+  /** `http://127.0.0.1:PORT`: the value for UPSTREAM_MIRROR. */
+  readonly url: string
+  /** Every request so far, oldest first. */
+  readonly requests: MirrorRequest[]
+  /** The in-memory map (empty when serving a folder); change it to publish a new version. */
+  readonly files: MirrorFiles
+  close(): Promise<void>
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.json': 'application/json',
+  '.txt': 'text/plain; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+}
+
+function contentType(key: string): string {
+  return CONTENT_TYPES[path.extname(key)] ?? 'text/plain; charset=utf-8'
+}
+
+/** Served bytes, their ETag and Last-Modified. */
+function lookup(
+  source: string | MirrorFiles,
+  key: string,
+  started: Date,
+): { body: Uint8Array; lastModified: Date } | MirrorHandler | undefined {
+  if (typeof source !== 'string') {
+    const entry = Object.hasOwn(source, key) ? source[key] : undefined
+    if (entry === undefined || typeof entry === 'function') return entry
+    return { body: typeof entry === 'string' ? Buffer.from(entry) : entry, lastModified: started }
+  }
+  const file = path.join(source, key)
+  if (!file.startsWith(path.resolve(source) + path.sep) || !existsSync(file)) return undefined
+  const stat = statSync(file)
+  if (!stat.isFile()) return undefined
+  return { body: readFileSync(file), lastModified: stat.mtime }
+}
+
+/**
+ * Starts a mirror on 127.0.0.1 (port 0 picks a free one) serving `source`: a folder laid out as
+ * `HOST/PATH`, or a {@link MirrorFiles} map. Static entries get a strong ETag (SHA-256 of the
+ * bytes) and a Last-Modified (the file's mtime, or the start time for a map), and a 304 when
+ * If-None-Match matches or, without it, If-Modified-Since is not older.
+ */
+export async function startMirror(
+  source: string | MirrorFiles,
+  { port = 0 }: { port?: number } = {},
+): Promise<MirrorServer> {
+  const started = new Date(Math.floor(Date.now() / 1000) * 1000)
+  const requests: MirrorRequest[] = []
+  const root = typeof source === 'string' ? path.resolve(source) : source
+  const server = createServer((req, res) => {
+    const key = decodeURIComponent((req.url ?? '/').split('?')[0]!.replace(/^\/+/, ''))
+    const record = (status: number) =>
+      requests.push({ method: req.method ?? 'GET', key, headers: req.headers, status })
+    const found = key.split('/').includes('..') ? undefined : lookup(root, key, started)
+    if (found === undefined) {
+      record(404)
+      res.writeHead(404, { 'content-type': 'text/plain' }).end(`not in the mirror: ${key}\n`)
+      return
+    }
+    if (typeof found === 'function') {
+      res.on('finish', () => record(res.statusCode))
+      found(req, res)
+      return
+    }
+    const etag = `"${createHash('sha256').update(found.body).digest('hex').slice(0, 32)}"`
+    const lastModified = found.lastModified.toUTCString()
+    const inm = req.headers['if-none-match']
+    const ims = req.headers['if-modified-since']
+    const notModified =
+      inm !== undefined
+        ? inm.split(',').some((t) => t.trim() === etag)
+        : ims !== undefined && Date.parse(ims) >= found.lastModified.getTime() - 999
+    const headers = { etag, 'last-modified': lastModified }
+    if (notModified) {
+      record(304)
+      res.writeHead(304, headers).end()
+      return
+    }
+    record(200)
+    res
+      .writeHead(200, {
+        ...headers,
+        'content-type': contentType(key),
+        'content-length': found.body.byteLength,
+      })
+      .end(req.method === 'HEAD' ? undefined : found.body)
+  })
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+  const { port: actual } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${actual}`,
+    requests,
+    files: typeof source === 'string' ? {} : source,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections()
+        server.close((error) => (error ? reject(error) : resolve()))
+      }),
+  }
+}
+
+/**
+ * Lays out chosen files of `../shared/fixtures/feeds` as a mirror map: keys are `HOST/PATH`,
+ * values paths relative to that folder, e.g.
+ * `fixtureMirrorLayout({ 'coolify.io/ipv4.txt': 'coolify/ipv4.2024-05-08T1121.txt' })`.
+ * Throws if a fixture is missing (check HAVE_FIXTURES from test/helpers/fixtures.ts first).
+ */
+export function fixtureMirrorLayout(files: Record<string, string>): MirrorFiles {
+  const feeds = path.resolve(import.meta.dirname, '../../../shared/fixtures/feeds')
+  return Object.fromEntries(
+    Object.entries(files).map(([key, rel]) => [key, readFileSync(path.join(feeds, rel))]),
+  )
+}
+
+/**
+ * One current version of every built-in feed's upstream files (the newest fixtures), keyed by
+ * `HOST/PATH`: a ready mirror for "sync everything" tests.
+ */
+export const LATEST_FIXTURES: Readonly<Record<string, string>> = {
+  'api.github.com/meta': 'github/meta.2026-03-03.json',
+  'coolify.io/ipv4.txt': 'coolify/ipv4.2024-06-09T1332.txt',
+  'coolify.io/ipv6.txt': 'coolify/ipv6.2024-06-09T1332.txt',
+  'www.firezone.dev/portal-ips.json': 'firezone/portal-ips.2026-04-13.json',
+  'www.firezone.dev/relay-ips.json': 'firezone/relay-ips.2025-10-16.json',
+  'www.cloudflare.com/ips-v4': 'cloudflare/ips-v4',
+  'www.cloudflare.com/ips-v6': 'cloudflare/ips-v6',
+  'ip-ranges.amazonaws.com/ip-ranges.json': 'aws/ip-ranges.2026-08-21-22-37-05.json',
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === import.meta.filename) {
+  const { values, positionals } = parseArgs({
+    options: { port: { type: 'string', default: '0' } },
+    allowPositionals: true,
+  })
+  const dir = positionals[0]
+  if (dir === undefined || !existsSync(dir)) {
+    process.stderr.write('usage: npx node test/scripts/mirror-server.ts DIR [--port N]\n')
+    process.exit(2)
+  }
+  const mirror = await startMirror(dir, { port: Number(values.port) })
+  process.stdout.write(`${mirror.url}\n`)
+}

@@ -55,7 +55,7 @@ function stringArray(value: unknown, what: string): string[] {
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
     throw new RenderError('ERR_RENDER_CIDR', `${what} is not a list of strings`)
   }
-  return value as string[]
+  return value
 }
 
 /**

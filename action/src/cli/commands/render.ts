@@ -1,6 +1,183 @@
-/** @module `allowlist-sync render`: placeholder until its issue lands. */
-import { UsageError, type CliIo } from '../io.ts'
+/**
+ * @module `allowlist-sync render`: feeds (fetched through the feed sync, honouring
+ * UPSTREAM_MIRROR) or a CIDR list file into one output format, optionally spliced into a file.
+ */
+import path from 'node:path'
+import {
+  findFeed,
+  formatInfo,
+  isFormatId,
+  parseCidrList,
+  parsePort,
+  RenderError,
+  renderFormat,
+  spliceManagedBlock,
+  syncFeeds,
+  type FeedRef,
+  type PortSpec,
+} from '../../../../shared/src/index.ts'
+import {
+  EXIT_OK,
+  EXIT_REFUSED,
+  InputError,
+  UsageError,
+  parseCommandArgs,
+  readInputFile,
+  type CliIo,
+} from '../io.ts'
 
-export function run(_args: string[], _io: CliIo): Promise<number> {
-  return Promise.reject(new UsageError('render: not implemented yet'))
+const HELP = `Usage: allowlist-sync render FEED... --format FORMAT [options]
+       allowlist-sync render --from FILE --format FORMAT [options]
+
+Fetches the feeds (honouring UPSTREAM_MIRROR), merges them, and prints them in FORMAT
+('allowlist-sync formats' lists the formats). With --from, reads a CIDR list file instead
+(one address or CIDR a line, '#' comments): no network needed.
+
+Options:
+  --format FORMAT      output format (required)
+  --port N[/tcp|/udp]  a port to guard, repeatable; also ranges: 8000-8100/tcp
+  --name NAME          set, chain, list or middleware name (default allowlist-sync)
+  --comment TEXT       a comment for the header (ufw: the rule comment; aws-sg: Description)
+  --into FILE          print FILE with its managed block for these feeds replaced (or appended)
+  --from FILE          read CIDRs from FILE ('-' for stdin) instead of fetching feeds
+  --removed FILE       CIDRs a change removed (ufw renders 'ufw delete allow' lines for them)
+
+Exit codes: 0 printed, 1 refused (a feed guard said no, or a platform limit), 2 usage or input.
+
+Examples:
+  allowlist-sync render github/hooks --format nftables --port 443/tcp
+  allowlist-sync render coolify/cloud --format ufw --port 22 --port 8000/tcp
+  allowlist-sync render github/hooks --format nginx --into /etc/nginx/snippets/hooks.conf
+  allowlist-sync render --from office.txt --format caddy --name office
+  UPSTREAM_MIRROR=http://127.0.0.1:8080 allowlist-sync render github/hooks --format json
+`
+
+const OPTIONS = {
+  format: { type: 'string' },
+  port: { type: 'string', multiple: true },
+  name: { type: 'string' },
+  comment: { type: 'string' },
+  into: { type: 'string' },
+  from: { type: 'string' },
+  removed: { type: 'string' },
+} as const
+
+interface Sets {
+  readonly feeds: FeedRef[]
+  readonly ipv4: string[]
+  readonly ipv6: string[]
+}
+
+async function readList(io: CliIo, file: string): Promise<{ ipv4: string[]; ipv6: string[] }> {
+  const list = parseCidrList(await readInputFile(io, file))
+  if (list.rejected.length > 0) {
+    throw new InputError(list.rejected.map((r) => `${file}:${r.line}: ${r.reason}`))
+  }
+  return { ipv4: list.ipv4.toCidrs(), ipv6: list.ipv6.toCidrs() }
+}
+
+function fileFeedId(file: string): string {
+  const base = file === '-' ? 'stdin' : path.basename(file).replace(/[^A-Za-z0-9._-]/g, '_')
+  return `file/${base.replace(/^[._-]+/, '') || 'list'}`
+}
+
+async function fetchFeeds(io: CliIo, ids: string[]): Promise<Sets | string> {
+  const feeds = ids.map((id) => {
+    const feed = findFeed(id)
+    if (feed === undefined) {
+      throw new UsageError(`unknown feed '${id}'; 'allowlist-sync feeds' lists them`)
+    }
+    return feed
+  })
+  const { outcomes } = await syncFeeds(feeds, {
+    fetch: io.fetch,
+    now: io.now,
+    mirror: io.env.UPSTREAM_MIRROR || undefined,
+    githubToken: io.env.GITHUB_TOKEN || undefined,
+  })
+  const refusals = outcomes.filter((o) => o.kind === 'refused')
+  if (refusals.length > 0) {
+    return refusals.map((o) => `${o.feed}: refused (${o.guard}): ${o.reason}`).join('\n')
+  }
+  const sets: Sets = { feeds: [], ipv4: [], ipv6: [] }
+  for (const o of outcomes) {
+    if (o.kind === 'refused') continue
+    const s = o.snapshot
+    sets.feeds.push({ id: s.feed, version: String(s.version), sha256: s.sha256, source: s.source })
+    sets.ipv4.push(...s.ipv4)
+    sets.ipv6.push(...s.ipv6)
+  }
+  return sets
+}
+
+/** Renders feeds or a list file; prints the text, or the spliced --into file. */
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const parsed = parseCommandArgs(args, OPTIONS, HELP, io)
+  if (parsed === undefined) return EXIT_OK
+  const { values, positionals } = parsed
+  const format = values.format
+  if (format === undefined) throw new UsageError('--format is required')
+  if (!isFormatId(format)) {
+    throw new UsageError(`unknown format '${format}'; 'allowlist-sync formats' lists them`)
+  }
+  if (values.from === undefined && positionals.length === 0) {
+    throw new UsageError('name at least one feed, or --from FILE')
+  }
+  if (values.from !== undefined && positionals.length > 0) {
+    throw new UsageError('give feeds or --from FILE, not both')
+  }
+  if (values.into !== undefined && !formatInfo(format).lineOriented) {
+    throw new UsageError(`--into needs a line-oriented format; '${format}' is a whole file`)
+  }
+  let ports: PortSpec[]
+  try {
+    ports = (values.port ?? []).map(parsePort)
+  } catch (error) {
+    throw new UsageError((error as Error).message, { cause: error })
+  }
+  let sets: Sets
+  if (values.from !== undefined) {
+    const list = await readList(io, values.from)
+    sets = { feeds: [{ id: fileFeedId(values.from), source: values.from }], ...list }
+  } else {
+    const fetched = await fetchFeeds(io, positionals)
+    if (typeof fetched === 'string') {
+      io.stderr(`${fetched}\n`)
+      return EXIT_REFUSED
+    }
+    sets = fetched
+  }
+  const removed = values.removed === undefined ? undefined : await readList(io, values.removed)
+  const existing = values.into === undefined ? undefined : await readInputFile(io, values.into)
+  let text: string
+  try {
+    text = renderFormat(format, sets, {
+      ports,
+      ...(values.name === undefined ? {} : { name: values.name }),
+      ...(values.comment === undefined ? {} : { comment: values.comment }),
+      ...(removed === undefined ? {} : { removed }),
+    })
+    if (existing !== undefined) {
+      text = spliceManagedBlock(
+        existing,
+        text,
+        sets.feeds.map((f) => f.id),
+      )
+    }
+  } catch (error) {
+    if (!(error instanceof RenderError)) throw error
+    if (error.code === 'ERR_RENDER_LIMIT' || error.code === 'ERR_RENDER_EMPTY') {
+      io.stderr(`allowlist-sync render: ${error.message}\n`)
+      return EXIT_REFUSED
+    }
+    if (error.code === 'ERR_RENDER_BLOCK' && values.into !== undefined) {
+      throw new InputError(
+        [`${values.into}:${error.line ?? 0}: ${error.message.replace(/^line \d+: /, '')}`],
+        { cause: error },
+      )
+    }
+    throw new UsageError(error.message, { cause: error })
+  }
+  io.stdout(text)
+  return EXIT_OK
 }

@@ -1,0 +1,68 @@
+/**
+ * @module Inputs shared by the renderer tests: a small documentation-range feed and a seeded
+ * generator of large random CIDR lists (deterministic, so failures reproduce).
+ */
+import type { RenderInput, RenderOptions } from '../../../shared/src/index.ts'
+
+/** Two feeds of documentation ranges, with overlaps the renderer must merge. */
+export const DOC_INPUT: RenderInput = {
+  feeds: [
+    {
+      id: 'github/hooks',
+      version: '7',
+      sha256: '5f'.repeat(32),
+      source: 'https://api.github.com/meta',
+    },
+    { id: 'coolify/cloud', version: '2', source: 'https://coolify.io/ipv4.txt' },
+  ],
+  ipv4: ['192.0.2.0/25', '192.0.2.128/25', '198.51.100.7', '203.0.113.64/26', '203.0.113.70/32'],
+  ipv6: ['2001:db8:1::/48', '2001:db8:1:2::/64', '2001:db8:ff::1'],
+}
+
+/** Ports and a comment, as a typical config would give. */
+export const DOC_OPTIONS: RenderOptions = {
+  ports: [
+    { port: 443, protocol: 'tcp' },
+    { port: [8000, 8100], protocol: 'tcp' },
+    { port: 51820, protocol: 'udp' },
+  ],
+  comment: 'webhooks and Coolify Cloud',
+}
+
+/** A small seeded PRNG (mulberry32). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/**
+ * `count` distinct, non-adjacent IPv4 /24../32 blocks (so the merged set has exactly `count`
+ * CIDRs) and a tenth as many IPv6 /48../64 ones, seeded.
+ */
+export function randomInput(count: number, seed = 1): RenderInput {
+  const rand = prng(seed)
+  const ipv4: string[] = []
+  // One block per 4096-address stride of 1.0.0.0 - 223.255.255.255, never touching the next.
+  const strides = Math.floor((223 << 24) / 4096)
+  const step = Math.max(1, Math.floor(strides / count))
+  for (let i = 0; i < count; i++) {
+    const prefix = 24 + Math.floor(rand() * 9)
+    const base = (1 << 24) + i * step * 4096 + Math.floor(rand() * 8) * 256
+    const size = 2 ** (32 - prefix)
+    const addr = base - (base % size)
+    ipv4.push(`${addr >>> 24}.${(addr >>> 16) & 255}.${(addr >>> 8) & 255}.${addr & 255}/${prefix}`)
+  }
+  const ipv6: string[] = []
+  for (let i = 0; i < Math.ceil(count / 10); i++) {
+    const prefix = 48 + Math.floor(rand() * 17)
+    const h3 = prefix > 48 ? Math.floor(rand() * 0x10000) & (0xffff << (64 - prefix)) & 0xffff : 0
+    ipv6.push(`2001:db8:${(i * 2).toString(16)}:${h3.toString(16)}::/${prefix}`)
+  }
+  return { feeds: [{ id: 'test/random', version: String(seed) }], ipv4, ipv6 }
+}

@@ -1,0 +1,211 @@
+/**
+ * @module D1 access for deliveries (one per subscription and change: the idempotency key) and
+ * their attempts. {@link claimAttempt} makes each attempt happen once even when the queue
+ * delivers a message twice.
+ */
+
+/** A delivery's state. */
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dead'
+
+/** The result of one attempt. */
+export type AttemptOutcome = 'delivered' | 'retry' | 'failed' | 'dead'
+
+/** A stored delivery. */
+export interface Delivery {
+  readonly id: string
+  readonly subscriptionId: string
+  readonly changeId: string
+  readonly status: DeliveryStatus
+  readonly attempts: number
+  readonly nextAttemptAt: string | undefined
+  readonly createdAt: string
+  readonly updatedAt: string
+}
+
+/** One attempt as the API shows it. */
+export interface Attempt {
+  readonly attempt: number
+  readonly at: string
+  readonly outcome: AttemptOutcome
+  readonly statusCode: number | null
+  readonly error: string | null
+  readonly durationMs: number
+}
+
+interface DeliveryRow {
+  id: string
+  subscription_id: string
+  change_id: string
+  status: DeliveryStatus
+  attempts: number
+  next_attempt_at: string | null
+  created_at: string
+  updated_at: string
+}
+
+function toDelivery(r: DeliveryRow): Delivery {
+  return {
+    id: r.id,
+    subscriptionId: r.subscription_id,
+    changeId: r.change_id,
+    status: r.status,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at ?? undefined,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  }
+}
+
+/** One delivery by id. */
+export async function getDelivery(db: D1Database, id: string): Promise<Delivery | undefined> {
+  const row = await db
+    .prepare('SELECT * FROM deliveries WHERE id = ?')
+    .bind(id)
+    .first<DeliveryRow>()
+  return row === null ? undefined : toDelivery(row)
+}
+
+/** Pending deliveries of a change that were never attempted (to enqueue after a sync). */
+export async function getNewDeliveryIds(db: D1Database, changeId: string): Promise<string[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT id FROM deliveries WHERE change_id = ? AND status = 'pending' AND attempts = 0 ORDER BY id`,
+    )
+    .bind(changeId)
+    .all<{ id: string }>()
+  return results.map((r) => r.id)
+}
+
+/**
+ * Claims attempt number `attempts + 1` of a pending delivery that is due at `now`. Returns the
+ * attempt number, or undefined when another consumer claimed it first, it is not due, or it is
+ * no longer pending.
+ */
+export async function claimAttempt(
+  db: D1Database,
+  id: string,
+  expectedAttempts: number,
+  now: string,
+): Promise<number | undefined> {
+  const row = await db
+    .prepare(
+      `UPDATE deliveries SET attempts = attempts + 1, updated_at = ?3
+       WHERE id = ?1 AND status = 'pending' AND attempts = ?2
+         AND (next_attempt_at IS NULL OR next_attempt_at <= ?3)
+       RETURNING attempts`,
+    )
+    .bind(id, expectedAttempts, now)
+    .first<{ attempts: number }>()
+  return row?.attempts
+}
+
+/** Records an attempt and the delivery's resulting state, in one transaction. */
+export async function recordAttempt(
+  db: D1Database,
+  id: string,
+  attempt: Attempt,
+  status: DeliveryStatus,
+  nextAttemptAt: string | undefined,
+): Promise<void> {
+  await db.batch([
+    db
+      .prepare(
+        `INSERT OR REPLACE INTO delivery_attempts
+           (delivery_id, attempt, at, outcome, status_code, error, duration_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .bind(
+        id,
+        attempt.attempt,
+        attempt.at,
+        attempt.outcome,
+        attempt.statusCode,
+        attempt.error,
+        attempt.durationMs,
+      ),
+    db
+      .prepare(`UPDATE deliveries SET status = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?`)
+      .bind(status, nextAttemptAt ?? null, attempt.at, id),
+  ])
+}
+
+/**
+ * Marks a delivery dead (its message reached the dead-letter queue) unless it already ended;
+ * true when this call changed it.
+ */
+export async function markDead(
+  db: D1Database,
+  id: string,
+  now: string,
+  why: string,
+): Promise<boolean> {
+  const row = await db
+    .prepare(
+      `UPDATE deliveries SET status = 'dead', next_attempt_at = NULL, updated_at = ?2
+       WHERE id = ?1 AND status = 'pending' RETURNING attempts`,
+    )
+    .bind(id, now)
+    .first<{ attempts: number }>()
+  if (row === null) return false
+  await db
+    .prepare(
+      `INSERT OR IGNORE INTO delivery_attempts
+         (delivery_id, attempt, at, outcome, status_code, error, duration_ms)
+       VALUES (?, ?, ?, 'dead', NULL, ?, 0)`,
+    )
+    .bind(id, row.attempts + 1, now, why)
+    .run()
+  return true
+}
+
+/** A delivery with its attempts, for GET /v1/subscriptions/:id/deliveries. */
+export interface DeliveryWithAttempts extends Delivery {
+  readonly attemptLog: readonly Attempt[]
+}
+
+/** Every delivery of a subscription, newest first, with every attempt. */
+export async function listDeliveries(
+  db: D1Database,
+  subscriptionId: string,
+  limit: number,
+): Promise<DeliveryWithAttempts[]> {
+  const [deliveries, attempts] = await db.batch<Record<string, unknown>>([
+    db
+      .prepare(
+        'SELECT * FROM deliveries WHERE subscription_id = ? ORDER BY created_at DESC, id LIMIT ?',
+      )
+      .bind(subscriptionId, limit),
+    db
+      .prepare(
+        `SELECT a.* FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id
+         WHERE d.subscription_id = ? ORDER BY a.delivery_id, a.attempt`,
+      )
+      .bind(subscriptionId),
+  ])
+  const byDelivery = new Map<string, Attempt[]>()
+  for (const raw of attempts?.results ?? []) {
+    const a = raw as {
+      delivery_id: string
+      attempt: number
+      at: string
+      outcome: AttemptOutcome
+      status_code: number | null
+      error: string | null
+      duration_ms: number
+    }
+    const list = byDelivery.get(a.delivery_id) ?? []
+    list.push({
+      attempt: a.attempt,
+      at: a.at,
+      outcome: a.outcome,
+      statusCode: a.status_code,
+      error: a.error,
+      durationMs: a.duration_ms,
+    })
+    byDelivery.set(a.delivery_id, list)
+  }
+  return (deliveries?.results ?? []).map((raw) => {
+    const d = toDelivery(raw as unknown as DeliveryRow)
+    return { ...d, attemptLog: byDelivery.get(d.id) ?? [] }
+  })
+}

@@ -1,0 +1,444 @@
+/**
+ * @module D1 access for snapshots, versions, changes and checks. Versions are written only by
+ * {@link recordChanged}, whose guarded INSERT makes overlapping sync runs safe: version N+1 is
+ * inserted only while N is the latest and only when its content differs, inside one D1 batch
+ * (a transaction), so two runs never create duplicate or out-of-order versions.
+ */
+import type { Change, FamilyLists, GuardName, Snapshot } from '../../../shared/src/index.ts'
+
+interface SnapshotRow {
+  feed: string
+  version: number
+  sha256: string
+  fetched_at: string
+  changed_at: string
+  source: string
+  ipv4: string
+  ipv6: string
+}
+
+const SNAPSHOT_COLUMNS = `v.feed, v.version, v.sha256, v.fetched_at, v.changed_at, v.source, c.ipv4, c.ipv6`
+
+function toSnapshot(row: SnapshotRow): Snapshot {
+  return {
+    feed: row.feed,
+    version: row.version,
+    sha256: row.sha256,
+    fetchedAt: row.fetched_at,
+    changedAt: row.changed_at,
+    source: row.source,
+    ipv4: JSON.parse(row.ipv4) as string[],
+    ipv6: JSON.parse(row.ipv6) as string[],
+  }
+}
+
+/** The latest snapshot of each feed that has one, by feed id. */
+export async function getCurrentSnapshots(db: D1Database): Promise<Record<string, Snapshot>> {
+  const { results } = await db
+    .prepare(
+      `SELECT ${SNAPSHOT_COLUMNS} FROM versions v
+       JOIN snapshot_contents c ON c.feed = v.feed AND c.sha256 = v.sha256
+       WHERE v.version = (SELECT MAX(version) FROM versions WHERE feed = v.feed)`,
+    )
+    .all<SnapshotRow>()
+  return Object.fromEntries(results.map((row) => [row.feed, toSnapshot(row)]))
+}
+
+/** One snapshot: the given version, or the latest when `version` is undefined. */
+export async function getSnapshot(
+  db: D1Database,
+  feed: string,
+  version?: number,
+): Promise<Snapshot | undefined> {
+  const row = await db
+    .prepare(
+      `SELECT ${SNAPSHOT_COLUMNS} FROM versions v
+       JOIN snapshot_contents c ON c.feed = v.feed AND c.sha256 = v.sha256
+       WHERE v.feed = ?1 AND v.version = COALESCE(?2, (SELECT MAX(version) FROM versions WHERE feed = ?1))`,
+    )
+    .bind(feed, version ?? null)
+    .first<SnapshotRow>()
+  return row === null ? undefined : toSnapshot(row)
+}
+
+/** What the catalogue listing shows per feed, without the address lists. */
+export interface FeedState {
+  readonly feed: string
+  readonly version: number
+  readonly sha256: string
+  readonly fetchedAt: string
+  readonly changedAt: string
+  readonly source: string
+  readonly ipv4Count: number
+  readonly ipv6Count: number
+  readonly ipv4Addresses: number
+}
+
+/** The latest version of every feed that has one, with counts, by feed id. */
+export async function getFeedStates(db: D1Database): Promise<Map<string, FeedState>> {
+  const { results } = await db
+    .prepare(
+      `SELECT v.feed, v.version, v.sha256, v.fetched_at, v.changed_at, v.source,
+              c.ipv4_count, c.ipv6_count, c.ipv4_addresses
+       FROM versions v JOIN snapshot_contents c ON c.feed = v.feed AND c.sha256 = v.sha256
+       WHERE v.version = (SELECT MAX(version) FROM versions WHERE feed = v.feed)`,
+    )
+    .all<{
+      feed: string
+      version: number
+      sha256: string
+      fetched_at: string
+      changed_at: string
+      source: string
+      ipv4_count: number
+      ipv6_count: number
+      ipv4_addresses: number
+    }>()
+  return new Map(
+    results.map((r) => [
+      r.feed,
+      {
+        feed: r.feed,
+        version: r.version,
+        sha256: r.sha256,
+        fetchedAt: r.fetched_at,
+        changedAt: r.changed_at,
+        source: r.source,
+        ipv4Count: r.ipv4_count,
+        ipv6Count: r.ipv6_count,
+        ipv4Addresses: r.ipv4_addresses,
+      },
+    ]),
+  )
+}
+
+/** One point of a feed's history, for the status page chart. */
+export interface HistoryPoint {
+  readonly feed: string
+  readonly version: number
+  readonly changedAt: string
+  readonly ipv4Count: number
+  readonly ipv6Count: number
+  readonly ipv4Addresses: number
+}
+
+/** Every version of every feed with its counts, oldest first. */
+export async function getHistory(db: D1Database): Promise<HistoryPoint[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT v.feed, v.version, v.changed_at, c.ipv4_count, c.ipv6_count, c.ipv4_addresses
+       FROM versions v JOIN snapshot_contents c ON c.feed = v.feed AND c.sha256 = v.sha256
+       ORDER BY v.feed, v.version`,
+    )
+    .all<{
+      feed: string
+      version: number
+      changed_at: string
+      ipv4_count: number
+      ipv6_count: number
+      ipv4_addresses: number
+    }>()
+  return results.map((r) => ({
+    feed: r.feed,
+    version: r.version,
+    changedAt: r.changed_at,
+    ipv4Count: r.ipv4_count,
+    ipv6Count: r.ipv6_count,
+    ipv4Addresses: r.ipv4_addresses,
+  }))
+}
+
+/** Number of IPv4 addresses covered by canonical, merged CIDRs (fits a double exactly). */
+export function countIpv4Addresses(cidrs: readonly string[]): number {
+  let total = 0
+  for (const cidr of cidrs) {
+    const prefix = Number(cidr.slice(cidr.indexOf('/') + 1))
+    total += 2 ** (32 - prefix)
+  }
+  return total
+}
+
+/** Whether a change was stored, and the change id deliveries refer to. */
+export interface RecordChangedResult {
+  /** False when another run stored this or a later version first (nothing was written). */
+  readonly stored: boolean
+  readonly changeId: string
+}
+
+/** The id of a change: `<feed>@<version>`, stable, the idempotency key of its deliveries. */
+export function changeIdOf(feed: string, version: number): string {
+  return `${feed}@${version}`
+}
+
+/**
+ * Stores a changed snapshot as the next version, its change, and one pending delivery per
+ * matching subscription, all in one transaction, or nothing when the snapshot's version is
+ * no longer the next one (a concurrent run got there first) or its content is already current.
+ */
+export async function recordChanged(
+  db: D1Database,
+  snapshot: Snapshot,
+  change: Change,
+  runId: string,
+  now: string,
+): Promise<RecordChangedResult> {
+  const changeId = changeIdOf(snapshot.feed, snapshot.version)
+  const mine = `EXISTS (SELECT 1 FROM versions WHERE feed = ?1 AND version = ?2 AND run_id = ?3)`
+  const results = await db.batch([
+    db
+      .prepare(
+        `INSERT OR IGNORE INTO snapshot_contents
+           (feed, sha256, ipv4, ipv6, ipv4_count, ipv6_count, ipv4_addresses)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .bind(
+        snapshot.feed,
+        snapshot.sha256,
+        JSON.stringify(snapshot.ipv4),
+        JSON.stringify(snapshot.ipv6),
+        snapshot.ipv4.length,
+        snapshot.ipv6.length,
+        countIpv4Addresses(snapshot.ipv4),
+      ),
+    db
+      .prepare(
+        `INSERT INTO versions (feed, version, sha256, fetched_at, changed_at, source, run_id)
+         SELECT ?1, ?2, ?4, ?5, ?6, ?7, ?3
+         WHERE COALESCE((SELECT MAX(version) FROM versions WHERE feed = ?1), 0) = ?2 - 1
+           AND COALESCE((SELECT sha256 FROM versions WHERE feed = ?1 ORDER BY version DESC LIMIT 1), '') <> ?4`,
+      )
+      .bind(
+        snapshot.feed,
+        snapshot.version,
+        runId,
+        snapshot.sha256,
+        snapshot.fetchedAt,
+        snapshot.changedAt,
+        snapshot.source,
+      ),
+    db
+      .prepare(
+        `INSERT INTO changes
+           (id, feed, version, previous_version, at, added, removed, added_count, removed_count)
+         SELECT ?4, ?1, ?2, ?5, ?6, ?7, ?8, ?9, ?10 WHERE ${mine}`,
+      )
+      .bind(
+        snapshot.feed,
+        snapshot.version,
+        runId,
+        changeId,
+        change.previousVersion,
+        change.at,
+        JSON.stringify(change.added),
+        JSON.stringify(change.removed),
+        change.added.ipv4.length + change.added.ipv6.length,
+        change.removed.ipv4.length + change.removed.ipv6.length,
+      ),
+    db
+      .prepare(
+        `INSERT OR IGNORE INTO deliveries
+           (id, subscription_id, change_id, status, attempts, next_attempt_at, created_at, updated_at)
+         SELECT 'msg_' || lower(hex(randomblob(16))), s.id, ?4, 'pending', 0, ?5, ?5, ?5
+         FROM subscriptions s
+         WHERE ${mine}
+           AND EXISTS (SELECT 1 FROM json_each(s.feeds) WHERE value IN (?1, '*'))`,
+      )
+      .bind(snapshot.feed, snapshot.version, runId, changeId, now),
+  ])
+  return { stored: (results[1]?.meta.changes ?? 0) === 1, changeId }
+}
+
+/** Marks the current version as confirmed at `fetchedAt` (an unchanged fetch or a 304). */
+export async function recordUnchanged(db: D1Database, snapshot: Snapshot): Promise<void> {
+  await db
+    .prepare(
+      `UPDATE versions SET fetched_at = ?3 WHERE feed = ?1 AND version = ?2 AND fetched_at < ?3`,
+    )
+    .bind(snapshot.feed, snapshot.version, snapshot.fetchedAt)
+    .run()
+}
+
+/** The outcome of one check of one feed, as logged. */
+export interface CheckRecord {
+  readonly runId: string
+  readonly feed: string
+  readonly at: string
+  readonly outcome: 'changed' | 'unchanged' | 'refused' | 'error'
+  readonly guard?: GuardName | undefined
+  readonly reason?: string | undefined
+  readonly version?: number | undefined
+  readonly sha256?: string | undefined
+  readonly durationMs: number
+}
+
+/** Appends checks to the log. */
+export async function recordChecks(db: D1Database, checks: readonly CheckRecord[]): Promise<void> {
+  if (checks.length === 0) return
+  const insert = db.prepare(
+    `INSERT INTO checks (run_id, feed, at, outcome, guard, reason, version, sha256, duration_ms)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  )
+  await db.batch(
+    checks.map((c) =>
+      insert.bind(
+        c.runId,
+        c.feed,
+        c.at,
+        c.outcome,
+        c.guard ?? null,
+        c.reason ?? null,
+        c.version ?? null,
+        c.sha256 ?? null,
+        c.durationMs,
+      ),
+    ),
+  )
+}
+
+/** The last outcome of a feed's checks, and its last refusal. */
+export interface FeedCheckState {
+  readonly lastCheckedAt: string
+  readonly lastOutcome: {
+    readonly outcome: CheckRecord['outcome']
+    readonly at: string
+    readonly guard?: string
+    readonly reason?: string
+  }
+  readonly lastRefusal?: { readonly at: string; readonly guard: string; readonly reason: string }
+}
+
+interface CheckRow {
+  feed: string
+  at: string
+  outcome: CheckRecord['outcome']
+  guard: string | null
+  reason: string | null
+}
+
+/** The last check and the last refusal of every feed that was checked, by feed id. */
+export async function getCheckStates(db: D1Database): Promise<Map<string, FeedCheckState>> {
+  const [last, refusals] = await db.batch<CheckRow>([
+    db.prepare(
+      `SELECT feed, at, outcome, guard, reason FROM checks
+       WHERE id IN (SELECT MAX(id) FROM checks GROUP BY feed)`,
+    ),
+    db.prepare(
+      `SELECT feed, at, outcome, guard, reason FROM checks
+       WHERE id IN (SELECT MAX(id) FROM checks WHERE outcome IN ('refused', 'error') GROUP BY feed)`,
+    ),
+  ])
+  const refusalByFeed = new Map((refusals?.results ?? []).map((r) => [r.feed, r]))
+  const states = new Map<string, FeedCheckState>()
+  for (const row of last?.results ?? []) {
+    const refusal = refusalByFeed.get(row.feed)
+    states.set(row.feed, {
+      lastCheckedAt: row.at,
+      lastOutcome: {
+        outcome: row.outcome,
+        at: row.at,
+        ...(row.guard === null ? {} : { guard: row.guard }),
+        ...(row.reason === null ? {} : { reason: row.reason }),
+      },
+      ...(refusal === undefined
+        ? {}
+        : {
+            lastRefusal: {
+              at: refusal.at,
+              guard: refusal.guard ?? refusal.outcome,
+              reason: refusal.reason ?? '',
+            },
+          }),
+    })
+  }
+  return states
+}
+
+/** A stored change with its position in the global order (the cursor of /v1/changes). */
+export interface StoredChange extends Change {
+  readonly id: string
+  readonly seq: number
+}
+
+interface ChangeRow {
+  seq: number
+  id: string
+  feed: string
+  version: number
+  previous_version: number | null
+  at: string
+  added: string
+  removed: string
+}
+
+function toChange(row: ChangeRow): StoredChange {
+  return {
+    id: row.id,
+    seq: row.seq,
+    feed: row.feed,
+    version: row.version,
+    previousVersion: row.previous_version ?? 0,
+    at: row.at,
+    added: JSON.parse(row.added) as FamilyLists,
+    removed: JSON.parse(row.removed) as FamilyLists,
+  }
+}
+
+/** Selects changes: of some feeds (all when empty), after `afterSeq`, or after a version or time. */
+export interface ChangeQuery {
+  readonly feeds?: readonly string[]
+  readonly afterSeq?: number
+  readonly afterVersion?: number
+  readonly afterTime?: string
+  readonly limit: number
+  /** Newest first (Atom); default oldest first. */
+  readonly newestFirst?: boolean
+}
+
+/** Changes matching the query, in `seq` order. */
+export async function getChanges(db: D1Database, q: ChangeQuery): Promise<StoredChange[]> {
+  const where: string[] = []
+  const params: (string | number)[] = []
+  if (q.feeds !== undefined && q.feeds.length > 0) {
+    where.push(`feed IN (SELECT value FROM json_each(?))`)
+    params.push(JSON.stringify(q.feeds))
+  }
+  if (q.afterSeq !== undefined) {
+    where.push('seq > ?')
+    params.push(q.afterSeq)
+  }
+  if (q.afterVersion !== undefined) {
+    where.push('version > ?')
+    params.push(q.afterVersion)
+  }
+  if (q.afterTime !== undefined) {
+    where.push('at > ?')
+    params.push(q.afterTime)
+  }
+  const sql = `SELECT seq, id, feed, version, previous_version, at, added, removed FROM changes
+    ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY seq ${q.newestFirst === true ? 'DESC' : 'ASC'} LIMIT ?`
+  const { results } = await db
+    .prepare(sql)
+    .bind(...params, q.limit)
+    .all<ChangeRow>()
+  return results.map(toChange)
+}
+
+/** One change by id. */
+export async function getChange(db: D1Database, id: string): Promise<StoredChange | undefined> {
+  const row = await db
+    .prepare(
+      `SELECT seq, id, feed, version, previous_version, at, added, removed FROM changes WHERE id = ?`,
+    )
+    .bind(id)
+    .first<ChangeRow>()
+  return row === null ? undefined : toChange(row)
+}
+
+/** The largest change seq, 0 when there is none. */
+export async function getLatestSeq(db: D1Database): Promise<number> {
+  const row = await db
+    .prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM changes')
+    .first<{ seq: number }>()
+  return row?.seq ?? 0
+}

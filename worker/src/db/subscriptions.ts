@@ -1,0 +1,138 @@
+/**
+ * @module D1 access for subscriptions. Secrets and tokens are stored to sign and send deliveries
+ * and never returned by the API after creation (only {@link toPublicSubscription} fields are).
+ */
+
+/** A stored subscription. */
+export interface Subscription {
+  readonly id: string
+  readonly kind: 'webhook' | 'github-dispatch'
+  readonly feeds: readonly string[]
+  readonly url: string | undefined
+  readonly secret: string | undefined
+  readonly previousSecret: string | undefined
+  readonly previousSecretExpiresAt: string | undefined
+  readonly repository: string | undefined
+  readonly token: string | undefined
+  readonly createdAt: string
+}
+
+/** What the API shows of a subscription: no secret, no token. */
+export interface PublicSubscription {
+  readonly id: string
+  readonly kind: Subscription['kind']
+  readonly feeds: readonly string[]
+  readonly url?: string
+  readonly repository?: string
+  readonly createdAt: string
+  readonly previousSecretExpiresAt?: string
+}
+
+interface SubscriptionRow {
+  id: string
+  kind: Subscription['kind']
+  feeds: string
+  url: string | null
+  secret: string | null
+  previous_secret: string | null
+  previous_secret_expires_at: string | null
+  repository: string | null
+  token: string | null
+  created_at: string
+}
+
+function toSubscription(r: SubscriptionRow): Subscription {
+  return {
+    id: r.id,
+    kind: r.kind,
+    feeds: JSON.parse(r.feeds) as string[],
+    url: r.url ?? undefined,
+    secret: r.secret ?? undefined,
+    previousSecret: r.previous_secret ?? undefined,
+    previousSecretExpiresAt: r.previous_secret_expires_at ?? undefined,
+    repository: r.repository ?? undefined,
+    token: r.token ?? undefined,
+    createdAt: r.created_at,
+  }
+}
+
+/** The public view of a subscription. */
+export function toPublicSubscription(s: Subscription): PublicSubscription {
+  return {
+    id: s.id,
+    kind: s.kind,
+    feeds: s.feeds,
+    ...(s.url === undefined ? {} : { url: s.url }),
+    ...(s.repository === undefined ? {} : { repository: s.repository }),
+    createdAt: s.createdAt,
+    ...(s.previousSecretExpiresAt === undefined
+      ? {}
+      : { previousSecretExpiresAt: s.previousSecretExpiresAt }),
+  }
+}
+
+/** Inserts a subscription. */
+export async function insertSubscription(db: D1Database, s: Subscription): Promise<void> {
+  await db
+    .prepare(
+      `INSERT INTO subscriptions (id, kind, feeds, url, secret, repository, token, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .bind(
+      s.id,
+      s.kind,
+      JSON.stringify(s.feeds),
+      s.url ?? null,
+      s.secret ?? null,
+      s.repository ?? null,
+      s.token ?? null,
+      s.createdAt,
+    )
+    .run()
+}
+
+/** One subscription by id. */
+export async function getSubscription(
+  db: D1Database,
+  id: string,
+): Promise<Subscription | undefined> {
+  const row = await db
+    .prepare('SELECT * FROM subscriptions WHERE id = ?')
+    .bind(id)
+    .first<SubscriptionRow>()
+  return row === null ? undefined : toSubscription(row)
+}
+
+/** Every subscription, oldest first. */
+export async function listSubscriptions(db: D1Database): Promise<Subscription[]> {
+  const { results } = await db
+    .prepare('SELECT * FROM subscriptions ORDER BY created_at, id')
+    .all<SubscriptionRow>()
+  return results.map(toSubscription)
+}
+
+/** Deletes a subscription and (by cascade) its deliveries; false when it did not exist. */
+export async function deleteSubscription(db: D1Database, id: string): Promise<boolean> {
+  const r = await db.prepare('DELETE FROM subscriptions WHERE id = ?').bind(id).run()
+  return r.meta.changes === 1
+}
+
+/**
+ * Replaces a webhook's secret; the old one stays valid (deliveries carry both signatures) until
+ * `previousExpiresAt`. False when the subscription is not a webhook or does not exist.
+ */
+export async function rotateSecret(
+  db: D1Database,
+  id: string,
+  secret: string,
+  previousExpiresAt: string,
+): Promise<boolean> {
+  const r = await db
+    .prepare(
+      `UPDATE subscriptions SET previous_secret = secret, previous_secret_expires_at = ?, secret = ?
+       WHERE id = ? AND kind = 'webhook'`,
+    )
+    .bind(previousExpiresAt, secret, id)
+    .run()
+  return r.meta.changes === 1
+}

@@ -1,0 +1,166 @@
+/**
+ * @module The cron job: sync every enabled feed (one request per upstream URL, all feeds at once
+ * through shared/feeds), store what changed, log every outcome, and enqueue deliveries. A slow or
+ * failing subscriber never delays it: deliveries only go onto the queue here.
+ */
+import { BUILTIN_FEEDS, findFeed, syncFeeds } from '../../../shared/src/index.ts'
+import type { FeedDefinition, FeedOutcome } from '../../../shared/src/index.ts'
+import { readConfig } from '../config.ts'
+import type { ConfigEnv } from '../config.ts'
+import { getHttpCache, putHttpCache } from '../db/http-cache.ts'
+import { getNewDeliveryIds } from '../db/deliveries.ts'
+import {
+  getCurrentSnapshots,
+  recordChanged,
+  recordChecks,
+  recordUnchanged,
+} from '../db/snapshots.ts'
+import type { CheckRecord } from '../db/snapshots.ts'
+import type { DeliveryMessage } from './deliver.ts'
+import { DEFAULT_DEPS } from './deps.ts'
+import type { JobDeps } from './deps.ts'
+
+/** What one run did, per feed (returned for tests and logged as one JSON line). */
+export interface SyncRunSummary {
+  readonly runId: string
+  readonly checks: readonly CheckRecord[]
+  readonly enqueued: number
+}
+
+/** The env a sync run needs. */
+export type SyncEnv = ConfigEnv & {
+  readonly DB: D1Database
+  readonly DELIVERY_QUEUE: Queue<DeliveryMessage>
+}
+
+/** The feeds to sync: ENABLED_FEEDS resolved through the catalogue, or every built-in feed. */
+export function resolveFeeds(ids: readonly string[] | undefined): {
+  feeds: FeedDefinition[]
+  unknown: string[]
+} {
+  if (ids === undefined) return { feeds: [...BUILTIN_FEEDS], unknown: [] }
+  const feeds: FeedDefinition[] = []
+  const unknown: string[] = []
+  for (const id of ids) {
+    const feed = findFeed(id)
+    if (feed === undefined) unknown.push(id)
+    else feeds.push(feed)
+  }
+  return { feeds, unknown }
+}
+
+/**
+ * One sync run. Throws (after every feed was handled) when storing any outcome failed, so the
+ * failure shows in the cron's logs; upstream trouble is an outcome, not an exception.
+ */
+export async function runSync(env: SyncEnv, deps: JobDeps = DEFAULT_DEPS): Promise<SyncRunSummary> {
+  const config = readConfig(env)
+  const runId = crypto.randomUUID()
+  const started = deps.now()
+  const { feeds, unknown } = resolveFeeds(config.enabledFeeds)
+  const [previous, cache] = await Promise.all([getCurrentSnapshots(env.DB), getHttpCache(env.DB)])
+  const result = await syncFeeds(feeds, {
+    fetch: deps.fetch,
+    now: deps.now,
+    previous,
+    cache,
+    ...(config.upstreamMirror === undefined ? {} : { mirror: config.upstreamMirror }),
+    ...(config.githubToken === undefined ? {} : { githubToken: config.githubToken }),
+    guards: {
+      maxRemovalShare: config.maxRemovalShare,
+      maxBodyBytes: config.maxBodyBytes,
+      timeoutMs: config.fetchTimeoutMs,
+    },
+  })
+  const at = new Date(deps.now()).toISOString()
+  const durationMs = Math.round(deps.now() - started)
+  let lostRace = false
+  let enqueued = 0
+
+  const store = async (outcome: FeedOutcome): Promise<CheckRecord> => {
+    const base = { runId, feed: outcome.feed, at, durationMs }
+    if (outcome.kind === 'refused') {
+      return {
+        ...base,
+        outcome: 'refused',
+        guard: outcome.guard,
+        reason: outcome.reason,
+        version: outcome.previous?.version,
+        sha256: outcome.previous?.sha256,
+      }
+    }
+    if (outcome.kind === 'unchanged') {
+      await recordUnchanged(env.DB, outcome.snapshot)
+      return {
+        ...base,
+        outcome: 'unchanged',
+        reason: outcome.notModified ? 'not modified (304)' : undefined,
+        version: outcome.snapshot.version,
+        sha256: outcome.snapshot.sha256,
+      }
+    }
+    const { snapshot, change } = outcome
+    const { stored, changeId } = await recordChanged(env.DB, snapshot, change, runId, at)
+    if (!stored) {
+      lostRace = true
+      return {
+        ...base,
+        outcome: 'unchanged',
+        reason: `version ${snapshot.version} was stored by a concurrent run`,
+      }
+    }
+    const ids = await getNewDeliveryIds(env.DB, changeId)
+    if (ids.length > 0) {
+      await env.DELIVERY_QUEUE.sendBatch(ids.map((deliveryId) => ({ body: { deliveryId } })))
+      enqueued += ids.length
+    }
+    return { ...base, outcome: 'changed', version: snapshot.version, sha256: snapshot.sha256 }
+  }
+
+  const settled = await Promise.allSettled(result.outcomes.map(store))
+  const checks: CheckRecord[] = settled.map((s, i) =>
+    s.status === 'fulfilled'
+      ? s.value
+      : {
+          runId,
+          feed: result.outcomes[i]!.feed,
+          at,
+          durationMs,
+          outcome: 'error',
+          reason: `storing the outcome failed: ${String(s.reason).slice(0, 300)}`,
+        },
+  )
+  for (const id of unknown) {
+    checks.push({
+      runId,
+      feed: id,
+      at,
+      durationMs,
+      outcome: 'error',
+      reason: `unknown feed id "${id}" in ENABLED_FEEDS`,
+    })
+  }
+  await recordChecks(env.DB, checks)
+  // Validators describe the content this run saw; after a lost race the stored content may be
+  // another run's, and a later 304 must not confirm content that was never stored.
+  if (!lostRace) await putHttpCache(env.DB, result.cache, at)
+  const summary = { runId, checks, enqueued }
+  console.log(
+    JSON.stringify({
+      event: 'sync',
+      runId,
+      durationMs,
+      outcomes: checks.map((c) => [c.feed, c.outcome, c.guard ?? null]),
+      unknownKeys: result.unknownKeys,
+      enqueued,
+    }),
+  )
+  const failures = settled.filter((s) => s.status === 'rejected')
+  if (failures.length > 0) {
+    throw new AggregateError(
+      failures.map((f) => f.reason as unknown),
+      `storing ${failures.length} of ${settled.length} outcomes failed`,
+    )
+  }
+  return summary
+}

@@ -1,0 +1,78 @@
+/**
+ * @module The feed listing the API and the status page share: the catalogue joined with what D1
+ * knows about each feed (current version, counts, last check, last change, last refusal).
+ */
+import { BUILTIN_FEEDS, findFeed } from '../../../shared/src/index.ts'
+import { readConfig } from '../config.ts'
+import { getCheckStates, getFeedStates } from '../db/snapshots.ts'
+import type { FeedCheckState, FeedState } from '../db/snapshots.ts'
+import { resolveFeeds } from '../jobs/scheduled.ts'
+
+/** One feed as `GET /v1/feeds` lists it. */
+export interface FeedSummary {
+  readonly id: string
+  readonly title: string
+  readonly docsUrl: string | null
+  readonly sources: readonly string[]
+  /** Whether the cron syncs it (ENABLED_FEEDS). */
+  readonly enabled: boolean
+  readonly version: number | null
+  readonly sha256: string | null
+  readonly counts: {
+    readonly ipv4: number
+    readonly ipv6: number
+    readonly ipv4Addresses: number
+  } | null
+  readonly fetchedAt: string | null
+  readonly lastCheckedAt: string | null
+  readonly lastChangedAt: string | null
+  readonly lastOutcome: FeedCheckState['lastOutcome'] | null
+  readonly lastRefusal: NonNullable<FeedCheckState['lastRefusal']> | null
+}
+
+/** Every built-in or enabled feed, plus any feed with stored history, in catalogue order. */
+export async function listFeeds(db: D1Database, env: Env): Promise<FeedSummary[]> {
+  const config = readConfig(env)
+  const enabled = resolveFeeds(config.enabledFeeds).feeds
+  const enabledIds = new Set(enabled.map((f) => f.id))
+  const [states, checks] = await Promise.all([getFeedStates(db), getCheckStates(db)])
+  const ids = [
+    ...new Set([
+      ...BUILTIN_FEEDS.map((f) => f.id),
+      ...enabled.map((f) => f.id),
+      ...states.keys(),
+      ...checks.keys(),
+    ]),
+  ]
+  return ids.map((id) => summarize(id, enabledIds.has(id), states.get(id), checks.get(id)))
+}
+
+function summarize(
+  id: string,
+  enabled: boolean,
+  state: FeedState | undefined,
+  check: FeedCheckState | undefined,
+): FeedSummary {
+  const def = findFeed(id)
+  return {
+    id,
+    title: def?.title ?? id,
+    docsUrl: def?.docsUrl ?? null,
+    sources:
+      def === undefined
+        ? (state?.source.split(' ') ?? [])
+        : [...new Set(def.sources.map((s) => s.url))],
+    enabled,
+    version: state?.version ?? null,
+    sha256: state?.sha256 ?? null,
+    counts:
+      state === undefined
+        ? null
+        : { ipv4: state.ipv4Count, ipv6: state.ipv6Count, ipv4Addresses: state.ipv4Addresses },
+    fetchedAt: state?.fetchedAt ?? null,
+    lastCheckedAt: check?.lastCheckedAt ?? null,
+    lastChangedAt: state?.changedAt ?? null,
+    lastOutcome: check?.lastOutcome ?? null,
+    lastRefusal: check?.lastRefusal ?? null,
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * @module /v1/feeds: the catalogue with each feed's state, a feed's current snapshot (ETag = its
+ * sha256, 304 on If-None-Match, `?format=` through shared/render), past snapshots and changes.
+ */
+import { Hono } from 'hono'
+import type { Context } from 'hono'
+import { z } from 'zod'
+import {
+  FORMAT_IDS,
+  findFeed,
+  formatInfo,
+  RenderError,
+  renderFormat,
+  parsePort,
+} from '../../../shared/src/index.ts'
+import type { PortSpec, Snapshot } from '../../../shared/src/index.ts'
+import type { AppEnv } from '../app.ts'
+import { HttpError, notFound } from '../errors.ts'
+import { getChanges, getFeedStates, getSnapshot } from '../db/snapshots.ts'
+import { validate } from '../validation.ts'
+import { listFeeds } from './feed-catalogue.ts'
+
+/** How long clients and caches may reuse a current snapshot (the cron runs every 15 minutes). */
+const CURRENT_CACHE_CONTROL = 'public, max-age=60, stale-while-revalidate=300'
+/** A numbered version never changes. */
+const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable'
+
+const feedParams = z.object({
+  provider: z.string().regex(/^[a-z0-9._-]{1,64}$/, 'a lower-case feed provider, e.g. "github"'),
+  list: z.string().regex(/^[A-Za-z0-9._@,-]{1,200}$/, 'a feed list name, e.g. "hooks"'),
+})
+
+const snapshotQuery = z.object({
+  format: z.enum(FORMAT_IDS).optional(),
+  port: z.union([z.string(), z.array(z.string())]).optional(),
+  name: z.string().max(64).optional(),
+})
+
+const versionParams = feedParams.extend({
+  version: z.string().regex(/^[1-9][0-9]{0,9}$/, 'a version number (1, 2, ...)'),
+})
+
+const changesQuery = z.object({
+  since: z
+    .string()
+    .refine(
+      (s) => /^(0|[1-9][0-9]{0,9})$/.test(s) || !Number.isNaN(Date.parse(s)),
+      'a version number or an ISO 8601 time',
+    )
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+})
+
+async function knownFeed(db: D1Database, provider: string, list: string): Promise<string> {
+  const id = `${provider}/${list}`
+  if (findFeed(id) !== undefined) return id
+  const states = await getFeedStates(db)
+  if (states.has(id)) return id
+  throw notFound(`feed "${id}"`)
+}
+
+/** Whether an If-None-Match header matches the entity tag (weak comparison, RFC 9110 13.1.2). */
+export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false
+  if (header.trim() === '*') return true
+  const bare = etag.replace(/^W\//, '')
+  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === bare)
+}
+
+function ports(raw: string | string[] | undefined): PortSpec[] {
+  const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]
+  return list.map((p) => {
+    try {
+      return parsePort(p)
+    } catch (cause) {
+      throw new HttpError(
+        400,
+        'ERR_VALIDATION',
+        'Invalid request',
+        `query.port: ${String(cause instanceof Error ? cause.message : cause)}`,
+        { cause },
+      )
+    }
+  })
+}
+
+function respondSnapshot(
+  c: Context<AppEnv>,
+  snapshot: Snapshot,
+  query: z.infer<typeof snapshotQuery>,
+  cacheControl: string,
+): Response {
+  const format = query.format
+  const etag = format === undefined ? `"${snapshot.sha256}"` : `"${snapshot.sha256}.${format}"`
+  const headers = { etag, 'cache-control': cacheControl, vary: 'accept-encoding' }
+  if (matchesIfNoneMatch(c.req.header('if-none-match'), etag)) {
+    return c.body(null, 304, headers)
+  }
+  if (format === undefined) return c.json(snapshot, 200, headers)
+  let text: string
+  try {
+    text = renderFormat(
+      format,
+      {
+        feeds: [
+          {
+            id: snapshot.feed,
+            version: String(snapshot.version),
+            sha256: snapshot.sha256,
+            source: snapshot.source.split(' ')[0] ?? '',
+          },
+        ],
+        ipv4: snapshot.ipv4,
+        ipv6: snapshot.ipv6,
+      },
+      { ports: ports(query.port), ...(query.name === undefined ? {} : { name: query.name }) },
+    )
+  } catch (cause) {
+    if (cause instanceof RenderError) {
+      const bad = ['ERR_RENDER_NAME', 'ERR_RENDER_PORT', 'ERR_RENDER_COMMENT'].includes(cause.code)
+      throw new HttpError(
+        bad ? 400 : 422,
+        bad ? 'ERR_VALIDATION' : 'ERR_RENDER',
+        bad ? 'Invalid request' : 'Cannot render in this format',
+        `${cause.code}: ${cause.message}`,
+        { cause },
+      )
+    }
+    throw cause
+  }
+  return c.body(text, 200, { ...headers, 'content-type': formatInfo(format).mediaType })
+}
+
+/** The /v1/feeds sub-app. */
+export const feeds = new Hono<AppEnv>()
+  .get('/', async (c) => c.json({ feeds: await listFeeds(c.env.DB, c.env) }))
+  .get(
+    '/:provider/:list',
+    validate('param', feedParams),
+    validate('query', snapshotQuery),
+    async (c) => {
+      const { provider, list } = c.req.valid('param')
+      const id = await knownFeed(c.env.DB, provider, list)
+      const snapshot = await getSnapshot(c.env.DB, id)
+      if (snapshot === undefined) {
+        throw new HttpError(
+          404,
+          'ERR_NO_SNAPSHOT',
+          'No snapshot yet',
+          `feed "${id}" has no good snapshot yet; see lastOutcome in GET /v1/feeds`,
+        )
+      }
+      return respondSnapshot(c, snapshot, c.req.valid('query'), CURRENT_CACHE_CONTROL)
+    },
+  )
+  .get(
+    '/:provider/:list/snapshots/:version',
+    validate('param', versionParams),
+    validate('query', snapshotQuery),
+    async (c) => {
+      const { provider, list, version } = c.req.valid('param')
+      const id = await knownFeed(c.env.DB, provider, list)
+      const snapshot = await getSnapshot(c.env.DB, id, Number(version))
+      if (snapshot === undefined) throw notFound(`version ${version} of feed "${id}"`)
+      return respondSnapshot(c, snapshot, c.req.valid('query'), IMMUTABLE_CACHE_CONTROL)
+    },
+  )
+  .get(
+    '/:provider/:list/changes',
+    validate('param', feedParams),
+    validate('query', changesQuery),
+    async (c) => {
+      const { provider, list } = c.req.valid('param')
+      const { since, limit } = c.req.valid('query')
+      const id = await knownFeed(c.env.DB, provider, list)
+      const byVersion = since !== undefined && /^[0-9]+$/.test(since)
+      const changes = await getChanges(c.env.DB, {
+        feeds: [id],
+        limit,
+        ...(since === undefined
+          ? {}
+          : byVersion
+            ? { afterVersion: Number(since) }
+            : { afterTime: new Date(since).toISOString() }),
+      })
+      return c.json({ feed: id, changes: changes.map(({ seq: _seq, ...change }) => change) }, 200, {
+        'cache-control': CURRENT_CACHE_CONTROL,
+      })
+    },
+  )

@@ -1,6 +1,201 @@
-/** @module `allowlist-sync fetch`: placeholder until its issue lands. */
-import { UsageError, type CliIo } from '../io.ts'
+/**
+ * @module `allowlist-sync fetch`: fetch feeds through the guards and print their snapshots, and
+ * with `--previous` the change against an earlier snapshot.
+ */
+import {
+  findFeed,
+  syncFeeds,
+  type FeedDefinition,
+  type FeedOutcome,
+  type Snapshot,
+} from '../../../../shared/src/index.ts'
+import {
+  EXIT_OK,
+  EXIT_REFUSED,
+  InputError,
+  parseCommandArgs,
+  readInputFile,
+  UsageError,
+  type CliIo,
+} from '../io.ts'
 
-export function run(_args: string[], _io: CliIo): Promise<number> {
-  return Promise.reject(new UsageError('fetch: not implemented yet'))
+const HELP = `allowlist-sync fetch: fetch feeds, guard them, print snapshots
+
+Usage: allowlist-sync fetch FEED... [--json] [--previous SNAPSHOT.json] [options]
+
+Fetches each FEED (ids from 'allowlist-sync feeds'; each upstream URL once), runs the guards
+(HTTP error, HTML instead of a list, unparseable body, schema drift, invalid entries, 0.0.0.0/0,
+empty lists, removals beyond the limit) and prints the canonical snapshot. With --previous, the
+snapshot is versioned after the previous one and the change (+ added, - removed) is printed too.
+A refusal prints 'refused: <guard>: <feed>: <reason>' on stderr and exits 1; the previous
+snapshot (if given) is then printed unchanged.
+
+Options:
+  --json                    print { outcomes, unknownKeys } as JSON (outcome: kind, snapshot,
+                            change, guard, reason, notes)
+  --previous FILE           earlier snapshot(s): one Snapshot, an array of them, or the output
+                            of 'fetch --json'
+  --allow-mass-removal      accept a change that removes more than the limit
+  --max-removal-share N     the removal limit, 0..1 of one family's addresses (default 0.5)
+  --timeout MS              per request (default 10000)
+  --max-bytes N             largest body accepted (default 8388608)
+
+Environment:
+  UPSTREAM_MIRROR   fetch https://HOST/PATH from $UPSTREAM_MIRROR/HOST/PATH instead
+  GITHUB_TOKEN      sent as a bearer token to https://api.github.com only
+
+Examples:
+  allowlist-sync fetch github/hooks coolify/cloud
+  allowlist-sync fetch github/actions --json > actions.json
+  allowlist-sync fetch github/actions --previous actions.json
+  UPSTREAM_MIRROR=http://127.0.0.1:8080 allowlist-sync fetch aws/CLOUDFRONT aws/EC2@us-east-1
+`
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  previous: { type: 'string' },
+  'allow-mass-removal': { type: 'boolean' },
+  'max-removal-share': { type: 'string' },
+  timeout: { type: 'string' },
+  'max-bytes': { type: 'string' },
+} as const
+
+function number(name: string, text: string | undefined, min: number, max: number) {
+  if (text === undefined) return undefined
+  const value = Number(text)
+  if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max)
+    throw new UsageError(
+      `--${name} ${JSON.stringify(text)}: expected a number from ${min} to ${max}`,
+    )
+  return value
+}
+
+function isSnapshot(value: unknown): value is Snapshot {
+  if (typeof value !== 'object' || value === null) return false
+  const s = value as Record<string, unknown>
+  return (
+    typeof s.feed === 'string' &&
+    Number.isInteger(s.version) &&
+    typeof s.sha256 === 'string' &&
+    typeof s.fetchedAt === 'string' &&
+    typeof s.changedAt === 'string' &&
+    typeof s.source === 'string' &&
+    Array.isArray(s.ipv4) &&
+    s.ipv4.every((c) => typeof c === 'string') &&
+    Array.isArray(s.ipv6) &&
+    s.ipv6.every((c) => typeof c === 'string')
+  )
+}
+
+/** Reads `--previous`: a Snapshot, an array of them, or a `fetch --json` output. */
+async function readPrevious(io: CliIo, file: string): Promise<Record<string, Snapshot>> {
+  const text = await readInputFile(io, file)
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (cause) {
+    throw new InputError([`${file}: not JSON (${(cause as Error).message})`], { cause })
+  }
+  let candidates: unknown[]
+  if (Array.isArray(value)) candidates = value
+  else if (typeof value === 'object' && value !== null && 'outcomes' in value) {
+    const outcomes = value.outcomes
+    if (!Array.isArray(outcomes)) throw new InputError([`${file}: "outcomes" is not an array`])
+    candidates = outcomes.map((o: unknown) => {
+      const r = o as { snapshot?: unknown; previous?: unknown }
+      return r.snapshot ?? r.previous
+    })
+  } else candidates = [value]
+  const out: Record<string, Snapshot> = {}
+  candidates.forEach((c, i) => {
+    if (c === undefined) return
+    if (!isSnapshot(c))
+      throw new InputError([
+        `${file}: item ${i + 1}: not a snapshot (needs feed, version, sha256, fetchedAt, changedAt, source, ipv4, ipv6)`,
+      ])
+    out[c.feed] = c
+  })
+  return out
+}
+
+function textFor(outcome: FeedOutcome): string {
+  const snapshot = outcome.kind === 'refused' ? outcome.previous : outcome.snapshot
+  const lines: string[] = []
+  if (snapshot) {
+    const state =
+      outcome.kind === 'refused'
+        ? 'kept (refused)'
+        : outcome.kind === 'unchanged'
+          ? `unchanged${outcome.notModified ? ' (304)' : ''}`
+          : 'changed'
+    lines.push(
+      `# ${snapshot.feed} version ${snapshot.version} ${state}: ${snapshot.ipv4.length} IPv4 + ${snapshot.ipv6.length} IPv6 CIDRs`,
+      `# sha256 ${snapshot.sha256} changed ${snapshot.changedAt} fetched ${snapshot.fetchedAt}`,
+      `# source ${snapshot.source}`,
+      ...snapshot.ipv4,
+      ...snapshot.ipv6,
+    )
+  }
+  if (outcome.kind === 'changed' && outcome.change.previousVersion > 0) {
+    const { added, removed } = outcome.change
+    lines.push(
+      `# change ${outcome.change.previousVersion} -> ${outcome.change.version}: +${added.ipv4.length + added.ipv6.length} -${removed.ipv4.length + removed.ipv6.length}`,
+      ...[...added.ipv4, ...added.ipv6].map((c) => `+ ${c}`),
+      ...[...removed.ipv4, ...removed.ipv6].map((c) => `- ${c}`),
+    )
+  }
+  for (const note of outcome.notes) lines.push(`# note: ${note.message}`)
+  return lines.length > 0 ? `${lines.join('\n')}\n` : ''
+}
+
+/** Fetches the named feeds and prints snapshots (and changes); exit 1 if any was refused. */
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const parsed = parseCommandArgs(args, OPTIONS, HELP, io)
+  if (!parsed) return EXIT_OK
+  const { values, positionals } = parsed
+  if (positionals.length === 0) throw new UsageError('name at least one FEED')
+  const feeds: FeedDefinition[] = []
+  for (const id of positionals) {
+    const feed = findFeed(id)
+    if (!feed) throw new UsageError(`unknown feed '${id}' (see 'allowlist-sync feeds')`)
+    if (!feeds.some((f) => f.id === feed.id)) feeds.push(feed)
+  }
+  const share = number('max-removal-share', values['max-removal-share'], 0, 1)
+  const timeoutMs = number('timeout', values.timeout, 1, 600_000)
+  const maxBodyBytes = number('max-bytes', values['max-bytes'], 1, 1 << 30)
+  const previous = values.previous ? await readPrevious(io, values.previous) : {}
+  const mirror = io.env.UPSTREAM_MIRROR || undefined
+  const githubToken = io.env.GITHUB_TOKEN || undefined
+  let result
+  try {
+    result = await syncFeeds(feeds, {
+      fetch: io.fetch,
+      now: io.now,
+      previous,
+      ...(mirror ? { mirror } : {}),
+      ...(githubToken ? { githubToken } : {}),
+      guards: {
+        ...(share !== undefined ? { maxRemovalShare: share } : {}),
+        ...(values['allow-mass-removal'] ? { allowMassRemoval: true } : {}),
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
+      },
+    })
+  } catch (cause) {
+    if (cause instanceof TypeError && 'code' in cause && cause.code === 'ERR_MIRROR')
+      throw new UsageError(cause.message, { cause })
+    throw cause
+  }
+  const { outcomes, unknownKeys } = result
+  if (values.json) io.stdout(`${JSON.stringify({ outcomes, unknownKeys }, null, 2)}\n`)
+  else for (const outcome of outcomes) io.stdout(textFor(outcome))
+  for (const { url, key } of unknownKeys)
+    io.stderr(`note: ${url} has a key the catalogue does not know: ${JSON.stringify(key)}\n`)
+  let refused = false
+  for (const o of outcomes)
+    if (o.kind === 'refused') {
+      refused = true
+      io.stderr(`refused: ${o.guard}: ${o.feed}: ${o.reason}\n`)
+    }
+  return refused ? EXIT_REFUSED : EXIT_OK
 }

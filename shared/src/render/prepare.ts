@@ -126,12 +126,14 @@ export function prepare(format: FormatId, input: RenderInput, options: RenderOpt
   const ports = options.ports ?? []
   for (const spec of ports) checkPort(format, spec)
   if (ports.length > 0 && info.usesPorts) header.push(`# ports ${ports.map(formatPort).join(' ')}`)
+  const ipv4 = canonical(format, 4, input.ipv4, 'input')
+  const ipv6 = canonical(format, 6, input.ipv6, 'input')
   return {
     format,
-    ipv4: canonical(format, 4, input.ipv4, 'input'),
-    ipv6: canonical(format, 6, input.ipv6, 'input'),
-    removedV4: canonical(format, 4, options.removed?.ipv4 ?? [], 'removed'),
-    removedV6: canonical(format, 6, options.removed?.ipv6 ?? [], 'removed'),
+    ipv4,
+    ipv6,
+    removedV4: stale(canonical(format, 4, options.removed?.ipv4 ?? [], 'removed'), ipv4),
+    removedV6: stale(canonical(format, 6, options.removed?.ipv6 ?? [], 'removed'), ipv6),
     feeds: input.feeds.map((f) => {
       const ref: { id: string; version?: string; sha256?: string; source?: string } = { id: f.id }
       if (f.version !== undefined) ref.version = f.version
@@ -146,6 +148,12 @@ export function prepare(format: FormatId, input: RenderInput, options: RenderOpt
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     header,
   }
+}
+
+/** Previous CIDRs that are not, as exact strings, in the new list: the rules to delete. */
+function stale(previous: readonly string[], current: readonly string[]): string[] {
+  const keep = new Set(current)
+  return previous.filter((c) => !keep.has(c))
 }
 
 function checkPort(format: FormatId, spec: PortSpec): void {

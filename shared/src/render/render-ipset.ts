@@ -5,6 +5,7 @@
 import { multiportMatches } from './render-iptables.ts'
 import { managedText, requireNonEmpty, type Prepared } from './prepare.ts'
 import { RenderError } from './render-error.ts'
+import type { PortSpec } from './types.ts'
 
 /** Fixed creation parameters, so `create -exist` of an existing set always matches. */
 const HASHSIZE = 1024
@@ -18,18 +19,23 @@ function splitZero(cidrs: readonly string[], family: 4 | 6): string[] {
 }
 
 /**
- * The iptables-restore (family 4) or ip6tables-restore (family 6) `*filter` fragment that drops
- * packets to `ports` (all ports when empty) whose source is not in the set `NAME-v4`/`NAME-v6`.
+ * The iptables-restore (family 4) or ip6tables-restore (family 6) `*filter` fragment that uses the
+ * set `NAME-v4`/`NAME-v6`, for `--noflush`: with ports, `-I INPUT <ports> -m set ! --match-set SET
+ * src -j DROP` (other sources are dropped on those ports); without ports, an
+ * `-A INPUT -m set --match-set SET src -j ACCEPT` rule to place before your own default drop
+ * (dropping every other source on every port would cut loopback and replies too).
  */
-export function ipsetReferenceRules(name: string, family: 4 | 6, ports: Prepared['ports']): string {
+export function ipsetReferenceRules(
+  name: string,
+  family: 4 | 6,
+  ports: readonly PortSpec[],
+): string {
   const set = `${name}-v${family}`
-  const matches = ports.length === 0 ? [''] : multiportMatches(ports).map((m) => `${m} `)
-  return [
-    '*filter',
-    ...matches.map((m) => `-I INPUT ${m}-m set ! --match-set ${set} src -j DROP`),
-    'COMMIT',
-    '',
-  ].join('\n')
+  const rules =
+    ports.length === 0
+      ? [`-A INPUT -m set --match-set ${set} src -j ACCEPT`]
+      : multiportMatches(ports).map((m) => `-I INPUT ${m} -m set ! --match-set ${set} src -j DROP`)
+  return ['*filter', ...rules, 'COMMIT', ''].join('\n')
 }
 
 /**
@@ -60,7 +66,7 @@ export function renderIpset(p: Prepared): string {
   const refs = [4, 6].flatMap((f) =>
     ipsetReferenceRules(p.name, f as 4 | 6, p.ports)
       .split('\n')
-      .filter((l) => l.startsWith('-I'))
+      .filter((l) => l.startsWith('-'))
       .map((l) => `#   ${f === 4 ? 'iptables' : 'ip6tables'} ${l}`),
   )
   return managedText(p, body, [

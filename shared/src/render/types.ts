@@ -73,7 +73,12 @@ export interface RenderOptions {
    * 200 characters, no control characters; quoted or refused per format.
    */
   readonly comment?: string
-  /** CIDRs a change removed: `ufw` renders `ufw delete allow …` lines for them. */
+  /**
+   * The previous list (pass the previous snapshot's `ipv4`/`ipv6`): `ufw` renders
+   * `ufw delete allow …` lines for its CIDRs that are not, exactly, in the new list. ufw deletes
+   * rules by their exact CIDR, so a Change's address-level `removed` is not enough: a `/24` that
+   * shrank to a `/25` must delete the `/24` rule.
+   */
   readonly removed?: { readonly ipv4: readonly string[]; readonly ipv6: readonly string[] }
   readonly limits?: RenderLimits
 }

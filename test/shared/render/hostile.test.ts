@@ -1,0 +1,220 @@
+/**
+ * @module Acceptance 5 of issue 5: names, comments and feed references from configuration cannot
+ * inject anything. Hostile names are refused in every format; hostile comments are refused when
+ * they could break a line, otherwise quoted so that the real tools (and a real shell, for ufw)
+ * read them as inert text.
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { parse as parseYaml } from 'yaml'
+import { afterAll, describe, expect, it } from 'vitest'
+import {
+  END_MARKER,
+  FORMAT_IDS,
+  FORMATS,
+  readRendered,
+  renderFormat,
+  type RenderInput,
+} from '../../../shared/src/index.ts'
+import { missingTools, IS_ROOT } from '../../helpers/tools.ts'
+import { DOC_INPUT, DOC_OPTIONS } from './sample.ts'
+
+const HOSTILE_NAMES = [
+  'x; drop',
+  '"',
+  "'",
+  'a\nb',
+  'a}',
+  '{',
+  '$(reboot)',
+  '`id`',
+  '../etc/passwd',
+  '-j ACCEPT',
+  '',
+  ' leading',
+  'name with space',
+  'ünïcode',
+  'a'.repeat(25),
+  '9starts-with-digit',
+  'a\\b',
+  'a#b',
+]
+
+const LINE_BREAKERS = ['a\nb', 'a\rb', 'a\u2028b', 'a\u0000b', 'tab\there', 'x'.repeat(201)]
+
+/** Printable but dangerous in some syntax: must come out inert (or be refused, for aws-sg). */
+const NASTY_COMMENTS = [
+  `'; touch /tmp/asr-render-pwned; '`,
+  '"; drop; "',
+  '} deny all; {',
+  '$(touch /tmp/asr-render-pwned) `touch /tmp/asr-render-pwned`',
+  'ends with a backslash \\',
+  'ünïcode and emoji 🔥',
+]
+
+describe('hostile names', () => {
+  it.each(FORMAT_IDS)('%s refuses every hostile name with ERR_RENDER_NAME', (format) => {
+    for (const name of HOSTILE_NAMES) {
+      expect(
+        () => renderFormat(format, DOC_INPUT, { ...DOC_OPTIONS, name }),
+        JSON.stringify(name),
+      ).toThrow(
+        expect.objectContaining({
+          code: 'ERR_RENDER_NAME',
+          message: expect.stringContaining(JSON.stringify(name)),
+        }),
+      )
+    }
+  })
+  it('k8s-networkpolicy refuses a name that is no DNS label even after lower-casing', () => {
+    expect(() => renderFormat('k8s-networkpolicy', DOC_INPUT, { name: 'trailing-' })).toThrow(
+      /DNS label/,
+    )
+    expect(renderFormat('k8s-networkpolicy', DOC_INPUT, { name: 'Web_Hooks' })).toContain(
+      'name: "web-hooks"',
+    )
+  })
+})
+
+describe('hostile comments', () => {
+  it.each(FORMAT_IDS)('%s refuses comments that could end a line', (format) => {
+    for (const comment of LINE_BREAKERS) {
+      expect(
+        () => renderFormat(format, DOC_INPUT, { ...DOC_OPTIONS, comment }),
+        JSON.stringify(comment),
+      ).toThrow(expect.objectContaining({ code: 'ERR_RENDER_COMMENT' }))
+    }
+  })
+
+  it.each(FORMAT_IDS.filter((f) => f !== 'aws-sg'))(
+    '%s renders printable hostile comments inertly: same sets, no new statement lines',
+    (format) => {
+      const plain = renderFormat(format, DOC_INPUT, { ...DOC_OPTIONS, comment: 'plain' })
+      for (const comment of NASTY_COMMENTS) {
+        const text = renderFormat(format, DOC_INPUT, { ...DOC_OPTIONS, comment })
+        expect(readRendered(format, text)).toEqual(readRendered(format, plain))
+        expect(text.split('\n')).toHaveLength(plain.split('\n').length)
+        // Outside ufw's quoted argument and the YAML/JSON strings, the comment only appears in
+        // `#` lines, with non-ASCII and backslashes spelled as <U+XXXX>.
+        for (const line of text.split('\n')) {
+          if (
+            line.includes('touch') &&
+            format !== 'ufw' &&
+            format !== 'json' &&
+            format !== 'k8s-networkpolicy'
+          ) {
+            expect(line.startsWith('#'), line).toBe(true)
+          }
+          if (line.startsWith('#')) expect(line).not.toMatch(/[\\\u0080-\uffff]/)
+        }
+      }
+    },
+  )
+
+  it('aws-sg refuses a Description outside the EC2 alphabet and accepts one inside it', () => {
+    expect(() => renderFormat('aws-sg', DOC_INPUT, { comment: `it's` })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_RENDER_COMMENT',
+        message: expect.stringContaining('EC2'),
+      }),
+    )
+    const ok = renderFormat('aws-sg', DOC_INPUT, { comment: 'hooks (GitHub) #1: a-b_c/d' })
+    expect(ok).toContain('"Description": "hooks (GitHub) #1: a-b_c/d"')
+  })
+
+  it('json, traefik and k8s carry the comment as a string the parser gives back unchanged', () => {
+    for (const comment of NASTY_COMMENTS) {
+      const json = JSON.parse(renderFormat('json', DOC_INPUT, { comment })) as { comment: string }
+      expect(json.comment).toBe(comment)
+      const k8s = parseYaml(renderFormat('k8s-networkpolicy', DOC_INPUT, { comment })) as {
+        metadata: { annotations: Record<string, string> }
+      }
+      expect(k8s.metadata.annotations['allowlist-sync/comment']).toBe(comment)
+    }
+  })
+
+  it.skipIf(missingTools('sh'))('ufw: a real shell sees each comment as one inert argument', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'asr-render-ufw-'))
+    try {
+      for (const comment of NASTY_COMMENTS) {
+        const text = renderFormat('ufw', DOC_INPUT, { ...DOC_OPTIONS, comment })
+        // Replace the ufw command with one that prints its arguments, one a line, NUL-separated rules.
+        const script = text.replaceAll(/^ufw /gm, `printf '%s\\n' `).concat(`printf '\\0'\n`)
+        const file = path.join(dir, 'rules.sh')
+        writeFileSync(file, script)
+        const r = spawnSync('sh', [file], { encoding: 'utf8', cwd: dir })
+        expect(r.status).toBe(0)
+        const args = r.stdout.split('\n')
+        const comments = args.filter((_, i) => args[i - 1] === 'comment')
+        expect(comments.length).toBeGreaterThan(0)
+        for (const c of comments) expect(c).toBe(comment)
+        expect(existsSync('/tmp/asr-render-pwned')).toBe(false)
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('hostile feed references and entries', () => {
+  it.each(FORMAT_IDS)('%s refuses a feed id that is not provider/list', (format) => {
+    for (const id of [
+      'github/hooks\n-A INPUT -j ACCEPT',
+      'a b',
+      'x;y',
+      '',
+      '/abs',
+      'END allowlist-sync',
+    ]) {
+      const input: RenderInput = { ...DOC_INPUT, feeds: [{ id }] }
+      expect(() => renderFormat(format, input, DOC_OPTIONS), JSON.stringify(id)).toThrow(
+        expect.objectContaining({ code: 'ERR_RENDER_FEED' }),
+      )
+    }
+  })
+
+  it.each(FORMATS.filter((f) => f.lineOriented).map((f) => f.id))(
+    '%s keeps a hostile version or source inside one header line',
+    (format) => {
+      const input: RenderInput = {
+        ...DOC_INPUT,
+        feeds: [
+          {
+            id: 'user/x',
+            version: '1\n# END allowlist-sync\n-A INPUT -j ACCEPT',
+            source: 'https://e.example/\r\nallow all;\\',
+          },
+        ],
+      }
+      const text = renderFormat(format, input, DOC_OPTIONS)
+      const plain = renderFormat(
+        format,
+        { ...input, feeds: [{ id: 'user/x', version: '1', source: 's' }] },
+        DOC_OPTIONS,
+      )
+      expect(text.split('\n')).toHaveLength(plain.split('\n').length)
+      expect(text.split('\n').filter((l) => l.trim() === END_MARKER)).toHaveLength(1)
+      expect(text).toContain('<U+000A>')
+      expect(text).not.toMatch(/^-A INPUT -j ACCEPT/m)
+      expect(text).not.toMatch(/^allow all;/m)
+    },
+  )
+
+  it.each(FORMAT_IDS)('%s refuses an entry that is not a CIDR, naming it', (format) => {
+    for (const bad of ['192.0.2.0/24; drop', '192.0.2.0/24\n0.0.0.0/0', '} ', 'example.com']) {
+      expect(() => renderFormat(format, { ...DOC_INPUT, ipv4: [bad] }, DOC_OPTIONS)).toThrow(
+        expect.objectContaining({
+          code: 'ERR_RENDER_CIDR',
+          message: expect.stringContaining(JSON.stringify(bad)),
+        }),
+      )
+    }
+  })
+})
+
+afterAll(() => {
+  // A failed injection must not leave a trace on the machine either way.
+  if (IS_ROOT) rmSync('/tmp/asr-render-pwned', { force: true })
+})

@@ -6,7 +6,7 @@ import {
   renderFormat,
   spliceManagedBlock,
 } from '../../../shared/src/index.ts'
-import { DOC_INPUT, DOC_OPTIONS } from './sample.ts'
+import { DOC_INPUT, DOC_OPTIONS, expectRenderError } from './sample.ts'
 
 const IDS = DOC_INPUT.feeds.map((f) => f.id)
 const BLOCK = renderFormat('nginx', DOC_INPUT, DOC_OPTIONS)
@@ -80,12 +80,10 @@ describe('spliceManagedBlock', () => {
       /a second .* block \(the first is on line 1\)/,
     ],
   ])('refuses %s, naming the line', (_label, file, line, message) => {
-    expect(() => spliceManagedBlock(file, BLOCK, IDS)).toThrow(
-      expect.objectContaining({
-        code: 'ERR_RENDER_BLOCK',
-        line,
-        message: expect.stringMatching(message),
-      }),
+    expectRenderError(
+      () => spliceManagedBlock(file, BLOCK, IDS),
+      { code: 'ERR_RENDER_BLOCK', line },
+      message,
     )
   })
 

@@ -1,6 +1,7 @@
 /** @module parsePort / formatPort. */
 import { describe, expect, it } from 'vitest'
 import { formatPort, parsePort } from '../../../shared/src/index.ts'
+import { expectRenderError } from './sample.ts'
 
 describe('parsePort', () => {
   it.each([
@@ -30,11 +31,6 @@ describe('parsePort', () => {
     '443 /tcp',
     '443/tcp;x',
   ])('refuses %j naming it', (text) => {
-    expect(() => parsePort(text)).toThrow(
-      expect.objectContaining({
-        code: 'ERR_RENDER_PORT',
-        message: expect.stringContaining(`'${text}'`),
-      }),
-    )
+    expectRenderError(() => parsePort(text), { code: 'ERR_RENDER_PORT' }, `'${text}'`)
   })
 })

@@ -10,7 +10,6 @@ import {
   RenderError,
   readRendered,
   renderFormat,
-  type PortSpec,
 } from '../../../shared/src/index.ts'
 
 const v4 = fc
@@ -54,7 +53,7 @@ describe('readRendered', () => {
             format,
             { feeds: [{ id: 'test/prop' }], ipv4, ipv6 },
             {
-              ports: ports as PortSpec[],
+              ports,
               limits: LIMITS,
             },
           )

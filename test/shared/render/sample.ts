@@ -2,7 +2,13 @@
  * @module Inputs shared by the renderer tests: a small documentation-range feed and a seeded
  * generator of large random CIDR lists (deterministic, so failures reproduce).
  */
-import type { RenderInput, RenderOptions } from '../../../shared/src/index.ts'
+import { expect } from 'vitest'
+import {
+  RenderError,
+  type RenderErrorCode,
+  type RenderInput,
+  type RenderOptions,
+} from '../../../shared/src/index.ts'
 
 /** Two feeds of documentation ranges, with overlaps the renderer must merge. */
 export const DOC_INPUT: RenderInput = {
@@ -65,4 +71,24 @@ export function randomInput(count: number, seed = 1): RenderInput {
     ipv6.push(`2001:db8:${(i * 2).toString(16)}:${h3.toString(16)}::/${prefix}`)
   }
   return { feeds: [{ id: 'test/random', version: String(seed) }], ipv4, ipv6 }
+}
+
+/** Asserts that `fn` throws a RenderError with these fields and a message containing/matching `message`. */
+export function expectRenderError(
+  fn: () => unknown,
+  fields: { code: RenderErrorCode; line?: number },
+  message: string | RegExp,
+  label?: string,
+): void {
+  let error: unknown
+  try {
+    fn()
+  } catch (caught) {
+    error = caught
+  }
+  expect(error, label).toBeInstanceOf(RenderError)
+  expect(error, label).toMatchObject(fields)
+  const text = (error as RenderError).message
+  if (typeof message === 'string') expect(text, label).toContain(message)
+  else expect(text, label).toMatch(message)
 }

@@ -5,14 +5,32 @@ import { defineProject } from 'vitest/config'
 
 const root = path.resolve(import.meta.dirname, '../..')
 
-export default defineProject(async () => ({
-  plugins: [
-    cloudflareTest({
-      wrangler: { configPath: path.join(root, 'wrangler.toml') },
-      miniflare: {
-        bindings: { TEST_MIGRATIONS: await readD1Migrations(path.join(root, 'worker/migrations')) },
-      },
-    }),
-  ],
-  test: { name: 'worker', include: ['test/worker/**/*.test.ts'], root },
-}))
+export default defineProject(async () => {
+  const migrations = await readD1Migrations(path.join(root, 'worker/migrations'))
+  return {
+    plugins: [
+      cloudflareTest(({ inject }) => ({
+        wrangler: { configPath: path.join(root, 'wrangler.toml') },
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            TEST_SERVER: inject<string>('testServerUrl'),
+            HAVE_FIXTURES: inject<boolean>('haveFixtures'),
+            ADMIN_TOKEN: 'test-admin-token',
+            GITHUB_TOKEN: '',
+            // Tests receive webhooks on loopback.
+            ALLOW_PRIVATE_WEBHOOK_TARGETS: 'true',
+          },
+        },
+      })),
+    ],
+    test: {
+      name: 'worker',
+      include: ['test/worker/**/*.test.ts'],
+      root,
+      globalSetup: [path.join(import.meta.dirname, 'global-setup.ts')],
+      setupFiles: [path.join(import.meta.dirname, 'apply-migrations.ts')],
+      testTimeout: 30_000,
+    },
+  }
+})

@@ -31,14 +31,32 @@ export type {
   Finding,
   ReachEntry,
   FeedSets,
+  CidrSource,
   EvaluateOptions,
   Evaluation,
 } from './types.ts'
 export { PolicyError, type PolicyErrorCode } from './policy-error.ts'
 export { PRESETS, PRESET_IDS, isPresetId, presetPolicy, type PresetId } from './presets.ts'
 export { parsePolicy, requiredFeeds, formatPortRange } from './parse-policy.ts'
-export { CONFIG_FORMATS, detectConfigFormat, readFirewallConfig } from './read-config.ts'
-export { evaluatePolicy, compileConfigs, type CompiledConfigs } from './evaluate.ts'
+export {
+  CONFIG_FORMATS,
+  isConfigFormat,
+  detectConfigFormat,
+  readFirewallConfig,
+  readFirewallConfigs,
+} from './read-config.ts'
+export {
+  evaluatePolicy,
+  compileConfigs,
+  reachOf,
+  traceAddress,
+  type CompiledConfigs,
+  type PacketShape,
+  type PacketState,
+  type TraceStep,
+} from './evaluate.ts'
+export { PUBLIC_THRESHOLD } from './findings.ts'
+export { AddrRanges } from './addr-ranges.ts'
 export {
   formatFindingsText,
   toFindingsJson,

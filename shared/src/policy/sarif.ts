@@ -1,7 +1,7 @@
 /**
  * @module Findings as SARIF 2.1.0 for GitHub code scanning, within its upload limits (5,000
- * results a run, 10 MB a file): beyond them the least severe results are dropped and a
- * notification says how many.
+ * results a run, 10 MB a file): beyond them the least severe results are dropped, most severe
+ * kept, and a tool notification says how many were left out.
  */
 import type { Finding, Policy } from './types.ts'
 
@@ -14,13 +14,178 @@ export const SARIF_MAX_BYTES = 10_000_000
 export interface SarifLog {
   readonly $schema: string
   readonly version: '2.1.0'
-  readonly runs: readonly unknown[]
+  readonly runs: readonly SarifRun[]
 }
 
-/** The findings as a SARIF log; `toolVersion` is the allowlist-sync version. */
+interface SarifRun {
+  readonly tool: {
+    readonly driver: {
+      readonly name: string
+      readonly version: string
+      readonly informationUri: string
+      readonly rules: readonly SarifRule[]
+    }
+  }
+  readonly results: readonly SarifResult[]
+  readonly invocations: readonly {
+    readonly executionSuccessful: boolean
+    readonly toolExecutionNotifications: readonly {
+      readonly level: 'warning'
+      readonly message: { readonly text: string }
+    }[]
+  }[]
+}
+
+interface SarifRule {
+  readonly id: string
+  readonly name: string
+  readonly shortDescription: { readonly text: string }
+  readonly fullDescription: { readonly text: string }
+  readonly help: { readonly text: string }
+  readonly defaultConfiguration: { readonly level: 'error' | 'warning' | 'note' }
+  readonly properties: { readonly tags: readonly string[]; readonly 'security-severity'?: string }
+}
+
+interface SarifResult {
+  readonly ruleId: string
+  readonly ruleIndex: number
+  readonly level: 'error' | 'warning' | 'note'
+  readonly message: { readonly text: string }
+  readonly locations?: readonly {
+    readonly physicalLocation: {
+      readonly artifactLocation: { readonly uri: string }
+      readonly region: { readonly startLine: number }
+    }
+  }[]
+  readonly partialFingerprints: { readonly primaryLocationLineHash: string }
+}
+
+const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json'
+
+/** A relative URI for a path (SARIF wants URIs; GitHub matches them against the repository). */
+function toUri(file: string): string {
+  const rel = file.replace(/\\/g, '/').replace(/^\.\//, '')
+  return rel
+    .split('/')
+    .map((seg) => encodeURIComponent(seg))
+    .join('/')
+}
+
+/** FNV-1a over the finding's identity, so the same finding keeps its alert across runs. */
+function fingerprint(f: Finding): string {
+  let h = 0x811c9dc5
+  const text = `${f.rule}|${f.port ?? ''}|${f.protocol ?? ''}|${f.file ?? ''}|${f.message.replace(/e\.g\. \S+/, '')}`
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i)
+    h = Math.imul(h, 0x01000193) >>> 0
+  }
+  return `${h.toString(16).padStart(8, '0')}:1`
+}
+
+const LEVEL_SECURITY: Record<Finding['severity'], string> = {
+  error: '7.5',
+  warning: '5.0',
+  note: '2.0',
+}
+
+/**
+ * The findings as a SARIF log; `toolVersion` is the allowlist-sync version. Results beyond
+ * {@link SARIF_MAX_RESULTS}, or beyond {@link SARIF_MAX_BYTES} of output, are dropped (findings
+ * come most severe first) and a notification in the run says how many.
+ */
 export function toSarif(
   findings: readonly Finding[],
   options: { toolVersion: string; policy: Policy },
 ): SarifLog {
-  throw new Error(`not implemented ${findings.length} ${options.toolVersion}`)
+  const rules: SarifRule[] = []
+  const ruleIndex = new Map<string, number>()
+  const policyRules = new Map(options.policy.rules.map((r) => [r.id, r]))
+  const ruleFor = (f: Finding): number => {
+    const known = ruleIndex.get(f.rule)
+    if (known !== undefined) return known
+    const pr = policyRules.get(f.rule)
+    const title = pr
+      ? `${pr.kind} ${pr.direction} ${pr.ports[0] === pr.ports[1] ? pr.ports[0] : `${pr.ports[0]}-${pr.ports[1]}`}/${pr.protocol}: ${pr.title}`
+      : f.rule
+    rules.push({
+      id: f.rule,
+      name: f.rule
+        .replace(/(^|-)(\w)/g, (_, _d: string, c: string) => c.toUpperCase())
+        .replace(/[^A-Za-z0-9]/g, ''),
+      shortDescription: { text: title },
+      fullDescription: { text: `Policy ${options.policy.id} (${options.policy.source}): ${title}` },
+      help: { text: f.hint },
+      defaultConfiguration: { level: f.severity },
+      properties: {
+        tags: ['security', 'firewall', `policy:${options.policy.id}`],
+        'security-severity': LEVEL_SECURITY[f.severity],
+      },
+    })
+    ruleIndex.set(f.rule, rules.length - 1)
+    return rules.length - 1
+  }
+  const results: SarifResult[] = []
+  let bytes = 2000
+  let dropped = 0
+  for (const f of findings) {
+    if (results.length >= SARIF_MAX_RESULTS) {
+      dropped++
+      continue
+    }
+    const result: SarifResult = {
+      ruleId: f.rule,
+      ruleIndex: ruleFor(f),
+      level: f.severity,
+      message: { text: `${f.message}\nFix: ${f.hint}` },
+      ...(f.file !== undefined
+        ? {
+            locations: [
+              {
+                physicalLocation: {
+                  artifactLocation: { uri: toUri(f.file) },
+                  region: { startLine: Math.max(1, f.line ?? 1) },
+                },
+              },
+            ],
+          }
+        : {}),
+      partialFingerprints: { primaryLocationLineHash: fingerprint(f) },
+    }
+    const size = JSON.stringify(result).length + 2
+    if (bytes + size > SARIF_MAX_BYTES - 200_000) {
+      dropped++
+      continue
+    }
+    bytes += size
+    results.push(result)
+  }
+  const notifications =
+    dropped > 0
+      ? [
+          {
+            level: 'warning' as const,
+            message: {
+              text: `${dropped} result(s) left out: GitHub code scanning accepts at most ${SARIF_MAX_RESULTS} results a run and ${SARIF_MAX_BYTES / 1_000_000} MB a file; the most severe are kept. Run allowlist-sync verify --format json for all of them.`,
+            },
+          },
+        ]
+      : []
+  return {
+    $schema: SCHEMA,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'allowlist-sync',
+            version: options.toolVersion,
+            informationUri: 'https://github.com/allowlist-sync/allowlist-sync',
+            rules,
+          },
+        },
+        results,
+        invocations: [{ executionSuccessful: true, toolExecutionNotifications: notifications }],
+      },
+    ],
+  }
 }

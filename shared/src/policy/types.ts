@@ -2,7 +2,7 @@
  * @module The port-policy model (what a platform needs open, may open, must keep closed), the
  * normalised firewall-config model every reader produces, and the findings the evaluator returns.
  */
-import type { IpSet } from '../ip/index.ts'
+import type { AddrRanges } from './addr-ranges.ts'
 
 /** A transport protocol a policy rule or firewall rule is about. */
 export type TransportProtocol = 'tcp' | 'udp'
@@ -80,6 +80,8 @@ export type ConfigFormat =
   | 'ufw-status'
   | 'docker-compose'
   | 'aws-sg'
+  /** An `ipset save` file: no rules, only the sets `-m set --match-set` names. */
+  | 'ipset'
 
 /** Where a config sits on the path of a packet: configs of different layers all must let it in. */
 export type ConfigLayer = 'host' | 'docker' | 'cloud'
@@ -91,8 +93,8 @@ export type RuleVerdict =
 
 /** An address match: the packet's address is (or with `negate`, is not) in the sets. */
 export interface AddressMatch {
-  readonly ipv4: IpSet
-  readonly ipv6: IpSet
+  readonly ipv4: AddrRanges
+  readonly ipv6: AddrRanges
   readonly negate: boolean
 }
 
@@ -125,6 +127,8 @@ export interface FirewallChain {
   /** `input`/`output` evaluate inbound/outbound traffic; `docker-user` guards published ports. */
   readonly hook?: 'input' | 'output' | 'docker-user'
   readonly priority?: number
+  /** Base chains that see one family only (nftables `ip`/`ip6` tables). */
+  readonly family?: 4 | 6
   /** Base chains only: what happens at the end of the chain. */
   readonly policy?: 'accept' | 'drop'
   /** Where the policy is declared (for findings that the policy decides). */
@@ -182,12 +186,18 @@ export interface ReachEntry {
   readonly direction: TrafficDirection
   readonly protocol: TransportProtocol
   readonly ports: PortRange
-  readonly ipv4?: IpSet
-  readonly ipv6?: IpSet
+  /** Canonical CIDRs that reach it (minimal cover). */
+  readonly ipv4?: readonly string[]
+  readonly ipv6?: readonly string[]
 }
 
 /** The feeds' addresses a policy names, keyed by feed id (`coolify/cloud`). */
-export type FeedSets = ReadonlyMap<string, { readonly ipv4: IpSet; readonly ipv6: IpSet }>
+export type FeedSets = ReadonlyMap<string, { readonly ipv4: CidrSource; readonly ipv6: CidrSource }>
+
+/** Anything that lists canonical CIDRs: the IP engine's IpSet, for one. */
+export interface CidrSource {
+  toCidrs(): readonly string[]
+}
 
 /** Options of {@link evaluatePolicy}. */
 export interface EvaluateOptions {

@@ -1,0 +1,470 @@
+/**
+ * @module Findings of a policy against compiled configs: each rule's ports are checked class by
+ * class and family by family; the deciding firewall rule comes from tracing one offending
+ * address; messages say which sources get in (or which required ones do not) and how to fix it.
+ */
+import { AddrRanges, formatAddress, type AddrFamily } from './addr-ranges.ts'
+import {
+  classesIn,
+  reachOf,
+  traceAddress,
+  type CompiledConfigs,
+  type PacketShape,
+  type TraceStep,
+} from './evaluate.ts'
+import { formatPortRange } from './parse-policy.ts'
+import { PolicyError } from './policy-error.ts'
+import type {
+  ConfigFormat,
+  EvaluateOptions,
+  Evaluation,
+  Finding,
+  FindingSeverity,
+  Policy,
+  PolicyRule,
+  PolicySource,
+  PortRange,
+  ReachEntry,
+  TrafficDirection,
+  TransportProtocol,
+} from './types.ts'
+
+const FAMILIES: readonly AddrFamily[] = [4, 6]
+
+/** Addresses that are not the public Internet: RFC 1918, loopback, link-local, CGNAT, multicast, reserved. */
+const NON_PUBLIC_V4 = [
+  '0.0.0.0/8',
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '224.0.0.0/3',
+]
+
+/** The public Internet per family: IPv4 minus {@link NON_PUBLIC_V4}, IPv6 global unicast 2000::/3. */
+export const PUBLIC: Readonly<Record<AddrFamily, AddrRanges>> = {
+  4: AddrRanges.fromCidrs(4, NON_PUBLIC_V4).complement(),
+  6: AddrRanges.fromCidrs(6, ['2000::/3']),
+}
+
+/**
+ * `forbid-public` fires when more public addresses than this get in: wider than a /16 (IPv4)
+ * or a /48 (IPv6). Named hosts and networks pass; `0.0.0.0/0` minus a few holes does not.
+ */
+export const PUBLIC_THRESHOLD: Readonly<Record<AddrFamily, bigint>> = { 4: 1n << 16n, 6: 1n << 80n }
+
+/** At most this many CIDRs go into a finding's `sources`. */
+const MAX_SOURCES = 20
+
+const SEVERITY_RANK: Record<FindingSeverity, number> = { error: 0, warning: 1, note: 2 }
+
+function resolveSources(
+  sources: readonly PolicySource[],
+  family: AddrFamily,
+  options: EvaluateOptions,
+  anyMeans: 'public' | 'all',
+): AddrRanges {
+  let set = AddrRanges.empty(family)
+  for (const s of sources) {
+    if (s === 'any')
+      set = set.union(anyMeans === 'public' ? PUBLIC[family] : AddrRanges.all(family))
+    else if (s.startsWith('feed:')) {
+      const id = s.slice(5)
+      const feed = options.feedSets?.get(id)
+      if (!feed)
+        throw new PolicyError(
+          'ERR_POLICY_FEED',
+          `the policy names feed '${id}', but its addresses were not supplied`,
+        )
+      set = set.union(
+        AddrRanges.fromCidrs(family, family === 4 ? feed.ipv4.toCidrs() : feed.ipv6.toCidrs()),
+      )
+    } else {
+      const isV6 = s.includes(':')
+      if ((isV6 ? 6 : 4) === family) set = set.union(AddrRanges.fromCidrs(family, [s]))
+    }
+  }
+  return set
+}
+
+function describeSources(sources: readonly PolicySource[]): string {
+  return sources.map((s) => (s === 'any' ? 'anywhere' : s)).join(', ')
+}
+
+function familyName(f: AddrFamily): string {
+  return f === 4 ? 'IPv4' : 'IPv6'
+}
+
+function firstAddress(set: AddrRanges): bigint {
+  return set.bounds[0]!
+}
+
+function cidrList(set: AddrRanges, family: AddrFamily): string[] {
+  if (set.covers(PUBLIC[family])) return [family === 4 ? '0.0.0.0/0' : '::/0']
+  const all = set.toCidrs()
+  return all.length > MAX_SOURCES
+    ? [...all.slice(0, MAX_SOURCES - 1), `... ${all.length - MAX_SOURCES + 1} more`]
+    : all
+}
+
+function formatRanges(ranges: readonly PortRange[]): string {
+  const merged: [number, number][] = []
+  for (const [a, b] of ranges) {
+    const last = merged[merged.length - 1]
+    if (last && a <= last[1] + 1) last[1] = Math.max(last[1], b)
+    else merged.push([a, b])
+  }
+  return merged.map(formatPortRange).join(',')
+}
+
+/** A config snippet that opens (or closes) a port, in the format of the file that decides it. */
+function snippet(
+  format: ConfigFormat | undefined,
+  action: 'open' | 'close',
+  direction: TrafficDirection,
+  protocol: TransportProtocol,
+  ports: string,
+  from: string[],
+): string {
+  const p = ports.replace(/-/g, ':')
+  const many = ports.includes(',')
+  const src = from.length > 0 && from[0] !== 'any' ? from : []
+  switch (format) {
+    case 'iptables-save':
+    case 'ufw-rules': {
+      const chain = direction === 'inbound' ? 'INPUT' : 'OUTPUT'
+      const flag = direction === 'inbound' ? '-s' : '-d'
+      const portMatch = many ? `-m multiport --dports ${p}` : `-m ${protocol} --dport ${p}`
+      return action === 'open'
+        ? `-A ${chain} ${src.length ? `${flag} ${src.join(',')} ` : ''}-p ${protocol} ${portMatch} -j ACCEPT`
+        : `-A ${chain} -p ${protocol} ${portMatch} -j DROP (or narrow the accepting rule with ${flag})`
+    }
+    case 'nftables':
+    case 'nft-json': {
+      const addr = direction === 'inbound' ? 'saddr' : 'daddr'
+      const set = many ? `{ ${ports.split(',').join(', ')} }` : ports
+      return action === 'open'
+        ? `${src.length ? `ip ${addr} { ${src.join(', ')} } ` : ''}${protocol} dport ${set} accept`
+        : `${protocol} dport ${set} drop (or narrow the accepting rule with ip ${addr})`
+    }
+    case 'ufw-status':
+      return action === 'open'
+        ? src.length
+          ? `ufw allow ${direction === 'outbound' ? 'out ' : ''}from ${src[0]} to any port ${ports.replace(/-/g, ':')} proto ${protocol}`
+          : `ufw allow ${direction === 'outbound' ? 'out ' : ''}${ports.replace(/-/g, ':')}/${protocol}`
+        : `ufw deny ${ports.replace(/-/g, ':')}/${protocol} (or delete the allowing rule)`
+    case 'aws-sg':
+      return action === 'open'
+        ? `aws ec2 authorize-security-group-${direction === 'inbound' ? 'ingress' : 'egress'} --protocol ${protocol} --port ${ports} --cidr ${src[0] ?? '0.0.0.0/0'}`
+        : `aws ec2 revoke-security-group-${direction === 'inbound' ? 'ingress' : 'egress'} for ${protocol} ${ports} (keep only the sources that need it)`
+    case 'docker-compose':
+      return `bind the port to a private address ("127.0.0.1:${ports}:${ports}"), drop the ports: entry, or restrict it in DOCKER-USER: -A DOCKER-USER -p ${protocol} -m conntrack --ctorigdstport ${p} -j DROP after the ACCEPTs for the allowed sources`
+    default:
+      return action === 'open' ? `allow ${ports}/${protocol}` : `deny ${ports}/${protocol}`
+  }
+}
+
+interface Ctx {
+  readonly cs: CompiledConfigs
+  readonly options: EvaluateOptions
+  readonly findings: Finding[]
+  readonly formatOf: (file: string) => ConfigFormat | undefined
+}
+
+/** The step that explains a finding: for "gets in", the first accepting step (published ports first); for "blocked", the drop. */
+function decider(steps: readonly TraceStep[], want: 'accepted' | 'dropped'): TraceStep | undefined {
+  if (want === 'dropped') return steps.find((s) => !s.accepted)
+  return (
+    steps.find((s) => s.layer === 'docker') ??
+    steps.find((s) => s.accepted && s.layer === 'host') ??
+    steps.find((s) => s.accepted)
+  )
+}
+
+function checkRule(rule: PolicyRule, ctx: Ctx, reachOut: ReachEntry[]): void {
+  const { cs } = ctx
+  const classes = classesIn(cs, rule.protocol, rule.ports)
+  const perFamily = new Map<AddrFamily, (AddrRanges | undefined)[]>()
+  for (const f of FAMILIES)
+    perFamily.set(
+      f,
+      classes.map((c) =>
+        reachOf(cs, {
+          direction: rule.direction,
+          protocol: rule.protocol,
+          port: c[0],
+          family: f,
+          state: 'new',
+        }),
+      ),
+    )
+  classes.forEach((c, k) => {
+    const r4 = perFamily.get(4)![k]
+    const r6 = perFamily.get(6)![k]
+    reachOut.push({
+      direction: rule.direction,
+      protocol: rule.protocol,
+      ports: c,
+      ...(r4 ? { ipv4: r4.toCidrs() } : {}),
+      ...(r6 ? { ipv6: r6.toCidrs() } : {}),
+    })
+  })
+  if (rule.kind === 'allow') return
+  for (const f of FAMILIES) {
+    const reaches = perFamily.get(f)!
+    if (reaches.every((r) => r === undefined)) continue
+    let bad: AddrRanges | undefined
+    const badPorts: PortRange[] = []
+    let samplePort = 0
+    let want: 'accepted' | 'dropped' = 'accepted'
+    let offending = AddrRanges.empty(f)
+    classes.forEach((c, k) => {
+      const reach = reaches[k]
+      if (reach === undefined) return
+      let off: AddrRanges
+      if (rule.kind === 'require') {
+        want = 'dropped'
+        off = resolveSources(rule.sources ?? ['any'], f, ctx.options, 'public').difference(reach)
+      } else if (rule.kind === 'restrict') {
+        off = reach.difference(resolveSources(rule.sources ?? [], f, ctx.options, 'all'))
+      } else {
+        const pub = reach.intersection(PUBLIC[f])
+        off = pub.size() > PUBLIC_THRESHOLD[f] ? pub : AddrRanges.empty(f)
+      }
+      if (off.isEmpty) return
+      if (bad === undefined) {
+        bad = off
+        samplePort = c[0]
+      }
+      offending = offending.union(off)
+      badPorts.push(c)
+    })
+    if (bad === undefined) continue
+    const shape: PacketShape = {
+      direction: rule.direction,
+      protocol: rule.protocol,
+      port: samplePort,
+      family: f,
+      state: 'new',
+    }
+    const sample = firstAddress(bad)
+    const step = decider(traceAddress(cs, shape, sample), want)
+    const ports = formatRanges(badPorts)
+    const where = rule.direction === 'inbound' ? 'from' : 'to'
+    const subject = `${rule.direction === 'outbound' ? 'outbound ' : ''}${ports}/${rule.protocol} (${rule.title})`
+    let message: string
+    let hint: string
+    const format = step ? ctx.formatOf(step.file) : undefined
+    const sources = rule.sources ?? ['any']
+    if (rule.kind === 'require') {
+      const required = resolveSources(sources, f, ctx.options, 'public')
+      const through = required.difference(offending)
+      const extent = through.isEmpty
+        ? 'blocked for all of them'
+        : `reachable only from ${through.toCidrs().slice(0, 3).join(', ')}${through.toCidrs().length > 3 ? ', ...' : ''} of them`
+      message = `${subject} is not reachable ${where} ${describeSources(sources)} over ${familyName(f)}: ${extent}; e.g. ${formatAddress(f, sample)} is dropped${step ? ` by ${step.text}` : ''}`
+      hint = `Open it: ${snippet(
+        format,
+        'open',
+        rule.direction,
+        rule.protocol,
+        ports,
+        sources.map((s) => (s.startsWith('feed:') ? `<${s.slice(5)} addresses>` : s)),
+      )}`
+    } else if (rule.kind === 'restrict') {
+      message = `${subject} is reachable ${where} sources outside ${describeSources(sources)} over ${familyName(f)}, e.g. ${formatAddress(f, sample)}${step ? ` (let in by ${step.text})` : ''}`
+      hint = `Allow only ${describeSources(sources)}: narrow the rule at ${step ? `${step.file}:${step.line}` : 'the accepting rule'}; allowlist-sync render can generate the allowlist from the feed.`
+    } else {
+      const extent = offending.covers(PUBLIC[f])
+        ? 'from anywhere'
+        : `from ${offending.toCidrs().length} public range(s)`
+      message = `${subject} is reachable from the public Internet over ${familyName(f)} (${extent})${step ? `: let in by ${step.text}` : ''}`
+      hint = `Close it to the Internet: ${snippet(format, 'close', rule.direction, rule.protocol, ports, [])}`
+    }
+    if (rule.hint) hint = `${hint} ${rule.hint}`
+    const severity: FindingSeverity = rule.severity ?? 'error'
+    ctx.findings.push({
+      rule: rule.id,
+      severity,
+      port: ports,
+      protocol: rule.protocol,
+      direction: rule.direction,
+      ...(step ? { file: step.file, line: step.line } : {}),
+      message,
+      hint,
+      sources: cidrList(offending, f),
+    })
+  }
+}
+
+function checkUnlisted(policy: Policy, direction: TrafficDirection, ctx: Ctx): void {
+  const stance = policy.unlisted[direction]
+  if (stance === 'ignore') return
+  const { cs } = ctx
+  for (const protocol of ['tcp', 'udp'] as const) {
+    const listed = policy.rules.filter((r) => r.direction === direction && r.protocol === protocol)
+    const isListed = (c: PortRange) => listed.some((r) => c[0] >= r.ports[0] && c[1] <= r.ports[1])
+    // classes never straddle a rule's bounds only if the rule's ports are class bounds: split them
+    const pieces: PortRange[] = []
+    for (const c of classesIn(cs, protocol, [1, 65535])) {
+      const cuts = new Set<number>([c[0]])
+      for (const r of listed) {
+        if (r.ports[0] > c[0] && r.ports[0] <= c[1]) cuts.add(r.ports[0])
+        if (r.ports[1] + 1 > c[0] && r.ports[1] + 1 <= c[1]) cuts.add(r.ports[1] + 1)
+      }
+      const sorted = [...cuts].sort((a, b) => a - b)
+      sorted.forEach((s, i) => pieces.push([s, i + 1 < sorted.length ? sorted[i + 1]! - 1 : c[1]]))
+    }
+    for (const f of FAMILIES) {
+      let group:
+        { ports: PortRange[]; off: AddrRanges; sample: { port: number; addr: bigint } } | undefined
+      const flush = () => {
+        if (!group) return
+        const shape: PacketShape = {
+          direction,
+          protocol,
+          port: group.sample.port,
+          family: f,
+          state: 'new',
+        }
+        const step = decider(traceAddress(cs, shape, group.sample.addr), 'accepted')
+        const ports = formatRanges(group.ports)
+        const format = step ? ctx.formatOf(step.file) : undefined
+        ctx.findings.push({
+          rule: `unlisted-${direction}`,
+          severity: stance === 'deny' ? 'error' : 'warning',
+          port: ports,
+          protocol,
+          direction,
+          ...(step ? { file: step.file, line: step.line } : {}),
+          message: `${direction === 'outbound' ? 'outbound ' : ''}${ports}/${protocol} is reachable ${direction === 'inbound' ? 'from' : 'to'} the public Internet over ${familyName(f)}, and policy '${policy.id}' does not list it${step ? ` (let in by ${step.text})` : ''}`,
+          hint: `Close what the platform does not need: ${snippet(format, 'close', direction, protocol, ports, [])}; or add the port to the policy as 'allow'.`,
+          sources: cidrList(group.off, f),
+        })
+        group = undefined
+      }
+      for (const piece of pieces) {
+        if (isListed(piece)) {
+          flush()
+          continue
+        }
+        const reach = reachOf(cs, { direction, protocol, port: piece[0], family: f, state: 'new' })
+        const off = reach?.intersection(PUBLIC[f])
+        if (!off || off.isEmpty) {
+          flush()
+          continue
+        }
+        if (group) {
+          group.ports.push(piece)
+          group.off = group.off.union(off)
+        } else group = { ports: [piece], off, sample: { port: piece[0], addr: firstAddress(off) } }
+      }
+      flush()
+    }
+  }
+}
+
+/** Linux's ephemeral ports (net.ipv4.ip_local_port_range), where replies to outbound UDP arrive. */
+const EPHEMERAL: PortRange = [32768, 60999]
+
+function checkUdpReturn(policy: Policy, ctx: Ctx): void {
+  if (!policy.udpReturnTraffic) return
+  for (const rule of policy.rules) {
+    if (rule.kind !== 'require' || rule.direction !== 'outbound' || rule.protocol !== 'udp')
+      continue
+    for (const f of FAMILIES) {
+      const need = resolveSources(rule.sources ?? ['any'], f, ctx.options, 'public')
+      for (const c of classesIn(ctx.cs, 'udp', EPHEMERAL)) {
+        const shape: PacketShape = {
+          direction: 'inbound',
+          protocol: 'udp',
+          port: c[0],
+          family: f,
+          state: 'established',
+        }
+        const reach = reachOf(ctx.cs, shape)
+        if (reach === undefined) break
+        const missing = need.difference(reach)
+        if (missing.isEmpty) continue
+        const step = decider(traceAddress(ctx.cs, shape, firstAddress(missing)), 'dropped')
+        ctx.findings.push({
+          rule: 'udp-return',
+          severity: 'warning',
+          port: formatRanges([c]),
+          protocol: 'udp',
+          direction: 'inbound',
+          ...(step ? { file: step.file, line: step.line } : {}),
+          message: `replies to outbound ${formatPortRange(rule.ports)}/udp (${rule.title}) cannot come back over ${familyName(f)}: the inbound side drops them (stateless filtering?), e.g. from ${formatAddress(f, firstAddress(missing))}`,
+          hint: 'Accept established traffic inbound (ct state established,related accept / -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT), or on a stateless ACL allow UDP 1024-65535 from the relays.',
+          sources: cidrList(missing, f),
+        })
+        break
+      }
+    }
+  }
+}
+
+/** Evaluates a policy against compiled configs: findings (most severe first) and reach. */
+export function findingsFor(
+  policy: Policy,
+  cs: CompiledConfigs,
+  options: EvaluateOptions,
+): Evaluation {
+  const formats = new Map(cs.configs.map((c) => [c.file, c.format] as const))
+  const ctx: Ctx = { cs, options, findings: [], formatOf: (file) => formats.get(file) }
+  const reach: ReachEntry[] = []
+  for (const rule of policy.rules) checkRule(rule, ctx, reach)
+  checkUnlisted(policy, 'inbound', ctx)
+  checkUnlisted(policy, 'outbound', ctx)
+  checkUdpReturn(policy, ctx)
+  for (const direction of ['inbound', 'outbound'] as const) {
+    if (
+      !policy.rules.some((r) => r.direction === direction) &&
+      policy.unlisted[direction] === 'ignore'
+    )
+      continue
+    for (const f of FAMILIES) {
+      const decided =
+        reachOf(cs, { direction, protocol: 'tcp', port: 1, family: f, state: 'new' }) !== undefined
+      if (!decided && cs.configs.length > 0)
+        ctx.findings.push({
+          rule: 'not-checked',
+          severity: 'note',
+          direction,
+          message: `no config decides ${direction} ${familyName(f)} traffic: ${direction} ${familyName(f)} was not checked`,
+          hint:
+            f === 6
+              ? 'Pass the ip6tables-save / user6.rules file too, or an inet table.'
+              : 'Pass the iptables-save / user.rules file too, or an ip/inet table.',
+        })
+    }
+  }
+  for (const c of cs.configs)
+    for (const w of c.warnings) {
+      const m = /^(.*):(\d+): (.*)$/.exec(w)
+      ctx.findings.push({
+        rule: 'not-modelled',
+        severity: 'note',
+        ...(m ? { file: m[1]!, line: Number(m[2]) } : { file: c.file }),
+        message: m ? m[3]! : w,
+        hint: 'The evaluator takes this rule to match every packet its other matches allow; check it by hand.',
+      })
+    }
+  for (const note of policy.notes)
+    ctx.findings.push({
+      rule: 'note',
+      severity: 'note',
+      message: note,
+      hint: `From ${policy.source}.`,
+    })
+  const findings = ctx.findings.sort(
+    (a, b) =>
+      SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+      (a.file ?? '\uffff').localeCompare(b.file ?? '\uffff') ||
+      (a.line ?? 0) - (b.line ?? 0) ||
+      (a.port ?? '').localeCompare(b.port ?? '', undefined, { numeric: true }),
+  )
+  return { findings, reach }
+}

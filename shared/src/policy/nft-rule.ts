@@ -1,0 +1,288 @@
+/**
+ * @module What the nftables text and JSON readers share: a rule as a list of selector matches,
+ * named sets, and the assembly of tables and chains into a {@link FirewallConfig}.
+ */
+import { AddrRanges } from './addr-ranges.ts'
+import { PolicyError } from './policy-error.ts'
+import {
+  addressMatch,
+  addressSets,
+  andAddress,
+  finishRule,
+  narrowProtocols,
+  parsePortRange,
+  parseStates,
+  type RuleDraft,
+} from './rule-builder.ts'
+import type {
+  ConfigFormat,
+  FirewallChain,
+  FirewallConfig,
+  FirewallRule,
+  PortRange,
+  RuleVerdict,
+  TransportProtocol,
+} from './types.ts'
+
+/** A value on the right of a match: a word (`22`, `10.0.0.0/8`, `1-9`), a list, or `@set`. */
+export type NftValue = string | { readonly set: string } | readonly NftValue[]
+
+/** One `selector [op] value` match, e.g. `ip saddr != @blocked`. */
+export interface NftMatch {
+  /** `ip saddr`, `tcp dport`, `ct state`, `meta l4proto`, `iifname`, ... */
+  readonly selector: string
+  readonly negate: boolean
+  readonly value: NftValue
+}
+
+/** A named set: addresses or ports. */
+export type NftSet =
+  | { readonly kind: 'addr'; readonly ipv4: AddrRanges; readonly ipv6: AddrRanges }
+  | { readonly kind: 'port'; readonly ranges: readonly PortRange[] }
+  | { readonly kind: 'other' }
+
+/** A table's family. */
+export type NftFamily = 'ip' | 'ip6' | 'inet' | 'other'
+
+/** Where in a file. */
+export interface Where {
+  readonly file: string
+  readonly line: number
+  readonly text: string
+}
+
+/** Builds the named set from its `type` and element words. */
+export function buildNftSet(type: string, elements: readonly string[], where: Where): NftSet {
+  if (type === 'ipv4_addr' || type === 'ipv6_addr') {
+    const s = addressSets(elements, where)
+    return { kind: 'addr', ipv4: s.ipv4, ipv6: s.ipv6 }
+  }
+  if (type === 'inet_service') {
+    const ranges: PortRange[] = []
+    for (const e of elements) {
+      const r = parsePortRange(e)
+      if (r === undefined) throw configError(where, `'${e}' is not a port or port range`)
+      ranges.push(r)
+    }
+    return { kind: 'port', ranges }
+  }
+  return { kind: 'other' }
+}
+
+function configError(where: { file: string; line: number }, reason: string): PolicyError {
+  return new PolicyError('ERR_POLICY_CONFIG', `${where.file}:${where.line}: ${reason}`, where)
+}
+
+function flatten(
+  value: NftValue,
+  sets: ReadonlyMap<string, NftSet>,
+  where: Where,
+): (string | NftSet)[] {
+  if (typeof value === 'string') return [value]
+  if ('set' in value && typeof value.set === 'string') {
+    const s = sets.get(value.set)
+    if (s === undefined)
+      throw configError(where, `set '@${value.set}' is not defined in this table`)
+    return [s]
+  }
+  return (value as readonly NftValue[]).flatMap((v) => flatten(v, sets, where))
+}
+
+const PROTO_WORDS: Record<string, TransportProtocol | 'other'> = {
+  tcp: 'tcp',
+  '6': 'tcp',
+  udp: 'udp',
+  '17': 'udp',
+}
+
+/** Builds one rule from its matches and verdict. */
+export function buildNftRule(
+  matches: readonly NftMatch[],
+  verdict: RuleVerdict,
+  ctx: { family: NftFamily; sets: ReadonlyMap<string, NftSet>; where: Where; warnings: string[] },
+): FirewallRule {
+  const { where } = ctx
+  const draft: RuleDraft = { verdict }
+  if (ctx.family === 'ip') draft.family = 4
+  if (ctx.family === 'ip6') draft.family = 6
+  const setFamily = (f: 4 | 6) => {
+    if (draft.family !== undefined && draft.family !== f) draft.never = true
+    draft.family = f
+  }
+  for (const m of matches) {
+    const items = flatten(m.value, ctx.sets, where)
+    const words = items.filter((i): i is string => typeof i === 'string')
+    const setItems = items.filter((i): i is NftSet => typeof i !== 'string')
+    const sel = m.selector
+    if (/^(ip|ip6) (saddr|daddr)$/.test(sel)) {
+      const [fam, field] = sel.split(' ') as [string, string]
+      setFamily(fam === 'ip' ? 4 : 6)
+      let ipv4 = AddrRanges.empty(4)
+      let ipv6 = AddrRanges.empty(6)
+      if (words.length > 0) {
+        const s = addressSets(words, where)
+        ipv4 = s.ipv4
+        ipv6 = s.ipv6
+      }
+      for (const s of setItems) {
+        if (s.kind !== 'addr')
+          throw configError(where, `'${sel}' compared with a set that holds no addresses`)
+        ipv4 = ipv4.union(s.ipv4)
+        ipv6 = ipv6.union(s.ipv6)
+      }
+      const am = addressMatch({ ipv4, ipv6 }, m.negate)
+      if (field === 'saddr') draft.saddr = andAddress(draft.saddr, am)
+      else draft.daddr = andAddress(draft.daddr, am)
+    } else if (/^(tcp|udp|th) dport$/.test(sel)) {
+      const proto = sel.split(' ')[0]!
+      if (proto !== 'th') narrowProtocols(draft, [proto as TransportProtocol])
+      else narrowProtocols(draft, ['tcp', 'udp'])
+      const ranges: PortRange[] = []
+      for (const w of words) {
+        const r = parsePortRange(w)
+        if (r === undefined) throw configError(where, `'${w}' is not a port or port range`)
+        ranges.push(r)
+      }
+      for (const s of setItems) {
+        if (s.kind !== 'port')
+          throw configError(where, `'${sel}' compared with a set that holds no ports`)
+        ranges.push(...s.ranges)
+      }
+      draft.dports = { ranges, negate: m.negate }
+    } else if (/^(tcp|udp|th) sport$/.test(sel)) {
+      const proto = sel.split(' ')[0]!
+      if (proto !== 'th') narrowProtocols(draft, [proto as TransportProtocol])
+      ctx.warnings.push(
+        `${where.file}:${where.line}: source ports are not modelled; the rule is taken to match`,
+      )
+    } else if (sel === 'meta l4proto' || sel === 'ip protocol' || sel === 'ip6 nexthdr') {
+      if (sel === 'ip protocol') setFamily(4)
+      if (sel === 'ip6 nexthdr') setFamily(6)
+      const protos = words.map((w) => PROTO_WORDS[w.toLowerCase()] ?? 'other')
+      const named = protos.filter((p): p is TransportProtocol => p !== 'other')
+      narrowProtocols(
+        draft,
+        m.negate ? (['tcp', 'udp'] as const).filter((p) => !named.includes(p)) : named,
+      )
+    } else if (sel === 'meta nfproto') {
+      const fams = words.map((w) => (w === 'ipv4' ? 4 : w === 'ipv6' ? 6 : 0))
+      const keep = ([4, 6] as const).filter((f) => fams.includes(f) !== m.negate)
+      if (keep.length === 1) setFamily(keep[0]!)
+      else if (keep.length === 0) draft.never = true
+    } else if (sel === 'ct state') {
+      draft.states = parseStates(words, m.negate)
+    } else if (/^(meta )?(iif|iifname|oif|oifname)$/.test(sel)) {
+      if (!m.negate && words.length > 0 && words.every((w) => w === 'lo')) draft.never = true
+    } else if (
+      sel === 'icmp type' ||
+      sel === 'icmpv6 type' ||
+      sel === 'icmp code' ||
+      sel === 'icmpv6 code'
+    ) {
+      draft.protocols = []
+    } else {
+      ctx.warnings.push(
+        `${where.file}:${where.line}: '${sel}' is not modelled; the rule is taken to match`,
+      )
+    }
+  }
+  return finishRule(draft, where)
+}
+
+/** A chain as the readers collect it. */
+export interface NftChainDraft {
+  readonly table: string
+  readonly family: NftFamily
+  readonly name: string
+  hook?: string
+  type?: string
+  priority?: number
+  policy?: 'accept' | 'drop'
+  policyLine?: number
+  line: number
+  readonly rules: FirewallRule[]
+}
+
+/**
+ * Assembles chains into a config. Chain names are qualified `family table chain` so that two
+ * tables' chains never collide; only `filter` chains on the input and output hooks are base chains.
+ */
+export function assembleNft(
+  chains: readonly NftChainDraft[],
+  options: { file: string; format: ConfigFormat; warnings: string[] },
+): FirewallConfig {
+  const families = new Set<4 | 6>()
+  const out: FirewallChain[] = []
+  for (const c of chains) {
+    if (c.family === 'other') continue
+    const isBase = c.hook !== undefined && (c.type ?? 'filter') === 'filter'
+    const hook =
+      isBase && c.hook === 'input' ? 'input' : isBase && c.hook === 'output' ? 'output' : undefined
+    if (hook) {
+      if (c.family === 'ip' || c.family === 'inet') families.add(4)
+      if (c.family === 'ip6' || c.family === 'inet') families.add(6)
+    }
+    out.push({
+      name: qualify(c.family, c.table, c.name),
+      rules: c.rules.map((r) =>
+        r.verdict.kind === 'jump' || r.verdict.kind === 'goto'
+          ? {
+              ...r,
+              verdict: {
+                kind: r.verdict.kind,
+                target: qualify(c.family, c.table, r.verdict.target),
+              },
+            }
+          : r,
+      ),
+      ...(hook
+        ? {
+            hook,
+            priority: c.priority ?? 0,
+            policy: c.policy ?? 'accept',
+            policyLine: c.policyLine ?? c.line,
+            // ip/ip6 tables see only their family: the evaluator skips them for the other one
+            ...(c.family === 'ip' ? { family: 4 } : c.family === 'ip6' ? { family: 6 } : {}),
+          }
+        : {}),
+    })
+  }
+  return {
+    file: options.file,
+    format: options.format,
+    layer: 'host',
+    families: [...families].sort(),
+    chains: out,
+    published: [],
+    warnings: options.warnings,
+  }
+}
+
+/** `inet filter input`: a chain's name unique across tables. */
+export function qualify(family: string, table: string, chain: string): string {
+  return `${family} ${table} ${chain}`
+}
+
+/** Priority keywords of `type filter hook input priority filter - 10`. */
+export function parsePriority(words: readonly string[]): number | undefined {
+  const named: Record<string, number> = {
+    raw: -300,
+    mangle: -150,
+    dstnat: -100,
+    filter: 0,
+    security: 50,
+    srcnat: 100,
+  }
+  let total = 0
+  let sign = 1
+  for (const w of words) {
+    if (w === '+') sign = 1
+    else if (w === '-') sign = -1
+    else if (/^-?\d+$/.test(w)) {
+      total += sign * Number(w)
+      sign = 1
+    } else if (w in named) total += sign * named[w]!
+    else return undefined
+  }
+  return total
+}

@@ -1,0 +1,144 @@
+/**
+ * @module docker-compose files: the `ports:` each service publishes on the host. Docker's NAT
+ * rules send those past ufw and the INPUT chain; only DOCKER-USER rules (or a cloud firewall)
+ * restrict them.
+ */
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml'
+import { parseIpv4, parseIpv6 } from './addr-ranges.ts'
+import { PolicyError } from './policy-error.ts'
+import { parsePortRange, scalarText } from './rule-builder.ts'
+import type { FirewallConfig, PortRange, PublishedPort, TransportProtocol } from './types.ts'
+
+/** Reads a compose file's published ports. */
+export function readCompose(text: string, file: string): FirewallConfig {
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, { lineCounter })
+  const lineOf = (node: Node | null | undefined): number => {
+    const r = node?.range
+    return r ? lineCounter.linePos(r[0]).line : 1
+  }
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!
+    const line = lineCounter.linePos(e.pos[0]).line
+    throw new PolicyError(
+      'ERR_POLICY_CONFIG',
+      `${file}:${line}: not valid YAML (${e.message.split('\n')[0]})`,
+      { file, line },
+    )
+  }
+  const services = isMap(doc.contents) ? doc.contents.get('services', true) : undefined
+  if (!isMap(services))
+    throw new PolicyError(
+      'ERR_POLICY_CONFIG',
+      `${file}:1: no 'services:' map (is this a compose file?)`,
+      { file, line: 1 },
+    )
+  const published: PublishedPort[] = []
+  const warnings: string[] = []
+  for (const pair of services.items) {
+    const service = isScalar(pair.key) ? scalarText(pair.key.value) : '?'
+    const svc = pair.value
+    if (!isMap(svc)) continue
+    const mode = svc.get('network_mode')
+    if (mode === 'host')
+      warnings.push(
+        `${file}:${lineOf(svc)}: service '${service}' uses network_mode: host: its listening ports are not known here (the INPUT chain applies to them)`,
+      )
+    const ports = svc.get('ports', true)
+    if (ports === undefined) continue
+    if (!isSeq(ports))
+      throw new PolicyError(
+        'ERR_POLICY_CONFIG',
+        `${file}:${lineOf(ports)}: services.${service}.ports: expected a list`,
+        { file, line: lineOf(ports) },
+      )
+    for (const item of ports.items) {
+      const line = lineOf(item as Node)
+      const where = { file, line }
+      const err = (reason: string) =>
+        new PolicyError(
+          'ERR_POLICY_CONFIG',
+          `${file}:${line}: services.${service}.ports: ${reason}`,
+          where,
+        )
+      if (isMap(item)) {
+        const pub = item.get('published')
+        const proto = scalarText(item.get('protocol') ?? 'tcp')
+        const hostIp = item.get('host_ip')
+        if (pub === undefined || pub === null) {
+          warnings.push(
+            `${file}:${line}: services.${service}.ports: no 'published' port: Docker picks an ephemeral host port`,
+          )
+          continue
+        }
+        const range = parsePortRange(scalarText(pub))
+        if (!range) throw err(`'${scalarText(pub)}' is not a port`)
+        if (proto !== 'tcp' && proto !== 'udp') throw err(`protocol '${proto}' is not tcp or udp`)
+        published.push({
+          ports: range,
+          protocol: proto,
+          ...(hostIp ? { hostIp: scalarText(hostIp) } : {}),
+          service,
+          line,
+        })
+        continue
+      }
+      const spec = isScalar(item) ? scalarText(item.value) : undefined
+      if (spec === undefined) throw err('expected "HOST:CONTAINER" or a map')
+      const p = parseShortSyntax(spec)
+      if (p === 'ephemeral') {
+        warnings.push(
+          `${file}:${line}: services.${service}.ports: '${spec}' publishes on an ephemeral host port`,
+        )
+        continue
+      }
+      if (p === undefined)
+        throw err(`'${spec}' is not [HOST_IP:]HOST_PORT:CONTAINER_PORT[/PROTOCOL]`)
+      published.push({ ...p, service, line })
+    }
+  }
+  return {
+    file,
+    format: 'docker-compose',
+    layer: 'docker',
+    families: [4, 6],
+    chains: [],
+    published,
+    warnings,
+  }
+}
+
+function parseShortSyntax(
+  spec: string,
+): { ports: PortRange; protocol: TransportProtocol; hostIp?: string } | 'ephemeral' | undefined {
+  let rest = spec.trim()
+  let protocol: TransportProtocol = 'tcp'
+  const slash = rest.lastIndexOf('/')
+  if (slash >= 0) {
+    const p = rest.slice(slash + 1)
+    if (p !== 'tcp' && p !== 'udp') return undefined
+    protocol = p
+    rest = rest.slice(0, slash)
+  }
+  let hostIp: string | undefined
+  const bracket = /^\[([^\]]+)\]:(.*)$/.exec(rest)
+  if (bracket) {
+    hostIp = bracket[1]
+    rest = bracket[2]!
+  } else {
+    const parts = rest.split(':')
+    if (parts.length === 3) {
+      hostIp = parts[0]
+      rest = `${parts[1]}:${parts[2]}`
+    }
+  }
+  const parts = rest.split(':')
+  if (parts.length === 1) return parsePortRange(parts[0]!) ? 'ephemeral' : undefined
+  if (parts.length !== 2) return undefined
+  if (parts[0] === '') return 'ephemeral'
+  const host = parsePortRange(parts[0]!)
+  if (!host || !parsePortRange(parts[1]!)) return undefined
+  if (hostIp !== undefined && parseIpv4(hostIp) === undefined && parseIpv6(hostIp) === undefined)
+    return undefined
+  return { ports: host, protocol, ...(hostIp !== undefined ? { hostIp } : {}) }
+}

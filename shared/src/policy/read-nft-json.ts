@@ -1,0 +1,164 @@
+/**
+ * @module `nft -j list ruleset` JSON (libnftables-json(5)): tables, chains, sets and rules with
+ * their expression trees, mapped onto the same matches as the text reader.
+ */
+import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml'
+import { PolicyError } from './policy-error.ts'
+import { scalarText } from './rule-builder.ts'
+import {
+  assembleNft,
+  buildNftRule,
+  buildNftSet,
+  type NftChainDraft,
+  type NftFamily,
+  type NftMatch,
+  type NftSet,
+  type NftValue,
+} from './nft-rule.ts'
+import type { FirewallConfig, RuleVerdict } from './types.ts'
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
+
+function isObj(v: Json | undefined): v is { [k: string]: Json } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+function fam(v: Json | undefined): NftFamily {
+  return v === 'ip' || v === 'ip6' || v === 'inet' ? v : 'other'
+}
+
+/** An expression on the right of a match, as an {@link NftValue}. */
+function toValue(v: Json | undefined): NftValue {
+  if (typeof v === 'string') return v.startsWith('@') ? { set: v.slice(1) } : v
+  if (typeof v === 'number') return scalarText(v)
+  if (Array.isArray(v)) return v.map(toValue)
+  if (isObj(v)) {
+    if (isObj(v.prefix)) return `${scalarText(v.prefix.addr)}/${scalarText(v.prefix.len)}`
+    if (Array.isArray(v.range)) return `${scalarText(v.range[0])}-${scalarText(v.range[1])}`
+    if ('set' in v) return toValue(v.set)
+    if (isObj(v.elem)) return toValue(v.elem.val)
+  }
+  return '?'
+}
+
+/** The selector text of a match's left side, e.g. `ip saddr`, `tcp dport`, `ct state`. */
+function selectorOf(left: Json | undefined): string {
+  if (!isObj(left)) return 'unknown'
+  if (isObj(left.payload))
+    return `${scalarText(left.payload.protocol)} ${scalarText(left.payload.field)}`
+  if (isObj(left.meta)) {
+    const key = scalarText(left.meta.key)
+    return key === 'l4proto' || key === 'nfproto' ? `meta ${key}` : key
+  }
+  if (isObj(left.ct)) return `ct ${scalarText(left.ct.key)}`
+  return Object.keys(left)[0] ?? 'unknown'
+}
+
+/** Reads `nft -j list ruleset` output. Lines are those of each rule object in the text. */
+export function readNftJson(text: string, file: string): FirewallConfig {
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false })
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!
+    const line = lineCounter.linePos(e.pos[0]).line
+    throw new PolicyError(
+      'ERR_POLICY_CONFIG',
+      `${file}:${line}: not valid JSON (${e.message.split('\n')[0]})`,
+      { file, line },
+    )
+  }
+  const root = doc.contents
+  const list = isMap(root) ? root.get('nftables', true) : undefined
+  if (!isSeq(list))
+    throw new PolicyError(
+      'ERR_POLICY_CONFIG',
+      `${file}:1: expected an object with an "nftables" array`,
+      { file, line: 1 },
+    )
+  const warnings: string[] = []
+  const chains = new Map<string, NftChainDraft>()
+  const sets = new Map<string, Map<string, NftSet>>()
+  const rules: { obj: { [k: string]: Json }; line: number }[] = []
+  const lineOf = (node: Node | null | undefined): number => {
+    const r = node?.range
+    return r ? lineCounter.linePos(r[0]).line : 1
+  }
+  for (const item of list.items) {
+    const line = lineOf(item as Node)
+    const obj = (item as Node).toJSON() as Json
+    if (!isObj(obj)) continue
+    const [kind] = Object.keys(obj)
+    const body = kind === undefined ? undefined : obj[kind]
+    if (!isObj(body)) continue
+    const family = fam(body.family)
+    const table = scalarText(body.table ?? '')
+    if (kind === 'chain') {
+      const name = scalarText(body.name)
+      chains.set(`${family} ${table} ${name}`, {
+        family,
+        table,
+        name,
+        line,
+        rules: [],
+        ...(typeof body.hook === 'string' ? { hook: body.hook } : {}),
+        ...(typeof body.type === 'string' ? { type: body.type } : {}),
+        ...(typeof body.prio === 'number' ? { priority: body.prio } : {}),
+        ...(body.policy === 'drop' || body.policy === 'accept'
+          ? { policy: body.policy, policyLine: line }
+          : {}),
+      })
+    } else if (kind === 'set') {
+      let m = sets.get(`${family} ${table}`)
+      if (!m) sets.set(`${family} ${table}`, (m = new Map<string, NftSet>()))
+      const elems = Array.isArray(body.elem) ? body.elem : []
+      const words = elems.map((e) => {
+        const v = toValue(e)
+        return typeof v === 'string' ? v : '?'
+      })
+      m.set(
+        scalarText(body.name),
+        buildNftSet(scalarText(body.type), words, {
+          file,
+          line,
+          text: `set ${scalarText(body.name)}`,
+        }),
+      )
+    } else if (kind === 'rule') rules.push({ obj: body, line })
+  }
+  for (const { obj, line } of rules) {
+    const family = fam(obj.family)
+    const table = scalarText(obj.table ?? '')
+    const key = `${family} ${table} ${scalarText(obj.chain)}`
+    let chain = chains.get(key)
+    if (!chain)
+      chains.set(key, (chain = { family, table, name: scalarText(obj.chain), line, rules: [] }))
+    const matches: NftMatch[] = []
+    let verdict: RuleVerdict = { kind: 'continue' }
+    for (const e of Array.isArray(obj.expr) ? obj.expr : []) {
+      if (!isObj(e)) continue
+      if ('accept' in e) verdict = { kind: 'accept' }
+      else if ('drop' in e || 'reject' in e) verdict = { kind: 'drop' }
+      else if ('return' in e) verdict = { kind: 'return' }
+      else if (isObj(e.jump)) verdict = { kind: 'jump', target: scalarText(e.jump.target) }
+      else if (isObj(e.goto)) verdict = { kind: 'goto', target: scalarText(e.goto.target) }
+      else if (isObj(e.match)) {
+        const op = scalarText(e.match.op ?? '==')
+        matches.push({
+          selector: selectorOf(e.match.left),
+          negate: op === '!=',
+          value: toValue(e.match.right),
+        })
+      }
+    }
+    const text = `handle ${scalarText(obj.handle ?? '?')} in chain ${scalarText(obj.chain)}`
+    chain.rules.push(
+      buildNftRule(matches, verdict, {
+        family,
+        sets: sets.get(`${family} ${table}`) ?? new Map<string, NftSet>(),
+        where: { file, line, text },
+        warnings,
+      }),
+    )
+  }
+  return assembleNft([...chains.values()], { file, format: 'nft-json', warnings })
+}

@@ -1,0 +1,563 @@
+/**
+ * @module nftables text: `nft list ruleset` output and `nft -f` files, in block form
+ * (`table inet t { chain c { ... } }`) or command form (`add rule inet t c tcp dport 22 accept`).
+ */
+import { PolicyError } from './policy-error.ts'
+import {
+  assembleNft,
+  buildNftRule,
+  buildNftSet,
+  parsePriority,
+  type NftChainDraft,
+  type NftFamily,
+  type NftMatch,
+  type NftSet,
+  type NftValue,
+} from './nft-rule.ts'
+import type { FirewallConfig, RuleVerdict } from './types.ts'
+
+interface Token {
+  readonly t: string
+  readonly line: number
+  /** `w` word, `s` quoted string, `p` punctuation `{ } ; ,`, `n` newline. */
+  readonly k: 'w' | 's' | 'p' | 'n'
+}
+
+function tokenize(text: string): Token[] {
+  const out: Token[] = []
+  let line = 1
+  const n = text.length
+  let i = 0
+  while (i < n) {
+    const c = text[i]!
+    if (c === '\n') {
+      out.push({ t: '\n', line, k: 'n' })
+      line++
+      i++
+    } else if (c === ' ' || c === '\t' || c === '\r') i++
+    else if (c === '\\' && text[i + 1] === '\n') {
+      i += 2
+      line++
+    } else if (c === '#') {
+      while (i < n && text[i] !== '\n') i++
+    } else if (c === '{' || c === '}' || c === ';' || c === ',') {
+      out.push({ t: c, line, k: 'p' })
+      i++
+    } else if (c === '"') {
+      let j = i + 1
+      while (j < n && text[j] !== '"' && text[j] !== '\n') j++
+      out.push({ t: text.slice(i + 1, j), line, k: 's' })
+      i = j + 1
+    } else {
+      let j = i
+      while (j < n && !' \t\r\n{};,"#'.includes(text[j]!)) j++
+      out.push({ t: text.slice(i, j), line, k: 'w' })
+      i = j
+    }
+  }
+  return out
+}
+
+const FAMILIES = new Set(['ip', 'ip6', 'inet', 'arp', 'bridge', 'netdev'])
+const SELECTOR_HEADS = new Set([
+  'ip',
+  'ip6',
+  'tcp',
+  'udp',
+  'th',
+  'meta',
+  'ct',
+  'icmp',
+  'icmpv6',
+  'sctp',
+  'ether',
+  'vlan',
+])
+const BARE_SELECTORS = new Set([
+  'iif',
+  'iifname',
+  'oif',
+  'oifname',
+  'iiftype',
+  'oiftype',
+  'mark',
+  'l4proto',
+  'nfproto',
+])
+const NOISE = new Set([
+  'counter',
+  'log',
+  'limit',
+  'comment',
+  'notrack',
+  'meter',
+  'quota',
+  'reject',
+  'masquerade',
+  'snat',
+  'dnat',
+  'mark',
+  'set',
+  'update',
+  'add',
+])
+
+class Parser {
+  private pos = 0
+  readonly chains = new Map<string, NftChainDraft>()
+  readonly sets = new Map<string, Map<string, NftSet>>()
+  private readonly pendingRules: {
+    family: NftFamily
+    table: string
+    chain: string
+    tokens: Token[]
+    text: string
+    insert: boolean
+  }[] = []
+  readonly warnings: string[] = []
+  private readonly tokens: Token[]
+  private readonly lines: string[]
+  private readonly file: string
+  constructor(text: string, file: string) {
+    this.tokens = tokenize(text)
+    this.lines = text.split('\n')
+    this.file = file
+  }
+  private err(line: number, reason: string): PolicyError {
+    return new PolicyError('ERR_POLICY_CONFIG', `${this.file}:${line}: ${reason}`, {
+      file: this.file,
+      line,
+    })
+  }
+  private peek(): Token | undefined {
+    return this.tokens[this.pos]
+  }
+  private next(): Token {
+    const t = this.tokens[this.pos++]
+    if (t === undefined) throw this.err(this.lines.length, 'unexpected end of file (missing "}"?)')
+    return t
+  }
+  private skipSeparators(): void {
+    while (this.peek()?.k === 'n' || this.peek()?.t === ';') this.pos++
+  }
+  private expect(t: string): void {
+    const tok = this.next()
+    if (tok.t !== t) throw this.err(tok.line, `expected '${t}', got '${tok.t}'`)
+  }
+  /** Tokens to the end of the statement (newline or `;` outside braces); braces kept. */
+  private statement(): Token[] {
+    const out: Token[] = []
+    let depth = 0
+    for (let t = this.peek(); t !== undefined; t = this.peek()) {
+      if (depth === 0 && (t.k === 'n' || t.t === ';' || t.t === '}')) break
+      this.pos++
+      if (t.t === '{') depth++
+      if (t.t === '}') depth--
+      out.push(t)
+    }
+    return out
+  }
+  private familyAndName(): { family: NftFamily; name: string } {
+    const a = this.next()
+    if (FAMILIES.has(a.t) && this.peek()?.k === 'w') {
+      const name = this.next().t
+      return { family: a.t === 'ip' || a.t === 'ip6' || a.t === 'inet' ? a.t : 'other', name }
+    }
+    return { family: 'ip', name: a.t }
+  }
+  private tableSets(family: NftFamily, table: string): Map<string, NftSet> {
+    const key = `${family} ${table}`
+    let m = this.sets.get(key)
+    if (!m) this.sets.set(key, (m = new Map<string, NftSet>()))
+    return m
+  }
+  private chain(family: NftFamily, table: string, name: string, line: number): NftChainDraft {
+    const key = `${family} ${table} ${name}`
+    let c = this.chains.get(key)
+    if (!c) this.chains.set(key, (c = { family, table, name, line, rules: [] }))
+    return c
+  }
+
+  parse(): FirewallConfig {
+    for (;;) {
+      this.skipSeparators()
+      const t = this.peek()
+      if (t === undefined) break
+      this.topStatement()
+    }
+    for (const p of this.pendingRules) {
+      const c = this.chain(p.family, p.table, p.chain, p.tokens[0]?.line ?? 1)
+      const rule = this.rule(p.tokens, p.family, p.table)
+      if (p.insert) c.rules.unshift(rule)
+      else c.rules.push(rule)
+    }
+    return assembleNft([...this.chains.values()], {
+      file: this.file,
+      format: 'nftables',
+      warnings: this.warnings,
+    })
+  }
+
+  private topStatement(): void {
+    const head = this.next()
+    if (head.k !== 'w') throw this.err(head.line, `unexpected '${head.t}'`)
+    switch (head.t) {
+      case 'table': {
+        const { family, name } = this.familyAndName()
+        if (this.peek()?.t === '{') this.tableBody(family, name)
+        return
+      }
+      case 'add':
+      case 'create':
+      case 'insert': {
+        const what = this.next()
+        if (what.t === 'table') {
+          const { family, name } = this.familyAndName()
+          if (this.peek()?.t === '{') this.tableBody(family, name)
+          return
+        }
+        if (what.t === 'chain') {
+          const { family, name: table } = this.familyAndName()
+          const name = this.next().t
+          const c = this.chain(family, table, name, what.line)
+          if (this.peek()?.t === '{') this.chainBody(c)
+          return
+        }
+        if (what.t === 'rule') {
+          const { family, name: table } = this.familyAndName()
+          const chainName = this.next().t
+          const tokens = this.statement()
+          if (tokens[0]?.t === 'position' || tokens[0]?.t === 'index' || tokens[0]?.t === 'handle')
+            tokens.splice(0, 2)
+          this.pendingRules.push({
+            family,
+            table,
+            chain: chainName,
+            tokens,
+            text: '',
+            insert: head.t === 'insert',
+          })
+          return
+        }
+        if (what.t === 'set') {
+          const { family, name: table } = this.familyAndName()
+          const name = this.next().t
+          if (this.peek()?.t === '{') this.setBody(family, table, name, what.line)
+          return
+        }
+        if (what.t === 'element') {
+          const { family, name: table } = this.familyAndName()
+          const name = this.next().t
+          const elems = this.braceWords()
+          const sets = this.tableSets(family, table)
+          const prev = sets.get(name)
+          const where = { file: this.file, line: what.line, text: '' }
+          const type = prev?.kind === 'port' ? 'inet_service' : 'ipv4_addr'
+          const add = buildNftSet(type, elems, where)
+          sets.set(name, mergeSets(prev, add))
+          return
+        }
+        this.statement()
+        return
+      }
+      case 'flush':
+      case 'delete':
+      case 'destroy':
+      case 'list':
+      case 'define':
+        this.statement()
+        return
+      case 'include':
+        this.warnings.push(
+          `${this.file}:${head.line}: include is not followed; pass the included file as a config too`,
+        )
+        this.statement()
+        return
+      default:
+        throw this.err(
+          head.line,
+          `unexpected '${head.t}' (expected table, add, insert, flush, ...)`,
+        )
+    }
+  }
+
+  private tableBody(family: NftFamily, table: string): void {
+    this.expect('{')
+    for (;;) {
+      this.skipSeparators()
+      const t = this.next()
+      if (t.t === '}') return
+      if (t.t === 'chain') {
+        const name = this.next().t
+        this.chainBody(this.chain(family, table, name, t.line))
+      } else if (t.t === 'set' || t.t === 'map') {
+        const name = this.next().t
+        this.setBody(family, table, name, t.line)
+      } else if (t.t === 'flags' || t.t === 'comment') {
+        this.statement()
+      } else if (
+        t.t === 'flowtable' ||
+        t.t === 'counter' ||
+        t.t === 'quota' ||
+        t.t === 'ct' ||
+        t.t === 'limit' ||
+        t.t === 'secmark' ||
+        t.t === 'synproxy'
+      ) {
+        this.statement()
+        if (this.peek()?.t === '{') this.skipBlock()
+      } else throw this.err(t.line, `unexpected '${t.t}' in table '${table}'`)
+    }
+  }
+
+  private skipBlock(): void {
+    this.expect('{')
+    let depth = 1
+    while (depth > 0) {
+      const t = this.next()
+      if (t.t === '{') depth++
+      if (t.t === '}') depth--
+    }
+  }
+
+  private chainBody(c: NftChainDraft): void {
+    this.expect('{')
+    for (;;) {
+      this.skipSeparators()
+      const t = this.peek()
+      if (t === undefined) throw this.err(c.line, `chain '${c.name}' is not closed`)
+      if (t.t === '}') {
+        this.pos++
+        return
+      }
+      const tokens = this.statement()
+      const first = tokens[0]
+      if (first === undefined) continue
+      if (first.t === 'type') {
+        c.type = tokens[1]?.t
+        const hookIdx = tokens.findIndex((x) => x.t === 'hook')
+        if (hookIdx >= 0) c.hook = tokens[hookIdx + 1]?.t
+        const prioIdx = tokens.findIndex((x) => x.t === 'priority')
+        if (prioIdx >= 0) {
+          const p = parsePriority(tokens.slice(prioIdx + 1).map((x) => x.t))
+          if (p !== undefined) c.priority = p
+        }
+      } else if (first.t === 'policy') {
+        const v = tokens[1]?.t
+        if (v === 'drop' || v === 'accept') {
+          c.policy = v
+          c.policyLine = first.line
+        } else throw this.err(first.line, `policy '${v ?? ''}' is neither accept nor drop`)
+      } else if (first.t === 'comment' || first.t === 'devices') {
+        continue
+      } else {
+        // sets may be declared after the chains that use them: rules are built at the end
+        this.pendingRules.push({
+          family: c.family,
+          table: c.table,
+          chain: c.name,
+          tokens,
+          text: '',
+          insert: false,
+        })
+      }
+    }
+  }
+
+  private braceWords(): string[] {
+    this.expect('{')
+    const out: string[] = []
+    for (;;) {
+      const t = this.next()
+      if (t.t === '}') return out
+      if (t.k === 'w' || t.k === 's') out.push(t.t)
+    }
+  }
+
+  private setBody(family: NftFamily, table: string, name: string, line: number): void {
+    this.expect('{')
+    let type = 'ipv4_addr'
+    let elements: string[] = []
+    let elementsLine = line
+    for (;;) {
+      this.skipSeparators()
+      const t = this.next()
+      if (t.t === '}') break
+      if (t.t === 'type') {
+        type = this.next().t
+        this.statement()
+      } else if (t.t === 'typeof') {
+        const words = this.statement().map((x) => x.t)
+        type = words.join(' ').match(/\bip6 [sd]addr\b/)
+          ? 'ipv6_addr'
+          : words.join(' ').match(/\bip [sd]addr\b/)
+            ? 'ipv4_addr'
+            : words.join(' ').match(/dport|sport/)
+              ? 'inet_service'
+              : 'other'
+      } else if (t.t === 'elements') {
+        elementsLine = t.line
+        this.expect('=')
+        elements = this.braceWords()
+      } else this.statement()
+    }
+    const where = { file: this.file, line: elementsLine, text: `set ${name}` }
+    this.tableSets(family, table).set(
+      name,
+      mergeSets(this.tableSets(family, table).get(name), buildNftSet(type, elements, where)),
+    )
+  }
+
+  /** Parses a rule's tokens into matches and a verdict. */
+  private rule(tokens: Token[], family: NftFamily, table: string): ReturnType<typeof buildNftRule> {
+    const line = tokens[0]?.line ?? 1
+    const text = (this.lines[line - 1] ?? '').trim()
+    const where = { file: this.file, line, text }
+    const matches: NftMatch[] = []
+    let verdict: RuleVerdict = { kind: 'continue' }
+    let i = 0
+    const value = (): NftValue => {
+      const t = tokens[i++]
+      if (t === undefined) throw this.err(line, 'a match needs a value')
+      if (t.t === '{') {
+        const list: NftValue[] = []
+        for (let u = tokens[i++]; u !== undefined && u.t !== '}'; u = tokens[i++]) {
+          if (u.t === ',' || u.k === 'n') continue
+          list.push(u.t.startsWith('@') ? { set: u.t.slice(1) } : u.t)
+        }
+        return list
+      }
+      if (t.t.startsWith('@')) return { set: t.t.slice(1) }
+      const words = [t.t]
+      while (tokens[i]?.t === ',' && tokens[i + 1]?.k === 'w') {
+        words.push(tokens[i + 1]!.t)
+        i += 2
+      }
+      return words.length === 1 ? words[0]! : words
+    }
+    while (i < tokens.length) {
+      const t = tokens[i]!
+      const w = t.t
+      if (w === 'accept' || w === 'drop' || w === 'return' || w === 'continue') {
+        verdict = { kind: w }
+        i++
+        continue
+      }
+      if (w === 'reject') {
+        verdict = { kind: 'drop' }
+        i = tokens.length
+        break
+      }
+      if (w === 'jump' || w === 'goto') {
+        const target = tokens[i + 1]?.t
+        if (target === undefined) throw this.err(line, `'${w}' needs a chain`)
+        verdict = { kind: w, target }
+        i += 2
+        continue
+      }
+      if (w === 'comment') {
+        i += 2
+        continue
+      }
+      if (NOISE.has(w)) {
+        // counter [packets N bytes M], log [prefix "x"] [level y], limit rate N/second ...: skip
+        // their arguments up to the next selector or verdict
+        i++
+        while (i < tokens.length) {
+          const u = tokens[i]!.t
+          if (
+            SELECTOR_HEADS.has(u) ||
+            BARE_SELECTORS.has(u) ||
+            [
+              'accept',
+              'drop',
+              'return',
+              'jump',
+              'goto',
+              'reject',
+              'continue',
+              'comment',
+              'counter',
+              'log',
+              'limit',
+            ].includes(u)
+          )
+            break
+          i++
+        }
+        continue
+      }
+      let selector: string
+      if (SELECTOR_HEADS.has(w)) {
+        const field = tokens[i + 1]?.t
+        if (field === undefined) throw this.err(line, `'${w}' needs a field`)
+        selector = `${w} ${field}`
+        i += 2
+        if (w === 'meta' && BARE_SELECTORS.has(field))
+          selector = field === 'l4proto' || field === 'nfproto' ? `meta ${field}` : field
+      } else if (BARE_SELECTORS.has(w)) {
+        selector = w === 'l4proto' || w === 'nfproto' ? `meta ${w}` : w
+        i++
+      } else {
+        this.warnings.push(
+          `${this.file}:${line}: '${w}' is not modelled; the rule is taken to match`,
+        )
+        i++
+        continue
+      }
+      let negate = false
+      const op = tokens[i]?.t
+      if (op === '!=' || op === 'ne') {
+        negate = true
+        i++
+      } else if (op === '==' || op === 'eq') i++
+      else if (
+        op === '>' ||
+        op === '<' ||
+        op === '>=' ||
+        op === '<=' ||
+        op === 'gt' ||
+        op === 'lt'
+      ) {
+        this.warnings.push(
+          `${this.file}:${line}: comparison '${op}' is not modelled; the rule is taken to match`,
+        )
+        i += 2
+        continue
+      }
+      if (selector === 'tcp flags') {
+        // tcp flags syn / tcp flags & (syn|ack) == syn: new connections start with SYN; taken to match
+        while (
+          i < tokens.length &&
+          !SELECTOR_HEADS.has(tokens[i]!.t) &&
+          !['accept', 'drop', 'jump', 'goto', 'return', 'reject', 'counter', 'log'].includes(
+            tokens[i]!.t,
+          )
+        )
+          i++
+        continue
+      }
+      matches.push({ selector, negate, value: value() })
+    }
+    return buildNftRule(matches, verdict, {
+      family,
+      sets: this.tableSets(family, table),
+      where,
+      warnings: this.warnings,
+    })
+  }
+}
+
+function mergeSets(prev: NftSet | undefined, add: NftSet): NftSet {
+  if (prev === undefined) return add
+  if (prev.kind === 'addr' && add.kind === 'addr')
+    return { kind: 'addr', ipv4: prev.ipv4.union(add.ipv4), ipv6: prev.ipv6.union(add.ipv6) }
+  if (prev.kind === 'port' && add.kind === 'port')
+    return { kind: 'port', ranges: [...prev.ranges, ...add.ranges] }
+  return prev.kind === 'other' ? add : prev
+}
+
+/** Reads an nftables text ruleset. */
+export function readNftables(text: string, file: string): FirewallConfig {
+  return new Parser(text, file).parse()
+}

@@ -1,0 +1,218 @@
+/**
+ * @module `ufw status` / `ufw status verbose` output: the `Default:` line (verbose only; ufw's
+ * defaults otherwise: deny incoming, allow outgoing) and the `To  Action  From` table, in order.
+ */
+import { PolicyError } from './policy-error.ts'
+import {
+  addressMatch,
+  addressSets,
+  finishRule,
+  parsePortRange,
+  type RuleDraft,
+} from './rule-builder.ts'
+import type {
+  FirewallChain,
+  FirewallConfig,
+  FirewallRule,
+  PortRange,
+  TransportProtocol,
+} from './types.ts'
+
+/** ufw application profiles that ship with common Debian packages. */
+const APP_PROFILES: Record<string, { ports: PortRange[]; protocols: TransportProtocol[] }> = {
+  openssh: { ports: [[22, 22]], protocols: ['tcp'] },
+  'nginx full': {
+    ports: [
+      [80, 80],
+      [443, 443],
+    ],
+    protocols: ['tcp'],
+  },
+  'nginx http': { ports: [[80, 80]], protocols: ['tcp'] },
+  'nginx https': { ports: [[443, 443]], protocols: ['tcp'] },
+  'apache full': {
+    ports: [
+      [80, 80],
+      [443, 443],
+    ],
+    protocols: ['tcp'],
+  },
+  apache: { ports: [[80, 80]], protocols: ['tcp'] },
+  'apache secure': { ports: [[443, 443]], protocols: ['tcp'] },
+  'www full': {
+    ports: [
+      [80, 80],
+      [443, 443],
+    ],
+    protocols: ['tcp'],
+  },
+  www: { ports: [[80, 80]], protocols: ['tcp'] },
+  'www secure': { ports: [[443, 443]], protocols: ['tcp'] },
+}
+
+const ROW =
+  /^(?<to>.+?)\s+(?<action>ALLOW|DENY|REJECT|LIMIT)(?:\s+(?<dir>IN|OUT|FWD))?\s+(?<from>.+?)\s*(?:#.*)?$/
+
+/** Parses one side of a row: `Anywhere`, `22/tcp`, `80,443/tcp`, `203.0.113.0/24 22/tcp`, `OpenSSH`. */
+function side(
+  text: string,
+  where: { file: string; line: number },
+): {
+  addr?: string
+  ports?: PortRange[]
+  protocols?: TransportProtocol[]
+  v6: boolean
+  lo: boolean
+} {
+  let t = text.trim()
+  const v6 = / \(v6\)$/.test(t)
+  if (v6) t = t.slice(0, -5).trim()
+  let lo = false
+  const on = / on (\S+)$/.exec(t)
+  if (on) {
+    lo = on[1] === 'lo'
+    t = t.slice(0, on.index).trim()
+  }
+  const app = APP_PROFILES[t.toLowerCase()]
+  if (app) return { ports: app.ports, protocols: app.protocols, v6, lo }
+  const words = t.split(/\s+/)
+  let addr: string | undefined
+  if (words[0] === 'Anywhere') words.shift()
+  else if (
+    words[0] !== undefined &&
+    /[.:]/.test(words[0]) &&
+    !/^[\d,:]+(\/(tcp|udp))?$/.test(words[0])
+  )
+    addr = words.shift()
+  const portWord = words.shift()
+  if (portWord === undefined) return { ...(addr ? { addr } : {}), v6, lo }
+  const m = /^([\d,:]+)(?:\/(tcp|udp))?$/.exec(portWord)
+  if (!m)
+    throw new PolicyError(
+      'ERR_POLICY_CONFIG',
+      `${where.file}:${where.line}: cannot read '${text.trim()}' (an application profile this reader does not know?)`,
+      where,
+    )
+  const ports: PortRange[] = []
+  for (const p of m[1]!.split(',')) {
+    const r = parsePortRange(p)
+    if (!r)
+      throw new PolicyError(
+        'ERR_POLICY_CONFIG',
+        `${where.file}:${where.line}: '${p}' is not a port`,
+        where,
+      )
+    ports.push(r)
+  }
+  return {
+    ...(addr ? { addr } : {}),
+    ports,
+    ...(m[2] ? { protocols: [m[2] as TransportProtocol] } : {}),
+    v6,
+    lo,
+  }
+}
+
+/** Reads `ufw status [verbose]` output. */
+export function readUfwStatus(text: string, file: string): FirewallConfig {
+  const lines = text.split(/\r?\n/)
+  let incoming: 'accept' | 'drop' = 'drop'
+  let outgoing: 'accept' | 'drop' = 'accept'
+  let defaultLine = 1
+  const input: FirewallRule[] = []
+  const output: FirewallRule[] = []
+  let inTable = false
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!.trim()
+    const where = { file, line: i + 1 }
+    if (/^Status:\s*inactive/.test(raw))
+      throw new PolicyError(
+        'ERR_POLICY_CONFIG',
+        `${file}:${i + 1}: ufw is inactive: it filters nothing`,
+        where,
+      )
+    const d = /^Default:\s*(\w+) \(incoming\),\s*(\w+) \(outgoing\)/.exec(raw)
+    if (d) {
+      incoming = d[1] === 'allow' ? 'accept' : 'drop'
+      outgoing = d[2] === 'allow' ? 'accept' : 'drop'
+      defaultLine = i + 1
+      continue
+    }
+    if (/^To\s+Action\s+From/.test(raw)) {
+      inTable = true
+      continue
+    }
+    if (!inTable || raw === '' || /^--/.test(raw)) continue
+    const m = ROW.exec(raw)
+    if (!m?.groups)
+      throw new PolicyError(
+        'ERR_POLICY_CONFIG',
+        `${file}:${i + 1}: cannot read the ufw rule '${raw}'`,
+        where,
+      )
+    const { to, action, dir, from } = m.groups as {
+      to: string
+      action: string
+      dir?: string
+      from: string
+    }
+    const out = dir === 'OUT'
+    if (dir === 'FWD') continue
+    const dst = side(to, where)
+    const src = side(from, where)
+    const draft: RuleDraft = { family: dst.v6 || src.v6 ? 6 : 4 }
+    const remote = out ? dst : src
+    const local = out ? src : dst
+    const ports = dst.ports
+    const protocols = dst.protocols ?? src.protocols
+    if (protocols) draft.protocols = [...protocols]
+    if (ports) {
+      draft.dports = { ranges: ports, negate: false }
+      if (!protocols) draft.protocols = ['tcp', 'udp']
+    }
+    if (remote.addr) {
+      const s = addressSets([remote.addr], where)
+      draft.family = s.ipv4.isEmpty ? 6 : 4
+      const m2 = addressMatch(s)
+      if (out) draft.daddr = m2
+      else draft.saddr = m2
+    }
+    if (local.lo || remote.lo) draft.never = true
+    // LIMIT lets a first connection in (ufw rate-limits repeats only)
+    draft.verdict = action === 'ALLOW' || action === 'LIMIT' ? { kind: 'accept' } : { kind: 'drop' }
+    ;(out ? output : input).push(finishRule(draft, { file, line: i + 1, text: raw }))
+  }
+  if (!inTable && !lines.some((l) => /^Status:\s*active/.test(l.trim())))
+    throw new PolicyError(
+      'ERR_POLICY_CONFIG',
+      `${file}:1: not 'ufw status' output (no 'Status: active' and no 'To Action From' table)`,
+      { file, line: 1 },
+    )
+  const chains: FirewallChain[] = [
+    {
+      name: 'ufw incoming',
+      rules: input,
+      hook: 'input',
+      priority: 0,
+      policy: incoming,
+      policyLine: defaultLine,
+    },
+    {
+      name: 'ufw outgoing',
+      rules: output,
+      hook: 'output',
+      priority: 0,
+      policy: outgoing,
+      policyLine: defaultLine,
+    },
+  ]
+  return {
+    file,
+    format: 'ufw-status',
+    layer: 'host',
+    families: [4, 6],
+    chains,
+    published: [],
+    warnings: [],
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * @module Helpers every reader shares: ports and port names, address lists into an
+ * {@link AddressMatch}, and a mutable draft that becomes a {@link FirewallRule}.
+ */
+import { AddrRanges, parseCidrRange, parseIpv4, parseIpv6, type AddrFamily } from './addr-ranges.ts'
+import { PolicyError } from './policy-error.ts'
+import type {
+  AddressMatch,
+  FirewallRule,
+  PortRange,
+  RuleVerdict,
+  TransportProtocol,
+} from './types.ts'
+
+/** Service names that configs write instead of numbers (nft and ufw accept /etc/services names). */
+export const SERVICE_PORTS: Readonly<Record<string, number>> = {
+  ftp: 21,
+  ssh: 22,
+  telnet: 23,
+  smtp: 25,
+  domain: 53,
+  dns: 53,
+  http: 80,
+  www: 80,
+  pop3: 110,
+  ntp: 123,
+  imap: 143,
+  imap2: 143,
+  https: 443,
+  submissions: 465,
+  smtps: 465,
+  submission: 587,
+  imaps: 993,
+  pop3s: 995,
+  mysql: 3306,
+  postgresql: 5432,
+  postgres: 5432,
+  'http-alt': 8080,
+}
+
+/** A port number or service name; undefined when neither. */
+export function parsePortNumber(text: string): number | undefined {
+  if (/^\d{1,5}$/.test(text)) {
+    const n = Number(text)
+    return n >= 0 && n <= 65535 ? n : undefined
+  }
+  return SERVICE_PORTS[text.toLowerCase()]
+}
+
+/** `22`, `1000:2000`, `1000-2000`, `ssh`; undefined when not a port or range. */
+export function parsePortRange(text: string): PortRange | undefined {
+  const m = /^([^:-]+)(?:[:-]([^:-]+))?$/.exec(text)
+  if (!m) return undefined
+  const a = parsePortNumber(m[1]!)
+  const b = m[2] === undefined ? a : parsePortNumber(m[2])
+  if (a === undefined || b === undefined || a > b) return undefined
+  return [a, b]
+}
+
+/** An address list (CIDRs, bare addresses, `a-b` ranges) into per-family sets. */
+export function addressSets(
+  values: readonly string[],
+  where: { file: string; line: number },
+): { ipv4: AddrRanges; ipv6: AddrRanges } {
+  const v4: [bigint, bigint][] = []
+  const v6: [bigint, bigint][] = []
+  for (const value of values) {
+    const dash = value.indexOf('-')
+    if (dash > 0) {
+      const a = value.slice(0, dash)
+      const b = value.slice(dash + 1)
+      const a4 = parseIpv4(a)
+      const b4 = parseIpv4(b)
+      if (a4 !== undefined && b4 !== undefined && a4 <= b4) {
+        v4.push([a4, b4 + 1n])
+        continue
+      }
+      const a6 = parseIpv6(a)
+      const b6 = parseIpv6(b)
+      if (a6 !== undefined && b6 !== undefined && a6 <= b6) {
+        v6.push([a6, b6 + 1n])
+        continue
+      }
+    }
+    const r = value === 'any' || value === 'anywhere' ? undefined : parseCidrRange(value)
+    if (r === undefined)
+      throw new PolicyError(
+        'ERR_POLICY_CONFIG',
+        `${where.file}:${where.line}: '${value}' is not an address, CIDR or range`,
+        where,
+      )
+    ;(r.family === 4 ? v4 : v6).push([r.start, r.end])
+  }
+  return { ipv4: AddrRanges.fromPairs(4, v4), ipv6: AddrRanges.fromPairs(6, v6) }
+}
+
+/** An address match over the sets; `negate` inverts it. */
+export function addressMatch(
+  sets: { ipv4: AddrRanges; ipv6: AddrRanges },
+  negate = false,
+): AddressMatch {
+  return { ipv4: sets.ipv4, ipv6: sets.ipv6, negate }
+}
+
+/** Intersects two address matches (a rule with `-s` twice, `ip saddr` and `@set`). */
+export function andAddress(a: AddressMatch | undefined, b: AddressMatch): AddressMatch {
+  if (a === undefined) return b
+  const eff = (m: AddressMatch, f: AddrFamily) => {
+    const s = f === 4 ? m.ipv4 : m.ipv6
+    return m.negate ? s.complement() : s
+  }
+  return {
+    ipv4: eff(a, 4).intersection(eff(b, 4)),
+    ipv6: eff(a, 6).intersection(eff(b, 6)),
+    negate: false,
+  }
+}
+
+/** A rule while a reader collects its matches. */
+export interface RuleDraft {
+  family?: 4 | 6
+  protocols?: TransportProtocol[]
+  dports?: { ranges: PortRange[]; negate: boolean }
+  saddr?: AddressMatch
+  daddr?: AddressMatch
+  states?: { new: boolean; established: boolean }
+  never?: boolean
+  verdict?: RuleVerdict
+}
+
+/** Narrows a draft's protocols to `protocols` (intersection with what it already has). */
+export function narrowProtocols(draft: RuleDraft, protocols: readonly TransportProtocol[]): void {
+  draft.protocols = draft.protocols
+    ? draft.protocols.filter((p) => protocols.includes(p))
+    : [...protocols]
+}
+
+/** Connection states from `NEW,ESTABLISHED,...` names; `negate` inverts. */
+export function parseStates(
+  names: readonly string[],
+  negate: boolean,
+): { new: boolean; established: boolean } {
+  const lower = names.map((n) => n.toLowerCase())
+  const isNew = lower.includes('new') || lower.includes('untracked')
+  const est = lower.includes('established') || lower.includes('related')
+  return negate ? { new: !isNew, established: !est } : { new: isNew, established: est }
+}
+
+/** The finished rule. */
+export function finishRule(
+  draft: RuleDraft,
+  where: { file: string; line: number; text: string },
+): FirewallRule {
+  const text = where.text.length > 200 ? `${where.text.slice(0, 197)}...` : where.text
+  return {
+    file: where.file,
+    line: where.line,
+    text,
+    ...(draft.family !== undefined ? { family: draft.family } : {}),
+    ...(draft.protocols !== undefined ? { protocols: draft.protocols } : {}),
+    ...(draft.dports !== undefined ? { dports: draft.dports } : {}),
+    ...(draft.saddr !== undefined ? { saddr: draft.saddr } : {}),
+    ...(draft.daddr !== undefined ? { daddr: draft.daddr } : {}),
+    ...(draft.states !== undefined ? { states: draft.states } : {}),
+    ...(draft.never ? { never: true } : {}),
+    verdict: draft.verdict ?? { kind: 'continue' },
+  }
+}
+
+/** A parsed JSON/YAML scalar as text (strings as they are, numbers and booleans printed); other values as JSON. */
+export function scalarText(v: unknown): string {
+  if (typeof v === 'string') return v
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v)
+  if (v === undefined) return ''
+  return JSON.stringify(v) ?? ''
+}

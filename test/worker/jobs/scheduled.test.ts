@@ -11,6 +11,7 @@ import worker from '../../../worker/src/index.ts'
 import { runSync } from '../../../worker/src/jobs/scheduled.ts'
 import type { DeliveryMessage } from '../../../worker/src/jobs/deliver.ts'
 import {
+  clearHistory,
   cloudflareMirror,
   envWith,
   mirrorRequests,
@@ -21,21 +22,6 @@ import {
   setLatestFixtures,
 } from '../support/harness.ts'
 import type { TestMirror } from '../support/harness.ts'
-
-async function clearHistory(): Promise<void> {
-  await env.DB.batch(
-    [
-      'delivery_attempts',
-      'deliveries',
-      'subscriptions',
-      'changes',
-      'checks',
-      'versions',
-      'snapshot_contents',
-      'http_cache',
-    ].map((t) => env.DB.prepare(`DELETE FROM ${t}`)),
-  )
-}
 
 beforeEach(clearHistory)
 

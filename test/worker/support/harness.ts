@@ -126,3 +126,58 @@ export async function rows<T>(sql: string, ...params: unknown[]): Promise<T[]> {
     .all<T>()
   return results
 }
+
+/** Deletes every row the worker wrote (D1 storage lives as long as the test file). */
+export async function clearHistory(): Promise<void> {
+  await env.DB.batch(
+    [
+      'delivery_attempts',
+      'deliveries',
+      'subscriptions',
+      'changes',
+      'checks',
+      'versions',
+      'snapshot_contents',
+      'http_cache',
+    ].map((t) => env.DB.prepare(`DELETE FROM ${t}`)),
+  )
+}
+
+/** A request to a fresh app with the test env plus overrides (STYLE: route tests via app.request). */
+export async function call(
+  path: string,
+  init: RequestInit = {},
+  overrides: Record<string, string> = {},
+): Promise<Response> {
+  const { createApp } = await import('../../../worker/src/app.ts')
+  return createApp().request(`https://worker.test${path}`, init, envWith(overrides))
+}
+
+/** A problem-details body (RFC 9457). */
+export interface ProblemBody {
+  type: string
+  title: string
+  status: number
+  detail: string
+  instance: string
+  code: string
+  errors?: { field: string; message: string }[]
+}
+
+/** Asserts a problem-details response and returns its body. */
+export async function expectProblem(
+  res: Response,
+  status: number,
+  code: string,
+): Promise<ProblemBody> {
+  const text = await res.text()
+  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${text}`)
+  if (res.headers.get('content-type') !== 'application/problem+json') {
+    throw new Error(`not problem+json: ${res.headers.get('content-type')}`)
+  }
+  const body = JSON.parse(text) as ProblemBody
+  if (body.code !== code || body.status !== status || body.title === '' || body.detail === '') {
+    throw new Error(`unexpected problem: ${text}`)
+  }
+  return body
+}

@@ -6,6 +6,7 @@ declare global {
   // WHATWG Encoding and Web Crypto exist in Node, workerd and browsers alike.
   class TextEncoder {
     encode(input?: string): Uint8Array
+    encodeInto(source: string, destination: Uint8Array): { read: number; written: number }
   }
   class TextDecoder {
     constructor(label?: string, options?: { fatal?: boolean; ignoreBOM?: boolean })

@@ -8,32 +8,51 @@ import { scanned, w } from './scan.ts'
 /** 2^k for k in 0..32, exact in a float64. */
 const POW2 = Array.from({ length: 33 }, (_, k) => 2 ** k)
 
-/** Collects scanned CIDRs of both families. */
+/**
+ * Collects scanned CIDRs of both families. IPv4 entries become half-open ranges `[start, end)`
+ * in a Float64Array, coalesced on the fly with the previous range while the input is sorted (as
+ * published lists are), so a sorted list is normalised in one pass; unsorted input is radix-sorted
+ * at the end.
+ */
 export class RangeCollector {
+  /** IPv4 ranges, flat pairs; `n4` pairs used. */
+  r4 = new Float64Array(2048)
   n4 = 0
-  starts4 = new Uint32Array(1024)
-  prefixes4 = new Uint8Array(1024)
+  /** Whether some IPv4 range started before the previous one. */
+  unsorted4 = false
   n6 = 0
   words6 = new Uint32Array(4 * 256)
   prefixes6 = new Uint8Array(256)
 
   /** Adds what `scan()` left in its registers. */
   addScanned(): void {
-    if (scanned.family === 4) this.add4(scanned.v4, scanned.prefix)
+    if (scanned.family === 4) this.add4(scanned.v4, scanned.v4 + POW2[32 - scanned.prefix]!)
     else this.add6(w, scanned.prefix)
   }
 
-  add4(start: number, prefix: number): void {
-    if (this.n4 === this.starts4.length) {
-      const s = new Uint32Array(this.n4 * 2)
-      s.set(this.starts4)
-      this.starts4 = s
-      const p = new Uint8Array(this.n4 * 2)
-      p.set(this.prefixes4)
-      this.prefixes4 = p
+  /** Adds the IPv4 range [start, end). */
+  add4(start: number, end: number): void {
+    const n = this.n4
+    if (n > 0) {
+      const lastStart = this.r4[2 * n - 2]!
+      const lastEnd = this.r4[2 * n - 1]!
+      if (start >= lastStart && start <= lastEnd) {
+        if (end > lastEnd) this.r4[2 * n - 1] = end
+        return
+      }
+      if (start < lastStart) this.unsorted4 = true
     }
-    this.starts4[this.n4] = start
-    this.prefixes4[this.n4++] = prefix
+    if (2 * n === this.r4.length) this.grow4()
+    this.r4[2 * n] = start
+    this.r4[2 * n + 1] = end
+    this.n4 = n + 1
+  }
+
+  /** Doubles the room for IPv4 ranges. */
+  grow4(): void {
+    const r = new Float64Array(this.r4.length * 2)
+    r.set(this.r4)
+    this.r4 = r
   }
 
   add6(words: ArrayLike<number>, prefix: number): void {
@@ -55,7 +74,8 @@ export class RangeCollector {
 
   /** The IPv4 entries as normalised half-open ranges. */
   ranges4(): Float64Array {
-    return mergeIpv4(this.starts4, this.prefixes4, this.n4)
+    if (!this.unsorted4) return this.r4.slice(0, 2 * this.n4)
+    return mergeIpv4(this.r4, this.n4)
   }
 
   /** The IPv6 entries as normalised half-open ranges. */
@@ -64,17 +84,12 @@ export class RangeCollector {
   }
 }
 
-function isSorted(starts: Uint32Array, n: number): boolean {
-  for (let i = 1; i < n; i++) if (starts[i - 1]! > starts[i]!) return false
-  return true
-}
-
-/** Sorts (start, prefix) pairs by start: two counting passes of 16 bits each. */
-function radixSort4(starts: Uint32Array, prefixes: Uint8Array, n: number): void {
+/** Sorts n ranges (flat pairs) by start: two counting passes over 16-bit digits of the start. */
+function radixSort4(r: Float64Array, n: number): Float64Array {
   const lo = new Uint32Array(65536)
   const hi = new Uint32Array(65536)
   for (let i = 0; i < n; i++) {
-    const s = starts[i]!
+    const s = r[2 * i]!
     lo[s & 0xffff] = lo[s & 0xffff]! + 1
     hi[s >>> 16] = hi[s >>> 16]! + 1
   }
@@ -88,47 +103,47 @@ function radixSort4(starts: Uint32Array, prefixes: Uint8Array, n: number): void 
     hi[d] = sumHi
     sumHi += ch
   }
-  const s2 = new Uint32Array(n)
-  const p2 = new Uint8Array(n)
+  const tmp = new Float64Array(2 * n)
   for (let i = 0; i < n; i++) {
-    const s = starts[i]!
+    const s = r[2 * i]!
     const at = lo[s & 0xffff]!
     lo[s & 0xffff] = at + 1
-    s2[at] = s
-    p2[at] = prefixes[i]!
+    tmp[2 * at] = s
+    tmp[2 * at + 1] = r[2 * i + 1]!
   }
+  const out = new Float64Array(2 * n)
   for (let i = 0; i < n; i++) {
-    const s = s2[i]!
+    const s = tmp[2 * i]!
     const at = hi[s >>> 16]!
     hi[s >>> 16] = at + 1
-    starts[at] = s
-    prefixes[at] = p2[i]!
+    out[2 * at] = s
+    out[2 * at + 1] = tmp[2 * i + 1]!
   }
+  return out
 }
 
-/** Sorts and coalesces IPv4 CIDRs (host bits already clear) into half-open ranges. */
-export function mergeIpv4(starts: Uint32Array, prefixes: Uint8Array, n: number): Float64Array {
+/** Sorts and coalesces n IPv4 ranges (flat half-open pairs) into normalised ranges. */
+export function mergeIpv4(ranges: Float64Array, n: number): Float64Array {
   if (n === 0) return new Float64Array(0)
-  if (!isSorted(starts, n)) radixSort4(starts, prefixes, n)
-  const out = new Float64Array(2 * n)
+  const r = radixSort4(ranges, n)
   let m = 0
-  let s = starts[0]!
-  let e = s + POW2[32 - prefixes[0]!]!
+  let s = r[0]!
+  let e = r[1]!
   for (let i = 1; i < n; i++) {
-    const ns = starts[i]!
+    const ns = r[2 * i]!
+    const ne = r[2 * i + 1]!
     if (ns <= e) {
-      const ne = ns + POW2[32 - prefixes[i]!]!
       if (ne > e) e = ne
     } else {
-      out[m++] = s
-      out[m++] = e
+      r[m++] = s
+      r[m++] = e
       s = ns
-      e = ns + POW2[32 - prefixes[i]!]!
+      e = ne
     }
   }
-  out[m++] = s
-  out[m++] = e
-  return out.slice(0, m)
+  r[m++] = s
+  r[m++] = e
+  return r.slice(0, m)
 }
 
 /** Sorts IPv6 entries by their 128-bit start: LSD radix on bytes, skipping uniform bytes. */

@@ -56,7 +56,17 @@ export function parseCidrList(text: string): ParsedList {
   let line = 0
   let from = text.charCodeAt(0) === 0xfeff ? 1 : 0
   const length = text.length
+  const bytes = asciiBytes(text, from)
   while (from <= length) {
+    if (blanks === undefined && bytes !== undefined) {
+      const next = readIpv4Lines(bytes, from, length, collector)
+      if (linesRead > 0) {
+        line += linesRead
+        afterEntry = true
+        from = next
+        continue
+      }
+    }
     let to = text.indexOf('\n', from)
     if (to < 0) to = length
     line++
@@ -126,5 +136,139 @@ export function parseCidrList(text: string): ParsedList {
     ipv6: IpSet.fromRanges(6, collector.ranges6()),
     rejected,
     notes,
+  }
+}
+
+const POW2 = Array.from({ length: 33 }, (_, k) => 2 ** k)
+const encoder = new TextEncoder()
+
+/**
+ * The text as bytes, when it is pure ASCII (a BOM at the start aside): byte offsets then equal
+ * string offsets. One zero byte after the end stops every scan without a bounds test.
+ */
+function asciiBytes(text: string, from: number): Uint8Array | undefined {
+  const bytes = new Uint8Array(text.length + 1)
+  const { read, written } = encoder.encodeInto(
+    from === 0 ? text : text.slice(from),
+    bytes.subarray(from, text.length),
+  )
+  return read === written && read === text.length - from ? bytes : undefined
+}
+
+/** How many lines the last readIpv4Lines call consumed. */
+let linesRead = 0
+
+/**
+ * The hot path: reads consecutive lines that are each exactly a canonical IPv4 address or CIDR
+ * (then LF, CRLF or the end), adding them to `out`. Stops at the first other line (blank,
+ * comment, whitespace, IPv6, host bits set, anything invalid) and returns where it starts, for
+ * the general path to handle; `linesRead` says how many lines were consumed.
+ */
+function readIpv4Lines(b: Uint8Array, i: number, length: number, out: RangeCollector): number {
+  let r = out.r4
+  let n = out.n4
+  let lastStart = n > 0 ? r[2 * n - 2]! : -1
+  let lastEnd = n > 0 ? r[2 * n - 1]! : -1
+  let unsorted = out.unsorted4
+  let lines = 0
+  while (i < length) {
+    const lineStart = i
+    let value = 0
+    let ok = true
+    for (let k = 0; k < 4; k++) {
+      let c = b[i]! - 48
+      if (c < 0 || c > 9) {
+        ok = false
+        break
+      }
+      let octet = c
+      i++
+      if (c !== 0) {
+        c = b[i]! - 48
+        if (c >= 0 && c <= 9) {
+          octet = octet * 10 + c
+          i++
+          c = b[i]! - 48
+          if (c >= 0 && c <= 9) {
+            octet = octet * 10 + c
+            i++
+            if (octet > 255) {
+              ok = false
+              break
+            }
+          }
+        }
+      }
+      value = value * 256 + octet
+      if (k < 3) {
+        if (b[i] !== 46) {
+          ok = false
+          break
+        }
+        i++
+      }
+    }
+    let prefix = 32
+    let c = b[i]!
+    if (ok && c === 47) {
+      const d = b[++i]! - 48
+      if (d < 0 || d > 9) ok = false
+      prefix = d
+      i++
+      if (d !== 0) {
+        const e = b[i]! - 48
+        if (e >= 0 && e <= 9) {
+          prefix = d * 10 + e
+          i++
+          if (prefix > 32) ok = false
+        }
+      }
+      c = b[i]!
+    }
+    if (c === 13) c = b[++i]!
+    const size = POW2[32 - prefix]!
+    if (!ok || (c !== 10 && i < length) || value % size !== 0) {
+      i = lineStart
+      break
+    }
+    i++
+    lines++
+    const end = value + size
+    if (value >= lastStart && value <= lastEnd) {
+      if (end > lastEnd) {
+        lastEnd = end
+        r[2 * n - 1] = end
+      }
+      continue
+    }
+    if (value < lastStart) unsorted = true
+    if (2 * n === r.length) {
+      out.n4 = n
+      out.grow4()
+      r = out.r4
+    }
+    r[2 * n] = value
+    r[2 * n + 1] = end
+    n++
+    lastStart = value
+    lastEnd = end
+  }
+  out.n4 = n
+  out.unsorted4 = unsorted
+  linesRead = lines
+  return i
+}
+
+// Run the hot path on a small list at load time, so the first big list meets code with complete
+// type feedback (V8 allocates feedback only once a function has run a while): addresses above
+// 2^31 (floats, not small integers) and the growth branch. Without it a cold process (the CLI)
+// deoptimises twice midway through its input. Costs well under a millisecond.
+{
+  const warm = ` ${'0.0.0.0/0\r\n10.0.0.0/8\n1.2.3.4\n255.255.255.255\n'.repeat(64)}`
+  const bytes = asciiBytes(warm, 1) ?? new Uint8Array(0)
+  for (let k = 0; k < 2; k++) {
+    const collector = new RangeCollector()
+    collector.r4 = new Float64Array(2)
+    readIpv4Lines(bytes, 1, warm.length, collector)
   }
 }

@@ -1,5 +1,6 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { parseCidrList } from '../../../shared/src/index.ts'
+import { IpSet, parseCidr, parseCidrList } from '../../../shared/src/index.ts'
 
 describe('parseCidrList', () => {
   it('reads both families, comments, CRLF and a BOM', () => {
@@ -62,5 +63,48 @@ describe('parseCidrList', () => {
   it('cuts very long rejected lines in the report', () => {
     const list = parseCidrList(`<html>${'x'.repeat(500)}`)
     expect(list.rejected[0]?.text).toHaveLength(201)
+  })
+})
+
+describe('parseCidrList fast and general paths', () => {
+  const entry = fc.oneof(
+    fc
+      .tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 32 }))
+      .map(([v, p]) => `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}/${p}`),
+    fc
+      .tuple(fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0, max: 128 }))
+      .map(([g, p]) => `2001:db8::${g.toString(16)}/${p}`),
+  )
+  const decorated = fc.tuple(
+    entry,
+    fc.constantFrom('', '\r', ' ', '\t# note', ' #'),
+    fc.constantFrom('', ' ', '\t'),
+  )
+
+  it('reads a list, in any order and decoration, as IpSet.fromCidrs reads its entries', () => {
+    fc.assert(
+      fc.property(fc.array(decorated, { maxLength: 40 }), (rows) => {
+        const list = parseCidrList(rows.map(([e, tail, head]) => `${head}${e}${tail}`).join('\n'))
+        const entries = rows.map(([e]) => e)
+        expect(list.rejected).toEqual([])
+        expect(list.ipv4.toCidrs()).toEqual(
+          IpSet.fromCidrs(
+            4,
+            entries.filter((e) => !e.includes(':')),
+          ).toCidrs(),
+        )
+        expect(list.ipv6.toCidrs()).toEqual(
+          IpSet.fromCidrs(
+            6,
+            entries.filter((e) => e.includes(':')),
+          ).toCidrs(),
+        )
+        const hostBits = rows.flatMap(([e], i) => (parseCidr(e).hostBitsSet ? [i + 1] : []))
+        expect(list.notes.filter((n) => n.code === 'HOST_BITS_SET').map((n) => n.line)).toEqual(
+          hostBits,
+        )
+      }),
+      { numRuns: 300 },
+    )
   })
 })

@@ -2,7 +2,7 @@
  * @module Untrusted address strings to canonical IpSets, through the IP engine: plain addresses
  * and CIDRs only, nothing that could smuggle a newline, a shell word or a zone id onward.
  */
-import { IpSet, parseCidr } from '../ip/index.ts'
+import { IpSet, parseCidrList } from '../ip/index.ts'
 import type { RawEntry } from './extract.ts'
 import { quote } from './extract.ts'
 import type { FeedFamily, FeedNote, GuardName } from './types.ts'
@@ -26,62 +26,65 @@ export type NormaliseResult =
  * Validates and canonicalises every entry. The first bad entry refuses the source
  * (`invalid-entry`, naming where it was and the entry JSON-quoted); `/0`, or entries that cover
  * a whole family together, refuse it as `allow-all`. Host bits set (`192.0.2.1/24`) are
- * accepted as their network and noted.
+ * accepted as their network and noted. One parse of all entries (the engine's list parser; the
+ * entries were checked to be single plain tokens first, so joining them by newlines is exact).
  */
 export function normaliseEntries(
   entries: readonly RawEntry[],
   family: FeedFamily | undefined,
 ): NormaliseResult {
-  const v4: string[] = []
-  const v6: string[] = []
-  let hostBits = 0
-  for (const { text, where } of entries) {
-    const refuse = (why: string) => ({
-      guard: 'invalid-entry' as const,
-      reason: `${where}: ${quote(text)} ${why}`,
-    })
-    if (!PLAIN.test(text))
+  const refuse = (entry: RawEntry, why: string) => ({
+    guard: 'invalid-entry' as const,
+    reason: `${entry.where}: ${quote(entry.text)} ${why}`,
+  })
+  const texts: string[] = []
+  for (const entry of entries) {
+    if (!PLAIN.test(entry.text))
       return refuse(
-        text.includes('%')
+        entry,
+        entry.text.includes('%')
           ? 'has a zone id (a link-local scope, not an allowlist entry)'
           : 'is not a plain address or CIDR (whitespace, newline or another character)',
       )
-    let parsed
-    try {
-      parsed = parseCidr(text)
-    } catch (cause) {
-      return refuse(
-        `is not an address or CIDR (${cause instanceof Error ? cause.message : 'invalid'})`,
-      )
-    }
-    if (family !== undefined && parsed.family !== family)
-      return refuse(`is IPv${parsed.family} in an IPv${family}-only list`)
-    if (parsed.cidr.endsWith('/0'))
-      return { guard: 'allow-all', reason: `${where}: ${quote(text)} allows every address` }
-    if (parsed.hostBitsSet) hostBits++
-    ;(parsed.family === 4 ? v4 : v6).push(parsed.cidr)
+    texts.push(entry.text)
   }
-  const ipv4 = IpSet.fromCidrs(4, v4)
-  const ipv6 = IpSet.fromCidrs(6, v6)
-  if (ipv4.addressCount() === 1n << 32n)
-    return { guard: 'allow-all', reason: 'the IPv4 entries together cover every IPv4 address' }
-  if (ipv6.addressCount() === 1n << 128n)
-    return { guard: 'allow-all', reason: 'the IPv6 entries together cover every IPv6 address' }
-  const overlap = ipv6.intersection(mappedSpace())
-  if (!overlap.isEmpty) {
-    const bad = entries.find((e) => {
-      try {
-        return !IpSet.fromCidrs(6, [e.text]).intersection(mappedSpace()).isEmpty
-      } catch {
-        return false
-      }
-    })
+  const list = parseCidrList(texts.join('\n'))
+  const rejected = list.rejected[0]
+  if (rejected)
+    return refuse(entries[rejected.line - 1]!, `is not an address or CIDR (${rejected.reason})`)
+  const { ipv4, ipv6 } = list
+  if (family === 4 && !ipv6.isEmpty)
+    return refuse(
+      entries.find((e) => e.text.includes(':'))!,
+      'is IPv6 in an IPv4-only list',
+    )
+  if (family === 6 && !ipv4.isEmpty)
+    return refuse(
+      entries.find((e) => !e.text.includes(':'))!,
+      'is IPv4 in an IPv6-only list',
+    )
+  for (const [set, all, name] of [
+    [ipv4, 1n << 32n, 'IPv4'],
+    [ipv6, 1n << 128n, 'IPv6'],
+  ] as const) {
+    if (set.addressCount() !== all) continue
+    const slash0 = entries.find((e) => e.text.endsWith('/0'))
     return {
-      guard: 'invalid-entry',
-      reason: `${bad ? `${bad.where}: ${quote(bad.text)}` : overlap.toCidrs()[0]} is IPv4-mapped IPv6 (::ffff:0:0/96), not an allowlist entry`,
+      guard: 'allow-all',
+      reason: slash0
+        ? `${slash0.where}: ${quote(slash0.text)} allows every address`
+        : `the ${name} entries together cover every ${name} address`,
     }
+  }
+  if (!ipv6.intersection(mappedSpace()).isEmpty) {
+    const bad = entries.find(
+      (e) =>
+        e.text.includes(':') && !IpSet.fromCidrs(6, [e.text]).intersection(mappedSpace()).isEmpty,
+    )!
+    return refuse(bad, 'is IPv4-mapped IPv6 (::ffff:0:0/96), not an allowlist entry')
   }
   const notes: FeedNote[] = []
+  const hostBits = list.notes.filter((n) => n.code === 'HOST_BITS_SET').length
   if (hostBits > 0)
     notes.push({
       code: 'host-bits',

@@ -1,0 +1,223 @@
+/**
+ * @module The current sets of the feeds a config uses: from a worker (`/v1/feeds/:id`, ETag =
+ * sha256) or fetched upstream directly through shared/feeds with its guards, against the last
+ * accepted snapshots kept in the lock file. Refused feeds keep their locked snapshot.
+ */
+import {
+  diffSnapshots,
+  findFeed,
+  IpSet,
+  sha256Lists,
+  syncFeeds,
+  type Change,
+  type FeedDefinition,
+  type GuardName,
+  type Snapshot,
+} from '../../shared/src/index.ts'
+
+/** A feed the guards (or the worker) refused this run. */
+export interface Refusal {
+  readonly feed: string
+  readonly guard: GuardName | 'worker'
+  readonly reason: string
+}
+
+/** What the sync knows about its feeds after fetching. */
+export interface FeedState {
+  /** The accepted snapshot of each feed: the new one, or the locked one when refused/unchanged. */
+  readonly snapshots: ReadonlyMap<string, Snapshot>
+  /** Feeds whose lists differ from the lock. */
+  readonly changes: ReadonlyMap<string, Change>
+  readonly refusals: readonly Refusal[]
+  /** Where the sets came from: `upstream` or the worker's URL. */
+  readonly origin: string
+  /** ISO time of this fetch. */
+  readonly fetchedAt: string
+}
+
+/** Options of {@link getFeedState}. */
+export interface FeedStateOptions {
+  readonly userFeeds: readonly FeedDefinition[]
+  /** A worker's base URL; empty or undefined fetches upstream. */
+  readonly source?: string
+  readonly fetch: typeof fetch
+  readonly now: () => number
+  readonly mirror?: string
+  readonly githubToken?: string
+  /** 0..100; default 50. */
+  readonly maxRemovalPercent: number
+  readonly allowMassRemoval: boolean
+  /** The lock's snapshots by feed id. */
+  readonly previous: Readonly<Record<string, Snapshot>>
+}
+
+/** A feed in the lock: its snapshot without times, so re-running gives identical bytes. */
+export type LockedFeed = Omit<Snapshot, 'fetchedAt' | 'changedAt'>
+
+/** The lock file: the last accepted snapshot of each feed. */
+export interface LockFile {
+  readonly version: 1
+  readonly feeds: Readonly<Record<string, LockedFeed>>
+}
+
+/** Reads a lock file; undefined or unreadable content is an empty lock (a warning is the caller's). */
+export function parseLock(
+  text: string | undefined,
+  now: string = new Date(0).toISOString(),
+): Record<string, Snapshot> {
+  if (text === undefined) return {}
+  const data = JSON.parse(text) as Partial<LockFile>
+  if (data.version !== 1 || typeof data.feeds !== 'object' || data.feeds === null)
+    throw new TypeError('not an allowlist-sync lock file (version 1)')
+  const out: Record<string, Snapshot> = {}
+  for (const [id, s] of Object.entries(data.feeds)) {
+    const ipv4 = IpSet.fromCidrs(4, s.ipv4).toCidrs()
+    const ipv6 = IpSet.fromCidrs(6, s.ipv6).toCidrs()
+    out[id] = { ...s, feed: id, ipv4, ipv6, fetchedAt: now, changedAt: now }
+  }
+  return out
+}
+
+/** The lock file's text for these snapshots: sorted keys, two-space JSON, trailing newline. */
+export function formatLock(snapshots: ReadonlyMap<string, Snapshot>): string {
+  const feeds: Record<string, LockedFeed> = {}
+  for (const id of [...snapshots.keys()].sort()) {
+    const s = snapshots.get(id)!
+    feeds[id] = {
+      feed: s.feed,
+      version: s.version,
+      sha256: s.sha256,
+      source: s.source,
+      ipv4: s.ipv4,
+      ipv6: s.ipv6,
+    }
+  }
+  return `${JSON.stringify({ version: 1, feeds } satisfies LockFile, null, 2)}\n`
+}
+
+/** Fetches `ids` and compares them with the lock. Never throws for upstream trouble. */
+export async function getFeedState(
+  ids: readonly string[],
+  o: FeedStateOptions,
+): Promise<FeedState> {
+  const fetchedAt = new Date(o.now()).toISOString()
+  const defs = ids.map((id) => {
+    const def = findFeed(id, o.userFeeds)
+    if (!def) throw new TypeError(`unknown feed '${id}'`)
+    return def
+  })
+  const viaWorker = o.source ? defs.filter((d) => !d.user) : []
+  const direct = o.source ? defs.filter((d) => d.user) : defs
+  const snapshots = new Map<string, Snapshot>()
+  const changes = new Map<string, Change>()
+  const refusals: Refusal[] = []
+
+  if (direct.length > 0) {
+    const result = await syncFeeds(direct, {
+      fetch: o.fetch,
+      now: o.now,
+      previous: o.previous,
+      ...(o.mirror ? { mirror: o.mirror } : {}),
+      ...(o.githubToken ? { githubToken: o.githubToken } : {}),
+      guards: { maxRemovalShare: o.maxRemovalPercent / 100, allowMassRemoval: o.allowMassRemoval },
+    })
+    for (const out of result.outcomes) {
+      if (out.kind === 'refused') {
+        refusals.push({ feed: out.feed, guard: out.guard, reason: out.reason })
+        if (out.previous) snapshots.set(out.feed, out.previous)
+      } else {
+        snapshots.set(out.feed, out.snapshot)
+        if (out.kind === 'changed') changes.set(out.feed, out.change)
+      }
+    }
+  }
+  await Promise.all(
+    viaWorker.map(async (def) => {
+      const prev = o.previous[def.id]
+      const outcome = await fromWorker(o.source!, def.id, prev, o)
+      if ('reason' in outcome) {
+        refusals.push(outcome)
+        if (prev) snapshots.set(def.id, prev)
+        return
+      }
+      snapshots.set(def.id, outcome)
+      if (!prev || prev.sha256 !== outcome.sha256) changes.set(def.id, diffSnapshots(prev, outcome))
+    }),
+  )
+  refusals.sort((a, b) => (a.feed < b.feed ? -1 : 1))
+  return { snapshots, changes, refusals, origin: o.source || 'upstream', fetchedAt }
+}
+
+async function fromWorker(
+  source: string,
+  id: string,
+  prev: Snapshot | undefined,
+  o: FeedStateOptions,
+): Promise<Snapshot | Refusal> {
+  const refuse = (guard: Refusal['guard'], reason: string): Refusal => ({ feed: id, guard, reason })
+  const url = `${source.replace(/\/+$/, '')}/v1/feeds/${id.split('/').map(encodeURIComponent).join('/')}`
+  let res: Response
+  try {
+    res = await o.fetch(url, {
+      headers: {
+        accept: 'application/json',
+        ...(prev ? { 'if-none-match': `"${prev.sha256}"` } : {}),
+      },
+      signal: AbortSignal.timeout(15_000),
+    })
+  } catch (cause) {
+    return refuse(
+      'network-error',
+      `${url}: ${cause instanceof Error ? cause.message : String(cause)}`,
+    )
+  }
+  if (res.status === 304 && prev) return { ...prev, fetchedAt: new Date(o.now()).toISOString() }
+  if (res.status !== 200) return refuse('http-error', `${url} answered ${res.status}`)
+  let body: Partial<Snapshot>
+  try {
+    body = (await res.json()) as Partial<Snapshot>
+  } catch {
+    return refuse('unparseable', `${url}: the body is not JSON`)
+  }
+  if (!Array.isArray(body.ipv4) || !Array.isArray(body.ipv6) || typeof body.version !== 'number')
+    return refuse('schema-drift', `${url}: not a snapshot (ipv4, ipv6, version)`)
+  let ipv4: IpSet
+  let ipv6: IpSet
+  try {
+    ipv4 = IpSet.fromCidrs(4, body.ipv4)
+    ipv6 = IpSet.fromCidrs(6, body.ipv6)
+  } catch (cause) {
+    return refuse(
+      'invalid-entry',
+      `${url}: ${cause instanceof Error ? cause.message : String(cause)}`,
+    )
+  }
+  if (ipv4.isEmpty && ipv6.isEmpty) return refuse('empty', `${url}: the snapshot lists no address`)
+  if (prev && !o.allowMassRemoval) {
+    for (const [name, was, now] of [
+      ['IPv4', IpSet.fromCidrs(4, prev.ipv4), ipv4],
+      ['IPv6', IpSet.fromCidrs(6, prev.ipv6), ipv6],
+    ] as const) {
+      if (was.isEmpty) continue
+      const gone = was.difference(now).addressCount()
+      const total = was.addressCount()
+      if (gone === total || gone * 100n > total * BigInt(Math.round(o.maxRemovalPercent)))
+        return refuse(
+          'mass-removal',
+          `${id}: ${name}: more than ${o.maxRemovalPercent}% of the locked addresses would be removed`,
+        )
+    }
+  }
+  const lists = { ipv4: ipv4.toCidrs(), ipv6: ipv6.toCidrs() }
+  return {
+    feed: id,
+    version: body.version,
+    sha256: await sha256Lists(lists),
+    fetchedAt:
+      typeof body.fetchedAt === 'string' ? body.fetchedAt : new Date(o.now()).toISOString(),
+    changedAt:
+      typeof body.changedAt === 'string' ? body.changedAt : new Date(o.now()).toISOString(),
+    source: typeof body.source === 'string' ? body.source : url,
+    ...lists,
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * @module Port-policy verification for the Action and `sync`: loads each configured policy
+ * (preset or file), picks the firewall configs its globs match (the new content for files the
+ * plan writes), evaluates them with shared/policy, and collects findings and SARIF.
+ */
+import {
+  evaluatePolicy,
+  IpSet,
+  isPresetId,
+  parsePolicy,
+  presetPolicy,
+  readFirewallConfig,
+  requiredFeeds,
+  toSarif,
+  type Finding,
+  type Policy,
+  type SarifLog,
+  type Snapshot,
+} from '../../shared/src/index.ts'
+import type { PolicyCheck } from './config.ts'
+
+/** A finding with the policy it came from. */
+export interface PolicyFinding extends Finding {
+  readonly policy: string
+}
+
+/** The outcome of every policy check of a run. */
+export interface PolicyResult {
+  /** Policies checked, by id. */
+  readonly policies: readonly string[]
+  /** Most severe first. */
+  readonly findings: readonly PolicyFinding[]
+  /** Checks that could not run (unreadable policy or config): `what: reason`. */
+  readonly errors: readonly string[]
+  readonly sarif: SarifLog | undefined
+  /** Files checked. */
+  readonly files: readonly string[]
+}
+
+/** A loaded policy and the globs of its configs. */
+export interface LoadedPolicy {
+  readonly policy: Policy
+  readonly configs: readonly string[]
+}
+
+/** `*` within a folder, `**` across folders, `?` one character; everything else literal. */
+export function globToRegExp(glob: string): RegExp {
+  let out = ''
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!
+    if (c === '*' && glob[i + 1] === '*') {
+      out += glob[i + 2] === '/' ? '(?:.*/)?' : '.*'
+      i += glob[i + 2] === '/' ? 2 : 1
+    } else if (c === '*') out += '[^/]*'
+    else if (c === '?') out += '[^/]'
+    else out += c.replace(/[.+^${}()|[\]\\]/g, '\\$&')
+  }
+  return new RegExp(`^${out}$`)
+}
+
+/** Loads the configured policies; `read` gives a policy file's text. Errors are collected. */
+export async function loadPolicies(
+  checks: readonly PolicyCheck[],
+  read: (path: string) => Promise<string | undefined>,
+): Promise<{ loaded: LoadedPolicy[]; errors: string[] }> {
+  const loaded: LoadedPolicy[] = []
+  const errors: string[] = []
+  for (const check of checks) {
+    try {
+      if (check.preset !== undefined) {
+        if (!isPresetId(check.preset)) throw new Error(`unknown preset '${check.preset}'`)
+        loaded.push({ policy: presetPolicy(check.preset), configs: check.configs })
+      } else if (check.file !== undefined) {
+        const text = await read(check.file)
+        if (text === undefined) throw new Error(`${check.file}: no such file`)
+        loaded.push({ policy: parsePolicy(text, check.file), configs: check.configs })
+      }
+    } catch (cause) {
+      errors.push(
+        `policy ${check.preset ?? check.file ?? '?'}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      )
+    }
+  }
+  return { loaded, errors }
+}
+
+/** Feed ids the policies name (`feed:<id>` sources). */
+export function policyFeeds(loaded: readonly LoadedPolicy[]): string[] {
+  const ids = new Set<string>()
+  for (const l of loaded) for (const id of requiredFeeds(l.policy)) ids.add(id)
+  return [...ids]
+}
+
+const RANK = { error: 0, warning: 1, note: 2 } as const
+
+/**
+ * Evaluates each policy against the files its globs match among `paths`. `read` gives a file's
+ * content as the PR would leave it.
+ */
+export async function checkPolicies(
+  loaded: readonly LoadedPolicy[],
+  loadErrors: readonly string[],
+  paths: readonly string[],
+  read: (path: string) => Promise<string | undefined>,
+  snapshots: ReadonlyMap<string, Snapshot>,
+  toolVersion: string,
+): Promise<PolicyResult> {
+  const findings: PolicyFinding[] = []
+  const errors = [...loadErrors]
+  const files = new Set<string>()
+  const sarifFindings: Finding[] = []
+  let sarifPolicy: Policy | undefined
+  for (const { policy, configs } of loaded) {
+    const globs = configs.map(globToRegExp)
+    const matched = paths.filter((p) => globs.some((g) => g.test(p))).sort()
+    try {
+      const parsed = []
+      for (const file of matched) {
+        const text = await read(file)
+        if (text === undefined) continue
+        parsed.push(readFirewallConfig(text, { file }))
+        files.add(file)
+      }
+      const feedSets = new Map<string, { ipv4: IpSet; ipv6: IpSet }>()
+      for (const id of requiredFeeds(policy)) {
+        const s = snapshots.get(id)
+        if (s)
+          feedSets.set(id, { ipv4: IpSet.fromCidrs(4, s.ipv4), ipv6: IpSet.fromCidrs(6, s.ipv6) })
+      }
+      const { findings: found } = evaluatePolicy(policy, parsed, { feedSets })
+      for (const f of found) findings.push({ ...f, policy: policy.id })
+      sarifFindings.push(...found)
+      sarifPolicy ??= policy
+    } catch (cause) {
+      errors.push(`policy ${policy.id}: ${cause instanceof Error ? cause.message : String(cause)}`)
+    }
+  }
+  findings.sort((a, b) => RANK[a.severity] - RANK[b.severity])
+  let sarif: SarifLog | undefined
+  if (sarifPolicy) {
+    try {
+      sarif = toSarif(sarifFindings, { toolVersion, policy: sarifPolicy })
+    } catch (cause) {
+      errors.push(`SARIF: ${cause instanceof Error ? cause.message : String(cause)}`)
+    }
+  }
+  return { policies: loaded.map((l) => l.policy.id), findings, errors, sarif, files: [...files] }
+}

@@ -202,7 +202,7 @@ describe('allowlist-sync fetch: usage and environment', () => {
       env: { GITHUB_TOKEN: 'ghs_test' },
       fetch: (input, init) => {
         const headers = (init?.headers ?? {}) as Record<string, string>
-        seen.push({ url: String(input), auth: headers.authorization })
+        seen.push({ url: input as string, auth: headers.authorization })
         return Promise.resolve(new Response(JSON.stringify({ hooks: ['192.0.2.0/24'] })))
       },
       now: () => Date.parse('2026-01-01T00:00:00Z'),

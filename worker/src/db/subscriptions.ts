@@ -113,8 +113,11 @@ export async function listSubscriptions(db: D1Database): Promise<Subscription[]>
 
 /** Deletes a subscription and (by cascade) its deliveries; false when it did not exist. */
 export async function deleteSubscription(db: D1Database, id: string): Promise<boolean> {
-  const r = await db.prepare('DELETE FROM subscriptions WHERE id = ?').bind(id).run()
-  return r.meta.changes === 1
+  const row = await db
+    .prepare('DELETE FROM subscriptions WHERE id = ? RETURNING id')
+    .bind(id)
+    .first<{ id: string }>()
+  return row !== null
 }
 
 /**

@@ -62,9 +62,16 @@ export function checkTargetUrl(
     return 'credentials in the URL are not allowed: sign with the subscription secret instead'
   }
   if (allowPrivate) return undefined
+  const refused = checkHost(parsed.hostname)
+  if (refused !== undefined) return refused
   if (parsed.protocol !== 'https:')
     return 'plain http is allowed only for private targets: use https'
-  const host = parsed.hostname.toLowerCase().replace(/\.$/, '')
+  return undefined
+}
+
+/** Why a URL's host is not a public destination; undefined when it may be. */
+function checkHost(hostname: string): string | undefined {
+  const host = hostname.toLowerCase().replace(/\.$/, '')
   const literal = host.startsWith('[') ? host.slice(1, -1) : host
   let address: { family: 4 | 6; address: string } | undefined
   try {

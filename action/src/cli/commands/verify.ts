@@ -1,6 +1,207 @@
-/** @module `allowlist-sync verify`: placeholder until its issue lands. */
-import { UsageError, type CliIo } from '../io.ts'
+/**
+ * @module `allowlist-sync verify`: firewall configs against a port policy (a preset or a file),
+ * with the feeds the policy names fetched like everywhere else (UPSTREAM_MIRROR honoured) or
+ * read from files; text, JSON or SARIF out; exit 0 compliant, 1 violations, 2 unreadable input.
+ */
+import {
+  CONFIG_FORMATS,
+  evaluatePolicy,
+  exitCodeFor,
+  findFeed,
+  formatFindingsText,
+  isConfigFormat,
+  isPresetId,
+  parseCidrList,
+  parsePolicy,
+  PolicyError,
+  presetPolicy,
+  readFirewallConfigs,
+  requiredFeeds,
+  syncFeeds,
+  toFindingsJson,
+  toSarif,
+  type ConfigFormat,
+  type FeedSets,
+  type Policy,
+} from '../../../../shared/src/index.ts'
+import {
+  EXIT_OK,
+  EXIT_USAGE,
+  InputError,
+  UsageError,
+  parseCommandArgs,
+  readInputFile,
+  type CliIo,
+} from '../io.ts'
 
-export function run(_args: string[], _io: CliIo): Promise<number> {
-  return Promise.reject(new UsageError('verify: not implemented yet'))
+/** The version SARIF names as the tool's. */
+export const TOOL_VERSION = '0.1.0'
+
+const HELP = `Usage: allowlist-sync verify --policy PRESET|FILE --config FILE... [options]
+
+Checks firewall configs against a port policy: which ports are reachable, from which sources
+(exactly: first match, jumps and returns, default policies, connection state), against what
+the policy requires, allows and forbids. Each config's format is detected from its content:
+  ${CONFIG_FORMATS.join(', ')}
+Configs are layered: a packet must pass every host firewall (nftables, iptables, ufw), Docker's
+published ports bypass the host's INPUT rules (only DOCKER-USER restricts them), and a cloud
+firewall (AWS security groups) applies on top. Feeds a policy names (feed:coolify/cloud) are
+fetched (honouring UPSTREAM_MIRROR) unless --feed-file supplies them.
+
+Options:
+  --policy PRESET|FILE   a preset ('allowlist-sync policies' lists them) or a YAML/JSON policy file
+  --config FILE          a firewall config, repeatable ('-' reads stdin)
+  --config-format F      force the format: once for every config, or once per --config, in order
+  --feed-file ID=FILE    a feed's CIDRs from FILE (one a line) instead of fetching it; repeatable
+  --format FMT           text (default), json or sarif (SARIF 2.1.0 for GitHub code scanning)
+
+Exit codes: 0 compliant (warnings and notes allowed), 1 violations, 2 usage or unreadable input.
+
+Examples:
+  allowlist-sync verify --policy oec --config /etc/ufw/user.rules --config /etc/ufw/user6.rules
+  iptables-save | allowlist-sync verify --policy web-minimal --config -
+  allowlist-sync verify --policy coolify-self-hosted --config rules.nft --config docker-compose.yml
+  allowlist-sync verify --policy coolify-cloud --config sg.json --feed-file coolify/cloud=cloud.txt
+  allowlist-sync verify --policy my-policy.yml --config rules.v4 --format sarif > policy.sarif
+`
+
+const OPTIONS = {
+  policy: { type: 'string' },
+  config: { type: 'string', multiple: true },
+  'config-format': { type: 'string', multiple: true },
+  'feed-file': { type: 'string', multiple: true },
+  format: { type: 'string' },
+} as const
+
+function policyInputError(error: unknown): never {
+  if (error instanceof PolicyError) {
+    const msg = error.message
+    throw new InputError(
+      [
+        error.line !== undefined && !msg.includes(`:${error.line}:`)
+          ? `${error.file ?? ''}:${error.line}: ${msg}`
+          : msg,
+      ],
+      { cause: error },
+    )
+  }
+  throw error
+}
+
+async function loadPolicy(io: CliIo, spec: string): Promise<Policy> {
+  if (isPresetId(spec)) return presetPolicy(spec)
+  if (!/[./\\]/.test(spec))
+    throw new UsageError(
+      `'${spec}' is neither a preset nor a file name; 'allowlist-sync policies' lists the presets`,
+    )
+  const text = await readInputFile(io, spec)
+  try {
+    return parsePolicy(text, spec)
+  } catch (error) {
+    return policyInputError(error)
+  }
+}
+
+async function loadFeeds(
+  io: CliIo,
+  policy: Policy,
+  feedFiles: readonly string[],
+): Promise<FeedSets> {
+  const sets = new Map<string, { ipv4: { toCidrs(): string[] }; ipv6: { toCidrs(): string[] } }>()
+  for (const spec of feedFiles) {
+    const eq = spec.indexOf('=')
+    if (eq <= 0) throw new UsageError(`--feed-file '${spec}': expected ID=FILE`)
+    const id = spec.slice(0, eq)
+    const file = spec.slice(eq + 1)
+    const list = parseCidrList(await readInputFile(io, file))
+    if (list.rejected.length > 0)
+      throw new InputError(list.rejected.map((r) => `${file}:${r.line}: ${r.reason}`))
+    sets.set(id, { ipv4: list.ipv4, ipv6: list.ipv6 })
+  }
+  const missing = requiredFeeds(policy).filter((id) => !sets.has(id))
+  if (missing.length === 0) return sets
+  const feeds = missing.map((id) => {
+    const feed = findFeed(id)
+    if (feed === undefined)
+      throw new UsageError(
+        `the policy names feed '${id}', which is not in the catalogue: supply it with --feed-file ${id}=FILE`,
+      )
+    return feed
+  })
+  const { outcomes } = await syncFeeds(feeds, {
+    fetch: io.fetch,
+    now: io.now,
+    mirror: io.env.UPSTREAM_MIRROR || undefined,
+    githubToken: io.env.GITHUB_TOKEN || undefined,
+  })
+  const refused = outcomes.filter((o) => o.kind === 'refused')
+  if (refused.length > 0)
+    throw new InputError(
+      refused.map(
+        (o) =>
+          `${o.feed}: cannot verify without this feed: refused (${o.kind === 'refused' ? `${o.guard}): ${o.reason}` : ')'}`,
+      ),
+    )
+  for (const o of outcomes) {
+    if (o.kind === 'refused') continue
+    const ipv4 = [...o.snapshot.ipv4]
+    const ipv6 = [...o.snapshot.ipv6]
+    sets.set(o.feed, { ipv4: { toCidrs: () => ipv4 }, ipv6: { toCidrs: () => ipv6 } })
+  }
+  return sets
+}
+
+/** Verifies configs against a policy and prints the findings. */
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const parsed = parseCommandArgs(args, OPTIONS, HELP, io)
+  if (parsed === undefined) return EXIT_OK
+  const { values, positionals } = parsed
+  if (positionals.length > 0)
+    throw new UsageError(`unexpected '${positionals[0]}' (configs go after --config)`)
+  if (values.policy === undefined) throw new UsageError('--policy is required')
+  const configs = values.config ?? []
+  if (configs.length === 0) throw new UsageError('name at least one --config FILE')
+  const format = values.format ?? 'text'
+  if (format !== 'text' && format !== 'json' && format !== 'sarif')
+    throw new UsageError(`--format '${format}': expected text, json or sarif`)
+  const forced = values['config-format'] ?? []
+  for (const f of forced)
+    if (!isConfigFormat(f))
+      throw new UsageError(`--config-format '${f}': expected one of ${CONFIG_FORMATS.join(', ')}`)
+  if (forced.length > 1 && forced.length !== configs.length)
+    throw new UsageError('give --config-format once, or once per --config')
+  const formatFor = (k: number): ConfigFormat | undefined =>
+    (forced.length === 1 ? forced[0] : forced[k]) as ConfigFormat | undefined
+  const policy = await loadPolicy(io, values.policy)
+  const inputs = await Promise.all(
+    configs.map(async (file, k) => {
+      const f = formatFor(k)
+      return { file, text: await readInputFile(io, file), ...(f ? { format: f } : {}) }
+    }),
+  )
+  let read
+  try {
+    read = readFirewallConfigs(inputs)
+  } catch (error) {
+    return policyInputError(error)
+  }
+  const feedSets = await loadFeeds(io, policy, values['feed-file'] ?? [])
+  let evaluation
+  try {
+    evaluation = evaluatePolicy(policy, read, { feedSets })
+  } catch (error) {
+    if (error instanceof PolicyError) {
+      io.stderr(`allowlist-sync verify: ${error.message}\n`)
+      return EXIT_USAGE
+    }
+    throw error
+  }
+  const { findings } = evaluation
+  if (format === 'json') io.stdout(`${JSON.stringify(toFindingsJson(findings, policy), null, 2)}\n`)
+  else if (format === 'sarif')
+    io.stdout(
+      `${JSON.stringify(toSarif(findings, { toolVersion: TOOL_VERSION, policy }), null, 2)}\n`,
+    )
+  else io.stdout(formatFindingsText(findings, policy))
+  return exitCodeFor(findings)
 }

@@ -1,0 +1,123 @@
+/**
+ * Tests of the user-defined parser kinds end to end through syncFeeds (an in-memory fetch):
+ * `json` paths, `csv` columns, and `lines` with a family.
+ */
+import { describe, expect, it } from 'vitest'
+import {
+  defineUserFeed,
+  diffSnapshots,
+  syncFeeds,
+  type FeedOutcome,
+  type UserParserSpec,
+} from '../../../shared/src/feeds/index.ts'
+
+async function sync(parser: UserParserSpec, body: string): Promise<FeedOutcome> {
+  const feed = defineUserFeed({ id: 'acme/list', url: 'https://acme.example/list', parser })
+  const { outcomes } = await syncFeeds([feed], {
+    fetch: () => Promise.resolve(new Response(body)),
+    now: () => 0,
+  })
+  return outcomes[0]!
+}
+
+const accepted = (o: FeedOutcome) =>
+  o.kind === 'changed' ? { ipv4: o.snapshot.ipv4, ipv6: o.snapshot.ipv6 } : o
+
+describe('user feeds: json', () => {
+  const doc = JSON.stringify({
+    endpoints: { 'app.acme.example': { ipv4: ['192.0.2.1', '192.0.2.2'], ipv6: ['2001:db8::1'] } },
+    prefixes: [{ ip_prefix: '198.51.100.0/25' }, { ip_prefix: '198.51.100.128/25' }],
+    regions: { a: { ipv6: ['2001:db8:a::/48'] }, b: { ipv4: ['203.0.113.0/24'] } },
+    single: '192.0.2.9',
+    mixed: ['192.0.2.0/24', 7],
+    number: 5,
+  })
+  it.each<[string, { ipv4: string[]; ipv6: string[] }]>([
+    ['endpoints["app.acme.example"].ipv4', { ipv4: ['192.0.2.1/32', '192.0.2.2/32'], ipv6: [] }],
+    [
+      'endpoints["app.acme.example"]',
+      { ipv4: ['192.0.2.1/32', '192.0.2.2/32'], ipv6: ['2001:db8::1/128'] },
+    ],
+    ['prefixes[*].ip_prefix', { ipv4: ['198.51.100.0/24'], ipv6: [] }],
+    ['regions.*', { ipv4: ['203.0.113.0/24'], ipv6: ['2001:db8:a::/48'] }],
+    ['single', { ipv4: ['192.0.2.9/32'], ipv6: [] }],
+    ['prefixes[1].ip_prefix', { ipv4: ['198.51.100.128/25'], ipv6: [] }],
+  ])('%s', async (path, lists) =>
+    expect(accepted(await sync({ kind: 'json', path }, doc))).toEqual(lists),
+  )
+
+  it.each([
+    ['endpoints["gone.acme.example"]', /does not exist/],
+    ['prefixes[9].ip_prefix', /does not exist/],
+    ['number[*]', /not an array or object/],
+    ['mixed', /\$\["mixed"\]\[1\] is not a string/],
+    ['number', /is not a string, an array of strings or an object with ipv4\/ipv6/],
+  ])('%s is schema drift', async (path, reason) => {
+    expect(await sync({ kind: 'json', path }, doc)).toMatchObject({
+      kind: 'refused',
+      guard: 'schema-drift',
+      reason,
+    })
+  })
+})
+
+describe('user feeds: csv', () => {
+  const csv =
+    '# exported\nname,cidr,"note, quoted"\noffice,192.0.2.0/24,"a ""b"""\nvpn,2001:db8::/48,\r\n\nempty,,x\n'
+  it('reads a column by header name, skipping comments, blank lines and empty cells', async () => {
+    expect(accepted(await sync({ kind: 'csv', column: 'cidr' }, csv))).toEqual({
+      ipv4: ['192.0.2.0/24'],
+      ipv6: ['2001:db8::/48'],
+    })
+  })
+  it('reads a column by number (no header) and refuses the header row as an invalid entry', async () => {
+    expect(await sync({ kind: 'csv', column: 2 }, csv)).toMatchObject({
+      kind: 'refused',
+      guard: 'invalid-entry',
+      reason: /line 2: "cidr"/,
+    })
+    expect(
+      accepted(await sync({ kind: 'csv', column: 1 }, '192.0.2.0/24,x\n198.51.100.0/24,y\n')),
+    ).toEqual({ ipv4: ['192.0.2.0/24', '198.51.100.0/24'], ipv6: [] })
+  })
+  it.each([
+    [{ kind: 'csv', column: 'address' } as const, csv, 'schema-drift', /no column "address"/],
+    [
+      { kind: 'csv', column: 3 } as const,
+      '192.0.2.0/24,x\n',
+      'schema-drift',
+      /line 1: no column 3/,
+    ],
+    [{ kind: 'csv', column: 1 } as const, '"192.0.2.0/24,x\n', 'unparseable', /unterminated/],
+    [{ kind: 'csv', column: 1 } as const, '"192.0.2.0/24"x\n', 'unparseable', /line 1/],
+    [
+      { kind: 'csv', column: 1, family: 6 } as const,
+      '192.0.2.0/24\n',
+      'invalid-entry',
+      /IPv4 in an IPv6-only list/,
+    ],
+  ])('refuses %j', async (parser, body, guard, reason) => {
+    expect(await sync(parser, body)).toMatchObject({ kind: 'refused', guard, reason })
+  })
+})
+
+describe('diffSnapshots', () => {
+  it('is an address-level diff as minimal CIDR covers; from nothing it adds everything', async () => {
+    const a = await sync({ kind: 'lines' }, '192.0.2.0/24\n2001:db8::/32')
+    const b = await sync({ kind: 'lines' }, '192.0.2.0/23\n2001:db8::/33')
+    if (a.kind !== 'changed' || b.kind !== 'changed') throw new Error('expected snapshots')
+    expect(diffSnapshots(a.snapshot, { ...b.snapshot, version: 2 })).toEqual({
+      feed: 'acme/list',
+      version: 2,
+      previousVersion: 1,
+      at: b.snapshot.changedAt,
+      added: { ipv4: ['192.0.3.0/24'], ipv6: [] },
+      removed: { ipv4: [], ipv6: ['2001:db8:8000::/33'] },
+    })
+    expect(diffSnapshots(undefined, a.snapshot)).toMatchObject({
+      previousVersion: 0,
+      added: { ipv4: ['192.0.2.0/24'], ipv6: ['2001:db8::/32'] },
+      removed: { ipv4: [], ipv6: [] },
+    })
+  })
+})

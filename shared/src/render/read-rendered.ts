@@ -41,8 +41,8 @@ const LINE_PATTERNS: Partial<Record<FormatId, RegExp>> = {
   ipset: new RegExp(`^add \\S+ ${CIDR}$`),
   ufw: new RegExp(`^ufw allow from ${CIDR}\\b`),
   nginx: new RegExp(`^allow ${CIDR};$`),
-  apache: new RegExp(`^\\s*Require ip ${CIDR}$`),
-  caddy: new RegExp(`^\\s*remote_ip ${CIDR}$`),
+  apache: /^\s*Require ip ((?:[0-9A-Fa-f:.]+\/\d{1,3} ?)+)$/,
+  caddy: /^\s*remote_ip ((?:[0-9A-Fa-f:.]+\/\d{1,3} ?)+)$/,
   traefik: new RegExp(`^\\s+- "${CIDR}"$`),
   'k8s-networkpolicy': new RegExp(`^\\s+cidr: "${CIDR}"$`),
 }
@@ -103,7 +103,7 @@ export function readRendered(format: FormatId, text: string): { ipv4: string[]; 
       const v6: string[] = []
       for (const line of text.split('\n')) {
         const m = re.exec(line)
-        if (m?.[1] !== undefined) (m[1].includes(':') ? v6 : v4).push(m[1])
+        for (const cidr of m?.[1]?.split(' ') ?? []) (cidr.includes(':') ? v6 : v4).push(cidr)
       }
       return fromLists(v4, v6)
     }

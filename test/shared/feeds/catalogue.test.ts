@@ -134,7 +134,7 @@ describe('defineUserFeed', () => {
     ['an empty CSV column name', { parser: { kind: 'csv', column: '' } }, 'ERR_FEED_PARSER'],
     ['family 5', { parser: { kind: 'lines', family: 5 } }, 'ERR_FEED_PARSER'],
   ])('refuses %s', (_name, change, code) => {
-    expect(() => defineUserFeed({ ...ok, ...change } as UserFeedInput)).toThrow(
+    expect(() => defineUserFeed({ ...ok, ...change })).toThrow(
       expect.objectContaining({ code }),
     )
   })

@@ -49,11 +49,7 @@ describe('parseJsonPath', () => {
     ['a b', 1],
     ['a[-1]', 1],
   ])('refuses %j at offset %i', (path, offset) => {
-    expect(() => parseJsonPath(path)).toThrow(
-      expect.objectContaining({
-        code: 'ERR_JSON_PATH',
-        message: expect.stringContaining(`offset ${offset}`),
-      }),
-    )
+    expect(() => parseJsonPath(path)).toThrow(`offset ${offset}`)
+    expect(() => parseJsonPath(path)).toThrow(expect.objectContaining({ code: 'ERR_JSON_PATH' }))
   })
 })

@@ -4,7 +4,7 @@
  * errors reported as `FILE:LINE:COLUMN: reason`.
  */
 import { Ajv, type ErrorObject } from 'ajv'
-import { isNode, LineCounter, parseDocument } from 'yaml'
+import { isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml'
 import {
   defineUserFeed,
   findFeed,
@@ -145,6 +145,14 @@ export function parseConfig(text: string, file: string): SyncConfig {
     }
     return `${file}:1:1`
   }
+  const keyAt = (path: readonly (string | number)[], key: string): string => {
+    const map = path.length === 0 ? doc.contents : doc.getIn(path, true)
+    if (isMap(map))
+      for (const pair of map.items)
+        if (isScalar(pair.key) && pair.key.value === key && pair.key.range)
+          return pos(pair.key.range[0])
+    return at(path)
+  }
   const raw: unknown = doc.toJS()
   validator ??= new Ajv({ allErrors: true, strict: false }).compile(schema)
   if (!validator(raw)) {
@@ -156,9 +164,7 @@ export function parseConfig(text: string, file: string): SyncConfig {
         .split('/')
         .slice(1)
         .map((p) => (/^\d+$/.test(p) ? Number(p) : p))
-      const key =
-        e.keyword === 'additionalProperties' ? [...path, String(e.params.additionalProperty)] : path
-      const line = `${at(key)}: ${describe(e)}`
+      const line = `${e.keyword === 'additionalProperties' ? keyAt(path, String(e.params.additionalProperty)) : at(path)}: ${describe(e)}`
       if (!seen.has(line)) lines.push(line)
       seen.add(line)
     }

@@ -435,6 +435,18 @@ export class GitHubClient {
     )
   }
 
+  /** The bodies of a pull request's comments (first 100). */
+  async listComments(number: number): Promise<string[]> {
+    const r = await this.#call(`read comments of #${number}`, 'pull-requests: read', () =>
+      this.#octokit.rest.issues.listComments({
+        ...this.#repo(),
+        issue_number: number,
+        per_page: 100,
+      }),
+    )
+    return r.data.map((c) => c.body ?? '')
+  }
+
   /** Comments on a pull request. */
   async comment(number: number, body: string): Promise<void> {
     await this.#call(`comment on #${number}`, 'pull-requests: write', () =>

@@ -22,12 +22,16 @@ const DETAILS_OVER = 10
  * `<`, `&`, `@` mentions, `#` references, backticks, brackets, pipes) becomes inert.
  */
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/[\r\n\t]+/g, ' ')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/[\\`*_[\]()#!|~@:]/g, (c) => `\\${c}`)
+  return (
+    text
+      .replace(/[\r\n\t]+/g, ' ')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/[\\`*_[\]()#!|~:]/g, (c) => `\\${c}`)
+      // GitHub resolves mentions after Markdown: a zero-width space after @ keeps them inert.
+      .replace(/@/g, '@\u200b')
+  )
 }
 
 /** Everything the body and the summary describe. */

@@ -305,11 +305,12 @@ export async function runSync(deps: SyncDeps): Promise<SyncResult> {
       const message = `branch '${branch}' holds commits the action did not make; not overwriting them (set 'reset-branch: true' to replace them)`
       warnings.push(message)
       log.warning(message)
-      if (open && !open.body.includes(`<!-- plan ${digest} -->`)) {
+      const marker = `<!-- plan ${digest} -->`
+      if (open && !(await client.listComments(open.number)).some((c) => c.includes(marker))) {
         const what = changedFiles.map((f) => `- ${escapeMarkdown(f.path)}`).join('\n')
         await client.comment(
           open.number,
-          `${PR_MARKER}\n<!-- plan ${digest} -->\nThe feeds changed, but this branch holds commits allowlist-sync did not make, so it was left as it is. These files would change:\n\n${what}\n\nPush the changes yourself, or delete the branch (or set \`reset-branch: true\`) to let the action update it.`,
+          `${PR_MARKER}\n${marker}\nThe feeds changed, but this branch holds commits allowlist-sync did not make, so it was left as it is. These files would change:\n\n${what}\n\nPush the changes yourself, or delete the branch (or set \`reset-branch: true\`) to let the action update it.`,
         )
       }
       return finish('none', open)

@@ -1,0 +1,182 @@
+/**
+ * @module runSync in process, against the local GitHub server and a feed mirror: a person's
+ * commits are never overwritten, missing permissions are named, checks fall back to statuses,
+ * two runs at once open one PR, dry runs write nothing.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { GitHubClient } from '../../action/src/github.ts'
+import type { Inputs } from '../../action/src/inputs.ts'
+import { runSync, type SyncDeps } from '../../action/src/sync.ts'
+import { HAVE_FIXTURES } from '../helpers/fixtures.ts'
+import {
+  startGitHubServer,
+  type GitHubServer,
+  type TokenPermissions,
+} from '../helpers/github-server.ts'
+import { fixtureMirrorLayout, startMirror, type MirrorServer } from '../scripts/mirror-server.ts'
+
+const REPO = 'acme/fw'
+const BRANCH = 'allowlist-sync/update'
+const CONFIG = `version: 1
+targets:
+  - path: allow/coolify.txt
+    format: txt
+    feeds: [coolify/cloud]
+`
+const ALL: TokenPermissions = {
+  contents: 'write',
+  'pull-requests': 'write',
+  issues: 'write',
+  checks: 'write',
+  statuses: 'write',
+}
+
+function inputs(over: Partial<Inputs> = {}): Inputs {
+  return {
+    config: '.github/allowlist-sync.yml',
+    token: 'all',
+    source: '',
+    mode: 'sync-and-verify',
+    dryRun: false,
+    branch: '',
+    base: '',
+    labels: undefined,
+    reviewers: undefined,
+    teamReviewers: undefined,
+    assignees: undefined,
+    draft: undefined,
+    commitMessage: '',
+    title: '',
+    maxRemovalPercent: 50,
+    allowMassRemoval: false,
+    resetBranch: false,
+    ...over,
+  }
+}
+
+describe.skipIf(!HAVE_FIXTURES)('runSync', () => {
+  let gh: GitHubServer
+  let mirror: MirrorServer
+  let warnings: string[]
+  const layout = (v: string) =>
+    fixtureMirrorLayout({
+      'coolify.io/ipv4.txt': `coolify/ipv4.${v}.txt`,
+      'coolify.io/ipv6.txt': `coolify/ipv6.${v}.txt`,
+    })
+
+  const deps = (over: Partial<Inputs> = {}, now = Date.now): SyncDeps => {
+    const i = inputs(over)
+    return {
+      inputs: i,
+      client: new GitHubClient({ token: i.token, repository: REPO, baseUrl: gh.url, retries: 0 }),
+      fetch: globalThis.fetch,
+      now,
+      env: { mirror: mirror.url, defaultBranch: 'main' },
+      log: { info: () => undefined, warning: (m) => warnings.push(m) },
+    }
+  }
+
+  beforeAll(async () => {
+    mirror = await startMirror(layout('2024-04-30T1019'))
+  })
+  afterAll(() => mirror.close())
+  beforeEach(async () => {
+    warnings = []
+    gh = await startGitHubServer({
+      tokens: {
+        all: ALL,
+        'no-pulls': { ...ALL, 'pull-requests': 'read', issues: 'read' },
+        'read-only': {},
+        'no-checks': { ...ALL, checks: 'read' },
+      },
+    })
+    gh.seedRepo(REPO, { '.github/allowlist-sync.yml': CONFIG })
+    Object.assign(mirror.files, layout('2024-04-30T1019'))
+  })
+  afterEach(() => gh.close())
+
+  it("never overwrites a person's commit on its branch: comments, warns and waits", async () => {
+    await runSync(deps())
+    const ours = gh.branchSha(REPO, BRANCH)!
+    const theirs = gh.commitFiles(
+      REPO,
+      BRANCH,
+      { 'allow/extra.txt': '198.51.100.7\n' },
+      'add a host',
+      'alice',
+    )
+    Object.assign(mirror.files, layout('2024-05-08T1121'))
+
+    const r = await runSync(deps())
+    expect(r.outputs.operation).toBe('none')
+    expect(r.outputs.changed).toBe(true)
+    expect(gh.branchSha(REPO, BRANCH)).toBe(theirs)
+    expect(gh.commit(REPO, theirs).parents).toEqual([ours])
+    expect(warnings.join('\n')).toContain('holds commits the action did not make')
+    const comments = gh.comments(REPO, 1)
+    expect(comments).toHaveLength(1)
+    expect(comments[0]).toContain('allow/coolify.txt')
+
+    // waiting again does not repeat the comment for the same plan
+    await runSync(deps())
+    expect(gh.comments(REPO, 1)).toHaveLength(1)
+
+    const reset = await runSync(deps({ resetBranch: true }))
+    expect(reset.outputs.operation).toBe('updated')
+    const head = gh.branchSha(REPO, BRANCH)!
+    expect(gh.commit(REPO, head).parents).toEqual([gh.branchSha(REPO, 'main')])
+    expect(gh.readFiles(REPO, BRANCH)['allow/extra.txt']).toBeUndefined()
+  })
+
+  it('does not count an amended commit of the action as its own', async () => {
+    await runSync(deps())
+    const head = gh.branchSha(REPO, BRANCH)!
+    const { message } = gh.commit(REPO, head)
+    // same message (trailers included) on a different tree: a person's amend
+    gh.commitFiles(REPO, BRANCH, { 'allow/coolify.txt': 'edited by hand\n' }, message, 'bob')
+    Object.assign(mirror.files, layout('2024-05-08T1121'))
+    const r = await runSync(deps())
+    expect(r.outputs.operation).toBe('none')
+    expect(gh.readFiles(REPO, BRANCH)['allow/coolify.txt']).toBe('edited by hand\n')
+  })
+
+  it.each([
+    ['read-only', 'contents: write'],
+    ['no-pulls', 'pull-requests: write'],
+  ])('a 403 with token %s names the missing permission %s', async (token, permission) => {
+    await expect(runSync(deps({ token }))).rejects.toThrow(`permissions: ${permission}`)
+  })
+
+  it('posts a commit status where check runs are not allowed', async () => {
+    await runSync(deps({ token: 'no-checks' }))
+    const head = gh.branchSha(REPO, BRANCH)!
+    expect(gh.checks(REPO).map((c) => [c.kind, c.sha])).toEqual([['status', head]])
+  })
+
+  it('two runs at once open one PR and leave one commit on top of base', async () => {
+    const results = await Promise.all([runSync(deps()), runSync(deps()), runSync(deps())])
+    expect(gh.pulls(REPO)).toHaveLength(1)
+    expect(results.filter((r) => r.outputs.operation === 'created')).toHaveLength(1)
+    const head = gh.branchSha(REPO, BRANCH)!
+    expect(gh.commit(REPO, head).parents).toEqual([gh.branchSha(REPO, 'main')])
+    for (const r of results) expect(r.outputs.pullRequestNumber).toBe(1)
+  })
+
+  it('a dry run writes nothing', async () => {
+    const r = await runSync(deps({ dryRun: true }))
+    expect(r.outputs.changed).toBe(true)
+    expect(r.outputs.operation).toBe('none')
+    expect(gh.calls.filter((c) => c.method !== 'GET')).toEqual([])
+    expect(r.summary).toContain('dry run')
+  })
+
+  it('a bad config fails with FILE:LINE:COLUMN', async () => {
+    gh.commitFiles(REPO, 'main', {
+      '.github/allowlist-sync.yml':
+        'version: 1\ntargets:\n  - path: a\n    format: nft\n    feeds: [x/y]\n',
+    })
+    await expect(runSync(deps())).rejects.toThrow(
+      /\.github\/allowlist-sync\.yml:4:13: .*must be one of/,
+    )
+  })
+})

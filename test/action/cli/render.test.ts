@@ -1,0 +1,244 @@
+/**
+ * Tests of `allowlist-sync formats` and `allowlist-sync render`: the bundled CLI against CIDR
+ * files and a fixture mirror (UPSTREAM_MIRROR), and run() in-process for the error paths.
+ */
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { main } from '../../../action/src/cli/main.ts'
+import type { CliIo } from '../../../action/src/cli/io.ts'
+import { FORMAT_IDS, IpSet, parseCidrList, readRendered } from '../../../shared/src/index.ts'
+import { cliPath } from '../../helpers/dist.ts'
+import { HAVE_FIXTURES, fixturePath } from '../../helpers/fixtures.ts'
+import { fixtureMirrorLayout, startMirror, type MirrorServer } from '../../scripts/mirror-server.ts'
+
+const exec = promisify(execFile)
+const dir = mkdtempSync(path.join(tmpdir(), 'asr-render-cli-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const LIST = path.join(dir, 'office.txt')
+writeFileSync(
+  LIST,
+  '# office\n192.0.2.10\n192.0.2.0/25\n2001:db8::/48\r\n\n198.51.100.0/24 # vpn\n',
+)
+
+/** Runs the bundled CLI; resolves to its exit code and output. */
+async function cli(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [cliPath(), ...args], {
+      env: { ...process.env, GITHUB_TOKEN: '', ...env },
+      maxBuffer: 64 * 1024 * 1024,
+    })
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
+
+/** Runs main() in-process with files from `files` (else the disk) and no network. */
+async function inProcess(argv: string[], files: Record<string, string> = {}) {
+  let stdout = ''
+  let stderr = ''
+  const io: CliIo = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    readText: (p) =>
+      p in files ? Promise.resolve(files[p]!) : Promise.resolve(readFileSync(p, 'utf8')),
+    env: {},
+    fetch: () => Promise.reject(new Error('no network in this test')),
+    now: () => Date.parse('2026-11-21T00:00:00Z'),
+  }
+  const code = await main(argv, io)
+  return { code, stdout, stderr }
+}
+
+describe('allowlist-sync formats', () => {
+  it('lists every format id, and --json gives the catalogue', async () => {
+    const table = await cli(['formats'])
+    expect(table.code).toBe(0)
+    const ids = table.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(/\s+/)[0])
+    expect(ids).toEqual([...FORMAT_IDS])
+    const json = await cli(['formats', '--json'])
+    const parsed = JSON.parse(json.stdout) as { id: string; lineOriented: boolean }[]
+    expect(parsed.map((f) => f.id)).toEqual([...FORMAT_IDS])
+    expect(parsed.find((f) => f.id === 'nginx')?.lineOriented).toBe(true)
+  })
+
+  it('--help shows examples; a stray argument is a usage error', async () => {
+    expect((await inProcess(['formats', '--help'])).stdout).toContain('Examples:')
+    const bad = await inProcess(['formats', 'nginx'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain("unexpected argument 'nginx'")
+  })
+})
+
+describe('allowlist-sync render --from FILE', () => {
+  it('prints the list in the format, canonical and merged', async () => {
+    const r = await cli(['render', '--from', LIST, '--format', 'nginx'])
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('# BEGIN allowlist-sync file/office.txt\n')
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('allow '))).toEqual([
+      'allow 192.0.2.0/25;',
+      'allow 198.51.100.0/24;',
+      'allow 2001:db8::/48;',
+    ])
+    expect(r.stdout).toContain('deny all;\n# END allowlist-sync\n')
+  })
+
+  it.each(FORMAT_IDS)('--format %s renders the file and reads back to it', async (format) => {
+    const r = await inProcess([
+      'render',
+      '--from',
+      LIST,
+      '--format',
+      format,
+      '--port',
+      '443/tcp',
+      '--name',
+      'office',
+    ])
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    const got = readRendered(format, r.stdout)
+    const list = parseCidrList(readFileSync(LIST, 'utf8'))
+    if (format !== 'ip6tables') expect(got.ipv4).toEqual(list.ipv4.toCidrs())
+    if (!['iptables', 'docker-user'].includes(format)) expect(got.ipv6).toEqual(list.ipv6.toCidrs())
+  })
+
+  it('--into replaces the managed block and keeps the rest; twice gives the same bytes', async () => {
+    const target = path.join(dir, 'site.conf')
+    writeFileSync(target, 'server_tokens off;\n')
+    const first = await cli(['render', '--from', LIST, '--format', 'nginx', '--into', target])
+    expect(first.code).toBe(0)
+    expect(
+      first.stdout.startsWith('server_tokens off;\n# BEGIN allowlist-sync file/office.txt\n'),
+    ).toBe(true)
+    writeFileSync(target, `${first.stdout}location / {}\n`)
+    const second = await cli(['render', '--from', LIST, '--format', 'nginx', '--into', target])
+    expect(second.stdout).toBe(`${first.stdout}location / {}\n`)
+  })
+
+  it('--into names the line of a broken marker (exit 2)', async () => {
+    const r = await inProcess(['render', '--from', LIST, '--format', 'txt', '--into', 'f.conf'], {
+      'f.conf': 'a\n# BEGIN allowlist-sync file/office.txt\nb\n',
+    })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toBe(
+      "f.conf:2: '# BEGIN allowlist-sync' is never closed by '# END allowlist-sync'\n",
+    )
+  })
+
+  it('--removed gives ufw delete lines for rules no longer in the list', async () => {
+    const r = await inProcess(
+      ['render', '--from', LIST, '--removed', 'old.txt', '--format', 'ufw', '--port', '22'],
+      { 'old.txt': '192.0.2.0/24\n198.51.100.0/24\n' },
+    )
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('ufw delete allow from 192.0.2.0/24 to any port 22 proto tcp\n')
+    expect(r.stdout).not.toContain('ufw delete allow from 198.51.100.0/24')
+  })
+
+  it.each([
+    [['render', '--from', LIST], /--format is required/],
+    [['render', '--from', LIST, '--format', 'pf'], /unknown format 'pf'/],
+    [['render', '--format', 'txt'], /at least one feed, or --from FILE/],
+    [['render', 'github/hooks', '--from', LIST, '--format', 'txt'], /not both/],
+    [['render', 'nope/feed', '--format', 'txt'], /unknown feed 'nope\/feed'/],
+    [['render', '--from', LIST, '--format', 'nginx', '--port', '0'], /bad port '0'/],
+    [
+      ['render', '--from', LIST, '--format', 'nginx', '--name', 'x; drop'],
+      /name "x; drop" is not allowed/,
+    ],
+    [
+      ['render', '--from', LIST, '--format', 'json', '--into', 'x'],
+      /--into needs a line-oriented format/,
+    ],
+    [['render', '--from', LIST, '--format', 'txt', '--comment', 'a\nb'], /control or line-break/],
+  ])('usage error (exit 2): %j', async (argv, message) => {
+    const r = await inProcess(argv)
+    expect(r.code).toBe(2)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toMatch(message)
+  })
+
+  it('a bad line in --from is exit 2 with FILE:LINE', async () => {
+    const r = await inProcess(['render', '--from', 'bad.txt', '--format', 'txt'], {
+      'bad.txt': '192.0.2.0/24\n\n192.0.2.0/24; drop\n',
+    })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/^bad\.txt:3: /)
+  })
+
+  it('a platform limit is a refusal (exit 1) naming the limit', async () => {
+    const many = Array.from({ length: 61 }, (_, i) => `198.51.100.${i * 2}`).join('\n')
+    const r = await inProcess(
+      ['render', '--from', 'many.txt', '--format', 'aws-sg', '--port', '443'],
+      {
+        'many.txt': many,
+      },
+    )
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('holds 60 per family')
+  })
+})
+
+describe.skipIf(!HAVE_FIXTURES)('allowlist-sync render FEED... (fixtures via a mirror)', () => {
+  let mirror: MirrorServer
+  beforeAll(async () => {
+    mirror = await startMirror({})
+  })
+  afterAll(() => mirror.close())
+
+  it('fetches the feeds through UPSTREAM_MIRROR and renders their union with provenance', async () => {
+    Object.assign(
+      mirror.files,
+      fixtureMirrorLayout({
+        'coolify.io/ipv4.txt': 'coolify/ipv4.2024-05-08T1121.txt',
+        'coolify.io/ipv6.txt': 'coolify/ipv6.2024-05-08T1121.txt',
+        'api.github.com/meta': 'github/meta.2026-02-05.json',
+      }),
+    )
+    const r = await cli(
+      ['render', 'coolify/cloud', 'github/hooks', '--format', 'nftables', '--port', '443/tcp'],
+      {
+        UPSTREAM_MIRROR: mirror.url,
+      },
+    )
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/^# BEGIN allowlist-sync coolify\/cloud github\/hooks\n/)
+    expect(r.stdout).toMatch(
+      /^# feed coolify\/cloud version 1 sha256 [0-9a-f]{64} source https:\/\/coolify\.io\/ipv4\.txt https:\/\/coolify\.io\/ipv6\.txt$/m,
+    )
+    expect(r.stdout).toMatch(
+      /^# feed github\/hooks version 1 sha256 [0-9a-f]{64} source https:\/\/api\.github\.com\/meta$/m,
+    )
+    const coolify = parseCidrList(
+      readFileSync(fixturePath('feeds/coolify/ipv4.2024-05-08T1121.txt'), 'utf8'),
+    )
+    const meta = JSON.parse(
+      readFileSync(fixturePath('feeds/github/meta.2026-02-05.json'), 'utf8'),
+    ) as { hooks: string[] }
+    const hooks4 = meta.hooks.filter((c) => !c.includes(':'))
+    const want = coolify.ipv4.union(IpSet.fromCidrs(4, hooks4)).toCidrs()
+    expect(readRendered('nftables', r.stdout).ipv4).toEqual(want)
+  })
+
+  it('a refused feed (HTML instead of a list) is exit 1 with the guard, and prints nothing', async () => {
+    mirror.files['coolify.io/ipv4.txt'] = '<html><body>Just a moment...</body></html>'
+    const r = await cli(['render', 'coolify/cloud', '--format', 'txt'], {
+      UPSTREAM_MIRROR: mirror.url,
+    })
+    expect(r.code).toBe(1)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toMatch(/^coolify\/cloud: refused \(wrong-content\)/)
+  })
+})

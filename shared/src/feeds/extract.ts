@@ -5,10 +5,38 @@
 import { evaluateJsonPath, isObject, parseJsonPath } from './json-path.ts'
 import type { GuardName, ParserSpec } from './types.ts'
 
-/** One address string as the upstream wrote it, and where (`line 3`, `$["hooks"][2]`). */
-export interface RawEntry {
-  readonly text: string
-  readonly where: string
+/**
+ * The address strings a source lists, as the upstream wrote them, and where each was found
+ * (`line 3`, `$["hooks"][2]`). Locations are built only when a message needs one.
+ */
+export class Entries {
+  readonly texts: string[] = []
+  readonly #bases: string[] = []
+  readonly #keys: number[] = []
+  readonly #lines: boolean
+
+  /** `lines`: locations are line numbers; otherwise JSON paths. */
+  constructor(lines: boolean) {
+    this.#lines = lines
+  }
+
+  /** Adds `text` found at line `key` (line mode), or at `base[key]` (`base` alone if key < 0). */
+  add(text: string, base: string, key: number): void {
+    this.texts.push(text)
+    this.#bases.push(base)
+    this.#keys.push(key)
+  }
+
+  get length(): number {
+    return this.texts.length
+  }
+
+  /** Where entry `i` was found, for messages. */
+  where(i: number): string {
+    const key = this.#keys[i]!
+    if (this.#lines) return `line ${key}`
+    return key < 0 ? this.#bases[i]! : `${this.#bases[i]!}[${key}]`
+  }
 }
 
 /** A refusal from a parser. */
@@ -18,7 +46,7 @@ export interface ExtractRefusal {
 }
 
 /** The parser's result: entries, or a refusal. */
-export type ExtractResult = { readonly entries: RawEntry[] } | ExtractRefusal
+export type ExtractResult = { readonly entries: Entries } | ExtractRefusal
 
 /** Every top-level key of `api.github.com/meta` the catalogue knows; others are reported. */
 export const GITHUB_META_ADDRESS_KEYS = [
@@ -69,14 +97,14 @@ export function extractText(text: string, parser: ParserSpec): ExtractResult {
       reason: `an HTML page where a list was expected: ${quote(text.trim())}`,
     }
   if (parser.kind === 'csv') return extractCsv(text, parser.column)
-  const entries: RawEntry[] = []
+  const entries = new Entries(true)
   const lines = text.split('\n')
   for (let i = 0; i < lines.length; i++) {
     // '#' starts a comment anywhere; a trailing '\r' (CRLF) and blanks around an entry are not data.
     const line = lines[i]!
     const hash = line.indexOf('#')
     const entry = (hash === -1 ? line : line.slice(0, hash)).trim()
-    if (entry !== '') entries.push({ text: entry, where: `line ${i + 1}` })
+    if (entry !== '') entries.add(entry, '', i + 1)
   }
   return { entries }
 }
@@ -135,27 +163,27 @@ function extractCsv(text: string, column: string | number): ExtractResult {
         reason: `no column ${quote(column)} in the header${header ? ` (line ${header.line})` : ''}`,
       }
   }
-  const entries: RawEntry[] = []
+  const entries = new Entries(true)
   for (const { fields, line } of rows) {
     const value = fields[index]
     if (value === undefined)
       return { guard: 'schema-drift', reason: `line ${line}: no column ${column}` }
-    if (value !== '') entries.push({ text: value, where: `line ${line}` })
+    if (value !== '') entries.add(value, '', line)
   }
   return { entries }
 }
 
 /** Addresses in a value the path reached: a string, an array of strings, or `{ ipv4, ipv6 }`. */
-function collect(value: unknown, where: string, out: RawEntry[]): string | undefined {
+function collect(value: unknown, where: string, out: Entries): string | undefined {
   if (typeof value === 'string') {
-    out.push({ text: value, where })
+    out.add(value, where, -1)
     return undefined
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i]
       if (typeof item !== 'string') return `${where}[${i}] is not a string`
-      out.push({ text: item, where: `${where}[${i}]` })
+      out.add(item, where, i)
     }
     return undefined
   }
@@ -174,7 +202,7 @@ function collect(value: unknown, where: string, out: RawEntry[]): string | undef
 
 /** Parses an already parsed JSON document with a JSON-reading parser. */
 export function extractJson(document: unknown, parser: ParserSpec): ExtractResult {
-  const entries: RawEntry[] = []
+  const entries = new Entries(false)
   const drift = (reason: string): ExtractRefusal => ({ guard: 'schema-drift', reason })
   switch (parser.kind) {
     case 'github-meta': {
@@ -221,12 +249,18 @@ export function extractJson(document: unknown, parser: ParserSpec): ExtractResul
   }
 }
 
-function extractAws(document: unknown, service: string, regions: readonly string[]): ExtractResult {
-  if (!isObject(document))
-    return { guard: 'schema-drift', reason: 'ip-ranges.json is not an object' }
-  const wanted = new Set(regions.map((r) => r.toLowerCase()))
-  const entries: RawEntry[] = []
-  let seen = false
+/** ip-ranges.json grouped by service once per document (six aws/ feeds share one file). */
+interface AwsService {
+  readonly texts: string[]
+  readonly regions: string[]
+  readonly bases: string[]
+  readonly indexes: number[]
+}
+type AwsIndex = Map<string, AwsService> | ExtractRefusal
+const awsIndexes = new WeakMap<object, AwsIndex>()
+
+function indexAws(document: Record<string, unknown>): AwsIndex {
+  const index = new Map<string, AwsService>()
   for (const [listKey, prefixKey] of [
     ['prefixes', 'ip_prefix'],
     ['ipv6_prefixes', 'ipv6_prefix'],
@@ -234,25 +268,49 @@ function extractAws(document: unknown, service: string, regions: readonly string
     const list = document[listKey]
     if (!Array.isArray(list))
       return { guard: 'schema-drift', reason: `key ${quote(listKey)} is missing or not an array` }
+    const base = `$["${listKey}"]`
     for (let i = 0; i < list.length; i++) {
       const item: unknown = list[i]
-      const where = `$["${listKey}"][${i}]`
+      const prefix = isObject(item) ? item[prefixKey] : undefined
       if (
         !isObject(item) ||
-        typeof item[prefixKey] !== 'string' ||
+        typeof prefix !== 'string' ||
         typeof item.service !== 'string' ||
         typeof item.region !== 'string'
       )
         return {
           guard: 'schema-drift',
-          reason: `${where} lacks a string ${prefixKey}, service or region`,
+          reason: `${base}[${i}] lacks a string ${prefixKey}, service or region`,
         }
-      if (item.service !== service) continue
-      seen = true
-      if (wanted.size > 0 && !wanted.has(item.region.toLowerCase())) continue
-      entries.push({ text: item[prefixKey], where: `${where}["${prefixKey}"]` })
+      let service = index.get(item.service)
+      if (!service) {
+        service = { texts: [], regions: [], bases: [], indexes: [] }
+        index.set(item.service, service)
+      }
+      service.texts.push(prefix)
+      service.regions.push(item.region.toLowerCase())
+      service.bases.push(base)
+      service.indexes.push(i)
     }
   }
-  if (!seen) return { guard: 'schema-drift', reason: `no entry has service ${quote(service)}` }
+  return index
+}
+
+function extractAws(document: unknown, service: string, regions: readonly string[]): ExtractResult {
+  if (!isObject(document))
+    return { guard: 'schema-drift', reason: 'ip-ranges.json is not an object' }
+  let index = awsIndexes.get(document)
+  if (!index) {
+    index = indexAws(document)
+    awsIndexes.set(document, index)
+  }
+  if (!(index instanceof Map)) return index
+  const found = index.get(service)
+  if (!found) return { guard: 'schema-drift', reason: `no entry has service ${quote(service)}` }
+  const wanted = new Set(regions.map((r) => r.toLowerCase()))
+  const entries = new Entries(false)
+  for (let i = 0; i < found.texts.length; i++)
+    if (wanted.size === 0 || wanted.has(found.regions[i]!))
+      entries.add(found.texts[i]!, found.bases[i]!, found.indexes[i]!)
   return { entries }
 }

@@ -3,8 +3,7 @@
  * and CIDRs only, nothing that could smuggle a newline, a shell word or a zone id onward.
  */
 import { IpSet, parseCidrList } from '../ip/index.ts'
-import type { RawEntry } from './extract.ts'
-import { quote } from './extract.ts'
+import { quote, type Entries } from './extract.ts'
 import type { FeedFamily, FeedNote, GuardName } from './types.ts'
 
 /** Hex digits, dots, colons and one slash: anything else (whitespace, `%`, `;`, `$`...) is refused. */
@@ -30,37 +29,37 @@ export type NormaliseResult =
  * entries were checked to be single plain tokens first, so joining them by newlines is exact).
  */
 export function normaliseEntries(
-  entries: readonly RawEntry[],
+  entries: Entries,
   family: FeedFamily | undefined,
 ): NormaliseResult {
-  const refuse = (entry: RawEntry, why: string) => ({
+  const { texts } = entries
+  const refuse = (i: number, why: string) => ({
     guard: 'invalid-entry' as const,
-    reason: `${entry.where}: ${quote(entry.text)} ${why}`,
+    reason: `${entries.where(i)}: ${quote(texts[i]!)} ${why}`,
   })
-  const texts: string[] = []
-  for (const entry of entries) {
-    if (!PLAIN.test(entry.text))
+  const find = (test: (text: string) => boolean) => texts.findIndex(test)
+  for (let i = 0; i < texts.length; i++) {
+    const text = texts[i]!
+    if (!PLAIN.test(text))
       return refuse(
-        entry,
-        entry.text.includes('%')
+        i,
+        text.includes('%')
           ? 'has a zone id (a link-local scope, not an allowlist entry)'
           : 'is not a plain address or CIDR (whitespace, newline or another character)',
       )
-    texts.push(entry.text)
   }
   const list = parseCidrList(texts.join('\n'))
   const rejected = list.rejected[0]
-  if (rejected)
-    return refuse(entries[rejected.line - 1]!, `is not an address or CIDR (${rejected.reason})`)
+  if (rejected) return refuse(rejected.line - 1, `is not an address or CIDR (${rejected.reason})`)
   const { ipv4, ipv6 } = list
   if (family === 4 && !ipv6.isEmpty)
     return refuse(
-      entries.find((e) => e.text.includes(':'))!,
+      find((t) => t.includes(':')),
       'is IPv6 in an IPv4-only list',
     )
   if (family === 6 && !ipv4.isEmpty)
     return refuse(
-      entries.find((e) => !e.text.includes(':'))!,
+      find((t) => !t.includes(':')),
       'is IPv4 in an IPv6-only list',
     )
   for (const [set, all, name] of [
@@ -68,21 +67,20 @@ export function normaliseEntries(
     [ipv6, 1n << 128n, 'IPv6'],
   ] as const) {
     if (set.addressCount() !== all) continue
-    const slash0 = entries.find((e) => e.text.endsWith('/0'))
+    const slash0 = find((t) => t.endsWith('/0'))
     return {
       guard: 'allow-all',
-      reason: slash0
-        ? `${slash0.where}: ${quote(slash0.text)} allows every address`
-        : `the ${name} entries together cover every ${name} address`,
+      reason:
+        slash0 >= 0
+          ? `${entries.where(slash0)}: ${quote(texts[slash0]!)} allows every address`
+          : `the ${name} entries together cover every ${name} address`,
     }
   }
-  if (!ipv6.intersection(mappedSpace()).isEmpty) {
-    const bad = entries.find(
-      (e) =>
-        e.text.includes(':') && !IpSet.fromCidrs(6, [e.text]).intersection(mappedSpace()).isEmpty,
-    )!
-    return refuse(bad, 'is IPv4-mapped IPv6 (::ffff:0:0/96), not an allowlist entry')
-  }
+  if (!ipv6.intersection(mappedSpace()).isEmpty)
+    return refuse(
+      find((t) => t.includes(':') && !IpSet.fromCidrs(6, [t]).intersection(mappedSpace()).isEmpty),
+      'is IPv4-mapped IPv6 (::ffff:0:0/96), not an allowlist entry',
+    )
   const notes: FeedNote[] = []
   const hostBits = list.notes.filter((n) => n.code === 'HOST_BITS_SET').length
   if (hostBits > 0)

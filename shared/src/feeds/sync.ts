@@ -20,6 +20,7 @@ import { diffSets, sha256Lists, snapshotSets } from './snapshot.ts'
 import {
   DEFAULT_GUARD_OPTIONS,
   type CacheEntry,
+  type FamilyLists,
   type FeedDefinition,
   type FeedNote,
   type FeedOutcome,
@@ -258,8 +259,9 @@ async function syncOne(
       code: 'merged',
       message: `${entryCount} entries became ${lists.ipv4.length + lists.ipv6.length} CIDRs (duplicates and adjacent ranges merged)`,
     })
-  const sha256 = await sha256Lists(lists)
-  if (prev && prev.sha256 === sha256)
+  // Equal canonical lists mean an equal hash: compare them first and hash only a new version
+  // (a digest costs more than the comparison, and most syncs change nothing).
+  if (prev && sameLists(prev, lists))
     return {
       kind: 'unchanged',
       feed: feed.id,
@@ -268,6 +270,7 @@ async function syncOne(
       notes,
     }
 
+  const sha256 = await sha256Lists(lists)
   const before = prev ? snapshotSets(prev) : { ipv4: IpSet.empty(4), ipv6: IpSet.empty(6) }
   if (prev && !guards.allowMassRemoval) {
     for (const [name, was, now] of [
@@ -304,7 +307,26 @@ async function syncOne(
     ipv4,
     ipv6,
   })
+  const { added, removed } = change
+  // A previous snapshot written by hand (not canonical) may list the same addresses differently.
+  if (
+    prev &&
+    added.ipv4.length + added.ipv6.length + removed.ipv4.length + removed.ipv6.length === 0
+  )
+    return {
+      kind: 'unchanged',
+      feed: feed.id,
+      snapshot: { ...prev, fetchedAt },
+      notModified: false,
+      notes,
+    }
   return { kind: 'changed', feed: feed.id, snapshot, change, notes }
+}
+
+function sameLists(a: FamilyLists, b: FamilyLists): boolean {
+  const same = (x: readonly string[], y: readonly string[]) =>
+    x.length === y.length && x.every((c, i) => c === y[i])
+  return same(a.ipv4, b.ipv4) && same(a.ipv6, b.ipv6)
 }
 
 function percent(part: bigint, whole: bigint): string {

@@ -121,3 +121,32 @@ describe('diffSnapshots', () => {
     })
   })
 })
+
+describe('syncFeeds against a hand-written previous snapshot', () => {
+  it('the same addresses written differently are no change, and keep the previous version', async () => {
+    const feed = defineUserFeed({
+      id: 'acme/list',
+      url: 'https://acme.example/list',
+      parser: { kind: 'lines' },
+    })
+    const previous = {
+      feed: 'acme/list',
+      version: 3,
+      sha256: 'written-by-hand',
+      fetchedAt: '2025-01-01T00:00:00.000Z',
+      changedAt: '2025-01-01T00:00:00.000Z',
+      source: 'https://acme.example/list',
+      ipv4: ['192.0.2.128/25', '192.0.2.0/25'],
+      ipv6: [],
+    }
+    const { outcomes } = await syncFeeds([feed], {
+      fetch: () => Promise.resolve(new Response('192.0.2.0/24')),
+      now: () => 0,
+      previous: { 'acme/list': previous },
+    })
+    expect(outcomes[0]).toMatchObject({
+      kind: 'unchanged',
+      snapshot: { version: 3, ipv4: previous.ipv4 },
+    })
+  })
+})

@@ -150,6 +150,7 @@ function snippet(
         : `${protocol} dport ${set} drop (or narrow the accepting rule with ip ${addr})`
     }
     case 'ufw-status':
+    case 'ufw-commands':
       return action === 'open'
         ? src.length
           ? `ufw allow ${direction === 'outbound' ? 'out ' : ''}from ${src[0]} to any port ${ports.replace(/-/g, ':')} proto ${protocol}`

@@ -170,7 +170,8 @@ export function buildNftRule(
       if (keep.length === 1) setFamily(keep[0]!)
       else if (keep.length === 0) draft.never = true
     } else if (sel === 'ct state') {
-      draft.states = parseStates(words, m.negate)
+      const states = parseStates(words, m.negate)
+      if (states) draft.states = states
     } else if (/^(meta )?(iif|iifname|oif|oifname)$/.test(sel)) {
       if (!m.negate && words.length > 0 && words.every((w) => w === 'lo')) draft.never = true
     } else if (

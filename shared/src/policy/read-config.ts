@@ -8,6 +8,7 @@ import { readCompose } from './read-compose.ts'
 import { readIpsetSave, readIptablesSave, type NamedSets } from './read-iptables.ts'
 import { readNftJson } from './read-nft-json.ts'
 import { readNftables } from './read-nftables.ts'
+import { readUfwCommands } from './read-ufw-commands.ts'
 import { readUfwStatus } from './read-ufw-status.ts'
 import type { ConfigFormat, FirewallConfig } from './types.ts'
 
@@ -19,6 +20,7 @@ export const CONFIG_FORMATS: readonly ConfigFormat[] = [
   'ipset',
   'ufw-rules',
   'ufw-status',
+  'ufw-commands',
   'docker-compose',
   'aws-sg',
 ]
@@ -39,6 +41,12 @@ export function detectConfigFormat(text: string): ConfigFormat | undefined {
   if (/^\*filter\b|^:(INPUT|OUTPUT|FORWARD|ufw6?-\S+) /m.test(text))
     return /^:ufw6?-user-input /m.test(text) ? 'ufw-rules' : 'iptables-save'
   if (/^Status: (active|inactive)|^To\s+Action\s+From/m.test(text)) return 'ufw-status'
+  if (
+    /^\s*(sudo\s+)?ufw\s+(--force\s+)?(allow|deny|reject|limit|insert|prepend|default|delete)\b/m.test(
+      text,
+    )
+  )
+    return 'ufw-commands'
   if (/^(create|add|-N|-A) \S+ (hash|bitmap|list):/m.test(text)) return 'ipset'
   if (
     /^\s*(table (ip6?|inet|arp|bridge|netdev) |table \S+ \{|(add|insert|create) (table|chain|rule|set|element) |flush ruleset)/m.test(
@@ -81,6 +89,8 @@ export function readFirewallConfig(
       })
     case 'ufw-status':
       return readUfwStatus(text, file)
+    case 'ufw-commands':
+      return readUfwCommands(text, file)
     case 'docker-compose':
       return readCompose(text, file)
     case 'aws-sg':

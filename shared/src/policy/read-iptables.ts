@@ -10,6 +10,7 @@ import {
   addressSets,
   andAddress,
   finishRule,
+  impliedEstablished,
   narrowProtocols,
   parsePortRange,
   parseStates,
@@ -45,6 +46,15 @@ export function readIpsetSave(
       if (arg !== undefined && !/^hash:(net|ip)$|^list:set$/.test(arg) && !/^bitmap:ip$/.test(arg))
         continue
       members.set(name, { family, values: [], line: i + 1 })
+    } else if ((verb === 'swap' || verb === '-W' || verb === 'w') && arg !== undefined) {
+      const a = members.get(name)
+      const b = members.get(arg)
+      if (a && b) {
+        members.set(name, b)
+        members.set(arg, a)
+      }
+    } else if (verb === 'destroy' || verb === '-X' || verb === 'x') {
+      members.delete(name)
     } else if ((verb === 'add' || verb === '-A' || verb === 'a') && arg !== undefined) {
       const set = members.get(name)
       if (set === undefined) continue
@@ -177,6 +187,9 @@ export function readIptablesSave(
     } else if (ufw && /^ufw6?-user-input$/.test(name)) {
       hook = 'input'
       policy = 'drop'
+      c.rules.unshift(
+        impliedEstablished(file, c.policyLine, 'ufw before.rules: ESTABLISHED,RELATED accept'),
+      )
     } else if (ufw && /^ufw6?-user-output$/.test(name)) {
       hook = 'output'
       policy = 'accept'
@@ -185,7 +198,8 @@ export function readIptablesSave(
       name,
       rules: c.rules,
       ...(hook ? { hook, priority: 0 } : {}),
-      ...(policy && hook ? { policy, policyLine: c.policyLine } : {}),
+      ...(hook ? { policyLine: c.policyLine } : {}),
+      ...(policy && hook ? { policy } : {}),
     })
   }
   return {
@@ -294,8 +308,13 @@ function parseRule(
         )
         break
       case '--ctstate':
-      case '--state':
-        draft.states = parseStates(next().split(','), neg)
+      case '--state': {
+        const states = parseStates(next().split(','), neg)
+        if (states) draft.states = states
+        break
+      }
+      case '--ctdir':
+        next()
         break
       case '--match-set': {
         const name = next()

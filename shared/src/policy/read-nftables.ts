@@ -202,6 +202,12 @@ class Parser {
     const head = this.next()
     if (head.k !== 'w') throw this.err(head.line, `unexpected '${head.t}'`)
     switch (head.t) {
+      case 'set': {
+        // a sets-only fragment, meant to be included inside a table
+        const name = this.next().t
+        if (this.peek()?.t === '{') this.setBody('other', '(fragment)', name, head.line)
+        return
+      }
       case 'table': {
         const { family, name } = this.familyAndName()
         if (this.peek()?.t === '{') this.tableBody(family, name)
@@ -260,9 +266,32 @@ class Parser {
         this.statement()
         return
       }
-      case 'flush':
       case 'delete':
-      case 'destroy':
+      case 'destroy': {
+        const tokens = this.statement()
+        if (tokens[0]?.t === 'table' && tokens.length >= 2) {
+          const fam = tokens.length >= 3 ? tokens[1]!.t : 'ip'
+          const name = tokens[tokens.length - 1]!.t
+          for (const key of [...this.chains.keys()])
+            if (key.startsWith(`${fam} ${name} `)) this.chains.delete(key)
+          this.sets.delete(`${fam} ${name}`)
+          this.pendingRules.splice(
+            0,
+            this.pendingRules.length,
+            ...this.pendingRules.filter((p) => !(p.family === fam && p.table === name)),
+          )
+        }
+        return
+      }
+      case 'flush': {
+        const tokens = this.statement()
+        if (tokens[0]?.t === 'ruleset') {
+          this.chains.clear()
+          this.sets.clear()
+          this.pendingRules.splice(0, this.pendingRules.length)
+        }
+        return
+      }
       case 'list':
       case 'define':
         this.statement()

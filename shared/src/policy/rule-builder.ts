@@ -135,12 +135,17 @@ export function narrowProtocols(draft: RuleDraft, protocols: readonly TransportP
     : [...protocols]
 }
 
-/** Connection states from `NEW,ESTABLISHED,...` names; `negate` inverts. */
+/**
+ * Connection states from `NEW,ESTABLISHED,...` names; `negate` inverts. DNAT/SNAT (conntrack
+ * status, not state) say nothing about new versus established: alone they give undefined.
+ */
 export function parseStates(
   names: readonly string[],
   negate: boolean,
-): { new: boolean; established: boolean } {
+): { new: boolean; established: boolean } | undefined {
   const lower = names.map((n) => n.toLowerCase())
+  if (lower.every((n) => n === 'dnat' || n === 'snat'))
+    return negate ? { new: false, established: false } : undefined
   const isNew = lower.includes('new') || lower.includes('untracked')
   const est = lower.includes('established') || lower.includes('related')
   return negate ? { new: !isNew, established: !est } : { new: isNew, established: est }
@@ -173,4 +178,15 @@ export function scalarText(v: unknown): string {
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v)
   if (v === undefined) return ''
   return JSON.stringify(v) ?? ''
+}
+
+/**
+ * The rule stateful firewalls that are not written out imply (ufw's before.rules, AWS security
+ * groups): replies to allowed connections come back in. Attributed to `line`.
+ */
+export function impliedEstablished(file: string, line: number, text: string): FirewallRule {
+  return finishRule(
+    { states: { new: false, established: true }, verdict: { kind: 'accept' } },
+    { file, line, text },
+  )
 }

@@ -78,6 +78,8 @@ export type ConfigFormat =
   | 'iptables-save'
   | 'ufw-rules'
   | 'ufw-status'
+  /** A shell file of `ufw allow|deny|insert|delete|default ...` commands. */
+  | 'ufw-commands'
   | 'docker-compose'
   | 'aws-sg'
   /** An `ipset save` file: no rules, only the sets `-m set --match-set` names. */

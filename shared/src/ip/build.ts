@@ -20,9 +20,11 @@ export class RangeCollector {
   n4 = 0
   /** Whether some IPv4 range started before the previous one. */
   unsorted4 = false
+  /** IPv6 ranges as unsigned 32-bit words, 8 a range: start (4 words), inclusive end (4 words). */
+  r6 = new Uint32Array(8 * 64)
   n6 = 0
-  words6 = new Uint32Array(4 * 256)
-  prefixes6 = new Uint8Array(256)
+  /** Whether some IPv6 range started before the previous one. */
+  unsorted6 = false
 
   /** Adds what `scan()` left in its registers. */
   addScanned(): void {
@@ -55,21 +57,64 @@ export class RangeCollector {
     this.r4 = r
   }
 
+  /** Adds the IPv6 CIDR of network `words` (host bits clear) and `prefix`. */
   add6(words: ArrayLike<number>, prefix: number): void {
-    if (this.n6 === this.prefixes6.length) {
-      const s = new Uint32Array(this.n6 * 8)
-      s.set(this.words6)
-      this.words6 = s
-      const p = new Uint8Array(this.n6 * 2)
-      p.set(this.prefixes6)
-      this.prefixes6 = p
+    const a0 = words[0]!
+    const a1 = words[1]!
+    const a2 = words[2]!
+    const a3 = words[3]!
+    this.add6Range(
+      a0,
+      a1,
+      a2,
+      a3,
+      (a0 | hostMask(prefix, 0)) >>> 0,
+      (a1 | hostMask(prefix, 1)) >>> 0,
+      (a2 | hostMask(prefix, 2)) >>> 0,
+      (a3 | hostMask(prefix, 3)) >>> 0,
+    )
+  }
+
+  /** Adds the IPv6 range [a, e] (e inclusive), merging it into the last range where they touch. */
+  add6Range(
+    a0: number,
+    a1: number,
+    a2: number,
+    a3: number,
+    e0: number,
+    e1: number,
+    e2: number,
+    e3: number,
+  ): void {
+    const r = this.r6
+    const o = 8 * this.n6 - 8
+    if (o >= 0) {
+      const order = cmp(a0, a1, a2, a3, r[o]!, r[o + 1]!, r[o + 2]!, r[o + 3]!)
+      if (order >= 0 && startsBy(a0, a1, a2, a3, r[o + 4]!, r[o + 5]!, r[o + 6]!, r[o + 7]!)) {
+        if (cmp(e0, e1, e2, e3, r[o + 4]!, r[o + 5]!, r[o + 6]!, r[o + 7]!) > 0) {
+          r[o + 4] = e0
+          r[o + 5] = e1
+          r[o + 6] = e2
+          r[o + 7] = e3
+        }
+        return
+      }
+      if (order < 0) this.unsorted6 = true
     }
-    const o = this.n6 * 4
-    this.words6[o] = words[0]!
-    this.words6[o + 1] = words[1]!
-    this.words6[o + 2] = words[2]!
-    this.words6[o + 3] = words[3]!
-    this.prefixes6[this.n6++] = prefix
+    if (o + 16 > r.length) {
+      this.r6 = new Uint32Array(r.length * 2)
+      this.r6.set(r)
+    }
+    const w = this.r6
+    w[o + 8] = a0
+    w[o + 9] = a1
+    w[o + 10] = a2
+    w[o + 11] = a3
+    w[o + 12] = e0
+    w[o + 13] = e1
+    w[o + 14] = e2
+    w[o + 15] = e3
+    this.n6++
   }
 
   /** The IPv4 entries as normalised half-open ranges. */
@@ -78,9 +123,37 @@ export class RangeCollector {
     return mergeIpv4(this.r4, this.n4)
   }
 
-  /** The IPv6 entries as normalised half-open ranges. */
+  /** The IPv6 entries as normalised half-open bigint ranges. */
   ranges6(): bigint[] {
-    return mergeIpv6(this.words6, this.prefixes6, this.n6)
+    let r = this.r6
+    let n = this.n6
+    if (this.unsorted6) {
+      // Sort, then coalesce again through add6Range into a fresh collector.
+      const order = radixOrder6(r, n)
+      const sorted = new RangeCollector()
+      for (let i = 0; i < n; i++) {
+        const o = 8 * order[i]!
+        sorted.add6Range(
+          r[o]!,
+          r[o + 1]!,
+          r[o + 2]!,
+          r[o + 3]!,
+          r[o + 4]!,
+          r[o + 5]!,
+          r[o + 6]!,
+          r[o + 7]!,
+        )
+      }
+      r = sorted.r6
+      n = sorted.n6
+    }
+    const out = new Array<bigint>(2 * n)
+    for (let i = 0; i < n; i++) {
+      const o = 8 * i
+      out[2 * i] = toBigint(r[o]!, r[o + 1]!, r[o + 2]!, r[o + 3]!)
+      out[2 * i + 1] = toBigint(r[o + 4]!, r[o + 5]!, r[o + 6]!, r[o + 7]!) + 1n
+    }
+    return out
   }
 }
 
@@ -146,13 +219,16 @@ export function mergeIpv4(ranges: Float64Array, n: number): Float64Array {
   return r.slice(0, m)
 }
 
-/** Sorts IPv6 entries by their 128-bit start: LSD radix on bytes, skipping uniform bytes. */
+/**
+ * The order of n IPv6 ranges (8 words each) by their 128-bit start: LSD radix on bytes, skipping
+ * bytes that every start shares.
+ */
 function radixOrder6(words: Uint32Array, n: number): Uint32Array {
   let order = new Uint32Array(n)
   for (let i = 0; i < n; i++) order[i] = i
   const counts = new Uint32Array(16 * 256)
   for (let i = 0; i < n; i++) {
-    const o = 4 * i
+    const o = 8 * i
     for (let k = 0; k < 4; k++) {
       const v = words[o + 3 - k]!
       const base = k * 1024
@@ -177,7 +253,7 @@ function radixOrder6(words: Uint32Array, n: number): Uint32Array {
     }
     for (let i = 0; i < n; i++) {
       const idx = order[i]!
-      const slot = base + ((words[4 * idx + word]! >>> shift) & 255)
+      const slot = base + ((words[8 * idx + word]! >>> shift) & 255)
       const at = counts[slot]!
       counts[slot] = at + 1
       next[at] = idx
@@ -198,79 +274,34 @@ function toBigint(a: number, b: number, c: number, d: number): bigint {
   return (BigInt(a) << 96n) | (BigInt(b) << 64n) | (BigInt(c) << 32n) | BigInt(d)
 }
 
-/** Sorts and coalesces IPv6 CIDRs (host bits already clear) into half-open bigint ranges. */
-export function mergeIpv6(words: Uint32Array, prefixes: Uint8Array, n: number): bigint[] {
-  const out: bigint[] = []
-  if (n === 0) return out
-  const order = radixOrder6(words, n)
-  // The current range: start s0..s3 and inclusive end e0..e3, as unsigned 32-bit words.
-  let s0 = 0
-  let s1 = 0
-  let s2 = 0
-  let s3 = 0
-  let e0 = 0
-  let e1 = 0
-  let e2 = 0
-  let e3 = 0
-  let open = false
-  for (let i = 0; i < n; i++) {
-    const idx = order[i]!
-    const o = 4 * idx
-    const p = prefixes[idx]!
-    const a0 = words[o]!
-    const a1 = words[o + 1]!
-    const a2 = words[o + 2]!
-    const a3 = words[o + 3]!
-    const b0 = (a0 | hostMask(p, 0)) >>> 0
-    const b1 = (a1 | hostMask(p, 1)) >>> 0
-    const b2 = (a2 | hostMask(p, 2)) >>> 0
-    const b3 = (a3 | hostMask(p, 3)) >>> 0
-    if (open) {
-      // Does a start at or before e + 1? (e + 1 computed with carries; all-ones e swallows all.)
-      let t3 = e3 + 1
-      let t2 = e2
-      let t1 = e1
-      let t0 = e0
-      let overflow = false
-      if (t3 > 0xffffffff) {
-        t3 = 0
-        t2++
-        if (t2 > 0xffffffff) {
-          t2 = 0
-          t1++
-          if (t1 > 0xffffffff) {
-            t1 = 0
-            t0++
-            if (t0 > 0xffffffff) overflow = true
-          }
-        }
-      }
-      if (overflow || cmp(a0, a1, a2, a3, t0, t1, t2, t3) <= 0) {
-        if (cmp(b0, b1, b2, b3, e0, e1, e2, e3) > 0) {
-          e0 = b0
-          e1 = b1
-          e2 = b2
-          e3 = b3
-        }
-        continue
-      }
-      out.push(toBigint(s0, s1, s2, s3), toBigint(e0, e1, e2, e3) + 1n)
-    }
-    open = true
-    s0 = a0
-    s1 = a1
-    s2 = a2
-    s3 = a3
-    e0 = b0
-    e1 = b1
-    e2 = b2
-    e3 = b3
-  }
-  out.push(toBigint(s0, s1, s2, s3), toBigint(e0, e1, e2, e3) + 1n)
-  return out
+/**
+ * Whether a range starting at a touches or overlaps one ending (inclusive) at e: a <= e + 1.
+ * An e of all ones swallows everything after it.
+ */
+function startsBy(
+  a0: number,
+  a1: number,
+  a2: number,
+  a3: number,
+  e0: number,
+  e1: number,
+  e2: number,
+  e3: number,
+): boolean {
+  const c = cmp(a0, a1, a2, a3, e0, e1, e2, e3)
+  if (c <= 0) return true
+  // a > e: touching means a = e + 1, i.e. a - 1 = e (a > e, so a is not zero).
+  if (a3 !== 0) return a3 - 1 === e3 && a2 === e2 && a1 === e1 && a0 === e0
+  if (e3 !== 0xffffffff) return false
+  if (a2 !== 0) return a2 - 1 === e2 && a1 === e1 && a0 === e0
+  if (e2 !== 0xffffffff) return false
+  if (a1 !== 0) return a1 - 1 === e1 && a0 === e0
+  if (e1 !== 0xffffffff) return false
+  return a0 - 1 === e0
 }
 
-function hostMask(prefix: number, word: number): number {
+/** Host bits of `word` (0-3) under `prefix`, as an unsigned 32-bit mask. */
+export function hostMask(prefix: number, word: number): number {
   const bits = prefix - 32 * word
   if (bits >= 32) return 0
   if (bits <= 0) return 0xffffffff

@@ -74,6 +74,22 @@ describe('parseCidrList fast and general paths', () => {
     fc
       .tuple(fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0, max: 128 }))
       .map(([g, p]) => `2001:db8::${g.toString(16)}/${p}`),
+    // Networks in every spelling: the IPv6 fast path takes these whole.
+    fc
+      .tuple(
+        fc.array(fc.constantFrom(0, 0, 0, 1, 0xffff, 0x2001, 0xdb8, 0xabcd), {
+          minLength: 8,
+          maxLength: 8,
+        }),
+        fc.integer({ min: 0, max: 128 }),
+        fc.boolean(),
+      )
+      .map(([g, p, compress]) => {
+        const network = parseCidr(`${g.map((x) => x.toString(16)).join(':')}/${p}`).cidr
+        if (compress) return network
+        const full = parseCidr(network.split('/')[0]!)
+        return `${full.cidr.split('/')[0]!.toUpperCase()}/${p}`
+      }),
   )
   const decorated = fc.tuple(
     entry,

@@ -73,7 +73,7 @@ export const FORMATS: readonly FormatInfo[] = [
     extension: 'rules',
     mediaType: TEXT,
     description:
-      'An iptables-restore `*filter` file with a dedicated chain NAME (ACCEPT each allowed source, then DROP); with ports, plus the INPUT jump for them. Reload the chain alone with `iptables-restore --noflush`.',
+      'An `iptables-restore --noflush` file (idempotent reloads): chain NAME accepts each allowed source, then drops; with ports, NAME sends only those ports to NAME-src, so one `iptables -I INPUT -j NAME` hook guards them.',
   },
   {
     id: 'ip6tables',

@@ -35,20 +35,31 @@ export function multiportMatches(ports: readonly PortSpec[]): string[] {
 }
 
 /**
- * One `*filter` table: `:NAME - [0:0]`, `-A NAME -s CIDR -j ACCEPT` per allowed CIDR of the
- * family, `-A NAME -j DROP`; with ports, `-A INPUT <ports> -j NAME`. Loading the chain alone
- * again with `--noflush` refreshes it in place; the INPUT jumps belong in a first, full load.
+ * One `*filter` table for `iptables-restore --noflush` (family 4) or `ip6tables-restore --noflush`
+ * (family 6), which flushes and refills only the chains it declares, so reloading is idempotent.
+ * Without ports: chain NAME accepts each allowed CIDR of the family, then drops; jump to it from
+ * rules matching the traffic to guard. With ports: chain NAME sends those ports to `NAME-src`
+ * (accept each allowed CIDR, then drop) and returns the rest, so the one-time hook
+ * `iptables -I INPUT -j NAME` guards exactly those ports. The file never touches INPUT itself:
+ * a reload cannot duplicate the hook.
  */
 export function renderIptables(p: Prepared, family: 4 | 6): string {
   requireNonEmpty(p, [family])
   const cidrs = family === 4 ? p.ipv4 : p.ipv6
+  const tool = family === 4 ? 'iptables' : 'ip6tables'
+  const guarded = p.ports.length > 0
+  const src = guarded ? `${p.name}-src` : p.name
   const lines = ['*filter', `:${p.name} - [0:0]`]
-  for (const c of cidrs) lines.push(`-A ${p.name} -s ${c} -j ACCEPT`)
-  lines.push(`-A ${p.name} -j DROP`)
-  for (const m of multiportMatches(p.ports)) lines.push(`-A INPUT ${m} -j ${p.name}`)
-  lines.push('COMMIT')
-  const tool = family === 4 ? 'iptables-restore' : 'ip6tables-restore'
+  if (guarded) {
+    lines.push(`:${src} - [0:0]`)
+    for (const m of multiportMatches(p.ports)) lines.push(`-A ${p.name} ${m} -j ${src}`)
+  }
+  for (const c of cidrs) lines.push(`-A ${src} -s ${c} -j ACCEPT`)
+  lines.push(`-A ${src} -j DROP`, 'COMMIT')
   return managedText(p, lines, [
-    `# load with: ${tool} FILE (a first load), or ${tool} --noflush FILE without the INPUT lines`,
+    `# load and reload with: ${tool}-restore --noflush FILE`,
+    guarded
+      ? `# hook it in once: ${tool} -C INPUT -j ${p.name} || ${tool} -I INPUT -j ${p.name}`
+      : `# jump to ${p.name} from rules that match the traffic to guard (it drops all other sources)`,
   ])
 }

@@ -99,8 +99,18 @@ describe.skipIf(skip('iptables-restore', 'ip6tables-restore'))(
     it('admits the feed and drops other sources on the guarded port, IPv4 and IPv6', async () => {
       const p = newPair()
       await expectGuarded(p, (ports) => {
-        p.run('server', 'iptables-restore', [], renderFormat('iptables', FEED, { ports }))
-        p.run('server', 'ip6tables-restore', [], renderFormat('ip6tables', FEED, { ports }))
+        for (const [restore, tool, family] of [
+          ['iptables-restore', 'iptables', 'iptables'],
+          ['ip6tables-restore', 'ip6tables', 'ip6tables'],
+        ] as const) {
+          const text = renderFormat(family, FEED, { ports })
+          // Reloading with --noflush refreshes the chains in place, without duplicates.
+          p.run('server', restore, ['--noflush'], text)
+          p.run('server', restore, ['--noflush'], text)
+          p.run('server', tool, ['-I', 'INPUT', '-j', 'allowlist-sync'])
+          const saved = p.run('server', tool, ['-S', 'allowlist-sync-src']).stdout
+          expect(saved.match(/-j ACCEPT/g)).toHaveLength(2)
+        }
       })
     })
   },

@@ -77,7 +77,11 @@ function itWhen(reason: string | undefined, name: string, fn: () => void | Promi
 const CASES: { label: string; input: RenderInput; options: RenderOptions }[] = [
   { label: 'documentation feeds with ports', input: DOC_INPUT, options: DOC_OPTIONS },
   { label: 'documentation feeds, no ports', input: DOC_INPUT, options: { name: 'hooks_v2' } },
-  { label: '2,000 random CIDRs with ports', input: randomInput(2000, 7), options: DOC_OPTIONS },
+  {
+    label: '2,000 random CIDRs with ports, longest name',
+    input: randomInput(2000, 7),
+    options: { ...DOC_OPTIONS, name: 'a23456789_123456789-1234' },
+  },
 ]
 
 const render = (f: FormatId, c: (typeof CASES)[number]) => renderFormat(f, c.input, c.options)

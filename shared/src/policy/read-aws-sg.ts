@@ -9,6 +9,7 @@ import {
   addressMatch,
   addressSets,
   finishRule,
+  impliedEstablished,
   scalarText,
   type RuleDraft,
 } from './rule-builder.ts'
@@ -127,7 +128,7 @@ export function readAwsSecurityGroups(text: string, file: string): FirewallConfi
     chains: [
       {
         name: 'security group ingress',
-        rules: inbound,
+        rules: [impliedEstablished(file, 1, 'security groups are stateful'), ...inbound],
         hook: 'input',
         priority: 0,
         policy: 'drop',

@@ -7,6 +7,7 @@ import {
   addressMatch,
   addressSets,
   finishRule,
+  impliedEstablished,
   parsePortRange,
   type RuleDraft,
 } from './rule-builder.ts'
@@ -191,7 +192,10 @@ export function readUfwStatus(text: string, file: string): FirewallConfig {
   const chains: FirewallChain[] = [
     {
       name: 'ufw incoming',
-      rules: input,
+      rules: [
+        impliedEstablished(file, defaultLine, 'ufw before.rules: ESTABLISHED,RELATED accept'),
+        ...input,
+      ],
       hook: 'input',
       priority: 0,
       policy: incoming,

@@ -1,0 +1,130 @@
+/**
+ * @module Runs in Node: starts the worker the way a user does, `npm start` in a fresh copy of the
+ * repository (its tracked files only, so no .wrangler state or .dev.vars), on a free loopback
+ * port, and stops it. Used by test/e2e/worker-*.test.ts and test/bench/worker.bench.ts.
+ */
+import { execFileSync, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import { createServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+
+const ROOT = path.resolve(import.meta.dirname, '../../..')
+
+/** A free TCP port on 127.0.0.1 (released before use: a small race we accept in tests). */
+export async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
+}
+
+/**
+ * Copies the repository's tracked files (as they are in the working tree) into a new temp dir,
+ * with node_modules linked: what `git clone` + `npm install` gives, without the network.
+ */
+export function freshCopy(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'asr-worker-clone-'))
+  const files = execFileSync('git', ['ls-files', '-z', '--cached'], { cwd: ROOT })
+    .toString('utf8')
+    .split('\0')
+    .filter((f) => f !== '' && existsSync(path.join(ROOT, f)))
+  for (const file of files) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true })
+    cpSync(path.join(ROOT, file), path.join(dir, file))
+  }
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'))
+  return dir
+}
+
+/** The environment a user's shell would have: without the test runner's own variables. */
+function userEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(VITEST|TEST$|NODE_ENV$|__VITEST)/.test(k)),
+  )
+}
+
+/** A running `npm start`. */
+export interface WorkerDev {
+  /** `http://127.0.0.1:PORT` */
+  readonly url: string
+  /** Everything it printed so far. */
+  readonly output: () => string
+  stop(): Promise<void>
+}
+
+/**
+ * `npm start -- --ip 127.0.0.1 --port P` in a fresh copy, with `env` added to the environment
+ * (e.g. UPSTREAM_MIRROR); resolves once /healthz answers, rejects after `timeoutMs`.
+ */
+export async function startWorkerDev(
+  env: Record<string, string> = {},
+  { timeoutMs = 90_000 }: { timeoutMs?: number } = {},
+): Promise<WorkerDev> {
+  const dir = freshCopy()
+  const [port, inspector] = [await freePort(), await freePort()]
+  let output = ''
+  const child: ChildProcess = spawn(
+    'npm',
+    [
+      'start',
+      '--',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--inspector-port',
+      String(inspector),
+    ],
+    {
+      cwd: dir,
+      detached: true, // its own process group: stop() ends npm, wrangler and workerd together
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...userEnv(), WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1', ...env },
+    },
+  )
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, 'SIGTERM')
+      } catch {
+        // already gone
+      }
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))])
+      if (child.exitCode === null) {
+        try {
+          process.kill(-child.pid, 'SIGKILL')
+        } catch {
+          // already gone
+        }
+      }
+    }
+    rmSync(dir, { recursive: true, force: true })
+  }
+  const url = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    if (child.exitCode !== null) {
+      await stop()
+      throw new Error(`npm start exited with ${child.exitCode}:\n${output}`)
+    }
+    try {
+      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) })
+      if (res.ok) break
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop()
+      throw new Error(`npm start did not answer /healthz within ${timeoutMs} ms:\n${output}`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+  return { url, output: () => output, stop }
+}

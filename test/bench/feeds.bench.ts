@@ -45,8 +45,12 @@ const VERSIONS: Record<string, [string, string]> = {
 
 const BUDGET_MS = 10
 
-function memoryFetch(bodies: Map<string, Uint8Array>): FetchLike {
-  return (url) => Promise.resolve(new Response(bodies.get(url), { status: 200 }))
+function memoryFetch(bodies: Map<string, Uint8Array<ArrayBuffer>>): FetchLike {
+  return (url) => {
+    const body = bodies.get(url)
+    if (!body) throw new Error(`no fixture for ${url}`)
+    return Promise.resolve(new Response(body, { status: 200 }))
+  }
 }
 
 /** Median CPU time (user + system, ms) of `fn` after warm-up runs. */
@@ -69,7 +73,12 @@ async function measure(
 ): Promise<BenchResult> {
   const urls = [...new Set(feeds.flatMap((f) => f.sources.map((s) => s.url)))]
   const load = (i: 0 | 1) =>
-    new Map(urls.map((u) => [u, readFileSync(path.join(FIXTURES, 'feeds', VERSIONS[u]![i]))]))
+    new Map(
+      urls.map((u) => [
+        u,
+        new Uint8Array(readFileSync(path.join(FIXTURES, 'feeds', VERSIONS[u]![i]))),
+      ]),
+    )
   const older = load(0)
   const newer = load(1)
   const base = await syncFeeds(feeds, { fetch: memoryFetch(older), now: () => 0 })

@@ -245,7 +245,7 @@ export async function fetchSource(url: string, o: FetchSourceOptions): Promise<F
     }
     let text: string
     try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(all)
+      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(all)
     } catch {
       return refuse('wrong-content', 'the body is not UTF-8 text', current)
     }

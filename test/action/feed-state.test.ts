@@ -1,0 +1,122 @@
+/**
+ * @module getFeedState from a worker (`source`): snapshots by `GET /v1/feeds/:provider/:list`
+ * with If-None-Match = the locked sha256, a 304 for unchanged feeds, the same guards applied to
+ * what the worker serves; the lock file round trip.
+ */
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { formatLock, getFeedState, parseLock } from '../../action/src/feed-state.ts'
+import { sha256Lists, type Snapshot } from '../../shared/src/index.ts'
+
+const served = new Map<string, unknown>()
+const seen: { url: string; ifNoneMatch: string | undefined }[] = []
+let server: Server
+let url = ''
+
+async function snapshot(
+  feed: string,
+  ipv4: string[],
+  ipv6: string[] = [],
+  version = 1,
+): Promise<Snapshot> {
+  return {
+    feed,
+    version,
+    sha256: await sha256Lists({ ipv4, ipv6 }),
+    fetchedAt: '2026-01-01T00:00:00.000Z',
+    changedAt: '2026-01-01T00:00:00.000Z',
+    source: `https://example.com/${feed}`,
+    ipv4,
+    ipv6,
+  }
+}
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const inm = req.headers['if-none-match']
+    seen.push({ url: req.url ?? '', ifNoneMatch: inm })
+    const body = served.get((req.url ?? '').replace('/v1/feeds/', ''))
+    if (body === undefined) return void res.writeHead(404).end('{}')
+    const etag = `"${(body as Snapshot).sha256}"`
+    if (inm === etag) return void res.writeHead(304, { etag }).end()
+    res.writeHead(200, { 'content-type': 'application/json', etag }).end(JSON.stringify(body))
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+})
+afterAll(() => new Promise<void>((r) => server.close(() => r())))
+
+const options = (previous: Record<string, Snapshot>) => ({
+  userFeeds: [],
+  source: url,
+  fetch: globalThis.fetch,
+  now: () => Date.parse('2026-02-01T00:00:00Z'),
+  maxRemovalPercent: 50,
+  allowMassRemoval: false,
+  previous,
+})
+
+describe('getFeedState from a worker', () => {
+  it('takes new snapshots, 304s unchanged ones, and diffs against the lock', async () => {
+    const hooks1 = await snapshot('github/hooks', ['192.0.2.0/24'])
+    const web1 = await snapshot('github/web', ['198.51.100.0/24'])
+    const hooks2 = await snapshot('github/hooks', ['192.0.2.0/24', '203.0.113.0/24'], [], 2)
+    served.set('github/hooks', hooks2)
+    served.set('github/web', web1)
+    seen.length = 0
+    const state = await getFeedState(
+      ['github/hooks', 'github/web'],
+      options({ 'github/hooks': hooks1, 'github/web': web1 }),
+    )
+    expect(state.refusals).toEqual([])
+    expect(state.origin).toBe(url)
+    expect([...state.changes.keys()]).toEqual(['github/hooks'])
+    expect(state.changes.get('github/hooks')!.added.ipv4).toEqual(['203.0.113.0/24'])
+    expect(state.snapshots.get('github/web')!.sha256).toBe(web1.sha256)
+    expect(seen.find((s) => s.url.endsWith('github/web'))!.ifNoneMatch).toBe(`"${web1.sha256}"`)
+  })
+
+  it.each([
+    ['a mass removal', ['192.0.2.0/26'], 'mass-removal'],
+    ['an entry that is not a CIDR', ['192.0.2.0/24; rm -rf /'], 'invalid-entry'],
+    ['an empty snapshot', [], 'empty'],
+  ])('refuses %s and keeps the locked snapshot', async (_what, ipv4, guard) => {
+    const locked = await snapshot('github/hooks', ['192.0.2.0/24'])
+    served.set('github/hooks', { ...(await snapshot('github/hooks', [], [], 2)), ipv4 })
+    const state = await getFeedState(['github/hooks'], options({ 'github/hooks': locked }))
+    expect(state.refusals.map((r) => r.guard)).toEqual([guard])
+    expect(state.snapshots.get('github/hooks')).toBe(locked)
+    expect(state.changes.size).toBe(0)
+  })
+
+  it('refuses a worker error without a locked snapshot to fall back on', async () => {
+    const state = await getFeedState(['github/api'], options({}))
+    expect(state.refusals).toEqual([
+      expect.objectContaining({ feed: 'github/api', guard: 'http-error' }),
+    ])
+    expect(state.snapshots.size).toBe(0)
+  })
+})
+
+describe('formatLock / parseLock', () => {
+  it('round-trips, is stable, and carries no fetch times', async () => {
+    const s = await snapshot('coolify/cloud', ['192.0.2.1/32'], ['2001:db8::/64'])
+    const text = formatLock(new Map([['coolify/cloud', s]]))
+    expect(text).not.toContain('2026-01-01')
+    expect(formatLock(new Map([['coolify/cloud', { ...s, fetchedAt: 'x', changedAt: 'y' }]]))).toBe(
+      text,
+    )
+    const back = parseLock(text)['coolify/cloud']!
+    expect([back.version, back.sha256, back.ipv4, back.ipv6]).toEqual([
+      s.version,
+      s.sha256,
+      s.ipv4,
+      s.ipv6,
+    ])
+  })
+
+  it('rejects a file that is not a lock', () => {
+    expect(() => parseLock('{"feeds": {}}')).toThrow('version 1')
+  })
+})

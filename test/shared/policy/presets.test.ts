@@ -15,7 +15,7 @@ import {
   type FeedSets,
   type Policy,
 } from '../../../shared/src/index.ts'
-import { BUILDERS, compose, nftables, type Built, type Entry, type Fam } from './config-builders.ts'
+import { BUILDERS, compose, nftables, type Built, type Entry } from './config-builders.ts'
 
 /** Documentation-range stand-ins for the feeds the presets name. */
 const FEEDS: Record<string, string[]> = {
@@ -130,7 +130,7 @@ function expected(policy: Policy, b: Built, v: Violation): string[] {
           : 'warning'
         : 'error')
     for (const fam of b.families) {
-      const line = b.marks.get(e.mark)?.[fam as Fam] ?? b.policyLines[e.dir]
+      const line = b.marks.get(e.mark)?.[fam] ?? b.policyLines[e.dir]
       out.add(`${e.rule} ${severity} @ ${b.file}:${line}`)
     }
   }

@@ -8,6 +8,16 @@
  * const { outcomes, cache } = await syncFeeds(feeds, { fetch, now: Date.now, previous, cache, mirror })
  * for (const o of outcomes) if (o.kind === 'changed') store(o.snapshot, o.change)
  * ```
+ *
+ * Contract in short:
+ * - Each distinct upstream URL is fetched once per sync (13 github/* feeds: one request).
+ * - `changed`: store `snapshot` (version + 1) and publish `change`. `unchanged`: the previous
+ *   snapshot with a new `fetchedAt` (store it or not). `refused`: publish nothing; `guard` and
+ *   `reason` say why; `previous` is the snapshot that stays current.
+ * - Persist `SyncResult.cache` as opaque JSON and pass it back: it drives conditional requests
+ *   (a 304 costs no parsing) and repeats body-level refusals on a 304.
+ * - CPU (test/bench/feeds.bench.ts): github meta ~10 ms, ip-ranges.json ~30 ms, the rest ~1 ms
+ *   each; a free Workers invocation has 10 ms, so sync one upstream URL per invocation.
  */
 export type * from './types.ts'
 export { DEFAULT_GUARD_OPTIONS, GUARD_NAMES } from './types.ts'

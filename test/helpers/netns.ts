@@ -127,6 +127,50 @@ s.on('error', (e) => done(e.code === 'ECONNREFUSED' ? 'refused' : 'error:' + e.c
 `
 
 /**
+ * Starts a TCP listener on `host`, port 0, inside the namespace `ns` (any namespace, e.g. a third
+ * one a test adds behind the server); resolves once it listens.
+ */
+export function listenInNamespace(ns: string, host: string): Promise<NetnsServer> {
+  return new Promise<NetnsServer>((resolve, reject) => {
+    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', LISTENER, host], {
+      env: { ...process.env, PATH },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let out = ''
+    let err = ''
+    let accepted = 0
+    const exited = new Promise<void>((r) => child.once('exit', () => r()))
+    const timer = setTimeout(() => {
+      child.kill()
+      reject(new Error(`listener on ${host} did not start: ${err}`))
+    }, 10_000)
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString()
+      accepted = (out.match(/^accepted /gm) ?? []).length
+      const m = /^port (\d+)$/m.exec(out)
+      if (m?.[1] !== undefined) {
+        clearTimeout(timer)
+        resolve({
+          port: Number(m[1]),
+          accepted: () => accepted,
+          stop: async () => {
+            child.stdin.end()
+            const killer = setTimeout(() => child.kill('SIGKILL'), 5_000)
+            await exited
+            clearTimeout(killer)
+          },
+        })
+      }
+    })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`listener on ${host} exited ${code}: ${err}`))
+    })
+  })
+}
+
+/**
  * Creates the pair: namespaces `${prefix}-${random}-s` / `-c`, a veth link between them, loopback
  * up, the given addresses (documentation ranges only: the caller's responsibility) on each end
  * and host routes to the other end's addresses. Throws (after cleaning up) when any step fails.
@@ -197,48 +241,7 @@ export function createNetnsPair(
     throw error
   }
 
-  const listen = (host: string) =>
-    new Promise<NetnsServer>((resolve, reject) => {
-      const child = spawn(
-        'ip',
-        ['netns', 'exec', names.server, process.execPath, '-e', LISTENER, host],
-        {
-          env: { ...process.env, PATH },
-          stdio: ['pipe', 'pipe', 'pipe'],
-        },
-      )
-      let out = ''
-      let err = ''
-      let accepted = 0
-      const exited = new Promise<void>((r) => child.once('exit', () => r()))
-      const timer = setTimeout(() => {
-        child.kill()
-        reject(new Error(`listener on ${host} did not start: ${err}`))
-      }, 10_000)
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()))
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString()
-        accepted = (out.match(/^accepted /gm) ?? []).length
-        const m = /^port (\d+)$/m.exec(out)
-        if (m?.[1] !== undefined) {
-          clearTimeout(timer)
-          resolve({
-            port: Number(m[1]),
-            accepted: () => accepted,
-            stop: async () => {
-              child.stdin.end()
-              const killer = setTimeout(() => child.kill('SIGKILL'), 5_000)
-              await exited
-              clearTimeout(killer)
-            },
-          })
-        }
-      })
-      child.once('exit', (code) => {
-        clearTimeout(timer)
-        reject(new Error(`listener on ${host} exited ${code}: ${err}`))
-      })
-    })
+  const listen = (host: string) => listenInNamespace(names.server, host)
 
   const connect = ({
     from,

@@ -28,6 +28,8 @@ export function renderK8sNetworkPolicy(p: Prepared): string {
   const q = (s: string) => JSON.stringify(s)
   const lines = [
     ...p.header,
+    '# Selects every pod of the namespace it is applied in: ingress that neither this nor another',
+    '# policy allows (pod-to-pod traffic included) is then denied. Add policies for the rest.',
     'apiVersion: networking.k8s.io/v1',
     'kind: NetworkPolicy',
     'metadata:',

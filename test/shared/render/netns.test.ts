@@ -4,6 +4,7 @@
  * times out (dropped); a port the rules do not guard stays open to both. Runs as root (CI);
  * elsewhere each block is skipped with the reason printed.
  */
+import { spawnSync } from 'node:child_process'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   ipsetReferenceRules,
@@ -11,7 +12,12 @@ import {
   type PortSpec,
   type RenderInput,
 } from '../../../shared/src/index.ts'
-import { createNetnsPair, netnsSkipReason, type NetnsPair } from '../../helpers/netns.ts'
+import {
+  createNetnsPair,
+  listenInNamespace,
+  netnsSkipReason,
+  type NetnsPair,
+} from '../../helpers/netns.ts'
 
 const SERVER = { 4: '192.0.2.1', 6: '2001:db8::1' }
 const ALLOWED = { 4: '198.51.100.10', 6: '2001:db8:1::10' }
@@ -155,6 +161,103 @@ describe.skipIf(skip('ipset', 'iptables-restore', 'ip6tables-restore'))(
           }
         },
       )
+    })
+  },
+)
+
+describe.skipIf(skip('iptables', 'iptables-restore'))(
+  'DOCKER-USER in a namespace that publishes a "container" port like Docker',
+  () => {
+    it('INPUT rules miss a DNAT-ed port; the docker-user file guards it', async () => {
+      const p = newPair()
+      // A third namespace plays the container, reached from the host through DNAT and FORWARD.
+      const k = `${p.names.server.slice(0, -2)}-k`
+      const dev = { host: `ahk${k.slice(-8, -2)}`, ctr: `akh${k.slice(-8, -2)}` }
+      // Namespace plumbing runs from the host's namespace (a name added inside another
+      // namespace's `ip netns exec` would live only in that command's mount namespace).
+      const host = (argv: string[]) => {
+        const r = spawnSync('ip', argv, { encoding: 'utf8' })
+        if (r.status !== 0) throw new Error(`ip ${argv.join(' ')}: ${r.stderr}`)
+      }
+      const sh = (ns: string, argv: string[]) => host(['netns', 'exec', ns, ...argv])
+      const CTR = '192.0.2.66'
+      host(['netns', 'add', k])
+      try {
+        host([
+          'link',
+          'add',
+          dev.host,
+          'netns',
+          p.names.server,
+          'type',
+          'veth',
+          'peer',
+          'name',
+          dev.ctr,
+          'netns',
+          k,
+        ])
+        p.run('server', 'ip', ['addr', 'add', '192.0.2.65/32', 'dev', dev.host])
+        p.run('server', 'ip', ['link', 'set', dev.host, 'up'])
+        p.run('server', 'ip', ['route', 'add', `${CTR}/32`, 'dev', dev.host])
+        p.run('server', 'sysctl', ['-qw', 'net.ipv4.ip_forward=1'])
+        sh(k, ['ip', 'link', 'set', 'lo', 'up'])
+        sh(k, ['ip', 'addr', 'add', `${CTR}/32`, 'dev', dev.ctr])
+        sh(k, ['ip', 'link', 'set', dev.ctr, 'up'])
+        sh(k, ['ip', 'route', 'add', 'default', 'via', '192.0.2.65', 'dev', dev.ctr, 'onlink'])
+        const ctr = await listenInNamespace(k, CTR)
+        try {
+          const PUBLISHED = 8080
+          // What Docker sets up for `-p 8080:PORT`: DNAT, DOCKER-USER first in FORWARD, then accept.
+          p.run(
+            'server',
+            'iptables-restore',
+            [],
+            [
+              '*nat',
+              `-A PREROUTING -d ${SERVER[4]} -p tcp --dport ${PUBLISHED} -j DNAT --to-destination ${CTR}:${ctr.port}`,
+              'COMMIT',
+              '*filter',
+              ':FORWARD DROP [0:0]',
+              ':DOCKER-USER - [0:0]',
+              '-A FORWARD -j DOCKER-USER',
+              '-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
+              `-A FORWARD -d ${CTR} -p tcp --dport ${ctr.port} -j ACCEPT`,
+              'COMMIT',
+              '',
+            ].join('\n'),
+          )
+          const ports: PortSpec[] = [{ port: PUBLISHED, protocol: 'tcp' }]
+          const reach = (from: string, timeoutMs = 1000) =>
+            p.connect({ from, to: SERVER[4], port: PUBLISHED, timeoutMs })
+          expect(await reach(DENIED[4])).toBe('connected')
+
+          // The host-firewall way (INPUT) does not see the published port: still open.
+          p.run(
+            'server',
+            'iptables-restore',
+            ['--noflush'],
+            renderFormat('iptables', FEED, { ports }),
+          )
+          p.run('server', 'iptables', ['-I', 'INPUT', '-j', 'allowlist-sync'])
+          expect(await reach(DENIED[4])).toBe('connected')
+
+          // DOCKER-USER does, matched on the original destination port before DNAT.
+          const text = renderFormat('docker-user', FEED, { ports })
+          p.run('server', 'iptables-restore', ['--noflush'], text)
+          p.run('server', 'iptables-restore', ['--noflush'], text)
+          expect(await reach(ALLOWED[4])).toBe('connected')
+          expect(await reach(DENIED[4])).toBe('timeout')
+          expect(
+            p.run('server', 'iptables', ['-S', 'DOCKER-USER']).stdout.match(/^-A /gm),
+          ).toHaveLength(2)
+          expect(ctr.accepted()).toBeGreaterThanOrEqual(3)
+        } finally {
+          await ctr.stop()
+        }
+      } finally {
+        spawnSync('ip', ['netns', 'del', k])
+      }
     })
   },
 )

@@ -2,10 +2,23 @@
  * @module Canonical printing of addresses (internal): dotted quad for IPv4, RFC 5952 for IPv6.
  */
 
+const OCTET = Array.from({ length: 256 }, (_, i) => String(i))
+
 /** An unsigned 32-bit number as a dotted quad. */
 export function formatIpv4(value: number): string {
-  return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`
+  return (
+    OCTET[value >>> 24]! +
+    '.' +
+    OCTET[(value >>> 16) & 255]! +
+    '.' +
+    OCTET[(value >>> 8) & 255]! +
+    '.' +
+    OCTET[value & 255]!
+  )
 }
+
+/** `/0` to `/128`, ready to append. */
+export const SLASH = Array.from({ length: 129 }, (_, p) => `/${p}`)
 
 /**
  * Eight 16-bit groups as RFC 5952 text: lowercase hex without leading zeros (4.1, 4.3), the

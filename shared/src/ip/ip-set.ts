@@ -5,7 +5,7 @@
 import { RangeCollector } from './build.ts'
 import { IpParseError } from './errors.ts'
 import type { Family } from './family.ts'
-import { formatIpv4, formatIpv6 } from './format.ts'
+import { formatIpv4, formatIpv6, SLASH } from './format.ts'
 import {
   coversRanges,
   equalRanges,
@@ -14,6 +14,7 @@ import {
   subtractRanges,
   unionRanges,
 } from './ranges.ts'
+import { asciiBytes, linesRead, readIpv4Lines, readIpv6Lines } from './read-lines.ts'
 import { scan, scanned, w } from './scan.ts'
 import { bounds, trimBounds } from './trim.ts'
 
@@ -52,8 +53,34 @@ export class IpSet {
    * `ERR_IP_FAMILY` on an entry of the other family.
    */
   static fromCidrs(family: Family, cidrs: Iterable<string>): IpSet {
+    const list = Array.isArray(cidrs) ? (cidrs as string[]) : [...cidrs]
     const collector = new RangeCollector()
-    for (const text of cidrs) {
+    // Long lists go through the byte-level line readers of parseCidrList, joined by line breaks,
+    // unless an entry holds a line break itself (then entries would not map to lines).
+    const joined = list.length > 32 ? list.join('\n') : ''
+    let bytes = joined === '' ? undefined : asciiBytes(joined, 0)
+    if (bytes !== undefined) {
+      let breaks = 0
+      for (let at = joined.indexOf('\n'); at >= 0; at = joined.indexOf('\n', at + 1)) breaks++
+      if (breaks !== list.length - 1) bytes = undefined
+      else if (family === 4) collector.r4 = new Float64Array(2 * list.length + 2)
+    }
+    let from = 0
+    for (let k = 0; k < list.length;) {
+      if (bytes !== undefined) {
+        const next =
+          family === 4
+            ? readIpv4Lines(bytes, from, joined.length, collector)
+            : readIpv6Lines(bytes, from, joined.length, collector)
+        if (linesRead > 0) {
+          k += linesRead
+          from = next
+          continue
+        }
+      }
+      const text = list[k]!
+      from += text.length + 1
+      k++
       trimBounds(text, 0, text.length)
       if (!scan(text, bounds.start, bounds.end))
         throw new IpParseError(scanned.code, text, scanned.reason)
@@ -157,7 +184,7 @@ function cidrs4(r: Float64Array): string[] {
       let size = s === 0 ? 2 ** 32 : (s & -s) >>> 0
       while (size > e - s) size /= 2
       const prefix = size === 2 ** 32 ? 0 : 32 - (31 - Math.clz32(size))
-      out.push(`${formatIpv4(s)}/${prefix}`)
+      out.push(formatIpv4(s) + SLASH[prefix]!)
       s += size
     }
   }
@@ -176,7 +203,7 @@ function cidrs6(r: bigint[]): string[] {
         size >>= 1n
         bits--
       }
-      out.push(`${formatIpv6(s)}/${128 - bits}`)
+      out.push(formatIpv6(s) + SLASH[128 - bits]!)
       s += size
     }
   }

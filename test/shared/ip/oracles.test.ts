@@ -6,7 +6,13 @@ import { excludeCidr, mergeCidr, containsCidr } from 'cidr-tools'
 import fc from 'fast-check'
 import ipaddr from 'ipaddr.js'
 import { describe, expect, it } from 'vitest'
-import { IpSet, parseAddress, parseCidr, type Family } from '../../../shared/src/index.ts'
+import {
+  IpSet,
+  parseAddress,
+  parseCidr,
+  parseCidrList,
+  type Family,
+} from '../../../shared/src/index.ts'
 
 const RUNS = { numRuns: 300 }
 
@@ -212,4 +218,43 @@ describe.each([4, 6] as const)('IpSet (IPv%i) against cidr-tools', (family) => {
       RUNS,
     )
   })
+})
+
+describe('large shuffled lists against cidr-tools', () => {
+  /** A deterministic shuffle (xorshift), so that a failure reproduces. */
+  function shuffled<T>(items: T[], seed: number): T[] {
+    const out = [...items]
+    let x = seed
+    for (let i = out.length - 1; i > 0; i--) {
+      x ^= x << 13
+      x ^= x >>> 17
+      x ^= x << 5
+      const j = (x >>> 0) % (i + 1)
+      ;[out[i], out[j]] = [out[j]!, out[i]!]
+    }
+    return out
+  }
+
+  it.each([4, 6] as const)(
+    'merges 6,000 unsorted IPv%i CIDRs (radix sort, growth) as mergeCidr does, from text and from an array',
+    (family) => {
+      const cidrs: string[] = []
+      for (let k = 0; k < 6000; k++) {
+        // Every third block is left out, so that the cover has thousands of ranges.
+        if (k % 3 === 2) continue
+        const prefix = k % 5 === 0 ? 23 : 24
+        cidrs.push(
+          family === 4
+            ? `${dotted(((10 << 24) + k * 256) >>> 0)}/${prefix}`
+            : `2001:db8:${(k >> 8).toString(16)}:${((k & 255) << 8).toString(16)}::/${prefix + 32}`,
+        )
+      }
+      const input = shuffled(cidrs, 0x2545f491)
+      const expected = canon(mergeCidr(input))
+      expect(expected.length).toBeGreaterThan(1000)
+      expect(IpSet.fromCidrs(family, input).toCidrs()).toEqual(expected)
+      const list = parseCidrList(input.join('\r\n'))
+      expect((family === 4 ? list.ipv4 : list.ipv6).toCidrs()).toEqual(expected)
+    },
+  )
 })

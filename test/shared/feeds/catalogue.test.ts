@@ -134,8 +134,6 @@ describe('defineUserFeed', () => {
     ['an empty CSV column name', { parser: { kind: 'csv', column: '' } }, 'ERR_FEED_PARSER'],
     ['family 5', { parser: { kind: 'lines', family: 5 } }, 'ERR_FEED_PARSER'],
   ])('refuses %s', (_name, change, code) => {
-    expect(() => defineUserFeed({ ...ok, ...change })).toThrow(
-      expect.objectContaining({ code }),
-    )
+    expect(() => defineUserFeed({ ...ok, ...change })).toThrow(expect.objectContaining({ code }))
   })
 })

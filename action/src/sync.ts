@@ -292,6 +292,10 @@ export async function runSync(deps: SyncDeps): Promise<SyncResult> {
 
     if (changedFiles.length === 0) {
       if (open) {
+        await client.comment(
+          open.number,
+          `${PR_MARKER}\nClosed by allowlist-sync: the files on ${escapeMarkdown(base)} already match the feeds.`,
+        )
         await client.closePull(open.number)
         log.info(`closed #${open.number}: the files on ${base} already match the feeds`)
       }

@@ -166,6 +166,7 @@ describe.skipIf(!HAVE_FIXTURES)('the Action, end to end', () => {
     expect(back.outputs.changed).toBe('false')
     expect(gh.pulls(REPO).find((p) => p.number === pr2)!.state).toBe('closed')
     expect(gh.branchSha(REPO, BRANCH)).toBeUndefined()
+    expect(gh.comments(REPO, pr2).join('\n')).toContain('already match the feeds')
   })
 
   it('a refused feed (the empty Coolify file) leaves the files as they are and the summary says why', async () => {

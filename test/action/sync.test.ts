@@ -162,6 +162,42 @@ describe.skipIf(!HAVE_FIXTURES)('runSync', () => {
     for (const r of results) expect(r.outputs.pullRequestNumber).toBe(1)
   })
 
+  it('applies draft, labels, reviewers, team reviewers and assignees from the inputs', async () => {
+    const r = await runSync(
+      deps({
+        draft: true,
+        labels: ['allowlist'],
+        reviewers: ['alice'],
+        teamReviewers: ['netops'],
+        assignees: ['bob'],
+        title: 'Allowlists',
+      }),
+    )
+    expect(r.outputs.operation).toBe('created')
+    expect(gh.pulls(REPO)[0]).toMatchObject({
+      title: 'Allowlists',
+      draft: true,
+      labels: ['allowlist'],
+      reviewers: ['alice'],
+      teamReviewers: ['netops'],
+      assignees: ['bob'],
+    })
+  })
+
+  it('refuses a removal beyond max-removal-percent unless allow-mass-removal', async () => {
+    Object.assign(mirror.files, layout('2024-05-08T1121'))
+    await runSync(deps())
+    gh.mergePull(REPO, 1)
+    // 2024-06-07 drops 2 of the 4 IPv4 addresses (50%)
+    Object.assign(mirror.files, layout('2024-06-07T2116'))
+    const refused = await runSync(deps({ maxRemovalPercent: 25 }))
+    expect(refused.outputs.changed).toBe(false)
+    expect(refused.warnings.join('\n')).toMatch(/coolify\/cloud refused \(mass-removal\)/)
+    const allowed = await runSync(deps({ maxRemovalPercent: 25, allowMassRemoval: true }))
+    expect(allowed.outputs.operation).toBe('created')
+    expect(allowed.outputs.removed).toBe(4)
+  })
+
   it('a dry run writes nothing', async () => {
     const r = await runSync(deps({ dryRun: true }))
     expect(r.outputs.changed).toBe(true)

@@ -23,12 +23,17 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Copies the repository's tracked files (as they are in the working tree) into a new temp dir,
+ * Copies the repository's files that git does not ignore (as they are in the working tree) into a new temp dir,
  * with node_modules linked: what `git clone` + `npm install` gives, without the network.
  */
 export function freshCopy(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'asr-worker-clone-'))
-  const files = execFileSync('git', ['ls-files', '-z', '--cached'], { cwd: ROOT })
+  // Tracked files and new ones not yet committed, never ignored ones (.wrangler, .dev.vars).
+  const files = execFileSync(
+    'git',
+    ['ls-files', '-z', '--cached', '--others', '--exclude-standard'],
+    { cwd: ROOT },
+  )
     .toString('utf8')
     .split('\0')
     .filter((f) => f !== '' && existsSync(path.join(ROOT, f)))
@@ -110,9 +115,9 @@ export async function startWorkerDev(
   const url = `http://127.0.0.1:${port}`
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    if (child.exitCode !== null) {
+    if (child.exitCode !== null || /Build failed/.test(output)) {
       await stop()
-      throw new Error(`npm start exited with ${child.exitCode}:\n${output}`)
+      throw new Error(`npm start failed (exit ${child.exitCode}):\n${output}`)
     }
     try {
       const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) })

@@ -165,6 +165,23 @@ describe('allowlist-sync fetch: usage and environment', () => {
     const bad = await cli(['fetch', 'github/hooks', '--previous', notSnapshot])
     expect(bad.code).toBe(2)
     expect(bad.stderr).toContain('not-snapshot.json: item 1: not a snapshot')
+    const badCidr = path.join(dir, 'bad-cidr.json')
+    writeFileSync(
+      badCidr,
+      JSON.stringify({
+        feed: 'github/hooks',
+        version: 1,
+        sha256: 'x',
+        fetchedAt: 'x',
+        changedAt: 'x',
+        source: 'x',
+        ipv4: ['192.0.2.0/24', '192.0.2.0/24; reboot'],
+        ipv6: [],
+      }),
+    )
+    const cidr = await cli(['fetch', 'github/hooks', '--previous', badCidr])
+    expect(cidr.code).toBe(2)
+    expect(cidr.stderr).toContain('bad-cidr.json: item 1 (github/hooks): ipv4: ')
   })
 
   it('a bad UPSTREAM_MIRROR is a usage error', async () => {

@@ -4,6 +4,7 @@
  */
 import {
   findFeed,
+  IpSet,
   syncFeeds,
   type FeedDefinition,
   type FeedOutcome,
@@ -113,6 +114,18 @@ async function readPrevious(io: CliIo, file: string): Promise<Record<string, Sna
       throw new InputError([
         `${file}: item ${i + 1}: not a snapshot (needs feed, version, sha256, fetchedAt, changedAt, source, ipv4, ipv6)`,
       ])
+    for (const [family, list] of [
+      [4, c.ipv4],
+      [6, c.ipv6],
+    ] as const)
+      try {
+        IpSet.fromCidrs(family, list)
+      } catch (cause) {
+        throw new InputError(
+          [`${file}: item ${i + 1} (${c.feed}): ipv${family}: ${(cause as Error).message}`],
+          { cause },
+        )
+      }
     out[c.feed] = c
   })
   return out

@@ -51,7 +51,9 @@ type ParsedJson = { readonly document: unknown } | ExtractRefusal
  * Syncs `feeds`: each distinct upstream URL is fetched once (the 13 GitHub feeds share one
  * request), conditionally when validators are cached and every feed from it has a previous
  * snapshot. Never throws for upstream trouble: each feed gets a `changed`, `unchanged` or
- * `refused` outcome. Throws only for a bad `mirror` (TypeError, `ERR_MIRROR`).
+ * `refused` outcome. Throws only for a bad `mirror` (TypeError, `ERR_MIRROR`), or an
+ * IpParseError for a `previous` snapshot whose lists are not CIDRs (stored state, not upstream
+ * data: callers that read snapshots from users validate them first, as `fetch --previous` does).
  *
  * A feed whose sources answered partly 304 and partly 200 (coolify's two files) has its 304 URLs
  * fetched again unconditionally, since a snapshot is built from all of its sources at once.

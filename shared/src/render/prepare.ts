@@ -122,7 +122,7 @@ export function prepare(format: FormatId, input: RenderInput, options: RenderOpt
     if (feed.source !== undefined) parts.push(`source ${headerText(feed.source)}`)
     header.push(parts.join(' '))
   }
-  if (comment !== undefined && comment !== '') header.push(`# ${headerText(comment)}`)
+  if (comment !== undefined && comment !== '') header.push(`# comment: ${headerText(comment)}`)
   const ports = options.ports ?? []
   for (const spec of ports) checkPort(format, spec)
   if (ports.length > 0 && info.usesPorts) header.push(`# ports ${ports.map(formatPort).join(' ')}`)

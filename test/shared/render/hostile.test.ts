@@ -12,6 +12,8 @@ import { parse as parseYaml } from 'yaml'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   END_MARKER,
+  findManagedBlocks,
+  spliceManagedBlock,
   FORMAT_IDS,
   FORMATS,
   readRendered,
@@ -52,6 +54,8 @@ const NASTY_COMMENTS = [
   '$(touch /tmp/asr-render-pwned) `touch /tmp/asr-render-pwned`',
   'ends with a backslash \\',
   'ünïcode and emoji 🔥',
+  'END allowlist-sync',
+  'BEGIN allowlist-sync evil/feed',
 ]
 
 describe('hostile names', () => {
@@ -152,6 +156,24 @@ describe('hostile comments', () => {
       rmSync(dir, { recursive: true, force: true })
     }
   })
+})
+
+describe('marker look-alikes', () => {
+  it.each(FORMATS.filter((f) => f.lineOriented).map((f) => f.id))(
+    '%s: a comment that reads like a marker still splices as one block',
+    (format) => {
+      for (const comment of ['END allowlist-sync', 'BEGIN allowlist-sync evil/feed']) {
+        const text = renderFormat(format, DOC_INPUT, { ...DOC_OPTIONS, comment })
+        const ids = DOC_INPUT.feeds.map((f) => f.id)
+        expect(findManagedBlocks(text)).toEqual([
+          { feedIds: ids, beginLine: 1, endLine: text.split('\n').length - 1 },
+        ])
+        expect(spliceManagedBlock(spliceManagedBlock('x\n', text, ids), text, ids)).toBe(
+          `x\n${text}`,
+        )
+      }
+    },
+  )
 })
 
 describe('hostile feed references and entries', () => {

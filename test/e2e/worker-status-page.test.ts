@@ -99,8 +99,8 @@ describe.skipIf(SKIP !== undefined)('status page in headless Chromium', () => {
       const text = await (await fetch('/v1/changes.atom')).text()
       const doc = new DOMParser().parseFromString(text, 'application/xml')
       const root = doc.documentElement
-      const child = (el: Element, name: string) =>
-        [...el.children].filter((c) => c.localName === name)
+      const child = (el: Element, name: string): Element[] =>
+        Array.from(el.children).filter((c) => c.localName === name)
       return {
         error: doc.querySelector('parsererror')?.textContent ?? null,
         namespace: root.namespaceURI,

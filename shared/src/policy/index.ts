@@ -63,4 +63,12 @@ export {
   exitCodeFor,
   type FindingsJson,
 } from './format-findings.ts'
-export { toSarif, SARIF_MAX_RESULTS, SARIF_MAX_BYTES, type SarifLog } from './sarif.ts'
+export {
+  toSarif,
+  SARIF_MAX_RESULTS,
+  SARIF_MAX_BYTES,
+  type SarifLog,
+  type SarifRun,
+  type SarifResult,
+  type SarifRule,
+} from './sarif.ts'

@@ -17,7 +17,8 @@ export interface SarifLog {
   readonly runs: readonly SarifRun[]
 }
 
-interface SarifRun {
+/** One run of a {@link SarifLog}. */
+export interface SarifRun {
   readonly tool: {
     readonly driver: {
       readonly name: string
@@ -36,7 +37,8 @@ interface SarifRun {
   }[]
 }
 
-interface SarifRule {
+/** A reporting descriptor (one per policy rule that has results). */
+export interface SarifRule {
   readonly id: string
   readonly name: string
   readonly shortDescription: { readonly text: string }
@@ -46,7 +48,8 @@ interface SarifRule {
   readonly properties: { readonly tags: readonly string[]; readonly 'security-severity'?: string }
 }
 
-interface SarifResult {
+/** One result: a finding. */
+export interface SarifResult {
   readonly ruleId: string
   readonly ruleIndex: number
   readonly level: 'error' | 'warning' | 'note'

@@ -52,15 +52,7 @@ describe('toSarif', () => {
     const ok = validate(log)
     expect(validate.errors ?? []).toEqual([])
     expect(ok).toBe(true)
-    const run = log.runs[0] as {
-      results: {
-        ruleId: string
-        level: string
-        locations?: {
-          physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } }
-        }[]
-      }[]
-    }
+    const run = log.runs[0]!
     expect(run.results).toHaveLength(findings.length)
     const db = run.results.find((r) => r.ruleId === 'forbid-public-5432-tcp')
     expect(db?.level).toBe('error')
@@ -97,10 +89,7 @@ describe('toSarif', () => {
     }))
     const log = toSarif(many, { toolVersion: '0.1.0', policy })
     expect(validate(log)).toBe(true)
-    const run = log.runs[0] as {
-      results: { level: string }[]
-      invocations: { toolExecutionNotifications: { message: { text: string } }[] }[]
-    }
+    const run = log.runs[0]!
     expect(run.results).toHaveLength(SARIF_MAX_RESULTS)
     expect(run.results.slice(0, 10).every((r) => r.level === 'error')).toBe(true)
     expect(run.invocations[0]!.toolExecutionNotifications[0]!.message.text).toMatch(

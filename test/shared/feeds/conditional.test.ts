@@ -3,6 +3,7 @@
  * a 304 yields the previous snapshot without reading or parsing a body. Also: the request
  * headers (User-Agent, a GitHub token for api.github.com only) and the mirror mapping.
  */
+import { readFileSync } from 'node:fs'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   findFeed,
@@ -209,6 +210,10 @@ describe('conditional requests', () => {
     await syncViaMirror(mirror, [HOOKS], { githubToken: 'ghs_secret' })
     expect(mirror.requests[0]!.headers['user-agent']).toBe(USER_AGENT)
     expect(USER_AGENT).toMatch(/^allowlist-sync\/\d+\.\d+\.\d+ \(\+https:\/\/github\.com\//)
+    const { version } = JSON.parse(
+      readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
+    ) as { version: string }
+    expect(USER_AGENT).toContain(`allowlist-sync/${version} `)
     expect(mirror.requests[0]!.headers.authorization).toBeUndefined()
   })
 })

@@ -2,6 +2,7 @@
  * @module ufw: a shell script of `ufw delete allow …` lines for removed CIDRs, then
  * `ufw allow from CIDR to any port P proto tcp comment '…'` lines for the allowed ones.
  */
+import { RenderError } from './render-error.ts'
 import { managedText, portRange, requireNonEmpty, type Prepared } from './prepare.ts'
 
 /** POSIX shell single quoting: `'` becomes `'\''`; nothing inside single quotes is special. */
@@ -20,10 +21,18 @@ function ruleSpecs(p: Prepared, cidr: string): string[] {
 /**
  * Run with `sh FILE` as root. Removed CIDRs (options.removed) come first as `ufw delete allow`,
  * so a shrinking list closes before anything opens. The comment defaults to `allowlist-sync` and
- * the feed ids; a user comment is shell-quoted.
+ * the feed ids; a user comment is shell-quoted, and refused if it holds `'` (ufw rejects it).
  */
 export function renderUfw(p: Prepared): string {
   requireNonEmpty(p)
+  if (p.comment?.includes("'")) {
+    // ufw 0.36 answers "Invalid syntax" to any comment with a single quote (its parser.py).
+    throw new RenderError(
+      'ERR_RENDER_COMMENT',
+      `ufw: comment ${JSON.stringify(p.comment)} contains ', which ufw refuses in comments`,
+      { format: 'ufw' },
+    )
+  }
   const comment = shellQuote(p.comment ?? ['allowlist-sync', ...p.feedIds].join(' '))
   const body: string[] = []
   for (const cidr of [...p.removedV4, ...p.removedV6]) {

@@ -76,7 +76,14 @@ function itWhen(reason: string | undefined, name: string, fn: () => void | Promi
 
 const CASES: { label: string; input: RenderInput; options: RenderOptions }[] = [
   { label: 'documentation feeds with ports', input: DOC_INPUT, options: DOC_OPTIONS },
-  { label: 'documentation feeds, no ports', input: DOC_INPUT, options: { name: 'hooks_v2' } },
+  {
+    label: 'documentation feeds, no ports',
+    input: DOC_INPUT,
+    options: {
+      name: 'hooks_v2',
+      removed: { ipv4: ['192.0.2.0/26'], ipv6: ['2001:db8:dead::/48'] },
+    },
+  },
   {
     label: '2,000 random CIDRs with ports, longest name',
     input: randomInput(2000, 7),
@@ -156,6 +163,27 @@ describe.each(CASES)('real tools accept the output: $label', (c) => {
       expect(tool('iptables-restore', ['--test'], { inNs: true, input: rules4 }).status).toBe(0)
       expect(tool('ip6tables-restore', ['--test'], { inNs: true, input: rules6 }).status).toBe(0)
       tool('ipset', ['destroy'], { inNs: true })
+    },
+  )
+
+  itWhen(
+    c.input.ipv4.length > 100
+      ? 'skipped: one ufw process a rule is too slow for 6,000 rules'
+      : nsSkip('ufw'),
+    'ufw --dry-run accepts every allow and delete line',
+    () => {
+      const text = render('ufw', c)
+      const lines = text.split('\n').filter((l) => l.startsWith('ufw '))
+      expect(lines.length).toBeGreaterThan(0)
+      const script = ['set -e', ...lines.map((l) => l.replace(/^ufw /, 'ufw --dry-run '))].join(
+        '\n',
+      )
+      const r = tool('sh', ['-c', script], { inNs: true })
+      expect(r.output).not.toContain('ERROR')
+      expect(r.status).toBe(0)
+      // One `### tuple ###` per allow line: ufw understood each rule, ports and protocol included.
+      const allows = lines.filter((l) => l.startsWith('ufw allow ')).length
+      expect(r.output.match(/^### tuple ### allow /gm)).toHaveLength(allows)
     },
   )
 

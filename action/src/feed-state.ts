@@ -29,6 +29,8 @@ export interface FeedState {
   /** Feeds whose lists differ from the lock. */
   readonly changes: ReadonlyMap<string, Change>
   readonly refusals: readonly Refusal[]
+  /** The worker's change-log cursor to keep in the lock (worker sources only). */
+  readonly cursor?: LockCursor
   /** Where the sets came from: `upstream` or the worker's URL. */
   readonly origin: string
   /** ISO time of this fetch. */
@@ -49,15 +51,43 @@ export interface FeedStateOptions {
   readonly allowMassRemoval: boolean
   /** The lock's snapshots by feed id. */
   readonly previous: Readonly<Record<string, Snapshot>>
+  /** The lock's worker cursor. */
+  readonly cursor?: LockCursor
 }
 
 /** A feed in the lock: its snapshot without times, so re-running gives identical bytes. */
 export type LockedFeed = Omit<Snapshot, 'fetchedAt' | 'changedAt'>
 
+/**
+ * Where a worker's change log was read up to (its `nextCursor`), for one worker URL: the next run
+ * asks `/v1/changes?since=` it and fetches only the snapshots of feeds that changed.
+ */
+export interface LockCursor {
+  readonly source: string
+  readonly value: string
+}
+
 /** The lock file: the last accepted snapshot of each feed. */
 export interface LockFile {
   readonly version: 1
+  readonly cursor?: LockCursor
   readonly feeds: Readonly<Record<string, LockedFeed>>
+}
+
+/** The worker cursor a lock file holds, if any (undefined for unreadable text). */
+export function lockCursor(text: string | undefined): LockCursor | undefined {
+  if (text === undefined) return undefined
+  try {
+    const c = (JSON.parse(text) as Partial<LockFile>).cursor
+    return c &&
+      typeof c.source === 'string' &&
+      typeof c.value === 'string' &&
+      /^\d{1,16}$/.test(c.value)
+      ? { source: c.source, value: c.value }
+      : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /** Reads a lock file; undefined or unreadable content is an empty lock (a warning is the caller's). */
@@ -79,7 +109,7 @@ export function parseLock(
 }
 
 /** The lock file's text for these snapshots: sorted keys, two-space JSON, trailing newline. */
-export function formatLock(snapshots: ReadonlyMap<string, Snapshot>): string {
+export function formatLock(snapshots: ReadonlyMap<string, Snapshot>, cursor?: LockCursor): string {
   const feeds: Record<string, LockedFeed> = {}
   for (const id of [...snapshots.keys()].sort()) {
     const s = snapshots.get(id)!
@@ -92,7 +122,8 @@ export function formatLock(snapshots: ReadonlyMap<string, Snapshot>): string {
       ipv6: s.ipv6,
     }
   }
-  return `${JSON.stringify({ version: 1, feeds } satisfies LockFile, null, 2)}\n`
+  const lock: LockFile = { version: 1, ...(cursor ? { cursor } : {}), feeds }
+  return `${JSON.stringify(lock, null, 2)}\n`
 }
 
 /** Fetches `ids` and compares them with the lock. Never throws for upstream trouble. */
@@ -131,8 +162,24 @@ export async function getFeedState(
       }
     }
   }
+  let cursor: LockCursor | undefined
+  let toFetch = viaWorker
+  if (viaWorker.length > 0) {
+    const log = await readChangeLog(
+      o.source!,
+      viaWorker.map((d) => d.id),
+      o,
+    )
+    if (log) {
+      cursor = { source: o.source!, value: log.nextCursor }
+      // With a cursor from the last run, only feeds with changes since need their snapshot.
+      if (log.since !== undefined)
+        toFetch = viaWorker.filter((d) => log.changed.has(d.id) || o.previous[d.id] === undefined)
+      for (const d of viaWorker) if (!toFetch.includes(d)) snapshots.set(d.id, o.previous[d.id]!)
+    } else if (o.cursor?.source === o.source) cursor = o.cursor
+  }
   await Promise.all(
-    viaWorker.map(async (def) => {
+    toFetch.map(async (def) => {
       const prev = o.previous[def.id]
       const outcome = await fromWorker(o.source!, def.id, prev, o)
       if ('reason' in outcome) {
@@ -145,7 +192,55 @@ export async function getFeedState(
     }),
   )
   refusals.sort((a, b) => (a.feed < b.feed ? -1 : 1))
-  return { snapshots, changes, refusals, origin: o.source || 'upstream', fetchedAt }
+  // A refused change must be looked at again next run: keep the old cursor then.
+  if (refusals.some((r) => viaWorker.some((d) => d.id === r.feed)))
+    cursor = o.cursor?.source === o.source ? o.cursor : undefined
+  return {
+    snapshots,
+    changes,
+    refusals,
+    ...(cursor ? { cursor } : {}),
+    origin: o.source || 'upstream',
+    fetchedAt,
+  }
+}
+
+/**
+ * Reads the worker's change log for `ids` from the lock's cursor (or from the start) to its end.
+ * Undefined when the worker does not answer it (the caller then fetches every snapshot).
+ */
+async function readChangeLog(
+  source: string,
+  ids: readonly string[],
+  o: FeedStateOptions,
+): Promise<{ since: string | undefined; nextCursor: string; changed: Set<string> } | undefined> {
+  const since = o.cursor?.source === source ? o.cursor.value : undefined
+  const changed = new Set<string>()
+  let cursor = since ?? '0'
+  for (let page = 0; page < 20; page++) {
+    const url = `${source.replace(/\/+$/, '')}/v1/changes?since=${cursor}&feeds=${ids.map(encodeURIComponent).join(',')}&limit=500`
+    let body: { changes?: { feed?: unknown }[]; nextCursor?: unknown; hasMore?: unknown }
+    try {
+      const res = await o.fetch(url, {
+        headers: { accept: 'application/json' },
+        signal: AbortSignal.timeout(15_000),
+      })
+      if (res.status !== 200) return undefined
+      body = (await res.json()) as typeof body
+    } catch {
+      return undefined
+    }
+    if (
+      !Array.isArray(body.changes) ||
+      typeof body.nextCursor !== 'string' ||
+      !/^\d{1,16}$/.test(body.nextCursor)
+    )
+      return undefined
+    for (const c of body.changes) if (typeof c.feed === 'string') changed.add(c.feed)
+    cursor = body.nextCursor
+    if (body.hasMore !== true) return { since, nextCursor: cursor, changed }
+  }
+  return undefined
 }
 
 async function fromWorker(

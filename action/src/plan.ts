@@ -106,7 +106,7 @@ export async function planFiles(
   reader: FileReader,
 ): Promise<PlannedFile[]> {
   const files = await Promise.all(config.targets.map((t) => planTarget(t, state, reader)))
-  const lock = formatLock(state.snapshots)
+  const lock = formatLock(state.snapshots, state.cursor)
   files.push({
     path: config.lock,
     content: lock,

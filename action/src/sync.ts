@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto'
 import { ConfigError, parseConfig, type SyncConfig } from './config.ts'
-import { getFeedState, parseLock, type FeedState } from './feed-state.ts'
+import { getFeedState, lockCursor, parseLock, type FeedState } from './feed-state.ts'
 import { GitHubClient, type CommitInfo } from './github.ts'
 import type { Inputs } from './inputs.ts'
 import { gitBlobSha, planFiles, type PlannedFile } from './plan.ts'
@@ -205,7 +205,12 @@ function parseLockSafe(text: string | undefined, deps: SyncDeps): ReturnType<typ
   }
 }
 
-function feedOptions(deps: SyncDeps, config: SyncConfig, previous: ReturnType<typeof parseLock>) {
+function feedOptions(
+  deps: SyncDeps,
+  config: SyncConfig,
+  previous: ReturnType<typeof parseLock>,
+  cursor?: ReturnType<typeof lockCursor>,
+) {
   const source = deps.inputs.source || config.source || ''
   return {
     userFeeds: config.userFeeds,
@@ -216,6 +221,7 @@ function feedOptions(deps: SyncDeps, config: SyncConfig, previous: ReturnType<ty
     maxRemovalPercent: deps.inputs.maxRemovalPercent,
     allowMassRemoval: deps.inputs.allowMassRemoval,
     previous,
+    ...(cursor ? { cursor } : {}),
   }
 }
 
@@ -233,9 +239,10 @@ export async function runSync(deps: SyncDeps): Promise<SyncResult> {
   const { loaded, errors } = verify
     ? await loadPolicies(config.policies, reader.read)
     : { loaded: [], errors: [] }
-  const previous = parseLockSafe(await reader.read(config.lock), deps)
+  const lockText = await reader.read(config.lock)
+  const previous = parseLockSafe(lockText, deps)
   const ids = [...new Set([...config.targets.flatMap((t) => t.feeds), ...policyFeeds(loaded)])]
-  const state = await getFeedState(ids, feedOptions(deps, config, previous))
+  const state = await getFeedState(ids, feedOptions(deps, config, previous, lockCursor(lockText)))
   for (const r of state.refusals) log.warning(`feed ${r.feed} refused (${r.guard}): ${r.reason}`)
   const files = await planFiles(config, state, reader)
   const changedFiles = files.filter((f) => f.changed && f.content !== undefined)

@@ -10,6 +10,8 @@ import { formatLock, getFeedState, parseLock } from '../../action/src/feed-state
 import { sha256Lists, type Snapshot } from '../../shared/src/index.ts'
 
 const served = new Map<string, unknown>()
+/** The stub worker's change log: seq -> feed. */
+const changeLog: { seq: number; feed: string }[] = []
 const seen: { url: string; ifNoneMatch: string | undefined }[] = []
 let server: Server
 let url = ''
@@ -36,6 +38,21 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     const inm = req.headers['if-none-match']
     seen.push({ url: req.url ?? '', ifNoneMatch: inm })
+    const u = new URL(req.url ?? '/', 'http://x')
+    if (u.pathname === '/v1/changes') {
+      if (changeLog.length === 0) return void res.writeHead(404).end('{}')
+      const since = Number(u.searchParams.get('since') ?? '0')
+      const feeds = (u.searchParams.get('feeds') ?? '').split(',')
+      const page = changeLog.filter((c) => c.seq > since && feeds.includes(c.feed))
+      const body = {
+        changes: page.map((c) => ({ feed: c.feed, cursor: String(c.seq) })),
+        nextCursor: String(page.at(-1)?.seq ?? since),
+        hasMore: false,
+      }
+      return void res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify(body))
+    }
     const body = served.get((req.url ?? '').replace('/v1/feeds/', ''))
     if (body === undefined) return void res.writeHead(404).end('{}')
     const etag = `"${(body as Snapshot).sha256}"`
@@ -96,6 +113,51 @@ describe('getFeedState from a worker', () => {
       expect.objectContaining({ feed: 'github/api', guard: 'http-error' }),
     ])
     expect(state.snapshots.size).toBe(0)
+  })
+})
+
+describe('getFeedState with the worker change log (/v1/changes)', () => {
+  it('keeps a cursor, then fetches only the snapshots of feeds that changed since', async () => {
+    const hooks = await snapshot('github/hooks', ['192.0.2.0/24'])
+    const web = await snapshot('github/web', ['198.51.100.0/24'])
+    served.set('github/hooks', hooks)
+    served.set('github/web', web)
+    changeLog.push(
+      { seq: 7, feed: 'github/hooks' },
+      { seq: 9, feed: 'github/web' },
+      { seq: 11, feed: 'aws/EC2' },
+    )
+    const ids = ['github/hooks', 'github/web']
+    const first = await getFeedState(ids, options({}))
+    expect(first.cursor).toEqual({ source: url, value: '9' })
+    expect(first.changes.size).toBe(2)
+    const previous = Object.fromEntries(first.snapshots)
+
+    seen.length = 0
+    const quiet = await getFeedState(ids, { ...options(previous), cursor: first.cursor! })
+    expect(seen.map((s) => s.url.split('?')[0])).toEqual(['/v1/changes'])
+    expect(quiet.changes.size).toBe(0)
+    expect(quiet.cursor).toEqual(first.cursor)
+    expect(formatLock(quiet.snapshots, quiet.cursor)).toBe(
+      formatLock(first.snapshots, first.cursor),
+    )
+
+    const hooks2 = await snapshot('github/hooks', ['192.0.2.0/24', '203.0.113.0/24'], [], 2)
+    served.set('github/hooks', hooks2)
+    changeLog.push({ seq: 12, feed: 'github/hooks' })
+    seen.length = 0
+    const next = await getFeedState(ids, { ...options(previous), cursor: first.cursor! })
+    expect(seen.map((s) => s.url.split('?')[0])).toEqual(['/v1/changes', '/v1/feeds/github/hooks'])
+    expect([...next.changes.keys()]).toEqual(['github/hooks'])
+    expect(next.cursor).toEqual({ source: url, value: '12' })
+
+    // a refused change keeps the old cursor, so the next run looks at it again
+    served.set('github/hooks', { ...hooks2, ipv4: [] })
+    changeLog.push({ seq: 13, feed: 'github/hooks' })
+    const refused = await getFeedState(ids, { ...options(previous), cursor: next.cursor! })
+    expect(refused.refusals.map((r) => r.guard)).toEqual(['empty'])
+    expect(refused.cursor).toEqual(next.cursor)
+    changeLog.length = 0
   })
 })
 

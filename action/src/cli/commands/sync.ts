@@ -6,7 +6,7 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { ConfigError, DEFAULT_CONFIG_PATH, parseConfig } from '../../config.ts'
-import { getFeedState, parseLock } from '../../feed-state.ts'
+import { getFeedState, lockCursor, parseLock } from '../../feed-state.ts'
 import { planFiles, type FileReader } from '../../plan.ts'
 import { checkPolicies, loadPolicies, policyFeeds } from '../../policy-check.ts'
 import { ACTION_VERSION } from '../../sync.ts'
@@ -97,8 +97,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const reader: FileReader = { read, same: async (p, content) => (await read(p)) === content }
   const { loaded, errors } = await loadPolicies(config.policies, read)
   let previous
+  const lockText = await read(config.lock)
+  const cursor = lockCursor(lockText)
   try {
-    previous = parseLock(await read(config.lock), new Date(io.now()).toISOString())
+    previous = parseLock(lockText, new Date(io.now()).toISOString())
   } catch (cause) {
     throw new InputError([
       `${config.lock}: ${cause instanceof Error ? cause.message : String(cause)}`,
@@ -116,6 +118,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     maxRemovalPercent: pct,
     allowMassRemoval: o['allow-mass-removal'],
     previous,
+    ...(cursor ? { cursor } : {}),
   })
   const files = await planFiles(config, state, reader)
   const changed = new Map(

@@ -4,6 +4,7 @@
  * run, and the whole CLI process against FireHOL's `iprange` (C) on the same file.
  * Entries whose fixtures or tools are absent are left out with a note.
  */
+import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -53,6 +54,19 @@ function timeBoth(
   }
   const m = (xs: number[]): Measurement => ({ median: median(xs), unit: 'ms', samples: runs })
   return [m(ta), m(tb)]
+}
+
+/** CPU time (user + sys, ms) of one run of a process, from bash's `times` builtin. */
+function cpuTime(argv: string[]): number {
+  const r = spawnSync('bash', ['-c', '"$0" "$@" > /dev/null; times', ...argv], {
+    encoding: 'utf8',
+  })
+  const children = r.stdout.trim().split('\n')[1] ?? ''
+  const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map(
+    (m) => Number(m[1]) * 60 + Number(m[2]),
+  )
+  if (r.status !== 0 || seconds.length !== 2) throw new Error(`cannot time ${argv.join(' ')}`)
+  return (seconds[0]! + seconds[1]!) * 1000
 }
 
 function lines(text: string): string[] {
@@ -159,17 +173,23 @@ const run: BenchFile = async ({ runs }) => {
     try {
       await bundle(dir)
       const cli = path.join(dir, 'cli/cli.js')
-      // Alternate the two processes too, in rounds, for the same reason as timeBoth.
+      // Alternate the two processes too, in rounds, for the same reason as timeBoth; also take
+      // their CPU time (user + sys, from bash's `times`), which a loaded machine disturbs less.
       const oursT: number[] = []
       const peerT: number[] = []
+      const oursCpu: number[] = []
+      const peerCpu: number[] = []
+      const ourArgs = [process.execPath, cli, 'cidr', 'merge', ALL_V4]
+      const peerArgs = ['iprange', '--optimize', ALL_V4]
       for (let i = 0; i < runs; i++) {
-        oursT.push(
-          timeProcess(process.execPath, [cli, 'cidr', 'merge', ALL_V4], { runs: 1 }).median,
-        )
-        peerT.push(timeProcess('iprange', ['--optimize', ALL_V4], { runs: 1 }).median)
+        oursT.push(timeProcess(ourArgs[0]!, ourArgs.slice(1), { runs: 1 }).median)
+        peerT.push(timeProcess(peerArgs[0]!, peerArgs.slice(1), { runs: 1 }).median)
+        oursCpu.push(cpuTime(ourArgs))
+        peerCpu.push(cpuTime(peerArgs))
       }
       const ours: Measurement = { median: median(oursT), unit: 'ms', samples: runs }
       const peer: Measurement = { median: median(peerT), unit: 'ms', samples: runs }
+      const [cpuOurs, cpuPeer] = [median(oursCpu), median(peerCpu)]
       results.push({
         ...compareTimes(
           'whole process: allowlist-sync cidr merge (111,110 lines)',
@@ -178,7 +198,10 @@ const run: BenchFile = async ({ runs }) => {
           0.25,
           'ours <= 4x iprange (ratio iprange/ours >= 0.25)',
         ),
-        note: `ours/iprange = ${(ours.median / peer.median).toFixed(2)}x; Node ${process.version}`,
+        note:
+          `wall ours/iprange = ${(ours.median / peer.median).toFixed(2)}x; CPU (user+sys) ` +
+          `${cpuOurs.toFixed(0)} ms vs ${cpuPeer.toFixed(0)} ms = ${(cpuOurs / cpuPeer).toFixed(2)}x; ` +
+          `Node ${process.version}`,
       })
     } finally {
       await rm(dir, { recursive: true, force: true })

@@ -3,7 +3,14 @@
  * written) into one IpSet per family, with every rejected line and every oddity reported by line.
  */
 import { RangeCollector } from './build.ts'
-import { asciiBytes, linesRead, readIpv4Lines, readIpv6Lines } from './read-lines.ts'
+import {
+  asciiBytes,
+  linesRead,
+  readIpv4Lines,
+  readIpv6Lines,
+  WARM_UP_FROM,
+  warmUpLineReaders,
+} from './read-lines.ts'
 import { formatIpv4, formatWords } from './format.ts'
 import { IpSet } from './ip-set.ts'
 import { isMappedScan, scan, scanned, w } from './scan.ts'
@@ -57,6 +64,7 @@ export function parseCidrList(text: string): ParsedList {
   let line = 0
   let from = text.charCodeAt(0) === 0xfeff ? 1 : 0
   const length = text.length
+  if (length > WARM_UP_FROM) warmUpLineReaders()
   const bytes = asciiBytes(text, from)
   // Room for every IPv4 line up front (each takes at least 8 bytes: "0.0.0.0" and a line break),
   // so the hot path never grows the array.

@@ -254,18 +254,24 @@ export function readIpv6Lines(
   return i
 }
 
-// Run the hot path on small lists at load time, so that the first big list meets code with
-// complete type feedback (V8 starts collecting it only after a function has run a few times):
-// addresses above 2^31 (floats, not small integers), unsorted input, CRLF, the last line.
-// Without it a cold process (the CLI) deoptimises midway through its input. Takes ~0.1 ms.
-{
+let warmed = false
+
+/** Inputs longer than this many characters warm the line readers up first. */
+export const WARM_UP_FROM = 1 << 16
+
+/**
+ * Runs the line readers on small lists once, before the first long input, so that it meets code
+ * with complete type feedback (V8 starts collecting feedback only after a function has run a few
+ * times): addresses above 2^31 (floats, not small integers), unsorted input, CRLF, the last line,
+ * the growth of the IPv6 array. Without it a cold process (the CLI) deoptimises midway through
+ * its input. Takes well under a millisecond, and only where a long list is read.
+ */
+export function warmUpLineReaders(): void {
+  if (warmed) return
+  warmed = true
   const warm = ` ${'0.0.0.0/0\r\n10.0.0.0/8\n255.255.255.255\n1.2.3.4\n128.0.0.0/1\n'.repeat(4)}9.9.9.9`
   const bytes = asciiBytes(warm, 1) ?? new Uint8Array(0)
-  for (let k = 0; k < 12; k++) {
-    const collector = new RangeCollector()
-    readIpv4Lines(bytes, 1, warm.length, collector)
-  }
-  // IPv6: 70 separate ranges (the growth branch), out of order, every syntax the path takes.
+  for (let k = 0; k < 12; k++) readIpv4Lines(bytes, 1, warm.length, new RangeCollector())
   let warm6 = ' ::/128\n::1\r\n1:2:3:4:5:6:7:8/128\nffff::/16\n2001:db8::/32\n'
   for (let k = 0; k < 70; k++) warm6 += `2001:db8:${(2 * k).toString(16)}::/48\n`
   const bytes6 = asciiBytes(warm6, 1) ?? new Uint8Array(0)

@@ -71,7 +71,6 @@ export class IpSet {
       let breaks = 0
       for (let at = joined.indexOf('\n'); at >= 0; at = joined.indexOf('\n', at + 1)) breaks++
       if (breaks !== list.length - 1) bytes = undefined
-      else if (family === 4) collector.r4 = new Float64Array(2 * list.length + 2)
     }
     let from = 0
     for (let k = 0; k < list.length;) {

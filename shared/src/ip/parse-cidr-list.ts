@@ -66,9 +66,6 @@ export function parseCidrList(text: string): ParsedList {
   const length = text.length
   if (length > WARM_UP_FROM) warmUpLineReaders()
   const bytes = asciiBytes(text, from)
-  // Room for every IPv4 line up front (each takes at least 8 bytes: "0.0.0.0" and a line break),
-  // so the hot path never grows the array.
-  if (bytes !== undefined) collector.r4 = new Float64Array(2 * (Math.floor(length / 8) + 2))
   while (from <= length) {
     if (blanks === undefined && bytes !== undefined) {
       let next = readIpv4Lines(bytes, from, length, collector)

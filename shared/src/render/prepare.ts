@@ -84,9 +84,8 @@ function canonical(
   }
 }
 
-/** Validates everything that comes from configuration and canonicalises the sets. */
-export function prepare(format: FormatId, input: RenderInput, options: RenderOptions): Prepared {
-  const name = options.name ?? 'allowlist-sync'
+/** Throws ERR_RENDER_NAME unless `name` is a letter then letters, digits, `_`, `-` (at most 24). */
+export function checkName(format: FormatId, name: string): void {
   if (!NAME_RE.test(name)) {
     fail(
       'ERR_RENDER_NAME',
@@ -94,6 +93,12 @@ export function prepare(format: FormatId, input: RenderInput, options: RenderOpt
       `name ${quote(name)} is not allowed: use a letter then letters, digits, '_' or '-', at most 24 characters`,
     )
   }
+}
+
+/** Validates everything that comes from configuration and canonicalises the sets. */
+export function prepare(format: FormatId, input: RenderInput, options: RenderOptions): Prepared {
+  const name = options.name ?? 'allowlist-sync'
+  checkName(format, name)
   const comment = options.comment
   if (comment !== undefined) {
     if (CONTROL_RE.test(comment))
@@ -156,7 +161,8 @@ function stale(previous: readonly string[], current: readonly string[]): string[
   return previous.filter((c) => !keep.has(c))
 }
 
-function checkPort(format: FormatId, spec: PortSpec): void {
+/** Throws ERR_RENDER_PORT for a port outside 1-65535, a reversed range or another protocol. */
+export function checkPort(format: FormatId, spec: PortSpec): void {
   const [from, to] = typeof spec.port === 'number' ? [spec.port, spec.port] : spec.port
   const ok =
     Number.isInteger(from) &&

@@ -3,7 +3,7 @@
  * temporary set, swap, destroy), and the iptables rules that reference them.
  */
 import { multiportMatches } from './render-iptables.ts'
-import { managedText, requireNonEmpty, type Prepared } from './prepare.ts'
+import { checkName, checkPort, managedText, requireNonEmpty, type Prepared } from './prepare.ts'
 import { RenderError } from './render-error.ts'
 import type { PortSpec } from './types.ts'
 
@@ -23,13 +23,16 @@ function splitZero(cidrs: readonly string[], family: 4 | 6): string[] {
  * set `NAME-v4`/`NAME-v6`, for `--noflush`: with ports, `-I INPUT <ports> -m set ! --match-set SET
  * src -j DROP` (other sources are dropped on those ports); without ports, an
  * `-A INPUT -m set --match-set SET src -j ACCEPT` rule to place before your own default drop
- * (dropping every other source on every port would cut loopback and replies too).
+ * (dropping every other source on every port would cut loopback and replies too). The name and
+ * ports are validated as renderFormat does (RenderError ERR_RENDER_NAME / ERR_RENDER_PORT).
  */
 export function ipsetReferenceRules(
   name: string,
   family: 4 | 6,
   ports: readonly PortSpec[],
 ): string {
+  checkName('ipset', name)
+  for (const spec of ports) checkPort('ipset', spec)
   const set = `${name}-v${family}`
   const rules =
     ports.length === 0

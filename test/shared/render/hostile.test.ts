@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import {
   END_MARKER,
   findManagedBlocks,
+  ipsetReferenceRules,
   spliceManagedBlock,
   FORMAT_IDS,
   FORMATS,
@@ -68,6 +69,20 @@ describe('hostile names', () => {
         JSON.stringify(name),
       )
     }
+  })
+  it('ipsetReferenceRules refuses them too', () => {
+    for (const name of HOSTILE_NAMES) {
+      expectRenderError(
+        () => ipsetReferenceRules(name, 4, []),
+        { code: 'ERR_RENDER_NAME' },
+        JSON.stringify(name),
+      )
+    }
+    expectRenderError(
+      () => ipsetReferenceRules('ok', 6, [{ port: 0, protocol: 'tcp' }]),
+      { code: 'ERR_RENDER_PORT' },
+      'bad port',
+    )
   })
   it('k8s-networkpolicy refuses a name that is no DNS label even after lower-casing', () => {
     expect(() => renderFormat('k8s-networkpolicy', DOC_INPUT, { name: 'trailing-' })).toThrow(

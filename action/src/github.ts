@@ -456,7 +456,7 @@ export class GitHubClient {
 
   /**
    * Posts a completed check run on `sha`; where checks are not allowed (403), a commit status
-   * instead. Returns which one was posted.
+   * instead; `none` when neither is allowed. Returns which one was posted.
    */
   async postCheck(
     sha: string,
@@ -466,7 +466,7 @@ export class GitHubClient {
       title: string
       summary: string
     },
-  ): Promise<'check-run' | 'status'> {
+  ): Promise<'check-run' | 'status' | 'none'> {
     try {
       await this.#call('create a check run', 'checks: write', () =>
         this.#octokit.rest.checks.create({
@@ -481,6 +481,8 @@ export class GitHubClient {
       return 'check-run'
     } catch (error) {
       if (!(error instanceof GitHubApiError && error.status === 403)) throw error
+    }
+    try {
       await this.#call('create a commit status', 'statuses: write', () =>
         this.#octokit.rest.repos.createCommitStatus({
           ...this.#repo(),
@@ -491,6 +493,9 @@ export class GitHubClient {
         }),
       )
       return 'status'
+    } catch (error) {
+      if (error instanceof GitHubApiError && error.status === 403) return 'none'
+      throw error
     }
   }
 }

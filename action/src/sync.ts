@@ -411,6 +411,12 @@ export async function runSync(deps: SyncDeps): Promise<SyncResult> {
       })
       if (kind === 'status')
         log.info('checks: write is not granted; posted a commit status instead of a check run')
+      if (kind === 'none') {
+        const message =
+          'the policy result was not posted on the PR: grant `checks: write` (or `statuses: write`) to the job'
+        warnings.push(message)
+        log.warning(message)
+      }
     }
     return finish(operation, target)
   }

@@ -88,6 +88,7 @@ describe.skipIf(!HAVE_FIXTURES)('runSync', () => {
         'no-pulls': { ...ALL, 'pull-requests': 'read', issues: 'read' },
         'read-only': {},
         'no-checks': { ...ALL, checks: 'read' },
+        'no-checks-no-statuses': { ...ALL, checks: 'read', statuses: 'read' },
       },
     })
     gh.seedRepo(REPO, { '.github/allowlist-sync.yml': CONFIG })
@@ -151,6 +152,13 @@ describe.skipIf(!HAVE_FIXTURES)('runSync', () => {
     await runSync(deps({ token: 'no-checks' }))
     const head = gh.branchSha(REPO, BRANCH)!
     expect(gh.checks(REPO).map((c) => [c.kind, c.sha])).toEqual([['status', head]])
+  })
+
+  it('warns, and still opens the PR, when neither checks nor statuses may be written', async () => {
+    const r = await runSync(deps({ token: 'no-checks-no-statuses' }))
+    expect(r.outputs.operation).toBe('created')
+    expect(gh.checks(REPO)).toEqual([])
+    expect(r.warnings.join('\n')).toContain('grant `checks: write`')
   })
 
   it('two runs at once open one PR and leave one commit on top of base', async () => {

@@ -62,12 +62,12 @@ export interface WorkerDev {
 }
 
 /**
- * `npm start -- --ip 127.0.0.1 --port P` in a fresh copy, with `env` added to the environment
+ * `npm start -- --ip 127.0.0.1 --port P [args]` in a fresh copy, with `env` added to the environment
  * (e.g. UPSTREAM_MIRROR); resolves once /healthz answers, rejects after `timeoutMs`.
  */
 export async function startWorkerDev(
   env: Record<string, string> = {},
-  { timeoutMs = 90_000 }: { timeoutMs?: number } = {},
+  { timeoutMs = 90_000, args = [] }: { timeoutMs?: number; args?: readonly string[] } = {},
 ): Promise<WorkerDev> {
   const dir = freshCopy()
   const [port, inspector] = [await freePort(), await freePort()]
@@ -83,6 +83,7 @@ export async function startWorkerDev(
       String(port),
       '--inspector-port',
       String(inspector),
+      ...args,
     ],
     {
       cwd: dir,

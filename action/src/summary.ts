@@ -36,11 +36,33 @@ export interface RunOutcome {
 }
 
 /** The job summary's Markdown. */
+/** GitHub shows at most 1 MiB of job summary per step; stay under it. */
+export const SUMMARY_LIMIT = 1_000_000
+
+/**
+ * The job summary's Markdown: every CIDR of every change when it fits in {@link SUMMARY_LIMIT},
+ * else counts only (and a note saying so).
+ */
 export function renderSummary(
   outcome: RunOutcome,
   state: FeedState | undefined,
   files: readonly PlannedFile[],
   policy: PolicyResult | undefined,
+): string {
+  const full = buildSummary(outcome, state, files, policy, true)
+  if (full.length <= SUMMARY_LIMIT) return full
+  const short = buildSummary(outcome, state, files, policy, false)
+  return short.length <= SUMMARY_LIMIT
+    ? short
+    : `${short.slice(0, SUMMARY_LIMIT - 100)}\n\n… (truncated at GitHub's summary size limit)\n`
+}
+
+function buildSummary(
+  outcome: RunOutcome,
+  state: FeedState | undefined,
+  files: readonly PlannedFile[],
+  policy: PolicyResult | undefined,
+  lists: boolean,
 ): string {
   const out: string[] = ['## allowlist-sync', '']
   const pr = outcome.pullRequestUrl ? ` ([pull request](${encodeURI(outcome.pullRequestUrl)}))` : ''
@@ -84,7 +106,9 @@ export function renderSummary(
         ['Added', added],
         ['Removed', removed],
       ] as const)
-        if (cidrs.length > 0)
+        if (cidrs.length > 0 && !lists)
+          out.push(`- ${label}: ${cidrs.length} (too long to list here)`)
+        else if (cidrs.length > 0)
           out.push(
             `<details><summary>${label}: ${cidrs.length}</summary>`,
             '',

@@ -77,3 +77,20 @@ describe('renderPrBody', () => {
     expect(body).not.toContain('10.0.5.0/24')
   })
 })
+
+describe('renderSummary', () => {
+  it('lists every CIDR when it fits, and counts past the 1 MiB summary limit', async () => {
+    const { renderSummary } = await import('../../action/src/summary.ts')
+    const outcome = { operation: 'created' as const, dryRun: false, warnings: [] }
+    const small = renderSummary(outcome, state(cidrs(3000)), [], undefined)
+    expect(small).toContain('<summary>Added: 3000</summary>')
+    expect(small).toContain('- `10.11.183.0/24`')
+    const many = Array.from(
+      { length: 60_000 },
+      (_, i) => `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}/32`,
+    )
+    const big = renderSummary(outcome, state(many), [], undefined)
+    expect(big.length).toBeLessThanOrEqual(1_000_000)
+    expect(big).toContain('Added: 60000 (too long to list here)')
+  })
+})

@@ -108,7 +108,7 @@ const bench: BenchFile = async ({ runs }) => {
     peer = await startStatic(body)
     const peerEtag = (await fetch(peer.url)).headers.get('etag')!
     await wrk(ours, {}) // warm-up: isolate, D1 page cache
-    const cases = [
+    const cases: { name: string; ours: Record<string, string>; peer: Record<string, string> }[] = [
       { name: 'GET /v1/feeds/github/hooks (200)', ours: {}, peer: {} },
       {
         name: 'GET /v1/feeds/github/hooks, If-None-Match (304)',

@@ -1,0 +1,107 @@
+/**
+ * @module The bundled Action with `source:` set to a worker (a local stand-in serving the
+ * worker's documented routes): snapshots become the PR, the lock keeps the change-log cursor,
+ * and the next run asks only `/v1/changes` when nothing changed.
+ */
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sha256Lists, type Snapshot } from '../../shared/src/index.ts'
+import { actionPath } from '../helpers/dist.ts'
+import { startGitHubServer, type GitHubServer } from '../helpers/github-server.ts'
+import { runAction } from './run-action.ts'
+
+const REPO = 'acme/proxy'
+const CONFIG = `version: 1
+targets:
+  - path: nginx/hooks.conf
+    format: nginx
+    feeds: [github/hooks]
+`
+
+describe('the Action with a worker as source', () => {
+  let gh: GitHubServer
+  let worker: Server
+  let workerUrl = ''
+  const requests: string[] = []
+  const snapshots = new Map<string, Snapshot>()
+  const log: { seq: number; feed: string }[] = []
+
+  beforeAll(async () => {
+    gh = await startGitHubServer()
+    gh.seedRepo(REPO, { '.github/allowlist-sync.yml': CONFIG })
+    const ipv4 = ['192.0.2.0/24', '198.51.100.0/24']
+    snapshots.set('github/hooks', {
+      feed: 'github/hooks',
+      version: 3,
+      sha256: await sha256Lists({ ipv4, ipv6: [] }),
+      fetchedAt: '2026-03-03T00:00:00.000Z',
+      changedAt: '2026-02-05T00:00:00.000Z',
+      source: 'https://api.github.com/meta',
+      ipv4,
+      ipv6: [],
+    })
+    log.push({ seq: 41, feed: 'github/hooks' })
+    worker = createServer((req, res) => {
+      const u = new URL(req.url ?? '/', 'http://worker')
+      requests.push(u.pathname)
+      if (u.pathname === '/v1/changes') {
+        const since = Number(u.searchParams.get('since') ?? '0')
+        const feeds = (u.searchParams.get('feeds') ?? '').split(',')
+        const page = log.filter((c) => c.seq > since && feeds.includes(c.feed))
+        res.writeHead(200, { 'content-type': 'application/json' })
+        return void res.end(
+          JSON.stringify({
+            changes: page.map((c) => ({ feed: c.feed, cursor: String(c.seq) })),
+            nextCursor: String(page.at(-1)?.seq ?? since),
+            hasMore: false,
+          }),
+        )
+      }
+      const s = snapshots.get(u.pathname.replace('/v1/feeds/', ''))
+      if (!s) return void res.writeHead(404).end()
+      if (req.headers['if-none-match'] === `"${s.sha256}"`) return void res.writeHead(304).end()
+      res.writeHead(200, { 'content-type': 'application/json', etag: `"${s.sha256}"` })
+      res.end(JSON.stringify(s))
+    })
+    await new Promise<void>((r) => worker.listen(0, '127.0.0.1', r))
+    workerUrl = `http://127.0.0.1:${(worker.address() as AddressInfo).port}`
+  })
+  afterAll(async () => {
+    await gh?.close()
+    await new Promise<void>((r) => worker.close(() => r()))
+  })
+
+  const run = () =>
+    runAction({
+      script: actionPath(),
+      repository: REPO,
+      apiUrl: gh.url,
+      inputs: { token: 'test-token', source: workerUrl, mode: 'sync' },
+    })
+
+  it('renders the worker snapshot into the PR and keeps the cursor in the lock', async () => {
+    const r = await run()
+    expect(r.code, r.stdout).toBe(0)
+    expect(r.outputs['pull-request-operation']).toBe('created')
+    expect(requests).toEqual(['/v1/changes', '/v1/feeds/github/hooks'])
+    const files = gh.readFiles(REPO, 'allowlist-sync/update')
+    expect(files['nginx/hooks.conf']).toContain('allow 198.51.100.0/24;')
+    const lock = JSON.parse(files['.github/allowlist-sync.lock.json']!) as {
+      cursor: { source: string; value: string }
+      feeds: Record<string, { version: number }>
+    }
+    expect(lock.cursor).toEqual({ source: workerUrl, value: '41' })
+    expect(lock.feeds['github/hooks']!.version).toBe(3)
+    expect(gh.pulls(REPO)[0]!.body).toContain(`from http\\://127.0.0.1`)
+  })
+
+  it('after the merge, an unchanged worker costs one request', async () => {
+    gh.mergePull(REPO, 1)
+    requests.length = 0
+    const r = await run()
+    expect(r.outputs['pull-request-operation']).toBe('none')
+    expect(r.outputs.changed).toBe('false')
+    expect(requests).toEqual(['/v1/changes'])
+  })
+})

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto'
 import { ConfigError, parseConfig, type SyncConfig } from './config.ts'
 import { getFeedState, lockCursor, parseLock, type FeedState } from './feed-state.ts'
-import { GitHubClient, type CommitInfo } from './github.ts'
+import type { CommitInfo, GitHubClient } from './github.ts'
 import type { Inputs } from './inputs.ts'
 import { gitBlobSha, planFiles, type PlannedFile } from './plan.ts'
 import {

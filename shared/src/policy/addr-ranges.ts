@@ -109,14 +109,19 @@ export class AddrRanges {
     for (let i = 0; i < this.bounds.length; i += 2) n += this.bounds[i + 1]! - this.bounds[i]!
     return n
   }
-  /** The minimal CIDR cover, ascending, canonical. */
-  toCidrs(): string[] {
+  /** How many disjoint ranges the set is made of. */
+  get rangeCount(): number {
+    return this.bounds.length / 2
+  }
+  /** The minimal CIDR cover, ascending, canonical; with `limit`, only its first `limit` CIDRs. */
+  toCidrs(limit = Infinity): string[] {
     const out: string[] = []
     const bits = BITS[this.family]
     for (let i = 0; i < this.bounds.length; i += 2) {
       let s = this.bounds[i]!
       const e = this.bounds[i + 1]!
       while (s < e) {
+        if (out.length >= limit) return out
         let size = s === 0n ? 1n << bits : s & -s
         while (size > e - s) size >>= 1n
         let prefix = bits
@@ -169,16 +174,26 @@ const ALL6 = AddrRanges.fromPairs(6, [[0n, 1n << 128n]])
 
 /** Parses a dotted-quad IPv4 address (no leading zeros); undefined if it is not one. */
 export function parseIpv4(text: string): bigint | undefined {
-  const parts = text.split('.')
-  if (parts.length !== 4) return undefined
-  let v = 0n
-  for (const p of parts) {
-    if (!/^(0|[1-9]\d{0,2})$/.test(p)) return undefined
-    const n = Number(p)
-    if (n > 255) return undefined
-    v = (v << 8n) | BigInt(n)
+  // a hand-rolled scan: configs hold tens of thousands of addresses
+  let v = 0
+  let octet = 0
+  let digits = 0
+  let dots = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c >= 48 && c <= 57) {
+      if (digits > 0 && octet === 0) return undefined // leading zero
+      octet = octet * 10 + (c - 48)
+      if (++digits > 3 || octet > 255) return undefined
+    } else if (c === 46) {
+      if (digits === 0 || ++dots > 3) return undefined
+      v = v * 256 + octet
+      octet = 0
+      digits = 0
+    } else return undefined
   }
-  return v
+  if (dots !== 3 || digits === 0) return undefined
+  return BigInt(v * 256 + octet)
 }
 
 /** Parses an IPv6 address (RFC 4291 text forms, embedded IPv4 allowed, no zone); undefined if not. */

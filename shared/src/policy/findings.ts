@@ -103,10 +103,10 @@ function firstAddress(set: AddrRanges): bigint {
 
 function cidrList(set: AddrRanges, family: AddrFamily): string[] {
   if (set.covers(PUBLIC[family])) return [family === 4 ? '0.0.0.0/0' : '::/0']
-  const all = set.toCidrs()
-  return all.length > MAX_SOURCES
-    ? [...all.slice(0, MAX_SOURCES - 1), `... ${all.length - MAX_SOURCES + 1} more`]
-    : all
+  const first = set.toCidrs(MAX_SOURCES + 1)
+  return first.length <= MAX_SOURCES
+    ? first
+    : [...first.slice(0, MAX_SOURCES - 1), `... (${set.rangeCount} address ranges in all)`]
 }
 
 function formatRanges(ranges: readonly PortRange[]): string {
@@ -208,8 +208,8 @@ function checkRule(rule: PolicyRule, ctx: Ctx, reachOut: ReachEntry[]): void {
       direction: rule.direction,
       protocol: rule.protocol,
       ports: c,
-      ...(r4 ? { ipv4: r4.toCidrs() } : {}),
-      ...(r6 ? { ipv6: r6.toCidrs() } : {}),
+      ...(r4 ? { ipv4: r4 } : {}),
+      ...(r6 ? { ipv6: r6 } : {}),
     })
   })
   if (rule.kind === 'allow') return
@@ -264,7 +264,7 @@ function checkRule(rule: PolicyRule, ctx: Ctx, reachOut: ReachEntry[]): void {
       const through = required.difference(offending)
       const extent = through.isEmpty
         ? 'blocked for all of them'
-        : `reachable only from ${through.toCidrs().slice(0, 3).join(', ')}${through.toCidrs().length > 3 ? ', ...' : ''} of them`
+        : `reachable only from ${through.toCidrs(3).join(', ')}${through.toCidrs(4).length > 3 ? ', ...' : ''} of them`
       message = `${subject} is not reachable ${where} ${describeSources(sources)} over ${familyName(f)}: ${extent}; e.g. ${formatAddress(f, sample)} is dropped${step ? ` by ${step.text}` : ''}`
       hint = `Open it: ${snippet(
         format,
@@ -280,7 +280,7 @@ function checkRule(rule: PolicyRule, ctx: Ctx, reachOut: ReachEntry[]): void {
     } else {
       const extent = offending.covers(PUBLIC[f])
         ? 'from anywhere'
-        : `from ${offending.toCidrs().length} public range(s)`
+        : `from ${offending.rangeCount} public address range(s)`
       message = `${subject} is reachable from the public Internet over ${familyName(f)} (${extent})${step ? `: let in by ${step.text}` : ''}`
       hint = `Close it to the Internet: ${snippet(format, 'close', rule.direction, rule.protocol, ports, [])}`
     }

@@ -188,9 +188,9 @@ export interface ReachEntry {
   readonly direction: TrafficDirection
   readonly protocol: TransportProtocol
   readonly ports: PortRange
-  /** Canonical CIDRs that reach it (minimal cover). */
-  readonly ipv4?: readonly string[]
-  readonly ipv6?: readonly string[]
+  /** The sources that reach it; `.toCidrs()` lists them (the minimal cover, canonical). */
+  readonly ipv4?: AddrRanges
+  readonly ipv6?: AddrRanges
 }
 
 /** The feeds' addresses a policy names, keyed by feed id (`coolify/cloud`). */

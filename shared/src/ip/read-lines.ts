@@ -6,17 +6,24 @@ import { hostMask, RangeCollector } from './build.ts'
 
 const POW2 = Array.from({ length: 33 }, (_, k) => 2 ** k)
 const encoder = new TextEncoder()
+let scratch = new Uint8Array(0)
 
 /**
  * The text as bytes, when it is pure ASCII (a BOM at the start aside): byte offsets then equal
- * string offsets. One zero byte after the end stops every scan without a bounds test.
+ * string offsets. One zero byte after the end stops every scan without a bounds test. The bytes
+ * live in a buffer shared by every call, valid until the next one (all callers are synchronous).
  */
 export function asciiBytes(text: string, from: number): Uint8Array | undefined {
-  const bytes = new Uint8Array(text.length + 1)
+  // One buffer, reused while it is big enough: a fresh multi-megabyte array per list would make
+  // the garbage collector run (and pay for other code's garbage) in the middle of every parse.
+  if (scratch.length < text.length + 1) scratch = new Uint8Array(Math.max(text.length + 1, 4096))
+  const bytes = scratch
   const { read, written } = encoder.encodeInto(
     from === 0 ? text : text.slice(from),
     bytes.subarray(from, text.length),
   )
+  bytes[text.length] = 0
+  if (from > 0) bytes[0] = 0
   return read === written && read === text.length - from ? bytes : undefined
 }
 

@@ -420,6 +420,8 @@ describe('github-dispatch deliveries', () => {
       'content-type': 'application/json',
     })
     expect(request!.headers['user-agent']).toMatch(/^allowlist-sync/)
+    // Checked in Node against GitHub's published OpenAPI description (repos/create-dispatch-event).
+    expect(request!.schemaErrors).toEqual([])
     const body = JSON.parse(request!.body) as {
       event_type: string
       client_payload: Record<string, unknown>
@@ -451,6 +453,19 @@ describe('github-dispatch deliveries', () => {
       acked: true,
       retryDelay: undefined,
     })
+  })
+})
+
+describe('the dispatch schema check of the test receiver', () => {
+  it("catches a client_payload over GitHub's 10-key limit", async () => {
+    const github = await newReceiver()
+    const payload = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`k${i}`, i]))
+    await fetch(`${github.url}/repos/o/r/dispatches`, {
+      method: 'POST',
+      body: JSON.stringify({ event_type: 'allowlist-feed-changed', client_payload: payload }),
+    })
+    const [request] = await received(github)
+    expect(request!.schemaErrors).toEqual(['/client_payload must NOT have more than 10 properties'])
   })
 })
 

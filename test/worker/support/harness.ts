@@ -26,6 +26,8 @@ export interface ReceivedRequest {
   readonly headers: Record<string, string>
   readonly body: string
   readonly at: number
+  /** Dispatch requests only: violations of GitHub's OpenAPI request schema ([] when valid). */
+  readonly schemaErrors?: string[]
 }
 
 async function control<T>(path: string, init?: RequestInit): Promise<T> {

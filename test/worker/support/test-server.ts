@@ -17,6 +17,8 @@ import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
+import { Ajv } from 'ajv'
+import type { ValidateFunction } from 'ajv'
 import { LATEST_FIXTURES, startMirror } from '../../scripts/mirror-server.ts'
 import type { MirrorServer } from '../../scripts/mirror-server.ts'
 
@@ -29,6 +31,42 @@ export interface ReceivedRequest {
   readonly headers: Record<string, string>
   readonly body: string
   readonly at: number
+  /**
+   * For `POST .../repos/OWNER/REPO/dispatches`: what GitHub's published OpenAPI description
+   * (@octokit/openapi, repos/create-dispatch-event) says is wrong with the body; [] when valid.
+   */
+  readonly schemaErrors?: string[]
+}
+
+let dispatchSchema: ValidateFunction | undefined
+
+/** The request body schema of `POST /repos/{owner}/{repo}/dispatches`, from GitHub's OpenAPI. */
+function validateDispatch(body: string): string[] {
+  if (dispatchSchema === undefined) {
+    const file = path.resolve(
+      import.meta.dirname,
+      '../../../node_modules/@octokit/openapi/generated/api.github.com.deref.json',
+    )
+    const spec = JSON.parse(readFileSync(file, 'utf8')) as {
+      paths: Record<
+        string,
+        { post: { requestBody: { content: Record<string, { schema: object }> } } }
+      >
+    }
+    const schema =
+      spec.paths['/repos/{owner}/{repo}/dispatches']!.post.requestBody.content['application/json']!
+        .schema
+    dispatchSchema = new Ajv({ strict: false, allErrors: true }).compile(schema)
+  }
+  let value: unknown
+  try {
+    value = JSON.parse(body)
+  } catch {
+    return ['body is not JSON']
+  }
+  return dispatchSchema(value)
+    ? []
+    : (dispatchSchema.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`)
 }
 
 interface Receiver {
@@ -133,6 +171,9 @@ export async function startTestServer(): Promise<TestServer> {
           headers,
           body,
           at: Date.now(),
+          ...(/\/repos\/[^/]+\/[^/]+\/dispatches$/.test(url.pathname)
+            ? { schemaErrors: validateDispatch(body) }
+            : {}),
         })
         if (r.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, r.delayMs))
         const status = r.statuses.shift() ?? (url.pathname.endsWith('/dispatches') ? 204 : 200)

@@ -1,5 +1,7 @@
 /** @module parseConfig: valid configs, and errors that give file, line and column. */
+import { Ajv } from 'ajv'
 import { describe, expect, it } from 'vitest'
+import schema from '../../action/allowlist-sync.schema.json' with { type: 'json' }
 import { ConfigError, parseConfig } from '../../action/src/config.ts'
 
 const VALID = `version: 1
@@ -33,6 +35,14 @@ function errorsOf(text: string): string[] {
   }
   throw new Error('expected a ConfigError')
 }
+
+describe('allowlist-sync.schema.json', () => {
+  it('is a valid draft-07 JSON Schema', () => {
+    const ajv = new Ajv({ strict: true, strictRequired: false, allowUnionTypes: true })
+    expect(ajv.validateSchema(schema), JSON.stringify(ajv.errors)).toBe(true)
+    expect(() => ajv.compile(schema)).not.toThrow()
+  })
+})
 
 describe('parseConfig', () => {
   it('reads the documented example', () => {

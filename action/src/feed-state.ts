@@ -101,6 +101,8 @@ export function parseLock(
     throw new TypeError('not an allowlist-sync lock file (version 1)')
   const out: Record<string, Snapshot> = {}
   for (const [id, s] of Object.entries(data.feeds)) {
+    if (!/^[0-9a-f]{64}$/.test(String(s.sha256)) || !Number.isInteger(s.version))
+      throw new TypeError(`feed '${id}': bad sha256 or version`)
     const ipv4 = IpSet.fromCidrs(4, s.ipv4).toCidrs()
     const ipv6 = IpSet.fromCidrs(6, s.ipv6).toCidrs()
     out[id] = { ...s, feed: id, ipv4, ipv6, fetchedAt: now, changedAt: now }

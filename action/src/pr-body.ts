@@ -70,7 +70,7 @@ function feedSection(state: FeedState, id: string, full: boolean): string {
   return [
     `### ${escapeMarkdown(id)}: +${added.length} / −${removed.length}`,
     '',
-    `version ${c.previousVersion} → ${s.version} · ${s.ipv4.length} IPv4 and ${s.ipv6.length} IPv6 CIDRs · source ${sources} · sha256 ${escapeMarkdown(s.sha256)} · fetched ${escapeMarkdown(state.fetchedAt)}`,
+    `version ${c.previousVersion} → ${s.version} · ${s.ipv4.length} IPv4 and ${s.ipv6.length} IPv6 CIDRs · source ${sources} · sha256 ${s.sha256} · fetched ${state.fetchedAt}`,
     '',
     list(added, 'Added', full),
     list(removed, 'Removed', full),

@@ -13,7 +13,7 @@
  *   allow: [8069, 49152-65535/udp]
  * outbound:
  *   require: [{ port: 443, to: [feed:firezone/portal] }]
- * notes: [Set the TCP session timeout to 14,400 s.]
+ * notes: ['Set the TCP session timeout to 14,400 s.']
  * ```
  */
 import { parse as parseYaml } from 'yaml'

@@ -206,6 +206,19 @@ describe.skipIf(!HAVE_FIXTURES)('runSync', () => {
     expect(allowed.outputs.removed).toBe(4)
   })
 
+  it("an older run never replaces a newer run's commit", async () => {
+    const t = Date.parse('2026-11-21T12:00:00Z')
+    Object.assign(mirror.files, layout('2024-05-08T1121'))
+    await runSync(deps({}, () => t + 60_000))
+    const newer = gh.branchSha(REPO, BRANCH)!
+    // a run that fetched earlier (older data) finishes later
+    Object.assign(mirror.files, layout('2024-04-30T1019'))
+    const late = await runSync(deps({}, () => t))
+    expect(late.outputs.operation).toBe('none')
+    expect(gh.branchSha(REPO, BRANCH)).toBe(newer)
+    expect(warnings.join('\n')).toContain('updated by a newer run')
+  })
+
   it('a dry run writes nothing', async () => {
     const r = await runSync(deps({ dryRun: true }))
     expect(r.outputs.changed).toBe(true)

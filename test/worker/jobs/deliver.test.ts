@@ -16,6 +16,7 @@ import {
   WEBHOOK_EVENT_TYPE,
 } from '../../../worker/src/jobs/deliver.ts'
 import type { DeliveryMessage } from '../../../worker/src/jobs/deliver.ts'
+import worker from '../../../worker/src/index.ts'
 import { runSync } from '../../../worker/src/jobs/scheduled.ts'
 import {
   call,
@@ -382,6 +383,25 @@ describe('webhook deliveries', () => {
       outcome: 'dead',
       error: 'dead-lettered: queue retries exhausted',
     })
+  })
+})
+
+describe('the exported queue() handler', () => {
+  it('routes the dead-letter queue to the dead-letter consumer and the other to deliveries', async () => {
+    const { receiver, sub, messages } = await setup()
+    const dead = createMessageBatch<DeliveryMessage>('allowlist-sync-deliveries-dlq', [
+      { id: 'd', timestamp: new Date(), attempts: 1, body: messages[0]! },
+    ])
+    await worker.queue(dead, envWith({}))
+    expect((await deliveriesOf(sub.id))[0]!.status).toBe('dead')
+    // A dead delivery is never attempted again, whichever queue brings it.
+    const live = createMessageBatch<DeliveryMessage>('allowlist-sync-deliveries', [
+      { id: 'l', timestamp: new Date(), attempts: 1, body: messages[0]! },
+    ])
+    const ctx = createExecutionContext()
+    await worker.queue(live, envWith({}))
+    expect((await getQueueResult(live, ctx)).explicitAcks).toEqual(['l'])
+    expect(await received(receiver)).toHaveLength(0)
   })
 })
 

@@ -295,6 +295,40 @@ describe('runSync', () => {
   })
 })
 
+describe('runSync: stranded deliveries', () => {
+  it('re-enqueues pending deliveries whose message was lost, not fresh or finished ones', async () => {
+    const mirror = await cloudflareMirror(['192.0.2.0/24'], ['2001:db8::/48'])
+    await runSync(syncEnv(mirror))
+    const old = new Date(Date.now() - 2 * 3_600_000).toISOString()
+    const fresh = new Date().toISOString()
+    await env.DB.batch([
+      ...['sub_s1', 'sub_s2', 'sub_s3'].map((id) =>
+        env.DB.prepare(
+          `INSERT INTO subscriptions (id, kind, feeds, url, secret, created_at) VALUES (?, 'webhook', '["*"]', 'https://s.example/h', 'whsec_AAAA', ?)`,
+        ).bind(id, old),
+      ),
+      ...[
+        ['msg_lost', 'sub_s1', 'pending', old],
+        ['msg_fresh', 'sub_s2', 'pending', fresh],
+        ['msg_done', 'sub_s3', 'delivered', old],
+      ].map(([id, sub, status, at]) =>
+        env.DB.prepare(
+          `INSERT INTO deliveries (id, subscription_id, change_id, status, attempts, next_attempt_at, created_at, updated_at)
+           VALUES (?, ?, 'cloudflare/edge@1', ?, 0, ?, ?, ?)`,
+        ).bind(id, sub, status, at, at, at),
+      ),
+    ])
+    const sent: DeliveryMessage[] = []
+    const queue = {
+      sendBatch: (batch: Iterable<MessageSendRequest<DeliveryMessage>>) =>
+        Promise.resolve(void sent.push(...[...batch].map((m) => m.body))),
+    } as unknown as Queue<DeliveryMessage>
+    const summary = await runSync({ ...syncEnv(mirror), DELIVERY_QUEUE: queue })
+    expect(summary.requeued).toBe(1)
+    expect(sent).toEqual([{ deliveryId: 'msg_lost' }])
+  })
+})
+
 describe('scheduled()', () => {
   it('runs the sync from the cron trigger', async () => {
     const mirror = await cloudflareMirror(['192.0.2.0/24'], ['2001:db8::/48'])

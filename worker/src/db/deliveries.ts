@@ -77,6 +77,26 @@ export async function getNewDeliveryIds(db: D1Database, changeId: string): Promi
 }
 
 /**
+ * Pending deliveries whose next attempt was due before `cutoff` (ISO time): their queue message
+ * was lost (a failed send after the sync committed, or a queue outage). Re-enqueueing one that is
+ * merely late is harmless: {@link claimAttempt} lets only one copy attempt.
+ */
+export async function getStrandedDeliveryIds(
+  db: D1Database,
+  cutoff: string,
+  limit = 500,
+): Promise<string[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT id FROM deliveries WHERE status = 'pending'
+         AND COALESCE(next_attempt_at, created_at) < ? ORDER BY created_at LIMIT ?`,
+    )
+    .bind(cutoff, limit)
+    .all<{ id: string }>()
+  return results.map((r) => r.id)
+}
+
+/**
  * Claims attempt number `attempts + 1` of a pending delivery that is due at `now`. Returns the
  * attempt number, or undefined when another consumer claimed it first, it is not due, or it is
  * no longer pending.

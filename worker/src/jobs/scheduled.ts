@@ -8,7 +8,7 @@ import type { FeedDefinition, FeedOutcome } from '../../../shared/src/index.ts'
 import { readConfig } from '../config.ts'
 import type { ConfigEnv } from '../config.ts'
 import { getHttpCache, putHttpCache } from '../db/http-cache.ts'
-import { getNewDeliveryIds } from '../db/deliveries.ts'
+import { getNewDeliveryIds, getStrandedDeliveryIds } from '../db/deliveries.ts'
 import {
   getCurrentSnapshots,
   recordChanged,
@@ -25,12 +25,35 @@ export interface SyncRunSummary {
   readonly runId: string
   readonly checks: readonly CheckRecord[]
   readonly enqueued: number
+  /** Pending deliveries whose queue message was lost, sent again. */
+  readonly requeued: number
 }
 
 /** The env a sync run needs. */
 export type SyncEnv = ConfigEnv & {
   readonly DB: D1Database
   readonly DELIVERY_QUEUE: Queue<DeliveryMessage>
+}
+
+/** How late a pending delivery must be before a sync run re-enqueues it. */
+export const STRANDED_AFTER_MS = 60 * 60 * 1000
+
+/** Queues take at most 100 messages per sendBatch. */
+const SEND_BATCH_MAX = 100
+
+async function enqueue(env: SyncEnv, ids: readonly string[]): Promise<number> {
+  for (let i = 0; i < ids.length; i += SEND_BATCH_MAX) {
+    await env.DELIVERY_QUEUE.sendBatch(
+      ids.slice(i, i + SEND_BATCH_MAX).map((deliveryId) => ({ body: { deliveryId } })),
+    )
+  }
+  return ids.length
+}
+
+/** Re-enqueues deliveries whose message was lost; returns how many. */
+async function requeueStranded(env: SyncEnv, now: number): Promise<number> {
+  const cutoff = new Date(now - STRANDED_AFTER_MS).toISOString()
+  return enqueue(env, await getStrandedDeliveryIds(env.DB, cutoff))
 }
 
 /** The feeds to sync: ENABLED_FEEDS resolved through the catalogue, or every built-in feed. */
@@ -110,10 +133,7 @@ export async function runSync(env: SyncEnv, deps: JobDeps = DEFAULT_DEPS): Promi
       }
     }
     const ids = await getNewDeliveryIds(env.DB, changeId)
-    if (ids.length > 0) {
-      await env.DELIVERY_QUEUE.sendBatch(ids.map((deliveryId) => ({ body: { deliveryId } })))
-      enqueued += ids.length
-    }
+    enqueued += await enqueue(env, ids)
     return { ...base, outcome: 'changed', version: snapshot.version, sha256: snapshot.sha256 }
   }
 
@@ -144,7 +164,16 @@ export async function runSync(env: SyncEnv, deps: JobDeps = DEFAULT_DEPS): Promi
   // Validators describe the content this run saw; after a lost race the stored content may be
   // another run's, and a later 304 must not confirm content that was never stored.
   if (!lostRace) await putHttpCache(env.DB, result.cache, at)
-  const summary = { runId, checks, enqueued }
+  const requeued = await requeueStranded(env, deps.now()).then(
+    (n) => ({ status: 'fulfilled', value: n }) as const,
+    (reason: unknown) => ({ status: 'rejected', reason }) as const,
+  )
+  const summary = {
+    runId,
+    checks,
+    enqueued,
+    requeued: requeued.status === 'fulfilled' ? requeued.value : 0,
+  }
   console.log(
     JSON.stringify({
       event: 'sync',
@@ -153,13 +182,14 @@ export async function runSync(env: SyncEnv, deps: JobDeps = DEFAULT_DEPS): Promi
       outcomes: checks.map((c) => [c.feed, c.outcome, c.guard ?? null]),
       unknownKeys: result.unknownKeys,
       enqueued,
+      requeued: summary.requeued,
     }),
   )
-  const failures = settled.filter((s) => s.status === 'rejected')
+  const failures = [...settled, requeued].filter((s) => s.status === 'rejected')
   if (failures.length > 0) {
     throw new AggregateError(
       failures.map((f) => f.reason as unknown),
-      `storing ${failures.length} of ${settled.length} outcomes failed`,
+      `sync run ${runId}: ${failures.length} failure(s) storing outcomes or re-enqueueing deliveries`,
     )
   }
   return summary

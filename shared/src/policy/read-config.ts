@@ -49,7 +49,7 @@ export function detectConfigFormat(text: string): ConfigFormat | undefined {
     return 'ufw-commands'
   if (/^(create|add|-N|-A) \S+ (hash|bitmap|list):/m.test(text)) return 'ipset'
   if (
-    /^\s*(table (ip6?|inet|arp|bridge|netdev) |table \S+ \{|(add|insert|create) (table|chain|rule|set|element) |flush ruleset)/m.test(
+    /^\s*(table (ip6?|inet|arp|bridge|netdev) |table \S+ \{|(add|insert|create) (table|chain|rule|set|element) |flush ruleset|set \S+ \{)/m.test(
       text,
     )
   )

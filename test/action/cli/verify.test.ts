@@ -77,7 +77,7 @@ describe('allowlist-sync verify', () => {
     const line =
       readFileSync(compose, 'utf8')
         .split('\n')
-        .findIndex((l) => l.includes('"5432:5432"')) + 1
+        .findIndex((l) => l.includes("'5432:5432'")) + 1
     expect(r.stdout).toContain(`${compose}:${line}: error [forbid-public-5432-tcp] 5432/tcp`)
     expect(r.stdout).toMatch(/NOT compliant/)
   })

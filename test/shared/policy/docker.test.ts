@@ -55,7 +55,7 @@ describe('published ports bypass ufw', () => {
     'compose publishing 5432 on a host whose ufw (%s) denies it: 5432 is public',
     (ufw) => {
       const found = problems(read('docker-compose.yml', ufw))
-      const line = lineOf('docker-compose.yml', '"5432:5432"')
+      const line = lineOf('docker-compose.yml', "'5432:5432'")
       const families = ['IPv4', 'IPv6']
       expect(found.map((f) => [f.rule, f.severity, f.file, f.line])).toEqual(
         families.map(() => ['forbid-public-5432-tcp', 'error', 'docker/docker-compose.yml', line]),
@@ -89,7 +89,7 @@ describe('published ports bypass ufw', () => {
     expect(v4?.toCidrs()).toEqual(['198.51.100.7/32'])
     const found = problems(configs)
     expect(found.map((f) => f.message.includes('IPv6'))).toEqual([true])
-    expect(found[0]?.line).toBe(lineOf('docker-compose.yml', '"5432:5432"'))
+    expect(found[0]?.line).toBe(lineOf('docker-compose.yml', "'5432:5432'"))
   })
 
   it('binding the published port to 127.0.0.1 leaves it to ufw, which denies it', () => {
@@ -100,7 +100,7 @@ describe('published ports bypass ufw', () => {
     const found = problems(read('docker-compose.yml', 'user.rules'), presetPolicy('web-minimal'))
     expect(found.map((f) => [f.rule, f.line])).toContainEqual([
       'unlisted-inbound',
-      lineOf('docker-compose.yml', '"5432:5432"'),
+      lineOf('docker-compose.yml', "'5432:5432'"),
     ])
   })
 })

@@ -3,7 +3,8 @@
  * fresh copy, local D1) on loopback: `GET /v1/feeds/github/hooks` without and with a matching
  * If-None-Match (a 304), as requests per second and p99 latency, each as a ratio to a static file
  * server (node:http, serving the same JSON bytes with an ETag and 304s) measured in the same run,
- * alternating the two so machine noise hits both alike.
+ * alternating the two so machine noise hits both alike. `GET /healthz` on the same wrangler dev is
+ * measured too: the floor of the development server itself, no binding touched.
  */
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
@@ -108,20 +109,28 @@ const bench: BenchFile = async ({ runs }) => {
     peer = await startStatic(body)
     const peerEtag = (await fetch(peer.url)).headers.get('etag')!
     await wrk(ours, {}) // warm-up: isolate, D1 page cache
-    const cases: { name: string; ours: Record<string, string>; peer: Record<string, string> }[] = [
-      { name: 'GET /v1/feeds/github/hooks (200)', ours: {}, peer: {} },
+    const cases: {
+      name: string
+      url: string
+      ours: Record<string, string>
+      peer: Record<string, string>
+    }[] = [
+      { name: 'GET /v1/feeds/github/hooks (200)', url: ours, ours: {}, peer: {} },
       {
         name: 'GET /v1/feeds/github/hooks, If-None-Match (304)',
+        url: ours,
         ours: { 'if-none-match': workerEtag },
         peer: { 'if-none-match': peerEtag },
       },
+      // The floor of wrangler dev itself: a route that touches no binding and sends 11 bytes.
+      { name: 'GET /healthz (wrangler dev floor)', url: `${dev.url}/healthz`, ours: {}, peer: {} },
     ]
     const results: BenchResult[] = []
     for (const c of cases) {
       const o: WrkResult[] = []
       const p: WrkResult[] = []
       for (let i = 0; i < rounds; i++) {
-        o.push(await wrk(ours, c.ours))
+        o.push(await wrk(c.url, c.ours))
         p.push(await wrk(peer.url, c.peer))
       }
       const errors = o.reduce((n, r) => n + r.non2xx3xx, 0)

@@ -61,6 +61,15 @@ export async function getSnapshot(
   return row === null ? undefined : toSnapshot(row)
 }
 
+/** The sha256 of a feed's latest version (one indexed row, no lists), or undefined. */
+export async function getCurrentSha256(db: D1Database, feed: string): Promise<string | undefined> {
+  const row = await db
+    .prepare('SELECT sha256 FROM versions WHERE feed = ? ORDER BY version DESC LIMIT 1')
+    .bind(feed)
+    .first<{ sha256: string }>()
+  return row?.sha256
+}
+
 /** What the catalogue listing shows per feed, without the address lists. */
 export interface FeedState {
   readonly feed: string

@@ -16,7 +16,7 @@ import {
 import type { PortSpec, Snapshot } from '../../../shared/src/index.ts'
 import type { AppEnv } from '../app.ts'
 import { HttpError, notFound } from '../errors.ts'
-import { getChanges, getFeedStates, getSnapshot } from '../db/snapshots.ts'
+import { getChanges, getCurrentSha256, getFeedStates, getSnapshot } from '../db/snapshots.ts'
 import { validate } from '../validation.ts'
 import { listFeeds } from './feed-catalogue.ts'
 
@@ -84,6 +84,11 @@ function ports(raw: string | string[] | undefined): PortSpec[] {
   })
 }
 
+/** The entity tag of a snapshot's representation: its sha256, plus the format if rendered. */
+function etagOf(sha256: string, format: string | undefined): string {
+  return format === undefined ? `"${sha256}"` : `"${sha256}.${format}"`
+}
+
 function respondSnapshot(
   c: Context<AppEnv>,
   snapshot: Snapshot,
@@ -91,7 +96,7 @@ function respondSnapshot(
   cacheControl: string,
 ): Response {
   const format = query.format
-  const etag = format === undefined ? `"${snapshot.sha256}"` : `"${snapshot.sha256}.${format}"`
+  const etag = etagOf(snapshot.sha256, format)
   const headers = { etag, 'cache-control': cacheControl, vary: 'accept-encoding' }
   if (matchesIfNoneMatch(c.req.header('if-none-match'), etag)) {
     return c.body(null, 304, headers)
@@ -141,6 +146,21 @@ export const feeds = new Hono<AppEnv>()
     async (c) => {
       const { provider, list } = c.req.valid('param')
       const id = await knownFeed(c.env.DB, provider, list)
+      const query = c.req.valid('query')
+      // A revalidation (the common poll) is answered from the version row alone, without
+      // reading and parsing the address lists.
+      const inm = c.req.header('if-none-match')
+      if (inm !== undefined) {
+        const sha256 = await getCurrentSha256(c.env.DB, id)
+        const etag = etagOf(sha256 ?? '', query.format)
+        if (sha256 !== undefined && matchesIfNoneMatch(inm, etag)) {
+          return c.body(null, 304, {
+            etag,
+            'cache-control': CURRENT_CACHE_CONTROL,
+            vary: 'accept-encoding',
+          })
+        }
+      }
       const snapshot = await getSnapshot(c.env.DB, id)
       if (snapshot === undefined) {
         throw new HttpError(
@@ -150,7 +170,7 @@ export const feeds = new Hono<AppEnv>()
           `feed "${id}" has no good snapshot yet; see lastOutcome in GET /v1/feeds`,
         )
       }
-      return respondSnapshot(c, snapshot, c.req.valid('query'), CURRENT_CACHE_CONTROL)
+      return respondSnapshot(c, snapshot, query, CURRENT_CACHE_CONTROL)
     },
   )
   .get(

@@ -167,6 +167,8 @@ function nftRuleSet(seed: number, ports: readonly number[]): string {
     '  chain input {',
     `    type filter hook input priority filter; policy ${r.chance(0.5) ? 'drop' : 'accept'};`,
     '    ct state established,related accept',
+    // neighbour discovery: without it a drop policy cuts IPv6 off altogether
+    '    meta l4proto ipv6-icmp accept',
     ...chain('input', 8),
     '  }',
     '  chain c1 {',

@@ -20,6 +20,8 @@ export default defineProject(async () => {
             GITHUB_TOKEN: '',
             // Tests receive webhooks on loopback.
             ALLOW_PRIVATE_WEBHOOK_TARGETS: 'true',
+            // Never real upstream: a sync that forgets its test mirror fails on a closed port.
+            UPSTREAM_MIRROR: 'http://127.0.0.1:9',
           },
         },
       })),

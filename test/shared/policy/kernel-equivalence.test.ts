@@ -2,7 +2,7 @@
  * @module The evaluator against the real kernel: random iptables and nftables rule sets are
  * loaded into a server namespace, and for every (client address, listening port) pair the
  * evaluator's verdict must equal what a real TCP connect from the client namespace does. The
- * files read are both the generated ones and the kernel's own dumps (`iptables-save`,
+ * files read are both the generated ones and the kernel's own dumps (`iptables-save` with `ipset save`,
  * `nft -j list ruleset`). Documentation addresses only; needs root (CI runs it as root).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -15,8 +15,8 @@ import {
 import {
   compileConfigs,
   readFirewallConfig,
+  readFirewallConfigs,
   reachOf,
-  type ConfigFormat,
   type FirewallConfig,
 } from '../../../shared/src/index.ts'
 
@@ -88,7 +88,10 @@ function iptablesRuleSet(seed: number, ports: readonly number[]): string {
   const rule = (chain: 'INPUT' | 'c1' | 'c2') => {
     let s = `-A ${chain} `
     if (r.chance(0.08)) s += '-i lo '
-    if (r.chance(0.7)) s += `${r.chance(0.2) ? '! ' : ''}-s ${r.pick(V4_POOL.slice(0, -1))} `
+    if (r.chance(0.7)) {
+      if (r.chance(0.25)) s += `-m set ${r.chance(0.3) ? '! ' : ''}--match-set asrset src `
+      else s += `${r.chance(0.2) ? '! ' : ''}-s ${r.pick(V4_POOL.slice(0, -1))} `
+    }
     s += portMatchIpt(r, ports)
     if (r.chance(0.15)) s += '-m conntrack --ctstate NEW '
     const targets =
@@ -107,6 +110,10 @@ function iptablesRuleSet(seed: number, ports: readonly number[]): string {
   lines.push('COMMIT', '')
   return lines.join('\n')
 }
+
+/** The ipset the iptables rule sets' `-m set` matches name (loaded with `ipset restore`). */
+const IPSET =
+  'create asrset hash:net family inet hashsize 1024 maxelem 65536\nadd asrset 203.0.113.10\nadd asrset 198.51.100.128/25\n'
 
 function nftRuleSet(seed: number, ports: readonly number[]): string {
   const r = rng(seed)
@@ -182,7 +189,7 @@ function nftRuleSet(seed: number, ports: readonly number[]): string {
   ].join('\n')
 }
 
-const skip = netnsSkipReason('iptables-restore', 'iptables-save', 'nft')
+const skip = netnsSkipReason('iptables-restore', 'iptables-save', 'ipset', 'nft')
 if (skip) console.warn(`kernel-equivalence: ${skip}`)
 
 describe.skipIf(skip !== undefined)('evaluatePolicy verdicts against the kernel', () => {
@@ -249,14 +256,27 @@ describe.skipIf(skip !== undefined)('evaluatePolicy verdicts against the kernel'
     it(`iptables rule set seed ${seed}: verdicts equal real connects (generated file and iptables-save dump)`, async () => {
       const text = iptablesRuleSet(seed, ports)
       pair.tryRun('server', 'nft', ['flush', 'ruleset'])
+      pair.tryRun('server', 'ipset', ['destroy', 'asrset'])
+      pair.run('server', 'ipset', ['restore'], IPSET)
       pair.run('server', 'iptables-restore', [], text)
       const dump = pair.run('server', 'iptables-save', []).stdout
-      const read = (t: string, file: string, format: ConfigFormat) =>
-        readFirewallConfig(t, { file, format })
+      const setDump = pair.run('server', 'ipset', ['save']).stdout
       const actual = await compare(
         [
-          { label: 'generated', config: read(text, `seed-${seed}.rules`, 'iptables-save') },
-          { label: 'iptables-save', config: read(dump, 'dump.rules', 'iptables-save') },
+          {
+            label: 'generated',
+            config: readFirewallConfigs([
+              { text: IPSET, file: 'sets.ipset' },
+              { text, file: `seed-${seed}.rules`, format: 'iptables-save' },
+            ])[1]!,
+          },
+          {
+            label: 'iptables-save + ipset save',
+            config: readFirewallConfigs([
+              { text: dump, file: 'dump.rules' },
+              { text: setDump, file: 'dump.ipset' },
+            ])[0]!,
+          },
         ],
         CLIENT_V4,
       )
@@ -268,6 +288,7 @@ describe.skipIf(skip !== undefined)('evaluatePolicy verdicts against the kernel'
       pair.tryRun('server', 'iptables', ['-F'])
       pair.tryRun('server', 'iptables', ['-X'])
       pair.tryRun('server', 'iptables', ['-P', 'INPUT', 'ACCEPT'])
+      pair.tryRun('server', 'ipset', ['destroy', 'asrset'])
       pair.run('server', 'nft', ['flush', 'ruleset'])
       pair.run('server', 'nft', ['-f', '-'], text)
       const json = pair.run('server', 'nft', ['-j', 'list', 'ruleset']).stdout
@@ -287,9 +308,12 @@ describe.skipIf(skip !== undefined)('evaluatePolicy verdicts against the kernel'
     pair.run('server', 'nft', ['flush', 'ruleset'])
     const outcomes = new Set<string>()
     for (let n = 0; n < RULE_SETS; n++) {
-      const cs = compileConfigs([
-        readFirewallConfig(iptablesRuleSet(1000 + n, ports), { file: 'x.rules' }),
-      ])
+      const cs = compileConfigs(
+        readFirewallConfigs([
+          { text: IPSET, file: 'sets.ipset' },
+          { text: iptablesRuleSet(1000 + n, ports), file: 'x.rules' },
+        ]),
+      )
       for (const from of CLIENT_V4)
         for (const port of ports)
           outcomes.add(

@@ -399,7 +399,7 @@ export function traceAddress(
     steps.push({
       file: published.config.file,
       line: p.line,
-      text: `${p.service} publishes ${p.ports[0] === p.ports[1] ? p.ports[0] : `${p.ports[0]}-${p.ports[1]}`}/${p.protocol}`,
+      text: `the ports: entry of service '${p.service}' (${p.ports[0] === p.ports[1] ? p.ports[0] : `${p.ports[0]}-${p.ports[1]}`}/${p.protocol}; Docker's NAT skips INPUT)`,
       accepted: true,
       layer: 'docker',
     })

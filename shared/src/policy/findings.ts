@@ -284,7 +284,7 @@ function checkRule(rule: PolicyRule, ctx: Ctx, reachOut: ReachEntry[]): void {
       message = `${subject} is reachable from the public Internet over ${familyName(f)} (${extent})${step ? `: let in by ${step.text}` : ''}`
       hint = `Close it to the Internet: ${snippet(format, 'close', rule.direction, rule.protocol, ports, [])}`
     }
-    if (rule.hint) hint = `${hint} ${rule.hint}`
+    if (rule.hint) hint = `${hint.replace(/[.;]?$/, '.')} ${rule.hint}`
     const severity: FindingSeverity = rule.severity ?? 'error'
     ctx.findings.push({
       rule: rule.id,

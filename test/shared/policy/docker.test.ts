@@ -62,7 +62,9 @@ describe('published ports bypass ufw', () => {
       )
       for (const f of found) {
         expect(f.message).toMatch(/reachable from the public Internet/)
-        expect(f.message).toContain('db publishes 5432/tcp')
+        expect(f.message).toContain(
+          "the ports: entry of service 'db' (5432/tcp; Docker's NAT skips INPUT)",
+        )
         expect(f.hint).toMatch(/127\.0\.0\.1:5432:5432|DOCKER-USER/)
       }
       const reach = reachOf(compileConfigs(read('docker-compose.yml', ufw)), {

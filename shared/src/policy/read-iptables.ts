@@ -23,6 +23,7 @@ export type NamedSets = ReadonlyMap<string, { ipv4: AddrRanges; ipv6: AddrRanges
 
 /** Splits a line into words, honouring double and single quotes (iptables-save quotes comments). */
 export function splitWords(line: string): string[] {
+  if (!line.includes('"') && !line.includes("'")) return line.split(/\s+/).filter((w) => w !== '')
   const out: string[] = []
   const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g
   for (let m = re.exec(line); m !== null; m = re.exec(line)) out.push(m[1] ?? m[2] ?? m[3]!)

@@ -5,7 +5,9 @@
  * Typical use (what `allowlist-sync verify` and the Action do):
  * ```ts
  * const policy = isPresetId(arg) ? presetPolicy(arg) : parsePolicy(text, file)
- * const configs = files.map(([file, text]) => readFirewallConfig(text, { file }))
+ * // readFirewallConfigs, not one readFirewallConfig per file: `ipset save` files given
+ * // alongside supply the sets that iptables-save files' `-m set` rules name
+ * const configs = readFirewallConfigs(files.map(([file, text]) => ({ file, text })))
  * const feedSets = new Map() // fetch every id in requiredFeeds(policy)
  * const { findings } = evaluatePolicy(policy, configs, { feedSets })
  * ```

@@ -5,27 +5,10 @@
  */
 import { IpSet, parseCidrList } from '../ip/index.ts'
 import { RenderError } from './render-error.ts'
-import type { FormatId } from './formats.ts'
+import { FORMAT_IDS, type FormatId } from './formats.ts'
 
-/** Formats readRendered understands: all of them. */
-export const READABLE_FORMATS: readonly FormatId[] = [
-  'nftables',
-  'iptables',
-  'ip6tables',
-  'ipset',
-  'ufw',
-  'docker-user',
-  'nginx',
-  'apache',
-  'caddy',
-  'traefik',
-  'haproxy',
-  'k8s-networkpolicy',
-  'terraform',
-  'aws-sg',
-  'txt',
-  'json',
-]
+/** Formats readRendered understands: every format renderFormat writes. */
+export const READABLE_FORMATS: readonly FormatId[] = FORMAT_IDS
 
 /** A format readRendered understands. */
 export type ReadableFormat = FormatId

@@ -1,5 +1,6 @@
 /** @module The public surface of shared/src/ip: strict address/CIDR parsing and IP-set math. */
 export { parseAddress } from './address.ts'
+export { formatAddressValue, toAddressValue } from './address-value.ts'
 export { parseCidr, type ParsedCidr } from './cidr.ts'
 export { IpParseError, type IpErrorCode } from './errors.ts'
 export type { Family } from './family.ts'

@@ -1,8 +1,10 @@
 /**
  * @module The evaluator's address sets: one family, sorted disjoint half-open bigint ranges, with
  * a single sweep for union, intersection and difference. Kept inside policy/ so that a rule's
- * sets compile once and the evaluator's inner loop allocates little.
+ * sets compile once and the evaluator's inner loop allocates little. Addresses are parsed and
+ * printed by the IP engine (shared/src/ip), never by a grammar of this folder's own.
  */
+import { formatAddressValue, toAddressValue } from '../ip/index.ts'
 
 /** An address family. */
 export type AddrFamily = 4 | 6
@@ -172,64 +174,16 @@ const EMPTY6 = AddrRanges.fromPairs(6, [])
 const ALL4 = AddrRanges.fromPairs(4, [[0n, 1n << 32n]])
 const ALL6 = AddrRanges.fromPairs(6, [[0n, 1n << 128n]])
 
-/** Parses a dotted-quad IPv4 address (no leading zeros); undefined if it is not one. */
+/** Parses an IPv4 address with the IP engine's strict rules; undefined if it is not one. */
 export function parseIpv4(text: string): bigint | undefined {
-  // a hand-rolled scan: configs hold tens of thousands of addresses
-  let v = 0
-  let octet = 0
-  let digits = 0
-  let dots = 0
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c >= 48 && c <= 57) {
-      if (digits > 0 && octet === 0) return undefined // leading zero
-      octet = octet * 10 + (c - 48)
-      if (++digits > 3 || octet > 255) return undefined
-    } else if (c === 46) {
-      if (digits === 0 || ++dots > 3) return undefined
-      v = v * 256 + octet
-      octet = 0
-      digits = 0
-    } else return undefined
-  }
-  if (dots !== 3 || digits === 0) return undefined
-  return BigInt(v * 256 + octet)
+  const a = toAddressValue(text)
+  return a?.family === 4 ? a.value : undefined
 }
 
-/** Parses an IPv6 address (RFC 4291 text forms, embedded IPv4 allowed, no zone); undefined if not. */
+/** Parses an IPv6 address with the IP engine's strict rules; undefined if it is not one. */
 export function parseIpv6(text: string): bigint | undefined {
-  if (!/^[0-9a-fA-F:.]+$/.test(text)) return undefined
-  const halves = text.split('::')
-  if (halves.length > 2) return undefined
-  const groups = (s: string): string[] | undefined => (s === '' ? [] : s.split(':'))
-  const head = groups(halves[0]!)
-  const tail = halves.length === 2 ? groups(halves[1]!) : []
-  if (head === undefined || tail === undefined) return undefined
-  const words: number[] = []
-  const push = (list: string[], last: boolean): boolean => {
-    for (let k = 0; k < list.length; k++) {
-      const g = list[k]!
-      if (last && k === list.length - 1 && g.includes('.')) {
-        const v4 = parseIpv4(g)
-        if (v4 === undefined) return false
-        words.push(Number(v4 >> 16n), Number(v4 & 0xffffn))
-      } else if (/^[0-9a-fA-F]{1,4}$/.test(g)) words.push(parseInt(g, 16))
-      else return false
-    }
-    return true
-  }
-  if (!push(head, halves.length === 1)) return undefined
-  const headLen = words.length
-  if (!push(tail, true)) return undefined
-  if (halves.length === 1) {
-    if (words.length !== 8) return undefined
-  } else {
-    if (words.length > 7) return undefined
-    words.splice(headLen, 0, ...new Array<number>(8 - words.length).fill(0))
-  }
-  let v = 0n
-  for (const w of words) v = (v << 16n) | BigInt(w)
-  return v
+  const a = toAddressValue(text)
+  return a?.family === 6 ? a.value : undefined
 }
 
 /** A CIDR or bare address as a half-open range (host bits cleared); undefined if it is neither. */
@@ -263,27 +217,7 @@ export function parseCidrRange(
   return { family, start, end: start + size }
 }
 
-/** Canonical text of an address: dotted quad, or RFC 5952 IPv6. */
+/** Canonical text of an address: dotted quad, or RFC 5952 IPv6 (the IP engine's printer). */
 export function formatAddress(family: AddrFamily, v: bigint): string {
-  if (family === 4) return [24n, 16n, 8n, 0n].map((s) => String((v >> s) & 0xffn)).join('.')
-  const words: number[] = []
-  for (let s = 112n; s >= 0n; s -= 16n) words.push(Number((v >> s) & 0xffffn))
-  let best = -1
-  let bestLen = 1
-  for (let i = 0; i < 8;) {
-    if (words[i] !== 0) {
-      i++
-      continue
-    }
-    let j = i
-    while (j < 8 && words[j] === 0) j++
-    if (j - i > bestLen) {
-      best = i
-      bestLen = j - i
-    }
-    i = j
-  }
-  const hex = words.map((w) => w.toString(16))
-  if (best < 0) return hex.join(':')
-  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`
+  return formatAddressValue(family, v)
 }

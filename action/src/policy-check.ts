@@ -9,7 +9,7 @@ import {
   isPresetId,
   parsePolicy,
   presetPolicy,
-  readFirewallConfig,
+  readFirewallConfigs,
   requiredFeeds,
   toSarif,
   type Finding,
@@ -114,13 +114,15 @@ export async function checkPolicies(
     const globs = configs.map(globToRegExp)
     const matched = paths.filter((p) => globs.some((g) => g.test(p))).sort()
     try {
-      const parsed = []
+      const inputs: { file: string; text: string }[] = []
       for (const file of matched) {
         const text = await read(file)
         if (text === undefined) continue
-        parsed.push(readFirewallConfig(text, { file }))
+        inputs.push({ file, text })
         files.add(file)
       }
+      // Together, so that an `ipset save` file supplies the sets that iptables rules name.
+      const parsed = readFirewallConfigs(inputs)
       const feedSets = new Map<string, { ipv4: IpSet; ipv6: IpSet }>()
       for (const id of requiredFeeds(policy)) {
         const s = snapshots.get(id)

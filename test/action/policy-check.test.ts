@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest'
+import { checkPolicies } from '../../action/src/policy-check.ts'
+import { PRESETS } from '../../shared/src/index.ts'
+
+const IPTABLES = `*filter
+:INPUT DROP [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A INPUT -p tcp -m multiport --dports 22,80,443 -j ACCEPT
+-A INPUT -p tcp --dport 5432 -m set --match-set office src -j ACCEPT
+COMMIT
+`
+const check = (paths: string[], files: Map<string, string>) =>
+  checkPolicies(
+    [{ policy: PRESETS['web-minimal'], configs: ['firewall/*'] }],
+    [],
+    paths,
+    (path) => Promise.resolve(files.get(path)),
+    new Map(),
+    'test',
+  )
+
+const IPSET = `create office hash:net family inet hashsize 1024 maxelem 65536
+add office 192.0.2.0/24
+`
+
+describe('checkPolicies', () => {
+  // `ipset save` files must be read before the iptables files that name their sets, whatever
+  // order the config globs list them in.
+  it.each([
+    ['ipset file first', ['firewall/a.ipset', 'firewall/b.rules']],
+    ['iptables file first', ['firewall/a.rules', 'firewall/b.ipset']],
+  ])('resolves -m set against an ipset file in the same policy (%s)', async (_, paths) => {
+    const files = new Map(paths.map((p) => [p, p.endsWith('.ipset') ? IPSET : IPTABLES]))
+    const result = await check(paths, files)
+    expect(result.errors).toEqual([])
+    expect(result.files).toEqual(paths)
+    // The set's members reach the unlisted port 5432, and web-minimal denies unlisted ports.
+    const unlisted = result.findings.filter((f) => f.rule === 'unlisted-inbound')
+    expect(unlisted.map((f) => [f.port, f.file, f.line])).toEqual([
+      ['5432', paths.find((p) => p.endsWith('.rules')), 7],
+    ])
+    expect(unlisted[0]?.message).toContain('--match-set office src')
+  })
+
+  it('reports a set that no ipset file supplies, naming it', async () => {
+    const result = await check(['firewall/b.rules'], new Map([['firewall/b.rules', IPTABLES]]))
+    expect(result.errors.join('\n')).toContain('office')
+  })
+})

@@ -14,14 +14,7 @@ import {
   subtractRanges,
   unionRanges,
 } from './ranges.ts'
-import {
-  asciiBytes,
-  linesRead,
-  readIpv4Lines,
-  readIpv6Lines,
-  WARM_UP_FROM,
-  warmUpLineReaders,
-} from './read-lines.ts'
+import { asciiBytes, linesRead, readIpv4Lines, readIpv6Lines } from './read-lines.ts'
 import { scan, scanned, w } from './scan.ts'
 import { bounds, trimBounds } from './trim.ts'
 
@@ -65,7 +58,6 @@ export class IpSet {
     // Long lists go through the byte-level line readers of parseCidrList, joined by line breaks,
     // unless an entry holds a line break itself (then entries would not map to lines).
     const joined = list.length > 32 ? list.join('\n') : ''
-    if (joined.length > WARM_UP_FROM) warmUpLineReaders()
     let bytes = joined === '' ? undefined : asciiBytes(joined, 0)
     if (bytes !== undefined) {
       let breaks = 0

@@ -3,14 +3,7 @@
  * written) into one IpSet per family, with every rejected line and every oddity reported by line.
  */
 import { RangeCollector } from './build.ts'
-import {
-  asciiBytes,
-  linesRead,
-  readIpv4Lines,
-  readIpv6Lines,
-  WARM_UP_FROM,
-  warmUpLineReaders,
-} from './read-lines.ts'
+import { asciiBytes, copyBytes, linesRead, readIpv4Lines, readIpv6Lines } from './read-lines.ts'
 import { formatIpv4, formatWords } from './format.ts'
 import { IpSet } from './ip-set.ts'
 import { isMappedScan, scan, scanned, w } from './scan.ts'
@@ -40,6 +33,13 @@ export interface ParsedList {
 }
 
 const MAX_TEXT = 200
+const NON_ASCII = /[^\0-\x7f]/
+const utf8 = new TextDecoder()
+
+/** UTF-8 bytes as text, as Node's readFile would decode them (invalid bytes become U+FFFD). */
+function decodeUtf8(bytes: Uint8Array): string {
+  return utf8.decode(bytes)
+}
 
 function clip(text: string): string {
   return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text
@@ -53,19 +53,30 @@ function clip(text: string): string {
  * line inside a feed may mean two files were glued together or one was cut.
  * Each entry follows parseCidr's rules; invalid ones are returned in `rejected` with their line
  * number, never thrown.
+ * The input may be the text or its UTF-8 bytes (as read from a file): bytes spare a big list the
+ * decoding into a string, which is then done only if some line needs the general path.
  */
-export function parseCidrList(text: string): ParsedList {
+export function parseCidrList(input: string | Uint8Array): ParsedList {
   const collector = new RangeCollector()
   const rejected: LineIssue[] = []
   const notes: LineIssue[] = []
   let blanks: number[] | undefined
   let afterEntry = false
-  let nextHash = text.indexOf('#')
+  let text: string | undefined
+  let bytes: Uint8Array | undefined
+  let from = 0
+  if (typeof input === 'string') {
+    text = input
+    from = text.charCodeAt(0) === 0xfeff ? 1 : 0
+    bytes = asciiBytes(text, from)
+  } else if (input[0]! < 0x80) {
+    // Not ASCII (a BOM, say) shows when the text is decoded, below.
+    bytes = copyBytes(input)
+  } else return parseCidrList(decodeUtf8(input))
+  const length = input.length
+  /** The next '#' at or after the current line; -1: none; -2: not looked up yet. */
+  let nextHash = -2
   let line = 0
-  let from = text.charCodeAt(0) === 0xfeff ? 1 : 0
-  const length = text.length
-  if (length > WARM_UP_FROM) warmUpLineReaders()
-  const bytes = asciiBytes(text, from)
   while (from <= length) {
     if (blanks === undefined && bytes !== undefined) {
       let next = readIpv4Lines(bytes, from, length, collector)
@@ -76,6 +87,13 @@ export function parseCidrList(text: string): ParsedList {
         from = next
         continue
       }
+    }
+    if (text === undefined) {
+      // Bytes in, and a line for the general path: from here on it needs the text, with string
+      // offsets equal to byte offsets, so pure ASCII; other input starts over as decoded text.
+      const decoded = decodeUtf8(input as Uint8Array)
+      if (decoded.length !== length || NON_ASCII.test(decoded)) return parseCidrList(decoded)
+      text = decoded
     }
     let to = text.indexOf('\n', from)
     if (to < 0) to = length
@@ -88,7 +106,7 @@ export function parseCidrList(text: string): ParsedList {
       continue
     }
     // The next '#' in the whole text, looked up again only once passed: O(n) over the file.
-    if (nextHash >= 0 && nextHash < start) nextHash = text.indexOf('#', start)
+    if (nextHash === -2 || (nextHash >= 0 && nextHash < start)) nextHash = text.indexOf('#', start)
     if (nextHash >= 0 && nextHash < end) {
       trimBounds(text, start, nextHash)
       start = bounds.start

@@ -1,12 +1,41 @@
 /**
  * @module The hot paths of list parsing (internal): byte-level readers that take whole runs of
  * plain IPv4 or IPv6 lines without allocating, leaving every other line to the general scanner.
+ * The IPv4 reader runs as WebAssembly where available (wasm/ipv4-lines.wat: no slow start in a
+ * fresh process), else as the JavaScript below, with the same semantics.
  */
 import { hostMask, RangeCollector } from './build.ts'
+import { ipv4LinesWasm, type Ipv4LinesWasm } from './wasm/ipv4-lines.ts'
 
 const POW2 = Array.from({ length: 33 }, (_, k) => 2 ** k)
 const encoder = new TextEncoder()
 let scratch = new Uint8Array(0)
+
+/** Range pairs the Wasm reader may write per call: 16 bytes each, from address 0 of its memory. */
+const WASM_PAIRS = 1 << 15
+/** Where the text's bytes start in the Wasm memory, after the range pairs. */
+const WASM_TEXT = 16 * WASM_PAIRS
+const WASM_PAGE = 1 << 16
+let wasmPairs = new Float64Array(0)
+
+/** The buffer for `length` bytes: in the Wasm memory when the Wasm reader is in use. */
+function scratchFor(length: number): Uint8Array {
+  const wasm = ipv4LinesWasm()
+  if (wasm === undefined) {
+    if (scratch.length < length || scratch.byteOffset !== 0)
+      scratch = new Uint8Array(Math.max(length, 4096))
+    return scratch
+  }
+  const { memory } = wasm
+  const missing = WASM_TEXT + length - memory.buffer.byteLength
+  if (missing > 0) memory.grow(Math.ceil(missing / WASM_PAGE))
+  // Growing replaces (detaches) the buffer: views are made again.
+  if (scratch.buffer !== memory.buffer) {
+    scratch = new Uint8Array(memory.buffer, WASM_TEXT)
+    wasmPairs = new Float64Array(memory.buffer, 0, 2 * WASM_PAIRS)
+  }
+  return scratch
+}
 
 /**
  * The text as bytes, when it is pure ASCII (a BOM at the start aside): byte offsets then equal
@@ -16,8 +45,7 @@ let scratch = new Uint8Array(0)
 export function asciiBytes(text: string, from: number): Uint8Array | undefined {
   // One buffer, reused while it is big enough: a fresh multi-megabyte array per list would make
   // the garbage collector run (and pay for other code's garbage) in the middle of every parse.
-  if (scratch.length < text.length + 1) scratch = new Uint8Array(Math.max(text.length + 1, 4096))
-  const bytes = scratch
+  const bytes = scratchFor(text.length + 1)
   const { read, written } = encoder.encodeInto(
     from === 0 ? text : text.slice(from),
     bytes.subarray(from, text.length),
@@ -27,16 +55,23 @@ export function asciiBytes(text: string, from: number): Uint8Array | undefined {
   return read === written && read === text.length - from ? bytes : undefined
 }
 
+/**
+ * Bytes (UTF-8 or ASCII) copied into the shared buffer that asciiBytes uses, with the 0 byte
+ * after the end; valid until the next call.
+ */
+export function copyBytes(input: Uint8Array): Uint8Array {
+  const bytes = scratchFor(input.length + 1)
+  bytes.set(input)
+  bytes[input.length] = 0
+  return bytes
+}
+
 /** How many lines the last readIpv4Lines or readIpv6Lines call consumed. */
 export let linesRead = 0
 
 /**
- * The hot path: reads consecutive lines that are each exactly a canonical IPv4 address or CIDR
- * (then LF, CRLF or the end), adding them to `out`, coalesced with the previous range where they
- * touch it. Stops at the first other line (blank, comment, whitespace, IPv6, host bits set,
- * anything invalid) or when `out.r4` is full, and returns where that line starts, for the general
- * path; `linesRead` says how many lines were consumed. Kept free of property access and calls in
- * its loop, so that V8 optimises it early and never has to throw that code away.
+ * The hot path: reads consecutive lines that are each exactly a canonical IPv4 address or CIDR,
+ * like readIpv4LinesJs, in WebAssembly when `b` came from asciiBytes with the Wasm reader in use.
  */
 export function readIpv4Lines(
   b: Uint8Array,
@@ -44,6 +79,58 @@ export function readIpv4Lines(
   length: number,
   out: RangeCollector,
 ): number {
+  const wasm = ipv4LinesWasm()
+  return wasm !== undefined && b.buffer === wasm.memory.buffer
+    ? readIpv4LinesWasm(wasm, b.byteOffset, i, length, out)
+    : readIpv4LinesJs(b, i, length, out)
+}
+
+/**
+ * readIpv4Lines in Wasm: the collector's last range goes in as pair 0, so that the first line
+ * can coalesce with it; the new pairs come back into the collector. Stops after WASM_PAIRS pairs
+ * (the caller's loop calls again).
+ */
+function readIpv4LinesWasm(
+  wasm: Ipv4LinesWasm,
+  base: number,
+  i: number,
+  length: number,
+  out: RangeCollector,
+): number {
+  const pairs = wasmPairs
+  const n = out.n4
+  const first = n > 0 ? 1 : 0
+  if (first === 1) {
+    pairs[0] = out.r4[2 * n - 2]!
+    pairs[1] = out.r4[2 * n - 1]!
+  }
+  const next = wasm.readIpv4Lines(base + i, base + length, first, WASM_PAIRS) - base
+  const count = wasm.count.value
+  linesRead = wasm.lines.value
+  if (wasm.unsorted.value !== 0) out.unsorted4 = true
+  if (first === 1) out.r4[2 * n - 1] = pairs[1]!
+  const total = n + count - first
+  while (2 * total > out.r4.length) out.grow4()
+  out.r4.set(pairs.subarray(2 * first, 2 * count), 2 * n)
+  out.n4 = total
+  return next
+}
+
+/**
+ * The hot path in JavaScript: reads consecutive lines that are each exactly a canonical IPv4 address or CIDR
+ * (then LF, CRLF or the end), adding them to `out`, coalesced with the previous range where they
+ * touch it. Stops at the first other line (blank, comment, whitespace, IPv6, host bits set,
+ * anything invalid) or when `out.r4` is full, and returns where that line starts, for the general
+ * path; `linesRead` says how many lines were consumed. Kept free of property access and calls in
+ * its loop, so that V8 optimises it early and never has to throw that code away.
+ */
+export function readIpv4LinesJs(
+  b: Uint8Array,
+  i: number,
+  length: number,
+  out: RangeCollector,
+): number {
+  if (!warmed4 && length - i > WARM_UP_FROM) warmUpIpv4()
   const r = out.r4
   const room = r.length - 2
   let n2 = 2 * out.n4
@@ -150,6 +237,8 @@ export function readIpv6Lines(
   length: number,
   out: RangeCollector,
 ): number {
+  // Only where the line could be IPv6: an IPv4 list's comment line does not pay for the warm-up.
+  if (!warmed6 && length - i > WARM_UP_FROM && (b[i] === 58 || HEX[b[i]!]! >= 0)) warmUpIpv6()
   const g = groups
   let lines = 0
   scan: while (i < length) {
@@ -261,26 +350,39 @@ export function readIpv6Lines(
   return i
 }
 
-let warmed = false
+let warmed4 = false
+let warmed6 = false
 
-/** Inputs longer than this many characters warm the line readers up first. */
-export const WARM_UP_FROM = 1 << 16
+/** Inputs longer than this many characters warm a JavaScript line reader up first. */
+const WARM_UP_FROM = 1 << 16
 
-/**
- * Runs the line readers on small lists once, before the first long input, so that it meets code
- * with complete type feedback (V8 starts collecting feedback only after a function has run a few
- * times): addresses above 2^31 (floats, not small integers), unsorted input, CRLF, the last line,
- * the growth of the IPv6 array. Without it a cold process (the CLI) deoptimises midway through
- * its input. Takes well under a millisecond, and only where a long list is read.
+/** A short text as bytes in a buffer of its own, with the 0 byte after the end. */
+function ownBytes(text: string): Uint8Array {
+  const bytes = new Uint8Array(text.length + 1)
+  encoder.encodeInto(text, bytes)
+  return bytes
+}
+
+/*
+ * The warm-ups run a JavaScript line reader on small lists a few times before its first long
+ * input, so that it meets code with complete type feedback (V8 starts collecting feedback only
+ * after a function has run a few times): addresses above 2^31 (floats, not small integers),
+ * unsorted input, CRLF, the last line, the growth of the IPv6 array. Without them a cold process
+ * deoptimises midway through its input. Each takes a few milliseconds in a cold process, once,
+ * and only where that reader meets a long input (never for IPv4 when the Wasm reader is in use).
  */
-export function warmUpLineReaders(): void {
-  if (warmed) return
-  warmed = true
-  const warm = ` ${'0.0.0.0/0\r\n10.0.0.0/8\n255.255.255.255\n1.2.3.4\n128.0.0.0/1\n'.repeat(4)}9.9.9.9`
-  const bytes = asciiBytes(warm, 1) ?? new Uint8Array(0)
-  for (let k = 0; k < 12; k++) readIpv4Lines(bytes, 1, warm.length, new RangeCollector())
-  let warm6 = ' ::/128\n::1\r\n1:2:3:4:5:6:7:8/128\nffff::/16\n2001:db8::/32\n'
-  for (let k = 0; k < 70; k++) warm6 += `2001:db8:${(2 * k).toString(16)}::/48\n`
-  const bytes6 = asciiBytes(warm6, 1) ?? new Uint8Array(0)
-  for (let k = 0; k < 12; k++) readIpv6Lines(bytes6, 1, warm6.length, new RangeCollector())
+
+function warmUpIpv4(): void {
+  warmed4 = true
+  const warm = `${'0.0.0.0/0\r\n10.0.0.0/8\n255.255.255.255\n1.2.3.4\n128.0.0.0/1\n'.repeat(4)}9.9.9.9`
+  const bytes = ownBytes(warm)
+  for (let k = 0; k < 12; k++) readIpv4LinesJs(bytes, 0, warm.length, new RangeCollector())
+}
+
+function warmUpIpv6(): void {
+  warmed6 = true
+  let warm = '::/128\n::1\r\n1:2:3:4:5:6:7:8/128\nffff::/16\n2001:db8::/32\n'
+  for (let k = 0; k < 70; k++) warm += `2001:db8:${(2 * k).toString(16)}::/48\n`
+  const bytes = ownBytes(warm)
+  for (let k = 0; k < 12; k++) readIpv6Lines(bytes, 0, warm.length, new RangeCollector())
 }

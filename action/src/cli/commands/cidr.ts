@@ -16,7 +16,7 @@ import {
   EXIT_REFUSED,
   InputError,
   parseCommandArgs,
-  readInputFile,
+  readInputBytes,
   UsageError,
   type CliIo,
 } from '../io.ts'
@@ -152,7 +152,8 @@ function report(label: string, issues: LineIssue[], prefix: string): string[] {
 /** Reads and parses one list; bad lines throw an InputError, notes go to stderr. */
 async function readList(path: string, values: Values, io: CliIo): Promise<ParsedList> {
   const label = path === '-' ? '<stdin>' : path
-  const list = parseCidrList(await readInputFile(io, path))
+  // Bytes where possible: a big list is then never decoded into a string (see parseCidrList).
+  const list = parseCidrList(await readInputBytes(io, path))
   const warnings = values.quiet ? [] : report(label, list.notes, 'warning: ')
   if (list.rejected.length > 0)
     throw new InputError([...report(label, list.rejected, ''), ...warnings])

@@ -1,0 +1,171 @@
+/**
+ * Tests of the IPv4 line reader's two implementations (WebAssembly and JavaScript): the same
+ * return value, lines read and collected ranges on any input, starting from any collector state;
+ * and of parseCidrList's bytes input against its text input.
+ */
+import fc from 'fast-check'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { RangeCollector } from '../../../shared/src/ip/build.ts'
+import { parseCidrList } from '../../../shared/src/ip/index.ts'
+import {
+  asciiBytes,
+  linesRead,
+  readIpv4Lines,
+  readIpv4LinesJs,
+} from '../../../shared/src/ip/read-lines.ts'
+import { ipv4LinesWasm, setWasmEnabled } from '../../../shared/src/ip/wasm/ipv4-lines.ts'
+
+const octet = fc.oneof(
+  fc.integer({ min: 0, max: 255 }).map(String),
+  fc.constantFrom('256', '999', '01', '00', '1000', '', 'a'),
+)
+const ipv4Line = fc
+  .tuple(
+    fc.array(octet, { minLength: 3, maxLength: 5 }),
+    fc.oneof(
+      fc.constant(''),
+      fc.integer({ min: 0, max: 32 }).map((p) => `/${p}`),
+      fc.constantFrom('/', '/33', '/01', '/100', '/x', '/3 ', ' '),
+    ),
+  )
+  .map(([octets, suffix]) => `${octets.join('.')}${suffix}`)
+// Mostly plain lines the readers take (some with host bits set), and some they must stop at.
+const line = fc.oneof(
+  { weight: 6, arbitrary: ipv4Line },
+  {
+    weight: 6,
+    arbitrary: fc
+      .tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 32 }))
+      .map(([v, p]) => {
+        const n = p === 0 ? 0 : v - (v % 2 ** (32 - p))
+        return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}/${p}`
+      }),
+  },
+  { weight: 1, arbitrary: fc.constantFrom('', '# c', '2001:db8::/32', ' 1.2.3.4', '\r', '\0') },
+  { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
+)
+const text = fc
+  .tuple(fc.array(fc.tuple(line, fc.constantFrom('\n', '\r\n')), { maxLength: 30 }), line)
+  .map(([rows, last]) => rows.map(([l, eol]) => l + eol).join('') + last)
+// What the collector already holds: nothing, or one range the first line may coalesce with.
+const before = fc.option(
+  fc
+    .tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 2 ** 24 }))
+    .map(([start, size]) => [start, Math.min(start + size + 1, 2 ** 32)] as const),
+)
+
+function run(
+  read: typeof readIpv4Lines,
+  bytes: Uint8Array,
+  length: number,
+  prior: readonly [number, number] | null,
+) {
+  const out = new RangeCollector()
+  if (prior) out.add4(prior[0], prior[1])
+  const next = read(bytes, 0, length, out)
+  return {
+    next,
+    lines: linesRead,
+    ranges: [...out.r4.subarray(0, 2 * out.n4)],
+    unsorted: out.unsorted4,
+  }
+}
+
+afterEach(() => {
+  setWasmEnabled(true)
+})
+
+describe('readIpv4Lines in WebAssembly and in JavaScript', () => {
+  it('uses WebAssembly where it can be compiled (Node)', () => {
+    expect(ipv4LinesWasm()).toBeDefined()
+    const bytes = asciiBytes('192.0.2.0/24\n', 0)
+    expect(bytes?.buffer).toBe(ipv4LinesWasm()?.memory.buffer)
+  })
+
+  it('agrees line for line on any input and collector state', () => {
+    fc.assert(
+      fc.property(text, before, (t, prior) => {
+        const wasmBytes = asciiBytes(t, 0)
+        if (wasmBytes === undefined) throw new Error('the generator makes ASCII only')
+        const jsBytes = wasmBytes.slice(0, t.length + 1)
+        expect(wasmBytes.buffer).toBe(ipv4LinesWasm()?.memory.buffer)
+        const js = run(readIpv4LinesJs, jsBytes, t.length, prior)
+        expect(run(readIpv4Lines, wasmBytes, t.length, prior)).toEqual(js)
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('agrees on a long sorted run, beyond one call of the Wasm reader', () => {
+    const lines: string[] = []
+    // /24s with a gap after each: 70,000 ranges, more than the Wasm reader returns per call.
+    for (let n = 0; n < 70_000 * 512; n += 512)
+      lines.push(`${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.0/24`)
+    const t = lines.join('\n')
+    const list = parseCidrList(t)
+    expect(list.rejected).toEqual([])
+    setWasmEnabled(false)
+    expect(parseCidrList(t).ipv4.toCidrs()).toEqual(list.ipv4.toCidrs())
+    expect(list.ipv4.toCidrs()).toHaveLength(70_000)
+  })
+})
+
+describe('parseCidrList on bytes', () => {
+  const encoder = new TextEncoder()
+  const anyText = fc.oneof(
+    text,
+    fc.tuple(text, fc.constantFrom('\ufeff', 'é', '\u2028', '１')).map(([t, u]) => u + t),
+    fc.tuple(text, fc.constantFrom('é # café', '# ½', '19é2.0.2.1')).map(([t, u]) => `${t}\n${u}`),
+  )
+
+  it('reads UTF-8 bytes as their text, with and without WebAssembly', () => {
+    fc.assert(
+      fc.property(anyText, fc.boolean(), (t, wasm) => {
+        setWasmEnabled(wasm)
+        const fromText = parseCidrList(t)
+        const fromBytes = parseCidrList(encoder.encode(t))
+        expect(fromBytes.ipv4.toCidrs()).toEqual(fromText.ipv4.toCidrs())
+        expect(fromBytes.ipv6.toCidrs()).toEqual(fromText.ipv6.toCidrs())
+        expect(fromBytes.rejected).toEqual(fromText.rejected)
+        expect(fromBytes.notes).toEqual(fromText.notes)
+      }),
+      { numRuns: 500 },
+    )
+  })
+
+  it('reads invalid UTF-8 as readFile would, with U+FFFD', () => {
+    const list = parseCidrList(
+      new Uint8Array([0x31, 0x2e, 0x32, 0xff, 0x0a, 0x31, 0x2e, 0x32, 0x2e, 0x33, 0x2e, 0x34]),
+    )
+    expect(list.rejected.map((r) => [r.line, r.text])).toEqual([[1, '1.2\ufffd']])
+    expect(list.ipv4.toCidrs()).toEqual(['1.2.3.4/32'])
+  })
+})
+
+describe('where WebAssembly cannot be compiled (Cloudflare Workers)', () => {
+  it('falls back to the JavaScript readers, with the same results', async () => {
+    const t = `# list\n${Array.from({ length: 500 }, (_, k) => `10.${k >> 8}.${k & 255}.0/24`).join('\n')}\n2001:db8::/32\n`
+    const expected = parseCidrList(t)
+    vi.resetModules()
+    vi.stubGlobal('WebAssembly', {
+      ...WebAssembly,
+      Module: function () {
+        throw new WebAssembly.CompileError('Wasm code generation disallowed by embedder')
+      },
+    })
+    try {
+      const wasm = await import('../../../shared/src/ip/wasm/ipv4-lines.ts')
+      const ip = await import('../../../shared/src/ip/index.ts')
+      expect(wasm.ipv4LinesWasm()).toBeUndefined()
+      const list = ip.parseCidrList(t)
+      expect(list.ipv4.toCidrs()).toEqual(expected.ipv4.toCidrs())
+      expect(list.ipv6.toCidrs()).toEqual(expected.ipv6.toCidrs())
+      expect(ip.parseCidrList(new TextEncoder().encode(t)).ipv4.toCidrs()).toEqual(
+        expected.ipv4.toCidrs(),
+      )
+    } finally {
+      vi.unstubAllGlobals()
+      vi.resetModules()
+    }
+  })
+})

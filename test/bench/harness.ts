@@ -4,12 +4,9 @@
  * and ratios against a peer measured in the same run, never absolute pass/fail timings.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import path from 'node:path'
 
-/** Where the shared real-data fixtures live (beside the repository), if present. */
-export const FIXTURES = path.resolve(import.meta.dirname, '../../../shared/fixtures')
-export const HAVE_FIXTURES = existsSync(FIXTURES)
+export { FIXTURES_DIR as FIXTURES, HAVE_FIXTURES } from '../helpers/fixtures.ts'
+export { hasCommand } from '../helpers/tools.ts'
 
 /** One measured quantity: its median over `samples` runs. */
 export interface Measurement {
@@ -72,11 +69,6 @@ export function timeProcess(
     if (i >= warmup) samples.push(elapsed)
   }
   return { median: median(samples), unit: 'ms', samples: runs }
-}
-
-/** Whether a command is on PATH. */
-export function hasCommand(command: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0
 }
 
 /** Compares two timings: ratio = peer / ours, met when ratio >= minRatio. */

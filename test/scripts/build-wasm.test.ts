@@ -18,6 +18,13 @@ describe('build-wasm.ts', () => {
     const exports = WebAssembly.Module.exports(new WebAssembly.Module(new Uint8Array(bytes))).map(
       (e) => e.name,
     )
-    expect(exports.sort()).toEqual(['count', 'lines', 'memory', 'readIpv4Lines', 'unsorted'])
+    expect(exports.sort()).toEqual([
+      'count',
+      'formatIpv4Cidrs',
+      'lines',
+      'memory',
+      'readIpv4Lines',
+      'unsorted',
+    ])
   })
 })

@@ -14,7 +14,13 @@ import {
   subtractRanges,
   unionRanges,
 } from './ranges.ts'
-import { asciiBytes, linesRead, readIpv4Lines, readIpv6Lines } from './read-lines.ts'
+import {
+  asciiBytes,
+  formatIpv4CidrsWasm,
+  linesRead,
+  readIpv4Lines,
+  readIpv6Lines,
+} from './read-lines.ts'
 import { scan, scanned, w } from './scan.ts'
 import { bounds, trimBounds } from './trim.ts'
 
@@ -174,6 +180,12 @@ export class IpSet {
 }
 
 function cidrs4(r: Float64Array): string[] {
+  const text = formatIpv4CidrsWasm(r)
+  if (text !== undefined) {
+    const lines = text.split('\n')
+    lines.pop()
+    return lines
+  }
   const out: string[] = []
   for (let i = 0; i < r.length; i += 2) {
     let s = r[i]!

@@ -77,7 +77,9 @@ export function parseCidrList(input: string | Uint8Array): ParsedList {
   /** The next '#' at or after the current line; -1: none; -2: not looked up yet. */
   let nextHash = -2
   let line = 0
-  while (from <= length) {
+  // Up to the last line break: an empty last "line" after it changes nothing (a blank line is
+  // noted only before an entry), and bytes in would decode the whole text just to see that.
+  while (from < length) {
     if (blanks === undefined && bytes !== undefined) {
       let next = readIpv4Lines(bytes, from, length, collector)
       if (linesRead === 0) next = readIpv6Lines(bytes, from, length, collector)

@@ -66,6 +66,31 @@ export function copyBytes(input: Uint8Array): Uint8Array {
   return bytes
 }
 
+const decoder = new TextDecoder()
+/** Room for text per formatIpv4Cidrs call, in bytes. */
+const WASM_OUT = 1 << 20
+
+/**
+ * IpSet.toCidrs for IPv4 in Wasm: the minimal CIDR cover of normalised ranges as text, each CIDR
+ * then LF; undefined where the Wasm module is not in use. One string decoded at once makes far
+ * less garbage than building each CIDR from its parts (and no cold start, as for reading).
+ * Uses the buffer of asciiBytes.
+ */
+export function formatIpv4CidrsWasm(r: Float64Array): string | undefined {
+  const wasm = ipv4LinesWasm()
+  if (wasm === undefined) return undefined
+  const text = scratchFor(WASM_OUT)
+  const n = r.length / 2
+  let out = ''
+  for (let k = 0; k < n; k += wasm.count.value) {
+    const m = Math.min(n - k, WASM_PAIRS)
+    wasmPairs.set(r.subarray(2 * k, 2 * (k + m)))
+    const end = wasm.formatIpv4Cidrs(0, m, WASM_TEXT, WASM_TEXT + WASM_OUT)
+    out += decoder.decode(text.subarray(0, end - WASM_TEXT))
+  }
+  return out
+}
+
 /** How many lines the last readIpv4Lines or readIpv6Lines call consumed. */
 export let linesRead = 0
 

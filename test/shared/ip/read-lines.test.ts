@@ -6,7 +6,7 @@
 import fc from 'fast-check'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { RangeCollector } from '../../../shared/src/ip/build.ts'
-import { parseCidrList } from '../../../shared/src/ip/index.ts'
+import { IpSet, parseCidrList } from '../../../shared/src/ip/index.ts'
 import {
   asciiBytes,
   linesRead,
@@ -107,6 +107,42 @@ describe('readIpv4Lines in WebAssembly and in JavaScript', () => {
     setWasmEnabled(false)
     expect(parseCidrList(t).ipv4.toCidrs()).toEqual(list.ipv4.toCidrs())
     expect(list.ipv4.toCidrs()).toHaveLength(70_000)
+  })
+})
+
+describe('IpSet.toCidrs (IPv4) in WebAssembly and in JavaScript', () => {
+  const ranges = fc
+    .uniqueArray(fc.integer({ min: 0, max: 2 ** 32 }), { maxLength: 40 })
+    .map((xs) => new Float64Array(xs.sort((a, b) => a - b)))
+    .filter((r) => r.length % 2 === 0)
+
+  function both(r: Float64Array): [string[], string[]] {
+    const set = IpSet.fromRanges(4, r)
+    const wasm = set.toCidrs()
+    setWasmEnabled(false)
+    const js = set.toCidrs()
+    setWasmEnabled(true)
+    return [wasm, js]
+  }
+
+  it('prints the same cover of any ranges, 0.0.0.0/0 and the top address included', () => {
+    fc.assert(
+      fc.property(ranges, (r) => {
+        const [wasm, js] = both(r)
+        expect(wasm).toEqual(js)
+      }),
+      { numRuns: 1000 },
+    )
+    expect(both(new Float64Array([0, 2 ** 32]))[0]).toEqual(['0.0.0.0/0'])
+    expect(both(new Float64Array([2 ** 32 - 1, 2 ** 32]))[0]).toEqual(['255.255.255.255/32'])
+  })
+
+  it('prints more text than one Wasm call holds (1 MiB)', () => {
+    const r = new Float64Array(2 * 20_000)
+    for (let k = 0; k < 20_000; k++) r.set([k * 1024 + 3, k * 1024 + 700], 2 * k)
+    const [wasm, js] = both(r)
+    expect(wasm.join('\n').length).toBeGreaterThan(2 ** 20)
+    expect(wasm).toEqual(js)
   })
 })
 

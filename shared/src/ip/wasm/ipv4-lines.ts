@@ -1,5 +1,5 @@
 /**
- * @module The WebAssembly IPv4 line reader (internal), instantiated lazily, once. Why Wasm: a
+ * @module The WebAssembly IPv4 line reader and CIDR printer (internal), instantiated lazily, once. Why Wasm: a
  * command-line process parses its one big list while V8 still interprets the JavaScript reader
  * (about 40 ms for 100,000 lines, against under 5 ms once optimised); Liftoff compiles this small
  * module straight to machine code, so a cold process parses as fast as a warm one.
@@ -14,6 +14,8 @@ export interface Ipv4LinesWasm {
   readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number }
   /** Reads lines from address `p` to `end`; `n` of at most `cap` range pairs in use. */
   readonly readIpv4Lines: (p: number, end: number, n: number, cap: number) => number
+  /** Writes the CIDR cover of `n` ranges at `r` as text from `out`, up to about `limit`. */
+  readonly formatIpv4Cidrs: (r: number, n: number, out: number, limit: number) => number
   readonly lines: { readonly value: number }
   readonly count: { readonly value: number }
   readonly unsorted: { readonly value: number }

@@ -7,6 +7,9 @@
 ;; are each exactly a canonical IPv4 address or CIDR (then LF, CRLF or the end), host bits clear,
 ;; coalescing touching ranges, and stops at the first other line, leaving it to the general path.
 ;;
+;; formatIpv4Cidrs is the other end, IpSet.toCidrs for IPv4: normalised ranges to the text of their
+;; minimal CIDR cover, one a line, without a string per intermediate step.
+;;
 ;; Memory: ranges are f64 pairs [start, end) from address 0 (the caller writes its previous range
 ;; as pair 0 and passes n = 1, so the first line can coalesce with it); the text's bytes lie
 ;; wherever the caller put them, with one 0 byte after the end. Regenerate the TypeScript module
@@ -128,4 +131,69 @@
     (global.set $lines (local.get $lines))
     (global.set $count (local.get $n))
     (global.set $unsorted (local.get $unsorted))
-    (local.get $p)))
+    (local.get $p))
+
+  ;; Writes the decimal digits of $v (0-255) at $p; returns the address after them.
+  (func $decimal (param $p i32) (param $v i32) (result i32)
+    (if (i32.ge_u (local.get $v) (i32.const 100))
+      (then
+        (i32.store8 (local.get $p) (i32.add (i32.div_u (local.get $v) (i32.const 100)) (i32.const 48)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))))
+    (if (i32.ge_u (local.get $v) (i32.const 10))
+      (then
+        (i32.store8 (local.get $p)
+          (i32.add (i32.rem_u (i32.div_u (local.get $v) (i32.const 10)) (i32.const 10)) (i32.const 48)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))))
+    (i32.store8 (local.get $p) (i32.add (i32.rem_u (local.get $v) (i32.const 10)) (i32.const 48)))
+    (i32.add (local.get $p) (i32.const 1)))
+
+  ;; Writes the minimal CIDR cover of the $n sorted, disjoint ranges (f64 pairs [start, end) at
+  ;; $r) as text from $out, each CIDR then LF. Stops before a range when fewer than 1,216 bytes
+  ;; (64 CIDRs of at most 19 bytes: the most one range needs) remain before $limit; the global
+  ;; count says how many ranges were written. Returns the end of the text.
+  (func (export "formatIpv4Cidrs")
+    (param $r i32) (param $n i32) (param $out i32) (param $limit i32) (result i32)
+    (local $k i32) (local $s i64) (local $e i64) (local $size i64) (local $shift i64)
+    (block $done
+      (loop $ranges
+        (br_if $done (i32.ge_u (local.get $k) (local.get $n)))
+        (br_if $done (i32.gt_u (i32.add (local.get $out) (i32.const 1216)) (local.get $limit)))
+        (local.set $s (i64.trunc_f64_s (f64.load (i32.add (local.get $r) (i32.shl (local.get $k) (i32.const 4))))))
+        (local.set $e
+          (i64.trunc_f64_s (f64.load offset=8 (i32.add (local.get $r) (i32.shl (local.get $k) (i32.const 4))))))
+        (block $range
+          (loop $cidrs
+            (br_if $range (i64.ge_s (local.get $s) (local.get $e)))
+            ;; The largest aligned block at s that fits: lowest set bit of s, halved until it fits.
+            (local.set $size
+              (if (result i64) (i64.eqz (local.get $s))
+                (then (i64.const 0x100000000))
+                (else (i64.and (local.get $s) (i64.sub (i64.const 0) (local.get $s))))))
+            (block $fits
+              (loop $halve
+                (br_if $fits (i64.le_s (local.get $size) (i64.sub (local.get $e) (local.get $s))))
+                (local.set $size (i64.shr_u (local.get $size) (i64.const 1)))
+                (br $halve)))
+            (local.set $shift (i64.const 24))
+            (loop $octets
+              (local.set $out
+                (call $decimal (local.get $out)
+                  (i32.wrap_i64 (i64.and (i64.shr_u (local.get $s) (local.get $shift)) (i64.const 255)))))
+              (if (i64.ne (local.get $shift) (i64.const 0))
+                (then
+                  (i32.store8 (local.get $out) (i32.const 46))
+                  (local.set $out (i32.add (local.get $out) (i32.const 1)))
+                  (local.set $shift (i64.sub (local.get $shift) (i64.const 8)))
+                  (br $octets))))
+            (i32.store8 (local.get $out) (i32.const 47))
+            (local.set $out
+              (call $decimal (i32.add (local.get $out) (i32.const 1))
+                (i32.sub (i32.const 32) (i32.wrap_i64 (i64.ctz (local.get $size))))))
+            (i32.store8 (local.get $out) (i32.const 10))
+            (local.set $out (i32.add (local.get $out) (i32.const 1)))
+            (local.set $s (i64.add (local.get $s) (local.get $size)))
+            (br $cidrs)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $ranges)))
+    (global.set $count (local.get $k))
+    (local.get $out)))

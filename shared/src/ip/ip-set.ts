@@ -165,6 +165,17 @@ export class IpSet {
       : cidrs6(this.#ranges as bigint[])
   }
 
+  /**
+   * The CIDRs of toCidrs as text, each followed by a line break (`''` for the empty set): for
+   * printing a big set, without a string per CIDR where the IPv4 printer runs as WebAssembly.
+   */
+  toCidrLines(): string {
+    const text = this.family === 4 ? formatIpv4CidrsWasm(this.#ranges as Float64Array) : undefined
+    if (text !== undefined) return text
+    const cidrs = this.toCidrs()
+    return cidrs.length === 0 ? '' : `${cidrs.join('\n')}\n`
+  }
+
   /** How many addresses the set holds (up to 2^32 for IPv4, 2^128 for IPv6). */
   addressCount(): bigint {
     const r = this.#ranges

@@ -86,4 +86,20 @@ describe('IpSet', () => {
     expect(() => v4('1.2.3.4/33')).toThrow(expect.objectContaining({ code: 'ERR_IP_PREFIX_RANGE' }))
     expect(() => v4('192.0.2.0/24').union(v6('::/0'))).toThrow(TypeError)
   })
+  it('prints its cover as lines, as toCidrs joined', () => {
+    for (const set of [
+      v4('192.0.2.4', '192.0.2.3', '198.51.100.0/24'),
+      v4(),
+      v4('0.0.0.0/0'),
+      v6('2001:db8::/48', '2001:db8:1::/48', '::1'),
+      v6(),
+    ])
+      expect(set.toCidrLines()).toBe(
+        set
+          .toCidrs()
+          .map((c) => `${c}\n`)
+          .join(''),
+      )
+    expect(v4('192.0.2.0/25', '192.0.2.128/25').toCidrLines()).toBe('192.0.2.0/24\n')
+  })
 })

@@ -119,9 +119,12 @@ describe('IpSet.toCidrs (IPv4) in WebAssembly and in JavaScript', () => {
   function both(r: Float64Array): [string[], string[]] {
     const set = IpSet.fromRanges(4, r)
     const wasm = set.toCidrs()
+    const wasmLines = set.toCidrLines()
     setWasmEnabled(false)
     const js = set.toCidrs()
+    expect(set.toCidrLines()).toBe(wasmLines)
     setWasmEnabled(true)
+    expect(wasmLines).toBe(js.map((c) => `${c}\n`).join(''))
     return [wasm, js]
   }
 

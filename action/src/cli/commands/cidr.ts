@@ -167,9 +167,12 @@ function lines(items: string[]): string {
 
 async function merge(path: string, values: Values, io: CliIo): Promise<number> {
   const list = await readList(path, values, io)
-  const ipv4 = list.ipv4.toCidrs()
-  const ipv6 = list.ipv6.toCidrs()
-  io.stdout(values.json ? `${JSON.stringify({ ipv4, ipv6 })}\n` : lines([...ipv4, ...ipv6]))
+  const { ipv4, ipv6 } = list
+  io.stdout(
+    values.json
+      ? `${JSON.stringify({ ipv4: ipv4.toCidrs(), ipv6: ipv6.toCidrs() })}\n`
+      : ipv4.toCidrLines() + ipv6.toCidrLines(),
+  )
   return EXIT_OK
 }
 

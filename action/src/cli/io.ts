@@ -7,7 +7,7 @@ import type { ParseArgsConfig } from 'node:util'
 // Built-ins through process.getBuiltinModule, not `import ... from 'node:fs'`: an ES import of a
 // built-in evaluates every export of its namespace (fs.promises and with it readline and the
 // streams; all of node:util), which costs every command about 10 ms of start-up.
-const { readFileSync } = process.getBuiltinModule('node:fs')
+const { readFileSync, writeSync } = process.getBuiltinModule('node:fs')
 const { parseArgs } = process.getBuiltinModule('node:util')
 
 /** Exit codes across the whole CLI. */
@@ -51,7 +51,7 @@ export class InputError extends Error {
 /** The real process edges. */
 export function processIo(): CliIo {
   return {
-    stdout: (text) => process.stdout.write(text),
+    stdout: writeStdout,
     stderr: (text) => process.stderr.write(text),
     // Synchronous on purpose: one read into one buffer, decoded once. The promise API reads in
     // chunks through a string decoder, which costs a big list milliseconds and garbage.
@@ -61,6 +61,24 @@ export function processIo(): CliIo {
     env: process.env,
     fetch: globalThis.fetch,
     now: Date.now,
+  }
+}
+
+/**
+ * Standard output through fs.writeSync on descriptor 1: creating process.stdout loads Node's
+ * stream modules, several milliseconds of every command's start-up. Where fd 1 is non-blocking
+ * (EAGAIN), the rest goes through process.stdout, which then makes writes synchronous. A closed
+ * reader (EPIPE, as in `| head`) ends the output quietly, as SIGPIPE ends other tools.
+ */
+function writeStdout(text: string): void {
+  const bytes = Buffer.from(text, 'utf8')
+  let at = 0
+  try {
+    while (at < bytes.length) at += writeSync(1, bytes, at)
+  } catch (cause) {
+    const code = cause instanceof Error && 'code' in cause ? cause.code : undefined
+    if (code === 'EAGAIN') process.stdout.write(bytes.subarray(at))
+    else if (code !== 'EPIPE') throw cause
   }
 }
 

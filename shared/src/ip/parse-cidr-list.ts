@@ -34,12 +34,8 @@ export interface ParsedList {
 
 const MAX_TEXT = 200
 const NON_ASCII = /[^\0-\x7f]/
+/** UTF-8 as Node's readFile decodes it: a BOM dropped, invalid bytes read as U+FFFD. */
 const utf8 = new TextDecoder()
-
-/** UTF-8 bytes as text, as Node's readFile would decode them (invalid bytes become U+FFFD). */
-function decodeUtf8(bytes: Uint8Array): string {
-  return utf8.decode(bytes)
-}
 
 function clip(text: string): string {
   return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text
@@ -69,10 +65,10 @@ export function parseCidrList(input: string | Uint8Array): ParsedList {
     text = input
     from = text.charCodeAt(0) === 0xfeff ? 1 : 0
     bytes = asciiBytes(text, from)
-  } else if (input[0]! < 0x80) {
+  } else if (input.length === 0 || input[0]! < 0x80) {
     // Not ASCII (a BOM, say) shows when the text is decoded, below.
     bytes = copyBytes(input)
-  } else return parseCidrList(decodeUtf8(input))
+  } else return parseCidrList(utf8.decode(input))
   const length = input.length
   /** The next '#' at or after the current line; -1: none; -2: not looked up yet. */
   let nextHash = -2
@@ -93,7 +89,7 @@ export function parseCidrList(input: string | Uint8Array): ParsedList {
     if (text === undefined) {
       // Bytes in, and a line for the general path: from here on it needs the text, with string
       // offsets equal to byte offsets, so pure ASCII; other input starts over as decoded text.
-      const decoded = decodeUtf8(input as Uint8Array)
+      const decoded = utf8.decode(input as Uint8Array)
       if (decoded.length !== length || NON_ASCII.test(decoded)) return parseCidrList(decoded)
       text = decoded
     }

@@ -142,12 +142,13 @@ function readIpv4LinesWasm(
 }
 
 /**
- * The hot path in JavaScript: reads consecutive lines that are each exactly a canonical IPv4 address or CIDR
- * (then LF, CRLF or the end), adding them to `out`, coalesced with the previous range where they
- * touch it. Stops at the first other line (blank, comment, whitespace, IPv6, host bits set,
- * anything invalid) or when `out.r4` is full, and returns where that line starts, for the general
- * path; `linesRead` says how many lines were consumed. Kept free of property access and calls in
- * its loop, so that V8 optimises it early and never has to throw that code away.
+ * The hot path in JavaScript: reads consecutive lines that are each exactly a canonical IPv4
+ * address or CIDR (then LF, CRLF or the end), adding them to `out`, coalesced with the previous
+ * range where they touch it. Stops at the first other line (blank, comment, whitespace, IPv6,
+ * host bits set, anything invalid) or when `out.r4` is full, and returns where that line starts,
+ * for the general path; `linesRead` says how many lines were consumed. Kept free of property
+ * access and calls in its loop, so that V8 optimises it early and never has to throw that code
+ * away.
  */
 export function readIpv4LinesJs(
   b: Uint8Array,

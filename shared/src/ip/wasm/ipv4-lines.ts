@@ -1,11 +1,11 @@
 /**
- * @module The WebAssembly IPv4 line reader and CIDR printer (internal), instantiated lazily, once. Why Wasm: a
- * command-line process parses its one big list while V8 still interprets the JavaScript reader
- * (about 40 ms for 100,000 lines, against under 5 ms once optimised); Liftoff compiles this small
- * module straight to machine code, so a cold process parses as fast as a warm one.
- * Where compiling Wasm from bytes is not allowed (Cloudflare Workers forbid code generation at run
- * time) or WebAssembly is absent, `ipv4LinesWasm()` returns undefined and callers use the
- * JavaScript reader, which has the same semantics.
+ * @module The WebAssembly IPv4 line reader and CIDR printer (internal), instantiated lazily, once.
+ * Why Wasm: a command-line process parses its one big list while V8 still interprets the
+ * JavaScript reader (about 40 ms for 100,000 lines, against under 5 ms once optimised); Liftoff
+ * compiles this small module straight to machine code, so a cold process parses as fast as a
+ * warm one. Where compiling Wasm from bytes is not allowed (Cloudflare Workers forbid code
+ * generation at run time) or WebAssembly is absent, `ipv4LinesWasm()` returns undefined and
+ * callers use the JavaScript reader, which has the same semantics.
  */
 import { WASM_HEX } from './ipv4-lines.wasm.ts'
 

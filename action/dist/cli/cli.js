@@ -1,20 +1,20 @@
 #!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module';const require = __createRequire(import.meta.url);
-import{a as i,b as s,c as l,d as m,e as d}from"./chunks/chunk-6FZGRS2S.js";var t={cidr:{summary:"merge, diff and test CIDR lists",load:()=>import("./chunks/cidr-QF6FRAA3.js")}},c=`allowlist-sync: keep firewall allowlists true to published IP feeds
+import{d as i,f as n,g as m,h as l,i as d}from"./chunks/chunk-FQEBFRMC.js";var s={cidr:{summary:"merge, diff and test CIDR lists",load:()=>import("./chunks/cidr-NQCDPQ2K.js")},feeds:{summary:"list the feed catalogue",load:()=>import("./chunks/feeds-ZSMWZRVU.js")},fetch:{summary:"fetch feeds, guard them, print snapshots",load:()=>import("./chunks/fetch-2RQRXV7H.js")},formats:{summary:"list the output formats",load:()=>import("./chunks/formats-AW2Y4AAS.js")},render:{summary:"render feeds into a firewall format",load:()=>import("./chunks/render-2PRRAXRC.js")},policies:{summary:"list the port-policy presets",load:()=>import("./chunks/policies-PUGRAGLF.js")},verify:{summary:"check firewall configs against a port policy",load:()=>import("./chunks/verify-CGQ2RKN2.js")},probe:{summary:"try TCP connects to a policy's ports on a host",load:()=>import("./chunks/probe-JQNWOPXU.js")},sync:{summary:"run the Action's plan locally (--dry-run)",load:()=>import("./chunks/sync-EUXWN6WM.js")}},c=`allowlist-sync: keep firewall allowlists true to published IP feeds
 
 Usage: allowlist-sync <command> [options]
 
 Commands:
-${Object.entries(t).map(([o,r])=>`  ${o.padEnd(10)} ${r.summary}`).join(`
+${Object.entries(s).map(([t,o])=>`  ${t.padEnd(10)} ${o.summary}`).join(`
 `)}
 
 Run 'allowlist-sync <command> --help' for a command's options and examples.
 Exit codes: 0 success, 1 a refusal or a violation, 2 a usage error or unreadable input.
-`;async function u(o,r){let[n,...p]=o;if(n===void 0||n==="--help"||n==="-h"||n==="help")return r.stdout(c),n===void 0?s:i;let a=Object.hasOwn(t,n)?t[n]:void 0;if(!a)return r.stderr(`allowlist-sync: unknown command '${n}'
+`;async function p(t,o){let[r,...u]=t;if(r===void 0||r==="--help"||r==="-h"||r==="help")return o.stdout(c),r===void 0?n:i;let a=Object.hasOwn(s,r)?s[r]:void 0;if(!a)return o.stderr(`allowlist-sync: unknown command '${r}'
 
-${c}`),s;try{return await(await a.load()).run(p,r)}catch(e){return e instanceof l?(r.stderr(`allowlist-sync ${n}: ${e.message}
-Run 'allowlist-sync ${n} --help'.
-`),e.exitCode):e instanceof m?(r.stderr(`${e.lines.join(`
+${c}`),n;try{return await(await a.load()).run(u,o)}catch(e){return e instanceof m?(o.stderr(`allowlist-sync ${r}: ${e.message}
+Run 'allowlist-sync ${r} --help'.
+`),e.exitCode):e instanceof l?(o.stderr(`${e.lines.join(`
 `)}
-`),e.exitCode):(r.stderr(`allowlist-sync ${n}: ${e instanceof Error?e.message:String(e)}
-`),s)}}process.exitCode=await u(process.argv.slice(2),d());
+`),e.exitCode):(o.stderr(`allowlist-sync ${r}: ${e instanceof Error?e.message:String(e)}
+`),n)}}process.exitCode=await p(process.argv.slice(2),d());

@@ -1,3 +1,0 @@
-import { createRequire as __createRequire } from 'node:module';const require = __createRequire(import.meta.url);
-import{readFile as a}from"node:fs/promises";var u=0;var o=2,t=class extends Error{exitCode=o},n=class extends Error{constructor(s,i){super(s.join(`
-`),i);this.lines=s}lines;exitCode=o};function f(){return{stdout:r=>process.stdout.write(r),stderr:r=>process.stderr.write(r),readText:r=>r==="-"?d():a(r,"utf8"),env:process.env,fetch:globalThis.fetch,now:Date.now}}async function d(){let r=[];for await(let e of process.stdin)r.push(e);return Buffer.concat(r).toString("utf8")}export{u as a,o as b,t as c,n as d,f as e};

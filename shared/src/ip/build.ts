@@ -157,8 +157,23 @@ export class RangeCollector {
   }
 }
 
-/** Sorts n ranges (flat pairs) by start: two counting passes over 16-bit digits of the start. */
+/** Below this many ranges a comparison sort beats the radix sort's two 65,536-entry tables. */
+const RADIX_FROM = 2048
+
+/**
+ * Sorts n ranges (flat pairs) by start into a new array: two counting passes over 16-bit digits
+ * of the start, or a comparison sort of the starts for short lists (most feeds are short).
+ */
 function radixSort4(r: Float64Array, n: number): Float64Array {
+  if (n < RADIX_FROM) {
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => r[2 * a]! - r[2 * b]!)
+    const out = new Float64Array(2 * n)
+    for (let i = 0; i < n; i++) {
+      out[2 * i] = r[2 * order[i]!]!
+      out[2 * i + 1] = r[2 * order[i]! + 1]!
+    }
+    return out
+  }
   const lo = new Uint32Array(65536)
   const hi = new Uint32Array(65536)
   for (let i = 0; i < n; i++) {

@@ -55292,7 +55292,17 @@ var RangeCollector = class _RangeCollector {
     return out;
   }
 };
+var RADIX_FROM = 2048;
 function radixSort4(r, n) {
+  if (n < RADIX_FROM) {
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => r[2 * a] - r[2 * b]);
+    const out2 = new Float64Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      out2[2 * i] = r[2 * order[i]];
+      out2[2 * i + 1] = r[2 * order[i] + 1];
+    }
+    return out2;
+  }
   const lo = new Uint32Array(65536);
   const hi = new Uint32Array(65536);
   for (let i = 0; i < n; i++) {

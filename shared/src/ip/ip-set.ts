@@ -15,7 +15,7 @@ import {
   unionRanges,
 } from './ranges.ts'
 import {
-  asciiBytes,
+  bytesOf,
   formatIpv4CidrsWasm,
   linesRead,
   readIpv4Lines,
@@ -64,7 +64,7 @@ export class IpSet {
     // Long lists go through the byte-level line readers of parseCidrList, joined by line breaks,
     // unless an entry holds a line break itself (then entries would not map to lines).
     const joined = list.length > 32 ? list.join('\n') : ''
-    let bytes = joined === '' ? undefined : asciiBytes(joined, 0)
+    let bytes = joined === '' ? undefined : bytesOf(joined, 0, joined.length)
     if (bytes !== undefined) {
       let breaks = 0
       for (let at = joined.indexOf('\n'); at >= 0; at = joined.indexOf('\n', at + 1)) breaks++

@@ -3,7 +3,7 @@
  * written) into one IpSet per family, with every rejected line and every oddity reported by line.
  */
 import { RangeCollector } from './build.ts'
-import { asciiBytes, copyBytes, linesRead, readIpv4Lines, readIpv6Lines } from './read-lines.ts'
+import { bytesOf, linesRead, readIpv4Lines, readIpv6Lines } from './read-lines.ts'
 import { formatIpv4, formatWords } from './format.ts'
 import { IpSet } from './ip-set.ts'
 import { isMappedScan, scan, scanned, w } from './scan.ts'
@@ -36,6 +36,14 @@ const MAX_TEXT = 200
 const NON_ASCII = /[^\0-\x7f]/
 /** UTF-8 as Node's readFile decodes it: a BOM dropped, invalid bytes read as U+FFFD. */
 const utf8 = new TextDecoder()
+/** @internal Bytes per window of the input given to the byte readers (see parseCidrList). */
+export const WINDOW = 1 << 17
+
+/** Where the line holding `at` ends, after its line break (or the end of the input). */
+function afterLineBreak(input: string | Uint8Array, at: number): number {
+  const i = typeof input === 'string' ? input.indexOf('\n', at) : input.indexOf(10, at)
+  return i < 0 ? input.length : i + 1
+}
 
 function clip(text: string): string {
   return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text
@@ -53,37 +61,46 @@ function clip(text: string): string {
  * decoding into a string, which is then done only if some line needs the general path.
  */
 export function parseCidrList(input: string | Uint8Array): ParsedList {
+  if (typeof input !== 'string' && input.length > 0 && input[0]! >= 0x80)
+    // Not ASCII (a BOM, say): read as decoded text.
+    return parseCidrList(utf8.decode(input))
   const collector = new RangeCollector()
   const rejected: LineIssue[] = []
   const notes: LineIssue[] = []
   let blanks: number[] | undefined
   let afterEntry = false
-  let text: string | undefined
-  let bytes: Uint8Array | undefined
-  let from = 0
-  if (typeof input === 'string') {
-    text = input
-    from = text.charCodeAt(0) === 0xfeff ? 1 : 0
-    bytes = asciiBytes(text, from)
-  } else if (input.length === 0 || input[0]! < 0x80) {
-    // Not ASCII (a BOM, say) shows when the text is decoded, below.
-    bytes = copyBytes(input)
-  } else return parseCidrList(utf8.decode(input))
+  let text = typeof input === 'string' ? input : undefined
+  let from = text?.charCodeAt(0) === 0xfeff ? 1 : 0
   const length = input.length
+  /** The window of the input the byte readers see: its bytes hold [winStart, winEnd). */
+  let winStart = 0
+  let winEnd = 0
+  let win: Uint8Array | undefined
   /** The next '#' at or after the current line; -1: none; -2: not looked up yet. */
   let nextHash = -2
   let line = 0
   // Up to the last line break: an empty last "line" after it changes nothing (a blank line is
   // noted only before an entry), and bytes in would decode the whole text just to see that.
   while (from < length) {
-    if (blanks === undefined && bytes !== undefined) {
-      let next = readIpv4Lines(bytes, from, length, collector)
-      if (linesRead === 0) next = readIpv6Lines(bytes, from, length, collector)
-      if (linesRead > 0) {
-        line += linesRead
-        afterEntry = true
-        from = next
-        continue
+    if (blanks === undefined) {
+      if (from >= winEnd) {
+        // The next window: whole lines from here, about WINDOW bytes, so that it is read while
+        // still in the processor's cache (a list of megabytes is encoded and read in one pass).
+        winStart = from
+        winEnd = from + WINDOW >= length ? length : afterLineBreak(input, from + WINDOW)
+        win = bytesOf(input, winStart, winEnd)
+      }
+      if (win !== undefined) {
+        const at = from - winStart
+        const end = winEnd - winStart
+        let next = readIpv4Lines(win, at, end, collector)
+        if (linesRead === 0) next = readIpv6Lines(win, at, end, collector)
+        if (linesRead > 0) {
+          line += linesRead
+          afterEntry = true
+          from = winStart + next
+          continue
+        }
       }
     }
     if (text === undefined) {

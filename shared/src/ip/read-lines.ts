@@ -13,8 +13,11 @@ let scratch = new Uint8Array(0)
 
 /** Range pairs the Wasm reader may write per call: 16 bytes each, from address 0 of its memory. */
 const WASM_PAIRS = 1 << 15
-/** Where the text's bytes start in the Wasm memory, after the range pairs. */
-const WASM_TEXT = 16 * WASM_PAIRS
+/**
+ * Where the text's bytes start in the Wasm memory: after the range pairs and the module's own
+ * tables, 1,280 bytes from 16 * WASM_PAIRS (see $DECIMALS in ipv4-lines.wat).
+ */
+const WASM_TEXT = 16 * WASM_PAIRS + 2048
 const WASM_PAGE = 1 << 16
 let wasmPairs = new Float64Array(0)
 
@@ -38,32 +41,28 @@ function scratchFor(length: number): Uint8Array {
 }
 
 /**
- * The text as bytes, when it is pure ASCII (a BOM at the start aside): byte offsets then equal
- * string offsets. One zero byte after the end stops every scan without a bounds test. The bytes
- * live in a buffer shared by every call, valid until the next one (all callers are synchronous).
+ * `input[start, end)` as bytes at offset 0 of a buffer shared by every call, valid until the next
+ * one (all callers are synchronous), with one 0 byte after it that stops every scan without a
+ * bounds test; undefined when text is not pure ASCII (byte offsets would not be string offsets).
+ * Bytes are copied as they are: the readers take only ASCII lines.
  */
-export function asciiBytes(text: string, from: number): Uint8Array | undefined {
-  // One buffer, reused while it is big enough: a fresh multi-megabyte array per list would make
-  // the garbage collector run (and pay for other code's garbage) in the middle of every parse.
-  const bytes = scratchFor(text.length + 1)
-  const { read, written } = encoder.encodeInto(
-    from === 0 ? text : text.slice(from),
-    bytes.subarray(from, text.length),
-  )
-  bytes[text.length] = 0
-  if (from > 0) bytes[0] = 0
-  return read === written && read === text.length - from ? bytes : undefined
-}
-
-/**
- * Bytes (UTF-8 or ASCII) copied into the shared buffer that asciiBytes uses, with the 0 byte
- * after the end; valid until the next call.
- */
-export function copyBytes(input: Uint8Array): Uint8Array {
-  const bytes = scratchFor(input.length + 1)
-  bytes.set(input)
-  bytes[input.length] = 0
-  return bytes
+export function bytesOf(
+  input: string | Uint8Array,
+  start: number,
+  end: number,
+): Uint8Array | undefined {
+  // One buffer, reused while it is big enough: a fresh array per list would make the garbage
+  // collector run (and pay for other code's garbage) in the middle of a parse.
+  const length = end - start
+  const bytes = scratchFor(length + 1)
+  bytes[length] = 0
+  if (typeof input !== 'string') {
+    bytes.set(input.subarray(start, end))
+    return bytes
+  }
+  const part = start === 0 && end === input.length ? input : input.slice(start, end)
+  const { read, written } = encoder.encodeInto(part, bytes.subarray(0, length))
+  return read === written && read === length ? bytes : undefined
 }
 
 const decoder = new TextDecoder()
@@ -74,7 +73,7 @@ const WASM_OUT = 1 << 20
  * IpSet.toCidrs for IPv4 in Wasm: the minimal CIDR cover of normalised ranges as text, each CIDR
  * then LF; undefined where the Wasm module is not in use. One string decoded at once makes far
  * less garbage than building each CIDR from its parts (and no cold start, as for reading).
- * Uses the buffer of asciiBytes.
+ * Uses the buffer of bytesOf.
  */
 export function formatIpv4CidrsWasm(r: Float64Array): string | undefined {
   const wasm = ipv4LinesWasm()
@@ -96,7 +95,7 @@ export let linesRead = 0
 
 /**
  * The hot path: reads consecutive lines that are each exactly a canonical IPv4 address or CIDR,
- * like readIpv4LinesJs, in WebAssembly when `b` came from asciiBytes with the Wasm reader in use.
+ * like readIpv4LinesJs, in WebAssembly when `b` came from bytesOf with the Wasm reader in use.
  */
 export function readIpv4Lines(
   b: Uint8Array,

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { IpSet, parseCidr, parseCidrList } from '../../../shared/src/index.ts'
+import { WINDOW } from '../../../shared/src/ip/parse-cidr-list.ts'
 
 describe('parseCidrList', () => {
   it('reads both families, comments, CRLF and a BOM', () => {
@@ -121,6 +122,99 @@ describe('parseCidrList fast and general paths', () => {
         )
       }),
       { numRuns: 300 },
+    )
+  })
+})
+
+describe('parseCidrList on lists longer than one window of the byte readers', () => {
+  /** Lines of a list: mostly plain IPv4, with every kind of line the fast paths leave alone. */
+  const odd = [
+    '# comment',
+    '',
+    '   ',
+    '198.51.100.1/24',
+    '2001:db8::/48',
+    '2001:db8::1',
+    '<html>',
+    '1.2.3',
+    '203.0.113.0/24\r',
+    '203.0.113.9 # café',
+    '# ünïcödé',
+    '010.0.0.1',
+    '192.0.2.0/33',
+  ]
+
+  /** What parseCidrList must find, from parseCidr on each line alone. */
+  function expected(lines: string[]) {
+    const v4: string[] = []
+    const v6: string[] = []
+    const rejected: number[] = []
+    lines.forEach((raw, i) => {
+      const entry = raw.replace(/#.*/, '').trim()
+      if (entry === '') return
+      try {
+        const parsed = parseCidr(entry)
+        ;(parsed.family === 4 ? v4 : v6).push(parsed.cidr)
+      } catch {
+        rejected.push(i + 1)
+      }
+    })
+    return {
+      ipv4: IpSet.fromCidrs(4, v4).toCidrs(),
+      ipv6: IpSet.fromCidrs(6, v6).toCidrs(),
+      rejected,
+    }
+  }
+
+  it('never takes the part of a line before a window boundary as a line', () => {
+    // Plain lines of 9 and 10 bytes up to 12 bytes before the boundary, then a line across it
+    // whose first 12 bytes are an address too: 198.51.100.2|55.
+    const before = WINDOW - 12
+    const nines = (10 - (before % 10)) % 10
+    const lines = [
+      ...Array<string>(nines).fill('10.0.0.1'),
+      ...Array<string>((before - 9 * nines) / 10).fill('100.0.0.1'),
+      '198.51.100.255',
+      '203.0.113.1',
+    ]
+    expect(lines.slice(0, -2).join('\n').length + 1).toBe(before)
+    for (const input of [lines.join('\n'), new TextEncoder().encode(lines.join('\n'))]) {
+      const list = parseCidrList(input)
+      expect(list.rejected).toEqual([])
+      expect(list.ipv4.contains('198.51.100.2')).toBe(false)
+      expect(list.ipv4.toCidrs()).toEqual(IpSet.fromCidrs(4, lines).toCidrs())
+    }
+  })
+
+  it('reads text and bytes alike, odd lines anywhere, at every window boundary too', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 30000, maxLength: 30000 }),
+        fc.array(fc.tuple(fc.nat(29999), fc.nat(odd.length - 1)), { maxLength: 60 }),
+        (values, inserts) => {
+          const lines = values.map(
+            (v, i) =>
+              `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 0xf0}${i % 3 ? '/28' : ''}`,
+          )
+          for (const [at, k] of inserts) lines[at] = odd[k]!
+          // An odd line right at each multiple of 2^16 and 2^17 bytes too.
+          let offset = 0
+          for (let i = 0; i < lines.length; i++) {
+            if (Math.floor(offset / 65536) !== Math.floor((offset + lines[i]!.length + 1) / 65536))
+              lines[i + 1 < lines.length ? i + 1 : i] = odd[i % odd.length]!
+            offset += lines[i]!.length + 1
+          }
+          const text = lines.join('\n')
+          const want = expected(lines)
+          for (const input of [text, new TextEncoder().encode(text)]) {
+            const list = parseCidrList(input)
+            expect(list.ipv4.toCidrs()).toEqual(want.ipv4)
+            expect(list.ipv6.toCidrs()).toEqual(want.ipv6)
+            expect(list.rejected.map((r) => r.line)).toEqual(want.rejected)
+          }
+        },
+      ),
+      { numRuns: 12 },
     )
   })
 })

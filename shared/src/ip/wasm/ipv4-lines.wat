@@ -15,7 +15,7 @@
 ;; wherever the caller put them, with one 0 byte after the end. Regenerate the TypeScript module
 ;; holding the bytes with `node test/scripts/build-wasm.ts` after editing this file.
 (module
-  (memory (export "memory") 1)
+  (memory (export "memory") 9)
   ;; Results besides the returned address: lines taken, pairs now used, whether some range
   ;; started before the previous one.
   (global $lines (export "lines") (mut i32) (i32.const 0))
@@ -133,19 +133,48 @@
     (global.set $unsorted (local.get $unsorted))
     (local.get $p))
 
-  ;; Writes the decimal digits of $v (0-255) at $p; returns the address after them.
-  (func $decimal (param $p i32) (param $v i32) (result i32)
-    (if (i32.ge_u (local.get $v) (i32.const 100))
-      (then
-        (i32.store8 (local.get $p) (i32.add (i32.div_u (local.get $v) (i32.const 100)) (i32.const 48)))
-        (local.set $p (i32.add (local.get $p) (i32.const 1)))))
-    (if (i32.ge_u (local.get $v) (i32.const 10))
-      (then
-        (i32.store8 (local.get $p)
-          (i32.add (i32.rem_u (i32.div_u (local.get $v) (i32.const 10)) (i32.const 10)) (i32.const 48)))
-        (local.set $p (i32.add (local.get $p) (i32.const 1)))))
-    (i32.store8 (local.get $p) (i32.add (i32.rem_u (local.get $v) (i32.const 10)) (i32.const 48)))
-    (i32.add (local.get $p) (i32.const 1)))
+;; The decimal text of each octet value v, for formatIpv4Cidrs: 4 bytes at $DECIMALS + 4v hold
+  ;; its digits then '.', and the byte at $LENGTHS + v how many of those bytes that is. Filled by
+  ;; the start function; the JavaScript side keeps its text after them (read-lines.ts, WASM_TEXT).
+  (global $DECIMALS i32 (i32.const 524288))
+  (global $LENGTHS i32 (i32.const 525312))
+  (start $fillDecimals)
+  (func $fillDecimals
+    (local $v i32) (local $text i32) (local $length i32)
+    (loop $values
+      (if (i32.lt_u (local.get $v) (i32.const 10))
+        (then
+          (local.set $text (i32.or (i32.add (local.get $v) (i32.const 48)) (i32.const 0x2e00)))
+          (local.set $length (i32.const 2)))
+        (else
+          (if (i32.lt_u (local.get $v) (i32.const 100))
+            (then
+              (local.set $text
+                (i32.or
+                  (i32.or (i32.add (i32.div_u (local.get $v) (i32.const 10)) (i32.const 48))
+                    (i32.shl (i32.add (i32.rem_u (local.get $v) (i32.const 10)) (i32.const 48)) (i32.const 8)))
+                  (i32.const 0x2e0000)))
+              (local.set $length (i32.const 3)))
+            (else
+              (local.set $text
+                (i32.or
+                  (i32.or (i32.add (i32.div_u (local.get $v) (i32.const 100)) (i32.const 48))
+                    (i32.shl
+                      (i32.add (i32.rem_u (i32.div_u (local.get $v) (i32.const 10)) (i32.const 10)) (i32.const 48))
+                      (i32.const 8)))
+                  (i32.or
+                    (i32.shl (i32.add (i32.rem_u (local.get $v) (i32.const 10)) (i32.const 48)) (i32.const 16))
+                    (i32.const 0x2e000000))))
+              (local.set $length (i32.const 4))))))
+      (i32.store (i32.add (global.get $DECIMALS) (i32.shl (local.get $v) (i32.const 2))) (local.get $text))
+      (i32.store8 (i32.add (global.get $LENGTHS) (local.get $v)) (local.get $length))
+      (local.set $v (i32.add (local.get $v) (i32.const 1)))
+      (br_if $values (i32.lt_u (local.get $v) (i32.const 256)))))
+
+  ;; Writes the decimal text of $v (0-255) then '.' at $out; returns the address after them.
+  (func $decimal (param $out i32) (param $v i32) (result i32)
+    (i32.store (local.get $out) (i32.load (i32.add (global.get $DECIMALS) (i32.shl (local.get $v) (i32.const 2)))))
+    (i32.add (local.get $out) (i32.load8_u (i32.add (global.get $LENGTHS) (local.get $v)))))
 
   ;; Writes the minimal CIDR cover of the $n sorted, disjoint ranges (f64 pairs [start, end) at
   ;; $r) as text from $out, each CIDR then LF. Stops before a range when fewer than 1,216 bytes
@@ -153,7 +182,7 @@
   ;; count says how many ranges were written. Returns the end of the text.
   (func (export "formatIpv4Cidrs")
     (param $r i32) (param $n i32) (param $out i32) (param $limit i32) (result i32)
-    (local $k i32) (local $s i64) (local $e i64) (local $size i64) (local $shift i64)
+    (local $k i32) (local $s i64) (local $e i64) (local $bits i64) (local $v i32)
     (block $done
       (loop $ranges
         (br_if $done (i32.ge_u (local.get $k) (local.get $n)))
@@ -164,34 +193,26 @@
         (block $range
           (loop $cidrs
             (br_if $range (i64.ge_s (local.get $s) (local.get $e)))
-            ;; The largest aligned block at s that fits: lowest set bit of s, halved until it fits.
-            (local.set $size
-              (if (result i64) (i64.eqz (local.get $s))
-                (then (i64.const 0x100000000))
-                (else (i64.and (local.get $s) (i64.sub (i64.const 0) (local.get $s))))))
-            (block $fits
-              (loop $halve
-                (br_if $fits (i64.le_s (local.get $size) (i64.sub (local.get $e) (local.get $s))))
-                (local.set $size (i64.shr_u (local.get $size) (i64.const 1)))
-                (br $halve)))
-            (local.set $shift (i64.const 24))
-            (loop $octets
-              (local.set $out
-                (call $decimal (local.get $out)
-                  (i32.wrap_i64 (i64.and (i64.shr_u (local.get $s) (local.get $shift)) (i64.const 255)))))
-              (if (i64.ne (local.get $shift) (i64.const 0))
-                (then
-                  (i32.store8 (local.get $out) (i32.const 46))
-                  (local.set $out (i32.add (local.get $out) (i32.const 1)))
-                  (local.set $shift (i64.sub (local.get $shift) (i64.const 8)))
-                  (br $octets))))
-            (i32.store8 (local.get $out) (i32.const 47))
+            ;; The largest aligned block at s that fits: 2^bits, bits the smaller of the lowest
+            ;; set bit of s (64 for 0) and the highest of e - s.
+            (local.set $bits
+              (select (i64.ctz (local.get $s))
+                (i64.sub (i64.const 63) (i64.clz (i64.sub (local.get $e) (local.get $s))))
+                (i64.lt_u (i64.ctz (local.get $s))
+                  (i64.sub (i64.const 63) (i64.clz (i64.sub (local.get $e) (local.get $s)))))))
+            (local.set $v (i32.wrap_i64 (local.get $s)))
+            (local.set $out (call $decimal (local.get $out) (i32.shr_u (local.get $v) (i32.const 24))))
             (local.set $out
-              (call $decimal (i32.add (local.get $out) (i32.const 1))
-                (i32.sub (i32.const 32) (i32.wrap_i64 (i64.ctz (local.get $size))))))
-            (i32.store8 (local.get $out) (i32.const 10))
-            (local.set $out (i32.add (local.get $out) (i32.const 1)))
-            (local.set $s (i64.add (local.get $s) (local.get $size)))
+              (call $decimal (local.get $out) (i32.and (i32.shr_u (local.get $v) (i32.const 16)) (i32.const 255))))
+            (local.set $out
+              (call $decimal (local.get $out) (i32.and (i32.shr_u (local.get $v) (i32.const 8)) (i32.const 255))))
+            (local.set $out (call $decimal (local.get $out) (i32.and (local.get $v) (i32.const 255))))
+            ;; The last octet's '.' becomes '/', the prefix's '.' a line break.
+            (i32.store8 (i32.sub (local.get $out) (i32.const 1)) (i32.const 47))
+            (local.set $out
+              (call $decimal (local.get $out) (i32.sub (i32.const 32) (i32.wrap_i64 (local.get $bits)))))
+            (i32.store8 (i32.sub (local.get $out) (i32.const 1)) (i32.const 10))
+            (local.set $s (i64.add (local.get $s) (i64.shl (i64.const 1) (local.get $bits))))
             (br $cidrs)))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $ranges)))

@@ -6,7 +6,7 @@ import { assemble, render, wasmSources } from './build-wasm.ts'
 
 describe('build-wasm.ts', () => {
   it('finds the .wat sources', () => {
-    expect(wasmSources().map((s) => path.basename(s.wat))).toContain('ipv4-lines.wat')
+    expect(wasmSources().map((s) => path.basename(s.wat))).toContain('lines.wat')
   })
 
   it.each(wasmSources())('$generated is up to date with its .wat', async ({ wat, generated }) => {
@@ -24,6 +24,7 @@ describe('build-wasm.ts', () => {
       'lines',
       'memory',
       'readIpv4Lines',
+      'readIpv6Lines',
       'unsorted',
     ])
   })

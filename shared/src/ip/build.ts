@@ -57,6 +57,13 @@ export class RangeCollector {
     this.r4 = r
   }
 
+  /** Doubles the room for IPv6 ranges. */
+  grow6(): void {
+    const r = new Uint32Array(this.r6.length * 2)
+    r.set(this.r6)
+    this.r6 = r
+  }
+
   /** Adds the IPv6 CIDR of network `words` (host bits clear) and `prefix`. */
   add6(words: ArrayLike<number>, prefix: number): void {
     const a0 = words[0]!
@@ -101,10 +108,7 @@ export class RangeCollector {
       }
       if (order < 0) this.unsorted6 = true
     }
-    if (o + 16 > r.length) {
-      this.r6 = new Uint32Array(r.length * 2)
-      this.r6.set(r)
-    }
+    if (o + 16 > r.length) this.grow6()
     const w = this.r6
     w[o + 8] = a0
     w[o + 9] = a1

@@ -4,7 +4,7 @@
  * Workers) must pass the same bar. The suites are imported, so they register in this file.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { ipv4LinesWasm, setWasmEnabled } from '../../../shared/src/ip/wasm/ipv4-lines.ts'
+import { linesWasm, setWasmEnabled } from '../../../shared/src/ip/wasm/lines.ts'
 
 beforeAll(() => {
   setWasmEnabled(false)
@@ -14,7 +14,7 @@ afterAll(() => {
 })
 
 it('runs on the JavaScript line readers', () => {
-  expect(ipv4LinesWasm()).toBeUndefined()
+  expect(linesWasm()).toBeUndefined()
 })
 
 await import('./oracles.test.ts')

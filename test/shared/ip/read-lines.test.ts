@@ -1,5 +1,5 @@
 /**
- * Tests of the IPv4 line reader's two implementations (WebAssembly and JavaScript): the same
+ * Tests of the IPv4 and IPv6 line readers' two implementations (WebAssembly and JavaScript): the same
  * return value, lines read and collected ranges on any input, starting from any collector state;
  * and of parseCidrList's bytes input against its text input.
  */
@@ -12,8 +12,10 @@ import {
   linesRead,
   readIpv4Lines,
   readIpv4LinesJs,
+  readIpv6Lines,
+  readIpv6LinesJs,
 } from '../../../shared/src/ip/read-lines.ts'
-import { ipv4LinesWasm, setWasmEnabled } from '../../../shared/src/ip/wasm/ipv4-lines.ts'
+import { linesWasm, setWasmEnabled } from '../../../shared/src/ip/wasm/lines.ts'
 
 const octet = fc.oneof(
   fc.integer({ min: 0, max: 255 }).map(String),
@@ -77,9 +79,9 @@ afterEach(() => {
 
 describe('readIpv4Lines in WebAssembly and in JavaScript', () => {
   it('uses WebAssembly where it can be compiled (Node)', () => {
-    expect(ipv4LinesWasm()).toBeDefined()
+    expect(linesWasm()).toBeDefined()
     const bytes = bytesOf('192.0.2.0/24\n', 0, 13)
-    expect(bytes?.buffer).toBe(ipv4LinesWasm()?.memory.buffer)
+    expect(bytes?.buffer).toBe(linesWasm()?.memory.buffer)
   })
 
   it('agrees line for line on any input and collector state', () => {
@@ -88,7 +90,7 @@ describe('readIpv4Lines in WebAssembly and in JavaScript', () => {
         const wasmBytes = bytesOf(t, 0, t.length)
         if (wasmBytes === undefined) throw new Error('the generator makes ASCII only')
         const jsBytes = wasmBytes.slice(0, t.length + 1)
-        expect(wasmBytes.buffer).toBe(ipv4LinesWasm()?.memory.buffer)
+        expect(wasmBytes.buffer).toBe(linesWasm()?.memory.buffer)
         const js = run(readIpv4LinesJs, jsBytes, t.length, prior)
         expect(run(readIpv4Lines, wasmBytes, t.length, prior)).toEqual(js)
       }),
@@ -107,6 +109,120 @@ describe('readIpv4Lines in WebAssembly and in JavaScript', () => {
     setWasmEnabled(false)
     expect(parseCidrList(t).ipv4.toCidrs()).toEqual(list.ipv4.toCidrs())
     expect(list.ipv4.toCidrs()).toHaveLength(70_000)
+  })
+})
+
+describe('readIpv6Lines in WebAssembly and in JavaScript', () => {
+  const group = fc.oneof(
+    { weight: 8, arbitrary: fc.integer({ min: 0, max: 0xffff }).map((g) => g.toString(16)) },
+    { weight: 1, arbitrary: fc.constantFrom('0', 'ffff', 'FFFF', 'aBcD', '00000', 'g', '') },
+  )
+  const address = fc.oneof(
+    fc.array(group, { minLength: 7, maxLength: 9 }).map((gs) => gs.join(':')),
+    fc
+      .tuple(fc.array(group, { maxLength: 7 }), fc.array(group, { maxLength: 7 }))
+      .map(([a, b]) => `${a.join(':')}::${b.join(':')}`),
+    fc.constantFrom(
+      '::',
+      '::1',
+      ':::',
+      '1::2::3',
+      '::ffff:c000:201',
+      '::ffff:192.0.2.1',
+      'fe80::1%eth0',
+    ),
+  )
+  // Networks (host bits clear) with prefixes, which the readers take and coalesce.
+  const network = fc
+    .tuple(
+      fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, maxLength: 8 }),
+      fc.integer({ min: 0, max: 128 }),
+    )
+    .map(([gs, p]) => {
+      const words = gs.map((g, k) => {
+        const bits = Math.min(16, Math.max(0, p - 16 * k))
+        return bits === 16 ? g : g & ~(0xffff >>> bits) & 0xffff
+      })
+      return `${words.map((g) => g.toString(16)).join(':')}/${p}`
+    })
+  const line6 = fc.oneof(
+    { weight: 4, arbitrary: network },
+    {
+      weight: 4,
+      arbitrary: fc
+        .tuple(
+          address,
+          fc.oneof(
+            fc.constant(''),
+            fc.integer({ min: 0, max: 128 }).map((p) => `/${p}`),
+            fc.constantFrom('/', '/129', '/01', '/1000', '/x', ' '),
+          ),
+        )
+        .map(([a, suffix]) => a + suffix),
+    },
+    { weight: 1, arbitrary: fc.constantFrom('', '# c', '192.0.2.0/24', ' ::1', '\r', '\0') },
+  )
+  const text6 = fc
+    .tuple(fc.array(fc.tuple(line6, fc.constantFrom('\n', '\r\n')), { maxLength: 30 }), line6)
+    .map(([rows, last]) => rows.map(([l, eol]) => l + eol).join('') + last)
+  const prior6 = fc.option(network)
+
+  function run6(
+    read: typeof readIpv6Lines,
+    bytes: Uint8Array,
+    length: number,
+    prior: string | null,
+  ) {
+    const out = new RangeCollector()
+    if (prior !== null) {
+      const before = new TextEncoder().encode(`${prior}\0`)
+      readIpv6LinesJs(before, 0, prior.length, out)
+    }
+    const next = read(bytes, 0, length, out)
+    return {
+      next,
+      lines: linesRead,
+      ranges: [...out.r6.subarray(0, 8 * out.n6)],
+      unsorted: out.unsorted6,
+    }
+  }
+
+  it('agrees line for line on any input and collector state', () => {
+    fc.assert(
+      fc.property(text6, prior6, (t, prior) => {
+        const wasmBytes = bytesOf(t, 0, t.length)
+        if (wasmBytes === undefined) throw new Error('the generator makes ASCII only')
+        const jsBytes = wasmBytes.slice(0, t.length + 1)
+        expect(wasmBytes.buffer).toBe(linesWasm()?.memory.buffer)
+        const js = run6(readIpv6LinesJs, jsBytes, t.length, prior)
+        expect(run6(readIpv6Lines, wasmBytes, t.length, prior)).toEqual(js)
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('agrees on a long run, beyond one call of the Wasm reader', () => {
+    const lines: string[] = []
+    // /64s with a gap after each: 20,000 ranges, more than the Wasm reader returns per call.
+    for (let n = 0; n < 20_000; n++)
+      lines.push(`2001:db8:${(n >> 16).toString(16)}:${(2 * (n & 0xffff)).toString(16)}::/64`)
+    const t = lines.join('\n')
+    const list = parseCidrList(t)
+    expect(list.rejected).toEqual([])
+    setWasmEnabled(false)
+    expect(parseCidrList(t).ipv6.toCidrs()).toEqual(list.ipv6.toCidrs())
+    expect(list.ipv6.toCidrs()).toHaveLength(20_000)
+  })
+
+  it('leaves IPv4-mapped addresses to the general path, which notes them', () => {
+    for (const wasm of [true, false]) {
+      setWasmEnabled(wasm)
+      const list = parseCidrList('2001:db8::/32\n::ffff:c000:201\n::ffff:0:0/96\n')
+      expect(list.notes.map((n) => [n.line, n.code])).toEqual([
+        [2, 'IPV4_MAPPED'],
+        [3, 'IPV4_MAPPED'],
+      ])
+    }
   })
 })
 
@@ -193,9 +309,9 @@ describe('where WebAssembly cannot be compiled (Cloudflare Workers)', () => {
       },
     })
     try {
-      const wasm = await import('../../../shared/src/ip/wasm/ipv4-lines.ts')
+      const wasm = await import('../../../shared/src/ip/wasm/lines.ts')
       const ip = await import('../../../shared/src/ip/index.ts')
-      expect(wasm.ipv4LinesWasm()).toBeUndefined()
+      expect(wasm.linesWasm()).toBeUndefined()
       const list = ip.parseCidrList(t)
       expect(list.ipv4.toCidrs()).toEqual(expected.ipv4.toCidrs())
       expect(list.ipv6.toCidrs()).toEqual(expected.ipv6.toCidrs())

@@ -55206,6 +55206,12 @@ var RangeCollector = class _RangeCollector {
     r.set(this.r4);
     this.r4 = r;
   }
+  /** Doubles the room for IPv6 ranges. */
+  grow6() {
+    const r = new Uint32Array(this.r6.length * 2);
+    r.set(this.r6);
+    this.r6 = r;
+  }
   /** Adds the IPv6 CIDR of network `words` (host bits clear) and `prefix`. */
   add6(words, prefix) {
     const a0 = words[0];
@@ -55240,10 +55246,7 @@ var RangeCollector = class _RangeCollector {
       }
       if (order < 0) this.unsorted6 = true;
     }
-    if (o + 16 > r.length) {
-      this.r6 = new Uint32Array(r.length * 2);
-      this.r6.set(r);
-    }
+    if (o + 16 > r.length) this.grow6();
     const w2 = this.r6;
     w2[o + 8] = a0;
     w2[o + 9] = a1;
@@ -55510,10 +55513,10 @@ function equalRanges(a, b) {
   return true;
 }
 
-// shared/src/ip/wasm/ipv4-lines.wasm.ts
-var WASM_HEX = "0061736d01000000010f0260047f7f7f7f017f60027f7f017f03040300010005030100010610037f0141000b7f0141000b7f0141000b074706066d656d6f72790200056c696e6573030005636f756e74030108756e736f7274656403020d72656164497076344c696e657300000f666f726d617449707634436964727300020adb06039a0403057f057e027f427f210c427f210d20020440200241016b410474210620062b0300b0210c20062b0308b0210d0b02400340200020014f0d01200220034f0d012000210402404200210941002105034020002d000041306b2106200641094b0d0120062107200041016a21002007044020002d000041306b2106200641094d04402007410a6c20066a2107200041016a210020002d000041306b2106200641094d04402007410a6c20066a2107200041016a21000b0b0b200741ff014b0d012005410349044020002d0000412e470d020b20094208862007ad842109200041016a2100200541016a210520054104490d000b200041016b2d000021064201210a2006412f46044020002d000041306b2108200841094b0d01200041016a21002008044020002d000041306b2106200641094d04402008410a6c20066a2108200041016a21000b0b200841204b0d014201412020086bad86210a20002d00002106200041016a21000b2006410d46044020002d00002106200041016a21000b2006410a47200020014d710d002009200a42017d834200520d00200e41016a210e2009200a7c210b2009200c592009200d57710440200b200d550440200b210d200241016b410474200bb93903080b0c020b2009200c5304404101210f0b2002410474210620062009b93903002006200bb9390308200241016a21022009210c200b210d0c010b200421000b0b200e240020022401200f240220000b5100200141e4004f04402000200141e4006e41306a3a0000200041016a21000b2001410a4f044020002001410a6e410a7041306a3a0000200041016a21000b20002001410a7041306a3a0000200041016a0bea0102017f047e02400340200420014f0d01200241c0096a20034b0d01200020044104746a2b0300b02105200020044104746a2b0308b021060240034020052006590d01200550047e428080808010052005420020057d830b2107024003402007200620057d570d01200742018821070c000b0b4218210803402002200520088842ff0183a710012102200842005204402002412e3a0000200241016a2102200842087d21080c010b0b2002412f3a0000200241016a412020077aa76b100121022002410a3a0000200241016a2102200520077c21050c000b0b200441016a21040c000b0b2004240120020b";
+// shared/src/ip/wasm/lines.wasm.ts
+var WASM_HEX = "0061736d0100000001250660047f7f7f7f017f60000060037f7e7e0060017f017e60047e7e7e7e017f60027f7f017f030b0a000102030004040105000503010009062c077f0141000b7f0141000b7f0141000b7f0041808a200b7f0041808c200b7f00418080200b7f00418088200b075707066d656d6f72790200056c696e6573030005636f756e74030108756e736f7274656403020d72656164497076344c696e657300000d72656164497076364c696e657300040f666f726d617449707634436964727300090801070a86100a9a0403057f057e027f427f210c427f210d20020440200241016b410474210620062b0300b0210c20062b0308b0210d0b02400340200020014f0d01200220034f0d012000210402404200210941002105034020002d000041306b2106200641094b0d0120062107200041016a21002007044020002d000041306b2106200641094d04402007410a6c20066a2107200041016a210020002d000041306b2106200641094d04402007410a6c20066a2107200041016a21000b0b0b200741ff014b0d012005410349044020002d0000412e470d020b20094208862007ad842109200041016a2100200541016a210520054104490d000b200041016b2d000021064201210a2006412f46044020002d000041306b2108200841094b0d01200041016a21002008044020002d000041306b2106200641094d04402008410a6c20066a2108200041016a21000b0b200841204b0d014201412020086bad86210a20002d00002106200041016a21000b2006410d46044020002d00002106200041016a21000b2006410a47200020014d710d002009200a42017d834200520d00200e41016a210e2009200a7c210b2009200c592009200d57710440200b200d550440200b210d200241016b410474200bb93903080b0c020b2009200c5304404101210f0b2002410474210620062009b93903002006200bb9390308200241016a21022009210c200b210d0c010b200421000b0b200e240020022401200f240220000b4b01017f0340230320006a200041306b410a49047f200041306b05200041207241e1006b410649047f200041207241d7006b0541ff010b0b3a0000200041016a21002000418002490d000b0b2400200020014220883e0200200020013e0204200020024220883e0208200020023e020c0b100020003502004220862000350204840b8b07030a7f0a7e027f20020440200241016b410574210d200d10032114200d41086a10032115200d41106a10032116200d41186a100321170b02400340200020014f0d01200220034f0d0120002104024041002109417f210a20002d0000413a46044020002d0001413a470d014100210a200041026a21000b0240200a450440230320002d00006a2d000041ff01460d010b0340410021074100210802400340230320002d00006a2d00002106200641ff01460d0120084104460d0420074104742006722107200841016a2108200041016a21000c000b0b2008452009410846720d02230420094102746a2007360200200941016a210920002d0000413a470d01200041016a210020002d0000413a460440200a41004e0d032009210a200041016a2100230320002d00006a2d000041ff01460d020b0c000b0b200a410048047f200941084705200941074b0b0d0020002d00002105200041016a2100418001210c2005412f46044020002d000041306b210c200c41094b0d0120002d00012105200041026a2100200c0440200541306b41094d0440200c410a6c200541306b6a210c20002d00002105200041016a2100200541306b41094d0440200c410a6c200541306b6a210c20002d00002105200041016a21000b0b0b200c4180014b0d010b2005410d46044020002d00002105200041016a21000b2005410a47200020014d710d004200210e4200210f4100210b02400340200b20094f0d01200a41004e200b200a4f71047f200b410820096b6a05200b0b210d2304200b4102746a2802002107200d4104490440200e2007ad4103200d6b410474ad8684210e05200f2007ad4107200d6b410474ad8684210f0b200b41016a210b0c000b0b200c41c0004f044042002110200c41800146047e420005427f200c41c0006bad880b211105200c45047e427f05427f200cad880b2110427f21110b200e201083200f201183844200520d00200e50200f42208842ffff0351200c41e0004f71710d00200e2010842112200f2011842113201841016a211820020440200e200f201420151005450440200e200f20162017100604402016201720122013100504402012211620132117200241016b410574210d200d41106a2012201310020b0c040b05410121190b0b2002410574210d200d200e200f1002200d41106a201220131002200241016a2102200e2114200f211520122116201321170c010b200421000b0b20182400200224012019240220000b130020002002542000200251200120035471720b26002002200320002001100545047f410105200142017d2003512000200150ad7d200251710b0ba30101037f100103402000410a490440200041306a4180dc007221014102210205200041e4004904402000410a6e41306a2000410a7041306a41087472418080b8017221014103210205200041e4006e41306a2000410a6e410a7041306a410874722000410a7041306a41107441808080f00272722101410421020b0b230520004102746a2001360200230620006a20023a0000200041016a21002000418002490d000b0b1d002000230520014102746a2802003602002000230620016a2d00006a0bda0103017f037e017f02400340200420014f0d01200241c0096a20034b0d01200020044104746a2b0300b02105200020044104746a2b0308b021060240034020052006590d0120057a423f200620057d797d20057a423f200620057d797d541b21072005a7210820022008411876100821022002200841107641ff0171100821022002200841087641ff0171100821022002200841ff017110082102200241016b412f3a0000200241202007a76b10082102200241016b410a3a0000200542012007867c21050c000b0b200441016a21040c000b0b2004240120020b";
 
-// shared/src/ip/wasm/ipv4-lines.ts
+// shared/src/ip/wasm/lines.ts
 var instance;
 var enabled = true;
 function instantiate() {
@@ -55527,7 +55530,7 @@ function instantiate() {
     return null;
   }
 }
-function ipv4LinesWasm() {
+function linesWasm() {
   if (!enabled) return void 0;
   if (instance === void 0) instance = instantiate();
   return instance ?? void 0;
@@ -55538,11 +55541,13 @@ var POW22 = Array.from({ length: 33 }, (_, k) => 2 ** k);
 var encoder = new TextEncoder();
 var scratch2 = new Uint8Array(0);
 var WASM_PAIRS = 1 << 15;
-var WASM_TEXT = 16 * WASM_PAIRS;
+var WASM_RANGES6 = WASM_PAIRS / 2;
+var WASM_TEXT = 16 * WASM_PAIRS + 2048;
 var WASM_PAGE = 1 << 16;
 var wasmPairs = new Float64Array(0);
+var wasmWords = new Uint32Array(0);
 function scratchFor(length) {
-  const wasm = ipv4LinesWasm();
+  const wasm = linesWasm();
   if (wasm === void 0) {
     if (scratch2.length < length || scratch2.byteOffset !== 0)
       scratch2 = new Uint8Array(Math.max(length, 4096));
@@ -55554,29 +55559,26 @@ function scratchFor(length) {
   if (scratch2.buffer !== memory.buffer) {
     scratch2 = new Uint8Array(memory.buffer, WASM_TEXT);
     wasmPairs = new Float64Array(memory.buffer, 0, 2 * WASM_PAIRS);
+    wasmWords = new Uint32Array(memory.buffer, 0, 8 * WASM_RANGES6);
   }
   return scratch2;
 }
-function asciiBytes(text, from) {
-  const bytes = scratchFor(text.length + 1);
-  const { read, written } = encoder.encodeInto(
-    from === 0 ? text : text.slice(from),
-    bytes.subarray(from, text.length)
-  );
-  bytes[text.length] = 0;
-  if (from > 0) bytes[0] = 0;
-  return read === written && read === text.length - from ? bytes : void 0;
-}
-function copyBytes(input) {
-  const bytes = scratchFor(input.length + 1);
-  bytes.set(input);
-  bytes[input.length] = 0;
-  return bytes;
+function bytesOf(input, start, end) {
+  const length = end - start;
+  const bytes = scratchFor(length + 1);
+  bytes[length] = 0;
+  if (typeof input !== "string") {
+    bytes.set(input.subarray(start, end));
+    return bytes;
+  }
+  const part = start === 0 && end === input.length ? input : input.slice(start, end);
+  const { read, written } = encoder.encodeInto(part, bytes.subarray(0, length));
+  return read === written && read === length ? bytes : void 0;
 }
 var decoder = new TextDecoder();
 var WASM_OUT = 1 << 20;
 function formatIpv4CidrsWasm(r) {
-  const wasm = ipv4LinesWasm();
+  const wasm = linesWasm();
   if (wasm === void 0) return void 0;
   const text = scratchFor(WASM_OUT);
   const n = r.length / 2;
@@ -55591,10 +55593,10 @@ function formatIpv4CidrsWasm(r) {
 }
 var linesRead = 0;
 function readIpv4Lines(b, i, length, out) {
-  const wasm = ipv4LinesWasm();
-  return wasm !== void 0 && b.buffer === wasm.memory.buffer ? readIpv4LinesWasm(wasm, b.byteOffset, i, length, out) : readIpv4LinesJs(b, i, length, out);
+  const wasm = linesWasm();
+  return wasm !== void 0 && b.buffer === wasm.memory.buffer ? readLinesWasm(wasm, b.byteOffset, i, length, out) : readIpv4LinesJs(b, i, length, out);
 }
-function readIpv4LinesWasm(wasm, base, i, length, out) {
+function readLinesWasm(wasm, base, i, length, out) {
   const pairs = wasmPairs;
   const n = out.n4;
   const first = n > 0 ? 1 : 0;
@@ -55702,11 +55704,31 @@ function readIpv4LinesJs(b, i, length, out) {
   linesRead = lines;
   return i;
 }
+function readIpv6Lines(b, i, length, out) {
+  const wasm = linesWasm();
+  return wasm !== void 0 && b.buffer === wasm.memory.buffer ? readIpv6LinesWasm(wasm, b.byteOffset, i, length, out) : readIpv6LinesJs(b, i, length, out);
+}
+function readIpv6LinesWasm(wasm, base, i, length, out) {
+  const words = wasmWords;
+  const n = out.n6;
+  const first = n > 0 ? 1 : 0;
+  if (first === 1) words.set(out.r6.subarray(8 * n - 8, 8 * n));
+  const next = wasm.readIpv6Lines(base + i, base + length, first, WASM_RANGES6) - base;
+  const count = wasm.count.value;
+  linesRead = wasm.lines.value;
+  if (wasm.unsorted.value !== 0) out.unsorted6 = true;
+  if (first === 1) out.r6.set(words.subarray(4, 8), 8 * n - 4);
+  const total = n + count - first;
+  while (8 * total > out.r6.length) out.grow6();
+  out.r6.set(words.subarray(8 * first, 8 * count), 8 * n);
+  out.n6 = total;
+  return next;
+}
 var HEX = new Int8Array(256).fill(-1);
 for (let c = 0; c < 10; c++) HEX[48 + c] = c;
 for (let c = 0; c < 6; c++) HEX[65 + c] = HEX[97 + c] = 10 + c;
 var groups2 = new Int32Array(8);
-function readIpv6Lines(b, i, length, out) {
+function readIpv6LinesJs(b, i, length, out) {
   if (!warmed6 && length - i > WARM_UP_FROM && (b[i] === 58 || HEX[b[i]] >= 0)) warmUpIpv6();
   const g = groups2;
   let lines = 0;
@@ -55799,7 +55821,7 @@ function readIpv6Lines(b, i, length, out) {
     const m1 = hostMask(prefix, 1);
     const m2 = hostMask(prefix, 2);
     const m3 = hostMask(prefix, 3);
-    if ((w0 & m0 | w1 & m1 | w2 & m2 | w3 & m3) !== 0) {
+    if ((w0 & m0 | w1 & m1 | w2 & m2 | w3 & m3) !== 0 || (w0 | w1) === 0 && w2 === 65535 && prefix >= 96) {
       i = lineStart;
       break scan;
     }
@@ -55838,7 +55860,7 @@ function warmUpIpv6() {
   for (let k = 0; k < 70; k++) warm += `2001:db8:${(2 * k).toString(16)}::/48
 `;
   const bytes = ownBytes(warm);
-  for (let k = 0; k < 12; k++) readIpv6Lines(bytes, 0, warm.length, new RangeCollector());
+  for (let k = 0; k < 12; k++) readIpv6LinesJs(bytes, 0, warm.length, new RangeCollector());
 }
 
 // shared/src/ip/ip-set.ts
@@ -55868,7 +55890,7 @@ var IpSet = class _IpSet {
     const list3 = Array.isArray(cidrs) ? cidrs : [...cidrs];
     const collector = new RangeCollector();
     const joined = list3.length > 32 ? list3.join("\n") : "";
-    let bytes = joined === "" ? void 0 : asciiBytes(joined, 0);
+    let bytes = joined === "" ? void 0 : bytesOf(joined, 0, joined.length);
     if (bytes !== void 0) {
       let breaks = 0;
       for (let at = joined.indexOf("\n"); at >= 0; at = joined.indexOf("\n", at + 1)) breaks++;
@@ -56021,37 +56043,48 @@ function cidrs6(r) {
 var MAX_TEXT = 200;
 var NON_ASCII = /[^\0-\x7f]/;
 var utf8 = new TextDecoder();
+var WINDOW = 1 << 17;
+function afterLineBreak(input, at) {
+  const i = typeof input === "string" ? input.indexOf("\n", at) : input.indexOf(10, at);
+  return i < 0 ? input.length : i + 1;
+}
 function clip(text) {
   return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}\u2026` : text;
 }
 function parseCidrList(input) {
+  if (typeof input !== "string" && input.length > 0 && input[0] >= 128)
+    return parseCidrList(utf8.decode(input));
   const collector = new RangeCollector();
   const rejected = [];
   const notes = [];
   let blanks;
   let afterEntry = false;
-  let text;
-  let bytes;
-  let from = 0;
-  if (typeof input === "string") {
-    text = input;
-    from = text.charCodeAt(0) === 65279 ? 1 : 0;
-    bytes = asciiBytes(text, from);
-  } else if (input.length === 0 || input[0] < 128) {
-    bytes = copyBytes(input);
-  } else return parseCidrList(utf8.decode(input));
+  let text = typeof input === "string" ? input : void 0;
+  let from = text?.charCodeAt(0) === 65279 ? 1 : 0;
   const length = input.length;
+  let winStart = 0;
+  let winEnd = 0;
+  let win;
   let nextHash = -2;
   let line = 0;
   while (from < length) {
-    if (blanks === void 0 && bytes !== void 0) {
-      let next = readIpv4Lines(bytes, from, length, collector);
-      if (linesRead === 0) next = readIpv6Lines(bytes, from, length, collector);
-      if (linesRead > 0) {
-        line += linesRead;
-        afterEntry = true;
-        from = next;
-        continue;
+    if (blanks === void 0) {
+      if (from >= winEnd) {
+        winStart = from;
+        winEnd = from + WINDOW >= length ? length : afterLineBreak(input, from + WINDOW);
+        win = bytesOf(input, winStart, winEnd);
+      }
+      if (win !== void 0) {
+        const at = from - winStart;
+        const end2 = winEnd - winStart;
+        let next = readIpv4Lines(win, at, end2, collector);
+        if (linesRead === 0) next = readIpv6Lines(win, at, end2, collector);
+        if (linesRead > 0) {
+          line += linesRead;
+          afterEntry = true;
+          from = winStart + next;
+          continue;
+        }
       }
     }
     if (text === void 0) {

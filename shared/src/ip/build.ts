@@ -214,9 +214,8 @@ function radixSort4(r: Float64Array, n: number): Float64Array {
   return out
 }
 
-/** Sorts and coalesces n IPv4 ranges (flat half-open pairs) into normalised ranges. */
-export function mergeIpv4(ranges: Float64Array, n: number): Float64Array {
-  if (n === 0) return new Float64Array(0)
+/** Sorts and coalesces n >= 1 IPv4 ranges (flat half-open pairs) into normalised ranges. */
+function mergeIpv4(ranges: Float64Array, n: number): Float64Array {
   const r = radixSort4(ranges, n)
   let m = 0
   let s = r[0]!

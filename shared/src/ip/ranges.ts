@@ -56,7 +56,8 @@ export function subtractRanges<T extends Bound>(a: ArrayLike<T>, b: ArrayLike<T>
     while (j < b.length && b[j + 1]! <= s) j += 2
     for (let k = j; k < b.length && b[k]! < e; k += 2) {
       if (b[k]! > s) out.push(s, b[k]!)
-      if (b[k + 1]! > s) s = b[k + 1]!
+      // b[k + 1] > s: the loop above skipped the ranges ending by s, and b is sorted.
+      s = b[k + 1]!
       if (s >= e) break
     }
     if (s < e) out.push(s, e)

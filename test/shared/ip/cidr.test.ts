@@ -44,6 +44,9 @@ describe('parseCidr', () => {
     ['1.2.3.4/33', 'ERR_IP_PREFIX_RANGE'],
     ['2001:db8::/129', 'ERR_IP_PREFIX_RANGE'],
     ['1.2.3.4/999', 'ERR_IP_PREFIX_RANGE'],
+    // Digits without end are cut at the fourth, before the number could overflow.
+    ['2001:db8::/1000', 'ERR_IP_PREFIX_RANGE'],
+    ['1.2.3.4/99999999999999999999', 'ERR_IP_PREFIX_RANGE'],
     ['1.2.3.4/', 'ERR_IP_PREFIX_SYNTAX'],
     ['1.2.3.4/08', 'ERR_IP_PREFIX_SYNTAX'],
     ['1.2.3.4/x', 'ERR_IP_PREFIX_SYNTAX'],

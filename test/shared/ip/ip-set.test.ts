@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { mergeCidr } from 'cidr-tools'
 import { IpSet } from '../../../shared/src/index.ts'
 
 const v4 = (...cidrs: string[]) => IpSet.fromCidrs(4, cidrs)
@@ -71,6 +72,43 @@ describe('IpSet', () => {
     expect(v4('192.0.2.0/25', '192.0.2.128/25').equals(v4('192.0.2.0/24'))).toBe(true)
     expect(v4().covers(v4())).toBe(true)
     expect(v4('0.0.0.0/0').equals(v4('0.0.0.0/1'))).toBe(false)
+    expect(v4('192.0.2.0/24').equals(v4('198.51.100.0/24'))).toBe(false)
+    expect(v6('2001:db8::/48').equals(v6('2001:db8::/48'))).toBe(true)
+    expect(v4('192.0.2.0/24').equals(v4('192.0.2.0/24', '198.51.100.0/24'))).toBe(false)
+    expect(IpSet.empty(4).equals(v4())).toBe(true)
+    expect(IpSet.empty(4).equals(IpSet.empty(6))).toBe(false)
+  })
+
+  it('reads any iterable, and refuses an entry holding a line break in a long list', () => {
+    expect(IpSet.fromCidrs(4, new Set(['192.0.2.1', '192.0.2.0'])).toCidrs()).toEqual([
+      '192.0.2.0/31',
+    ])
+    const long = Array.from({ length: 40 }, (_, k) => `192.0.2.${k}`)
+    expect(() => v4(...long, '198.51.100.1\n198.51.100.2')).toThrow(
+      expect.objectContaining({ code: 'ERR_IP_WHITESPACE' }),
+    )
+  })
+
+  it('joins IPv6 ranges that touch across a 32-bit word, and only those (cidr-tools as oracle)', () => {
+    // For each word boundary: the block that ends there, then the next address, then one address
+    // further (a gap of one). Entries are given out of order too, so both collecting paths run.
+    const cases = [
+      ['2001:db8::/127', '2001:db8::2/127'],
+      ['2001:db8::/96', '2001:db8::1:0:0/96'],
+      ['2001:db8::/64', '2001:db8:0:1::/64'],
+      ['2001:db8::/32', '2001:db9::/32'],
+      ['::/1', '8000::/1'],
+      ['2001:db8::/96', '2001:db8::1:0:1/128'],
+      ['2001:db8::/64', '2001:db8:0:1::1/128'],
+      ['2001:db8::/32', '2001:db9::1/128'],
+      ['2001:db8::1/128', '2001:db8::1:0:0/128'],
+      ['2001:db8::ffff:ffff/128', '2001:db8::2:0:0/128'],
+      ['2001:db8::ffff:ffff:ffff:ffff/128', '2001:db8:0:1::1/128'],
+    ]
+    for (const pair of cases)
+      for (const entries of [pair, [...pair].reverse(), [...pair, ...pair]]) {
+        expect(v6(...entries).toCidrs(), entries.join(' ')).toEqual(mergeCidr(entries))
+      }
   })
 
   it('counts addresses', () => {

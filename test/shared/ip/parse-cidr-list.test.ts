@@ -166,7 +166,10 @@ describe('parseCidrList on lists longer than one window of the byte readers', ()
     }
   }
 
-  it('never takes the part of a line before a window boundary as a line', () => {
+  it.each([
+    ['followed by another line', ['203.0.113.1']],
+    ['as the last line, without a line break', []],
+  ])('never takes the part of a line before a window boundary as a line (%s)', (_, after) => {
     // Plain lines of 9 and 10 bytes up to 12 bytes before the boundary, then a line across it
     // whose first 12 bytes are an address too: 198.51.100.2|55.
     const before = WINDOW - 12
@@ -175,9 +178,9 @@ describe('parseCidrList on lists longer than one window of the byte readers', ()
       ...Array<string>(nines).fill('10.0.0.1'),
       ...Array<string>((before - 9 * nines) / 10).fill('100.0.0.1'),
       '198.51.100.255',
-      '203.0.113.1',
+      ...after,
     ]
-    expect(lines.slice(0, -2).join('\n').length + 1).toBe(before)
+    expect(lines.slice(0, lines.length - after.length - 1).join('\n').length + 1).toBe(before)
     for (const input of [lines.join('\n'), new TextEncoder().encode(lines.join('\n'))]) {
       const list = parseCidrList(input)
       expect(list.rejected).toEqual([])

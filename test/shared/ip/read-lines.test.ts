@@ -297,17 +297,23 @@ describe('parseCidrList on bytes', () => {
   })
 })
 
-describe('where WebAssembly cannot be compiled (Cloudflare Workers)', () => {
-  it('falls back to the JavaScript readers, with the same results', async () => {
+describe('where WebAssembly cannot be compiled (Cloudflare Workers) or is absent', () => {
+  it.each([
+    [
+      'compiling throws',
+      {
+        ...WebAssembly,
+        Module: function () {
+          throw new WebAssembly.CompileError('Wasm code generation disallowed by embedder')
+        },
+      },
+    ],
+    ['no WebAssembly global', undefined],
+  ])('falls back to the JavaScript readers, with the same results (%s)', async (_, stub) => {
     const t = `# list\n${Array.from({ length: 500 }, (_, k) => `10.${k >> 8}.${k & 255}.0/24`).join('\n')}\n2001:db8::/32\n`
     const expected = parseCidrList(t)
     vi.resetModules()
-    vi.stubGlobal('WebAssembly', {
-      ...WebAssembly,
-      Module: function () {
-        throw new WebAssembly.CompileError('Wasm code generation disallowed by embedder')
-      },
-    })
+    vi.stubGlobal('WebAssembly', stub)
     try {
       const wasm = await import('../../../shared/src/ip/wasm/lines.ts')
       const ip = await import('../../../shared/src/ip/index.ts')

@@ -158,10 +158,10 @@ export class AddrRanges {
         inB = !inB
         j++
       }
+      // x strictly ascends (a boundary both sets share is taken once), so no range is empty
       const now = op(inA, inB)
       if (now !== inOut) {
-        if (out.length > 0 && out[out.length - 1] === x) out.pop()
-        else out.push(x)
+        out.push(x)
         inOut = now
       }
     }

@@ -10,6 +10,7 @@ import addFormats from 'ajv-formats'
 import { describe, expect, it } from 'vitest'
 import {
   evaluatePolicy,
+  parsePolicy,
   presetPolicy,
   readFirewallConfig,
   SARIF_MAX_BYTES,
@@ -110,6 +111,35 @@ describe('toSarif', () => {
     const text = JSON.stringify(toSarif(long, { toolVersion: '0.1.0', policy }))
     expect(text.length).toBeLessThan(SARIF_MAX_BYTES)
     expect(text).toMatch(/left out/)
+  })
+
+  it('titles a rule by its port range, and places a finding without a line at line 1', () => {
+    const policy = parsePolicy(
+      'id: p\ninbound:\n  allow: [{ port: 49152-65535/udp, title: RTP media }]\n',
+      'p.yml',
+    )
+    const rule = policy.rules[0]!
+    const log = toSarif(
+      [
+        {
+          rule: rule.id,
+          severity: 'warning',
+          file: 'compose.yml',
+          message: 'published on all addresses',
+          hint: 'bind it to 127.0.0.1',
+        },
+      ],
+      { toolVersion: '0.1.0', policy },
+    )
+    expect(validate(log)).toBe(true)
+    const run = log.runs[0]!
+    expect(run.tool.driver.rules[0]!.shortDescription.text).toBe(
+      'allow inbound 49152-65535/udp: RTP media',
+    )
+    expect(run.results[0]!.locations?.[0]?.physicalLocation).toEqual({
+      artifactLocation: { uri: 'compose.yml' },
+      region: { startLine: 1 },
+    })
   })
 })
 

@@ -128,7 +128,8 @@ export function spliceManagedBlock(
   const lines = existing.split('\n')
   const before = lines.slice(0, match.beginLine - 1)
   const after = lines.slice(match.endLine)
-  const endRaw = lines[match.endLine - 1] ?? ''
+  // endLine is a line of `existing`: findManagedBlocks found the END marker there.
+  const endRaw = lines[match.endLine - 1]!
   const blockEol = endRaw.endsWith('\r') ? '\r' : ''
   const block = blockLines.map((l, i) =>
     i < blockLines.length - 1 ? `${l}${eol === '\r\n' ? '\r' : ''}` : `${l}${blockEol}`,

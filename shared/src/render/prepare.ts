@@ -2,7 +2,7 @@
  * @module What every renderer does first: validate the names, comment and feed references that
  * come from configuration, re-canonicalise the sets through the IP engine, and build the header.
  */
-import { IpParseError, IpSet } from '../ip/index.ts'
+import { IpSet, type IpParseError } from '../ip/index.ts'
 import { formatInfo, type FormatId } from './formats.ts'
 import { beginMarker, END_MARKER } from './managed-block.ts'
 import { formatPort } from './parse-port.ts'
@@ -75,10 +75,11 @@ function canonical(
   try {
     return IpSet.fromCidrs(family, cidrs).toCidrs()
   } catch (cause) {
-    const input = cause instanceof IpParseError ? cause.input : ''
+    // fromCidrs throws nothing but IpParseError.
+    const { input, message } = cause as IpParseError
     throw new RenderError(
       'ERR_RENDER_CIDR',
-      `${format}: ${what} IPv${family} entry ${quote(input)} rejected: ${(cause as Error).message}`,
+      `${format}: ${what} IPv${family} entry ${quote(input)} rejected: ${message}`,
       { cause, format },
     )
   }

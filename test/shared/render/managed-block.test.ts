@@ -37,6 +37,14 @@ describe('spliceManagedBlock', () => {
     expect(findManagedBlocks(updated).map((b) => b.feedIds)).toEqual([['other/feed'], IDS])
   })
 
+  it('marks a block of no feeds with the bare BEGIN marker, and finds it again', () => {
+    const bare = renderFormat('nginx', { ...DOC_INPUT, feeds: [] }, DOC_OPTIONS)
+    expect(bare.split('\n')[0]).toBe('# BEGIN allowlist-sync')
+    const file = spliceManagedBlock(USER_FILE, bare, [])
+    expect(findManagedBlocks(file).map((b) => b.feedIds)).toEqual([['other/feed'], []])
+    expect(spliceManagedBlock(file, bare, [])).toBe(file)
+  })
+
   it('is idempotent: splicing the same rendering twice gives identical bytes', () => {
     for (const info of FORMATS.filter((f) => f.lineOriented)) {
       const block = renderFormat(info.id, DOC_INPUT, DOC_OPTIONS)

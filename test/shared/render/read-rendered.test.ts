@@ -79,6 +79,22 @@ describe('readRendered', () => {
     )
   })
 
+  it('reads AWS permissions that leave out IpRanges or Ipv6Ranges (both are optional)', () => {
+    const text = JSON.stringify([
+      { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '192.0.2.0/24' }] },
+      {
+        IpProtocol: 'tcp',
+        FromPort: 443,
+        ToPort: 443,
+        Ipv6Ranges: [{ CidrIpv6: '2001:db8::/32' }],
+      },
+    ])
+    expect(readRendered('aws-sg', text)).toEqual({
+      ipv4: ['192.0.2.0/24'],
+      ipv6: ['2001:db8::/32'],
+    })
+  })
+
   it('refuses text that is not a rendered file of the format', () => {
     expect(() => readRendered('txt', '192.0.2.0/24\nnot an address\n')).toThrow(RenderError)
     expect(() => readRendered('json', '{"ipv4": "192.0.2.0/24", "ipv6": []}')).toThrow(/not a list/)

@@ -66,14 +66,15 @@ function side(
   lo: boolean
 } {
   let t = text.trim()
-  const v6 = / \(v6\)$/.test(t)
-  if (v6) t = t.slice(0, -5).trim()
+  // ufw prints the interface last: `Anywhere (v6) on lo`, `8080 (v6) on eth0`
   let lo = false
   const on = / on (\S+)$/.exec(t)
   if (on) {
     lo = on[1] === 'lo'
     t = t.slice(0, on.index).trim()
   }
+  const v6 = / \(v6\)$/.test(t)
+  if (v6) t = t.slice(0, -5).trim()
   const app = APP_PROFILES[t.toLowerCase()]
   if (app) return { ports: app.ports, protocols: app.protocols, v6, lo }
   const words = t.split(/\s+/)

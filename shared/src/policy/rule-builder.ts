@@ -82,7 +82,7 @@ export function addressSets(
         continue
       }
     }
-    const r = value === 'any' || value === 'anywhere' ? undefined : parseCidrRange(value)
+    const r = parseCidrRange(value)
     if (r === undefined)
       throw new PolicyError(
         'ERR_POLICY_CONFIG',

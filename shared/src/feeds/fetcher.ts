@@ -100,6 +100,11 @@ export type FetchSourceResult = (FetchedBody | NotModified | FetchRefusal) & {
 
 class TimeoutSignal extends Error {}
 
+/** A rejection's message: a custom `fetch` may reject with anything, not only an Error. */
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
 /**
  * Fetches one upstream URL through the guards that need no parsing, in order: network error,
  * timeout, redirect, HTTP error, oversized body, wrong content (not UTF-8). Never throws.
@@ -159,13 +164,9 @@ export async function fetchSource(url: string, o: FetchSourceOptions): Promise<F
           }),
         )
       } catch (error) {
-        if (timedOut || error instanceof TimeoutSignal)
-          return refuse('timeout', `no response within ${o.timeoutMs} ms`, current)
-        return refuse(
-          'network-error',
-          `request to ${current} failed: ${error instanceof Error ? error.message : String(error)}`,
-          current,
-        )
+        // The timer sets timedOut before it rejects `timeout`, so this also covers TimeoutSignal.
+        if (timedOut) return refuse('timeout', `no response within ${o.timeoutMs} ms`, current)
+        return refuse('network-error', `request to ${current} failed: ${messageOf(error)}`, current)
       }
       status = response.status
       if (status < 300 || status > 399 || status === 304) break
@@ -202,7 +203,8 @@ export async function fetchSource(url: string, o: FetchSourceOptions): Promise<F
     if (status === 304) {
       await cancelBody(response)
       if (!conditional) return refuse('http-error', 'HTTP 304 to an unconditional request', current)
-      return done({ kind: 'not-modified', validators: o.validators ?? validators }, current)
+      // `conditional` means validators were sent: they stay the cached ones.
+      return done({ kind: 'not-modified', validators: o.validators! }, current)
     }
     if (status < 200 || status > 299) {
       await cancelBody(response)
@@ -252,15 +254,12 @@ export async function fetchSource(url: string, o: FetchSourceOptions): Promise<F
     const contentType = response.headers.get('content-type') ?? ''
     return done({ kind: 'body', text, contentType, validators }, current)
   } catch (error) {
-    if (timedOut || error instanceof TimeoutSignal) {
+    // As above: timedOut is set before the TimeoutSignal rejection.
+    if (timedOut) {
       await reader?.cancel().catch(() => undefined)
       return refuse('timeout', `the body did not arrive within ${o.timeoutMs} ms`, current)
     }
-    return refuse(
-      'network-error',
-      `reading ${current} failed: ${error instanceof Error ? error.message : String(error)}`,
-      current,
-    )
+    return refuse('network-error', `reading ${current} failed: ${messageOf(error)}`, current)
   } finally {
     web.clearTimeout(timer)
   }

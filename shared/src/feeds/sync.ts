@@ -175,10 +175,8 @@ function parseJsonBody(text: string, contentType: string): ParsedJson {
   try {
     return { document: JSON.parse(text) as unknown }
   } catch (error) {
-    return {
-      guard: 'unparseable',
-      reason: `the body is not JSON (${error instanceof Error ? error.message : 'invalid'})`,
-    }
+    // JSON.parse of a string throws only Errors (a SyntaxError for bad input).
+    return { guard: 'unparseable', reason: `the body is not JSON (${(error as Error).message})` }
   }
 }
 
@@ -342,7 +340,9 @@ function describeParser(parser: FeedDefinition['sources'][number]['parser']): st
     case 'json':
       return ` at ${parser.path}`
     case 'aws':
-      return ` for ${parser.service}${parser.regions.length ? ` in ${parser.regions.join(',')}` : ''}`
+      // A service is refused as schema-drift when it has no entry at all, so only a region
+      // filter can leave an aws/ source empty.
+      return ` for ${parser.service} in ${parser.regions.join(',')}`
     default:
       return ''
   }

@@ -136,4 +136,14 @@ describe('defineUserFeed', () => {
   ])('refuses %s', (_name, change, code) => {
     expect(() => defineUserFeed({ ...ok, ...change })).toThrow(expect.objectContaining({ code }))
   })
+
+  it('names the field when a JSON path is not a string', () => {
+    const parser = {
+      kind: 'json',
+      path: ['endpoints', 'app'],
+    } as unknown as UserFeedInput['parser']
+    const define = () => defineUserFeed({ ...ok, parser })
+    expect(define).toThrow(expect.objectContaining({ code: 'ERR_FEED_PARSER' }))
+    expect(define).toThrow(/^feed acme\/office: parser .*: path must be a string$/)
+  })
 })

@@ -1,0 +1,179 @@
+/**
+ * Tests of the fetcher: one upstream URL through the guards that need no parsing. Responses come
+ * from a real local HTTP server (the test mirror) read with the real global fetch; a test double
+ * of `fetch` only where a custom fetch may do what no HTTP server can make Node's fetch do.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { CacheEntry, FetchLike } from '../../../shared/src/feeds/index.ts'
+import {
+  fetchSource,
+  USER_AGENT,
+  type FetchSourceOptions,
+} from '../../../shared/src/feeds/fetcher.ts'
+import { startMirror, type MirrorServer } from '../../scripts/mirror-server.ts'
+
+const FEED_URL = 'https://acme.example/ips.txt'
+const KEY = 'acme.example/ips.txt'
+
+let mirror: MirrorServer
+beforeAll(async () => {
+  mirror = await startMirror({})
+})
+afterAll(async () => {
+  await mirror.close()
+})
+
+/** Matches `prefix` followed by a non-empty message (the runtime's own wording). */
+function startsWith(prefix: string): RegExp {
+  const literal = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  return new RegExp(`^${literal}\\S`)
+}
+
+function options(overrides: Partial<FetchSourceOptions> = {}): FetchSourceOptions {
+  return {
+    fetch,
+    mirror: mirror.url,
+    githubToken: undefined,
+    userAgent: USER_AGENT,
+    maxBodyBytes: 1024,
+    timeoutMs: 5000,
+    validators: undefined,
+    ...overrides,
+  }
+}
+
+describe('fetchSource', () => {
+  it('refuses as network-error a server that refuses the connection', async () => {
+    const gone = await startMirror({})
+    await gone.close()
+    const result = await fetchSource(FEED_URL, options({ mirror: gone.url }))
+    expect(result).toMatchObject({
+      kind: 'refused',
+      guard: 'network-error',
+      record: { url: FEED_URL, requested: `${gone.url}/${KEY}`, status: 0, bytes: 0 },
+    })
+    expect(result.kind === 'refused' && result.reason).toMatch(
+      startsWith(`request to ${gone.url}/${KEY} failed: `),
+    )
+  })
+
+  it('quotes a custom fetch that rejects with something other than an Error', async () => {
+    // A non-Error rejection is the point of this test.
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+    const offline: FetchLike = () => Promise.reject('offline (airplane mode)')
+    expect(
+      await fetchSource(FEED_URL, options({ fetch: offline, mirror: undefined })),
+    ).toMatchObject({
+      kind: 'refused',
+      guard: 'network-error',
+      reason: `request to ${FEED_URL} failed: offline (airplane mode)`,
+      record: { requested: FEED_URL, status: 0 },
+    })
+  })
+
+  it('refuses a 304 to a request that sent no validators', async () => {
+    mirror.files[KEY] = (_req, res) => {
+      res.writeHead(304, { etag: '"v1"' }).end()
+    }
+    expect(await fetchSource(FEED_URL, options())).toMatchObject({
+      kind: 'refused',
+      guard: 'http-error',
+      reason: 'HTTP 304 to an unconditional request',
+      record: { status: 304, conditional: false },
+    })
+  })
+
+  it('keeps the validators it sent when the answer is 304', async () => {
+    const sent: CacheEntry = { etag: '"v1"', lastModified: 'Thu, 01 Jan 2026 00:00:00 GMT' }
+    mirror.files[KEY] = (req, res) => {
+      res.writeHead(req.headers['if-none-match'] === sent.etag ? 304 : 500, { etag: '"v2"' }).end()
+    }
+    expect(await fetchSource(FEED_URL, options({ validators: sent }))).toMatchObject({
+      kind: 'not-modified',
+      validators: sent,
+      record: { status: 304, bytes: 0, conditional: true },
+    })
+  })
+
+  it('refuses a redirect to a Location that is not a URL', async () => {
+    mirror.files[KEY] = (_req, res) => {
+      res.writeHead(302, { location: '//[2001:db8::1/ips.txt' }).end()
+    }
+    expect(await fetchSource(FEED_URL, options())).toMatchObject({
+      kind: 'refused',
+      guard: 'redirect',
+      reason: 'HTTP 302 to an invalid Location "//[2001:db8::1/ips.txt"',
+      record: { requested: `${mirror.url}/${KEY}`, status: 302 },
+    })
+  })
+
+  it('reads a 204 No Content (no body at all) as an empty text', async () => {
+    mirror.files[KEY] = (_req, res) => {
+      res.writeHead(204, { 'content-type': 'text/plain', etag: '"empty"' }).end()
+    }
+    expect(await fetchSource(FEED_URL, options())).toMatchObject({
+      kind: 'body',
+      text: '',
+      contentType: 'text/plain',
+      validators: { etag: '"empty"' },
+      record: { status: 204, bytes: 0 },
+    })
+  })
+
+  it('reports an absent Content-Type as an empty one', async () => {
+    const body = '192.0.2.0/24\n'
+    mirror.files[KEY] = (_req, res) => {
+      res.writeHead(200, { 'content-length': String(body.length) }).end(body)
+    }
+    expect(await fetchSource(FEED_URL, options())).toMatchObject({
+      kind: 'body',
+      text: body,
+      contentType: '',
+      validators: {},
+      record: { status: 200, bytes: body.length },
+    })
+  })
+
+  it('refuses as network-error a connection dropped in the middle of the body', async () => {
+    const part = '192.0.2.0/24\n'
+    mirror.files[KEY] = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '1000' })
+      res.write(part, () => res.destroy())
+    }
+    const result = await fetchSource(FEED_URL, options())
+    expect(result).toMatchObject({
+      kind: 'refused',
+      guard: 'network-error',
+      record: { status: 200 },
+    })
+    expect(result.kind === 'refused' && result.reason).toMatch(
+      startsWith(`reading ${mirror.url}/${KEY} failed: `),
+    )
+  })
+
+  it('skips reads that carry no chunk, as a custom reader may return', async () => {
+    const chunks = ['192.0.2.0/24\n', '2001:db8::/32\n']
+    const reads = [chunks[0], undefined, chunks[1]].map((text) => ({
+      done: false,
+      ...(text === undefined ? {} : { value: new TextEncoder().encode(text) }),
+    }))
+    const custom: FetchLike = () =>
+      Promise.resolve({
+        status: 200,
+        headers: { get: (name) => (name === 'content-type' ? 'text/plain' : null) },
+        body: {
+          getReader: () => ({
+            read: () => Promise.resolve(reads.shift() ?? { done: true }),
+            cancel: () => Promise.resolve(),
+          }),
+        },
+      })
+    expect(
+      await fetchSource(FEED_URL, options({ fetch: custom, mirror: undefined })),
+    ).toMatchObject({
+      kind: 'body',
+      text: chunks.join(''),
+      record: { bytes: chunks.join('').length },
+    })
+  })
+})

@@ -19,10 +19,8 @@ import type { FirewallConfig, FirewallRule, TransportProtocol } from './types.ts
 export function readAwsSecurityGroups(text: string, file: string): FirewallConfig {
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter })
-  const lineOf = (node: unknown): number => {
-    const r = (node as Node | undefined)?.range
-    return r ? lineCounter.linePos(r[0]).line : 1
-  }
+  // every node the parser returns carries its source range
+  const lineOf = (node: unknown): number => lineCounter.linePos((node as Node).range![0]).line
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!
     const line = lineCounter.linePos(e.pos[0]).line

@@ -1,0 +1,299 @@
+/**
+ * @module readAwsSecurityGroups through readFirewallConfig: describe-security-groups output and
+ * bare IpPermissions lists into ingress/egress chains (what reaches a port afterwards), warnings
+ * for what is not modelled, and errors that name file, line and field.
+ */
+import { describe, expect, it } from 'vitest'
+import {
+  compileConfigs,
+  PolicyError,
+  reachOf,
+  readFirewallConfig,
+  type FirewallConfig,
+} from '../../../shared/src/index.ts'
+
+const FILE = 'sg.json'
+
+function read(text: string): FirewallConfig {
+  return readFirewallConfig(text, { file: FILE, format: 'aws-sg' })
+}
+
+/** The CIDRs that reach a port ('-' when nothing decides it). */
+function reach(
+  config: FirewallConfig,
+  direction: 'inbound' | 'outbound',
+  protocol: 'tcp' | 'udp',
+  port: number,
+  family: 4 | 6 = 4,
+  state: 'new' | 'established' = 'new',
+): string[] | '-' {
+  const r = reachOf(compileConfigs([config]), { direction, protocol, port, family, state })
+  return r === undefined ? '-' : r.toCidrs()
+}
+
+/** describe-security-groups output, one permission a line, from line 4 on. */
+function groups(ingress: readonly object[], egress?: readonly object[]): string {
+  return [
+    '{',
+    '  "SecurityGroups": [',
+    '    { "GroupId": "sg-0123", "IpPermissions": [',
+    ...ingress.map((p, k) => `      ${JSON.stringify(p)}${k < ingress.length - 1 ? ',' : ''}`),
+    `    ]${egress ? ', "IpPermissionsEgress": [' : ''}`,
+    ...(egress ?? []).map(
+      (p, k) => `      ${JSON.stringify(p)}${k < egress!.length - 1 ? ',' : ''}`,
+    ),
+    `    ${egress ? ']' : ''}}`,
+    '  ]',
+    '}',
+  ].join('\n')
+}
+
+function errorOf(text: string): PolicyError {
+  try {
+    read(text)
+  } catch (e) {
+    if (e instanceof PolicyError) return e
+    throw e
+  }
+  throw new Error('no error')
+}
+
+describe('readAwsSecurityGroups', () => {
+  it('lets in what ingress permissions allow, per protocol, port range and family', () => {
+    const c = read(
+      groups([
+        { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '203.0.113.0/24' }] },
+        {
+          IpProtocol: '17',
+          FromPort: 10000,
+          ToPort: 20000,
+          IpRanges: [{ CidrIp: '198.51.100.7/32' }],
+          Ipv6Ranges: [{ CidrIpv6: '2001:db8::/32' }],
+        },
+        { IpProtocol: '6', FromPort: 443, ToPort: 443, Ipv6Ranges: [{ CidrIpv6: '::/0' }] },
+      ]),
+    )
+    expect(c).toMatchObject({ file: FILE, format: 'aws-sg', layer: 'cloud', families: [4, 6] })
+    expect(reach(c, 'inbound', 'tcp', 22)).toEqual(['203.0.113.0/24'])
+    expect(reach(c, 'inbound', 'tcp', 23)).toEqual([])
+    expect(reach(c, 'inbound', 'udp', 22)).toEqual([])
+    expect(reach(c, 'inbound', 'udp', 10000)).toEqual(['198.51.100.7/32'])
+    expect(reach(c, 'inbound', 'udp', 20000, 6)).toEqual(['2001:db8::/32'])
+    expect(reach(c, 'inbound', 'udp', 20001, 6)).toEqual([])
+    expect(reach(c, 'inbound', 'tcp', 443, 6)).toEqual(['::/0'])
+    expect(reach(c, 'inbound', 'tcp', 443, 4)).toEqual([])
+    expect(c.chains[0]!.rules.slice(1).map((r) => [r.line, r.text])).toEqual([
+      [4, 'tcp 22 203.0.113.0/24'],
+      [5, '17 10000-20000 198.51.100.7/32 2001:db8::/32'],
+      [6, '6 443 ::/0'],
+    ])
+  })
+
+  it('is stateful: replies come back in whatever the ingress rules say', () => {
+    const c = read(groups([]))
+    expect(reach(c, 'inbound', 'tcp', 40000, 4, 'established')).toEqual(['0.0.0.0/0'])
+    expect(reach(c, 'inbound', 'tcp', 40000, 4, 'new')).toEqual([])
+  })
+
+  it('reads protocol -1 (or all) as every port of TCP and UDP, and FromPort/ToPort -1 as every port', () => {
+    const c = read(
+      groups([
+        { IpProtocol: '-1', IpRanges: [{ CidrIp: '10.0.0.0/8' }] },
+        { IpProtocol: 'all', IpRanges: [{ CidrIp: '172.16.0.0/12' }] },
+        { IpProtocol: 'udp', FromPort: -1, ToPort: -1, IpRanges: [{ CidrIp: '192.168.0.0/16' }] },
+      ]),
+    )
+    expect(reach(c, 'inbound', 'tcp', 1)).toEqual(['10.0.0.0/8', '172.16.0.0/12'])
+    expect(reach(c, 'inbound', 'udp', 65535)).toEqual([
+      '10.0.0.0/8',
+      '172.16.0.0/12',
+      '192.168.0.0/16',
+    ])
+    expect(c.chains[0]!.rules.slice(1).map((r) => r.text)).toEqual([
+      '-1 all 10.0.0.0/8',
+      'all all 172.16.0.0/12',
+      'udp all 192.168.0.0/16',
+    ])
+  })
+
+  it('lets a permission of another protocol (ICMP) match no TCP or UDP traffic', () => {
+    const c = read(
+      groups([{ IpProtocol: 'icmp', FromPort: 8, ToPort: 0, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }]),
+    )
+    expect(reach(c, 'inbound', 'tcp', 8)).toEqual([])
+    expect(reach(c, 'inbound', 'udp', 8)).toEqual([])
+  })
+
+  it('shortens a long source list in the rule text', () => {
+    const cidrs = ['192.0.2.1/32', '192.0.2.2/32', '192.0.2.3/32', '192.0.2.4/32']
+    const c = read(
+      groups([
+        {
+          IpProtocol: 'tcp',
+          FromPort: 22,
+          ToPort: 22,
+          IpRanges: cidrs.map((CidrIp) => ({ CidrIp })),
+        },
+      ]),
+    )
+    expect(c.chains[0]!.rules[1]!.text).toBe(`tcp 22 ${cidrs.slice(0, 3).join(' ')} ...`)
+    expect(reach(c, 'inbound', 'tcp', 22)).toEqual(['192.0.2.1/32', '192.0.2.2/31', '192.0.2.4/32'])
+  })
+
+  it('warns about source groups and prefix lists (not modelled), and skips a permission left without CIDRs', () => {
+    const c = read(
+      groups([
+        {
+          IpProtocol: 'tcp',
+          FromPort: 5432,
+          ToPort: 5432,
+          UserIdGroupPairs: [{ GroupId: 'sg-0456' }],
+          PrefixListIds: [],
+          IpRanges: 'none',
+        },
+        {
+          IpProtocol: 'tcp',
+          FromPort: 443,
+          ToPort: 443,
+          PrefixListIds: [{ PrefixListId: 'pl-0789' }],
+          UserIdGroupPairs: [],
+          IpRanges: [{ CidrIp: '198.51.100.0/24' }, { Description: 'no CIDR here' }],
+          Ipv6Ranges: [{ Description: 'nor here' }],
+        },
+      ]),
+    )
+    expect(c.warnings).toEqual([
+      `${FILE}:4: source security groups are not modelled (only CIDR ranges)`,
+      `${FILE}:5: prefix lists are not modelled (only CIDR ranges)`,
+    ])
+    expect(c.chains[0]!.rules.map((r) => r.line)).toEqual([1, 5])
+    expect(reach(c, 'inbound', 'tcp', 5432)).toEqual([])
+    expect(reach(c, 'inbound', 'tcp', 443)).toEqual(['198.51.100.0/24'])
+  })
+
+  it('limits egress to the listed destinations when a group has egress permissions', () => {
+    const c = read(
+      groups(
+        [],
+        [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '192.0.2.0/24' }] }],
+      ),
+    )
+    expect(reach(c, 'outbound', 'tcp', 443)).toEqual(['192.0.2.0/24'])
+    expect(reach(c, 'outbound', 'tcp', 80)).toEqual([])
+    expect(c.chains[1]!.rules[0]!.daddr?.ipv4.toCidrs()).toEqual(['192.0.2.0/24'])
+  })
+
+  it('reads a bare IpPermissions array as ingress, leaving AWS default egress (allow all)', () => {
+    const c = read(
+      JSON.stringify([
+        { IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+      ]),
+    )
+    expect(reach(c, 'inbound', 'tcp', 80)).toEqual(['0.0.0.0/0'])
+    expect(reach(c, 'outbound', 'udp', 53, 6)).toEqual(['::/0'])
+  })
+
+  it('reads a single group object with IpPermissions and IpPermissionsEgress', () => {
+    const c = read(
+      [
+        '{',
+        '  "IpPermissions": [',
+        '    {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "203.0.113.5/32"}]}',
+        '  ],',
+        '  "IpPermissionsEgress": [',
+        '    {"IpProtocol": "udp", "FromPort": 53, "ToPort": 53, "IpRanges": [{"CidrIp": "192.0.2.53/32"}]}',
+        '  ]',
+        '}',
+      ].join('\n'),
+    )
+    expect(reach(c, 'inbound', 'tcp', 22)).toEqual(['203.0.113.5/32'])
+    expect(reach(c, 'outbound', 'udp', 53)).toEqual(['192.0.2.53/32'])
+    expect(reach(c, 'outbound', 'tcp', 53)).toEqual([])
+    expect(c.chains[1]!.rules[0]!.line).toBe(6)
+  })
+
+  it('skips entries of SecurityGroups that are not objects, and groups without permissions', () => {
+    const c = read(
+      JSON.stringify({
+        SecurityGroups: [
+          'sg-0123',
+          { GroupId: 'sg-0456' },
+          {
+            IpPermissions: [
+              { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '10.0.0.0/8' }] },
+            ],
+          },
+        ],
+      }),
+    )
+    expect(reach(c, 'inbound', 'tcp', 22)).toEqual(['10.0.0.0/8'])
+  })
+
+  it.each([
+    ['{\n  "SecurityGroups": [\n    {"GroupId": "sg-1",\n', 4, 'not valid JSON ('],
+    [
+      '{"SecurityGroups": [{"GroupId": "sg-1",\n "IpPermissions": {}}]}',
+      2,
+      'sg-1.IpPermissions: expected a list',
+    ],
+    [
+      '{"SecurityGroups": [{\n "IpPermissionsEgress": "all"}]}',
+      2,
+      'group.IpPermissionsEgress: expected a list',
+    ],
+    ['[\n  22\n]', 2, 'IpPermissions[0]: expected an object'],
+    ['[\n  {"FromPort": 22, "ToPort": 22}\n]', 2, 'IpPermissions[0]: IpProtocol is missing'],
+    [
+      '[{"IpProtocol": "tcp"},\n {"IpProtocol": "tcp", "FromPort": 22}]',
+      1,
+      'IpPermissions[0]: FromPort/ToPort are missing',
+    ],
+    [
+      '[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22},\n {"IpProtocol": "tcp", "FromPort": 22}]',
+      2,
+      'IpPermissions[1]: FromPort/ToPort are missing',
+    ],
+    [
+      '[{"IpProtocol": "tcp", "FromPort": -1, "ToPort": 80}]',
+      1,
+      'IpPermissions[0]: ports -1-80 are not a port range',
+    ],
+    [
+      '[{"IpProtocol": "udp", "FromPort": 80, "ToPort": -1}]',
+      1,
+      'IpPermissions[0]: ports 80--1 are not a port range',
+    ],
+    [
+      '[{"IpProtocol": "tcp", "FromPort": 100, "ToPort": 70000}]',
+      1,
+      'IpPermissions[0]: ports 100-70000 are not a port range',
+    ],
+    [
+      '[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 80}]',
+      1,
+      'IpPermissions[0]: ports 443-80 are not a port range',
+    ],
+    [
+      '[\n {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "10.0.0.300/8"}]}]',
+      2,
+      "'10.0.0.300/8' is not an address, CIDR or range",
+    ],
+    [
+      '{"GroupId": "sg-1"}',
+      1,
+      "expected 'aws ec2 describe-security-groups' output or an IpPermissions array",
+    ],
+    [
+      '{"SecurityGroups": "sg-1"}',
+      1,
+      "expected 'aws ec2 describe-security-groups' output or an IpPermissions array",
+    ],
+    ['"sg-1"', 1, "expected 'aws ec2 describe-security-groups' output or an IpPermissions array"],
+  ])('refuses %j at its line', (text, line, reason) => {
+    const e = errorOf(text)
+    expect(e.code).toBe('ERR_POLICY_CONFIG')
+    expect(e.file).toBe(FILE)
+    expect(e.line).toBe(line)
+    expect(e.message).toContain(`${FILE}:${line}: ${reason}`)
+  })
+})

@@ -23,6 +23,11 @@ function isObj(v: Json | undefined): v is { [k: string]: Json } {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
+/** `v` if an array, else none (a set without elements has no `elem`). */
+function list(v: Json | undefined): Json[] {
+  return Array.isArray(v) ? v : []
+}
+
 function fam(v: Json | undefined): NftFamily {
   return v === 'ip' || v === 'ip6' || v === 'inet' ? v : 'other'
 }
@@ -68,8 +73,8 @@ export function readNftJson(text: string, file: string): FirewallConfig {
     )
   }
   const root = doc.contents
-  const list = isMap(root) ? root.get('nftables', true) : undefined
-  if (!isSeq(list))
+  const items = isMap(root) ? root.get('nftables', true) : undefined
+  if (!isSeq(items))
     throw new PolicyError(
       'ERR_POLICY_CONFIG',
       `${file}:1: expected an object with an "nftables" array`,
@@ -79,19 +84,16 @@ export function readNftJson(text: string, file: string): FirewallConfig {
   const chains = new Map<string, NftChainDraft>()
   const sets = new Map<string, Map<string, NftSet>>()
   const rules: { obj: { [k: string]: Json }; line: number }[] = []
-  const lineOf = (node: Node | null | undefined): number => {
-    const r = node?.range
-    return r ? lineCounter.linePos(r[0]).line : 1
-  }
-  for (const item of list.items) {
-    const line = lineOf(item as Node)
-    const obj = (item as Node).toJSON() as Json
+  for (const item of items.items as Node[]) {
+    // every node of a parsed document has its range
+    const line = lineCounter.linePos(item.range![0]).line
+    const obj = item.toJSON() as Json
     if (!isObj(obj)) continue
     const [kind] = Object.keys(obj)
     const body = kind === undefined ? undefined : obj[kind]
     if (!isObj(body)) continue
     const family = fam(body.family)
-    const table = scalarText(body.table ?? '')
+    const table = scalarText(body.table)
     if (kind === 'chain') {
       const name = scalarText(body.name)
       chains.set(`${family} ${table} ${name}`, {
@@ -110,11 +112,9 @@ export function readNftJson(text: string, file: string): FirewallConfig {
     } else if (kind === 'set') {
       let m = sets.get(`${family} ${table}`)
       if (!m) sets.set(`${family} ${table}`, (m = new Map<string, NftSet>()))
-      const elems = Array.isArray(body.elem) ? body.elem : []
-      const words = elems.map((e) => {
-        const v = toValue(e)
-        return typeof v === 'string' ? v : '?'
-      })
+      // elements are scalars, prefixes, ranges, `{elem: {val}}` (with a comment or timeout) or
+      // concatenations (of an 'other' set): strings, or '?'
+      const words = list(body.elem).map((e) => scalarText(toValue(e)))
       m.set(
         scalarText(body.name),
         buildNftSet(scalarText(body.type), words, {
@@ -127,25 +127,23 @@ export function readNftJson(text: string, file: string): FirewallConfig {
   }
   for (const { obj, line } of rules) {
     const family = fam(obj.family)
-    const table = scalarText(obj.table ?? '')
+    const table = scalarText(obj.table)
     const key = `${family} ${table} ${scalarText(obj.chain)}`
     let chain = chains.get(key)
     if (!chain)
       chains.set(key, (chain = { family, table, name: scalarText(obj.chain), line, rules: [] }))
     const matches: NftMatch[] = []
     let verdict: RuleVerdict = { kind: 'continue' }
-    for (const e of Array.isArray(obj.expr) ? obj.expr : []) {
-      if (!isObj(e)) continue
+    for (const e of list(obj.expr).filter(isObj)) {
       if ('accept' in e) verdict = { kind: 'accept' }
       else if ('drop' in e || 'reject' in e) verdict = { kind: 'drop' }
       else if ('return' in e) verdict = { kind: 'return' }
       else if (isObj(e.jump)) verdict = { kind: 'jump', target: scalarText(e.jump.target) }
       else if (isObj(e.goto)) verdict = { kind: 'goto', target: scalarText(e.goto.target) }
       else if (isObj(e.match)) {
-        const op = scalarText(e.match.op ?? '==')
         matches.push({
           selector: selectorOf(e.match.left),
-          negate: op === '!=',
+          negate: e.match.op === '!=',
           value: toValue(e.match.right),
         })
       }

@@ -65,7 +65,8 @@ export function parsePolicy(text: string, file: string): Policy {
   try {
     doc = parseYaml(text, { prettyErrors: true })
   } catch (cause) {
-    const m = cause instanceof Error ? cause.message.split('\n')[0] : scalarText(cause)
+    // the yaml package throws only YAMLParseError (an Error); its first line names the spot
+    const m = (cause as Error).message.split('\n')[0]
     throw new PolicyError('ERR_POLICY_FILE', `${file}: not valid YAML or JSON (${m})`, {
       file,
       cause,
@@ -85,7 +86,7 @@ export function parsePolicy(text: string, file: string): Policy {
   }
   const id =
     root.id === undefined
-      ? (file.split('/').pop() ?? file).replace(/\.(ya?ml|json)$/, '')
+      ? file.slice(file.lastIndexOf('/') + 1).replace(/\.(ya?ml|json)$/, '')
       : scalarText(root.id)
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(id))
     fail('id', `'${id}' must be letters, digits, '.', '_' or '-' (at most 64)`)

@@ -105,10 +105,6 @@ export function buildNftRule(
   const draft: RuleDraft = { verdict }
   if (ctx.family === 'ip') draft.family = 4
   if (ctx.family === 'ip6') draft.family = 6
-  const setFamily = (f: 4 | 6) => {
-    if (draft.family !== undefined && draft.family !== f) draft.never = true
-    draft.family = f
-  }
   for (const m of matches) {
     const items = flatten(m.value, ctx.sets, where)
     const words = items.filter((i): i is string => typeof i === 'string')
@@ -116,7 +112,8 @@ export function buildNftRule(
     const sel = m.selector
     if (/^(ip|ip6) (saddr|daddr)$/.test(sel)) {
       const [fam, field] = sel.split(' ') as [string, string]
-      setFamily(fam === 'ip' ? 4 : 6)
+      // nft refuses a rule (or table) that mixes ip and ip6: no conflict to record
+      draft.family = fam === 'ip' ? 4 : 6
       let ipv4 = AddrRanges.empty(4)
       let ipv6 = AddrRanges.empty(6)
       if (words.length > 0) {
@@ -156,8 +153,8 @@ export function buildNftRule(
         `${where.file}:${where.line}: source ports are not modelled; the rule is taken to match`,
       )
     } else if (sel === 'meta l4proto' || sel === 'ip protocol' || sel === 'ip6 nexthdr') {
-      if (sel === 'ip protocol') setFamily(4)
-      if (sel === 'ip6 nexthdr') setFamily(6)
+      if (sel === 'ip protocol') draft.family = 4
+      if (sel === 'ip6 nexthdr') draft.family = 6
       const protos = words.map((w) => PROTO_WORDS[w.toLowerCase()] ?? 'other')
       const named = protos.filter((p): p is TransportProtocol => p !== 'other')
       narrowProtocols(
@@ -165,21 +162,15 @@ export function buildNftRule(
         m.negate ? (['tcp', 'udp'] as const).filter((p) => !named.includes(p)) : named,
       )
     } else if (sel === 'meta nfproto') {
-      const fams = words.map((w) => (w === 'ipv4' ? 4 : w === 'ipv6' ? 6 : 0))
-      const keep = ([4, 6] as const).filter((f) => fams.includes(f) !== m.negate)
-      if (keep.length === 1) setFamily(keep[0]!)
+      const keep = ([4, 6] as const).filter((f) => words.includes(`ipv${f}`) !== m.negate)
+      if (keep.length === 1) draft.family = keep[0]!
       else if (keep.length === 0) draft.never = true
     } else if (sel === 'ct state') {
       const states = parseStates(words, m.negate)
       if (states) draft.states = states
     } else if (/^(meta )?(iif|iifname|oif|oifname)$/.test(sel)) {
       if (!m.negate && words.length > 0 && words.every((w) => w === 'lo')) draft.never = true
-    } else if (
-      sel === 'icmp type' ||
-      sel === 'icmpv6 type' ||
-      sel === 'icmp code' ||
-      sel === 'icmpv6 code'
-    ) {
+    } else if (/^icmp(v6)? (type|code)$/.test(sel)) {
       draft.protocols = []
     } else {
       ctx.warnings.push(
@@ -216,7 +207,7 @@ export function assembleNft(
   const out: FirewallChain[] = []
   for (const c of chains) {
     if (c.family === 'other') continue
-    const isBase = c.hook !== undefined && (c.type ?? 'filter') === 'filter'
+    const isBase = c.hook !== undefined && c.type === 'filter'
     const hook =
       isBase && c.hook === 'input' ? 'input' : isBase && c.hook === 'output' ? 'output' : undefined
     if (hook) {

@@ -10,6 +10,7 @@ import {
   addressSets,
   finishRule,
   impliedEstablished,
+  parsePortNumber,
   parsePortRange,
   type RuleDraft,
 } from './rule-builder.ts'
@@ -34,10 +35,26 @@ const APPS: Record<string, PortRange[]> = {
   ],
 }
 
-interface Parsed {
+/**
+ * The protocols /etc/services (Debian netbase 6.4) gives the service names ufw resolves, where
+ * not TCP alone: `ufw allow ssh` opens 22/tcp, `ufw allow domain` 53 over both.
+ */
+const SERVICE_PROTOCOLS: Record<string, TransportProtocol[]> = {
+  domain: ['tcp', 'udp'],
+  https: ['tcp', 'udp'],
+  ntp: ['udp'],
+}
+
+/** The protocols of a port word: a service name's, or undefined for numbers. */
+function serviceProtocols(port: string): TransportProtocol[] | undefined {
+  return /^\d/.test(port) ? undefined : (SERVICE_PROTOCOLS[port] ?? ['tcp'])
+}
+
+interface Entry {
+  /** The rule's identity for ufw: everything but the action. */
   key: string
-  out: boolean
-  rule: RuleDraft
+  action: string
+  rule: FirewallRule
 }
 
 function parsePorts(text: string, err: (r: string) => PolicyError): PortRange[] {
@@ -51,8 +68,8 @@ function parsePorts(text: string, err: (r: string) => PolicyError): PortRange[] 
 /** Reads a file of ufw commands; other shell lines are ignored. */
 export function readUfwCommands(text: string, file: string): FirewallConfig {
   const lines = text.split(/\r?\n/)
-  const incoming: { p: Parsed; r: FirewallRule }[] = []
-  const outgoing: { p: Parsed; r: FirewallRule }[] = []
+  const incoming: Entry[] = []
+  const outgoing: Entry[] = []
   let defaults = {
     in: 'drop' as 'accept' | 'drop',
     out: 'accept' as 'accept' | 'drop',
@@ -69,7 +86,9 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
     if (words[0] === 'sudo') words = words.slice(1)
     if (words[0] !== 'ufw') continue
     sawUfw = true
-    words = words.slice(1).filter((w) => w !== '--force' && w !== '--dry-run')
+    // `--dry-run` only prints what ufw would do
+    if (words.includes('--dry-run')) continue
+    words = words.slice(1).filter((w) => w !== '--force')
     const verb = words[0]
     if (verb === 'default') {
       const pol = words[1] === 'allow' ? 'accept' : 'drop'
@@ -100,6 +119,8 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
     let k = 1
     let out = false
     if (words[k] === 'in' || words[k] === 'out') out = words[k++] === 'out'
+    // ufw refuses a bare `ufw allow`; read as a rule it would let everything in
+    if (k === words.length) throw err(`'ufw ${action}' needs a port, an address or an interface`)
     const draft: RuleDraft = {
       verdict: action === 'allow' || action === 'limit' ? { kind: 'accept' } : { kind: 'drop' },
     }
@@ -107,56 +128,59 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
     let to: string | undefined
     let ports: PortRange[] | undefined
     let protocols: TransportProtocol[] | undefined
+    // the protocols of a service name given as the port (`ssh` is 22/tcp)
+    let named: TransportProtocol[] | undefined
+    // ufw tells a profile's rule from the same ports written out
+    let app: string | undefined
     while (k < words.length) {
       const w = words[k++]!
+      const next = () => {
+        const v = words[k++]
+        if (v === undefined) throw err(`'${w}' needs a value`)
+        return v
+      }
       if (w === 'log' || w === 'log-all') continue
       if (w === 'on') {
-        if (words[k++] === 'lo') draft.never = true
-      } else if (w === 'comment') k++
+        if (next() === 'lo') draft.never = true
+      } else if (w === 'comment') next()
       else if (w === 'proto') {
-        const p = words[k++]
-        if (p === 'tcp' || p === 'udp') protocols = [p]
-        else protocols = []
+        const p = next()
+        protocols = p === 'tcp' || p === 'udp' ? [p] : []
       } else if (w === 'from') {
-        from = words[k++]
+        from = next()
+        // source ports are not modelled: the rule is taken to match
         if (words[k] === 'port') k += 2
-      } else if (w === 'to') {
-        to = words[k++]
-        if (words[k] === 'port') {
-          ports = parsePorts(words[k + 1] ?? '', err)
-          k += 2
-        }
-      } else if (w === 'port') {
-        ports = parsePorts(words[k++] ?? '', err)
+      } else if (w === 'to') to = next()
+      else if (w === 'port') {
+        const p = next()
+        ports = parsePorts(p, err)
+        named = serviceProtocols(p)
       } else if (w === 'app') {
-        ports = APPS[(words[k++] ?? '').toLowerCase()]
-        if (!ports) throw err(`unknown application profile '${words[k - 1] ?? ''}'`)
+        app = next()
+        ports = APPS[app.toLowerCase()]
+        if (!ports) throw err(`unknown application profile '${app}'`)
         protocols = ['tcp']
       } else {
-        // simple syntax: 22, 22/tcp, 80,443/tcp, 1000:2000/udp, or an application profile
-        const m = /^([\d,:]+)(?:\/(tcp|udp))?$/.exec(w)
-        if (m) {
+        // simple syntax: 22, 22/tcp, 80,443/tcp, 1000:2000/udp, ssh, http/tcp, or an application
+        // profile (ufw takes a name in /etc/services as the service, not as a profile)
+        const m = /^([\d,:]+|[a-z][\w-]*)(?:\/(tcp|udp))?$/.exec(w)
+        if (m && (/^\d/.test(m[1]!) || parsePortNumber(m[1]!) !== undefined)) {
           ports = parsePorts(m[1]!, err)
           if (m[2]) protocols = [m[2] as TransportProtocol]
+          else named = serviceProtocols(m[1]!)
         } else {
-          const app =
-            APPS[
-              [w, ...words.slice(k)]
-                .join(' ')
-                .replace(/ comment .*/, '')
-                .toLowerCase()
-            ] ?? APPS[w.toLowerCase()]
-          if (!app)
+          // a profile name with a space is one quoted word: ufw rejects `ufw allow Nginx Full`
+          ports = APPS[w.toLowerCase()]
+          if (!ports)
             throw err(`cannot read '${w}' (an application profile this reader does not know?)`)
-          ports = app
           protocols = ['tcp']
-          break
+          app = w
         }
       }
     }
     if (ports) {
       draft.dports = { ranges: ports, negate: false }
-      draft.protocols = protocols ?? ['tcp', 'udp']
+      draft.protocols = protocols ?? named ?? ['tcp', 'udp']
     } else if (protocols) draft.protocols = protocols
     const remote = out ? to : from
     if (remote && remote !== 'any') {
@@ -170,26 +194,29 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
       const sets = addressSets([local], where)
       draft.family = sets.ipv4.isEmpty ? 6 : 4
     }
+    // `ssh` and `22/tcp` are the same rule to ufw
     const key = JSON.stringify([
       out,
-      action,
       from ?? 'any',
       to ?? 'any',
-      ports ?? null,
-      protocols ?? null,
+      draft.dports ?? null,
+      draft.protocols ?? null,
+      draft.never ?? false,
+      app ?? null,
     ])
     const list = out ? outgoing : incoming
+    const idx = list.findIndex((e) => e.key === key)
+    const same = list[idx]
+    // what ufw's set_rule does: delete removes the rule with the same action only; adding a rule
+    // that exists skips it, or with another action updates it in place; insert skips it either way
     if (del) {
-      const idx = list.findIndex((e) => e.p.key === key)
-      if (idx >= 0) list.splice(idx, 1)
+      if (same?.action === action) list.splice(idx, 1)
       continue
     }
-    if (list.some((e) => e.p.key === key)) continue // ufw skips an existing rule
-    const entry = {
-      p: { key, out, rule: draft },
-      r: finishRule(draft, { file, line: i + 1, text: raw }),
-    }
-    if (position !== undefined) list.splice(position - 1, 0, entry)
+    const entry = { key, action, rule: finishRule(draft, { file, line: i + 1, text: raw }) }
+    if (same) {
+      if (same.action !== action && position === undefined) list[idx] = entry
+    } else if (position !== undefined) list.splice(position - 1, 0, entry)
     else list.push(entry)
   }
   if (!sawUfw)
@@ -204,7 +231,7 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
         name: 'ufw incoming',
         rules: [
           impliedEstablished(file, defaults.inLine, 'ufw before.rules: ESTABLISHED,RELATED accept'),
-          ...incoming.map((e) => e.r),
+          ...incoming.map((e) => e.rule),
         ],
         hook: 'input',
         priority: 0,
@@ -213,7 +240,7 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
       },
       {
         name: 'ufw outgoing',
-        rules: outgoing.map((e) => e.r),
+        rules: outgoing.map((e) => e.rule),
         hook: 'output',
         priority: 0,
         policy: defaults.out,

@@ -162,17 +162,26 @@ export function ufwCommands(entries: readonly Entry[]): Built {
   L.push('set -e')
   const def = L.push('ufw default deny incoming')
   const defOut = L.push('ufw default allow outgoing')
+  // ufw keeps one rule per match: a later command for it with another action replaces the
+  // earlier one. Leave out such commands: in first-match order the earlier rule decides anyway.
+  const seen = new Set<string>()
+  const push = (text: string, mark?: string, fams?: readonly Fam[]) => {
+    const key = text.replace(/^ufw (allow|deny) /, '')
+    if (seen.has(key)) return
+    seen.add(key)
+    L.push(text, mark, fams)
+  }
   for (const e of entries) {
     const verb = e.verdict === 'accept' ? 'allow' : 'deny'
     const port = range(e.ports, ':')
     if (e.sources === 'any') {
-      L.push(
+      push(
         e.dir === 'in' ? `ufw ${verb} ${port}/${e.proto}` : `ufw ${verb} out ${port}/${e.proto}`,
         e.mark,
       )
     } else
       for (const c of e.sources)
-        L.push(
+        push(
           e.dir === 'in'
             ? `ufw ${verb} from ${c} to any port ${port} proto ${e.proto} comment 'test'`
             : `ufw ${verb} out to ${c} port ${port} proto ${e.proto}`,

@@ -77,6 +77,17 @@ function side(
   if (v6) t = t.slice(0, -5).trim()
   const app = APP_PROFILES[t.toLowerCase()]
   if (app) return { ports: app.ports, protocols: app.protocols, v6, lo }
+  // no port, but a protocol: `Anywhere/udp`, `203.0.113.0/24/esp`, `192.0.2.10/tcp`
+  const bare = /^(\S+)\/([a-z]+)$/.exec(t)
+  if (bare && !/^[\d,:]+$/.test(bare[1]!)) {
+    const p = bare[2]
+    return {
+      ...(bare[1] !== 'Anywhere' ? { addr: bare[1]! } : {}),
+      protocols: p === 'tcp' || p === 'udp' ? [p] : [],
+      v6,
+      lo,
+    }
+  }
   const words = t.split(/\s+/)
   let addr: string | undefined
   if (words[0] === 'Anywhere') words.shift()

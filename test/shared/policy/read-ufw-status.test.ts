@@ -225,6 +225,32 @@ describe('readFirewallConfig: ufw status', () => {
     expect(ports).toEqual(['80', '443', '80,443', '80', '443', '80', '443', '80,443'])
   })
 
+  it('rows of a protocol without ports: TCP or UDP only, or (ESP, GRE, ...) no port at all', () => {
+    // `ufw status` after `ufw allow proto udp from any to any`, `ufw allow proto esp from
+    // 203.0.113.0/24`, `ufw allow proto udp from 198.51.100.0/24`, `ufw deny proto tcp to
+    // 192.0.2.10`, `ufw allow proto gre from 2001:db8::/32`
+    const text = `Status: active
+
+To                         Action      From
+--                         ------      ----
+Anywhere/udp               ALLOW       Anywhere/udp              
+Anywhere                   ALLOW       203.0.113.0/24/esp        
+Anywhere                   ALLOW       198.51.100.0/24/udp       
+192.0.2.10/tcp             DENY        Anywhere                  
+Anywhere/udp (v6)          ALLOW       Anywhere/udp (v6)         
+Anywhere (v6)              ALLOW       2001:db8::/32/gre         
+`
+    expect(chain(read(text), 'ufw incoming').rules.slice(1).map(brief)).toEqual([
+      { line: 5, family: 4, protocols: ['udp'], verdict: 'accept' },
+      { line: 6, family: 4, protocols: [], from: '203.0.113.0/24', verdict: 'accept' },
+      { line: 7, family: 4, protocols: ['udp'], from: '198.51.100.0/24', verdict: 'accept' },
+      // 192.0.2.10 is this host's own address
+      { line: 8, family: 4, protocols: ['tcp'], verdict: 'drop' },
+      { line: 9, family: 6, protocols: ['udp'], verdict: 'accept' },
+      { line: 10, family: 6, protocols: [], from: '2001:db8::/32', verdict: 'accept' },
+    ])
+  })
+
   it('a `Status: active` line alone is a firewall with ufw defaults and no rules', () => {
     const c = read('Status: active\n')
     expect(chain(c, 'ufw incoming').rules).toHaveLength(1)

@@ -73,17 +73,22 @@ const SELECTOR_HEADS = new Set([
   'ether',
   'vlan',
 ])
-const BARE_SELECTORS = new Set([
-  'iif',
-  'iifname',
-  'oif',
-  'oifname',
-  'iiftype',
-  'oiftype',
-  'mark',
-  'l4proto',
-  'nfproto',
+/** Meta keys written without `meta` (nft(8) "META EXPRESSIONS"); `l4proto`, `nfproto` need it. */
+const BARE_SELECTORS = new Set(['iif', 'iifname', 'oif', 'oifname', 'iiftype', 'oiftype', 'mark'])
+/** Table-level objects and attributes that hold no filter rules; blocks are taken whole. */
+const TABLE_SKIPPED = new Set([
+  'flags',
+  'comment',
+  'flowtable',
+  'counter',
+  'quota',
+  'ct',
+  'limit',
+  'secmark',
+  'synproxy',
 ])
+/** What `add element` parses a set's new elements as, by the set's kind. */
+const ELEMENT_TYPE = { addr: 'ipv4_addr', port: 'inet_service', other: 'other' } as const
 const NOISE = new Set([
   'counter',
   'log',
@@ -111,7 +116,7 @@ class Parser {
     table: string
     chain: string
     tokens: Token[]
-    text: string
+    line: number
     insert: boolean
   }[] = []
   readonly warnings: string[] = []
@@ -186,8 +191,8 @@ class Parser {
       this.topStatement()
     }
     for (const p of this.pendingRules) {
-      const c = this.chain(p.family, p.table, p.chain, p.tokens[0]?.line ?? 1)
-      const rule = this.rule(p.tokens, p.family, p.table)
+      const c = this.chain(p.family, p.table, p.chain, p.line)
+      const rule = this.rule(p.tokens, p.line, p.family, p.table)
       if (p.insert) c.rules.unshift(rule)
       else c.rules.push(rule)
     }
@@ -204,8 +209,7 @@ class Parser {
     switch (head.t) {
       case 'set': {
         // a sets-only fragment, meant to be included inside a table
-        const name = this.next().t
-        if (this.peek()?.t === '{') this.setBody('other', '(fragment)', name, head.line)
+        this.setBody('other', '(fragment)', this.next().t, head.line)
         return
       }
       case 'table': {
@@ -240,15 +244,14 @@ class Parser {
             table,
             chain: chainName,
             tokens,
-            text: '',
+            line: what.line,
             insert: head.t === 'insert',
           })
           return
         }
         if (what.t === 'set') {
           const { family, name: table } = this.familyAndName()
-          const name = this.next().t
-          if (this.peek()?.t === '{') this.setBody(family, table, name, what.line)
+          this.setBody(family, table, this.next().t, what.line)
           return
         }
         if (what.t === 'element') {
@@ -257,38 +260,37 @@ class Parser {
           const elems = this.braceWords()
           const sets = this.tableSets(family, table)
           const prev = sets.get(name)
-          const where = { file: this.file, line: what.line, text: '' }
-          const type = prev?.kind === 'port' ? 'inet_service' : 'ipv4_addr'
-          const add = buildNftSet(type, elems, where)
-          sets.set(name, mergeSets(prev, add))
+          // as nft: elements go into a set declared before
+          if (prev === undefined) throw this.err(what.line, `set '${name}' is not declared`)
+          const where = { file: this.file, line: what.line, text: `set ${name}` }
+          sets.set(name, mergeSets(prev, buildNftSet(ELEMENT_TYPE[prev.kind], elems, where)))
           return
         }
         this.statement()
         return
       }
       case 'delete':
-      case 'destroy': {
-        const tokens = this.statement()
-        if (tokens[0]?.t === 'table' && tokens.length >= 2) {
-          const fam = tokens.length >= 3 ? tokens[1]!.t : 'ip'
-          const name = tokens[tokens.length - 1]!.t
-          for (const key of [...this.chains.keys()])
-            if (key.startsWith(`${fam} ${name} `)) this.chains.delete(key)
-          this.sets.delete(`${fam} ${name}`)
-          this.pendingRules.splice(
-            0,
-            this.pendingRules.length,
-            ...this.pendingRules.filter((p) => !(p.family === fam && p.table === name)),
-          )
-        }
-        return
-      }
+      case 'destroy':
       case 'flush': {
-        const tokens = this.statement()
-        if (tokens[0]?.t === 'ruleset') {
+        // flush empties tables and chains, delete removes them too; rules are pending until the
+        // end, so both drop the rules added before
+        const [what, ...words] = this.statement().map((x) => x.t)
+        if (what === 'ruleset') {
           this.chains.clear()
           this.sets.clear()
-          this.pendingRules.splice(0, this.pendingRules.length)
+          this.pendingRules.length = 0
+        } else if (what === 'table' || what === 'chain') {
+          // `[family] table [chain]`: the family defaults to ip
+          const [fam, table, chain] =
+            words.length > (what === 'table' ? 1 : 2) ? words : ['ip', ...words]
+          const hit = (c: { family: string; table: string }, name: string) =>
+            c.family === fam && c.table === table && (what === 'table' || name === chain)
+          const keep = this.pendingRules.filter((p) => !hit(p, p.chain))
+          this.pendingRules.splice(0, this.pendingRules.length, ...keep)
+          if (head.t !== 'flush') {
+            for (const [key, c] of [...this.chains]) if (hit(c, c.name)) this.chains.delete(key)
+            if (what === 'table') this.sets.delete(`${fam} ${table}`)
+          }
         }
         return
       }
@@ -322,30 +324,10 @@ class Parser {
       } else if (t.t === 'set' || t.t === 'map') {
         const name = this.next().t
         this.setBody(family, table, name, t.line)
-      } else if (t.t === 'flags' || t.t === 'comment') {
+      } else if (TABLE_SKIPPED.has(t.t)) {
+        // statement() takes a `counter c { ... }` block whole: it stops only outside braces
         this.statement()
-      } else if (
-        t.t === 'flowtable' ||
-        t.t === 'counter' ||
-        t.t === 'quota' ||
-        t.t === 'ct' ||
-        t.t === 'limit' ||
-        t.t === 'secmark' ||
-        t.t === 'synproxy'
-      ) {
-        this.statement()
-        if (this.peek()?.t === '{') this.skipBlock()
       } else throw this.err(t.line, `unexpected '${t.t}' in table '${table}'`)
-    }
-  }
-
-  private skipBlock(): void {
-    this.expect('{')
-    let depth = 1
-    while (depth > 0) {
-      const t = this.next()
-      if (t.t === '{') depth++
-      if (t.t === '}') depth--
     }
   }
 
@@ -360,17 +342,18 @@ class Parser {
         return
       }
       const tokens = this.statement()
-      const first = tokens[0]
-      if (first === undefined) continue
+      // never empty: the token peeked above is neither a separator nor '}'
+      const first = tokens[0]!
       if (first.t === 'type') {
-        c.type = tokens[1]?.t
-        const hookIdx = tokens.findIndex((x) => x.t === 'hook')
-        if (hookIdx >= 0) c.hook = tokens[hookIdx + 1]?.t
-        const prioIdx = tokens.findIndex((x) => x.t === 'priority')
-        if (prioIdx >= 0) {
-          const p = parsePriority(tokens.slice(prioIdx + 1).map((x) => x.t))
-          if (p !== undefined) c.priority = p
-        }
+        // nft's grammar: `type T hook H [device D] priority P`
+        const m = /^type (\S+) hook (\S+) (?:.* )?priority (.+)$/.exec(
+          tokens.map((x) => x.t).join(' '),
+        )
+        if (!m) throw this.err(first.line, 'a chain type needs a hook and a priority')
+        c.type = m[1]
+        c.hook = m[2]
+        const p = parsePriority(m[3]!.split(' '))
+        if (p !== undefined) c.priority = p
       } else if (first.t === 'policy') {
         const v = tokens[1]?.t
         if (v === 'drop' || v === 'accept') {
@@ -386,7 +369,7 @@ class Parser {
           table: c.table,
           chain: c.name,
           tokens,
-          text: '',
+          line: first.line,
           insert: false,
         })
       }
@@ -413,8 +396,8 @@ class Parser {
       const t = this.next()
       if (t.t === '}') break
       if (t.t === 'type') {
-        type = this.next().t
-        this.statement()
+        // `ipv4_addr . inet_service` (concatenation) and `ipv4_addr : verdict` (map) are 'other'
+        type = [this.next(), ...this.statement()].map((x) => x.t).join(' ')
       } else if (t.t === 'typeof') {
         const words = this.statement().map((x) => x.t)
         type = words.join(' ').match(/\bip6 [sd]addr\b/)
@@ -438,9 +421,14 @@ class Parser {
   }
 
   /** Parses a rule's tokens into matches and a verdict. */
-  private rule(tokens: Token[], family: NftFamily, table: string): ReturnType<typeof buildNftRule> {
-    const line = tokens[0]?.line ?? 1
-    const text = (this.lines[line - 1] ?? '').trim()
+  private rule(
+    tokens: Token[],
+    line: number,
+    family: NftFamily,
+    table: string,
+  ): ReturnType<typeof buildNftRule> {
+    // a line of the text: the line of a token, or of an `add rule` command
+    const text = this.lines[line - 1]!.trim()
     const where = { file: this.file, line, text }
     const matches: NftMatch[] = []
     let verdict: RuleVerdict = { kind: 'continue' }
@@ -451,8 +439,8 @@ class Parser {
       if (t.t === '{') {
         const list: NftValue[] = []
         for (let u = tokens[i++]; u !== undefined && u.t !== '}'; u = tokens[i++]) {
-          if (u.t === ',' || u.k === 'n') continue
-          list.push(u.t.startsWith('@') ? { set: u.t.slice(1) } : u.t)
+          // nft takes no `@set` inside an anonymous set
+          if (u.t !== ',' && u.k !== 'n') list.push(u.t)
         }
         return list
       }
@@ -520,12 +508,10 @@ class Parser {
       if (SELECTOR_HEADS.has(w)) {
         const field = tokens[i + 1]?.t
         if (field === undefined) throw this.err(line, `'${w}' needs a field`)
-        selector = `${w} ${field}`
+        selector = w === 'meta' && BARE_SELECTORS.has(field) ? field : `${w} ${field}`
         i += 2
-        if (w === 'meta' && BARE_SELECTORS.has(field))
-          selector = field === 'l4proto' || field === 'nfproto' ? `meta ${field}` : field
       } else if (BARE_SELECTORS.has(w)) {
-        selector = w === 'l4proto' || w === 'nfproto' ? `meta ${w}` : w
+        selector = w
         i++
       } else {
         this.warnings.push(
@@ -577,13 +563,14 @@ class Parser {
   }
 }
 
+/** A set declared again (`add set` and a table block) or given more elements keeps both. */
 function mergeSets(prev: NftSet | undefined, add: NftSet): NftSet {
-  if (prev === undefined) return add
-  if (prev.kind === 'addr' && add.kind === 'addr')
+  if (prev?.kind === 'addr' && add.kind === 'addr')
     return { kind: 'addr', ipv4: prev.ipv4.union(add.ipv4), ipv6: prev.ipv6.union(add.ipv6) }
-  if (prev.kind === 'port' && add.kind === 'port')
+  if (prev?.kind === 'port' && add.kind === 'port')
     return { kind: 'port', ranges: [...prev.ranges, ...add.ranges] }
-  return prev.kind === 'other' ? add : prev
+  // the first declaration, or one of another type (which nft refuses): the new one
+  return add
 }
 
 /** Reads an nftables text ruleset. */

@@ -1,0 +1,463 @@
+/**
+ * @module readNftables: nftables text in block and command form (each ruleset here passes
+ * `nft -c -f` of nft 1.0.6, but for the errors and the `position`/`index`/`handle` forms, which
+ * need a loaded ruleset), into chains, rules at their lines, and errors naming file and line.
+ */
+import { describe, expect, it } from 'vitest'
+import { PolicyError, type FirewallConfig } from '../../../shared/src/index.ts'
+import { readNftables } from '../../../shared/src/policy/read-nftables.ts'
+
+const text = (...lines: string[]) => `${lines.join('\n')}\n`
+/** The 1-based line of the first line of `lines` that starts with `start` (after indentation). */
+const lineOf = (lines: readonly string[], start: string) =>
+  lines.findIndex((l) => l.trimStart().startsWith(start)) + 1
+
+function chainOf(config: FirewallConfig, name: string) {
+  const c = config.chains.find((x) => x.name === name)
+  if (c === undefined)
+    throw new Error(`no chain '${name}' in ${config.chains.map((x) => x.name).join(', ')}`)
+  return c
+}
+
+function errorOf(nft: string): PolicyError {
+  try {
+    readNftables(nft, 'rules.nft')
+  } catch (e) {
+    if (e instanceof PolicyError) return e
+    throw e
+  }
+  throw new Error('no error')
+}
+
+describe('readNftables', () => {
+  it('reads a table block: objects without rules skipped, chain policy and priority, continued lines', () => {
+    const lines = [
+      '#!/usr/sbin/nft -f',
+      '# the host firewall',
+      'table inet filter {',
+      '  comment "host firewall"',
+      '  counter ssh-hits {',
+      '    packets 0 bytes 0',
+      '  }',
+      '  quota q { 25 mbytes }',
+      '  limit lim { rate 10/second }',
+      '  ct helper ftp-std {',
+      '    type "ftp" protocol tcp',
+      '    l3proto ip',
+      '  }',
+      '  synproxy sp {',
+      '    mss 1460',
+      '    wscale 7',
+      '  }',
+      '  chain input {',
+      '    type filter hook input priority filter - 10; policy drop;',
+      '    comment "inbound"',
+      '    ct state established,related accept',
+      '    tcp dport 22 \\',
+      '      accept',
+      '    tcp dport 80 accept comment "web"',
+      '  }',
+      '}',
+    ]
+    const config = readNftables(text(...lines), 'rules.nft')
+    expect(config).toMatchObject({ format: 'nftables', families: [4, 6], warnings: [] })
+    const input = chainOf(config, 'inet filter input')
+    expect(input).toMatchObject({
+      hook: 'input',
+      priority: -10,
+      policy: 'drop',
+      policyLine: lineOf(lines, 'type filter'),
+    })
+    expect(input.rules.map((r) => [r.line, r.states, r.dports?.ranges, r.verdict.kind])).toEqual([
+      [lineOf(lines, 'ct state'), { new: false, established: true }, undefined, 'accept'],
+      [lineOf(lines, 'tcp dport 22'), undefined, [[22, 22]], 'accept'],
+      [lineOf(lines, 'tcp dport 80'), undefined, [[80, 80]], 'accept'],
+    ])
+    expect(input.rules[1]?.text).toBe('tcp dport 22 \\')
+  })
+
+  it('reads commands: add/insert rule, elements into port and other sets, delete table', () => {
+    const lines = [
+      'define ssh = 22',
+      'add table inet t',
+      'add chain inet t input { type filter hook input priority 0; policy drop; }',
+      'add set inet t ports { type inet_service; }',
+      'add element inet t ports { 80 }',
+      'add element inet t ports { 443, 8443 }',
+      'add set inet t ifs { type ifname; }',
+      'add element inet t ifs { "eth0" }',
+      'add counter inet t cnt',
+      'add map inet t m { type ipv4_addr : verdict; }',
+      'add rule inet t input tcp dport @ports accept',
+      'add rule inet t input position 11 udp dport 53 accept',
+      'add rule inet t input handle 11 udp dport 123 accept',
+      'insert rule inet t input index 0 tcp dport 22 accept',
+      'add rule inet t input iifname @ifs accept',
+      'delete rule inet t input handle 12',
+      'list ruleset',
+      'add table ip old',
+      'add chain ip old input { type filter hook input priority 0; policy drop; }',
+      'add rule ip old input tcp dport 23 accept',
+      'add table legacy',
+      'add chain legacy input { type filter hook input priority 0; policy drop; }',
+      'add rule legacy input tcp dport 21 accept',
+      'delete table ip old',
+      'delete table legacy',
+    ]
+    const config = readNftables(text(...lines), 'rules.nft')
+    // `add table legacy` is an ip table: `delete table legacy` deletes it
+    expect(config.chains.map((c) => c.name)).toEqual(['inet t input'])
+    expect(
+      config.chains[0]?.rules.map((r) => [r.line, r.protocols, r.dports?.ranges, r.never]),
+    ).toEqual([
+      [lineOf(lines, 'insert rule'), ['tcp'], [[22, 22]], undefined],
+      [
+        lineOf(lines, 'add rule inet t input tcp dport @ports'),
+        ['tcp'],
+        [
+          [80, 80],
+          [443, 443],
+          [8443, 8443],
+        ],
+        undefined,
+      ],
+      [lineOf(lines, 'add rule inet t input position'), ['udp'], [[53, 53]], undefined],
+      [lineOf(lines, 'add rule inet t input handle'), ['udp'], [[123, 123]], undefined],
+      [lineOf(lines, 'add rule inet t input iifname'), undefined, undefined, undefined],
+    ])
+    expect(config.warnings).toEqual([])
+  })
+
+  it('add table takes a block too', () => {
+    const lines = [
+      'add table inet t {',
+      '  chain input {',
+      '    type filter hook input priority 0; policy drop;',
+      '    tcp dport 22 accept',
+      '  }',
+      '}',
+    ]
+    const input = chainOf(readNftables(text(...lines), 'f'), 'inet t input')
+    expect(input.policy).toBe('drop')
+    expect(input.rules.map((r) => r.line)).toEqual([lineOf(lines, 'tcp dport 22')])
+  })
+
+  it('flush ruleset forgets what came before it', () => {
+    const config = readNftables(
+      text(
+        'table inet t {',
+        '  set ok { type ipv4_addr; elements = { 192.0.2.1 } }',
+        '  chain input {',
+        '    type filter hook input priority 0; policy drop;',
+        '  }',
+        '}',
+        'add rule inet t input ip saddr @ok accept',
+        'flush ruleset',
+        'table inet u {',
+        '}',
+      ),
+      'f',
+    )
+    expect(config.chains).toEqual([])
+  })
+
+  it('flush and delete of tables and chains drop the rules added before; sets stay', () => {
+    const lines = [
+      'table inet filter',
+      'flush table inet filter',
+      'table inet filter {',
+      '  set blocked { type ipv4_addr; elements = { 192.0.2.1 } }',
+      '  chain input {',
+      '    type filter hook input priority 0; policy drop;',
+      '    ip saddr @blocked drop',
+      '    tcp dport 23 accept',
+      '  }',
+      '  chain output {',
+      '    type filter hook output priority 0; policy accept;',
+      '    tcp dport 25 drop',
+      '  }',
+      '  chain old {',
+      '    tcp dport 21 accept',
+      '  }',
+      '}',
+      'flush chain inet filter input',
+      'flush set inet filter blocked',
+      'add rule inet filter input ip saddr @blocked tcp dport 22 accept',
+      'add chain inet filter spare',
+      'delete chain inet filter old',
+      'table legacy {',
+      '  chain input {',
+      '    type filter hook input priority 0; policy accept;',
+      '    tcp dport 80 accept',
+      '  }',
+      '}',
+      'flush table legacy',
+    ]
+    const config = readNftables(text(...lines), 'f')
+    expect(
+      config.chains.map((c) => [c.name, c.policy, c.rules.map((r) => r.dports?.ranges)]),
+    ).toEqual([
+      ['inet filter input', 'drop', [[[22, 22]]]],
+      ['inet filter output', 'accept', [[[25, 25]]]],
+      ['inet filter spare', undefined, []],
+      ['ip legacy input', 'accept', []],
+    ])
+    expect(config.chains[0]?.rules[0]?.line).toBe(lineOf(lines, 'add rule'))
+  })
+
+  it('an include is not followed, with a note at its line', () => {
+    const config = readNftables(text('flush ruleset', 'include "/etc/nftables.d/*.nft"'), 'f')
+    expect(config.warnings).toEqual([
+      'f:2: include is not followed; pass the included file as a config too',
+    ])
+  })
+
+  it('a sets-only fragment (for an include inside a table) is read', () => {
+    const fragment = ['set allow_v4 {', '  type ipv4_addr', '  flags interval']
+    expect(
+      readNftables(text(...fragment, '  elements = { 192.0.2.0/24 }', '}'), 'f'),
+    ).toMatchObject({ chains: [], warnings: [] })
+    expect(errorOf(text(...fragment, '  elements = { 192.0.2.0/33 }', '}'))).toMatchObject({
+      line: fragment.length + 1,
+      message: "rules.nft:4: '192.0.2.0/33' is not an address, CIDR or range",
+    })
+  })
+
+  it('ip and ip6 tables see their family; arp, bridge and netdev tables are left out', () => {
+    const lines = [
+      'table ip6 six {',
+      '  chain in {',
+      '    type filter hook input priority 0; policy drop;',
+      '    tcp dport 22 accept',
+      '  }',
+      '}',
+      'table bridge br {',
+      '  chain in {',
+      '    type filter hook input priority 0; policy drop;',
+      '  }',
+      '}',
+      'table netdev nd {',
+      '}',
+      'table arp a {',
+      '  chain in {',
+      '    type filter hook input priority 0; policy drop;',
+      '  }',
+      '}',
+    ]
+    const config = readNftables(text(...lines), 'f')
+    expect(config.families).toEqual([6])
+    expect(config.chains.map((c) => [c.name, c.family])).toEqual([['ip6 six in', 6]])
+    expect(config.chains[0]?.rules[0]?.family).toBe(6)
+  })
+
+  it('sets by type and typeof; concatenations and maps hold neither addresses nor ports', () => {
+    const lines = [
+      'table inet t {',
+      '  set v6 { typeof ip6 saddr; flags interval; elements = { 2001:db8::/32 } }',
+      '  set v4 { typeof ip saddr; flags interval; elements = { 192.0.2.0/24 } }',
+      '  set p { typeof tcp dport; elements = { 22, 443 } }',
+      '  set ifs { typeof meta iifname; elements = { "eth0" } }',
+      '  set pairs { type ipv4_addr . inet_service; elements = { 192.0.2.1 . 22 } }',
+      '  map verdicts { type ipv4_addr : verdict; elements = { 192.0.2.1 : accept } }',
+      '  chain input {',
+      '    type filter hook input priority 0; policy drop;',
+      '    ip6 saddr @v6 tcp dport @p accept',
+      '    ip saddr @v4 tcp dport @p accept',
+      '    iifname @ifs accept',
+      '  }',
+      '}',
+    ]
+    const [v6, v4, ifs] = chainOf(readNftables(text(...lines), 'f'), 'inet t input').rules
+    expect([v6?.family, v6?.saddr?.ipv6.toCidrs(), v6?.dports?.ranges]).toEqual([
+      6,
+      ['2001:db8::/32'],
+      [
+        [22, 22],
+        [443, 443],
+      ],
+    ])
+    expect([v4?.family, v4?.saddr?.ipv4.toCidrs()]).toEqual([4, ['192.0.2.0/24']])
+    expect(ifs).toMatchObject({ line: lineOf(lines, 'iifname'), verdict: { kind: 'accept' } })
+    expect(ifs?.never).toBeUndefined()
+    // a port set is no address set
+    expect(errorOf(text(...lines.slice(0, 9), '    ip saddr @p accept', '  }', '}')).message).toBe(
+      "rules.nft:10: 'ip saddr' compared with a set that holds no addresses",
+    )
+  })
+
+  const rule = (r: string) =>
+    readNftables(text('table inet t {', '  chain c {', `    ${r}`, '  }', '}'), 'f')
+
+  it('elements added later join an address set declared in the table', () => {
+    const lines = [
+      'table inet t {',
+      '  set ok { type ipv4_addr; flags interval; elements = { 192.0.2.1 } }',
+      '  chain input {',
+      '    type filter hook input priority 0; policy drop;',
+      '    ip saddr @ok tcp dport 22 accept',
+      '  }',
+      '}',
+      'add element inet t ok { 198.51.100.0/24 }',
+    ]
+    const [ok] = chainOf(readNftables(text(...lines), 'f'), 'inet t input').rules
+    expect(ok?.saddr?.ipv4.toCidrs()).toEqual(['192.0.2.1/32', '198.51.100.0/24'])
+  })
+
+  it('a priority from a variable is taken as 0 (defines are not expanded)', () => {
+    const config = readNftables(
+      text(
+        'define prio = 10',
+        'table inet t {',
+        '  chain c {',
+        '    type filter hook input priority $prio; policy drop;',
+        '  }',
+        '}',
+      ),
+      'f',
+    )
+    expect(config.chains[0]).toMatchObject({ hook: 'input', priority: 0, policy: 'drop' })
+  })
+
+  it.each([
+    ['tcp dport == 22 accept', [[22, 22]], 'accept'],
+    ['tcp dport eq 22 accept', [[22, 22]], 'accept'],
+    ['tcp flags syn tcp dport 22 accept', [[22, 22]], 'accept'],
+    ['tcp flags & (syn | ack) == syn counter accept', undefined, 'accept'],
+    ['tcp dport 22 tcp flags syn', [[22, 22]], 'continue'],
+    ['tcp dport 22 counter packets 10 bytes 600 log prefix "ssh " accept', [[22, 22]], 'accept'],
+    ['tcp dport 22 accept comment "ssh"', [[22, 22]], 'accept'],
+    [
+      'ct state new,untracked tcp dport { 22, 2222 } reject with tcp reset',
+      [
+        [22, 22],
+        [2222, 2222],
+      ],
+      'drop',
+    ],
+  ])('%s: ports %j, verdict %s', (r, ranges, verdict) => {
+    const config = rule(r)
+    expect(config.chains[0]?.rules[0]?.dports?.ranges).toEqual(ranges)
+    expect(config.chains[0]?.rules[0]?.verdict.kind).toBe(verdict)
+    expect(config.warnings).toEqual([])
+  })
+
+  it.each([
+    ['tcp dport != 22 drop', { dports: { ranges: [[22, 22]], negate: true } }],
+    ['tcp dport ne 22 drop', { dports: { ranges: [[22, 22]], negate: true } }],
+    ['meta iifname "lo" accept', { never: true }],
+    ['meta nfproto ipv6 tcp dport 22 accept', { family: 6 }],
+    ['meta l4proto { tcp, udp } th dport 53 accept', { protocols: ['tcp', 'udp'] }],
+    ['jump other', { verdict: { kind: 'jump', target: 'inet t other' } }],
+  ])('%s: %j', (r, expected) => {
+    expect(rule(r).chains[0]?.rules[0]).toMatchObject({ line: 3, ...expected })
+  })
+
+  it.each([
+    ['tcp dport >= 1024 accept', ["comparison '>=' is not modelled"]],
+    ['tcp dport gt 1024 accept', ["comparison 'gt' is not modelled"]],
+    [
+      'fib daddr type local accept',
+      ['fib', 'daddr', 'type', 'local'].map((w) => `'${w}' is not modelled`),
+    ],
+  ])('%s is taken to match, with notes', (r, notes) => {
+    const config = rule(r)
+    expect(config.chains[0]?.rules[0]).toMatchObject({ verdict: { kind: 'accept' } })
+    expect(config.chains[0]?.rules[0]?.dports).toBeUndefined()
+    expect(config.warnings).toEqual(notes.map((n) => `f:3: ${n}; the rule is taken to match`))
+  })
+
+  it.each([
+    ['an unclosed table', ['table inet t {'], 2, 'unexpected end of file (missing "}"?)'],
+    [
+      'an unclosed chain',
+      ['table inet t {', '  chain c {', '    accept'],
+      2,
+      "chain 'c' is not closed",
+    ],
+    ['a stray brace', ['table inet t {', '}', '}'], 3, "unexpected '}'"],
+    [
+      'an unknown command',
+      ['tabel inet t {', '}'],
+      1,
+      "unexpected 'tabel' (expected table, add, insert, flush, ...)",
+    ],
+    [
+      'an unknown table statement',
+      ['table inet t {', '  rule c accept', '}'],
+      2,
+      "unexpected 'rule' in table 't'",
+    ],
+    [
+      'elements without =',
+      [
+        'table inet t {',
+        '  set s {',
+        '    type ipv4_addr',
+        '    elements { 192.0.2.1 }',
+        '  }',
+        '}',
+      ],
+      4,
+      "expected '=', got '{'",
+    ],
+    [
+      'a chain type without hook',
+      ['table inet t {', '  chain c {', '    type filter;', '  }', '}'],
+      3,
+      'a chain type needs a hook and a priority',
+    ],
+    [
+      'a policy that is no verdict',
+      ['table inet t {', '  chain c {', '    policy continue;', '  }', '}'],
+      3,
+      "policy 'continue' is neither accept nor drop",
+    ],
+    [
+      'a policy without verdict',
+      ['table inet t {', '  chain c {', '    policy;', '  }', '}'],
+      3,
+      "policy '' is neither accept nor drop",
+    ],
+    [
+      'a match without value',
+      ['table inet t {', '  chain c {', '    tcp dport', '  }', '}'],
+      3,
+      'a match needs a value',
+    ],
+    [
+      'a jump without chain',
+      ['table inet t {', '  chain c {', '    jump', '  }', '}'],
+      3,
+      "'jump' needs a chain",
+    ],
+    [
+      'a selector without field',
+      ['table inet t {', '  chain c {', '    meta', '  }', '}'],
+      3,
+      "'meta' needs a field",
+    ],
+    [
+      'elements of an undeclared set',
+      ['add table inet t', 'add element inet t s { 192.0.2.1 }'],
+      2,
+      "set 's' is not declared",
+    ],
+    [
+      'a port set with no port',
+      [
+        'add table inet t',
+        'add set inet t p { type inet_service; }',
+        'add element inet t p { 22, 65536 }',
+      ],
+      3,
+      "'65536' is not a port or port range",
+    ],
+  ])('rejects %s at its line', (_, lines, line, reason) => {
+    expect(errorOf(text(...lines))).toMatchObject({
+      code: 'ERR_POLICY_CONFIG',
+      file: 'rules.nft',
+      line,
+      message: `rules.nft:${line}: ${reason}`,
+    })
+  })
+})

@@ -189,13 +189,18 @@ interface ChainResult {
   ret: AddrRanges
 }
 
-function runChain(ch: CompiledChain, input: AddrRanges, ctx: Ctx, depth: number): ChainResult {
+/** Refuses a chain reached through more than {@link MAX_DEPTH} jumps (a loop of jumps, likely). */
+function checkDepth(ch: CompiledChain, ctx: Ctx, depth: number): void {
   if (depth > MAX_DEPTH)
     throw new PolicyError(
       'ERR_POLICY_CONFIG',
       `${ctx.cc.config.file}: chain '${ch.chain.name}': jumps nest deeper than ${MAX_DEPTH} (a loop?)`,
       { file: ctx.cc.config.file },
     )
+}
+
+function runChain(ch: CompiledChain, input: AddrRanges, ctx: Ctx, depth: number): ChainResult {
+  checkDepth(ch, ctx, depth)
   const empty = AddrRanges.empty(ctx.family)
   let remaining = input
   let acc = empty
@@ -329,7 +334,7 @@ function traceChain(
   ctx: Ctx,
   depth: number,
 ): { verdict: 'accept' | 'drop' | 'return'; rule?: FirewallRule } {
-  if (depth > MAX_DEPTH) return { verdict: 'drop' }
+  checkDepth(ch, ctx, depth)
   const single = AddrRanges.fromPairs(ctx.family, [[address, address + 1n]])
   for (const idx of candidates(ch, ctx)) {
     const rule = ch.chain.rules[idx]!

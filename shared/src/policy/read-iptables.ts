@@ -16,7 +16,13 @@ import {
   parseStates,
   type RuleDraft,
 } from './rule-builder.ts'
-import type { FirewallChain, FirewallConfig, FirewallRule, PortRange } from './types.ts'
+import type {
+  FirewallChain,
+  FirewallConfig,
+  FirewallRule,
+  PortRange,
+  TransportProtocol,
+} from './types.ts'
 
 /** Named address sets (ipset or nft sets), per family. */
 export type NamedSets = ReadonlyMap<string, { ipv4: AddrRanges; ipv6: AddrRanges }>
@@ -30,41 +36,90 @@ export function splitWords(line: string): string[] {
   return out
 }
 
-/** Reads an `ipset save` file: `create NAME hash:net family inet ...` and `add NAME CIDR` lines. */
+/** The `ipset restore` commands that change sets, under each of their names. */
+const IPSET_COMMANDS: Record<string, string> = {
+  create: 'create',
+  n: 'create',
+  '-N': 'create',
+  add: 'add',
+  a: 'add',
+  '-A': 'add',
+  del: 'del',
+  d: 'del',
+  '-D': 'del',
+  flush: 'flush',
+  f: 'flush',
+  '-F': 'flush',
+  swap: 'swap',
+  w: 'swap',
+  '-W': 'swap',
+  rename: 'rename',
+  e: 'rename',
+  '-E': 'rename',
+  destroy: 'destroy',
+  x: 'destroy',
+  '-X': 'destroy',
+}
+
+/**
+ * Reads an `ipset save` file: `create NAME hash:net family inet ...` and `add NAME CIDR` lines.
+ * Sets of addresses (hash:net, hash:ip, bitmap:ip) and list:set sets of them; sets of other types
+ * (hash:ip,port, ...) are left out. `nomatch` entries are left out too, not taken from wider ones.
+ */
 export function readIpsetSave(
   text: string,
   file: string,
 ): Map<string, { ipv4: AddrRanges; ipv6: AddrRanges }> {
-  const members = new Map<string, { family: 4 | 6; values: string[]; line: number }>()
+  const members = new Map<
+    string,
+    { family: 4 | 6; list: boolean; values: string[]; line: number }
+  >()
   const lines = text.split(/\r?\n/)
   for (let i = 0; i < lines.length; i++) {
     const words = splitWords(lines[i]!)
     const [verb, name, arg] = words
-    if (verb === undefined || verb.startsWith('#') || name === undefined) continue
-    if (verb === 'create' || verb === '-N' || verb === 'n') {
-      const famIdx = words.indexOf('family')
-      const family = famIdx >= 0 && words[famIdx + 1] === 'inet6' ? 6 : 4
-      if (arg !== undefined && !/^hash:(net|ip)$|^list:set$/.test(arg) && !/^bitmap:ip$/.test(arg))
-        continue
-      members.set(name, { family, values: [], line: i + 1 })
-    } else if ((verb === 'swap' || verb === '-W' || verb === 'w') && arg !== undefined) {
-      const a = members.get(name)
-      const b = members.get(arg)
-      if (a && b) {
-        members.set(name, b)
-        members.set(arg, a)
+    if (verb === undefined || name === undefined) continue
+    // sets of a type left out are not in `members`: commands on them change nothing
+    const set = members.get(name)
+    switch (IPSET_COMMANDS[verb]) {
+      case 'create': {
+        if (!/^(hash:(net|ip)|bitmap:ip|list:set)$/.test(String(arg))) break
+        const famIdx = words.indexOf('family')
+        const family = famIdx >= 0 && words[famIdx + 1] === 'inet6' ? 6 : 4
+        members.set(name, { family, list: arg === 'list:set', values: [], line: i + 1 })
+        break
       }
-    } else if (verb === 'destroy' || verb === '-X' || verb === 'x') {
-      members.delete(name)
-    } else if ((verb === 'add' || verb === '-A' || verb === 'a') && arg !== undefined) {
-      const set = members.get(name)
-      if (set === undefined) continue
-      if (words.includes('nomatch')) continue
-      set.values.push(arg)
+      case 'add':
+        if (set && arg !== undefined && !words.includes('nomatch')) set.values.push(arg)
+        break
+      case 'del':
+        if (set) set.values = set.values.filter((v) => v !== arg)
+        break
+      case 'flush':
+        if (set) set.values = []
+        break
+      case 'swap': {
+        const other = members.get(String(arg))
+        if (set && other) {
+          members.set(name, other)
+          members.set(arg!, set)
+        }
+        break
+      }
+      case 'rename':
+        if (set) {
+          members.delete(name)
+          members.set(String(arg), set)
+        }
+        break
+      case 'destroy':
+        members.delete(name)
+        break
     }
   }
   const out = new Map<string, { ipv4: AddrRanges; ipv6: AddrRanges }>()
   for (const [name, set] of members) {
+    if (set.list) continue
     const sets = addressSets(set.values, { file, line: set.line })
     out.set(
       name,
@@ -72,6 +127,16 @@ export function readIpsetSave(
         ? { ipv4: sets.ipv4, ipv6: AddrRanges.empty(6) }
         : { ipv4: AddrRanges.empty(4), ipv6: sets.ipv6 },
     )
+  }
+  // a list:set matches what any of its sets matches (ipset adds only existing sets to it)
+  for (const [name, set] of members) {
+    if (!set.list) continue
+    let union = { ipv4: AddrRanges.empty(4), ipv6: AddrRanges.empty(6) }
+    for (const member of set.values) {
+      const m = out.get(member)
+      if (m) union = { ipv4: union.ipv4.union(m.ipv4), ipv6: union.ipv6.union(m.ipv6) }
+    }
+    out.set(name, union)
   }
   return out
 }
@@ -81,6 +146,21 @@ const VERDICTS: Record<string, FirewallRule['verdict']> = {
   DROP: { kind: 'drop' },
   REJECT: { kind: 'drop' },
   RETURN: { kind: 'return' },
+}
+
+/** Chain policies (`:INPUT DROP [0:0]`, `-P INPUT DROP`). */
+const POLICIES: Record<string, 'accept' | 'drop'> = { ACCEPT: 'accept', DROP: 'drop' }
+
+const TCP_UDP: readonly TransportProtocol[] = ['tcp', 'udp']
+
+/** `-p` values, by name or number, that match TCP or UDP. */
+const PROTOCOLS: Record<string, readonly TransportProtocol[]> = {
+  tcp: ['tcp'],
+  '6': ['tcp'],
+  udp: ['udp'],
+  '17': ['udp'],
+  all: TCP_UDP,
+  '0': TCP_UDP,
 }
 
 /** Whether a text looks like an iptables-save file of the IPv6 flavour. */
@@ -100,11 +180,10 @@ function looksIpv6(text: string): boolean {
  */
 export function readIptablesSave(
   text: string,
-  options: { file: string; sets?: NamedSets; ufw?: boolean },
+  options: { file: string; sets?: NamedSets; ufw: boolean },
 ): FirewallConfig {
-  const file = options.file
+  const { file, ufw } = options
   const family: 4 | 6 = looksIpv6(text) ? 6 : 4
-  const ufw = options.ufw ?? /^:ufw6?-user-input /m.test(text)
   const warnings: string[] = []
   const chains = new Map<
     string,
@@ -140,7 +219,8 @@ export function readIptablesSave(
           file,
           line: i + 1,
         })
-      const policy = m[2] === 'ACCEPT' ? 'accept' : m[2] === 'DROP' ? 'drop' : undefined
+      // built-in chains have a policy, user chains `-`
+      const policy = POLICIES[m[2]!]
       chains.set(m[1]!, { ...(policy ? { policy } : {}), policyLine: i + 1, rules: [] })
       continue
     }
@@ -153,8 +233,9 @@ export function readIptablesSave(
       { file },
     )
   for (const p of pending) {
-    const chainName = p.words[0] === '-A' || p.words[0] === '-I' ? p.words[1] : undefined
-    if (chainName === undefined)
+    const command = p.words[0]!
+    const chainName = p.words[1]
+    if (chainName === undefined || !['-A', '-I', '-N', '-P'].includes(command))
       throw new PolicyError(
         'ERR_POLICY_CONFIG',
         `${file}:${p.line}: expected '-A CHAIN ...', got '${p.text.slice(0, 60)}'`,
@@ -165,15 +246,34 @@ export function readIptablesSave(
       chain = { policyLine: p.line, rules: [] }
       chains.set(chainName, chain)
     }
+    // iptables-restore also takes `-N CHAIN` (a chain line) and `-P CHAIN POLICY`
+    if (command === '-N') continue
+    if (command === '-P') {
+      const policy = POLICIES[String(p.words[2])]
+      if (policy === undefined)
+        throw new PolicyError(
+          'ERR_POLICY_CONFIG',
+          `${file}:${p.line}: '${p.text}': the policy is ACCEPT or DROP`,
+          { file, line: p.line },
+        )
+      chain.policy = policy
+      chain.policyLine = p.line
+      continue
+    }
+    const words = p.words.slice(2)
+    // `-I CHAIN` inserts at the top, `-I CHAIN N` before the Nth rule
+    let at: number | undefined
+    if (p.words[0] === '-I')
+      at = /^[1-9]\d*$/.test(String(words[0])) ? Number(words.shift()) - 1 : 0
     const rule = parseRule(
-      p.words.slice(2),
+      words,
       { file, line: p.line, text: p.text },
       chains,
       options.sets,
       warnings,
       family,
     )
-    if (p.words[0] === '-I') chain.rules.unshift(rule)
+    if (at !== undefined) chain.rules.splice(at, 0, rule)
     else chain.rules.push(rule)
   }
   const out: FirewallChain[] = []
@@ -253,23 +353,9 @@ function parseRule(
       }
       case '-p':
       case '--protocol': {
-        const p = next().toLowerCase()
-        const proto =
-          p === 'tcp' || p === '6'
-            ? 'tcp'
-            : p === 'udp' || p === '17'
-              ? 'udp'
-              : p === 'all' || p === '0'
-                ? 'all'
-                : 'other'
-        if (proto === 'all') {
-          if (neg) draft.protocols = []
-        } else if (neg)
-          narrowProtocols(
-            draft,
-            proto === 'tcp' ? ['udp'] : proto === 'udp' ? ['tcp'] : ['tcp', 'udp'],
-          )
-        else narrowProtocols(draft, proto === 'other' ? [] : [proto])
+        // of the protocols the model knows, the ones this names (ICMP, ESP, ...: none)
+        const named = PROTOCOLS[next().toLowerCase()] ?? []
+        narrowProtocols(draft, neg ? TCP_UDP.filter((p) => !named.includes(p)) : named)
         break
       }
       case '-i':
@@ -373,7 +459,6 @@ function parseRule(
               '--hitcount',
               '--limit',
               '--limit-burst',
-              '--tcp-flags',
               '--syn',
             ].includes(w)
           )
@@ -384,6 +469,7 @@ function parseRule(
     }
   }
   if (recentUpdate) draft.never = true
-  if (draft.family === undefined) draft.family = family
+  // an iptables-save file is of one family: its rules are too
+  draft.family = family
   return finishRule(draft, where)
 }

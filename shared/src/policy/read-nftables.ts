@@ -111,6 +111,8 @@ class Parser {
   private pos = 0
   readonly chains = new Map<string, NftChainDraft>()
   readonly sets = new Map<string, Map<string, NftSet>>()
+  /** `define NAME = VALUE`: the value's tokens, its own `$` uses expanded. */
+  private readonly defines = new Map<string, Token[]>()
   private readonly pendingRules: {
     family: NftFamily
     table: string
@@ -134,12 +136,20 @@ class Parser {
       line,
     })
   }
+  /** The next token; a `$NAME` is replaced by its definition first, at the line of the use. */
   private peek(): Token | undefined {
+    const t = this.tokens[this.pos]
+    if (t?.k !== 'w' || !t.t.startsWith('$')) return t
+    const value = this.defines.get(t.t.slice(1))
+    if (value === undefined) throw this.err(t.line, `'${t.t}' is not defined`)
+    this.tokens.splice(this.pos, 1, ...value.map((v) => ({ ...v, line: t.line })))
+    // a definition holds no `$` uses: they were expanded when it was read
     return this.tokens[this.pos]
   }
   private next(): Token {
-    const t = this.tokens[this.pos++]
+    const t = this.peek()
     if (t === undefined) throw this.err(this.lines.length, 'unexpected end of file (missing "}"?)')
+    this.pos++
     return t
   }
   private skipSeparators(): void {
@@ -294,8 +304,19 @@ class Parser {
         }
         return
       }
-      case 'list':
       case 'define':
+      case 'redefine': {
+        const [name, eq, ...value] = this.statement()
+        if (eq?.t !== '=' || value.length === 0)
+          throw this.err(head.line, `expected '${head.t} NAME = VALUE'`)
+        // eq is the second token: the first is the name
+        this.defines.set(name!.t, value)
+        return
+      }
+      case 'undefine':
+        for (const name of this.statement()) this.defines.delete(name.t)
+        return
+      case 'list':
         this.statement()
         return
       case 'include':
@@ -307,7 +328,7 @@ class Parser {
       default:
         throw this.err(
           head.line,
-          `unexpected '${head.t}' (expected table, add, insert, flush, ...)`,
+          `unexpected '${head.t}' (expected table, add, insert, flush, define, ...)`,
         )
     }
   }

@@ -303,19 +303,55 @@ describe('readNftables', () => {
     expect(ok?.saddr?.ipv4.toCidrs()).toEqual(['192.0.2.1/32', '198.51.100.0/24'])
   })
 
-  it('a priority from a variable is taken as 0 (defines are not expanded)', () => {
-    const config = readNftables(
-      text(
-        'define prio = 10',
-        'table inet t {',
-        '  chain c {',
-        '    type filter hook input priority $prio; policy drop;',
-        '  }',
-        '}',
-      ),
-      'f',
-    )
-    expect(config.chains[0]).toMatchObject({ hook: 'input', priority: 0, policy: 'drop' })
+  it('expands defines where they are used, at the line of the use', () => {
+    const lines = [
+      'define prio = -10',
+      'define admins = { 192.0.2.1, 198.51.100.0/24 }',
+      'define web = 80',
+      'define web_ports = { $web, 443 }',
+      'define ssh = 2222',
+      'redefine ssh = 22',
+      'define unused = 1',
+      'undefine unused',
+      'table inet t {',
+      '  set a {',
+      '    type ipv4_addr; flags interval',
+      '    elements = $admins',
+      '  }',
+      '  chain c {',
+      '    type filter hook input priority $prio; policy drop;',
+      '    ip saddr @a tcp dport $ssh accept',
+      '    ip saddr $admins tcp dport $web_ports accept',
+      '  }',
+      '}',
+    ]
+    const c = chainOf(readNftables(text(...lines), 'f'), 'inet t c')
+    expect(c).toMatchObject({ hook: 'input', priority: -10, policy: 'drop' })
+    expect(
+      c.rules.map((r) => [r.line, r.saddr?.ipv4.toCidrs(), r.dports?.ranges, r.verdict.kind]),
+    ).toEqual([
+      [lineOf(lines, 'ip saddr @a'), ['192.0.2.1/32', '198.51.100.0/24'], [[22, 22]], 'accept'],
+      [
+        lineOf(lines, 'ip saddr $admins'),
+        ['192.0.2.1/32', '198.51.100.0/24'],
+        [
+          [80, 80],
+          [443, 443],
+        ],
+        'accept',
+      ],
+    ])
+  })
+
+  it('a priority name of the bridge family only is left to the default', () => {
+    const lines = [
+      'table bridge br {',
+      '  chain c {',
+      '    type filter hook output priority out; policy accept;',
+      '  }',
+      '}',
+    ]
+    expect(readNftables(text(...lines), 'f')).toMatchObject({ chains: [], warnings: [] })
   })
 
   it.each([
@@ -379,7 +415,20 @@ describe('readNftables', () => {
       'an unknown command',
       ['tabel inet t {', '}'],
       1,
-      "unexpected 'tabel' (expected table, add, insert, flush, ...)",
+      "unexpected 'tabel' (expected table, add, insert, flush, define, ...)",
+    ],
+    ['a define without =', ['define ssh 22'], 1, "expected 'define NAME = VALUE'"],
+    ['a define without value', ['define ssh ='], 1, "expected 'define NAME = VALUE'"],
+    [
+      'an undefined variable',
+      [
+        'define ssh = 22',
+        'undefine ssh',
+        'add table inet t',
+        'add rule inet t c tcp dport $ssh accept',
+      ],
+      4,
+      "'$ssh' is not defined",
     ],
     [
       'an unknown table statement',

@@ -6,8 +6,10 @@ import { describe, expect, it } from 'vitest'
 import {
   AddrRanges,
   compileConfigs,
+  CONFIG_FORMATS,
   detectConfigFormat,
   evaluatePolicy,
+  isConfigFormat,
   PolicyError,
   presetPolicy,
   reachOf,
@@ -51,8 +53,71 @@ describe('detectConfigFormat', () => {
     ['{"SecurityGroups": []}', 'aws-sg'],
     ['[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22}]', 'aws-sg'],
     ['hello\n', undefined],
+    // JSON, but neither nft -j nor AWS output
+    ['{"apiVersion": "v1", "kind": "List"}', undefined],
   ])('%j is %s', (text, format) => {
     expect(detectConfigFormat(text)).toBe(format)
+  })
+})
+
+describe('isConfigFormat', () => {
+  it.each(CONFIG_FORMATS)('%s is a format', (format) => {
+    expect(isConfigFormat(format)).toBe(true)
+  })
+
+  it.each(['iptables', 'ufw', 'compose', 'NFTABLES', ''])('%j is not', (text) => {
+    expect(isConfigFormat(text)).toBe(false)
+  })
+})
+
+describe('readFirewallConfig(s): the format', () => {
+  /** The error `read` throws. */
+  function failure(read: () => unknown): PolicyError {
+    try {
+      read()
+    } catch (e) {
+      if (e instanceof PolicyError) return e
+      throw e
+    }
+    throw new Error('no error')
+  }
+
+  it('a config of no known format is an ERR_POLICY_FORMAT error naming the file and the formats', () => {
+    const message = `notes.txt: cannot tell the format (known: ${CONFIG_FORMATS.join(', ')}); name it with --config-format`
+    for (const error of [
+      failure(() => readFirewallConfig('hello\n', { file: 'notes.txt' })),
+      failure(() =>
+        readFirewallConfigs([
+          { file: 'rules', text: '*filter\n:INPUT DROP [0:0]\nCOMMIT\n' },
+          { file: 'notes.txt', text: 'hello\n' },
+        ]),
+      ),
+    ]) {
+      expect([error.code, error.file, error.message]).toEqual([
+        'ERR_POLICY_FORMAT',
+        'notes.txt',
+        message,
+      ])
+    }
+  })
+
+  it('a named format wins over detection; an ipset file alone decides nothing', () => {
+    const text = 'create allow hash:net family inet\nadd allow 192.0.2.0/24\n'
+    expect(readFirewallConfig(text, { file: 'sets', format: 'ipset' })).toEqual({
+      file: 'sets',
+      format: 'ipset',
+      layer: 'host',
+      families: [],
+      chains: [],
+      published: [],
+      warnings: [],
+    })
+    // ufw's chains read as plain iptables-save: no chain stands in for INPUT
+    const ufw =
+      '*filter\n:ufw-user-input - [0:0]\n-A ufw-user-input -p tcp --dport 22 -j ACCEPT\nCOMMIT\n'
+    const plain = readFirewallConfig(ufw, { file: 'r', format: 'iptables-save' })
+    expect([plain.format, plain.chains.map((c) => c.hook)]).toEqual(['iptables-save', [undefined]])
+    expect(readFirewallConfig(ufw, { file: 'r' }).format).toBe('ufw-rules')
   })
 })
 

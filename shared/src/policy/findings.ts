@@ -150,12 +150,15 @@ function snippet(
         : `${protocol} dport ${set} drop (or narrow the accepting rule with ip ${addr})`
     }
     case 'ufw-status':
-    case 'ufw-commands':
-      return action === 'open'
-        ? src.length
-          ? `ufw allow ${direction === 'outbound' ? 'out ' : ''}from ${src[0]} to any port ${ports.replace(/-/g, ':')} proto ${protocol}`
-          : `ufw allow ${direction === 'outbound' ? 'out ' : ''}${ports.replace(/-/g, ':')}/${protocol}`
-        : `ufw deny ${ports.replace(/-/g, ':')}/${protocol} (or delete the allowing rule)`
+    case 'ufw-commands': {
+      // outbound rules need `out`, and name the remote end with `to` (a `from` would be this host)
+      const out = direction === 'outbound' ? 'out ' : ''
+      if (action === 'close') return `ufw deny ${out}${p}/${protocol} (or delete the allowing rule)`
+      if (src.length === 0) return `ufw allow ${out}${p}/${protocol}`
+      return direction === 'inbound'
+        ? `ufw allow from ${src[0]} to any port ${p} proto ${protocol}`
+        : `ufw allow out to ${src[0]} port ${p} proto ${protocol}`
+    }
     case 'aws-sg':
       return action === 'open'
         ? `aws ec2 authorize-security-group-${direction === 'inbound' ? 'ingress' : 'egress'} --protocol ${protocol} --port ${ports} --cidr ${src[0] ?? '0.0.0.0/0'}`
@@ -174,13 +177,17 @@ interface Ctx {
   readonly formatOf: (file: string) => ConfigFormat | undefined
 }
 
-/** The step that explains a finding: for "gets in", the first accepting step (published ports first); for "blocked", the drop. */
-function decider(steps: readonly TraceStep[], want: 'accepted' | 'dropped'): TraceStep | undefined {
-  if (want === 'dropped') return steps.find((s) => !s.accepted)
+/**
+ * The step that explains a finding: for "gets in", the first accepting step (published ports
+ * first); for "blocked", the drop. The trace walks the chains the reach ran, so an address the
+ * reach lets in has an accepting step and one it keeps out a dropping step: one is always found.
+ */
+function decider(steps: readonly TraceStep[], want: 'accepted' | 'dropped'): TraceStep {
+  if (want === 'dropped') return steps.find((s) => !s.accepted)!
   return (
     steps.find((s) => s.layer === 'docker') ??
     steps.find((s) => s.accepted && s.layer === 'host') ??
-    steps.find((s) => s.accepted)
+    steps.find((s) => s.accepted)!
   )
 }
 
@@ -213,6 +220,7 @@ function checkRule(rule: PolicyRule, ctx: Ctx, reachOut: ReachEntry[]): void {
     })
   })
   if (rule.kind === 'allow') return
+  const sources = rule.sources ?? ['any']
   for (const f of FAMILIES) {
     const reaches = perFamily.get(f)!
     if (reaches.every((r) => r === undefined)) continue
@@ -227,9 +235,9 @@ function checkRule(rule: PolicyRule, ctx: Ctx, reachOut: ReachEntry[]): void {
       let off: AddrRanges
       if (rule.kind === 'require') {
         want = 'dropped'
-        off = resolveSources(rule.sources ?? ['any'], f, ctx.options, 'public').difference(reach)
+        off = resolveSources(sources, f, ctx.options, 'public').difference(reach)
       } else if (rule.kind === 'restrict') {
-        off = reach.difference(resolveSources(rule.sources ?? [], f, ctx.options, 'all'))
+        off = reach.difference(resolveSources(sources, f, ctx.options, 'all'))
       } else {
         const pub = reach.intersection(PUBLIC[f])
         off = pub.size() > PUBLIC_THRESHOLD[f] ? pub : AddrRanges.empty(f)
@@ -257,15 +265,14 @@ function checkRule(rule: PolicyRule, ctx: Ctx, reachOut: ReachEntry[]): void {
     const subject = `${rule.direction === 'outbound' ? 'outbound ' : ''}${ports}/${rule.protocol} (${rule.title})`
     let message: string
     let hint: string
-    const format = step ? ctx.formatOf(step.file) : undefined
-    const sources = rule.sources ?? ['any']
+    const format = ctx.formatOf(step.file)
     if (rule.kind === 'require') {
       const required = resolveSources(sources, f, ctx.options, 'public')
       const through = required.difference(offending)
       const extent = through.isEmpty
         ? 'blocked for all of them'
         : `reachable only from ${through.toCidrs(3).join(', ')}${through.toCidrs(4).length > 3 ? ', ...' : ''} of them`
-      message = `${subject} is not reachable ${where} ${describeSources(sources)} over ${familyName(f)}: ${extent}; e.g. ${formatAddress(f, sample)} is dropped${step ? ` by ${step.text}` : ''}`
+      message = `${subject} is not reachable ${where} ${describeSources(sources)} over ${familyName(f)}: ${extent}; e.g. ${formatAddress(f, sample)} is dropped by ${step.text}`
       hint = `Open it: ${snippet(
         format,
         'open',
@@ -275,13 +282,13 @@ function checkRule(rule: PolicyRule, ctx: Ctx, reachOut: ReachEntry[]): void {
         sources.map((s) => (s.startsWith('feed:') ? `<${s.slice(5)} addresses>` : s)),
       )}`
     } else if (rule.kind === 'restrict') {
-      message = `${subject} is reachable ${where} sources outside ${describeSources(sources)} over ${familyName(f)}, e.g. ${formatAddress(f, sample)}${step ? ` (let in by ${step.text})` : ''}`
-      hint = `Allow only ${describeSources(sources)}: narrow the rule at ${step ? `${step.file}:${step.line}` : 'the accepting rule'}; allowlist-sync render can generate the allowlist from the feed.`
+      message = `${subject} is reachable ${where} sources outside ${describeSources(sources)} over ${familyName(f)}, e.g. ${formatAddress(f, sample)} (let in by ${step.text})`
+      hint = `Allow only ${describeSources(sources)}: narrow the rule at ${step.file}:${step.line}; allowlist-sync render can generate the allowlist from the feed.`
     } else {
       const extent = offending.covers(PUBLIC[f])
         ? 'from anywhere'
         : `from ${offending.rangeCount} public address range(s)`
-      message = `${subject} is reachable from the public Internet over ${familyName(f)} (${extent})${step ? `: let in by ${step.text}` : ''}`
+      message = `${subject} is reachable from the public Internet over ${familyName(f)} (${extent}): let in by ${step.text}`
       hint = `Close it to the Internet: ${snippet(format, 'close', rule.direction, rule.protocol, ports, [])}`
     }
     if (rule.hint) hint = `${hint.replace(/[.;]?$/, '.')} ${rule.hint}`
@@ -292,7 +299,8 @@ function checkRule(rule: PolicyRule, ctx: Ctx, reachOut: ReachEntry[]): void {
       port: ports,
       protocol: rule.protocol,
       direction: rule.direction,
-      ...(step ? { file: step.file, line: step.line } : {}),
+      file: step.file,
+      line: step.line,
       message,
       hint,
       sources: cidrList(offending, f),
@@ -332,15 +340,16 @@ function checkUnlisted(policy: Policy, direction: TrafficDirection, ctx: Ctx): v
         }
         const step = decider(traceAddress(cs, shape, group.sample.addr), 'accepted')
         const ports = formatRanges(group.ports)
-        const format = step ? ctx.formatOf(step.file) : undefined
+        const format = ctx.formatOf(step.file)
         ctx.findings.push({
           rule: `unlisted-${direction}`,
           severity: stance === 'deny' ? 'error' : 'warning',
           port: ports,
           protocol,
           direction,
-          ...(step ? { file: step.file, line: step.line } : {}),
-          message: `${direction === 'outbound' ? 'outbound ' : ''}${ports}/${protocol} is reachable ${direction === 'inbound' ? 'from' : 'to'} the public Internet over ${familyName(f)}, and policy '${policy.id}' does not list it${step ? ` (let in by ${step.text})` : ''}`,
+          file: step.file,
+          line: step.line,
+          message: `${direction === 'outbound' ? 'outbound ' : ''}${ports}/${protocol} is reachable ${direction === 'inbound' ? 'from' : 'to'} the public Internet over ${familyName(f)}, and policy '${policy.id}' does not list it (let in by ${step.text})`,
           hint: `Close what the platform does not need: ${snippet(format, 'close', direction, protocol, ports, [])}; or add the port to the policy as 'allow'.`,
           sources: cidrList(group.off, f),
         })
@@ -396,7 +405,8 @@ function checkUdpReturn(policy: Policy, ctx: Ctx): void {
           port: formatRanges([c]),
           protocol: 'udp',
           direction: 'inbound',
-          ...(step ? { file: step.file, line: step.line } : {}),
+          file: step.file,
+          line: step.line,
           message: `replies to outbound ${formatPortRange(rule.ports)}/udp (${rule.title}) cannot come back over ${familyName(f)}: the inbound side drops them (stateless filtering?), e.g. from ${formatAddress(f, firstAddress(missing))}`,
           hint: 'Accept established traffic inbound (ct state established,related accept / -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT), or on a stateless ACL allow UDP 1024-65535 from the relays.',
           sources: cidrList(missing, f),

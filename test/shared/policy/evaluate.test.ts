@@ -419,7 +419,10 @@ describe('evaluatePolicy', () => {
   })
 })
 
-/** Random rule sets over 10.0.0.0/28 and ports 20-25: INPUT, user chains U1 and U2 (no loops). */
+/**
+ * Random rule sets over 10.0.0.0/28 and ports 20-25: base chains for input, output and
+ * DOCKER-USER, user chains U1 and U2 (no loops); host or cloud layer.
+ */
 const cidr = fc
   .record({ low: fc.integer({ min: 0, max: 15 }), prefix: fc.integer({ min: 28, max: 32 }) })
   .map(({ low, prefix }) => `10.0.0.${low}/${prefix}`)
@@ -451,7 +454,12 @@ function randomRule(targets: readonly string[]): fc.Arbitrary<FirewallRule> {
     )
     .map((r) =>
       rule(r.line, r.verdict, {
-        ...(r.saddr ? { saddr: addrs(r.saddr.cidrs, r.saddr.negate) } : {}),
+        ...(r.saddr
+          ? {
+              saddr: addrs(r.saddr.cidrs, r.saddr.negate),
+              daddr: addrs(r.saddr.cidrs, r.saddr.negate),
+            }
+          : {}),
         ...(r.dports
           ? { dports: { ranges: [[r.dports.a, r.dports.a + r.dports.n]], negate: r.dports.negate } }
           : {}),
@@ -463,30 +471,66 @@ function randomRule(targets: readonly string[]): fc.Arbitrary<FirewallRule> {
 
 const randomConfig = fc
   .record({
+    layer: fc.constantFrom('host', 'cloud'),
     input: fc.array(randomRule(['U1', 'U2']), { maxLength: 5 }),
+    output: fc.array(randomRule(['U1', 'U2']), { maxLength: 3 }),
+    dockerUser: fc.array(randomRule(['U2']), { maxLength: 3 }),
     u1: fc.array(randomRule(['U2']), { maxLength: 4 }),
     u2: fc.array(randomRule([]), { maxLength: 4 }),
     policy: fc.constantFrom('accept', 'drop', undefined),
+    outPolicy: fc.constantFrom('accept', 'drop'),
   })
-  .map(({ input, u1, u2, policy }) =>
-    host([
-      { name: 'INPUT', hook: 'input', ...(policy ? { policy } : {}), rules: input },
-      { name: 'U1', rules: u1 },
-      { name: 'U2', rules: u2 },
-    ]),
+  .map(({ layer, input, output, dockerUser, u1, u2, policy, outPolicy }) =>
+    host(
+      [
+        { name: 'INPUT', hook: 'input', ...(policy ? { policy } : {}), rules: input },
+        { name: 'OUTPUT', hook: 'output', policy: outPolicy, rules: output },
+        { name: 'DOCKER-USER', hook: 'docker-user', rules: dockerUser },
+        { name: 'U1', rules: u1 },
+        { name: 'U2', rules: u2 },
+      ],
+      { layer },
+    ),
   )
+
+/** A compose file publishing some of ports 19-26, maybe on one address. */
+const randomCompose = fc
+  .record({
+    a: fc.integer({ min: 19, max: 26 }),
+    n: fc.integer({ min: 0, max: 3 }),
+    hostIp: fc.constantFrom(undefined, '10.0.0.1', '127.0.0.1', '2001:db8::1'),
+  })
+  .map(({ a, n, hostIp }): FirewallConfig => ({
+    file: 'docker-compose.yml',
+    format: 'docker-compose',
+    layer: 'docker',
+    families: [4, 6],
+    chains: [],
+    published: [
+      {
+        ports: [a, a + n],
+        protocol: 'tcp',
+        service: 'app',
+        line: 3,
+        ...(hostIp ? { hostIp } : {}),
+      },
+    ],
+    warnings: [],
+  }))
 
 describe('traceAddress against reachOf', () => {
   it('accepts exactly the addresses the reach holds, and names the step that drops the others', () => {
     fc.assert(
       fc.property(
-        fc.array(randomConfig, { minLength: 1, maxLength: 2 }),
+        fc.array(randomConfig, { minLength: 1, maxLength: 3 }),
+        fc.option(randomCompose, { nil: undefined }),
         fc.integer({ min: 19, max: 26 }),
         fc.integer({ min: 0, max: 16 }),
         fc.constantFrom('new', 'established'),
-        (configs, port, low, state) => {
-          const cs = compileConfigs(configs)
-          const s = shape(port, { state })
+        fc.constantFrom('inbound', 'outbound'),
+        (configs, compose, port, low, state, direction) => {
+          const cs = compileConfigs(compose ? [compose, ...configs] : configs)
+          const s = shape(port, { state, direction })
           const address = valueOf('10.0.0.0') + BigInt(low)
           const inReach = reachOf(cs, s)!.contains(address)
           const steps = traceAddress(cs, s, address)

@@ -13,10 +13,8 @@ import type { FirewallConfig, PortRange, PublishedPort, TransportProtocol } from
 export function readCompose(text: string, file: string): FirewallConfig {
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter })
-  const lineOf = (node: Node | null | undefined): number => {
-    const r = node?.range
-    return r ? lineCounter.linePos(r[0]).line : 1
-  }
+  // nodes parsed from text always have their range
+  const lineOf = (node: Node): number => lineCounter.linePos(node.range![0]).line
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!
     const line = lineCounter.linePos(e.pos[0]).line
@@ -36,7 +34,8 @@ export function readCompose(text: string, file: string): FirewallConfig {
   const published: PublishedPort[] = []
   const warnings: string[] = []
   for (const pair of services.items) {
-    const service = isScalar(pair.key) ? scalarText(pair.key.value) : '?'
+    // a Scalar prints its value; compose allows no other keys here
+    const service = String(pair.key)
     const svc = pair.value
     if (!isMap(svc)) continue
     const mode = svc.get('network_mode')
@@ -121,18 +120,19 @@ function parseShortSyntax(
     rest = rest.slice(0, slash)
   }
   let hostIp: string | undefined
+  let parts: string[]
   const bracket = /^\[([^\]]+)\]:(.*)$/.exec(rest)
   if (bracket) {
     hostIp = bracket[1]
-    rest = bracket[2]!
+    parts = bracket[2]!.split(':')
   } else {
-    const parts = rest.split(':')
-    if (parts.length === 3) {
-      hostIp = parts[0]
-      rest = `${parts[1]}:${parts[2]}`
+    parts = rest.split(':')
+    // HOST_IP:HOST_PORT:CONTAINER_PORT, an IPv6 address also without brackets (`::1:6000:6000`)
+    if (parts.length > 2) {
+      hostIp = parts.slice(0, -2).join(':')
+      parts = parts.slice(-2)
     }
   }
-  const parts = rest.split(':')
   if (parts.length === 1) return parsePortRange(parts[0]!) ? 'ephemeral' : undefined
   if (parts.length !== 2) return undefined
   if (parts[0] === '') return 'ephemeral'

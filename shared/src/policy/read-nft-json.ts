@@ -46,6 +46,18 @@ function toValue(v: Json | undefined): NftValue {
   return '?'
 }
 
+/** The verdict of a verdict statement (`{"accept": null}`, `{"jump": {"target": "x"}}`). */
+function verdictOf(e: Json | undefined): RuleVerdict | undefined {
+  if (!isObj(e)) return undefined
+  if ('accept' in e) return { kind: 'accept' }
+  if ('drop' in e || 'reject' in e) return { kind: 'drop' }
+  if ('return' in e) return { kind: 'return' }
+  if ('continue' in e) return { kind: 'continue' }
+  if (isObj(e.jump)) return { kind: 'jump', target: scalarText(e.jump.target) }
+  if (isObj(e.goto)) return { kind: 'goto', target: scalarText(e.goto.target) }
+  return undefined
+}
+
 /** The selector text of a match's left side, e.g. `ip saddr`, `tcp dport`, `ct state`. */
 function selectorOf(left: Json | undefined): string {
   if (!isObj(left)) return 'unknown'
@@ -134,29 +146,46 @@ export function readNftJson(text: string, file: string): FirewallConfig {
       chains.set(key, (chain = { family, table, name: scalarText(obj.chain), line, rules: [] }))
     const matches: NftMatch[] = []
     let verdict: RuleVerdict = { kind: 'continue' }
+    let vmap: { [k: string]: Json } | undefined
     for (const e of list(obj.expr).filter(isObj)) {
-      if ('accept' in e) verdict = { kind: 'accept' }
-      else if ('drop' in e || 'reject' in e) verdict = { kind: 'drop' }
-      else if ('return' in e) verdict = { kind: 'return' }
-      else if (isObj(e.jump)) verdict = { kind: 'jump', target: scalarText(e.jump.target) }
-      else if (isObj(e.goto)) verdict = { kind: 'goto', target: scalarText(e.goto.target) }
+      const v = verdictOf(e)
+      if (v) verdict = v
       else if (isObj(e.match)) {
         matches.push({
           selector: selectorOf(e.match.left),
           negate: e.match.op === '!=',
           value: toValue(e.match.right),
         })
-      }
+      } else if (isObj(e.vmap)) vmap = e.vmap
     }
     const text = `handle ${scalarText(obj.handle ?? '?')} in chain ${scalarText(obj.chain)}`
-    chain.rules.push(
-      buildNftRule(matches, verdict, {
-        family,
-        sets: sets.get(`${family} ${table}`) ?? new Map<string, NftSet>(),
-        where: { file, line, text },
-        warnings,
-      }),
-    )
+    const ctx = {
+      family,
+      sets: sets.get(`${family} ${table}`) ?? new Map<string, NftSet>(),
+      where: { file, line, text },
+      warnings,
+    }
+    if (vmap === undefined) chain.rules.push(buildNftRule(matches, verdict, ctx))
+    else if (!isObj(vmap.data))
+      warnings.push(
+        `${file}:${line}: named verdict maps are not modelled; the rule is taken not to match`,
+      )
+    else {
+      // one rule per element, as the text reader: keys are distinct
+      const selector = selectorOf(vmap.key)
+      for (const element of list(vmap.data.set)) {
+        const [key, data] = list(element)
+        const v = verdictOf(data)
+        if (v === undefined)
+          throw new PolicyError(
+            'ERR_POLICY_CONFIG',
+            `${file}:${line}: verdict map element ${JSON.stringify(element)} is not [KEY, VERDICT]`,
+            { file, line },
+          )
+        const value = toValue(key)
+        chain.rules.push(buildNftRule([...matches, { selector, negate: false, value }], v, ctx))
+      }
+    }
   }
   return assembleNft([...chains.values()], { file, format: 'nft-json', warnings })
 }

@@ -14,7 +14,7 @@ import {
   type NftSet,
   type NftValue,
 } from './nft-rule.ts'
-import type { FirewallConfig, RuleVerdict } from './types.ts'
+import type { FirewallConfig, FirewallRule, RuleVerdict } from './types.ts'
 
 interface Token {
   readonly t: string
@@ -202,9 +202,9 @@ class Parser {
     }
     for (const p of this.pendingRules) {
       const c = this.chain(p.family, p.table, p.chain, p.line)
-      const rule = this.rule(p.tokens, p.line, p.family, p.table)
-      if (p.insert) c.rules.unshift(rule)
-      else c.rules.push(rule)
+      const rules = this.rule(p.tokens, p.line, p.family, p.table)
+      if (p.insert) c.rules.unshift(...rules)
+      else c.rules.push(...rules)
     }
     return assembleNft([...this.chains.values()], {
       file: this.file,
@@ -441,18 +441,18 @@ class Parser {
     )
   }
 
-  /** Parses a rule's tokens into matches and a verdict. */
-  private rule(
-    tokens: Token[],
-    line: number,
-    family: NftFamily,
-    table: string,
-  ): ReturnType<typeof buildNftRule> {
+  /**
+   * Parses a rule's tokens into matches and a verdict: one rule, or one per element of a verdict
+   * map (`tcp dport vmap { 22 : accept, 23 : drop }`; keys are distinct, so the element a packet
+   * matches is the only one that applies to it).
+   */
+  private rule(tokens: Token[], line: number, family: NftFamily, table: string): FirewallRule[] {
     // a line of the text: the line of a token, or of an `add rule` command
     const text = this.lines[line - 1]!.trim()
     const where = { file: this.file, line, text }
     const matches: NftMatch[] = []
     let verdict: RuleVerdict = { kind: 'continue' }
+    let vmap: { selector: string; entries: [string, RuleVerdict][] } | undefined
     let i = 0
     const value = (): NftValue => {
       const t = tokens[i++]
@@ -561,6 +561,19 @@ class Parser {
         i += 2
         continue
       }
+      if (op === 'vmap') {
+        i++
+        const map = value()
+        if (!Array.isArray(map)) {
+          this.warnings.push(
+            `${this.file}:${line}: named verdict maps are not modelled; the rule is taken not to match`,
+          )
+          return []
+        }
+        // an anonymous set's items are words
+        vmap = { selector, entries: this.verdictMap(map as string[], line) }
+        continue
+      }
       if (selector === 'tcp flags') {
         // tcp flags syn / tcp flags & (syn|ack) == syn: new connections start with SYN; taken to match
         while (
@@ -575,12 +588,35 @@ class Parser {
       }
       matches.push({ selector, negate, value: value() })
     }
-    return buildNftRule(matches, verdict, {
-      family,
-      sets: this.tableSets(family, table),
-      where,
-      warnings: this.warnings,
-    })
+    const ctx = { family, sets: this.tableSets(family, table), where, warnings: this.warnings }
+    if (vmap === undefined) return [buildNftRule(matches, verdict, ctx)]
+    const { selector, entries } = vmap
+    return entries.map(([key, v]) =>
+      buildNftRule([...matches, { selector, negate: false, value: key }], v, ctx),
+    )
+  }
+
+  /** `KEY : VERDICT` elements (the words of `{ 22 : accept, 80 : jump web }`). */
+  private verdictMap(words: readonly string[], line: number): [string, RuleVerdict][] {
+    const out: [string, RuleVerdict][] = []
+    for (let k = 0; k < words.length; k += 3) {
+      // a key is one word (`22`, `9000-9009`, `"lo"`, `established`)
+      const [key, colon, kind, target] = words.slice(k, k + 4)
+      const verdict: RuleVerdict | undefined =
+        kind === 'accept' || kind === 'drop' || kind === 'return' || kind === 'continue'
+          ? { kind }
+          : (kind === 'jump' || kind === 'goto') && target !== undefined
+            ? { kind, target }
+            : undefined
+      if (colon !== ':' || verdict === undefined)
+        throw this.err(
+          line,
+          `verdict map element '${words.slice(k, k + 3).join(' ')}' is not KEY : VERDICT`,
+        )
+      if (verdict.kind === 'jump' || verdict.kind === 'goto') k++
+      out.push([key!, verdict])
+    }
+    return out
   }
 }
 

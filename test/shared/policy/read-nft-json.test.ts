@@ -236,6 +236,111 @@ describe('readNftJson', () => {
     ])
   })
 
+  it('a verdict map is one rule per element; a named one is taken not to match (real dump)', () => {
+    const pairs = (...p: [unknown, unknown][]) => ({ set: p })
+    const objects = [
+      {
+        map: {
+          ...inet,
+          name: 'ports',
+          type: 'inet_service',
+          handle: 4,
+          map: 'verdict',
+          elem: [[25, { drop: null }]],
+        },
+      },
+      {
+        chain: {
+          ...inet,
+          name: 'input',
+          handle: 1,
+          type: 'filter',
+          hook: 'input',
+          prio: 0,
+          policy: 'drop',
+        },
+      },
+      { chain: { ...inet, name: 'ssh', handle: 2 } },
+      { chain: { ...inet, name: 'web', handle: 3 } },
+      {
+        rule: {
+          ...inet,
+          chain: 'input',
+          handle: 6,
+          expr: [
+            {
+              vmap: {
+                key: { ct: { key: 'state' } },
+                data: pairs(
+                  ['invalid', { drop: null }],
+                  ['established', { accept: null }],
+                  ['related', { accept: null }],
+                ),
+              },
+            },
+          ],
+        },
+      },
+      {
+        rule: {
+          ...inet,
+          chain: 'input',
+          handle: 10,
+          expr: [
+            {
+              vmap: {
+                key: payload('tcp', 'dport'),
+                data: pairs(
+                  [22, { jump: { target: 'ssh' } }],
+                  [80, { goto: { target: 'web' } }],
+                  [8080, { continue: null }],
+                  [{ range: [9000, 9009] }, { return: null }],
+                ),
+              },
+            },
+          ],
+        },
+      },
+      {
+        rule: {
+          ...inet,
+          chain: 'input',
+          handle: 11,
+          expr: [{ vmap: { key: payload('tcp', 'dport'), data: '@ports' } }],
+        },
+      },
+    ]
+    const config = readNftJson(dump(objects), 'vmap.json')
+    const states = objects.findIndex((o) => o.rule?.handle === 6) + 2
+    const ports = states + 1
+    expect(
+      chainOf(config, 'inet t input').rules.map((r) => [
+        r.line,
+        r.states,
+        r.dports?.ranges,
+        r.verdict,
+      ]),
+    ).toEqual([
+      [states, { new: false, established: false }, undefined, { kind: 'drop' }],
+      [states, { new: false, established: true }, undefined, { kind: 'accept' }],
+      [states, { new: false, established: true }, undefined, { kind: 'accept' }],
+      [ports, undefined, [[22, 22]], { kind: 'jump', target: 'inet t ssh' }],
+      [ports, undefined, [[80, 80]], { kind: 'goto', target: 'inet t web' }],
+      [ports, undefined, [[8080, 8080]], { kind: 'continue' }],
+      [ports, undefined, [[9000, 9009]], { kind: 'return' }],
+    ])
+    expect(config.warnings).toEqual([
+      `vmap.json:${ports + 1}: named verdict maps are not modelled; the rule is taken not to match`,
+    ])
+  })
+
+  it('a verdict map element without verdict is an error at the rule', () => {
+    const vmap = { key: payload('tcp', 'dport'), data: { set: [[22, { accept: null }], [23]] } }
+    expect(() =>
+      readNftJson(dump([{ rule: { ...inet, chain: 'c', handle: 5, expr: [{ vmap }] } }]), 'j'),
+    ).toThrow('j:2: verdict map element [23] is not [KEY, VERDICT]')
+  })
+
   it('jumps to a chain of the same table', () => {
     const config = readNftJson(
       dump([

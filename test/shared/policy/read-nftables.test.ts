@@ -343,6 +343,47 @@ describe('readNftables', () => {
     ])
   })
 
+  it('a verdict map is one rule per element, at its line; a named one is taken not to match', () => {
+    const lines = [
+      'table inet t {',
+      '  map ports { type inet_service : verdict; elements = { 25 : drop } }',
+      '  chain input {',
+      '    type filter hook input priority 0; policy drop;',
+      '    ct state vmap { established : accept, related : accept, invalid : drop }',
+      '    iifname vmap { "lo" : accept }',
+      '    tcp dport vmap { 22 : jump ssh, 80 : goto web, 443 : accept, 8080 : continue, 9000-9009 : return }',
+      '    tcp dport vmap @ports',
+      '  }',
+      '  chain ssh {',
+      '    ip saddr 192.0.2.0/24 accept',
+      '  }',
+      '  chain web {',
+      '    accept',
+      '  }',
+      '}',
+    ]
+    const config = readNftables(text(...lines), 'f')
+    const input = chainOf(config, 'inet t input')
+    const states = lineOf(lines, 'ct state vmap')
+    const ports = lineOf(lines, 'tcp dport vmap {')
+    expect(
+      input.rules.map((r) => [r.line, r.states, r.never, r.dports?.ranges, r.verdict]),
+    ).toEqual([
+      [states, { new: false, established: true }, undefined, undefined, { kind: 'accept' }],
+      [states, { new: false, established: true }, undefined, undefined, { kind: 'accept' }],
+      [states, { new: false, established: false }, undefined, undefined, { kind: 'drop' }],
+      [lineOf(lines, 'iifname vmap'), undefined, true, undefined, { kind: 'accept' }],
+      [ports, undefined, undefined, [[22, 22]], { kind: 'jump', target: 'inet t ssh' }],
+      [ports, undefined, undefined, [[80, 80]], { kind: 'goto', target: 'inet t web' }],
+      [ports, undefined, undefined, [[443, 443]], { kind: 'accept' }],
+      [ports, undefined, undefined, [[8080, 8080]], { kind: 'continue' }],
+      [ports, undefined, undefined, [[9000, 9009]], { kind: 'return' }],
+    ])
+    expect(config.warnings).toEqual([
+      `f:${lineOf(lines, 'tcp dport vmap @ports')}: named verdict maps are not modelled; the rule is taken not to match`,
+    ])
+  })
+
   it('a priority name of the bridge family only is left to the default', () => {
     const lines = [
       'table bridge br {',
@@ -402,7 +443,7 @@ describe('readNftables', () => {
     expect(config.warnings).toEqual(notes.map((n) => `f:3: ${n}; the rule is taken to match`))
   })
 
-  it.each([
+  it.each<[string, string[], number, string]>([
     ['an unclosed table', ['table inet t {'], 2, 'unexpected end of file (missing "}"?)'],
     [
       'an unclosed chain',
@@ -417,6 +458,16 @@ describe('readNftables', () => {
       1,
       "unexpected 'tabel' (expected table, add, insert, flush, define, ...)",
     ],
+    ...[
+      ['22 accept', "'22 accept'"],
+      ['22 : reject', "'22 : reject'"],
+      ['22 : jump', "'22 : jump'"],
+    ].map(([elements, shown]): [string, string[], number, string] => [
+      `a verdict map element ${elements}`,
+      ['table inet t {', '  chain c {', `    tcp dport vmap { ${elements} }`, '  }', '}'],
+      3,
+      `verdict map element ${shown} is not KEY : VERDICT`,
+    ]),
     ['a define without =', ['define ssh 22'], 1, "expected 'define NAME = VALUE'"],
     ['a define without value', ['define ssh ='], 1, "expected 'define NAME = VALUE'"],
     [

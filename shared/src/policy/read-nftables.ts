@@ -561,6 +561,16 @@ class Parser {
         i += 2
         continue
       }
+      if (op === '.') {
+        // `ip saddr . tcp dport @pairs`: skip the other selectors and the value
+        this.warnings.push(
+          `${this.file}:${line}: concatenation '${selector} . ...' is not modelled; the rule is taken to match`,
+        )
+        // `. tcp dport` or `. iifname`; nft takes concatenations with sets only
+        while (tokens[i]?.t === '.') i += SELECTOR_HEADS.has(String(tokens[i + 1]?.t)) ? 3 : 2
+        value()
+        continue
+      }
       if (op === 'vmap') {
         i++
         const map = value()

@@ -384,6 +384,40 @@ describe('readNftables', () => {
     ])
   })
 
+  it('a concatenation with a set is taken to match, with a note', () => {
+    const lines = [
+      'table inet t {',
+      '  set pairs { type ipv4_addr . inet_service; elements = { 192.0.2.1 . 22 } }',
+      '  chain input {',
+      '    type filter hook input priority 0; policy drop;',
+      '    ip saddr . tcp dport @pairs accept',
+      '    iifname . ip saddr { "eth0" . 192.0.2.1 } accept',
+      '    tcp dport . iifname { 22 . "eth0" } accept',
+      '    tcp dport 80 accept',
+      '  }',
+      '}',
+    ]
+    const config = readNftables(text(...lines), 'f')
+    expect(
+      chainOf(config, 'inet t input').rules.map((r) => [
+        r.line,
+        r.saddr,
+        r.dports?.ranges,
+        r.never,
+      ]),
+    ).toEqual([
+      [lineOf(lines, 'ip saddr .'), undefined, undefined, undefined],
+      [lineOf(lines, 'iifname .'), undefined, undefined, undefined],
+      [lineOf(lines, 'tcp dport .'), undefined, undefined, undefined],
+      [lineOf(lines, 'tcp dport 80'), undefined, [[80, 80]], undefined],
+    ])
+    expect(config.warnings).toEqual([
+      `f:${lineOf(lines, 'ip saddr .')}: concatenation 'ip saddr . ...' is not modelled; the rule is taken to match`,
+      `f:${lineOf(lines, 'iifname .')}: concatenation 'iifname . ...' is not modelled; the rule is taken to match`,
+      `f:${lineOf(lines, 'tcp dport .')}: concatenation 'tcp dport . ...' is not modelled; the rule is taken to match`,
+    ])
+  })
+
   it('a priority name of the bridge family only is left to the default', () => {
     const lines = [
       'table bridge br {',

@@ -8,6 +8,9 @@ import { describe, expect, it } from 'vitest'
 import {
   AddrRanges,
   evaluatePolicy,
+  isPresetId,
+  PolicyError,
+  presetPolicy,
   PRESET_IDS,
   PRESETS,
   readFirewallConfig,
@@ -187,5 +190,19 @@ describe.each(PRESET_IDS.map((id) => [id, PRESETS[id]] as const))('preset %s', (
     expect(problems(policy, [host, bad])).toEqual([
       `${rule} ${severity} @ docker-compose.yml:${bad.marks.get('exposed')![4]}`,
     ])
+  })
+})
+
+describe('presetPolicy', () => {
+  it('gives each preset by id, and refuses an unknown id listing the known ones', () => {
+    for (const id of PRESET_IDS) {
+      expect(isPresetId(id)).toBe(true)
+      expect(presetPolicy(id)).toBe(PRESETS[id])
+    }
+    expect(isPresetId('github-hook')).toBe(false)
+    expect(() => presetPolicy('github-hook')).toThrow(PolicyError)
+    expect(() => presetPolicy('github-hook')).toThrow(
+      `no preset 'github-hook' (known: ${PRESET_IDS.join(', ')})`,
+    )
   })
 })

@@ -4855,8 +4855,8 @@ var require_util2 = __commonJS({
       }
       return values;
     }
-    function getDecodeSplit(name, list3) {
-      const value = list3.get(name, true);
+    function getDecodeSplit(name, list4) {
+      const value = list4.get(name, true);
       if (value === null) {
         return null;
       }
@@ -12268,9 +12268,9 @@ var require_headers = __commonJS({
       // https://fetch.spec.whatwg.org/#dom-headers-getsetcookie
       getSetCookie() {
         webidl.brandCheck(this, _Headers);
-        const list3 = this.#headersList.cookies;
-        if (list3) {
-          return [...list3];
+        const list4 = this.#headersList.cookies;
+        if (list4) {
+          return [...list4];
         }
         return [];
       }
@@ -12310,8 +12310,8 @@ var require_headers = __commonJS({
       static getHeadersList(o) {
         return o.#headersList;
       }
-      static setHeadersList(o, list3) {
-        o.#headersList = list3;
+      static setHeadersList(o, list4) {
+        o.#headersList = list4;
       }
     };
     var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers2;
@@ -13279,13 +13279,13 @@ var require_request2 = __commonJS({
         if (this.signal.aborted) {
           ac.abort(this.signal.reason);
         } else {
-          let list3 = dependentControllerMap.get(this.signal);
-          if (list3 === void 0) {
-            list3 = /* @__PURE__ */ new Set();
-            dependentControllerMap.set(this.signal, list3);
+          let list4 = dependentControllerMap.get(this.signal);
+          if (list4 === void 0) {
+            list4 = /* @__PURE__ */ new Set();
+            dependentControllerMap.set(this.signal, list4);
           }
           const acRef = new WeakRef(ac);
-          list3.add(acRef);
+          list4.add(acRef);
           util.addAbortListener(
             ac.signal,
             buildAbort(acRef)
@@ -32368,15 +32368,15 @@ var require_parser = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list3, type) {
-      for (let i = 0; i < list3.length; ++i)
-        if (list3[i].type === type)
+    function includesToken(list4, type) {
+      for (let i = 0; i < list4.length; ++i)
+        if (list4[i].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list3) {
-      for (let i = 0; i < list3.length; ++i) {
-        switch (list3[i].type) {
+    function findNonEmptyIndex(list4) {
+      for (let i = 0; i < list4.length; ++i) {
+        switch (list4[i].type) {
           case "space":
           case "comment":
           case "newline":
@@ -38048,8 +38048,8 @@ var require_util11 = __commonJS({
       }
       return values;
     }
-    function getDecodeSplit(name, list3) {
-      const value = list3.get(name, true);
+    function getDecodeSplit(name, list4) {
+      const value = list4.get(name, true);
       if (value === null) {
         return null;
       }
@@ -45461,9 +45461,9 @@ var require_headers2 = __commonJS({
       // https://fetch.spec.whatwg.org/#dom-headers-getsetcookie
       getSetCookie() {
         webidl.brandCheck(this, _Headers);
-        const list3 = this.#headersList.cookies;
-        if (list3) {
-          return [...list3];
+        const list4 = this.#headersList.cookies;
+        if (list4) {
+          return [...list4];
         }
         return [];
       }
@@ -45503,8 +45503,8 @@ var require_headers2 = __commonJS({
       static getHeadersList(o) {
         return o.#headersList;
       }
-      static setHeadersList(o, list3) {
-        o.#headersList = list3;
+      static setHeadersList(o, list4) {
+        o.#headersList = list4;
       }
     };
     var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers2;
@@ -46472,13 +46472,13 @@ var require_request4 = __commonJS({
         if (this.signal.aborted) {
           ac.abort(this.signal.reason);
         } else {
-          let list3 = dependentControllerMap.get(this.signal);
-          if (list3 === void 0) {
-            list3 = /* @__PURE__ */ new Set();
-            dependentControllerMap.set(this.signal, list3);
+          let list4 = dependentControllerMap.get(this.signal);
+          if (list4 === void 0) {
+            list4 = /* @__PURE__ */ new Set();
+            dependentControllerMap.set(this.signal, list4);
           }
           const acRef = new WeakRef(ac);
-          list3.add(acRef);
+          list4.add(acRef);
           util.addAbortListener(
             ac.signal,
             buildAbort(acRef)
@@ -53276,16 +53276,16 @@ var require_light = __commonJS({
           }
         }
         shiftAll(fn) {
-          return this._lists.forEach(function(list3) {
-            return list3.forEachShift(fn);
+          return this._lists.forEach(function(list4) {
+            return list4.forEachShift(fn);
           });
         }
         getFirst(arr = this._lists) {
-          var j, len, list3;
+          var j, len, list4;
           for (j = 0, len = arr.length; j < len; j++) {
-            list3 = arr[j];
-            if (list3.length > 0) {
-              return list3;
+            list4 = arr[j];
+            if (list4.length > 0) {
+              return list4;
             }
           }
           return [];
@@ -55342,7 +55342,6 @@ function radixSort4(r, n) {
   return out;
 }
 function mergeIpv4(ranges, n) {
-  if (n === 0) return new Float64Array(0);
   const r = radixSort4(ranges, n);
   let m = 0;
   let s = r[0];
@@ -55482,7 +55481,7 @@ function subtractRanges(a, b) {
     while (j < b.length && b[j + 1] <= s) j += 2;
     for (let k = j; k < b.length && b[k] < e; k += 2) {
       if (b[k] > s) out.push(s, b[k]);
-      if (b[k + 1] > s) s = b[k + 1];
+      s = b[k + 1];
       if (s >= e) break;
     }
     if (s < e) out.push(s, e);
@@ -55887,17 +55886,17 @@ var IpSet = class _IpSet {
    * `ERR_IP_FAMILY` on an entry of the other family.
    */
   static fromCidrs(family, cidrs) {
-    const list3 = Array.isArray(cidrs) ? cidrs : [...cidrs];
+    const list4 = Array.isArray(cidrs) ? cidrs : [...cidrs];
     const collector = new RangeCollector();
-    const joined = list3.length > 32 ? list3.join("\n") : "";
+    const joined = list4.length > 32 ? list4.join("\n") : "";
     let bytes = joined === "" ? void 0 : bytesOf(joined, 0, joined.length);
     if (bytes !== void 0) {
       let breaks = 0;
       for (let at = joined.indexOf("\n"); at >= 0; at = joined.indexOf("\n", at + 1)) breaks++;
-      if (breaks !== list3.length - 1) bytes = void 0;
+      if (breaks !== list4.length - 1) bytes = void 0;
     }
     let from = 0;
-    for (let k = 0; k < list3.length; ) {
+    for (let k = 0; k < list4.length; ) {
       if (bytes !== void 0) {
         const next = family === 4 ? readIpv4Lines(bytes, from, joined.length, collector) : readIpv6Lines(bytes, from, joined.length, collector);
         if (linesRead > 0) {
@@ -55906,7 +55905,7 @@ var IpSet = class _IpSet {
           continue;
         }
       }
-      const text = list3[k];
+      const text = list4[k];
       from += text.length + 1;
       k++;
       trimBounds(text, 0, text.length);
@@ -56405,9 +56404,9 @@ function collect(value, where, out) {
   if (isObject(value) && ("ipv4" in value || "ipv6" in value)) {
     for (const key of ["ipv4", "ipv6"]) {
       if (!(key in value)) continue;
-      const list3 = value[key];
-      if (!Array.isArray(list3)) return `${where}["${key}"] is not an array`;
-      const problem = collect(list3, `${where}["${key}"]`, out);
+      const list4 = value[key];
+      if (!Array.isArray(list4)) return `${where}["${key}"] is not an array`;
+      const problem = collect(list4, `${where}["${key}"]`, out);
       if (problem !== void 0) return problem;
     }
     return void 0;
@@ -56422,9 +56421,9 @@ function extractJson(document, parser) {
       if (!isObject(document)) return drift("the meta payload is not a JSON object");
       if (!Object.hasOwn(document, parser.key))
         return parser.required ? drift(`key ${quote(parser.key)} is missing from the meta payload`) : { entries };
-      const list3 = document[parser.key];
-      if (!Array.isArray(list3)) return drift(`key ${quote(parser.key)} is not an array`);
-      const problem = collect(list3, `$[${JSON.stringify(parser.key)}]`, entries);
+      const list4 = document[parser.key];
+      if (!Array.isArray(list4)) return drift(`key ${quote(parser.key)} is not an array`);
+      const problem = collect(list4, `$[${JSON.stringify(parser.key)}]`, entries);
       return problem === void 0 ? { entries } : drift(problem);
     }
     case "firezone-relays": {
@@ -56465,12 +56464,12 @@ function indexAws(document) {
     ["prefixes", "ip_prefix"],
     ["ipv6_prefixes", "ipv6_prefix"]
   ]) {
-    const list3 = document[listKey];
-    if (!Array.isArray(list3))
+    const list4 = document[listKey];
+    if (!Array.isArray(list4))
       return { guard: "schema-drift", reason: `key ${quote(listKey)} is missing or not an array` };
     const base = `$["${listKey}"]`;
-    for (let i = 0; i < list3.length; i++) {
-      const item = list3[i];
+    for (let i = 0; i < list4.length; i++) {
+      const item = list4[i];
       const prefix = isObject(item) ? item[prefixKey] : void 0;
       if (!isObject(item) || typeof prefix !== "string" || typeof item.service !== "string" || typeof item.region !== "string")
         return {
@@ -56694,6 +56693,9 @@ function mirrorUrl(url, mirror) {
 }
 var TimeoutSignal = class extends Error {
 };
+function messageOf(error2) {
+  return error2 instanceof Error ? error2.message : String(error2);
+}
 async function fetchSource(url, o) {
   const requested = mirrorUrl(url, o.mirror);
   const conditional = Boolean(o.validators?.etag ?? o.validators?.lastModified);
@@ -56741,13 +56743,8 @@ async function fetchSource(url, o) {
           })
         );
       } catch (error2) {
-        if (timedOut || error2 instanceof TimeoutSignal)
-          return refuse("timeout", `no response within ${o.timeoutMs} ms`, current);
-        return refuse(
-          "network-error",
-          `request to ${current} failed: ${error2 instanceof Error ? error2.message : String(error2)}`,
-          current
-        );
+        if (timedOut) return refuse("timeout", `no response within ${o.timeoutMs} ms`, current);
+        return refuse("network-error", `request to ${current} failed: ${messageOf(error2)}`, current);
       }
       status = response.status;
       if (status < 300 || status > 399 || status === 304) break;
@@ -56781,7 +56778,7 @@ async function fetchSource(url, o) {
     if (status === 304) {
       await cancelBody(response);
       if (!conditional) return refuse("http-error", "HTTP 304 to an unconditional request", current);
-      return done({ kind: "not-modified", validators: o.validators ?? validators }, current);
+      return done({ kind: "not-modified", validators: o.validators }, current);
     }
     if (status < 200 || status > 299) {
       await cancelBody(response);
@@ -56831,15 +56828,11 @@ async function fetchSource(url, o) {
     const contentType = response.headers.get("content-type") ?? "";
     return done({ kind: "body", text, contentType, validators }, current);
   } catch (error2) {
-    if (timedOut || error2 instanceof TimeoutSignal) {
+    if (timedOut) {
       await reader?.cancel().catch(() => void 0);
       return refuse("timeout", `the body did not arrive within ${o.timeoutMs} ms`, current);
     }
-    return refuse(
-      "network-error",
-      `reading ${current} failed: ${error2 instanceof Error ? error2.message : String(error2)}`,
-      current
-    );
+    return refuse("network-error", `reading ${current} failed: ${messageOf(error2)}`, current);
   } finally {
     web.clearTimeout(timer);
   }
@@ -56873,10 +56866,10 @@ function normaliseEntries(entries, family) {
         text.includes("%") ? "has a zone id (a link-local scope, not an allowlist entry)" : "is not a plain address or CIDR (whitespace, newline or another character)"
       );
   }
-  const list3 = parseCidrList(texts.join("\n"));
-  const rejected = list3.rejected[0];
+  const list4 = parseCidrList(texts.join("\n"));
+  const rejected = list4.rejected[0];
   if (rejected) return refuse(rejected.line - 1, `is not an address or CIDR (${rejected.reason})`);
-  const { ipv4, ipv6 } = list3;
+  const { ipv4, ipv6 } = list4;
   if (family === 4 && !ipv6.isEmpty)
     return refuse(
       find((t) => t.includes(":")),
@@ -56904,7 +56897,7 @@ function normaliseEntries(entries, family) {
       "is IPv4-mapped IPv6 (::ffff:0:0/96), not an allowlist entry"
     );
   const notes = [];
-  const hostBits = list3.notes.filter((n) => n.code === "HOST_BITS_SET").length;
+  const hostBits = list4.notes.filter((n) => n.code === "HOST_BITS_SET").length;
   if (hostBits > 0)
     notes.push({
       code: "host-bits",
@@ -56965,9 +56958,9 @@ async function syncFeeds(feeds, options) {
   const feedsByUrl = /* @__PURE__ */ new Map();
   for (const feed of feeds)
     for (const source of feed.sources) {
-      const list3 = feedsByUrl.get(source.url) ?? [];
-      if (!list3.includes(feed)) list3.push(feed);
-      feedsByUrl.set(source.url, list3);
+      const list4 = feedsByUrl.get(source.url) ?? [];
+      if (!list4.includes(feed)) list4.push(feed);
+      feedsByUrl.set(source.url, list4);
     }
   const fetchOne = (url, conditional) => fetchSource(url, {
     fetch: options.fetch,
@@ -57021,8 +57014,8 @@ async function syncFeeds(feeds, options) {
       await syncOne(feed, previous[feed.id], results, parseJsonOnce, guards, options, cache)
     );
   const unknownKeys = [];
-  for (const [url, list3] of feedsByUrl) {
-    if (!list3.some((f) => f.sources.some((s) => s.parser.kind === "github-meta"))) continue;
+  for (const [url, list4] of feedsByUrl) {
+    if (!list4.some((f) => f.sources.some((s) => s.parser.kind === "github-meta"))) continue;
     const doc = parsed.get(url);
     if (doc && "document" in doc && isObject(doc.document)) {
       for (const key of Object.keys(doc.document))
@@ -57060,10 +57053,7 @@ function parseJsonBody(text, contentType) {
   try {
     return { document: JSON.parse(text) };
   } catch (error2) {
-    return {
-      guard: "unparseable",
-      reason: `the body is not JSON (${error2 instanceof Error ? error2.message : "invalid"})`
-    };
+    return { guard: "unparseable", reason: `the body is not JSON (${error2.message})` };
   }
 }
 async function syncOne(feed, prev, results, parseJsonOnce, guards, options, cache) {
@@ -57198,7 +57188,7 @@ function describeParser(parser) {
     case "json":
       return ` at ${parser.path}`;
     case "aws":
-      return ` for ${parser.service}${parser.regions.length ? ` in ${parser.regions.join(",")}` : ""}`;
+      return ` for ${parser.service} in ${parser.regions.join(",")}`;
     default:
       return "";
   }
@@ -57501,7 +57491,7 @@ function spliceManagedBlock(existing, rendered, feedIds) {
   const lines = existing.split("\n");
   const before = lines.slice(0, match.beginLine - 1);
   const after = lines.slice(match.endLine);
-  const endRaw = lines[match.endLine - 1] ?? "";
+  const endRaw = lines[match.endLine - 1];
   const blockEol = endRaw.endsWith("\r") ? "\r" : "";
   const block = blockLines.map(
     (l, i) => i < blockLines.length - 1 ? `${l}${eol === "\r\n" ? "\r" : ""}` : `${l}${blockEol}`
@@ -57558,10 +57548,10 @@ function canonical(format, family, cidrs, what) {
   try {
     return IpSet.fromCidrs(family, cidrs).toCidrs();
   } catch (cause) {
-    const input = cause instanceof IpParseError ? cause.input : "";
+    const { input, message } = cause;
     throw new RenderError(
       "ERR_RENDER_CIDR",
-      `${format}: ${what} IPv${family} entry ${quote2(input)} rejected: ${cause.message}`,
+      `${format}: ${what} IPv${family} entry ${quote2(input)} rejected: ${message}`,
       { cause, format }
     );
   }
@@ -57693,15 +57683,15 @@ function renderAwsSg(p) {
   }
   const perms = Math.max(1, p.ports.length);
   const limit = p.limits.awsRulesPerGroup;
-  for (const [family, list3] of [
+  for (const [family, list4] of [
     [4, p.ipv4],
     [6, p.ipv6]
   ]) {
-    const rules2 = list3.length * perms;
+    const rules2 = list4.length * perms;
     if (rules2 > limit) {
       throw new RenderError(
         "ERR_RENDER_LIMIT",
-        `aws-sg: ${list3.length} IPv${family} CIDRs x ${perms} port rule(s) = ${rules2} inbound rules; a security group holds ${limit} per family ("Inbound or outbound rules per security group" quota). Split the feeds across groups, or raise limits.awsRulesPerGroup after raising the quota.`,
+        `aws-sg: ${list4.length} IPv${family} CIDRs x ${perms} port rule(s) = ${rules2} inbound rules; a security group holds ${limit} per family ("Inbound or outbound rules per security group" quota). Split the feeds across groups, or raise limits.awsRulesPerGroup after raising the quota.`,
         { format: "aws-sg" }
       );
     }
@@ -57720,9 +57710,9 @@ function renderAwsSg(p) {
 
 // shared/src/render/render-caddy.ts
 var CADDY_PER_LINE = 100;
-function chunks(list3, size) {
+function chunks(list4, size) {
   const out = [];
-  for (let i = 0; i < list3.length; i += size) out.push(list3.slice(i, i + size));
+  for (let i = 0; i < list4.length; i += size) out.push(list4.slice(i, i + size));
   return out;
 }
 function renderCaddy(p) {
@@ -57957,9 +57947,9 @@ function renderNftables(p) {
   const byProto = /* @__PURE__ */ new Map();
   for (const spec of p.ports) {
     const [from, to] = portRange(spec);
-    const list3 = byProto.get(spec.protocol) ?? [];
-    list3.push(from === to ? String(from) : `${from}-${to}`);
-    byProto.set(spec.protocol, list3);
+    const list4 = byProto.get(spec.protocol) ?? [];
+    list4.push(from === to ? String(from) : `${from}-${to}`);
+    byProto.set(spec.protocol, list4);
   }
   const rules2 = [];
   for (const proto of ["tcp", "udp"]) {
@@ -58530,8 +58520,7 @@ var AddrRanges = class _AddrRanges {
       }
       const now = op(inA, inB);
       if (now !== inOut) {
-        if (out.length > 0 && out[out.length - 1] === x) out.pop();
-        else out.push(x);
+        out.push(x);
         inOut = now;
       }
     }
@@ -58640,7 +58629,7 @@ function addressSets(values, where) {
         continue;
       }
     }
-    const r = value === "any" || value === "anywhere" ? void 0 : parseCidrRange(value);
+    const r = parseCidrRange(value);
     if (r === void 0)
       throw new PolicyError(
         "ERR_POLICY_CONFIG",
@@ -58735,7 +58724,7 @@ function parsePolicy(text, file) {
   try {
     doc = (0, import_yaml.parse)(text, { prettyErrors: true });
   } catch (cause) {
-    const m = cause instanceof Error ? cause.message.split("\n")[0] : scalarText(cause);
+    const m = cause.message.split("\n")[0];
     throw new PolicyError("ERR_POLICY_FILE", `${file}: not valid YAML or JSON (${m})`, {
       file,
       cause
@@ -58753,7 +58742,7 @@ function parsePolicy(text, file) {
       fail3("extends", `'${ext}' is not a preset (known: ${PRESET_IDS.join(", ")})`);
     base = PRESETS[ext];
   }
-  const id = root.id === void 0 ? (file.split("/").pop() ?? file).replace(/\.(ya?ml|json)$/, "") : scalarText(root.id);
+  const id = root.id === void 0 ? file.slice(file.lastIndexOf("/") + 1).replace(/\.(ya?ml|json)$/, "") : scalarText(root.id);
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(id))
     fail3("id", `'${id}' must be letters, digits, '.', '_' or '-' (at most 64)`);
   const rules2 = base ? [...base.rules] : [];
@@ -58763,12 +58752,12 @@ function parsePolicy(text, file) {
     if (section === void 0 || section === null) continue;
     if (typeof section !== "object" || Array.isArray(section))
       fail3(direction, "expected a mapping of require / forbidPublic / restrict / allow lists");
-    for (const [kindKey, list3] of Object.entries(section)) {
+    for (const [kindKey, list4] of Object.entries(section)) {
       const kind = KINDS[kindKey];
       const field = `${direction}.${kindKey}`;
       if (!kind) fail3(field, `unknown rule kind (known: require, forbidPublic, restrict, allow)`);
-      if (!Array.isArray(list3)) fail3(field, "expected a list");
-      list3.forEach((item, idx) => {
+      if (!Array.isArray(list4)) fail3(field, "expected a list");
+      list4.forEach((item, idx) => {
         const rule = parseRuleItem(item, kind, direction, `${field}[${idx}]`, fail3);
         let ruleId = rule.id;
         for (let n = 2; ids.has(ruleId); n++) ruleId = `${rule.id}-${n}`;
@@ -58854,8 +58843,8 @@ function parseRuleItem(item, kind, direction, field, fail3) {
   const rawSources = obj[srcKey];
   let sources;
   if (rawSources !== void 0) {
-    const list3 = Array.isArray(rawSources) ? rawSources : [rawSources];
-    sources = list3.map((s, i) => {
+    const list4 = Array.isArray(rawSources) ? rawSources : [rawSources];
+    sources = list4.map((s, i) => {
       const text = scalarText(s).trim();
       if (text === "any" || text === "0.0.0.0/0" || text === "::/0" || text === "anywhere")
         return text === "0.0.0.0/0" || text === "::/0" ? text : "any";
@@ -58900,10 +58889,7 @@ var import_yaml2 = __toESM(require_dist(), 1);
 function readAwsSecurityGroups(text, file) {
   const lineCounter = new import_yaml2.LineCounter();
   const doc = (0, import_yaml2.parseDocument)(text, { lineCounter });
-  const lineOf = (node) => {
-    const r = node?.range;
-    return r ? lineCounter.linePos(r[0]).line : 1;
-  };
+  const lineOf = (node) => lineCounter.linePos(node.range[0]).line;
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const line = lineCounter.linePos(e.pos[0]).line;
@@ -59025,10 +59011,7 @@ var import_yaml3 = __toESM(require_dist(), 1);
 function readCompose(text, file) {
   const lineCounter = new import_yaml3.LineCounter();
   const doc = (0, import_yaml3.parseDocument)(text, { lineCounter });
-  const lineOf = (node) => {
-    const r = node?.range;
-    return r ? lineCounter.linePos(r[0]).line : 1;
-  };
+  const lineOf = (node) => lineCounter.linePos(node.range[0]).line;
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const line = lineCounter.linePos(e.pos[0]).line;
@@ -59048,7 +59031,7 @@ function readCompose(text, file) {
   const published = [];
   const warnings = [];
   for (const pair of services.items) {
-    const service = (0, import_yaml3.isScalar)(pair.key) ? scalarText(pair.key.value) : "?";
+    const service = String(pair.key);
     const svc = pair.value;
     if (!(0, import_yaml3.isMap)(svc)) continue;
     const mode = svc.get("network_mode");
@@ -59129,18 +59112,18 @@ function parseShortSyntax(spec) {
     rest = rest.slice(0, slash);
   }
   let hostIp;
+  let parts;
   const bracket = /^\[([^\]]+)\]:(.*)$/.exec(rest);
   if (bracket) {
     hostIp = bracket[1];
-    rest = bracket[2];
+    parts = bracket[2].split(":");
   } else {
-    const parts2 = rest.split(":");
-    if (parts2.length === 3) {
-      hostIp = parts2[0];
-      rest = `${parts2[1]}:${parts2[2]}`;
+    parts = rest.split(":");
+    if (parts.length > 2) {
+      hostIp = parts.slice(0, -2).join(":");
+      parts = parts.slice(-2);
     }
   }
-  const parts = rest.split(":");
   if (parts.length === 1) return parsePortRange(parts[0]) ? "ephemeral" : void 0;
   if (parts.length !== 2) return void 0;
   if (parts[0] === "") return "ephemeral";
@@ -59159,42 +59142,90 @@ function splitWords(line) {
   for (let m = re.exec(line); m !== null; m = re.exec(line)) out.push(m[1] ?? m[2] ?? m[3]);
   return out;
 }
+var IPSET_COMMANDS = {
+  create: "create",
+  n: "create",
+  "-N": "create",
+  add: "add",
+  a: "add",
+  "-A": "add",
+  del: "del",
+  d: "del",
+  "-D": "del",
+  flush: "flush",
+  f: "flush",
+  "-F": "flush",
+  swap: "swap",
+  w: "swap",
+  "-W": "swap",
+  rename: "rename",
+  e: "rename",
+  "-E": "rename",
+  destroy: "destroy",
+  x: "destroy",
+  "-X": "destroy"
+};
 function readIpsetSave(text, file) {
   const members = /* @__PURE__ */ new Map();
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     const words = splitWords(lines[i]);
     const [verb, name, arg] = words;
-    if (verb === void 0 || verb.startsWith("#") || name === void 0) continue;
-    if (verb === "create" || verb === "-N" || verb === "n") {
-      const famIdx = words.indexOf("family");
-      const family = famIdx >= 0 && words[famIdx + 1] === "inet6" ? 6 : 4;
-      if (arg !== void 0 && !/^hash:(net|ip)$|^list:set$/.test(arg) && !/^bitmap:ip$/.test(arg))
-        continue;
-      members.set(name, { family, values: [], line: i + 1 });
-    } else if ((verb === "swap" || verb === "-W" || verb === "w") && arg !== void 0) {
-      const a = members.get(name);
-      const b = members.get(arg);
-      if (a && b) {
-        members.set(name, b);
-        members.set(arg, a);
+    if (verb === void 0 || name === void 0) continue;
+    const set = members.get(name);
+    switch (IPSET_COMMANDS[verb]) {
+      case "create": {
+        if (!/^(hash:(net|ip)|bitmap:ip|list:set)$/.test(String(arg))) break;
+        const famIdx = words.indexOf("family");
+        const family = famIdx >= 0 && words[famIdx + 1] === "inet6" ? 6 : 4;
+        members.set(name, { family, list: arg === "list:set", values: [], line: i + 1 });
+        break;
       }
-    } else if (verb === "destroy" || verb === "-X" || verb === "x") {
-      members.delete(name);
-    } else if ((verb === "add" || verb === "-A" || verb === "a") && arg !== void 0) {
-      const set = members.get(name);
-      if (set === void 0) continue;
-      if (words.includes("nomatch")) continue;
-      set.values.push(arg);
+      case "add":
+        if (set && arg !== void 0 && !words.includes("nomatch")) set.values.push(arg);
+        break;
+      case "del":
+        if (set) set.values = set.values.filter((v) => v !== arg);
+        break;
+      case "flush":
+        if (set) set.values = [];
+        break;
+      case "swap": {
+        const other = members.get(String(arg));
+        if (set && other) {
+          members.set(name, other);
+          members.set(arg, set);
+        }
+        break;
+      }
+      case "rename":
+        if (set) {
+          members.delete(name);
+          members.set(String(arg), set);
+        }
+        break;
+      case "destroy":
+        members.delete(name);
+        break;
     }
   }
   const out = /* @__PURE__ */ new Map();
   for (const [name, set] of members) {
+    if (set.list) continue;
     const sets = addressSets(set.values, { file, line: set.line });
     out.set(
       name,
       set.family === 4 ? { ipv4: sets.ipv4, ipv6: AddrRanges.empty(6) } : { ipv4: AddrRanges.empty(4), ipv6: sets.ipv6 }
     );
+  }
+  for (const [name, set] of members) {
+    if (!set.list) continue;
+    let union = { ipv4: AddrRanges.empty(4), ipv6: AddrRanges.empty(6) };
+    for (const member of set.values) {
+      const m = out.get(member);
+      if (m) union = { ipv4: union.ipv4.union(m.ipv4), ipv6: union.ipv6.union(m.ipv6) };
+    }
+    out.set(name, union);
   }
   return out;
 }
@@ -59204,13 +59235,22 @@ var VERDICTS = {
   REJECT: { kind: "drop" },
   RETURN: { kind: "return" }
 };
+var POLICIES = { ACCEPT: "accept", DROP: "drop" };
+var TCP_UDP = ["tcp", "udp"];
+var PROTOCOLS = {
+  tcp: ["tcp"],
+  "6": ["tcp"],
+  udp: ["udp"],
+  "17": ["udp"],
+  all: TCP_UDP,
+  "0": TCP_UDP
+};
 function looksIpv6(text) {
   return /^# Generated by ip6tables-save/m.test(text) || /^:ufw6-/m.test(text) || /\s-[sd] !?\s*[0-9a-fA-F]*:[0-9a-fA-F:]*[/\s]/.test(text) || /ipv6-icmp|icmpv6/.test(text);
 }
 function readIptablesSave(text, options) {
-  const file = options.file;
+  const { file, ufw } = options;
   const family = looksIpv6(text) ? 6 : 4;
-  const ufw = options.ufw ?? /^:ufw6?-user-input /m.test(text);
   const warnings = [];
   const chains = /* @__PURE__ */ new Map();
   const lines = text.split(/\r?\n/);
@@ -59243,7 +59283,7 @@ function readIptablesSave(text, options) {
           file,
           line: i + 1
         });
-      const policy = m[2] === "ACCEPT" ? "accept" : m[2] === "DROP" ? "drop" : void 0;
+      const policy = POLICIES[m[2]];
       chains.set(m[1], { ...policy ? { policy } : {}, policyLine: i + 1, rules: [] });
       continue;
     }
@@ -59256,8 +59296,9 @@ function readIptablesSave(text, options) {
       { file }
     );
   for (const p of pending) {
-    const chainName = p.words[0] === "-A" || p.words[0] === "-I" ? p.words[1] : void 0;
-    if (chainName === void 0)
+    const command = p.words[0];
+    const chainName = p.words[1];
+    if (chainName === void 0 || !["-A", "-I", "-N", "-P"].includes(command))
       throw new PolicyError(
         "ERR_POLICY_CONFIG",
         `${file}:${p.line}: expected '-A CHAIN ...', got '${p.text.slice(0, 60)}'`,
@@ -59268,15 +59309,32 @@ function readIptablesSave(text, options) {
       chain = { policyLine: p.line, rules: [] };
       chains.set(chainName, chain);
     }
+    if (command === "-N") continue;
+    if (command === "-P") {
+      const policy = POLICIES[String(p.words[2])];
+      if (policy === void 0)
+        throw new PolicyError(
+          "ERR_POLICY_CONFIG",
+          `${file}:${p.line}: '${p.text}': the policy is ACCEPT or DROP`,
+          { file, line: p.line }
+        );
+      chain.policy = policy;
+      chain.policyLine = p.line;
+      continue;
+    }
+    const words = p.words.slice(2);
+    let at;
+    if (p.words[0] === "-I")
+      at = /^[1-9]\d*$/.test(String(words[0])) ? Number(words.shift()) - 1 : 0;
     const rule = parseRule(
-      p.words.slice(2),
+      words,
       { file, line: p.line, text: p.text },
       chains,
       options.sets,
       warnings,
       family
     );
-    if (p.words[0] === "-I") chain.rules.unshift(rule);
+    if (at !== void 0) chain.rules.splice(at, 0, rule);
     else chain.rules.push(rule);
   }
   const out = [];
@@ -59347,16 +59405,8 @@ function parseRule(words, where, chains, sets, warnings, family) {
       }
       case "-p":
       case "--protocol": {
-        const p = next().toLowerCase();
-        const proto = p === "tcp" || p === "6" ? "tcp" : p === "udp" || p === "17" ? "udp" : p === "all" || p === "0" ? "all" : "other";
-        if (proto === "all") {
-          if (neg) draft.protocols = [];
-        } else if (neg)
-          narrowProtocols(
-            draft,
-            proto === "tcp" ? ["udp"] : proto === "udp" ? ["tcp"] : ["tcp", "udp"]
-          );
-        else narrowProtocols(draft, proto === "other" ? [] : [proto]);
+        const named = PROTOCOLS[next().toLowerCase()] ?? [];
+        narrowProtocols(draft, neg ? TCP_UDP.filter((p) => !named.includes(p)) : named);
         break;
       }
       case "-i":
@@ -59456,7 +59506,6 @@ function parseRule(words, where, chains, sets, warnings, family) {
             "--hitcount",
             "--limit",
             "--limit-burst",
-            "--tcp-flags",
             "--syn"
           ].includes(w2))
             warnings.push(
@@ -59466,7 +59515,7 @@ function parseRule(words, where, chains, sets, warnings, family) {
     }
   }
   if (recentUpdate) draft.never = true;
-  if (draft.family === void 0) draft.family = family;
+  draft.family = family;
   return finishRule(draft, where);
 }
 
@@ -59514,10 +59563,6 @@ function buildNftRule(matches, verdict, ctx) {
   const draft = { verdict };
   if (ctx.family === "ip") draft.family = 4;
   if (ctx.family === "ip6") draft.family = 6;
-  const setFamily = (f) => {
-    if (draft.family !== void 0 && draft.family !== f) draft.never = true;
-    draft.family = f;
-  };
   for (const m of matches) {
     const items = flatten(m.value, ctx.sets, where);
     const words = items.filter((i) => typeof i === "string");
@@ -59525,7 +59570,7 @@ function buildNftRule(matches, verdict, ctx) {
     const sel = m.selector;
     if (/^(ip|ip6) (saddr|daddr)$/.test(sel)) {
       const [fam2, field] = sel.split(" ");
-      setFamily(fam2 === "ip" ? 4 : 6);
+      draft.family = fam2 === "ip" ? 4 : 6;
       let ipv4 = AddrRanges.empty(4);
       let ipv6 = AddrRanges.empty(6);
       if (words.length > 0) {
@@ -59565,8 +59610,8 @@ function buildNftRule(matches, verdict, ctx) {
         `${where.file}:${where.line}: source ports are not modelled; the rule is taken to match`
       );
     } else if (sel === "meta l4proto" || sel === "ip protocol" || sel === "ip6 nexthdr") {
-      if (sel === "ip protocol") setFamily(4);
-      if (sel === "ip6 nexthdr") setFamily(6);
+      if (sel === "ip protocol") draft.family = 4;
+      if (sel === "ip6 nexthdr") draft.family = 6;
       const protos = words.map((w2) => PROTO_WORDS[w2.toLowerCase()] ?? "other");
       const named = protos.filter((p) => p !== "other");
       narrowProtocols(
@@ -59574,16 +59619,15 @@ function buildNftRule(matches, verdict, ctx) {
         m.negate ? ["tcp", "udp"].filter((p) => !named.includes(p)) : named
       );
     } else if (sel === "meta nfproto") {
-      const fams = words.map((w2) => w2 === "ipv4" ? 4 : w2 === "ipv6" ? 6 : 0);
-      const keep = [4, 6].filter((f) => fams.includes(f) !== m.negate);
-      if (keep.length === 1) setFamily(keep[0]);
+      const keep = [4, 6].filter((f) => words.includes(`ipv${f}`) !== m.negate);
+      if (keep.length === 1) draft.family = keep[0];
       else if (keep.length === 0) draft.never = true;
     } else if (sel === "ct state") {
       const states = parseStates(words, m.negate);
       if (states) draft.states = states;
     } else if (/^(meta )?(iif|iifname|oif|oifname)$/.test(sel)) {
       if (!m.negate && words.length > 0 && words.every((w2) => w2 === "lo")) draft.never = true;
-    } else if (sel === "icmp type" || sel === "icmpv6 type" || sel === "icmp code" || sel === "icmpv6 code") {
+    } else if (/^icmp(v6)? (type|code)$/.test(sel)) {
       draft.protocols = [];
     } else {
       ctx.warnings.push(
@@ -59598,7 +59642,7 @@ function assembleNft(chains, options) {
   const out = [];
   for (const c of chains) {
     if (c.family === "other") continue;
-    const isBase = c.hook !== void 0 && (c.type ?? "filter") === "filter";
+    const isBase = c.hook !== void 0 && c.type === "filter";
     const hook2 = isBase && c.hook === "input" ? "input" : isBase && c.hook === "output" ? "output" : void 0;
     if (hook2) {
       if (c.family === "ip" || c.family === "inet") families.add(4);
@@ -59665,6 +59709,9 @@ function parsePriority(words) {
 function isObj(v) {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
+function list(v) {
+  return Array.isArray(v) ? v : [];
+}
 function fam(v) {
   return v === "ip" || v === "ip6" || v === "inet" ? v : "other";
 }
@@ -59679,6 +59726,16 @@ function toValue(v) {
     if (isObj(v.elem)) return toValue(v.elem.val);
   }
   return "?";
+}
+function verdictOf(e) {
+  if (!isObj(e)) return void 0;
+  if ("accept" in e) return { kind: "accept" };
+  if ("drop" in e || "reject" in e) return { kind: "drop" };
+  if ("return" in e) return { kind: "return" };
+  if ("continue" in e) return { kind: "continue" };
+  if (isObj(e.jump)) return { kind: "jump", target: scalarText(e.jump.target) };
+  if (isObj(e.goto)) return { kind: "goto", target: scalarText(e.goto.target) };
+  return void 0;
 }
 function selectorOf(left) {
   if (!isObj(left)) return "unknown";
@@ -59704,8 +59761,8 @@ function readNftJson(text, file) {
     );
   }
   const root = doc.contents;
-  const list3 = (0, import_yaml4.isMap)(root) ? root.get("nftables", true) : void 0;
-  if (!(0, import_yaml4.isSeq)(list3))
+  const items = (0, import_yaml4.isMap)(root) ? root.get("nftables", true) : void 0;
+  if (!(0, import_yaml4.isSeq)(items))
     throw new PolicyError(
       "ERR_POLICY_CONFIG",
       `${file}:1: expected an object with an "nftables" array`,
@@ -59715,19 +59772,15 @@ function readNftJson(text, file) {
   const chains = /* @__PURE__ */ new Map();
   const sets = /* @__PURE__ */ new Map();
   const rules2 = [];
-  const lineOf = (node) => {
-    const r = node?.range;
-    return r ? lineCounter.linePos(r[0]).line : 1;
-  };
-  for (const item of list3.items) {
-    const line = lineOf(item);
+  for (const item of items.items) {
+    const line = lineCounter.linePos(item.range[0]).line;
     const obj = item.toJSON();
     if (!isObj(obj)) continue;
     const [kind] = Object.keys(obj);
     const body = kind === void 0 ? void 0 : obj[kind];
     if (!isObj(body)) continue;
     const family = fam(body.family);
-    const table = scalarText(body.table ?? "");
+    const table = scalarText(body.table);
     if (kind === "chain") {
       const name = scalarText(body.name);
       chains.set(`${family} ${table} ${name}`, {
@@ -59744,11 +59797,7 @@ function readNftJson(text, file) {
     } else if (kind === "set") {
       let m = sets.get(`${family} ${table}`);
       if (!m) sets.set(`${family} ${table}`, m = /* @__PURE__ */ new Map());
-      const elems = Array.isArray(body.elem) ? body.elem : [];
-      const words = elems.map((e) => {
-        const v = toValue(e);
-        return typeof v === "string" ? v : "?";
-      });
+      const words = list(body.elem).map((e) => scalarText(toValue(e)));
       m.set(
         scalarText(body.name),
         buildNftSet(scalarText(body.type), words, {
@@ -59761,38 +59810,52 @@ function readNftJson(text, file) {
   }
   for (const { obj, line } of rules2) {
     const family = fam(obj.family);
-    const table = scalarText(obj.table ?? "");
+    const table = scalarText(obj.table);
     const key = `${family} ${table} ${scalarText(obj.chain)}`;
     let chain = chains.get(key);
     if (!chain)
       chains.set(key, chain = { family, table, name: scalarText(obj.chain), line, rules: [] });
     const matches = [];
     let verdict = { kind: "continue" };
-    for (const e of Array.isArray(obj.expr) ? obj.expr : []) {
-      if (!isObj(e)) continue;
-      if ("accept" in e) verdict = { kind: "accept" };
-      else if ("drop" in e || "reject" in e) verdict = { kind: "drop" };
-      else if ("return" in e) verdict = { kind: "return" };
-      else if (isObj(e.jump)) verdict = { kind: "jump", target: scalarText(e.jump.target) };
-      else if (isObj(e.goto)) verdict = { kind: "goto", target: scalarText(e.goto.target) };
+    let vmap;
+    for (const e of list(obj.expr).filter(isObj)) {
+      const v = verdictOf(e);
+      if (v) verdict = v;
       else if (isObj(e.match)) {
-        const op = scalarText(e.match.op ?? "==");
         matches.push({
           selector: selectorOf(e.match.left),
-          negate: op === "!=",
+          negate: e.match.op === "!=",
           value: toValue(e.match.right)
         });
-      }
+      } else if (isObj(e.vmap)) vmap = e.vmap;
     }
     const text2 = `handle ${scalarText(obj.handle ?? "?")} in chain ${scalarText(obj.chain)}`;
-    chain.rules.push(
-      buildNftRule(matches, verdict, {
-        family,
-        sets: sets.get(`${family} ${table}`) ?? /* @__PURE__ */ new Map(),
-        where: { file, line, text: text2 },
-        warnings
-      })
-    );
+    const ctx = {
+      family,
+      sets: sets.get(`${family} ${table}`) ?? /* @__PURE__ */ new Map(),
+      where: { file, line, text: text2 },
+      warnings
+    };
+    if (vmap === void 0) chain.rules.push(buildNftRule(matches, verdict, ctx));
+    else if (!isObj(vmap.data))
+      warnings.push(
+        `${file}:${line}: named verdict maps are not modelled; the rule is taken not to match`
+      );
+    else {
+      const selector = selectorOf(vmap.key);
+      for (const element of list(vmap.data.set)) {
+        const [key2, data] = list(element);
+        const v = verdictOf(data);
+        if (v === void 0)
+          throw new PolicyError(
+            "ERR_POLICY_CONFIG",
+            `${file}:${line}: verdict map element ${JSON.stringify(element)} is not [KEY, VERDICT]`,
+            { file, line }
+          );
+        const value = toValue(key2);
+        chain.rules.push(buildNftRule([...matches, { selector, negate: false, value }], v, ctx));
+      }
+    }
   }
   return assembleNft([...chains.values()], { file, format: "nft-json", warnings });
 }
@@ -59847,17 +59910,19 @@ var SELECTOR_HEADS = /* @__PURE__ */ new Set([
   "ether",
   "vlan"
 ]);
-var BARE_SELECTORS = /* @__PURE__ */ new Set([
-  "iif",
-  "iifname",
-  "oif",
-  "oifname",
-  "iiftype",
-  "oiftype",
-  "mark",
-  "l4proto",
-  "nfproto"
+var BARE_SELECTORS = /* @__PURE__ */ new Set(["iif", "iifname", "oif", "oifname", "iiftype", "oiftype", "mark"]);
+var TABLE_SKIPPED = /* @__PURE__ */ new Set([
+  "flags",
+  "comment",
+  "flowtable",
+  "counter",
+  "quota",
+  "ct",
+  "limit",
+  "secmark",
+  "synproxy"
 ]);
+var ELEMENT_TYPE = { addr: "ipv4_addr", port: "inet_service", other: "other" };
 var NOISE = /* @__PURE__ */ new Set([
   "counter",
   "log",
@@ -59879,6 +59944,8 @@ var Parser = class {
   pos = 0;
   chains = /* @__PURE__ */ new Map();
   sets = /* @__PURE__ */ new Map();
+  /** `define NAME = VALUE`: the value's tokens, its own `$` uses expanded. */
+  defines = /* @__PURE__ */ new Map();
   pendingRules = [];
   warnings = [];
   tokens;
@@ -59895,12 +59962,19 @@ var Parser = class {
       line
     });
   }
+  /** The next token; a `$NAME` is replaced by its definition first, at the line of the use. */
   peek() {
+    const t = this.tokens[this.pos];
+    if (t?.k !== "w" || !t.t.startsWith("$")) return t;
+    const value = this.defines.get(t.t.slice(1));
+    if (value === void 0) throw this.err(t.line, `'${t.t}' is not defined`);
+    this.tokens.splice(this.pos, 1, ...value.map((v) => ({ ...v, line: t.line })));
     return this.tokens[this.pos];
   }
   next() {
-    const t = this.tokens[this.pos++];
+    const t = this.peek();
     if (t === void 0) throw this.err(this.lines.length, 'unexpected end of file (missing "}"?)');
+    this.pos++;
     return t;
   }
   skipSeparators() {
@@ -59951,10 +60025,10 @@ var Parser = class {
       this.topStatement();
     }
     for (const p of this.pendingRules) {
-      const c = this.chain(p.family, p.table, p.chain, p.tokens[0]?.line ?? 1);
-      const rule = this.rule(p.tokens, p.family, p.table);
-      if (p.insert) c.rules.unshift(rule);
-      else c.rules.push(rule);
+      const c = this.chain(p.family, p.table, p.chain, p.line);
+      const rules2 = this.rule(p.tokens, p.line, p.family, p.table);
+      if (p.insert) c.rules.unshift(...rules2);
+      else c.rules.push(...rules2);
     }
     return assembleNft([...this.chains.values()], {
       file: this.file,
@@ -59967,8 +60041,7 @@ var Parser = class {
     if (head.k !== "w") throw this.err(head.line, `unexpected '${head.t}'`);
     switch (head.t) {
       case "set": {
-        const name = this.next().t;
-        if (this.peek()?.t === "{") this.setBody("other", "(fragment)", name, head.line);
+        this.setBody("other", "(fragment)", this.next().t, head.line);
         return;
       }
       case "table": {
@@ -60003,15 +60076,14 @@ var Parser = class {
             table,
             chain: chainName,
             tokens,
-            text: "",
+            line: what.line,
             insert: head.t === "insert"
           });
           return;
         }
         if (what.t === "set") {
           const { family, name: table } = this.familyAndName();
-          const name = this.next().t;
-          if (this.peek()?.t === "{") this.setBody(family, table, name, what.line);
+          this.setBody(family, table, this.next().t, what.line);
           return;
         }
         if (what.t === "element") {
@@ -60020,43 +60092,46 @@ var Parser = class {
           const elems = this.braceWords();
           const sets = this.tableSets(family, table);
           const prev = sets.get(name);
-          const where = { file: this.file, line: what.line, text: "" };
-          const type = prev?.kind === "port" ? "inet_service" : "ipv4_addr";
-          const add = buildNftSet(type, elems, where);
-          sets.set(name, mergeSets(prev, add));
+          if (prev === void 0) throw this.err(what.line, `set '${name}' is not declared`);
+          const where = { file: this.file, line: what.line, text: `set ${name}` };
+          sets.set(name, mergeSets(prev, buildNftSet(ELEMENT_TYPE[prev.kind], elems, where)));
           return;
         }
         this.statement();
         return;
       }
       case "delete":
-      case "destroy": {
-        const tokens = this.statement();
-        if (tokens[0]?.t === "table" && tokens.length >= 2) {
-          const fam2 = tokens.length >= 3 ? tokens[1].t : "ip";
-          const name = tokens[tokens.length - 1].t;
-          for (const key of [...this.chains.keys()])
-            if (key.startsWith(`${fam2} ${name} `)) this.chains.delete(key);
-          this.sets.delete(`${fam2} ${name}`);
-          this.pendingRules.splice(
-            0,
-            this.pendingRules.length,
-            ...this.pendingRules.filter((p) => !(p.family === fam2 && p.table === name))
-          );
-        }
-        return;
-      }
+      case "destroy":
       case "flush": {
-        const tokens = this.statement();
-        if (tokens[0]?.t === "ruleset") {
+        const [what, ...words] = this.statement().map((x) => x.t);
+        if (what === "ruleset") {
           this.chains.clear();
           this.sets.clear();
-          this.pendingRules.splice(0, this.pendingRules.length);
+          this.pendingRules.length = 0;
+        } else if (what === "table" || what === "chain") {
+          const [fam2, table, chain] = words.length > (what === "table" ? 1 : 2) ? words : ["ip", ...words];
+          const hit = (c, name) => c.family === fam2 && c.table === table && (what === "table" || name === chain);
+          const keep = this.pendingRules.filter((p) => !hit(p, p.chain));
+          this.pendingRules.splice(0, this.pendingRules.length, ...keep);
+          if (head.t !== "flush") {
+            for (const [key, c] of [...this.chains]) if (hit(c, c.name)) this.chains.delete(key);
+            if (what === "table") this.sets.delete(`${fam2} ${table}`);
+          }
         }
         return;
       }
-      case "list":
       case "define":
+      case "redefine": {
+        const [name, eq, ...value] = this.statement();
+        if (eq?.t !== "=" || value.length === 0)
+          throw this.err(head.line, `expected '${head.t} NAME = VALUE'`);
+        this.defines.set(name.t, value);
+        return;
+      }
+      case "undefine":
+        for (const name of this.statement()) this.defines.delete(name.t);
+        return;
+      case "list":
         this.statement();
         return;
       case "include":
@@ -60068,7 +60143,7 @@ var Parser = class {
       default:
         throw this.err(
           head.line,
-          `unexpected '${head.t}' (expected table, add, insert, flush, ...)`
+          `unexpected '${head.t}' (expected table, add, insert, flush, define, ...)`
         );
     }
   }
@@ -60084,21 +60159,9 @@ var Parser = class {
       } else if (t.t === "set" || t.t === "map") {
         const name = this.next().t;
         this.setBody(family, table, name, t.line);
-      } else if (t.t === "flags" || t.t === "comment") {
+      } else if (TABLE_SKIPPED.has(t.t)) {
         this.statement();
-      } else if (t.t === "flowtable" || t.t === "counter" || t.t === "quota" || t.t === "ct" || t.t === "limit" || t.t === "secmark" || t.t === "synproxy") {
-        this.statement();
-        if (this.peek()?.t === "{") this.skipBlock();
       } else throw this.err(t.line, `unexpected '${t.t}' in table '${table}'`);
-    }
-  }
-  skipBlock() {
-    this.expect("{");
-    let depth = 1;
-    while (depth > 0) {
-      const t = this.next();
-      if (t.t === "{") depth++;
-      if (t.t === "}") depth--;
     }
   }
   chainBody(c) {
@@ -60113,16 +60176,15 @@ var Parser = class {
       }
       const tokens = this.statement();
       const first = tokens[0];
-      if (first === void 0) continue;
       if (first.t === "type") {
-        c.type = tokens[1]?.t;
-        const hookIdx = tokens.findIndex((x) => x.t === "hook");
-        if (hookIdx >= 0) c.hook = tokens[hookIdx + 1]?.t;
-        const prioIdx = tokens.findIndex((x) => x.t === "priority");
-        if (prioIdx >= 0) {
-          const p = parsePriority(tokens.slice(prioIdx + 1).map((x) => x.t));
-          if (p !== void 0) c.priority = p;
-        }
+        const m = /^type (\S+) hook (\S+) (?:.* )?priority (.+)$/.exec(
+          tokens.map((x) => x.t).join(" ")
+        );
+        if (!m) throw this.err(first.line, "a chain type needs a hook and a priority");
+        c.type = m[1];
+        c.hook = m[2];
+        const p = parsePriority(m[3].split(" "));
+        if (p !== void 0) c.priority = p;
       } else if (first.t === "policy") {
         const v = tokens[1]?.t;
         if (v === "drop" || v === "accept") {
@@ -60137,7 +60199,7 @@ var Parser = class {
           table: c.table,
           chain: c.name,
           tokens,
-          text: "",
+          line: first.line,
           insert: false
         });
       }
@@ -60162,8 +60224,7 @@ var Parser = class {
       const t = this.next();
       if (t.t === "}") break;
       if (t.t === "type") {
-        type = this.next().t;
-        this.statement();
+        type = [this.next(), ...this.statement()].map((x) => x.t).join(" ");
       } else if (t.t === "typeof") {
         const words = this.statement().map((x) => x.t);
         type = words.join(" ").match(/\bip6 [sd]addr\b/) ? "ipv6_addr" : words.join(" ").match(/\bip [sd]addr\b/) ? "ipv4_addr" : words.join(" ").match(/dport|sport/) ? "inet_service" : "other";
@@ -60179,24 +60240,27 @@ var Parser = class {
       mergeSets(this.tableSets(family, table).get(name), buildNftSet(type, elements, where))
     );
   }
-  /** Parses a rule's tokens into matches and a verdict. */
-  rule(tokens, family, table) {
-    const line = tokens[0]?.line ?? 1;
-    const text = (this.lines[line - 1] ?? "").trim();
+  /**
+   * Parses a rule's tokens into matches and a verdict: one rule, or one per element of a verdict
+   * map (`tcp dport vmap { 22 : accept, 23 : drop }`; keys are distinct, so the element a packet
+   * matches is the only one that applies to it).
+   */
+  rule(tokens, line, family, table) {
+    const text = this.lines[line - 1].trim();
     const where = { file: this.file, line, text };
     const matches = [];
     let verdict = { kind: "continue" };
+    let vmap;
     let i = 0;
     const value = () => {
       const t = tokens[i++];
       if (t === void 0) throw this.err(line, "a match needs a value");
       if (t.t === "{") {
-        const list3 = [];
+        const list4 = [];
         for (let u = tokens[i++]; u !== void 0 && u.t !== "}"; u = tokens[i++]) {
-          if (u.t === "," || u.k === "n") continue;
-          list3.push(u.t.startsWith("@") ? { set: u.t.slice(1) } : u.t);
+          if (u.t !== "," && u.k !== "n") list4.push(u.t);
         }
-        return list3;
+        return list4;
       }
       if (t.t.startsWith("@")) return { set: t.t.slice(1) };
       const words = [t.t];
@@ -60252,16 +60316,14 @@ var Parser = class {
         }
         continue;
       }
-      let selector;
+      let selector2;
       if (SELECTOR_HEADS.has(w2)) {
         const field = tokens[i + 1]?.t;
         if (field === void 0) throw this.err(line, `'${w2}' needs a field`);
-        selector = `${w2} ${field}`;
+        selector2 = w2 === "meta" && BARE_SELECTORS.has(field) ? field : `${w2} ${field}`;
         i += 2;
-        if (w2 === "meta" && BARE_SELECTORS.has(field))
-          selector = field === "l4proto" || field === "nfproto" ? `meta ${field}` : field;
       } else if (BARE_SELECTORS.has(w2)) {
-        selector = w2 === "l4proto" || w2 === "nfproto" ? `meta ${w2}` : w2;
+        selector2 = w2;
         i++;
       } else {
         this.warnings.push(
@@ -60283,30 +60345,65 @@ var Parser = class {
         i += 2;
         continue;
       }
-      if (selector === "tcp flags") {
+      if (op === ".") {
+        this.warnings.push(
+          `${this.file}:${line}: concatenation '${selector2} . ...' is not modelled; the rule is taken to match`
+        );
+        while (tokens[i]?.t === ".") i += SELECTOR_HEADS.has(String(tokens[i + 1]?.t)) ? 3 : 2;
+        value();
+        continue;
+      }
+      if (op === "vmap") {
+        i++;
+        const map = value();
+        if (!Array.isArray(map)) {
+          this.warnings.push(
+            `${this.file}:${line}: named verdict maps are not modelled; the rule is taken not to match`
+          );
+          return [];
+        }
+        vmap = { selector: selector2, entries: this.verdictMap(map, line) };
+        continue;
+      }
+      if (selector2 === "tcp flags") {
         while (i < tokens.length && !SELECTOR_HEADS.has(tokens[i].t) && !["accept", "drop", "jump", "goto", "return", "reject", "counter", "log"].includes(
           tokens[i].t
         ))
           i++;
         continue;
       }
-      matches.push({ selector, negate, value: value() });
+      matches.push({ selector: selector2, negate, value: value() });
     }
-    return buildNftRule(matches, verdict, {
-      family,
-      sets: this.tableSets(family, table),
-      where,
-      warnings: this.warnings
-    });
+    const ctx = { family, sets: this.tableSets(family, table), where, warnings: this.warnings };
+    if (vmap === void 0) return [buildNftRule(matches, verdict, ctx)];
+    const { selector, entries } = vmap;
+    return entries.map(
+      ([key, v]) => buildNftRule([...matches, { selector, negate: false, value: key }], v, ctx)
+    );
+  }
+  /** `KEY : VERDICT` elements (the words of `{ 22 : accept, 80 : jump web }`). */
+  verdictMap(words, line) {
+    const out = [];
+    for (let k = 0; k < words.length; k += 3) {
+      const [key, colon, kind, target] = words.slice(k, k + 4);
+      const verdict = kind === "accept" || kind === "drop" || kind === "return" || kind === "continue" ? { kind } : (kind === "jump" || kind === "goto") && target !== void 0 ? { kind, target } : void 0;
+      if (colon !== ":" || verdict === void 0)
+        throw this.err(
+          line,
+          `verdict map element '${words.slice(k, k + 3).join(" ")}' is not KEY : VERDICT`
+        );
+      if (verdict.kind === "jump" || verdict.kind === "goto") k++;
+      out.push([key, verdict]);
+    }
+    return out;
   }
 };
 function mergeSets(prev, add) {
-  if (prev === void 0) return add;
-  if (prev.kind === "addr" && add.kind === "addr")
+  if (prev?.kind === "addr" && add.kind === "addr")
     return { kind: "addr", ipv4: prev.ipv4.union(add.ipv4), ipv6: prev.ipv6.union(add.ipv6) };
-  if (prev.kind === "port" && add.kind === "port")
+  if (prev?.kind === "port" && add.kind === "port")
     return { kind: "port", ranges: [...prev.ranges, ...add.ranges] };
-  return prev.kind === "other" ? add : prev;
+  return add;
 }
 function readNftables(text, file) {
   return new Parser(text, file).parse();
@@ -60331,6 +60428,14 @@ var APPS = {
     [443, 443]
   ]
 };
+var SERVICE_PROTOCOLS = {
+  domain: ["tcp", "udp"],
+  https: ["tcp", "udp"],
+  ntp: ["udp"]
+};
+function serviceProtocols(port) {
+  return /^\d/.test(port) ? void 0 : SERVICE_PROTOCOLS[port] ?? ["tcp"];
+}
 function parsePorts(text, err) {
   return text.split(",").map((p) => {
     const r = parsePortRange(p);
@@ -60357,7 +60462,8 @@ function readUfwCommands(text, file) {
     if (words[0] === "sudo") words = words.slice(1);
     if (words[0] !== "ufw") continue;
     sawUfw = true;
-    words = words.slice(1).filter((w2) => w2 !== "--force" && w2 !== "--dry-run");
+    if (words.includes("--dry-run")) continue;
+    words = words.slice(1).filter((w2) => w2 !== "--force");
     const verb = words[0];
     if (verb === "default") {
       const pol = words[1] === "allow" ? "accept" : "drop";
@@ -60388,6 +60494,7 @@ function readUfwCommands(text, file) {
     let k = 1;
     let out = false;
     if (words[k] === "in" || words[k] === "out") out = words[k++] === "out";
+    if (k === words.length) throw err(`'ufw ${action}' needs a port, an address or an interface`);
     const draft = {
       verdict: action === "allow" || action === "limit" ? { kind: "accept" } : { kind: "drop" }
     };
@@ -60395,49 +60502,53 @@ function readUfwCommands(text, file) {
     let to;
     let ports;
     let protocols;
+    let named;
+    let app;
     while (k < words.length) {
       const w2 = words[k++];
+      const next = () => {
+        const v = words[k++];
+        if (v === void 0) throw err(`'${w2}' needs a value`);
+        return v;
+      };
       if (w2 === "log" || w2 === "log-all") continue;
       if (w2 === "on") {
-        if (words[k++] === "lo") draft.never = true;
-      } else if (w2 === "comment") k++;
+        if (next() === "lo") draft.never = true;
+      } else if (w2 === "comment") next();
       else if (w2 === "proto") {
-        const p = words[k++];
-        if (p === "tcp" || p === "udp") protocols = [p];
-        else protocols = [];
+        const p = next();
+        protocols = p === "tcp" || p === "udp" ? [p] : [];
       } else if (w2 === "from") {
-        from = words[k++];
+        from = next();
         if (words[k] === "port") k += 2;
-      } else if (w2 === "to") {
-        to = words[k++];
-        if (words[k] === "port") {
-          ports = parsePorts(words[k + 1] ?? "", err);
-          k += 2;
-        }
-      } else if (w2 === "port") {
-        ports = parsePorts(words[k++] ?? "", err);
+      } else if (w2 === "to") to = next();
+      else if (w2 === "port") {
+        const p = next();
+        ports = parsePorts(p, err);
+        named = serviceProtocols(p);
       } else if (w2 === "app") {
-        ports = APPS[(words[k++] ?? "").toLowerCase()];
-        if (!ports) throw err(`unknown application profile '${words[k - 1] ?? ""}'`);
+        app = next();
+        ports = APPS[app.toLowerCase()];
+        if (!ports) throw err(`unknown application profile '${app}'`);
         protocols = ["tcp"];
       } else {
-        const m = /^([\d,:]+)(?:\/(tcp|udp))?$/.exec(w2);
-        if (m) {
+        const m = /^([\d,:]+|[a-z][\w-]*)(?:\/(tcp|udp))?$/.exec(w2);
+        if (m && (/^\d/.test(m[1]) || parsePortNumber(m[1]) !== void 0)) {
           ports = parsePorts(m[1], err);
           if (m[2]) protocols = [m[2]];
+          else named = serviceProtocols(m[1]);
         } else {
-          const app = APPS[[w2, ...words.slice(k)].join(" ").replace(/ comment .*/, "").toLowerCase()] ?? APPS[w2.toLowerCase()];
-          if (!app)
+          ports = APPS[w2.toLowerCase()];
+          if (!ports)
             throw err(`cannot read '${w2}' (an application profile this reader does not know?)`);
-          ports = app;
           protocols = ["tcp"];
-          break;
+          app = w2;
         }
       }
     }
     if (ports) {
       draft.dports = { ranges: ports, negate: false };
-      draft.protocols = protocols ?? ["tcp", "udp"];
+      draft.protocols = protocols ?? named ?? ["tcp", "udp"];
     } else if (protocols) draft.protocols = protocols;
     const remote = out ? to : from;
     if (remote && remote !== "any") {
@@ -60453,25 +60564,25 @@ function readUfwCommands(text, file) {
     }
     const key = JSON.stringify([
       out,
-      action,
       from ?? "any",
       to ?? "any",
-      ports ?? null,
-      protocols ?? null
+      draft.dports ?? null,
+      draft.protocols ?? null,
+      draft.never ?? false,
+      app ?? null
     ]);
-    const list3 = out ? outgoing : incoming;
+    const list4 = out ? outgoing : incoming;
+    const idx = list4.findIndex((e) => e.key === key);
+    const same = list4[idx];
     if (del) {
-      const idx = list3.findIndex((e) => e.p.key === key);
-      if (idx >= 0) list3.splice(idx, 1);
+      if (same?.action === action) list4.splice(idx, 1);
       continue;
     }
-    if (list3.some((e) => e.p.key === key)) continue;
-    const entry = {
-      p: { key, out, rule: draft },
-      r: finishRule(draft, { file, line: i + 1, text: raw })
-    };
-    if (position !== void 0) list3.splice(position - 1, 0, entry);
-    else list3.push(entry);
+    const entry = { key, action, rule: finishRule(draft, { file, line: i + 1, text: raw }) };
+    if (same) {
+      if (same.action !== action && position === void 0) list4[idx] = entry;
+    } else if (position !== void 0) list4.splice(position - 1, 0, entry);
+    else list4.push(entry);
   }
   if (!sawUfw)
     throw new PolicyError("ERR_POLICY_CONFIG", `${file}:1: no 'ufw' commands`, { file, line: 1 });
@@ -60485,7 +60596,7 @@ function readUfwCommands(text, file) {
         name: "ufw incoming",
         rules: [
           impliedEstablished(file, defaults2.inLine, "ufw before.rules: ESTABLISHED,RELATED accept"),
-          ...incoming.map((e) => e.r)
+          ...incoming.map((e) => e.rule)
         ],
         hook: "input",
         priority: 0,
@@ -60494,7 +60605,7 @@ function readUfwCommands(text, file) {
       },
       {
         name: "ufw outgoing",
-        rules: outgoing.map((e) => e.r),
+        rules: outgoing.map((e) => e.rule),
         hook: "output",
         priority: 0,
         policy: defaults2.out,
@@ -60540,16 +60651,26 @@ var APP_PROFILES = {
 var ROW = /^(?<to>.+?)\s+(?<action>ALLOW|DENY|REJECT|LIMIT)(?:\s+(?<dir>IN|OUT|FWD))?\s+(?<from>.+?)\s*(?:#.*)?$/;
 function side(text, where) {
   let t = text.trim();
-  const v6 = / \(v6\)$/.test(t);
-  if (v6) t = t.slice(0, -5).trim();
   let lo = false;
   const on = / on (\S+)$/.exec(t);
   if (on) {
     lo = on[1] === "lo";
     t = t.slice(0, on.index).trim();
   }
+  const v6 = / \(v6\)$/.test(t);
+  if (v6) t = t.slice(0, -5).trim();
   const app = APP_PROFILES[t.toLowerCase()];
   if (app) return { ports: app.ports, protocols: app.protocols, v6, lo };
+  const bare = /^(\S+)\/([a-z]+)$/.exec(t);
+  if (bare && !/^[\d,:]+$/.test(bare[1])) {
+    const p = bare[2];
+    return {
+      ...bare[1] !== "Anywhere" ? { addr: bare[1] } : {},
+      protocols: p === "tcp" || p === "udp" ? [p] : [],
+      v6,
+      lo
+    };
+  }
   const words = t.split(/\s+/);
   let addr;
   if (words[0] === "Anywhere") words.shift();
@@ -60848,8 +60969,12 @@ function snippet(format, action, direction, protocol, ports, from) {
       return action === "open" ? `${src.length ? `ip ${addr} { ${src.join(", ")} } ` : ""}${protocol} dport ${set} accept` : `${protocol} dport ${set} drop (or narrow the accepting rule with ip ${addr})`;
     }
     case "ufw-status":
-    case "ufw-commands":
-      return action === "open" ? src.length ? `ufw allow ${direction === "outbound" ? "out " : ""}from ${src[0]} to any port ${ports.replace(/-/g, ":")} proto ${protocol}` : `ufw allow ${direction === "outbound" ? "out " : ""}${ports.replace(/-/g, ":")}/${protocol}` : `ufw deny ${ports.replace(/-/g, ":")}/${protocol} (or delete the allowing rule)`;
+    case "ufw-commands": {
+      const out = direction === "outbound" ? "out " : "";
+      if (action === "close") return `ufw deny ${out}${p}/${protocol} (or delete the allowing rule)`;
+      if (src.length === 0) return `ufw allow ${out}${p}/${protocol}`;
+      return direction === "inbound" ? `ufw allow from ${src[0]} to any port ${p} proto ${protocol}` : `ufw allow out to ${src[0]} port ${p} proto ${protocol}`;
+    }
     case "aws-sg":
       return action === "open" ? `aws ec2 authorize-security-group-${direction === "inbound" ? "ingress" : "egress"} --protocol ${protocol} --port ${ports} --cidr ${src[0] ?? "0.0.0.0/0"}` : `aws ec2 revoke-security-group-${direction === "inbound" ? "ingress" : "egress"} for ${protocol} ${ports} (keep only the sources that need it)`;
     case "docker-compose":
@@ -60891,6 +61016,7 @@ function checkRule(rule, ctx, reachOut) {
     });
   });
   if (rule.kind === "allow") return;
+  const sources = rule.sources ?? ["any"];
   for (const f of FAMILIES2) {
     const reaches = perFamily.get(f);
     if (reaches.every((r) => r === void 0)) continue;
@@ -60905,9 +61031,9 @@ function checkRule(rule, ctx, reachOut) {
       let off;
       if (rule.kind === "require") {
         want = "dropped";
-        off = resolveSources(rule.sources ?? ["any"], f, ctx.options, "public").difference(reach);
+        off = resolveSources(sources, f, ctx.options, "public").difference(reach);
       } else if (rule.kind === "restrict") {
-        off = reach.difference(resolveSources(rule.sources ?? [], f, ctx.options, "all"));
+        off = reach.difference(resolveSources(sources, f, ctx.options, "all"));
       } else {
         const pub = reach.intersection(PUBLIC[f]);
         off = pub.size() > PUBLIC_THRESHOLD[f] ? pub : AddrRanges.empty(f);
@@ -60935,13 +61061,12 @@ function checkRule(rule, ctx, reachOut) {
     const subject = `${rule.direction === "outbound" ? "outbound " : ""}${ports}/${rule.protocol} (${rule.title})`;
     let message;
     let hint;
-    const format = step ? ctx.formatOf(step.file) : void 0;
-    const sources = rule.sources ?? ["any"];
+    const format = ctx.formatOf(step.file);
     if (rule.kind === "require") {
       const required = resolveSources(sources, f, ctx.options, "public");
       const through = required.difference(offending);
       const extent = through.isEmpty ? "blocked for all of them" : `reachable only from ${through.toCidrs(3).join(", ")}${through.toCidrs(4).length > 3 ? ", ..." : ""} of them`;
-      message = `${subject} is not reachable ${where} ${describeSources(sources)} over ${familyName(f)}: ${extent}; e.g. ${formatAddress(f, sample)} is dropped${step ? ` by ${step.text}` : ""}`;
+      message = `${subject} is not reachable ${where} ${describeSources(sources)} over ${familyName(f)}: ${extent}; e.g. ${formatAddress(f, sample)} is dropped by ${step.text}`;
       hint = `Open it: ${snippet(
         format,
         "open",
@@ -60951,11 +61076,11 @@ function checkRule(rule, ctx, reachOut) {
         sources.map((s) => s.startsWith("feed:") ? `<${s.slice(5)} addresses>` : s)
       )}`;
     } else if (rule.kind === "restrict") {
-      message = `${subject} is reachable ${where} sources outside ${describeSources(sources)} over ${familyName(f)}, e.g. ${formatAddress(f, sample)}${step ? ` (let in by ${step.text})` : ""}`;
-      hint = `Allow only ${describeSources(sources)}: narrow the rule at ${step ? `${step.file}:${step.line}` : "the accepting rule"}; allowlist-sync render can generate the allowlist from the feed.`;
+      message = `${subject} is reachable ${where} sources outside ${describeSources(sources)} over ${familyName(f)}, e.g. ${formatAddress(f, sample)} (let in by ${step.text})`;
+      hint = `Allow only ${describeSources(sources)}: narrow the rule at ${step.file}:${step.line}; allowlist-sync render can generate the allowlist from the feed.`;
     } else {
       const extent = offending.covers(PUBLIC[f]) ? "from anywhere" : `from ${offending.rangeCount} public address range(s)`;
-      message = `${subject} is reachable from the public Internet over ${familyName(f)} (${extent})${step ? `: let in by ${step.text}` : ""}`;
+      message = `${subject} is reachable from the public Internet over ${familyName(f)} (${extent}): let in by ${step.text}`;
       hint = `Close it to the Internet: ${snippet(format, "close", rule.direction, rule.protocol, ports, [])}`;
     }
     if (rule.hint) hint = `${hint.replace(/[.;]?$/, ".")} ${rule.hint}`;
@@ -60966,7 +61091,8 @@ function checkRule(rule, ctx, reachOut) {
       port: ports,
       protocol: rule.protocol,
       direction: rule.direction,
-      ...step ? { file: step.file, line: step.line } : {},
+      file: step.file,
+      line: step.line,
       message,
       hint,
       sources: cidrList(offending, f)
@@ -61003,15 +61129,16 @@ function checkUnlisted(policy, direction, ctx) {
         };
         const step = decider(traceAddress(cs, shape, group.sample.addr), "accepted");
         const ports = formatRanges(group.ports);
-        const format = step ? ctx.formatOf(step.file) : void 0;
+        const format = ctx.formatOf(step.file);
         ctx.findings.push({
           rule: `unlisted-${direction}`,
           severity: stance === "deny" ? "error" : "warning",
           port: ports,
           protocol,
           direction,
-          ...step ? { file: step.file, line: step.line } : {},
-          message: `${direction === "outbound" ? "outbound " : ""}${ports}/${protocol} is reachable ${direction === "inbound" ? "from" : "to"} the public Internet over ${familyName(f)}, and policy '${policy.id}' does not list it${step ? ` (let in by ${step.text})` : ""}`,
+          file: step.file,
+          line: step.line,
+          message: `${direction === "outbound" ? "outbound " : ""}${ports}/${protocol} is reachable ${direction === "inbound" ? "from" : "to"} the public Internet over ${familyName(f)}, and policy '${policy.id}' does not list it (let in by ${step.text})`,
           hint: `Close what the platform does not need: ${snippet(format, "close", direction, protocol, ports, [])}; or add the port to the policy as 'allow'.`,
           sources: cidrList(group.off, f)
         });
@@ -61064,7 +61191,8 @@ function checkUdpReturn(policy, ctx) {
           port: formatRanges([c]),
           protocol: "udp",
           direction: "inbound",
-          ...step ? { file: step.file, line: step.line } : {},
+          file: step.file,
+          line: step.line,
           message: `replies to outbound ${formatPortRange(rule.ports)}/udp (${rule.title}) cannot come back over ${familyName(f)}: the inbound side drops them (stateless filtering?), e.g. from ${formatAddress(f, firstAddress(missing))}`,
           hint: "Accept established traffic inbound (ct state established,related accept / -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT), or on a stateless ACL allow UDP 1024-65535 from the relays.",
           sources: cidrList(missing, f)
@@ -61122,7 +61250,7 @@ function findingsFor(policy, cs, options) {
 }
 
 // shared/src/policy/evaluate.ts
-var PROTOCOLS = ["tcp", "udp"];
+var PROTOCOLS2 = ["tcp", "udp"];
 var MAX_DEPTH = 64;
 function ruleMayMatch(rule, protocol) {
   if (rule.never) return false;
@@ -61141,7 +61269,7 @@ function classOf(starts, port) {
 }
 function compileConfigs(configs) {
   const classStarts = {};
-  for (const protocol of PROTOCOLS) {
+  for (const protocol of PROTOCOLS2) {
     const points = /* @__PURE__ */ new Set([1]);
     for (const c of configs) {
       for (const chain of c.chains)
@@ -61165,7 +61293,7 @@ function compileConfigs(configs) {
       const always = { tcp: [], udp: [] };
       const buckets = { tcp: /* @__PURE__ */ new Map(), udp: /* @__PURE__ */ new Map() };
       chain.rules.forEach((rule, idx) => {
-        for (const protocol of PROTOCOLS) {
+        for (const protocol of PROTOCOLS2) {
           if (!ruleMayMatch(rule, protocol)) continue;
           if (!rule.dports || rule.dports.negate) {
             always[protocol].push(idx);
@@ -61177,9 +61305,9 @@ function compileConfigs(configs) {
             for (let k = classOf(starts, Math.max(a, 1)); k < starts.length && starts[k] <= b; k++) {
               if (seen.has(k)) continue;
               seen.add(k);
-              let list3 = buckets[protocol].get(k);
-              if (!list3) buckets[protocol].set(k, list3 = []);
-              list3.push(idx);
+              let list4 = buckets[protocol].get(k);
+              if (!list4) buckets[protocol].set(k, list4 = []);
+              list4.push(idx);
             }
           }
         }
@@ -61228,13 +61356,16 @@ function matchedSet(rule, set, ctx) {
   const s = ctx.family === 4 ? m.ipv4 : m.ipv6;
   return m.negate ? set.difference(s) : set.intersection(s);
 }
-function runChain(ch, input, ctx, depth) {
+function checkDepth(ch, ctx, depth) {
   if (depth > MAX_DEPTH)
     throw new PolicyError(
       "ERR_POLICY_CONFIG",
       `${ctx.cc.config.file}: chain '${ch.chain.name}': jumps nest deeper than ${MAX_DEPTH} (a loop?)`,
       { file: ctx.cc.config.file }
     );
+}
+function runChain(ch, input, ctx, depth) {
+  checkDepth(ch, ctx, depth);
   const empty = AddrRanges.empty(ctx.family);
   let remaining = input;
   let acc = empty;
@@ -61335,7 +61466,7 @@ function reachOf(cs, shape) {
   return decided ? reach : void 0;
 }
 function traceChain(ch, address, ctx, depth) {
-  if (depth > MAX_DEPTH) return { verdict: "drop" };
+  checkDepth(ch, ctx, depth);
   const single = AddrRanges.fromPairs(ctx.family, [[address, address + 1n]]);
   for (const idx of candidates(ch, ctx)) {
     const rule = ch.chain.rules[idx];
@@ -66779,7 +66910,7 @@ function bool(name, fallback) {
   if (v === "false") return false;
   throw new InputValueError(`input '${name}': '${v}' is not true or false`);
 }
-function list(name) {
+function list2(name) {
   const v = getInput(name);
   if (v.trim() === "") return void 0;
   return v.split(/[\n,]/).map((s) => s.trim()).filter((s) => s !== "");
@@ -66805,10 +66936,10 @@ function getInputs() {
     dryRun: bool("dry-run", false),
     branch: getInput("branch").trim(),
     base: getInput("base").trim(),
-    labels: list("labels"),
-    reviewers: list("reviewers"),
-    teamReviewers: list("team-reviewers"),
-    assignees: list("assignees"),
+    labels: list2("labels"),
+    reviewers: list2("reviewers"),
+    teamReviewers: list2("team-reviewers"),
+    assignees: list2("assignees"),
     draft: bool("draft", void 0),
     commitMessage: getInput("commit-message").trim(),
     title: getInput("title").trim(),
@@ -66828,7 +66959,7 @@ function escapeMarkdown(text) {
 function formatCidr(cidr) {
   return /^[0-9a-f.:]+\/\d{1,3}$/.test(cidr) ? `\`${cidr}\`` : escapeMarkdown(cidr);
 }
-function list2(cidrs, label, full) {
+function list3(cidrs, label, full) {
   if (cidrs.length === 0) return "";
   const items = cidrs.map((c) => `- ${formatCidr(c)}`).join("\n");
   if (!full) return `- ${label}: ${cidrs.length} (full list in the job summary)
@@ -66855,8 +66986,8 @@ function feedSection(state, id, full) {
     "",
     `version ${c.previousVersion} \u2192 ${s.version} \xB7 ${s.ipv4.length} IPv4 and ${s.ipv6.length} IPv6 CIDRs \xB7 source ${sources} \xB7 sha256 ${s.sha256} \xB7 fetched ${state.fetchedAt}`,
     "",
-    list2(added, "Added", full),
-    list2(removed, "Removed", full)
+    list3(added, "Added", full),
+    list3(removed, "Removed", full)
   ].join("\n");
 }
 function policySection(policy, max = 20) {

@@ -19,6 +19,8 @@ export default tseslint.config(
       'action/dist/**',
       'node_modules/**',
       '.wrangler/**',
+      'test-results/**',
+      'coverage/**',
       'worker/worker-configuration.d.ts',
       'coverage/**',
     ],

@@ -90,6 +90,7 @@ function resolveSources(
 }
 
 function describeSources(sources: readonly PolicySource[]): string {
+  if (sources.length === 0) return 'no source (the rule lists none)'
   return sources.map((s) => (s === 'any' ? 'anywhere' : s)).join(', ')
 }
 
@@ -220,7 +221,9 @@ function checkRule(rule: PolicyRule, ctx: Ctx, reachOut: ReachEntry[]): void {
     })
   })
   if (rule.kind === 'allow') return
-  const sources = rule.sources ?? ['any']
+  // `require` defaults to anywhere; a `restrict` without sources (parsePolicy refuses one, a
+  // policy built in code may not) admits nobody: a missing list must not open the port.
+  const sources = rule.sources ?? (rule.kind === 'restrict' ? [] : ['any'])
   for (const f of FAMILIES) {
     const reaches = perFamily.get(f)!
     if (reaches.every((r) => r === undefined)) continue

@@ -139,6 +139,19 @@ describe('findingsFor: restrict', () => {
     ])
   })
 
+  it('admits nobody when a restrict rule built in code lists no sources', () => {
+    const policy = parsePolicy(
+      'id: p\ninbound:\n  restrict: [{ port: 22, from: [any], title: SSH }]\n',
+      'p.yml',
+    )
+    const bare = { ...policy, rules: policy.rules.map((r) => ({ ...r, sources: undefined })) }
+    const fs = evaluatePolicy(bare, [open22]).findings.filter((f) => f.rule === 'restrict-22-tcp')
+    expect(fs.map((f) => f.message)).toEqual([
+      '22/tcp (SSH) is reachable from sources outside no source (the rule lists none) over IPv4, e.g. 0.0.0.0 (let in by rule 5)',
+      '22/tcp (SSH) is reachable from sources outside no source (the rule lists none) over IPv6, e.g. :: (let in by rule 5)',
+    ])
+  })
+
   it('finds nothing when the allowed sources include any', () => {
     const fs = findings('inbound:\n  restrict: [{ port: 22, from: [any, 10.0.0.0/8] }]\n', [open22])
     expect(of(fs, 'restrict-22-tcp')).toEqual([])

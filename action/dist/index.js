@@ -60928,6 +60928,7 @@ function resolveSources(sources, family, options, anyMeans) {
   return set;
 }
 function describeSources(sources) {
+  if (sources.length === 0) return "no source (the rule lists none)";
   return sources.map((s) => s === "any" ? "anywhere" : s).join(", ");
 }
 function familyName(f) {
@@ -61016,7 +61017,7 @@ function checkRule(rule, ctx, reachOut) {
     });
   });
   if (rule.kind === "allow") return;
-  const sources = rule.sources ?? ["any"];
+  const sources = rule.sources ?? (rule.kind === "restrict" ? [] : ["any"]);
   for (const f of FAMILIES2) {
     const reaches = perFamily.get(f);
     if (reaches.every((r) => r === void 0)) continue;

@@ -1,8 +1,11 @@
 /**
  * @module Two test projects: node (shared, action, cross-piece) and worker (inside workerd).
- * Coverage of shared/ is measured over both and enforced (STYLE: 100% lines and branches).
+ * Coverage of shared/ is measured over both, and enforced (STYLE: 100% lines and branches) where
+ * the whole suite runs: beside ../shared/fixtures, as in CI, which also installs every tool. A
+ * user's clone skips the fixture tests, so there it is reported only.
  */
 import { defineConfig } from 'vitest/config'
+import { HAVE_FIXTURES } from './test/helpers/fixtures.ts'
 
 export default defineConfig({
   test: {
@@ -13,7 +16,7 @@ export default defineConfig({
       exclude: ['shared/src/**/*.wasm.ts'],
       reporter: ['text-summary', ['json-summary', { file: 'coverage-summary.json' }], 'html'],
       reportsDirectory: 'test-results/coverage',
-      thresholds: { lines: 100, branches: 100 },
+      thresholds: HAVE_FIXTURES ? { lines: 100, branches: 100 } : {},
     },
     projects: [
       {

@@ -82,6 +82,20 @@ describe('extractJson', () => {
   })
 
   describe('github-meta', () => {
+    it('reads its key; a missing key is empty when optional and schema drift when required', () => {
+      const doc = { hooks: ['192.0.2.0/24'], verifiable_password_authentication: false }
+      expect(
+        found(extractJson(doc, { kind: 'github-meta', key: 'hooks', required: true })),
+      ).toEqual([['192.0.2.0/24', '$["hooks"][0]']])
+      expect(
+        found(extractJson(doc, { kind: 'github-meta', key: 'copilot', required: false })),
+      ).toEqual([])
+      expect(extractJson(doc, { kind: 'github-meta', key: 'web', required: true })).toEqual({
+        guard: 'schema-drift',
+        reason: 'key "web" is missing from the meta payload',
+      })
+    })
+
     it.each([
       ['an array', ['192.0.2.0/24']],
       ['null', null],
@@ -96,6 +110,13 @@ describe('extractJson', () => {
 
   describe('firezone-relays', () => {
     const relays = { kind: 'firezone-relays' } as const
+
+    it('reads the flat list of 2025 onwards', () => {
+      expect(found(extractJson(['192.0.2.1', '2001:db8::1'], relays))).toEqual([
+        ['192.0.2.1', '$[0]'],
+        ['2001:db8::1', '$[1]'],
+      ])
+    })
 
     it('reads a region that lists only ipv6', () => {
       const doc = {

@@ -46,6 +46,26 @@ describe('syncFeeds', () => {
     expect(headers).not.toHaveProperty('if-modified-since')
   })
 
+  it('fetches a URL once for a feed whose sources all read it (firezone/portal)', async () => {
+    const portal = findFeed('firezone/portal')!
+    expect(new Set(portal.sources.map((s) => s.url)).size).toBe(1)
+    const key = portal.sources[0]!.url.replace(/^https:\/\//, '')
+    mirror.files[key] = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          endpoints: { 'app.firezone.dev': ['192.0.2.10'], 'api.firezone.dev': ['2001:db8::10'] },
+        }),
+      )
+    }
+    const before = mirror.requests.length
+    const { outcomes } = await syncViaMirror(mirror, [portal])
+    expect(mirror.requests.length - before).toBe(1)
+    expect(outcomes[0]).toMatchObject({
+      kind: 'changed',
+      snapshot: { ipv4: ['192.0.2.10/32'], ipv6: ['2001:db8::10/128'] },
+    })
+  })
+
   it('names the missing Content-Type of an HTML page served for JSON', async () => {
     mirror.files[JSON_KEY] = (_req, res) => {
       res.writeHead(200).end('<html><body>Access denied</body></html>')

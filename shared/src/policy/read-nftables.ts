@@ -87,6 +87,8 @@ const TABLE_SKIPPED = new Set([
   'secmark',
   'synproxy',
 ])
+/** The most tokens `$NAME` uses may expand to in one file (a 50,000-element set is ~100,000). */
+const MAX_EXPANDED_TOKENS = 2_000_000
 /** What `add element` parses a set's new elements as, by the set's kind. */
 const ELEMENT_TYPE = { addr: 'ipv4_addr', port: 'inet_service', other: 'other' } as const
 const NOISE = new Set([
@@ -123,6 +125,11 @@ class Parser {
   }[] = []
   readonly warnings: string[] = []
   private readonly tokens: Token[]
+  /** Tokens put in place of `$NAME` uses so far. */
+  private expanded = 0
+  /** The tokens of the `$NAME` use being read, and how many of them were read. */
+  private queue: Token[] = []
+  private queued = 0
   private readonly lines: string[]
   private readonly file: string
   constructor(text: string, file: string) {
@@ -138,22 +145,35 @@ class Parser {
   }
   /** The next token; a `$NAME` is replaced by its definition first, at the line of the use. */
   private peek(): Token | undefined {
+    if (this.queued < this.queue.length) return this.queue[this.queued]
     const t = this.tokens[this.pos]
     if (t?.k !== 'w' || !t.t.startsWith('$')) return t
     const value = this.defines.get(t.t.slice(1))
     if (value === undefined) throw this.err(t.line, `'${t.t}' is not defined`)
-    this.tokens.splice(this.pos, 1, ...value.map((v) => ({ ...v, line: t.line })))
-    // a definition holds no `$` uses: they were expanded when it was read
-    return this.tokens[this.pos]
+    // Definitions built from each other can double at every step: refuse a blow-up, not hang.
+    this.expanded += value.length
+    if (this.expanded > MAX_EXPANDED_TOKENS)
+      throw this.err(t.line, `variables expand to over ${MAX_EXPANDED_TOKENS} tokens in all`)
+    // The use is read as its definition's tokens (never empty, and with no `$` uses of their
+    // own: they were expanded when the definition was read), queued before the rest.
+    this.pos++
+    this.queue = value.map((v) => ({ ...v, line: t.line }))
+    this.queued = 0
+    return this.queue[0]
+  }
+  /** Moves past the token peek() gave. */
+  private advance(): void {
+    if (this.queued < this.queue.length) this.queued++
+    else this.pos++
   }
   private next(): Token {
     const t = this.peek()
     if (t === undefined) throw this.err(this.lines.length, 'unexpected end of file (missing "}"?)')
-    this.pos++
+    this.advance()
     return t
   }
   private skipSeparators(): void {
-    while (this.peek()?.k === 'n' || this.peek()?.t === ';') this.pos++
+    while (this.peek()?.k === 'n' || this.peek()?.t === ';') this.advance()
   }
   private expect(t: string): void {
     const tok = this.next()
@@ -165,7 +185,7 @@ class Parser {
     let depth = 0
     for (let t = this.peek(); t !== undefined; t = this.peek()) {
       if (depth === 0 && (t.k === 'n' || t.t === ';' || t.t === '}')) break
-      this.pos++
+      this.advance()
       if (t.t === '{') depth++
       if (t.t === '}') depth--
       out.push(t)
@@ -359,7 +379,7 @@ class Parser {
       const t = this.peek()
       if (t === undefined) throw this.err(c.line, `chain '${c.name}' is not closed`)
       if (t.t === '}') {
-        this.pos++
+        this.advance()
         return
       }
       const tokens = this.statement()

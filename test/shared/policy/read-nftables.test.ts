@@ -343,6 +343,44 @@ describe('readNftables', () => {
     ])
   })
 
+  it('expands a definition of 60,000 addresses (more than a call can spread)', () => {
+    const addresses = Array.from(
+      { length: 60_000 },
+      (_, k) => `10.${k >> 16}.${(k >> 8) & 255}.${k & 255}`,
+    )
+    const config = readNftables(
+      text(
+        `define allowed = { ${addresses.join(', ')} }`,
+        'table inet t {',
+        '  chain input { type filter hook input priority 0; policy drop; ip saddr $allowed accept; }',
+        '}',
+      ),
+      'rules.nft',
+    )
+    const [rule] = chainOf(config, 'inet t input').rules
+    expect(rule?.line).toBe(3)
+    expect(rule?.saddr?.ipv4.size()).toBe(60_000n)
+  })
+
+  it('refuses definitions that blow up (each doubling the last), naming the line of the use', () => {
+    const lines = ['define a0 = 22']
+    for (let k = 1; k <= 24; k++) lines.push(`define a${k} = { $a${k - 1}, $a${k - 1} }`)
+    const started = performance.now()
+    let error: unknown
+    try {
+      readNftables(text(...lines), 'rules.nft')
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(PolicyError)
+    expect((error as PolicyError).message).toMatch(
+      /^rules\.nft:\d+: variables expand to over 2000000 tokens in all$/,
+    )
+    // It stops at the definition that crosses the limit, long before 2^24 copies.
+    expect(Number((error as PolicyError).message.split(':')[1])).toBeLessThan(lines.length)
+    expect(performance.now() - started).toBeLessThan(10_000)
+  })
+
   it('a verdict map is one rule per element, at its line; a named one is taken not to match', () => {
     const lines = [
       'table inet t {',

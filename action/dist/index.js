@@ -59922,6 +59922,7 @@ var TABLE_SKIPPED = /* @__PURE__ */ new Set([
   "secmark",
   "synproxy"
 ]);
+var MAX_EXPANDED_TOKENS = 2e6;
 var ELEMENT_TYPE = { addr: "ipv4_addr", port: "inet_service", other: "other" };
 var NOISE = /* @__PURE__ */ new Set([
   "counter",
@@ -59949,6 +59950,11 @@ var Parser = class {
   pendingRules = [];
   warnings = [];
   tokens;
+  /** Tokens put in place of `$NAME` uses so far. */
+  expanded = 0;
+  /** The tokens of the `$NAME` use being read, and how many of them were read. */
+  queue = [];
+  queued = 0;
   lines;
   file;
   constructor(text, file) {
@@ -59964,21 +59970,32 @@ var Parser = class {
   }
   /** The next token; a `$NAME` is replaced by its definition first, at the line of the use. */
   peek() {
+    if (this.queued < this.queue.length) return this.queue[this.queued];
     const t = this.tokens[this.pos];
     if (t?.k !== "w" || !t.t.startsWith("$")) return t;
     const value = this.defines.get(t.t.slice(1));
     if (value === void 0) throw this.err(t.line, `'${t.t}' is not defined`);
-    this.tokens.splice(this.pos, 1, ...value.map((v) => ({ ...v, line: t.line })));
-    return this.tokens[this.pos];
+    this.expanded += value.length;
+    if (this.expanded > MAX_EXPANDED_TOKENS)
+      throw this.err(t.line, `variables expand to over ${MAX_EXPANDED_TOKENS} tokens in all`);
+    this.pos++;
+    this.queue = value.map((v) => ({ ...v, line: t.line }));
+    this.queued = 0;
+    return this.queue[0];
+  }
+  /** Moves past the token peek() gave. */
+  advance() {
+    if (this.queued < this.queue.length) this.queued++;
+    else this.pos++;
   }
   next() {
     const t = this.peek();
     if (t === void 0) throw this.err(this.lines.length, 'unexpected end of file (missing "}"?)');
-    this.pos++;
+    this.advance();
     return t;
   }
   skipSeparators() {
-    while (this.peek()?.k === "n" || this.peek()?.t === ";") this.pos++;
+    while (this.peek()?.k === "n" || this.peek()?.t === ";") this.advance();
   }
   expect(t) {
     const tok = this.next();
@@ -59990,7 +60007,7 @@ var Parser = class {
     let depth = 0;
     for (let t = this.peek(); t !== void 0; t = this.peek()) {
       if (depth === 0 && (t.k === "n" || t.t === ";" || t.t === "}")) break;
-      this.pos++;
+      this.advance();
       if (t.t === "{") depth++;
       if (t.t === "}") depth--;
       out.push(t);
@@ -60171,7 +60188,7 @@ var Parser = class {
       const t = this.peek();
       if (t === void 0) throw this.err(c.line, `chain '${c.name}' is not closed`);
       if (t.t === "}") {
-        this.pos++;
+        this.advance();
         return;
       }
       const tokens = this.statement();

@@ -11,13 +11,10 @@ import {
   reachOf,
   readFirewallConfig,
   readFirewallConfigs,
-  type AddressMatch,
   type FirewallConfig,
   type FirewallRule,
 } from '../../../shared/src/index.ts'
-
-const cidrs = (m: AddressMatch) =>
-  `${m.negate ? '! ' : ''}${[...m.ipv4.toCidrs(), ...m.ipv6.toCidrs()].join(' ')}`
+import { cidrs } from './rule-summary.ts'
 
 /** What the reader made of one rule, in short. */
 function brief(r: FirewallRule) {

@@ -4,30 +4,10 @@
  * same commands), the defaults, and errors naming file and line.
  */
 import { describe, expect, it } from 'vitest'
-import {
-  PolicyError,
-  readFirewallConfig,
-  type AddressMatch,
-  type FirewallConfig,
-  type FirewallRule,
-} from '../../../shared/src/index.ts'
+import { PolicyError, readFirewallConfig, type FirewallConfig } from '../../../shared/src/index.ts'
+import { briefUfwRule } from './rule-summary.ts'
 
-const cidrs = (m: AddressMatch) =>
-  `${m.negate ? '! ' : ''}${[...m.ipv4.toCidrs(), ...m.ipv6.toCidrs()].join(' ')}`
-
-/** What the reader made of one command, in short. */
-function brief(r: FirewallRule) {
-  return {
-    line: r.line,
-    ...(r.family ? { family: r.family } : {}),
-    ...(r.protocols ? { protocols: r.protocols } : {}),
-    ...(r.dports ? { ports: r.dports.ranges } : {}),
-    ...(r.saddr ? { from: cidrs(r.saddr) } : {}),
-    ...(r.daddr ? { to: cidrs(r.daddr) } : {}),
-    ...(r.never ? { never: true } : {}),
-    verdict: r.verdict.kind,
-  }
-}
+const brief = briefUfwRule
 
 const read = (text: string) =>
   readFirewallConfig(text, { file: 'setup.sh', format: 'ufw-commands' })

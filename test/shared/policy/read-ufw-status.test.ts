@@ -4,30 +4,10 @@
  * ports, comments), the Default: line, and errors naming file and line.
  */
 import { describe, expect, it } from 'vitest'
-import {
-  PolicyError,
-  readFirewallConfig,
-  type AddressMatch,
-  type FirewallConfig,
-  type FirewallRule,
-} from '../../../shared/src/index.ts'
+import { PolicyError, readFirewallConfig, type FirewallConfig } from '../../../shared/src/index.ts'
+import { briefUfwRule } from './rule-summary.ts'
 
-const cidrs = (m: AddressMatch) =>
-  `${m.negate ? '! ' : ''}${[...m.ipv4.toCidrs(), ...m.ipv6.toCidrs()].join(' ')}`
-
-/** What the reader made of one row, in short. */
-function brief(r: FirewallRule) {
-  return {
-    line: r.line,
-    ...(r.family ? { family: r.family } : {}),
-    ...(r.protocols ? { protocols: r.protocols } : {}),
-    ...(r.dports ? { ports: r.dports.ranges } : {}),
-    ...(r.saddr ? { from: cidrs(r.saddr) } : {}),
-    ...(r.daddr ? { to: cidrs(r.daddr) } : {}),
-    ...(r.never ? { never: true } : {}),
-    verdict: r.verdict.kind,
-  }
-}
+const brief = briefUfwRule
 
 const lineOf = (text: string, needle: string) =>
   text.split('\n').findIndex((l) => l.startsWith(needle)) + 1

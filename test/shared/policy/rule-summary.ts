@@ -1,0 +1,20 @@
+/** @module Short views of what the firewall readers made of a rule, shared by their tests. */
+import type { AddressMatch, FirewallRule } from '../../../shared/src/index.ts'
+
+/** An address match as `[! ]CIDR CIDR ...`, IPv4 first. */
+export const cidrs = (m: AddressMatch) =>
+  `${m.negate ? '! ' : ''}${[...m.ipv4.toCidrs(), ...m.ipv6.toCidrs()].join(' ')}`
+
+/** What a ufw reader made of one command or status row, in short. */
+export function briefUfwRule(r: FirewallRule) {
+  return {
+    line: r.line,
+    ...(r.family ? { family: r.family } : {}),
+    ...(r.protocols ? { protocols: r.protocols } : {}),
+    ...(r.dports ? { ports: r.dports.ranges } : {}),
+    ...(r.saddr ? { from: cidrs(r.saddr) } : {}),
+    ...(r.daddr ? { to: cidrs(r.daddr) } : {}),
+    ...(r.never ? { never: true } : {}),
+    verdict: r.verdict.kind,
+  }
+}

@@ -111,7 +111,7 @@ export function readIpv4Lines(
 ): number {
   const wasm = linesWasm()
   return wasm !== undefined && b.buffer === wasm.memory.buffer
-    ? readLinesWasm(wasm, b.byteOffset, i, length, out)
+    ? readIpv4LinesWasm(wasm, b.byteOffset, i, length, out)
     : readIpv4LinesJs(b, i, length, out)
 }
 
@@ -120,7 +120,7 @@ export function readIpv4Lines(
  * can coalesce with it; the new pairs come back into the collector. Stops after WASM_PAIRS pairs
  * (the caller's loop calls again).
  */
-function readLinesWasm(
+function readIpv4LinesWasm(
   wasm: LinesWasm,
   base: number,
   i: number,
@@ -130,10 +130,7 @@ function readLinesWasm(
   const pairs = wasmPairs
   const n = out.n4
   const first = n > 0 ? 1 : 0
-  if (first === 1) {
-    pairs[0] = out.r4[2 * n - 2]!
-    pairs[1] = out.r4[2 * n - 1]!
-  }
+  if (first === 1) pairs.set(out.r4.subarray(2 * n - 2, 2 * n))
   const next = wasm.readIpv4Lines(base + i, base + length, first, WASM_PAIRS) - base
   const count = wasm.count.value
   linesRead = wasm.lines.value

@@ -55593,16 +55593,13 @@ function formatIpv4CidrsWasm(r) {
 var linesRead = 0;
 function readIpv4Lines(b, i, length, out) {
   const wasm = linesWasm();
-  return wasm !== void 0 && b.buffer === wasm.memory.buffer ? readLinesWasm(wasm, b.byteOffset, i, length, out) : readIpv4LinesJs(b, i, length, out);
+  return wasm !== void 0 && b.buffer === wasm.memory.buffer ? readIpv4LinesWasm(wasm, b.byteOffset, i, length, out) : readIpv4LinesJs(b, i, length, out);
 }
-function readLinesWasm(wasm, base, i, length, out) {
+function readIpv4LinesWasm(wasm, base, i, length, out) {
   const pairs = wasmPairs;
   const n = out.n4;
   const first = n > 0 ? 1 : 0;
-  if (first === 1) {
-    pairs[0] = out.r4[2 * n - 2];
-    pairs[1] = out.r4[2 * n - 1];
-  }
+  if (first === 1) pairs.set(out.r4.subarray(2 * n - 2, 2 * n));
   const next = wasm.readIpv4Lines(base + i, base + length, first, WASM_PAIRS) - base;
   const count = wasm.count.value;
   linesRead = wasm.lines.value;

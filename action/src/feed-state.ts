@@ -12,6 +12,7 @@ import {
   type Change,
   type FeedDefinition,
   type GuardName,
+  type HeldOutcome,
   type Snapshot,
 } from '../../shared/src/index.ts'
 
@@ -29,6 +30,13 @@ export interface FeedState {
   /** Feeds whose lists differ from the lock. */
   readonly changes: ReadonlyMap<string, Change>
   readonly refusals: readonly Refusal[]
+  /**
+   * Feeds whose new lists tripped a hold guard (mass removal or addition) and were applied
+   * anyway, as the Action has no fetch history to wait on: their candidates are in `snapshots`
+   * and `changes`, and the pull request must be a draft that a reviewer confirms by marking it
+   * ready. Empty when `allowMassRemoval` is set.
+   */
+  readonly held: readonly HeldOutcome[]
   /** The worker's change-log cursor to keep in the lock (worker sources only). */
   readonly cursor?: LockCursor
   /** Where the sets came from: `upstream` or the worker's URL. */
@@ -201,6 +209,7 @@ export async function getFeedState(
     snapshots,
     changes,
     refusals,
+    held: [],
     ...(cursor ? { cursor } : {}),
     origin: o.source || 'upstream',
     fetchedAt,

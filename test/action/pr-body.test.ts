@@ -30,6 +30,7 @@ function state(added: string[], reason = 'ok'): FeedState {
       ],
     ]),
     refusals: [{ feed: 'acme/other', guard: 'wrong-content', reason }],
+    held: [],
     origin: 'upstream',
     fetchedAt: snapshot.fetchedAt,
   }

@@ -103,6 +103,12 @@ export interface Change {
   readonly at: string
   readonly added: FamilyLists
   readonly removed: FamilyLists
+  /**
+   * True when this version was first held (a `mass-removal` or `mass-addition` candidate) and
+   * became current only after it was confirmed: seen unchanged over enough fetches and time, or
+   * confirmed by an admin (worker), or by a reviewer marking the draft PR ready (Action).
+   */
+  readonly confirmedAfterHold?: true
 }
 
 /**
@@ -122,8 +128,15 @@ export interface Change {
  * - `allow-all`: `0.0.0.0/0`, `::/0`, or entries that together cover a whole family. Such a list
  *   must never reach a firewall as an allowlist.
  * - `empty`: a source (or the whole feed) yields no address.
+ * - `reserved-space`: an entry inside special-purpose space (the IANA IPv4 and IPv6
+ *   special-purpose registries: private, loopback, link-local, documentation, multicast, ...);
+ *   a user-defined feed may opt in with `allowReserved`.
+ * - `too-broad`: a prefix shorter than the feed's limit.
  * - `mass-removal`: against the previous snapshot, more than `maxRemovalShare` of one family's
  *   addresses would go, or every address of a family that had some; `allowMassRemoval` overrides.
+ *   A well-formed list that trips it is *held* (a {@link HeldOutcome}), not refused.
+ * - `mass-addition`: against the previous snapshot, one family's address count would more than
+ *   double (and grow by more than a /16's worth); held like a mass removal.
  */
 export type GuardName =
   | 'network-error'
@@ -137,7 +150,10 @@ export type GuardName =
   | 'invalid-entry'
   | 'allow-all'
   | 'empty'
+  | 'reserved-space'
+  | 'too-broad'
   | 'mass-removal'
+  | 'mass-addition'
 
 /** Every guard name, in the order the guards run. */
 export const GUARD_NAMES: readonly GuardName[] = [
@@ -152,7 +168,10 @@ export const GUARD_NAMES: readonly GuardName[] = [
   'invalid-entry',
   'allow-all',
   'empty',
+  'reserved-space',
+  'too-broad',
   'mass-removal',
+  'mass-addition',
 ]
 
 /** Tunables of the guards and the fetcher. */
@@ -214,7 +233,33 @@ export interface RefusedOutcome {
   readonly notes: readonly FeedNote[]
 }
 
-/** The result of syncing one feed. */
+/** The guards whose verdict is a hold (wait for confirmation), never a refusal. */
+export type HoldGuardName = Extract<GuardName, 'mass-removal' | 'mass-addition'>
+
+/**
+ * A well-formed list that tripped a hold guard: the previous snapshot stays current and the
+ * candidate waits for confirmation (the worker: seen unchanged over enough fetches and time, or an
+ * admin; the Action: a draft pull request that a reviewer marks ready).
+ */
+export interface HeldOutcome {
+  readonly kind: 'held'
+  readonly feed: string
+  readonly guard: HoldGuardName
+  /** One line, safe to print. */
+  readonly reason: string
+  /** The current snapshot, unchanged: a hold needs one to compare with. */
+  readonly previous: Snapshot
+  /** What would become current once confirmed (`version` = previous + 1). */
+  readonly candidate: Snapshot
+  /** previous -> candidate, with `confirmedAfterHold` unset. */
+  readonly change: Change
+  readonly notes: readonly FeedNote[]
+}
+
+/**
+ * The result of syncing one feed. (Issue 11 adds {@link HeldOutcome} to this union once
+ * syncFeeds produces it.)
+ */
 export type FeedOutcome = ChangedOutcome | UnchangedOutcome | RefusedOutcome
 
 /**

@@ -82,6 +82,19 @@ export interface Snapshot {
   readonly source: string
   readonly ipv4: readonly string[]
   readonly ipv6: readonly string[]
+  /**
+   * The publisher's own version or date of what was read, where the payload or the response has
+   * one: e.g. `{ field: 'syncToken', value: '1712345678' }` (AWS), `creationTime` (Google),
+   * `createDate` (AWS), `changeNumber` (Azure), `ETag`. Display only: not part of `sha256`.
+   */
+  readonly upstreamVersion?: UpstreamVersion
+}
+
+/** A publisher's own version marker: the field it came from and its value, as published. */
+export interface UpstreamVersion {
+  /** The payload key or response header it was read from, e.g. `syncToken`, `ETag`. */
+  readonly field: string
+  readonly value: string
 }
 
 /** Canonical CIDRs per family. */

@@ -440,11 +440,18 @@ function portMatch(
 }
 
 /** The protocol lists rules hold, one shared frozen copy of each. */
-const PROTOCOL_LISTS: Record<string, TransportProtocol[]> = {
-  '': Object.freeze([]) as unknown as TransportProtocol[],
+const PROTOCOL_LISTS = {
+  none: Object.freeze([]) as unknown as TransportProtocol[],
   tcp: Object.freeze(['tcp']) as unknown as TransportProtocol[],
   udp: Object.freeze(['udp']) as unknown as TransportProtocol[],
-  'tcp,udp': Object.freeze(['tcp', 'udp']) as unknown as TransportProtocol[],
+  both: Object.freeze(['tcp', 'udp']) as unknown as TransportProtocol[],
+}
+
+/** The shared copy of a rule's protocol list (a subset of TCP and UDP). */
+function sharedProtocols(list: readonly TransportProtocol[]): TransportProtocol[] {
+  if (list.length === 2) return PROTOCOL_LISTS.both
+  if (list.length === 0) return PROTOCOL_LISTS.none
+  return list[0] === 'tcp' ? PROTOCOL_LISTS.tcp : PROTOCOL_LISTS.udp
 }
 
 function parseRule(
@@ -591,8 +598,7 @@ function parseRule(
   if (rates.length > 0 && draft.verdict !== undefined && draft.verdict.kind !== 'continue')
     warnings.push(rateNote(where.file, where.line, rates, over))
   if (over) draft.never = true
-  if (draft.protocols)
-    draft.protocols = PROTOCOL_LISTS[draft.protocols.join(',')] ?? draft.protocols
+  if (draft.protocols) draft.protocols = sharedProtocols(draft.protocols)
   // an iptables-save file is of one family: its rules are too
   draft.family = family
   return finishRule(draft, where)

@@ -311,6 +311,21 @@ describe('readAwsSecurityGroups', () => {
       'the document: neither a security group (no IpPermissions), a permission (no IpProtocol)',
     ],
     ['{"SecurityGroups": "sg-1"}', 1, 'SecurityGroups: expected a list'],
+    [
+      '{"SecurityGroupRules": [\n {"IsEgress": false, "FromPort": 22, "ToPort": 22}]}',
+      2,
+      'SecurityGroupRules[0]: IpProtocol is missing',
+    ],
+    [
+      '{"SecurityGroups": [{"GroupId": "sg-1", "IpPermissions": [\n {"FromPort": 22, "ToPort": 22}]}]}',
+      2,
+      'sg-1.IpPermissions[0]: IpProtocol is missing',
+    ],
+    [
+      '{"SecurityGroups": [{"GroupId": "sg-1", "IpPermissions": [\n 22]}]}',
+      2,
+      'sg-1.IpPermissions[0]: expected an object',
+    ],
     ['"sg-1"', 1, "the document: expected 'aws ec2 describe-security-groups' output"],
   ])('refuses %j at its line', (text, line, reason) => {
     const e = errorOf(text)
@@ -380,6 +395,7 @@ describe('readFirewallConfig: real describe-security-groups output, whole and cu
             ReferencedGroupInfo: { GroupId: 'sg-1' },
           },
           { IsEgress: true, IpProtocol: '-1', FromPort: -1, ToPort: -1, CidrIpv4: '0.0.0.0/0' },
+          { IsEgress: true, IpProtocol: 'tcp', FromPort: 443, ToPort: 443, PrefixListId: 'pl-1' },
         ],
       }),
     )
@@ -390,6 +406,7 @@ describe('readFirewallConfig: real describe-security-groups output, whole and cu
     expect(reach(c, 'outbound', 'tcp', 25, 6)).toEqual([])
     expect(c.warnings).toEqual([
       'sg.json:17: source security groups are not modelled (only CIDR ranges)',
+      'sg.json:33: prefix lists are not modelled (only CIDR ranges)',
     ])
   })
 })

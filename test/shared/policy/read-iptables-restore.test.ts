@@ -125,10 +125,35 @@ describe('readIptablesSave: service names', () => {
     ['-p udp -m udp --dport ssh', "'ssh' is not a port, port range or udp"],
     // names are case-sensitive
     ['-p tcp -m tcp --dport SSH', "'SSH' is not a port, port range or tcp"],
+    // no protocol to resolve a name over
+    ['--dport no-such-service', "'no-such-service' is not a port, port range or TCP/UDP"],
   ])('refuses %s, as iptables-restore does', (rule, message) => {
     const e = failure(rules(rule))
     expect(e.line).toBe(3)
     expect(e.message).toContain(`rules.v4:3: ${message}`)
+  })
+})
+
+describe('readIptablesSave: shared port matches', () => {
+  it('reads every port right past the bound of its cache of port matches', () => {
+    const n = 5000
+    const text = [
+      '*filter',
+      ':INPUT DROP [0:0]',
+      ...Array.from({ length: n }, (_, k) => `-A INPUT -p tcp -m tcp --dport ${k + 1} -j ACCEPT`),
+      ...Array.from({ length: n }, (_, k) => `-A INPUT -p udp -m udp --dport ${k + 1} -j DROP`),
+      'COMMIT',
+    ].join('\n')
+    const rules = read(text).chains[0]!.rules
+    expect(rules.map((r) => r.dports?.ranges[0]?.[0])).toEqual([
+      ...Array.from({ length: n }, (_, k) => k + 1),
+      ...Array.from({ length: n }, (_, k) => k + 1),
+    ])
+    // rules naming the same ports share one match
+    const twice = read(
+      '*filter\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A INPUT -p tcp --dport 22 -j DROP\nCOMMIT\n',
+    ).chains[0]!.rules
+    expect(twice[1]!.dports).toBe(twice[0]!.dports)
   })
 })
 

@@ -33,6 +33,7 @@ const RULESET = `table inet filter {
 		tcp dport 80 limit rate over 100/second drop
 		tcp dport { http, https } accept
 		tcp dport 443 ct count over 20 reject
+		tcp dport 8443 ct count 10 accept
 		tcp dport 2222 update @ssh4 { ip saddr limit rate over 3/minute } drop
 		tcp dport 2222 accept
 		tcp dport 25 quota over 100 mbytes drop
@@ -66,6 +67,7 @@ function expectFirstConnections(c: FirewallConfig) {
     [443, 'tcp'],
     [2222, 'tcp'],
     [25, 'tcp'],
+    [8443, 'tcp'],
   ] as const)
     expect(reach(c, port, protocol), `${port}/${protocol}`).toBe('0.0.0.0/0')
   expect(reach(c, 3306)).toBe('')
@@ -92,6 +94,7 @@ describe('readNftables: rate limits and service names', () => {
       note('meter ssh-meter', 'meter ssh-meter { ip saddr limit rate 10/minute }', false),
       note('limit rate over 100', 'limit rate over 100/second', true),
       note('ct count over', 'ct count over 20', true),
+      note('ct count 10', 'ct count 10', false),
       note('update @ssh4', 'update @ssh4 { ip saddr limit rate over 3/minute }', true),
       note('quota over', 'quota over 100 mbytes', true),
     ])
@@ -120,7 +123,7 @@ describe.skipIf(skip !== undefined)('nft agrees', () => {
       const c = readFirewallConfig(json, { file: 'ruleset.json' })
       expect(c.format).toBe('nft-json')
       expectFirstConnections(c)
-      expect(c.warnings).toHaveLength(5)
+      expect(c.warnings).toHaveLength(6)
       expect(c.warnings.filter((w) => w.includes('does not match'))).toHaveLength(4)
       for (const w of c.warnings) expect(w).toMatch(/^ruleset\.json:\d+: rate limit '/)
     } finally {

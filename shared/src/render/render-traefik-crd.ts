@@ -3,10 +3,8 @@
  * MiddlewareTCP named NAME with `ipAllowList`, for IngressRoute and IngressRouteTCP.
  */
 import { requireNonEmpty, type Prepared } from './prepare.ts'
-import { RenderError } from './render-error.ts'
+import { checkK8sBytes, k8sName } from './render-k8s-networkpolicy.ts'
 import { yamlIpStrategy } from './render-traefik.ts'
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 
 /**
  * Two documents: Middleware (with ipStrategy when given) and MiddlewareTCP. The name is
@@ -15,14 +13,7 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
  */
 export function renderTraefikCrd(p: Prepared): string {
   requireNonEmpty(p)
-  const name = p.name.toLowerCase().replaceAll('_', '-')
-  if (!DNS_LABEL.test(name)) {
-    throw new RenderError(
-      'ERR_RENDER_NAME',
-      `traefik-crd: name ${JSON.stringify(name)} is not a DNS label (lower-case letters, digits, '-', not at either end)`,
-      { format: 'traefik-crd' },
-    )
-  }
+  const name = k8sName(p)
   const q = (s: string) => JSON.stringify(s)
   const meta = [
     'metadata:',
@@ -49,13 +40,6 @@ export function renderTraefikCrd(p: Prepared): string {
     ...meta,
     '',
   ].join('\n')
-  const bytes = new TextEncoder().encode(text).length
-  if (bytes > p.limits.k8sMaxBytes) {
-    throw new RenderError(
-      'ERR_RENDER_LIMIT',
-      `traefik-crd: the manifest is ${bytes} bytes; the API server stores objects up to about ${p.limits.k8sMaxBytes} (etcd --max-request-bytes, 1.5 MiB by default). Split the feeds, or raise limits.k8sMaxBytes.`,
-      { format: 'traefik-crd' },
-    )
-  }
+  checkK8sBytes(p, text)
   return text
 }

@@ -32,37 +32,37 @@ const FORMATS: {
     format: 'terraform-hcloud',
     misspell: 'source_ips',
     retype: [/(direction +)= "in"/, '$1= 1'],
-    reshape: [/^  rule \{$/m, '  rule = {'],
+    reshape: [/^ {2}rule \{$/m, '  rule = {'],
   },
   {
     format: 'terraform-digitalocean',
     misspell: 'source_addresses',
     retype: [/(protocol +)= "tcp"/, '$1= ["tcp"]'],
-    reshape: [/^  inbound_rule \{$/m, '  inbound_rule = {'],
+    reshape: [/^ {2}inbound_rule \{$/m, '  inbound_rule = {'],
   },
   {
     format: 'terraform-aws-prefix-list',
     misspell: 'address_family',
     retype: [/(from_port +)= 443/, '$1= "443"'],
-    reshape: [/^  entry \{$/m, '  entry = {'],
+    reshape: [/^ {2}entry \{$/m, '  entry = {'],
   },
   {
     format: 'terraform-google',
     misspell: 'source_ranges',
     retype: [/(direction +)= "INGRESS"/, '$1= ["INGRESS"]'],
-    reshape: [/^  allow \{$/m, '  allow = {'],
+    reshape: [/^ {2}allow \{$/m, '  allow = {'],
   },
   {
     format: 'terraform-azurerm',
     misspell: 'source_address_prefixes',
     retype: [/(access +)= "Allow"/, '$1= true'],
-    reshape: [/^  name( +)= "(.*)"$/m, '  name {\n  }'],
+    reshape: [/^ {2}name( +)= "(.*)"$/m, '  name {\n  }'],
   },
   {
     format: 'terraform-cloudflare',
     misspell: 'account_id',
     retype: [/(kind +)= "ip"/, '$1= 4'],
-    reshape: [/^  items = \[$/m, '  items {\n  }\n  other = ['],
+    reshape: [/^ {2}items = \[$/m, '  items {\n  }\n  other = ['],
   },
 ]
 

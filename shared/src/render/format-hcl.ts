@@ -3,9 +3,8 @@
  * `terraform fmt` lays them out, with strings escaped so that no value can start an interpolation.
  */
 
-/** One line of a block body: a comment, an attribute, or a nested block. */
+/** One line of a block body: an attribute or a nested block. */
 export type HclNode =
-  | { readonly comment: string }
   /** `key = value` where `value` is HCL source (use {@link hclString} for strings). */
   | { readonly key: string; readonly value: string }
   /** `key = [` items, one a line, each followed by `,`, then `]`. */
@@ -38,8 +37,7 @@ function singleLine(node: HclNode): node is Extract<HclNode, { value: string }> 
 
 /**
  * The lines of `nodes` at `depth` (two spaces a level). Like `terraform fmt`, the `=` of
- * consecutive one-line attributes are aligned; a multi-line attribute, a block or a comment ends
- * the run.
+ * consecutive one-line attributes are aligned; a multi-line attribute or a block ends the run.
  */
 export function formatHcl(nodes: readonly HclNode[], depth = 0): string[] {
   const pad = '  '.repeat(depth)
@@ -53,8 +51,6 @@ export function formatHcl(nodes: readonly HclNode[], depth = 0): string[] {
           width = Math.max(width, (nodes[j] as { key: string }).key.length)
       }
       lines.push(`${pad}${node.key.padEnd(width)} = ${node.value}`)
-    } else if ('comment' in node) {
-      lines.push(`${pad}# ${node.comment}`)
     } else if ('items' in node) {
       lines.push(`${pad}${node.key} = [`)
       for (const v of node.items) lines.push(`${pad}  ${v},`)

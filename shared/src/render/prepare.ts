@@ -191,11 +191,11 @@ function checkIpStrategy(
   }
 }
 
-/** `list` cut into consecutive pieces of at most `size` (at least one piece, maybe empty). */
+/** `list` cut into consecutive pieces of at most `size` (none for an empty list). */
 export function chunked<T>(list: readonly T[], size: number): T[][] {
   const out: T[][] = []
   for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size))
-  return out.length === 0 ? [[]] : out
+  return out
 }
 
 /** Throws ERR_RENDER_LIMIT with the format prefix; `message` names the limit and the fix. */

@@ -77,7 +77,12 @@ export function readRendered(format: FormatId, text: string): { ipv4: string[]; 
         if (line === '  sourceRange = [') inRange = true
         else if (line === '  ]') inRange = false
         else if (inRange) {
-          const cidr = /^ {4}"(.+)",$/.exec(line)?.[1] ?? ''
+          const cidr = /^ {4}"(.+)",$/.exec(line)?.[1]
+          if (cidr === undefined)
+            throw new RenderError(
+              'ERR_RENDER_CIDR',
+              `traefik-toml: ${JSON.stringify(line)} is not a sourceRange item`,
+            )
           ;(cidr.includes(':') ? v6 : v4).push(cidr)
         }
       }

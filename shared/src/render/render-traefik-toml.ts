@@ -20,7 +20,7 @@ export function renderTraefikToml(p: Prepared): string {
     else
       strategy.push(
         '  excludedIPs = [',
-        ...(s.excludedIPs ?? []).map((c) => `    ${JSON.stringify(c)},`),
+        ...s.excludedIPs!.map((c) => `    ${JSON.stringify(c)},`),
         '  ]',
       )
   }

@@ -33,7 +33,7 @@ export function yamlIpStrategy(p: Prepared, indent: string): string[] {
   return [
     `${indent}ipStrategy:`,
     `${indent}  excludedIPs:`,
-    ...(s.excludedIPs ?? []).map((c) => `${indent}    - ${JSON.stringify(c)}`),
+    ...s.excludedIPs!.map((c) => `${indent}    - ${JSON.stringify(c)}`),
   ]
 }
 

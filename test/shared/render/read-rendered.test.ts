@@ -103,5 +103,8 @@ describe('readRendered', () => {
       /source_ips is not a list/,
     )
     expect(() => readRendered('firewalld-policy', '<policy/>')).toThrow(/holds no addresses/)
+    expect(() =>
+      readRendered('traefik-toml', '  sourceRange = [\n    192.0.2.0/24,\n  ]\n'),
+    ).toThrow(/is not a sourceRange item/)
   })
 })

@@ -201,6 +201,9 @@ describe('terraform-cloudflare', () => {
       { code: 'ERR_RENDER_LIMIT' },
       /10001 items.*limits\.cloudflareListItems/,
     )
+    const feeds = Array.from({ length: 30 }, (_, i) => ({ id: `provider/list-number-${i}` }))
+    const many = renderFormat('terraform-cloudflare', { ...DOC_INPUT, feeds, ipv6: [] })
+    expect(many).toContain('description = "allowlist-sync 30 feeds"')
     const long = renderFormat(
       'terraform-cloudflare',
       { ...DOC_INPUT, ipv6: [] },

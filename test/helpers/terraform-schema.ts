@@ -144,13 +144,7 @@ export async function checkTerraform(text: string): Promise<string[]> {
     }
     for (const [label, [body]] of Object.entries(byLabel))
       errors.push(
-        ...checkBody(
-          `${type}.${label}`,
-          schema,
-          body!,
-          syntax.get(`${type}.${label}`)!,
-          '',
-        ),
+        ...checkBody(`${type}.${label}`, schema, body!, syntax.get(`${type}.${label}`)!, ''),
       )
   }
   const declared = new Set(Object.keys(doc.variable ?? {}))

@@ -24,6 +24,18 @@ export function k8sName(p: Prepared): string {
   return name
 }
 
+/** `metadata:` lines: the name and the feeds (and comment) as annotations, JSON-quoted. */
+export function k8sMetadata(p: Prepared, name: string): string[] {
+  const q = (s: string) => JSON.stringify(s)
+  return [
+    'metadata:',
+    `  name: ${q(name)}`,
+    '  annotations:',
+    `    allowlist-sync/feeds: ${q(p.feedIds.join(' '))}`,
+    ...(p.comment === undefined ? [] : [`    allowlist-sync/comment: ${q(p.comment)}`]),
+  ]
+}
+
 /** ERR_RENDER_LIMIT when a manifest passes limits.k8sMaxBytes (what the API server stores). */
 export function checkK8sBytes(p: Prepared, text: string): void {
   const bytes = new TextEncoder().encode(text).length
@@ -53,11 +65,7 @@ export function renderK8sNetworkPolicy(p: Prepared): string {
     '# policy allows (pod-to-pod traffic included) is then denied. Add policies for the rest.',
     'apiVersion: networking.k8s.io/v1',
     'kind: NetworkPolicy',
-    'metadata:',
-    `  name: ${q(name)}`,
-    '  annotations:',
-    `    allowlist-sync/feeds: ${q(p.feedIds.join(' '))}`,
-    ...(p.comment === undefined ? [] : [`    allowlist-sync/comment: ${q(p.comment)}`]),
+    ...k8sMetadata(p, name),
     'spec:',
     '  podSelector: {}',
     '  policyTypes:',

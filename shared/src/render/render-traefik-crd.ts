@@ -3,7 +3,7 @@
  * MiddlewareTCP named NAME with `ipAllowList`, for IngressRoute and IngressRouteTCP.
  */
 import { requireNonEmpty, type Prepared } from './prepare.ts'
-import { checkK8sBytes, k8sName } from './render-k8s-networkpolicy.ts'
+import { checkK8sBytes, k8sMetadata, k8sName } from './render-k8s-networkpolicy.ts'
 import { yamlIpStrategy } from './render-traefik.ts'
 
 /**
@@ -16,11 +16,7 @@ export function renderTraefikCrd(p: Prepared): string {
   const name = k8sName(p)
   const q = (s: string) => JSON.stringify(s)
   const meta = [
-    'metadata:',
-    `  name: ${q(name)}`,
-    '  annotations:',
-    `    allowlist-sync/feeds: ${q(p.feedIds.join(' '))}`,
-    ...(p.comment === undefined ? [] : [`    allowlist-sync/comment: ${q(p.comment)}`]),
+    ...k8sMetadata(p, name),
     'spec:',
     '  ipAllowList:',
     '    sourceRange:',

@@ -13,6 +13,8 @@ import {
   type FeedDefinition,
   type FormatId,
   type PortSpec,
+  type RenderLimits,
+  type TraefikIpStrategy,
   type UserParserSpec,
 } from '../../shared/src/index.ts'
 import schema from '../allowlist-sync.schema.json' with { type: 'json' }
@@ -30,6 +32,10 @@ export interface Target {
   readonly ports: readonly PortSpec[]
   readonly name?: string
   readonly comment?: string
+  /** Traefik formats behind another proxy. */
+  readonly ipStrategy?: TraefikIpStrategy
+  /** Platform limits raised with the provider. */
+  readonly limits?: RenderLimits
 }
 
 /** One policy check: a preset or a policy file, over configs matched by globs. */
@@ -91,6 +97,8 @@ interface RawConfig {
     ports?: string[]
     name?: string
     comment?: string
+    'ip-strategy'?: { depth?: number; 'excluded-ips'?: string[] }
+    limits?: RenderLimits
   }[]
   policies?: { preset?: string; file?: string; configs: string[] }[]
   'pull-request'?: {
@@ -106,6 +114,19 @@ interface RawConfig {
 }
 
 let validator: ReturnType<Ajv['compile']> | undefined
+
+/** The config's `ip-strategy` as RenderOptions.ipStrategy (the renderer validates it). */
+function ipStrategyOf(raw: { depth?: number; 'excluded-ips'?: string[] } | undefined): {
+  ipStrategy?: TraefikIpStrategy
+} {
+  if (raw === undefined) return {}
+  return {
+    ipStrategy: {
+      ...(raw.depth === undefined ? {} : { depth: raw.depth }),
+      ...(raw['excluded-ips'] === undefined ? {} : { excludedIPs: raw['excluded-ips'] }),
+    },
+  }
+}
 
 function describe(e: ErrorObject): string {
   const at =
@@ -221,6 +242,13 @@ export function parseConfig(text: string, file: string): SyncConfig {
         problems.push(
           `${at(['targets', i, 'feeds', j])}: unknown feed '${id}' (see 'allowlist-sync feeds')`,
         )
+    const strategy = t['ip-strategy']
+    if (strategy !== undefined && !t.format.startsWith('traefik'))
+      problems.push(`${at(['targets', i, 'ip-strategy'])}: ip-strategy is for the Traefik formats`)
+    if (strategy?.depth !== undefined && strategy['excluded-ips'] !== undefined)
+      problems.push(
+        `${at(['targets', i, 'ip-strategy'])}: give depth or excluded-ips, not both (Traefik ignores excluded-ips when depth is set)`,
+      )
     const ports: PortSpec[] = []
     for (const [j, p] of (t.ports ?? []).entries()) {
       try {
@@ -238,6 +266,8 @@ export function parseConfig(text: string, file: string): SyncConfig {
       ports,
       ...(t.name === undefined ? {} : { name: t.name }),
       ...(t.comment === undefined ? {} : { comment: t.comment }),
+      ...ipStrategyOf(t['ip-strategy']),
+      ...(t.limits === undefined ? {} : { limits: t.limits }),
     })
   }
   if (problems.length > 0) throw new ConfigError(problems)

@@ -15,19 +15,22 @@ export type ReadableFormat = FormatId
 
 const CIDR = '([0-9A-Fa-f:.]+/\\d{1,3})'
 
-/** Per line-oriented format: the pattern whose group 1 is an allowed CIDR. */
+/**
+ * Per line-oriented format: the pattern whose group 1 is an allowed CIDR, matched against each
+ * line with its indentation and line end trimmed (`--into` keeps the markers' indentation).
+ */
 const LINE_PATTERNS: Partial<Record<FormatId, RegExp>> = {
-  nftables: new RegExp(`^\\s+${CIDR},?$`),
+  nftables: new RegExp(`^${CIDR},?$`),
   iptables: new RegExp(`^-A \\S+ -s ${CIDR} -j ACCEPT$`),
   ip6tables: new RegExp(`^-A \\S+ -s ${CIDR} -j ACCEPT$`),
   'docker-user': new RegExp(`^-A \\S+ -s ${CIDR} -j RETURN$`),
   ipset: new RegExp(`^add \\S+ ${CIDR}$`),
   ufw: new RegExp(`^ufw allow from ${CIDR}\\b`),
   nginx: new RegExp(`^allow ${CIDR};$`),
-  apache: /^\s*Require ip ((?:[0-9A-Fa-f:.]+\/\d{1,3} ?)+)$/,
-  caddy: /^\s*remote_ip ((?:[0-9A-Fa-f:.]+\/\d{1,3} ?)+)$/,
-  traefik: new RegExp(`^\\s+- "${CIDR}"$`),
-  'k8s-networkpolicy': new RegExp(`^\\s+cidr: "${CIDR}"$`),
+  apache: /^Require ip ((?:[0-9A-Fa-f:.]+\/\d{1,3} ?)+)$/,
+  caddy: /^remote_ip ((?:[0-9A-Fa-f:.]+\/\d{1,3} ?)+)$/,
+  traefik: new RegExp(`^- "${CIDR}"$`),
+  'k8s-networkpolicy': new RegExp(`^cidr: "${CIDR}"$`),
 }
 
 function fromLists(v4: Iterable<string>, v6: Iterable<string>): { ipv4: string[]; ipv6: string[] } {
@@ -85,7 +88,7 @@ export function readRendered(format: FormatId, text: string): { ipv4: string[]; 
       const v4: string[] = []
       const v6: string[] = []
       for (const line of text.split('\n')) {
-        const m = re.exec(line)
+        const m = re.exec(line.trim())
         for (const cidr of m?.[1]?.split(' ') ?? []) (cidr.includes(':') ? v6 : v4).push(cidr)
       }
       return fromLists(v4, v6)

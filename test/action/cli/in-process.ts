@@ -28,7 +28,7 @@ export async function cliInProcess(
       try {
         return Promise.resolve(p in files ? files[p]! : readFileSync(p, 'utf8'))
       } catch (error) {
-        return Promise.reject(error)
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)))
       }
     },
     env: {},

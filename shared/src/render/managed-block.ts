@@ -238,7 +238,7 @@ export function spliceManagedBlock(
   const block = own.lines.map((l, i) =>
     i === own.lines.length - 1
       ? `${endIndent}${l}${endRaw.endsWith('\r') ? '\r' : ''}`
-      : `${l === '' ? '' : match.indent}${l}${cr}`,
+      : `${match.indent}${l}${cr}`,
   )
   return [...lines.slice(0, match.beginLine - 1), ...block, ...lines.slice(match.endLine)].join(
     '\n',

@@ -61,7 +61,8 @@ function compare(a: string, b: string): number {
   if (fa !== fb) return fa - fb
   if (va !== vb) return va < vb ? -1 : 1
   if (pa !== pb) return pa - pb
-  return a < b ? -1 : a > b ? 1 : 0
+  // Same CIDR: by port text. Specs come from a Set, so two are never equal.
+  return a < b ? -1 : 1
 }
 
 /**

@@ -49,7 +49,7 @@ describe('nginx', () => {
     ['in a snippet file with no blocks', `# my snippet\nallow 10.0.0.0/8;\n${MARK}\n`],
     [
       'after a closed server with a brace in a string and a comment',
-      `server { return 200 "{"; } # {\nserver\n{\n${MARK}\n}\n`,
+      `server { return 200 "{\\"{"; } # {\nserver\n{\n${MARK}\n}\n`,
     ],
   ])('accepts markers %s', (_label, file) => {
     expect(verdict('nginx', file)).toBeUndefined()
@@ -83,6 +83,10 @@ describe('apache', () => {
       `<Directory /srv>\n<IfModule mod_authz_host.c>\n${MARK}\n</IfModule>\n</Directory>\n`,
     ],
     ['in a file without sections (an Include or .htaccess)', `Options -Indexes\n${MARK}\n`],
+    [
+      'in a Location after a closed Directory',
+      `<Directory /srv>\n  Require all granted\n</Directory>\n<Location />\n${MARK}\n</Location>\n`,
+    ],
   ])('accepts markers %s', (_label, file) => {
     expect(verdict('apache', file)).toBeUndefined()
   })

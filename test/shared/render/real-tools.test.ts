@@ -252,7 +252,7 @@ describe.each(CASES)('real tools accept the output: $label', (c) => {
     const json = JSON.stringify(JSON.parse(adapted.output.slice(adapted.output.indexOf('{'))))
     const base = name.replaceAll('-', '_')
     expect(json).toContain('"not"')
-    expect(json).toContain(`"${base}_status":"403"`)
+    expect(json).toContain(`"${base}_status":403`)
     expect(json).toContain(`"status_code":"{http.vars.${base}_status}"`)
     expect(json).toContain('"2001:db8:')
   })

@@ -81,6 +81,20 @@ describe('ufw re-render with options.previous', () => {
     ])
   })
 
+  it('orders one address by prefix, then one CIDR by port', () => {
+    const previous = `# BEGIN allowlist-sync name=coolify\nufw allow from 192.0.2.0/25 to any port 80 proto tcp\nufw allow from 192.0.2.0/25 to any port 22 proto tcp\n# END allowlist-sync\n`
+    const v2 = render(['198.51.100.0/24'], [], {
+      ...SSH,
+      previous,
+      removed: { ipv4: ['192.0.2.0/24'], ipv6: [] },
+    })
+    expect(deletes(v2)).toEqual([
+      'ufw delete allow from 192.0.2.0/24 to any port 22 proto tcp',
+      'ufw delete allow from 192.0.2.0/25 to any port 22 proto tcp',
+      'ufw delete allow from 192.0.2.0/25 to any port 80 proto tcp',
+    ])
+  })
+
   it('reads the block of its own name, or an old unnamed block of its feeds, and no other', () => {
     const other = render(['203.0.113.0/24'], [], { ...SSH, name: 'office' })
     const v2 = render(['192.0.2.0/24'], [], { ...SSH, previous: `${other}${v1}` })

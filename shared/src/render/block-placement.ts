@@ -309,7 +309,8 @@ const PLACEMENTS: Record<FormatId, (name: string, body: readonly string[]) => Bl
     check: checkCaddy(name),
   }),
   traefik: () => ({
-    where: "the whole file, where Traefik v3's file provider reads (providers.file.directory or filename)",
+    where:
+      "the whole file, where Traefik v3's file provider reads (providers.file.directory or filename)",
     reload: 'with providers.file.watch, Traefik swaps the middleware in when the file changes',
     check: ok,
   }),

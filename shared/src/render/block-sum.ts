@@ -91,10 +91,19 @@ export function sha256Hex(bytes: Uint8Array): string {
  * | sha256sum | cut -c1-16`.
  */
 export function blockSum(lines: readonly string[]): string {
-  let text = ''
+  const parts: string[] = []
   for (const line of lines) {
-    const t = line.replace(/^[ \t]+|[ \t\r]+$/g, '')
-    if (t !== '') text += `${t}\n`
+    let start = 0
+    let end = line.length
+    while (start < end && isBlank(line.charCodeAt(start), false)) start++
+    while (end > start && isBlank(line.charCodeAt(end - 1), true)) end--
+    if (end > start) parts.push(start === 0 && end === line.length ? line : line.slice(start, end))
   }
-  return sha256Hex(new TextEncoder().encode(text)).slice(0, BLOCK_SUM_LENGTH)
+  parts.push('')
+  return sha256Hex(new TextEncoder().encode(parts.join('\n'))).slice(0, BLOCK_SUM_LENGTH)
+}
+
+/** A blank or tab (and, at a line's end, a carriage return). */
+function isBlank(code: number, atEnd: boolean): boolean {
+  return code === 32 || code === 9 || (atEnd && code === 13)
 }

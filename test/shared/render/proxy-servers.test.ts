@@ -81,15 +81,18 @@ async function renderInto(format: string, file: string, list: string): Promise<s
 
 const denied = (r: HttpOutcome) => r === 'refused' || r === 'closed' || r.status === 403
 
+/** A site to probe: its port, its Host header, and bodies expected for listed clients. */
+interface Site {
+  readonly port: number
+  readonly host?: string
+  readonly expect?: Readonly<Record<string, RegExp>>
+}
+
 /**
  * For each source of the phase: unlisted sources are denied on every path of every guarded site;
  * listed ones are not, and get `expect[path]` where given; the open site serves everyone.
  */
-async function expectHolds(
-  phase: Phase,
-  guarded: { port: number; host?: string; expect?: Record<string, RegExp> }[],
-  open?: { port: number; host?: string },
-) {
+async function expectHolds(phase: Phase, guarded: readonly Site[], open?: Site) {
   for (const site of guarded) {
     for (const p of PATHS) {
       for (const from of phase.unlisted) {
@@ -329,7 +332,7 @@ describeWhen(missingTools('caddy'), 'caddy: every site shape', () => {
       Object.values(ports),
       env,
     )
-    const guarded = [
+    const guarded: Site[] = [
       { port: ports.proxy, expect: { '/api/users': /^backend \/api\/users$/ } },
       { port: ports.handle, expect: { '/api/users': /^backend \/api\/users$/, '/': /^fallback$/ } },
       { port: ports.handlePath, expect: { '/static/a.txt': /^static-a$/, '/': /^backend \/$/ } },

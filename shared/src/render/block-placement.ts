@@ -179,7 +179,7 @@ function checkNftTable(lines: readonly string[], block: BlockLines): string | un
   const inner = openBraces(lines, block.beginLine, 'nft').at(-1)
   return inner === undefined
     ? undefined
-    : `the block is ${describe(inner)}, but it is a complete table: move the markers to the top level, outside every table`
+    : `the block is ${describe(inner)}, but it declares a table of its own: move the markers to the top level, outside every table`
 }
 
 function checkNftSets(lines: readonly string[], block: BlockLines): string | undefined {
@@ -242,12 +242,24 @@ function onlyAddresses(what: string) {
 const IPTABLES_WHERE =
   'in an iptables-restore file outside any *table ... COMMIT section (the block carries its own *filter ... COMMIT), or in a file of its own'
 
-const PLACEMENTS: Record<FormatId, (name: string, body: readonly string[]) => BlockPlacement> = {
-  nftables: (name, body) =>
+/** For a format without an entry below: markers are still required, their place is not checked. */
+const ANYWHERE: BlockPlacement = {
+  where: "where the tool that reads this format expects it (see 'allowlist-sync formats')",
+  reload: "see the format's description ('allowlist-sync formats')",
+  check: ok,
+}
+
+const PLACEMENTS: Partial<
+  Record<FormatId, (name: string, body: readonly string[]) => BlockPlacement>
+> = {
+  nftables: (_name, body) =>
     body.some((l) => l.startsWith('table '))
       ? {
-          where: `at the top level of an nftables file, outside every table (the block is the complete table inet ${name.replaceAll('-', '_')})`,
-          reload: `nft -f FILE declares, deletes and re-creates the table in one transaction: its sets and chain are replaced whole, other tables untouched`,
+          where:
+            'at the top level of an nftables file, outside every table block (the block declares its own table)',
+          reload: body.some((l) => l.startsWith('flush set '))
+            ? "nft -f FILE declares the table and its sets where missing, then replaces the sets' contents in one transaction"
+            : 'nft -f FILE declares, deletes and re-creates the table in one transaction: its sets and chain are replaced whole, other tables untouched',
           check: checkNftTable,
         }
       : {
@@ -350,12 +362,14 @@ const PLACEMENTS: Record<FormatId, (name: string, body: readonly string[]) => Bl
 
 /**
  * Where a block of `format` must stand and what reloading it does. `body` is the block's inner
- * lines: nftables output is a complete table with ports, and set definitions without.
+ * lines: nftables output that declares a table goes at the top level, set definitions inside a
+ * table. A format without an entry (a new one) gets a placement that checks nothing: its block
+ * still needs markers placed by hand, never an append.
  */
 export function blockPlacement(
   format: FormatId,
   name: string,
   body: readonly string[],
 ): BlockPlacement {
-  return PLACEMENTS[format](name, body)
+  return PLACEMENTS[format]?.(name, body) ?? ANYWHERE
 }

@@ -57,7 +57,7 @@ const CASES: Case[] = [
     good: `#!/usr/sbin/nft -f\ntable inet filter {\n\tchain input {\n\t\ttype filter hook input priority 0; policy accept;\n\t}\n}\n${MARK}\n`,
     bad: `table inet filter {\n\t${MARK.replace('\n', '\n\t')}\n}\n`,
     badLine: 2,
-    why: /complete table/,
+    why: /declares a table of its own/,
   },
   {
     format: 'nftables',

@@ -141,7 +141,7 @@ describe('nftables', () => {
   it('a complete table (with ports) belongs at the top level', () => {
     expect(verdict('nftables', `${table}${MARK}\n`)).toBeUndefined()
     expect(verdict('nftables', `table inet filter {\n${MARK}\n}\n`)).toMatch(
-      /inside 'table \{ ... \}'.*complete table/,
+      /inside 'table \{ ... \}'.*declares a table of its own/,
     )
   })
   it('sets (without ports) belong directly in a table, or in an include file', () => {
@@ -187,6 +187,23 @@ describe('pattern and list files', () => {
       )
     },
   )
+})
+
+describe('formats without an entry', () => {
+  it('check nothing and say so (a format added later still needs its markers placed by hand)', () => {
+    const p = blockPlacement('some-new-format' as FormatId, 'hooks', [])
+    expect(p.where).toMatch(/where the tool that reads this format expects it/)
+    expect(p.check(['x'], { beginLine: 1, endLine: 1 })).toBeUndefined()
+  })
+})
+
+describe('nftables reload texts', () => {
+  it('follow the body: a table re-created whole, or sets flushed and refilled', () => {
+    const table = ['table inet x {}', 'delete table inet x', 'table inet x {']
+    const sets = ['table inet filter {', 'flush set inet filter hooks_v4']
+    expect(blockPlacement('nftables', 'x', table).reload).toMatch(/re-creates the table/)
+    expect(blockPlacement('nftables', 'x', sets).reload).toMatch(/replaces the sets' contents/)
+  })
 })
 
 describe('whole-file formats', () => {

@@ -23,6 +23,11 @@ function chunks<T>(list: readonly T[], size: number): T[][] {
  * earlier) and takes its status from a placeholder, so the snippet sets a variable to 403 and
  * "redirects" with it; `header -Location` (deferred: applied as the response is written) drops
  * the Location that redir adds. Unlisted clients get a bare 403 on every path.
+ *
+ * Order and sorting as read in caddyserver/caddy v2.6.2 (6bad878a),
+ * caddyconfig/httpcaddyfile/directives.go: `directiveOrder` and `sortRoutes` (same-named
+ * directives with non-path matchers keep their order of appearance); unchanged at v2.11.4-66
+ * (0cf03d32, read 2026-12-04). Proven on Caddy 2.6.2 in test/shared/render/proxy-servers.test.ts.
  */
 export function renderCaddy(p: Prepared): string {
   requireNonEmpty(p)

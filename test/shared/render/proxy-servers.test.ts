@@ -145,7 +145,7 @@ describeWhen(missingTools('nginx'), 'nginx: two virtual hosts in one file', () =
     // The user's file: markers inside server a.test, as the refusal asks; b.test has none.
     writeFileSync(
       sites,
-      `server {\n${listen}    server_name a.test;\n    ${MARKERS.join('\n    ')}\n    location / { ${proxy} }\n    location /static/ { alias ${dir}/static/; }\n}\nserver {\n${listen}    server_name b.test;\n    location / { ${proxy} }\n}\n`,
+      `server {\n${listen}    server_name a.test;\n    ${MARKERS.join('\n    ')}\n    location / { ${proxy} }\n    location /static/ { alias ${dir}/static/; }\n    location = /healthz { return 200 "healthz"; }\n}\nserver {\n${listen}    server_name b.test;\n    location / { ${proxy} }\n}\n`,
     )
     const spliced = await renderInto('nginx', sites, V1.list)
     expect(spliced).toMatch(/^ {4}allow 127\.0\.0\.2\/32;$/m)
@@ -168,6 +168,10 @@ describeWhen(missingTools('nginx'), 'nginx: two virtual hosts in one file', () =
       },
     }
     await expectHolds(V1, [a], { port, host: 'b.test' })
+    // nginx's documented phase order: return (rewrite phase) answers before allow/deny (access).
+    expect(
+      await httpGet({ from: '127.0.0.3', port, host: 'a.test', path: '/healthz' }),
+    ).toMatchObject({ status: 200, body: 'healthz' })
 
     await renderInto('nginx', sites, V2.list)
     server.child.kill('SIGHUP')
@@ -282,6 +286,9 @@ describeWhen(missingTools('caddy'), 'caddy: every site shape', () => {
       'php',
       'open',
       'oldSnippet',
+      'handleSnippet',
+      'routeSnippet',
+      'userRedir',
     ] as const
     const ports = Object.fromEntries(
       await Promise.all(names.map(async (n) => [n, await freePort()])),
@@ -296,8 +303,13 @@ describeWhen(missingTools('caddy'), 'caddy: every site shape', () => {
       [
         `{\n\tadmin 127.0.0.1:${admin}\n\tauto_https off\n}\n`,
         `${MARKERS.join('\n')}\n`,
-        // The construct this project used to render: respond runs after handle in Caddy's order.
+        // Controls, each a construct that Caddy's directive order lets an unlisted client past:
+        // the one this project used to render (respond runs after handle), a handle with a
+        // negated matcher (sorted by order of appearance among handles with matchers), and a
+        // route (sorted after handle and handle_path).
         `(old) {\n\t@old_denied not remote_ip 127.0.0.2/32\n\trespond @old_denied 403\n}\n`,
+        `(hnd) {\n\t@hnd_denied not remote_ip 127.0.0.2/32\n\thandle @hnd_denied {\n\t\trespond 403\n\t}\n}\n`,
+        `(rte) {\n\troute {\n\t\t@rte_denied not remote_ip 127.0.0.2/32\n\t\trespond @rte_denied 403\n\t}\n}\n`,
         site(ports.proxy, `\treverse_proxy ${be}\n`),
         site(
           ports.handle,
@@ -319,6 +331,10 @@ describeWhen(missingTools('caddy'), 'caddy: every site shape', () => {
           `\thandle /api/* {\n\t\treverse_proxy ${be}\n\t}\n\thandle {\n\t\trespond "fallback"\n\t}\n`,
           'old',
         ),
+        `http://:${ports.handleSnippet} {\n\tbind 127.0.0.1 ::1\n\thandle /api/* {\n\t\treverse_proxy ${be}\n\t}\n\timport hnd\n}\n`,
+        site(ports.routeSnippet, `\thandle /api/* {\n\t\treverse_proxy ${be}\n\t}\n`, 'rte'),
+        // A site's own redir written above the import answers first (a redirect, never content).
+        `http://:${ports.userRedir} {\n\tbind 127.0.0.1 ::1\n\tredir /old /new\n\timport office\n\treverse_proxy ${be}\n}\n`,
       ].join('\n'),
     )
     await renderInto('caddy', caddyfile, V1.list)
@@ -347,13 +363,19 @@ describeWhen(missingTools('caddy'), 'caddy: every site shape', () => {
       },
     ]
     await expectHolds(V1, guarded, { port: ports.open })
-    // The control: the old snippet lets an unlisted client through a handle block to the backend.
-    expect(
-      await httpGet({ from: '127.0.0.3', port: ports.oldSnippet, path: '/api/users' }),
-    ).toMatchObject({
-      status: 200,
-      body: 'backend /api/users',
+    // The controls: each lets an unlisted client through a handle block to the backend.
+    for (const port of [ports.oldSnippet, ports.handleSnippet, ports.routeSnippet]) {
+      expect(await httpGet({ from: '127.0.0.3', port, path: '/api/users' })).toMatchObject({
+        status: 200,
+        body: 'backend /api/users',
+      })
+    }
+    expect(await httpGet({ from: '127.0.0.3', port: ports.userRedir, path: '/old' })).toEqual({
+      status: 302,
+      body: '',
+      location: undefined,
     })
+    await expectHolds(V1, [{ port: ports.userRedir }])
     // The 403 carries no Location (the snippet's redir adds one; its header line drops it).
     const r = await httpGet({ from: '127.0.0.3', port: ports.handle, path: '/api/users' })
     expect(r).toEqual({ status: 403, body: '', location: undefined })

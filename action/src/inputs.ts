@@ -33,6 +33,8 @@ export interface Inputs {
   readonly allowMassRemoval: boolean
   /** Overwrite the branch even when it holds commits the action did not make. */
   readonly resetBranch: boolean
+  /** Overwrite managed blocks whose lines were edited by hand (their sum= no longer matches). */
+  readonly overwriteHandEdits: boolean
 }
 
 /** An input with a bad value; the message names the input. */
@@ -91,5 +93,6 @@ export function getInputs(): Inputs {
     maxRemovalPercent,
     allowMassRemoval: bool('allow-mass-removal', false),
     resetBranch: bool('reset-branch', false),
+    overwriteHandEdits: bool('overwrite-hand-edits', false),
   }
 }

@@ -244,7 +244,7 @@ export async function runSync(deps: SyncDeps): Promise<SyncResult> {
   const ids = [...new Set([...config.targets.flatMap((t) => t.feeds), ...policyFeeds(loaded)])]
   const state = await getFeedState(ids, feedOptions(deps, config, previous, lockCursor(lockText)))
   for (const r of state.refusals) log.warning(`feed ${r.feed} refused (${r.guard}): ${r.reason}`)
-  const files = await planFiles(config, state, reader)
+  const files = await planFiles(config, state, reader, { force: inputs.overwriteHandEdits })
   const changedFiles = files.filter((f) => f.changed && f.content !== undefined)
   const newContent = new Map(changedFiles.map((f) => [f.path, f.content!]))
   const policy = verify

@@ -57,7 +57,8 @@ describe.skipIf(!HAVE_FIXTURES)('the bundled Action with the issue 18 formats', 
     gh = await startGitHubServer()
     gh.seedRepo(REPO, {
       '.github/allowlist-sync.yml': CONFIG,
-      'terraform/firewall.tf': 'terraform {\n  required_version = ">= 1.5"\n}\n',
+      'terraform/firewall.tf':
+        'terraform {\n  required_version = ">= 1.5"\n}\n\n# BEGIN allowlist-sync name=allowlist-sync\n# END allowlist-sync\n',
     })
     mirror = await startMirror(
       fixtureMirrorLayout({
@@ -104,7 +105,7 @@ describe.skipIf(!HAVE_FIXTURES)('the bundled Action with the issue 18 formats', 
     const tf = files['terraform/firewall.tf']!
     expect(
       tf.startsWith(
-        'terraform {\n  required_version = ">= 1.5"\n}\n# BEGIN allowlist-sync coolify/cloud github/hooks\n',
+        'terraform {\n  required_version = ">= 1.5"\n}\n\n# BEGIN allowlist-sync name=allowlist-sync feeds=coolify/cloud,github/hooks sum=',
       ),
     ).toBe(true)
     expect(await checkTerraform(tf)).toEqual([])

@@ -34,7 +34,9 @@ pull-request:
   reviewers: [octocat]
 `
 
-const USER_NFT = '# managed by hand above this line\nflush ruleset\n'
+const USER_HEAD = '# managed by hand above this line\nflush ruleset\n'
+/** The file as its owner prepared it: the marker lines placed where the table belongs. */
+const USER_NFT = `${USER_HEAD}# BEGIN allowlist-sync name=coolify_ssh\n# END allowlist-sync\n`
 
 function coolify(version: string) {
   return {
@@ -92,8 +94,10 @@ describe.skipIf(!HAVE_FIXTURES)('the Action, end to end', () => {
     expect(r.outputs['pull-request-url']).toMatch(/\/pull\/1$/)
 
     const files = gh.readFiles(REPO, BRANCH)
-    expect(files['firewall/allow.nft']!.startsWith(USER_NFT)).toBe(true)
-    expect(files['firewall/allow.nft']).toContain('# BEGIN allowlist-sync coolify/cloud')
+    expect(files['firewall/allow.nft']!.startsWith(USER_HEAD)).toBe(true)
+    expect(files['firewall/allow.nft']).toContain(
+      '# BEGIN allowlist-sync name=coolify_ssh feeds=coolify/cloud sum=',
+    )
     expect(files['firewall/allow.nft']).toContain('49.12.221.172')
     expect(files['firewall/allow.nft']).toContain('2a01:4f8:c17:be0e::/64')
     expect(files['proxy/github-hooks.txt']).toContain('192.30.252.0/22')

@@ -50,6 +50,7 @@ function inputs(over: Partial<Inputs> = {}): Inputs {
     maxRemovalPercent: 50,
     allowMassRemoval: false,
     resetBranch: false,
+    overwriteHandEdits: false,
     ...over,
   }
 }

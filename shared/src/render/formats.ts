@@ -139,7 +139,7 @@ export const FORMATS: readonly FormatInfo[] = [
     extension: 'sh',
     mediaType: TEXT,
     description:
-      "`ufw allow from CIDR to any port P proto tcp comment '…'` lines, plus `ufw delete allow …` lines for CIDRs a change removed.",
+      "`ufw allow from CIDR to any port P proto tcp comment '…'` lines, after `ufw delete allow …` lines for the rules of the previous block (or of `removed`) that the new list no longer wants.",
   },
   {
     id: 'docker-user',
@@ -216,7 +216,7 @@ export const FORMATS: readonly FormatInfo[] = [
     extension: 'caddy',
     mediaType: TEXT,
     description:
-      'A Caddyfile snippet `(NAME)` whose `not remote_ip` matcher answers 403; `import NAME` in a site block. Accepted by Caddy 2.6 and later.',
+      'A Caddyfile snippet `(NAME)`: a `not remote_ip` matcher and a `redir` with status 403, which Caddy runs before any handle, route, respond, reverse_proxy, php_fastcgi or file_server; `import NAME` at the top of a site block. Accepted by Caddy 2.6 and later.',
   },
   {
     id: 'traefik',

@@ -60,9 +60,14 @@ export {
   END_MARKER,
   beginMarker,
   findManagedBlocks,
+  markerLines,
+  ownBlock,
   spliceManagedBlock,
 } from './managed-block.ts'
-export type { ManagedBlock } from './managed-block.ts'
+export type { ManagedBlock, SpliceOptions } from './managed-block.ts'
+export { blockPlacement } from './block-placement.ts'
+export type { BlockLines, BlockPlacement } from './block-placement.ts'
+export { blockSum } from './block-sum.ts'
 export { ipsetReferenceRules } from './render-ipset.ts'
 export { READABLE_FORMATS, readRendered } from './read-rendered.ts'
 export type { ReadableFormat } from './read-rendered.ts'

@@ -20,15 +20,19 @@ export const READABLE_FORMATS: readonly ReadableFormat[] = FORMAT_IDS.filter(
 
 const CIDR = '([0-9A-Fa-f:.]+/\\d{1,3})'
 
-/** Per line-oriented format: the pattern whose group 1 is an allowed CIDR. */
+/**
+ * Per line-oriented format: the pattern whose group 1 is an allowed CIDR, matched against each
+ * line with its line end trimmed; leading whitespace is allowed (`--into` keeps the markers'
+ * indentation), except where indentation tells items apart (Traefik's excludedIPs).
+ */
 const LINE_PATTERNS: Partial<Record<FormatId, RegExp>> = {
-  nftables: new RegExp(`^\\s+${CIDR},?$`),
-  iptables: new RegExp(`^-A \\S+ -s ${CIDR} -j ACCEPT$`),
-  ip6tables: new RegExp(`^-A \\S+ -s ${CIDR} -j ACCEPT$`),
-  'docker-user': new RegExp(`^-A \\S+ -s ${CIDR} -j RETURN$`),
-  ipset: new RegExp(`^add \\S+ ${CIDR}$`),
-  ufw: new RegExp(`^ufw allow from ${CIDR}\\b`),
-  nginx: new RegExp(`^allow ${CIDR};$`),
+  nftables: new RegExp(`^\\s*${CIDR},?$`),
+  iptables: new RegExp(`^\\s*-A \\S+ -s ${CIDR} -j ACCEPT$`),
+  ip6tables: new RegExp(`^\\s*-A \\S+ -s ${CIDR} -j ACCEPT$`),
+  'docker-user': new RegExp(`^\\s*-A \\S+ -s ${CIDR} -j RETURN$`),
+  ipset: new RegExp(`^\\s*add \\S+ ${CIDR}$`),
+  ufw: new RegExp(`^\\s*ufw allow from ${CIDR}\\b`),
+  nginx: new RegExp(`^\\s*allow ${CIDR};$`),
   apache: /^\s*Require ip ((?:[0-9A-Fa-f:.]+\/\d{1,3} ?)+)$/,
   caddy: /^\s*remote_ip ((?:[0-9A-Fa-f:.]+\/\d{1,3} ?)+)$/,
   // sourceRange items only: excludedIPs items sit two spaces deeper.
@@ -136,7 +140,7 @@ export function readRendered(format: FormatId, text: string): { ipv4: string[]; 
       const v4: string[] = []
       const v6: string[] = []
       for (const line of text.split('\n')) {
-        const m = re.exec(line)
+        const m = re.exec(line.trimEnd())
         for (const cidr of m?.[1]?.split(/[ ,]+/) ?? []) (cidr.includes(':') ? v6 : v4).push(cidr)
       }
       return fromLists(v4, v6)

@@ -4,8 +4,13 @@
 export interface FeedRef {
   /** `provider/list`, e.g. `github/hooks`: letters, digits, `.`, `_`, `-`, `/` only. */
   readonly id: string
-  /** The snapshot version the set was taken from. */
+  /**
+   * The snapshot version the set was taken from, where there is a history to count versions
+   * (the worker's, or the Action's lock file); leave it out rather than guess.
+   */
   readonly version?: string
+  /** The publisher's own version or date of the list (Snapshot.upstreamVersion). */
+  readonly upstreamVersion?: { readonly field: string; readonly value: string }
   /** The snapshot's sha256 over its canonical lists (hex). */
   readonly sha256?: string
   /** Where the feed was fetched from (a URL). */
@@ -145,6 +150,14 @@ export interface RenderOptions {
    * shrank to a `/25` must delete the `/24` rule.
    */
   readonly removed?: { readonly ipv4: readonly string[]; readonly ipv6: readonly string[] }
+  /**
+   * The file the output will replace a block of (the whole text, as `--into` and the Action
+   * read it). `ufw` reads the `ufw allow` and `ufw delete allow` rules of its previous block
+   * (same name) and renders `ufw delete allow` for each one the new list no longer wants, so a
+   * re-render closes what left the feed without `removed`. Other formats replace their block
+   * whole and ignore it.
+   */
+  readonly previous?: string
   readonly limits?: RenderLimits
   /** Traefik formats only: where the client address comes from behind another proxy. */
   readonly ipStrategy?: TraefikIpStrategy

@@ -8,8 +8,6 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { main } from '../../../action/src/cli/main.ts'
-import type { CliIo } from '../../../action/src/cli/io.ts'
 import {
   FORMAT_IDS,
   formatInfo,
@@ -21,6 +19,7 @@ import {
 import { cliPath } from '../../helpers/dist.ts'
 import { HAVE_FIXTURES, fixturePath } from '../../helpers/fixtures.ts'
 import { fixtureMirrorLayout, startMirror, type MirrorServer } from '../../scripts/mirror-server.ts'
+import { cliInProcess } from './in-process.ts'
 
 const exec = promisify(execFile)
 const dir = mkdtempSync(path.join(tmpdir(), 'asr-render-cli-'))
@@ -46,22 +45,7 @@ async function cli(args: string[], env: Record<string, string> = {}) {
   }
 }
 
-/** Runs main() in-process with files from `files` (else the disk) and no network. */
-async function inProcess(argv: string[], files: Record<string, string> = {}) {
-  let stdout = ''
-  let stderr = ''
-  const io: CliIo = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    readText: (p) =>
-      p in files ? Promise.resolve(files[p]!) : Promise.resolve(readFileSync(p, 'utf8')),
-    env: {},
-    fetch: () => Promise.reject(new Error('no network in this test')),
-    now: () => Date.parse('2026-11-21T00:00:00Z'),
-  }
-  const code = await main(argv, io)
-  return { code, stdout, stderr }
-}
+const inProcess = cliInProcess
 
 describe('allowlist-sync formats', () => {
   it('lists every format id, and --json gives the catalogue', async () => {
@@ -91,7 +75,9 @@ describe('allowlist-sync render --from FILE', () => {
     const r = await cli(['render', '--from', LIST, '--format', 'nginx'])
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
-    expect(r.stdout).toContain('# BEGIN allowlist-sync file/office.txt\n')
+    expect(r.stdout).toMatch(
+      /^# BEGIN allowlist-sync name=allowlist-sync feeds=file\/office\.txt sum=[0-9a-f]{16}\n/,
+    )
     expect(r.stdout.split('\n').filter((l) => l.startsWith('allow '))).toEqual([
       'allow 192.0.2.0/25;',
       'allow 198.51.100.0/24;',
@@ -119,29 +105,6 @@ describe('allowlist-sync render --from FILE', () => {
     const families = formatInfo(format).families
     expect(got.ipv4).toEqual(families.includes(4) ? list.ipv4.toCidrs() : [])
     expect(got.ipv6).toEqual(families.includes(6) ? list.ipv6.toCidrs() : [])
-  })
-
-  it('--into replaces the managed block and keeps the rest; twice gives the same bytes', async () => {
-    const target = path.join(dir, 'site.conf')
-    writeFileSync(target, 'server_tokens off;\n')
-    const first = await cli(['render', '--from', LIST, '--format', 'nginx', '--into', target])
-    expect(first.code).toBe(0)
-    expect(
-      first.stdout.startsWith('server_tokens off;\n# BEGIN allowlist-sync file/office.txt\n'),
-    ).toBe(true)
-    writeFileSync(target, `${first.stdout}location / {}\n`)
-    const second = await cli(['render', '--from', LIST, '--format', 'nginx', '--into', target])
-    expect(second.stdout).toBe(`${first.stdout}location / {}\n`)
-  })
-
-  it('--into names the line of a broken marker (exit 2)', async () => {
-    const r = await inProcess(['render', '--from', LIST, '--format', 'txt', '--into', 'f.conf'], {
-      'f.conf': 'a\n# BEGIN allowlist-sync file/office.txt\nb\n',
-    })
-    expect(r.code).toBe(2)
-    expect(r.stderr).toBe(
-      "f.conf:2: '# BEGIN allowlist-sync' is never closed by '# END allowlist-sync'\n",
-    )
   })
 
   it('--removed gives ufw delete lines for rules no longer in the list', async () => {
@@ -222,12 +185,15 @@ describe.skipIf(!HAVE_FIXTURES)('allowlist-sync render FEED... (fixtures via a m
     )
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
-    expect(r.stdout).toMatch(/^# BEGIN allowlist-sync coolify\/cloud github\/hooks\n/)
     expect(r.stdout).toMatch(
-      /^# feed coolify\/cloud version 1 sha256 [0-9a-f]{64} source https:\/\/coolify\.io\/ipv4\.txt https:\/\/coolify\.io\/ipv6\.txt$/m,
+      /^# BEGIN allowlist-sync name=allowlist-sync feeds=coolify\/cloud,github\/hooks sum=/,
+    )
+    // No 'version 1': a single fetch has no history to count versions by.
+    expect(r.stdout).toMatch(
+      /^# feed coolify\/cloud sha256 [0-9a-f]{64} source https:\/\/coolify\.io\/ipv4\.txt https:\/\/coolify\.io\/ipv6\.txt$/m,
     )
     expect(r.stdout).toMatch(
-      /^# feed github\/hooks version 1 sha256 [0-9a-f]{64} source https:\/\/api\.github\.com\/meta$/m,
+      /^# feed github\/hooks sha256 [0-9a-f]{64} source https:\/\/api\.github\.com\/meta$/m,
     )
     const coolify = parseCidrList(
       readFileSync(fixturePath('feeds/coolify/ipv4.2024-05-08T1121.txt'), 'utf8'),

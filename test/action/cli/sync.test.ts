@@ -24,6 +24,9 @@ targets:
     feeds: [github/hooks]
 `
 
+/** The target as its owner prepared it: the marker lines placed. */
+const MINE = '# mine\n# BEGIN allowlist-sync name=allowlist-sync\n# END allowlist-sync\n'
+
 describe.skipIf(!HAVE_FIXTURES)('allowlist-sync sync', () => {
   let mirror: MirrorServer
   let dir: string
@@ -39,7 +42,7 @@ describe.skipIf(!HAVE_FIXTURES)('allowlist-sync sync', () => {
     await mkdir(path.join(dir, '.github'))
     await mkdir(path.join(dir, 'fw'))
     await writeFile(path.join(dir, '.github/allowlist-sync.yml'), CONFIG)
-    await writeFile(path.join(dir, 'fw/allow.nft'), '# mine\n')
+    await writeFile(path.join(dir, 'fw/allow.nft'), MINE)
   })
   afterAll(() => mirror.close())
 
@@ -74,12 +77,12 @@ describe.skipIf(!HAVE_FIXTURES)('allowlist-sync sync', () => {
     expect(code).toBe(0)
     const out = x.out.join('')
     expect(out).toContain('--- would write fw/allow.nft')
-    expect(out).toContain('# mine\n# BEGIN allowlist-sync coolify/cloud')
+    expect(out).toContain('# mine\n# BEGIN allowlist-sync name=allowlist-sync feeds=coolify/cloud')
     expect(out).toContain('49.13.215.176')
     expect(out).toContain('--- would write lists/hooks.txt')
     expect(out).toContain('--- would write .github/allowlist-sync.lock.json')
     expect(out).toContain('3 of 3 files would change')
-    expect(await readFile(path.join(dir, 'fw/allow.nft'), 'utf8')).toBe('# mine\n')
+    expect(await readFile(path.join(dir, 'fw/allow.nft'), 'utf8')).toBe(MINE)
   })
 
   it('with --write writes them, after which a dry run has nothing to do', async () => {

@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import {
   END_MARKER,
   findManagedBlocks,
+  markerLines,
   ipsetReferenceRules,
   spliceManagedBlock,
   FORMAT_IDS,
@@ -289,13 +290,17 @@ describe('marker look-alikes', () => {
     (format) => {
       for (const comment of ['END allowlist-sync', 'BEGIN allowlist-sync evil/feed']) {
         const text = renderFormat(format, inputFor(format, DOC_INPUT), { ...DOC_OPTIONS, comment })
-        const ids = DOC_INPUT.feeds.map((f) => f.id)
         expect(findManagedBlocks(text)).toEqual([
-          { feedIds: ids, beginLine: 1, endLine: text.split('\n').length - 1 },
+          expect.objectContaining({
+            name: 'allowlist-sync',
+            feedIds: DOC_INPUT.feeds.map((f) => f.id),
+            beginLine: 1,
+            endLine: text.split('\n').length - 1,
+          }),
         ])
-        expect(spliceManagedBlock(spliceManagedBlock('x\n', text, ids), text, ids)).toBe(
-          `x\n${text}`,
-        )
+        const placed = `${markerLines('allowlist-sync').join('\n')}\n`
+        const once = spliceManagedBlock(placed, text, { format })
+        expect(spliceManagedBlock(once, text, { format })).toBe(text)
       }
     },
   )

@@ -41,9 +41,14 @@ Options:
   --port N[/tcp|/udp]  a port to guard, repeatable; also ranges: 8000-8100/tcp
   --name NAME          set, chain, list or middleware name (default allowlist-sync)
   --comment TEXT       a comment for the header (ufw: the rule comment; aws-sg: Description)
-  --into FILE          print FILE with its managed block for these feeds replaced (or appended)
+  --into FILE          print FILE with its managed block (the one named --name) replaced;
+                       a FILE without that block is refused with the two marker lines to
+                       place and where they go (an empty or missing FILE gets the block alone)
+  --force              with --into: overwrite a block that was edited by hand
   --from FILE          read CIDRs from FILE ('-' for stdin) instead of fetching feeds
-  --removed FILE       CIDRs a change removed (ufw renders 'ufw delete allow' lines for them)
+  --removed FILE       CIDRs a change removed (ufw renders 'ufw delete allow' lines for them;
+                       with --into, ufw also deletes what the previous block allowed and the
+                       new list does not)
   --ip-strategy-depth N        Traefik behind another proxy: the client address is the N-th
                                from the right of X-Forwarded-For
   --ip-strategy-exclude CIDR   Traefik behind another proxy: skip these proxies' addresses in
@@ -51,7 +56,8 @@ Options:
   --limit NAME=N       raise a platform limit after raising it with the provider, e.g.
                        --limit awsRulesPerGroup=200 (repeatable; a wrong NAME lists the names)
 
-Exit codes: 0 printed, 1 refused (a feed guard said no, or a platform limit), 2 usage or input.
+Exit codes: 0 printed, 1 refused (a feed guard said no, or a platform limit), 2 usage or input
+(including --into refusals: no block, misplaced markers, a hand-edited block).
 
 Examples:
   allowlist-sync render github/hooks --format nftables --port 443/tcp
@@ -69,6 +75,7 @@ const OPTIONS = {
   name: { type: 'string' },
   comment: { type: 'string' },
   into: { type: 'string' },
+  force: { type: 'boolean', default: false },
   from: { type: 'string' },
   removed: { type: 'string' },
   'ip-strategy-depth': { type: 'string' },
@@ -148,7 +155,13 @@ async function fetchFeeds(io: CliIo, ids: string[]): Promise<Sets | string> {
   for (const o of outcomes) {
     if (o.kind === 'refused') continue
     const s = o.snapshot
-    sets.feeds.push({ id: s.feed, version: String(s.version), sha256: s.sha256, source: s.source })
+    // No version: without a history (the worker's, or a lock file) every fetch would be "1".
+    sets.feeds.push({
+      id: s.feed,
+      sha256: s.sha256,
+      source: s.source,
+      ...(s.upstreamVersion === undefined ? {} : { upstreamVersion: s.upstreamVersion }),
+    })
     sets.ipv4.push(...s.ipv4)
     sets.ipv6.push(...s.ipv6)
   }
@@ -195,7 +208,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     sets = fetched
   }
   const removed = values.removed === undefined ? undefined : await readList(io, values.removed)
-  const existing = values.into === undefined ? undefined : await readInputFile(io, values.into)
+  const existing = values.into === undefined ? undefined : await readTarget(io, values.into)
   let text: string
   try {
     text = renderFormat(format, sets, {
@@ -205,13 +218,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       ...(removed === undefined ? {} : { removed }),
       ...(strategy === undefined ? {} : { ipStrategy: strategy }),
       ...(raised === undefined ? {} : { limits: raised }),
+      ...(existing === undefined ? {} : { previous: existing }),
     })
     if (existing !== undefined) {
-      text = spliceManagedBlock(
-        existing,
-        text,
-        sets.feeds.map((f) => f.id),
-      )
+      text = spliceManagedBlock(existing, text, { format, force: values.force })
     }
   } catch (error) {
     if (!(error instanceof RenderError)) throw error
@@ -219,14 +229,30 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       io.stderr(`allowlist-sync render: ${error.message}\n`)
       return EXIT_REFUSED
     }
-    if (error.code === 'ERR_RENDER_BLOCK' && values.into !== undefined) {
-      throw new InputError(
-        [`${values.into}:${error.line ?? 0}: ${error.message.replace(/^line \d+: /, '')}`],
-        { cause: error },
-      )
+    if (
+      values.into !== undefined &&
+      (error.line !== undefined || error.code === 'ERR_RENDER_NO_BLOCK')
+    ) {
+      throw new InputError(intoProblem(values.into, error), { cause: error })
     }
     throw new UsageError(error.message, { cause: error })
   }
   io.stdout(text)
   return EXIT_OK
+}
+
+/** The --into file; a missing one is empty (it then gets the block alone). */
+async function readTarget(io: CliIo, file: string): Promise<string> {
+  try {
+    return await io.readText(file)
+  } catch (cause) {
+    if (cause instanceof Error && 'code' in cause && cause.code === 'ENOENT') return ''
+    return readInputFile(io, file)
+  }
+}
+
+/** `FILE:LINE: reason` (or `FILE: reason` and the marker lines) for a refused splice. */
+function intoProblem(file: string, error: RenderError): string[] {
+  const [first = '', ...rest] = error.message.replace(/^line \d+: /, '').split('\n')
+  return [`${file}${error.line === undefined ? '' : `:${error.line}`}: ${first}`, ...rest]
 }

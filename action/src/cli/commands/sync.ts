@@ -37,11 +37,14 @@ Options:
   --source URL                a worker's base URL (overrides the config's source)
   --max-removal-percent N     refuse a feed update removing more than N% (default 50)
   --allow-mass-removal        accept updates beyond --max-removal-percent
+  --force                     overwrite managed blocks that were edited by hand
   --json                      print a JSON report instead
   -h, --help                  this help
 
 Exit codes: 0 nothing refused and no policy violation, 1 a feed was refused or a policy
-violated, 2 a usage error or an unreadable config.
+violated, 2 a usage error, an unreadable config, or a target file that cannot take its block
+(no markers in a non-empty file, misplaced markers, a block edited by hand without --force):
+then nothing is written.
 
 Examples:
   allowlist-sync sync --config .github/allowlist-sync.yml --dry-run
@@ -70,6 +73,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       source: { type: 'string' },
       'max-removal-percent': { type: 'string', default: '50' },
       'allow-mass-removal': { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
     HELP,
@@ -120,7 +124,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     previous,
     ...(cursor ? { cursor } : {}),
   })
-  const files = await planFiles(config, state, reader)
+  const files = await planFiles(config, state, reader, { force: o.force })
   const changed = new Map(
     files.filter((f) => f.changed && f.content !== undefined).map((f) => [f.path, f.content!]),
   )

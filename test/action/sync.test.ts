@@ -50,6 +50,11 @@ function inputs(over: Partial<Inputs> = {}): Inputs {
     maxRemovalPercent: 50,
     allowMassRemoval: false,
     resetBranch: false,
+    bodyFooter: '',
+    deleteBranch: true,
+    allowWorkflowFiles: false,
+    onAllRefused: 'fail',
+    timeoutSeconds: 600,
     ...over,
   }
 }
@@ -200,7 +205,8 @@ describe.skipIf(!HAVE_FIXTURES)('runSync', () => {
     Object.assign(mirror.files, layout('2024-06-07T2116'))
     const refused = await runSync(deps({ maxRemovalPercent: 25 }))
     expect(refused.outputs.changed).toBe(false)
-    expect(refused.warnings.join('\n')).toMatch(/coolify\/cloud refused \(mass-removal\)/)
+    expect(warnings.join('\n')).toMatch(/coolify\/cloud refused \(mass-removal\)/)
+    expect(refused.summary).toMatch(/`coolify\/cloud` refused \(`mass-removal`\)/)
     const allowed = await runSync(deps({ maxRemovalPercent: 25, allowMassRemoval: true }))
     expect(allowed.outputs.operation).toBe('created')
     expect(allowed.outputs.removed).toBe(4)
@@ -233,7 +239,7 @@ describe.skipIf(!HAVE_FIXTURES)('runSync', () => {
         'version: 1\ntargets:\n  - path: a\n    format: nft\n    feeds: [x/y]\n',
     })
     await expect(runSync(deps())).rejects.toThrow(
-      /\.github\/allowlist-sync\.yml:4:13: .*must be one of/,
+      /\.github\/allowlist-sync\.yml:4:13: 'targets\.0\.format': unknown format 'nft'; did you mean 'nftables'/,
     )
   })
 })

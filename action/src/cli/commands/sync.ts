@@ -3,9 +3,16 @@
  * from the working tree, feeds fetched and guarded the same way, and the files it would write
  * printed (or, with `--write`, written).
  */
-import { mkdir, readdir, writeFile } from 'node:fs/promises'
+import { constants, lstatSync } from 'node:fs'
+import { lstat, mkdir, open, readdir } from 'node:fs/promises'
 import path from 'node:path'
-import { ConfigError, DEFAULT_CONFIG_PATH, parseConfig } from '../../config.ts'
+import {
+  ConfigError,
+  DEFAULT_CONFIG_PATH,
+  parseConfig,
+  type RepoEntryKind,
+  type RepoFiles,
+} from '../../config.ts'
 import { getFeedState, lockCursor, parseLock } from '../../feed-state.ts'
 import { planFiles, type FileReader } from '../../plan.ts'
 import { checkPolicies, loadPolicies, policyFeeds } from '../../policy-check.ts'
@@ -37,6 +44,7 @@ Options:
   --source URL                a worker's base URL (overrides the config's source)
   --max-removal-percent N     refuse a feed update removing more than N% (default 50)
   --allow-mass-removal        accept updates beyond --max-removal-percent
+  --allow-workflow-files      let targets lie under .github/workflows/
   --json                      print a JSON report instead
   -h, --help                  this help
 
@@ -58,6 +66,51 @@ async function listFiles(root: string): Promise<string[]> {
     .filter((p) => !/(^|\/)(\.git|node_modules)\//.test(p))
 }
 
+/** The working tree as the config checks see it: links are links, never followed. */
+function workingTree(root: string, paths: readonly string[]): RepoFiles {
+  const kind = (p: string): RepoEntryKind | undefined => {
+    try {
+      const st = lstatSync(path.join(root, p))
+      return st.isSymbolicLink() ? 'link' : st.isFile() ? 'file' : undefined
+    } catch {
+      return undefined
+    }
+  }
+  return { kind, paths }
+}
+
+/**
+ * Writes `content` to `root/p` without following a symbolic link anywhere on the way: a link in
+ * a parent folder is refused, and the file itself is opened with O_NOFOLLOW (a link put there
+ * after the config was checked fails with ELOOP instead of being written through).
+ */
+async function writeInside(root: string, p: string, content: string): Promise<void> {
+  let dir = root
+  for (const part of p.split('/').slice(0, -1)) {
+    dir = path.join(dir, part)
+    const st = await lstat(dir).catch(() => undefined)
+    if (st?.isSymbolicLink())
+      throw new InputError([
+        `${p}: '${path.relative(root, dir)}' is a symbolic link; not writing through it`,
+      ])
+    if (!st) await mkdir(dir)
+  }
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW
+  let file
+  try {
+    file = await open(path.join(root, p), flags, 0o644)
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code
+    if (code === 'ELOOP') throw new InputError([`${p}: is a symbolic link; not writing through it`])
+    throw cause
+  }
+  try {
+    await file.writeFile(content)
+  } finally {
+    await file.close()
+  }
+}
+
 /** Runs `sync`; see HELP. */
 export async function run(args: string[], io: CliIo): Promise<number> {
   const parsed = parseCommandArgs(
@@ -70,6 +123,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       source: { type: 'string' },
       'max-removal-percent': { type: 'string', default: '50' },
       'allow-mass-removal': { type: 'boolean', default: false },
+      'allow-workflow-files': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
     HELP,
@@ -85,9 +139,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     throw new UsageError(`--max-removal-percent '${o['max-removal-percent']}' is not 0-100`)
 
   const text = await readInputFile(io, o.config)
+  const treeFiles = await listFiles(o.root)
   let config
   try {
-    config = parseConfig(text, o.config)
+    config = parseConfig(text, o.config, {
+      files: workingTree(o.root, treeFiles),
+      allowWorkflowFiles: o['allow-workflow-files'],
+    })
   } catch (error) {
     if (error instanceof ConfigError) throw new InputError([...error.lines], { cause: error })
     throw error
@@ -129,7 +187,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       ? await checkPolicies(
           loaded,
           errors,
-          [...new Set([...(await listFiles(o.root)), ...files.map((f) => f.path)])],
+          [...new Set([...treeFiles, ...files.map((f) => f.path)])],
           (p) => (changed.has(p) ? Promise.resolve(changed.get(p)) : read(p)),
           state.snapshots,
           ACTION_VERSION,
@@ -137,11 +195,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       : undefined
   const violations = policy?.findings.filter((f) => f.severity === 'error').length ?? 0
 
-  if (o.write)
-    for (const [p, content] of changed) {
-      await mkdir(path.dirname(local(p)), { recursive: true })
-      await writeFile(local(p), content)
-    }
+  if (o.write) for (const [p, content] of changed) await writeInside(o.root, p, content)
 
   if (o.json) {
     io.stdout(

@@ -539,14 +539,32 @@ export class GitHubClient {
     )
   }
 
-  /** Updates a check run (annotations are appended). */
-  async updateCheckRun(id: number, write: CheckRunWrite): Promise<void> {
-    await this.#call(`update check run ${id}`, 'checks: write', () =>
-      this.#octokit.rest.checks.update({
-        ...this.#repo(),
-        check_run_id: id,
-        ...checkFields(write),
-      }),
+  /**
+   * Updates a check run. Annotations are appended, so a retry could add them twice: after a lost
+   * answer the run's annotation count tells whether the update was applied (`before` is the
+   * count the update starts from).
+   */
+  async updateCheckRun(id: number, write: CheckRunWrite, before: number): Promise<void> {
+    const added = write.output?.annotations?.length ?? 0
+    await this.#createOnce(
+      () =>
+        this.#call(`update check run ${id}`, 'checks: write', () =>
+          this.#octokit.rest.checks.update({
+            ...this.#repo(),
+            check_run_id: id,
+            ...checkFields(write),
+            request: { retries: 0 },
+          }),
+        ).then(() => true),
+      async () => {
+        const r = await this.#call(`read check run ${id}`, 'checks: read', () =>
+          this.#octokit.rest.checks.get({ ...this.#repo(), check_run_id: id }),
+        )
+        const applied =
+          r.data.output.annotations_count >= before + added &&
+          (write.status !== 'completed' || r.data.status === 'completed')
+        return applied ? true : undefined
+      },
     )
   }
 

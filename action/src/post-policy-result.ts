@@ -58,7 +58,7 @@ export function checkRunFor(policy: PolicyResult | undefined): CheckRunPlan {
   return { conclusion, title, summary, annotations, externalId }
 }
 
-/** Posts the check run, in batches of annotations; returns its id. */
+/** Posts the check run, in batches of annotations. */
 async function postCheckRun(client: GitHubClient, sha: string, plan: CheckRunPlan): Promise<void> {
   const batches: CheckAnnotation[][] = []
   for (let i = 0; i < plan.annotations.length; i += ANNOTATION_BATCH)
@@ -75,10 +75,11 @@ async function postCheckRun(client: GitHubClient, sha: string, plan: CheckRunPla
     output: output(batches[0]),
   })
   for (const [i, batch] of batches.slice(1).entries())
-    await client.updateCheckRun(id, {
-      ...(i === batches.length - 2 ? done : {}),
-      output: output(batch),
-    })
+    await client.updateCheckRun(
+      id,
+      { ...(i === batches.length - 2 ? done : {}), output: output(batch) },
+      (i + 1) * ANNOTATION_BATCH,
+    )
 }
 
 /** How the result was posted: already there, a check run, a commit status, or not at all. */

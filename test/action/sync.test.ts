@@ -8,6 +8,7 @@ import { GitHubClient } from '../../action/src/github.ts'
 import type { Inputs } from '../../action/src/inputs.ts'
 import { runSync, type SyncDeps } from '../../action/src/sync.ts'
 import { HAVE_FIXTURES } from '../helpers/fixtures.ts'
+import { testInputs } from './test-inputs.ts'
 import {
   startGitHubServer,
   type GitHubServer,
@@ -31,33 +32,7 @@ const ALL: TokenPermissions = {
   statuses: 'write',
 }
 
-function inputs(over: Partial<Inputs> = {}): Inputs {
-  return {
-    config: '.github/allowlist-sync.yml',
-    token: 'all',
-    source: '',
-    mode: 'sync-and-verify',
-    dryRun: false,
-    branch: '',
-    base: '',
-    labels: undefined,
-    reviewers: undefined,
-    teamReviewers: undefined,
-    assignees: undefined,
-    draft: undefined,
-    commitMessage: '',
-    title: '',
-    maxRemovalPercent: 50,
-    allowMassRemoval: false,
-    resetBranch: false,
-    bodyFooter: '',
-    deleteBranch: true,
-    allowWorkflowFiles: false,
-    onAllRefused: 'fail',
-    timeoutSeconds: 600,
-    ...over,
-  }
-}
+const inputs = (over: Partial<Inputs> = {}): Inputs => testInputs({ token: 'all', ...over })
 
 describe.skipIf(!HAVE_FIXTURES)('runSync', () => {
   let gh: GitHubServer

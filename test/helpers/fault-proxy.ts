@@ -53,7 +53,7 @@ export const WRITE_STEPS = {
   'create-tree': { method: 'POST', path: /\/git\/trees$/ },
   'create-commit': { method: 'POST', path: /\/git\/commits$/ },
   'create-ref': { method: 'POST', path: /\/git\/refs$/ },
-  'update-ref': { method: 'PATCH', path: /\/git\/refs\/heads\// },
+  'update-ref': { method: 'PATCH', path: /\/git\/refs\/heads(\/|%2F)/i },
   'create-pull': { method: 'POST', path: /\/pulls$/ },
   'update-pull': { method: 'PATCH', path: /\/pulls\/\d+$/ },
   'add-labels': { method: 'POST', path: /\/issues\/\d+\/labels$/ },

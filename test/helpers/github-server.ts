@@ -940,6 +940,18 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
     },
     {
       method: 'GET',
+      template: `${P}/check-runs/{check_run_id}`,
+      permission: R('checks'),
+      handler: ({ repo, params }) => {
+        const record = repo.checks.find(
+          (c) => c.kind === 'check-run' && c.id === Number(params.check_run_id),
+        )
+        if (!record) throw notFound()
+        return { status: 200, body: checkRunJson(record) }
+      },
+    },
+    {
+      method: 'GET',
       template: `${P}/commits/{ref}/check-runs`,
       permission: R('checks'),
       handler: ({ repo, params, query }) => {

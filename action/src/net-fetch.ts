@@ -51,10 +51,12 @@ export function maskProxy(proxy: string): string {
   }
 }
 
+/** The messages of an error and its causes, each once, outermost first. */
 function detailOf(error: Error): string {
-  const cause = error.cause
-  const inner = cause instanceof Error ? cause.message : typeof cause === 'string' ? cause : ''
-  return inner && inner !== error.message ? `${error.message}: ${inner}` : error.message
+  const messages: string[] = []
+  for (let e: unknown = error; e instanceof Error; e = e.cause)
+    if (!messages.includes(e.message)) messages.push(e.message)
+  return messages.join(': ')
 }
 
 /**
@@ -82,7 +84,7 @@ export function createNetFetch(env: ProxyEnv): typeof fetch {
       if (error.name === 'AbortError' || error.name === 'TimeoutError') throw error
       const detail = `${detailOf(error)} (through the proxy ${maskProxy(proxy)})`
       // Not a TypeError: Octokit would report the cause's message instead of this one.
-      throw new Error(`fetch failed: ${detail}`, { cause: error })
+      throw new Error(detail, { cause: error })
     }
   }
   return netFetch

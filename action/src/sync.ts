@@ -114,7 +114,10 @@ async function makePlan(deps: SyncDeps): Promise<Plan> {
   const failure = allRefused
     ? `every feed was refused, so nothing was changed: ${state.refusals.map((r) => `${r.feed} (${r.guard})`).join(', ')}`
     : undefined
-  if (failure && inputs.onAllRefused === 'warn') warnings.push(failure)
+  if (failure && inputs.onAllRefused === 'warn') {
+    warnings.push(failure)
+    log.warning(failure)
+  }
   const title =
     inputs.title || config.pullRequest.title || prTitle(state, changed.length, policy, hold)
   return {

@@ -19,7 +19,7 @@ export type FaultKind =
   | 'rate-limit'
   /** 403 "You have exceeded a secondary rate limit", `retry-after: 1`. */
   | 'secondary-rate-limit'
-  /** 429 Too Many Requests, `retry-after: 1`. */
+  /** 429 Too Many Requests for a secondary rate limit, `retry-after: 1`. */
   | 'too-many'
 
 /** One fault: which requests, what happens, how many times (Infinity: every time). */
@@ -145,7 +145,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
             res,
             429,
             { 'retry-after': '1' },
-            JSON.stringify({ message: 'Too Many Requests' }),
+            JSON.stringify({
+              message:
+                'You have exceeded a secondary rate limit. Please wait before you try again.',
+            }),
           )
       }
       forward(req, Buffer.concat(chunks)).then(

@@ -9,18 +9,13 @@
 import { type SyncConfig } from './config.ts'
 import { getFeedState, lockCursor, type FeedState } from './feed-state.ts'
 import type { CommitInfo, PullInfo } from './github.ts'
-import {
-  decideHold,
-  HELD_LABEL,
-  readHeldMarker,
-  recordConfirmations,
-  type HoldDecision,
-} from './held.ts'
+import { desiredPull } from './desired-pull.ts'
+import { decideHold, recordConfirmations, type HoldDecision } from './held.ts'
 import { code } from './markdown.ts'
 import { planFiles, type PlannedFile } from './plan.ts'
 import { checkPolicies, loadPolicies, policyFeeds, type PolicyResult } from './policy-check.ts'
 import { postPolicyResult } from './post-policy-result.ts'
-import { PR_MARKER, renderPrBody } from './pr-body.ts'
+import { PR_MARKER } from './pr-body.ts'
 import { prTitle } from './pr-title.ts'
 import { isOwnCommit, planDigest, publishBranch } from './publish-branch.ts'
 import { runVerify } from './run-verify.ts'
@@ -216,36 +211,26 @@ async function waitForPeople(plan: Plan, open: PullInfo | undefined, headSha: st
 }
 
 /** The PR this plan implies, given the open one. */
-function desiredPull(plan: Plan, open: PullInfo | undefined, asOf: string): DesiredPull {
+function desired(plan: Plan, open: PullInfo | undefined, asOf: string): DesiredPull {
   const { inputs } = plan.deps
   const pr = plan.config.pullRequest
-  // Decided again on the PR as it is now: a reviewer may have marked it ready since the plan.
-  const pending =
-    decideHold(plan.state.held, open).pending.length > 0 && plan.hold.pending.length > 0
-  const configured = inputs.draft ?? pr.draft
-  const weDrafted =
-    open !== undefined && [...readHeldMarker(open.body).values()].some((m) => !m.confirmed)
-  const draft = pending ? true : !open || weDrafted ? (configured ?? false) : undefined
-  return {
+  return desiredPull({
+    state: plan.state,
+    files: plan.files,
+    policy: plan.policy,
+    hold: plan.hold,
+    lock: plan.config.lock,
+    warnings: plan.warnings,
     title: plan.title,
-    body: renderPrBody({
-      state: plan.state,
-      files: plan.files,
-      policy: plan.policy,
-      hold: pending
-        ? plan.hold
-        : { pending: [], confirmed: [...plan.hold.confirmed, ...plan.hold.pending] },
-      lock: plan.config.lock,
-      warnings: plan.warnings,
-      ...(inputs.bodyFooter ? { footer: inputs.bodyFooter } : {}),
-      asOf,
-    }),
-    labels: [...(inputs.labels ?? pr.labels ?? []), ...(pending ? [HELD_LABEL] : [])],
+    footer: inputs.bodyFooter,
+    labels: inputs.labels ?? pr.labels ?? [],
     reviewers: inputs.reviewers ?? pr.reviewers ?? [],
     teamReviewers: inputs.teamReviewers ?? pr.teamReviewers ?? [],
     assignees: inputs.assignees ?? pr.assignees ?? [],
-    draft,
-  }
+    configuredDraft: inputs.draft ?? pr.draft,
+    open,
+    asOf,
+  })
 }
 
 /** One attempt at the writes; undefined when the branch or its PR changed meanwhile. */
@@ -279,7 +264,7 @@ async function attempt(plan: Plan): Promise<SyncResult | undefined> {
     branch: plan.branch,
     base: plan.base,
     head: published.sha,
-    desired: desiredPull(plan, open, published.at),
+    desired: desired(plan, open, published.at),
   })
   if (upsert.kind === 'raced') return undefined
   if (inputs.mode === 'sync-and-verify') {

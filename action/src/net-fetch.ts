@@ -25,7 +25,8 @@ export function proxyFor(url: string, env: ProxyEnv): string | undefined {
   if (!proxy) return undefined
   const noProxy = env.no_proxy ?? env.NO_PROXY ?? ''
   if (noProxy.trim() === '*') return undefined
-  const host = u.hostname.replace(/^\[|\]$/g, '').toLowerCase()
+  // As undici compares: IPv6 hosts keep their brackets (`no_proxy=[::1]`).
+  const host = u.hostname.toLowerCase()
   const port = Number(u.port) || DEFAULT_PORTS[u.protocol]
   for (const entry of noProxy.split(/[,\s]/)) {
     if (entry === '') continue
@@ -77,7 +78,8 @@ export function createNetFetch(env: ProxyEnv): typeof fetch {
     try {
       // undici's Response and Request are the same classes Node's globals are built from.
       const options = { ...(init as UndiciInit), dispatcher: agent() }
-      return await undiciFetch(url, options)
+      const res: unknown = await undiciFetch(url, options)
+      return res as Response
     } catch (error) {
       const proxy = proxyFor(url, env)
       if (!(error instanceof Error) || proxy === undefined) throw error

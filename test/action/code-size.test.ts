@@ -22,7 +22,7 @@ function longFunctions(file: string, max: number): string[] {
       const start = source.getLineAndCharacterOfPosition(node.getStart()).line
       const end = source.getLineAndCharacterOfPosition(node.getEnd()).line
       if (end - start + 1 > max) {
-        const name = (node as ts.FunctionLikeDeclaration).name?.getText() ?? '(anonymous)'
+        const name = node.name?.getText() ?? '(anonymous)'
         out.push(`${path.relative(ROOT, file)}:${start + 1} ${name} (${end - start + 1} lines)`)
       }
     }

@@ -392,3 +392,22 @@ describe('held updates (the PR-upsert part with a held FeedState)', () => {
     expect(gh.pulls(REPO)[0]).toMatchObject({ draft: false, labels: ['allowlist'] })
   })
 })
+
+describe('GitHubClient.listComments', () => {
+  it('reads every page of comments (a PR with 230 of them)', async () => {
+    const head = (await publish([file('lists/a.txt', '1\n')])) as { sha: string }
+    await upsertPull({
+      client,
+      open: undefined,
+      branch: BRANCH,
+      base: 'main',
+      head: head.sha,
+      desired: wanted(),
+    })
+    for (let i = 0; i < 230; i++) await client.comment(1, `comment ${i}`)
+    const all = await client.listComments(1)
+    expect(all).toHaveLength(230)
+    expect(all.at(-1)).toBe('comment 229')
+    expect(gh.calls.filter((c) => c.operationId === 'issues/list-comments').length).toBe(3)
+  })
+})

@@ -215,7 +215,11 @@ interface Request {
   readonly base: string
 }
 
-type Handler = (req: Request) => { status: number; body?: unknown }
+type Handler = (req: Request) => {
+  status: number
+  body?: unknown
+  headers?: Record<string, string>
+}
 
 interface Route {
   readonly method: string
@@ -856,12 +860,23 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
       method: 'GET',
       template: `${P}/issues/{issue_number}/comments`,
       permission: R('issues'),
-      handler: ({ repo, params }) => ({
-        status: 200,
-        body: repo.comments
-          .filter((c) => c.issue === Number(params.issue_number))
-          .map((c) => ({ id: c.id, body: c.body, user: { login: c.user } })),
-      }),
+      handler: ({ repo, params, query }) => {
+        // Paged as GitHub pages (per_page at most 100, a Link header to the next page).
+        const all = repo.comments.filter((c) => c.issue === Number(params.issue_number))
+        const perPage = Math.min(100, Number(query.get('per_page') ?? 30))
+        const page = Number(query.get('page') ?? 1)
+        const url = `${base}/repos/${repo.owner}/${repo.name}/issues/${params.issue_number!}/comments`
+        const next = page * perPage < all.length
+        return {
+          status: 200,
+          body: all
+            .slice((page - 1) * perPage, page * perPage)
+            .map((c) => ({ id: c.id, body: c.body, user: { login: c.user } })),
+          ...(next
+            ? { headers: { link: `<${url}?per_page=${perPage}&page=${page + 1}>; rel="next"` } }
+            : {}),
+        }
+      },
     },
     {
       method: 'POST',

@@ -217,4 +217,21 @@ describe.skipIf(!HAVE_FIXTURES)('runSync', () => {
       /\.github\/allowlist-sync\.yml:4:13: 'targets\.0\.format': unknown format 'nft'; did you mean 'nftables'/,
     )
   })
+
+  it.each([
+    [true, undefined],
+    [false, 'kept'],
+  ])('closing a PR whose files base already has: delete-branch %s', async (deleteBranch, kept) => {
+    await runSync(deps())
+    // someone applies the same files on main by hand
+    gh.commitFiles(REPO, 'main', gh.readFiles(REPO, BRANCH))
+    const r = await runSync(deps({ deleteBranch }))
+    expect(r.outputs.operation).toBe('closed')
+    expect(gh.pulls(REPO)[0]!.state).toBe('closed')
+    expect(gh.branchSha(REPO, BRANCH) === undefined ? undefined : 'kept').toBe(kept)
+    // one closing comment, even when the close is retried by a later run
+    expect(gh.comments(REPO, 1).filter((c) => c.includes('already match the feeds'))).toHaveLength(
+      1,
+    )
+  })
 })

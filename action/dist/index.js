@@ -53044,7 +53044,7 @@ var require_light = __commonJS({
       function getCjsExportFromNamespace(n) {
         return n && n["default"] || n;
       }
-      var load = function(received, defaults2, onto = {}) {
+      var load2 = function(received, defaults2, onto = {}) {
         var k, ref, v;
         for (k in defaults2) {
           v = defaults2[k];
@@ -53063,7 +53063,7 @@ var require_light = __commonJS({
         return onto;
       };
       var parser = {
-        load,
+        load: load2,
         overwrite
       };
       var DLList;
@@ -57199,19 +57199,46 @@ var FORMAT_IDS = [
   "ipset",
   "ufw",
   "docker-user",
+  "firewalld-ipset",
+  "firewalld-ipset6",
+  "firewalld-policy",
   "nginx",
   "apache",
   "caddy",
   "traefik",
+  "traefik-toml",
+  "traefik-labels",
+  "traefik-crd",
   "haproxy",
   "k8s-networkpolicy",
   "terraform",
   "aws-sg",
+  "hcloud-rules",
+  "terraform-hcloud",
+  "terraform-digitalocean",
+  "terraform-aws-prefix-list",
+  "terraform-google",
+  "terraform-azurerm",
+  "terraform-cloudflare",
   "txt",
   "json"
 ];
 var TEXT = "text/plain; charset=utf-8";
 var JSON_TYPE = "application/json";
+var YAML = "application/yaml; charset=utf-8";
+var XML = "application/xml; charset=utf-8";
+function terraform(id, title, usesPorts, description) {
+  return {
+    id,
+    title,
+    lineOriented: true,
+    families: [4, 6],
+    usesPorts,
+    extension: "tf",
+    mediaType: TEXT,
+    description
+  };
+}
 var FORMATS = [
   {
     id: "nftables",
@@ -57274,6 +57301,36 @@ var FORMATS = [
     description: "An `iptables-restore --noflush` file owning the DOCKER-USER chain: published container ports (original destination port, before DNAT) only from allowed sources, since Docker publishes ports past ufw."
   },
   {
+    id: "firewalld-ipset",
+    title: "firewalld ipset (IPv4, XML)",
+    lineOriented: false,
+    families: [4],
+    usesPorts: false,
+    extension: "xml",
+    mediaType: XML,
+    description: "The `hash:net` ipset NAME-v4 for `/etc/firewalld/ipsets/NAME-v4.xml` (empty when the feeds have no IPv4, so the policy still loads); used by `firewalld-policy`."
+  },
+  {
+    id: "firewalld-ipset6",
+    title: "firewalld ipset (IPv6, XML)",
+    lineOriented: false,
+    families: [6],
+    usesPorts: false,
+    extension: "xml",
+    mediaType: XML,
+    description: "The IPv6 twin of `firewalld-ipset`: NAME-v6 for `/etc/firewalld/ipsets/NAME-v6.xml`."
+  },
+  {
+    id: "firewalld-policy",
+    title: "firewalld policy (XML, rich rules)",
+    lineOriented: false,
+    families: [4, 6],
+    usesPorts: true,
+    extension: "xml",
+    mediaType: XML,
+    description: "The policy `/etc/firewalld/policies/NAME.xml` (ANY zone to HOST, before the zones): on the ports, drops sources outside the ipsets NAME-v4 / NAME-v6 and accepts those inside. Carries no addresses itself."
+  },
+  {
     id: "nginx",
     title: "nginx allow/deny",
     lineOriented: true,
@@ -57311,7 +57368,37 @@ var FORMATS = [
     usesPorts: false,
     extension: "yml",
     mediaType: "application/yaml; charset=utf-8",
-    description: "A file-provider document defining the HTTP middleware NAME with `ipAllowList.sourceRange` (Traefik v3; the middleware of Coolify's proxy)."
+    description: "A file-provider document defining the middleware NAME with `ipAllowList.sourceRange` for HTTP and TCP routers (Traefik v3; v2 calls it `ipWhiteList`), with `ipStrategy` behind another proxy. The proxy of Coolify."
+  },
+  {
+    id: "traefik-toml",
+    title: "Traefik dynamic configuration (TOML)",
+    lineOriented: false,
+    families: [4, 6],
+    usesPorts: false,
+    extension: "toml",
+    mediaType: "application/toml; charset=utf-8",
+    description: "The TOML twin of `traefik`: `[http.middlewares.NAME.ipAllowList]` and `[tcp.middlewares.NAME.ipAllowList]`."
+  },
+  {
+    id: "traefik-labels",
+    title: "Traefik Docker labels",
+    lineOriented: true,
+    families: [4, 6],
+    usesPorts: false,
+    extension: "labels",
+    mediaType: TEXT,
+    description: "`traefik.http.middlewares.NAME.ipallowlist.sourcerange=\u2026` (and tcp) lines, for `docker run --label-file` or the container labels of a Coolify service."
+  },
+  {
+    id: "traefik-crd",
+    title: "Traefik Kubernetes Middleware CRDs",
+    lineOriented: false,
+    families: [4, 6],
+    usesPorts: false,
+    extension: "yaml",
+    mediaType: YAML,
+    description: "A `traefik.io/v1alpha1` Middleware and MiddlewareTCP NAME with `ipAllowList`, for IngressRoute and IngressRouteTCP."
   },
   {
     id: "haproxy",
@@ -57353,6 +57440,52 @@ var FORMATS = [
     mediaType: JSON_TYPE,
     description: "The JSON for `aws ec2 authorize-security-group-ingress --ip-permissions file://\u2026`; refuses more than 60 rules per family (the default per-group quota) unless the limit is raised."
   },
+  {
+    id: "hcloud-rules",
+    title: "Hetzner Cloud firewall rules (JSON)",
+    lineOriented: false,
+    families: [4, 6],
+    usesPorts: true,
+    extension: "json",
+    mediaType: JSON_TYPE,
+    description: "The rules for `hcloud firewall replace-rules --rules-file FILE NAME`: inbound rules of at most 100 sources, refused past 50 rules or 500 effective rules per firewall."
+  },
+  terraform(
+    "terraform-hcloud",
+    "Terraform hcloud_firewall",
+    true,
+    "An `hcloud_firewall` NAME with the same inbound rules as `hcloud-rules`; attach it with `hcloud_firewall_attachment`."
+  ),
+  terraform(
+    "terraform-digitalocean",
+    "Terraform digitalocean_firewall",
+    true,
+    "A `digitalocean_firewall` NAME whose `inbound_rule`s admit the sources (`source_addresses`, 1,000 a rule, 50 rules a firewall), applied to `var.NAME_droplet_ids` / `var.NAME_tags`."
+  ),
+  terraform(
+    "terraform-aws-prefix-list",
+    "Terraform AWS managed prefix lists",
+    true,
+    "`aws_ec2_managed_prefix_list` NAME-v4 / NAME-v6 (`max_entries` = entries) and one `aws_vpc_security_group_ingress_rule` per family and port referencing them from `var.NAME_security_group_id`."
+  ),
+  terraform(
+    "terraform-google",
+    "Terraform google_compute_firewall",
+    true,
+    "`google_compute_firewall` ingress rules NAME-v4-1, NAME-v6-1, \u2026 (`source_ranges`, split at 5,000 a rule) on `var.NAME_network`."
+  ),
+  terraform(
+    "terraform-azurerm",
+    "Terraform azurerm_network_security_rule",
+    true,
+    "Inbound Allow `azurerm_network_security_rule`s (`source_address_prefixes`, 4,000 per security group) with priorities from `var.NAME_priority`."
+  ),
+  terraform(
+    "terraform-cloudflare",
+    "Terraform cloudflare_list (IP list)",
+    false,
+    "A `cloudflare_list` of kind `ip` (provider 5.x) for WAF custom rules (`ip.src in $NAME`); IPv6 longer than /64 is refused."
+  ),
   {
     id: "txt",
     title: "plain text",
@@ -57521,7 +57654,17 @@ function formatPort(spec) {
 var DEFAULT_LIMITS = {
   awsRulesPerGroup: 60,
   k8sMaxBytes: 15e5,
-  ipsetMaxElements: 16777216
+  ipsetMaxElements: 16777216,
+  hcloudRulesPerFirewall: 50,
+  hcloudEffectiveRules: 500,
+  hcloudIpsPerRule: 100,
+  digitaloceanRulesPerFirewall: 50,
+  digitaloceanSourcesPerRule: 1e3,
+  awsPrefixListEntries: 1e3,
+  gcpRangesPerRule: 5e3,
+  azurePrefixesPerGroup: 4e3,
+  azureRulesPerGroup: 1e3,
+  cloudflareListItems: 1e4
 };
 
 // shared/src/render/prepare.ts
@@ -57617,8 +57760,45 @@ function prepare(format, input, options) {
     ports,
     comment: comment === "" ? void 0 : comment,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
+    ipStrategy: checkIpStrategy(format, options.ipStrategy),
     header
   };
+}
+function checkIpStrategy(format, strategy) {
+  if (strategy === void 0) return void 0;
+  const bad = (msg) => {
+    throw new RenderError("ERR_RENDER_OPTION", `${format}: ipStrategy ${msg}`, { format });
+  };
+  if (!format.startsWith("traefik")) bad("is a Traefik option; this format has no use for it");
+  const { depth, excludedIPs } = strategy;
+  if (depth !== void 0 && excludedIPs !== void 0)
+    bad("gives both depth and excludedIPs; Traefik ignores excludedIPs when depth is set");
+  if (depth !== void 0) {
+    if (!Number.isSafeInteger(depth) || depth < 1)
+      bad(`depth ${quote2(String(depth))} is not a whole number of 1 or more`);
+    return { depth };
+  }
+  if (excludedIPs === void 0 || excludedIPs.length === 0) bad("needs depth or excludedIPs");
+  const v4 = [];
+  const v6 = [];
+  for (const ip of excludedIPs) (ip.includes(":") ? v6 : v4).push(ip);
+  return {
+    excludedIPs: [
+      ...canonical(format, 4, v4, "ipStrategy.excludedIPs"),
+      ...canonical(format, 6, v6, "ipStrategy.excludedIPs")
+    ]
+  };
+}
+function chunked(list4, size) {
+  const out = [];
+  for (let i = 0; i < list4.length; i += size) out.push(list4.slice(i, i + size));
+  return out;
+}
+function refuseLimit(format, message) {
+  throw new RenderError("ERR_RENDER_LIMIT", `${format}: ${message}`, { format });
+}
+function dashedLower(name) {
+  return name.toLowerCase().replaceAll("_", "-");
 }
 function stale(previous, current) {
   const keep = new Set(current);
@@ -57666,18 +57846,189 @@ function renderApache(p) {
   return managedText(p, ["<RequireAny>", ...lines, "</RequireAny>"]);
 }
 
+// shared/src/render/render-firewalld-ipset.ts
+var FIREWALLD_MAX_NAME = 18;
+function xmlText(text) {
+  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;").replaceAll("'", "&apos;");
+}
+function xmlHeader(p, notes) {
+  const body = [...p.header, ...notes].map((l) => `  ${l.replaceAll("--", "-<U+002D>")}`);
+  return ['<?xml version="1.0" encoding="utf-8"?>', "<!--", ...body, "-->"];
+}
+function checkFirewalldName(p) {
+  if (p.name.length > FIREWALLD_MAX_NAME) {
+    throw new RenderError(
+      "ERR_RENDER_NAME",
+      `${p.format}: name ${JSON.stringify(p.name)} is ${p.name.length} characters; firewalld policy names hold ${FIREWALLD_MAX_NAME} (iptables chain names are built from them)`,
+      { format: p.format }
+    );
+  }
+}
+function renderFirewalldIpset(p, family) {
+  requireNonEmpty(p);
+  checkFirewalldName(p);
+  const set = `${p.name}-v${family}`;
+  const entries = family === 4 ? p.ipv4 : p.ipv6;
+  const description = `allowlist-sync: ${p.comment ?? p.feedIds.join(" ")} (IPv${family})`;
+  return [
+    ...xmlHeader(p, [
+      `Save as /etc/firewalld/ipsets/${set}.xml (firewalld names the ipset after the file), then`,
+      "reload firewalld. The firewalld-policy NAME admits these sources to the guarded ports."
+    ]),
+    '<ipset type="hash:net">',
+    `  <short>${set}</short>`,
+    `  <description>${xmlText(description)}</description>`,
+    `  <option name="family" value="${family === 4 ? "inet" : "inet6"}"/>`,
+    ...entries.length > 65536 ? [`  <option name="maxelem" value="${entries.length}"/>`] : [],
+    ...entries.map((c) => `  <entry>${c}</entry>`),
+    "</ipset>",
+    ""
+  ].join("\n");
+}
+
+// shared/src/render/render-firewalld-policy.ts
+function renderFirewalldPolicy(p) {
+  requireNonEmpty(p);
+  checkFirewalldName(p);
+  const fams = [
+    ["ipv4", `${p.name}-v4`],
+    ["ipv6", `${p.name}-v6`]
+  ];
+  const rules2 = [];
+  const rule = (family, source, port, action) => rules2.push(
+    `  <rule family="${family}">`,
+    `    ${source}`,
+    ...port === "" ? [] : [`    ${port}`],
+    `    <${action}/>`,
+    "  </rule>"
+  );
+  if (p.ports.length === 0) {
+    for (const [family, set] of fams) rule(family, `<source ipset="${set}"/>`, "", "accept");
+  }
+  for (const spec of p.ports) {
+    const [from, to] = portRange(spec);
+    const port = `<port port="${from === to ? from : `${from}-${to}`}" protocol="${spec.protocol}"/>`;
+    for (const [family, set] of fams)
+      rule(family, `<source ipset="${set}" invert="True"/>`, port, "drop");
+    for (const [family, set] of fams) rule(family, `<source ipset="${set}"/>`, port, "accept");
+  }
+  const guarded = p.ports.length === 0 ? "admits these sources to every port" : `only these sources reach ${p.ports.map(formatPort).join(" ")}`;
+  return [
+    ...xmlHeader(p, [
+      `Save as /etc/firewalld/policies/${p.name}.xml next to the ipsets ${p.name}-v4 and ${p.name}-v6`,
+      "(firewalld-ipset, firewalld-ipset6), then reload firewalld."
+    ]),
+    '<policy target="CONTINUE" priority="-1">',
+    `  <short>${p.name}</short>`,
+    `  <description>${xmlText(`allowlist-sync: ${p.comment ?? p.feedIds.join(" ")}; ${guarded}`)}</description>`,
+    '  <ingress-zone name="ANY"/>',
+    '  <egress-zone name="HOST"/>',
+    ...rules2,
+    "</policy>",
+    ""
+  ].join("\n");
+}
+
+// shared/src/render/hcloud-rules.ts
+var MAX_DESCRIPTION = 255;
+function hcloudRules(p) {
+  requireNonEmpty(p);
+  const sources = [...p.ipv4, ...p.ipv6];
+  const what = p.ports.length === 0 ? [
+    { protocol: "tcp", port: "1-65535" },
+    { protocol: "udp", port: "1-65535" },
+    { protocol: "icmp" },
+    { protocol: "esp" },
+    { protocol: "gre" }
+  ] : p.ports.map((spec) => {
+    const [from, to] = portRange(spec);
+    return { protocol: spec.protocol, port: from === to ? `${from}` : `${from}-${to}` };
+  });
+  const pieces = chunked(sources, p.limits.hcloudIpsPerRule);
+  const rules2 = what.length * pieces.length;
+  const effective = what.length * sources.length;
+  const fix = "Split the feeds across firewalls (a server takes up to 5), or raise the limit after Hetzner raised it for your project.";
+  if (rules2 > p.limits.hcloudRulesPerFirewall)
+    refuseLimit(
+      p.format,
+      `${sources.length} sources in rules of ${p.limits.hcloudIpsPerRule} x ${what.length} port rule(s) = ${rules2} rules; a Hetzner Cloud firewall holds ${p.limits.hcloudRulesPerFirewall} (limits.hcloudRulesPerFirewall). ${fix}`
+    );
+  if (effective > p.limits.hcloudEffectiveRules)
+    refuseLimit(
+      p.format,
+      `${sources.length} sources x ${what.length} port rule(s) = ${effective} effective rules; a Hetzner Cloud firewall holds ${p.limits.hcloudEffectiveRules} (limits.hcloudEffectiveRules, each source of each rule counts). ${fix}`
+    );
+  let base = `allowlist-sync ${p.comment ?? p.feedIds.join(" ")}`;
+  if (base.length > MAX_DESCRIPTION - 20) base = `allowlist-sync ${p.feedIds.length} feeds`;
+  return what.flatMap(
+    (w2) => pieces.map((piece, i) => ({
+      description: `${base} ${w2.port === void 0 ? w2.protocol : `${w2.port}/${w2.protocol}`} ${i + 1}/${pieces.length}`,
+      direction: "in",
+      protocol: w2.protocol,
+      ...w2.port === void 0 ? {} : { port: w2.port },
+      source_ips: piece
+    }))
+  );
+}
+
+// shared/src/render/render-hcloud-rules.ts
+function renderHcloudRules(p) {
+  return `${JSON.stringify(hcloudRules(p), null, 2)}
+`;
+}
+
+// shared/src/render/format-hcl.ts
+function hclString(text) {
+  return JSON.stringify(text).replaceAll("${", () => "$${").replaceAll("%{", () => "%%{");
+}
+function hclList(items) {
+  return `[${items.map(hclString).join(", ")}]`;
+}
+function singleLine(node) {
+  return "value" in node;
+}
+function formatHcl(nodes, depth = 0) {
+  const pad = "  ".repeat(depth);
+  const lines = [];
+  let width = 0;
+  nodes.forEach((node, i) => {
+    if (singleLine(node)) {
+      if (i === 0 || !singleLine(nodes[i - 1])) {
+        width = 0;
+        for (let j = i; j < nodes.length && singleLine(nodes[j]); j++)
+          width = Math.max(width, nodes[j].key.length);
+      }
+      lines.push(`${pad}${node.key.padEnd(width)} = ${node.value}`);
+    } else if ("items" in node) {
+      lines.push(`${pad}${node.key} = [`);
+      for (const v of node.items) lines.push(`${pad}  ${v},`);
+      lines.push(`${pad}]`);
+    } else {
+      const labels = (node.labels ?? []).map((l) => ` ${hclString(l)}`).join("");
+      lines.push(`${pad}${node.block}${labels} {`);
+      for (const line of formatHcl(node.body, depth + 1)) lines.push(line);
+      lines.push(`${pad}}`);
+    }
+  });
+  return lines;
+}
+
 // shared/src/render/render-aws-sg.ts
 var DESCRIPTION_RE = /^[A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]{0,255}$/;
-function renderAwsSg(p) {
-  requireNonEmpty(p);
+function ec2Description(p) {
   const description = p.comment ?? ["allowlist-sync", ...p.feedIds].join(" ");
   if (!DESCRIPTION_RE.test(description)) {
     throw new RenderError(
       "ERR_RENDER_COMMENT",
-      `aws-sg: description ${JSON.stringify(description)} has characters EC2 does not allow (a-z A-Z 0-9 space ._-:/()#,@[]+=&;{}!$*, at most 255)`,
-      { format: "aws-sg" }
+      `${p.format}: description ${JSON.stringify(description)} has characters EC2 does not allow (a-z A-Z 0-9 space ._-:/()#,@[]+=&;{}!$*, at most 255)`,
+      { format: p.format }
     );
   }
+  return description;
+}
+function renderAwsSg(p) {
+  requireNonEmpty(p);
+  const description = ec2Description(p);
   const perms = Math.max(1, p.ports.length);
   const limit = p.limits.awsRulesPerGroup;
   for (const [family, list4] of [
@@ -57688,7 +58039,7 @@ function renderAwsSg(p) {
     if (rules2 > limit) {
       throw new RenderError(
         "ERR_RENDER_LIMIT",
-        `aws-sg: ${list4.length} IPv${family} CIDRs x ${perms} port rule(s) = ${rules2} inbound rules; a security group holds ${limit} per family ("Inbound or outbound rules per security group" quota). Split the feeds across groups, or raise limits.awsRulesPerGroup after raising the quota.`,
+        `aws-sg: ${list4.length} IPv${family} CIDRs x ${perms} port rule(s) = ${rules2} inbound rules; a security group holds ${limit} per family ("Inbound or outbound rules per security group" quota). Split the feeds across groups, or raise limits.awsRulesPerGroup after raising the quota (up to 1,000 rules a group). The terraform-aws-prefix-list format keeps the list in managed prefix lists referenced by one rule per port, but each reference still counts as max_entries rules against the same quota.`,
         { format: "aws-sg" }
       );
     }
@@ -57703,6 +58054,600 @@ function renderAwsSg(p) {
   });
   return `${JSON.stringify(permissions, null, 2)}
 `;
+}
+
+// shared/src/render/terraform-file.ts
+function tfVariable(name, type, description, options = {}) {
+  const body = [
+    { key: "type", value: type },
+    { key: "description", value: hclString(description) }
+  ];
+  if (options.default !== void 0) body.push({ key: "default", value: options.default });
+  if (options.validation !== void 0) {
+    const [condition, message] = options.validation;
+    body.push({
+      block: "validation",
+      body: [
+        { key: "condition", value: condition },
+        { key: "error_message", value: hclString(message) }
+      ]
+    });
+  }
+  return { block: "variable", labels: [name], body };
+}
+function tfResource(type, label, body) {
+  return { block: "resource", labels: [type, label], body };
+}
+function terraformFile(p, notes, blocks) {
+  const body = [];
+  blocks.forEach((b, i) => {
+    if (i > 0) body.push("");
+    for (const line of formatHcl([b])) body.push(line);
+  });
+  return managedText(
+    p,
+    body,
+    notes.map((n) => `# ${n}`)
+  );
+}
+
+// shared/src/render/render-terraform-aws-prefix-list.ts
+function renderTerraformAwsPrefixList(p) {
+  requireNonEmpty(p);
+  const base = underscored(p.name);
+  const description = ec2Description(p);
+  const blocks = [
+    tfVariable(
+      `${base}_security_group_id`,
+      "string",
+      "The security group the ingress rules go into."
+    )
+  ];
+  const perms = Math.max(1, p.ports.length);
+  for (const [family, list4] of [
+    [4, p.ipv4],
+    [6, p.ipv6]
+  ]) {
+    if (list4.length === 0) continue;
+    if (list4.length > p.limits.awsPrefixListEntries)
+      refuseLimit(
+        p.format,
+        `${list4.length} IPv${family} CIDRs; a managed prefix list holds ${p.limits.awsPrefixListEntries} entries (limits.awsPrefixListEntries, the VPC quota). Split the feeds.`
+      );
+    if (list4.length * perms > p.limits.awsRulesPerGroup)
+      refuseLimit(
+        p.format,
+        `${list4.length} IPv${family} entries x ${perms} port rule(s) = ${list4.length * perms} rules: a rule referencing a prefix list counts as its max_entries rules, and a security group holds ${p.limits.awsRulesPerGroup} per family (limits.awsRulesPerGroup, the "Inbound or outbound rules per security group" quota). Raise the quota (up to 1,000 a group), or split the feeds across groups.`
+      );
+    const list_ = `${base}_v${family}`;
+    blocks.push(
+      tfResource("aws_ec2_managed_prefix_list", list_, [
+        { key: "name", value: hclString(`${p.name}-v${family}`) },
+        { key: "address_family", value: hclString(family === 4 ? "IPv4" : "IPv6") },
+        { key: "max_entries", value: String(list4.length) },
+        ...list4.map((c) => ({
+          block: "entry",
+          body: [{ key: "cidr", value: hclString(c) }]
+        }))
+      ])
+    );
+    const rules2 = p.ports.length === 0 ? [void 0] : p.ports;
+    for (const spec of rules2) {
+      const [from, to] = spec === void 0 ? [0, 0] : portRange(spec);
+      const label = spec === void 0 ? `${list_}_all` : `${list_}_${spec.protocol}_${from}${to === from ? "" : `_${to}`}`;
+      blocks.push(
+        tfResource("aws_vpc_security_group_ingress_rule", label, [
+          { key: "security_group_id", value: `var.${base}_security_group_id` },
+          { key: "prefix_list_id", value: `aws_ec2_managed_prefix_list.${list_}.id` },
+          { key: "ip_protocol", value: hclString(spec?.protocol ?? "-1") },
+          ...spec === void 0 ? [] : [
+            { key: "from_port", value: String(from) },
+            { key: "to_port", value: String(to) }
+          ],
+          { key: "description", value: hclString(description) }
+        ])
+      );
+    }
+  }
+  return terraformFile(
+    p,
+    [
+      "Each rule referencing a prefix list counts as the list's max_entries rules against the",
+      "security group quota (60 per family by default)."
+    ],
+    blocks
+  );
+}
+
+// shared/src/render/render-terraform-azurerm.ts
+var MAX_DESCRIPTION2 = 140;
+function renderTerraformAzurerm(p) {
+  requireNonEmpty(p);
+  const base = underscored(p.name);
+  const total = p.ipv4.length + p.ipv6.length;
+  if (total > p.limits.azurePrefixesPerGroup)
+    refuseLimit(
+      p.format,
+      `${total} source prefixes; a network security group holds ${p.limits.azurePrefixesPerGroup} addresses and ranges across its rules (limits.azurePrefixesPerGroup, Azure networking limits). Split the feeds across security groups.`
+    );
+  const protocols = p.ports.length === 0 ? [{ protocol: "*", ports: [] }] : ["tcp", "udp"].map((protocol) => ({
+    protocol: protocol === "tcp" ? "Tcp" : "Udp",
+    ports: p.ports.filter((s) => s.protocol === protocol).map((s) => {
+      const [from, to] = portRange(s);
+      return from === to ? `${from}` : `${from}-${to}`;
+    })
+  })).filter((x) => x.ports.length > 0);
+  let description = `allowlist-sync ${p.comment ?? p.feedIds.join(" ")}`;
+  if (description.length > MAX_DESCRIPTION2) description = `allowlist-sync ${p.feedIds.length} feeds`;
+  const rules2 = [];
+  for (const [family, list4] of [
+    [4, p.ipv4],
+    [6, p.ipv6]
+  ]) {
+    if (list4.length === 0) continue;
+    for (const { protocol, ports } of protocols) {
+      const n = rules2.length;
+      const suffix = protocol === "*" ? "all" : protocol.toLowerCase();
+      const port = ports.length === 0 ? { key: "destination_port_range", value: '"*"' } : { key: "destination_port_ranges", value: hclList(ports) };
+      rules2.push(
+        tfResource("azurerm_network_security_rule", `${base}_v${family}_${suffix}`, [
+          { key: "name", value: hclString(`${p.name}-v${family}-${suffix}`) },
+          {
+            key: "priority",
+            value: n === 0 ? `var.${base}_priority` : `var.${base}_priority + ${n}`
+          },
+          { key: "direction", value: '"Inbound"' },
+          { key: "access", value: '"Allow"' },
+          { key: "protocol", value: hclString(protocol) },
+          { key: "source_port_range", value: '"*"' },
+          port,
+          { key: "destination_address_prefix", value: '"*"' },
+          { key: "resource_group_name", value: `var.${base}_resource_group_name` },
+          { key: "network_security_group_name", value: `var.${base}_network_security_group_name` },
+          { key: "description", value: hclString(description) },
+          { key: "source_address_prefixes", items: list4.map(hclString) }
+        ])
+      );
+    }
+  }
+  if (rules2.length > p.limits.azureRulesPerGroup)
+    refuseLimit(
+      p.format,
+      `${rules2.length} rules; a network security group holds ${p.limits.azureRulesPerGroup} (limits.azureRulesPerGroup).`
+    );
+  const last = rules2.length - 1;
+  return terraformFile(
+    p,
+    [
+      "Allow rules with a lower priority number than these, opening the same ports to others,",
+      "defeat them: give these the lowest numbers for the ports."
+    ],
+    [
+      tfVariable(
+        `${base}_resource_group_name`,
+        "string",
+        "Resource group of the network security group."
+      ),
+      tfVariable(
+        `${base}_network_security_group_name`,
+        "string",
+        "The network security group the rules go into."
+      ),
+      tfVariable(
+        `${base}_priority`,
+        "number",
+        `Priority of the first rule; the ${rules2.length} rules take consecutive numbers.`,
+        {
+          default: "100",
+          validation: [
+            `var.${base}_priority >= 100 && var.${base}_priority + ${last} <= 4096`,
+            `Azure rule priorities run from 100 to 4096; these ${rules2.length} rules need ${rules2.length} consecutive numbers.`
+          ]
+        }
+      ),
+      ...rules2
+    ]
+  );
+}
+
+// shared/src/render/render-terraform-cloudflare.ts
+var MAX_DESCRIPTION3 = 500;
+function renderTerraformCloudflare(p) {
+  requireNonEmpty(p);
+  const base = underscored(p.name);
+  const long = p.ipv6.find((c) => Number(c.slice(c.indexOf("/") + 1)) > 64);
+  if (long !== void 0)
+    refuseLimit(
+      p.format,
+      `IPv6 entry ${JSON.stringify(long)} is longer than /64; Cloudflare IP lists hold IPv6 prefixes up to /64, and widening it would admit other addresses. Leave IPv6 out of this list, or use another format for this feed.`
+    );
+  const items = [...p.ipv4, ...p.ipv6];
+  if (items.length > p.limits.cloudflareListItems)
+    refuseLimit(
+      p.format,
+      `${items.length} items; a Cloudflare list holds ${p.limits.cloudflareListItems} on your plan (limits.cloudflareListItems). Split the feeds across lists, or raise the limit on an Enterprise plan.`
+    );
+  let description = `allowlist-sync ${p.comment ?? p.feedIds.join(" ")}`;
+  if (description.length > MAX_DESCRIPTION3) description = `allowlist-sync ${p.feedIds.length} feeds`;
+  const body = [
+    { key: "account_id", value: `var.${base}_account_id` },
+    { key: "name", value: hclString(base) },
+    { key: "kind", value: '"ip"' },
+    { key: "description", value: hclString(description) },
+    {
+      key: "items",
+      items: items.map(
+        (c) => `{ ip = ${hclString(!c.includes(":") && c.endsWith("/32") ? c.slice(0, -3) : c)} }`
+      )
+    }
+  ];
+  return terraformFile(
+    p,
+    [
+      `Use it in a WAF custom rule, e.g. (http.host eq "example.com" and not ip.src in $${base})`,
+      "-> Block. The list alone allows or blocks nothing."
+    ],
+    [
+      tfVariable(`${base}_account_id`, "string", "The Cloudflare account that owns the list."),
+      tfResource("cloudflare_list", base, body)
+    ]
+  );
+}
+
+// shared/src/render/render-terraform-digitalocean.ts
+function renderTerraformDigitalocean(p) {
+  requireNonEmpty(p);
+  const base = underscored(p.name);
+  const what = p.ports.length === 0 ? [
+    { protocol: "tcp", port: "1-65535" },
+    { protocol: "udp", port: "1-65535" },
+    { protocol: "icmp" }
+  ] : p.ports.map((spec) => {
+    const [from, to] = portRange(spec);
+    return { protocol: spec.protocol, port: from === to ? `${from}` : `${from}-${to}` };
+  });
+  const pieces = chunked([...p.ipv4, ...p.ipv6], p.limits.digitaloceanSourcesPerRule);
+  const count = what.length * pieces.length;
+  if (count > p.limits.digitaloceanRulesPerFirewall)
+    refuseLimit(
+      p.format,
+      `${what.length} port rule(s) x ${pieces.length} piece(s) of ${p.limits.digitaloceanSourcesPerRule} sources = ${count} inbound rules; a DigitalOcean firewall holds ${p.limits.digitaloceanRulesPerFirewall} incoming and outgoing rules (limits.digitaloceanRulesPerFirewall). Split the feeds across firewalls.`
+    );
+  const rules2 = what.flatMap(
+    (w2) => pieces.map((piece) => ({
+      block: "inbound_rule",
+      body: [
+        { key: "protocol", value: hclString(w2.protocol) },
+        ...w2.port === void 0 ? [] : [{ key: "port_range", value: hclString(w2.port) }],
+        { key: "source_addresses", items: piece.map(hclString) }
+      ]
+    }))
+  );
+  return terraformFile(
+    p,
+    [
+      "No outbound rules: a Droplet whose firewalls have none can send nothing, so keep your",
+      "existing firewall (with its outbound rules) on the Droplets too. Firewalls add up: no other",
+      "firewall may open these ports to everyone."
+    ],
+    [
+      tfVariable(
+        `${base}_droplet_ids`,
+        "list(number)",
+        "Droplets the firewall applies to (at most 10).",
+        {
+          default: "[]",
+          validation: [
+            `length(var.${base}_droplet_ids) <= 10`,
+            "A DigitalOcean firewall takes at most 10 Droplets; tag them instead."
+          ]
+        }
+      ),
+      tfVariable(
+        `${base}_tags`,
+        "list(string)",
+        "Droplet tags the firewall applies to (at most 5).",
+        {
+          default: "[]",
+          validation: [
+            `length(var.${base}_tags) <= 5`,
+            "A DigitalOcean firewall takes at most 5 tags."
+          ]
+        }
+      ),
+      tfResource("digitalocean_firewall", p.name, [
+        { key: "name", value: hclString(dashedLower(p.name)) },
+        { key: "droplet_ids", value: `var.${base}_droplet_ids` },
+        { key: "tags", value: `var.${base}_tags` },
+        ...rules2
+      ])
+    ]
+  );
+}
+
+// shared/src/render/render-terraform-google.ts
+function renderTerraformGoogle(p) {
+  requireNonEmpty(p);
+  const base = underscored(p.name);
+  const allow = [];
+  if (p.ports.length === 0)
+    allow.push({ block: "allow", body: [{ key: "protocol", value: '"all"' }] });
+  for (const protocol of ["tcp", "udp"]) {
+    const ports = p.ports.filter((s) => s.protocol === protocol).map((s) => {
+      const [from, to] = portRange(s);
+      return from === to ? `${from}` : `${from}-${to}`;
+    });
+    if (ports.length > 0)
+      allow.push({
+        block: "allow",
+        body: [
+          { key: "protocol", value: hclString(protocol) },
+          { key: "ports", value: hclList(ports) }
+        ]
+      });
+  }
+  const blocks = [
+    tfVariable(
+      `${base}_network`,
+      "string",
+      "The VPC network (name or self link) the rules belong to."
+    ),
+    tfVariable(`${base}_priority`, "number", "Priority of the rules (0-65535, lower wins).", {
+      default: "1000"
+    }),
+    tfVariable(
+      `${base}_target_tags`,
+      "list(string)",
+      "Instances the rules apply to; empty: every instance of the network.",
+      {
+        default: "[]"
+      }
+    )
+  ];
+  const description = `allowlist-sync ${p.comment ?? p.feedIds.join(" ")}`;
+  for (const [family, list4] of [
+    [4, p.ipv4],
+    [6, p.ipv6]
+  ]) {
+    if (list4.length === 0) continue;
+    chunked(list4, p.limits.gcpRangesPerRule).forEach((piece, i) => {
+      blocks.push(
+        tfResource("google_compute_firewall", `${base}_v${family}_${i + 1}`, [
+          { key: "name", value: hclString(`${dashedLower(p.name)}-v${family}-${i + 1}`) },
+          { key: "network", value: `var.${base}_network` },
+          { key: "direction", value: '"INGRESS"' },
+          { key: "priority", value: `var.${base}_priority` },
+          { key: "target_tags", value: `var.${base}_target_tags` },
+          { key: "description", value: hclString(description) },
+          { key: "source_ranges", items: piece.map(hclString) },
+          ...allow
+        ])
+      );
+    });
+  }
+  return terraformFile(
+    p,
+    ["VPC firewall allow rules add up: no other rule may open these ports to everyone."],
+    blocks
+  );
+}
+
+// shared/src/render/render-terraform-hcloud.ts
+function renderTerraformHcloud(p) {
+  const rules2 = hcloudRules(p).map((r) => ({
+    block: "rule",
+    body: [
+      { key: "description", value: hclString(r.description) },
+      { key: "direction", value: hclString(r.direction) },
+      { key: "protocol", value: hclString(r.protocol) },
+      ...r.port === void 0 ? [] : [{ key: "port", value: hclString(r.port) }],
+      { key: "source_ips", items: r.source_ips.map(hclString) }
+    ]
+  }));
+  return terraformFile(
+    p,
+    [
+      `Attach hcloud_firewall.${p.name} to servers with hcloud_firewall_attachment (or apply_to).`,
+      "Firewalls on a server add up: no other firewall may open these ports to everyone."
+    ],
+    [tfResource("hcloud_firewall", p.name, [{ key: "name", value: hclString(p.name) }, ...rules2])]
+  );
+}
+
+// shared/src/render/render-k8s-networkpolicy.ts
+var DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+function k8sName(p) {
+  const name = p.name.toLowerCase().replaceAll("_", "-");
+  if (!DNS_LABEL.test(name)) {
+    throw new RenderError(
+      "ERR_RENDER_NAME",
+      `${p.format}: name ${JSON.stringify(name)} is not a DNS label (lower-case letters, digits, '-', not at either end)`,
+      { format: p.format }
+    );
+  }
+  return name;
+}
+function k8sMetadata(p, name) {
+  const q = (s) => JSON.stringify(s);
+  return [
+    "metadata:",
+    `  name: ${q(name)}`,
+    "  annotations:",
+    `    allowlist-sync/feeds: ${q(p.feedIds.join(" "))}`,
+    ...p.comment === void 0 ? [] : [`    allowlist-sync/comment: ${q(p.comment)}`]
+  ];
+}
+function checkK8sBytes(p, text) {
+  const bytes = new TextEncoder().encode(text).length;
+  if (bytes > p.limits.k8sMaxBytes) {
+    throw new RenderError(
+      "ERR_RENDER_LIMIT",
+      `${p.format}: the manifest is ${bytes} bytes; the API server stores objects up to about ${p.limits.k8sMaxBytes} (etcd --max-request-bytes, 1.5 MiB by default). Split the feeds, or raise limits.k8sMaxBytes.`,
+      { format: p.format }
+    );
+  }
+}
+function renderK8sNetworkPolicy(p) {
+  requireNonEmpty(p);
+  const name = k8sName(p);
+  const q = (s) => JSON.stringify(s);
+  const lines = [
+    ...p.header,
+    "# Selects every pod of the namespace it is applied in: ingress that neither this nor another",
+    "# policy allows (pod-to-pod traffic included) is then denied. Add policies for the rest.",
+    "apiVersion: networking.k8s.io/v1",
+    "kind: NetworkPolicy",
+    ...k8sMetadata(p, name),
+    "spec:",
+    "  podSelector: {}",
+    "  policyTypes:",
+    "    - Ingress",
+    "  ingress:",
+    "    - from:",
+    ...[...p.ipv4, ...p.ipv6].flatMap((c) => ["        - ipBlock:", `            cidr: ${q(c)}`])
+  ];
+  if (p.ports.length > 0) {
+    lines.push("      ports:");
+    for (const spec of p.ports) {
+      const [from, to] = portRange(spec);
+      lines.push(`        - protocol: ${spec.protocol.toUpperCase()}`, `          port: ${from}`);
+      if (to !== from) lines.push(`          endPort: ${to}`);
+    }
+  }
+  const text = `${lines.join("\n")}
+`;
+  checkK8sBytes(p, text);
+  return text;
+}
+
+// shared/src/render/render-traefik.ts
+function traefikNotes(p, reference) {
+  const lines = [
+    `# Attach it to a router: middlewares ${reference} (HTTP routers use http.middlewares, TCP`,
+    "# routers tcp.middlewares; both are defined). Traefik v2 names this middleware ipWhiteList:",
+    "# v2 users rename ipAllowList to ipWhiteList (and ipallowlist to ipwhitelist in labels)."
+  ];
+  if (p.ipStrategy !== void 0)
+    lines.push(
+      "# ipStrategy (HTTP only; TCP sees the connecting address): the client address comes from",
+      "# X-Forwarded-For, so only proxies you run in front of Traefik may reach its entry point."
+    );
+  return lines;
+}
+function sourceRange(p) {
+  requireNonEmpty(p);
+  return [...p.ipv4, ...p.ipv6];
+}
+function yamlIpStrategy(p, indent) {
+  const s = p.ipStrategy;
+  if (s === void 0) return [];
+  if (s.depth !== void 0) return [`${indent}ipStrategy:`, `${indent}  depth: ${s.depth}`];
+  return [
+    `${indent}ipStrategy:`,
+    `${indent}  excludedIPs:`,
+    ...s.excludedIPs.map((c) => `${indent}    - ${JSON.stringify(c)}`)
+  ];
+}
+function renderTraefik(p) {
+  const range = sourceRange(p).map((c) => `          - ${JSON.stringify(c)}`);
+  const name = `    ${JSON.stringify(p.name)}:`;
+  return [
+    ...p.header,
+    ...traefikNotes(p, `[${p.name}@file]`),
+    "http:",
+    "  middlewares:",
+    name,
+    "      ipAllowList:",
+    "        sourceRange:",
+    ...range,
+    ...yamlIpStrategy(p, "        "),
+    "tcp:",
+    "  middlewares:",
+    name,
+    "      ipAllowList:",
+    "        sourceRange:",
+    ...range,
+    ""
+  ].join("\n");
+}
+
+// shared/src/render/render-traefik-crd.ts
+function renderTraefikCrd(p) {
+  requireNonEmpty(p);
+  const name = k8sName(p);
+  const q = (s) => JSON.stringify(s);
+  const meta = [
+    ...k8sMetadata(p, name),
+    "spec:",
+    "  ipAllowList:",
+    "    sourceRange:",
+    ...[...p.ipv4, ...p.ipv6].map((c) => `      - ${q(c)}`)
+  ];
+  const text = [
+    ...p.header,
+    `# Reference it from an IngressRoute (middlewares: [{name: ${name}}]) or an IngressRouteTCP.`,
+    "# Traefik v2 CRDs (traefik.containo.us) call it ipWhiteList.",
+    "apiVersion: traefik.io/v1alpha1",
+    "kind: Middleware",
+    ...meta,
+    ...yamlIpStrategy(p, "    "),
+    "---",
+    "apiVersion: traefik.io/v1alpha1",
+    "kind: MiddlewareTCP",
+    ...meta,
+    ""
+  ].join("\n");
+  checkK8sBytes(p, text);
+  return text;
+}
+
+// shared/src/render/render-traefik-labels.ts
+function renderTraefikLabels(p) {
+  const range = sourceRange(p).join(", ");
+  const lines = [
+    `traefik.http.middlewares.${p.name}.ipallowlist.sourcerange=${range}`,
+    `traefik.tcp.middlewares.${p.name}.ipallowlist.sourcerange=${range}`
+  ];
+  const s = p.ipStrategy;
+  if (s?.depth !== void 0)
+    lines.push(`traefik.http.middlewares.${p.name}.ipallowlist.ipstrategy.depth=${s.depth}`);
+  if (s?.excludedIPs !== void 0)
+    lines.push(
+      `traefik.http.middlewares.${p.name}.ipallowlist.ipstrategy.excludedips=${s.excludedIPs.join(", ")}`
+    );
+  return managedText(p, lines, traefikNotes(p, `${p.name}@docker`));
+}
+
+// shared/src/render/render-traefik-toml.ts
+function renderTraefikToml(p) {
+  const range = [
+    "  sourceRange = [",
+    ...sourceRange(p).map((c) => `    ${JSON.stringify(c)},`),
+    "  ]"
+  ];
+  const strategy = [];
+  const s = p.ipStrategy;
+  if (s !== void 0) {
+    strategy.push("", `[http.middlewares.${p.name}.ipAllowList.ipStrategy]`);
+    if (s.depth !== void 0) strategy.push(`  depth = ${s.depth}`);
+    else
+      strategy.push(
+        "  excludedIPs = [",
+        ...s.excludedIPs.map((c) => `    ${JSON.stringify(c)},`),
+        "  ]"
+      );
+  }
+  return [
+    ...p.header,
+    ...traefikNotes(p, `[${p.name}@file]`),
+    `[http.middlewares.${p.name}.ipAllowList]`,
+    ...range,
+    ...strategy,
+    "",
+    `[tcp.middlewares.${p.name}.ipAllowList]`,
+    ...range,
+    ""
+  ].join("\n");
 }
 
 // shared/src/render/render-caddy.ts
@@ -57865,59 +58810,6 @@ function renderJson(p) {
 `;
 }
 
-// shared/src/render/render-k8s-networkpolicy.ts
-var DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-function renderK8sNetworkPolicy(p) {
-  requireNonEmpty(p);
-  const name = p.name.toLowerCase().replaceAll("_", "-");
-  if (!DNS_LABEL.test(name)) {
-    throw new RenderError(
-      "ERR_RENDER_NAME",
-      `k8s-networkpolicy: name ${JSON.stringify(name)} is not a DNS label (lower-case letters, digits, '-', not at either end)`,
-      { format: "k8s-networkpolicy" }
-    );
-  }
-  const q = (s) => JSON.stringify(s);
-  const lines = [
-    ...p.header,
-    "# Selects every pod of the namespace it is applied in: ingress that neither this nor another",
-    "# policy allows (pod-to-pod traffic included) is then denied. Add policies for the rest.",
-    "apiVersion: networking.k8s.io/v1",
-    "kind: NetworkPolicy",
-    "metadata:",
-    `  name: ${q(name)}`,
-    "  annotations:",
-    `    allowlist-sync/feeds: ${q(p.feedIds.join(" "))}`,
-    ...p.comment === void 0 ? [] : [`    allowlist-sync/comment: ${q(p.comment)}`],
-    "spec:",
-    "  podSelector: {}",
-    "  policyTypes:",
-    "    - Ingress",
-    "  ingress:",
-    "    - from:",
-    ...[...p.ipv4, ...p.ipv6].flatMap((c) => ["        - ipBlock:", `            cidr: ${q(c)}`])
-  ];
-  if (p.ports.length > 0) {
-    lines.push("      ports:");
-    for (const spec of p.ports) {
-      const [from, to] = portRange(spec);
-      lines.push(`        - protocol: ${spec.protocol.toUpperCase()}`, `          port: ${from}`);
-      if (to !== from) lines.push(`          endPort: ${to}`);
-    }
-  }
-  const text = `${lines.join("\n")}
-`;
-  const bytes = new TextEncoder().encode(text).length;
-  if (bytes > p.limits.k8sMaxBytes) {
-    throw new RenderError(
-      "ERR_RENDER_LIMIT",
-      `k8s-networkpolicy: the manifest is ${bytes} bytes; the API server stores objects up to about ${p.limits.k8sMaxBytes} (etcd --max-request-bytes, 1.5 MiB by default). Split the feeds, or raise limits.k8sMaxBytes.`,
-      { format: "k8s-networkpolicy" }
-    );
-  }
-  return text;
-}
-
 // shared/src/render/render-nftables.ts
 function setLines(name, type, cidrs, indent) {
   const lines = [`${indent}set ${name} {`, `${indent}	type ${type}`, `${indent}	flags interval`];
@@ -57988,21 +58880,6 @@ function renderTerraform(p) {
 `;
 }
 
-// shared/src/render/render-traefik.ts
-function renderTraefik(p) {
-  requireNonEmpty(p);
-  return [
-    ...p.header,
-    "http:",
-    "  middlewares:",
-    `    ${JSON.stringify(p.name)}:`,
-    "      ipAllowList:",
-    "        sourceRange:",
-    ...[...p.ipv4, ...p.ipv6].map((c) => `          - ${JSON.stringify(c)}`),
-    ""
-  ].join("\n");
-}
-
 // shared/src/render/render-txt.ts
 function renderTxt(p) {
   return managedText(p, [...p.ipv4, ...p.ipv6]);
@@ -58040,6 +58917,9 @@ function renderUfw(p) {
 }
 
 // shared/src/render/read-rendered.ts
+var READABLE_FORMATS = FORMAT_IDS.filter(
+  (f) => f !== "firewalld-policy"
+);
 var CIDR = "([0-9A-Fa-f:.]+/\\d{1,3})";
 var LINE_PATTERNS = {
   nftables: new RegExp(`^\\s+${CIDR},?$`),
@@ -58051,8 +58931,20 @@ var LINE_PATTERNS = {
   nginx: new RegExp(`^allow ${CIDR};$`),
   apache: /^\s*Require ip ((?:[0-9A-Fa-f:.]+\/\d{1,3} ?)+)$/,
   caddy: /^\s*remote_ip ((?:[0-9A-Fa-f:.]+\/\d{1,3} ?)+)$/,
-  traefik: new RegExp(`^\\s+- "${CIDR}"$`),
-  "k8s-networkpolicy": new RegExp(`^\\s+cidr: "${CIDR}"$`)
+  // sourceRange items only: excludedIPs items sit two spaces deeper.
+  traefik: new RegExp(`^ {10}- "${CIDR}"$`),
+  "traefik-crd": new RegExp(`^ {6}- "${CIDR}"$`),
+  "traefik-labels": /^traefik\.(?:http|tcp)\.middlewares\.[^.]+\.ipallowlist\.sourcerange=(.+)$/,
+  "k8s-networkpolicy": new RegExp(`^\\s+cidr: "${CIDR}"$`),
+  "firewalld-ipset": new RegExp(`^  <entry>${CIDR}</entry>$`),
+  "firewalld-ipset6": new RegExp(`^  <entry>${CIDR}</entry>$`),
+  "terraform-hcloud": new RegExp(`^\\s+"${CIDR}",$`),
+  "terraform-digitalocean": new RegExp(`^\\s+"${CIDR}",$`),
+  "terraform-google": new RegExp(`^\\s+"${CIDR}",$`),
+  "terraform-azurerm": new RegExp(`^\\s+"${CIDR}",$`),
+  "terraform-aws-prefix-list": new RegExp(`^\\s+cidr = "${CIDR}"$`),
+  // Single IPv4 addresses go without /32 (the Cloudflare provider refuses it).
+  "terraform-cloudflare": /^\s+\{ ip = "([0-9A-Fa-f:.]+(?:\/\d{1,3})?)" \},$/
 };
 
 // shared/src/render/index.ts
@@ -58063,14 +58955,27 @@ var RENDERERS = {
   ipset: renderIpset,
   ufw: renderUfw,
   "docker-user": renderDockerUser,
+  "firewalld-ipset": (p) => renderFirewalldIpset(p, 4),
+  "firewalld-ipset6": (p) => renderFirewalldIpset(p, 6),
+  "firewalld-policy": renderFirewalldPolicy,
   nginx: renderNginx,
   apache: renderApache,
   caddy: renderCaddy,
   traefik: renderTraefik,
+  "traefik-toml": renderTraefikToml,
+  "traefik-labels": renderTraefikLabels,
+  "traefik-crd": renderTraefikCrd,
   haproxy: renderHaproxy,
   "k8s-networkpolicy": renderK8sNetworkPolicy,
   terraform: renderTerraform,
   "aws-sg": renderAwsSg,
+  "hcloud-rules": renderHcloudRules,
+  "terraform-hcloud": renderTerraformHcloud,
+  "terraform-digitalocean": renderTerraformDigitalocean,
+  "terraform-aws-prefix-list": renderTerraformAwsPrefixList,
+  "terraform-google": renderTerraformGoogle,
+  "terraform-azurerm": renderTerraformAzurerm,
+  "terraform-cloudflare": renderTerraformCloudflare,
   txt: renderTxt,
   json: renderJson
 };
@@ -58389,6 +59294,10 @@ var AddrRanges = class _AddrRanges {
   }
   /** From `[start, end)` pairs in any order, overlapping or not. */
   static fromPairs(family, pairs) {
+    if (pairs.length === 1) {
+      const [s, e] = pairs[0];
+      return e > s ? new _AddrRanges(family, [s, e]) : _AddrRanges.empty(family);
+    }
     const sorted = [...pairs].sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
     const out = [];
     for (const [s, e] of sorted) {
@@ -58398,7 +59307,7 @@ var AddrRanges = class _AddrRanges {
         if (e > out[last]) out[last] = e;
       } else out.push(s, e);
     }
-    return new _AddrRanges(family, out);
+    return new _AddrRanges(family, out.slice());
   }
   /** From CIDR texts (host bits cleared); throws a TypeError naming a bad one. */
   static fromCidrs(family, cidrs) {
@@ -58565,45 +59474,362 @@ function formatAddress(family, v) {
   return formatAddressValue(family, v);
 }
 
+// shared/src/policy/service-names.data.ts
+var SERVICES_TEXT = `tcpmux 1/tcp
+echo 7/tcp
+echo 7/udp
+discard 9/tcp sink null
+discard 9/udp sink null
+systat 11/tcp users
+daytime 13/tcp
+daytime 13/udp
+netstat 15/tcp
+qotd 17/tcp quote
+chargen 19/tcp ttytst source
+chargen 19/udp ttytst source
+ftp-data 20/tcp
+ftp 21/tcp
+fsp 21/udp fspd
+ssh 22/tcp
+telnet 23/tcp
+smtp 25/tcp mail
+time 37/tcp timserver
+time 37/udp timserver
+whois 43/tcp nicname
+tacacs 49/tcp
+tacacs 49/udp
+domain 53/tcp
+domain 53/udp
+bootps 67/udp
+bootpc 68/udp
+tftp 69/udp
+gopher 70/tcp
+finger 79/tcp
+http 80/tcp www
+kerberos 88/tcp kerberos5 krb5 kerberos-sec
+kerberos 88/udp kerberos5 krb5 kerberos-sec
+iso-tsap 102/tcp tsap
+acr-nema 104/tcp dicom
+pop3 110/tcp pop-3
+sunrpc 111/tcp portmapper
+sunrpc 111/udp portmapper
+auth 113/tcp authentication tap ident
+nntp 119/tcp readnews untp
+ntp 123/udp
+epmap 135/tcp loc-srv
+netbios-ns 137/udp
+netbios-dgm 138/udp
+netbios-ssn 139/tcp
+imap2 143/tcp imap
+snmp 161/tcp
+snmp 161/udp
+snmp-trap 162/tcp snmptrap
+snmp-trap 162/udp snmptrap
+cmip-man 163/tcp
+cmip-man 163/udp
+cmip-agent 164/tcp
+cmip-agent 164/udp
+mailq 174/tcp
+xdmcp 177/udp
+bgp 179/tcp
+smux 199/tcp
+qmtp 209/tcp
+z3950 210/tcp wais
+ipx 213/udp
+ptp-event 319/udp
+ptp-general 320/udp
+pawserv 345/tcp
+zserv 346/tcp
+rpc2portmap 369/tcp
+rpc2portmap 369/udp
+codaauth2 370/tcp
+codaauth2 370/udp
+clearcase 371/udp Clearcase
+ldap 389/tcp
+ldap 389/udp
+svrloc 427/tcp
+svrloc 427/udp
+https 443/tcp
+https 443/udp
+snpp 444/tcp
+microsoft-ds 445/tcp
+kpasswd 464/tcp
+kpasswd 464/udp
+submissions 465/tcp ssmtp smtps urd
+saft 487/tcp
+isakmp 500/udp
+rtsp 554/tcp
+rtsp 554/udp
+nqs 607/tcp
+asf-rmcp 623/udp
+qmqp 628/tcp
+ipp 631/tcp
+ldp 646/tcp
+ldp 646/udp
+exec 512/tcp
+biff 512/udp comsat
+login 513/tcp
+who 513/udp whod
+shell 514/tcp cmd syslog
+syslog 514/udp
+printer 515/tcp spooler
+talk 517/udp
+ntalk 518/udp
+route 520/udp router routed
+gdomap 538/tcp
+gdomap 538/udp
+uucp 540/tcp uucpd
+klogin 543/tcp
+kshell 544/tcp krcmd
+dhcpv6-client 546/udp
+dhcpv6-server 547/udp
+afpovertcp 548/tcp
+nntps 563/tcp snntp
+submission 587/tcp
+ldaps 636/tcp
+ldaps 636/udp
+tinc 655/tcp
+tinc 655/udp
+silc 706/tcp
+kerberos-adm 749/tcp
+domain-s 853/tcp
+domain-s 853/udp
+rsync 873/tcp
+ftps-data 989/tcp
+ftps 990/tcp
+telnets 992/tcp
+imaps 993/tcp
+pop3s 995/tcp
+socks 1080/tcp
+proofd 1093/tcp
+rootd 1094/tcp
+openvpn 1194/tcp
+openvpn 1194/udp
+rmiregistry 1099/tcp
+lotusnote 1352/tcp lotusnotes
+ms-sql-s 1433/tcp
+ms-sql-m 1434/udp
+ingreslock 1524/tcp
+datametrics 1645/tcp old-radius
+datametrics 1645/udp old-radius
+sa-msg-port 1646/tcp old-radacct
+sa-msg-port 1646/udp old-radacct
+kermit 1649/tcp
+groupwise 1677/tcp
+l2f 1701/udp l2tp
+radius 1812/tcp
+radius 1812/udp
+radius-acct 1813/tcp radacct
+radius-acct 1813/udp radacct
+cisco-sccp 2000/tcp
+nfs 2049/tcp
+nfs 2049/udp
+gnunet 2086/tcp
+gnunet 2086/udp
+rtcm-sc104 2101/tcp
+rtcm-sc104 2101/udp
+gsigatekeeper 2119/tcp
+gris 2135/tcp
+cvspserver 2401/tcp
+venus 2430/tcp
+venus 2430/udp
+venus-se 2431/tcp
+venus-se 2431/udp
+codasrv 2432/tcp
+codasrv 2432/udp
+codasrv-se 2433/tcp
+codasrv-se 2433/udp
+mon 2583/tcp
+mon 2583/udp
+dict 2628/tcp
+f5-globalsite 2792/tcp
+gsiftp 2811/tcp
+gpsd 2947/tcp
+gds-db 3050/tcp gds_db
+icpv2 3130/udp icp
+isns 3205/tcp
+isns 3205/udp
+iscsi-target 3260/tcp
+mysql 3306/tcp
+ms-wbt-server 3389/tcp
+nut 3493/tcp
+nut 3493/udp
+distcc 3632/tcp
+daap 3689/tcp
+svn 3690/tcp subversion
+suucp 4031/tcp
+sysrqd 4094/tcp
+sieve 4190/tcp
+epmd 4369/tcp
+remctl 4373/tcp
+f5-iquery 4353/tcp
+ntske 4460/tcp
+ipsec-nat-t 4500/udp
+iax 4569/udp
+mtn 4691/tcp
+radmin-port 4899/tcp
+sip 5060/tcp
+sip 5060/udp
+sip-tls 5061/tcp
+sip-tls 5061/udp
+xmpp-client 5222/tcp jabber-client
+xmpp-server 5269/tcp jabber-server
+cfengine 5308/tcp
+mdns 5353/udp
+postgresql 5432/tcp postgres
+freeciv 5556/tcp rptp
+amqps 5671/tcp
+amqp 5672/tcp
+x11 6000/tcp x11-0
+x11-1 6001/tcp
+x11-2 6002/tcp
+x11-3 6003/tcp
+x11-4 6004/tcp
+x11-5 6005/tcp
+x11-6 6006/tcp
+x11-7 6007/tcp
+gnutella-svc 6346/tcp
+gnutella-svc 6346/udp
+gnutella-rtr 6347/tcp
+gnutella-rtr 6347/udp
+redis 6379/tcp
+sge-qmaster 6444/tcp sge_qmaster
+sge-execd 6445/tcp sge_execd
+mysql-proxy 6446/tcp
+babel 6696/udp
+ircs-u 6697/tcp
+bbs 7000/tcp
+afs3-fileserver 7000/udp
+afs3-callback 7001/udp
+afs3-prserver 7002/udp
+afs3-vlserver 7003/udp
+afs3-kaserver 7004/udp
+afs3-volser 7005/udp
+afs3-bos 7007/udp
+afs3-update 7008/udp
+afs3-rmtsys 7009/udp
+font-service 7100/tcp xfs
+http-alt 8080/tcp webcache
+puppet 8140/tcp
+bacula-dir 9101/tcp
+bacula-fd 9102/tcp
+bacula-sd 9103/tcp
+xmms2 9667/tcp
+nbd 10809/tcp
+zabbix-agent 10050/tcp
+zabbix-trapper 10051/tcp
+amanda 10080/tcp
+hkp 11371/tcp
+db-lsp 17500/tcp
+dcap 22125/tcp
+gsidcap 22128/tcp
+wnn6 22273/tcp
+kerberos4 750/udp kerberos-iv kdc
+kerberos4 750/tcp kerberos-iv kdc
+kerberos-master 751/udp kerberos_master
+kerberos-master 751/tcp
+passwd-server 752/udp passwd_server
+krb-prop 754/tcp krb_prop krb5_prop hprop
+zephyr-srv 2102/udp
+zephyr-clt 2103/udp
+zephyr-hm 2104/udp
+iprop 2121/tcp
+supfilesrv 871/tcp
+supfiledbg 1127/tcp
+poppassd 106/tcp
+moira-db 775/tcp moira_db
+moira-update 777/tcp moira_update
+moira-ureg 779/udp moira_ureg
+spamd 783/tcp
+skkserv 1178/tcp
+predict 1210/udp
+rmtcfg 1236/tcp
+xtel 1313/tcp
+xtelw 1314/tcp
+zebrasrv 2600/tcp
+zebra 2601/tcp
+ripd 2602/tcp
+ripngd 2603/tcp
+ospfd 2604/tcp
+bgpd 2605/tcp
+ospf6d 2606/tcp
+ospfapi 2607/tcp
+isisd 2608/tcp
+fax 4557/tcp
+hylafax 4559/tcp
+munin 4949/tcp lrrd
+rplay 5555/udp
+nrpe 5666/tcp
+nsca 5667/tcp
+canna 5680/tcp
+syslog-tls 6514/tcp
+sane-port 6566/tcp sane saned
+ircd 6667/tcp
+zope-ftp 8021/tcp
+tproxy 8081/tcp
+omniorb 8088/tcp
+clc-build-daemon 8990/tcp
+xinetd 9098/tcp
+git 9418/tcp
+zope 9673/tcp
+webmin 10000/tcp
+kamanda 10081/tcp
+amandaidx 10082/tcp
+amidxtape 10083/tcp
+sgi-cmsd 17001/udp
+sgi-crsd 17002/udp
+sgi-gcd 17003/udp
+sgi-cad 17004/tcp
+binkp 24554/tcp
+asp 27374/tcp
+asp 27374/udp
+csync2 30865/tcp
+dircproxy 57000/tcp
+tfido 60177/tcp
+fido 60179/tcp`;
+
+// shared/src/policy/service-names.ts
+function load(text) {
+  const out = /* @__PURE__ */ new Map();
+  for (const line of text.split("\n")) {
+    const [name, portProto, ...aliases] = line.split(" ");
+    const [port, proto] = portProto.split("/");
+    for (const n of [name, ...aliases]) {
+      const entry = out.get(n) ?? {};
+      entry[proto] = Number(port);
+      out.set(n, entry);
+    }
+  }
+  return out;
+}
+var SERVICE_NAMES = load(SERVICES_TEXT);
+var SERVICE_NAME_MAX = Math.max(...[...SERVICE_NAMES.keys()].map((n) => n.length));
+function servicePort(name, protocol) {
+  const entry = SERVICE_NAMES.get(name);
+  if (entry === void 0) return void 0;
+  return protocol === void 0 ? entry.tcp ?? entry.udp : entry[protocol];
+}
+
 // shared/src/policy/rule-builder.ts
-var SERVICE_PORTS = {
-  ftp: 21,
-  ssh: 22,
-  telnet: 23,
-  smtp: 25,
-  domain: 53,
-  dns: 53,
-  http: 80,
-  www: 80,
-  pop3: 110,
-  ntp: 123,
-  imap: 143,
-  imap2: 143,
-  https: 443,
-  submissions: 465,
-  smtps: 465,
-  submission: 587,
-  imaps: 993,
-  pop3s: 995,
-  mysql: 3306,
-  postgresql: 5432,
-  postgres: 5432,
-  "http-alt": 8080
-};
-function parsePortNumber(text) {
+function parsePortNumber(text, protocol) {
   if (/^\d{1,5}$/.test(text)) {
     const n = Number(text);
     return n >= 0 && n <= 65535 ? n : void 0;
   }
-  return SERVICE_PORTS[text.toLowerCase()];
+  return servicePort(text, protocol);
 }
-function parsePortRange(text) {
-  const m = /^([^:-]+)(?:[:-]([^:-]+))?$/.exec(text);
-  if (!m) return void 0;
-  const a = parsePortNumber(m[1]);
-  const b = m[2] === void 0 ? a : parsePortNumber(m[2]);
-  if (a === void 0 || b === void 0 || a > b) return void 0;
-  return [a, b];
+function parsePortRange(text, protocol) {
+  if (text.length > 2 * SERVICE_NAME_MAX + 1) return void 0;
+  const whole = parsePortNumber(text, protocol);
+  if (whole !== void 0) return [whole, whole];
+  for (const sep2 of [":", "-"]) {
+    for (let i = text.indexOf(sep2); i > 0; i = text.indexOf(sep2, i + 1)) {
+      const a = parsePortNumber(text.slice(0, i), protocol);
+      const b = parsePortNumber(text.slice(i + 1), protocol);
+      if (a !== void 0 && b !== void 0) return a <= b ? [a, b] : void 0;
+    }
+  }
+  return void 0;
 }
 function addressSets(values, where) {
   const v4 = [];
@@ -58635,7 +59861,10 @@ function addressSets(values, where) {
       );
     (r.family === 4 ? v4 : v6).push([r.start, r.end]);
   }
-  return { ipv4: AddrRanges.fromPairs(4, v4), ipv6: AddrRanges.fromPairs(6, v6) };
+  return {
+    ipv4: v4.length === 0 ? AddrRanges.empty(4) : AddrRanges.fromPairs(4, v4),
+    ipv6: v6.length === 0 ? AddrRanges.empty(6) : AddrRanges.fromPairs(6, v6)
+  };
 }
 function addressMatch(sets, negate = false) {
   return { ipv4: sets.ipv4, ipv6: sets.ipv6, negate };
@@ -58883,10 +60112,127 @@ function formatPortRange(range) {
 
 // shared/src/policy/read-aws-sg.ts
 var import_yaml2 = __toESM(require_dist(), 1);
+function configError(c, line, reason) {
+  return new PolicyError("ERR_POLICY_CONFIG", `${c.file}:${line}: ${reason}`, {
+    file: c.file,
+    line
+  });
+}
+function permissionCidrs(p, err) {
+  const cidrs = [];
+  for (const [field, key] of [
+    ["IpRanges", "CidrIp"],
+    ["Ipv6Ranges", "CidrIpv6"]
+  ]) {
+    const list4 = p[field];
+    if (!Array.isArray(list4)) continue;
+    list4.forEach((r, k) => {
+      const cidr = r?.[key];
+      if (typeof cidr !== "string") throw err(`${field}[${k}] has no ${key}`);
+      cidrs.push(cidr);
+    });
+  }
+  return cidrs;
+}
+function protocolsOf(proto) {
+  if (proto === "-1" || proto === "all") return ["tcp", "udp"];
+  if (proto === "tcp" || proto === "6") return ["tcp"];
+  if (proto === "udp" || proto === "17") return ["udp"];
+  return [];
+}
+function readPermission(c, p, line, into, err) {
+  const proto = scalarText(p.IpProtocol ?? "");
+  if (proto === "") throw err("IpProtocol is missing");
+  const protocols = protocolsOf(proto);
+  const draft = { protocols, verdict: { kind: "accept" } };
+  if (proto !== "-1" && proto !== "all" && protocols.length > 0) {
+    const from = Number(p.FromPort);
+    const to = Number(p.ToPort);
+    if (!Number.isInteger(from) || !Number.isInteger(to)) throw err("FromPort/ToPort are missing");
+    if (!(from === -1 && to === -1)) {
+      if (from < 0 || to > 65535 || from > to) throw err(`ports ${from}-${to} are not a port range`);
+      draft.dports = { ranges: [[from, to]], negate: false };
+    }
+  }
+  const cidrs = permissionCidrs(p, err);
+  if (Array.isArray(p.UserIdGroupPairs) && p.UserIdGroupPairs.length > 0)
+    c.warnings.push(`${c.file}:${line}: source security groups are not modelled (only CIDR ranges)`);
+  if (Array.isArray(p.PrefixListIds) && p.PrefixListIds.length > 0)
+    c.warnings.push(`${c.file}:${line}: prefix lists are not modelled (only CIDR ranges)`);
+  if (cidrs.length === 0) return;
+  const where = { file: c.file, line };
+  const m = addressMatch(addressSets(cidrs, where));
+  if (into === c.inbound) draft.saddr = m;
+  else draft.daddr = m;
+  const ports = draft.dports?.ranges.map((r) => r[0] === r[1] ? r[0] : `${r[0]}-${r[1]}`);
+  const text = `${proto} ${ports ? ports.join(",") : "all"} ${cidrs.slice(0, 3).join(" ")}${cidrs.length > 3 ? " ..." : ""}`;
+  into.push(finishRule(draft, { ...where, text }));
+}
+function readPermissions(c, seq, into, field) {
+  if (seq === void 0) return;
+  if (!(0, import_yaml2.isSeq)(seq)) throw configError(c, c.lineOf(seq), `${field}: expected a list`);
+  seq.items.forEach((perm, idx) => {
+    const line = c.lineOf(perm);
+    const err = (reason) => configError(c, line, `${field}[${idx}]: ${reason}`);
+    if (!(0, import_yaml2.isMap)(perm)) throw err("expected an object");
+    readPermission(c, perm.toJSON(), line, into, err);
+  });
+}
+function readGroup(c, g) {
+  const id = scalarText(g.get("GroupId") ?? "group");
+  readPermissions(c, g.get("IpPermissions", true), c.inbound, `${id}.IpPermissions`);
+  const egress = g.get("IpPermissionsEgress", true);
+  if (egress !== void 0) c.egress = true;
+  readPermissions(c, egress, c.outbound, `${id}.IpPermissionsEgress`);
+}
+function readGroupRule(c, r, line, field) {
+  const out = r.IsEgress === true;
+  if (out) c.egress = true;
+  const p = {
+    ...r,
+    IpRanges: typeof r.CidrIpv4 === "string" ? [{ CidrIp: r.CidrIpv4 }] : [],
+    Ipv6Ranges: typeof r.CidrIpv6 === "string" ? [{ CidrIpv6: r.CidrIpv6 }] : [],
+    UserIdGroupPairs: r.ReferencedGroupInfo ? [r.ReferencedGroupInfo] : [],
+    PrefixListIds: r.PrefixListId ? [r.PrefixListId] : []
+  };
+  const err = (reason) => configError(c, line, `${field}: ${reason}`);
+  readPermission(c, p, line, out ? c.outbound : c.inbound, err);
+}
+function readValue(c, node, field) {
+  const line = c.lineOf(node);
+  if ((0, import_yaml2.isSeq)(node)) {
+    node.items.forEach((item, k) => readValue(c, item, `${field}[${k}]`));
+    return;
+  }
+  const name = field === "" ? "the document" : field;
+  if (!(0, import_yaml2.isMap)(node))
+    throw configError(
+      c,
+      line,
+      `${name}: expected 'aws ec2 describe-security-groups' output (a response, a security group, a permission, or a list of them), not '${String(node).slice(0, 40)}'`
+    );
+  if (node.has("SecurityGroups") || node.has("SecurityGroupRules")) {
+    const key = node.has("SecurityGroups") ? "SecurityGroups" : "SecurityGroupRules";
+    const list4 = node.get(key, true);
+    if (!(0, import_yaml2.isSeq)(list4)) throw configError(c, line, `${key}: expected a list`);
+    readValue(c, list4, key);
+  } else if (node.has("IpPermissions") || node.has("IpPermissionsEgress")) readGroup(c, node);
+  else if (node.has("IsEgress"))
+    readGroupRule(c, node.toJSON(), line, field);
+  else if (node.has("IpProtocol")) {
+    c.bare = true;
+    const err = (reason) => configError(c, line, `${field}: ${reason}`);
+    readPermission(c, node.toJSON(), line, c.inbound, err);
+  } else
+    throw configError(
+      c,
+      line,
+      `${name}: neither a security group (no IpPermissions), a permission (no IpProtocol) nor a security group rule (no IsEgress)`
+    );
+}
 function readAwsSecurityGroups(text, file) {
   const lineCounter = new import_yaml2.LineCounter();
   const doc = (0, import_yaml2.parseDocument)(text, { lineCounter });
-  const lineOf = (node) => lineCounter.linePos(node.range[0]).line;
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const line = lineCounter.linePos(e.pos[0]).line;
@@ -58896,84 +60242,21 @@ function readAwsSecurityGroups(text, file) {
       { file, line }
     );
   }
-  const inbound = [];
-  const outbound = [];
-  const warnings = [];
-  const readPermissions = (seq, into, field) => {
-    if (seq === void 0) return;
-    if (!(0, import_yaml2.isSeq)(seq))
-      throw new PolicyError(
-        "ERR_POLICY_CONFIG",
-        `${file}:${lineOf(seq)}: ${field}: expected a list`,
-        { file, line: lineOf(seq) }
-      );
-    seq.items.forEach((perm, idx) => {
-      const line = lineOf(perm);
-      const where = { file, line };
-      const err = (reason) => new PolicyError("ERR_POLICY_CONFIG", `${file}:${line}: ${field}[${idx}]: ${reason}`, where);
-      if (!(0, import_yaml2.isMap)(perm)) throw err("expected an object");
-      const p = perm.toJSON();
-      const proto = scalarText(p.IpProtocol ?? "");
-      const protocols = proto === "-1" || proto === "all" ? ["tcp", "udp"] : proto === "tcp" || proto === "6" ? ["tcp"] : proto === "udp" || proto === "17" ? ["udp"] : [];
-      if (proto === "") throw err("IpProtocol is missing");
-      const draft = { protocols, verdict: { kind: "accept" } };
-      if (proto !== "-1" && proto !== "all" && protocols.length > 0) {
-        const from = Number(p.FromPort);
-        const to = Number(p.ToPort);
-        if (!Number.isInteger(from) || !Number.isInteger(to))
-          throw err("FromPort/ToPort are missing");
-        if (!(from === -1 && to === -1)) {
-          if (from < 0 || to > 65535 || from > to)
-            throw err(`ports ${from}-${to} are not a port range`);
-          draft.dports = { ranges: [[from, to]], negate: false };
-        }
-      }
-      const cidrs = [];
-      for (const r of Array.isArray(p.IpRanges) ? p.IpRanges : [])
-        if (typeof r.CidrIp === "string") cidrs.push(r.CidrIp);
-      for (const r of Array.isArray(p.Ipv6Ranges) ? p.Ipv6Ranges : [])
-        if (typeof r.CidrIpv6 === "string") cidrs.push(r.CidrIpv6);
-      if (Array.isArray(p.UserIdGroupPairs) && p.UserIdGroupPairs.length > 0)
-        warnings.push(`${file}:${line}: source security groups are not modelled (only CIDR ranges)`);
-      if (Array.isArray(p.PrefixListIds) && p.PrefixListIds.length > 0)
-        warnings.push(`${file}:${line}: prefix lists are not modelled (only CIDR ranges)`);
-      if (cidrs.length === 0) return;
-      const sets = addressSets(cidrs, where);
-      const m = addressMatch(sets);
-      if (into === inbound) draft.saddr = m;
-      else draft.daddr = m;
-      const text2 = `${proto} ${draft.dports ? draft.dports.ranges.map((r) => r[0] === r[1] ? r[0] : `${r[0]}-${r[1]}`).join(",") : "all"} ${cidrs.slice(0, 3).join(" ")}${cidrs.length > 3 ? " ..." : ""}`;
-      into.push(finishRule(draft, { file, line, text: text2 }));
-    });
+  const c = {
+    file,
+    // every node the parser returns carries its source range; an empty file has no node
+    lineOf: (node) => lineCounter.linePos(node?.range?.[0] ?? 0).line,
+    inbound: [],
+    outbound: [],
+    warnings: [],
+    egress: false,
+    bare: false
   };
-  const root = doc.contents;
-  if ((0, import_yaml2.isSeq)(root)) readPermissions(root, inbound, "IpPermissions");
-  else if ((0, import_yaml2.isMap)(root) && (0, import_yaml2.isSeq)(root.get("SecurityGroups", true))) {
-    const groups4 = root.get("SecurityGroups", true);
-    for (const g of groups4.items) {
-      if (!(0, import_yaml2.isMap)(g)) continue;
-      const gm = g;
-      readPermissions(
-        gm.get("IpPermissions", true),
-        inbound,
-        `${scalarText(gm.get("GroupId") ?? "group")}.IpPermissions`
-      );
-      readPermissions(
-        gm.get("IpPermissionsEgress", true),
-        outbound,
-        `${scalarText(gm.get("GroupId") ?? "group")}.IpPermissionsEgress`
-      );
-    }
-  } else if ((0, import_yaml2.isMap)(root) && root.get("IpPermissions", true) !== void 0) {
-    readPermissions(root.get("IpPermissions", true), inbound, "IpPermissions");
-    readPermissions(root.get("IpPermissionsEgress", true), outbound, "IpPermissionsEgress");
-  } else
-    throw new PolicyError(
-      "ERR_POLICY_CONFIG",
-      `${file}:1: expected 'aws ec2 describe-security-groups' output or an IpPermissions array`,
-      { file, line: 1 }
+  readValue(c, doc.contents, "");
+  if (c.bare)
+    c.warnings.push(
+      `${file}:1: a bare list of permissions is read as ingress (IpPermissions); egress is left at AWS's default (all allowed)`
     );
-  const hasEgress = (0, import_yaml2.isMap)(root) && JSON.stringify(root.toJSON()).includes("IpPermissionsEgress");
   return {
     file,
     format: "aws-sg",
@@ -58982,24 +60265,24 @@ function readAwsSecurityGroups(text, file) {
     chains: [
       {
         name: "security group ingress",
-        rules: [impliedEstablished(file, 1, "security groups are stateful"), ...inbound],
+        rules: [impliedEstablished(file, 1, "security groups are stateful"), ...c.inbound],
         hook: "input",
         priority: 0,
         policy: "drop",
         policyLine: 1
       },
-      // a bare ingress list says nothing about egress: AWS's default egress rule allows all
+      // no egress rules listed: AWS's default egress rule allows all
       {
         name: "security group egress",
-        rules: outbound,
+        rules: c.outbound,
         hook: "output",
         priority: 0,
-        policy: hasEgress ? "drop" : "accept",
+        policy: c.egress ? "drop" : "accept",
         policyLine: 1
       }
     ],
     published: [],
-    warnings
+    warnings: c.warnings
   };
 }
 
@@ -59131,6 +60414,11 @@ function parseShortSyntax(spec) {
   return { ports: host, protocol, ...hostIp !== void 0 ? { hostIp } : {} };
 }
 
+// shared/src/policy/rate-note.ts
+function rateNote(file, line, rates, over) {
+  return `${file}:${line}: rate limit '${rates.join("', '")}' is not modelled: read for a first connection, under the rate, which the rule ${over ? "does not match" : "matches"}; connections past the rate are treated otherwise`;
+}
+
 // shared/src/policy/read-iptables.ts
 function splitWords(line) {
   if (!line.includes('"') && !line.includes("'")) return line.split(/\s+/).filter((w2) => w2 !== "");
@@ -59245,95 +60533,114 @@ var PROTOCOLS = {
 function looksIpv6(text) {
   return /^# Generated by ip6tables-save/m.test(text) || /^:ufw6-/m.test(text) || /\s-[sd] !?\s*[0-9a-fA-F]*:[0-9a-fA-F:]*[/\s]/.test(text) || /ipv6-icmp|icmpv6/.test(text);
 }
+function eachLine(text, from, to, line, fn) {
+  let n = line;
+  for (let at = from; at < to; n++) {
+    const nl = text.indexOf("\n", at);
+    const end = nl < 0 || nl > to ? to : nl;
+    fn(text.slice(at, end).trim(), n, at);
+    at = end + 1;
+  }
+  return Math.max(line, n - 1);
+}
+function readCommand(raw, line, ctx) {
+  const { file, chains } = ctx;
+  const words = splitWords(raw);
+  const command = words[0];
+  const chainName = words[1];
+  if (chainName === void 0 || !["-A", "-I", "-N", "-P"].includes(command))
+    throw new PolicyError(
+      "ERR_POLICY_CONFIG",
+      `${file}:${line}: expected '-A CHAIN ...', got '${raw.slice(0, 60)}'`,
+      { file, line }
+    );
+  let chain = chains.get(chainName);
+  if (chain === void 0) {
+    chain = { policyLine: line, rules: [] };
+    chains.set(chainName, chain);
+  }
+  if (command === "-N") return;
+  if (command === "-P") {
+    const policy = POLICIES[String(words[2])];
+    if (policy === void 0)
+      throw new PolicyError(
+        "ERR_POLICY_CONFIG",
+        `${file}:${line}: '${raw}': the policy is ACCEPT or DROP`,
+        { file, line }
+      );
+    chain.policy = policy;
+    chain.policyLine = line;
+    return;
+  }
+  const args = words.slice(2);
+  let at;
+  if (command === "-I") at = /^[1-9]\d*$/.test(String(args[0])) ? Number(args.shift()) - 1 : 0;
+  const rule = parseRule(
+    args,
+    { file, line, text: raw },
+    chains,
+    ctx.sets,
+    ctx.warnings,
+    ctx.family
+  );
+  if (at !== void 0) chain.rules.splice(at, 0, rule);
+  else chain.rules.push(rule);
+}
+function noCommit(file, table, line) {
+  return new PolicyError(
+    "ERR_POLICY_CONFIG",
+    `${file}:${line}: table '${table.name}' (opened at line ${table.line}) has no COMMIT: the dump is cut short (iptables-restore refuses it)`,
+    { file, line }
+  );
+}
 function readIptablesSave(text, options) {
   const { file, ufw } = options;
   const family = looksIpv6(text) ? 6 : 4;
   const warnings = [];
   const chains = /* @__PURE__ */ new Map();
-  const lines = text.split(/\r?\n/);
   let table;
-  let sawFilter = false;
-  const pending = [];
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i].trim();
-    if (raw === "" || raw.startsWith("#")) continue;
+  const blocks = [];
+  const last = eachLine(text, 0, text.length, 1, (raw, line, offset) => {
+    if (raw === "" || raw.startsWith("#")) return;
     if (raw.startsWith("*")) {
-      table = raw.slice(1);
-      if (table === "filter") sawFilter = true;
-      continue;
+      if (table !== void 0) throw noCommit(file, table, line);
+      table = { name: raw.slice(1), line };
+      if (table.name === "filter") blocks.push({ from: offset, to: text.length, line });
+      return;
     }
     if (raw === "COMMIT") {
+      if (table?.name === "filter") blocks.at(-1).to = offset;
       table = void 0;
-      continue;
+      return;
     }
     if (table === void 0)
       throw new PolicyError(
         "ERR_POLICY_CONFIG",
-        `${file}:${i + 1}: '${raw.slice(0, 60)}' outside a *table ... COMMIT block`,
-        { file, line: i + 1 }
+        `${file}:${line}: '${raw.slice(0, 60)}' outside a *table ... COMMIT block`,
+        { file, line }
       );
-    if (table !== "filter") continue;
-    if (raw.startsWith(":")) {
-      const m = /^:(\S+)\s+(\S+)/.exec(raw);
-      if (!m)
-        throw new PolicyError("ERR_POLICY_CONFIG", `${file}:${i + 1}: bad chain line '${raw}'`, {
-          file,
-          line: i + 1
-        });
-      const policy = POLICIES[m[2]];
-      chains.set(m[1], { ...policy ? { policy } : {}, policyLine: i + 1, rules: [] });
-      continue;
-    }
-    pending.push({ words: splitWords(raw), line: i + 1, text: raw });
-  }
-  if (!sawFilter)
+    if (table.name !== "filter" || !raw.startsWith(":")) return;
+    const m = /^:(\S+)\s+(\S+)/.exec(raw);
+    if (!m)
+      throw new PolicyError("ERR_POLICY_CONFIG", `${file}:${line}: bad chain line '${raw}'`, {
+        file,
+        line
+      });
+    const policy = POLICIES[m[2]];
+    chains.set(m[1], { ...policy ? { policy } : {}, policyLine: line, rules: [] });
+  });
+  if (table !== void 0) throw noCommit(file, table, last);
+  if (blocks.length === 0)
     throw new PolicyError(
       "ERR_POLICY_CONFIG",
       `${file}: no *filter table (is this an iptables-save file?)`,
       { file }
     );
-  for (const p of pending) {
-    const command = p.words[0];
-    const chainName = p.words[1];
-    if (chainName === void 0 || !["-A", "-I", "-N", "-P"].includes(command))
-      throw new PolicyError(
-        "ERR_POLICY_CONFIG",
-        `${file}:${p.line}: expected '-A CHAIN ...', got '${p.text.slice(0, 60)}'`,
-        { file, line: p.line }
-      );
-    let chain = chains.get(chainName);
-    if (chain === void 0) {
-      chain = { policyLine: p.line, rules: [] };
-      chains.set(chainName, chain);
-    }
-    if (command === "-N") continue;
-    if (command === "-P") {
-      const policy = POLICIES[String(p.words[2])];
-      if (policy === void 0)
-        throw new PolicyError(
-          "ERR_POLICY_CONFIG",
-          `${file}:${p.line}: '${p.text}': the policy is ACCEPT or DROP`,
-          { file, line: p.line }
-        );
-      chain.policy = policy;
-      chain.policyLine = p.line;
-      continue;
-    }
-    const words = p.words.slice(2);
-    let at;
-    if (p.words[0] === "-I")
-      at = /^[1-9]\d*$/.test(String(words[0])) ? Number(words.shift()) - 1 : 0;
-    const rule = parseRule(
-      words,
-      { file, line: p.line, text: p.text },
-      chains,
-      options.sets,
-      warnings,
-      family
-    );
-    if (at !== void 0) chain.rules.splice(at, 0, rule);
-    else chain.rules.push(rule);
-  }
+  const read = (raw, line) => {
+    if (raw === "" || raw.startsWith("#") || raw.startsWith(":") || raw.startsWith("*")) return;
+    readCommand(raw, line, { file, chains, sets: options.sets, warnings, family });
+  };
+  for (const b of blocks) eachLine(text, b.from, b.to, b.line, read);
   const out = [];
   for (const [name, c] of chains) {
     let hook2;
@@ -59371,11 +60678,79 @@ function readIptablesSave(text, options) {
     warnings
   };
 }
+var RATE_OPTIONS = {
+  "--limit": { match: "limit", over: false },
+  "--hashlimit": { match: "hashlimit", over: false },
+  "--hashlimit-upto": { match: "hashlimit", over: false },
+  "--hashlimit-above": { match: "hashlimit", over: true },
+  "--connlimit-upto": { match: "connlimit", over: false },
+  "--connlimit-above": { match: "connlimit", over: true },
+  "--set": { match: "recent", over: false },
+  "--update": { match: "recent", over: true },
+  "--rcheck": { match: "recent", over: true },
+  "--remove": { match: "recent", over: true }
+};
+var QUIET_OPTIONS = /* @__PURE__ */ new Set([
+  "--name",
+  "--mask",
+  "--rsource",
+  "--rdest",
+  "--seconds",
+  "--hitcount",
+  "--rttl",
+  "--reap",
+  "--limit-burst",
+  "--hashlimit-burst",
+  "--hashlimit-mode",
+  "--hashlimit-name",
+  "--hashlimit-srcmask",
+  "--hashlimit-dstmask",
+  "--hashlimit-htable-size",
+  "--hashlimit-htable-max",
+  "--hashlimit-htable-expire",
+  "--hashlimit-htable-gcinterval",
+  "--connlimit-mask",
+  "--connlimit-saddr",
+  "--connlimit-daddr",
+  "--syn"
+]);
+var PORT_MATCHES = /* @__PURE__ */ new Map();
+var PORT_MATCHES_MAX = 4096;
+function portMatch(text, negate, draft, err) {
+  const protocol = draft.protocols?.length === 1 ? draft.protocols[0] : void 0;
+  const key = `${protocol ?? ""} ${negate ? "!" : ""}${text}`;
+  const known = PORT_MATCHES.get(key);
+  if (known) return known;
+  const ranges = text.split(",").map((part) => {
+    const r = parsePortRange(part, protocol);
+    if (r === void 0)
+      throw err(
+        `'${part}' is not a port, port range or ${protocol ?? "TCP/UDP"} service name of /etc/services`
+      );
+    return Object.freeze(r);
+  });
+  if (PORT_MATCHES.size >= PORT_MATCHES_MAX) PORT_MATCHES.clear();
+  const match = Object.freeze({ ranges: Object.freeze(ranges), negate });
+  PORT_MATCHES.set(key, match);
+  return match;
+}
+var PROTOCOL_LISTS = {
+  none: Object.freeze([]),
+  tcp: Object.freeze(["tcp"]),
+  udp: Object.freeze(["udp"]),
+  both: Object.freeze(["tcp", "udp"])
+};
+function sharedProtocols(list4) {
+  if (list4.length === 2) return PROTOCOL_LISTS.both;
+  if (list4.length === 0) return PROTOCOL_LISTS.none;
+  return list4[0] === "tcp" ? PROTOCOL_LISTS.tcp : PROTOCOL_LISTS.udp;
+}
 function parseRule(words, where, chains, sets, warnings, family) {
   const draft = {};
   const err = (reason) => new PolicyError("ERR_POLICY_CONFIG", `${where.file}:${where.line}: ${reason}`, where);
   let negate = false;
-  let recentUpdate = false;
+  const rates = [];
+  let over = false;
   for (let k = 0; k < words.length; k++) {
     const w2 = words[k];
     const next = () => {
@@ -59389,6 +60764,13 @@ function parseRule(words, where, chains, sets, warnings, family) {
     }
     const neg = negate;
     negate = false;
+    const rate = RATE_OPTIONS[w2];
+    if (rate) {
+      const value = rate.match === "recent" ? "" : ` ${next()}`;
+      rates.push(`-m ${rate.match} ${neg ? "! " : ""}${w2}${value}`);
+      if (rate.over !== neg) over = true;
+      continue;
+    }
     switch (w2) {
       case "-s":
       case "--source":
@@ -59423,16 +60805,9 @@ function parseRule(words, where, chains, sets, warnings, family) {
       case "--dports":
       case "--destination-ports":
       case "--ports":
-      case "--ctorigdstport": {
-        const ranges = [];
-        for (const part of next().split(",")) {
-          const r = parsePortRange(part);
-          if (r === void 0) throw err(`'${part}' is not a port or port range`);
-          ranges.push(r);
-        }
-        draft.dports = { ranges, negate: neg };
+      case "--ctorigdstport":
+        draft.dports = portMatch(next(), neg, draft, err);
         break;
-      }
       case "--sport":
       case "--source-port":
       case "--sports":
@@ -59462,10 +60837,6 @@ function parseRule(words, where, chains, sets, warnings, family) {
         else draft.daddr = andAddress(draft.daddr, m);
         break;
       }
-      case "--update":
-      case "--rcheck":
-        recentUpdate = !neg;
-        break;
       case "-j":
       case "--jump":
       case "-g":
@@ -59494,24 +60865,17 @@ function parseRule(words, where, chains, sets, warnings, family) {
         if (w2.startsWith("--")) {
           if (words[k + 1] !== void 0 && !words[k + 1].startsWith("-") && words[k + 1] !== "!")
             k++;
-          if (![
-            "--set",
-            "--name",
-            "--mask",
-            "--rsource",
-            "--seconds",
-            "--hitcount",
-            "--limit",
-            "--limit-burst",
-            "--syn"
-          ].includes(w2))
+          if (!QUIET_OPTIONS.has(w2))
             warnings.push(
               `${where.file}:${where.line}: '${w2}' is not modelled; the rule is taken to match`
             );
         } else throw err(`unexpected '${w2}'`);
     }
   }
-  if (recentUpdate) draft.never = true;
+  if (rates.length > 0 && draft.verdict !== void 0 && draft.verdict.kind !== "continue")
+    warnings.push(rateNote(where.file, where.line, rates, over));
+  if (over) draft.never = true;
+  if (draft.protocols) draft.protocols = sharedProtocols(draft.protocols);
   draft.family = family;
   return finishRule(draft, where);
 }
@@ -59529,14 +60893,14 @@ function buildNftSet(type, elements, where) {
     const ranges = [];
     for (const e of elements) {
       const r = parsePortRange(e);
-      if (r === void 0) throw configError(where, `'${e}' is not a port or port range`);
+      if (r === void 0) throw configError2(where, `'${e}' is not a port or port range`);
       ranges.push(r);
     }
     return { kind: "port", ranges };
   }
   return { kind: "other" };
 }
-function configError(where, reason) {
+function configError2(where, reason) {
   return new PolicyError("ERR_POLICY_CONFIG", `${where.file}:${where.line}: ${reason}`, where);
 }
 function flatten(value, sets, where) {
@@ -59544,7 +60908,7 @@ function flatten(value, sets, where) {
   if ("set" in value && typeof value.set === "string") {
     const s = sets.get(value.set);
     if (s === void 0)
-      throw configError(where, `set '@${value.set}' is not defined in this table`);
+      throw configError2(where, `set '@${value.set}' is not defined in this table`);
     return [s];
   }
   return value.flatMap((v) => flatten(v, sets, where));
@@ -59577,7 +60941,7 @@ function buildNftRule(matches, verdict, ctx) {
       }
       for (const s of setItems) {
         if (s.kind !== "addr")
-          throw configError(where, `'${sel}' compared with a set that holds no addresses`);
+          throw configError2(where, `'${sel}' compared with a set that holds no addresses`);
         ipv4 = ipv4.union(s.ipv4);
         ipv6 = ipv6.union(s.ipv6);
       }
@@ -59591,12 +60955,12 @@ function buildNftRule(matches, verdict, ctx) {
       const ranges = [];
       for (const w2 of words) {
         const r = parsePortRange(w2);
-        if (r === void 0) throw configError(where, `'${w2}' is not a port or port range`);
+        if (r === void 0) throw configError2(where, `'${w2}' is not a port or port range`);
         ranges.push(r);
       }
       for (const s of setItems) {
         if (s.kind !== "port")
-          throw configError(where, `'${sel}' compared with a set that holds no ports`);
+          throw configError2(where, `'${sel}' compared with a set that holds no ports`);
         ranges.push(...s.ranges);
       }
       draft.dports = { ranges, negate: m.negate };
@@ -59745,6 +61109,25 @@ function selectorOf(left) {
   if (isObj(left.ct)) return `ct ${scalarText(left.ct.key)}`;
   return Object.keys(left)[0] ?? "unknown";
 }
+var QUIET_STATEMENTS = /* @__PURE__ */ new Set([
+  "counter",
+  "log",
+  "comment",
+  "notrack",
+  "mangle",
+  "snat",
+  "masquerade"
+]);
+function ratesOf(e, out) {
+  if (Array.isArray(e)) for (const x of e) ratesOf(x, out);
+  if (!isObj(e)) return;
+  for (const [key, v] of Object.entries(e)) {
+    if (key === "limit" || key === "quota" || key === "ct count") {
+      out.rates.push(`${key} ${JSON.stringify(v)}`);
+      if (isObj(v) && v.inv === true) out.over = true;
+    } else ratesOf(v, out);
+  }
+}
 function readNftJson(text, file) {
   const lineCounter = new import_yaml4.LineCounter();
   const doc = (0, import_yaml4.parseDocument)(text, { lineCounter, uniqueKeys: false });
@@ -59815,8 +61198,10 @@ function readNftJson(text, file) {
     const matches = [];
     let verdict = { kind: "continue" };
     let vmap;
+    const rate = { rates: [], over: false };
     for (const e of list(obj.expr).filter(isObj)) {
       const v = verdictOf(e);
+      const kind = Object.keys(e)[0];
       if (v) verdict = v;
       else if (isObj(e.match)) {
         matches.push({
@@ -59825,6 +61210,7 @@ function readNftJson(text, file) {
           value: toValue(e.match.right)
         });
       } else if (isObj(e.vmap)) vmap = e.vmap;
+      else if (!QUIET_STATEMENTS.has(kind)) ratesOf(e, rate);
     }
     const text2 = `handle ${scalarText(obj.handle ?? "?")} in chain ${scalarText(obj.chain)}`;
     const ctx = {
@@ -59833,7 +61219,8 @@ function readNftJson(text, file) {
       where: { file, line, text: text2 },
       warnings
     };
-    if (vmap === void 0) chain.rules.push(buildNftRule(matches, verdict, ctx));
+    const built = [];
+    if (vmap === void 0) built.push(buildNftRule(matches, verdict, ctx));
     else if (!isObj(vmap.data))
       warnings.push(
         `${file}:${line}: named verdict maps are not modelled; the rule is taken not to match`
@@ -59850,9 +61237,12 @@ function readNftJson(text, file) {
             { file, line }
           );
         const value = toValue(key2);
-        chain.rules.push(buildNftRule([...matches, { selector, negate: false, value }], v, ctx));
+        built.push(buildNftRule([...matches, { selector, negate: false, value }], v, ctx));
       }
     }
+    if (rate.rates.length > 0 && (vmap !== void 0 || verdict.kind !== "continue"))
+      warnings.push(rateNote(file, line, rate.rates, rate.over));
+    chain.rules.push(...rate.over ? built.map((r) => ({ ...r, never: true })) : built);
   }
   return assembleNft([...chains.values()], { file, format: "nft-json", warnings });
 }
@@ -59921,6 +61311,19 @@ var TABLE_SKIPPED = /* @__PURE__ */ new Set([
 ]);
 var MAX_EXPANDED_TOKENS = 2e6;
 var ELEMENT_TYPE = { addr: "ipv4_addr", port: "inet_service", other: "other" };
+var STOPS = /* @__PURE__ */ new Set([
+  "accept",
+  "drop",
+  "return",
+  "jump",
+  "goto",
+  "reject",
+  "continue",
+  "comment",
+  "counter",
+  "log",
+  "limit"
+]);
 var NOISE = /* @__PURE__ */ new Set([
   "counter",
   "log",
@@ -60265,6 +61668,8 @@ var Parser = class {
     const matches = [];
     let verdict = { kind: "continue" };
     let vmap;
+    const rates = [];
+    let over = false;
     let i = 0;
     const value = () => {
       const t = tokens[i++];
@@ -60309,35 +61714,38 @@ var Parser = class {
         continue;
       }
       if (NOISE.has(w2)) {
-        i++;
-        while (i < tokens.length) {
+        const start = i++;
+        for (let depth = 0; i < tokens.length; i++) {
           const u = tokens[i].t;
-          if (SELECTOR_HEADS.has(u) || BARE_SELECTORS.has(u) || [
-            "accept",
-            "drop",
-            "return",
-            "jump",
-            "goto",
-            "reject",
-            "continue",
-            "comment",
-            "counter",
-            "log",
-            "limit"
-          ].includes(u))
+          if (u === "{") depth++;
+          else if (u === "}") depth--;
+          else if (depth === 0 && (SELECTOR_HEADS.has(u) || BARE_SELECTORS.has(u) || STOPS.has(u)))
             break;
-          i++;
+        }
+        const words = tokens.slice(start, i).map((x) => x.t);
+        if (w2 === "limit" || w2 === "quota" || words.includes("limit")) {
+          rates.push(words.join(" "));
+          if (words.includes("over")) over = true;
         }
         continue;
       }
-      let selector2;
+      if (w2 === "ct" && tokens[i + 1]?.t === "count") {
+        const isOver = tokens[i + 2]?.t === "over";
+        rates.push(
+          tokens.slice(i, i + (isOver ? 4 : 3)).map((x) => x.t).join(" ")
+        );
+        if (isOver) over = true;
+        i += isOver ? 4 : 3;
+        continue;
+      }
+      let selector;
       if (SELECTOR_HEADS.has(w2)) {
         const field = tokens[i + 1]?.t;
         if (field === void 0) throw this.err(line, `'${w2}' needs a field`);
-        selector2 = w2 === "meta" && BARE_SELECTORS.has(field) ? field : `${w2} ${field}`;
+        selector = w2 === "meta" && BARE_SELECTORS.has(field) ? field : `${w2} ${field}`;
         i += 2;
       } else if (BARE_SELECTORS.has(w2)) {
-        selector2 = w2;
+        selector = w2;
         i++;
       } else {
         this.warnings.push(
@@ -60361,7 +61769,7 @@ var Parser = class {
       }
       if (op === ".") {
         this.warnings.push(
-          `${this.file}:${line}: concatenation '${selector2} . ...' is not modelled; the rule is taken to match`
+          `${this.file}:${line}: concatenation '${selector} . ...' is not modelled; the rule is taken to match`
         );
         while (tokens[i]?.t === ".") i += SELECTOR_HEADS.has(String(tokens[i + 1]?.t)) ? 3 : 2;
         value();
@@ -60376,24 +61784,30 @@ var Parser = class {
           );
           return [];
         }
-        vmap = { selector: selector2, entries: this.verdictMap(map, line) };
+        vmap = { selector, entries: this.verdictMap(map, line) };
         continue;
       }
-      if (selector2 === "tcp flags") {
+      if (selector === "tcp flags") {
         while (i < tokens.length && !SELECTOR_HEADS.has(tokens[i].t) && !["accept", "drop", "jump", "goto", "return", "reject", "counter", "log"].includes(
           tokens[i].t
         ))
           i++;
         continue;
       }
-      matches.push({ selector: selector2, negate, value: value() });
+      matches.push({ selector, negate, value: value() });
     }
     const ctx = { family, sets: this.tableSets(family, table), where, warnings: this.warnings };
-    if (vmap === void 0) return [buildNftRule(matches, verdict, ctx)];
-    const { selector, entries } = vmap;
-    return entries.map(
-      ([key, v]) => buildNftRule([...matches, { selector, negate: false, value: key }], v, ctx)
+    const rules2 = vmap === void 0 ? [buildNftRule(matches, verdict, ctx)] : vmap.entries.map(
+      ([key, v]) => buildNftRule(
+        [...matches, { selector: vmap.selector, negate: false, value: key }],
+        v,
+        ctx
+      )
     );
+    if (rates.length === 0) return rules2;
+    if (vmap !== void 0 || verdict.kind !== "continue")
+      this.warnings.push(rateNote(this.file, line, rates, over));
+    return over ? rules2.map((r) => ({ ...r, never: true })) : rules2;
   }
   /** `KEY : VERDICT` elements (the words of `{ 22 : accept, 80 : jump web }`). */
   verdictMap(words, line) {
@@ -60442,14 +61856,12 @@ var APPS = {
     [443, 443]
   ]
 };
-var SERVICE_PROTOCOLS = {
-  domain: ["tcp", "udp"],
-  https: ["tcp", "udp"],
-  ntp: ["udp"]
-};
 function serviceProtocols(port) {
-  return /^\d/.test(port) ? void 0 : SERVICE_PROTOCOLS[port] ?? ["tcp"];
+  const entry = SERVICE_NAMES.get(port);
+  if (entry === void 0) return void 0;
+  return ["tcp", "udp"].filter((p) => entry[p] !== void 0);
 }
+var QUIET_VERBS = /* @__PURE__ */ new Set(["reload", "status", "logging", "app", "version", "show", "help"]);
 function parsePorts(text, err) {
   return text.split(",").map((p) => {
     const r = parsePortRange(p);
@@ -60468,6 +61880,8 @@ function readUfwCommands(text, file) {
     outLine: 1
   };
   let sawUfw = false;
+  const warnings = [];
+  let disabled;
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i].trim();
     const where = { file, line: i + 1 };
@@ -60479,6 +61893,24 @@ function readUfwCommands(text, file) {
     if (words.includes("--dry-run")) continue;
     words = words.slice(1).filter((w2) => w2 !== "--force");
     const verb = words[0];
+    if (verb === void 0 || QUIET_VERBS.has(verb)) continue;
+    if (verb === "disable" || verb === "enable") {
+      disabled = verb === "disable" ? i + 1 : void 0;
+      continue;
+    }
+    if (verb === "reset") {
+      incoming.length = 0;
+      outgoing.length = 0;
+      defaults2 = { in: "drop", out: "accept", inLine: i + 1, outLine: i + 1 };
+      disabled = i + 1;
+      continue;
+    }
+    if (verb === "route") {
+      warnings.push(
+        `${file}:${i + 1}: routed rules ('ufw route') are not modelled: they filter forwarded traffic, not this host's`
+      );
+      continue;
+    }
     if (verb === "default") {
       const pol = words[1] === "allow" ? "accept" : "drop";
       const dir = words[2] ?? "incoming";
@@ -60503,8 +61935,10 @@ function readUfwCommands(text, file) {
         throw err("'ufw delete NUM' depends on the live rule numbers; write the rule out instead");
     }
     const action = words[0];
-    if (action !== "allow" && action !== "deny" && action !== "reject" && action !== "limit")
+    if (action !== "allow" && action !== "deny" && action !== "reject" && action !== "limit") {
+      warnings.push(`${file}:${i + 1}: '${raw.slice(0, 80)}' is not read: not a ufw rule command`);
       continue;
+    }
     let k = 1;
     let out = false;
     if (words[k] === "in" || words[k] === "out") out = words[k++] === "out";
@@ -60546,10 +61980,13 @@ function readUfwCommands(text, file) {
         if (!ports) throw err(`unknown application profile '${app}'`);
         protocols = ["tcp"];
       } else {
-        const m = /^([\d,:]+|[a-z][\w-]*)(?:\/(tcp|udp))?$/.exec(w2);
+        const m = /^([\d,:]+|[A-Za-z][\w-]*)(?:\/(tcp|udp))?$/.exec(w2);
+        const proto = m?.[2];
         if (m && (/^\d/.test(m[1]) || parsePortNumber(m[1]) !== void 0)) {
+          if (proto && !/^\d/.test(m[1]) && parsePortNumber(m[1], proto) === void 0)
+            throw err(`'${m[1]}' is no ${proto} service in /etc/services`);
           ports = parsePorts(m[1], err);
-          if (m[2]) protocols = [m[2]];
+          if (proto) protocols = [proto];
           else named = serviceProtocols(m[1]);
         } else {
           ports = APPS[w2.toLowerCase()];
@@ -60592,6 +62029,7 @@ function readUfwCommands(text, file) {
       if (same?.action === action) list4.splice(idx, 1);
       continue;
     }
+    if (action === "limit") warnings.push(rateNote(file, i + 1, [`ufw limit`], false));
     const entry = { key, action, rule: finishRule(draft, { file, line: i + 1, text: raw }) };
     if (same) {
       if (same.action !== action && position === void 0) list4[idx] = entry;
@@ -60600,6 +62038,12 @@ function readUfwCommands(text, file) {
   }
   if (!sawUfw)
     throw new PolicyError("ERR_POLICY_CONFIG", `${file}:1: no 'ufw' commands`, { file, line: 1 });
+  if (disabled !== void 0)
+    throw new PolicyError(
+      "ERR_POLICY_CONFIG",
+      `${file}:${disabled}: 'ufw disable' and no 'ufw enable' after it: ufw filters nothing`,
+      { file, line: disabled }
+    );
   return {
     file,
     format: "ufw-commands",
@@ -60627,7 +62071,7 @@ function readUfwCommands(text, file) {
       }
     ],
     published: [],
-    warnings: []
+    warnings
   };
 }
 
@@ -60718,6 +62162,41 @@ function side(text, where) {
     lo
   };
 }
+function readRow(row, where, raw, warnings) {
+  const { to, action, dir, from } = row;
+  const out = dir === "OUT";
+  if (dir === "FWD") {
+    warnings.push(
+      `${where.file}:${where.line}: routed rules ('ufw route', FWD) are not modelled: they filter forwarded traffic, not this host's`
+    );
+    return void 0;
+  }
+  const dst = side(to, where);
+  const src = side(from, where);
+  const draft = { family: dst.v6 || src.v6 ? 6 : 4 };
+  const remote = out ? dst : src;
+  const local = out ? src : dst;
+  const ports = dst.ports;
+  const protocols = dst.protocols ?? src.protocols;
+  if (protocols) draft.protocols = [...protocols];
+  if (ports) {
+    draft.dports = { ranges: ports, negate: false };
+    if (!protocols) draft.protocols = ["tcp", "udp"];
+  }
+  if (remote.addr) {
+    const s = addressSets([remote.addr], where);
+    draft.family = s.ipv4.isEmpty ? 6 : 4;
+    const m2 = addressMatch(s);
+    if (out) draft.daddr = m2;
+    else draft.saddr = m2;
+  }
+  if (local.lo || remote.lo) draft.never = true;
+  draft.verdict = action === "ALLOW" || action === "LIMIT" ? { kind: "accept" } : { kind: "drop" };
+  if (action === "LIMIT") warnings.push(rateNote(where.file, where.line, ["LIMIT"], false));
+  return { out, rule: finishRule(draft, { ...where, text: raw }) };
+}
+var HEADER_LINE = /^(Logging|New profiles):|^To\s+Action\s+From\b|^--[\s-]*$/;
+var RULE_LIKE = /\b(allow|deny|reject|limit|accept|drop|anywhere)\b|(^|\s)\d/i;
 function readUfwStatus(text, file) {
   const lines = text.split(/\r?\n/);
   let incoming = "drop";
@@ -60725,7 +62204,9 @@ function readUfwStatus(text, file) {
   let defaultLine = 1;
   const input = [];
   const output = [];
-  let inTable = false;
+  const warnings = [];
+  const unread = [];
+  let active = false;
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i].trim();
     const where = { file, line: i + 1 };
@@ -60742,48 +62223,35 @@ function readUfwStatus(text, file) {
       defaultLine = i + 1;
       continue;
     }
-    if (/^To\s+Action\s+From/.test(raw)) {
-      inTable = true;
+    if (/^Status:\s*active\s*$/.test(raw)) active = true;
+    if (raw === "" || active || HEADER_LINE.test(raw)) {
+      active = false;
       continue;
     }
-    if (!inTable || raw === "" || /^--/.test(raw)) continue;
-    const m = ROW.exec(raw);
-    if (!m?.groups)
-      throw new PolicyError(
-        "ERR_POLICY_CONFIG",
-        `${file}:${i + 1}: cannot read the ufw rule '${raw}'`,
-        where
-      );
-    const { to, action, dir, from } = m.groups;
-    const out = dir === "OUT";
-    if (dir === "FWD") continue;
-    const dst = side(to, where);
-    const src = side(from, where);
-    const draft = { family: dst.v6 || src.v6 ? 6 : 4 };
-    const remote = out ? dst : src;
-    const local = out ? src : dst;
-    const ports = dst.ports;
-    const protocols = dst.protocols ?? src.protocols;
-    if (protocols) draft.protocols = [...protocols];
-    if (ports) {
-      draft.dports = { ranges: ports, negate: false };
-      if (!protocols) draft.protocols = ["tcp", "udp"];
+    const m = ROW.exec(raw.replace(/^\[\s*\d+\]\s*/, ""));
+    if (!m?.groups) {
+      if (RULE_LIKE.test(raw)) unread.push(i + 1);
+      else
+        warnings.push(
+          `${file}:${i + 1}: '${raw.slice(0, 80)}' is not read: it is no ufw rule row (no action, address or port)`
+        );
+      continue;
     }
-    if (remote.addr) {
-      const s = addressSets([remote.addr], where);
-      draft.family = s.ipv4.isEmpty ? 6 : 4;
-      const m2 = addressMatch(s);
-      if (out) draft.daddr = m2;
-      else draft.saddr = m2;
-    }
-    if (local.lo || remote.lo) draft.never = true;
-    draft.verdict = action === "ALLOW" || action === "LIMIT" ? { kind: "accept" } : { kind: "drop" };
-    (out ? output : input).push(finishRule(draft, { file, line: i + 1, text: raw }));
+    const rule = readRow(m.groups, where, raw, warnings);
+    if (rule) (rule.out ? output : input).push(rule.rule);
   }
-  if (!inTable && !lines.some((l) => /^Status:\s*active/.test(l.trim())))
+  if (unread.length > 0) {
+    const quote3 = (n) => `'${lines[n - 1].trim().slice(0, 80)}'`;
+    const what = unread.length === 1 ? `the ufw rule ${quote3(unread[0])}` : `${unread.length} ufw rules: ${unread.map((n) => `line ${n} ${quote3(n)}`).join(", ")}`;
+    throw new PolicyError("ERR_POLICY_CONFIG", `${file}:${unread[0]}: cannot read ${what}`, {
+      file,
+      line: unread[0]
+    });
+  }
+  if (input.length + output.length === 0 && !lines.some((l) => /^Status:\s*active/.test(l.trim())))
     throw new PolicyError(
       "ERR_POLICY_CONFIG",
-      `${file}:1: not 'ufw status' output (no 'Status: active' and no 'To Action From' table)`,
+      `${file}:1: not 'ufw status' output (no 'Status: active' line and no rule rows)`,
       { file, line: 1 }
     );
   const chains = [
@@ -60814,7 +62282,7 @@ function readUfwStatus(text, file) {
     families: [4, 6],
     chains,
     published: [],
-    warnings: []
+    warnings
   };
 }
 
@@ -60830,27 +62298,40 @@ var CONFIG_FORMATS = [
   "docker-compose",
   "aws-sg"
 ];
+var LINE_TESTS = [
+  ["ufw-rules", /^:ufw6?-user-input /],
+  ["iptables-save", /^\*filter\b|^:(INPUT|OUTPUT|FORWARD|ufw6?-\S+) /],
+  ["ufw-status", /^Status: (active|inactive)|^To[ \t]+Action[ \t]+From/],
+  [
+    "ufw-commands",
+    /^[ \t]*(sudo[ \t]+)?ufw[ \t]+(--force[ \t]+)?(allow|deny|reject|limit|insert|prepend|default|delete)\b/
+  ],
+  ["ipset", /^(create|add|-N|-A) \S+ (hash|bitmap|list):/],
+  [
+    "nftables",
+    /^[ \t]*(table (ip6?|inet|arp|bridge|netdev) |table \S+ \{|(add|insert|create) (table|chain|rule|set|element) |flush ruleset|set \S+ \{)/
+  ],
+  ["docker-compose", /^services[ \t]*:/]
+];
 function detectConfigFormat(text) {
-  const head = text.replace(/^\uFEFF/, "").trimStart();
-  if (head.startsWith("{") || head.startsWith("[")) {
-    if (/"nftables"\s*:/.test(head.slice(0, 2e3))) return "nft-json";
-    if (/"(SecurityGroups|IpPermissions|IpProtocol)"\s*:/.test(head)) return "aws-sg";
+  const start = text.search(/[^\s\uFEFF]/);
+  if (text[start] === "{" || text[start] === "[") {
+    if (/"nftables"\s*:/.test(text.slice(start, start + 2e3))) return "nft-json";
+    if (/"(SecurityGroups|SecurityGroupRules|IpPermissions|IpProtocol)"\s*:/.test(text))
+      return "aws-sg";
     return void 0;
   }
-  if (/^\*filter\b|^:(INPUT|OUTPUT|FORWARD|ufw6?-\S+) /m.test(text))
-    return /^:ufw6?-user-input /m.test(text) ? "ufw-rules" : "iptables-save";
-  if (/^Status: (active|inactive)|^To\s+Action\s+From/m.test(text)) return "ufw-status";
-  if (/^\s*(sudo\s+)?ufw\s+(--force\s+)?(allow|deny|reject|limit|insert|prepend|default|delete)\b/m.test(
-    text
-  ))
-    return "ufw-commands";
-  if (/^(create|add|-N|-A) \S+ (hash|bitmap|list):/m.test(text)) return "ipset";
-  if (/^\s*(table (ip6?|inet|arp|bridge|netdev) |table \S+ \{|(add|insert|create) (table|chain|rule|set|element) |flush ruleset|set \S+ \{)/m.test(
-    text
-  ))
-    return "nftables";
-  if (/^services\s*:/m.test(text)) return "docker-compose";
-  return void 0;
+  let best = LINE_TESTS.length;
+  for (let at = 0; at <= text.length && best > 0; ) {
+    const end = text.indexOf("\n", at);
+    if (end - at > 1 || end < 0 && at < text.length) {
+      const line = text.slice(at, end < 0 ? text.length : end);
+      for (let k = 0; k < best; k++) if (LINE_TESTS[k][1].test(line)) best = k;
+    }
+    if (end < 0) break;
+    at = end + 1;
+  }
+  return LINE_TESTS[best]?.[0];
 }
 function readFirewallConfig(text, options) {
   const { file } = options;
@@ -60974,8 +62455,8 @@ function snippet(format, action, direction, protocol, ports, from) {
     case "ufw-rules": {
       const chain = direction === "inbound" ? "INPUT" : "OUTPUT";
       const flag = direction === "inbound" ? "-s" : "-d";
-      const portMatch = many ? `-m multiport --dports ${p}` : `-m ${protocol} --dport ${p}`;
-      return action === "open" ? `-A ${chain} ${src.length ? `${flag} ${src.join(",")} ` : ""}-p ${protocol} ${portMatch} -j ACCEPT` : `-A ${chain} -p ${protocol} ${portMatch} -j DROP (or narrow the accepting rule with ${flag})`;
+      const portMatch2 = many ? `-m multiport --dports ${p}` : `-m ${protocol} --dport ${p}`;
+      return action === "open" ? `-A ${chain} ${src.length ? `${flag} ${src.join(",")} ` : ""}-p ${protocol} ${portMatch2} -j ACCEPT` : `-A ${chain} -p ${protocol} ${portMatch2} -j DROP (or narrow the accepting rule with ${flag})`;
     }
     case "nftables":
     case "nft-json": {
@@ -61763,14 +63244,27 @@ var allowlist_sync_schema_default = {
               "ipset",
               "ufw",
               "docker-user",
+              "firewalld-ipset",
+              "firewalld-ipset6",
+              "firewalld-policy",
               "nginx",
               "apache",
               "caddy",
               "traefik",
+              "traefik-toml",
+              "traefik-labels",
+              "traefik-crd",
               "haproxy",
               "k8s-networkpolicy",
               "terraform",
               "aws-sg",
+              "hcloud-rules",
+              "terraform-hcloud",
+              "terraform-digitalocean",
+              "terraform-aws-prefix-list",
+              "terraform-google",
+              "terraform-azurerm",
+              "terraform-cloudflare",
               "txt",
               "json"
             ],
@@ -61801,6 +63295,86 @@ var allowlist_sync_schema_default = {
             type: "string",
             maxLength: 200,
             description: "A comment for the header."
+          },
+          "ip-strategy": {
+            type: "object",
+            additionalProperties: false,
+            description: "Traefik formats behind another proxy: where the client address comes from (`depth` or `excluded-ips`, not both).",
+            properties: {
+              depth: {
+                type: "integer",
+                minimum: 1,
+                description: "The client address is the depth-th from the right of X-Forwarded-For."
+              },
+              "excluded-ips": {
+                type: "array",
+                minItems: 1,
+                items: {
+                  type: "string",
+                  minLength: 1
+                },
+                description: "Addresses or CIDRs of the proxies in front, skipped in X-Forwarded-For."
+              }
+            }
+          },
+          limits: {
+            type: "object",
+            additionalProperties: false,
+            description: "Platform limits raised with the provider (defaults: the documented quotas; see CLI.md, Platform limits).",
+            properties: {
+              awsRulesPerGroup: {
+                type: "integer",
+                minimum: 1
+              },
+              k8sMaxBytes: {
+                type: "integer",
+                minimum: 1
+              },
+              ipsetMaxElements: {
+                type: "integer",
+                minimum: 1
+              },
+              hcloudRulesPerFirewall: {
+                type: "integer",
+                minimum: 1
+              },
+              hcloudEffectiveRules: {
+                type: "integer",
+                minimum: 1
+              },
+              hcloudIpsPerRule: {
+                type: "integer",
+                minimum: 1
+              },
+              digitaloceanRulesPerFirewall: {
+                type: "integer",
+                minimum: 1
+              },
+              digitaloceanSourcesPerRule: {
+                type: "integer",
+                minimum: 1
+              },
+              awsPrefixListEntries: {
+                type: "integer",
+                minimum: 1
+              },
+              gcpRangesPerRule: {
+                type: "integer",
+                minimum: 1
+              },
+              azurePrefixesPerGroup: {
+                type: "integer",
+                minimum: 1
+              },
+              azureRulesPerGroup: {
+                type: "integer",
+                minimum: 1
+              },
+              cloudflareListItems: {
+                type: "integer",
+                minimum: 1
+              }
+            }
           }
         }
       }
@@ -61899,6 +63473,15 @@ var ConfigError = class extends Error {
   }
 };
 var validator;
+function ipStrategyOf(raw) {
+  if (raw === void 0) return {};
+  return {
+    ipStrategy: {
+      ...raw.depth === void 0 ? {} : { depth: raw.depth },
+      ...raw["excluded-ips"] === void 0 ? {} : { excludedIPs: raw["excluded-ips"] }
+    }
+  };
+}
 function describe(e) {
   const at = e.instancePath === "" ? "the config" : `'${e.instancePath.slice(1).replaceAll("/", ".")}'`;
   switch (e.keyword) {
@@ -61994,6 +63577,13 @@ function parseConfig(text, file) {
         problems.push(
           `${at(["targets", i, "feeds", j])}: unknown feed '${id}' (see 'allowlist-sync feeds')`
         );
+    const strategy = t["ip-strategy"];
+    if (strategy !== void 0 && !t.format.startsWith("traefik"))
+      problems.push(`${at(["targets", i, "ip-strategy"])}: ip-strategy is for the Traefik formats`);
+    if (strategy?.depth !== void 0 && strategy["excluded-ips"] !== void 0)
+      problems.push(
+        `${at(["targets", i, "ip-strategy"])}: give depth or excluded-ips, not both (Traefik ignores excluded-ips when depth is set)`
+      );
     const ports = [];
     for (const [j, p] of (t.ports ?? []).entries()) {
       try {
@@ -62010,7 +63600,9 @@ function parseConfig(text, file) {
       feeds: t.feeds,
       ports,
       ...t.name === void 0 ? {} : { name: t.name },
-      ...t.comment === void 0 ? {} : { comment: t.comment }
+      ...t.comment === void 0 ? {} : { comment: t.comment },
+      ...ipStrategyOf(t["ip-strategy"]),
+      ...t.limits === void 0 ? {} : { limits: t.limits }
     });
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -67263,6 +68855,7 @@ async function getFeedState(ids, o) {
     snapshots,
     changes,
     refusals,
+    held: [],
     ...cursor ? { cursor } : {},
     origin: o.source || "upstream",
     fetchedAt
@@ -67395,7 +68988,9 @@ async function planTarget(target, state, reader) {
       {
         ports: target.ports,
         ...target.name === void 0 ? {} : { name: target.name },
-        ...target.comment === void 0 ? {} : { comment: target.comment }
+        ...target.comment === void 0 ? {} : { comment: target.comment },
+        ...target.ipStrategy === void 0 ? {} : { ipStrategy: target.ipStrategy },
+        ...target.limits === void 0 ? {} : { limits: target.limits }
       }
     );
     if (formatInfo(target.format).lineOriented) {

@@ -16,6 +16,8 @@ import {
   type FeedDefinition,
   type FormatId,
   type PortSpec,
+  type RenderLimits,
+  type TraefikIpStrategy,
   type UserParserSpec,
 } from '../../shared/src/index.ts'
 import { didYouMean } from './closest-name.ts'
@@ -36,6 +38,10 @@ export interface Target {
   readonly ports: readonly PortSpec[]
   readonly name?: string
   readonly comment?: string
+  /** Traefik formats behind another proxy. */
+  readonly ipStrategy?: TraefikIpStrategy
+  /** Platform limits raised with the provider. */
+  readonly limits?: RenderLimits
 }
 
 /** One policy check: a preset or a policy file, over configs matched by globs. */
@@ -112,6 +118,19 @@ interface RawTarget {
   ports?: string[]
   name?: string
   comment?: string
+  'ip-strategy'?: { depth?: number; 'excluded-ips'?: string[] }
+  limits?: RenderLimits
+}
+
+/** The config's `ip-strategy` as RenderOptions.ipStrategy (the renderer validates it). */
+function ipStrategyOf(raw: RawTarget['ip-strategy']): { ipStrategy?: TraefikIpStrategy } {
+  if (raw === undefined) return {}
+  return {
+    ipStrategy: {
+      ...(raw.depth === undefined ? {} : { depth: raw.depth }),
+      ...(raw['excluded-ips'] === undefined ? {} : { excludedIPs: raw['excluded-ips'] }),
+    },
+  }
 }
 
 interface RawConfig {
@@ -297,6 +316,15 @@ function targetsOf(
         problems.push(
           `${where.at(['targets', i, 'feeds', j])}: 'targets.${i}.feeds.${j}': unknown feed '${id}'${didYouMean(id, known)} (\`allowlist-sync feeds\` lists them)`,
         )
+    const strategy = t['ip-strategy']
+    if (strategy !== undefined && !t.format.startsWith('traefik'))
+      problems.push(
+        `${where.at(['targets', i, 'ip-strategy'])}: ip-strategy is for the Traefik formats`,
+      )
+    if (strategy?.depth !== undefined && strategy['excluded-ips'] !== undefined)
+      problems.push(
+        `${where.at(['targets', i, 'ip-strategy'])}: give depth or excluded-ips, not both (Traefik ignores excluded-ips when depth is set)`,
+      )
     const ports: PortSpec[] = []
     for (const [j, p] of (t.ports ?? []).entries()) {
       try {
@@ -312,6 +340,8 @@ function targetsOf(
       ports,
       ...(t.name === undefined ? {} : { name: t.name }),
       ...(t.comment === undefined ? {} : { comment: t.comment }),
+      ...ipStrategyOf(t['ip-strategy']),
+      ...(t.limits === undefined ? {} : { limits: t.limits }),
     }
   })
 }

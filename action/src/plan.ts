@@ -80,6 +80,8 @@ async function planTarget(
         ports: target.ports,
         ...(target.name === undefined ? {} : { name: target.name }),
         ...(target.comment === undefined ? {} : { comment: target.comment }),
+        ...(target.ipStrategy === undefined ? {} : { ipStrategy: target.ipStrategy }),
+        ...(target.limits === undefined ? {} : { limits: target.limits }),
       },
     )
     if (formatInfo(target.format).lineOriented) {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import schema from '../../action/allowlist-sync.schema.json' with { type: 'json' }
 import { configSchema } from '../../action/src/config-schema.ts'
 import { ConfigError, parseConfig, type RepoFiles } from '../../action/src/config.ts'
-import { FORMAT_IDS, PRESET_IDS } from '../../shared/src/index.ts'
+import { DEFAULT_LIMITS, FORMAT_IDS, PRESET_IDS } from '../../shared/src/index.ts'
 
 const VALID = `version: 1
 source: https://allowlists.example.workers.dev
@@ -202,5 +202,44 @@ describe('parseConfig against the repository files', () => {
       'version: 1\ntargets:\n  - { path: .github/workflows/allow.txt, format: txt, feeds: [github/hooks] }\n  - { path: fw/new.nft, format: nftables, feeds: [github/hooks] }\npolicies:\n  - preset: web-minimal\n    configs: [fw/*.nft]\n'
     const c = parseConfig(text, 'c.yml', { files: repo, allowWorkflowFiles: true })
     expect(c.targets.map((t) => t.path)).toEqual(['.github/workflows/allow.txt', 'fw/new.nft'])
+  })
+})
+
+describe('parseConfig: the formats of issue 18', () => {
+  it('lists every format id in the schema, and every limit the renderers know', () => {
+    const target = schema.properties.targets.items.properties
+    expect(target.format.enum).toEqual([...FORMAT_IDS])
+    expect(Object.keys(target.limits.properties).sort()).toEqual(Object.keys(DEFAULT_LIMITS).sort())
+  })
+
+  it('reads ip-strategy and limits into the target', () => {
+    const c = parseConfig(
+      'version: 1\ntargets:\n  - path: t.yml\n    format: traefik\n    feeds: [coolify/cloud]\n    ip-strategy: { excluded-ips: [203.0.113.9] }\n  - path: fw.json\n    format: hcloud-rules\n    feeds: [github/hooks]\n    limits: { hcloudEffectiveRules: 1000 }\n',
+      'c.yml',
+    )
+    expect(c.targets[0]!.ipStrategy).toEqual({ excludedIPs: ['203.0.113.9'] })
+    expect(c.targets[1]!.limits).toEqual({ hcloudEffectiveRules: 1000 })
+  })
+
+  it.each([
+    [
+      '    format: nginx\n    feeds: [github/hooks]\n    ip-strategy: { depth: 1 }\n',
+      /c\.yml:6:18: ip-strategy is for the Traefik formats/,
+    ],
+    [
+      '    format: traefik\n    feeds: [github/hooks]\n    ip-strategy: { depth: 1, excluded-ips: [192.0.2.1] }\n',
+      /not both/,
+    ],
+    [
+      '    format: traefik\n    feeds: [github/hooks]\n    ip-strategy: { depth: 0 }\n',
+      /ip-strategy\.depth': must be >= 1/,
+    ],
+    [
+      '    format: aws-sg\n    feeds: [github/hooks]\n    limits: { awsRules: 100 }\n',
+      /unknown key 'awsRules'/,
+    ],
+  ])('refuses a bad ip-strategy or limit, naming the place: %#', (target, error) => {
+    const lines = errorsOf(`version: 1\ntargets:\n  - path: a\n${target}`)
+    expect(lines.join('\n')).toMatch(error)
   })
 })

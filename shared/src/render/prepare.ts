@@ -14,6 +14,7 @@ import {
   type RenderInput,
   type RenderLimits,
   type RenderOptions,
+  type TraefikIpStrategy,
 } from './types.ts'
 
 /** A render's inputs after validation: canonical sets and checked options. */
@@ -32,6 +33,9 @@ export interface Prepared {
   /** The validated comment, or undefined. */
   readonly comment: string | undefined
   readonly limits: Required<RenderLimits>
+  /** Traefik's ipStrategy, validated (excludedIPs canonical), or undefined. */
+  readonly ipStrategy:
+    { readonly depth?: number; readonly excludedIPs?: readonly string[] } | undefined
   /** `#` lines: the do-not-edit note, one line per feed, the comment. No marker lines. */
   readonly header: readonly string[]
 }
@@ -152,8 +156,56 @@ export function prepare(format: FormatId, input: RenderInput, options: RenderOpt
     ports,
     comment: comment === '' ? undefined : comment,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
+    ipStrategy: checkIpStrategy(format, options.ipStrategy),
     header,
   }
+}
+
+/** Validates Traefik's ipStrategy: Traefik formats only, depth >= 1 or excludedIPs, not both. */
+function checkIpStrategy(
+  format: FormatId,
+  strategy: TraefikIpStrategy | undefined,
+): Prepared['ipStrategy'] {
+  if (strategy === undefined) return undefined
+  const bad = (msg: string): never => {
+    throw new RenderError('ERR_RENDER_OPTION', `${format}: ipStrategy ${msg}`, { format })
+  }
+  if (!format.startsWith('traefik')) bad('is a Traefik option; this format has no use for it')
+  const { depth, excludedIPs } = strategy
+  if (depth !== undefined && excludedIPs !== undefined)
+    bad('gives both depth and excludedIPs; Traefik ignores excludedIPs when depth is set')
+  if (depth !== undefined) {
+    if (!Number.isSafeInteger(depth) || depth < 1)
+      bad(`depth ${quote(String(depth))} is not a whole number of 1 or more`)
+    return { depth }
+  }
+  if (excludedIPs === undefined || excludedIPs.length === 0) bad('needs depth or excludedIPs')
+  const v4: string[] = []
+  const v6: string[] = []
+  for (const ip of excludedIPs!) (ip.includes(':') ? v6 : v4).push(ip)
+  return {
+    excludedIPs: [
+      ...canonical(format, 4, v4, 'ipStrategy.excludedIPs'),
+      ...canonical(format, 6, v6, 'ipStrategy.excludedIPs'),
+    ],
+  }
+}
+
+/** `list` cut into consecutive pieces of at most `size` (none for an empty list). */
+export function chunked<T>(list: readonly T[], size: number): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size))
+  return out
+}
+
+/** Throws ERR_RENDER_LIMIT with the format prefix; `message` names the limit and the fix. */
+export function refuseLimit(format: FormatId, message: string): never {
+  throw new RenderError('ERR_RENDER_LIMIT', `${format}: ${message}`, { format })
+}
+
+/** A name for platforms whose names take letters, digits and `-` only, lower-cased. */
+export function dashedLower(name: string): string {
+  return name.toLowerCase().replaceAll('_', '-')
 }
 
 /** Previous CIDRs that are not, as exact strings, in the new list: the rules to delete. */

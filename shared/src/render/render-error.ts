@@ -19,6 +19,8 @@ export type RenderErrorCode =
   | 'ERR_RENDER_EMPTY'
   /** The output would pass a platform limit (AWS rules per group, Kubernetes object size, ...). */
   | 'ERR_RENDER_LIMIT'
+  /** A format-specific option that the format cannot use (Traefik's ipStrategy, ...). */
+  | 'ERR_RENDER_OPTION'
   /** A malformed, unterminated or duplicated managed-block marker. */
   | 'ERR_RENDER_BLOCK'
 

@@ -6,7 +6,7 @@ import {
   renderFormat,
   spliceManagedBlock,
 } from '../../../shared/src/index.ts'
-import { DOC_INPUT, DOC_OPTIONS, expectRenderError } from './sample.ts'
+import { DOC_INPUT, DOC_OPTIONS, expectRenderError, inputFor } from './sample.ts'
 
 const IDS = DOC_INPUT.feeds.map((f) => f.id)
 const BLOCK = renderFormat('nginx', DOC_INPUT, DOC_OPTIONS)
@@ -47,7 +47,7 @@ describe('spliceManagedBlock', () => {
 
   it('is idempotent: splicing the same rendering twice gives identical bytes', () => {
     for (const info of FORMATS.filter((f) => f.lineOriented)) {
-      const block = renderFormat(info.id, DOC_INPUT, DOC_OPTIONS)
+      const block = renderFormat(info.id, inputFor(info.id, DOC_INPUT), DOC_OPTIONS)
       const once = spliceManagedBlock(USER_FILE, block, IDS)
       expect(spliceManagedBlock(once, block, IDS), info.id).toBe(once)
     }

@@ -4,6 +4,7 @@
  */
 import path from 'node:path'
 import {
+  DEFAULT_LIMITS,
   findFeed,
   formatInfo,
   isFormatId,
@@ -15,6 +16,8 @@ import {
   syncFeeds,
   type FeedRef,
   type PortSpec,
+  type RenderLimits,
+  type TraefikIpStrategy,
 } from '../../../../shared/src/index.ts'
 import {
   EXIT_OK,
@@ -41,6 +44,12 @@ Options:
   --into FILE          print FILE with its managed block for these feeds replaced (or appended)
   --from FILE          read CIDRs from FILE ('-' for stdin) instead of fetching feeds
   --removed FILE       CIDRs a change removed (ufw renders 'ufw delete allow' lines for them)
+  --ip-strategy-depth N        Traefik behind another proxy: the client address is the N-th
+                               from the right of X-Forwarded-For
+  --ip-strategy-exclude CIDR   Traefik behind another proxy: skip these proxies' addresses in
+                               X-Forwarded-For (repeatable; not with --ip-strategy-depth)
+  --limit NAME=N       raise a platform limit after raising it with the provider, e.g.
+                       --limit awsRulesPerGroup=200 (repeatable; a wrong NAME lists the names)
 
 Exit codes: 0 printed, 1 refused (a feed guard said no, or a platform limit), 2 usage or input.
 
@@ -49,6 +58,8 @@ Examples:
   allowlist-sync render coolify/cloud --format ufw --port 22 --port 8000/tcp
   allowlist-sync render github/hooks --format nginx --into /etc/nginx/snippets/hooks.conf
   allowlist-sync render --from office.txt --format caddy --name office
+  allowlist-sync render coolify/cloud --format traefik-labels --ip-strategy-depth 1
+  allowlist-sync render github/hooks --format terraform-hcloud --port 443/tcp > hooks.tf
   UPSTREAM_MIRROR=http://127.0.0.1:8080 allowlist-sync render github/hooks --format json
 `
 
@@ -60,7 +71,41 @@ const OPTIONS = {
   into: { type: 'string' },
   from: { type: 'string' },
   removed: { type: 'string' },
+  'ip-strategy-depth': { type: 'string' },
+  'ip-strategy-exclude': { type: 'string', multiple: true },
+  limit: { type: 'string', multiple: true },
 } as const
+
+/** `--ip-strategy-*` into RenderOptions.ipStrategy (validated by the renderer). */
+function ipStrategy(values: {
+  'ip-strategy-depth'?: string
+  'ip-strategy-exclude'?: string[]
+}): TraefikIpStrategy | undefined {
+  const depth = values['ip-strategy-depth']
+  const exclude = values['ip-strategy-exclude']
+  if (depth === undefined && exclude === undefined) return undefined
+  if (depth !== undefined && !/^\d+$/.test(depth))
+    throw new UsageError(`--ip-strategy-depth '${depth}' is not a whole number`)
+  return {
+    ...(depth === undefined ? {} : { depth: Number(depth) }),
+    ...(exclude === undefined ? {} : { excludedIPs: exclude }),
+  }
+}
+
+/** `--limit NAME=N` into RenderLimits; unknown names and bad numbers are usage errors. */
+function limits(specs: readonly string[] | undefined): RenderLimits | undefined {
+  if (specs === undefined) return undefined
+  const out: Record<string, number> = {}
+  for (const spec of specs) {
+    const m = /^(\w+)=(\d+)$/.exec(spec)
+    if (m === null || !(m[1]! in DEFAULT_LIMITS))
+      throw new UsageError(
+        `--limit '${spec}' is not NAME=N with NAME one of ${Object.keys(DEFAULT_LIMITS).join(', ')}`,
+      )
+    out[m[1]!] = Number(m[2])
+  }
+  return out
+}
 
 interface Sets {
   readonly feeds: FeedRef[]
@@ -135,6 +180,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   } catch (error) {
     throw new UsageError((error as Error).message, { cause: error })
   }
+  const strategy = ipStrategy(values)
+  const raised = limits(values.limit)
   let sets: Sets
   if (values.from !== undefined) {
     const list = await readList(io, values.from)
@@ -156,6 +203,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       ...(values.name === undefined ? {} : { name: values.name }),
       ...(values.comment === undefined ? {} : { comment: values.comment }),
       ...(removed === undefined ? {} : { removed }),
+      ...(strategy === undefined ? {} : { ipStrategy: strategy }),
+      ...(raised === undefined ? {} : { limits: raised }),
     })
     if (existing !== undefined) {
       text = spliceManagedBlock(

@@ -44,6 +44,7 @@ describe('a bad var', () => {
     [{ CHECK_RETENTION_DAYS: '0' }, 'CHECK_RETENTION_DAYS', '0', /in \(0, 3650\]/],
     [{ READ_CACHE_TTL_SECONDS: '1e9' }, 'READ_CACHE_TTL_SECONDS', '1e9', /in \(0, 3600\]/],
     [{ DEV_COUNTERS: '1' }, 'DEV_COUNTERS', '1', /"true" or "false"/],
+    [{ ADMIN_TOKEN: 'admin' }, 'ADMIN_TOKEN', '(5 characters, not shown)', /at least 16/],
   ])('%j is a 503 naming it on every route and on /healthz', async (vars, name, value, message) => {
     for (const route of ROUTES) {
       const res = await call(route, { headers: AUTH }, vars)

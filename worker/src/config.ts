@@ -5,6 +5,8 @@
  * isolate validates once.
  */
 
+import { secretsKeyProblem } from './secrets/secrets-key-problem.ts'
+
 /** The typed configuration; see worker/README.md for each var. */
 export interface Config {
   /** `UPSTREAM_MIRROR` without a trailing slash, or undefined for real upstream. */
@@ -155,24 +157,6 @@ function readPorts(r: Reader): number[] {
   return [...new Set(ports.map(Number))]
 }
 
-/**
- * Whether `SECRETS_KEY` is well-formed: one or more keys separated by commas or whitespace, the
- * current one first, each the standard or URL-safe base64 of exactly 32 random bytes.
- */
-export function secretsKeyProblem(raw: string): string | undefined {
-  const parts = raw.split(/[\s,]+/).filter((p) => p !== '')
-  for (const [i, part] of parts.entries()) {
-    let bytes: string
-    try {
-      bytes = atob(part.replace(/-/g, '+').replace(/_/g, '/'))
-    } catch {
-      return `key ${i + 1} is not base64`
-    }
-    if (bytes.length !== 32) return `key ${i + 1} is ${bytes.length} bytes, not 32`
-  }
-  return undefined
-}
-
 function readSecretsKey(r: Reader): string | undefined {
   const raw = r.raw('SECRETS_KEY')
   if (raw === undefined) return undefined
@@ -180,6 +164,20 @@ function readSecretsKey(r: Reader): string | undefined {
   if (problem === undefined) return raw
   // Never quote a secret: only its shape.
   r.fail('SECRETS_KEY', `(${raw.length} characters, not shown)`, `${problem}; see worker/README.md`)
+  return undefined
+}
+
+/** Shortest ADMIN_TOKEN accepted: a guessable token opens the subscription API. */
+export const MIN_ADMIN_TOKEN_LENGTH = 16
+
+function readAdminToken(r: Reader): string | undefined {
+  const raw = r.raw('ADMIN_TOKEN')
+  if (raw === undefined || raw.length >= MIN_ADMIN_TOKEN_LENGTH) return raw
+  r.fail(
+    'ADMIN_TOKEN',
+    `(${raw.length} characters, not shown)`,
+    `use at least ${MIN_ADMIN_TOKEN_LENGTH} characters, e.g. \`openssl rand -base64 32\``,
+  )
   return undefined
 }
 
@@ -207,7 +205,7 @@ function build(env: ConfigEnv): Config {
     checkRetentionDays: r.number('CHECK_RETENTION_DAYS', 30, { max: 3650, integer: true }),
     readCacheTtlSeconds: r.number('READ_CACHE_TTL_SECONDS', 60, { max: 3600, integer: true }),
     devCounters: r.boolean('DEV_COUNTERS'),
-    adminToken: r.raw('ADMIN_TOKEN'),
+    adminToken: readAdminToken(r),
     githubToken: r.raw('GITHUB_TOKEN'),
     secretsKey: readSecretsKey(r),
   }

@@ -137,7 +137,18 @@ describe('renderStatusPage', () => {
       }),
     )
     expect(summaryOf(healthy)).toContain('class="summary kind-healthy"')
+    expect(summaryOf(healthy)).toContain('<h2>All synced feeds are healthy</h2>')
     expect(summaryOf(healthy)).not.toContain('<ul class="problems">')
+    const waiting = renderStatusPage(
+      input({
+        feeds: [feed('cloudflare/edge', { lastOutcome: null })],
+        held: new Map(),
+        deliveries: { pending: 0, retrying: 0, oldestDue: undefined, failed: 0, dead: 0 },
+      }),
+    )
+    expect(summaryOf(waiting)).toContain('<h2>Waiting for a first sync</h2>')
+    const retrying = renderStatusPage(input({ feeds: [feed('cloudflare/edge')], held: new Map() }))
+    expect(summaryOf(retrying)).toContain('<h2>Deliveries are retrying or failed</h2>')
   })
 
   it('flags a stopped or failed cron and dead deliveries', () => {

@@ -104,15 +104,26 @@ function renderSummary(input: StatusPageInput, health: ReadonlyMap<string, FeedH
   const deliveries = renderDeliveries(input)
   const bad =
     (counts.get('refused') ?? 0) + (counts.get('error') ?? 0) > 0 || cron.bad || deliveries.bad
-  const warn = (counts.get('held') ?? 0) > 0 || deliveries.warn
+  const held = (counts.get('held') ?? 0) > 0
+  const waiting = (counts.get('waiting') ?? 0) > 0
+  const warn = held || waiting || deliveries.warn
   const overall = bad ? 'refused' : warn ? 'held' : 'healthy'
+  const heading = bad
+    ? 'Needs attention'
+    : held
+      ? 'Waiting for confirmation'
+      : waiting
+        ? 'Waiting for a first sync'
+        : deliveries.warn
+          ? 'Deliveries are retrying or failed'
+          : 'All synced feeds are healthy'
   const tally = HEALTH_ORDER.filter((k) => (counts.get(k) ?? 0) > 0)
     .map((k) => `<span class="badge kind-${k}">${counts.get(k)} ${HEALTH_LABEL[k]}</span>`)
     .join(' ')
   const listed = problems.slice(0, MAX_LISTED)
   const more = problems.length - listed.length
   return `<section id="summary" class="summary kind-${overall}">
-<h2>${bad ? 'Needs attention' : warn ? 'Waiting for confirmation' : 'All synced feeds are healthy'}</h2>
+<h2>${heading}</h2>
 <p class="tally">${tally}</p>
 ${listed.length === 0 ? '' : `<ul class="problems">${listed.map((f) => problemItem(f, health.get(f.id)!, input.nowMs)).join('')}</ul>`}
 ${more > 0 ? `<p class="more">and ${more} more below</p>` : ''}

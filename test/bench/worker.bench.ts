@@ -115,6 +115,7 @@ const bench: BenchFile = async ({ runs }) => {
     const results: BenchResult[] = []
     let reads = 0
     let queries = 0
+    const started = Date.now()
     for (const c of cases) {
       const o: WrkResult[] = []
       const p: WrkResult[] = []
@@ -169,12 +170,14 @@ const bench: BenchFile = async ({ runs }) => {
       )
     }
     const perThousand = (queries / reads) * 1000
+    // The pointer is trusted for READ_CACHE_TTL_SECONDS: one refresh per window, whatever the load.
+    const windows = Math.ceil((Date.now() - started) / 60_000)
     results.push({
       name: 'D1 queries per 1,000 cached reads',
       ours: { median: perThousand, unit: 'ops/s', samples: reads },
-      target: '0 (a pointer refresh every READ_CACHE_TTL_SECONDS = 60 s may add one)',
-      met: perThousand < 0.1,
-      note: `${queries} queries in ${reads} reads, counted by /__dev/counters (unit: queries per 1,000 reads)`,
+      target: `0 body reads; at most one pointer refresh per 60 s window (${windows} here)`,
+      met: queries <= windows,
+      note: `${queries} queries in ${reads} reads over ${windows} min, counted by /__dev/counters (unit: queries per 1,000 reads)`,
     })
     return results
   } finally {

@@ -189,14 +189,20 @@ export class ReadCache {
     )
   }
 
+  /** The memory key; the Cache API key is derived from it only when that tier is used. */
   private key(kind: 'pointer' | 'body', name: string): string {
-    return `${KEY_BASE}/${this.generation}/${kind}/${encodeURIComponent(name)}`
+    return `${kind} ${name}`
+  }
+
+  private edgeUrl(key: string): string {
+    const space = key.indexOf(' ')
+    return `${KEY_BASE}/${this.generation}/${key.slice(0, space)}/${encodeURIComponent(key.slice(space + 1))}`
   }
 
   private async edgeMatch(key: string): Promise<Response | undefined> {
     if (this.edge === undefined) return undefined
     try {
-      return await (await this.edge()).match(key)
+      return await (await this.edge()).match(this.edgeUrl(key))
     } catch {
       return undefined
     }
@@ -205,7 +211,7 @@ export class ReadCache {
   private async edgePut(key: string, res: Response): Promise<void> {
     if (this.edge === undefined) return
     try {
-      await (await this.edge()).put(key, res)
+      await (await this.edge()).put(this.edgeUrl(key), res)
     } catch {
       // The Cache API is an optimisation: a read still works from memory or D1.
     }

@@ -18,8 +18,8 @@ const CIDR = '([0-9A-Fa-f:.]+/\\d{1,3})'
 /** Per line-oriented format: the pattern whose group 1 is an allowed CIDR. */
 const LINE_PATTERNS: Partial<Record<FormatId, RegExp>> = {
   nftables: new RegExp(`^\\s+${CIDR},?$`),
-  iptables: new RegExp(`^-A \\S+ -s ${CIDR} -j ACCEPT$`),
-  ip6tables: new RegExp(`^-A \\S+ -s ${CIDR} -j ACCEPT$`),
+  iptables: new RegExp(`^-A \\S+ -s ${CIDR} -j RETURN$`),
+  ip6tables: new RegExp(`^-A \\S+ -s ${CIDR} -j RETURN$`),
   'docker-user': new RegExp(`^-A \\S+ -s ${CIDR} -j RETURN$`),
   ipset: new RegExp(`^add \\S+ ${CIDR}$`),
   ufw: new RegExp(`^ufw allow from ${CIDR}\\b`),

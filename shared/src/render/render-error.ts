@@ -19,6 +19,8 @@ export type RenderErrorCode =
   | 'ERR_RENDER_EMPTY'
   /** The output would pass a platform limit (AWS rules per group, Kubernetes object size, ...). */
   | 'ERR_RENDER_LIMIT'
+  /** An option the format cannot honour (e.g. exemptLoopback false for ufw). */
+  | 'ERR_RENDER_OPTION'
   /** A malformed, unterminated or duplicated managed-block marker. */
   | 'ERR_RENDER_BLOCK'
 

@@ -38,7 +38,7 @@ const sets = fc
   })
   .filter((s) => s.ipv4.length + s.ipv6.length > 0)
 
-const LIMITS = { awsRulesPerGroup: 1_000_000 }
+const LIMITS = { awsRulesPerGroup: 1_000_000, ufwRules: 1_000_000 }
 
 describe('readRendered', () => {
   it.each(READABLE_FORMATS)('reads back what %s rendered, for random sets', (format) => {
@@ -57,12 +57,7 @@ describe('readRendered', () => {
               limits: LIMITS,
             },
           )
-        const only =
-          format === 'ip6tables'
-            ? 6
-            : format === 'iptables' || format === 'docker-user'
-              ? 4
-              : undefined
+        const only = format === 'ip6tables' ? 6 : format === 'iptables' ? 4 : undefined
         if ((only === 4 && want.ipv4.length === 0) || (only === 6 && want.ipv6.length === 0)) {
           expect(render).toThrow(expect.objectContaining({ code: 'ERR_RENDER_EMPTY' }))
           return
@@ -70,8 +65,7 @@ describe('readRendered', () => {
         const text = render()
         const got = readRendered(format, text)
         // Single-family formats carry only their family.
-        if (format === 'iptables' || format === 'docker-user')
-          expect(got).toEqual({ ipv4: want.ipv4, ipv6: [] })
+        if (format === 'iptables') expect(got).toEqual({ ipv4: want.ipv4, ipv6: [] })
         else if (format === 'ip6tables') expect(got).toEqual({ ipv4: [], ipv6: want.ipv6 })
         else expect(got).toEqual(want)
       }),

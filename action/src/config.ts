@@ -30,6 +30,12 @@ export interface Target {
   readonly ports: readonly PortSpec[]
   readonly name?: string
   readonly comment?: string
+  /** nftables without ports: the table holding the sets (RenderOptions.table). */
+  readonly table?: string
+  /** RenderOptions.exemptLoopback (`exempt-loopback`). */
+  readonly exemptLoopback?: boolean
+  /** RenderOptions.exemptPrivate (`exempt-private`). */
+  readonly exemptPrivate?: boolean
 }
 
 /** One policy check: a preset or a policy file, over configs matched by globs. */
@@ -91,6 +97,9 @@ interface RawConfig {
     ports?: string[]
     name?: string
     comment?: string
+    table?: string
+    'exempt-loopback'?: boolean
+    'exempt-private'?: boolean
   }[]
   policies?: { preset?: string; file?: string; configs: string[] }[]
   'pull-request'?: {
@@ -238,6 +247,9 @@ export function parseConfig(text: string, file: string): SyncConfig {
       ports,
       ...(t.name === undefined ? {} : { name: t.name }),
       ...(t.comment === undefined ? {} : { comment: t.comment }),
+      ...(t.table === undefined ? {} : { table: t.table }),
+      ...(t['exempt-loopback'] === undefined ? {} : { exemptLoopback: t['exempt-loopback'] }),
+      ...(t['exempt-private'] === undefined ? {} : { exemptPrivate: t['exempt-private'] }),
     })
   }
   if (problems.length > 0) throw new ConfigError(problems)

@@ -80,6 +80,9 @@ async function planTarget(
         ports: target.ports,
         ...(target.name === undefined ? {} : { name: target.name }),
         ...(target.comment === undefined ? {} : { comment: target.comment }),
+        ...(target.table === undefined ? {} : { table: target.table }),
+        ...(target.exemptLoopback === undefined ? {} : { exemptLoopback: target.exemptLoopback }),
+        ...(target.exemptPrivate === undefined ? {} : { exemptPrivate: target.exemptPrivate }),
       },
     )
     if (formatInfo(target.format).lineOriented) {

@@ -19,6 +19,7 @@ targets:
     format: nftables
     feeds: [coolify/cloud]
     ports: [22/tcp]
+    exempt-loopback: false
   - path: lists/hooks.txt
     format: txt
     feeds: [github/hooks]
@@ -76,6 +77,9 @@ describe.skipIf(!HAVE_FIXTURES)('allowlist-sync sync', () => {
     expect(out).toContain('--- would write fw/allow.nft')
     expect(out).toContain('# mine\n# BEGIN allowlist-sync coolify/cloud')
     expect(out).toContain('49.13.215.176')
+    // The target's render options reach the renderer.
+    expect(out).toContain('# loopback is NOT exempt')
+    expect(out).not.toContain('iif "lo"')
     expect(out).toContain('--- would write lists/hooks.txt')
     expect(out).toContain('--- would write .github/allowlist-sync.lock.json')
     expect(out).toContain('3 of 3 files would change')

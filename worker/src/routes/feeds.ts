@@ -34,6 +34,9 @@ const snapshotQuery = z.object({
   format: z.enum(FORMAT_IDS).optional(),
   port: z.union([z.string(), z.array(z.string())]).optional(),
   name: z.string().max(64).optional(),
+  table: z.string().max(64).optional(),
+  'exempt-loopback': z.enum(['true', 'false']).optional(),
+  'exempt-private': z.enum(['true', 'false']).optional(),
 })
 
 const versionParams = feedParams.extend({
@@ -118,11 +121,26 @@ function respondSnapshot(
         ipv4: snapshot.ipv4,
         ipv6: snapshot.ipv6,
       },
-      { ports: ports(query.port), ...(query.name === undefined ? {} : { name: query.name }) },
+      {
+        ports: ports(query.port),
+        ...(query.name === undefined ? {} : { name: query.name }),
+        ...(query.table === undefined ? {} : { table: query.table }),
+        ...(query['exempt-loopback'] === undefined
+          ? {}
+          : { exemptLoopback: query['exempt-loopback'] === 'true' }),
+        ...(query['exempt-private'] === undefined
+          ? {}
+          : { exemptPrivate: query['exempt-private'] === 'true' }),
+      },
     )
   } catch (cause) {
     if (cause instanceof RenderError) {
-      const bad = ['ERR_RENDER_NAME', 'ERR_RENDER_PORT', 'ERR_RENDER_COMMENT'].includes(cause.code)
+      const bad = [
+        'ERR_RENDER_NAME',
+        'ERR_RENDER_PORT',
+        'ERR_RENDER_COMMENT',
+        'ERR_RENDER_OPTION',
+      ].includes(cause.code)
       throw new HttpError(
         bad ? 400 : 422,
         bad ? 'ERR_VALIDATION' : 'ERR_RENDER',

@@ -41,6 +41,11 @@ Options:
   --into FILE          print FILE with its managed block for these feeds replaced (or appended)
   --from FILE          read CIDRs from FILE ('-' for stdin) instead of fetching feeds
   --removed FILE       CIDRs a change removed (ufw renders 'ufw delete allow' lines for them)
+  --table 'FAMILY NAME'  nftables without ports: the table of your own that holds the sets
+                       (default 'inet filter')
+  --no-exempt-loopback packet filters: guard loopback (lo) too; by default it is exempt
+  --exempt-private     docker-user: also let private sources through (10/8, 172.16/12,
+                       192.168/16, fc00::/7); by default only the allowlist
 
 Exit codes: 0 printed, 1 refused (a feed guard said no, or a platform limit), 2 usage or input.
 
@@ -60,6 +65,9 @@ const OPTIONS = {
   into: { type: 'string' },
   from: { type: 'string' },
   removed: { type: 'string' },
+  table: { type: 'string' },
+  'no-exempt-loopback': { type: 'boolean' },
+  'exempt-private': { type: 'boolean' },
 } as const
 
 interface Sets {
@@ -156,6 +164,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       ...(values.name === undefined ? {} : { name: values.name }),
       ...(values.comment === undefined ? {} : { comment: values.comment }),
       ...(removed === undefined ? {} : { removed }),
+      ...(values.table === undefined ? {} : { table: values.table }),
+      ...(values['no-exempt-loopback'] === true ? { exemptLoopback: false } : {}),
+      ...(values['exempt-private'] === true ? { exemptPrivate: true } : {}),
     })
     if (existing !== undefined) {
       text = spliceManagedBlock(

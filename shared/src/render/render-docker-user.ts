@@ -16,6 +16,29 @@ import { shellQuote } from './render-ufw.ts'
 /** What ufw-docker lets through DOCKER-USER before its own rules, plus IPv6's unique local range. */
 const PRIVATE = { 4: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'], 6: ['fc00::/7'] } as const
 
+/**
+ * Docker before 23.0 (moby PR 44706) has no IPv6 DOCKER-USER, and inserts each new network's
+ * FORWARD rules above anything already there: where DOCKER-USER has no RETURN of Docker's, keep
+ * one jump to it first in FORWARD, as Docker 23 does. A jump that slid down is replaced by one of
+ * the other spelling (plain, or with a comment) inserted on top, then the old spelling is deleted
+ * by its exact text: never by rule number, which Docker may shift in between.
+ */
+const IPV6_DOCKER_USER = [
+  '  if ! ip6tables -w -C DOCKER-USER -j RETURN 2>/dev/null; then',
+  '    ip6tables -w -N DOCKER-USER 2>/dev/null || true',
+  '    tagged="-m comment --comment allowlist-sync -j DOCKER-USER"',
+  '    case "$(ip6tables -w -S FORWARD | sed -n 2p)" in',
+  '    "-A FORWARD -j DOCKER-USER" | "-A FORWARD $tagged") ;;',
+  '    *)',
+  '      if ip6tables -w -C FORWARD $tagged 2>/dev/null; then new="-j DOCKER-USER" old=$tagged',
+  '      else new=$tagged old="-j DOCKER-USER"; fi',
+  '      ip6tables -w -I FORWARD $new',
+  '      while ip6tables -w -D FORWARD $old 2>/dev/null; do :; done',
+  '      ;;',
+  '    esac',
+  '  fi',
+]
+
 /** The `iptables-restore --noflush` text of one family: chains NAME and NAME-src. */
 function chains(p: Prepared, family: 4 | 6): string[] {
   const src = `${p.name}-src`
@@ -57,10 +80,10 @@ function load(p: Prepared, family: 4 | 6, indent: string): { restore: string[]; 
  * original destination port, before DNAT, is one of them, go to NAME-src; everything else
  * returns) and NAME-src (returns each allowed CIDR, drops the rest); then jumps to NAME from the
  * top of DOCKER-USER unless a jump is already there. DOCKER-USER itself is never flushed.
- * IPv4 needs Docker's DOCKER-USER (the script stops, exit 1, without it). IPv6: Docker 23+ with
- * ip6tables has DOCKER-USER; Docker 20.10-22 with ip6tables has only DOCKER, and the script adds
- * DOCKER-USER and its FORWARD jump as Docker 23 does (moby PR 44706); with neither, dockerd does
- * not route IPv6 (docker-proxy serves it through INPUT), and the script says so on stderr.
+ * IPv4 needs Docker's DOCKER-USER (the script stops, exit 1, without it). IPv6, when dockerd
+ * manages ip6tables (a DOCKER chain): Docker 23+ keeps DOCKER-USER first in FORWARD; for Docker
+ * 20.10-22 the script keeps one there itself (IPV6_DOCKER_USER). Without a DOCKER chain dockerd
+ * does not route IPv6 (docker-proxy serves it through INPUT), and the script says so on stderr.
  */
 export function renderDockerUser(p: Prepared): string {
   requireNonEmpty(p)
@@ -81,12 +104,9 @@ export function renderDockerUser(p: Prepared): string {
     v4.hook,
     'if [ ! -e /proc/net/if_inet6 ]; then',
     `  ${say('IPv6 is disabled in this kernel: IPv4 only')}`,
-    'elif ip6tables -w -n -L DOCKER-USER >/dev/null 2>&1 || ip6tables -w -n -L DOCKER >/dev/null 2>&1; then',
+    'elif ip6tables -w -n -L DOCKER >/dev/null 2>&1; then',
     ...v6.restore,
-    '  if ! ip6tables -w -n -L DOCKER-USER >/dev/null 2>&1; then',
-    '    ip6tables -w -N DOCKER-USER',
-    '    ip6tables -w -I FORWARD -j DOCKER-USER',
-    '  fi',
+    ...IPV6_DOCKER_USER,
     v6.hook,
     'else',
     `  ${say('ip6tables has no DOCKER chain, so dockerd does not route IPv6 here; IPv6 published ports, if any, are served by docker-proxy through INPUT: guard them with the ip6tables format')}`,
@@ -105,6 +125,6 @@ export function renderDockerUser(p: Prepared): string {
     ),
     ...exempt,
     "# Docker publishes ports through FORWARD, past INPUT and ufw: only DOCKER-USER sees them, matched here by conntrack's original destination port (before DNAT)",
-    `# run with: sh FILE (as root, after dockerd starts, e.g. from ExecStartPost= of docker.service); run it again to reload: it replaces chains ${p.name} and ${p.name}-src in one commit per family and jumps to ${p.name} from DOCKER-USER once, leaving DOCKER-USER's other rules alone`,
+    `# run with: sh FILE (as root, after dockerd starts, e.g. from ExecStartPost= of docker.service); run it again to reload, and after creating a Docker network: it replaces chains ${p.name} and ${p.name}-src in one commit per family and jumps to ${p.name} from DOCKER-USER once, leaving DOCKER-USER's other rules alone`,
   ])
 }

@@ -250,9 +250,9 @@ describe.skipIf(skip('iptables', 'iptables-restore'))(
           p.run('server', 'sh', ['-s'], text)
           expect(await reach(ALLOWED[4])).toBe('connected')
           expect(await reach(DENIED[4])).toBe('timeout')
-          expect(
-            p.run('server', 'iptables', ['-S', 'DOCKER-USER']).stdout.match(/^-A /gm),
-          ).toEqual(['-A '])
+          expect(p.run('server', 'iptables', ['-S', 'DOCKER-USER']).stdout.match(/^-A /gm)).toEqual(
+            ['-A '],
+          )
           expect(ctr.accepted()).toBeGreaterThanOrEqual(3)
         } finally {
           await ctr.stop()

@@ -22,7 +22,7 @@ const bench: BenchFile = async ({ runs }) => {
   const input = randomInput(50_000, 42)
   const options = {
     ports: [{ port: 443, protocol: 'tcp' as const }],
-    limits: { awsRulesPerGroup: 1_000_000, k8sMaxBytes: 100_000_000 },
+    limits: { awsRulesPerGroup: 1_000_000, k8sMaxBytes: 100_000_000, ufwRules: 1_000_000 },
   }
   const results: BenchResult[] = []
   const lists = { ipv4: input.ipv4, ipv6: input.ipv6 }

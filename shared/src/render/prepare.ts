@@ -146,12 +146,13 @@ export function prepare(format: FormatId, input: RenderInput, options: RenderOpt
       format,
       'exemptPrivate (--exempt-private) is a docker-user option; list private ranges you trust in a feed of your own instead',
     )
-  const table = TABLE_RE.exec(options.table ?? 'inet filter')
+  const tableText = options.table ?? 'inet filter'
+  const table = TABLE_RE.exec(tableText)
   if (table === null)
     fail(
       'ERR_RENDER_NAME',
       format,
-      `table ${quote(options.table ?? '')} is not allowed: use 'FAMILY NAME' with FAMILY ip, ip6 or inet and NAME a letter then letters, digits or '_' (at most 32)`,
+      `table ${quote(tableText)} is not allowed: use 'FAMILY NAME' with FAMILY ip, ip6 or inet and NAME a letter then letters, digits or '_' (at most 32)`,
     )
   const ipv4 = canonical(format, 4, input.ipv4, 'input')
   const ipv6 = canonical(format, 6, input.ipv6, 'input')

@@ -136,7 +136,8 @@ describe.each(CASES)('real tools accept the output: $label', (c) => {
       const name = c.options.name ?? 'allowlist-sync'
       const script = write(`${tag}-docker-user.sh`, render('docker-user', c))
       // The chains a Docker 23+ daemon with ip6tables leaves (DOCKER-USER ends in RETURN).
-      const docker = '*filter\n:DOCKER-USER - [0:0]\n-A DOCKER-USER -j RETURN\nCOMMIT\n'
+      const docker =
+        '*filter\n:DOCKER - [0:0]\n:DOCKER-USER - [0:0]\n-A DOCKER-USER -j RETURN\nCOMMIT\n'
       for (const restore of ['iptables-restore', 'ip6tables-restore'])
         expect(tool(restore, [], { inNs: true, input: docker }).status).toBe(0)
       for (let i = 0; i < 2; i++) {

@@ -40,6 +40,12 @@ export interface Prepared {
   /** Traefik's ipStrategy, validated (excludedIPs canonical), or undefined. */
   readonly ipStrategy:
     { readonly depth?: number; readonly excludedIPs?: readonly string[] } | undefined
+  /** RenderOptions.exemptLoopback, default true. */
+  readonly exemptLoopback: boolean
+  /** RenderOptions.exemptPrivate, default false (only docker-user accepts true). */
+  readonly exemptPrivate: boolean
+  /** RenderOptions.table split into family and name, default `inet` `filter`. */
+  readonly table: { readonly family: string; readonly name: string }
   /** `#` lines: the do-not-edit note, one line per feed, the comment. No marker lines. */
   readonly header: readonly string[]
 }
@@ -52,9 +58,11 @@ const FEED_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9._-]+)*$/
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
 const MAX_COMMENT = 200
+/** An nftables table for the sets: a family that holds address sets, then an identifier. */
+const TABLE_RE = /^(ip|ip6|inet) ([A-Za-z][A-Za-z0-9_]{0,31})$/
 
 function fail(
-  code: 'ERR_RENDER_NAME' | 'ERR_RENDER_COMMENT' | 'ERR_RENDER_FEED',
+  code: 'ERR_RENDER_NAME' | 'ERR_RENDER_COMMENT' | 'ERR_RENDER_FEED' | 'ERR_RENDER_OPTION',
   format: FormatId,
   msg: string,
 ): never {
@@ -146,6 +154,20 @@ export function prepare(format: FormatId, input: RenderInput, options: RenderOpt
   const ports = options.ports ?? []
   for (const spec of ports) checkPort(format, spec)
   if (ports.length > 0 && info.usesPorts) header.push(`# ports ${ports.map(formatPort).join(' ')}`)
+  if (options.exemptPrivate === true && format !== 'docker-user')
+    fail(
+      'ERR_RENDER_OPTION',
+      format,
+      'exemptPrivate (--exempt-private) is a docker-user option; list private ranges you trust in a feed of your own instead',
+    )
+  const tableText = options.table ?? 'inet filter'
+  const table = TABLE_RE.exec(tableText)
+  if (table === null)
+    fail(
+      'ERR_RENDER_NAME',
+      format,
+      `table ${quote(tableText)} is not allowed: use 'FAMILY NAME' with FAMILY ip, ip6 or inet and NAME a letter then letters, digits or '_' (at most 32)`,
+    )
   const ipv4 = canonical(format, 4, input.ipv4, 'input')
   const ipv6 = canonical(format, 6, input.ipv6, 'input')
   return {
@@ -171,6 +193,9 @@ export function prepare(format: FormatId, input: RenderInput, options: RenderOpt
     comment: comment === '' ? undefined : comment,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     ipStrategy: checkIpStrategy(format, options.ipStrategy),
+    exemptLoopback: options.exemptLoopback ?? true,
+    exemptPrivate: options.exemptPrivate ?? false,
+    table: { family: table[1]!, name: table[2]! },
     header,
   }
 }
@@ -288,4 +313,19 @@ export function portRange(spec: PortSpec): [number, number] {
 /** The name with `-` turned into `_`, for formats whose identifiers have no `-`. */
 export function underscored(name: string): string {
   return name.replaceAll('-', '_')
+}
+
+/**
+ * Throws ERR_RENDER_OPTION when `exemptLoopback: false` is asked of a format whose rules never see
+ * loopback traffic (`why` says what lets it through), rather than render a file that would not do
+ * what the option says.
+ */
+export function refuseLoopbackOff(p: Prepared, why: string): void {
+  if (!p.exemptLoopback) {
+    fail(
+      'ERR_RENDER_OPTION',
+      p.format,
+      `exemptLoopback false (--no-exempt-loopback) cannot be honoured: ${why}`,
+    )
+  }
 }

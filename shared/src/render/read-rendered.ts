@@ -27,8 +27,8 @@ const CIDR = '([0-9A-Fa-f:.]+/\\d{1,3})'
  */
 const LINE_PATTERNS: Partial<Record<FormatId, RegExp>> = {
   nftables: new RegExp(`^\\s*${CIDR},?$`),
-  iptables: new RegExp(`^\\s*-A \\S+ -s ${CIDR} -j ACCEPT$`),
-  ip6tables: new RegExp(`^\\s*-A \\S+ -s ${CIDR} -j ACCEPT$`),
+  iptables: new RegExp(`^\\s*-A \\S+ -s ${CIDR} -j RETURN$`),
+  ip6tables: new RegExp(`^\\s*-A \\S+ -s ${CIDR} -j RETURN$`),
   'docker-user': new RegExp(`^\\s*-A \\S+ -s ${CIDR} -j RETURN$`),
   ipset: new RegExp(`^\\s*add \\S+ ${CIDR}$`),
   ufw: new RegExp(`^\\s*ufw allow from ${CIDR}\\b`),

@@ -8,7 +8,14 @@ import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { ConfigError, readConfig } from './config.ts'
 import { devCounters } from './dev-counters.ts'
-import { configProblem, HttpError, isHttpError, PROBLEM_MEDIA_TYPE, toProblem } from './errors.ts'
+import {
+  configProblem,
+  fromHttpException,
+  HttpError,
+  isHttpError,
+  PROBLEM_MEDIA_TYPE,
+  toProblem,
+} from './errors.ts'
 import { logEvent } from './log-event.ts'
 import { READ_CACHE } from './read-cache/read-cache.ts'
 import type { ReadCache } from './read-cache/read-cache.ts'
@@ -72,16 +79,7 @@ export function createApp(deps: Partial<AppDeps> = {}): Hono<AppEnv> {
     if (isHttpError(err)) {
       error = err
     } else if (err instanceof HTTPException) {
-      error = new HttpError(
-        err.status === 413 ? 413 : err.status === 401 ? 401 : 400,
-        err.status === 413
-          ? 'ERR_BODY_TOO_LARGE'
-          : err.status === 401
-            ? 'ERR_UNAUTHORIZED'
-            : 'ERR_VALIDATION',
-        err.status === 413 ? 'Request body too large' : 'Invalid request',
-        err.message,
-      )
+      error = fromHttpException(err)
     } else {
       logEvent('error', {
         event: 'unhandled-error',

@@ -5,6 +5,7 @@
  * 404.
  */
 import { Hono } from 'hono'
+import type { AppDeps, AppEnv } from './app-env.ts'
 import { HTTPException } from 'hono/http-exception'
 import { ConfigError, readConfig } from './config.ts'
 import { devCounters } from './dev-counters.ts'
@@ -18,22 +19,11 @@ import {
 } from './errors.ts'
 import { logEvent } from './log-event.ts'
 import { READ_CACHE } from './read-cache/read-cache.ts'
-import type { ReadCache } from './read-cache/read-cache.ts'
 import { changes } from './routes/changes.ts'
 import { feeds } from './routes/feeds.ts'
 import { health } from './routes/health.ts'
 import { status } from './routes/status.ts'
 import { subscriptions } from './routes/subscriptions.ts'
-
-/** What routes get besides the bindings: the clock and the read cache (tests pass their own). */
-export interface AppDeps {
-  /** Milliseconds since the epoch. */
-  readonly now: () => number
-  readonly readCache: ReadCache
-}
-
-/** The app's type parameters: bindings, and {@link AppDeps} as context variables. */
-export type AppEnv = { Bindings: Env; Variables: AppDeps }
 
 /** Builds the app (a fresh one per call; index.ts keeps one). */
 export function createApp(deps: Partial<AppDeps> = {}): Hono<AppEnv> {

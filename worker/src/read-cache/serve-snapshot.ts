@@ -7,7 +7,7 @@
 import type { Context } from 'hono'
 import { findFeed, formatInfo, RenderError, renderFormat } from '../../../shared/src/index.ts'
 import type { FormatId, PortSpec, Snapshot } from '../../../shared/src/index.ts'
-import type { AppEnv } from '../app.ts'
+import type { AppEnv } from '../app-env.ts'
 import { readConfig } from '../config.ts'
 import { getFeedHead, getSnapshot } from '../db/snapshots.ts'
 import { HttpError, notFound } from '../errors.ts'

@@ -8,7 +8,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { FORMAT_IDS, parsePort } from '../../../shared/src/index.ts'
 import type { PortSpec } from '../../../shared/src/index.ts'
-import type { AppEnv } from '../app.ts'
+import type { AppEnv } from '../app-env.ts'
 import { getChanges } from '../db/snapshots.ts'
 import { HttpError } from '../errors.ts'
 import {

@@ -118,6 +118,20 @@ describe('the table of additions', () => {
     const previous = await snapshotOf(TABLE_FEED, [...BASELINE.ipv4], [...BASELINE.ipv6])
     expectRow(await served({ version: 5, ...rowLists(row) }, previous), row, previous)
   })
+
+  it.each(ADDITION_ROWS)('the same under the limits of all of AWS: $name', async (row) => {
+    const feed = findFeed('aws/ROW_1')!
+    const previous = await snapshotOf(feed.id, [...BASELINE.ipv4], [...BASELINE.ipv6])
+    expectRow(await served({ version: 5, ...rowLists(row) }, previous, feed), row, previous)
+  })
+
+  it('a prefix within the limits of one feed is too broad for another', async () => {
+    const lists = { ipv4: ['173.245.48.0/20', '11.0.0.0/8'], ipv6: [] }
+    expect(await served(lists)).toMatchObject({ kind: 'refused', guard: 'too-broad' })
+    expect(await served(lists, undefined, findFeed('aws/ROW_1')!)).toMatchObject({
+      kind: 'changed',
+    })
+  })
 })
 
 describe('reserved-space', () => {

@@ -6,6 +6,7 @@ import path from 'node:path'
 import {
   findFeed,
   formatInfo,
+  IpSet,
   isFormatId,
   parseCidrList,
   parsePort,
@@ -16,6 +17,7 @@ import {
   type FeedRef,
   type PortSpec,
 } from '../../../../shared/src/index.ts'
+import { heldNotice } from '../held-notice.ts'
 import {
   EXIT_OK,
   EXIT_REFUSED,
@@ -41,6 +43,9 @@ Options:
   --into FILE          print FILE with its managed block for these feeds replaced (or appended)
   --from FILE          read CIDRs from FILE ('-' for stdin) instead of fetching feeds
   --removed FILE       CIDRs a change removed (ufw renders 'ufw delete allow' lines for them)
+
+A feed whose new list is held (it removes more than half a family, or more than doubles one) is
+rendered as published, with a 'held: ...' line on stderr: review the output before you apply it.
 
 Exit codes: 0 printed, 1 refused (a feed guard said no, or a platform limit), 2 usage or input.
 
@@ -99,15 +104,19 @@ async function fetchFeeds(io: CliIo, ids: string[]): Promise<Sets | string> {
   if (refusals.length > 0) {
     return refusals.map((o) => `${o.feed}: refused (${o.guard}): ${o.reason}`).join('\n')
   }
-  const sets: Sets = { feeds: [], ipv4: [], ipv6: [] }
+  // Sets, not arrays: a 500,000-entry feed spread into push() would overflow the stack.
+  let ipv4 = IpSet.empty(4)
+  let ipv6 = IpSet.empty(6)
+  const feedRefs: FeedRef[] = []
   for (const o of outcomes) {
     if (o.kind === 'refused') continue
-    const s = o.snapshot
-    sets.feeds.push({ id: s.feed, version: String(s.version), sha256: s.sha256, source: s.source })
-    sets.ipv4.push(...s.ipv4)
-    sets.ipv6.push(...s.ipv6)
+    if (o.kind === 'held') io.stderr(heldNotice(o))
+    const s = o.kind === 'held' ? o.candidate : o.snapshot
+    feedRefs.push({ id: s.feed, version: String(s.version), sha256: s.sha256, source: s.source })
+    ipv4 = ipv4.union(IpSet.fromCidrs(4, s.ipv4))
+    ipv6 = ipv6.union(IpSet.fromCidrs(6, s.ipv6))
   }
-  return sets
+  return { feeds: feedRefs, ipv4: ipv4.toCidrs(), ipv6: ipv6.toCidrs() }
 }
 
 /** Renders feeds or a list file; prints the text, or the spliced --into file. */

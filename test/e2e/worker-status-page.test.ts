@@ -29,13 +29,13 @@ describe.skipIf(SKIP !== undefined)('status page in headless Chromium', () => {
   beforeAll(async () => {
     mirror = await startMirror({
       ...(HAVE_FIXTURES ? fixtureMirrorLayout(LATEST_FIXTURES) : {}),
-      'www.cloudflare.com/ips-v4': '192.0.2.0/24\n198.51.100.0/25\n',
-      'www.cloudflare.com/ips-v6': '2001:db8::/48\n',
+      'www.cloudflare.com/ips-v4': '11.0.2.0/24\n12.51.100.0/25\n',
+      'www.cloudflare.com/ips-v6': '2a0b:db8::/48\n',
     })
     dev = await startWorkerDev({ UPSTREAM_MIRROR: mirror.url })
     expect((await fetch(`${dev.url}/__scheduled`)).status).toBe(200)
     // A second version of one feed, so its series has a step.
-    mirror.files['www.cloudflare.com/ips-v4'] = '192.0.2.0/24\n198.51.100.0/24\n203.0.113.0/24\n'
+    mirror.files['www.cloudflare.com/ips-v4'] = '11.0.2.0/24\n12.51.100.0/24\n13.0.113.0/24\n'
     expect((await fetch(`${dev.url}/__scheduled`)).status).toBe(200)
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',

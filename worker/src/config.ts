@@ -11,6 +11,10 @@ export interface Config {
   readonly enabledFeeds: readonly string[] | undefined
   /** `GUARD_MAX_REMOVAL_SHARE`: 0..1. */
   readonly maxRemovalShare: number
+  /** `GUARD_CONFIRM_FETCHES`: identical fetches in a row that confirm a held candidate (≥ 1). */
+  readonly confirmFetches: number
+  /** `GUARD_CONFIRM_MINUTES`: minutes from a held candidate's first fetch to its confirmation (≥ 0). */
+  readonly confirmMinutes: number
   /** `GUARD_MAX_BODY_BYTES`. */
   readonly maxBodyBytes: number
   /** `FETCH_TIMEOUT_MS`. */
@@ -50,6 +54,16 @@ function positive(
   return n
 }
 
+function whole(name: string, value: string | undefined, fallback: number, min: number): number {
+  const raw = text(value)
+  if (raw === undefined) return fallback
+  const n = Number(raw)
+  if (!Number.isSafeInteger(n) || n < min) {
+    throw new RangeError(`${name} must be a whole number ≥ ${min}, got "${raw}"`)
+  }
+  return n
+}
+
 /** Reads and validates the config; throws a RangeError naming the var on a bad value. */
 export function readConfig(env: ConfigEnv): Config {
   const feeds = text(env.ENABLED_FEEDS)
@@ -63,6 +77,8 @@ export function readConfig(env: ConfigEnv): Config {
             .map((f) => f.trim())
             .filter((f) => f !== ''),
     maxRemovalShare: positive('GUARD_MAX_REMOVAL_SHARE', env.GUARD_MAX_REMOVAL_SHARE, 0.5, 1),
+    confirmFetches: whole('GUARD_CONFIRM_FETCHES', env.GUARD_CONFIRM_FETCHES, 3, 1),
+    confirmMinutes: whole('GUARD_CONFIRM_MINUTES', env.GUARD_CONFIRM_MINUTES, 30, 0),
     maxBodyBytes: positive('GUARD_MAX_BODY_BYTES', env.GUARD_MAX_BODY_BYTES, 8 * 1024 * 1024),
     fetchTimeoutMs: positive('FETCH_TIMEOUT_MS', env.FETCH_TIMEOUT_MS, 20_000),
     allowPrivateTargets: text(env.ALLOW_PRIVATE_WEBHOOK_TARGETS)?.toLowerCase() === 'true',

@@ -16,10 +16,10 @@ const HOSTILE_REASON = '"</td><script>alert(document.cookie)</script>'
 
 beforeAll(async () => {
   await clearHistory()
-  const mirror = await cloudflareMirror(['192.0.2.0/24'], ['2001:db8::/48'])
+  const mirror = await cloudflareMirror(['11.0.2.0/24'], ['2a0b:db8::/48'])
   const e = envWith({ UPSTREAM_MIRROR: mirror.url, ENABLED_FEEDS: 'cloudflare/edge' })
   await runSync(e)
-  await publishCloudflare(mirror, ['192.0.2.0/24', '198.51.100.0/24'], ['2001:db8::/48'])
+  await publishCloudflare(mirror, ['11.0.2.0/24', '12.51.100.0/24'], ['2a0b:db8::/48'])
   await runSync(e)
   // History and a refusal whose text came from somewhere hostile.
   await env.DB.batch([
@@ -27,7 +27,8 @@ beforeAll(async () => {
       `INSERT INTO checks (run_id, feed, at, outcome, guard, reason) VALUES ('r', ?, ?, 'refused', 'invalid-entry', ?)`,
     ).bind(HOSTILE_FEED, new Date().toISOString(), HOSTILE_REASON),
     env.DB.prepare(
-      `INSERT INTO snapshot_contents VALUES (?, 'aa', '["203.0.113.0/24"]', '[]', 1, 0, 256)`,
+      `INSERT INTO snapshot_contents (feed, sha256, ipv4, ipv6, ipv4_count, ipv6_count, ipv4_addresses)
+       VALUES (?, 'aa', '["13.0.113.0/24"]', '[]', 1, 0, 256)`,
     ).bind(HOSTILE_FEED),
     env.DB.prepare(
       `INSERT INTO versions VALUES (?, 1, 'aa', ?, ?, 'https://x.example/<b>', 'r')`,

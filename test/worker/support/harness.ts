@@ -97,7 +97,7 @@ export function envWith(overrides: Record<string, string>): Env {
   return { ...env, ...overrides }
 }
 
-/** Cloudflare's two lists, as text a test can vary: documentation ranges only. */
+/** Cloudflare's two lists, as text a test can vary (public stand-ins: reserved-space refuses documentation ranges). */
 export function cloudflareFiles(v4: string[], v6: string[]): [string, FileSpec][] {
   return [
     ['www.cloudflare.com/ips-v4', { text: v4.join('\n') + '\n' }],
@@ -138,8 +138,10 @@ export async function clearHistory(): Promise<void> {
       'subscriptions',
       'changes',
       'checks',
+      'held_candidates',
       'versions',
       'snapshot_contents',
+      'bodies',
       'http_cache',
     ].map((t) => env.DB.prepare(`DELETE FROM ${t}`)),
   )

@@ -66,10 +66,10 @@ export function renderAtom(
     ]
     return `  <entry>
     <id>${escapeXml(url)}</id>
-    <title>${escapeXml(`${ch.feed}: version ${ch.version} (+${count(ch.added)} −${count(ch.removed)})`)}</title>
+    <title>${escapeXml(`${ch.feed}: version ${ch.version} (+${count(ch.added)} −${count(ch.removed)})${ch.confirmedAfterHold === true ? ', confirmed after a hold' : ''}`)}</title>
     <updated>${escapeXml(ch.at)}</updated>
     <link rel="alternate" type="application/json" href="${escapeXml(url)}"/>
-    <category term="${escapeXml(ch.feed)}"/>
+    <category term="${escapeXml(ch.feed)}"/>${ch.confirmedAfterHold === true ? '\n    <category term="confirmed-after-hold"/>' : ''}
     <content type="text">${escapeXml(lines.join('\n'))}</content>
   </entry>`
   })

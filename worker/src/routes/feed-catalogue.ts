@@ -1,11 +1,17 @@
 /**
  * @module The feed listing the API and the status page share: the catalogue joined with what D1
- * knows about each feed (current version, counts, last check, last change, last refusal).
+ * knows about each feed (current version, counts, last check, last change, last refusal, held
+ * candidate).
  */
 import { BUILTIN_FEEDS, findFeed } from '../../../shared/src/index.ts'
 import { readConfig } from '../config.ts'
-import { getCheckStates, getFeedStates } from '../db/snapshots.ts'
-import type { FeedCheckState, FeedState } from '../db/snapshots.ts'
+import { getCheckStates } from '../db/checks.ts'
+import type { FeedCheckState } from '../db/checks.ts'
+import { getHeldCandidates } from '../db/held.ts'
+import { getFeedStates } from '../db/snapshots.ts'
+import type { FeedState } from '../db/snapshots.ts'
+import { toHeldView } from './held-view.ts'
+import type { HeldView } from './held-view.ts'
 import { resolveFeeds } from '../jobs/scheduled.ts'
 
 /** One feed as `GET /v1/feeds` lists it. */
@@ -28,6 +34,8 @@ export interface FeedSummary {
   readonly lastChangedAt: string | null
   readonly lastOutcome: FeedCheckState['lastOutcome'] | null
   readonly lastRefusal: NonNullable<FeedCheckState['lastRefusal']> | null
+  /** A candidate waiting for confirmation (or rejected), or null. */
+  readonly held: HeldView | null
 }
 
 /** Every built-in or enabled feed, plus any feed with stored history, in catalogue order. */
@@ -35,7 +43,11 @@ export async function listFeeds(db: D1Database, env: Env): Promise<FeedSummary[]
   const config = readConfig(env)
   const enabled = resolveFeeds(config.enabledFeeds).feeds
   const enabledIds = new Set(enabled.map((f) => f.id))
-  const [states, checks] = await Promise.all([getFeedStates(db), getCheckStates(db)])
+  const [states, checks, held] = await Promise.all([
+    getFeedStates(db),
+    getCheckStates(db),
+    getHeldCandidates(db),
+  ])
   const ids = [
     ...new Set([
       ...BUILTIN_FEEDS.map((f) => f.id),
@@ -44,7 +56,13 @@ export async function listFeeds(db: D1Database, env: Env): Promise<FeedSummary[]
       ...checks.keys(),
     ]),
   ]
-  return ids.map((id) => summarize(id, enabledIds.has(id), states.get(id), checks.get(id)))
+  return ids.map((id) => {
+    const h = held.get(id)
+    return {
+      ...summarize(id, enabledIds.has(id), states.get(id), checks.get(id)),
+      held: h === undefined ? null : toHeldView(h, config),
+    }
+  })
 }
 
 function summarize(
@@ -52,7 +70,7 @@ function summarize(
   enabled: boolean,
   state: FeedState | undefined,
   check: FeedCheckState | undefined,
-): FeedSummary {
+): Omit<FeedSummary, 'held'> {
   const def = findFeed(id)
   return {
     id,

@@ -1,6 +1,7 @@
 /**
  * @module /v1/feeds: the catalogue with each feed's state, a feed's current snapshot (ETag = its
- * sha256, 304 on If-None-Match, `?format=` through shared/render), past snapshots and changes.
+ * sha256, 304 on If-None-Match, `?format=` through shared/render) with its held candidate, past
+ * snapshots and changes, and the admin's confirm / reject of a held candidate.
  */
 import { Hono } from 'hono'
 import type { Context } from 'hono'
@@ -15,10 +16,15 @@ import {
 } from '../../../shared/src/index.ts'
 import type { PortSpec, Snapshot } from '../../../shared/src/index.ts'
 import type { AppEnv } from '../app.ts'
+import { readConfig } from '../config.ts'
 import { HttpError, notFound } from '../errors.ts'
+import { getHeldCandidate, getHeldTag, rejectHeldCandidate } from '../db/held.ts'
 import { getChanges, getCurrentSha256, getFeedStates, getSnapshot } from '../db/snapshots.ts'
+import { confirmHeldCandidate } from '../jobs/hold.ts'
 import { validate } from '../validation.ts'
 import { listFeeds } from './feed-catalogue.ts'
+import { toHeldView } from './held-view.ts'
+import { requireAdmin } from './subscriptions.ts'
 
 /** How long clients and caches may reuse a current snapshot (the cron runs every 15 minutes). */
 const CURRENT_CACHE_CONTROL = 'public, max-age=60, stale-while-revalidate=300'
@@ -39,6 +45,60 @@ const snapshotQuery = z.object({
 const versionParams = feedParams.extend({
   version: z.string().regex(/^[1-9][0-9]{0,9}$/, 'a version number (1, 2, ...)'),
 })
+
+const heldQuery = z.object({
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, "the held candidate's sha256 (64 lower-case hex digits)")
+    .optional(),
+})
+
+const heldParams = feedParams.extend({ action: z.enum(['confirm', 'reject']) })
+
+function notHeld(id: string): HttpError {
+  return new HttpError(404, 'ERR_NOT_HELD', 'Nothing held', `feed "${id}" has no held candidate`)
+}
+
+function otherHeld(id: string, held: string, asked: string): HttpError {
+  return new HttpError(
+    409,
+    'ERR_HELD_CHANGED',
+    'Another candidate is held',
+    `feed "${id}" now holds candidate ${held}, not ${asked}: review it and try again`,
+  )
+}
+
+/** The admin's confirmation: the held candidate becomes the next version now. */
+async function confirm(env: Env, id: string, sha256: string | undefined, at: string) {
+  const result = await confirmHeldCandidate(env, id, sha256, at)
+  switch (result.kind) {
+    case 'none':
+      throw notHeld(id)
+    case 'other':
+      throw otherHeld(id, result.sha256, sha256!)
+    case 'stale':
+      throw new HttpError(
+        409,
+        'ERR_HELD_STALE',
+        'The held candidate is stale',
+        `feed "${id}" moved from version ${result.baseVersion} to ${result.current} since the candidate was held; it was dropped`,
+      )
+    case 'lost':
+      throw new HttpError(
+        409,
+        'ERR_HELD_RACE',
+        'A sync stored a version first',
+        `feed "${id}": a concurrent sync stored the next version; see GET /v1/feeds/${id}`,
+      )
+    default:
+      return {
+        feed: id,
+        version: result.version,
+        confirmedAfterHold: true,
+        deliveries: result.enqueued,
+      }
+  }
+}
 
 const changesQuery = z.object({
   since: z
@@ -84,9 +144,13 @@ function ports(raw: string | string[] | undefined): PortSpec[] {
   })
 }
 
-/** The entity tag of a snapshot's representation: its sha256, plus the format if rendered. */
-function etagOf(sha256: string, format: string | undefined): string {
-  return format === undefined ? `"${sha256}"` : `"${sha256}.${format}"`
+/**
+ * The entity tag of a snapshot's representation: its sha256, plus the format if rendered, or
+ * (the current JSON only, which carries `held`) the held candidate's tag.
+ */
+function etagOf(sha256: string, format: string | undefined, heldTag?: string): string {
+  if (format !== undefined) return `"${sha256}.${format}"`
+  return heldTag === undefined ? `"${sha256}"` : `"${sha256}.held.${heldTag}"`
 }
 
 function respondSnapshot(
@@ -94,14 +158,16 @@ function respondSnapshot(
   snapshot: Snapshot,
   query: z.infer<typeof snapshotQuery>,
   cacheControl: string,
+  held?: { readonly tag: string | undefined; readonly view: unknown },
 ): Response {
   const format = query.format
-  const etag = etagOf(snapshot.sha256, format)
+  const etag = etagOf(snapshot.sha256, format, held?.tag)
   const headers = { etag, 'cache-control': cacheControl, vary: 'accept-encoding' }
   if (matchesIfNoneMatch(c.req.header('if-none-match'), etag)) {
     return c.body(null, 304, headers)
   }
-  if (format === undefined) return c.json(snapshot, 200, headers)
+  if (format === undefined)
+    return c.json(held === undefined ? snapshot : { ...snapshot, held: held.view }, 200, headers)
   let text: string
   try {
     text = renderFormat(
@@ -151,8 +217,11 @@ export const feeds = new Hono<AppEnv>()
       // reading and parsing the address lists.
       const inm = c.req.header('if-none-match')
       if (inm !== undefined) {
-        const sha256 = await getCurrentSha256(c.env.DB, id)
-        const etag = etagOf(sha256 ?? '', query.format)
+        const [sha256, heldTag] = await Promise.all([
+          getCurrentSha256(c.env.DB, id),
+          getHeldTag(c.env.DB, id),
+        ])
+        const etag = etagOf(sha256 ?? '', query.format, heldTag)
         if (sha256 !== undefined && matchesIfNoneMatch(inm, etag)) {
           return c.body(null, 304, {
             etag,
@@ -161,7 +230,10 @@ export const feeds = new Hono<AppEnv>()
           })
         }
       }
-      const snapshot = await getSnapshot(c.env.DB, id)
+      const [snapshot, held] = await Promise.all([
+        getSnapshot(c.env.DB, id),
+        getHeldCandidate(c.env.DB, id),
+      ])
       if (snapshot === undefined) {
         throw new HttpError(
           404,
@@ -170,7 +242,13 @@ export const feeds = new Hono<AppEnv>()
           `feed "${id}" has no good snapshot yet; see lastOutcome in GET /v1/feeds`,
         )
       }
-      return respondSnapshot(c, snapshot, query, CURRENT_CACHE_CONTROL)
+      return respondSnapshot(c, snapshot, query, CURRENT_CACHE_CONTROL, {
+        tag:
+          held === undefined
+            ? undefined
+            : `${held.sha256.slice(0, 16)}.${held.seenCount}.${held.status}`,
+        view: held === undefined ? null : toHeldView(held, readConfig(c.env)),
+      })
     },
   )
   .get(
@@ -206,5 +284,24 @@ export const feeds = new Hono<AppEnv>()
       return c.json({ feed: id, changes: changes.map(({ seq: _seq, ...change }) => change) }, 200, {
         'cache-control': CURRENT_CACHE_CONTROL,
       })
+    },
+  )
+  .post(
+    '/:provider/:list/held/:action',
+    requireAdmin,
+    validate('param', heldParams),
+    validate('query', heldQuery),
+    async (c) => {
+      const { provider, list, action } = c.req.valid('param')
+      const { sha256 } = c.req.valid('query')
+      const id = await knownFeed(c.env.DB, provider, list)
+      const at = new Date().toISOString()
+      if (action === 'confirm') return c.json(await confirm(c.env, id, sha256, at))
+      const held = await getHeldCandidate(c.env.DB, id)
+      if (held === undefined) throw notHeld(id)
+      if (sha256 !== undefined && sha256 !== held.sha256) throw otherHeld(id, held.sha256, sha256)
+      if (held.status === 'held') await rejectHeldCandidate(c.env.DB, id, at)
+      const view = toHeldView((await getHeldCandidate(c.env.DB, id))!, readConfig(c.env))
+      return c.json({ feed: id, held: view })
     },
   )

@@ -109,11 +109,22 @@ function cell(value: string | null | undefined): string {
     : `<td>${escapeHtml(value)}</td>`
 }
 
+/** The held marker of a feed row: what is held, why, and how far its confirmation is. */
+function heldMarker(f: FeedSummary): string {
+  const h = f.held
+  if (h === null) return ''
+  const state =
+    h.confirms === null
+      ? `rejected ${h.rejectedAt ?? ''}`
+      : `seen ${h.seenCount} of ${h.confirms.fetches} times, not before ${h.confirms.notBefore}`
+  return `<div class="held" data-held="${escapeHtml(h.status)}"><strong>${escapeHtml(h.status)}: ${escapeHtml(h.guard)}</strong> ${escapeHtml(`+${h.added.ipv4.length + h.added.ipv6.length} −${h.removed.ipv4.length + h.removed.ipv6.length} CIDRs, ${state}`)}<div class="when">${escapeHtml(h.reason)}</div></div>`
+}
+
 function row(f: FeedSummary): string {
   const outcome = f.lastOutcome
   const refusal = f.lastRefusal
   return `<tr data-feed="${escapeHtml(f.id)}">
-<td><a href="/v1/feeds/${escapeHtml(f.id)}">${escapeHtml(f.id)}</a><div class="title">${escapeHtml(f.title)}</div></td>
+<td><a href="/v1/feeds/${escapeHtml(f.id)}">${escapeHtml(f.id)}</a><div class="title">${escapeHtml(f.title)}</div>${heldMarker(f)}</td>
 ${cell(f.version === null ? null : String(f.version))}
 ${cell(f.counts === null ? null : String(f.counts.ipv4))}
 ${cell(f.counts === null ? null : String(f.counts.ipv6))}
@@ -139,7 +150,7 @@ export function renderStatusPage(
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#222}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left;vertical-align:top}
-.title,.when{color:#666;font-size:12px}.none{color:#aaa}.outcome-refused,.outcome-error,.refusal{color:#b00020}
+.title,.when{color:#666;font-size:12px}.held{color:#8a5a00}.none{color:#aaa}.outcome-refused,.outcome-error,.refusal{color:#b00020}
 .chart text{font-size:11px;fill:#555}.chart .grid{stroke:#eee}.chart .axis{stroke:#888}
 .legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1rem}.swatch{display:inline-block;width:10px;height:10px;margin-right:4px}
 </style>

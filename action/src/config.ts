@@ -83,6 +83,7 @@ interface RawConfig {
     column?: string | number
     family?: 4 | 6
     title?: string
+    'allow-reserved'?: boolean
   }[]
   targets: {
     path: string
@@ -198,7 +199,13 @@ export function parseConfig(text: string, file: string): SyncConfig {
     }
     try {
       userFeeds.push(
-        defineUserFeed({ id: f.id, url: f.url, parser, ...(f.title ? { title: f.title } : {}) }),
+        defineUserFeed({
+          id: f.id,
+          url: f.url,
+          parser,
+          ...(f.title ? { title: f.title } : {}),
+          ...(f['allow-reserved'] === true ? { allowReserved: true } : {}),
+        }),
       )
     } catch (cause) {
       problems.push(

@@ -10,6 +10,7 @@ import { getFeedState, lockCursor, parseLock } from '../../feed-state.ts'
 import { planFiles, type FileReader } from '../../plan.ts'
 import { checkPolicies, loadPolicies, policyFeeds } from '../../policy-check.ts'
 import { ACTION_VERSION } from '../../sync.ts'
+import { heldNotice } from '../held-notice.ts'
 import {
   EXIT_OK,
   EXIT_REFUSED,
@@ -36,7 +37,8 @@ Options:
   --write                     write the changed files
   --source URL                a worker's base URL (overrides the config's source)
   --max-removal-percent N     refuse a feed update removing more than N% (default 50)
-  --allow-mass-removal        accept updates beyond --max-removal-percent
+  --allow-mass-removal        make held updates (beyond --max-removal-percent, or a family
+                              more than doubled) plain changes, without the 'held:' notice
   --json                      print a JSON report instead
   -h, --help                  this help
 
@@ -163,6 +165,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
             removed: c.removed.ipv4.length + c.removed.ipv6.length,
           })),
           refusals: state.refusals,
+          held: state.held.map((h) => ({ feed: h.feed, guard: h.guard, reason: h.reason })),
           policy: policy ? { findings: policy.findings, errors: policy.errors } : null,
         },
         null,
@@ -171,6 +174,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     )
   } else {
     for (const r of state.refusals) io.stderr(`refused: ${r.feed}: ${r.guard}: ${r.reason}\n`)
+    for (const h of state.held) io.stderr(heldNotice(h))
     for (const f of files) {
       if (f.skipped) io.stderr(`${f.path}: ${f.skipped}\n`)
       else if (f.changed)

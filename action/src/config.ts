@@ -115,6 +115,7 @@ interface RawFeed {
   column?: string | number
   family?: 4 | 6
   title?: string
+  'allow-reserved'?: boolean
 }
 
 interface RawTarget {
@@ -278,7 +279,13 @@ function userFeedsOf(cfg: RawConfig, where: Positions, problems: string[]): Feed
     }
     try {
       out.push(
-        defineUserFeed({ id: f.id, url: f.url, parser, ...(f.title ? { title: f.title } : {}) }),
+        defineUserFeed({
+          id: f.id,
+          url: f.url,
+          parser,
+          ...(f.title ? { title: f.title } : {}),
+          ...(f['allow-reserved'] === true ? { allowReserved: true } : {}),
+        }),
       )
     } catch (cause) {
       problems.push(`${where.at(['feeds', i])}: ${message(cause)}`)

@@ -24,6 +24,7 @@ import {
   type FeedSets,
   type Policy,
 } from '../../../../shared/src/index.ts'
+import { heldNotice } from '../held-notice.ts'
 import {
   EXIT_OK,
   EXIT_USAGE,
@@ -46,7 +47,8 @@ the policy requires, allows and forbids. Each config's format is detected from i
 Configs are layered: a packet must pass every host firewall (nftables, iptables, ufw), Docker's
 published ports bypass the host's INPUT rules (only DOCKER-USER restricts them), and a cloud
 firewall (AWS security groups) applies on top. Feeds a policy names (feed:coolify/cloud) are
-fetched (honouring UPSTREAM_MIRROR) unless --feed-file supplies them.
+fetched (honouring UPSTREAM_MIRROR) unless --feed-file supplies them; a feed whose new list is
+held (a mass removal or addition) is used as published, with a 'held: ...' line on stderr.
 
 Options:
   --policy PRESET|FILE   a preset ('allowlist-sync policies' lists them) or a YAML/JSON policy file
@@ -144,8 +146,10 @@ async function loadFeeds(
     )
   for (const o of outcomes) {
     if (o.kind === 'refused') continue
-    const ipv4 = [...o.snapshot.ipv4]
-    const ipv6 = [...o.snapshot.ipv6]
+    if (o.kind === 'held') io.stderr(heldNotice(o))
+    const s = o.kind === 'held' ? o.candidate : o.snapshot
+    const ipv4 = [...s.ipv4]
+    const ipv6 = [...s.ipv6]
     sets.set(o.feed, { ipv4: { toCidrs: () => ipv4 }, ipv6: { toCidrs: () => ipv6 } })
   }
   return sets

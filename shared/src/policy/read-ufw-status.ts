@@ -7,6 +7,7 @@ import {
   addressMatch,
   addressSets,
   finishRule,
+  interfaceMatch,
   impliedEstablished,
   parsePortRange,
   type RuleDraft,
@@ -63,20 +64,18 @@ function side(
   ports?: PortRange[]
   protocols?: TransportProtocol[]
   v6: boolean
-  lo: boolean
+  iface?: string
 } {
   let t = text.trim()
   // ufw prints the interface last: `Anywhere (v6) on lo`, `8080 (v6) on eth0`
-  let lo = false
   const on = / on (\S+)$/.exec(t)
-  if (on) {
-    lo = on[1] === 'lo'
-    t = t.slice(0, on.index).trim()
-  }
+  const iface = on?.[1]
+  if (on) t = t.slice(0, on.index).trim()
+  const onIface = iface === undefined ? {} : { iface }
   const v6 = / \(v6\)$/.test(t)
   if (v6) t = t.slice(0, -5).trim()
   const app = APP_PROFILES[t.toLowerCase()]
-  if (app) return { ports: app.ports, protocols: app.protocols, v6, lo }
+  if (app) return { ports: app.ports, protocols: app.protocols, v6, ...onIface }
   // no port, but a protocol: `Anywhere/udp`, `203.0.113.0/24/esp`, `192.0.2.10/tcp`
   const bare = /^(\S+)\/([a-z]+)$/.exec(t)
   if (bare && !/^[\d,:]+$/.test(bare[1]!)) {
@@ -85,7 +84,7 @@ function side(
       ...(bare[1] !== 'Anywhere' ? { addr: bare[1]! } : {}),
       protocols: p === 'tcp' || p === 'udp' ? [p] : [],
       v6,
-      lo,
+      ...onIface,
     }
   }
   const words = t.split(/\s+/)
@@ -98,7 +97,7 @@ function side(
   )
     addr = words.shift()
   const portWord = words.shift()
-  if (portWord === undefined) return { ...(addr ? { addr } : {}), v6, lo }
+  if (portWord === undefined) return { ...(addr ? { addr } : {}), v6, ...onIface }
   const m = /^([\d,:]+)(?:\/(tcp|udp))?$/.exec(portWord)
   if (!m)
     throw new PolicyError(
@@ -122,7 +121,7 @@ function side(
     ports,
     ...(m[2] ? { protocols: [m[2] as TransportProtocol] } : {}),
     v6,
-    lo,
+    ...onIface,
   }
 }
 
@@ -190,7 +189,9 @@ export function readUfwStatus(text: string, file: string): FirewallConfig {
       if (out) draft.daddr = m2
       else draft.saddr = m2
     }
-    if (local.lo || remote.lo) draft.never = true
+    // `ufw allow in on tailscale0`: the rule holds for packets on that interface only
+    const iface = local.iface ?? remote.iface
+    if (iface !== undefined) draft[out ? 'oif' : 'iif'] = interfaceMatch([iface], false)
     // LIMIT lets a first connection in (ufw rate-limits repeats only)
     draft.verdict = action === 'ALLOW' || action === 'LIMIT' ? { kind: 'accept' } : { kind: 'drop' }
     ;(out ? output : input).push(finishRule(draft, { file, line: i + 1, text: raw }))

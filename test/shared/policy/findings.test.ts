@@ -422,7 +422,7 @@ describe('findingsFor: families and layers', () => {
         severity: 'note',
         direction: 'inbound',
         message: 'no config decides inbound IPv6 traffic: inbound IPv6 was not checked',
-        hint: 'Pass the ip6tables-save / user6.rules file too, or an inet table.',
+        hint: 'Pass the ip6tables-save / user6.rules file too, or an inet table (a file that only includes others decides nothing: pass the included files).',
       },
     ])
     expect(
@@ -434,7 +434,7 @@ describe('findingsFor: families and layers', () => {
       expect.objectContaining({
         direction: 'outbound',
         message: 'no config decides outbound IPv4 traffic: outbound IPv4 was not checked',
-        hint: 'Pass the iptables-save / user.rules file too, or an ip/inet table.',
+        hint: 'Pass the iptables-save / user.rules file too, or an ip/inet table (a file that only includes others decides nothing: pass the included files).',
       }),
     ])
   })

@@ -25,6 +25,10 @@ function brief(r: FirewallRule) {
     ...(r.saddr ? { from: cidrs(r.saddr) } : {}),
     ...(r.daddr ? { to: cidrs(r.daddr) } : {}),
     ...(r.states ? { states: r.states } : {}),
+    ...(r.iif ? { iif: r.iif } : {}),
+    ...(r.oif ? { oif: r.oif } : {}),
+    ...(r.origDports ? { origPorts: r.origDports.ranges } : {}),
+    ...(r.dstLocal !== undefined ? { dstLocal: r.dstLocal } : {}),
     ...(r.never ? { never: true } : {}),
     verdict: r.verdict,
   }
@@ -92,22 +96,44 @@ COMMIT
 `
 
 describe('readFirewallConfig: iptables-save', () => {
-  it('reads each match and target of the *filter table; other tables do not filter', () => {
+  it("reads each match and target of the *filter table, and the *nat table's PREROUTING", () => {
     const c = readFirewallConfig(RULES, { file: 'rules.v4' })
     const at = (needle: string) => lineOf(RULES, needle)
     const accept = { kind: 'accept' }
     const drop = { kind: 'drop' }
     const cont = { kind: 'continue' }
-    expect(c.chains.map((ch) => ch.name)).toEqual(['INPUT', 'FORWARD', 'OUTPUT', 'web'])
+    expect(c.chains.map((ch) => ch.name)).toEqual([
+      'INPUT',
+      'FORWARD',
+      'OUTPUT',
+      'web',
+      'nat PREROUTING',
+    ])
+    expect(c.whole).toBe(true)
+    expect(chain(c, 'FORWARD')).toMatchObject({ hook: 'forward', policy: 'drop' })
+    expect(chain(c, 'nat PREROUTING')).toMatchObject({ hook: 'prerouting', policy: 'accept' })
+    expect(chain(c, 'nat PREROUTING').rules.map(brief)).toEqual([
+      {
+        line: at('--to-destination'),
+        protocols: ['tcp'],
+        ports: [[8080, 8080]],
+        verdict: { kind: 'dnat', addr: '10.0.0.2', port: 80 },
+      },
+    ])
     expect(chain(c, 'INPUT')).toMatchObject({
       hook: 'input',
       policy: 'drop',
       policyLine: at(':INPUT'),
     })
     expect(chain(c, 'INPUT').rules.map(brief)).toEqual([
-      { line: at('-i lo -j ACCEPT'), never: true, verdict: accept },
+      { line: at('-i lo -j ACCEPT'), iif: { names: ['lo'], negate: false }, verdict: accept },
       // `! -i lo` can be external traffic
-      { line: at('! -i lo'), from: '127.0.0.0/8', verdict: drop },
+      {
+        line: at('! -i lo'),
+        from: '127.0.0.0/8',
+        iif: { names: ['lo'], negate: true },
+        verdict: drop,
+      },
       { line: at('--ctstate'), states: { new: false, established: true }, verdict: accept },
       // ICMP is none of TCP and UDP
       { line: at('--icmp-type 8'), protocols: [], verdict: accept },
@@ -128,7 +154,8 @@ describe('readFirewallConfig: iptables-save', () => {
       { line: at('--limit 5/min'), protocols: ['tcp'], ports: [[25, 25]], verdict: accept },
       { line: at('--mac-source'), verdict: accept },
       { line: at('--hashlimit-above'), protocols: ['tcp'], ports: [[8443, 8443]], verdict: drop },
-      { line: at('! -p tcp'), protocols: ['udp'], verdict: drop },
+      // a unicast packet is never to a broadcast address
+      { line: at('! -p tcp'), protocols: ['udp'], never: true, verdict: drop },
       // LOG, NFLOG: not a verdict, the packet goes on
       { line: at('! -p udp'), protocols: ['tcp'], verdict: cont },
       { line: at('! -p icmp'), protocols: ['tcp', 'udp'], verdict: cont },
@@ -162,8 +189,9 @@ describe('readFirewallConfig: iptables-save', () => {
       `rules.v4:${at('--mac-source')}: '--mac-source' is not modelled; the rule is taken to match`,
       `rules.v4:${at('--hashlimit-above')}: '--hashlimit-above' is not modelled; the rule is taken to match`,
       `rules.v4:${at('--hashlimit-above')}: '--hashlimit-name' is not modelled; the rule is taken to match`,
-      `rules.v4:${at('--dst-type')}: '--dst-type' is not modelled; the rule is taken to match`,
     ])
+    // 8080 goes to 10.0.0.2:80 through FORWARD, whose policy drops it
+    expect(reach([c], 8080)).toBe('')
   })
 
   it('-I inserts at the top, or before the rule its number names', () => {
@@ -255,7 +283,7 @@ COMMIT
     expect(chain(c, 'DOCKER-USER').rules.map(brief)).toEqual([
       { line: 6, from: '198.51.100.7/32', verdict: { kind: 'return' } },
       // DNAT is no connection state: the rule matches new connections too
-      { line: 7, protocols: ['tcp'], ports: [[5432, 5432]], verdict: { kind: 'drop' } },
+      { line: 7, protocols: ['tcp'], origPorts: [[5432, 5432]], verdict: { kind: 'drop' } },
       {
         line: 8,
         protocols: ['tcp'],

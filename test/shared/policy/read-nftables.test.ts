@@ -245,7 +245,9 @@ describe('readNftables', () => {
       '}',
     ]
     const config = readNftables(text(...lines), 'f')
-    expect(config.families).toEqual([6])
+    // a whole ruleset decides both families: no ip or inet input chain lets all IPv4 in
+    expect(config.families).toEqual([4, 6])
+    expect(config.whole).toBe(true)
     expect(config.chains.map((c) => [c.name, c.family])).toEqual([['ip6 six in', 6]])
     expect(config.chains[0]?.rules[0]?.family).toBe(6)
   })
@@ -404,13 +406,17 @@ describe('readNftables', () => {
     const input = chainOf(config, 'inet t input')
     const states = lineOf(lines, 'ct state vmap')
     const ports = lineOf(lines, 'tcp dport vmap {')
-    expect(
-      input.rules.map((r) => [r.line, r.states, r.never, r.dports?.ranges, r.verdict]),
-    ).toEqual([
+    expect(input.rules.map((r) => [r.line, r.states, r.iif, r.dports?.ranges, r.verdict])).toEqual([
       [states, { new: false, established: true }, undefined, undefined, { kind: 'accept' }],
       [states, { new: false, established: true }, undefined, undefined, { kind: 'accept' }],
       [states, { new: false, established: false }, undefined, undefined, { kind: 'drop' }],
-      [lineOf(lines, 'iifname vmap'), undefined, true, undefined, { kind: 'accept' }],
+      [
+        lineOf(lines, 'iifname vmap'),
+        undefined,
+        { names: ['lo'], negate: false },
+        undefined,
+        { kind: 'accept' },
+      ],
       [ports, undefined, undefined, [[22, 22]], { kind: 'jump', target: 'inet t ssh' }],
       [ports, undefined, undefined, [[80, 80]], { kind: 'goto', target: 'inet t web' }],
       [ports, undefined, undefined, [[443, 443]], { kind: 'accept' }],
@@ -493,7 +499,17 @@ describe('readNftables', () => {
   it.each([
     ['tcp dport != 22 drop', { dports: { ranges: [[22, 22]], negate: true } }],
     ['tcp dport ne 22 drop', { dports: { ranges: [[22, 22]], negate: true } }],
-    ['meta iifname "lo" accept', { never: true }],
+    ['meta iifname "lo" accept', { iif: { names: ['lo'], negate: false } }],
+    ['iifname != { "eth0", "wg*" } drop', { iif: { names: ['eth0', 'wg*'], negate: true } }],
+    ['oif eth1 accept', { oif: { names: ['eth1'], negate: false } }],
+    ['fib daddr type local accept', { dstLocal: true }],
+    ['fib daddr . iif type != local accept', { dstLocal: false }],
+    ['fib daddr type { broadcast, multicast } drop', { never: true }],
+    ['fib saddr . iif oif missing drop', { never: true }],
+    [
+      'ct original proto-dst 5432 accept',
+      { origDports: { ranges: [[5432, 5432]], negate: false } },
+    ],
     ['meta nfproto ipv6 tcp dport 22 accept', { family: 6 }],
     ['meta l4proto { tcp, udp } th dport 53 accept', { protocols: ['tcp', 'udp'] }],
     ['jump other', { verdict: { kind: 'jump', target: 'inet t other' } }],
@@ -504,10 +520,8 @@ describe('readNftables', () => {
   it.each([
     ['tcp dport >= 1024 accept', ["comparison '>=' is not modelled"]],
     ['tcp dport gt 1024 accept', ["comparison 'gt' is not modelled"]],
-    [
-      'fib daddr type local accept',
-      ['fib', 'daddr', 'type', 'local'].map((w) => `'${w}' is not modelled`),
-    ],
+    ['fib daddr type foo accept', ["'fib daddr type foo' is not modelled"]],
+    ['fib daddr oifname "x" accept', ["'fib daddr oifname' is not modelled"]],
   ])('%s is taken to match, with notes', (r, notes) => {
     const config = rule(r)
     expect(config.chains[0]?.rules[0]).toMatchObject({ verdict: { kind: 'accept' } })

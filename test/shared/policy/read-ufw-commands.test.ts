@@ -85,12 +85,13 @@ describe('readFirewallConfig: ufw commands', () => {
       { line: at('deny from 198.51.100.66'), family: 4, from: '198.51.100.66/32', verdict: 'drop' },
       // ssh is 22/tcp in /etc/services; `ufw allow 22/tcp` further down is the same rule
       { line: at('allow ssh'), ...tcp(22), verdict: 'accept' },
-      { line: at('allow in on lo'), never: true, verdict: 'accept' },
-      // interfaces other than lo are not modelled: the rule is taken to match
+      { line: at('allow in on lo'), on: 'lo', verdict: 'accept' },
+      // the interface narrows the rule
       {
         line: at('on eth0 to any port 8000'),
         protocols: ['tcp', 'udp'],
         ports: [[8000, 8000]],
+        on: 'eth0',
         verdict: 'accept',
       },
       { line: at('allow log 80,443/tcp'), ...tcp(80, 443), verdict: 'accept' },

@@ -1,0 +1,325 @@
+/**
+ * @module Walking the chains of compiled configs: which rules match a packet (ports, states,
+ * interfaces, the local address), first-match walks of sets of sources through jumps, gotos,
+ * returns and DNAT, and the walk of a single address for tracing.
+ */
+import { AddrRanges, type AddrFamily } from './addr-ranges.ts'
+import {
+  classOf,
+  type CompiledChain,
+  type CompiledConfig,
+  type CompiledConfigs,
+} from './compile-configs.ts'
+import { matchesInterface } from './interfaces.ts'
+import { PolicyError } from './policy-error.ts'
+import type {
+  AddressMatch,
+  ChainHook,
+  FirewallRule,
+  PublishedPort,
+  TrafficDirection,
+  TransportProtocol,
+} from './types.ts'
+
+/** A packet's connection state: a new connection, or a reply to one. */
+export type PacketState = 'new' | 'established'
+
+const MAX_DEPTH = 64
+
+/**
+ * The interface a compose file's published port leaves by: the project's network bridge
+ * (`br-<id>`), whose id no config can know.
+ */
+export const COMPOSE_BRIDGE = 'br-\u0000'
+
+/** Addresses that can be one of this host's own unicast addresses. */
+export const HOST_UNICAST: Readonly<Record<AddrFamily, AddrRanges>> = {
+  4: AddrRanges.fromCidrs(4, ['0.0.0.0/8', '127.0.0.0/8', '224.0.0.0/3']).complement(),
+  6: AddrRanges.fromCidrs(6, ['::/127', 'ff00::/8']).complement(),
+}
+
+/** What a packet is, minus its remote address. */
+export interface PacketShape {
+  readonly direction: TrafficDirection
+  readonly protocol: TransportProtocol
+  readonly port: number
+  readonly family: AddrFamily
+  readonly state: PacketState
+  /**
+   * The interface it arrives on (inbound) or leaves by (outbound); undefined: each interface
+   * taken as public ({@link CompiledConfigs.publicInterfaces}), and reach is what gets in on any.
+   */
+  readonly iface?: string
+}
+
+/** A packet as the rules of one chain see it. */
+export interface Ctx {
+  readonly direction: TrafficDirection
+  readonly protocol: TransportProtocol
+  readonly family: AddrFamily
+  readonly state: PacketState
+  /** The destination port as `--dport` sees it here (after DNAT: the container's). */
+  readonly port: number
+  /** The destination port the client sent to (`--ctorigdstport`). */
+  readonly origPort: number
+  readonly cls: number
+  readonly iif: string
+  readonly oif: string
+  /** The local end's address, when known (after DNAT); undefined: one of this host's own. */
+  readonly local?: bigint
+  readonly cc: CompiledConfig
+}
+
+export type PathCtx = Omit<Ctx, 'cc'>
+
+function candidates(ch: CompiledChain, ctx: Ctx): number[] {
+  const a = ch.always[ctx.protocol]
+  const b = ch.buckets[ctx.protocol].get(ctx.cls)
+  if (!b || b.length === 0) return a
+  if (a.length === 0) return b
+  const out: number[] = []
+  let i = 0
+  let j = 0
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i]! < b[j]!)) out.push(a[i++]!)
+    else out.push(b[j++]!)
+  }
+  return out
+}
+
+const hostMatches = new WeakMap<AddressMatch, Partial<Record<AddrFamily, boolean>>>()
+
+/**
+ * Whether a match on the local address fits: the known address after DNAT, or else any of this
+ * host's own, which no config says: taken to be any unicast address the match admits (so
+ * `-d 127.0.0.0/8` and multicast destinations never match traffic from outside).
+ */
+function localFits(m: AddressMatch, ctx: Ctx): boolean {
+  const set = ctx.family === 4 ? m.ipv4 : m.ipv6
+  if (ctx.local !== undefined) return set.contains(ctx.local) !== m.negate
+  const known = hostMatches.get(m) ?? {}
+  let fits = known[ctx.family]
+  if (fits === undefined) {
+    fits = (m.negate ? set.complement() : set).intersects(HOST_UNICAST[ctx.family])
+    hostMatches.set(m, { ...known, [ctx.family]: fits })
+  }
+  return fits
+}
+
+function inPorts(
+  m: { ranges: readonly (readonly [number, number])[]; negate: boolean },
+  p: number,
+) {
+  return m.ranges.some(([a, b]) => p >= a && p <= b) !== m.negate
+}
+
+export function matchesShape(rule: FirewallRule, ctx: Ctx): boolean {
+  if (rule.family !== undefined && rule.family !== ctx.family) return false
+  if (rule.dports && !inPorts(rule.dports, ctx.port)) return false
+  if (rule.origDports && !inPorts(rule.origDports, ctx.origPort)) return false
+  if (rule.states && !(ctx.state === 'new' ? rule.states.new : rule.states.established))
+    return false
+  if (rule.iif && !matchesInterface(rule.iif, ctx.iif)) return false
+  if (rule.oif && !matchesInterface(rule.oif, ctx.oif)) return false
+  // the destination is this host inbound (before DNAT to a container), never outbound
+  if (
+    rule.dstLocal !== undefined &&
+    rule.dstLocal !== (ctx.direction === 'inbound' && ctx.local === undefined)
+  )
+    return false
+  const local = ctx.direction === 'inbound' ? rule.daddr : rule.saddr
+  if (local && !localFits(local, ctx)) return false
+  return true
+}
+
+export function matchedSet(rule: FirewallRule, set: AddrRanges, ctx: Ctx): AddrRanges {
+  const m = ctx.direction === 'inbound' ? rule.saddr : rule.daddr
+  if (!m) return set
+  const s = ctx.family === 4 ? m.ipv4 : m.ipv6
+  return m.negate ? set.difference(s) : set.intersection(s)
+}
+
+/** Where a DNAT rule sends what it takes. */
+export interface Translation {
+  readonly addr?: string
+  readonly port?: number
+  readonly rule: FirewallRule
+}
+
+export interface ChainResult {
+  acc: AddrRanges
+  drop: AddrRanges
+  ret: AddrRanges
+  nat: { set: AddrRanges; to: Translation }[]
+}
+
+/** Refuses a chain reached through more than {@link MAX_DEPTH} jumps (a loop of jumps, likely). */
+function checkDepth(ch: CompiledChain, ctx: Ctx, depth: number): void {
+  if (depth > MAX_DEPTH)
+    throw new PolicyError(
+      'ERR_POLICY_CONFIG',
+      `${ctx.cc.config.file}: chain '${ch.chain.name}': jumps nest deeper than ${MAX_DEPTH} (a loop?)`,
+      { file: ctx.cc.config.file },
+    )
+}
+
+export function runChain(
+  ch: CompiledChain,
+  input: AddrRanges,
+  ctx: Ctx,
+  depth: number,
+): ChainResult {
+  checkDepth(ch, ctx, depth)
+  const empty = AddrRanges.empty(ctx.family)
+  const out: ChainResult = { acc: empty, drop: empty, ret: empty, nat: [] }
+  let remaining = input
+  const rules = ch.chain.rules
+  for (const idx of candidates(ch, ctx)) {
+    if (remaining.isEmpty) break
+    const rule = rules[idx]!
+    if (!matchesShape(rule, ctx)) continue
+    const m = matchedSet(rule, remaining, ctx)
+    if (m.isEmpty) continue
+    const v = rule.verdict
+    if (v.kind === 'continue') continue
+    if (v.kind === 'jump' || v.kind === 'goto') {
+      const target = ctx.cc.chains.get(v.target)
+      if (!target) continue
+      const sub = runChain(target, m, ctx, depth + 1)
+      out.acc = out.acc.union(sub.acc)
+      out.drop = out.drop.union(sub.drop)
+      out.nat.push(...sub.nat)
+      if (v.kind === 'goto') {
+        out.ret = out.ret.union(sub.ret)
+        remaining = remaining.difference(m)
+      } else remaining = remaining.difference(m).union(sub.ret)
+      continue
+    }
+    remaining = remaining.difference(m)
+    if (v.kind === 'accept') out.acc = out.acc.union(m)
+    else if (v.kind === 'drop') out.drop = out.drop.union(m)
+    else if (v.kind === 'return') out.ret = out.ret.union(m)
+    else out.nat.push({ set: m, to: { ...v, rule } })
+  }
+  out.ret = out.ret.union(remaining)
+  return out
+}
+
+/** Whether a base chain applies to a family (ip/ip6 tables see one). */
+export function forFamily(ch: CompiledChain, family: AddrFamily): boolean {
+  return ch.chain.family === undefined || ch.chain.family === family
+}
+
+/** The sources that pass a hook's base chains: each accepts, or falls through an accept policy. */
+export function hookReach(
+  cc: CompiledConfig,
+  hook: ChainHook,
+  set: AddrRanges,
+  p: PathCtx,
+): AddrRanges {
+  let s = set
+  for (const ch of cc.hooks[hook]) {
+    if (!forFamily(ch, p.family)) continue
+    const r = runChain(ch, s, { ...p, cc }, 0)
+    s = (ch.chain.policy ?? 'accept') === 'accept' ? r.acc.union(r.ret) : r.acc
+    if (s.isEmpty) break
+  }
+  return s
+}
+
+/**
+ * Whether a config decides a hook for a family: it has a base chain there, or it is a whole
+ * ruleset (where no chain means the kernel accepts).
+ */
+export function decides(cc: CompiledConfig, hook: ChainHook, family: AddrFamily): boolean {
+  if (!cc.config.families.includes(family)) return false
+  return cc.config.whole === true || cc.hooks[hook].some((ch) => forFamily(ch, family))
+}
+
+/** A path's context for a packet of `shape` with the given interfaces and destination port. */
+export function pathCtx(
+  cs: CompiledConfigs,
+  shape: PacketShape,
+  more: { iif: string; oif: string; port?: number; local?: bigint },
+): PathCtx {
+  const port = more.port ?? shape.port
+  return {
+    direction: shape.direction,
+    protocol: shape.protocol,
+    family: shape.family,
+    state: shape.state,
+    port,
+    origPort: shape.port,
+    cls: classOf(cs.classStarts[shape.protocol], port),
+    iif: more.iif,
+    oif: more.oif,
+    ...(more.local !== undefined ? { local: more.local } : {}),
+  }
+}
+
+/** A compose file's `ports:` entry that publishes the packet's port (not on loopback). */
+export function publishedFor(cs: CompiledConfigs, shape: PacketShape) {
+  for (const cc of cs.compiled) {
+    const p = cc.config.published.find((p) => {
+      if (p.protocol !== shape.protocol || shape.port < p.ports[0] || shape.port > p.ports[1])
+        return false
+      if (p.hostIp === undefined || p.hostIp === '0.0.0.0' || p.hostIp === '::') return true
+      const v6 = p.hostIp.includes(':')
+      if ((v6 ? 6 : 4) !== shape.family) return false
+      return !(p.hostIp.startsWith('127.') || p.hostIp === '::1')
+    })
+    if (p) return { cc, p }
+  }
+  return undefined
+}
+
+/** The container port a published host port goes to. */
+export function containerPort(p: PublishedPort, port: number): number {
+  return p.target === undefined ? port : p.target + (port - p.ports[0])
+}
+
+/** Host configs with destination NAT for the family: their DNAT rules decide published ports. */
+export function natConfigs(cs: CompiledConfigs, family: AddrFamily): CompiledConfig[] {
+  return cs.compiled.filter(
+    (cc) => cc.config.layer === 'host' && cc.hooks.prerouting.some((ch) => forFamily(ch, family)),
+  )
+}
+
+/** A DNAT target as the path after it sees it: the address (undefined: this host) and port. */
+export function translated(to: Translation, family: AddrFamily, port: number) {
+  const addr = to.addr === undefined ? undefined : AddrRanges.fromCidrs(family, [to.addr]).bounds[0]
+  const local = addr === undefined || !HOST_UNICAST[family].contains(addr) ? undefined : addr
+  return { port: to.port ?? port, local }
+}
+
+/** The bridge a DNAT rule's container sits behind: its `! -i BRIDGE`, as Docker writes it. */
+export function bridgeOf(to: Translation): string {
+  const m = to.rule.iif
+  return m?.negate && m.names.length === 1 ? m.names[0]! : COMPOSE_BRIDGE
+}
+
+export type TraceVerdict = 'accept' | 'drop' | 'return' | 'dnat'
+
+export function traceChain(
+  ch: CompiledChain,
+  address: bigint,
+  ctx: Ctx,
+  depth: number,
+): { verdict: TraceVerdict; rule?: FirewallRule } {
+  checkDepth(ch, ctx, depth)
+  const single = AddrRanges.fromPairs(ctx.family, [[address, address + 1n]])
+  for (const idx of candidates(ch, ctx)) {
+    const rule = ch.chain.rules[idx]!
+    if (!matchesShape(rule, ctx)) continue
+    if (matchedSet(rule, single, ctx).isEmpty) continue
+    const v = rule.verdict
+    if (v.kind === 'jump' || v.kind === 'goto') {
+      const target = ctx.cc.chains.get(v.target)
+      if (!target) continue
+      const sub = traceChain(target, address, ctx, depth + 1)
+      if (sub.verdict !== 'return') return sub
+      if (v.kind === 'goto') return { verdict: 'return', rule }
+    } else if (v.kind !== 'continue') return { verdict: v.kind, rule }
+  }
+  return { verdict: 'return' }
+}

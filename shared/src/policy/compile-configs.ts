@@ -3,6 +3,7 @@
  * treats alike), per chain the rules that can match each class, base chains per hook, and the
  * classes of interface names with their roles.
  */
+import { AddrRanges, type AddrFamily } from './addr-ranges.ts'
 import { interfaceClasses, type InterfaceClass } from './interfaces.ts'
 import type {
   ChainHook,
@@ -11,8 +12,18 @@ import type {
   FirewallRule,
   InterfaceRoles,
   PortRange,
+  TrafficDirection,
   TransportProtocol,
 } from './types.ts'
+
+/** Addresses that can be one of this host's own unicast addresses. */
+export const HOST_UNICAST: Readonly<Record<AddrFamily, AddrRanges>> = {
+  4: AddrRanges.fromCidrs(4, ['0.0.0.0/8', '127.0.0.0/8', '224.0.0.0/3']).complement(),
+  6: AddrRanges.fromCidrs(6, ['::/127', 'ff00::/8']).complement(),
+}
+
+/** Beyond this many classes of this host's own address, rules on it are taken to match. */
+const MAX_HOST_CLASSES = 32
 
 const PROTOCOLS: readonly TransportProtocol[] = ['tcp', 'udp']
 const HOOKS: readonly ChainHook[] = ['input', 'output', 'forward', 'prerouting', 'docker-user']
@@ -45,6 +56,21 @@ export interface CompiledConfigs {
   readonly interfaces: readonly InterfaceClass[]
   /** Those of them taken as public: reach is what arrives on any of them. */
   readonly publicInterfaces: readonly InterfaceClass[]
+  /**
+   * This host's own address, which no config states, as classes of addresses that the rules on
+   * it (`-d` inbound, `-s` outbound, before DNAT) treat alike: one address of each class that can
+   * be a unicast address of a host, and reach is what gets to any of them. `[undefined]` when no
+   * rule names it, or when they split it into too many classes (then such a rule is taken to
+   * match when it admits some unicast address).
+   */
+  /**
+   * Whether a host config has DNAT rules: then it says where published ports go, and a compose
+   * file's `ports:` (the same ports, seen from the other side) add nothing.
+   */
+  readonly dnat: boolean
+  readonly hostAddresses: Readonly<
+    Record<TrafficDirection, Record<AddrFamily, readonly (bigint | undefined)[]>>
+  >
 }
 
 /** Whether a rule may match a protocol at all. */
@@ -114,6 +140,52 @@ function compileChain(chain: FirewallChain, classStarts: Record<TransportProtoco
   return { chain, always, buckets }
 }
 
+/** The chains a hook's base chains reach by jumps and gotos. */
+function reachedFrom(config: FirewallConfig, hooks: readonly ChainHook[]): FirewallChain[] {
+  const byName = new Map(config.chains.map((c) => [c.name, c]))
+  const out = config.chains.filter((c) => c.hook !== undefined && hooks.includes(c.hook))
+  for (let k = 0; k < out.length; k++)
+    for (const rule of out[k]!.rules) {
+      const v = rule.verdict
+      const target = v.kind === 'jump' || v.kind === 'goto' ? byName.get(v.target) : undefined
+      if (target && !out.includes(target)) out.push(target)
+    }
+  return out
+}
+
+/**
+ * Classes of this host's own address for one direction and family: addresses that every rule on
+ * the local end (reached before DNAT) treats alike, one unicast address for each.
+ */
+function hostClasses(
+  configs: readonly FirewallConfig[],
+  direction: TrafficDirection,
+  family: AddrFamily,
+): (bigint | undefined)[] {
+  const sets: AddrRanges[] = []
+  const hooks: ChainHook[] = direction === 'inbound' ? ['input', 'prerouting'] : ['output']
+  for (const c of configs)
+    for (const chain of reachedFrom(c, hooks))
+      for (const rule of chain.rules) {
+        const m = direction === 'inbound' ? rule.daddr : rule.saddr
+        if (m && rule.family !== (family === 4 ? 6 : 4)) sets.push(family === 4 ? m.ipv4 : m.ipv6)
+      }
+  if (sets.length === 0) return [undefined]
+  if (sets.length > 4 * MAX_HOST_CLASSES) return [undefined]
+  const unicast = HOST_UNICAST[family]
+  const points = new Set<bigint>([...unicast.bounds])
+  for (const s of sets) for (const b of s.bounds) points.add(b)
+  const classes = new Map<string, bigint>()
+  for (const p of [...points].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+    // each interval between boundaries starts at a boundary; only unicast ones can be the host
+    if (!unicast.contains(p)) continue
+    const key = sets.map((s) => (s.contains(p) ? '1' : '0')).join('')
+    if (!classes.has(key)) classes.set(key, p)
+    if (classes.size > MAX_HOST_CLASSES) return [undefined]
+  }
+  return [...classes.values()]
+}
+
 /** The interface names and patterns the configs' rules match on. */
 function usedInterfaces(configs: readonly FirewallConfig[]): Set<string> {
   const used = new Set<string>()
@@ -150,6 +222,15 @@ export function compileConfigs(
     classStarts,
     interfaces,
     publicInterfaces: interfaces.filter((c) => c.role === 'public'),
+    dnat: configs.some(
+      (c) =>
+        c.layer === 'host' &&
+        c.chains.some((ch) => ch.rules.some((r) => r.verdict.kind === 'dnat')),
+    ),
+    hostAddresses: {
+      inbound: { 4: hostClasses(configs, 'inbound', 4), 6: hostClasses(configs, 'inbound', 6) },
+      outbound: { 4: hostClasses(configs, 'outbound', 4), 6: hostClasses(configs, 'outbound', 6) },
+    },
   }
 }
 

@@ -40,7 +40,8 @@ function inboundReach(cs: CompiledConfigs, shape: PacketShape, iface: string) {
       if (!forFamily(ch, f)) continue
       const r = runChain(ch, plain, { ...base, cc }, 0)
       groups.push(...r.nat)
-      plain = r.acc.union(r.ret)
+      // a filter chain on prerouting (nft's raw priority) may drop, or drop by its policy
+      plain = (ch.chain.policy ?? 'accept') === 'accept' ? r.acc.union(r.ret) : r.acc
     }
   const local = (set: AddrRanges, ctx: PathCtx) => {
     let s = set
@@ -51,7 +52,7 @@ function inboundReach(cs: CompiledConfigs, shape: PacketShape, iface: string) {
       }
     return s
   }
-  const published = nat.length === 0 ? publishedFor(cs, shape) : undefined
+  const published = cs.dnat ? undefined : publishedFor(cs, shape)
   if (published) {
     // Docker DNATs published ports before INPUT: only DOCKER-USER chains filter them
     decided = true
@@ -59,6 +60,7 @@ function inboundReach(cs: CompiledConfigs, shape: PacketShape, iface: string) {
       iif: iface,
       oif: COMPOSE_BRIDGE,
       port: containerPort(published.p, shape.port),
+      container: 'unknown',
     })
     let s = plain
     for (const cc of cs.compiled)
@@ -72,7 +74,12 @@ function inboundReach(cs: CompiledConfigs, shape: PacketShape, iface: string) {
       reach = reach.union(local(set, pathCtx(cs, shape, { iif: iface, oif: '', port: t.port })))
       continue
     }
-    const ctx = pathCtx(cs, shape, { iif: iface, oif: bridgeOf(to), port: t.port, local: t.local })
+    const ctx = pathCtx(cs, shape, {
+      iif: iface,
+      oif: bridgeOf(to),
+      port: t.port,
+      container: t.local,
+    })
     let s = set
     for (const cc of cs.compiled)
       if (cc.config.layer === 'host' && decides(cc, 'forward', f))
@@ -102,16 +109,39 @@ function outboundReach(cs: CompiledConfigs, shape: PacketShape, iface: string) {
 }
 
 /**
+ * The points a shape is evaluated at: each interface taken as public (or the shape's own) with
+ * each class of this host's own address (or the shape's own), the interface's label beside it.
+ */
+export function evaluationPoints(
+  cs: CompiledConfigs,
+  shape: PacketShape,
+): { iface: string; label: string; local?: bigint }[] {
+  const ifaces =
+    shape.iface !== undefined
+      ? [{ name: shape.iface, label: shape.iface }]
+      : cs.publicInterfaces.map((c) => ({ name: c.name, label: c.label }))
+  const locals =
+    shape.local !== undefined ? [shape.local] : cs.hostAddresses[shape.direction][shape.family]
+  return ifaces.flatMap((i) =>
+    locals.map((local) => ({
+      iface: i.name,
+      label: i.label,
+      ...(local !== undefined ? { local } : {}),
+    })),
+  )
+}
+
+/**
  * The remote addresses (sources inbound, destinations outbound) that get through every layer on
- * the shape's interface (or on any public one), or undefined when no config decides this family
- * and direction.
+ * the shape's interface and to its local address (by default: on any public interface, to any
+ * class of this host's own address), or undefined when no config decides this family and
+ * direction.
  */
 export function reachOf(cs: CompiledConfigs, shape: PacketShape): AddrRanges | undefined {
   const one = shape.direction === 'inbound' ? inboundReach : outboundReach
-  if (shape.iface !== undefined) return one(cs, shape, shape.iface)
   let out: AddrRanges | undefined
-  for (const c of cs.publicInterfaces) {
-    const r = one(cs, shape, c.name)
+  for (const p of evaluationPoints(cs, shape)) {
+    const r = one(cs, { ...shape, ...(p.local !== undefined ? { local: p.local } : {}) }, p.iface)
     if (r === undefined) return undefined
     out = out === undefined ? r : out.union(r)
   }
@@ -129,16 +159,36 @@ export interface TraceStep {
 }
 
 /**
- * Follows one remote address through the layers on the shape's interface (default: the first
- * public one); returns each deciding step (an accepting or dropping rule, a chain policy, a DNAT
- * rule or a compose `ports:` line), in path order, up to the first drop.
+ * The evaluation point one address is traced at: the first ({@link evaluationPoints}) where the
+ * reach holds it, else the first (where it is kept out, as on all); undefined when there is none
+ * (no interface is public). `label` names the interface for a finding.
  */
-export function traceAddress(
+export function pointFor(
   cs: CompiledConfigs,
   shape: PacketShape,
   address: bigint,
+): { shape: PacketShape; label: string } | undefined {
+  const points = evaluationPoints(cs, shape).map((p) => ({
+    shape: { ...shape, iface: p.iface, ...(p.local !== undefined ? { local: p.local } : {}) },
+    label: p.label,
+  }))
+  return points.find((p) => reachOf(cs, p.shape)?.contains(address)) ?? points[0]
+}
+
+/**
+ * Follows one remote address through the layers at one evaluation point ({@link pointFor} when
+ * the shape leaves the interface or this host's address open); returns each deciding step (an
+ * accepting or dropping rule, a chain policy, a DNAT rule or a compose `ports:` line), in path
+ * order, up to the first drop.
+ */
+export function traceAddress(
+  cs: CompiledConfigs,
+  given: PacketShape,
+  address: bigint,
 ): TraceStep[] {
-  const iface = shape.iface ?? cs.publicInterfaces[0]?.name ?? ''
+  const open = given.iface === undefined || given.local === undefined
+  const shape = (open ? pointFor(cs, given, address)?.shape : given) ?? given
+  const iface = shape.iface ?? ''
   const f = shape.family
   const steps: TraceStep[] = []
   const walk = (cc: CompiledConfig, hook: ChainHook, ctx: PathCtx): boolean => {
@@ -215,6 +265,16 @@ function inboundHost(
         })
         return false
       }
+      if (r.verdict === 'return' && ch.chain.policy === 'drop') {
+        steps.push({
+          file: cc.config.file,
+          line: ch.chain.policyLine ?? 1,
+          text: `chain ${ch.chain.name} policy drop`,
+          accepted: false,
+          layer: 'host',
+        })
+        return false
+      }
       if (r.verdict !== 'dnat') continue
       const rule = r.rule!
       const to = { ...(rule.verdict as Omit<Translation, 'rule'>), rule }
@@ -231,10 +291,10 @@ function inboundHost(
       return layers(
         'host',
         'forward',
-        pathCtx(cs, shape, { iif: iface, oif: bridgeOf(to), port: t.port, local: t.local }),
+        pathCtx(cs, shape, { iif: iface, oif: bridgeOf(to), port: t.port, container: t.local }),
       )
     }
-  const published = nat.length === 0 ? publishedFor(cs, shape) : undefined
+  const published = cs.dnat ? undefined : publishedFor(cs, shape)
   if (!published) return layers('host', 'input', base)
   const { p } = published
   steps.push({
@@ -248,6 +308,7 @@ function inboundHost(
     iif: iface,
     oif: COMPOSE_BRIDGE,
     port: containerPort(p, shape.port),
+    container: 'unknown',
   })
   return layers('host', 'docker-user', ctx, true)
 }

@@ -5,7 +5,7 @@
  */
 import { AddrRanges, formatAddress, type AddrFamily } from './addr-ranges.ts'
 import { classesIn, type CompiledConfigs } from './compile-configs.ts'
-import { reachOf, traceAddress, type TraceStep } from './evaluate.ts'
+import { pointFor, reachOf, traceAddress, type TraceStep } from './evaluate.ts'
 import { asks, checkDecided, DIRECTIONS } from './check-decided.ts'
 import { fixSnippet } from './fix-snippet.ts'
 import { formatPortRange } from './parse-policy.ts'
@@ -138,8 +138,8 @@ function decider(steps: readonly TraceStep[], want: 'accepted' | 'dropped'): Tra
 }
 
 /**
- * Traces one address on the public interface where it is let in (`accepted`) or on the first
- * public one (`dropped`: it is kept out on all of them). `where` names the interface when more
+ * Traces one address at the evaluation point where it is let in (`accepted`) or at the first
+ * (`dropped`: it is kept out at all of them). `where` names the interface when more
  * than one is public, e.g. ` (arriving on eth0)`.
  */
 function explain(
@@ -148,14 +148,10 @@ function explain(
   address: bigint,
   want: 'accepted' | 'dropped',
 ): { step: TraceStep; where: string } {
-  const publics = cs.publicInterfaces
-  const pick =
-    want === 'accepted'
-      ? publics.find((c) => reachOf(cs, { ...shape, iface: c.name })?.contains(address))
-      : publics[0]
-  const step = decider(traceAddress(cs, { ...shape, iface: pick?.name ?? '' }, address), want)
+  const pick = pointFor(cs, shape, address)
+  const step = decider(traceAddress(cs, pick?.shape ?? { ...shape, iface: '' }, address), want)
   const where =
-    publics.length > 1 && pick
+    cs.publicInterfaces.length > 1 && pick
       ? ` (${shape.direction === 'inbound' ? 'arriving on' : 'leaving by'} ${pick.label})`
       : ''
   // no public interface at all (every one configured internal): nothing of the Internet arrives

@@ -279,11 +279,19 @@ export function assembleNft(
   }
 }
 
-/** The hook a chain is a base chain of, as the model knows them: filter chains, nat prerouting. */
+/**
+ * The hook a chain is a base chain of, as the model knows them: filter chains on input, output,
+ * forward and prerouting (which sees every packet before routing), nat chains on prerouting.
+ */
 function hookOf(c: NftChainDraft): FirewallChain['hook'] {
   if (c.type === 'nat') return c.hook === 'prerouting' ? 'prerouting' : undefined
   if (c.type !== 'filter') return undefined
-  return c.hook === 'input' || c.hook === 'output' || c.hook === 'forward' ? c.hook : undefined
+  return c.hook === 'input' ||
+    c.hook === 'output' ||
+    c.hook === 'forward' ||
+    c.hook === 'prerouting'
+    ? c.hook
+    : undefined
 }
 
 /** `inet filter input`: a chain's name unique across tables. */

@@ -6,6 +6,7 @@
 import { AddrRanges, type AddrFamily } from './addr-ranges.ts'
 import {
   classOf,
+  HOST_UNICAST,
   type CompiledChain,
   type CompiledConfig,
   type CompiledConfigs,
@@ -32,12 +33,6 @@ const MAX_DEPTH = 64
  */
 export const COMPOSE_BRIDGE = 'br-\u0000'
 
-/** Addresses that can be one of this host's own unicast addresses. */
-export const HOST_UNICAST: Readonly<Record<AddrFamily, AddrRanges>> = {
-  4: AddrRanges.fromCidrs(4, ['0.0.0.0/8', '127.0.0.0/8', '224.0.0.0/3']).complement(),
-  6: AddrRanges.fromCidrs(6, ['::/127', 'ff00::/8']).complement(),
-}
-
 /** What a packet is, minus its remote address. */
 export interface PacketShape {
   readonly direction: TrafficDirection
@@ -50,6 +45,11 @@ export interface PacketShape {
    * taken as public ({@link CompiledConfigs.publicInterfaces}), and reach is what gets in on any.
    */
   readonly iface?: string
+  /**
+   * This host's own address (inbound the destination, outbound the source); undefined: each
+   * class of {@link CompiledConfigs.hostAddresses}, and reach is what gets to any.
+   */
+  readonly local?: bigint
 }
 
 /** A packet as the rules of one chain see it. */
@@ -65,8 +65,10 @@ export interface Ctx {
   readonly cls: number
   readonly iif: string
   readonly oif: string
-  /** The local end's address, when known (after DNAT); undefined: one of this host's own. */
+  /** The local end's address: this host's (a class of it), or a container's after DNAT. */
   readonly local?: bigint
+  /** Whether the local end is this host (not a container behind it, not a remote end). */
+  readonly toHost: boolean
   readonly cc: CompiledConfig
 }
 
@@ -90,8 +92,8 @@ function candidates(ch: CompiledChain, ctx: Ctx): number[] {
 const hostMatches = new WeakMap<AddressMatch, Partial<Record<AddrFamily, boolean>>>()
 
 /**
- * Whether a match on the local address fits: the known address after DNAT, or else any of this
- * host's own, which no config says: taken to be any unicast address the match admits (so
+ * Whether a match on the local address fits: the known address (a class of this host's, a
+ * container's after DNAT), or else taken to be any unicast address the match admits (so
  * `-d 127.0.0.0/8` and multicast destinations never match traffic from outside).
  */
 function localFits(m: AddressMatch, ctx: Ctx): boolean {
@@ -122,11 +124,7 @@ export function matchesShape(rule: FirewallRule, ctx: Ctx): boolean {
   if (rule.iif && !matchesInterface(rule.iif, ctx.iif)) return false
   if (rule.oif && !matchesInterface(rule.oif, ctx.oif)) return false
   // the destination is this host inbound (before DNAT to a container), never outbound
-  if (
-    rule.dstLocal !== undefined &&
-    rule.dstLocal !== (ctx.direction === 'inbound' && ctx.local === undefined)
-  )
-    return false
+  if (rule.dstLocal !== undefined && rule.dstLocal !== ctx.toHost) return false
   const local = ctx.direction === 'inbound' ? rule.daddr : rule.saddr
   if (local && !localFits(local, ctx)) return false
   return true
@@ -236,13 +234,23 @@ export function decides(cc: CompiledConfig, hook: ChainHook, family: AddrFamily)
   return cc.config.whole === true || cc.hooks[hook].some((ch) => forFamily(ch, family))
 }
 
-/** A path's context for a packet of `shape` with the given interfaces and destination port. */
+/**
+ * A path's context for a packet of `shape` with the given interfaces and destination port: to
+ * (or from) this host at the shape's own address, or, with `container`, to a container after
+ * DNAT (its address, or `unknown` behind a compose file's published port).
+ */
 export function pathCtx(
   cs: CompiledConfigs,
   shape: PacketShape,
-  more: { iif: string; oif: string; port?: number; local?: bigint },
+  more: { iif: string; oif: string; port?: number; container?: bigint | 'unknown' },
 ): PathCtx {
   const port = more.port ?? shape.port
+  const local =
+    more.container === undefined
+      ? shape.local
+      : more.container === 'unknown'
+        ? undefined
+        : more.container
   return {
     direction: shape.direction,
     protocol: shape.protocol,
@@ -253,7 +261,8 @@ export function pathCtx(
     cls: classOf(cs.classStarts[shape.protocol], port),
     iif: more.iif,
     oif: more.oif,
-    ...(more.local !== undefined ? { local: more.local } : {}),
+    toHost: shape.direction === 'inbound' && more.container === undefined,
+    ...(local !== undefined ? { local } : {}),
   }
 }
 
@@ -278,14 +287,17 @@ export function containerPort(p: PublishedPort, port: number): number {
   return p.target === undefined ? port : p.target + (port - p.ports[0])
 }
 
-/** Host configs with destination NAT for the family: their DNAT rules decide published ports. */
+/** Host configs with prerouting chains for the family (nat's DNAT, nft's raw filtering). */
 export function natConfigs(cs: CompiledConfigs, family: AddrFamily): CompiledConfig[] {
   return cs.compiled.filter(
     (cc) => cc.config.layer === 'host' && cc.hooks.prerouting.some((ch) => forFamily(ch, family)),
   )
 }
 
-/** A DNAT target as the path after it sees it: the address (undefined: this host) and port. */
+/**
+ * A DNAT target as the path after it sees it: the port, and the address when it is not this
+ * host's (a loopback target, or none as REDIRECT, is this host: `local` undefined).
+ */
 export function translated(to: Translation, family: AddrFamily, port: number) {
   const addr = to.addr === undefined ? undefined : AddrRanges.fromCidrs(family, [to.addr]).bounds[0]
   const local = addr === undefined || !HOST_UNICAST[family].contains(addr) ? undefined : addr

@@ -2,12 +2,14 @@
  * @module The plan: each target rendered from its feeds' accepted snapshots into its file's new
  * content (line-oriented formats spliced into their managed block, the others owning the file),
  * plus the lock file. Shared by the Action (files read through the API) and `allowlist-sync sync`
- * (files read from the working tree).
+ * (files read from the working tree). A target file that cannot take its block (no markers,
+ * misplaced markers, hand edits) stops the whole plan before anything is written.
  */
 import { createHash } from 'node:crypto'
 import {
   formatInfo,
   IpSet,
+  RenderError,
   renderFormat,
   spliceManagedBlock,
   type FeedRef,
@@ -36,6 +38,33 @@ export interface PlannedFile {
   readonly feeds: readonly string[]
 }
 
+/** How to plan. */
+export interface PlanOptions {
+  /** Overwrite managed blocks edited by hand (the Action's `overwrite-hand-edits`). */
+  readonly force?: boolean
+}
+
+/**
+ * Target files that cannot take their block: `lines` are `PATH:LINE: reason` (or `PATH: reason`
+ * followed by the marker lines to place). Thrown by planFiles before anything is written.
+ */
+export class PlanError extends Error {
+  readonly lines: readonly string[]
+  constructor(lines: readonly string[]) {
+    super(lines.join('\n'))
+    this.name = 'PlanError'
+    this.lines = lines
+  }
+}
+
+/** The refusal of one target file as PlanError lines, or undefined for other errors. */
+function fileProblem(path: string, error: unknown): string[] | undefined {
+  if (!(error instanceof RenderError)) return undefined
+  if (error.line === undefined && error.code !== 'ERR_RENDER_NO_BLOCK') return undefined
+  const [first = '', ...rest] = error.message.replace(/^line \d+: /, '').split('\n')
+  return [`${path}${error.line === undefined ? '' : `:${error.line}`}: ${first}`, ...rest]
+}
+
 /** The git blob id of a UTF-8 text (what a tree listing holds). */
 export function gitBlobSha(content: string): string {
   const bytes = Buffer.from(content, 'utf8')
@@ -48,7 +77,8 @@ async function planTarget(
   target: Target,
   state: FeedState,
   reader: FileReader,
-): Promise<PlannedFile> {
+  options: PlanOptions,
+): Promise<PlannedFile & { readonly problem?: readonly string[] }> {
   const base = { path: target.path, feeds: target.feeds }
   const missing = target.feeds.filter((id) => !state.snapshots.has(id))
   if (missing.length > 0) {
@@ -69,8 +99,16 @@ async function planTarget(
     const s = state.snapshots.get(id)!
     ipv4 = ipv4.union(IpSet.fromCidrs(4, s.ipv4))
     ipv6 = ipv6.union(IpSet.fromCidrs(6, s.ipv6))
-    refs.push({ id, version: String(s.version), sha256: s.sha256, source: s.source })
+    refs.push({
+      id,
+      version: String(s.version),
+      sha256: s.sha256,
+      source: s.source,
+      ...(s.upstreamVersion === undefined ? {} : { upstreamVersion: s.upstreamVersion }),
+    })
   }
+  const lineOriented = formatInfo(target.format).lineOriented
+  const existing = lineOriented ? await reader.read(target.path) : undefined
   let content: string
   try {
     const rendered = renderFormat(
@@ -80,15 +118,22 @@ async function planTarget(
         ports: target.ports,
         ...(target.name === undefined ? {} : { name: target.name }),
         ...(target.comment === undefined ? {} : { comment: target.comment }),
+        ...(target.ipStrategy === undefined ? {} : { ipStrategy: target.ipStrategy }),
+        ...(target.limits === undefined ? {} : { limits: target.limits }),
+        ...(existing === undefined ? {} : { previous: existing }),
       },
     )
-    if (formatInfo(target.format).lineOriented) {
-      const existing = await reader.read(target.path)
-      content = spliceManagedBlock(existing ?? '', rendered, target.feeds)
+    if (lineOriented) {
+      content = spliceManagedBlock(existing ?? '', rendered, {
+        format: target.format,
+        force: options.force === true,
+      })
       return { ...base, content, changed: existing !== content }
     }
     content = rendered
   } catch (cause) {
+    const problem = fileProblem(target.path, cause)
+    if (problem !== undefined) return { ...base, content: undefined, changed: false, problem }
     return {
       ...base,
       content: undefined,
@@ -99,13 +144,23 @@ async function planTarget(
   return { ...base, content, changed: !(await reader.same(target.path, content)) }
 }
 
-/** Plans every target and the lock file, in config order (lock last). */
+/**
+ * Plans every target and the lock file, in config order (lock last). Throws PlanError, listing
+ * every target file that cannot take its block (no markers in a non-empty file, markers where the
+ * format cannot work, a block edited by hand without options.force), so nothing is written.
+ */
 export async function planFiles(
   config: SyncConfig,
   state: FeedState,
   reader: FileReader,
+  options: PlanOptions = {},
 ): Promise<PlannedFile[]> {
-  const files = await Promise.all(config.targets.map((t) => planTarget(t, state, reader)))
+  const planned = await Promise.all(
+    config.targets.map((t) => planTarget(t, state, reader, options)),
+  )
+  const problems = planned.flatMap((f) => f.problem ?? [])
+  if (problems.length > 0) throw new PlanError(problems)
+  const files: PlannedFile[] = planned
   const lock = formatLock(state.snapshots, state.cursor)
   files.push({
     path: config.lock,

@@ -42,10 +42,11 @@ targets:
   - { path: lists/all.txt, format: txt, feeds: [${SIX.join(', ')}] }
 `
 /** Existing files the line-oriented targets splice into (so they are read). */
+const MARKERS = '# BEGIN allowlist-sync name=allowlist-sync\n# END allowlist-sync\n'
 const EXISTING = {
-  'firewall/coolify.nft': '# hand-written nftables\n',
-  'proxy/github.conf': '# hand-written nginx\n',
-  'lists/all.txt': '# hand-written list\n',
+  'firewall/coolify.nft': `# hand-written nftables\n${MARKERS}`,
+  'proxy/github.conf': `# hand-written nginx\n${MARKERS}`,
+  'lists/all.txt': `# hand-written list\n${MARKERS}`,
 }
 
 const isBlob = (c: ApiCall) =>

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { FORMAT_IDS, IpSet, renderFormat } from '../../shared/src/index.ts'
-import { randomInput } from '../shared/render/sample.ts'
+import { NO_LIMITS, randomInput } from '../shared/render/sample.ts'
 import { timeMedian, timeProcess, type BenchFile, type BenchResult } from './harness.ts'
 
 const PATH = `${process.env.PATH ?? ''}:/usr/sbin:/sbin`
@@ -22,7 +22,7 @@ const bench: BenchFile = async ({ runs }) => {
   const input = randomInput(50_000, 42)
   const options = {
     ports: [{ port: 443, protocol: 'tcp' as const }],
-    limits: { awsRulesPerGroup: 1_000_000, k8sMaxBytes: 100_000_000 },
+    limits: NO_LIMITS,
   }
   const results: BenchResult[] = []
   const lists = { ipv4: input.ipv4, ipv6: input.ipv6 }

@@ -28,6 +28,11 @@ export class AddrRanges {
   }
   /** From `[start, end)` pairs in any order, overlapping or not. */
   static fromPairs(family: AddrFamily, pairs: readonly (readonly [bigint, bigint])[]): AddrRanges {
+    // one range (a rule's `-s 192.0.2.7`): no sort, no copies
+    if (pairs.length === 1) {
+      const [s, e] = pairs[0]!
+      return e > s ? new AddrRanges(family, [s, e]) : AddrRanges.empty(family)
+    }
     const sorted = [...pairs].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     const out: bigint[] = []
     for (const [s, e] of sorted) {
@@ -37,7 +42,9 @@ export class AddrRanges {
         if (e > out[last]!) out[last] = e
       } else out.push(s, e)
     }
-    return new AddrRanges(family, out)
+    // push grows an array's store ahead (to 17 slots at the first push): a copy holds only what
+    // is used, which a dump's million one-range sets notice
+    return new AddrRanges(family, out.slice())
   }
   /** From CIDR texts (host bits cleared); throws a TypeError naming a bad one. */
   static fromCidrs(family: AddrFamily, cidrs: Iterable<string>): AddrRanges {

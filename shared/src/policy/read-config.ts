@@ -30,32 +30,49 @@ export function isConfigFormat(text: string): text is ConfigFormat {
   return (CONFIG_FORMATS as readonly string[]).includes(text)
 }
 
-/** Guesses a config's format from its content; undefined when nothing fits. */
+/**
+ * What one line of text says about the format, tested on the line alone (start-anchored, no
+ * pattern that can span lines): one pass over the lines keeps detection linear on any input.
+ */
+const LINE_TESTS: readonly (readonly [ConfigFormat, RegExp])[] = [
+  ['ufw-rules', /^:ufw6?-user-input /],
+  ['iptables-save', /^\*filter\b|^:(INPUT|OUTPUT|FORWARD|ufw6?-\S+) /],
+  ['ufw-status', /^Status: (active|inactive)|^To[ \t]+Action[ \t]+From/],
+  [
+    'ufw-commands',
+    /^[ \t]*(sudo[ \t]+)?ufw[ \t]+(--force[ \t]+)?(allow|deny|reject|limit|insert|prepend|default|delete)\b/,
+  ],
+  ['ipset', /^(create|add|-N|-A) \S+ (hash|bitmap|list):/],
+  [
+    'nftables',
+    /^[ \t]*(table (ip6?|inet|arp|bridge|netdev) |table \S+ \{|(add|insert|create) (table|chain|rule|set|element) |flush ruleset|set \S+ \{)/,
+  ],
+  ['docker-compose', /^services[ \t]*:/],
+]
+
+/** Guesses a config's format from its content; undefined when nothing fits. Linear time. */
 export function detectConfigFormat(text: string): ConfigFormat | undefined {
-  const head = text.replace(/^\uFEFF/, '').trimStart()
-  if (head.startsWith('{') || head.startsWith('[')) {
-    if (/"nftables"\s*:/.test(head.slice(0, 2000))) return 'nft-json'
-    if (/"(SecurityGroups|IpPermissions|IpProtocol)"\s*:/.test(head)) return 'aws-sg'
+  // the first character that is neither a byte order mark nor blank (JSON starts there)
+  const start = text.search(/[^\s\uFEFF]/)
+  if (text[start] === '{' || text[start] === '[') {
+    if (/"nftables"\s*:/.test(text.slice(start, start + 2000))) return 'nft-json'
+    if (/"(SecurityGroups|SecurityGroupRules|IpPermissions|IpProtocol)"\s*:/.test(text))
+      return 'aws-sg'
     return undefined
   }
-  if (/^\*filter\b|^:(INPUT|OUTPUT|FORWARD|ufw6?-\S+) /m.test(text))
-    return /^:ufw6?-user-input /m.test(text) ? 'ufw-rules' : 'iptables-save'
-  if (/^Status: (active|inactive)|^To\s+Action\s+From/m.test(text)) return 'ufw-status'
-  if (
-    /^\s*(sudo\s+)?ufw\s+(--force\s+)?(allow|deny|reject|limit|insert|prepend|default|delete)\b/m.test(
-      text,
-    )
-  )
-    return 'ufw-commands'
-  if (/^(create|add|-N|-A) \S+ (hash|bitmap|list):/m.test(text)) return 'ipset'
-  if (
-    /^\s*(table (ip6?|inet|arp|bridge|netdev) |table \S+ \{|(add|insert|create) (table|chain|rule|set|element) |flush ruleset|set \S+ \{)/m.test(
-      text,
-    )
-  )
-    return 'nftables'
-  if (/^services\s*:/m.test(text)) return 'docker-compose'
-  return undefined
+  // the first test (in LINE_TESTS order) that any line passes names the format
+  let best = LINE_TESTS.length
+  for (let at = 0; at <= text.length && best > 0;) {
+    const end = text.indexOf('\n', at)
+    // a line of one character or none passes no test: skipped unread (blank lines are common)
+    if (end - at > 1 || (end < 0 && at < text.length)) {
+      const line = text.slice(at, end < 0 ? text.length : end)
+      for (let k = 0; k < best; k++) if (LINE_TESTS[k]![1].test(line)) best = k
+    }
+    if (end < 0) break
+    at = end + 1
+  }
+  return LINE_TESTS[best]?.[0]
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { AddrRanges } from './addr-ranges.ts'
 import { PolicyError } from './policy-error.ts'
+import { rateNote } from './rate-note.ts'
 import {
   addressMatch,
   addressSets,
@@ -178,6 +179,97 @@ function looksIpv6(text: string): boolean {
 }
 
 /**
+ * Calls `fn` with each line of `text[from, to)` trimmed, its number (the first is `line`) and its
+ * offset; returns the number of the last line. Lines are sliced one at a time, never split into
+ * an array.
+ */
+function eachLine(
+  text: string,
+  from: number,
+  to: number,
+  line: number,
+  fn: (raw: string, line: number, offset: number) => void,
+): number {
+  let n = line
+  for (let at = from; at < to; n++) {
+    const nl = text.indexOf('\n', at)
+    const end = nl < 0 || nl > to ? to : nl
+    fn(text.slice(at, end).trim(), n, at)
+    at = end + 1
+  }
+  return Math.max(line, n - 1)
+}
+
+/** The chains of the file as they are read; built-in chains have a policy. */
+type ChainDrafts = Map<
+  string,
+  { policy?: 'accept' | 'drop'; policyLine: number; rules: FirewallRule[] }
+>
+
+/** One command line of a *filter block: `-A`, `-I`, `-N` or `-P`. */
+function readCommand(
+  raw: string,
+  line: number,
+  ctx: { file: string; chains: ChainDrafts; sets?: NamedSets; warnings: string[]; family: 4 | 6 },
+): void {
+  const { file, chains } = ctx
+  const words = splitWords(raw)
+  const command = words[0]!
+  const chainName = words[1]
+  if (chainName === undefined || !['-A', '-I', '-N', '-P'].includes(command))
+    throw new PolicyError(
+      'ERR_POLICY_CONFIG',
+      `${file}:${line}: expected '-A CHAIN ...', got '${raw.slice(0, 60)}'`,
+      { file, line },
+    )
+  let chain = chains.get(chainName)
+  if (chain === undefined) {
+    chain = { policyLine: line, rules: [] }
+    chains.set(chainName, chain)
+  }
+  // iptables-restore also takes `-N CHAIN` (a chain line) and `-P CHAIN POLICY`
+  if (command === '-N') return
+  if (command === '-P') {
+    const policy = POLICIES[String(words[2])]
+    if (policy === undefined)
+      throw new PolicyError(
+        'ERR_POLICY_CONFIG',
+        `${file}:${line}: '${raw}': the policy is ACCEPT or DROP`,
+        { file, line },
+      )
+    chain.policy = policy
+    chain.policyLine = line
+    return
+  }
+  const args = words.slice(2)
+  // `-I CHAIN` inserts at the top, `-I CHAIN N` before the Nth rule
+  let at: number | undefined
+  if (command === '-I') at = /^[1-9]\d*$/.test(String(args[0])) ? Number(args.shift()) - 1 : 0
+  const rule = parseRule(
+    args,
+    { file, line, text: raw },
+    chains,
+    ctx.sets,
+    ctx.warnings,
+    ctx.family,
+  )
+  if (at !== undefined) chain.rules.splice(at, 0, rule)
+  else chain.rules.push(rule)
+}
+
+/**
+ * A table cut off before its COMMIT (a truncated dump): iptables-restore applies nothing of it
+ * and fails, so reading the rest would judge a ruleset the host never had.
+ */
+function noCommit(file: string, table: { name: string; line: number }, line: number): PolicyError {
+  return new PolicyError(
+    'ERR_POLICY_CONFIG',
+    `${file}:${line}: table '${table.name}' (opened at line ${table.line}) has no COMMIT: the dump is cut short (iptables-restore refuses it)`,
+    { file, line },
+  )
+}
+
+/**
  * Reads an iptables-save file. ufw's user.rules are recognised by their `ufw-user-input` chain,
  * which then stands in for INPUT (default deny) and `ufw-user-output` for OUTPUT (default allow),
  * as ufw's defaults have it.
@@ -189,108 +281,64 @@ export function readIptablesSave(
   const { file, ufw } = options
   const family: 4 | 6 = looksIpv6(text) ? 6 : 4
   const warnings: string[] = []
-  const chains = new Map<
-    string,
-    { policy?: 'accept' | 'drop'; policyLine: number; rules: FirewallRule[] }
-  >()
-  const lines = text.split(/\r?\n/)
-  let table: string | undefined
-  let sawFilter = false
-  const pending: { words: string[]; line: number; text: string }[] = []
+  const chains: ChainDrafts = new Map()
+  // pass 1: tables, COMMITs and chain lines; the *filter blocks' rule lines are read in pass 2,
+  // from the text itself: a dump's million lines are never held in an array
+  let table: { name: string; line: number } | undefined
+  const blocks: { from: number; to: number; line: number }[] = []
   const nat: { words: string[]; line: number; text: string }[] = []
   /** The *nat table's PREROUTING chain line; undefined without a *nat table. */
   let natLine: number | undefined
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!.trim()
-    if (raw === '' || raw.startsWith('#')) continue
+  const last = eachLine(text, 0, text.length, 1, (raw, line, offset) => {
+    if (raw === '' || raw.startsWith('#')) return
     if (raw.startsWith('*')) {
-      table = raw.slice(1)
-      if (table === 'filter') sawFilter = true
-      continue
+      if (table !== undefined) throw noCommit(file, table, line)
+      table = { name: raw.slice(1), line }
+      if (table.name === 'filter') blocks.push({ from: offset, to: text.length, line })
+      return
     }
     if (raw === 'COMMIT') {
+      if (table?.name === 'filter') blocks.at(-1)!.to = offset
       table = undefined
-      continue
+      return
     }
     if (table === undefined)
       throw new PolicyError(
         'ERR_POLICY_CONFIG',
-        `${file}:${i + 1}: '${raw.slice(0, 60)}' outside a *table ... COMMIT block`,
-        { file, line: i + 1 },
+        `${file}:${line}: '${raw.slice(0, 60)}' outside a *table ... COMMIT block`,
+        { file, line },
       )
-    if (table === 'nat') {
-      natLine ??= i
-      if (raw.startsWith(':PREROUTING ')) natLine = i + 1
-      else if (!raw.startsWith(':')) nat.push({ words: splitWords(raw), line: i + 1, text: raw })
-      continue
+    if (table.name === 'nat') {
+      natLine ??= table.line
+      if (raw.startsWith(':PREROUTING ')) natLine = line
+      else if (!raw.startsWith(':')) nat.push({ words: splitWords(raw), line, text: raw })
+      return
     }
-    if (table !== 'filter') continue
-    if (raw.startsWith(':')) {
-      const m = /^:(\S+)\s+(\S+)/.exec(raw)
-      if (!m)
-        throw new PolicyError('ERR_POLICY_CONFIG', `${file}:${i + 1}: bad chain line '${raw}'`, {
-          file,
-          line: i + 1,
-        })
-      // built-in chains have a policy, user chains `-`
-      const policy = POLICIES[m[2]!]
-      chains.set(m[1]!, { ...(policy ? { policy } : {}), policyLine: i + 1, rules: [] })
-      continue
-    }
-    pending.push({ words: splitWords(raw), line: i + 1, text: raw })
-  }
+    if (table.name !== 'filter' || !raw.startsWith(':')) return
+    const m = /^:(\S+)\s+(\S+)/.exec(raw)
+    if (!m)
+      throw new PolicyError('ERR_POLICY_CONFIG', `${file}:${line}: bad chain line '${raw}'`, {
+        file,
+        line,
+      })
+    // built-in chains have a policy, user chains `-`
+    const policy = POLICIES[m[2]!]
+    chains.set(m[1]!, { ...(policy ? { policy } : {}), policyLine: line, rules: [] })
+  })
+  if (table !== undefined) throw noCommit(file, table, last)
   // a dump (iptables-save names itself) may hold no filter table: nothing filters then
   const dump = /^# Generated by ip6?tables-save/m.test(text)
-  if (!sawFilter && !dump)
+  if (blocks.length === 0 && !dump)
     throw new PolicyError(
       'ERR_POLICY_CONFIG',
       `${file}: no *filter table (is this an iptables-save file?)`,
       { file },
     )
-  for (const p of pending) {
-    const command = p.words[0]!
-    const chainName = p.words[1]
-    if (chainName === undefined || !['-A', '-I', '-N', '-P'].includes(command))
-      throw new PolicyError(
-        'ERR_POLICY_CONFIG',
-        `${file}:${p.line}: expected '-A CHAIN ...', got '${p.text.slice(0, 60)}'`,
-        { file, line: p.line },
-      )
-    let chain = chains.get(chainName)
-    if (chain === undefined) {
-      chain = { policyLine: p.line, rules: [] }
-      chains.set(chainName, chain)
-    }
-    // iptables-restore also takes `-N CHAIN` (a chain line) and `-P CHAIN POLICY`
-    if (command === '-N') continue
-    if (command === '-P') {
-      const policy = POLICIES[String(p.words[2])]
-      if (policy === undefined)
-        throw new PolicyError(
-          'ERR_POLICY_CONFIG',
-          `${file}:${p.line}: '${p.text}': the policy is ACCEPT or DROP`,
-          { file, line: p.line },
-        )
-      chain.policy = policy
-      chain.policyLine = p.line
-      continue
-    }
-    const words = p.words.slice(2)
-    // `-I CHAIN` inserts at the top, `-I CHAIN N` before the Nth rule
-    let at: number | undefined
-    if (p.words[0] === '-I')
-      at = /^[1-9]\d*$/.test(String(words[0])) ? Number(words.shift()) - 1 : 0
-    const rule = parseRule(
-      words,
-      { file, line: p.line, text: p.text },
-      chains,
-      options.sets,
-      warnings,
-      family,
-    )
-    if (at !== undefined) chain.rules.splice(at, 0, rule)
-    else chain.rules.push(rule)
+  const read = (raw: string, line: number) => {
+    if (raw === '' || raw.startsWith('#') || raw.startsWith(':') || raw.startsWith('*')) return
+    readCommand(raw, line, { file, chains, sets: options.sets, warnings, family })
   }
+  for (const b of blocks) eachLine(text, b.from, b.to, b.line, read)
   const out: FirewallChain[] = []
   for (const [name, c] of chains) {
     let hook: FirewallChain['hook']
@@ -408,6 +456,98 @@ function natTarget(
   }
 }
 
+/**
+ * Rate-limit options: `under` ones match a source's first connection (it is under any rate),
+ * `over` ones do not (a first connection is never over it, nor already in a recent list).
+ */
+const RATE_OPTIONS: Record<string, { match: string; over: boolean }> = {
+  '--limit': { match: 'limit', over: false },
+  '--hashlimit': { match: 'hashlimit', over: false },
+  '--hashlimit-upto': { match: 'hashlimit', over: false },
+  '--hashlimit-above': { match: 'hashlimit', over: true },
+  '--connlimit-upto': { match: 'connlimit', over: false },
+  '--connlimit-above': { match: 'connlimit', over: true },
+  '--set': { match: 'recent', over: false },
+  '--update': { match: 'recent', over: true },
+  '--rcheck': { match: 'recent', over: true },
+  '--remove': { match: 'recent', over: true },
+}
+
+/** Options of the matches above (and of tcp) that change nothing a first connection meets. */
+const QUIET_OPTIONS = new Set([
+  '--name',
+  '--mask',
+  '--rsource',
+  '--rdest',
+  '--seconds',
+  '--hitcount',
+  '--rttl',
+  '--reap',
+  '--limit-burst',
+  '--hashlimit-burst',
+  '--hashlimit-mode',
+  '--hashlimit-name',
+  '--hashlimit-srcmask',
+  '--hashlimit-dstmask',
+  '--hashlimit-htable-size',
+  '--hashlimit-htable-max',
+  '--hashlimit-htable-expire',
+  '--hashlimit-htable-gcinterval',
+  '--connlimit-mask',
+  '--connlimit-saddr',
+  '--connlimit-daddr',
+  '--syn',
+])
+
+/**
+ * Port matches already read, by protocol and text: a big dump names the same few ports a
+ * million times, and each rule then shares one frozen match instead of holding its own copy.
+ * Cleared when full, so that it stays small whatever the input.
+ */
+const PORT_MATCHES = new Map<string, RuleDraft['dports'] & object>()
+const PORT_MATCHES_MAX = 4096
+
+/** `--dport`/`--dports` as a port match, names resolved over the rule's one protocol. */
+function portMatch(
+  text: string,
+  negate: boolean,
+  draft: RuleDraft,
+  err: (r: string) => PolicyError,
+): RuleDraft['dports'] & object {
+  // iptables resolves a name with the protocol of `-p` (`-p tcp --dport dhcpv6-client` fails)
+  const protocol = draft.protocols?.length === 1 ? draft.protocols[0] : undefined
+  const key = `${protocol ?? ''} ${negate ? '!' : ''}${text}`
+  const known = PORT_MATCHES.get(key)
+  if (known) return known
+  const ranges = text.split(',').map((part) => {
+    const r = parsePortRange(part, protocol)
+    if (r === undefined)
+      throw err(
+        `'${part}' is not a port, port range or ${protocol ?? 'TCP/UDP'} service name of /etc/services`,
+      )
+    return Object.freeze(r)
+  })
+  if (PORT_MATCHES.size >= PORT_MATCHES_MAX) PORT_MATCHES.clear()
+  const match = Object.freeze({ ranges: Object.freeze(ranges) as PortRange[], negate })
+  PORT_MATCHES.set(key, match)
+  return match
+}
+
+/** The protocol lists rules hold, one shared frozen copy of each. */
+const PROTOCOL_LISTS = {
+  none: Object.freeze([]) as unknown as TransportProtocol[],
+  tcp: Object.freeze(['tcp']) as unknown as TransportProtocol[],
+  udp: Object.freeze(['udp']) as unknown as TransportProtocol[],
+  both: Object.freeze(['tcp', 'udp']) as unknown as TransportProtocol[],
+}
+
+/** The shared copy of a rule's protocol list (a subset of TCP and UDP). */
+function sharedProtocols(list: readonly TransportProtocol[]): TransportProtocol[] {
+  if (list.length === 2) return PROTOCOL_LISTS.both
+  if (list.length === 0) return PROTOCOL_LISTS.none
+  return list[0] === 'tcp' ? PROTOCOL_LISTS.tcp : PROTOCOL_LISTS.udp
+}
+
 function parseRule(
   words: string[],
   where: { file: string; line: number; text: string },
@@ -420,7 +560,9 @@ function parseRule(
   const err = (reason: string) =>
     new PolicyError('ERR_POLICY_CONFIG', `${where.file}:${where.line}: ${reason}`, where)
   let negate = false
-  let recentUpdate = false
+  // the rate-limit options met, and whether one keeps a first connection out of the rule
+  const rates: string[] = []
+  let over = false
   for (let k = 0; k < words.length; k++) {
     const w = words[k]!
     const next = () => {
@@ -434,6 +576,14 @@ function parseRule(
     }
     const neg = negate
     negate = false
+    const rate = RATE_OPTIONS[w]
+    if (rate) {
+      // `--set`, `--update`, `--rcheck`, `--remove` take no value; the others a rate or count
+      const value = rate.match === 'recent' ? '' : ` ${next()}`
+      rates.push(`-m ${rate.match} ${neg ? '! ' : ''}${w}${value}`)
+      if (rate.over !== neg) over = true
+      continue
+    }
     switch (w) {
       case '-s':
       case '--source':
@@ -478,17 +628,15 @@ function parseRule(
       case '--dports':
       case '--destination-ports':
       case '--ports':
-      case '--ctorigdstport': {
-        const ranges: PortRange[] = []
-        for (const part of next().split(',')) {
-          const r = parsePortRange(part)
-          if (r === undefined) throw err(`'${part}' is not a port or port range`)
-          ranges.push(r)
-        }
+      case '--ctorigdstport':
         // --ctorigdstport: the port before DNAT (the host's, where --dport sees the container's)
-        draft[w === '--ctorigdstport' ? 'origDports' : 'dports'] = { ranges, negate: neg }
+        draft[w === '--ctorigdstport' ? 'origDports' : 'dports'] = portMatch(
+          next(),
+          neg,
+          draft,
+          err,
+        )
         break
-      }
       case '--sport':
       case '--source-port':
       case '--sports':
@@ -518,11 +666,6 @@ function parseRule(
         else draft.daddr = andAddress(draft.daddr, m)
         break
       }
-      case '--update':
-      case '--rcheck':
-        // ufw's `limit`: a first connection is never over the rate, so these rules do not match it.
-        recentUpdate = !neg
-        break
       case '-j':
       case '--jump':
       case '-g':
@@ -555,26 +698,18 @@ function parseRule(
           // an option of a match we do not model: skip its value, if it has one
           if (words[k + 1] !== undefined && !words[k + 1]!.startsWith('-') && words[k + 1] !== '!')
             k++
-          if (
-            ![
-              '--set',
-              '--name',
-              '--mask',
-              '--rsource',
-              '--seconds',
-              '--hitcount',
-              '--limit',
-              '--limit-burst',
-              '--syn',
-            ].includes(w)
-          )
+          if (!QUIET_OPTIONS.has(w))
             warnings.push(
               `${where.file}:${where.line}: '${w}' is not modelled; the rule is taken to match`,
             )
         } else throw err(`unexpected '${w}'`)
     }
   }
-  if (recentUpdate) draft.never = true
+  // a LOG or counting rule under a rate limit decides nothing either way: no note
+  if (rates.length > 0 && draft.verdict !== undefined && draft.verdict.kind !== 'continue')
+    warnings.push(rateNote(where.file, where.line, rates, over))
+  if (over) draft.never = true
+  if (draft.protocols) draft.protocols = sharedProtocols(draft.protocols)
   // an iptables-save file is of one family: its rules are too
   draft.family = family
   return finishRule(draft, where)

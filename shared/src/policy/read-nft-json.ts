@@ -4,6 +4,7 @@
  */
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml'
 import { PolicyError } from './policy-error.ts'
+import { rateNote } from './rate-note.ts'
 import { scalarText } from './rule-builder.ts'
 import {
   assembleNft,
@@ -15,7 +16,7 @@ import {
   type NftSet,
   type NftValue,
 } from './nft-rule.ts'
-import type { FirewallConfig, RuleVerdict } from './types.ts'
+import type { FirewallConfig, FirewallRule, RuleVerdict } from './types.ts'
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
 
@@ -89,6 +90,32 @@ function selectorOf(left: Json | undefined): string {
     return `fib ${scalarText(flags[0])} ${scalarText(left.fib.result)}`
   }
   return Object.keys(left)[0] ?? 'unknown'
+}
+
+/** Statements that decide nothing about what gets in: skipped without a word. */
+const QUIET_STATEMENTS = new Set([
+  'counter',
+  'log',
+  'comment',
+  'notrack',
+  'mangle',
+  'snat',
+  'masquerade',
+])
+
+/**
+ * The rate limits in a statement, wherever they nest (`limit`, `quota`, `ct count`, a `meter`'s
+ * or a set update's `stmt`), and whether one of them is inverted (`over`).
+ */
+function ratesOf(e: Json | undefined, out: { rates: string[]; over: boolean }): void {
+  if (Array.isArray(e)) for (const x of e) ratesOf(x, out)
+  if (!isObj(e)) return
+  for (const [key, v] of Object.entries(e)) {
+    if (key === 'limit' || key === 'quota' || key === 'ct count') {
+      out.rates.push(`${key} ${JSON.stringify(v)}`)
+      if (isObj(v) && v.inv === true) out.over = true
+    } else ratesOf(v, out)
+  }
 }
 
 /** Reads `nft -j list ruleset` output. Lines are those of each rule object in the text. */
@@ -167,8 +194,10 @@ export function readNftJson(text: string, file: string): FirewallConfig {
     const matches: NftMatch[] = []
     let verdict: RuleVerdict = { kind: 'continue' }
     let vmap: { [k: string]: Json } | undefined
+    const rate = { rates: [] as string[], over: false }
     for (const e of list(obj.expr).filter(isObj)) {
       const v = verdictOf(e)
+      const kind = Object.keys(e)[0]!
       if (v) verdict = v
       else if (isObj(e.match)) {
         matches.push({
@@ -177,6 +206,7 @@ export function readNftJson(text: string, file: string): FirewallConfig {
           value: toValue(e.match.right),
         })
       } else if (isObj(e.vmap)) vmap = e.vmap
+      else if (!QUIET_STATEMENTS.has(kind)) ratesOf(e, rate)
     }
     const text = `handle ${scalarText(obj.handle ?? '?')} in chain ${scalarText(obj.chain)}`
     const ctx = {
@@ -185,7 +215,8 @@ export function readNftJson(text: string, file: string): FirewallConfig {
       where: { file, line, text },
       warnings,
     }
-    if (vmap === undefined) chain.rules.push(buildNftRule(matches, verdict, ctx))
+    const built: FirewallRule[] = []
+    if (vmap === undefined) built.push(buildNftRule(matches, verdict, ctx))
     else if (!isObj(vmap.data))
       warnings.push(
         `${file}:${line}: named verdict maps are not modelled; the rule is taken not to match`,
@@ -203,9 +234,12 @@ export function readNftJson(text: string, file: string): FirewallConfig {
             { file, line },
           )
         const value = toValue(key)
-        chain.rules.push(buildNftRule([...matches, { selector, negate: false, value }], v, ctx))
+        built.push(buildNftRule([...matches, { selector, negate: false, value }], v, ctx))
       }
     }
+    if (rate.rates.length > 0 && (vmap !== undefined || verdict.kind !== 'continue'))
+      warnings.push(rateNote(file, line, rate.rates, rate.over))
+    chain.rules.push(...(rate.over ? built.map((r) => ({ ...r, never: true })) : built))
   }
   // `nft -j list ruleset` prints the whole ruleset
   return assembleNft([...chains.values()], { file, format: 'nft-json', warnings, whole: true })

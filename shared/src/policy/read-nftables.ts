@@ -4,6 +4,7 @@
  */
 import { PolicyError } from './policy-error.ts'
 import { parseNatTarget } from './rule-builder.ts'
+import { rateNote } from './rate-note.ts'
 import {
   assembleNft,
   buildNftRule,
@@ -97,6 +98,24 @@ const ELEMENT_TYPE = {
   iface: 'ifname',
   other: 'other',
 } as const
+/** Words that end a skipped statement's arguments: verdicts and the statements that follow. */
+const STOPS = new Set([
+  'accept',
+  'drop',
+  'return',
+  'jump',
+  'goto',
+  'reject',
+  'continue',
+  'comment',
+  'counter',
+  'log',
+  'limit',
+  'fib',
+  'dnat',
+  'redirect',
+])
+
 const NOISE = new Set([
   'counter',
   'log',
@@ -490,6 +509,9 @@ class Parser {
     const matches: NftMatch[] = []
     let verdict: RuleVerdict = { kind: 'continue' }
     let vmap: { selector: string; entries: [string, RuleVerdict][] } | undefined
+    // rate limits met (limit, quota, meter, ct count), and whether one is `over` a rate
+    const rates: string[] = []
+    let over = false
     let i = 0
     const value = (): NftValue => {
       const t = tokens[i++]
@@ -540,34 +562,35 @@ class Parser {
         break
       }
       if (NOISE.has(w)) {
-        // counter [packets N bytes M], log [prefix "x"] [level y], limit rate N/second ...: skip
-        // their arguments up to the next selector or verdict
-        i++
-        while (i < tokens.length) {
+        // counter [packets N bytes M], log [prefix "x"] [level y], limit rate N/second,
+        // meter m { ip saddr limit rate ... }, update @s { ... }: skip their arguments (blocks
+        // whole) up to the next selector or verdict
+        const start = i++
+        for (let depth = 0; i < tokens.length; i++) {
           const u = tokens[i]!.t
-          if (
-            SELECTOR_HEADS.has(u) ||
-            BARE_SELECTORS.has(u) ||
-            [
-              'accept',
-              'drop',
-              'return',
-              'jump',
-              'goto',
-              'reject',
-              'continue',
-              'comment',
-              'counter',
-              'log',
-              'limit',
-              'fib',
-              'dnat',
-              'redirect',
-            ].includes(u)
-          )
+          if (u === '{') depth++
+          else if (u === '}') depth--
+          else if (depth === 0 && (SELECTOR_HEADS.has(u) || BARE_SELECTORS.has(u) || STOPS.has(u)))
             break
-          i++
         }
+        const words = tokens.slice(start, i).map((x) => x.t)
+        if (w === 'limit' || w === 'quota' || words.includes('limit')) {
+          rates.push(words.join(' '))
+          if (words.includes('over')) over = true
+        }
+        continue
+      }
+      if (w === 'ct' && tokens[i + 1]?.t === 'count') {
+        // ct count [over] N: a source's first connection is the only one it has
+        const isOver = tokens[i + 2]?.t === 'over'
+        rates.push(
+          tokens
+            .slice(i, i + (isOver ? 4 : 3))
+            .map((x) => x.t)
+            .join(' '),
+        )
+        if (isOver) over = true
+        i += isOver ? 4 : 3
         continue
       }
       let selector: string
@@ -654,11 +677,20 @@ class Parser {
       matches.push({ selector, negate, value: value() })
     }
     const ctx = { family, sets: this.tableSets(family, table), where, warnings: this.warnings }
-    if (vmap === undefined) return [buildNftRule(matches, verdict, ctx)]
-    const { selector, entries } = vmap
-    return entries.map(([key, v]) =>
-      buildNftRule([...matches, { selector, negate: false, value: key }], v, ctx),
-    )
+    const rules =
+      vmap === undefined
+        ? [buildNftRule(matches, verdict, ctx)]
+        : vmap.entries.map(([key, v]) =>
+            buildNftRule(
+              [...matches, { selector: vmap.selector, negate: false, value: key }],
+              v,
+              ctx,
+            ),
+          )
+    if (rates.length === 0) return rules
+    if (vmap !== undefined || verdict.kind !== 'continue')
+      this.warnings.push(rateNote(this.file, line, rates, over))
+    return over ? rules.map((r) => ({ ...r, never: true })) : rules
   }
 
   /**

@@ -4,7 +4,9 @@
  * `ufw insert N ...`, `ufw delete ...`, `ufw default deny incoming`. Rules apply in ufw's order.
  */
 import { PolicyError } from './policy-error.ts'
+import { rateNote } from './rate-note.ts'
 import { splitWords } from './read-iptables.ts'
+import { SERVICE_NAMES } from './service-names.ts'
 import {
   addressMatch,
   addressSets,
@@ -37,19 +39,17 @@ const APPS: Record<string, PortRange[]> = {
 }
 
 /**
- * The protocols /etc/services (Debian netbase 6.4) gives the service names ufw resolves, where
- * not TCP alone: `ufw allow ssh` opens 22/tcp, `ufw allow domain` 53 over both.
+ * The protocols of a port word: a service name's, as /etc/services lists it (`ufw allow ssh`
+ * opens 22/tcp, `ufw allow domain` 53 over both, `ufw allow ntp` 123/udp); undefined for numbers.
  */
-const SERVICE_PROTOCOLS: Record<string, TransportProtocol[]> = {
-  domain: ['tcp', 'udp'],
-  https: ['tcp', 'udp'],
-  ntp: ['udp'],
+function serviceProtocols(port: string): TransportProtocol[] | undefined {
+  const entry = SERVICE_NAMES.get(port)
+  if (entry === undefined) return undefined
+  return (['tcp', 'udp'] as const).filter((p) => entry[p] !== undefined)
 }
 
-/** The protocols of a port word: a service name's, or undefined for numbers. */
-function serviceProtocols(port: string): TransportProtocol[] | undefined {
-  return /^\d/.test(port) ? undefined : (SERVICE_PROTOCOLS[port] ?? ['tcp'])
-}
+/** ufw verbs that change no rule: nothing to read in them. */
+const QUIET_VERBS = new Set(['reload', 'status', 'logging', 'app', 'version', 'show', 'help'])
 
 interface Entry {
   /** The rule's identity for ufw: everything but the action. */
@@ -78,6 +78,9 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
     outLine: 1,
   }
   let sawUfw = false
+  const warnings: string[] = []
+  // the line of a `ufw disable` not followed by `ufw enable`
+  let disabled: number | undefined
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!.trim()
     const where = { file, line: i + 1 }
@@ -91,6 +94,25 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
     if (words.includes('--dry-run')) continue
     words = words.slice(1).filter((w) => w !== '--force')
     const verb = words[0]
+    if (verb === undefined || QUIET_VERBS.has(verb)) continue
+    if (verb === 'disable' || verb === 'enable') {
+      disabled = verb === 'disable' ? i + 1 : undefined
+      continue
+    }
+    if (verb === 'reset') {
+      // ufw reset: back to no rules and ufw's defaults, disabled until enabled again
+      incoming.length = 0
+      outgoing.length = 0
+      defaults = { in: 'drop', out: 'accept', inLine: i + 1, outLine: i + 1 }
+      disabled = i + 1
+      continue
+    }
+    if (verb === 'route') {
+      warnings.push(
+        `${file}:${i + 1}: routed rules ('ufw route') are not modelled: they filter forwarded traffic, not this host's`,
+      )
+      continue
+    }
     if (verb === 'default') {
       const pol = words[1] === 'allow' ? 'accept' : 'drop'
       const dir = words[2] ?? 'incoming'
@@ -115,8 +137,10 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
         throw err("'ufw delete NUM' depends on the live rule numbers; write the rule out instead")
     }
     const action = words[0]
-    if (action !== 'allow' && action !== 'deny' && action !== 'reject' && action !== 'limit')
+    if (action !== 'allow' && action !== 'deny' && action !== 'reject' && action !== 'limit') {
+      warnings.push(`${file}:${i + 1}: '${raw.slice(0, 80)}' is not read: not a ufw rule command`)
       continue
+    }
     let k = 1
     let out = false
     if (words[k] === 'in' || words[k] === 'out') out = words[k++] === 'out'
@@ -164,10 +188,14 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
       } else {
         // simple syntax: 22, 22/tcp, 80,443/tcp, 1000:2000/udp, ssh, http/tcp, or an application
         // profile (ufw takes a name in /etc/services as the service, not as a profile)
-        const m = /^([\d,:]+|[a-z][\w-]*)(?:\/(tcp|udp))?$/.exec(w)
+        const m = /^([\d,:]+|[A-Za-z][\w-]*)(?:\/(tcp|udp))?$/.exec(w)
+        const proto = m?.[2] as TransportProtocol | undefined
         if (m && (/^\d/.test(m[1]!) || parsePortNumber(m[1]!) !== undefined)) {
+          // ufw looks a name up over the protocol it is given: `dhcpv6-client/tcp` is no service
+          if (proto && !/^\d/.test(m[1]!) && parsePortNumber(m[1]!, proto) === undefined)
+            throw err(`'${m[1]!}' is no ${proto} service in /etc/services`)
           ports = parsePorts(m[1]!, err)
-          if (m[2]) protocols = [m[2] as TransportProtocol]
+          if (proto) protocols = [proto]
           else named = serviceProtocols(m[1]!)
         } else {
           // a profile name with a space is one quoted word: ufw rejects `ufw allow Nginx Full`
@@ -216,6 +244,7 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
       if (same?.action === action) list.splice(idx, 1)
       continue
     }
+    if (action === 'limit') warnings.push(rateNote(file, i + 1, [`ufw limit`], false))
     const entry = { key, action, rule: finishRule(draft, { file, line: i + 1, text: raw }) }
     if (same) {
       if (same.action !== action && position === undefined) list[idx] = entry
@@ -224,6 +253,12 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
   }
   if (!sawUfw)
     throw new PolicyError('ERR_POLICY_CONFIG', `${file}:1: no 'ufw' commands`, { file, line: 1 })
+  if (disabled !== undefined)
+    throw new PolicyError(
+      'ERR_POLICY_CONFIG',
+      `${file}:${disabled}: 'ufw disable' and no 'ufw enable' after it: ufw filters nothing`,
+      { file, line: disabled },
+    )
   return {
     file,
     format: 'ufw-commands',
@@ -251,6 +286,6 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
       },
     ],
     published: [],
-    warnings: [],
+    warnings,
   }
 }

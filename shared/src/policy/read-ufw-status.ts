@@ -3,6 +3,7 @@
  * defaults otherwise: deny incoming, allow outgoing) and the `To  Action  From` table, in order.
  */
 import { PolicyError } from './policy-error.ts'
+import { rateNote } from './rate-note.ts'
 import {
   addressMatch,
   addressSets,
@@ -125,7 +126,73 @@ function side(
   }
 }
 
-/** Reads `ufw status [verbose]` output. */
+interface Row {
+  to: string
+  action: string
+  dir?: string
+  from: string
+}
+
+/** One table row as a rule of the incoming or outgoing chain; undefined for a routed rule. */
+function readRow(
+  row: Row,
+  where: { file: string; line: number },
+  raw: string,
+  warnings: string[],
+): { out: boolean; rule: FirewallRule } | undefined {
+  const { to, action, dir, from } = row
+  const out = dir === 'OUT'
+  if (dir === 'FWD') {
+    warnings.push(
+      `${where.file}:${where.line}: routed rules ('ufw route', FWD) are not modelled: they filter forwarded traffic, not this host's`,
+    )
+    return undefined
+  }
+  const dst = side(to, where)
+  const src = side(from, where)
+  const draft: RuleDraft = { family: dst.v6 || src.v6 ? 6 : 4 }
+  const remote = out ? dst : src
+  const local = out ? src : dst
+  const ports = dst.ports
+  const protocols = dst.protocols ?? src.protocols
+  if (protocols) draft.protocols = [...protocols]
+  if (ports) {
+    draft.dports = { ranges: ports, negate: false }
+    if (!protocols) draft.protocols = ['tcp', 'udp']
+  }
+  if (remote.addr) {
+    const s = addressSets([remote.addr], where)
+    draft.family = s.ipv4.isEmpty ? 6 : 4
+    const m2 = addressMatch(s)
+    if (out) draft.daddr = m2
+    else draft.saddr = m2
+  }
+  // `ufw allow in on tailscale0`: the rule holds for packets on that interface only
+  const iface = local.iface ?? remote.iface
+  if (iface !== undefined) draft[out ? 'oif' : 'iif'] = interfaceMatch([iface], false)
+  // LIMIT lets a first connection in (ufw rate-limits repeats only)
+  draft.verdict = action === 'ALLOW' || action === 'LIMIT' ? { kind: 'accept' } : { kind: 'drop' }
+  if (action === 'LIMIT') warnings.push(rateNote(where.file, where.line, ['LIMIT'], false))
+  return { out, rule: finishRule(draft, { ...where, text: raw }) }
+}
+
+/** The lines of `ufw status verbose` around the table that hold no rule. */
+const HEADER_LINE = /^(Logging|New profiles):|^To\s+Action\s+From\b|^--[\s-]*$/
+
+/**
+ * What may be (part of) a rule row: an action or verdict word, `Anywhere`, or a word that starts
+ * with a digit (a port, an address). A shell prompt or one of ufw's notices has none of these.
+ */
+const RULE_LIKE = /\b(allow|deny|reject|limit|accept|drop|anywhere)\b|(^|\s)\d/i
+
+/**
+ * Reads `ufw status [verbose|numbered]` output, with or without its header: every row is read
+ * wherever it stands (an abbreviated paste without the `To  Action  From` line included). A line
+ * that may be a rule (an action word, `Anywhere`, a port or address) but is no row this reader
+ * can read is an error, all of them named: it may be the rule that decides. Other lines (a shell
+ * prompt pasted along, ufw's own notices) hold no rule; they become warnings in the output, each
+ * named, and the verdict stands.
+ */
 export function readUfwStatus(text: string, file: string): FirewallConfig {
   const lines = text.split(/\r?\n/)
   let incoming: 'accept' | 'drop' = 'drop'
@@ -133,7 +200,9 @@ export function readUfwStatus(text: string, file: string): FirewallConfig {
   let defaultLine = 1
   const input: FirewallRule[] = []
   const output: FirewallRule[] = []
-  let inTable = false
+  const warnings: string[] = []
+  const unread: number[] = []
+  let active = false
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!.trim()
     const where = { file, line: i + 1 }
@@ -150,56 +219,39 @@ export function readUfwStatus(text: string, file: string): FirewallConfig {
       defaultLine = i + 1
       continue
     }
-    if (/^To\s+Action\s+From/.test(raw)) {
-      inTable = true
+    if (/^Status:\s*active\s*$/.test(raw)) active = true
+    if (raw === '' || active || HEADER_LINE.test(raw)) {
+      active = false
       continue
     }
-    if (!inTable || raw === '' || /^--/.test(raw)) continue
-    const m = ROW.exec(raw)
-    if (!m?.groups)
-      throw new PolicyError(
-        'ERR_POLICY_CONFIG',
-        `${file}:${i + 1}: cannot read the ufw rule '${raw}'`,
-        where,
-      )
-    const { to, action, dir, from } = m.groups as {
-      to: string
-      action: string
-      dir?: string
-      from: string
+    // `ufw status numbered` puts `[ 1]` before each row
+    const m = ROW.exec(raw.replace(/^\[\s*\d+\]\s*/, ''))
+    if (!m?.groups) {
+      if (RULE_LIKE.test(raw)) unread.push(i + 1)
+      else
+        warnings.push(
+          `${file}:${i + 1}: '${raw.slice(0, 80)}' is not read: it is no ufw rule row (no action, address or port)`,
+        )
+      continue
     }
-    const out = dir === 'OUT'
-    if (dir === 'FWD') continue
-    const dst = side(to, where)
-    const src = side(from, where)
-    const draft: RuleDraft = { family: dst.v6 || src.v6 ? 6 : 4 }
-    const remote = out ? dst : src
-    const local = out ? src : dst
-    const ports = dst.ports
-    const protocols = dst.protocols ?? src.protocols
-    if (protocols) draft.protocols = [...protocols]
-    if (ports) {
-      draft.dports = { ranges: ports, negate: false }
-      if (!protocols) draft.protocols = ['tcp', 'udp']
-    }
-    if (remote.addr) {
-      const s = addressSets([remote.addr], where)
-      draft.family = s.ipv4.isEmpty ? 6 : 4
-      const m2 = addressMatch(s)
-      if (out) draft.daddr = m2
-      else draft.saddr = m2
-    }
-    // `ufw allow in on tailscale0`: the rule holds for packets on that interface only
-    const iface = local.iface ?? remote.iface
-    if (iface !== undefined) draft[out ? 'oif' : 'iif'] = interfaceMatch([iface], false)
-    // LIMIT lets a first connection in (ufw rate-limits repeats only)
-    draft.verdict = action === 'ALLOW' || action === 'LIMIT' ? { kind: 'accept' } : { kind: 'drop' }
-    ;(out ? output : input).push(finishRule(draft, { file, line: i + 1, text: raw }))
+    const rule = readRow(m.groups as unknown as Row, where, raw, warnings)
+    if (rule) (rule.out ? output : input).push(rule.rule)
   }
-  if (!inTable && !lines.some((l) => /^Status:\s*active/.test(l.trim())))
+  if (unread.length > 0) {
+    const quote = (n: number) => `'${lines[n - 1]!.trim().slice(0, 80)}'`
+    const what =
+      unread.length === 1
+        ? `the ufw rule ${quote(unread[0]!)}`
+        : `${unread.length} ufw rules: ${unread.map((n) => `line ${n} ${quote(n)}`).join(', ')}`
+    throw new PolicyError('ERR_POLICY_CONFIG', `${file}:${unread[0]!}: cannot read ${what}`, {
+      file,
+      line: unread[0]!,
+    })
+  }
+  if (input.length + output.length === 0 && !lines.some((l) => /^Status:\s*active/.test(l.trim())))
     throw new PolicyError(
       'ERR_POLICY_CONFIG',
-      `${file}:1: not 'ufw status' output (no 'Status: active' and no 'To Action From' table)`,
+      `${file}:1: not 'ufw status' output (no 'Status: active' line and no rule rows)`,
       { file, line: 1 },
     )
   const chains: FirewallChain[] = [
@@ -230,6 +282,6 @@ export function readUfwStatus(text: string, file: string): FirewallConfig {
     families: [4, 6],
     chains,
     published: [],
-    warnings: [],
+    warnings,
   }
 }

@@ -1,10 +1,11 @@
 /**
- * @module Helpers every reader shares: ports and port names, address lists into an
+ * @module Helpers every reader shares: ports and service names, address lists into an
  * {@link AddressMatch}, and a mutable draft that becomes a {@link FirewallRule}.
  */
 import { AddrRanges, parseCidrRange, parseIpv4, parseIpv6, type AddrFamily } from './addr-ranges.ts'
 import { PolicyError } from './policy-error.ts'
 import { toInterfacePattern } from './interfaces.ts'
+import { SERVICE_NAME_MAX, servicePort } from './service-names.ts'
 import type {
   AddressMatch,
   FirewallRule,
@@ -14,49 +15,36 @@ import type {
   TransportProtocol,
 } from './types.ts'
 
-/** Service names that configs write instead of numbers (nft and ufw accept /etc/services names). */
-export const SERVICE_PORTS: Readonly<Record<string, number>> = {
-  ftp: 21,
-  ssh: 22,
-  telnet: 23,
-  smtp: 25,
-  domain: 53,
-  dns: 53,
-  http: 80,
-  www: 80,
-  pop3: 110,
-  ntp: 123,
-  imap: 143,
-  imap2: 143,
-  https: 443,
-  submissions: 465,
-  smtps: 465,
-  submission: 587,
-  imaps: 993,
-  pop3s: 995,
-  mysql: 3306,
-  postgresql: 5432,
-  postgres: 5432,
-  'http-alt': 8080,
-}
-
-/** A port number or service name; undefined when neither. */
-export function parsePortNumber(text: string): number | undefined {
+/**
+ * A port number or an /etc/services name (resolved over `protocol` only, when given: see
+ * {@link servicePort}); undefined when neither.
+ */
+export function parsePortNumber(text: string, protocol?: TransportProtocol): number | undefined {
   if (/^\d{1,5}$/.test(text)) {
     const n = Number(text)
     return n >= 0 && n <= 65535 ? n : undefined
   }
-  return SERVICE_PORTS[text.toLowerCase()]
+  return servicePort(text, protocol)
 }
 
-/** `22`, `1000:2000`, `1000-2000`, `ssh`; undefined when not a port or range. */
-export function parsePortRange(text: string): PortRange | undefined {
-  const m = /^([^:-]+)(?:[:-]([^:-]+))?$/.exec(text)
-  if (!m) return undefined
-  const a = parsePortNumber(m[1]!)
-  const b = m[2] === undefined ? a : parsePortNumber(m[2])
-  if (a === undefined || b === undefined || a > b) return undefined
-  return [a, b]
+/**
+ * `22`, `1000:2000`, `1000-2000`, `ssh`, `dhcpv6-client`, `http-alt:8090`; undefined when not a
+ * port or range. A name with a dash is a name first, then a range at the dash where both sides
+ * resolve (nft writes ranges with a dash).
+ */
+export function parsePortRange(text: string, protocol?: TransportProtocol): PortRange | undefined {
+  // no range is longer than two of the longest names: bounds the tries below on any input
+  if (text.length > 2 * SERVICE_NAME_MAX + 1) return undefined
+  const whole = parsePortNumber(text, protocol)
+  if (whole !== undefined) return [whole, whole]
+  for (const sep of [':', '-']) {
+    for (let i = text.indexOf(sep); i > 0; i = text.indexOf(sep, i + 1)) {
+      const a = parsePortNumber(text.slice(0, i), protocol)
+      const b = parsePortNumber(text.slice(i + 1), protocol)
+      if (a !== undefined && b !== undefined) return a <= b ? [a, b] : undefined
+    }
+  }
+  return undefined
 }
 
 /** An address list (CIDRs, bare addresses, `a-b` ranges) into per-family sets. */
@@ -93,7 +81,11 @@ export function addressSets(
       )
     ;(r.family === 4 ? v4 : v6).push([r.start, r.end])
   }
-  return { ipv4: AddrRanges.fromPairs(4, v4), ipv6: AddrRanges.fromPairs(6, v6) }
+  // the empty sets are shared: most rules name one family (a big dump has a million of them)
+  return {
+    ipv4: v4.length === 0 ? AddrRanges.empty(4) : AddrRanges.fromPairs(4, v4),
+    ipv6: v6.length === 0 ? AddrRanges.empty(6) : AddrRanges.fromPairs(6, v6),
+  }
 }
 
 /** An address match over the sets; `negate` inverts it. */

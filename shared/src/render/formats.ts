@@ -11,14 +11,27 @@ export const FORMAT_IDS = [
   'ipset',
   'ufw',
   'docker-user',
+  'firewalld-ipset',
+  'firewalld-ipset6',
+  'firewalld-policy',
   'nginx',
   'apache',
   'caddy',
   'traefik',
+  'traefik-toml',
+  'traefik-labels',
+  'traefik-crd',
   'haproxy',
   'k8s-networkpolicy',
   'terraform',
   'aws-sg',
+  'hcloud-rules',
+  'terraform-hcloud',
+  'terraform-digitalocean',
+  'terraform-aws-prefix-list',
+  'terraform-google',
+  'terraform-azurerm',
+  'terraform-cloudflare',
   'txt',
   'json',
 ] as const
@@ -50,6 +63,27 @@ export interface FormatInfo {
 
 const TEXT = 'text/plain; charset=utf-8'
 const JSON_TYPE = 'application/json'
+const YAML = 'application/yaml; charset=utf-8'
+const XML = 'application/xml; charset=utf-8'
+
+/** A Terraform cloud format: a managed block of HCL for a `.tf` file. */
+function terraform(
+  id: FormatId,
+  title: string,
+  usesPorts: boolean,
+  description: string,
+): FormatInfo {
+  return {
+    id,
+    title,
+    lineOriented: true,
+    families: [4, 6],
+    usesPorts,
+    extension: 'tf',
+    mediaType: TEXT,
+    description,
+  }
+}
 
 /** The catalogue, one entry per {@link FORMAT_IDS} id, same order. */
 export const FORMATS: readonly FormatInfo[] = [
@@ -105,7 +139,7 @@ export const FORMATS: readonly FormatInfo[] = [
     extension: 'sh',
     mediaType: TEXT,
     description:
-      "`ufw allow from CIDR to any port P proto tcp comment '…'` lines, plus `ufw delete allow …` lines for CIDRs a change removed.",
+      "`ufw allow from CIDR to any port P proto tcp comment '…'` lines, after `ufw delete allow …` lines for the rules of the previous block (or of `removed`) that the new list no longer wants.",
   },
   {
     id: 'docker-user',
@@ -117,6 +151,39 @@ export const FORMATS: readonly FormatInfo[] = [
     mediaType: TEXT,
     description:
       'An `iptables-restore --noflush` file owning the DOCKER-USER chain: published container ports (original destination port, before DNAT) only from allowed sources, since Docker publishes ports past ufw.',
+  },
+  {
+    id: 'firewalld-ipset',
+    title: 'firewalld ipset (IPv4, XML)',
+    lineOriented: false,
+    families: [4],
+    usesPorts: false,
+    extension: 'xml',
+    mediaType: XML,
+    description:
+      'The `hash:net` ipset NAME-v4 for `/etc/firewalld/ipsets/NAME-v4.xml` (empty when the feeds have no IPv4, so the policy still loads); used by `firewalld-policy`.',
+  },
+  {
+    id: 'firewalld-ipset6',
+    title: 'firewalld ipset (IPv6, XML)',
+    lineOriented: false,
+    families: [6],
+    usesPorts: false,
+    extension: 'xml',
+    mediaType: XML,
+    description:
+      'The IPv6 twin of `firewalld-ipset`: NAME-v6 for `/etc/firewalld/ipsets/NAME-v6.xml`.',
+  },
+  {
+    id: 'firewalld-policy',
+    title: 'firewalld policy (XML, rich rules)',
+    lineOriented: false,
+    families: [4, 6],
+    usesPorts: true,
+    extension: 'xml',
+    mediaType: XML,
+    description:
+      'The policy `/etc/firewalld/policies/NAME.xml` (ANY zone to HOST, before the zones): on the ports, drops sources outside the ipsets NAME-v4 / NAME-v6 and accepts those inside. Carries no addresses itself.',
   },
   {
     id: 'nginx',
@@ -149,7 +216,7 @@ export const FORMATS: readonly FormatInfo[] = [
     extension: 'caddy',
     mediaType: TEXT,
     description:
-      'A Caddyfile snippet `(NAME)` whose `not remote_ip` matcher answers 403; `import NAME` in a site block. Accepted by Caddy 2.6 and later.',
+      'A Caddyfile snippet `(NAME)`: a `not remote_ip` matcher and a `redir` with status 403, which Caddy runs before any handle, route, respond, reverse_proxy, php_fastcgi or file_server; `import NAME` at the top of a site block. Accepted by Caddy 2.6 and later.',
   },
   {
     id: 'traefik',
@@ -160,7 +227,40 @@ export const FORMATS: readonly FormatInfo[] = [
     extension: 'yml',
     mediaType: 'application/yaml; charset=utf-8',
     description:
-      "A file-provider document defining the HTTP middleware NAME with `ipAllowList.sourceRange` (Traefik v3; the middleware of Coolify's proxy).",
+      'A file-provider document defining the middleware NAME with `ipAllowList.sourceRange` for HTTP and TCP routers (Traefik v3; v2 calls it `ipWhiteList`), with `ipStrategy` behind another proxy. The proxy of Coolify.',
+  },
+  {
+    id: 'traefik-toml',
+    title: 'Traefik dynamic configuration (TOML)',
+    lineOriented: false,
+    families: [4, 6],
+    usesPorts: false,
+    extension: 'toml',
+    mediaType: 'application/toml; charset=utf-8',
+    description:
+      'The TOML twin of `traefik`: `[http.middlewares.NAME.ipAllowList]` and `[tcp.middlewares.NAME.ipAllowList]`.',
+  },
+  {
+    id: 'traefik-labels',
+    title: 'Traefik Docker labels',
+    lineOriented: true,
+    families: [4, 6],
+    usesPorts: false,
+    extension: 'labels',
+    mediaType: TEXT,
+    description:
+      '`traefik.http.middlewares.NAME.ipallowlist.sourcerange=…` (and tcp) lines, for `docker run --label-file` or the container labels of a Coolify service.',
+  },
+  {
+    id: 'traefik-crd',
+    title: 'Traefik Kubernetes Middleware CRDs',
+    lineOriented: false,
+    families: [4, 6],
+    usesPorts: false,
+    extension: 'yaml',
+    mediaType: YAML,
+    description:
+      'A `traefik.io/v1alpha1` Middleware and MiddlewareTCP NAME with `ipAllowList`, for IngressRoute and IngressRouteTCP.',
   },
   {
     id: 'haproxy',
@@ -206,6 +306,53 @@ export const FORMATS: readonly FormatInfo[] = [
     description:
       'The JSON for `aws ec2 authorize-security-group-ingress --ip-permissions file://…`; refuses more than 60 rules per family (the default per-group quota) unless the limit is raised.',
   },
+  {
+    id: 'hcloud-rules',
+    title: 'Hetzner Cloud firewall rules (JSON)',
+    lineOriented: false,
+    families: [4, 6],
+    usesPorts: true,
+    extension: 'json',
+    mediaType: JSON_TYPE,
+    description:
+      'The rules for `hcloud firewall replace-rules --rules-file FILE NAME`: inbound rules of at most 100 sources, refused past 50 rules or 500 effective rules per firewall.',
+  },
+  terraform(
+    'terraform-hcloud',
+    'Terraform hcloud_firewall',
+    true,
+    'An `hcloud_firewall` NAME with the same inbound rules as `hcloud-rules`; attach it with `hcloud_firewall_attachment`.',
+  ),
+  terraform(
+    'terraform-digitalocean',
+    'Terraform digitalocean_firewall',
+    true,
+    'A `digitalocean_firewall` NAME whose `inbound_rule`s admit the sources (`source_addresses`, 1,000 a rule, 50 rules a firewall), applied to `var.NAME_droplet_ids` / `var.NAME_tags`.',
+  ),
+  terraform(
+    'terraform-aws-prefix-list',
+    'Terraform AWS managed prefix lists',
+    true,
+    '`aws_ec2_managed_prefix_list` NAME-v4 / NAME-v6 (`max_entries` = entries) and one `aws_vpc_security_group_ingress_rule` per family and port referencing them from `var.NAME_security_group_id`.',
+  ),
+  terraform(
+    'terraform-google',
+    'Terraform google_compute_firewall',
+    true,
+    '`google_compute_firewall` ingress rules NAME-v4-1, NAME-v6-1, … (`source_ranges`, split at 5,000 a rule) on `var.NAME_network`.',
+  ),
+  terraform(
+    'terraform-azurerm',
+    'Terraform azurerm_network_security_rule',
+    true,
+    'Inbound Allow `azurerm_network_security_rule`s (`source_address_prefixes`, 4,000 per security group) with priorities from `var.NAME_priority`.',
+  ),
+  terraform(
+    'terraform-cloudflare',
+    'Terraform cloudflare_list (IP list)',
+    false,
+    'A `cloudflare_list` of kind `ip` (provider 5.x) for WAF custom rules (`ip.src in $NAME`); IPv6 longer than /64 is refused.',
+  ),
   {
     id: 'txt',
     title: 'plain text',

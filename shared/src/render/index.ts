@@ -12,6 +12,18 @@ import { isFormatId, type FormatId } from './formats.ts'
 import { prepare, type Prepared } from './prepare.ts'
 import { RenderError } from './render-error.ts'
 import { renderApache } from './render-apache.ts'
+import { renderFirewalldIpset } from './render-firewalld-ipset.ts'
+import { renderFirewalldPolicy } from './render-firewalld-policy.ts'
+import { renderHcloudRules } from './render-hcloud-rules.ts'
+import { renderTerraformAwsPrefixList } from './render-terraform-aws-prefix-list.ts'
+import { renderTerraformAzurerm } from './render-terraform-azurerm.ts'
+import { renderTerraformCloudflare } from './render-terraform-cloudflare.ts'
+import { renderTerraformDigitalocean } from './render-terraform-digitalocean.ts'
+import { renderTerraformGoogle } from './render-terraform-google.ts'
+import { renderTerraformHcloud } from './render-terraform-hcloud.ts'
+import { renderTraefikCrd } from './render-traefik-crd.ts'
+import { renderTraefikLabels } from './render-traefik-labels.ts'
+import { renderTraefikToml } from './render-traefik-toml.ts'
 import { renderAwsSg } from './render-aws-sg.ts'
 import { renderCaddy } from './render-caddy.ts'
 import { renderDockerUser } from './render-docker-user.ts'
@@ -40,6 +52,7 @@ export type {
   RenderInput,
   RenderLimits,
   RenderOptions,
+  TraefikIpStrategy,
 } from './types.ts'
 export { formatPort, parsePort } from './parse-port.ts'
 export {
@@ -47,9 +60,14 @@ export {
   END_MARKER,
   beginMarker,
   findManagedBlocks,
+  markerLines,
+  ownBlock,
   spliceManagedBlock,
 } from './managed-block.ts'
-export type { ManagedBlock } from './managed-block.ts'
+export type { ManagedBlock, SpliceOptions } from './managed-block.ts'
+export { blockPlacement } from './block-placement.ts'
+export type { BlockLines, BlockPlacement } from './block-placement.ts'
+export { blockSum } from './block-sum.ts'
 export { ipsetReferenceRules } from './render-ipset.ts'
 export { READABLE_FORMATS, readRendered } from './read-rendered.ts'
 export type { ReadableFormat } from './read-rendered.ts'
@@ -61,14 +79,27 @@ const RENDERERS: Readonly<Record<FormatId, (p: Prepared) => string>> = {
   ipset: renderIpset,
   ufw: renderUfw,
   'docker-user': renderDockerUser,
+  'firewalld-ipset': (p) => renderFirewalldIpset(p, 4),
+  'firewalld-ipset6': (p) => renderFirewalldIpset(p, 6),
+  'firewalld-policy': renderFirewalldPolicy,
   nginx: renderNginx,
   apache: renderApache,
   caddy: renderCaddy,
   traefik: renderTraefik,
+  'traefik-toml': renderTraefikToml,
+  'traefik-labels': renderTraefikLabels,
+  'traefik-crd': renderTraefikCrd,
   haproxy: renderHaproxy,
   'k8s-networkpolicy': renderK8sNetworkPolicy,
   terraform: renderTerraform,
   'aws-sg': renderAwsSg,
+  'hcloud-rules': renderHcloudRules,
+  'terraform-hcloud': renderTerraformHcloud,
+  'terraform-digitalocean': renderTerraformDigitalocean,
+  'terraform-aws-prefix-list': renderTerraformAwsPrefixList,
+  'terraform-google': renderTerraformGoogle,
+  'terraform-azurerm': renderTerraformAzurerm,
+  'terraform-cloudflare': renderTerraformCloudflare,
   txt: renderTxt,
   json: renderJson,
 }
@@ -84,7 +115,9 @@ const RENDERERS: Readonly<Record<FormatId, (p: Prepared) => string>> = {
  * escaped, only refused), ERR_RENDER_CIDR (an entry the IP engine rejects), ERR_RENDER_EMPTY
  * (firewall formats refuse a set that admits nobody; txt and json render it), ERR_RENDER_LIMIT
  * (a platform limit, named in the message with the option that raises it: aws-sg refuses more
- * than 60 rules per family per group by default, k8s-networkpolicy more than 1.5 MB).
+ * than 60 rules per family per group by default, k8s-networkpolicy more than 1.5 MB; the cloud
+ * formats know their platforms' rules, sources-per-rule and list sizes, see RenderLimits),
+ * ERR_RENDER_OPTION (an option the format cannot use, e.g. ipStrategy outside Traefik).
  */
 export function renderFormat(
   format: string,

@@ -19,13 +19,21 @@ export type RenderErrorCode =
   | 'ERR_RENDER_EMPTY'
   /** The output would pass a platform limit (AWS rules per group, Kubernetes object size, ...). */
   | 'ERR_RENDER_LIMIT'
+  /** A format-specific option that the format cannot use (Traefik's ipStrategy, ...). */
+  | 'ERR_RENDER_OPTION'
   /** A malformed, unterminated or duplicated managed-block marker. */
   | 'ERR_RENDER_BLOCK'
+  /** A file to splice into has no block of this name: the message says which markers to place. */
+  | 'ERR_RENDER_NO_BLOCK'
+  /** The block's markers stand where the format cannot work (e.g. nginx at `http` level). */
+  | 'ERR_RENDER_PLACEMENT'
+  /** The block was edited by hand since it was rendered (its lines no longer match `sum=`). */
+  | 'ERR_RENDER_EDITED'
 
 /**
  * Thrown by renderFormat, parsePort and spliceManagedBlock. The message names the bad value in
  * quotes and, for ERR_RENDER_LIMIT, the limit and how to raise it; `line` is set (1-based) for
- * ERR_RENDER_BLOCK.
+ * ERR_RENDER_BLOCK, ERR_RENDER_PLACEMENT and ERR_RENDER_EDITED.
  */
 export class RenderError extends RangeError {
   readonly code: RenderErrorCode

@@ -8,7 +8,7 @@ export function renderHaproxy(p: Prepared): string {
     p,
     [...p.ipv4, ...p.ipv6],
     [
-      '# reference from haproxy.cfg (frontend or listen):',
+      '# reference it from haproxy.cfg (frontend or listen section):',
       `#   acl ${p.name} src -f /etc/haproxy/${p.name}.acl`,
       `#   http-request deny unless ${p.name}      (mode http)`,
       `#   tcp-request connection reject unless ${p.name}      (mode tcp)`,

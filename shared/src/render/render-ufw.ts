@@ -3,24 +3,18 @@
  * `ufw allow from CIDR to any port P proto tcp comment '…'` lines for the allowed ones.
  */
 import { RenderError } from './render-error.ts'
-import { managedText, portRange, requireNonEmpty, type Prepared } from './prepare.ts'
+import { managedText, requireNonEmpty, type Prepared } from './prepare.ts'
+import { ufwSpecs, ufwStaleRules } from './ufw-stale-rules.ts'
 
 /** POSIX shell single quoting: `'` becomes `'\''`; nothing inside single quotes is special. */
 export function shellQuote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`
 }
 
-function ruleSpecs(p: Prepared, cidr: string): string[] {
-  if (p.ports.length === 0) return [`from ${cidr}`]
-  return p.ports.map((spec) => {
-    const [from, to] = portRange(spec)
-    return `from ${cidr} to any port ${from === to ? from : `${from}:${to}`} proto ${spec.protocol}`
-  })
-}
-
 /**
- * Run with `sh FILE` as root. Removed CIDRs (options.removed) come first as `ufw delete allow`,
- * so a shrinking list closes before anything opens. The comment defaults to `allowlist-sync` and
+ * Run with `sh FILE` as root. `ufw delete allow` lines come first, so a shrinking list closes
+ * before anything opens: for the rules of the previous block (options.previous) and of
+ * options.removed that the new list no longer wants (see ufwStaleRules). The comment defaults to `allowlist-sync` and
  * the feed ids; a user comment is shell-quoted, and refused if it holds `'` (ufw rejects it).
  */
 export function renderUfw(p: Prepared): string {
@@ -34,12 +28,10 @@ export function renderUfw(p: Prepared): string {
     )
   }
   const comment = shellQuote(p.comment ?? ['allowlist-sync', ...p.feedIds].join(' '))
-  const body: string[] = []
-  for (const cidr of [...p.removedV4, ...p.removedV6]) {
-    for (const spec of ruleSpecs(p, cidr)) body.push(`ufw delete allow ${spec}`)
-  }
-  for (const cidr of [...p.ipv4, ...p.ipv6]) {
-    for (const spec of ruleSpecs(p, cidr)) body.push(`ufw allow ${spec} comment ${comment}`)
-  }
-  return managedText(p, body, ['# run with: sh FILE (as root)'])
+  const wanted = [...p.ipv4, ...p.ipv6].flatMap((cidr) => ufwSpecs(p, cidr))
+  const body = [
+    ...ufwStaleRules(p, wanted).map((spec) => `ufw delete allow ${spec}`),
+    ...wanted.map((spec) => `ufw allow ${spec} comment ${comment}`),
+  ]
+  return managedText(p, body)
 }

@@ -4,8 +4,13 @@
 export interface FeedRef {
   /** `provider/list`, e.g. `github/hooks`: letters, digits, `.`, `_`, `-`, `/` only. */
   readonly id: string
-  /** The snapshot version the set was taken from. */
+  /**
+   * The snapshot version the set was taken from, where there is a history to count versions
+   * (the worker's, or the Action's lock file); leave it out rather than guess.
+   */
   readonly version?: string
+  /** The publisher's own version or date of the list (Snapshot.upstreamVersion). */
+  readonly upstreamVersion?: { readonly field: string; readonly value: string }
   /** The snapshot's sha256 over its canonical lists (hex). */
   readonly sha256?: string
   /** Where the feed was fetched from (a URL). */
@@ -48,6 +53,49 @@ export interface RenderLimits {
   readonly k8sMaxBytes?: number
   /** ipset: the largest `maxelem` a set is created with. Default 16,777,216. */
   readonly ipsetMaxElements?: number
+  /**
+   * Hetzner Cloud: rules per firewall. Default 50 (API reference, "Set Rules": "Rules are limited
+   * to 50 entries per Firewall and 500 effective rules").
+   */
+  readonly hcloudRulesPerFirewall?: number
+  /**
+   * Hetzner Cloud: effective rules per firewall, each source IP of each rule counted separately.
+   * Default 500 (docs.hetzner.com/cloud/firewalls/faq: "up to 500 (effective) rules per Firewall").
+   */
+  readonly hcloudEffectiveRules?: number
+  /** Hetzner Cloud: CIDRs in one rule's `source_ips`. Default 100 (API Rule schema, hcloud-python). */
+  readonly hcloudIpsPerRule?: number
+  /**
+   * DigitalOcean: incoming plus outgoing rules per cloud firewall. Default 50
+   * (docs.digitalocean.com/products/networking/firewalls/details/limits).
+   */
+  readonly digitaloceanRulesPerFirewall?: number
+  /** DigitalOcean: entries in one rule's sources. Default 1,000 (same page). */
+  readonly digitaloceanSourcesPerRule?: number
+  /**
+   * AWS: entries (`max_entries`) of one customer-managed prefix list. Default 1,000 (VPC quotas,
+   * "Maximum number of entries per prefix list"). A security group rule that references a prefix
+   * list counts as `max_entries` rules against {@link awsRulesPerGroup}.
+   */
+  readonly awsPrefixListEntries?: number
+  /**
+   * Google Cloud: source ranges in one VPC firewall rule. Default 5,000 (cloud.google.com/
+   * firewall/docs/quotas, limits per firewall rule); longer lists are split across rules.
+   */
+  readonly gcpRangesPerRule?: number
+  /**
+   * Azure: source address prefixes in the rules of one network security group. Default 4,000
+   * ("IP addresses and ranges specified for source or destination in a security group", Azure
+   * networking limits); counted over all the rules this renders, so it also bounds each rule.
+   */
+  readonly azurePrefixesPerGroup?: number
+  /** Azure: security rules per network security group. Default 1,000 (same table). */
+  readonly azureRulesPerGroup?: number
+  /**
+   * Cloudflare: items in one list. Default 10,000 (developers.cloudflare.com/waf/tools/lists,
+   * list item quota of the Free, Pro and Business plans; Enterprise accounts hold more).
+   */
+  readonly cloudflareListItems?: number
 }
 
 /** The defaults of {@link RenderLimits}. */
@@ -55,6 +103,28 @@ export const DEFAULT_LIMITS: Required<RenderLimits> = {
   awsRulesPerGroup: 60,
   k8sMaxBytes: 1_500_000,
   ipsetMaxElements: 16_777_216,
+  hcloudRulesPerFirewall: 50,
+  hcloudEffectiveRules: 500,
+  hcloudIpsPerRule: 100,
+  digitaloceanRulesPerFirewall: 50,
+  digitaloceanSourcesPerRule: 1_000,
+  awsPrefixListEntries: 1_000,
+  gcpRangesPerRule: 5_000,
+  azurePrefixesPerGroup: 4_000,
+  azureRulesPerGroup: 1_000,
+  cloudflareListItems: 10_000,
+}
+
+/**
+ * How Traefik finds the client address behind another proxy (`ipStrategy` of `ipAllowList`): the
+ * `depth`-th address from the right of X-Forwarded-For, or the first one not in `excludedIPs`.
+ * Traefik ignores `excludedIPs` when `depth` is set, so giving both is refused.
+ */
+export interface TraefikIpStrategy {
+  /** 1 or more. */
+  readonly depth?: number
+  /** Addresses or CIDRs of the proxies in front (canonicalised like the allowlist). */
+  readonly excludedIPs?: readonly string[]
 }
 
 /** How to render; every field is optional and validated per format. */
@@ -80,5 +150,15 @@ export interface RenderOptions {
    * shrank to a `/25` must delete the `/24` rule.
    */
   readonly removed?: { readonly ipv4: readonly string[]; readonly ipv6: readonly string[] }
+  /**
+   * The file the output will replace a block of (the whole text, as `--into` and the Action
+   * read it). `ufw` reads the `ufw allow` and `ufw delete allow` rules of its previous block
+   * (same name) and renders `ufw delete allow` for each one the new list no longer wants, so a
+   * re-render closes what left the feed without `removed`. Other formats replace their block
+   * whole and ignore it.
+   */
+  readonly previous?: string
   readonly limits?: RenderLimits
+  /** Traefik formats only: where the client address comes from behind another proxy. */
+  readonly ipStrategy?: TraefikIpStrategy
 }

@@ -8,12 +8,18 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { main } from '../../../action/src/cli/main.ts'
-import type { CliIo } from '../../../action/src/cli/io.ts'
-import { FORMAT_IDS, IpSet, parseCidrList, readRendered } from '../../../shared/src/index.ts'
+import {
+  FORMAT_IDS,
+  formatInfo,
+  IpSet,
+  parseCidrList,
+  READABLE_FORMATS,
+  readRendered,
+} from '../../../shared/src/index.ts'
 import { cliPath } from '../../helpers/dist.ts'
 import { HAVE_FIXTURES, fixturePath } from '../../helpers/fixtures.ts'
 import { fixtureMirrorLayout, startMirror, type MirrorServer } from '../../scripts/mirror-server.ts'
+import { cliInProcess } from './in-process.ts'
 
 const exec = promisify(execFile)
 const dir = mkdtempSync(path.join(tmpdir(), 'asr-render-cli-'))
@@ -39,22 +45,7 @@ async function cli(args: string[], env: Record<string, string> = {}) {
   }
 }
 
-/** Runs main() in-process with files from `files` (else the disk) and no network. */
-async function inProcess(argv: string[], files: Record<string, string> = {}) {
-  let stdout = ''
-  let stderr = ''
-  const io: CliIo = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    readText: (p) =>
-      p in files ? Promise.resolve(files[p]!) : Promise.resolve(readFileSync(p, 'utf8')),
-    env: {},
-    fetch: () => Promise.reject(new Error('no network in this test')),
-    now: () => Date.parse('2026-11-21T00:00:00Z'),
-  }
-  const code = await main(argv, io)
-  return { code, stdout, stderr }
-}
+const inProcess = cliInProcess
 
 describe('allowlist-sync formats', () => {
   it('lists every format id, and --json gives the catalogue', async () => {
@@ -84,7 +75,9 @@ describe('allowlist-sync render --from FILE', () => {
     const r = await cli(['render', '--from', LIST, '--format', 'nginx'])
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
-    expect(r.stdout).toContain('# BEGIN allowlist-sync file/office.txt\n')
+    expect(r.stdout).toMatch(
+      /^# BEGIN allowlist-sync name=allowlist-sync feeds=file\/office\.txt sum=[0-9a-f]{16}\n/,
+    )
     expect(r.stdout.split('\n').filter((l) => l.startsWith('allow '))).toEqual([
       'allow 192.0.2.0/25;',
       'allow 198.51.100.0/24;',
@@ -93,7 +86,7 @@ describe('allowlist-sync render --from FILE', () => {
     expect(r.stdout).toContain('deny all;\n# END allowlist-sync\n')
   })
 
-  it.each(FORMAT_IDS)('--format %s renders the file and reads back to it', async (format) => {
+  it.each(READABLE_FORMATS)('--format %s renders the file and reads back to it', async (format) => {
     const r = await inProcess([
       'render',
       '--from',
@@ -109,31 +102,9 @@ describe('allowlist-sync render --from FILE', () => {
     expect(r.code).toBe(0)
     const got = readRendered(format, r.stdout)
     const list = parseCidrList(readFileSync(LIST, 'utf8'))
-    if (format !== 'ip6tables') expect(got.ipv4).toEqual(list.ipv4.toCidrs())
-    if (!['iptables', 'docker-user'].includes(format)) expect(got.ipv6).toEqual(list.ipv6.toCidrs())
-  })
-
-  it('--into replaces the managed block and keeps the rest; twice gives the same bytes', async () => {
-    const target = path.join(dir, 'site.conf')
-    writeFileSync(target, 'server_tokens off;\n')
-    const first = await cli(['render', '--from', LIST, '--format', 'nginx', '--into', target])
-    expect(first.code).toBe(0)
-    expect(
-      first.stdout.startsWith('server_tokens off;\n# BEGIN allowlist-sync file/office.txt\n'),
-    ).toBe(true)
-    writeFileSync(target, `${first.stdout}location / {}\n`)
-    const second = await cli(['render', '--from', LIST, '--format', 'nginx', '--into', target])
-    expect(second.stdout).toBe(`${first.stdout}location / {}\n`)
-  })
-
-  it('--into names the line of a broken marker (exit 2)', async () => {
-    const r = await inProcess(['render', '--from', LIST, '--format', 'txt', '--into', 'f.conf'], {
-      'f.conf': 'a\n# BEGIN allowlist-sync file/office.txt\nb\n',
-    })
-    expect(r.code).toBe(2)
-    expect(r.stderr).toBe(
-      "f.conf:2: '# BEGIN allowlist-sync' is never closed by '# END allowlist-sync'\n",
-    )
+    const families = formatInfo(format).families
+    expect(got.ipv4).toEqual(families.includes(4) ? list.ipv4.toCidrs() : [])
+    expect(got.ipv6).toEqual(families.includes(6) ? list.ipv6.toCidrs() : [])
   })
 
   it('--removed gives ufw delete lines for rules no longer in the list', async () => {
@@ -214,12 +185,15 @@ describe.skipIf(!HAVE_FIXTURES)('allowlist-sync render FEED... (fixtures via a m
     )
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
-    expect(r.stdout).toMatch(/^# BEGIN allowlist-sync coolify\/cloud github\/hooks\n/)
     expect(r.stdout).toMatch(
-      /^# feed coolify\/cloud version 1 sha256 [0-9a-f]{64} source https:\/\/coolify\.io\/ipv4\.txt https:\/\/coolify\.io\/ipv6\.txt$/m,
+      /^# BEGIN allowlist-sync name=allowlist-sync feeds=coolify\/cloud,github\/hooks sum=/,
+    )
+    // No 'version 1': a single fetch has no history to count versions by.
+    expect(r.stdout).toMatch(
+      /^# feed coolify\/cloud sha256 [0-9a-f]{64} source https:\/\/coolify\.io\/ipv4\.txt https:\/\/coolify\.io\/ipv6\.txt$/m,
     )
     expect(r.stdout).toMatch(
-      /^# feed github\/hooks version 1 sha256 [0-9a-f]{64} source https:\/\/api\.github\.com\/meta$/m,
+      /^# feed github\/hooks sha256 [0-9a-f]{64} source https:\/\/api\.github\.com\/meta$/m,
     )
     const coolify = parseCidrList(
       readFileSync(fixturePath('feeds/coolify/ipv4.2024-05-08T1121.txt'), 'utf8'),
@@ -241,4 +215,129 @@ describe.skipIf(!HAVE_FIXTURES)('allowlist-sync render FEED... (fixtures via a m
     expect(r.stdout).toBe('')
     expect(r.stderr).toMatch(/^coolify\/cloud: refused \(wrong-content\)/)
   })
+})
+
+describe('allowlist-sync render: options of the issue 18 formats', () => {
+  it('--ip-strategy-depth / --ip-strategy-exclude reach the Traefik output', async () => {
+    const depth = await inProcess([
+      'render',
+      '--from',
+      LIST,
+      '--format',
+      'traefik-labels',
+      '--ip-strategy-depth',
+      '2',
+    ])
+    expect(depth.code).toBe(0)
+    expect(depth.stdout).toContain('.ipallowlist.ipstrategy.depth=2\n')
+    const ex = await inProcess([
+      'render',
+      '--from',
+      LIST,
+      '--format',
+      'traefik',
+      '--ip-strategy-exclude',
+      '203.0.113.9',
+      '--ip-strategy-exclude',
+      '2001:db8:9::/64',
+    ])
+    expect(ex.stdout).toContain(
+      'excludedIPs:\n            - "203.0.113.9/32"\n            - "2001:db8:9::/64"',
+    )
+  })
+
+  it('refuses ip-strategy flags that make no sense (exit 2)', async () => {
+    const nginx = await inProcess([
+      'render',
+      '--from',
+      LIST,
+      '--format',
+      'nginx',
+      '--ip-strategy-depth',
+      '1',
+    ])
+    expect(nginx.code).toBe(2)
+    expect(nginx.stderr).toContain('ipStrategy is a Traefik option')
+    const word = await inProcess([
+      'render',
+      '--from',
+      LIST,
+      '--format',
+      'traefik',
+      '--ip-strategy-depth',
+      'two',
+    ])
+    expect(word.code).toBe(2)
+    expect(word.stderr).toContain("--ip-strategy-depth 'two' is not a whole number")
+  })
+
+  it('--limit raises a platform limit; a refusal names it (exit 1); a wrong name lists the names', async () => {
+    const many = path.join(dir, 'many.txt')
+    writeFileSync(many, Array.from({ length: 61 }, (_, i) => `198.51.100.${2 * i}`).join('\n'))
+    const refused = await inProcess([
+      'render',
+      '--from',
+      many,
+      '--format',
+      'aws-sg',
+      '--port',
+      '22',
+    ])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain('limits.awsRulesPerGroup')
+    const raised = await inProcess([
+      'render',
+      '--from',
+      many,
+      '--format',
+      'aws-sg',
+      '--port',
+      '22',
+      '--limit',
+      'awsRulesPerGroup=100',
+    ])
+    expect(raised.code).toBe(0)
+    const wrong = await inProcess([
+      'render',
+      '--from',
+      many,
+      '--format',
+      'aws-sg',
+      '--limit',
+      'aws=1',
+    ])
+    expect(wrong.code).toBe(2)
+    expect(wrong.stderr).toContain('hcloudEffectiveRules')
+  })
+
+  it('renders firewalld-policy, which carries no addresses, and terraform-hcloud through the bundled CLI', async () => {
+    const policy = await cli([
+      'render',
+      '--from',
+      LIST,
+      '--format',
+      'firewalld-policy',
+      '--name',
+      'office',
+      '--port',
+      '22/tcp',
+    ])
+    expect(policy.code).toBe(0)
+    expect(policy.stdout).toContain('<source ipset="office-v4" invert="True"/>')
+    const tf = await cli(['render', '--from', LIST, '--format', 'terraform-hcloud', '--port', '22'])
+    expect(tf.code).toBe(0)
+    expect(readRendered('terraform-hcloud', tf.stdout).ipv4).toEqual([
+      '192.0.2.0/25',
+      '198.51.100.0/24',
+    ])
+  })
+})
+
+it("CLI.md's format table (linked from the README) has a row for every format id", () => {
+  const doc = readFileSync(path.resolve(import.meta.dirname, '../../../action/CLI.md'), 'utf8')
+  const rows = doc.split('\n').filter((l) => /^\| `[a-z0-9-]+`/.test(l))
+  const ids = new Set(
+    rows.flatMap((r) => [...r.split('|')[1]!.matchAll(/`([a-z0-9-]+)`/g)].map((m) => m[1])),
+  )
+  expect(FORMAT_IDS.filter((f) => !ids.has(f))).toEqual([])
 })

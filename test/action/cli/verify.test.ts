@@ -147,6 +147,11 @@ describe('allowlist-sync verify', () => {
       /bad\.rules:3: expected '-A CHAIN \.\.\.', got 'this is not a rule'/,
     ],
     [
+      'a dump cut before its COMMIT (iptables-restore refuses it)',
+      ['--policy', 'web-minimal', '--config', 'CUT'],
+      /cut\.rules:7: table 'filter' \(opened at line 1\) has no COMMIT/,
+    ],
+    [
       'an unknown format',
       ['--policy', 'oec', '--config', 'WHAT'],
       /what\.txt: cannot tell the format .* --config-format/,
@@ -170,6 +175,7 @@ describe('allowlist-sync verify', () => {
     const files: Record<string, string> = {
       BAD: write('bad.rules', '*filter\n:INPUT DROP [0:0]\nthis is not a rule\nCOMMIT\n'),
       WHAT: write('what.txt', 'hello\n'),
+      CUT: write('cut.rules', COMPLIANT_WEB.replace('COMMIT\n', '')),
       POLICY: write('bad-policy.yml', 'inbound:\n  require: [70000/tcp]\n'),
       OK: write('ok2.rules', COMPLIANT_WEB),
     }

@@ -3,9 +3,12 @@
  * bare IpPermissions lists into ingress/egress chains (what reaches a port afterwards), warnings
  * for what is not modelled, and errors that name file, line and field.
  */
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
   compileConfigs,
+  detectConfigFormat,
   PolicyError,
   reachOf,
   readFirewallConfig,
@@ -140,7 +143,7 @@ describe('readAwsSecurityGroups', () => {
     expect(reach(c, 'inbound', 'tcp', 22)).toEqual(['192.0.2.1/32', '192.0.2.2/31', '192.0.2.4/32'])
   })
 
-  it('warns about source groups and prefix lists (not modelled), and skips a permission left without CIDRs', () => {
+  it('warns about source groups and prefix lists (not modelled); a permission left without CIDRs allows nothing', () => {
     const c = read(
       groups([
         {
@@ -157,8 +160,8 @@ describe('readAwsSecurityGroups', () => {
           ToPort: 443,
           PrefixListIds: [{ PrefixListId: 'pl-0789' }],
           UserIdGroupPairs: [],
-          IpRanges: [{ CidrIp: '198.51.100.0/24' }, { Description: 'no CIDR here' }],
-          Ipv6Ranges: [{ Description: 'nor here' }],
+          IpRanges: [{ CidrIp: '198.51.100.0/24' }],
+          Ipv6Ranges: [],
         },
       ]),
     )
@@ -212,12 +215,11 @@ describe('readAwsSecurityGroups', () => {
     expect(c.chains[1]!.rules[0]!.line).toBe(6)
   })
 
-  it('skips entries of SecurityGroups that are not objects, and groups without permissions', () => {
+  it('reads groups without permissions as allowing nothing', () => {
     const c = read(
       JSON.stringify({
         SecurityGroups: [
-          'sg-0123',
-          { GroupId: 'sg-0456' },
+          { GroupId: 'sg-0456', IpPermissions: [] },
           {
             IpPermissions: [
               { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '10.0.0.0/8' }] },
@@ -227,6 +229,7 @@ describe('readAwsSecurityGroups', () => {
       }),
     )
     expect(reach(c, 'inbound', 'tcp', 22)).toEqual(['10.0.0.0/8'])
+    expect(reach(c, 'inbound', 'tcp', 80)).toEqual([])
   })
 
   it.each([
@@ -241,37 +244,61 @@ describe('readAwsSecurityGroups', () => {
       2,
       'group.IpPermissionsEgress: expected a list',
     ],
-    ['[\n  22\n]', 2, 'IpPermissions[0]: expected an object'],
-    ['[\n  {"FromPort": 22, "ToPort": 22}\n]', 2, 'IpPermissions[0]: IpProtocol is missing'],
+    [
+      '[\n  22\n]',
+      2,
+      "[0]: expected 'aws ec2 describe-security-groups' output (a response, a security group, a permission, or a list of them), not '22'",
+    ],
+    [
+      '[\n  {"FromPort": 22, "ToPort": 22}\n]',
+      2,
+      '[0]: neither a security group (no IpPermissions), a permission (no IpProtocol) nor a security group rule (no IsEgress)',
+    ],
+    [
+      '{"SecurityGroups": [\n "sg-0123"]}',
+      2,
+      "SecurityGroups[0]: expected 'aws ec2 describe-security-groups' output",
+    ],
+    [
+      '[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,\n "IpRanges": [{"Description": "no CIDR"}]}]',
+      1,
+      '[0]: IpRanges[0] has no CidrIp',
+    ],
+    [
+      '[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "Ipv6Ranges": [null]}]',
+      1,
+      '[0]: Ipv6Ranges[0] has no CidrIpv6',
+    ],
+    ['', 1, "the document: expected 'aws ec2 describe-security-groups' output"],
     [
       '[{"IpProtocol": "tcp"},\n {"IpProtocol": "tcp", "FromPort": 22}]',
       1,
-      'IpPermissions[0]: FromPort/ToPort are missing',
+      '[0]: FromPort/ToPort are missing',
     ],
     [
       '[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22},\n {"IpProtocol": "tcp", "FromPort": 22}]',
       2,
-      'IpPermissions[1]: FromPort/ToPort are missing',
+      '[1]: FromPort/ToPort are missing',
     ],
     [
       '[{"IpProtocol": "tcp", "FromPort": -1, "ToPort": 80}]',
       1,
-      'IpPermissions[0]: ports -1-80 are not a port range',
+      '[0]: ports -1-80 are not a port range',
     ],
     [
       '[{"IpProtocol": "udp", "FromPort": 80, "ToPort": -1}]',
       1,
-      'IpPermissions[0]: ports 80--1 are not a port range',
+      '[0]: ports 80--1 are not a port range',
     ],
     [
       '[{"IpProtocol": "tcp", "FromPort": 100, "ToPort": 70000}]',
       1,
-      'IpPermissions[0]: ports 100-70000 are not a port range',
+      '[0]: ports 100-70000 are not a port range',
     ],
     [
       '[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 80}]',
       1,
-      'IpPermissions[0]: ports 443-80 are not a port range',
+      '[0]: ports 443-80 are not a port range',
     ],
     [
       '[\n {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "10.0.0.300/8"}]}]',
@@ -281,19 +308,105 @@ describe('readAwsSecurityGroups', () => {
     [
       '{"GroupId": "sg-1"}',
       1,
-      "expected 'aws ec2 describe-security-groups' output or an IpPermissions array",
+      'the document: neither a security group (no IpPermissions), a permission (no IpProtocol)',
+    ],
+    ['{"SecurityGroups": "sg-1"}', 1, 'SecurityGroups: expected a list'],
+    [
+      '{"SecurityGroupRules": [\n {"IsEgress": false, "FromPort": 22, "ToPort": 22}]}',
+      2,
+      'SecurityGroupRules[0]: IpProtocol is missing',
     ],
     [
-      '{"SecurityGroups": "sg-1"}',
-      1,
-      "expected 'aws ec2 describe-security-groups' output or an IpPermissions array",
+      '{"SecurityGroups": [{"GroupId": "sg-1", "IpPermissions": [\n {"FromPort": 22, "ToPort": 22}]}]}',
+      2,
+      'sg-1.IpPermissions[0]: IpProtocol is missing',
     ],
-    ['"sg-1"', 1, "expected 'aws ec2 describe-security-groups' output or an IpPermissions array"],
+    [
+      '{"SecurityGroups": [{"GroupId": "sg-1", "IpPermissions": [\n 22]}]}',
+      2,
+      'sg-1.IpPermissions[0]: expected an object',
+    ],
+    ['"sg-1"', 1, "the document: expected 'aws ec2 describe-security-groups' output"],
   ])('refuses %j at its line', (text, line, reason) => {
     const e = errorOf(text)
     expect(e.code).toBe('ERR_POLICY_CONFIG')
     expect(e.file).toBe(FILE)
     expect(e.line).toBe(line)
     expect(e.message).toContain(`${FILE}:${line}: ${reason}`)
+  })
+})
+
+describe('readFirewallConfig: real describe-security-groups output, whole and cut by --query', () => {
+  const FIX = path.resolve(import.meta.dirname, '../../fixtures/policy/aws')
+  const real = (name: string) => readFileSync(path.join(FIX, name), 'utf8')
+  /** What `aws --output json` prints for a value: JSON with a four-space indent. */
+  const cli = (value: unknown) => `${JSON.stringify(value, null, 4)}\n`
+  const lab = real('describe-security-groups.lab.json')
+  const groups = (JSON.parse(lab) as { SecurityGroups: { IpPermissions: unknown[] }[] })
+    .SecurityGroups
+
+  it.each([
+    ['the whole output', lab],
+    // --query SecurityGroups: a bare array of groups (issue 12: refused, 'IpProtocol is missing')
+    ['--query SecurityGroups', cli(groups)],
+    // --query 'SecurityGroups[*].IpPermissions': a list of each group's ingress list
+    ["--query 'SecurityGroups[*].IpPermissions'", cli(groups.map((g) => g.IpPermissions))],
+    ["--query 'SecurityGroups[0]'", cli(groups[0])],
+  ])('%s: port 80 open to all, 3306 only to a group (not modelled, noted)', (_, text) => {
+    expect(detectConfigFormat(text)).toBe('aws-sg')
+    const c = read(text)
+    expect(reach(c, 'inbound', 'tcp', 80)).toEqual(['0.0.0.0/0'])
+    expect(reach(c, 'inbound', 'tcp', 3306)).toEqual([])
+    expect(reach(c, 'inbound', 'tcp', 22)).toEqual([])
+  })
+
+  it('notes that a bare permission list is taken as ingress', () => {
+    const c = read(cli(groups.map((g) => g.IpPermissions)))
+    expect(c.warnings).toContain(
+      "sg.json:1: a bare list of permissions is read as ingress (IpPermissions); egress is left at AWS's default (all allowed)",
+    )
+    expect(c.warnings.some((w) => /source security groups are not modelled/.test(w))).toBe(true)
+  })
+
+  it("reads the AWS CLI's own documented output (trailing commas and all)", () => {
+    const c = read(real('describe-security-groups.aws-cli-docs.json'))
+    expect(reach(c, 'inbound', 'tcp', 22)).toEqual(['203.0.113.0/24'])
+    expect(reach(c, 'outbound', 'udp', 53)).toEqual(['0.0.0.0/0'])
+  })
+
+  it('reads describe-security-group-rules output: IsEgress, CidrIpv4 and CidrIpv6', () => {
+    // the shape of `aws ec2 describe-security-group-rules` (getmoto/moto#7831 shows one)
+    const c = read(
+      cli({
+        SecurityGroupRules: [
+          { IsEgress: false, IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIpv4: '0.0.0.0/0' },
+          {
+            IsEgress: false,
+            IpProtocol: 'tcp',
+            FromPort: 22,
+            ToPort: 22,
+            CidrIpv6: '2001:db8::/32',
+          },
+          {
+            IsEgress: false,
+            IpProtocol: 'tcp',
+            FromPort: 5432,
+            ToPort: 5432,
+            ReferencedGroupInfo: { GroupId: 'sg-1' },
+          },
+          { IsEgress: true, IpProtocol: '-1', FromPort: -1, ToPort: -1, CidrIpv4: '0.0.0.0/0' },
+          { IsEgress: true, IpProtocol: 'tcp', FromPort: 443, ToPort: 443, PrefixListId: 'pl-1' },
+        ],
+      }),
+    )
+    expect(reach(c, 'inbound', 'tcp', 443)).toEqual(['0.0.0.0/0'])
+    expect(reach(c, 'inbound', 'tcp', 22, 6)).toEqual(['2001:db8::/32'])
+    expect(reach(c, 'inbound', 'tcp', 5432)).toEqual([])
+    expect(reach(c, 'outbound', 'tcp', 25)).toEqual(['0.0.0.0/0'])
+    expect(reach(c, 'outbound', 'tcp', 25, 6)).toEqual([])
+    expect(c.warnings).toEqual([
+      'sg.json:17: source security groups are not modelled (only CIDR ranges)',
+      'sg.json:33: prefix lists are not modelled (only CIDR ranges)',
+    ])
   })
 })

@@ -196,7 +196,10 @@ describe('readFirewallConfig: iptables-save', () => {
 
   it.each([
     ['-A INPUT -s 10.0.0.300 -j ACCEPT', "r:3: '10.0.0.300' is not an address, CIDR or range"],
-    ['-A INPUT -p tcp --dport 99999 -j ACCEPT', "r:3: '99999' is not a port or port range"],
+    [
+      '-A INPUT -p tcp --dport 99999 -j ACCEPT',
+      "r:3: '99999' is not a port, port range or tcp service name of /etc/services",
+    ],
     ['INPUT -j ACCEPT', "r:3: expected '-A CHAIN ...'"],
   ])('%s is an error naming file and line', (rule, message) => {
     let error: unknown
@@ -371,5 +374,41 @@ describe('evaluatePolicy: firezone UDP return traffic', () => {
       ['warning', 2],
     ])
     expect(warn(true)).toEqual([])
+  })
+})
+
+describe('detectConfigFormat: linear on any input', () => {
+  // issue 12: 160 KB of blank lines took 89 s (patterns that spanned lines backtracked over
+  // every blank line from every line start). Each input here is about 1 MB; the bound is
+  // generous (a quadratic detector takes hours on them), not a speed target.
+  const MB = 1 << 20
+  it.each([
+    ['blank lines', '\n'.repeat(MB), undefined],
+    ['CRLF blank lines', '\r\n'.repeat(MB / 2), undefined],
+    ['one line of spaces', ' '.repeat(MB), undefined],
+    ['blank lines, then a ufw command', `${'\n'.repeat(MB)}ufw allow 22/tcp\n`, 'ufw-commands'],
+    ['lines of blanks and tabs', ' \t \n'.repeat(MB / 4), undefined],
+    ['near-misses of ufw commands', ' sudo ufw \n'.repeat(MB / 10), undefined],
+    ["near-misses of ufw's header", 'To \n'.repeat(MB / 4), undefined],
+    ['near-misses of an ipset file', `create a${' '.repeat(MB)}`, undefined],
+    ['near-misses of nftables', 'table x'.repeat(MB / 7), undefined],
+    ['JSON near-misses', `[${' "IpProtocol" '.repeat(MB / 14)}`, undefined],
+    [
+      'a huge iptables-save line',
+      `*filter\n-A INPUT ${'-s 192.0.2.1 '.repeat(MB / 13)}\n`,
+      'iptables-save',
+    ],
+  ])('%s: detected within seconds', (_, text, format) => {
+    const start = performance.now()
+    expect(detectConfigFormat(text)).toBe(format)
+    expect(performance.now() - start).toBeLessThan(5000)
+  })
+
+  it('names no format for 1 MB of blank lines, and says so at once', () => {
+    const start = performance.now()
+    expect(() => readFirewallConfig('\n'.repeat(MB), { file: 'blank' })).toThrow(
+      /blank: cannot tell the format/,
+    )
+    expect(performance.now() - start).toBeLessThan(5000)
   })
 })

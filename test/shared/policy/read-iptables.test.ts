@@ -150,10 +150,16 @@ describe('readFirewallConfig: iptables-save', () => {
         ],
         verdict: { kind: 'jump', target: 'web' },
       },
-      // rate limits are taken to let a first connection through
+      // rate limits are read for a first connection: under `--limit`, not above `--hashlimit-above`
       { line: at('--limit 5/min'), protocols: ['tcp'], ports: [[25, 25]], verdict: accept },
       { line: at('--mac-source'), verdict: accept },
-      { line: at('--hashlimit-above'), protocols: ['tcp'], ports: [[8443, 8443]], verdict: drop },
+      {
+        line: at('--hashlimit-above'),
+        never: true,
+        protocols: ['tcp'],
+        ports: [[8443, 8443]],
+        verdict: drop,
+      },
       // a unicast packet is never to a broadcast address
       { line: at('! -p tcp'), protocols: ['udp'], never: true, verdict: drop },
       // LOG, NFLOG: not a verdict, the packet goes on
@@ -186,9 +192,9 @@ describe('readFirewallConfig: iptables-save', () => {
     // what is not modelled is named, at its line
     expect(c.warnings).toEqual([
       `rules.v4:${at('--sport')}: source ports are not modelled; the rule is taken to match`,
+      `rules.v4:${at('--limit 5/min')}: rate limit '-m limit --limit 5/min' is not modelled: read for a first connection, under the rate, which the rule matches; connections past the rate are treated otherwise`,
       `rules.v4:${at('--mac-source')}: '--mac-source' is not modelled; the rule is taken to match`,
-      `rules.v4:${at('--hashlimit-above')}: '--hashlimit-above' is not modelled; the rule is taken to match`,
-      `rules.v4:${at('--hashlimit-above')}: '--hashlimit-name' is not modelled; the rule is taken to match`,
+      `rules.v4:${at('--hashlimit-above')}: rate limit '-m hashlimit --hashlimit-above 10/sec' is not modelled: read for a first connection, under the rate, which the rule does not match; connections past the rate are treated otherwise`,
     ])
     // 8080 goes to 10.0.0.2:80 through FORWARD, whose policy drops it
     expect(reach([c], 8080)).toBe('')
@@ -257,8 +263,12 @@ COMMIT
     ])
     expect(reach([c], 22)).toBe('0.0.0.0/0')
     expect(reach([c], 2222)).toBe('0.0.0.0/0')
-    // recent's options are known not to narrow the rule
-    expect(c.warnings).toEqual([])
+    // recent's options are known not to narrow the rule; each rate-limited rule is noted
+    expect(c.warnings.map((w) => w.replace(/ is not modelled.*/, ''))).toEqual([
+      "r:5: rate limit '-m recent --rcheck'",
+      "r:6: rate limit '-m recent ! --rcheck'",
+      "r:7: rate limit '-m recent --set'",
+    ])
   })
 
   it('DOCKER-USER guards published ports; its end returns to Docker, which accepts', () => {
@@ -393,7 +403,7 @@ COMMIT
     [
       '*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 99999 -j ACCEPT\nCOMMIT\n',
       3,
-      "'99999' is not a port or port range",
+      "'99999' is not a port, port range or tcp service name of /etc/services",
     ],
     ['*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp -j\nCOMMIT\n', 3, "'-j' needs a value"],
     ['*filter\n:INPUT DROP [0:0]\n-A INPUT foo -j ACCEPT\nCOMMIT\n', 3, "unexpected 'foo'"],

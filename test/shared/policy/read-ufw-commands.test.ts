@@ -255,3 +255,47 @@ describe('readFirewallConfig: ufw commands', () => {
     expect(error.message).toBe(`setup.sh:${line}: ${message}`)
   })
 })
+
+describe('readFirewallConfig: ufw commands, nothing silent', () => {
+  it('resolves /etc/services names over the protocols listed there', () => {
+    const ports = (text: string) =>
+      chain(read(text), 'ufw incoming')
+        .rules.slice(1)
+        .map((r) => [r.dports?.ranges, r.protocols])
+    expect(
+      ports('ufw allow dhcpv6-client\nufw allow domain\nufw allow postgresql/tcp\nufw allow ntp\n'),
+    ).toEqual([
+      [[[546, 546]], ['udp']],
+      [[[53, 53]], ['tcp', 'udp']],
+      [[[5432, 5432]], ['tcp']],
+      [[[123, 123]], ['udp']],
+    ])
+  })
+
+  it('refuses a service over a protocol /etc/services does not list it for', () => {
+    expect(failure('ufw allow 22/tcp\nufw allow dhcpv6-client/tcp\n').message).toBe(
+      "setup.sh:2: 'dhcpv6-client' is no tcp service in /etc/services",
+    )
+  })
+
+  it('notes `ufw limit`, `ufw route` and commands that are no rule; quiet verbs say nothing', () => {
+    const c = read(
+      'ufw --force reset\nufw limit ssh\nufw route allow in on eth0 out on docker0\nufw logging on\nufw app list\nufw status verbose\nufw frobnicate 22\nufw --force enable\n',
+    )
+    expect(c.warnings).toEqual([
+      "setup.sh:2: rate limit 'ufw limit' is not modelled: read for a first connection, under the rate, which the rule matches; connections past the rate are treated otherwise",
+      "setup.sh:3: routed rules ('ufw route') are not modelled: they filter forwarded traffic, not this host's",
+      "setup.sh:7: 'ufw frobnicate 22' is not read: not a ufw rule command",
+    ])
+  })
+
+  it('refuses a script that leaves ufw disabled (by disable or reset)', () => {
+    expect(failure('ufw allow 22/tcp\nufw disable\n').message).toBe(
+      "setup.sh:2: 'ufw disable' and no 'ufw enable' after it: ufw filters nothing",
+    )
+    expect(failure('ufw allow 22/tcp\nufw --force reset\nufw allow 80/tcp\n').line).toBe(2)
+    // re-enabled: the rules after the reset are what is left
+    const c = read('ufw allow 22/tcp\nufw --force reset\nufw allow 80/tcp\nufw --force enable\n')
+    expect(chain(c, 'ufw incoming').rules.map((r) => r.line)).toEqual([2, 3])
+  })
+})

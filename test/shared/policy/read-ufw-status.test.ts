@@ -242,7 +242,7 @@ Anywhere (v6)              ALLOW       2001:db8::/32/gre
     [
       'Firewall not enabled (skipping reload)\n',
       1,
-      "not 'ufw status' output (no 'Status: active' and no 'To Action From' table)",
+      "not 'ufw status' output (no 'Status: active' line and no rule rows)",
     ],
     [
       'Status: active\n\nTo Action From\n-- ------ ----\nSamba                      ALLOW       Anywhere\n',
@@ -264,5 +264,57 @@ Anywhere (v6)              ALLOW       2001:db8::/32/gre
     expect(error.code).toBe('ERR_POLICY_CONFIG')
     expect([error.file, error.line]).toEqual(['status', line])
     expect(error.message).toBe(`status:${line}: ${message}`)
+  })
+})
+
+describe('readFirewallConfig: ufw status pasted in part', () => {
+  // the rows of test/fixtures/policy/docker/ufw-status.txt as an abbreviated paste: no Status,
+  // Default or `To  Action  From` lines (issue 12: three ALLOW rows were dropped, 22/80/443 closed)
+  const ABBREVIATED = `22/tcp                     ALLOW IN    Anywhere                   # SSH
+80/tcp                     ALLOW IN    Anywhere                   # HTTP
+443/tcp                    ALLOW IN    Anywhere                   # HTTPS
+5432/tcp                   DENY IN     Anywhere                   # no database from outside
+`
+  const ports = (c: FirewallConfig) =>
+    chain(c, 'ufw incoming')
+      .rules.slice(1)
+      .map((r) => [r.line, r.dports?.ranges[0]?.[0], r.verdict.kind])
+
+  it('reads every row without the header', () => {
+    const c = read(ABBREVIATED)
+    expect(ports(c)).toEqual([
+      [1, 22, 'accept'],
+      [2, 80, 'accept'],
+      [3, 443, 'accept'],
+      [4, 5432, 'drop'],
+    ])
+    expect(c.warnings).toEqual([])
+  })
+
+  it('names lines that hold no rule (a prompt, a notice) as warnings; the rows still count', () => {
+    const c = read(
+      `root@web-1:~# sudo ufw status numbered\nStatus: active\n\n     To                         Action      From\n     --                         ------      ----\n[ 1] 22/tcp                     ALLOW IN    Anywhere\n[ 2] 80,443/tcp                 ALLOW IN    Anywhere\n[ 3] 2222/tcp                   LIMIT IN    Anywhere\n[ 4] 10.0.0.0/8 80/tcp on eth1  ALLOW FWD   Anywhere on eth0\n\nroot@web-1:~#\n`,
+    )
+    expect(ports(c)).toEqual([
+      [6, 22, 'accept'],
+      [7, 80, 'accept'],
+      [8, 2222, 'accept'],
+    ])
+    expect(c.warnings).toEqual([
+      "status:1: 'root@web-1:~# sudo ufw status numbered' is not read: it is no ufw rule row (no action, address or port)",
+      "status:8: rate limit 'LIMIT' is not modelled: read for a first connection, under the rate, which the rule matches; connections past the rate are treated otherwise",
+      "status:9: routed rules ('ufw route', FWD) are not modelled: they filter forwarded traffic, not this host's",
+      "status:11: 'root@web-1:~#' is not read: it is no ufw rule row (no action, address or port)",
+    ])
+  })
+
+  it('refuses lines that may be rules it cannot read, naming every one', () => {
+    const error = failure(
+      `${ABBREVIATED}22/tcp    ALLOWED    Anywhere\n8080      PERMIT IN  10.0.0.0/8\n`,
+    )
+    expect(error.line).toBe(5)
+    expect(error.message).toBe(
+      "status:5: cannot read 2 ufw rules: line 5 '22/tcp    ALLOWED    Anywhere', line 6 '8080      PERMIT IN  10.0.0.0/8'",
+    )
   })
 })

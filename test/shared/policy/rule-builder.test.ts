@@ -15,35 +15,49 @@ import {
   parsePortRange,
   parseStates,
   scalarText,
-  SERVICE_PORTS,
   type RuleDraft,
 } from '../../../shared/src/policy/rule-builder.ts'
+import { SERVICE_NAMES } from '../../../shared/src/policy/service-names.ts'
 
 const WHERE = { file: 'rules.v4', line: 12 }
 
 describe('parsePortNumber', () => {
   it.each([
-    ['0', 0],
-    ['22', 22],
-    ['65535', 65535],
-    ['00443', 443],
-    ['ssh', 22],
-    ['HTTPS', 443],
-    ['http-alt', 8080],
-    ['65536', undefined],
-    ['99999', undefined],
-    ['123456', undefined],
-    ['gopher', undefined],
-    ['-1', undefined],
-    ['', undefined],
-  ])('reads %j as %s', (text, port) => {
-    expect(parsePortNumber(text)).toBe(port)
+    ['0', undefined, 0],
+    ['22', undefined, 22],
+    ['65535', undefined, 65535],
+    ['00443', undefined, 443],
+    ['ssh', undefined, 22],
+    ['http-alt', undefined, 8080],
+    ['gopher', undefined, 70],
+    // the name that refused a whole real nftables file (issue 12): UDP only
+    ['dhcpv6-client', undefined, 546],
+    ['dhcpv6-client', 'udp', 546],
+    ['dhcpv6-client', 'tcp', undefined],
+    ['domain', 'udp', 53],
+    ['ntp', 'tcp', undefined],
+    // aliases, as getservbyname(3) resolves them
+    ['postgres', 'tcp', 5432],
+    ['www', undefined, 80],
+    // names are case-sensitive, as nft and iptables-restore have them (both refuse `SSH`)
+    ['HTTPS', undefined, undefined],
+    ['65536', undefined, undefined],
+    ['99999', undefined, undefined],
+    ['123456', undefined, undefined],
+    ['no-such-service', undefined, undefined],
+    ['constructor', undefined, undefined],
+    ['-1', undefined, undefined],
+    ['', undefined, undefined],
+  ] as const)('reads %j (over %s) as %s', (text, protocol, port) => {
+    expect(parsePortNumber(text, protocol)).toBe(port)
   })
 
-  it('knows every service name it lists, in any case', () => {
-    for (const [name, port] of Object.entries(SERVICE_PORTS)) {
-      expect(parsePortNumber(name)).toBe(port)
-      expect(parsePortNumber(name.toUpperCase())).toBe(port)
+  it('resolves every name and alias of /etc/services, over the protocols it lists', () => {
+    expect(SERVICE_NAMES.size).toBeGreaterThan(300)
+    for (const [name, ports] of SERVICE_NAMES) {
+      expect(parsePortNumber(name)).toBe(ports.tcp ?? ports.udp)
+      expect(parsePortNumber(name, 'tcp')).toBe(ports.tcp)
+      expect(parsePortNumber(name, 'udp')).toBe(ports.udp)
     }
   })
 })
@@ -62,10 +76,26 @@ describe('parsePortRange', () => {
     [':22', undefined],
     ['22:', undefined],
     ['', undefined],
-    ['22:gopher', undefined],
-    ['gopher', undefined],
+    ['22:no-such-service', undefined],
+    ['no-such-service', undefined],
+    ['22:gopher', [22, 70]],
+    // a name with a dash is a name first, then a range at a dash where both sides resolve
+    ['dhcpv6-client', [546, 546]],
+    ['domain-s', [853, 853]],
+    ['ssh-http', [22, 80]],
+    ['http-alt:8090', [8080, 8090]],
+    ['http-alt-8090', [8080, 8090]],
+    ['https-http', undefined],
+    // longer than any range of two names: not tried at all
+    [`${'a-'.repeat(5000)}a`, undefined],
   ])('reads %j as %j', (text, range) => {
     expect(parsePortRange(text)).toEqual(range)
+  })
+
+  it('resolves names over the protocol it is given', () => {
+    expect(parsePortRange('dhcpv6-client', 'udp')).toEqual([546, 546])
+    expect(parsePortRange('dhcpv6-client', 'tcp')).toBeUndefined()
+    expect(parsePortRange('ntp:dhcpv6-client', 'udp')).toEqual([123, 546])
   })
 })
 

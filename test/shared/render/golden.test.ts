@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { FORMATS, renderFormat, type RenderOptions } from '../../../shared/src/index.ts'
-import { DOC_INPUT, DOC_OPTIONS } from './sample.ts'
+import { DOC_INPUT, DOC_OPTIONS, inputFor } from './sample.ts'
 
 const GOLDEN = path.resolve(import.meta.dirname, '../../fixtures/golden')
 const UPDATE = process.env.UPDATE_GOLDEN === '1'
@@ -29,15 +29,16 @@ describe('renderFormat golden files', () => {
     for (const { suffix, options } of VARIANTS) {
       const file = `${info.id}${suffix}.${info.extension}`
       it(`${file} matches`, () => {
-        const text = renderFormat(info.id, DOC_INPUT, options)
+        const input = inputFor(info.id, DOC_INPUT)
+        const text = renderFormat(info.id, input, options)
         const target = path.join(GOLDEN, file)
         if (UPDATE || !existsSync(target)) writeFileSync(target, text)
         expect(text).toBe(readFileSync(target, 'utf8'))
         // Deterministic: a second render, with the input lists shuffled, gives the same bytes.
         const shuffled = {
-          ...DOC_INPUT,
-          ipv4: [...DOC_INPUT.ipv4].reverse(),
-          ipv6: [...DOC_INPUT.ipv6].reverse(),
+          ...input,
+          ipv4: [...input.ipv4].reverse(),
+          ipv6: [...input.ipv6].reverse(),
         }
         expect(renderFormat(info.id, shuffled, options)).toBe(text)
       })

@@ -8,21 +8,24 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { parse as parseHcl } from '@cdktf/hcl2json'
 import { parse as parseYaml } from 'yaml'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   END_MARKER,
   findManagedBlocks,
+  markerLines,
   ipsetReferenceRules,
   spliceManagedBlock,
   FORMAT_IDS,
   FORMATS,
+  READABLE_FORMATS,
   readRendered,
   renderFormat,
   type RenderInput,
 } from '../../../shared/src/index.ts'
 import { missingTools, IS_ROOT } from '../../helpers/tools.ts'
-import { DOC_INPUT, DOC_OPTIONS, expectRenderError } from './sample.ts'
+import { DOC_INPUT, DOC_OPTIONS, expectRenderError, inputFor } from './sample.ts'
 
 const HOSTILE_NAMES = [
   'x; drop',
@@ -57,7 +60,27 @@ const NASTY_COMMENTS = [
   'ünïcode and emoji 🔥',
   'END allowlist-sync',
   'BEGIN allowlist-sync evil/feed',
+  '${file("/etc/passwd")} %{ if true }x%{ endif } <!-- --> & </description>',
 ]
+
+/** Formats that carry the comment inside a quoted string (JSON, YAML, XML, HCL), not only in `#` lines. */
+const QUOTED = new Set([
+  'ufw',
+  'json',
+  'k8s-networkpolicy',
+  'traefik-crd',
+  'firewalld-ipset',
+  'firewalld-ipset6',
+  'firewalld-policy',
+  'hcloud-rules',
+  'terraform-hcloud',
+  'terraform-google',
+  'terraform-azurerm',
+  'terraform-cloudflare',
+])
+
+/** Formats whose comment must fit EC2's Description alphabet (refused otherwise). */
+const EC2 = new Set(['aws-sg', 'terraform-aws-prefix-list'])
 
 describe('hostile names', () => {
   it.each(FORMAT_IDS)('%s refuses every hostile name with ERR_RENDER_NAME', (format) => {
@@ -104,25 +127,22 @@ describe('hostile comments', () => {
     }
   })
 
-  it.each(FORMAT_IDS.filter((f) => f !== 'aws-sg'))(
+  it.each(FORMAT_IDS.filter((f) => !EC2.has(f)))(
     '%s renders printable hostile comments inertly: same sets, no new statement lines',
     (format) => {
-      const plain = renderFormat(format, DOC_INPUT, { ...DOC_OPTIONS, comment: 'plain' })
+      const input = inputFor(format, DOC_INPUT)
+      const plain = renderFormat(format, input, { ...DOC_OPTIONS, comment: 'plain' })
       for (const comment of NASTY_COMMENTS) {
         if (format === 'ufw' && comment.includes("'")) continue
-        const text = renderFormat(format, DOC_INPUT, { ...DOC_OPTIONS, comment })
-        expect(readRendered(format, text)).toEqual(readRendered(format, plain))
+        const text = renderFormat(format, input, { ...DOC_OPTIONS, comment })
+        if ((READABLE_FORMATS as readonly string[]).includes(format))
+          expect(readRendered(format as 'txt', text)).toEqual(readRendered(format as 'txt', plain))
         expect(text.split('\n')).toHaveLength(plain.split('\n').length)
-        // Outside ufw's quoted argument and the YAML/JSON strings, the comment only appears in
-        // `#` lines, with non-ASCII and backslashes spelled as <U+XXXX>.
+        // Outside the quoted strings of QUOTED formats, the comment only appears in `#` lines,
+        // with non-ASCII and backslashes spelled as <U+XXXX>.
         for (const line of text.split('\n')) {
-          if (
-            line.includes('touch') &&
-            format !== 'ufw' &&
-            format !== 'json' &&
-            format !== 'k8s-networkpolicy'
-          ) {
-            expect(line.startsWith('#'), line).toBe(true)
+          if (line.includes('touch') && !QUOTED.has(format)) {
+            expect(line.trimStart().startsWith('#'), line).toBe(true)
           }
           if (line.startsWith('#')) expect(line).not.toMatch(/[\\\u0080-\uffff]/)
         }
@@ -171,6 +191,65 @@ describe('hostile comments', () => {
     expect(ok).toContain('"Description": "hooks (GitHub) #1: a-b_c/d"')
   })
 
+  it('HCL, XML and hcloud JSON carry the comment as a string their parsers give back unchanged', async () => {
+    const unXml = (t: string) =>
+      t
+        .replaceAll('&lt;', '<')
+        .replaceAll('&gt;', '>')
+        .replaceAll('&quot;', '"')
+        .replaceAll('&apos;', "'")
+        .replaceAll('&amp;', '&')
+    for (const comment of NASTY_COMMENTS) {
+      const opts = { ...DOC_OPTIONS, comment }
+      // hcl2json answers in Terraform's JSON syntax, whose strings are templates too: a literal
+      // '${' or '%{' is spelled '$${' / '%%{' there, exactly as in the HCL we wrote.
+      const json = (t: string) => t.replaceAll('${', () => '$${').replaceAll('%{', () => '%%{')
+      for (const [format, type] of [
+        ['terraform-google', 'google_compute_firewall'],
+        ['terraform-azurerm', 'azurerm_network_security_rule'],
+        ['terraform-cloudflare', 'cloudflare_list'],
+      ] as const) {
+        const doc = (await parseHcl(
+          'x.tf',
+          renderFormat(format, inputFor(format, DOC_INPUT), opts),
+        )) as {
+          resource: Record<string, Record<string, { description: string }[]>>
+        }
+        for (const r of Object.values(doc.resource[type]!))
+          expect(r[0]!.description, format).toBe(json(`allowlist-sync ${comment}`))
+      }
+      const hc = (await parseHcl('x.tf', renderFormat('terraform-hcloud', DOC_INPUT, opts))) as {
+        resource: { hcloud_firewall: Record<string, { rule: { description: string }[] }[]> }
+      }
+      const rules = Object.values(hc.resource.hcloud_firewall)[0]![0]!.rule
+      for (const r of rules)
+        expect(r.description.startsWith(json(`allowlist-sync ${comment} `))).toBe(true)
+      const api = JSON.parse(renderFormat('hcloud-rules', DOC_INPUT, opts)) as {
+        description: string
+      }[]
+      expect(api.map((r) => json(r.description))).toEqual(rules.map((r) => r.description))
+      for (const format of ['firewalld-ipset', 'firewalld-ipset6', 'firewalld-policy'] as const) {
+        const text = renderFormat(format, DOC_INPUT, opts)
+        const description = unXml(/<description>(.*)<\/description>/.exec(text)![1]!)
+        expect(description.startsWith(`allowlist-sync: ${comment}`), format).toBe(true)
+        // The XML comment holding the header never contains '--' before its end.
+        expect(text.slice(text.indexOf('<!--') + 4, text.indexOf('-->'))).not.toContain('--')
+      }
+      const crd = parseYaml(renderFormat('traefik-crd', DOC_INPUT, opts).split('---')[0]!) as {
+        metadata: { annotations: Record<string, string> }
+      }
+      expect(crd.metadata.annotations['allowlist-sync/comment']).toBe(comment)
+    }
+  })
+
+  it('terraform-aws-prefix-list refuses a Description outside the EC2 alphabet, like aws-sg', () => {
+    expectRenderError(
+      () => renderFormat('terraform-aws-prefix-list', DOC_INPUT, { comment: "it's" }),
+      { code: 'ERR_RENDER_COMMENT' },
+      'EC2',
+    )
+  })
+
   it('json, traefik and k8s carry the comment as a string the parser gives back unchanged', () => {
     for (const comment of NASTY_COMMENTS) {
       const json = JSON.parse(renderFormat('json', DOC_INPUT, { comment })) as { comment: string }
@@ -210,14 +289,18 @@ describe('marker look-alikes', () => {
     '%s: a comment that reads like a marker still splices as one block',
     (format) => {
       for (const comment of ['END allowlist-sync', 'BEGIN allowlist-sync evil/feed']) {
-        const text = renderFormat(format, DOC_INPUT, { ...DOC_OPTIONS, comment })
-        const ids = DOC_INPUT.feeds.map((f) => f.id)
+        const text = renderFormat(format, inputFor(format, DOC_INPUT), { ...DOC_OPTIONS, comment })
         expect(findManagedBlocks(text)).toEqual([
-          { feedIds: ids, beginLine: 1, endLine: text.split('\n').length - 1 },
+          expect.objectContaining({
+            name: 'allowlist-sync',
+            feedIds: DOC_INPUT.feeds.map((f) => f.id),
+            beginLine: 1,
+            endLine: text.split('\n').length - 1,
+          }),
         ])
-        expect(spliceManagedBlock(spliceManagedBlock('x\n', text, ids), text, ids)).toBe(
-          `x\n${text}`,
-        )
+        const placed = `${markerLines('allowlist-sync').join('\n')}\n`
+        const once = spliceManagedBlock(placed, text, { format })
+        expect(spliceManagedBlock(once, text, { format })).toBe(text)
       }
     },
   )
@@ -244,7 +327,7 @@ describe('hostile feed references and entries', () => {
     '%s keeps a hostile version or source inside one header line',
     (format) => {
       const input: RenderInput = {
-        ...DOC_INPUT,
+        ...inputFor(format, DOC_INPUT),
         feeds: [
           {
             id: 'user/x',

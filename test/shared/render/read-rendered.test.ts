@@ -11,6 +11,7 @@ import {
   readRendered,
   renderFormat,
 } from '../../../shared/src/index.ts'
+import { familiesOf, inputFor, NO_LIMITS } from './sample.ts'
 
 const v4 = fc
   .tuple(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 0, max: 32 }))
@@ -38,12 +39,12 @@ const sets = fc
   })
   .filter((s) => s.ipv4.length + s.ipv6.length > 0)
 
-const LIMITS = { awsRulesPerGroup: 1_000_000 }
-
 describe('readRendered', () => {
   it.each(READABLE_FORMATS)('reads back what %s rendered, for random sets', (format) => {
     fc.assert(
-      fc.property(sets, ({ ipv4, ipv6, ports }) => {
+      fc.property(sets, (raw) => {
+        const { ipv4, ipv6 } = inputFor(format, { feeds: [], ...raw })
+        const { ports } = raw
         const want = {
           ipv4: IpSet.fromCidrs(4, ipv4).toCidrs(),
           ipv6: IpSet.fromCidrs(6, ipv6).toCidrs(),
@@ -54,26 +55,25 @@ describe('readRendered', () => {
             { feeds: [{ id: 'test/prop' }], ipv4, ipv6 },
             {
               ports,
-              limits: LIMITS,
+              limits: NO_LIMITS,
             },
           )
-        const only =
-          format === 'ip6tables'
-            ? 6
-            : format === 'iptables' || format === 'docker-user'
-              ? 4
-              : undefined
-        if ((only === 4 && want.ipv4.length === 0) || (only === 6 && want.ipv6.length === 0)) {
+        const fams = familiesOf(format)
+        // firewalld ipsets render an empty set of their family when the other one has addresses.
+        const empty = format.startsWith('firewalld-')
+          ? want.ipv4.length + want.ipv6.length === 0
+          : (!fams.includes(4) || want.ipv4.length === 0) &&
+            (!fams.includes(6) || want.ipv6.length === 0)
+        if (empty) {
           expect(render).toThrow(expect.objectContaining({ code: 'ERR_RENDER_EMPTY' }))
           return
         }
-        const text = render()
-        const got = readRendered(format, text)
+        const got = readRendered(format, render())
         // Single-family formats carry only their family.
-        if (format === 'iptables' || format === 'docker-user')
-          expect(got).toEqual({ ipv4: want.ipv4, ipv6: [] })
-        else if (format === 'ip6tables') expect(got).toEqual({ ipv4: [], ipv6: want.ipv6 })
-        else expect(got).toEqual(want)
+        expect(got).toEqual({
+          ipv4: fams.includes(4) ? want.ipv4 : [],
+          ipv6: fams.includes(6) ? want.ipv6 : [],
+        })
       }),
       { numRuns: 60 },
     )
@@ -99,5 +99,12 @@ describe('readRendered', () => {
     expect(() => readRendered('txt', '192.0.2.0/24\nnot an address\n')).toThrow(RenderError)
     expect(() => readRendered('json', '{"ipv4": "192.0.2.0/24", "ipv6": []}')).toThrow(/not a list/)
     expect(() => readRendered('terraform', '{"x": []}')).toThrow(/_ipv4/)
+    expect(() => readRendered('hcloud-rules', '[{"source_ips": "192.0.2.0/24"}]')).toThrow(
+      /source_ips is not a list/,
+    )
+    expect(() => readRendered('firewalld-policy', '<policy/>')).toThrow(/holds no addresses/)
+    expect(() =>
+      readRendered('traefik-toml', '  sourceRange = [\n    192.0.2.0/24,\n  ]\n'),
+    ).toThrow(/is not a sourceRange item/)
   })
 })

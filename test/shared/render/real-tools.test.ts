@@ -245,12 +245,15 @@ describe.each(CASES)('real tools accept the output: $label', (c) => {
     const r = tool('caddy', ['validate', '--config', caddyfile, '--adapter', 'caddyfile'])
     expect(r.output).toContain('Valid configuration')
     expect(r.status).toBe(0)
-    // The adapted JSON carries every range under a `not` matcher in front of a 403.
+    // The adapted JSON carries every range under a `not` matcher in front of a static response
+    // whose status is the variable the snippet sets to 403 (real-servers.test.ts proves it).
     const adapted = tool('caddy', ['adapt', '--config', caddyfile, '--adapter', 'caddyfile'])
     expect(adapted.status).toBe(0)
     const json = JSON.stringify(JSON.parse(adapted.output.slice(adapted.output.indexOf('{'))))
+    const base = name.replaceAll('-', '_')
     expect(json).toContain('"not"')
-    expect(json).toContain('"status_code":403')
+    expect(json).toContain(`"${base}_status":403`)
+    expect(json).toContain(`"status_code":"{http.vars.${base}_status}"`)
     expect(json).toContain('"2001:db8:')
   })
 })
@@ -263,7 +266,13 @@ describe('documented shapes (JSON Schema, validated with ajv)', () => {
     return ajv.getSchema(doc.$id) ?? ajv.compile(doc)
   }
   const checks: { format: FormatId; schema: string; parse: (t: string) => unknown }[] = [
-    { format: 'traefik', schema: 'traefik-v3-ipallowlist', parse: (t): unknown => parseYaml(t) },
+    // The HTTP section; the whole document (TCP too) is checked against SchemaStore's schema in
+    // traefik.test.ts.
+    {
+      format: 'traefik',
+      schema: 'traefik-v3-ipallowlist',
+      parse: (t): unknown => ({ http: (parseYaml(t) as { http: unknown }).http }),
+    },
     {
       format: 'k8s-networkpolicy',
       schema: 'k8s-networkpolicy-v1',

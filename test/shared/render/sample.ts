@@ -4,9 +4,12 @@
  */
 import { expect } from 'vitest'
 import {
+  formatInfo,
   RenderError,
+  type FormatId,
   type RenderErrorCode,
   type RenderInput,
+  type RenderLimits,
   type RenderOptions,
 } from '../../../shared/src/index.ts'
 
@@ -91,4 +94,33 @@ export function expectRenderError(
   const text = (error as RenderError).message
   if (typeof message === 'string') expect(text, label).toContain(message)
   else expect(text, label).toMatch(message)
+}
+
+/**
+ * The input a format can carry: Cloudflare IP lists hold IPv6 prefixes up to /64 only (and
+ * terraform-cloudflare refuses longer ones, see render-terraform-cloudflare.test.ts), so they are
+ * left out of its input; every other format gets `input` unchanged.
+ */
+export function inputFor(format: string, input: RenderInput): RenderInput {
+  if (format !== 'terraform-cloudflare') return input
+  const fits = (c: string) => (c.includes('/') ? Number(c.split('/')[1]) : 128) <= 64
+  return { ...input, ipv6: input.ipv6.filter(fits) }
+}
+
+/** Every platform limit raised out of the way, for tests about something else. */
+export const NO_LIMITS: RenderLimits = {
+  awsRulesPerGroup: 1e9,
+  k8sMaxBytes: 1e12,
+  hcloudRulesPerFirewall: 1e9,
+  hcloudEffectiveRules: 1e9,
+  digitaloceanRulesPerFirewall: 1e9,
+  awsPrefixListEntries: 1e9,
+  azurePrefixesPerGroup: 1e9,
+  azureRulesPerGroup: 1e9,
+  cloudflareListItems: 1e9,
+}
+
+/** The address families a format's output carries (iptables: IPv4 only, ...). */
+export function familiesOf(format: FormatId): readonly (4 | 6)[] {
+  return formatInfo(format).families
 }

@@ -4,6 +4,7 @@
  */
 import path from 'node:path'
 import {
+  DEFAULT_LIMITS,
   findFeed,
   formatInfo,
   isFormatId,
@@ -15,6 +16,8 @@ import {
   syncFeeds,
   type FeedRef,
   type PortSpec,
+  type RenderLimits,
+  type TraefikIpStrategy,
 } from '../../../../shared/src/index.ts'
 import {
   EXIT_OK,
@@ -38,17 +41,31 @@ Options:
   --port N[/tcp|/udp]  a port to guard, repeatable; also ranges: 8000-8100/tcp
   --name NAME          set, chain, list or middleware name (default allowlist-sync)
   --comment TEXT       a comment for the header (ufw: the rule comment; aws-sg: Description)
-  --into FILE          print FILE with its managed block for these feeds replaced (or appended)
+  --into FILE          print FILE with its managed block (the one named --name) replaced;
+                       a FILE without that block is refused with the two marker lines to
+                       place and where they go (an empty or missing FILE gets the block alone)
+  --force              with --into: overwrite a block that was edited by hand
   --from FILE          read CIDRs from FILE ('-' for stdin) instead of fetching feeds
-  --removed FILE       CIDRs a change removed (ufw renders 'ufw delete allow' lines for them)
+  --removed FILE       CIDRs a change removed (ufw renders 'ufw delete allow' lines for them;
+                       with --into, ufw also deletes what the previous block allowed and the
+                       new list does not)
+  --ip-strategy-depth N        Traefik behind another proxy: the client address is the N-th
+                               from the right of X-Forwarded-For
+  --ip-strategy-exclude CIDR   Traefik behind another proxy: skip these proxies' addresses in
+                               X-Forwarded-For (repeatable; not with --ip-strategy-depth)
+  --limit NAME=N       raise a platform limit after raising it with the provider, e.g.
+                       --limit awsRulesPerGroup=200 (repeatable; a wrong NAME lists the names)
 
-Exit codes: 0 printed, 1 refused (a feed guard said no, or a platform limit), 2 usage or input.
+Exit codes: 0 printed, 1 refused (a feed guard said no, or a platform limit), 2 usage or input
+(including --into refusals: no block, misplaced markers, a hand-edited block).
 
 Examples:
   allowlist-sync render github/hooks --format nftables --port 443/tcp
   allowlist-sync render coolify/cloud --format ufw --port 22 --port 8000/tcp
   allowlist-sync render github/hooks --format nginx --into /etc/nginx/snippets/hooks.conf
   allowlist-sync render --from office.txt --format caddy --name office
+  allowlist-sync render coolify/cloud --format traefik-labels --ip-strategy-depth 1
+  allowlist-sync render github/hooks --format terraform-hcloud --port 443/tcp > hooks.tf
   UPSTREAM_MIRROR=http://127.0.0.1:8080 allowlist-sync render github/hooks --format json
 `
 
@@ -58,9 +75,44 @@ const OPTIONS = {
   name: { type: 'string' },
   comment: { type: 'string' },
   into: { type: 'string' },
+  force: { type: 'boolean', default: false },
   from: { type: 'string' },
   removed: { type: 'string' },
+  'ip-strategy-depth': { type: 'string' },
+  'ip-strategy-exclude': { type: 'string', multiple: true },
+  limit: { type: 'string', multiple: true },
 } as const
+
+/** `--ip-strategy-*` into RenderOptions.ipStrategy (validated by the renderer). */
+function ipStrategy(values: {
+  'ip-strategy-depth'?: string
+  'ip-strategy-exclude'?: string[]
+}): TraefikIpStrategy | undefined {
+  const depth = values['ip-strategy-depth']
+  const exclude = values['ip-strategy-exclude']
+  if (depth === undefined && exclude === undefined) return undefined
+  if (depth !== undefined && !/^\d+$/.test(depth))
+    throw new UsageError(`--ip-strategy-depth '${depth}' is not a whole number`)
+  return {
+    ...(depth === undefined ? {} : { depth: Number(depth) }),
+    ...(exclude === undefined ? {} : { excludedIPs: exclude }),
+  }
+}
+
+/** `--limit NAME=N` into RenderLimits; unknown names and bad numbers are usage errors. */
+function limits(specs: readonly string[] | undefined): RenderLimits | undefined {
+  if (specs === undefined) return undefined
+  const out: Record<string, number> = {}
+  for (const spec of specs) {
+    const m = /^(\w+)=(\d+)$/.exec(spec)
+    if (m === null || !(m[1]! in DEFAULT_LIMITS))
+      throw new UsageError(
+        `--limit '${spec}' is not NAME=N with NAME one of ${Object.keys(DEFAULT_LIMITS).join(', ')}`,
+      )
+    out[m[1]!] = Number(m[2])
+  }
+  return out
+}
 
 interface Sets {
   readonly feeds: FeedRef[]
@@ -103,7 +155,13 @@ async function fetchFeeds(io: CliIo, ids: string[]): Promise<Sets | string> {
   for (const o of outcomes) {
     if (o.kind === 'refused') continue
     const s = o.snapshot
-    sets.feeds.push({ id: s.feed, version: String(s.version), sha256: s.sha256, source: s.source })
+    // No version: without a history (the worker's, or a lock file) every fetch would be "1".
+    sets.feeds.push({
+      id: s.feed,
+      sha256: s.sha256,
+      source: s.source,
+      ...(s.upstreamVersion === undefined ? {} : { upstreamVersion: s.upstreamVersion }),
+    })
     sets.ipv4.push(...s.ipv4)
     sets.ipv6.push(...s.ipv6)
   }
@@ -135,6 +193,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   } catch (error) {
     throw new UsageError((error as Error).message, { cause: error })
   }
+  const strategy = ipStrategy(values)
+  const raised = limits(values.limit)
   let sets: Sets
   if (values.from !== undefined) {
     const list = await readList(io, values.from)
@@ -148,7 +208,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     sets = fetched
   }
   const removed = values.removed === undefined ? undefined : await readList(io, values.removed)
-  const existing = values.into === undefined ? undefined : await readInputFile(io, values.into)
+  const existing = values.into === undefined ? undefined : await readTarget(io, values.into)
   let text: string
   try {
     text = renderFormat(format, sets, {
@@ -156,13 +216,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       ...(values.name === undefined ? {} : { name: values.name }),
       ...(values.comment === undefined ? {} : { comment: values.comment }),
       ...(removed === undefined ? {} : { removed }),
+      ...(strategy === undefined ? {} : { ipStrategy: strategy }),
+      ...(raised === undefined ? {} : { limits: raised }),
+      ...(existing === undefined ? {} : { previous: existing }),
     })
     if (existing !== undefined) {
-      text = spliceManagedBlock(
-        existing,
-        text,
-        sets.feeds.map((f) => f.id),
-      )
+      text = spliceManagedBlock(existing, text, { format, force: values.force })
     }
   } catch (error) {
     if (!(error instanceof RenderError)) throw error
@@ -170,14 +229,30 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       io.stderr(`allowlist-sync render: ${error.message}\n`)
       return EXIT_REFUSED
     }
-    if (error.code === 'ERR_RENDER_BLOCK' && values.into !== undefined) {
-      throw new InputError(
-        [`${values.into}:${error.line ?? 0}: ${error.message.replace(/^line \d+: /, '')}`],
-        { cause: error },
-      )
+    if (
+      values.into !== undefined &&
+      (error.line !== undefined || error.code === 'ERR_RENDER_NO_BLOCK')
+    ) {
+      throw new InputError(intoProblem(values.into, error), { cause: error })
     }
     throw new UsageError(error.message, { cause: error })
   }
   io.stdout(text)
   return EXIT_OK
+}
+
+/** The --into file; a missing one is empty (it then gets the block alone). */
+async function readTarget(io: CliIo, file: string): Promise<string> {
+  try {
+    return await io.readText(file)
+  } catch (cause) {
+    if (cause instanceof Error && 'code' in cause && cause.code === 'ENOENT') return ''
+    return readInputFile(io, file)
+  }
+}
+
+/** `FILE:LINE: reason` (or `FILE: reason` and the marker lines) for a refused splice. */
+function intoProblem(file: string, error: RenderError): string[] {
+  const [first = '', ...rest] = error.message.replace(/^line \d+: /, '').split('\n')
+  return [`${file}${error.line === undefined ? '' : `:${error.line}`}: ${first}`, ...rest]
 }

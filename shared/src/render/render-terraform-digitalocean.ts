@@ -1,0 +1,95 @@
+/**
+ * @module Terraform, DigitalOcean: a `digitalocean_firewall` NAME whose inbound rules admit the
+ * allowlist (`source_addresses`) to the ports, applied to the Droplets and tags you give it.
+ */
+import { hclString, type HclNode } from './format-hcl.ts'
+import {
+  chunked,
+  dashedLower,
+  portRange,
+  refuseLimit,
+  requireNonEmpty,
+  underscored,
+  type Prepared,
+} from './prepare.ts'
+import { terraformFile, tfResource, tfVariable } from './terraform-file.ts'
+
+/**
+ * One inbound_rule per port spec (without ports: tcp and udp 1-65535 and icmp) per piece of
+ * limits.digitaloceanSourcesPerRule sources; refuses past limits.digitaloceanRulesPerFirewall.
+ * The firewall has no outbound rules: a Droplet whose firewalls have none can send nothing, so
+ * keep them in the firewall you already have (the header says so). The firewall name takes
+ * letters, digits, `.` and `-`: `_` becomes `-`.
+ */
+export function renderTerraformDigitalocean(p: Prepared): string {
+  requireNonEmpty(p)
+  const base = underscored(p.name)
+  const what: { protocol: string; port?: string }[] =
+    p.ports.length === 0
+      ? [
+          { protocol: 'tcp', port: '1-65535' },
+          { protocol: 'udp', port: '1-65535' },
+          { protocol: 'icmp' },
+        ]
+      : p.ports.map((spec) => {
+          const [from, to] = portRange(spec)
+          return { protocol: spec.protocol, port: from === to ? `${from}` : `${from}-${to}` }
+        })
+  const pieces = chunked([...p.ipv4, ...p.ipv6], p.limits.digitaloceanSourcesPerRule)
+  const count = what.length * pieces.length
+  if (count > p.limits.digitaloceanRulesPerFirewall)
+    refuseLimit(
+      p.format,
+      `${what.length} port rule(s) x ${pieces.length} piece(s) of ${p.limits.digitaloceanSourcesPerRule} sources = ${count} inbound rules; a DigitalOcean firewall holds ${p.limits.digitaloceanRulesPerFirewall} incoming and outgoing rules (limits.digitaloceanRulesPerFirewall). Split the feeds across firewalls.`,
+    )
+  const rules: HclNode[] = what.flatMap((w) =>
+    pieces.map((piece) => ({
+      block: 'inbound_rule',
+      body: [
+        { key: 'protocol', value: hclString(w.protocol) },
+        ...(w.port === undefined ? [] : [{ key: 'port_range', value: hclString(w.port) }]),
+        { key: 'source_addresses', items: piece.map(hclString) },
+      ],
+    })),
+  )
+  return terraformFile(
+    p,
+    [
+      'No outbound rules: a Droplet whose firewalls have none can send nothing, so keep your',
+      'existing firewall (with its outbound rules) on the Droplets too. Firewalls add up: no other',
+      'firewall may open these ports to everyone.',
+    ],
+    [
+      tfVariable(
+        `${base}_droplet_ids`,
+        'list(number)',
+        'Droplets the firewall applies to (at most 10).',
+        {
+          default: '[]',
+          validation: [
+            `length(var.${base}_droplet_ids) <= 10`,
+            'A DigitalOcean firewall takes at most 10 Droplets; tag them instead.',
+          ],
+        },
+      ),
+      tfVariable(
+        `${base}_tags`,
+        'list(string)',
+        'Droplet tags the firewall applies to (at most 5).',
+        {
+          default: '[]',
+          validation: [
+            `length(var.${base}_tags) <= 5`,
+            'A DigitalOcean firewall takes at most 5 tags.',
+          ],
+        },
+      ),
+      tfResource('digitalocean_firewall', p.name, [
+        { key: 'name', value: hclString(dashedLower(p.name)) },
+        { key: 'droplet_ids', value: `var.${base}_droplet_ids` },
+        { key: 'tags', value: `var.${base}_tags` },
+        ...rules,
+      ]),
+    ],
+  )
+}

@@ -1,0 +1,23 @@
+/**
+ * @module The process test/bench/policy-readers.bench.ts measures: reads its config files as the
+ * CLI does (`readFile` as UTF-8 text), runs the readers on them (and, with `--verify`, the
+ * evaluator too), and prints `{"ms": ..., "maxRss": ...}` (maxRss in bytes, from
+ * process.resourceUsage(): the peak of the whole process). With no files it measures the
+ * baseline: Node and the modules loaded, nothing read.
+ */
+import { readFile } from 'node:fs/promises'
+import { evaluatePolicy, presetPolicy, readFirewallConfigs } from '../../shared/src/index.ts'
+
+const verify = process.argv.includes('--verify')
+const files = process.argv.slice(2).filter((a) => a !== '--verify')
+const start = performance.now()
+const inputs = await Promise.all(
+  files.map(async (file) => ({ file, text: await readFile(file, 'utf8') })),
+)
+const configs = readFirewallConfigs(inputs)
+let rules = configs.reduce((n, c) => n + c.chains.reduce((m, ch) => m + ch.rules.length, 0), 0)
+if (verify) rules += evaluatePolicy(presetPolicy('web-minimal'), configs).findings.length
+const ms = performance.now() - start
+process.stdout.write(
+  `${JSON.stringify({ ms, rules, maxRss: process.resourceUsage().maxRSS * 1024 })}\n`,
+)

@@ -161,6 +161,110 @@ function checkDepth(ch: CompiledChain, ctx: Ctx, depth: number): void {
     )
 }
 
+/** A rule's remote-address match over the whole space (all when it has none), by family. */
+const wholeMatches = new WeakMap<FirewallRule, Partial<Record<string, AddrRanges>>>()
+
+function wholeMatch(rule: FirewallRule, ctx: Ctx): AddrRanges {
+  const key = `${ctx.direction}${ctx.family}`
+  const known = wholeMatches.get(rule) ?? {}
+  let set = known[key]
+  if (set === undefined) {
+    set = matchedSet(rule, AddrRanges.all(ctx.family), ctx)
+    wholeMatches.set(rule, { ...known, [key]: set })
+  }
+  return set
+}
+
+type Plain = 'accept' | 'drop' | 'return'
+
+/**
+ * First match over a run of rules with plain verdicts, in one sweep: for every address the
+ * verdict of the first rule whose set holds it (a min-heap of the rules open at each boundary),
+ * so n rules cost O(n log n), not n passes over a growing set.
+ */
+function firstMatch(
+  sets: readonly AddrRanges[],
+  verdicts: readonly Plain[],
+  family: AddrFamily,
+): Record<Plain, AddrRanges> {
+  const events: { at: bigint; k: number; open: boolean }[] = []
+  sets.forEach((set, k) => {
+    const b = set.bounds
+    for (let i = 0; i < b.length; i += 2)
+      events.push({ at: b[i]!, k, open: true }, { at: b[i + 1]!, k, open: false })
+  })
+  events.sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : 0))
+  const open = new Array<boolean>(sets.length).fill(false)
+  const heap = new MinHeap()
+  const pairs: Record<Plain, [bigint, bigint][]> = { accept: [], drop: [], return: [] }
+  let current: Plain | undefined
+  let since = 0n
+  for (let e = 0; e < events.length;) {
+    const at = events[e]!.at
+    for (; e < events.length && events[e]!.at === at; e++) {
+      const { k, open: opens } = events[e]!
+      open[k] = opens
+      if (opens) heap.push(k)
+    }
+    while (heap.size > 0 && !open[heap.peek()]) heap.pop()
+    const now = heap.size > 0 ? verdicts[heap.peek()] : undefined
+    if (now === current) continue
+    if (current !== undefined) pairs[current].push([since, at])
+    current = now
+    since = at
+  }
+  return {
+    accept: AddrRanges.fromPairs(family, pairs.accept),
+    drop: AddrRanges.fromPairs(family, pairs.drop),
+    return: AddrRanges.fromPairs(family, pairs.return),
+  }
+}
+
+/** A binary min-heap of rule positions. */
+class MinHeap {
+  private readonly items: number[] = []
+  get size(): number {
+    return this.items.length
+  }
+  peek(): number {
+    return this.items[0]!
+  }
+  push(v: number): void {
+    const h = this.items
+    h.push(v)
+    for (let i = h.length - 1; i > 0;) {
+      const up = (i - 1) >> 1
+      if (h[up]! <= v) break
+      h[i] = h[up]!
+      h[up] = v
+      i = up
+    }
+  }
+  pop(): void {
+    const h = this.items
+    const last = h.pop()!
+    if (h.length === 0) return
+    h[0] = last
+    for (let i = 0; ;) {
+      const l = 2 * i + 1
+      const r = l + 1
+      let m = i
+      if (l < h.length && h[l]! < h[m]!) m = l
+      if (r < h.length && h[r]! < h[m]!) m = r
+      if (m === i) return
+      h[i] = h[m]!
+      h[m] = last
+      i = m
+    }
+  }
+}
+
+/**
+ * Runs a chain over a set of remote addresses: what it accepts, drops, returns (by a RETURN, or
+ * by falling off its end) and translates. Consecutive rules with plain verdicts (accept, drop,
+ * return) are taken together in one first-match sweep; jumps, gotos and DNAT between them are
+ * followed one at a time.
+ */
 export function runChain(
   ch: CompiledChain,
   input: AddrRanges,
@@ -172,14 +276,31 @@ export function runChain(
   const out: ChainResult = { acc: empty, drop: empty, ret: empty, nat: [] }
   let remaining = input
   const rules = ch.chain.rules
+  const sets: AddrRanges[] = []
+  const verdicts: Plain[] = []
+  const flush = () => {
+    if (sets.length === 0) return
+    const r = firstMatch(sets, verdicts, ctx.family)
+    out.acc = out.acc.union(remaining.intersection(r.accept))
+    out.drop = out.drop.union(remaining.intersection(r.drop))
+    out.ret = out.ret.union(remaining.intersection(r.return))
+    remaining = remaining.difference(r.accept.union(r.drop).union(r.return))
+    sets.length = 0
+    verdicts.length = 0
+  }
   for (const idx of candidates(ch, ctx)) {
-    if (remaining.isEmpty) break
     const rule = rules[idx]!
-    if (!matchesShape(rule, ctx)) continue
-    const m = matchedSet(rule, remaining, ctx)
-    if (m.isEmpty) continue
     const v = rule.verdict
-    if (v.kind === 'continue') continue
+    if (v.kind === 'continue' || !matchesShape(rule, ctx)) continue
+    if (v.kind === 'accept' || v.kind === 'drop' || v.kind === 'return') {
+      sets.push(wholeMatch(rule, ctx))
+      verdicts.push(v.kind)
+      continue
+    }
+    flush()
+    if (remaining.isEmpty) break
+    const m = remaining.intersection(wholeMatch(rule, ctx))
+    if (m.isEmpty) continue
     if (v.kind === 'jump' || v.kind === 'goto') {
       const target = ctx.cc.chains.get(v.target)
       if (!target) continue
@@ -194,11 +315,9 @@ export function runChain(
       continue
     }
     remaining = remaining.difference(m)
-    if (v.kind === 'accept') out.acc = out.acc.union(m)
-    else if (v.kind === 'drop') out.drop = out.drop.union(m)
-    else if (v.kind === 'return') out.ret = out.ret.union(m)
-    else out.nat.push({ set: m, to: { ...v, rule } })
+    out.nat.push({ set: m, to: { ...v, rule } })
   }
+  flush()
   out.ret = out.ret.union(remaining)
   return out
 }

@@ -8,6 +8,7 @@ import { classesIn, type CompiledConfigs } from './compile-configs.ts'
 import { pointFor, reachOf, traceAddress, type TraceStep } from './evaluate.ts'
 import { asks, checkDecided, DIRECTIONS } from './check-decided.ts'
 import { fixSnippet } from './fix-snippet.ts'
+import { noteHint } from './note-hint.ts'
 import { formatPortRange } from './parse-policy.ts'
 import { PolicyError } from './policy-error.ts'
 import type { PacketShape } from './run-chain.ts'
@@ -417,7 +418,7 @@ export function findingsFor(
         severity: 'note',
         ...(m ? { file: m[1]!, line: Number(m[2]) } : { file: c.file }),
         message: m ? m[3]! : w,
-        hint: 'The evaluator takes this rule to match every packet its other matches allow; check it by hand.',
+        hint: noteHint(m ? m[3]! : w),
       })
     }
   for (const note of policy.notes)

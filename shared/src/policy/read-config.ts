@@ -45,7 +45,7 @@ const LINE_TESTS: readonly (readonly [ConfigFormat, RegExp])[] = [
   ['ipset', /^(create|add|-N|-A) \S+ (hash|bitmap|list):/],
   [
     'nftables',
-    /^[ \t]*(table (ip6?|inet|arp|bridge|netdev) |table \S+ \{|(add|insert|create) (table|chain|rule|set|element) |flush ruleset|set \S+ \{)/,
+    /^[ \t]*(table (ip6?|inet|arp|bridge|netdev) |table \S+ \{|(add|insert|create) (table|chain|rule|set|element) |flush ruleset|set \S+ \{|include[ \t]+"|#!\S*\/nft\b)/,
   ],
   ['docker-compose', /^services[ \t]*:/],
 ]

@@ -161,7 +161,7 @@ export interface TraceStep {
 /**
  * The evaluation point one address is traced at: the first ({@link evaluationPoints}) where the
  * reach holds it, else the first (where it is kept out, as on all); undefined when there is none
- * (no interface is public). `label` names the interface for a finding.
+ * (no interface is public). `label` names the interface for a finding. With one point, that one.
  */
 export function pointFor(
   cs: CompiledConfigs,
@@ -172,6 +172,8 @@ export function pointFor(
     shape: { ...shape, iface: p.iface, ...(p.local !== undefined ? { local: p.local } : {}) },
     label: p.label,
   }))
+  // one point (one public interface, one class of this host's address): no reach to compute
+  if (points.length === 1) return points[0]
   return points.find((p) => reachOf(cs, p.shape)?.contains(address)) ?? points[0]
 }
 

@@ -187,6 +187,13 @@ function firstMatch(
   verdicts: readonly Plain[],
   family: AddrFamily,
 ): Record<Plain, AddrRanges> {
+  // one verdict for all (one rule, a block list, an allowlist): first match is their union
+  if (verdicts.every((v) => v === verdicts[0])) {
+    const empty = AddrRanges.empty(family)
+    const out: Record<Plain, AddrRanges> = { accept: empty, drop: empty, return: empty }
+    out[verdicts[0]!] = unionAll(sets, 0, sets.length)
+    return out
+  }
   const events: { at: bigint; k: number; open: boolean }[] = []
   sets.forEach((set, k) => {
     const b = set.bounds
@@ -218,6 +225,13 @@ function firstMatch(
     drop: AddrRanges.fromPairs(family, pairs.drop),
     return: AddrRanges.fromPairs(family, pairs.return),
   }
+}
+
+/** The union of `sets[from..to)`, halving: O(n log k) for k sets of n ranges in all. */
+function unionAll(sets: readonly AddrRanges[], from: number, to: number): AddrRanges {
+  if (to - from === 1) return sets[from]!
+  const mid = (from + to) >> 1
+  return unionAll(sets, from, mid).union(unionAll(sets, mid, to))
 }
 
 /** A binary min-heap of rule positions. */

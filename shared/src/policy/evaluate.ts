@@ -284,7 +284,7 @@ function inboundHost(
       steps.push({
         file: rule.file,
         line: rule.line,
-        text: `${rule.text} (destination NAT${to.addr === undefined ? '' : ` to ${to.addr}`}${to.port === undefined ? '' : ` port ${to.port}`}: it skips INPUT)`,
+        text: `${rule.text} (destination NAT${to.addr === undefined ? '' : ` to ${to.addr}`}${to.port === undefined ? '' : ` port ${to.port}`}${t.local === undefined ? '' : ': it skips INPUT'})`,
         accepted: true,
         layer: 'docker',
       })

@@ -647,3 +647,88 @@ describe('readNftables', () => {
     })
   })
 })
+
+describe('readNftables: NAT, fib and interface sets', () => {
+  const ruleset = (...rules: string[]) =>
+    text(
+      'table ip nat {',
+      '  set ifs { typeof iifname; elements = { "eth0", "eth1" } }',
+      '  chain pre {',
+      '    type nat hook prerouting priority dstnat; policy accept;',
+      ...rules.map((r) => `    ${r}`),
+      '  }',
+      '}',
+      'table inet raw {',
+      '  chain rpf {',
+      '    type filter hook prerouting priority raw; policy accept;',
+      '    fib saddr . iif oif missing drop',
+      '    fib saddr . iif oif != missing accept',
+      '  }',
+      '  chain ingress {',
+      '    type filter hook ingress priority 0; devices = { eth0 };',
+      '  }',
+      '}',
+    )
+
+  it('reads dnat and redirect targets, and notes the ones it cannot follow', () => {
+    const nft = ruleset(
+      'iifname @ifs tcp dport 80 dnat to 172.17.0.2:8080',
+      'tcp dport 81 dnat ip to 172.17.0.2',
+      'tcp dport 82 redirect to :8082',
+      'tcp dport 83 redirect',
+      'tcp dport 84 dnat to 172.17.0.2-172.17.0.3',
+      'tcp dport 85 dnat to tcp dport map { 85 : 172.17.0.9 }',
+      'tcp dport 86 dnat',
+      'tcp dport 87 dnat to nohost',
+    )
+    const c = readNftables(nft, 'rules.nft')
+    const pre = chainOf(c, 'ip nat pre')
+    expect(pre.hook).toBe('prerouting')
+    expect(pre.rules.map((r) => r.verdict)).toEqual([
+      { kind: 'dnat', addr: '172.17.0.2', port: 8080 },
+      { kind: 'dnat', addr: '172.17.0.2' },
+      { kind: 'dnat', port: 8082 },
+      { kind: 'dnat' },
+      { kind: 'dnat', addr: '172.17.0.2' },
+      { kind: 'continue' },
+      { kind: 'continue' },
+      { kind: 'continue' },
+    ])
+    expect(pre.rules[0]!.iif).toEqual({ names: ['eth0', 'eth1'], negate: false })
+    const lines = nft.split('\n')
+    expect(c.warnings).toEqual([
+      `rules.nft:${lineOf(lines, 'tcp dport 84')}: dnat to a range ('172.17.0.2-172.17.0.3'): the first address and port are taken`,
+      `rules.nft:${lineOf(lines, 'tcp dport 85')}: dnat to 'to tcp dport map { 85 : 172.17.0.9 }' is not modelled; the rule is taken not to translate`,
+      `rules.nft:${lineOf(lines, 'tcp dport 86')}: dnat to '' is not modelled; the rule is taken not to translate`,
+      `rules.nft:${lineOf(lines, 'tcp dport 87')}: dnat to 'to nohost' is not modelled; the rule is taken not to translate`,
+    ])
+  })
+
+  it('reverse-path filtering never drops a source with a route back; filter prerouting is a base chain, ingress is not', () => {
+    const c = readNftables(ruleset(), 'rules.nft')
+    const rpf = chainOf(c, 'inet raw rpf')
+    expect(rpf.hook).toBe('prerouting')
+    expect(rpf.rules.map((r) => [r.never ?? false, r.verdict.kind])).toEqual([
+      [true, 'drop'],
+      [false, 'accept'],
+    ])
+    expect(chainOf(c, 'inet raw ingress').hook).toBeUndefined()
+  })
+
+  it('ct original proto-dst reads ports; a word that is none is an error at the line', () => {
+    const nft = (port: string) =>
+      text(
+        'table inet filter {',
+        '  chain DOCKER-USER {',
+        `    ct original proto-dst ${port} ip saddr != 198.51.100.0/24 drop`,
+        '  }',
+        '}',
+      )
+    const c = readNftables(nft('5432'), 'rules.nft')
+    expect(chainOf(c, 'inet filter DOCKER-USER').rules[0]!.origDports).toEqual({
+      ranges: [[5432, 5432]],
+      negate: false,
+    })
+    expect(errorOf(nft('nope')).message).toBe("rules.nft:3: 'nope' is not a port or port range")
+  })
+})

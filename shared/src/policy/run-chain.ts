@@ -177,6 +177,9 @@ function wholeMatch(rule: FirewallRule, ctx: Ctx): AddrRanges {
 
 type Plain = 'accept' | 'drop' | 'return'
 
+/** Runs of more plain rules than this are swept together; shorter ones go rule by rule. */
+const SWEEP_FROM = 8
+
 /**
  * First match over a run of rules with plain verdicts, in one sweep: for every address the
  * verdict of the first rule whose set holds it (a min-heap of the rules open at each boundary),
@@ -292,13 +295,20 @@ export function runChain(
   const rules = ch.chain.rules
   const sets: AddrRanges[] = []
   const verdicts: Plain[] = []
+  const take = (set: AddrRanges, v: Plain) => {
+    const m = remaining.intersection(set)
+    if (m.isEmpty) return
+    if (v === 'accept') out.acc = out.acc.union(m)
+    else if (v === 'drop') out.drop = out.drop.union(m)
+    else out.ret = out.ret.union(m)
+    remaining = remaining.difference(m)
+  }
   const flush = () => {
-    if (sets.length === 0) return
-    const r = firstMatch(sets, verdicts, ctx.family)
-    out.acc = out.acc.union(remaining.intersection(r.accept))
-    out.drop = out.drop.union(remaining.intersection(r.drop))
-    out.ret = out.ret.union(remaining.intersection(r.return))
-    remaining = remaining.difference(r.accept.union(r.drop).union(r.return))
+    // a few rules: one at a time (a big set among them costs no sort); many: one sweep
+    if (sets.length > SWEEP_FROM) {
+      const r = firstMatch(sets, verdicts, ctx.family)
+      for (const v of ['accept', 'drop', 'return'] as const) take(r[v], v)
+    } else sets.forEach((set, k) => take(set, verdicts[k]!))
     sets.length = 0
     verdicts.length = 0
   }

@@ -196,3 +196,10 @@ describe('readFirewallConfig: docker-compose', () => {
     },
   )
 })
+
+describe('readFirewallConfig: docker-compose long syntax without a target', () => {
+  it('publishes the port to the same container port', () => {
+    const c = read('services:\n  web:\n    image: nginx\n    ports:\n      - published: 8080\n')
+    expect(c.published).toEqual([{ ports: [8080, 8080], protocol: 'tcp', service: 'web', line: 5 }])
+  })
+})

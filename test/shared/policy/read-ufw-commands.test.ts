@@ -299,3 +299,21 @@ describe('readFirewallConfig: ufw commands, nothing silent', () => {
     expect(chain(c, 'ufw incoming').rules.map((r) => r.line)).toEqual([2, 3])
   })
 })
+
+describe('readFirewallConfig: ufw commands on an interface', () => {
+  it('`in on` binds the incoming rule to the interface, `out on` the outgoing one', () => {
+    const text = 'ufw allow in on tailscale0 to any port 22\nufw deny out on eth0 to any port 25\n'
+    expect(rules(text)).toEqual([
+      {
+        line: 1,
+        protocols: ['tcp', 'udp'],
+        ports: [[22, 22]],
+        on: 'tailscale0',
+        verdict: 'accept',
+      },
+    ])
+    expect(rules(text, 'ufw outgoing')).toEqual([
+      { line: 2, protocols: ['tcp', 'udp'], ports: [[25, 25]], out: 'eth0', verdict: 'drop' },
+    ])
+  })
+})

@@ -176,7 +176,8 @@ function hostClasses(
   const points = new Set<bigint>([...unicast.bounds])
   for (const s of sets) for (const b of s.bounds) points.add(b)
   const classes = new Map<string, bigint>()
-  for (const p of [...points].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+  // distinct points: no two compare equal
+  for (const p of [...points].sort((a, b) => (a < b ? -1 : 1))) {
     // each interval between boundaries starts at a boundary; only unicast ones can be the host
     if (!unicast.contains(p)) continue
     const key = sets.map((s) => (s.contains(p) ? '1' : '0')).join('')

@@ -41,7 +41,7 @@ function inboundReach(cs: CompiledConfigs, shape: PacketShape, iface: string) {
       const r = runChain(ch, plain, { ...base, cc }, 0)
       groups.push(...r.nat)
       // a filter chain on prerouting (nft's raw priority) may drop, or drop by its policy
-      plain = (ch.chain.policy ?? 'accept') === 'accept' ? r.acc.union(r.ret) : r.acc
+      plain = ch.chain.policy === 'drop' ? r.acc : r.acc.union(r.ret)
     }
   const local = (set: AddrRanges, ctx: PathCtx) => {
     let s = set

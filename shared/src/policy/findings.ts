@@ -158,7 +158,7 @@ function explain(
   // no public interface at all (every one configured internal): nothing of the Internet arrives
   return {
     step: step ?? {
-      file: cs.configs[0]?.file ?? '',
+      file: cs.configs[0]!.file,
       line: 1,
       text: 'no interface is taken as public (all were configured internal)',
       accepted: false,

@@ -395,9 +395,16 @@ function readNat(
 ): FirewallChain[] {
   const byChain = new Map<string, { words: string[]; line: number; text: string }[]>()
   for (const l of lines) {
-    if (l.words[0] !== '-A' || l.words[1] === undefined) continue
-    let list = byChain.get(l.words[1])
-    if (!list) byChain.set(l.words[1], (list = []))
+    // iptables-save writes `-A CHAIN ...` only; `-N CHAIN` declares one, as a chain line does
+    if (l.words[0] === '-N' && l.words.length === 2) continue
+    if (l.words[0] !== '-A' || l.words.length < 3)
+      throw new PolicyError(
+        'ERR_POLICY_CONFIG',
+        `${ctx.file}:${l.line}: expected '-A CHAIN ...' in the *nat table, got '${l.text.slice(0, 60)}'`,
+        { file: ctx.file, line: l.line },
+      )
+    let list = byChain.get(l.words[1]!)
+    if (!list) byChain.set(l.words[1]!, (list = []))
     list.push(l)
   }
   const reached = ['PREROUTING']

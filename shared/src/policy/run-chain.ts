@@ -432,9 +432,8 @@ export function containerPort(p: PublishedPort, port: number): number {
 
 /** Host configs with prerouting chains for the family (nat's DNAT, nft's raw filtering). */
 export function natConfigs(cs: CompiledConfigs, family: AddrFamily): CompiledConfig[] {
-  return cs.compiled.filter(
-    (cc) => cc.config.layer === 'host' && cc.hooks.prerouting.some((ch) => forFamily(ch, family)),
-  )
+  // only host configs have prerouting chains (a security group has none)
+  return cs.compiled.filter((cc) => cc.hooks.prerouting.some((ch) => forFamily(ch, family)))
 }
 
 /**

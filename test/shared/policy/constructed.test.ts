@@ -246,3 +246,14 @@ describe('Docker DNAT in dumps', () => {
     expect(errors(vpn).filter((x) => x.startsWith('ruleset.nft:4'))).toEqual([])
   })
 })
+
+describe('Docker DNAT beside other host configs', () => {
+  it('a ufw status (no forward chain) beside the dump leaves FORWARD to the dump', () => {
+    const e = check(FORBID_5432, {
+      'rules.v4': DOCKER_DUMP([]),
+      'ufw.txt':
+        'Status: active\n\nTo                         Action      From\n--                         ------      ----\n22/tcp                     ALLOW       Anywhere\n',
+    })
+    expect(errors(e).filter((x) => x.includes('5432'))).toHaveLength(1)
+  })
+})

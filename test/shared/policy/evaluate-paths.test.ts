@@ -180,3 +180,96 @@ describe('interfaces in findings', () => {
     expect(e.findings.filter((x) => x.severity === 'error')).toEqual([])
   })
 })
+
+describe('more paths', () => {
+  it('prerouting chains of the other family are passed over; a bare redirect keeps the port', () => {
+    const configs = read({
+      'pre.nft': [
+        'table ip6 raw6 {',
+        '  chain pre6 {',
+        '    type filter hook prerouting priority raw; policy drop;',
+        '  }',
+        '}',
+        'table ip nat {',
+        '  chain pre {',
+        '    type nat hook prerouting priority dstnat; policy accept;',
+        '    tcp dport 22 redirect',
+        '  }',
+        '}',
+        'table inet filter {',
+        '  chain input {',
+        '    type filter hook input priority filter; policy drop;',
+        '    tcp dport 22 accept',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    })
+    expect(reach(configs, 22)).toBe('0.0.0.0/0')
+    expect(reach(configs, 22, 6)).toBe('')
+    expect(trace(configs, 22, '192.0.2.1')).toEqual([
+      'pre.nft:9 accepted (tcp dport 22 redirect (destination NAT))',
+      'pre.nft:15 accepted (tcp dport 22 accept)',
+    ])
+    expect(trace(configs, 22, '2001:db8::1')).toEqual([
+      'pre.nft:3 dropped (chain ip6 raw6 pre6 policy drop)',
+    ])
+  })
+
+  it('a prerouting chain built without a policy line is blamed at line 1', () => {
+    const config: FirewallConfig = {
+      file: 'built.json',
+      format: 'nftables',
+      layer: 'host',
+      families: [4],
+      chains: [{ name: 'pre', hook: 'prerouting', policy: 'drop', rules: [] }],
+      published: [],
+      warnings: [],
+    }
+    expect(trace([config], 22, '192.0.2.1')).toEqual([
+      'built.json:1 dropped (chain pre policy drop)',
+    ])
+  })
+
+  it('matches the output interface outbound, and LOCAL destinations only on the way to this host', () => {
+    const configs = read({
+      'rules.v4': [
+        '*filter',
+        ':INPUT ACCEPT [0:0]',
+        ':OUTPUT DROP [0:0]',
+        '-A INPUT -p tcp --dport 22 -m addrtype ! --dst-type LOCAL -j DROP',
+        '-A INPUT -p tcp --dport 23 -m addrtype --dst-type LOCAL -j DROP',
+        '-A OUTPUT -o eth1 -p tcp --dport 443 -j ACCEPT',
+        'COMMIT',
+        '',
+      ].join('\n'),
+    })
+    expect(reach(configs, 22)).toBe('0.0.0.0/0')
+    expect(reach(configs, 23)).toBe('')
+    const cs = compileConfigs(configs)
+    const out = (iface: string) =>
+      reachOf(cs, { ...shape(443), direction: 'outbound', iface })
+        ?.toCidrs()
+        .join(' ')
+    expect([out('eth1'), out('eth0')]).toEqual(['0.0.0.0/0', ''])
+  })
+
+  it('with every interface internal, a trace walks the path of no interface', () => {
+    const configs = read({
+      'rules.v4': '*filter\n:INPUT DROP [0:0]\n-A INPUT -i eth0 -j ACCEPT\nCOMMIT\n',
+    })
+    const cs = compileConfigs(configs, { interfaces: { '*': 'internal', eth0: 'internal' } })
+    const steps = traceAddress(cs, shape(22), AddrRanges.fromCidrs(4, ['192.0.2.1']).bounds[0]!)
+    expect(steps.map((s) => `${s.line} ${s.accepted}`)).toEqual(['2 false'])
+    const e = evaluatePolicy(parsePolicy('inbound:\n  require: [22/tcp]\n', 'p.yml'), cs)
+    expect(e.findings.find((f) => f.rule === 'require-22-tcp')?.line).toBe(2)
+    // with INPUT accepting, nothing on the path drops: the finding says why nothing arrives
+    const open = read({ 'rules.v4': '*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n' })
+    const e2 = evaluatePolicy(parsePolicy('inbound:\n  require: [22/tcp]\n', 'p.yml'), open, {
+      interfaces: { '*': 'internal' },
+    })
+    const f = e2.findings.find((x) => x.rule === 'require-22-tcp')!
+    expect([f.file, f.line]).toEqual(['rules.v4', 1])
+    expect(f.message).toContain('no interface is taken as public')
+  })
+})

@@ -630,6 +630,34 @@ describe('readFirewallConfig: the *nat table', () => {
     )
   })
 
+  it('-N declares a nat chain; any other command there is an error at its line', () => {
+    const ok = nat([
+      '-N EXTRA',
+      '-A PREROUTING -j EXTRA',
+      '-A EXTRA -p tcp --dport 80 -j REDIRECT --to-ports 8080',
+    ])
+    expect(chain(readFirewallConfig(ok, { file: 'rules.v4' }), 'nat EXTRA').rules).toHaveLength(1)
+    const text = nat(['-I PREROUTING -p tcp --dport 80 -j REDIRECT --to-ports 8080'])
+    expect(failure(() => readFirewallConfig(text, { file: 'rules.v4' })).message).toBe(
+      `rules.v4:${lineOf(text, '-I PREROUTING')}: expected '-A CHAIN ...' in the *nat table, got '-I PREROUTING -p tcp --dport 80 -j REDIRECT --to-ports 8080'`,
+    )
+  })
+
+  it('a source address type: from this host never matches traffic from outside', () => {
+    const text = nat(
+      [],
+      [
+        ':INPUT DROP [0:0]',
+        '-A INPUT -m addrtype --src-type LOCAL -j ACCEPT',
+        '-A INPUT -m addrtype --src-type UNICAST -p tcp --dport 22 -j ACCEPT',
+      ],
+    )
+    const c = readFirewallConfig(text, { file: 'rules.v4' })
+    expect(chain(c, 'INPUT').rules.map((r) => r.never ?? false)).toEqual([true, false])
+    expect(reach([c], 80)).toBe('')
+    expect(reach([c], 22)).toBe('0.0.0.0/0')
+  })
+
   it('an address type it does not know is noted, the rule taken to match', () => {
     const text = nat(
       [],

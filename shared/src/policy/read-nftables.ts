@@ -613,10 +613,20 @@ class Parser {
         selector = w
         i++
       } else {
-        this.warnings.push(
-          `${this.file}:${line}: '${w}' is not modelled; the rule is taken to match`,
+        // a statement this model does not know: its words up to the next selector or verdict
+        const start = i++
+        while (
+          i < tokens.length &&
+          !SELECTOR_HEADS.has(tokens[i]!.t) &&
+          !BARE_SELECTORS.has(tokens[i]!.t) &&
+          !STOPS.has(tokens[i]!.t) &&
+          !NOISE.has(tokens[i]!.t)
         )
-        i++
+          i++
+        const words = tokens.slice(start, i).map((x) => x.t)
+        this.warnings.push(
+          `${this.file}:${line}: '${words.join(' ')}' is not modelled; the rule is taken to match`,
+        )
         continue
       }
       let negate = false

@@ -732,3 +732,37 @@ describe('readNftables: NAT, fib and interface sets', () => {
     expect(errorOf(nft('nope')).message).toBe("rules.nft:3: 'nope' is not a port or port range")
   })
 })
+
+describe('readNftables: odd selectors', () => {
+  const one = (rule: string) =>
+    readNftables(
+      text(
+        'table inet filter {',
+        '  set marks { typeof meta mark; elements = { 1, 2 } }',
+        '  chain input {',
+        '    type filter hook input priority 0; policy drop;',
+        `    ${rule}`,
+        '  }',
+        '}',
+      ),
+      'rules.nft',
+    )
+
+  it('fib saddr oif with an interface, and words it does not know, are noted and taken to match', () => {
+    for (const rule of [
+      'fib saddr oif "eth0" tcp dport 22 accept',
+      'ipsec in reqid 1 tcp dport 22 accept',
+    ]) {
+      const c = one(rule)
+      expect(chainOf(c, 'inet filter input').rules[0]!.never).toBeUndefined()
+      expect(c.warnings).toEqual([
+        expect.stringMatching(/^rules\.nft:5: '.*' is not modelled; the rule is taken to match$/),
+      ])
+    }
+  })
+
+  it('a set typed by another selector holds neither addresses nor ports', () => {
+    const c = one('meta mark @marks accept')
+    expect(c.chains.length).toBe(1)
+  })
+})

@@ -766,3 +766,20 @@ describe('readNftables: odd selectors', () => {
     expect(c.chains.length).toBe(1)
   })
 })
+
+describe('readNftables: selectors cut short', () => {
+  it.each(['tcp dport 22 fib', 'fib daddr', 'fib daddr . iif', 'ct original'])(
+    '%s is an error at its line',
+    (rule) => {
+      const nft = text(
+        'table inet f {',
+        '  chain input {',
+        '    type filter hook input priority 0; policy drop;',
+        `    ${rule}`,
+        '  }',
+        '}',
+      )
+      expect(errorOf(nft).message).toBe('rules.nft:4: a match needs a value')
+    },
+  )
+})

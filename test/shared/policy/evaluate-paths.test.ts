@@ -129,6 +129,14 @@ describe("this host's own address", () => {
     const cs = compileConfigs(configs)
     expect(cs.hostAddresses.inbound[4].length).toBe(2)
     expect(cs.hostAddresses.inbound[6]).toEqual([undefined])
+    // traced at a given interface and address of this host: only that address's rules apply
+    const at = (local: string) =>
+      traceAddress(
+        cs,
+        { ...shape(22), iface: 'eth0', local: AddrRanges.fromCidrs(4, [local]).bounds[0]! },
+        AddrRanges.fromCidrs(4, ['192.0.2.1']).bounds[0]!,
+      ).map((t) => `${t.line} ${t.accepted}`)
+    expect([at('203.0.113.5'), at('203.0.113.6')]).toEqual([['3 true'], ['2 false']])
   })
 
   it('past 32 classes, or 128 rules on it, a rule on it is taken to match', () => {
@@ -172,6 +180,23 @@ describe('interfaces in findings', () => {
     expect(e.interfaces.public).toEqual(['eth0', 'eth1', 'any other interface'])
     const f = e.findings.find((x) => x.severity === 'error')!
     expect([f.line, f.message]).toEqual([3, expect.stringContaining('(arriving on eth1)')])
+  })
+
+  it('names the interface a connection leaves by, outbound', () => {
+    const out = [
+      '*filter',
+      ':OUTPUT DROP [0:0]',
+      '-A OUTPUT -o eth1 -p tcp --dport 25 -j ACCEPT',
+      '-A OUTPUT -o eth0 -j DROP',
+      'COMMIT',
+      '',
+    ].join('\n')
+    const e = evaluatePolicy(
+      parsePolicy('outbound:\n  forbidPublic: [25/tcp]\n', 'p.yml'),
+      read({ 'rules.v4': out }),
+    )
+    const f = e.findings.find((x) => x.severity === 'error')!
+    expect([f.line, f.message]).toEqual([3, expect.stringContaining('(leaving by eth1)')])
   })
 
   it('with every interface internal, nothing arrives from the Internet', () => {

@@ -57,6 +57,11 @@ describe('interfaceRole', () => {
     ])
   })
 
+  it('the longest prefix wins in whatever order the roles list them', () => {
+    const roles = { 'eth1*': 'public', 'eth*': 'internal' } as const
+    expect(['eth11', 'eth2'].map((n) => interfaceRole(n, roles))).toEqual(['public', 'internal'])
+  })
+
   it('an exact name beats the longest prefix, which beats a shorter one, the defaults and *', () => {
     const roles = {
       'eth*': 'internal',

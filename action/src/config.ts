@@ -55,6 +55,8 @@ export interface PolicyCheck {
   readonly preset?: string
   readonly file?: string
   readonly configs: readonly string[]
+  /** Interface roles (`eth1: internal`) over the policy file's and the defaults. */
+  readonly interfaces?: Readonly<Record<string, 'public' | 'internal'>>
 }
 
 /** Pull-request settings from the config file (the Action's inputs override them). */
@@ -149,7 +151,12 @@ interface RawConfig {
   lock?: string
   feeds?: RawFeed[]
   targets: RawTarget[]
-  policies?: { preset?: string; file?: string; configs: string[] }[]
+  policies?: {
+    preset?: string
+    file?: string
+    configs: string[]
+    interfaces?: Record<string, 'public' | 'internal'>
+  }[]
   'pull-request'?: {
     branch?: string
     title?: string

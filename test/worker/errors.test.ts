@@ -3,7 +3,6 @@
  * item 7: a 403/404/405/415 from middleware used to become a 400).
  */
 import { HTTPException } from 'hono/http-exception'
-import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { describe, expect, it } from 'vitest'
 import { fromHttpException, toProblem } from '../../worker/src/errors.ts'
 

@@ -77,6 +77,7 @@ describe('GET /v1/feeds/:provider/:list', () => {
       source: 'https://www.cloudflare.com/ips-v4 https://www.cloudflare.com/ips-v6',
       ipv4: V2.v4,
       ipv6: V2.v6,
+      held: null,
     })
     expect(res.headers.get('etag')).toBe(`"${snap.sha256}"`)
     expect(res.headers.get('cache-control')).toMatch(/max-age=\d+/)

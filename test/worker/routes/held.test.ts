@@ -46,17 +46,30 @@ beforeEach(async () => {
 })
 
 describe('the held candidate in the API and on the status page', () => {
-  it('is in GET /v1/feeds, and counted again on the next identical fetch', async () => {
+  it('is in GET /v1/feeds and GET /v1/feeds/:provider/:list, whose ETag follows it', async () => {
     const feed = await listed()
     expect(feed).toMatchObject({
       version: 1,
       held: { guard: 'mass-removal', status: 'held', seenCount: 1 },
     })
-    // The snapshot stays the current version's.
-    const body = await (await call('/v1/feeds/cloudflare/edge')).json<{ version: number }>()
+    const res = await call('/v1/feeds/cloudflare/edge')
+    const body = await res.json<{ version: number; sha256: string; held: Listed['held'] }>()
     expect(body.version).toBe(1)
+    expect(body.held).toEqual(feed.held)
+    const etag = res.headers.get('etag')!
+    expect(etag).toBe(`"${body.sha256}.held.${feed.held!.sha256.slice(0, 16)}.1.held"`)
+    expect(
+      (await call('/v1/feeds/cloudflare/edge', { headers: { 'if-none-match': etag } })).status,
+    ).toBe(304)
+    // Seen again: a new ETag, so a cache never serves the old count.
     await sync()
+    const again = await call('/v1/feeds/cloudflare/edge', { headers: { 'if-none-match': etag } })
+    expect(again.status).toBe(200)
+    expect((await again.json<{ held: Listed['held'] }>()).held!.seenCount).toBe(2)
     expect((await listed()).held!.seenCount).toBe(2)
+    // A rendered format does not carry `held`: its ETag stays the snapshot's.
+    const txt = await call('/v1/feeds/cloudflare/edge?format=txt')
+    expect(txt.headers.get('etag')).toBe(`"${body.sha256}.txt"`)
   })
 
   it('is in the summary and the feed row of the status page, with why and how far, escaped', async () => {
@@ -120,7 +133,7 @@ describe('POST /v1/feeds/:provider/:list/held/confirm|reject', () => {
       ipv4: string[]
     }>()
     // Visible on the next read: the confirmation published the read cache's pointer.
-    expect(current).toMatchObject({ version: 2, ipv4: V2.v4 })
+    expect(current).toMatchObject({ version: 2, ipv4: V2.v4, held: null })
     expect((await listed()).held).toBeNull()
     const { changes } = await (
       await call('/v1/feeds/cloudflare/edge/changes?since=1')

@@ -75,17 +75,29 @@ export async function getSnapshot(
   return row === null ? undefined : toSnapshot(db, row)
 }
 
-/** A feed's latest version, sha256 and fetchedAt (one indexed row, no lists), or null. */
+/** The held tag of a held_candidates row `h` (see FeedPointer.held). */
+const HELD_TAG = `substr(h.sha256, 1, 16) || '.' || h.seen_count || '.' || h.status`
+
+/** A feed's latest version, sha256, fetchedAt and held tag (indexed rows, no lists), or null. */
 export async function getFeedHead(db: D1Database, feed: string): Promise<FeedHead> {
   const row = await db
     .prepare(
-      'SELECT version, sha256, fetched_at FROM versions WHERE feed = ? ORDER BY version DESC LIMIT 1',
+      `SELECT version, sha256, fetched_at, (SELECT ${HELD_TAG} FROM held_candidates h WHERE h.feed = ?1) AS held
+       FROM versions WHERE feed = ?1 ORDER BY version DESC LIMIT 1`,
     )
     .bind(feed)
-    .first<{ version: number; sha256: string; fetched_at: string }>()
+    .first<{ version: number; sha256: string; fetched_at: string; held: string | null }>()
   return row === null
     ? null
-    : { version: row.version, sha256: row.sha256, fetchedAt: row.fetched_at }
+    : { version: row.version, sha256: row.sha256, fetchedAt: row.fetched_at, held: row.held }
+}
+
+/** The held tags of every feed with a held (or rejected) candidate. */
+export async function getHeldTags(db: D1Database): Promise<Map<string, string>> {
+  const { results } = await db
+    .prepare(`SELECT h.feed, ${HELD_TAG} AS tag FROM held_candidates h`)
+    .all<{ feed: string; tag: string }>()
+  return new Map(results.map((r) => [r.feed, r.tag]))
 }
 
 /** What the catalogue listing shows per feed, without the address lists. */

@@ -6,6 +6,7 @@
  * a feed that has not changed does no D1 query; a confirmation publishes the new pointer at once.
  */
 import { Hono } from 'hono'
+import type { Context } from 'hono'
 import { z } from 'zod'
 import { FORMAT_IDS, parsePort } from '../../../shared/src/index.ts'
 import type { PortSpec } from '../../../shared/src/index.ts'
@@ -144,6 +145,12 @@ function representation(query: z.infer<typeof snapshotQuery>): Representation {
   }
 }
 
+/** The next read sees what an admin decided, not the cached pointer. */
+async function publish(c: Context<AppEnv>, feed: string): Promise<void> {
+  const ttlMs = readConfig(c.env).readCacheTtlSeconds * 1000
+  await publishFeedPointers(c.env.DB, c.var.readCache, [feed], c.var.now(), ttlMs)
+}
+
 /** The /v1/feeds sub-app. */
 export const feeds = new Hono<AppEnv>()
   .get('/', async (c) => c.json({ feeds: await listFeeds(c.env.DB, c.env) }))
@@ -203,21 +210,16 @@ export const feeds = new Hono<AppEnv>()
       const at = new Date(c.var.now()).toISOString()
       if (action === 'confirm') {
         const confirmed = await confirm(c.env, id, sha256, at)
-        // The next read sees the confirmed version, not the cached pointer.
-        const config = readConfig(c.env)
-        await publishFeedPointers(
-          c.env.DB,
-          c.var.readCache,
-          [id],
-          c.var.now(),
-          config.readCacheTtlSeconds * 1000,
-        )
+        await publish(c, id)
         return c.json(confirmed)
       }
       const held = await getHeldCandidate(c.env.DB, id)
       if (held === undefined) throw notHeld(id)
       if (sha256 !== undefined && sha256 !== held.sha256) throw otherHeld(id, held.sha256, sha256)
-      if (held.status === 'held') await rejectHeldCandidate(c.env.DB, id, at)
+      if (held.status === 'held') {
+        await rejectHeldCandidate(c.env.DB, id, at)
+        await publish(c, id)
+      }
       const view = toHeldView((await getHeldCandidate(c.env.DB, id))!, readConfig(c.env))
       return c.json({ feed: id, held: view })
     },

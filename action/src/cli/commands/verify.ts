@@ -20,6 +20,7 @@ import {
   syncFeeds,
   toFindingsJson,
   toSarif,
+  VERSION,
   type ConfigFormat,
   type FeedSets,
   type Policy,
@@ -35,7 +36,7 @@ import {
 } from '../io.ts'
 
 /** The version SARIF names as the tool's. */
-export const TOOL_VERSION = '0.1.0'
+export const TOOL_VERSION = VERSION
 
 const HELP = `Usage: allowlist-sync verify --policy PRESET|FILE --config FILE... [options]
 

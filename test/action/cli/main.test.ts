@@ -59,3 +59,32 @@ describe('an unexpected crash', () => {
     expect(await main(['formats'], io)).toBe(EXIT_SOFTWARE)
   })
 })
+
+describe('verify --json', () => {
+  const rules = `*filter
+:INPUT DROP [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -i lo -j ACCEPT
+-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT
+-A INPUT -p tcp -m tcp --dport 5432 -j ACCEPT
+COMMIT
+`
+  const args = ['verify', '--policy', 'web-minimal', '--config', 'db.rules']
+
+  it('is the same as --format json', async () => {
+    const long = await cliInProcess([...args, '--format', 'json'], { 'db.rules': rules })
+    const short = await cliInProcess([...args, '--json'], { 'db.rules': rules })
+    expect(short).toEqual(long)
+    expect(JSON.parse(short.stdout)).toHaveProperty('findings')
+    expect(
+      await cliInProcess([...args, '--json', '--format', 'json'], { 'db.rules': rules }),
+    ).toEqual(long)
+  })
+
+  it('refuses --json with another --format (usage, exit 2)', async () => {
+    const run = await cliInProcess([...args, '--json', '--format', 'sarif'], { 'db.rules': rules })
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain("--json and --format 'sarif' disagree")
+  })
+})

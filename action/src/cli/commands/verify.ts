@@ -55,6 +55,7 @@ Options:
   --config-format F      force the format: once for every config, or once per --config, in order
   --feed-file ID=FILE    a feed's CIDRs from FILE (one a line) instead of fetching it; repeatable
   --format FMT           text (default), json or sarif (SARIF 2.1.0 for GitHub code scanning)
+  --json                 the same as --format json (the --json every command takes)
 
 Exit codes: 0 compliant (warnings and notes allowed), 1 violations, 2 usage or unreadable input.
 
@@ -72,6 +73,7 @@ const OPTIONS = {
   'config-format': { type: 'string', multiple: true },
   'feed-file': { type: 'string', multiple: true },
   format: { type: 'string' },
+  json: { type: 'boolean' },
 } as const
 
 function policyInputError(error: unknown): never {
@@ -162,7 +164,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (values.policy === undefined) throw new UsageError('--policy is required')
   const configs = values.config ?? []
   if (configs.length === 0) throw new UsageError('name at least one --config FILE')
-  const format = values.format ?? 'text'
+  if (values.json === true && values.format !== undefined && values.format !== 'json')
+    throw new UsageError(`--json and --format '${values.format}' disagree: give one`)
+  const format = values.format ?? (values.json === true ? 'json' : 'text')
   if (format !== 'text' && format !== 'json' && format !== 'sarif')
     throw new UsageError(`--format '${format}': expected text, json or sarif`)
   const forced = values['config-format'] ?? []

@@ -32,6 +32,7 @@ function feed(id: string, over: Partial<FeedSummary> = {}): FeedSummary {
     lastOutcome: { outcome: 'unchanged', at: '2026-03-05T11:45:00Z' },
     lastOutcomeSince: '2026-02-01T00:00:00Z',
     lastRefusal: null,
+    held: null,
     ...over,
   }
 }

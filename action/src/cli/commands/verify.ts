@@ -21,6 +21,7 @@ import {
   syncFeeds,
   toFindingsJson,
   toSarif,
+  VERSION,
   type ConfigFormat,
   type FeedSets,
   type InterfaceRole,
@@ -38,7 +39,7 @@ import {
 } from '../io.ts'
 
 /** The version SARIF names as the tool's. */
-export const TOOL_VERSION = '0.1.0'
+export const TOOL_VERSION = VERSION
 
 const HELP = `Usage: allowlist-sync verify --policy PRESET|FILE --config FILE... [options]
 
@@ -68,6 +69,7 @@ Options:
                          'interfaces' and the defaults; repeatable; NAME may end in * (wg*), and
                          '*' alone stands for every interface nothing else names
   --format FMT           text (default), json or sarif (SARIF 2.1.0 for GitHub code scanning)
+  --json                 the same as --format json (the --json every command takes)
 
 Exit codes: 0 compliant (warnings and notes allowed), 1 violations, 2 usage, unreadable input,
 or nothing checked (no config decides the traffic the policy is about).
@@ -88,6 +90,7 @@ const OPTIONS = {
   'feed-file': { type: 'string', multiple: true },
   interface: { type: 'string', multiple: true },
   format: { type: 'string' },
+  json: { type: 'boolean' },
 } as const
 
 /** `--interface NAME=public|internal`, repeatable, into roles. */
@@ -196,7 +199,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (values.policy === undefined) throw new UsageError('--policy is required')
   const configs = values.config ?? []
   if (configs.length === 0) throw new UsageError('name at least one --config FILE')
-  const format = values.format ?? 'text'
+  if (values.json === true && values.format !== undefined && values.format !== 'json')
+    throw new UsageError(`--json and --format '${values.format}' disagree: give one`)
+  const format = values.format ?? (values.json === true ? 'json' : 'text')
   if (format !== 'text' && format !== 'json' && format !== 'sarif')
     throw new UsageError(`--format '${format}': expected text, json or sarif`)
   const forced = values['config-format'] ?? []

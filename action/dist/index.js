@@ -73393,7 +73393,7 @@ var require_sqlite_cache_store = __commonJS({
     var { Writable } = __require("node:stream");
     var { assertCacheKey, assertCacheValue } = require_cache3();
     var DatabaseSync;
-    var VERSION9 = 4;
+    var VERSION10 = 4;
     var MAX_ENTRY_SIZE = 2 * 1e3 * 1e3 * 1e3;
     module.exports = class SqliteCacheStore {
       #maxEntrySize = MAX_ENTRY_SIZE;
@@ -73464,7 +73464,7 @@ var require_sqlite_cache_store = __commonJS({
       PRAGMA temp_store = memory;
       PRAGMA optimize;
 
-      CREATE TABLE IF NOT EXISTS cacheInterceptorV${VERSION9} (
+      CREATE TABLE IF NOT EXISTS cacheInterceptorV${VERSION10} (
         -- Data specific to us
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         url TEXT NOT NULL,
@@ -73483,8 +73483,8 @@ var require_sqlite_cache_store = __commonJS({
         staleAt INTEGER NOT NULL
       );
 
-      CREATE INDEX IF NOT EXISTS idx_cacheInterceptorV${VERSION9}_getValuesQuery ON cacheInterceptorV${VERSION9}(url, method, deleteAt);
-      CREATE INDEX IF NOT EXISTS idx_cacheInterceptorV${VERSION9}_deleteByUrlQuery ON cacheInterceptorV${VERSION9}(deleteAt);
+      CREATE INDEX IF NOT EXISTS idx_cacheInterceptorV${VERSION10}_getValuesQuery ON cacheInterceptorV${VERSION10}(url, method, deleteAt);
+      CREATE INDEX IF NOT EXISTS idx_cacheInterceptorV${VERSION10}_deleteByUrlQuery ON cacheInterceptorV${VERSION10}(deleteAt);
     `);
         this.#getValuesQuery = this.#db.prepare(`
       SELECT
@@ -73499,7 +73499,7 @@ var require_sqlite_cache_store = __commonJS({
         vary,
         cachedAt,
         staleAt
-      FROM cacheInterceptorV${VERSION9}
+      FROM cacheInterceptorV${VERSION10}
       WHERE
         url = ?
         AND method = ?
@@ -73507,7 +73507,7 @@ var require_sqlite_cache_store = __commonJS({
         deleteAt ASC
     `);
         this.#updateValueQuery = this.#db.prepare(`
-      UPDATE cacheInterceptorV${VERSION9} SET
+      UPDATE cacheInterceptorV${VERSION10} SET
         body = ?,
         deleteAt = ?,
         statusCode = ?,
@@ -73521,7 +73521,7 @@ var require_sqlite_cache_store = __commonJS({
         id = ?
     `);
         this.#insertValueQuery = this.#db.prepare(`
-      INSERT INTO cacheInterceptorV${VERSION9} (
+      INSERT INTO cacheInterceptorV${VERSION10} (
         url,
         method,
         body,
@@ -73537,20 +73537,20 @@ var require_sqlite_cache_store = __commonJS({
       ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     `);
         this.#deleteByUrlQuery = this.#db.prepare(
-          `DELETE FROM cacheInterceptorV${VERSION9} WHERE url = ?`
+          `DELETE FROM cacheInterceptorV${VERSION10} WHERE url = ?`
         );
         this.#countEntriesQuery = this.#db.prepare(
-          `SELECT COUNT(*) AS total FROM cacheInterceptorV${VERSION9}`
+          `SELECT COUNT(*) AS total FROM cacheInterceptorV${VERSION10}`
         );
         this.#deleteExpiredValuesQuery = this.#db.prepare(
-          `DELETE FROM cacheInterceptorV${VERSION9} WHERE deleteAt <= ?`
+          `DELETE FROM cacheInterceptorV${VERSION10} WHERE deleteAt <= ?`
         );
         this.#deleteOldValuesQuery = this.#maxCount === Infinity ? null : this.#db.prepare(`
-        DELETE FROM cacheInterceptorV${VERSION9}
+        DELETE FROM cacheInterceptorV${VERSION10}
         WHERE id IN (
           SELECT
             id
-          FROM cacheInterceptorV${VERSION9}
+          FROM cacheInterceptorV${VERSION10}
           ORDER BY cachedAt ASC
           LIMIT ?
         )
@@ -95707,6 +95707,9 @@ function toSarif(findings, options) {
   };
 }
 
+// shared/src/version.ts
+var VERSION7 = "0.1.0";
+
 // action/src/closest-name.ts
 function editDistance(a, b) {
   const rows = Array.from(
@@ -96481,7 +96484,7 @@ function checkFields(w2) {
 
 // node_modules/@octokit/plugin-retry/dist-bundle/index.js
 var import_light = __toESM(require_light(), 1);
-var VERSION7 = "0.0.0-development";
+var VERSION8 = "0.0.0-development";
 function isRequestError2(error2) {
   return error2.request !== void 0;
 }
@@ -96551,11 +96554,11 @@ function retry(octokit, octokitOptions) {
   }
   return retryPlugin;
 }
-retry.VERSION = VERSION7;
+retry.VERSION = VERSION8;
 
 // node_modules/@octokit/plugin-throttling/dist-bundle/index.js
 var import_light2 = __toESM(require_light(), 1);
-var VERSION8 = "0.0.0-development";
+var VERSION9 = "0.0.0-development";
 var noop3 = () => Promise.resolve();
 function wrapRequest2(state, request2, options) {
   return state.retryLimiter.schedule(doRequest, state, request2, options);
@@ -96780,7 +96783,7 @@ function throttling(octokit, octokitOptions) {
   });
   return {};
 }
-throttling.VERSION = VERSION8;
+throttling.VERSION = VERSION9;
 throttling.triggersNotification = triggersNotification;
 
 // action/src/octokit-client.ts
@@ -98384,7 +98387,7 @@ ${TRAILER_TIME}: ${at}
 }
 
 // action/src/sync-context.ts
-var ACTION_VERSION = "0.1.0";
+var ACTION_VERSION = VERSION7;
 var DEFAULT_BRANCH = "allowlist-sync/update";
 async function readConfig(deps, reader, where) {
   const path2 = deps.inputs.config;

@@ -14,7 +14,7 @@ import {
   type RepoFiles,
 } from '../../config.ts'
 import { getFeedState, lockCursor, parseLock, type FeedState } from '../../feed-state.ts'
-import { planFiles, type FileReader, type PlannedFile } from '../../plan.ts'
+import { PlanError, planFiles, type FileReader, type PlannedFile } from '../../plan.ts'
 import { checkPolicies, loadPolicies, policyFeeds, type PolicyResult } from '../../policy-check.ts'
 import { ACTION_VERSION } from '../../sync.ts'
 import { heldNotice } from '../held-notice.ts'
@@ -244,7 +244,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     previous,
     ...(cursor ? { cursor } : {}),
   })
-  const files = await planFiles(config, state, reader, { force: o.force })
+  // A target that cannot take its block is the input's fault (exit 2), not a crash.
+  const files = await planFiles(config, state, reader, { force: o.force }).catch(
+    (error: unknown) => {
+      throw error instanceof PlanError ? new InputError([...error.lines], { cause: error }) : error
+    },
+  )
   const changed = new Map(
     files.filter((f) => f.changed && f.content !== undefined).map((f) => [f.path, f.content!]),
   )

@@ -32,11 +32,15 @@ import type {
 /** Named address sets (ipset or nft sets), per family. */
 export type NamedSets = ReadonlyMap<string, { ipv4: AddrRanges; ipv6: AddrRanges }>
 
-/** Splits a line into words, honouring double and single quotes (iptables-save quotes comments). */
+/**
+ * Splits a line into words, honouring double and single quotes (iptables-save quotes comments).
+ * A double quote left open runs to the end of the line, as `iptables-restore` reads it (Oracle
+ * Cloud's shipped rules.v4 has comments cut short by a `$`).
+ */
 export function splitWords(line: string): string[] {
   if (!line.includes('"') && !line.includes("'")) return line.split(/\s+/).filter((w) => w !== '')
   const out: string[] = []
-  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g
+  const re = /"((?:[^"\\]|\\.)*)(?:"|$)|'([^']*)'|(\S+)/g
   for (let m = re.exec(line); m !== null; m = re.exec(line)) out.push(m[1] ?? m[2] ?? m[3]!)
   return out
 }
@@ -153,6 +157,16 @@ const VERDICTS: Record<string, FirewallRule['verdict']> = {
   RETURN: { kind: 'return' },
 }
 
+/**
+ * The target extensions of Debian's iptables 1.8 (`/usr/lib/x86_64-linux-gnu/xtables`, the
+ * upper-case names) and QUEUE: a `-j` naming none of these nor a chain of the table is refused.
+ */
+const TARGET_EXTENSIONS = new Set(
+  'AUDIT CHECKSUM CLASSIFY CLUSTERIP CONNMARK CONNSECMARK CT DNAT DNPT DSCP ECN HL HMARK IDLETIMER LED LOG MARK MASQUERADE NAT NETMAP NFLOG NFQUEUE NOTRACK QUEUE RATEEST REDIRECT REJECT SECMARK SET SNAT SNPT SYNPROXY TCPMSS TCPOPTSTRIP TEE TOS TPROXY TRACE TTL ULOG'.split(
+    ' ',
+  ),
+)
+
 /** Chain policies (`:INPUT DROP [0:0]`, `-P INPUT DROP`). */
 const POLICIES: Record<string, 'accept' | 'drop'> = { ACCEPT: 'accept', DROP: 'drop' }
 
@@ -200,6 +214,22 @@ function eachLine(
   return Math.max(line, n - 1)
 }
 
+/**
+ * iptables-restore reads a carriage return as part of a word (`*filter\r` is "table name
+ * 'filter' invalid"), so a file with Windows line endings does not load at all: refused here too.
+ */
+function refuseCarriageReturn(text: string, file: string): void {
+  const at = text.indexOf('\r')
+  if (at < 0) return
+  let line = 1
+  for (let k = text.indexOf('\n'); k >= 0 && k < at; k = text.indexOf('\n', k + 1)) line++
+  throw new PolicyError(
+    'ERR_POLICY_CONFIG',
+    `${file}:${line}: carriage return (Windows line endings): iptables-restore refuses the file; convert it to Unix line endings`,
+    { file, line },
+  )
+}
+
 /** The chains of the file as they are read; built-in chains have a policy. */
 type ChainDrafts = Map<
   string,
@@ -210,7 +240,15 @@ type ChainDrafts = Map<
 function readCommand(
   raw: string,
   line: number,
-  ctx: { file: string; chains: ChainDrafts; sets?: NamedSets; warnings: string[]; family: 4 | 6 },
+  ctx: {
+    file: string
+    chains: ChainDrafts
+    sets?: NamedSets
+    warnings: string[]
+    family: 4 | 6
+    /** Refuse a jump to no chain and no known target (a whole file; ufw's files share chains). */
+    strict: boolean
+  },
 ): void {
   const { file, chains } = ctx
   const words = splitWords(raw)
@@ -252,6 +290,7 @@ function readCommand(
     ctx.sets,
     ctx.warnings,
     ctx.family,
+    ctx.strict,
   )
   if (at !== undefined) chain.rules.splice(at, 0, rule)
   else chain.rules.push(rule)
@@ -279,6 +318,7 @@ export function readIptablesSave(
   options: { file: string; sets?: NamedSets; ufw: boolean },
 ): FirewallConfig {
   const { file, ufw } = options
+  refuseCarriageReturn(text, file)
   const family: 4 | 6 = looksIpv6(text) ? 6 : 4
   const warnings: string[] = []
   const chains: ChainDrafts = new Map()
@@ -336,7 +376,7 @@ export function readIptablesSave(
     )
   const read = (raw: string, line: number) => {
     if (raw === '' || raw.startsWith('#') || raw.startsWith(':') || raw.startsWith('*')) return
-    readCommand(raw, line, { file, chains, sets: options.sets, warnings, family })
+    readCommand(raw, line, { file, chains, sets: options.sets, warnings, family, strict: !ufw })
   }
   for (const b of blocks) eachLine(text, b.from, b.to, b.line, read)
   const out: FirewallChain[] = []
@@ -562,6 +602,7 @@ function parseRule(
   sets: NamedSets | undefined,
   warnings: string[],
   family: 4 | 6,
+  strict = false,
 ): FirewallRule {
   const draft: RuleDraft = {}
   const err = (reason: string) =>
@@ -684,6 +725,10 @@ function parseRule(
           draft.verdict = natTarget(target, words.slice(k + 1), where, warnings)
         else if (chains.has(target))
           draft.verdict = { kind: w === '-g' || w === '--goto' ? 'goto' : 'jump', target }
+        else if (strict && !TARGET_EXTENSIONS.has(target))
+          throw err(
+            `'${w} ${target}': no chain '${target}' in this table and no such target (iptables-restore refuses the file)`,
+          )
         else draft.verdict = { kind: 'continue' }
         // skip the target's own options (e.g. --reject-with, --log-prefix)
         k = words.length

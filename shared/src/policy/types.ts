@@ -79,9 +79,9 @@ export interface Policy {
 /**
  * Whether traffic arriving on an interface comes from the Internet (`public`) or from this host,
  * its containers, VMs or a VPN (`internal`). By default `lo`, `docker*`, `br-*`, `veth*`,
- * `virbr*`, `lxdbr*`, `incusbr*`, `cni*`, `flannel*`, `cali*`, `kube*`, `tailscale*`, `wg*`,
- * `tun*`, `tap*` and `zt*` are internal; every other name, and any interface no config names,
- * public.
+ * `virbr*`, `lxcbr*`, `lxdbr*`, `incusbr*`, `cni*`, `flannel*`, `cali*`, `kube*`, `tailscale*`,
+ * `wg*`, `tun*`, `tap*` and `zt*` are internal; every other name, and any interface no config
+ * names, public.
  */
 export type InterfaceRole = 'public' | 'internal'
 

@@ -40,11 +40,16 @@ export interface KernelLab {
   readonly tryRun: (command: string, args: string[], input?: string) => SpawnSyncReturns<string>
   /** Listens on the ports in the server namespace and in every container's. */
   readonly listen: (tcp: readonly number[], udp: readonly number[]) => Promise<void>
-  /** Routes the sources' replies by `iface` and runs the probes from its peer, all at once. */
+  /**
+   * Routes the sources' replies by `iface` and runs the probes from its peer, all at once; with
+   * `sport`, from that source port (the client's own SNAT: a client picks its port, and a rule
+   * on `--sport` lets in whoever picks the right one).
+   */
   readonly probe: (
     iface: string,
     probes: readonly LabProbe[],
     timeoutMs: number,
+    sport?: number,
   ) => Promise<LabResult[]>
   readonly destroy: () => Promise<void>
 }
@@ -84,7 +89,10 @@ function must(r: SpawnSyncReturns<string>, what: string): SpawnSyncReturns<strin
 /** `ip -batch` in a namespace: one process for many commands. */
 function ipBatch(ns: string, lines: readonly string[]) {
   if (lines.length > 0)
-    must(sh('ip', ['-n', ns, '-force', '-batch', '-'], lines.join('\n') + '\n'), `ip -n ${ns} -batch`)
+    must(
+      sh('ip', ['-n', ns, '-force', '-batch', '-'], lines.join('\n') + '\n'),
+      `ip -n ${ns} -batch`,
+    )
 }
 
 const LISTENER = `
@@ -148,11 +156,19 @@ function nodeIn(ns: string, script: string, arg = ''): ChildProcess {
   })
 }
 
-function startListener(ns: string, tcp: readonly number[], udp: readonly number[], hosts: readonly string[]) {
+function startListener(
+  ns: string,
+  tcp: readonly number[],
+  udp: readonly number[],
+  hosts: readonly string[],
+) {
   return new Promise<ChildProcess>((resolve, reject) => {
     const child = nodeIn(ns, LISTENER, JSON.stringify({ tcp, udp, hosts }))
     let err = ''
-    const timer = setTimeout(() => reject(new Error(`listener in ${ns} did not start: ${err}`)), 20_000)
+    const timer = setTimeout(
+      () => reject(new Error(`listener in ${ns} did not start: ${err}`)),
+      20_000,
+    )
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()))
     child.stdout!.on('data', (d: Buffer) => {
       if (!d.toString().includes('ready')) return
@@ -197,7 +213,13 @@ function veth(id: string, a: { ns: string; name: string }, b: { ns: string; name
 }
 
 /** A peer's static routes and neighbours: every other address is the server's, on `dev`. */
-function peerSetup(ns: string, dev: string, own: readonly string[], remote: readonly string[], mac: string) {
+function peerSetup(
+  ns: string,
+  dev: string,
+  own: readonly string[],
+  remote: readonly string[],
+  mac: string,
+) {
   ipBatch(ns, [
     'link set lo up',
     ...own.map((a) => `addr add ${host(a)} dev ${dev}${v6(a) ? ' nodad' : ''}`),
@@ -267,7 +289,10 @@ export function createKernelLab(prefix: string, spec: LabSpec): KernelLab {
         veth(`${id}${k}a`, { ns: server, name }, { ns: sw, name: 's0' })
         veth(`${id}${k}b`, { ns: client, name: 'p0' }, { ns: sw, name: 's1' })
         veth(`${id}${k}c`, { ns: containers, name: 'p0' }, { ns: sw, name: 's2' })
-        ipBatch(sw, ['s0', 's1', 's2'].map((d) => `link set ${d} master b0`))
+        ipBatch(
+          sw,
+          ['s0', 's1', 's2'].map((d) => `link set ${d} master b0`),
+        )
       }
       const serverMac = macOf(server, name)
       const clientMac = macOf(client, 'p0')
@@ -303,7 +328,7 @@ export function createKernelLab(prefix: string, spec: LabSpec): KernelLab {
         if (l.containers) children.push(await startListener(l.containers, tcp, udp, mine))
       }
     },
-    probe: async (iface, probes, timeoutMs) => {
+    probe: async (iface, probes, timeoutMs, sport) => {
       const l = links.find((x) => x.name === iface)
       if (!l) throw new Error(`no interface ${iface} in the lab`)
       ipBatch(
@@ -313,7 +338,29 @@ export function createKernelLab(prefix: string, spec: LabSpec): KernelLab {
           `neigh replace ${a} lladdr ${l.clientMac} dev ${iface} nud permanent`,
         ]),
       )
-      return runProber(l.client, probes, timeoutMs)
+      if (sport === undefined) return runProber(l.client, probes, timeoutMs)
+      const inClient = (cmd: string, args: string[]) =>
+        must(sh('ip', ['netns', 'exec', l.client, cmd, ...args]), `${l.client}: ${cmd}`)
+      for (const tool of ['iptables', 'ip6tables'])
+        for (const p of ['tcp', 'udp'])
+          inClient(tool, [
+            '-t',
+            'nat',
+            '-A',
+            'POSTROUTING',
+            '-p',
+            p,
+            '-j',
+            'SNAT',
+            '--to-source',
+            `:${sport}`,
+          ])
+      try {
+        return await runProber(l.client, probes, timeoutMs)
+      } finally {
+        for (const tool of ['iptables', 'ip6tables'])
+          inClient(tool, ['-t', 'nat', '-F', 'POSTROUTING'])
+      }
     },
     destroy,
   }

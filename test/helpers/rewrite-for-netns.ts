@@ -15,6 +15,8 @@ export interface NetnsRewrite {
   readonly interfaces: Record<string, string>
   /** Lines removed because they cannot load in a namespace here, with the tool's reason. */
   readonly drops: readonly { line: number; text: string; why: string }[]
+  /** ipsets the file names but does not hold, created empty (`ipset restore`) for both sides. */
+  readonly emptySets?: readonly string[]
 }
 
 /** The rewritten text, the record, and the addresses the probes use. */
@@ -69,14 +71,17 @@ function toBig(f: 4 | 6, text: string): bigint {
   const [head = '', tail] = text.split('::')
   const h = head ? head.split(':') : []
   const t = tail !== undefined && tail !== '' ? tail.split(':') : []
-  const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t]
+  const groups =
+    tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t]
   return groups.reduce((a, g) => (a << 16n) | BigInt(parseInt(g, 16)), 0n)
 }
 
 /** An address in its canonical text. */
 export function formatBig(f: 4 | 6, v: bigint): string {
   if (f === 4) return [24n, 16n, 8n, 0n].map((s) => String((v >> s) & 255n)).join('.')
-  const groups = Array.from({ length: 8 }, (_, k) => ((v >> BigInt(112 - 16 * k)) & 0xffffn).toString(16))
+  const groups = Array.from({ length: 8 }, (_, k) =>
+    ((v >> BigInt(112 - 16 * k)) & 0xffffn).toString(16),
+  )
   const text = groups.join(':')
   // the longest run of zero groups becomes '::'
   const runs = [...`:${text}:`.matchAll(/(?::0)+:/g)].sort((a, b) => b[0].length - a[0].length)
@@ -190,7 +195,14 @@ function findAddresses(text: string): Hit[] {
       const len = m[2] !== undefined ? Number(m[2]) : BITS[f]
       if (len > BITS[f]) continue
       const addr = toBig(f, a) & maskOf(f, len)
-      hits.push({ f, start: m.index, end: m.index + m[0].length, addr, len, explicit: m[2] !== undefined })
+      hits.push({
+        f,
+        start: m.index,
+        end: m.index + m[0].length,
+        addr,
+        len,
+        explicit: m[2] !== undefined,
+      })
     }
   }
   return hits.sort((a, b) => a.start - b.start)
@@ -205,7 +217,10 @@ function interfaceNames(text: string): string[] {
   for (const m of resolved.matchAll(/(?:^|\s)(?:!\s+)?-[io]\s+(?:!\s+)?(\S+)/gm)) names.add(m[1]!)
   const word = String.raw`"[^"]*"|[^\s{},:;]+`
   for (const m of resolved.matchAll(
-    new RegExp(String.raw`\b(?:iifname|oifname|iif|oif)\s+(?:!=\s*)?(?:vmap\s+)?(\{[^}]*\}|${word})`, 'g'),
+    new RegExp(
+      String.raw`\b(?:iifname|oifname|iif|oif)\s+(?:!=\s*)?(?:vmap\s+)?(\{[^}]*\}|${word})`,
+      'g',
+    ),
   )) {
     for (const item of m[1]!.replace(/[{}]/g, '').split(/,|\n/)) {
       const n = item.split(':')[0]!.trim().replace(/^"|"$/g, '')
@@ -236,7 +251,8 @@ export function rewriteForNetns(text: string): RewrittenFile {
     nodes[f] = layout(f, [...uniq.values()])
   }
   const mapped = new Map<string, Node>()
-  for (const f of [4, 6] as const) for (const n of walk(nodes[f])) mapped.set(`${f}:${n.net}/${n.len}`, n)
+  for (const f of [4, 6] as const)
+    for (const n of walk(nodes[f])) mapped.set(`${f}:${n.net}/${n.len}`, n)
   const addresses: Record<string, string> = {}
   let out = ''
   let at = 0
@@ -274,7 +290,9 @@ function family(a: string): 4 | 6 | undefined {
 function localHosts(text: string): Record<4 | 6, string[]> {
   const out: Record<4 | 6, Set<string>> = { 4: new Set(), 6: new Set() }
   const dnat = new Set(containersOf(text).map((c) => c.address))
-  for (const m of text.matchAll(/(?:\s-d|daddr)\s+(?:!=\s*)?([0-9a-fA-F.:]+)(\/(?:32|128))?(?=\s)/g)) {
+  for (const m of text.matchAll(
+    /(?:\s-d|daddr)\s+(?:!=\s*)?([0-9a-fA-F.:]+)(\/(?:32|128))?(?=\s)/g,
+  )) {
     const f = family(m[1]!)
     if (f && !dnat.has(m[1]!) && !isKept(f, toBig(f, m[1]!), BITS[f])) out[f].add(m[1]!)
   }

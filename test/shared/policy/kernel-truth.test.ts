@@ -21,9 +21,12 @@ const REWRITES = join(ROOT, 'REWRITES.md')
 const PARALLEL = 3
 
 function* walk(dir: string): Generator<string> {
-  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1)))
+  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+    a.name < b.name ? -1 : 1,
+  ))
     if (e.isDirectory()) yield* walk(join(dir, e.name))
-    else if (!/\.(?:md|json|ya?ml)$/.test(e.name) || /nft.*\.json$/.test(e.name)) yield join(dir, e.name)
+    else if (!/\.(?:md|json|ya?ml)$/.test(e.name) || /nft.*\.json$/.test(e.name))
+      yield join(dir, e.name)
 }
 
 const FILES = [...walk(ROOT)].flatMap((path) => {
@@ -50,12 +53,13 @@ function rewritesMd(reports: Map<string, Pick<TruthReport, 'rewrite' | 'loadErro
     'is mapped into 198.51.100.0/24, 203.0.113.0/24 or 2001:db8:8000::/33 (order and containment',
     'kept; a range becomes a smaller block), interfaces keep their names (a namespace has its own;',
     'a wildcard gets one concrete member), and lines are dropped only where the tool says this',
-    'kernel lacks a module. A file that does not load is listed with the tool\'s error.',
+    "kernel lacks a module. A file that does not load is listed with the tool's error.",
     '',
   ]
   for (const [file, r] of reports) {
     out.push(`## ${file}`, '', '```json', JSON.stringify(r.rewrite, null, 1), '```', '')
-    if (r.loadError) out.push(`Does not load: \`${r.loadError.split('\n')[0]!.replace(/`/g, "'")}\``, '')
+    if (r.loadError)
+      out.push(`Does not load: \`${r.loadError.split('\n')[0]!.replace(/`/g, "'")}\``, '')
   }
   return out.join('\n')
 }
@@ -66,7 +70,10 @@ describe('rewriteForNetns on the corpus', () => {
     (file, text) => {
       const md = readFileSync(REWRITES, 'utf8')
       const at = md.indexOf(`## ${file}\n`)
-      expect(at, `${file} is missing from REWRITES.md (run the test as root with ASR_KT_WRITE=1)`).toBeGreaterThan(0)
+      expect(
+        at,
+        `${file} is missing from REWRITES.md (run the test as root with ASR_KT_WRITE=1)`,
+      ).toBeGreaterThan(0)
       const json = /```json\n([\s\S]*?)\n```/.exec(md.slice(at))![1]!
       const recorded = JSON.parse(json) as { addresses: unknown; interfaces: unknown }
       const { rewrite } = rewriteForNetns(text)
@@ -89,7 +96,8 @@ describe.skipIf(skip !== undefined)('the evaluator against the kernel on real co
     // PARALLEL lanes: file k starts once file k - PARALLEL is done
     started = []
     FILES.forEach((f, k) => {
-      const before = k >= PARALLEL ? started[k - PARALLEL]!.catch(() => undefined) : Promise.resolve()
+      const before =
+        k >= PARALLEL ? started[k - PARALLEL]!.catch(() => undefined) : Promise.resolve()
       started.push(before.then(() => kernelTruth(f.file, f.text, f.format)))
     })
   })
@@ -104,11 +112,15 @@ describe.skipIf(skip !== undefined)('the evaluator against the kernel on real co
         ...[...reports.values()].map((r) =>
           r.loadError
             ? `  not loaded ${r.file} (${r.loader}): ${r.loadError.split('\n').slice(0, 2).join(' | ')}`
-            : `  ${r.file}: ${r.agreed}/${r.pairs} agree, ${r.rateLimited} rate-limited, ${r.ports} ports, interfaces ${r.interfaces.join(' ')}, ${r.rewrite.drops.length} lines dropped${r.disagreements.slice(0, 4).map((d) => `\n    ${d}`).join('')}`,
+            : `  ${r.file}: ${r.agreed}/${r.pairs} agree (${r.connected} connected), ${r.rateLimited} rate-limited, ${r.ports} ports, interfaces ${r.interfaces.join(' ')}, ${r.rewrite.drops.length} lines dropped${r.disagreements
+                .slice(0, 4)
+                .map((d) => `\n    ${d}`)
+                .join('')}`,
         ),
       ].join('\n'),
     )
-    if (process.env.ASR_KT_WRITE && reports.size === FILES.length) writeFileSync(REWRITES, rewritesMd(reports))
+    if (process.env.ASR_KT_WRITE && reports.size === FILES.length)
+      writeFileSync(REWRITES, rewritesMd(reports))
   })
 
   it.each(FILES.map((f, k) => [f.file, k] as const))(

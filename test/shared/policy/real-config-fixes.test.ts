@@ -151,3 +151,76 @@ describe('a port let in because no chain is on the hook', () => {
     )
   })
 })
+
+describe('TCP flags, judged on a connection’s first packet (a bare SYN)', () => {
+  const reach22 = (file: string, text: string) =>
+    evaluatePolicy(
+      parsePolicy('inbound:\n  require: [22/tcp]\n', 'p.yml'),
+      readFirewallConfigs([{ file, text }]),
+    ).findings.filter((f) => f.severity === 'error')
+
+  it.each([
+    ['-A INPUT -p tcp --tcp-flags ALL NONE -j DROP', []],
+    ['-A INPUT -p tcp --tcp-flags SYN,FIN SYN,FIN -j DROP', []],
+    ['-A INPUT -p tcp -m conntrack --ctstate NEW ! --syn -j REJECT', []],
+    ['-A INPUT -p tcp ! --tcp-flags FIN,SYN,RST,ACK SYN -j DROP', []],
+    ['-A INPUT -p tcp --syn -j DROP', ['require-22-tcp']],
+    ['-A INPUT -p tcp --tcp-flags SYN,ACK SYN -j DROP', ['require-22-tcp']],
+  ])('iptables: %s, then --dport 22 ACCEPT', (rule, errors) => {
+    const found = reach22('rules.v4', save(rule, '-A INPUT -p tcp --dport 22 -j ACCEPT'))
+    expect(found.map((f) => f.rule)).toEqual(errors)
+  })
+
+  it('iptables: an unknown flag is refused, as iptables-restore refuses it', () => {
+    expect(refusal(save('-A INPUT -p tcp --tcp-flags ALL BOGUS -j DROP')).message).toBe(
+      "rules.v4:4: '--tcp-flags ALL BOGUS': unknown flag 'BOGUS'",
+    )
+  })
+
+  it('iptables: the long command forms (--append, --insert, --new-chain, --policy)', () => {
+    const c = readFirewallConfig(
+      [
+        '*filter',
+        ':INPUT ACCEPT [0:0]',
+        '--new-chain SSH',
+        '--policy INPUT DROP',
+        '--append SSH --source 192.168.0.0/24 --jump ACCEPT',
+        '--append INPUT --protocol tcp --destination-port 22 --jump SSH',
+        '--insert INPUT --in-interface lo --jump ACCEPT',
+        'COMMIT',
+        '',
+      ].join('\n'),
+      { file: 'rules.v4' },
+    )
+    const input = c.chains.find((ch) => ch.name === 'INPUT')!
+    expect(input.policy).toBe('drop')
+    expect(input.rules.map((r) => r.line)).toEqual([7, 6])
+  })
+
+  it.each([
+    ['tcp flags & (fin|syn|rst|ack) != syn drop', []],
+    ['tcp flags & (fin|syn|rst|ack) == syn drop', ['require-22-tcp']],
+    ['tcp flags == 0x0 drop', []],
+    ['tcp flags == syn drop', ['require-22-tcp']],
+    ['tcp flags syn drop', ['require-22-tcp']],
+    ['tcp flags fin drop', []],
+    ['tcp flags syn / syn,ack drop', ['require-22-tcp']],
+    ['tcp flags eq syn|ack drop', []],
+    ['tcp flags != syn / syn,ack drop', []],
+  ])('nftables: %s, then tcp dport 22 accept', (rule, errors) => {
+    const text = `table ip f {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    ${rule}\n    tcp dport 22 accept\n  }\n}\n`
+    expect(reach22('a.nft', text).map((f) => f.rule)).toEqual(errors)
+  })
+
+  it('nftables: a form not read here is taken to match, with a note', () => {
+    const text =
+      'table ip f {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    tcp flags != syn drop\n    tcp flags & (syn|bogus) == syn drop\n    tcp flags & (syn|ack) == bogus drop\n    tcp flags & syn == syn|ack|fin|urg|psh|rst|ecn|cwr|0x1 drop\n  }\n}\n'
+    const c = readFirewallConfig(text, { file: 'a.nft' })
+    expect(c.warnings).toEqual([
+      "a.nft:4: 'tcp flags != syn' is not modelled; the rule is taken to match",
+      "a.nft:5: 'tcp flags & (syn|bogus) == syn' is not modelled; the rule is taken to match",
+      "a.nft:6: 'tcp flags & (syn|ack) == bogus' is not modelled; the rule is taken to match",
+      "a.nft:7: 'tcp flags & syn == syn|ack|fin|urg|psh|rst|ecn|cwr|0x1' is not modelled; the rule is taken to match",
+    ])
+  })
+})

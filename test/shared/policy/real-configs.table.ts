@@ -114,6 +114,27 @@ export const REAL_CONFIGS: readonly RealConfigCase[] = [
     reach: { '22/tcp': { v4: 'all' }, '443/tcp': { v4: 'all' }, '3306/tcp': { v4: 'none' } },
     reading: 'INPUT accepts lo, established, 22, 80, 443; `-A INPUT -j DROP` ends it.',
   },
+  {
+    file: 'iptables/ds82-vm-host-fail2ban.rules.v4',
+    policy: 'ds82-vm-host.yml',
+    verdict: 'compliant',
+    reach: { '443/tcp': { v4: 'all', v6: 'unchecked' }, '3306/tcp': { v4: 'none' } },
+    gap: {
+      verdict: 'not-compliant',
+      notes: [],
+      why: "A DNAT to an address that is not Docker's is taken to leave by Docker's compose bridge, so FORWARD's `-o br0 -j ACCEPT` does not match and FORWARD's policy DROP decides: the tool reads 80/tcp and 9987/udp (DNATed to VMs) as closed where the kernel routes them out of br0 and accepts them, and 22/tcp as closed to the two banned addresses where 136.243.241.162:22 reaches GitLab past fail2ban. A false 'closed', with no note: reported, not fixed here (the evaluator's DNAT path).",
+    },
+    reading:
+      "INPUT policy DROP: established, lo, br0 (the VMs' bridge) and tun0 (the VPN), ICMP, then 22 through fail2ban-ssh-ddos and fail2ban-ssh (which drop 41.41.237.138 and 41.32.68.214) and 443, 25, 143, 993. The nat table DNATs the public addresses' 80, 443, 11022, 4416, 25, 143, 993 (TCP) and 9987, 5269, 5222 (UDP) to VMs, and 136.243.241.162:22 to GitLab's 10.0.0.20:11022; FORWARD accepts anything out to br0. So 22 reaches GitLab from everywhere, the fail2ban bans included (they guard only the host's own sshd).",
+  },
+  {
+    file: 'iptables/burianvlastimil-long-options.rules.v4',
+    policy: 'lan-ssh.yml',
+    verdict: 'compliant',
+    reach: { '22/tcp': { v4: ['192.168.0.0/24'] }, '80/tcp': { v4: 'none' } },
+    reading:
+      'Long options throughout (`--append INPUT ... --jump ACCEPT`), which iptables-restore takes. INPUT policy DROP: lo; INVALID dropped; `NEW ! --syn` rejected, which a first packet (a SYN) never matches; 22 from 192.168.0.0/24; ping (rate-limited); established.',
+  },
   // ---- nftables ------------------------------------------------------------------------------
   {
     file: 'nftables/moby-docker-bridges-portmap.nft',
@@ -206,6 +227,18 @@ export const REAL_CONFIGS: readonly RealConfigCase[] = [
     reading:
       'inet table, input policy drop: established/related, lo, ICMP (and ND) by protocol. No port is open; "Put custom rules here." was left empty.',
   },
+  {
+    file: 'nftables/dfw-705-debian12.nftables.conf',
+    policy: 'web-minimal',
+    verdict: 'not-compliant',
+    errors: ['80', '443'].flatMap((p) => [
+      `require-${p}-tcp ${p}/tcp v4 :7`,
+      `require-${p}-tcp ${p}/tcp v6 :7`,
+    ]),
+    reach: { '22/tcp': { v4: 'all', v6: 'all' }, '9443/tcp': { v4: 'none', v6: 'none' } },
+    reading:
+      'The Debian 12 default shape with only `tcp dport 22 accept` in an inet input chain with policy drop (the issue then asks why Portainer on 9443, published by Docker, is unreachable: that is the forward chain, not in this check).',
+  },
   // ---- ufw -------------------------------------------------------------------------------------
   {
     file: 'ufw/ricardosanper-homelab.user.rules',
@@ -274,6 +307,13 @@ export const REAL_CONFIGS: readonly RealConfigCase[] = [
     reading:
       'Default deny (incoming); 22/tcp allowed in (v4 and v6); 80 and 443 are ALLOW FWD (`ufw route`, to containers through ufw-docker), which opens nothing on the host itself.',
   },
+  {
+    file: 'ufw/apeeqq-fileserver.user.rules',
+    policy: 'web-minimal',
+    verdict: { refused: /carriage return/, line: 1 },
+    reading:
+      'CRLF line endings in the stored copy (1,510 characters for 40 lines, no final newline): iptables-restore refuses it, as for ricardosanper-homelab.',
+  },
   // ---- docker-compose ----------------------------------------------------------------------------
   {
     file: 'compose/coolify-prod.docker-compose.yml',
@@ -317,6 +357,15 @@ export const REAL_CONFIGS: readonly RealConfigCase[] = [
     errors: ['forbid-public-5432-tcp 5432/tcp v4 :8', 'forbid-public-5432-tcp 5432/tcp v6 :8'],
     reach: { '5432/tcp': { v4: 'all', v6: 'all' } },
     reading: '"5432:5432" published on every address, past INPUT.',
+  },
+  {
+    file: 'compose/quadeare-traefik-app.docker-compose.yml',
+    policy: 'web-minimal',
+    verdict: 'not-compliant',
+    errors: ['unlisted-inbound 8080/tcp v4 :31', 'unlisted-inbound 8080/tcp v6 :31'],
+    reach: { '80/tcp': { v4: 'all', v6: 'all' }, '8080/tcp': { v4: 'all', v6: 'all' } },
+    reading:
+      'The app publishes "80:3000" and "8080:4000" on every address (Traefik labels do not change what Docker publishes); the database publishes nothing.',
   },
   // ---- AWS security groups -------------------------------------------------------------------------
   {

@@ -1,10 +1,24 @@
 /**
- * @module The feed catalogue: built-in feeds, `aws/<SERVICE>[@region,...]` ids resolved on
- * demand, and validation of user-defined feeds.
+ * @module The feed catalogue: built-in feeds grouped by provider (GitHub, Coolify, Firezone,
+ * Cloudflare and AWS here; the others in ./providers/), ids resolved on demand
+ * (`aws/<SERVICE>[@region,...]`, `google/cloud@REGION`, `azure/<ServiceTag>`, ...), and
+ * validation of user-defined feeds.
  */
 import { GITHUB_META_ADDRESS_KEYS } from './extract.ts'
 import { parseJsonPath } from './json-path.ts'
-import type { FeedDefinition, UserParserSpec } from './types.ts'
+import { atlassian } from './providers/atlassian.ts'
+import { azure } from './providers/azure.ts'
+import { cdn77 } from './providers/cdn77.ts'
+import { datadog } from './providers/datadog.ts'
+import { digitalocean } from './providers/digitalocean.ts'
+import { fastly } from './providers/fastly.ts'
+import { google } from './providers/google.ts'
+import { imperva } from './providers/imperva.ts'
+import { linode } from './providers/linode.ts'
+import { openai } from './providers/openai.ts'
+import { oracle } from './providers/oracle.ts'
+import { zscaler } from './providers/zscaler.ts'
+import type { CatalogueProvider, FeedDefinition, UserParserSpec } from './types.ts'
 
 const GITHUB_META_URL = 'https://api.github.com/meta'
 const GITHUB_DOCS =
@@ -52,18 +66,69 @@ function firezonePortal(id: string, title: string, hosts: string[]): FeedDefinit
   }
 }
 
+/** Who connects from the listed AWS services; others say which service they are. */
+const AWS_USES: Readonly<Record<string, string>> = {
+  AMAZON: "all of Amazon's and every AWS customer's addresses: for egress rules, not to trust",
+  EC2: "any EC2 instance: allowing it admits every AWS customer's servers",
+  S3: 'Amazon S3 endpoints (for egress rules)',
+  CLOUDFRONT: 'CloudFront edge locations (prefer CLOUDFRONT_ORIGIN_FACING for origins)',
+  CLOUDFRONT_ORIGIN_FACING: 'CloudFront fetching from your origin (origin allowlist)',
+  ROUTE53_HEALTHCHECKS: 'Route 53 health checkers probing your endpoints',
+}
+
 function awsFeed(service: string, regions: readonly string[]): FeedDefinition {
   const where = regions.length > 0 ? `@${regions.join(',')}` : ''
   return {
     id: `aws/${service}${where}`,
     title: `AWS ${service}${regions.length > 0 ? ` in ${regions.join(', ')}` : ''}`,
+    use: AWS_USES[service] ?? `the ${service} addresses of ip-ranges.json`,
     docsUrl: AWS_DOCS,
     sources: [{ url: AWS_URL, parser: { kind: 'aws', service, regions } }],
   }
 }
 
-/** Every built-in feed, in the order `allowlist-sync feeds` lists them. */
-export const BUILTIN_FEEDS: readonly FeedDefinition[] = [
+/** Who connects from each of the first five providers' lists (the providers/ modules say theirs). */
+const USES: Readonly<Record<string, string>> = {
+  'github/hooks': 'GitHub delivering webhooks to your endpoints',
+  'github/web': 'github.com itself (for egress rules)',
+  'github/api': 'api.github.com (for egress rules)',
+  'github/git': 'Git over SSH and HTTPS to GitHub (for egress rules)',
+  'github/packages': 'GitHub Packages registries (for egress rules)',
+  'github/pages': 'GitHub Pages servers (DNS A records)',
+  'github/importer': 'GitHub Importer fetching from your repositories',
+  'github/github_enterprise_importer': 'GitHub Enterprise Importer reaching your server',
+  'github/actions':
+    "GitHub-hosted runners (any GitHub user's workflow: allowing it admits them all)",
+  'github/actions_macos': 'GitHub-hosted macOS runners',
+  'github/codespaces': "Codespaces (any GitHub user's codespace)",
+  'github/dependabot': 'Dependabot reaching private registries',
+  'github/copilot': 'GitHub Copilot reaching your services',
+  'coolify/cloud': 'Coolify Cloud managing your servers over SSH',
+  'firezone/portal': "Firezone's portal (app and api), for your gateways' egress rules",
+  'firezone/portal-app': "Firezone's app.firezone.dev",
+  'firezone/portal-api': "Firezone's api.firezone.dev, which gateways connect to",
+  'firezone/relays': "Firezone's relays, which clients and gateways connect through",
+  'cloudflare/edge': 'Cloudflare proxying to your origin (origin allowlist behind Cloudflare)',
+}
+
+/** The providers of ./providers/, in the order `allowlist-sync feeds` lists them. */
+const PROVIDERS: readonly CatalogueProvider[] = [
+  google,
+  openai,
+  atlassian,
+  datadog,
+  fastly,
+  cdn77,
+  imperva,
+  zscaler,
+  azure,
+  oracle,
+  linode,
+  digitalocean,
+]
+
+/** The first five providers' feeds. */
+const FIRST_FEEDS: FeedDefinition[] = [
   ...GITHUB_META_ADDRESS_KEYS.map((key): FeedDefinition => ({
     id: `github/${key}`,
     title: GITHUB_TITLES[key],
@@ -110,6 +175,47 @@ export const BUILTIN_FEEDS: readonly FeedDefinition[] = [
   ...AWS_LISTED.map((service) => awsFeed(service, [])),
 ]
 
+/** Every built-in feed, in the order `allowlist-sync feeds` lists them. */
+export const BUILTIN_FEEDS: readonly FeedDefinition[] = [
+  ...FIRST_FEEDS.map((f) => (f.use === undefined ? { ...f, use: USES[f.id]! } : f)),
+  ...PROVIDERS.flatMap((p) => p.feeds),
+]
+
+/** A provider of built-in feeds, as `allowlist-sync feeds` groups them. */
+export interface ProviderListing {
+  readonly id: string
+  readonly name: string
+  readonly feeds: readonly FeedDefinition[]
+  readonly patterns: CatalogueProvider['patterns']
+}
+
+const NAMES: Readonly<Record<string, string>> = {
+  github: 'GitHub',
+  coolify: 'Coolify',
+  firezone: 'Firezone',
+  cloudflare: 'Cloudflare',
+  aws: 'Amazon Web Services',
+}
+
+/** The built-in feeds grouped by provider, in catalogue order, with each one's id patterns. */
+export const CATALOGUE_PROVIDERS: readonly ProviderListing[] = [
+  ...Object.entries(NAMES).map(([id, name]) => ({
+    id,
+    name,
+    feeds: BUILTIN_FEEDS.filter((f) => f.id.startsWith(`${id}/`)),
+    patterns:
+      id === 'aws'
+        ? [
+            {
+              id: 'aws/SERVICE[@REGION,...]',
+              use: 'any service of ip-ranges.json as AWS spells it, optionally by region',
+            },
+          ]
+        : [],
+  })),
+  ...PROVIDERS,
+]
+
 /** The `aws/` id syntax: `aws/SERVICE` or `aws/SERVICE@region[,region...]`. */
 const AWS_ID = /^aws\/([A-Za-z0-9_]+)(?:@([A-Za-z0-9-]+(?:,[A-Za-z0-9-]+)*))?$/
 
@@ -125,6 +231,9 @@ export function findFeed(
 ): FeedDefinition | undefined {
   const builtin = BUILTIN_FEEDS.find((f) => f.id === id) ?? userFeeds.find((f) => f.id === id)
   if (builtin) return builtin
+  const slash = id.indexOf('/')
+  const provider = PROVIDERS.find((p) => p.id === id.slice(0, slash))
+  if (provider) return provider.resolve(id.slice(slash + 1))
   const aws = AWS_ID.exec(id)
   if (!aws) return undefined
   const regions = [
@@ -150,7 +259,7 @@ export interface UserFeedInput {
 }
 
 const USER_ID = /^[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._-]*$/
-const BUILTIN_PROVIDERS = new Set(['github', 'coolify', 'firezone', 'cloudflare', 'aws'])
+const BUILTIN_PROVIDERS = new Set([...Object.keys(NAMES), ...PROVIDERS.map((p) => p.id)])
 
 function feedError(code: string, message: string): TypeError {
   return Object.assign(new TypeError(message), { code })

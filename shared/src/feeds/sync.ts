@@ -13,16 +13,19 @@ import {
   quote,
   type ExtractRefusal,
 } from './extract.ts'
+import { discoverSources, type PageResult } from './discover.ts'
 import { fetchSource, mirrorUrl, USER_AGENT, type FetchSourceResult } from './fetcher.ts'
 import { isObject } from './json-path.ts'
 import { normaliseEntries } from './normalise.ts'
 import { diffSets, sha256Lists, snapshotSets } from './snapshot.ts'
+import { combineUpstreamVersions, readUpstreamVersion } from './upstream-version.ts'
 import {
   DEFAULT_GUARD_OPTIONS,
   type CacheEntry,
   type FamilyLists,
   type FeedDefinition,
   type FeedNote,
+  type FeedSource,
   type FeedOutcome,
   type FetchRecord,
   type GuardName,
@@ -69,25 +72,54 @@ export async function syncFeeds(
   const previous = options.previous ?? {}
   const cache = options.cache ?? {}
   const feedsByUrl = new Map<string, FeedDefinition[]>()
+  // Sources sharing a URL share its request: the first one's method and discovery.
+  const sourceByUrl = new Map<string, FeedSource>()
   for (const feed of feeds)
     for (const source of feed.sources) {
       const list = feedsByUrl.get(source.url) ?? []
       if (!list.includes(feed)) list.push(feed)
       feedsByUrl.set(source.url, list)
+      if (!sourceByUrl.has(source.url)) sourceByUrl.set(source.url, source)
     }
+  const fetchOptions = (validators: CacheEntry | undefined, method?: 'GET' | 'POST') => ({
+    fetch: options.fetch,
+    mirror: options.mirror,
+    githubToken: options.githubToken,
+    userAgent: options.userAgent ?? USER_AGENT,
+    maxBodyBytes: guards.maxBodyBytes,
+    timeoutMs: guards.timeoutMs,
+    validators,
+    ...(method === undefined ? {} : { method }),
+  })
+  const fetches: FetchRecord[] = []
+  const discovered = await discoverSources(
+    [...sourceByUrl.values()],
+    options.sourceUrls ?? {},
+    // Without validators fetchSource answers a body or a refusal (a 304 is an http-error).
+    (url) => fetchSource(url, fetchOptions(undefined)) as Promise<PageResult>,
+    fetches,
+  )
+  /** The URL a catalogue URL is read from: itself, or the file its page links to. */
+  const target = (url: string): string => {
+    const found = discovered.get(url)
+    return found !== undefined && 'url' in found ? found.url : url
+  }
   const fetchOne = (url: string, conditional: boolean) =>
-    fetchSource(url, {
-      fetch: options.fetch,
-      mirror: options.mirror,
-      githubToken: options.githubToken,
-      userAgent: options.userAgent ?? USER_AGENT,
-      maxBodyBytes: guards.maxBodyBytes,
-      timeoutMs: guards.timeoutMs,
-      validators: conditional ? cache[url] : undefined,
-    })
+    fetchSource(
+      target(url),
+      fetchOptions(conditional ? cache[url] : undefined, sourceByUrl.get(url)!.method),
+    )
 
-  const urls = [...feedsByUrl.keys()]
   const results = new Map<string, FetchSourceResult>()
+  for (const [url, found] of discovered)
+    if ('guard' in found)
+      results.set(url, {
+        kind: 'refused',
+        guard: found.guard,
+        reason: found.reason,
+        record: { url, requested: url, status: 0, bytes: 0, conditional: false },
+      })
+  const urls = [...feedsByUrl.keys()].filter((url) => !results.has(url))
   const canReuse = (url: string) => {
     const entry = cache[url]
     if (!entry || !(entry.etag ?? entry.lastModified)) return false
@@ -99,7 +131,6 @@ export async function syncFeeds(
       )
   }
   const first = await Promise.all(urls.map((url) => fetchOne(url, canReuse(url))))
-  const fetches: FetchRecord[] = []
   urls.forEach((url, i) => {
     results.set(url, first[i]!)
     fetches.push(first[i]!.record)
@@ -131,7 +162,16 @@ export async function syncFeeds(
   const outcomes: FeedOutcome[] = []
   for (const feed of feeds)
     outcomes.push(
-      await syncOne(feed, previous[feed.id], results, parseJsonOnce, guards, options, cache),
+      await syncOne(
+        feed,
+        previous[feed.id],
+        results,
+        parseJsonOnce,
+        guards,
+        options,
+        cache,
+        target,
+      ),
     )
 
   const unknownKeys: UnknownKey[] = []
@@ -188,6 +228,7 @@ async function syncOne(
   guards: GuardOptions,
   options: SyncOptions,
   cache: Readonly<Record<string, CacheEntry>>,
+  target: (url: string) => string,
 ): Promise<FeedOutcome> {
   const notes: FeedNote[] = []
   const refused = (guard: ExtractRefusal['guard'], reason: string): FeedOutcome => ({
@@ -218,14 +259,18 @@ async function syncOne(
 
   let ipv4 = IpSet.empty(4)
   let ipv6 = IpSet.empty(6)
+  let excluded = { ipv4: IpSet.empty(4), ipv6: IpSet.empty(6) }
   let entryCount = 0
+  const versions = []
   for (const [i, source] of feed.sources.entries()) {
     const r = sourceResults[i]!
     /* v8 ignore next: a 304 that survived the refetch pass has no body to parse */
     if (r.kind !== 'body') return refused('http-error', `${source.url}: no body to parse`)
     let extracted
+    let document: unknown
     if (isJsonParser(source.parser)) {
       const doc = parseJsonOnce(source.url, r.text, r.contentType)
+      if ('document' in doc) document = doc.document
       extracted = 'document' in doc ? extractJson(doc.document, source.parser) : doc
     } else if (/html/i.test(r.contentType))
       extracted = {
@@ -249,10 +294,21 @@ async function syncOne(
             : ''),
       )
     notes.push(...sets.notes)
+    versions.push(readUpstreamVersion(document, source.version, r.validators))
+    if (source.exclude === true) {
+      excluded = { ipv4: excluded.ipv4.union(sets.ipv4), ipv6: excluded.ipv6.union(sets.ipv6) }
+      continue
+    }
     entryCount += extracted.entries.length
     ipv4 = ipv4.union(sets.ipv4)
     ipv6 = ipv6.union(sets.ipv6)
   }
+  ipv4 = ipv4.difference(excluded.ipv4)
+  ipv6 = ipv6.difference(excluded.ipv6)
+  if (ipv4.isEmpty && ipv6.isEmpty)
+    return refused('empty', `${feed.id}: nothing is left once the excluded sources are taken out`)
+  const upstreamVersion = combineUpstreamVersions(versions)
+  const withVersion = upstreamVersion === undefined ? {} : { upstreamVersion }
   const lists = { ipv4: ipv4.toCidrs(), ipv6: ipv6.toCidrs() }
   if (lists.ipv4.length + lists.ipv6.length < entryCount)
     notes.push({
@@ -265,7 +321,7 @@ async function syncOne(
     return {
       kind: 'unchanged',
       feed: feed.id,
-      snapshot: { ...prev, fetchedAt },
+      snapshot: { ...prev, fetchedAt, ...withVersion },
       notModified: false,
       notes,
     }
@@ -299,9 +355,10 @@ async function syncOne(
     sha256,
     fetchedAt,
     changedAt: fetchedAt,
-    source: [...new Set(feed.sources.map((s) => s.url))].join(' '),
+    source: [...new Set(feed.sources.map((s) => target(s.url)))].join(' '),
     ipv4: lists.ipv4,
     ipv6: lists.ipv6,
+    ...withVersion,
   }
   const change = diffSets(feed.id, prev?.version ?? 0, snapshot.version, fetchedAt, before, {
     ipv4,
@@ -316,7 +373,7 @@ async function syncOne(
     return {
       kind: 'unchanged',
       feed: feed.id,
-      snapshot: { ...prev, fetchedAt },
+      snapshot: { ...prev, fetchedAt, ...withVersion },
       notModified: false,
       notes,
     }

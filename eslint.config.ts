@@ -42,7 +42,8 @@ export default tseslint.config(
     ['node:*', '**/worker/**', '**/action/**', 'hono', 'hono/*', '@actions/*', '@octokit/*'],
     'shared/ is runtime-free: pass the network and clock in as parameters',
   ),
-  boundary('worker', ['**/action/**', 'node:*'], 'worker/ never imports action/'),
+  boundary('worker/src', ['**/action/**', 'node:*'], 'worker/ never imports action/'),
+  boundary('worker/scripts', ['**/action/**'], 'worker/ never imports action/'),
   boundary('action', ['**/worker/**'], 'action/ never imports worker/'),
   prettier,
 )

@@ -13,6 +13,7 @@ import {
   type FeedDefinition,
   type GuardName,
   type HeldOutcome,
+  type HoldGuardName,
   type Snapshot,
 } from '../../shared/src/index.ts'
 
@@ -63,8 +64,20 @@ export interface FeedStateOptions {
   readonly cursor?: LockCursor
 }
 
+/**
+ * How a held candidate became this snapshot in the Action: a reviewer marked the draft pull
+ * request `pullRequest` ready for review. Kept in the lock while the snapshot stays current.
+ */
+export interface HoldConfirmation {
+  readonly guard: HoldGuardName
+  readonly pullRequest: number
+}
+
+/** A snapshot that may carry how its hold was confirmed (parseLock keeps it, formatLock writes it). */
+export type ConfirmableSnapshot = Snapshot & { readonly confirmedAfterHold?: HoldConfirmation }
+
 /** A feed in the lock: its snapshot without times, so re-running gives identical bytes. */
-export type LockedFeed = Omit<Snapshot, 'fetchedAt' | 'changedAt'>
+export type LockedFeed = Omit<ConfirmableSnapshot, 'fetchedAt' | 'changedAt'>
 
 /**
  * Where a worker's change log was read up to (its `nextCursor`), for one worker URL: the next run
@@ -122,12 +135,13 @@ export function parseLock(
 export function formatLock(snapshots: ReadonlyMap<string, Snapshot>, cursor?: LockCursor): string {
   const feeds: Record<string, LockedFeed> = {}
   for (const id of [...snapshots.keys()].sort()) {
-    const s = snapshots.get(id)!
+    const s: ConfirmableSnapshot = snapshots.get(id)!
     feeds[id] = {
       feed: s.feed,
       version: s.version,
       sha256: s.sha256,
       source: s.source,
+      ...(s.confirmedAfterHold ? { confirmedAfterHold: s.confirmedAfterHold } : {}),
       ipv4: s.ipv4,
       ipv6: s.ipv6,
     }

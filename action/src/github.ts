@@ -1,180 +1,85 @@
 /**
- * @module GitHubClient: the only file that talks to GitHub (Octokit with the retry and throttling
- * plugins, base URL from GITHUB_API_URL). API failures become GitHubApiError with a clear
- * message; a 403 names the workflow permission that is missing.
+ * @module GitHubClient: the GitHub REST (and, for a PR's draft state, GraphQL) API of one
+ * repository. Every failure is a GitHubApiError with a clear message. Requests that create
+ * something GitHub would create twice on a retry (a pull request, a comment, a check run) are
+ * not retried blindly: after a failure without an answer the client looks for what the lost
+ * request may have made, and only then tries again.
  */
-import { getOctokit } from '@actions/github'
-import { retry } from '@octokit/plugin-retry'
-import { throttling } from '@octokit/plugin-throttling'
+import { createOnce } from './create-once.ts'
+import { GitHubApiError, toGitHubApiError } from './github-error.ts'
+import {
+  checkFields,
+  toPull,
+  type CheckRunInfo,
+  type CheckRunWrite,
+  type CommitInfo,
+  type GitHubClientOptions,
+  type PullData,
+  type PullFields,
+  type PullInfo,
+  type TreeEntry,
+} from './github-types.ts'
+import { createOctokit, isLoopback, type Octokit } from './octokit-client.ts'
 
-/** One blob of a tree listing. */
-export interface TreeEntry {
-  readonly path: string
-  readonly sha: string
-}
+export { GitHubApiError } from './github-error.ts'
+export type {
+  CheckAnnotation,
+  CheckRunInfo,
+  CheckRunWrite,
+  CommitInfo,
+  GitHubClientOptions,
+  PullFields,
+  PullInfo,
+  TreeEntry,
+} from './github-types.ts'
 
-/** A commit, as far as the sync needs it. */
-export interface CommitInfo {
-  readonly sha: string
-  readonly tree: string
-  readonly parents: readonly string[]
-  readonly message: string
-}
+/** The default per-request timeout. */
+export const REQUEST_TIMEOUT_MS = 30_000
 
-/** A pull request, as far as the sync needs it. */
-export interface PullInfo {
-  readonly number: number
-  readonly url: string
-  readonly title: string
-  readonly body: string
-  readonly headSha: string
-  readonly labels: readonly string[]
-  readonly draft: boolean
-}
-
-/** Fields to create or update a pull request with. */
-export interface PullFields {
-  readonly title: string
-  readonly body: string
-}
-
-/** A failed GitHub API call; `status` is the HTTP status (0 without a response). */
-export class GitHubApiError extends Error {
-  readonly status: number
-  constructor(message: string, status: number, options?: ErrorOptions) {
-    super(message, options)
-    this.name = 'GitHubApiError'
-    this.status = status
-  }
-}
-
-type Octokit = ReturnType<typeof getOctokit>
-
-interface RequestErrorLike {
-  status: number
-  message: string
-  response?: { headers?: Record<string, string | undefined>; data?: unknown }
-}
-
-function isRequestError(e: unknown): e is RequestErrorLike {
-  return (
-    typeof e === 'object' && e !== null && typeof (e as { status?: unknown }).status === 'number'
-  )
-}
-
-/** `contents=write` (GitHub's X-Accepted-GitHub-Permissions) to `contents: write`. */
-function permissionText(header: string | undefined, fallback: string): string {
-  if (!header) return fallback
-  const first = header.split(';')[0]!.split(',')
-  return first
-    .map((p) =>
-      p
-        .trim()
-        .replace('=', ': ')
-        .replace(/^pull_requests/, 'pull-requests'),
-    )
-    .join(', ')
-}
-
-/**
- * GitHub's REST API for one repository. Methods return plain values; every failure is a
- * GitHubApiError (the caller catches only where an outcome is expected, e.g. 422 on create ref).
- */
+/** GitHub's REST API for one repository. Methods return plain values. */
 export class GitHubClient {
   readonly owner: string
   readonly repo: string
   readonly #octokit: Octokit
-  readonly #warn: (message: string) => void
+  readonly #retries: number
+  readonly #waitBaseMs: number
+  readonly #deadline: GitHubClientOptions['deadline']
 
-  /**
-   * `repository` is `owner/name`; `baseUrl` GITHUB_API_URL (default https://api.github.com).
-   * `warn` receives rate-limit notices.
-   */
-  constructor(options: {
-    token: string
-    repository: string
-    baseUrl?: string
-    warn?: (message: string) => void
-    /** Retries on 5xx / rate limits; 0 in tests that count calls exactly. */
-    retries?: number
-  }) {
+  constructor(options: GitHubClientOptions) {
     const [owner, repo] = options.repository.split('/')
     if (!owner || !repo)
       throw new GitHubApiError(`GITHUB_REPOSITORY '${options.repository}' is not owner/name`, 0)
     this.owner = owner
     this.repo = repo
-    this.#warn = options.warn ?? (() => undefined)
-    const retries = options.retries ?? 3
+    this.#retries = options.retries ?? 3
+    this.#waitBaseMs = options.retryAfterBaseMs ?? 1000
+    this.#deadline = options.deadline
     const baseUrl = options.baseUrl ?? 'https://api.github.com'
-    // GitHub asks for a second between content-creating requests (secondary rate limits); a
-    // server on loopback (a test double, a local proxy) has no such limit, so no spacing there.
-    const loopback = /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(baseUrl)
-    this.#octokit = getOctokit(
-      options.token,
-      {
-        baseUrl,
-        retry: { retries },
-        throttle: {
-          enabled: !loopback,
-          onRateLimit: (
-            after: number,
-            opts: { method: string; url: string },
-            _o: unknown,
-            count: number,
-          ) => {
-            this.#warn(`rate limited on ${opts.method} ${opts.url}; retrying after ${after} s`)
-            return count < retries
-          },
-          onSecondaryRateLimit: (
-            after: number,
-            opts: { method: string; url: string },
-            _o: unknown,
-            count: number,
-          ) => {
-            this.#warn(
-              `secondary rate limit on ${opts.method} ${opts.url}; retrying after ${after} s`,
-            )
-            return count < retries
-          },
-        },
-      },
-      retry,
-      throttling,
-    )
+    this.#octokit = createOctokit({
+      token: options.token,
+      baseUrl,
+      fetch: options.fetch ?? globalThis.fetch,
+      retries: this.#retries,
+      requestTimeoutMs: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+      deadline: options.deadline?.signal,
+      remainingMs: options.deadline?.remainingMs ?? (() => Infinity),
+      retryAfterBaseMs: this.#waitBaseMs,
+      spaceWrites: !isLoopback(baseUrl),
+      warn: options.warn ?? (() => undefined),
+    })
   }
 
   async #call<T>(what: string, permission: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn()
     } catch (cause) {
-      if (!isRequestError(cause))
-        throw new GitHubApiError(`${what}: ${String(cause)}`, 0, { cause })
-      const status = cause.status
-      if (status === 401)
-        throw new GitHubApiError(
-          `${what}: the token was refused (401 ${cause.message}); check the 'token' input`,
-          401,
-          { cause },
-        )
-      if (status === 403 && !/rate limit/i.test(cause.message)) {
-        const need = permissionText(
-          cause.response?.headers?.['x-accepted-github-permissions'],
-          permission,
-        )
-        throw new GitHubApiError(
-          `${what}: 403 ${cause.message}. The workflow token lacks a permission: add \`permissions: ${need}\` to the job (or use a token that has it)`,
-          403,
-          { cause },
-        )
-      }
-      const data = cause.response?.data as { message?: string; errors?: unknown } | undefined
-      const detail = data?.errors === undefined ? '' : ` ${JSON.stringify(data.errors)}`
-      throw new GitHubApiError(
-        `${what}: ${status} ${data?.message ?? cause.message}${detail}`,
-        status,
-        { cause },
-      )
+      const stopped = this.#deadline?.signal.aborted ? this.#deadline.text : undefined
+      throw toGitHubApiError(what, permission, cause, stopped)
     }
+  }
+
+  #createOnce<T>(create: () => Promise<T>, find: () => Promise<T | undefined>): Promise<T> {
+    return createOnce(create, find, this.#retries, this.#waitBaseMs)
   }
 
   #repo() {
@@ -215,7 +120,7 @@ export class GitHubClient {
     }
   }
 
-  /** Every blob of a tree, recursively (one call). */
+  /** Every file, link and submodule of a tree, recursively (one call). */
   async getTree(treeSha: string): Promise<TreeEntry[]> {
     const r = await this.#call(`read tree ${treeSha}`, 'contents: read', () =>
       this.#octokit.rest.git.getTree({ ...this.#repo(), tree_sha: treeSha, recursive: 'true' }),
@@ -223,8 +128,8 @@ export class GitHubClient {
     if (r.data.truncated)
       throw new GitHubApiError(`tree ${treeSha} is too large for one listing`, 0)
     return r.data.tree.flatMap((e) =>
-      e.type === 'blob' && e.path !== undefined && e.sha !== undefined
-        ? [{ path: e.path, sha: e.sha }]
+      e.type !== 'tree' && e.path !== undefined && e.sha !== undefined
+        ? [{ path: e.path, sha: e.sha, ...(e.mode ? { mode: e.mode } : {}) }]
         : [],
     )
   }
@@ -251,7 +156,7 @@ export class GitHubClient {
     return r.data.sha
   }
 
-  /** A tree: `baseTree` with `entries` replaced. Returns its sha. */
+  /** A tree: `baseTree` with `entries` (regular files) replaced. Returns its sha. */
   async createTree(baseTree: string, entries: readonly TreeEntry[]): Promise<string> {
     const r = await this.#call('create a tree', 'contents: write', () =>
       this.#octokit.rest.git.createTree({
@@ -281,7 +186,7 @@ export class GitHubClient {
     return r.data.sha
   }
 
-  /** Creates a branch; false when it already exists (someone else was faster). */
+  /** Creates a branch; false when it already exists (someone else, or a lost answer). */
   async createBranch(branch: string, sha: string): Promise<boolean> {
     try {
       await this.#call(`create branch '${branch}'`, 'contents: write', () =>
@@ -334,59 +239,69 @@ export class GitHubClient {
         per_page: 10,
       }),
     )
-    const p = r.data[0]
-    return p === undefined
-      ? undefined
-      : {
-          number: p.number,
-          url: p.html_url,
-          title: p.title,
-          body: p.body ?? '',
-          headSha: p.head.sha,
-          labels: p.labels.map((l) => l.name),
-          draft: p.draft === true,
-        }
+    return r.data[0] === undefined ? undefined : toPull(r.data[0])
   }
 
-  /** Opens a pull request; undefined when one already exists for the branch (a race). */
+  /**
+   * Opens a pull request; undefined when another one already exists for the branch (a race).
+   * When the answer is lost, a PR for the branch whose head is `head` is the one this call made.
+   */
   async createPull(
     branch: string,
     base: string,
     fields: PullFields,
     draft: boolean,
-  ): Promise<{ number: number; url: string } | undefined> {
-    try {
-      const r = await this.#call('open the pull request', 'pull-requests: write', () =>
-        this.#octokit.rest.pulls.create({
-          ...this.#repo(),
-          head: branch,
-          base,
-          title: fields.title,
-          body: fields.body,
-          draft,
-        }),
-      )
-      return { number: r.data.number, url: r.data.html_url }
-    } catch (error) {
-      if (
-        error instanceof GitHubApiError &&
-        error.status === 422 &&
-        /already exists/i.test(error.message)
-      )
-        return undefined
-      throw error
+    head: string,
+  ): Promise<PullInfo | undefined> {
+    const create = async () => {
+      try {
+        const r = await this.#call('open the pull request', 'pull-requests: write', () =>
+          this.#octokit.rest.pulls.create({
+            ...this.#repo(),
+            head: branch,
+            base,
+            title: fields.title,
+            body: fields.body,
+            draft,
+            request: { retries: 0 },
+          }),
+        )
+        return toPull(r.data as unknown as PullData)
+      } catch (error) {
+        if (
+          error instanceof GitHubApiError &&
+          error.status === 422 &&
+          /already exists/i.test(error.message)
+        )
+          return undefined
+        throw error
+      }
     }
+    const find = async () => {
+      const found = await this.findOpenPull(branch, base)
+      return found?.headSha === head ? found : undefined
+    }
+    return this.#createOnce(create, find)
   }
 
-  /** Updates title and body. */
-  async updatePull(number: number, fields: PullFields): Promise<void> {
+  /** Updates the title and/or the body. */
+  async updatePull(number: number, fields: Partial<PullFields>): Promise<void> {
     await this.#call(`update pull request #${number}`, 'pull-requests: write', () =>
-      this.#octokit.rest.pulls.update({
-        ...this.#repo(),
-        pull_number: number,
-        title: fields.title,
-        body: fields.body,
-      }),
+      this.#octokit.rest.pulls.update({ ...this.#repo(), pull_number: number, ...fields }),
+    )
+  }
+
+  /** Converts a pull request to a draft, or marks it ready for review (GraphQL: REST cannot). */
+  async setDraft(pull: PullInfo, draft: boolean): Promise<void> {
+    const mutation = draft ? 'convertPullRequestToDraft' : 'markPullRequestReadyForReview'
+    const what = draft
+      ? `convert #${pull.number} to a draft`
+      : `mark #${pull.number} ready for review`
+    await this.#call(what, 'pull-requests: write', () =>
+      this.#octokit.graphql(
+        `mutation($id: ID!) { ${mutation}(input: { pullRequestId: $id }) { pullRequest { isDraft } } }`,
+        { id: pull.nodeId },
+      ),
     )
   }
 
@@ -408,12 +323,23 @@ export class GitHubClient {
     )
   }
 
+  /** Removes one label; a label already gone is fine. */
+  async removeLabel(number: number, label: string): Promise<void> {
+    try {
+      await this.#call(`unlabel pull request #${number}`, 'pull-requests: write', () =>
+        this.#octokit.rest.issues.removeLabel({
+          ...this.#repo(),
+          issue_number: number,
+          name: label,
+        }),
+      )
+    } catch (error) {
+      if (!(error instanceof GitHubApiError && error.status === 404)) throw error
+    }
+  }
+
   /** Requests reviews from people and teams. */
-  async requestReviewers(
-    number: number,
-    reviewers: readonly string[],
-    teams: readonly string[],
-  ): Promise<void> {
+  async requestReviewers(number: number, reviewers: readonly string[], teams: readonly string[]) {
     await this.#call(`request reviewers on #${number}`, 'pull-requests: write', () =>
       this.#octokit.rest.pulls.requestReviewers({
         ...this.#repo(),
@@ -422,6 +348,18 @@ export class GitHubClient {
         team_reviewers: [...teams],
       }),
     )
+  }
+
+  /** The logins that have reviewed a pull request. */
+  async listReviewers(number: number): Promise<string[]> {
+    const reviews = await this.#call(`read reviews of #${number}`, 'pull-requests: read', () =>
+      this.#octokit.paginate(this.#octokit.rest.pulls.listReviews, {
+        ...this.#repo(),
+        pull_number: number,
+        per_page: 100,
+      }),
+    )
+    return [...new Set(reviews.flatMap((r) => (r.user ? [r.user.login] : [])))]
   }
 
   /** Assigns people. */
@@ -435,67 +373,124 @@ export class GitHubClient {
     )
   }
 
-  /** The bodies of a pull request's comments (first 100). */
+  /** The bodies of every comment of a pull request (all pages). */
   async listComments(number: number): Promise<string[]> {
-    const r = await this.#call(`read comments of #${number}`, 'pull-requests: read', () =>
-      this.#octokit.rest.issues.listComments({
+    const comments = await this.#call(`read comments of #${number}`, 'pull-requests: read', () =>
+      this.#octokit.paginate(this.#octokit.rest.issues.listComments, {
         ...this.#repo(),
         issue_number: number,
         per_page: 100,
       }),
     )
-    return r.data.map((c) => c.body ?? '')
+    return comments.map((c) => c.body ?? '')
   }
 
-  /** Comments on a pull request. */
+  /** Comments on a pull request, once: a lost answer is found among the comments. */
   async comment(number: number, body: string): Promise<void> {
-    await this.#call(`comment on #${number}`, 'pull-requests: write', () =>
-      this.#octokit.rest.issues.createComment({ ...this.#repo(), issue_number: number, body }),
+    await this.#createOnce(
+      () =>
+        this.#call(`comment on #${number}`, 'pull-requests: write', () =>
+          this.#octokit.rest.issues.createComment({
+            ...this.#repo(),
+            issue_number: number,
+            body,
+            request: { retries: 0 },
+          }),
+        ).then(() => true),
+      async () => ((await this.listComments(number)).includes(body) ? true : undefined),
+    )
+  }
+
+  /** The newest check run named `name` on `sha`, if any. */
+  async findCheckRun(sha: string, name: string): Promise<CheckRunInfo | undefined> {
+    const r = await this.#call(`read the check runs of ${sha}`, 'checks: read', () =>
+      this.#octokit.rest.checks.listForRef({
+        ...this.#repo(),
+        ref: sha,
+        check_name: name,
+        per_page: 10,
+      }),
+    )
+    const run = r.data.check_runs[0]
+    return run === undefined
+      ? undefined
+      : { id: run.id, externalId: run.external_id ?? '', status: run.status }
+  }
+
+  /** Creates a check run once (a lost answer is found by its external id); returns its id. */
+  async createCheckRun(sha: string, name: string, write: CheckRunWrite): Promise<number> {
+    return this.#createOnce(
+      async () => {
+        const r = await this.#call('create a check run', 'checks: write', () =>
+          this.#octokit.rest.checks.create({
+            ...this.#repo(),
+            name,
+            head_sha: sha,
+            ...checkFields(write),
+            request: { retries: 0 },
+          }),
+        )
+        return r.data.id
+      },
+      async () => {
+        const found = await this.findCheckRun(sha, name)
+        return found && found.externalId === write.externalId ? found.id : undefined
+      },
     )
   }
 
   /**
-   * Posts a completed check run on `sha`; where checks are not allowed (403), a commit status
-   * instead; `none` when neither is allowed. Returns which one was posted.
+   * Updates a check run. Annotations are appended, so a retry could add them twice: after a lost
+   * answer the run's annotation count tells whether the update was applied (`before` is the
+   * count the update starts from).
    */
-  async postCheck(
+  async updateCheckRun(id: number, write: CheckRunWrite, before: number): Promise<void> {
+    const added = write.output?.annotations?.length ?? 0
+    await this.#createOnce(
+      () =>
+        this.#call(`update check run ${id}`, 'checks: write', () =>
+          this.#octokit.rest.checks.update({
+            ...this.#repo(),
+            check_run_id: id,
+            ...checkFields(write),
+            request: { retries: 0 },
+          }),
+        ).then(() => true),
+      async () => {
+        const r = await this.#call(`read check run ${id}`, 'checks: read', () =>
+          this.#octokit.rest.checks.get({ ...this.#repo(), check_run_id: id }),
+        )
+        const applied =
+          r.data.output.annotations_count >= before + added &&
+          (write.status !== 'completed' || r.data.status === 'completed')
+        return applied ? true : undefined
+      },
+    )
+  }
+
+  /** The newest commit status of `context` on `sha`: its state and description. */
+  async findStatus(
     sha: string,
-    check: {
-      name: string
-      conclusion: 'success' | 'failure' | 'neutral'
-      title: string
-      summary: string
-    },
-  ): Promise<'check-run' | 'status' | 'none'> {
-    try {
-      await this.#call('create a check run', 'checks: write', () =>
-        this.#octokit.rest.checks.create({
-          ...this.#repo(),
-          name: check.name,
-          head_sha: sha,
-          status: 'completed',
-          conclusion: check.conclusion,
-          output: { title: check.title, summary: check.summary.slice(0, 65_000) },
-        }),
-      )
-      return 'check-run'
-    } catch (error) {
-      if (!(error instanceof GitHubApiError && error.status === 403)) throw error
-    }
-    try {
-      await this.#call('create a commit status', 'statuses: write', () =>
-        this.#octokit.rest.repos.createCommitStatus({
-          ...this.#repo(),
-          sha,
-          state: check.conclusion === 'failure' ? 'failure' : 'success',
-          context: check.name,
-          description: check.title.slice(0, 140),
-        }),
-      )
-      return 'status'
-    } catch (error) {
-      if (error instanceof GitHubApiError && error.status === 403) return 'none'
-      throw error
-    }
+    context: string,
+  ): Promise<{ state: string; description: string } | undefined> {
+    const r = await this.#call(`read the statuses of ${sha}`, 'statuses: read', () =>
+      this.#octokit.rest.repos.listCommitStatusesForRef({
+        ...this.#repo(),
+        ref: sha,
+        per_page: 100,
+      }),
+    )
+    const s = r.data.find((x) => x.context === context)
+    return s === undefined ? undefined : { state: s.state, description: s.description ?? '' }
+  }
+
+  /** Posts a commit status. */
+  async createStatus(
+    sha: string,
+    status: { context: string; state: 'success' | 'failure'; description: string },
+  ): Promise<void> {
+    await this.#call('create a commit status', 'statuses: write', () =>
+      this.#octokit.rest.repos.createCommitStatus({ ...this.#repo(), sha, ...status }),
+    )
   }
 }

@@ -35,7 +35,20 @@ export interface Inputs {
   readonly resetBranch: boolean
   /** Overwrite managed blocks whose lines were edited by hand (their sum= no longer matches). */
   readonly overwriteHandEdits: boolean
+  /** Markdown appended to the PR body. */
+  readonly bodyFooter: string
+  /** Delete the branch when its PR is closed because nothing differs any more. */
+  readonly deleteBranch: boolean
+  /** Let targets lie under `.github/workflows/`. */
+  readonly allowWorkflowFiles: boolean
+  /** What a run where every feed was refused does: fail the step (default) or warn. */
+  readonly onAllRefused: 'fail' | 'warn'
+  /** The whole run's deadline, in seconds. */
+  readonly timeoutSeconds: number
 }
+
+/** The default of `timeout-seconds`. */
+export const DEFAULT_TIMEOUT_SECONDS = 600
 
 /** An input with a bad value; the message names the input. */
 export class InputValueError extends Error {
@@ -72,6 +85,15 @@ export function getInputs(): Inputs {
     throw new InputValueError(`input 'max-removal-percent': '${pct}' is not a number from 0 to 100`)
   const token = core.getInput('token')
   if (token !== '') core.setSecret(token)
+  const timeout = core.getInput('timeout-seconds').trim()
+  const timeoutSeconds = timeout === '' ? DEFAULT_TIMEOUT_SECONDS : Number(timeout)
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 21_600)
+    throw new InputValueError(
+      `input 'timeout-seconds': '${timeout}' is not a number of seconds from 1 to 21600 (6 hours, GitHub's job limit)`,
+    )
+  const onAllRefused = core.getInput('on-all-refused').trim() || 'fail'
+  if (onAllRefused !== 'fail' && onAllRefused !== 'warn')
+    throw new InputValueError(`input 'on-all-refused': '${onAllRefused}' is not fail or warn`)
   const source = core.getInput('source').trim()
   if (source !== '' && !/^https?:\/\/\S+$/.test(source))
     throw new InputValueError(`input 'source': '${source}' is not an http(s) URL`)
@@ -94,5 +116,10 @@ export function getInputs(): Inputs {
     allowMassRemoval: bool('allow-mass-removal', false),
     resetBranch: bool('reset-branch', false),
     overwriteHandEdits: bool('overwrite-hand-edits', false),
+    bodyFooter: core.getInput('body-footer').trim(),
+    deleteBranch: bool('delete-branch', true),
+    allowWorkflowFiles: bool('allow-workflow-files', false),
+    onAllRefused,
+    timeoutSeconds,
   }
 }

@@ -18,6 +18,7 @@ import {
   type Snapshot,
 } from '../../shared/src/index.ts'
 import type { PolicyCheck } from './config.ts'
+import { globToRegExp } from './glob-to-reg-exp.ts'
 
 /** A finding with the policy it came from. */
 export interface PolicyFinding extends Finding {
@@ -41,21 +42,6 @@ export interface PolicyResult {
 export interface LoadedPolicy {
   readonly policy: Policy
   readonly configs: readonly string[]
-}
-
-/** `*` within a folder, `**` across folders, `?` one character; everything else literal. */
-export function globToRegExp(glob: string): RegExp {
-  let out = ''
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!
-    if (c === '*' && glob[i + 1] === '*') {
-      out += glob[i + 2] === '/' ? '(?:.*/)?' : '.*'
-      i += glob[i + 2] === '/' ? 2 : 1
-    } else if (c === '*') out += '[^/]*'
-    else if (c === '?') out += '[^/]'
-    else out += c.replace(/[.+^${}()|[\]\\]/g, '\\$&')
-  }
-  return new RegExp(`^${out}$`)
 }
 
 /** Loads the configured policies; `read` gives a policy file's text. Errors are collected. */

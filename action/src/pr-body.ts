@@ -1,12 +1,27 @@
 /**
- * @module The pull request's body: per feed the added and removed CIDRs (in `<details>` when
- * long), counts, source, version, sha256 and fetch time; refusals; the policy result; a hidden
- * marker. Feed-derived text is escaped; the body stays under GitHub's 65,536-character cap by
- * collapsing lists to counts (the full diff goes to the job summary).
+ * @module The pull request's body, in the order a reviewer decides: held updates first (what they
+ * remove or add, why, and that marking the PR ready confirms them), the policy result, refusals
+ * and warnings, then per feed its source, publisher's version, fetch time, sha256, CIDRs and
+ * files, then how to roll back and pause, and the workflow's `body-footer`. Feed-derived text is
+ * escaped; the body stays under GitHub's 65,536-character cap by collapsing lists to counts.
  */
+import { DEFAULT_LOCK_PATH } from './config.ts'
 import type { FeedState } from './feed-state.ts'
+import { fileChanges } from './file-changes.ts'
+import { heldMarker, type HoldDecision } from './held.ts'
+import { code, link, plural } from './markdown.ts'
 import type { PlannedFile } from './plan.ts'
 import type { PolicyResult } from './policy-check.ts'
+import {
+  attentionSection,
+  feedSection,
+  heldSection,
+  policySection,
+  rollbackSection,
+  type ListMode,
+} from './report-sections.ts'
+
+export { escapeMarkdown, formatCidr } from './markdown.ts'
 
 /** The hidden marker that identifies the action's own PRs and comments. */
 export const PR_MARKER = '<!-- allowlist-sync -->'
@@ -14,136 +29,82 @@ export const PR_MARKER = '<!-- allowlist-sync -->'
 /** GitHub refuses a PR body of 65,536 characters or more; stay well under. */
 export const PR_BODY_LIMIT = 65_000
 
-/** Lists longer than this go inside a collapsed `<details>`. */
-const DETAILS_OVER = 10
-
-/**
- * Escapes text for Markdown and HTML: every character that could start markup (including
- * `<`, `&`, `@` mentions, `#` references, backticks, brackets, pipes) becomes inert.
- */
-export function escapeMarkdown(text: string): string {
-  return (
-    text
-      .replace(/[\r\n\t]+/g, ' ')
-      .replace(/&/g, '&amp;')
-      .replace(/</g, '&lt;')
-      .replace(/>/g, '&gt;')
-      .replace(/[\\`*_[\]()#!|~:]/g, (c) => `\\${c}`)
-      // GitHub resolves mentions after Markdown: a zero-width space after @ keeps them inert.
-      .replace(/@/g, '@\u200b')
-  )
-}
-
 /** Everything the body and the summary describe. */
 export interface Report {
   readonly state: FeedState
   readonly files: readonly PlannedFile[]
   readonly policy: PolicyResult | undefined
-  /** The workflow run's URL, when known. */
-  readonly runUrl?: string
+  /**
+   * When the published commit was made (ISO), shown as the feeds' fetch time: the same plan
+   * gives the same body on every run, so an unchanged PR is not rewritten.
+   */
+  readonly asOf?: string
+  /** Held candidates and what this run made of them. */
+  readonly hold?: HoldDecision
+  /** The lock file's path (default .github/allowlist-sync.lock.json). */
+  readonly lock?: string
+  /** Markdown the workflow appends (the `body-footer` input), as given. */
+  readonly footer?: string
+  /** Warnings of the run besides refusals. */
+  readonly warnings?: readonly string[]
 }
 
-/** A canonical CIDR in a code span (only hex digits, dots, colons, a slash); anything else escaped. */
-export function formatCidr(cidr: string): string {
-  return /^[0-9a-f.:]+\/\d{1,3}$/.test(cidr) ? `\`${cidr}\`` : escapeMarkdown(cidr)
+/** Each changed file with its feeds and CIDR counts. */
+export function changedFiles(report: Report) {
+  const counts = fileChanges(report.files, report.state)
+  return new Map(
+    report.files
+      .filter((f) => f.changed)
+      .map((f) => [
+        f.path,
+        { feeds: f.feeds, change: counts.get(f.path) ?? { added: 0, removed: 0 } },
+      ]),
+  )
 }
 
-function list(cidrs: readonly string[], label: string, full: boolean): string {
-  if (cidrs.length === 0) return ''
-  const items = cidrs.map((c) => `- ${formatCidr(c)}`).join('\n')
-  if (!full) return `- ${label}: ${cidrs.length} (full list in the job summary)\n`
-  return cidrs.length > DETAILS_OVER
-    ? `<details><summary>${label}: ${cidrs.length}</summary>\n\n${items}\n\n</details>\n`
-    : `${label}: ${cidrs.length}\n\n${items}\n`
-}
-
-function feedSection(state: FeedState, id: string, full: boolean): string {
-  const s = state.snapshots.get(id)
-  const c = state.changes.get(id)
-  if (!s || !c) return ''
-  const added = [...c.added.ipv4, ...c.added.ipv6]
-  const removed = [...c.removed.ipv4, ...c.removed.ipv6]
-  const sources = s.source
-    .split(' ')
-    .map((u) => escapeMarkdown(u))
-    .join(', ')
+/** The feeds' sections, and a line for changed files no changed feed explains. */
+export function changesSection(report: Report, mode: ListMode): string {
+  const files = changedFiles(report)
+  const ids = [...report.state.changes.keys()].sort()
+  const lock = report.lock ?? DEFAULT_LOCK_PATH
+  const other = [...files.keys()].filter(
+    (p) => p !== lock && !files.get(p)!.feeds.some((id) => report.state.changes.has(id)),
+  )
+  const origin = report.state.origin
   return [
-    `### ${escapeMarkdown(id)}: +${added.length} / −${removed.length}`,
+    `## Changes: ${plural(ids.length, 'feed')}, ${plural(files.size, 'file')}`,
     '',
-    `version ${c.previousVersion} → ${s.version} · ${s.ipv4.length} IPv4 and ${s.ipv6.length} IPv6 CIDRs · source ${sources} · sha256 ${s.sha256} · fetched ${state.fetchedAt}`,
-    '',
-    list(added, 'Added', full),
-    list(removed, 'Removed', full),
-  ].join('\n')
-}
-
-/** The policy part: counts and the first findings (escaped). */
-export function policySection(policy: PolicyResult | undefined, max = 20): string {
-  if (!policy || (policy.policies.length === 0 && policy.errors.length === 0))
-    return 'No port policy is configured.\n'
-  const errors = policy.findings.filter((f) => f.severity === 'error').length
-  const warnings = policy.findings.filter((f) => f.severity === 'warning').length
-  const verdict =
-    policy.errors.length > 0
-      ? `could not run: ${policy.errors.map(escapeMarkdown).join('; ')}`
-      : errors > 0
-        ? `**${errors} violation${errors === 1 ? '' : 's'}**, ${warnings} warning${warnings === 1 ? '' : 's'}`
-        : `compliant (${warnings} warning${warnings === 1 ? '' : 's'})`
-  const lines = policy.findings.slice(0, max).map((f) => {
-    const where =
-      f.file === undefined
-        ? ''
-        : ` ${escapeMarkdown(f.file)}${f.line === undefined ? '' : `:${f.line}`}`
-    return `- ${f.severity}${where} \\[${escapeMarkdown(f.rule)}\\] ${escapeMarkdown(f.message)}`
-  })
-  const more =
-    policy.findings.length > max
-      ? `\n- … ${policy.findings.length - max} more in the job summary`
-      : ''
-  return `Policies ${policy.policies.map(escapeMarkdown).join(', ')}: ${verdict}\n\n${lines.join('\n')}${more}\n`
-}
-
-function refusalSection(state: FeedState): string {
-  if (state.refusals.length === 0) return ''
-  return [
-    '## Refused feeds (their files are left as they are)',
-    '',
-    ...state.refusals.map(
-      (r) => `- ${escapeMarkdown(r.feed)}: ${escapeMarkdown(r.guard)}: ${escapeMarkdown(r.reason)}`,
-    ),
-    '',
+    origin === 'upstream' ? '' : `Read from the allowlist-sync worker ${link(origin)}.\n`,
+    ...ids.map((id) => feedSection(report.state, id, files, mode, report.asOf)),
+    other.length > 0
+      ? `Rendered again (the config changed, or the file was edited): ${other.map(code).join(', ')}\n`
+      : '',
   ].join('\n')
 }
 
 /** The PR body; collapses CIDR lists to counts if the full body would exceed the limit. */
 export function renderPrBody(report: Report, limit = PR_BODY_LIMIT): string {
-  const build = (full: boolean) => {
-    const changed = report.files.filter((f) => f.changed)
-    return [
+  const lock = report.lock ?? DEFAULT_LOCK_PATH
+  const footer = report.footer ? `\n---\n\n${report.footer}\n` : ''
+  const build = (full: boolean) =>
+    [
       PR_MARKER,
-      `This pull request keeps ${changed.length} allowlist file${changed.length === 1 ? '' : 's'} true to ${report.state.changes.size} changed feed${report.state.changes.size === 1 ? '' : 's'} (from ${escapeMarkdown(report.state.origin)}).`,
+      report.hold ? heldMarker(report.hold) : '',
       '',
-      '## Files',
-      '',
-      ...changed.map(
-        (f) =>
-          `- ${escapeMarkdown(f.path)}${f.feeds.length ? ` (${f.feeds.map(escapeMarkdown).join(', ')})` : ''}`,
-      ),
-      '',
-      '## Feeds',
-      '',
-      ...[...report.state.changes.keys()].sort().map((id) => feedSection(report.state, id, full)),
-      refusalSection(report.state),
-      '## Port policy',
-      '',
+      heldSection(report.hold, lock),
       policySection(report.policy),
-      report.runUrl ? `\n[Workflow run](${encodeURI(report.runUrl)})\n` : '',
-    ].join('\n')
-  }
+      attentionSection(report.state, report.warnings ?? []),
+      changesSection(report, { full, elsewhere: 'the full list is in the job summary' }),
+      rollbackSection(lock),
+    ]
+      .filter((s) => s !== '')
+      .join('\n')
   const full = build(true)
-  if (full.length <= limit) return full
+  if (full.length + footer.length <= limit) return full + footer
   const short = build(false)
-  return short.length <= limit
-    ? short
-    : `${short.slice(0, limit - 80)}\n\n… (truncated; see the job summary)\n`
+  if (short.length + footer.length <= limit) return short + footer
+  return `${short.slice(0, Math.max(0, limit - footer.length - 80))}\n\n… (truncated; see the job summary)\n${footer}`.slice(
+    0,
+    limit,
+  )
 }

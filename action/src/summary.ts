@@ -1,12 +1,16 @@
 /**
- * @module The job summary (Markdown for GITHUB_STEP_SUMMARY): what the run did, every file, the
- * full per-feed diff, refusals and why, and every policy finding; plus the choice of which
- * findings become annotations (GitHub shows 10 errors and 10 warnings per step).
+ * @module The job summary (Markdown for GITHUB_STEP_SUMMARY), policy result and decisions first:
+ * what the run did, held updates, every policy finding with its hint, refusals and warnings,
+ * every file, and the full per-feed diff; plus the choice of which findings become workflow
+ * annotations (GitHub shows 10 errors and 10 warnings per step).
  */
 import type { FeedState } from './feed-state.ts'
+import type { HoldDecision } from './held.ts'
+import { code, escapeMarkdown } from './markdown.ts'
 import type { PlannedFile } from './plan.ts'
 import type { PolicyFinding, PolicyResult } from './policy-check.ts'
-import { escapeMarkdown, formatCidr, policySection } from './pr-body.ts'
+import { changesSection } from './pr-body.ts'
+import { attentionSection, heldSection, policySection } from './report-sections.ts'
 
 /** GitHub shows at most this many error and this many warning annotations per step. */
 export const ANNOTATIONS_PER_LEVEL = 10
@@ -27,15 +31,18 @@ export function selectAnnotations(findings: readonly PolicyFinding[]): {
   return { shown, rest }
 }
 
-/** What the run did, for the summary's first line. */
+/** What the run did, for the summary's first lines. */
 export interface RunOutcome {
   readonly operation: 'created' | 'updated' | 'closed' | 'none'
   readonly pullRequestUrl?: string
   readonly dryRun: boolean
   readonly warnings: readonly string[]
+  /** The PR title this run wanted (a headline for the summary). */
+  readonly title?: string
+  readonly hold?: HoldDecision
+  readonly lock?: string
 }
 
-/** The job summary's Markdown. */
 /** GitHub shows at most 1 MiB of job summary per step; stay under it. */
 export const SUMMARY_LIMIT = 1_000_000
 
@@ -64,61 +71,31 @@ function buildSummary(
   policy: PolicyResult | undefined,
   lists: boolean,
 ): string {
-  const out: string[] = ['## allowlist-sync', '']
+  const lock = outcome.lock ?? '.github/allowlist-sync.lock.json'
   const pr = outcome.pullRequestUrl ? ` ([pull request](${encodeURI(outcome.pullRequestUrl)}))` : ''
-  out.push(
+  const out: string[] = [
+    `# allowlist-sync${outcome.title ? `: ${escapeMarkdown(outcome.title)}` : ''}`,
+    '',
     `Pull request: **${outcome.operation}**${pr}${outcome.dryRun ? ' (dry run: nothing was written)' : ''}`,
     '',
-  )
-  for (const w of outcome.warnings) out.push(`> [!WARNING]\n> ${escapeMarkdown(w)}`, '')
-  if (state) {
-    if (state.refusals.length > 0) {
+    heldSection(outcome.hold, lock),
+    policySection(policy, Number.MAX_SAFE_INTEGER, true),
+    attentionSection(state, outcome.warnings),
+  ]
+  if (files.length > 0) {
+    out.push('## Files', '', '| file | result |', '| --- | --- |')
+    for (const f of files)
       out.push(
-        '### Refused feeds',
-        '',
-        'These feeds were refused; files built from them are left as they are.',
-        '',
+        `| ${code(f.path).replaceAll('|', '\\|')} | ${f.skipped ? escapeMarkdown(f.skipped) : f.changed ? 'changed' : 'unchanged'} |`,
       )
-      for (const r of state.refusals)
-        out.push(
-          `- ${escapeMarkdown(r.feed)}: **${escapeMarkdown(r.guard)}**: ${escapeMarkdown(r.reason)}`,
-        )
-      out.push('')
-    }
-    if (files.length > 0) {
-      out.push('### Files', '', '| file | result |', '| --- | --- |')
-      for (const f of files)
-        out.push(
-          `| ${escapeMarkdown(f.path)} | ${f.skipped ? escapeMarkdown(f.skipped) : f.changed ? 'changed' : 'unchanged'} |`,
-        )
-      out.push('')
-    }
-    for (const id of [...state.changes.keys()].sort()) {
-      const c = state.changes.get(id)!
-      const s = state.snapshots.get(id)!
-      const added = [...c.added.ipv4, ...c.added.ipv6]
-      const removed = [...c.removed.ipv4, ...c.removed.ipv6]
-      out.push(
-        `### ${escapeMarkdown(id)}: +${added.length} / −${removed.length} (version ${c.previousVersion} → ${s.version}, sha256 ${s.sha256})`,
-        '',
-      )
-      for (const [label, cidrs] of [
-        ['Added', added],
-        ['Removed', removed],
-      ] as const)
-        if (cidrs.length > 0 && !lists)
-          out.push(`- ${label}: ${cidrs.length} (too long to list here)`)
-        else if (cidrs.length > 0)
-          out.push(
-            `<details><summary>${label}: ${cidrs.length}</summary>`,
-            '',
-            ...cidrs.map((x) => `- ${formatCidr(x)}`),
-            '',
-            '</details>',
-            '',
-          )
-    }
+    out.push('')
   }
-  out.push('### Port policy', '', policySection(policy, Number.MAX_SAFE_INTEGER))
+  if (state && state.changes.size > 0)
+    out.push(
+      changesSection(
+        { state, files, policy, lock },
+        { full: lists, elsewhere: 'too long to list here' },
+      ),
+    )
   return `${out.join('\n')}\n`
 }

@@ -38,6 +38,8 @@ describe('action.yml', () => {
         'added',
         'changed',
         'pull-request-number',
+        'pull-request-branch',
+        'pull-request-head-sha',
         'pull-request-operation',
         'pull-request-url',
         'removed',

@@ -2,8 +2,9 @@
 import { Ajv } from 'ajv'
 import { describe, expect, it } from 'vitest'
 import schema from '../../action/allowlist-sync.schema.json' with { type: 'json' }
-import { ConfigError, parseConfig } from '../../action/src/config.ts'
-import { DEFAULT_LIMITS, FORMAT_IDS } from '../../shared/src/index.ts'
+import { configSchema } from '../../action/src/config-schema.ts'
+import { ConfigError, parseConfig, type RepoFiles } from '../../action/src/config.ts'
+import { DEFAULT_LIMITS, FORMAT_IDS, PRESET_IDS } from '../../shared/src/index.ts'
 
 const VALID = `version: 1
 source: https://allowlists.example.workers.dev
@@ -27,9 +28,9 @@ pull-request:
   draft: false
 `
 
-function errorsOf(text: string): string[] {
+function errorsOf(text: string, files?: RepoFiles): string[] {
   try {
-    parseConfig(text, 'c.yml')
+    parseConfig(text, 'c.yml', files ? { files } : {})
   } catch (e) {
     if (e instanceof ConfigError) return [...e.lines]
     throw e
@@ -42,6 +43,13 @@ describe('allowlist-sync.schema.json', () => {
     const ajv = new Ajv({ strict: true, strictRequired: false, allowUnionTypes: true })
     expect(ajv.validateSchema(schema), JSON.stringify(ajv.errors)).toBe(true)
     expect(() => ajv.compile(schema)).not.toThrow()
+  })
+
+  it('lists the formats and presets shared/ has (node test/scripts/write-config-schema.ts rewrites it)', () => {
+    const props = schema.properties
+    expect(props.targets.items.properties.format.enum).toEqual([...FORMAT_IDS])
+    expect(props.policies.items.properties.preset.enum).toEqual([...PRESET_IDS])
+    expect(schema).toEqual(configSchema())
   })
 })
 
@@ -71,11 +79,15 @@ describe('parseConfig', () => {
     ['version: 2\ntargets: []\n', /^c\.yml:1:10: 'version': must be 1/],
     [
       'version: 1\ntargets:\n  - path: a\n    format: nft\n    feeds: [github/hooks]\n',
-      /^c\.yml:4:13: 'targets\.0\.format': must be one of "nftables"/,
+      /^c\.yml:4:13: 'targets\.0\.format': unknown format 'nft'; did you mean 'nftables'\?/,
     ],
     [
       'version: 1\ntargets:\n  - path: a\n    format: txt\n    feeds: [github/hook]\n',
-      /^c\.yml:5:13: unknown feed 'github\/hook'/,
+      /^c\.yml:5:13: 'targets\.0\.feeds\.0': unknown feed 'github\/hook'; did you mean 'github\/hooks'\?/,
+    ],
+    [
+      'version: 1\ntargets:\n  - { path: a, format: txt, feeds: [github/hooks] }\npolicies:\n  - preset: coolify-selfhosted\n    configs: [a]\n',
+      /^c\.yml:5:13: 'policies\.0\.preset': unknown preset 'coolify-selfhosted'; did you mean 'coolify-self-hosted'\?/,
     ],
     [
       'version: 1\ntargets:\n  - path: a\n    format: txt\n    feeds: [github/hooks]\n    colour: red\n',
@@ -89,9 +101,37 @@ describe('parseConfig', () => {
       'version: 1\ntargets:\n  - path: a\n    format: txt\n    feeds: [github/hooks]\n    ports: [70000/tcp]\n',
       /^c\.yml:6:13: /,
     ],
+    ...(
+      [
+        ['/etc/x', 'is absolute'],
+        ['../x', "leaves the repository \\('\\.\\.'\\)"],
+        ['a/../../x', 'leaves the repository'],
+        ['./proxy/allow.conf', "is not normalised \\(write 'proxy/allow\\.conf'\\)"],
+        ['proxy//allow.conf', 'is not normalised'],
+        ['.git/config', "is inside '\\.git'"],
+        ['sub/.GIT/x', "is inside '\\.git'"],
+        [
+          '.github/workflows/allow.yml',
+          'is under \\.github/workflows/.*allow-workflow-files: true',
+        ],
+        ['C:/x', 'is absolute'],
+        ['a\\\\b', 'holds a backslash'],
+      ] as const
+    ).map(([path, why]): [string, RegExp] => [
+      `version: 1\ntargets:\n  - path: '${path}'\n    format: txt\n    feeds: [github/hooks]\n`,
+      new RegExp(`^c\\.yml:3:11: 'targets\\.0\\.path': .* ${why}`),
+    ]),
     [
-      'version: 1\ntargets:\n  - path: /etc/x\n    format: txt\n    feeds: [github/hooks]\n',
-      /^c\.yml:3:11: 'targets\.0\.path'/,
+      'version: 1\nlock: ../x.json\ntargets:\n  - { path: a, format: txt, feeds: [github/hooks] }\n',
+      /^c\.yml:2:7: 'lock': '\.\.\/x\.json' leaves the repository/,
+    ],
+    [
+      'version: 1\nlock: a\ntargets:\n  - { path: a, format: txt, feeds: [github/hooks] }\n',
+      /^c\.yml:2:7: 'lock': 'a' is also a target/,
+    ],
+    [
+      `version: 1\ntargets:\n${Array.from({ length: 101 }, (_, i) => `  - { path: t${i}, format: txt, feeds: [github/hooks] }\n`).join('')}`,
+      /^c\.yml:3:3: 'targets': 101 targets; at most 100 are allowed/,
     ],
     ['version: 1\nversion: 1\ntargets: []\n', /^c\.yml:2:1: /],
   ])('rejects %j with a positioned error', (text, pattern) => {
@@ -112,6 +152,56 @@ targets:
 `)
     expect(lines.join('\n')).toMatch(/c\.yml:3:5: .*built in/)
     expect(lines.join('\n')).toMatch(/c\.yml:6:13: 'a' is already target 1/)
+  })
+})
+
+describe('parseConfig against the repository files', () => {
+  const files = (entries: Record<string, 'file' | 'link' | 'submodule'>): RepoFiles => ({
+    kind: (p) => entries[p],
+    paths: Object.keys(entries).filter((p) => entries[p] === 'file'),
+  })
+  const repo = files({
+    'policies/db.yaml': 'file',
+    'firewall/host.nft': 'file',
+    conf: 'link',
+    'lists/out.txt': 'link',
+    'vendor/lib': 'submodule',
+  })
+
+  it.each([
+    [
+      'version: 1\ntargets:\n  - { path: a, format: txt, feeds: [github/hooks] }\npolicies:\n  - file: policies/db.yml\n    configs: [firewall/*.nft]\n',
+      /^c\.yml:5:11: 'policies\.0\.file': no file 'policies\/db\.yml' in the repository; did you mean 'policies\/db\.yaml'\?/,
+    ],
+    [
+      'version: 1\ntargets:\n  - { path: a, format: txt, feeds: [github/hooks] }\npolicies:\n  - preset: web-minimal\n    configs: [firewal/*.nft]\n',
+      /^c\.yml:6:15: 'policies\.0\.configs\.0': 'firewal\/\*\.nft' matches no file, so the policy would check nothing/,
+    ],
+    [
+      'version: 1\ntargets:\n  - { path: lists/out.txt, format: txt, feeds: [github/hooks] }\n',
+      /^c\.yml:3:13: 'targets\.0\.path': 'lists\/out\.txt' is a symbolic link in the repository/,
+    ],
+    [
+      'version: 1\ntargets:\n  - { path: conf/allow.txt, format: txt, feeds: [github/hooks] }\n',
+      /^c\.yml:3:13: 'targets\.0\.path': 'conf\/allow\.txt' lies in 'conf', which is a symbolic link/,
+    ],
+    [
+      'version: 1\ntargets:\n  - { path: vendor/lib/x.txt, format: txt, feeds: [github/hooks] }\n',
+      /^c\.yml:3:13: 'targets\.0\.path': 'vendor\/lib\/x\.txt' lies in 'vendor\/lib', which is a submodule/,
+    ],
+  ])('rejects %j with a positioned error', (text, pattern) => {
+    const lines = errorsOf(text, repo)
+    expect(
+      lines.some((l) => pattern.test(l)),
+      lines.join('\n'),
+    ).toBe(true)
+  })
+
+  it('accepts a policy glob that matches only a file the plan writes, and workflows when allowed', () => {
+    const text =
+      'version: 1\ntargets:\n  - { path: .github/workflows/allow.txt, format: txt, feeds: [github/hooks] }\n  - { path: fw/new.nft, format: nftables, feeds: [github/hooks] }\npolicies:\n  - preset: web-minimal\n    configs: [fw/*.nft]\n'
+    const c = parseConfig(text, 'c.yml', { files: repo, allowWorkflowFiles: true })
+    expect(c.targets.map((t) => t.path)).toEqual(['.github/workflows/allow.txt', 'fw/new.nft'])
   })
 })
 

@@ -116,16 +116,34 @@ describe.skipIf(!HAVE_FIXTURES)('the Action, end to end', () => {
     expect(pr).toMatchObject({ number: 1, state: 'open', head: BRANCH, base: 'main', draft: false })
     expect(pr!.labels).toEqual(['allowlist', 'automated'])
     expect(pr!.reviewers).toEqual(['octocat'])
+    expect(pr!.title).toBe('allowlists: coolify/cloud +4, github/hooks +6')
     expect(pr!.body).toContain('<!-- allowlist-sync -->')
-    expect(pr!.body).toContain('### coolify/cloud: +4 / −0')
+    // the policy result comes first, then the feeds, then how to roll back
+    const at = (text: string) => pr!.body.indexOf(text)
+    expect(at('## Port policy: compliant')).toBeGreaterThan(0)
+    expect(at('### `coolify/cloud`: +4 −0')).toBeGreaterThan(at('## Port policy'))
+    expect(at('## Rolling back, pausing')).toBeGreaterThan(at('### `github/hooks`: +6 −0'))
     expect(pr!.body).toContain('`49.12.221.172/32`')
-    expect(pr!.body).toContain('sha256')
-    expect(pr!.body).toContain('https\\://coolify.io/ipv4.txt')
-    expect(pr!.body).toContain('Port policy')
+    expect(pr!.body).toMatch(/sha256 `[0-9a-f]{64}`/)
+    expect(pr!.body).toContain('[`https://coolify.io/ipv4.txt`](https://coolify.io/ipv4.txt)')
+    expect(pr!.body).toContain('`terraform/allow.auto.tfvars.json` (+10 −0)')
+    // no internal counter shown as a version, no zero-width character, no seed file path
+    expect(pr!.body).not.toMatch(/version \d+ →/)
+    expect(pr!.body).not.toContain('\u200b')
+    expect(pr!.body).not.toContain('seeds/')
+    expect(r.outputs['pull-request-head-sha']).toBe(gh.branchSha(REPO, BRANCH))
+    expect(r.outputs['pull-request-branch']).toBe(BRANCH)
 
     const checks = gh.checks(REPO).filter((c) => c.sha === firstHead)
     expect(checks).toHaveLength(1)
     expect(checks[0]!.name).toBe('allowlist-sync / port policy')
+    expect(checks[0]).toMatchObject({
+      conclusion: 'success',
+      title: 'Port policy: compliant, 10 warnings',
+    })
+    // the findings are on the check run, so GitHub shows them in the diff
+    expect(checks[0]!.annotations.length).toBe(10)
+    expect(checks[0]!.annotations.every((a) => a.path === 'firewall/allow.nft')).toBe(true)
     expect(r.summary).toContain('Pull request: **created**')
   })
 
@@ -149,7 +167,8 @@ describe.skipIf(!HAVE_FIXTURES)('the Action, end to end', () => {
     expect(gh.commit(REPO, head).parents).toEqual([gh.branchSha(REPO, 'main')])
     expect(gh.readFiles(REPO, BRANCH)['firewall/allow.nft']).toContain('49.13.215.176')
     expect(gh.pulls(REPO)).toHaveLength(1)
-    expect(gh.pulls(REPO)[0]!.body).toContain('### coolify/cloud: +8 / −0')
+    expect(gh.pulls(REPO)[0]!.body).toContain('### `coolify/cloud`: +8 −0')
+    expect(gh.pulls(REPO)[0]!.title).toBe('allowlists: coolify/cloud +8, github/hooks +6')
   })
 
   it('after the merge, feeds returning to what base holds close the open PR', async () => {
@@ -180,9 +199,9 @@ describe.skipIf(!HAVE_FIXTURES)('the Action, end to end', () => {
     expect(r.outputs['pull-request-operation']).toBe('none')
     expect(r.outputs.changed).toBe('false')
     expect(r.stdout).toContain('::warning::feed coolify/cloud refused (empty)')
-    expect(r.summary).toContain('Refused feeds')
+    expect(r.summary).toContain('## Needs attention')
     expect(r.summary).toMatch(
-      /coolify\/cloud: \*\*empty\*\*: https\\:\/\/coolify\.io\/ipv4\.txt lists no address/,
+      /`coolify\/cloud` refused \(`empty`\): https\\:\/\/coolify\.io\/ipv4\.txt lists no address/,
     )
     expect(gh.readFiles(REPO, 'main')).toEqual(before)
     expect(gh.branchSha(REPO, BRANCH)).toBeUndefined()

@@ -8,6 +8,7 @@ import { GitHubClient } from '../../action/src/github.ts'
 import type { Inputs } from '../../action/src/inputs.ts'
 import { runSync, type SyncDeps } from '../../action/src/sync.ts'
 import { HAVE_FIXTURES } from '../helpers/fixtures.ts'
+import { testInputs } from './test-inputs.ts'
 import {
   startGitHubServer,
   type GitHubServer,
@@ -31,29 +32,7 @@ const ALL: TokenPermissions = {
   statuses: 'write',
 }
 
-function inputs(over: Partial<Inputs> = {}): Inputs {
-  return {
-    config: '.github/allowlist-sync.yml',
-    token: 'all',
-    source: '',
-    mode: 'sync-and-verify',
-    dryRun: false,
-    branch: '',
-    base: '',
-    labels: undefined,
-    reviewers: undefined,
-    teamReviewers: undefined,
-    assignees: undefined,
-    draft: undefined,
-    commitMessage: '',
-    title: '',
-    maxRemovalPercent: 50,
-    allowMassRemoval: false,
-    resetBranch: false,
-    overwriteHandEdits: false,
-    ...over,
-  }
-}
+const inputs = (over: Partial<Inputs> = {}): Inputs => testInputs({ token: 'all', ...over })
 
 describe.skipIf(!HAVE_FIXTURES)('runSync', () => {
   let gh: GitHubServer
@@ -201,7 +180,8 @@ describe.skipIf(!HAVE_FIXTURES)('runSync', () => {
     Object.assign(mirror.files, layout('2024-06-07T2116'))
     const refused = await runSync(deps({ maxRemovalPercent: 25 }))
     expect(refused.outputs.changed).toBe(false)
-    expect(refused.warnings.join('\n')).toMatch(/coolify\/cloud refused \(mass-removal\)/)
+    expect(warnings.join('\n')).toMatch(/coolify\/cloud refused \(mass-removal\)/)
+    expect(refused.summary).toMatch(/`coolify\/cloud` refused \(`mass-removal`\)/)
     const allowed = await runSync(deps({ maxRemovalPercent: 25, allowMassRemoval: true }))
     expect(allowed.outputs.operation).toBe('created')
     expect(allowed.outputs.removed).toBe(4)
@@ -234,7 +214,24 @@ describe.skipIf(!HAVE_FIXTURES)('runSync', () => {
         'version: 1\ntargets:\n  - path: a\n    format: nft\n    feeds: [x/y]\n',
     })
     await expect(runSync(deps())).rejects.toThrow(
-      /\.github\/allowlist-sync\.yml:4:13: .*must be one of/,
+      /\.github\/allowlist-sync\.yml:4:13: 'targets\.0\.format': unknown format 'nft'; did you mean 'nftables'/,
+    )
+  })
+
+  it.each([
+    [true, undefined],
+    [false, 'kept'],
+  ])('closing a PR whose files base already has: delete-branch %s', async (deleteBranch, kept) => {
+    await runSync(deps())
+    // someone applies the same files on main by hand
+    gh.commitFiles(REPO, 'main', gh.readFiles(REPO, BRANCH))
+    const r = await runSync(deps({ deleteBranch }))
+    expect(r.outputs.operation).toBe('closed')
+    expect(gh.pulls(REPO)[0]!.state).toBe('closed')
+    expect(gh.branchSha(REPO, BRANCH) === undefined ? undefined : 'kept').toBe(kept)
+    // one closing comment, even when the close is retried by a later run
+    expect(gh.comments(REPO, 1).filter((c) => c.includes('already match the feeds'))).toHaveLength(
+      1,
     )
   })
 })

@@ -93,7 +93,9 @@ describe('the Action with a worker as source', () => {
     }
     expect(lock.cursor).toEqual({ source: workerUrl, value: '41' })
     expect(lock.feeds['github/hooks']!.version).toBe(3)
-    expect(gh.pulls(REPO)[0]!.body).toContain(`from http\\://127.0.0.1`)
+    expect(gh.pulls(REPO)[0]!.body).toContain(
+      `Read from the allowlist-sync worker [\`${workerUrl}/\`]`,
+    )
   })
 
   it('after the merge, an unchanged worker costs one request', async () => {

@@ -39,7 +39,9 @@ describe('npm start on a fresh clone', () => {
     const page = await fetch(`${dev.url}/`)
     expect(page.status).toBe(200)
     expect(page.headers.get('content-type')).toMatch(/^text\/html/)
-    expect(await page.text()).toContain('<svg class="chart"')
+    const html = await page.text()
+    expect(html).toContain('<section id="summary" class="summary kind-held">')
+    expect(html).toContain('<h2>Waiting for a first sync</h2>')
     const res = await fetch(`${dev.url}/v1/feeds`)
     expect(res.status).toBe(200)
     const { feeds } = (await res.json()) as { feeds: Listed[] }
@@ -47,6 +49,7 @@ describe('npm start on a fresh clone', () => {
     expect(feeds.every((f) => f.version === null && f.lastOutcome === null)).toBe(true)
     // The migrations ran without a prompt.
     expect(dev.output()).toMatch(/0001_create_history\.sql/)
+    expect(dev.output()).toMatch(/0005_index_history_reads\.sql/)
   })
 
   it.runIf(HAVE_FIXTURES)(
@@ -85,4 +88,50 @@ describe('npm start on a fresh clone', () => {
     },
     120_000,
   )
+})
+
+describe('npm start with a .dev.vars file', () => {
+  let devWithFile: WorkerDev | undefined
+
+  afterAll(async () => {
+    await devWithFile?.stop()
+  })
+
+  it('lets vars given on the command line win over .dev.vars, an empty one included', async () => {
+    devWithFile = await startWorkerDev(
+      { ENABLED_FEEDS: 'cloudflare/edge,coolify/cloud', PUBLIC_URL: '' },
+      {
+        files: {
+          '.dev.vars': [
+            'ENABLED_FEEDS=github/hooks',
+            'PUBLIC_URL=https://from-dev-vars.invalid',
+            'ADMIN_TOKEN=a-token-from-dev-vars-1234',
+            '',
+          ].join('\n'),
+        },
+      },
+    )
+    expect(devWithFile.output()).toContain(
+      'npm start: ENABLED_FEEDS, PUBLIC_URL from the environment (over .dev.vars)',
+    )
+    const { feeds } = (await (await fetch(`${devWithFile.url}/v1/feeds`)).json()) as {
+      feeds: { id: string; enabled: boolean }[]
+    }
+    expect(feeds.filter((f) => f.enabled).map((f) => f.id)).toEqual([
+      'coolify/cloud',
+      'cloudflare/edge',
+    ])
+    // PUBLIC_URL is empty: Atom links use the request's origin, not the .dev.vars value.
+    const atom = await (await fetch(`${devWithFile.url}/v1/changes.atom`)).text()
+    expect(atom).toContain(`href="${devWithFile.url}/v1/changes.atom"`)
+    // .dev.vars still supplies what the environment does not set.
+    const subs = await fetch(`${devWithFile.url}/v1/subscriptions`, {
+      headers: { authorization: 'Bearer a-token-from-dev-vars-1234' },
+    })
+    expect(subs.status).toBe(200)
+    // DEV_COUNTERS is on under npm start.
+    expect(await (await fetch(`${devWithFile.url}/__dev/counters`)).json()).toMatchObject({
+      d1Queries: expect.any(Number) as number,
+    })
+  }, 150_000)
 })

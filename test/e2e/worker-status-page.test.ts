@@ -1,15 +1,19 @@
 /**
  * The status page in headless Chromium (Debian's, driven by playwright-core), served by
- * `npm start` after two syncs from a local mirror: no console errors or failed requests (the CSP
- * forbids any external asset), the chart drawn with one series per feed, a screenshot saved to
- * test-results/ (a CI artifact). The Atom feed is parsed by Chromium's XML parser too.
+ * `npm start` after three syncs from a local mirror of ../shared/fixtures/feeds in which Coolify
+ * answers an HTML error page (refused) and Cloudflare's list grows from two ranges to the whole
+ * published list (a mass addition: held once the guards of issue 11 are merged, a change before).
+ * In a 1280x800 window, without scrolling: the summary, the refused feed and the held feed. No
+ * console errors or failed requests (the CSP forbids any external asset), one sparkline per feed
+ * with history, screenshots saved to test-results/ (a CI artifact). The Atom feed is parsed by
+ * Chromium's XML parser too.
  */
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { chromium } from 'playwright-core'
-import type { Browser } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { HAVE_FIXTURES } from '../helpers/fixtures.ts'
+import { FIXTURES_DIR, HAVE_FIXTURES } from '../helpers/fixtures.ts'
 import { missingTools } from '../helpers/tools.ts'
 import { fixtureMirrorLayout, LATEST_FIXTURES, startMirror } from '../scripts/mirror-server.ts'
 import type { MirrorServer } from '../scripts/mirror-server.ts'
@@ -19,24 +23,48 @@ import type { WorkerDev } from '../worker/support/wrangler-dev.ts'
 const SKIP = missingTools('chromium')
 if (SKIP !== undefined) console.warn(`worker status page: ${SKIP}`)
 
-const SCREENSHOT = path.resolve(import.meta.dirname, '../../test-results/worker-status-page.png')
+const RESULTS = path.resolve(import.meta.dirname, '../../test-results')
+const VIEWPORT = { width: 1280, height: 800 }
+const HTML_ERROR = '<!doctype html><html><head><title>502 Bad Gateway</title></head></html>\n'
 
 let mirror: MirrorServer
 let dev: WorkerDev
 let browser: Browser
 
+/** Cloudflare's published IPv4 list (../shared/fixtures/feeds/cloudflare/ips-v4), or two ranges. */
+function cloudflareV4(): string {
+  return HAVE_FIXTURES
+    ? readFileSync(path.join(FIXTURES_DIR, 'feeds/cloudflare/ips-v4'), 'utf8')
+    : '173.245.48.0/20\n103.21.244.0/22\n104.16.0.0/13\n104.24.0.0/14\n172.64.0.0/13\n'
+}
+
+async function sync(): Promise<void> {
+  expect((await fetch(`${dev.url}/__scheduled?cron=*/15+*+*+*+*`)).status).toBe(200)
+}
+
+/** Whether `selector`'s box lies inside the window as first shown (no scrolling). */
+async function aboveTheFold(page: Page, selector: string): Promise<boolean> {
+  const box = await page.locator(selector).first().boundingBox()
+  return box !== null && box.y >= 0 && box.y + box.height <= VIEWPORT.height && box.width > 0
+}
+
 describe.skipIf(SKIP !== undefined)('status page in headless Chromium', () => {
   beforeAll(async () => {
     mirror = await startMirror({
       ...(HAVE_FIXTURES ? fixtureMirrorLayout(LATEST_FIXTURES) : {}),
-      'www.cloudflare.com/ips-v4': '192.0.2.0/24\n198.51.100.0/25\n',
-      'www.cloudflare.com/ips-v6': '2001:db8::/48\n',
+      'www.cloudflare.com/ips-v4': '173.245.48.0/20\n103.21.244.0/22\n',
+      'www.cloudflare.com/ips-v6': '2400:cb00::/32\n',
+      'coolify.io/ipv4.txt': HTML_ERROR,
+      'coolify.io/ipv6.txt': HTML_ERROR,
     })
     dev = await startWorkerDev({ UPSTREAM_MIRROR: mirror.url })
-    expect((await fetch(`${dev.url}/__scheduled`)).status).toBe(200)
-    // A second version of one feed, so its series has a step.
-    mirror.files['www.cloudflare.com/ips-v4'] = '192.0.2.0/24\n198.51.100.0/24\n203.0.113.0/24\n'
-    expect((await fetch(`${dev.url}/__scheduled`)).status).toBe(200)
+    await sync()
+    mirror.files['www.cloudflare.com/ips-v4'] =
+      '173.245.48.0/20\n103.21.244.0/22\n103.22.200.0/22\n'
+    await sync()
+    // The whole published list: more than doubles the addresses (a mass addition).
+    mirror.files['www.cloudflare.com/ips-v4'] = cloudflareV4()
+    await sync()
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: [
@@ -49,7 +77,7 @@ describe.skipIf(SKIP !== undefined)('status page in headless Chromium', () => {
         '--no-first-run',
       ],
     })
-  }, 180_000)
+  }, 240_000)
 
   afterAll(async () => {
     await browser?.close()
@@ -57,8 +85,8 @@ describe.skipIf(SKIP !== undefined)('status page in headless Chromium', () => {
     await mirror?.close()
   })
 
-  it('renders without console errors, with the chart, and saves a screenshot', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+  it('shows the summary and the refused feed without scrolling, with no console errors', async () => {
+    const page = await browser.newPage({ viewport: VIEWPORT })
     const problems: string[] = []
     page.on('console', (msg) => {
       if (msg.type() === 'error' || msg.type() === 'warning')
@@ -73,22 +101,62 @@ describe.skipIf(SKIP !== undefined)('status page in headless Chromium', () => {
     expect(problems).toEqual([])
     // Everything came from the worker itself (the page and nothing else, or data: URLs).
     expect(requests.filter((u) => !u.startsWith(dev.url) && !u.startsWith('data:'))).toEqual([])
-    const chart = page.locator('svg.chart')
-    await expect.poll(() => chart.count()).toBe(1)
-    const box = await chart.boundingBox()
-    expect(box!.width).toBeGreaterThan(400)
-    expect(box!.height).toBeGreaterThan(150)
-    const series = await page.locator('svg.chart polyline.series').count()
-    const withHistory = await page.evaluate(
-      () => document.querySelectorAll('tbody tr td:nth-child(2):not(.none)').length,
+    mkdirSync(RESULTS, { recursive: true })
+    await page.screenshot({ path: path.join(RESULTS, 'worker-status-page.png'), fullPage: true })
+    await page.screenshot({ path: path.join(RESULTS, 'worker-status-page-fold.png') })
+    expect(await aboveTheFold(page, '#summary h2')).toBe(true)
+    expect(await aboveTheFold(page, '#summary .tally')).toBe(true)
+    expect(await aboveTheFold(page, '#cron')).toBe(true)
+    expect(await aboveTheFold(page, '#deliveries')).toBe(true)
+    const refused = '#summary li.kind-refused[data-feed="coolify/cloud"]'
+    expect(await aboveTheFold(page, refused)).toBe(true)
+    expect(await page.locator(refused).textContent()).toMatch(
+      /coolify\/cloud refused since (just now|\d+ min ago) .*wrong-content/,
     )
-    expect(series).toBe(withHistory)
-    expect(series).toBeGreaterThanOrEqual(1)
-    // The cloudflare/edge series has a step: 2 versions -> 4 points.
-    const edgeRow = page.locator('tr[data-feed="cloudflare/edge"] td').nth(1)
-    expect(await edgeRow.textContent()).toBe('2')
-    mkdirSync(path.dirname(SCREENSHOT), { recursive: true })
-    await page.screenshot({ path: SCREENSHOT, fullPage: true })
+    // github/dependabot, withdrawn by GitHub: counted as withdrawn, never listed as a problem.
+    if (HAVE_FIXTURES) {
+      expect(await page.locator('#summary li[data-feed="github/dependabot"]').count()).toBe(0)
+      expect(await page.locator('tr[data-feed="github/dependabot"] .badge').textContent()).toBe(
+        'withdrawn upstream',
+      )
+    }
+    await page.close()
+  })
+
+  it('shows the held feed without scrolling, once the sync holds mass additions', async (ctx) => {
+    const { feeds } = (await (await fetch(`${dev.url}/v1/feeds`)).json()) as {
+      feeds: { id: string; held?: unknown; version: number | null }[]
+    }
+    const edge = feeds.find((f) => f.id === 'cloudflare/edge')!
+    const held = (edge.held ?? null) !== null
+    if (!held) {
+      // Before issue 11's guards are merged, the mass addition is stored as version 3.
+      expect(edge.version).toBe(3)
+      console.warn('held feed not asserted: this build has no held candidates (issue 11 pending)')
+      ctx.skip()
+    }
+    const page = await browser.newPage({ viewport: VIEWPORT })
+    await page.goto(`${dev.url}/`, { waitUntil: 'load' })
+    const item = '#summary li.kind-held[data-feed="cloudflare/edge"]'
+    expect(await aboveTheFold(page, item)).toBe(true)
+    expect(await page.locator(item).textContent()).toMatch(/held since .*mass-addition/)
+    await page.close()
+  })
+
+  it('draws one sparkline per feed with history, with a marker per version', async () => {
+    const page = await browser.newPage({ viewport: VIEWPORT })
+    await page.goto(`${dev.url}/`, { waitUntil: 'load' })
+    const withHistory = await page.evaluate(
+      () => document.querySelectorAll('tbody tr td:nth-child(3):not(.none)').length,
+    )
+    expect(await page.locator('svg.spark').count()).toBe(withHistory)
+    expect(withHistory).toBeGreaterThanOrEqual(1)
+    const edge = page.locator('tr[data-feed="cloudflare/edge"]')
+    const markers = await edge.locator('svg.spark circle.change').count()
+    expect(markers).toBe(Number(await edge.locator('td').nth(2).textContent()))
+    const box = await edge.locator('svg.spark').boundingBox()
+    expect(box!.width).toBe(180)
+    expect(box!.height).toBe(34)
     await page.close()
   })
 
@@ -109,6 +177,7 @@ describe.skipIf(SKIP !== undefined)('status page in headless Chromium', () => {
         entries: child(root, 'entry').map((e) =>
           ['id', 'title', 'updated'].map((n) => child(e, n).length),
         ),
+        ids: child(root, 'entry').map((e) => child(e, 'id')[0]!.textContent),
       }
     })
     expect(parsed.error).toBeNull()
@@ -117,6 +186,7 @@ describe.skipIf(SKIP !== undefined)('status page in headless Chromium', () => {
     expect(parsed.feed).toEqual([1, 1, 1, 1])
     expect(parsed.entries.length).toBeGreaterThanOrEqual(2)
     for (const entry of parsed.entries) expect(entry).toEqual([1, 1, 1])
+    for (const id of parsed.ids) expect(id).toMatch(/^tag:allowlist-sync,2026:feeds\//)
     await page.close()
   })
 })

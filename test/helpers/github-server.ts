@@ -64,6 +64,8 @@ interface Pull {
   mergeCommitSha: string | null
   readonly user: string
   headSha: string
+  /** Logins that submitted a review. */
+  reviews: string[]
 }
 
 interface Comment {
@@ -73,16 +75,27 @@ interface Comment {
   readonly user: string
 }
 
-/** A check run or a commit status as the server stored it. */
+/** One annotation of a check run, as the server stored it. */
+export interface AnnotationRecord {
+  readonly path: string
+  readonly line: number
+  readonly level: string
+  readonly message: string
+  readonly title: string | undefined
+}
+
+/** A check run or a commit status as the server stored it (check runs change with PATCH). */
 export interface CheckRecord {
   readonly kind: 'check-run' | 'status'
   readonly id: number
   readonly sha: string
   readonly name: string
-  readonly status: string
-  readonly conclusion: string | null
-  readonly title: string | undefined
-  readonly summary: string | undefined
+  status: string
+  conclusion: string | null
+  title: string | undefined
+  summary: string | undefined
+  externalId: string | undefined
+  readonly annotations: AnnotationRecord[]
 }
 
 interface Repo {
@@ -123,6 +136,8 @@ export interface GitHubServer {
     message?: string,
     author?: string,
   ): string
+  /** Puts one commit on `branch` adding a symbolic link (mode 120000) at `path` to `target`. */
+  commitSymlink(fullName: string, branch: string, path: string, target: string): string
   /** The files at a branch's head: path -> UTF-8 content. */
   readFiles(fullName: string, ref: string): Record<string, string>
   /** The sha a branch points at, or undefined. */
@@ -135,8 +150,12 @@ export interface GitHubServer {
   mergePull(fullName: string, number: number): void
   /** Comments on an issue or PR. */
   comments(fullName: string, number: number): readonly string[]
-  /** Check runs and statuses posted to the repository. */
+  /** Check runs and statuses posted to the repository (copies). */
   checks(fullName: string): readonly CheckRecord[]
+  /** Sets a PR's draft state, as a person clicking "Ready for review" or "Convert to draft". */
+  setDraft(fullName: string, number: number, draft: boolean): void
+  /** Records a submitted review by `login` (it leaves the requested reviewers, as on GitHub). */
+  review(fullName: string, number: number, login: string): void
   /** Calls since `from` (an index into calls). */
   callsSince(from: number): ApiCall[]
   close(): Promise<void>
@@ -196,7 +215,11 @@ interface Request {
   readonly base: string
 }
 
-type Handler = (req: Request) => { status: number; body?: unknown }
+type Handler = (req: Request) => {
+  status: number
+  body?: unknown
+  headers?: Record<string, string>
+}
 
 interface Route {
   readonly method: string
@@ -378,7 +401,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
   const pullJson = (repo: Repo, p: Pull) => ({
     url: `${base}/repos/${repo.owner}/${repo.name}/pulls/${p.number}`,
     id: p.number * 10,
-    node_id: `PR_${p.number}`,
+    node_id: `PR_${repo.owner}_${repo.name}_${p.number}`,
     html_url: `https://github.example/${repo.owner}/${repo.name}/pull/${p.number}`,
     number: p.number,
     state: p.state,
@@ -405,6 +428,58 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
       sha: repo.refs.get(`refs/heads/${p.base}`) ?? '',
     },
   })
+  const checkRunJson = (c: CheckRecord) => ({
+    id: c.id,
+    head_sha: c.sha,
+    name: c.name,
+    status: c.status,
+    conclusion: c.conclusion,
+    external_id: c.externalId ?? '',
+    html_url: '',
+    output: {
+      title: c.title ?? null,
+      summary: c.summary ?? null,
+      annotations_count: c.annotations.length,
+    },
+  })
+  const statusJson = (c: CheckRecord) => ({
+    id: c.id,
+    state: c.conclusion,
+    context: c.name,
+    description: c.title ?? null,
+  })
+  /** GitHub's rules for a check run's body: 50 annotations a request, a summary under 64 KiB. */
+  const applyCheckRun = (record: CheckRecord, body: Record<string, unknown>): void => {
+    const output = body.output as
+      { title?: string; summary?: string; annotations?: Record<string, unknown>[] } | undefined
+    const annotations = output?.annotations ?? []
+    if (annotations.length > 50) throw unprocessable('Only 50 annotations can be sent at a time.')
+    if ((output?.summary?.length ?? 0) > 65_535)
+      throw unprocessable(
+        'Invalid request.\n\nOnly 65535 characters are allowed; 65536 were supplied.',
+      )
+    const status =
+      body.conclusion !== undefined
+        ? 'completed'
+        : typeof body.status === 'string'
+          ? body.status
+          : undefined
+    if (status === 'completed' && body.conclusion === undefined)
+      throw unprocessable('Invalid request.\n\n"conclusion" wasn\'t supplied.')
+    if (status !== undefined) record.status = status
+    if (typeof body.conclusion === 'string') record.conclusion = body.conclusion
+    if (typeof body.external_id === 'string') record.externalId = body.external_id
+    if (output?.title !== undefined) record.title = output.title
+    if (output?.summary !== undefined) record.summary = output.summary
+    for (const a of annotations)
+      record.annotations.push({
+        path: str(a.path),
+        line: Number(a.start_line),
+        level: str(a.annotation_level),
+        message: str(a.message),
+        title: typeof a.title === 'string' ? a.title : undefined,
+      })
+  }
   const findPull = (repo: Repo, n: string): Pull => {
     const p = repo.pulls.find((x) => x.number === Number(n))
     if (!p) throw notFound()
@@ -708,6 +783,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
           mergeCommitSha: null,
           user: 'github-actions[bot]',
           headSha,
+          reviews: [],
         }
         repo.pulls.push(pull)
         return { status: 201, body: pullJson(repo, pull) }
@@ -784,12 +860,23 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
       method: 'GET',
       template: `${P}/issues/{issue_number}/comments`,
       permission: R('issues'),
-      handler: ({ repo, params }) => ({
-        status: 200,
-        body: repo.comments
-          .filter((c) => c.issue === Number(params.issue_number))
-          .map((c) => ({ id: c.id, body: c.body, user: { login: c.user } })),
-      }),
+      handler: ({ repo, params, query }) => {
+        // Paged as GitHub pages (per_page at most 100, a Link header to the next page).
+        const all = repo.comments.filter((c) => c.issue === Number(params.issue_number))
+        const perPage = Math.min(100, Number(query.get('per_page') ?? 30))
+        const page = Number(query.get('page') ?? 1)
+        const url = `${base}/repos/${repo.owner}/${repo.name}/issues/${params.issue_number!}/comments`
+        const next = page * perPage < all.length
+        return {
+          status: 200,
+          body: all
+            .slice((page - 1) * perPage, page * perPage)
+            .map((c) => ({ id: c.id, body: c.body, user: { login: c.user } })),
+          ...(next
+            ? { headers: { link: `<${url}?per_page=${perPage}&page=${page + 1}>; rel="next"` } }
+            : {}),
+        }
+      },
     },
     {
       method: 'POST',
@@ -834,34 +921,65 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
       template: `${P}/check-runs`,
       permission: W('checks'),
       handler: ({ repo, body }) => {
-        const output = body.output as { title?: string; summary?: string } | undefined
-        const status =
-          body.conclusion !== undefined
-            ? 'completed'
-            : String((body.status as string | undefined) ?? 'queued')
-        if (status === 'completed' && body.conclusion === undefined)
-          throw unprocessable('Invalid request.\n\n"conclusion" wasn\'t supplied.')
+        if (!repo.commits.has(str(body.head_sha)))
+          throw unprocessable('No commit found for SHA: ' + str(body.head_sha))
         const record: CheckRecord = {
           kind: 'check-run',
           id: nextId++,
           sha: str(body.head_sha),
           name: str(body.name),
-          status,
-          conclusion: typeof body.conclusion === 'string' ? body.conclusion : null,
-          title: output?.title,
-          summary: output?.summary,
+          status: 'queued',
+          conclusion: null,
+          title: undefined,
+          summary: undefined,
+          externalId: undefined,
+          annotations: [],
         }
+        applyCheckRun(record, body)
         repo.checks.push(record)
+        return { status: 201, body: checkRunJson(record) }
+      },
+    },
+    {
+      method: 'PATCH',
+      template: `${P}/check-runs/{check_run_id}`,
+      permission: W('checks'),
+      handler: ({ repo, params, body }) => {
+        const record = repo.checks.find(
+          (c) => c.kind === 'check-run' && c.id === Number(params.check_run_id),
+        )
+        if (!record) throw notFound()
+        applyCheckRun(record, body)
+        return { status: 200, body: checkRunJson(record) }
+      },
+    },
+    {
+      method: 'GET',
+      template: `${P}/check-runs/{check_run_id}`,
+      permission: R('checks'),
+      handler: ({ repo, params }) => {
+        const record = repo.checks.find(
+          (c) => c.kind === 'check-run' && c.id === Number(params.check_run_id),
+        )
+        if (!record) throw notFound()
+        return { status: 200, body: checkRunJson(record) }
+      },
+    },
+    {
+      method: 'GET',
+      template: `${P}/commits/{ref}/check-runs`,
+      permission: R('checks'),
+      handler: ({ repo, params, query }) => {
+        const sha = resolveCommit(repo, params.ref!)?.sha ?? params.ref!
+        const name = query.get('check_name')
+        // GitHub lists the newest first.
+        const runs = repo.checks
+          .filter((c) => c.kind === 'check-run' && c.sha === sha)
+          .filter((c) => name === null || c.name === name)
+          .sort((a, b) => b.id - a.id)
         return {
-          status: 201,
-          body: {
-            id: record.id,
-            head_sha: record.sha,
-            name: record.name,
-            status,
-            conclusion: record.conclusion,
-            html_url: '',
-          },
+          status: 200,
+          body: { total_count: runs.length, check_runs: runs.map(checkRunJson) },
         }
       },
     },
@@ -879,9 +997,58 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
           conclusion: str(body.state),
           title: typeof body.description === 'string' ? body.description : undefined,
           summary: undefined,
+          externalId: undefined,
+          annotations: [],
         }
         repo.checks.push(record)
-        return { status: 201, body: { id: record.id, state: body.state, context: record.name } }
+        return { status: 201, body: statusJson(record) }
+      },
+    },
+    {
+      method: 'GET',
+      template: `${P}/commits/{ref}/statuses`,
+      permission: R('statuses'),
+      handler: ({ repo, params }) => {
+        const sha = resolveCommit(repo, params.ref!)?.sha ?? params.ref!
+        return {
+          status: 200,
+          body: repo.checks
+            .filter((c) => c.kind === 'status' && c.sha === sha)
+            .sort((a, b) => b.id - a.id)
+            .map(statusJson),
+        }
+      },
+    },
+    {
+      method: 'DELETE',
+      template: `${P}/issues/{issue_number}/labels/{name}`,
+      permission: W('issues'),
+      handler: ({ repo, params }) => {
+        const p = findPull(repo, params.issue_number!)
+        if (!p.labels.includes(params.name!))
+          throw new HttpError(404, { message: 'Label does not exist' })
+        p.labels = p.labels.filter((l) => l !== params.name)
+        return {
+          status: 200,
+          body: p.labels.map((name, i) => ({ id: i + 1, name, color: 'ededed', default: false })),
+        }
+      },
+    },
+    {
+      method: 'GET',
+      template: `${P}/pulls/{pull_number}/reviews`,
+      permission: R('pull-requests'),
+      handler: ({ repo, params }) => {
+        const p = findPull(repo, params.pull_number!)
+        return {
+          status: 200,
+          body: p.reviews.map((login, i) => ({
+            id: i + 1,
+            user: { login },
+            body: '',
+            state: 'COMMENTED',
+          })),
+        }
       },
     },
     {
@@ -918,6 +1085,53 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
 
   const compiled = compileRoutes(routes)
 
+  function tokenPermissions(req: IncomingMessage): TokenPermissions {
+    const auth = req.headers.authorization
+    if (auth === undefined) throw new HttpError(401, { message: 'Requires authentication' })
+    const token = /^(?:token|bearer)\s+(.+)$/i.exec(auth)?.[1]
+    const perms = token === undefined ? undefined : tokens[token]
+    if (!perms) throw new HttpError(401, { message: 'Bad credentials' })
+    return perms
+  }
+
+  /**
+   * The two GraphQL mutations REST lacks (a PR's draft state): `convertPullRequestToDraft` and
+   * `markPullRequestReadyForReview`, by the PR's node id. Errors come back as GitHub sends them:
+   * HTTP 200 with an `errors` array.
+   */
+  function graphql(perms: TokenPermissions, text: string): { status: number; body: unknown } {
+    const fail = (message: string, type = 'UNPROCESSABLE') => ({
+      status: 200,
+      body: { data: null, errors: [{ type, message }] },
+    })
+    let request: { query?: unknown; variables?: Record<string, unknown> }
+    try {
+      request = JSON.parse(text) as typeof request
+    } catch {
+      throw new HttpError(400, { message: 'Problems parsing JSON' })
+    }
+    const query = typeof request.query === 'string' ? request.query : ''
+    const mutation = /\b(convertPullRequestToDraft|markPullRequestReadyForReview)\s*\(/.exec(
+      query,
+    )?.[1]
+    if (!mutation) return fail(`unsupported query: ${query.slice(0, 80)}`)
+    if (perms['pull-requests'] !== 'write')
+      return fail('Resource not accessible by integration', 'FORBIDDEN')
+    const id = str(request.variables?.id)
+    const m = /^PR_(.+)_(.+)_(\d+)$/.exec(id)
+    const repo = m ? repos.get(`${m[1]!}/${m[2]!}`.toLowerCase()) : undefined
+    const pull = repo?.pulls.find((p) => p.number === Number(m![3]))
+    if (!repo || !pull)
+      return fail(`Could not resolve to a node with the global id of '${id}'`, 'NOT_FOUND')
+    const draft = mutation === 'convertPullRequestToDraft'
+    if (pull.state !== 'open') return fail('Pull request is closed')
+    pull.draft = draft
+    return {
+      status: 200,
+      body: { data: { [mutation]: { pullRequest: { number: pull.number, isDraft: draft } } } },
+    }
+  }
+
   async function readBody(req: IncomingMessage): Promise<string> {
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
@@ -935,16 +1149,16 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
   }> {
     const url = new URL(req.url ?? '/', 'http://localhost')
     const method = req.method ?? 'GET'
+    if (url.pathname === '/graphql' && method === 'POST') {
+      seen.operationId = 'graphql'
+      return { ...graphql(tokenPermissions(req), await readBody(req)), operationId: 'graphql' }
+    }
     const candidates = compiled.filter((r) => r.regex.test(url.pathname))
     const route = candidates.find((r) => r.method === method)
     // GitHub answers 404, not 405, for a method a REST path does not serve.
     if (!route) throw notFound()
     seen.operationId = route.operationId
-    const auth = req.headers.authorization
-    if (auth === undefined) throw new HttpError(401, { message: 'Requires authentication' })
-    const token = /^(?:token|bearer)\s+(.+)$/i.exec(auth)?.[1]
-    const perms = token === undefined ? undefined : tokens[token]
-    if (!perms) throw new HttpError(401, { message: 'Bad credentials' })
+    const perms = tokenPermissions(req)
     const match = route.regex.exec(url.pathname)!
     const params: Record<string, string> = {}
     route.names.forEach((name, i) => (params[name] = decodeURIComponent(match[i + 1]!)))
@@ -1015,19 +1229,20 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
-  const commitFiles: GitHubServer['commitFiles'] = (
-    fullName,
-    branch,
-    files,
+  const commitFiles = (
+    fullName: string,
+    branch: string,
+    files: Readonly<Record<string, string | null>>,
     message = 'Edit files',
     author = 'octocat',
-  ) => {
+    mode = '100644',
+  ): string => {
     const repo = getRepo(fullName)
     const parent = repo.refs.get(`refs/heads/${branch}`)
     const entries = new Map(parent === undefined ? [] : treeOf(repo, parent).entries)
     for (const [p, content] of Object.entries(files)) {
       if (content === null) entries.delete(p)
-      else entries.set(p, { mode: '100644', sha: putBlob(repo, Buffer.from(content)) })
+      else entries.set(p, { mode, sha: putBlob(repo, Buffer.from(content)) })
     }
     const tree = putTree(repo, entries)
     const c = putCommit(repo, {
@@ -1062,7 +1277,10 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
       })
       commitFiles(fullName, defaultBranch, files, 'Initial commit')
     },
-    commitFiles,
+    commitFiles: (fullName, branch, files, message, author) =>
+      commitFiles(fullName, branch, files, message, author),
+    commitSymlink: (fullName, branch, p, target) =>
+      commitFiles(fullName, branch, { [p]: target }, `Link ${p}`, 'octocat', '120000'),
     readFiles(fullName, ref) {
       const repo = getRepo(fullName)
       const c = resolveCommit(repo, ref)
@@ -1118,7 +1336,19 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
       getRepo(fullName)
         .comments.filter((c) => c.issue === number)
         .map((c) => c.body),
-    checks: (fullName) => [...getRepo(fullName).checks],
+    checks: (fullName) =>
+      getRepo(fullName).checks.map((c) => ({ ...c, annotations: [...c.annotations] })),
+    setDraft(fullName, number, draft) {
+      const p = getRepo(fullName).pulls.find((x) => x.number === number)
+      if (!p || p.state !== 'open') throw new Error(`PR #${number} is not open`)
+      p.draft = draft
+    },
+    review(fullName, number, login) {
+      const p = getRepo(fullName).pulls.find((x) => x.number === number)
+      if (!p) throw new Error(`no PR #${number}`)
+      p.reviews.push(login)
+      p.reviewers = p.reviewers.filter((r) => r !== login)
+    },
     callsSince: (from) => calls.slice(from),
     close: () =>
       new Promise<void>((resolve, reject) => {

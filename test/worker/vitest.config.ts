@@ -5,6 +5,9 @@ import { defineProject } from 'vitest/config'
 
 const root = path.resolve(import.meta.dirname, '../..')
 
+/** The test SECRETS_KEY: base64 of 32 fixed bytes. */
+export const TEST_SECRETS_KEY = Buffer.from('allowlist-sync test key, 32 byte').toString('base64')
+
 export default defineProject(async () => {
   const migrations = await readD1Migrations(path.join(root, 'worker/migrations'))
   return {
@@ -17,6 +20,8 @@ export default defineProject(async () => {
             TEST_SERVER: inject<string>('testServerUrl'),
             HAVE_FIXTURES: inject<boolean>('haveFixtures'),
             ADMIN_TOKEN: 'test-admin-token',
+            // 32 bytes of test key material, base64 (never a real key).
+            SECRETS_KEY: TEST_SECRETS_KEY,
             GITHUB_TOKEN: '',
             // Tests receive webhooks on loopback.
             ALLOW_PRIVATE_WEBHOOK_TARGETS: 'true',

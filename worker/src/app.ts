@@ -1,27 +1,57 @@
 /**
- * @module Builds the Hono app: security headers, the sub-apps of each resource, one error handler
- * that renders every error as RFC 9457 problem details, and a problem-details 404.
+ * @module Builds the Hono app: security headers, /healthz, then a configuration check that turns
+ * a bad var into a 503 problem naming it on every other route, the sub-apps of each resource,
+ * one error handler that renders every error as RFC 9457 problem details, and a problem-details
+ * 404.
  */
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { HttpError, isHttpError, PROBLEM_MEDIA_TYPE, toProblem } from './errors.ts'
+import { ConfigError, readConfig } from './config.ts'
+import { devCounters } from './dev-counters.ts'
+import { configProblem, HttpError, isHttpError, PROBLEM_MEDIA_TYPE, toProblem } from './errors.ts'
+import { logEvent } from './log-event.ts'
+import { READ_CACHE } from './read-cache/read-cache.ts'
+import type { ReadCache } from './read-cache/read-cache.ts'
 import { changes } from './routes/changes.ts'
 import { feeds } from './routes/feeds.ts'
 import { health } from './routes/health.ts'
 import { status } from './routes/status.ts'
 import { subscriptions } from './routes/subscriptions.ts'
 
-/** The app's type parameters: bindings only. */
-export type AppEnv = { Bindings: Env }
+/** What routes get besides the bindings: the clock and the read cache (tests pass their own). */
+export interface AppDeps {
+  /** Milliseconds since the epoch. */
+  readonly now: () => number
+  readonly readCache: ReadCache
+}
+
+/** The app's type parameters: bindings, and {@link AppDeps} as context variables. */
+export type AppEnv = { Bindings: Env; Variables: AppDeps }
 
 /** Builds the app (a fresh one per call; index.ts keeps one). */
-export function createApp(): Hono<AppEnv> {
+export function createApp(deps: Partial<AppDeps> = {}): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
+  const now = deps.now ?? (() => Date.now())
+  const readCache = deps.readCache ?? READ_CACHE
   app.use(async (c, next) => {
+    c.set('now', now)
+    c.set('readCache', readCache)
     await next()
     c.header('x-content-type-options', 'nosniff')
   })
   app.route('/', health)
+  app.use(async (c, next) => {
+    try {
+      readConfig(c.env)
+    } catch (error) {
+      if (error instanceof ConfigError) throw configProblem(error)
+      throw error
+    }
+    await next()
+  })
+  app.get('/__dev/counters', (c) =>
+    readConfig(c.env).devCounters ? c.json(devCounters) : c.notFound(),
+  )
   app.route('/', status)
   app.route('/v1/feeds', feeds)
   app.route('/v1', changes)
@@ -53,17 +83,15 @@ export function createApp(): Hono<AppEnv> {
         err.message,
       )
     } else {
-      console.error(
-        JSON.stringify({
-          event: 'unhandled-error',
-          method: c.req.method,
-          path: c.req.path,
-          error:
-            err instanceof Error
-              ? { name: err.name, message: err.message, stack: err.stack }
-              : String(err),
-        }),
-      )
+      logEvent('error', {
+        event: 'unhandled-error',
+        method: c.req.method,
+        path: c.req.path,
+        error:
+          err instanceof Error
+            ? { name: err.name, message: err.message, stack: err.stack }
+            : String(err),
+      })
       error = new HttpError(
         500,
         'ERR_INTERNAL',

@@ -3,6 +3,7 @@
  * {@link HttpError}; the one `app.onError` in app.ts renders it.
  */
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { ConfigError } from './config.ts'
 
 /** Stable machine-readable error codes; the `type` URI of each problem ends with one. */
 export type ErrorCode =
@@ -11,6 +12,8 @@ export type ErrorCode =
   | 'ERR_NO_SNAPSHOT'
   | 'ERR_UNAUTHORIZED'
   | 'ERR_ADMIN_DISABLED'
+  | 'ERR_SECRETS_KEY_MISSING'
+  | 'ERR_CONFIG'
   | 'ERR_BODY_TOO_LARGE'
   | 'ERR_UNSUPPORTED_MEDIA_TYPE'
   | 'ERR_TARGET_REFUSED'
@@ -82,4 +85,14 @@ export function toProblem(error: HttpError, instance: string): Problem {
 /** A 404 naming what was looked for. */
 export function notFound(what: string): HttpError {
   return new HttpError(404, 'ERR_NOT_FOUND', 'Not found', `${what} does not exist`)
+}
+
+/** The 503 for a bad configuration: every bad var, its value and what is wrong with it. */
+export function configProblem(error: ConfigError): HttpError {
+  return new HttpError(503, 'ERR_CONFIG', 'Bad configuration', error.message, {
+    cause: error,
+    extensions: {
+      errors: error.problems.map((p) => ({ var: p.name, value: p.value, message: p.message })),
+    },
+  })
 }

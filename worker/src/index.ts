@@ -1,22 +1,40 @@
 /**
- * @module The Worker's only default export: HTTP (the Hono app), the cron (feed sync) and the
- * queue consumers (deliveries and their dead-letter queue).
+ * @module The Worker's only default export: HTTP (the Hono app), the cron (jobs/cron.ts: sync,
+ * read-cache pointers, retention, re-sealing secrets) and the queue consumers (deliveries and
+ * their dead-letter queue).
  */
 import { createApp } from './app.ts'
+import { countingD1 } from './dev-counters.ts'
+import { runCron } from './jobs/cron.ts'
 import { consumeDeadLetters, consumeDeliveries } from './jobs/deliver.ts'
 import type { DeliveryMessage } from './jobs/deliver.ts'
-import { runSync } from './jobs/scheduled.ts'
 
 const app = createApp()
+
+/** The env with its D1 binding counted, one per env object (so config stays cached per env). */
+const countedEnvs = new WeakMap<Env, Env>()
+
+function withDevCounters(env: Env): Env {
+  // Read raw: a bad DEV_COUNTERS value is reported by the app's config check.
+  if ((env.DEV_COUNTERS as string) !== 'true') return env
+  let counted = countedEnvs.get(env)
+  if (counted === undefined) {
+    counted = { ...env, DB: countingD1(env.DB) }
+    countedEnvs.set(env, counted)
+  }
+  return counted
+}
 
 /** The dead-letter queue's name in wrangler.toml; every other queue is the delivery queue. */
 const DEAD_LETTER_QUEUE_NAME = 'allowlist-sync-deliveries-dlq'
 
 export default {
-  fetch: app.fetch,
-  async scheduled(_controller, env) {
+  fetch(request, env, ctx) {
+    return app.fetch(request, withDevCounters(env), ctx)
+  },
+  async scheduled(controller, env) {
     // Let failures throw: they surface in Cron Events and observability.
-    await runSync(env)
+    await runCron(env, controller.cron)
   },
   async queue(batch, env) {
     if (batch.queue === DEAD_LETTER_QUEUE_NAME) await consumeDeadLetters(batch, env)

@@ -59,9 +59,20 @@ export function processIo(): CliIo {
       path === '-' ? (await readStdin()).toString('utf8') : readFileSync(path, 'utf8'),
     readBytes: async (path) => (path === '-' ? readStdin() : readFileSync(path)),
     env: process.env,
-    fetch: globalThis.fetch,
+    fetch: netFetch,
     now: Date.now,
   }
+}
+
+let net: Promise<typeof fetch> | undefined
+
+/**
+ * The network, with the proxy variables honoured as the Action honours them (net-fetch.ts),
+ * loaded on the first request so that commands that never fetch do not pay for undici.
+ */
+const netFetch: typeof fetch = async (url, init) => {
+  net ??= import('../net-fetch.ts').then((m) => m.createNetFetch(process.env))
+  return (await net)(url, init)
 }
 
 /**

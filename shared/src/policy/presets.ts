@@ -1,6 +1,6 @@
 /**
  * @module The port-policy presets, one per platform page in `../shared/seeds/`: each cites the
- * seed file its ports come from. Sources `any` mean the whole Internet; `feed:<id>` a feed.
+ * page its ports come from (by its public title, never the seed file's internal path). Sources `any` mean the whole Internet; `feed:<id>` a feed.
  */
 import { PolicyError } from './policy-error.ts'
 import type {
@@ -67,12 +67,16 @@ function rules(specs: readonly RuleSpec[]): PolicyRule[] {
   })
 }
 
+// Where each preset's ports come from, as users may be shown it (PR bodies, SARIF, the CLI). The
+// pages themselves are kept in ../shared/seeds/: 000_eb79c9404b027578.txt (Coolify),
+// 001_570a17affb2d9237.txt (OEC.sh), 002_b8b5f8ec751a7eca.txt (web server guide),
+// 003_5ecc62ef429e26c6.txt (Firezone), 004_41d93fd846f21906.txt (Cumulocity).
 const SEED_COOLIFY =
-  'seeds/000_eb79c9404b027578.txt (coolify.io/docs/knowledge-base/server/firewall)'
-const SEED_OEC = 'seeds/001_570a17affb2d9237.txt (OEC.sh: Firewall & Ports)'
-const SEED_WEB = 'seeds/002_b8b5f8ec751a7eca.txt (generic web server firewall guide)'
-const SEED_FIREZONE = 'seeds/003_5ecc62ef429e26c6.txt (Firezone: Ports and Protocols in Use)'
-const SEED_CUMULOCITY = 'seeds/004_41d93fd846f21906.txt (Cumulocity: Firewall settings)'
+  'Coolify docs, Firewall (https://coolify.io/docs/knowledge-base/server/firewall)'
+const SEED_OEC = 'OEC.sh docs, Firewall & Ports'
+const SEED_WEB = 'a generic web server firewall guide'
+const SEED_FIREZONE = 'Firezone docs, Ports and Protocols in Use'
+const SEED_CUMULOCITY = 'Cumulocity docs, Firewall settings'
 
 const DOCKER_NOTE =
   'Docker publishes container ports with NAT rules that bypass ufw and the INPUT chain: restrict them in DOCKER-USER (or with ufw-docker), or in the cloud provider firewall.'

@@ -20,10 +20,12 @@ describe('allowlist-sync policies', () => {
     expect(ids).toEqual([...PRESET_IDS])
   })
 
-  it("shows one preset's rules, its seed and its feeds", () => {
+  it("shows one preset's rules, its source page and its feeds", () => {
     const r = cli('coolify-cloud')
     expect(r.code).toBe(0)
-    expect(r.stdout).toMatch(/^source: seeds\/000_eb79c9404b027578\.txt/m)
+    expect(r.stdout).toMatch(
+      /^source: Coolify docs, Firewall \(https:\/\/coolify\.io\/docs\/knowledge-base\/server\/firewall\)$/m,
+    )
     expect(r.stdout).toMatch(/^feeds: coolify\/cloud, github\/hooks$/m)
     expect(r.stdout).toMatch(
       /restrict\s+inbound\s+22\/tcp\s+SSH only from Coolify Cloud from feed:coolify\/cloud/,

@@ -3,7 +3,7 @@
  * mirror; prints the files it would write, writes them with --write, exits 1 on a refusal.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises'
+import { lstat, mkdtemp, readFile, symlink, writeFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -124,9 +124,48 @@ describe.skipIf(!HAVE_FIXTURES)('allowlist-sync sync', () => {
       encoding: 'utf8',
     })
     expect(r.status).toBe(2)
-    expect(r.stderr).toContain(`${bad}:4:13: 'targets.0.format': must be one of`)
+    expect(r.stderr).toContain(`${bad}:4:13: 'targets.0.format': unknown format 'nope'`)
     const help = spawnSync(process.execPath, [cliPath(), 'sync', '--help'], { encoding: 'utf8' })
     expect(help.status).toBe(0)
     expect(help.stdout).toContain('Examples:')
+  })
+
+  it.each([
+    ['the target file is a link out of --root', 'lists/hooks.txt', 'file'],
+    ['a folder on the way is a link out of --root', 'lists', 'dir'],
+  ])('--write never writes through a symbolic link: %s', async (_what, linkPath, kind) => {
+    const root = await mkdtemp(path.join(tmpdir(), 'allowlist-sync-cli-link-'))
+    const outside = await mkdtemp(path.join(tmpdir(), 'allowlist-sync-cli-outside-'))
+    await mkdir(path.join(root, '.github'))
+    await writeFile(path.join(root, '.github/allowlist-sync.yml'), CONFIG)
+    if (kind === 'dir') {
+      await symlink(outside, path.join(root, 'lists'))
+    } else {
+      await mkdir(path.join(root, 'lists'))
+      await writeFile(path.join(outside, 'victim.txt'), 'keep me\n')
+      await symlink(path.join(outside, 'victim.txt'), path.join(root, linkPath))
+    }
+    const x = io()
+    const cfg = path.join(root, '.github/allowlist-sync.yml')
+    expect(await main(['sync', '--config', cfg, '--root', root, '--write'], x)).toBe(2)
+    expect(x.err.join('')).toMatch(
+      /allowlist-sync\.yml:7:11: 'targets\.1\.path': 'lists\/hooks\.txt' (is|lies in 'lists', which is) a symbolic link/,
+    )
+    if (kind === 'file')
+      expect(await readFile(path.join(outside, 'victim.txt'), 'utf8')).toBe('keep me\n')
+    else await expect(lstat(path.join(outside, 'hooks.txt'))).rejects.toThrow()
+  })
+
+  it.each([
+    ['lock: ../outside.json', /'lock': '\.\.\/outside\.json' leaves the repository/],
+    ['lock: .git/hooks/pre-commit', /'lock': '\.git\/hooks\/pre-commit' is inside '\.git'/],
+  ])('refuses %s before fetching anything', async (line, pattern) => {
+    const root = await mkdtemp(path.join(tmpdir(), 'allowlist-sync-cli-lock-'))
+    await writeFile(path.join(root, 'c.yml'), `${CONFIG}${line}\n`)
+    const x = io()
+    expect(
+      await main(['sync', '--config', path.join(root, 'c.yml'), '--root', root, '--write'], x),
+    ).toBe(2)
+    expect(x.err.join('')).toMatch(pattern)
   })
 })

@@ -98,6 +98,16 @@ describe('readIpv4Lines in WebAssembly and in JavaScript', () => {
     )
   })
 
+  it.each(['# c\n', 'a.2.3.4\n', '1.2.x.4\n', '256.1.1.1\n'])(
+    'stops at the start of a line it cannot take (%j), in both readers',
+    (t) => {
+      const wasmBytes = bytesOf(t, 0, t.length)!
+      const js = run(readIpv4LinesJs, wasmBytes.slice(0, t.length + 1), t.length, null)
+      expect(js).toMatchObject({ next: 0, ranges: [] })
+      expect(run(readIpv4Lines, wasmBytes, t.length, null)).toEqual(js)
+    },
+  )
+
   it('agrees on a long sorted run, beyond one call of the Wasm reader', () => {
     const lines: string[] = []
     // /24s with a gap after each: 70,000 ranges, more than the Wasm reader returns per call.

@@ -112,11 +112,64 @@ describe('GET /v1/changes.atom', () => {
     expect(entries).toHaveLength(5)
     for (const entry of entries)
       for (const el of ['<id>', '<title>', '<updated>']) expect(entry).toContain(el)
-    expect(entries[0]).toContain(
-      '<id>https://worker.test/v1/feeds/cloudflare/edge/snapshots/3</id>',
+    expect(entries[0]).toMatch(
+      /<id>tag:allowlist-sync,2026:feeds\/cloudflare\/edge\/versions\/3\/\d{4}-\d\d-\d\dT[\d:.]+Z<\/id>/,
     )
+    expect(entries[0]).toContain('href="https://worker.test/v1/feeds/cloudflare/edge/snapshots/3"')
     const filtered = await (await call('/v1/changes.atom?feeds=coolify/cloud')).text()
     expect(filtered.split('<entry>')).toHaveLength(3)
+  })
+
+  it('keeps entry ids whatever the host name or PUBLIC_URL (tag: URIs)', async () => {
+    const ids = (xml: string): string[] =>
+      [...xml.matchAll(/<entry>\s*<id>([^<]+)<\/id>/g)].map((m) => m[1]!)
+    const a = ids(await (await call('/v1/changes.atom')).text())
+    const { createApp } = await import('../../../worker/src/app.ts')
+    const other = await createApp().request('http://10.1.2.3:8787/v1/changes.atom', {}, envWith({}))
+    const withPublic = await call(
+      '/v1/changes.atom',
+      {},
+      { PUBLIC_URL: 'https://allowlist.ops.acme.io' },
+    )
+    expect(a).toHaveLength(5)
+    expect(ids(await other.text())).toEqual(a)
+    const text = await withPublic.text()
+    expect(ids(text)).toEqual(a)
+    expect(text).toContain(
+      'href="https://allowlist.ops.acme.io/v1/feeds/cloudflare/edge/snapshots/3"',
+    )
+    expect(new Set(a).size).toBe(5)
+    for (const id of a) expect(id).toMatch(/^tag:allowlist-sync,2026:feeds\//)
+  })
+
+  it('bounds an entry to 50 CIDR lines and links to the full change', () => {
+    const many = Array.from({ length: 3000 }, (_, i) => `10.${i >> 8}.${i & 255}.0/24`)
+    const xml = renderAtom(
+      [
+        {
+          id: 'aws/EC2@7',
+          seq: 9,
+          feed: 'aws/EC2',
+          version: 7,
+          previousVersion: 6,
+          at: '2026-03-03T02:55:00.000Z',
+          added: { ipv4: many, ipv6: ['2600:1f00::/40'] },
+          removed: { ipv4: many.slice(0, 10), ipv6: [] },
+        },
+      ],
+      'https://w.test',
+      'https://w.test/v1/changes.atom',
+      '2026-03-03T03:00:00.000Z',
+    )
+    const content = /<content type="text">([^<]*)<\/content>/.exec(xml)![1]!.split('\n')
+    expect(content).toHaveLength(51)
+    expect(content[0]).toBe('+ 10.0.0.0/24')
+    expect(content[50]).toBe(
+      '… and 2961 more; the full change: https://w.test/v1/feeds/aws/EC2/changes?since=6&amp;limit=1',
+    )
+    expect(xml).toContain('<title>aws/EC2: version 7 (+3001 −10)</title>')
+    // 3,011 CIDRs (~80 KB of text) become one entry under 4 KB.
+    expect(xml.length).toBeLessThan(4096)
   })
 
   it('escapes feed-derived text', () => {

@@ -41,6 +41,7 @@ describe('GET /v1/feeds', () => {
       docsUrl: expect.stringMatching(/^https:\/\//) as string,
       sources: ['https://www.cloudflare.com/ips-v4', 'https://www.cloudflare.com/ips-v6'],
       enabled: true,
+      optional: false,
       version: 2,
       sha256: expect.stringMatching(/^[0-9a-f]{64}$/) as string,
       counts: { ipv4: 2, ipv6: 1, ipv4Addresses: 512 },
@@ -48,8 +49,14 @@ describe('GET /v1/feeds', () => {
       lastCheckedAt: expect.any(String) as string,
       lastChangedAt: expect.any(String) as string,
       lastOutcome: { outcome: 'changed', at: expect.any(String) as string },
+      lastOutcomeSince: expect.any(String) as string,
       lastRefusal: null,
     })
+    // Both checks were ok: ok since the first one.
+    expect(Date.parse(edge['lastOutcomeSince'] as string)).toBeLessThan(
+      Date.parse(edge['lastCheckedAt'] as string),
+    )
+    expect(feeds.find((f) => f['id'] === 'github/dependabot')).toMatchObject({ optional: true })
     const never = feeds.find((f) => f['id'] === 'github/hooks')!
     expect(never).toMatchObject({ enabled: false, version: null, counts: null, lastOutcome: null })
   })

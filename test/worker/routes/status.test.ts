@@ -1,33 +1,40 @@
-/** Tests worker/src/routes/status.ts: the server-rendered page, its chart, and escaping. */
+/** Tests worker/src/routes/status.ts: the page from real D1 data, its summary, history and escaping. */
 import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { runCron } from '../../../worker/src/jobs/cron.ts'
 import { runSync } from '../../../worker/src/jobs/scheduled.ts'
-import { renderChart } from '../../../worker/src/routes/status.ts'
 import {
   call,
   clearHistory,
   cloudflareMirror,
   envWith,
   publishCloudflare,
+  setFile,
 } from '../support/harness.ts'
 
 const HOSTILE_FEED = 'user/<img src=x onerror=alert(1)>'
-const HOSTILE_REASON = '"</td><script>alert(document.cookie)</script>'
+const HOSTILE_REASON = '"</td><script>alert(document.cookie)</script> \u202Egnp.exe'
+/** Real Cloudflare ranges (../shared/fixtures/feeds/cloudflare/ips-v4, ips-v6). */
+const V4 = ['173.245.48.0/20', '103.21.244.0/22']
+const V6 = ['2400:cb00::/32']
 
 beforeAll(async () => {
   await clearHistory()
-  const mirror = await cloudflareMirror(['192.0.2.0/24'], ['2001:db8::/48'])
-  const e = envWith({ UPSTREAM_MIRROR: mirror.url, ENABLED_FEEDS: 'cloudflare/edge' })
+  const mirror = await cloudflareMirror(V4, V6)
+  // coolify/cloud answers an HTML error page: refused (wrong-content) from its first check.
+  await setFile(mirror, 'coolify.io/ipv4.txt', { text: '<!doctype html><title>502</title>' })
+  await setFile(mirror, 'coolify.io/ipv6.txt', { text: '<!doctype html><title>502</title>' })
+  const e = envWith({ UPSTREAM_MIRROR: mirror.url, ENABLED_FEEDS: 'cloudflare/edge,coolify/cloud' })
   await runSync(e)
-  await publishCloudflare(mirror, ['192.0.2.0/24', '198.51.100.0/24'], ['2001:db8::/48'])
-  await runSync(e)
+  await publishCloudflare(mirror, [...V4, '103.22.200.0/22'], V6)
+  await runCron(e, '*/15 * * * *')
   // History and a refusal whose text came from somewhere hostile.
   await env.DB.batch([
     env.DB.prepare(
       `INSERT INTO checks (run_id, feed, at, outcome, guard, reason) VALUES ('r', ?, ?, 'refused', 'invalid-entry', ?)`,
     ).bind(HOSTILE_FEED, new Date().toISOString(), HOSTILE_REASON),
     env.DB.prepare(
-      `INSERT INTO snapshot_contents VALUES (?, 'aa', '["203.0.113.0/24"]', '[]', 1, 0, 256)`,
+      `INSERT INTO snapshot_contents VALUES (?, 'aa', '["198.41.128.0/17"]', '[]', 1, 0, 32768)`,
     ).bind(HOSTILE_FEED),
     env.DB.prepare(
       `INSERT INTO versions VALUES (?, 1, 'aa', ?, ?, 'https://x.example/<b>', 'r')`,
@@ -35,70 +42,63 @@ beforeAll(async () => {
   ])
 })
 
+async function page(): Promise<string> {
+  const res = await call('/', {}, { ENABLED_FEEDS: 'cloudflare/edge,coolify/cloud' })
+  expect(res.status).toBe(200)
+  return res.text()
+}
+
 describe('GET /', () => {
-  it('renders each feed with counts, last check, last change and last refusal, and a chart', async () => {
-    const res = await call('/')
-    expect(res.status).toBe(200)
+  it('opens with a summary: refused feeds with since when and why, the cron run, deliveries', async () => {
+    const res = await call('/', {}, { ENABLED_FEEDS: 'cloudflare/edge,coolify/cloud' })
     expect(res.headers.get('content-type')).toBe('text/html; charset=UTF-8')
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'")
     const html = await res.text()
     expect(html).toMatch(/^<!doctype html>/)
-    expect(html).toContain('<svg class="chart"')
-    // One series per feed with history: cloudflare/edge and the hostile one.
-    expect(html.match(/<polyline class="series"/g)).toHaveLength(2)
-    const edgeRow = html.slice(html.indexOf('<tr data-feed="cloudflare/edge">'))
-    expect(edgeRow.slice(0, edgeRow.indexOf('</tr>'))).toMatch(
-      /<td>2<\/td>\s*<td>2<\/td>\s*<td>1<\/td>/,
+    const summary = html.slice(html.indexOf('<section id="summary"'), html.indexOf('</section>'))
+    expect(html.indexOf('<section id="summary"')).toBeLessThan(html.indexOf('<table>'))
+    expect(summary).toContain('class="summary kind-refused"')
+    expect(summary).toMatch(/<li class="kind-refused" data-feed="coolify\/cloud">/)
+    expect(summary).toMatch(/refused<\/span> since <time datetime="[^"]+"/)
+    expect(summary).toContain('wrong-content')
+    expect(summary).toMatch(/<span class="badge kind-healthy">1 healthy<\/span>/)
+    expect(summary).toMatch(
+      /<dd class="kind-healthy" id="cron">started <time[^>]*>just now<\/time>, ok/,
     )
+    expect(summary).toContain('0 pending (0 retrying), 0 failed, 0 dead in the last 7 days')
     // No external assets, no scripts.
     expect(html).not.toMatch(/<script|src="http|href="http/)
   })
 
-  it('escapes every feed-derived string', async () => {
-    const html = await (await call('/')).text()
-    expect(html).not.toContain('<img')
-    expect(html).not.toContain('<script')
-    expect(html).not.toContain('</td><script>')
-    expect(html).toContain('user/&lt;img src=x onerror=alert(1)&gt;')
-    expect(html).toContain('&quot;&lt;/td&gt;&lt;script&gt;alert(document.cookie)&lt;/script&gt;')
+  it('draws each feed with history as its own sparkline, with a marker per change', async () => {
+    const html = await page()
+    const edge = html.slice(html.indexOf('<tr id="feed-cloudflare/edge"'))
+    const row = edge.slice(0, edge.indexOf('</tr>'))
+    expect(row).toMatch(/<td>2<\/td>\s*<td>3<\/td>\s*<td>1<\/td>/)
+    expect(row.match(/<svg class="spark"/g)).toHaveLength(1)
+    expect(row).toContain('<circle class="change first"')
+    expect(row).toContain('<circle class="change added"')
+    expect(row).toContain('+1 −0 ')
+    // Feeds without history have no sparkline; the two with history have one each.
+    expect(html.match(/<svg class="spark"/g)).toHaveLength(2)
   })
 
-  it('draws step lines on a log scale within the viewBox', () => {
-    const svg = renderChart(
-      [
-        {
-          feed: 'a/b',
-          version: 1,
-          changedAt: '2026-01-01T00:00:00Z',
-          ipv4Count: 1,
-          ipv6Count: 0,
-          ipv4Addresses: 1,
-        },
-        {
-          feed: 'a/b',
-          version: 2,
-          changedAt: '2026-01-02T00:00:00Z',
-          ipv4Count: 999,
-          ipv6Count: 1,
-          ipv4Addresses: 1,
-        },
-      ],
-      Date.parse('2026-01-03T00:00:00Z'),
+  it('shows github/dependabot as not synced, not as a failure, when it is not enabled', async () => {
+    const html = await page()
+    const row = html.slice(html.indexOf('<tr id="feed-github/dependabot"'))
+    expect(row.slice(0, row.indexOf('</tr>'))).toContain(
+      '<span class="badge kind-disabled">not synced</span>',
     )
-    const points = /points="([^"]+)"/
-      .exec(svg)![1]!
-      .split(' ')
-      .map((p) => p.split(',').map(Number))
-    expect(points).toHaveLength(4)
-    for (const [x, y] of points) {
-      expect(x).toBeGreaterThanOrEqual(0)
-      expect(x).toBeLessThanOrEqual(820)
-      expect(y).toBeGreaterThanOrEqual(0)
-      expect(y).toBeLessThanOrEqual(280)
-    }
-    // Steps: the first level holds until the change, then jumps up (smaller y) to the second.
-    expect(points[1]![1]).toBe(points[0]![1])
-    expect(points[2]![1]).toBeLessThan(points[1]![1]!)
-    expect(points[3]![0]).toBeGreaterThan(points[2]![0]!)
+  })
+
+  it('escapes every feed-derived string, bidi controls included', async () => {
+    const html = await page()
+    expect(html).not.toContain('<img')
+    expect(html).not.toContain('</td><script>')
+    expect(html).not.toContain('\u202E')
+    expect(html).toContain('user/&lt;img src=x onerror=alert(1)&gt;')
+    expect(html).toContain(
+      '&quot;&lt;/td&gt;&lt;script&gt;alert(document.cookie)&lt;/script&gt; [U+202E]gnp.exe',
+    )
   })
 })

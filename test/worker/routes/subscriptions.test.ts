@@ -70,6 +70,7 @@ describe('POST /v1/subscriptions', () => {
       feeds: ['github/hooks', '*'],
       url: 'https://hooks.example.com/allowlist',
       createdAt: expect.any(String) as string,
+      secretsKeyId: expect.stringMatching(/^[0-9a-f]{8}$/) as string,
       secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/) as string,
     })
     expect(res.headers.get('location')).toBe(`/v1/subscriptions/${created['id']}`)
@@ -182,7 +183,7 @@ describe('SSRF: subscriber URLs', () => {
     expect(problem.detail).toContain('ALLOW_PRIVATE_WEBHOOK_TARGETS')
   })
 
-  it.each(['https://hooks.example.com/x', 'https://203.0.114.1/x', 'https://[2606:4700::1]/x'])(
+  it.each(['https://hooks.slack.com/x', 'https://203.0.114.1/x', 'https://[2606:4700::1]/x'])(
     'accepts the public target %s',
     async (url) => {
       expect((await create({ kind: 'webhook', url, feeds: ['*'] }, PUBLIC_ONLY)).status).toBe(201)

@@ -4,6 +4,7 @@
  * worker's jobs at a test mirror or receiver.
  */
 import { env } from 'cloudflare:workers'
+import type { DeliveryMessage } from '../../../worker/src/jobs/deliver.ts'
 
 /** A mirror the test controls. */
 export interface TestMirror {
@@ -129,7 +130,10 @@ export async function rows<T>(sql: string, ...params: unknown[]): Promise<T[]> {
   return results
 }
 
-/** Deletes every row the worker wrote (D1 storage lives as long as the test file). */
+/**
+ * Deletes every row the worker wrote (D1 storage lives as long as the test file), and forgets
+ * the isolate's read cache, which would otherwise remember the deleted versions.
+ */
 export async function clearHistory(): Promise<void> {
   await env.DB.batch(
     [
@@ -138,11 +142,15 @@ export async function clearHistory(): Promise<void> {
       'subscriptions',
       'changes',
       'checks',
+      'feed_status',
+      'cron_runs',
       'versions',
       'snapshot_contents',
       'http_cache',
     ].map((t) => env.DB.prepare(`DELETE FROM ${t}`)),
   )
+  const { READ_CACHE } = await import('../../../worker/src/read-cache/read-cache.ts')
+  READ_CACHE.clear()
 }
 
 /** A request to a fresh app with the test env plus overrides (STYLE: route tests via app.request). */
@@ -182,4 +190,15 @@ export async function expectProblem(
     throw new Error(`unexpected problem: ${text}`)
   }
   return body
+}
+
+/** A delivery queue that records what a sync sends instead of delivering it. */
+export function capturingQueue(): { queue: Queue<DeliveryMessage>; sent: DeliveryMessage[] } {
+  const sent: DeliveryMessage[] = []
+  const queue = {
+    send: (body: DeliveryMessage) => Promise.resolve(void sent.push(body)),
+    sendBatch: (batch: Iterable<MessageSendRequest<DeliveryMessage>>) =>
+      Promise.resolve(void sent.push(...[...batch].map((m) => m.body))),
+  } as unknown as Queue<DeliveryMessage>
+  return { queue, sent }
 }

@@ -1,11 +1,20 @@
 /**
  * @module Runs in Node: starts the worker the way a user does, `npm start` in a fresh copy of the
  * repository (its tracked files only, so no .wrangler state or .dev.vars), on a free loopback
- * port, and stops it. Used by test/e2e/worker-*.test.ts and test/bench/worker.bench.ts.
+ * port, and stops it; and another Worker under the same wrangler (the benchmark's peer). Used by
+ * test/e2e/worker-*.test.ts and test/bench/worker.bench.ts.
  */
 import { execFileSync, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -52,7 +61,7 @@ function userEnv(): NodeJS.ProcessEnv {
   )
 }
 
-/** A running `npm start`. */
+/** A running `npm start` (or another `wrangler dev`). */
 export interface WorkerDev {
   /** `http://127.0.0.1:PORT` */
   readonly url: string
@@ -63,20 +72,57 @@ export interface WorkerDev {
 
 /**
  * `npm start -- --ip 127.0.0.1 --port P [args]` in a fresh copy, with `env` added to the environment
- * (e.g. UPSTREAM_MIRROR); resolves once /healthz answers, rejects after `timeoutMs`.
+ * (e.g. UPSTREAM_MIRROR) and `files` written into it; resolves once /healthz answers, rejects
+ * after `timeoutMs`.
  */
 export async function startWorkerDev(
   env: Record<string, string> = {},
-  { timeoutMs = 90_000, args = [] }: { timeoutMs?: number; args?: readonly string[] } = {},
+  {
+    timeoutMs = 90_000,
+    args = [],
+    files = {},
+  }: {
+    timeoutMs?: number
+    args?: readonly string[]
+    /** Files written into the copy first, e.g. a `.dev.vars` (which git ignores). */
+    files?: Readonly<Record<string, string>>
+  } = {},
 ): Promise<WorkerDev> {
   const dir = freshCopy()
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text)
+  return startDevServer(dir, 'npm', ['start', '--'], args, env, '/healthz', timeoutMs)
+}
+
+/**
+ * `wrangler dev --config CONFIG` of another Worker (the benchmark's hello-world peer), run by the
+ * project's wrangler in a copy of the config's folder; resolves once `/` answers.
+ */
+export async function startOtherWorkerDev(
+  configDir: string,
+  timeoutMs = 90_000,
+): Promise<WorkerDev> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'asr-worker-other-'))
+  cpSync(configDir, dir, { recursive: true })
+  const wrangler = path.join(ROOT, 'node_modules/.bin/wrangler')
+  const args = ['dev', '--config', path.join(dir, 'wrangler.toml')]
+  return startDevServer(dir, wrangler, args, [], {}, '/', timeoutMs)
+}
+
+async function startDevServer(
+  dir: string,
+  command: string,
+  commandArgs: readonly string[],
+  args: readonly string[],
+  env: Record<string, string>,
+  probe: string,
+  timeoutMs: number,
+): Promise<WorkerDev> {
   const [port, inspector] = [await freePort(), await freePort()]
   let output = ''
   const child: ChildProcess = spawn(
-    'npm',
+    command,
     [
-      'start',
-      '--',
+      ...commandArgs,
       '--ip',
       '127.0.0.1',
       '--port',
@@ -118,17 +164,17 @@ export async function startWorkerDev(
   for (;;) {
     if (child.exitCode !== null || /Build failed/.test(output)) {
       await stop()
-      throw new Error(`npm start failed (exit ${child.exitCode}):\n${output}`)
+      throw new Error(`${command} failed (exit ${child.exitCode}):\n${output}`)
     }
     try {
-      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) })
+      const res = await fetch(`${url}${probe}`, { signal: AbortSignal.timeout(2000) })
       if (res.ok) break
     } catch {
       // not listening yet
     }
     if (Date.now() > deadline) {
       await stop()
-      throw new Error(`npm start did not answer /healthz within ${timeoutMs} ms:\n${output}`)
+      throw new Error(`${command} did not answer ${probe} within ${timeoutMs} ms:\n${output}`)
     }
     await new Promise((resolve) => setTimeout(resolve, 250))
   }

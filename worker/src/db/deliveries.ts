@@ -189,18 +189,22 @@ export async function listDeliveries(
   subscriptionId: string,
   limit: number,
 ): Promise<DeliveryWithAttempts[]> {
+  // Only the attempts of the listed deliveries: the same page costs the same after years.
+  const page = `SELECT id FROM deliveries WHERE subscription_id = ?1
+                ORDER BY created_at DESC, id DESC LIMIT ?2`
   const [deliveries, attempts] = await db.batch<Record<string, unknown>>([
     db
       .prepare(
-        'SELECT * FROM deliveries WHERE subscription_id = ? ORDER BY created_at DESC, id LIMIT ?',
+        `SELECT * FROM deliveries WHERE subscription_id = ?1
+         ORDER BY created_at DESC, id DESC LIMIT ?2`,
       )
       .bind(subscriptionId, limit),
     db
       .prepare(
-        `SELECT a.* FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id
-         WHERE d.subscription_id = ? ORDER BY a.delivery_id, a.attempt`,
+        `SELECT a.* FROM delivery_attempts a WHERE a.delivery_id IN (${page})
+         ORDER BY a.delivery_id, a.attempt`,
       )
-      .bind(subscriptionId),
+      .bind(subscriptionId, limit),
   ])
   const byDelivery = new Map<string, Attempt[]>()
   for (const raw of attempts?.results ?? []) {
@@ -228,4 +232,50 @@ export async function listDeliveries(
     const d = toDelivery(raw as unknown as DeliveryRow)
     return { ...d, attemptLog: byDelivery.get(d.id) ?? [] }
   })
+}
+
+/** What the status page shows of deliveries. */
+export interface DeliveryHealth {
+  /** Waiting for their next attempt (or their first). */
+  readonly pending: number
+  /** Of those, how many already failed at least once. */
+  readonly retrying: number
+  /** Oldest next attempt among pending deliveries (ISO), if any. */
+  readonly oldestDue: string | undefined
+  /** Given up on since `since`: a permanent error (failed) or the schedule exhausted (dead). */
+  readonly failed: number
+  readonly dead: number
+}
+
+/**
+ * Delivery health: pending now, failed and dead since `since` (ISO time). Each count is a range
+ * of the (status, updated_at) index: pending deliveries are bounded by the retry schedule, the
+ * others by the window.
+ */
+export async function getDeliveryHealth(db: D1Database, since: string): Promise<DeliveryHealth> {
+  const row = await db
+    .prepare(
+      `SELECT
+         (SELECT COUNT(*) FROM deliveries WHERE status = 'pending') AS pending,
+         (SELECT COUNT(*) FROM deliveries WHERE status = 'pending' AND attempts > 0) AS retrying,
+         (SELECT MIN(COALESCE(next_attempt_at, created_at)) FROM deliveries
+          WHERE status = 'pending') AS oldest_due,
+         (SELECT COUNT(*) FROM deliveries WHERE status = 'failed' AND updated_at >= ?1) AS failed,
+         (SELECT COUNT(*) FROM deliveries WHERE status = 'dead' AND updated_at >= ?1) AS dead`,
+    )
+    .bind(since)
+    .first<{
+      pending: number
+      retrying: number
+      oldest_due: string | null
+      failed: number
+      dead: number
+    }>()
+  return {
+    pending: row?.pending ?? 0,
+    retrying: row?.retrying ?? 0,
+    oldestDue: row?.oldest_due ?? undefined,
+    failed: row?.failed ?? 0,
+    dead: row?.dead ?? 0,
+  }
 }

@@ -5,6 +5,7 @@
  * (a transaction), so two runs never create duplicate or out-of-order versions.
  */
 import type { Change, FamilyLists, GuardName, Snapshot } from '../../../shared/src/index.ts'
+import type { FeedHead } from '../read-cache/read-cache.ts'
 
 interface SnapshotRow {
   feed: string
@@ -61,13 +62,17 @@ export async function getSnapshot(
   return row === null ? undefined : toSnapshot(row)
 }
 
-/** The sha256 of a feed's latest version (one indexed row, no lists), or undefined. */
-export async function getCurrentSha256(db: D1Database, feed: string): Promise<string | undefined> {
+/** A feed's latest version, sha256 and fetchedAt (one indexed row, no lists), or null. */
+export async function getFeedHead(db: D1Database, feed: string): Promise<FeedHead> {
   const row = await db
-    .prepare('SELECT sha256 FROM versions WHERE feed = ? ORDER BY version DESC LIMIT 1')
+    .prepare(
+      'SELECT version, sha256, fetched_at FROM versions WHERE feed = ? ORDER BY version DESC LIMIT 1',
+    )
     .bind(feed)
-    .first<{ sha256: string }>()
-  return row?.sha256
+    .first<{ version: number; sha256: string; fetched_at: string }>()
+  return row === null
+    ? null
+    : { version: row.version, sha256: row.sha256, fetchedAt: row.fetched_at }
 }
 
 /** What the catalogue listing shows per feed, without the address lists. */
@@ -83,15 +88,25 @@ export interface FeedState {
   readonly ipv4Addresses: number
 }
 
-/** The latest version of every feed that has one, with counts, by feed id. */
-export async function getFeedStates(db: D1Database): Promise<Map<string, FeedState>> {
+/**
+ * The latest version, with counts, of every feed that was ever checked or is in `known` (the
+ * catalogue and enabled ids), by feed id. Driven by feed_status, one indexed lookup per feed:
+ * independent of how many versions and checks there are.
+ */
+export async function getFeedStates(
+  db: D1Database,
+  known: readonly string[],
+): Promise<Map<string, FeedState>> {
   const { results } = await db
     .prepare(
       `SELECT v.feed, v.version, v.sha256, v.fetched_at, v.changed_at, v.source,
               c.ipv4_count, c.ipv6_count, c.ipv4_addresses
-       FROM versions v JOIN snapshot_contents c ON c.feed = v.feed AND c.sha256 = v.sha256
-       WHERE v.version = (SELECT MAX(version) FROM versions WHERE feed = v.feed)`,
+       FROM (SELECT feed FROM feed_status UNION SELECT value FROM json_each(?1)) f
+       JOIN versions v
+         ON v.feed = f.feed AND v.version = (SELECT MAX(version) FROM versions WHERE feed = f.feed)
+       JOIN snapshot_contents c ON c.feed = v.feed AND c.sha256 = v.sha256`,
     )
+    .bind(JSON.stringify(known))
     .all<{
       feed: string
       version: number
@@ -119,42 +134,6 @@ export async function getFeedStates(db: D1Database): Promise<Map<string, FeedSta
       },
     ]),
   )
-}
-
-/** One point of a feed's history, for the status page chart. */
-export interface HistoryPoint {
-  readonly feed: string
-  readonly version: number
-  readonly changedAt: string
-  readonly ipv4Count: number
-  readonly ipv6Count: number
-  readonly ipv4Addresses: number
-}
-
-/** Every version of every feed with its counts, oldest first. */
-export async function getHistory(db: D1Database): Promise<HistoryPoint[]> {
-  const { results } = await db
-    .prepare(
-      `SELECT v.feed, v.version, v.changed_at, c.ipv4_count, c.ipv6_count, c.ipv4_addresses
-       FROM versions v JOIN snapshot_contents c ON c.feed = v.feed AND c.sha256 = v.sha256
-       ORDER BY v.feed, v.version`,
-    )
-    .all<{
-      feed: string
-      version: number
-      changed_at: string
-      ipv4_count: number
-      ipv6_count: number
-      ipv4_addresses: number
-    }>()
-  return results.map((r) => ({
-    feed: r.feed,
-    version: r.version,
-    changedAt: r.changed_at,
-    ipv4Count: r.ipv4_count,
-    ipv6Count: r.ipv6_count,
-    ipv4Addresses: r.ipv4_addresses,
-  }))
 }
 
 /** Number of IPv4 addresses covered by canonical, merged CIDRs (fits a double exactly). */
@@ -304,64 +283,6 @@ export async function recordChecks(db: D1Database, checks: readonly CheckRecord[
   )
 }
 
-/** The last outcome of a feed's checks, and its last refusal. */
-export interface FeedCheckState {
-  readonly lastCheckedAt: string
-  readonly lastOutcome: {
-    readonly outcome: CheckRecord['outcome']
-    readonly at: string
-    readonly guard?: string
-    readonly reason?: string
-  }
-  readonly lastRefusal?: { readonly at: string; readonly guard: string; readonly reason: string }
-}
-
-interface CheckRow {
-  feed: string
-  at: string
-  outcome: CheckRecord['outcome']
-  guard: string | null
-  reason: string | null
-}
-
-/** The last check and the last refusal of every feed that was checked, by feed id. */
-export async function getCheckStates(db: D1Database): Promise<Map<string, FeedCheckState>> {
-  const [last, refusals] = await db.batch<CheckRow>([
-    db.prepare(
-      `SELECT feed, at, outcome, guard, reason FROM checks
-       WHERE id IN (SELECT MAX(id) FROM checks GROUP BY feed)`,
-    ),
-    db.prepare(
-      `SELECT feed, at, outcome, guard, reason FROM checks
-       WHERE id IN (SELECT MAX(id) FROM checks WHERE outcome IN ('refused', 'error') GROUP BY feed)`,
-    ),
-  ])
-  const refusalByFeed = new Map((refusals?.results ?? []).map((r) => [r.feed, r]))
-  const states = new Map<string, FeedCheckState>()
-  for (const row of last?.results ?? []) {
-    const refusal = refusalByFeed.get(row.feed)
-    states.set(row.feed, {
-      lastCheckedAt: row.at,
-      lastOutcome: {
-        outcome: row.outcome,
-        at: row.at,
-        ...(row.guard === null ? {} : { guard: row.guard }),
-        ...(row.reason === null ? {} : { reason: row.reason }),
-      },
-      ...(refusal === undefined
-        ? {}
-        : {
-            lastRefusal: {
-              at: refusal.at,
-              guard: refusal.guard ?? refusal.outcome,
-              reason: refusal.reason ?? '',
-            },
-          }),
-    })
-  }
-  return states
-}
-
 /** A stored change with its position in the global order (the cursor of /v1/changes). */
 export interface StoredChange extends Change {
   readonly id: string
@@ -392,7 +313,10 @@ function toChange(row: ChangeRow): StoredChange {
   }
 }
 
-/** Selects changes: of some feeds (all when empty), after `afterSeq`, or after a version or time. */
+/**
+ * Selects changes: after a version or a time of one feed, or after (before, newest first) a
+ * cursor `seq` across some feeds (all when absent or empty).
+ */
 export interface ChangeQuery {
   readonly feeds?: readonly string[]
   readonly afterSeq?: number
@@ -403,33 +327,59 @@ export interface ChangeQuery {
   readonly newestFirst?: boolean
 }
 
-/** Changes matching the query, in `seq` order. */
+const CHANGE_COLUMNS =
+  'c.seq, c.id, c.feed, c.version, c.previous_version, c.at, c.added, c.removed'
+
+/** Larger than any seq: the cursor of a newest-first read from the top. */
+const TOP_SEQ = Number.MAX_SAFE_INTEGER
+
+/**
+ * Changes matching the query. Every shape reads through an index and at most `limit` rows per
+ * feed (test/worker/db/query-plans.test.ts), whatever the length of the history.
+ */
 export async function getChanges(db: D1Database, q: ChangeQuery): Promise<StoredChange[]> {
-  const where: string[] = []
-  const params: (string | number)[] = []
-  if (q.feeds !== undefined && q.feeds.length > 0) {
-    where.push(`feed IN (SELECT value FROM json_each(?))`)
-    params.push(JSON.stringify(q.feeds))
+  const feeds = [...new Set(q.feeds ?? [])]
+  let statement: D1PreparedStatement
+  if (q.afterVersion !== undefined || q.afterTime !== undefined) {
+    // One feed's changes: within a feed, version, time and seq order agree.
+    statement =
+      q.afterTime === undefined
+        ? db
+            .prepare(
+              `SELECT ${CHANGE_COLUMNS} FROM changes c
+               WHERE c.feed = ?1 AND c.version > ?2 ORDER BY c.version LIMIT ?3`,
+            )
+            .bind(feeds[0] ?? '', q.afterVersion, q.limit)
+        : db
+            .prepare(
+              `SELECT ${CHANGE_COLUMNS} FROM changes c
+               WHERE c.feed = ?1 AND c.at > ?2 ORDER BY c.at, c.version LIMIT ?3`,
+            )
+            .bind(feeds[0] ?? '', q.afterTime, q.limit)
+  } else {
+    const desc = q.newestFirst === true
+    const cursor = q.afterSeq ?? (desc ? TOP_SEQ : 0)
+    const [cmp, dir] = desc ? ['<', 'DESC'] : ['>', 'ASC']
+    statement =
+      feeds.length === 0
+        ? db
+            .prepare(
+              `SELECT ${CHANGE_COLUMNS} FROM changes c WHERE c.seq ${cmp} ?1 ORDER BY c.seq ${dir} LIMIT ?2`,
+            )
+            .bind(cursor, q.limit)
+        : // At most `limit` rows of each feed through its (feed, seq) index, then the first
+          // `limit` of those in seq order.
+          db
+            .prepare(
+              `SELECT ${CHANGE_COLUMNS} FROM json_each(?1) f
+               JOIN changes c ON c.seq IN (
+                 SELECT x.seq FROM changes x WHERE x.feed = f.value AND x.seq ${cmp} ?2
+                 ORDER BY x.seq ${dir} LIMIT ?3)
+               ORDER BY c.seq ${dir} LIMIT ?3`,
+            )
+            .bind(JSON.stringify(feeds), cursor, q.limit)
   }
-  if (q.afterSeq !== undefined) {
-    where.push('seq > ?')
-    params.push(q.afterSeq)
-  }
-  if (q.afterVersion !== undefined) {
-    where.push('version > ?')
-    params.push(q.afterVersion)
-  }
-  if (q.afterTime !== undefined) {
-    where.push('at > ?')
-    params.push(q.afterTime)
-  }
-  const sql = `SELECT seq, id, feed, version, previous_version, at, added, removed FROM changes
-    ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-    ORDER BY seq ${q.newestFirst === true ? 'DESC' : 'ASC'} LIMIT ?`
-  const { results } = await db
-    .prepare(sql)
-    .bind(...params, q.limit)
-    .all<ChangeRow>()
+  const { results } = await statement.all<ChangeRow>()
   return results.map(toChange)
 }
 

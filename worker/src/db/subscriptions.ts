@@ -1,9 +1,12 @@
 /**
- * @module D1 access for subscriptions. Secrets and tokens are stored to sign and send deliveries
- * and never returned by the API after creation (only {@link toPublicSubscription} fields are).
+ * @module D1 access for subscriptions. Webhook secrets and dispatch tokens are stored sealed
+ * (secrets/secret-box.ts: this module never sees them in clear), opened only to sign and send a
+ * delivery, and never returned by the API after creation (only {@link toPublicSubscription}
+ * fields are).
  */
+import { SecretBox } from '../secrets/secret-box.ts'
 
-/** A stored subscription. */
+/** A stored subscription. `secret`, `previousSecret` and `token` are sealed values. */
 export interface Subscription {
   readonly id: string
   readonly kind: 'webhook' | 'github-dispatch'
@@ -26,6 +29,11 @@ export interface PublicSubscription {
   readonly repository?: string
   readonly createdAt: string
   readonly previousSecretExpiresAt?: string
+  /**
+   * The id of the SECRETS_KEY key its secret or token is sealed with; null while it is still
+   * stored in clear (from before encryption, until the next cron run seals it).
+   */
+  readonly secretsKeyId: string | null
 }
 
 interface SubscriptionRow {
@@ -68,6 +76,7 @@ export function toPublicSubscription(s: Subscription): PublicSubscription {
     ...(s.previousSecretExpiresAt === undefined
       ? {}
       : { previousSecretExpiresAt: s.previousSecretExpiresAt }),
+    secretsKeyId: SecretBox.keyIdOf(s.secret ?? s.token ?? '') ?? null,
   }
 }
 
@@ -118,6 +127,64 @@ export async function deleteSubscription(db: D1Database, id: string): Promise<bo
     .bind(id)
     .first<{ id: string }>()
   return row !== null
+}
+
+/** The sealed values of one subscription, as {@link updateSealed} compares and writes them. */
+export interface SealedValues {
+  readonly secret: string | null
+  readonly previousSecret: string | null
+  readonly token: string | null
+}
+
+/**
+ * Subscriptions holding any value not sealed with the key `currentKeyId` (stored in clear, or
+ * under an older key), up to `limit`; the cron re-seals them.
+ */
+export async function getSubscriptionsToReseal(
+  db: D1Database,
+  currentKeyId: string,
+  limit: number,
+): Promise<Subscription[]> {
+  const current = `enc:v1:${currentKeyId}:%`
+  const { results } = await db
+    .prepare(
+      `SELECT * FROM subscriptions
+       WHERE (secret IS NOT NULL AND secret NOT LIKE ?1)
+          OR (previous_secret IS NOT NULL AND previous_secret NOT LIKE ?1)
+          OR (token IS NOT NULL AND token NOT LIKE ?1)
+       LIMIT ?2`,
+    )
+    .bind(current, limit)
+    .all<SubscriptionRow>()
+  return results.map(toSubscription)
+}
+
+/**
+ * Replaces a subscription's sealed values if they are still `before` (a rotation in between
+ * wins; the next run re-seals what it wrote). True when the row changed.
+ */
+export async function updateSealed(
+  db: D1Database,
+  id: string,
+  before: SealedValues,
+  after: SealedValues,
+): Promise<boolean> {
+  const r = await db
+    .prepare(
+      `UPDATE subscriptions SET secret = ?5, previous_secret = ?6, token = ?7
+       WHERE id = ?1 AND secret IS ?2 AND previous_secret IS ?3 AND token IS ?4`,
+    )
+    .bind(
+      id,
+      before.secret,
+      before.previousSecret,
+      before.token,
+      after.secret,
+      after.previousSecret,
+      after.token,
+    )
+    .run()
+  return r.meta.changes === 1
 }
 
 /**

@@ -13,6 +13,10 @@ import { getChange, getSnapshot } from '../db/snapshots.ts'
 import type { StoredChange } from '../db/snapshots.ts'
 import { getSubscription } from '../db/subscriptions.ts'
 import type { Subscription } from '../db/subscriptions.ts'
+import { logEvent } from '../log-event.ts'
+import { openSubscriptionSecrets, secretBoxOf } from '../secrets/subscription-secrets.ts'
+import type { OpenedSecrets } from '../secrets/subscription-secrets.ts'
+import { checkRepository, checkToken } from '../webhooks/check-dispatch-target.ts'
 import { checkTargetUrl } from '../webhooks/check-target.ts'
 import { webhookHeaders } from '../webhooks/sign-webhook.ts'
 import { DEFAULT_DEPS } from './deps.ts'
@@ -167,6 +171,20 @@ const PERMANENT_WEBHOOK = new Set([400, 410, 413, 422])
 /** Dispatch statuses that will repeat: bad request, bad token, no such repository. */
 const PERMANENT_DISPATCH = new Set([400, 401, 404, 410, 422])
 
+/** Opens the subscription's sealed values; a failure is transient (the key may be restored). */
+async function openSecrets(sub: Subscription, config: Config): Promise<OpenedSecrets | SendResult> {
+  try {
+    return await openSubscriptionSecrets(await secretBoxOf(config), sub)
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    return {
+      statusCode: null,
+      error: `cannot open the subscription's secrets: ${reason}`,
+      permanent: false,
+    }
+  }
+}
+
 async function attemptDelivery(
   db: D1Database,
   sub: Subscription,
@@ -179,17 +197,22 @@ async function attemptDelivery(
   const sha256 = (await getSnapshot(db, change.feed, change.version))?.sha256
   if (sub.kind === 'webhook') {
     const url = sub.url!
-    const refused = checkTargetUrl(url, { allowPrivate: config.allowPrivateTargets })
+    const refused = checkTargetUrl(url, {
+      allowPrivate: config.allowPrivateTargets,
+      extraPorts: config.webhookExtraPorts,
+    })
     if (refused !== undefined)
       return { statusCode: null, error: `target refused: ${refused}`, permanent: true }
+    const opened = await openSecrets(sub, config)
+    if ('error' in opened) return opened
     const body = webhookPayload(change, sha256, config, now)
-    const secrets = [sub.secret!]
+    const secrets = [opened.secret!]
     if (
-      sub.previousSecret !== undefined &&
+      opened.previousSecret !== undefined &&
       sub.previousSecretExpiresAt !== undefined &&
       Date.parse(sub.previousSecretExpiresAt) > now
     ) {
-      secrets.push(sub.previousSecret)
+      secrets.push(opened.previousSecret)
     }
     // A fresh timestamp per attempt: receivers reject timestamps older than 5 minutes.
     const headers = await webhookHeaders(secrets, delivery.id, Math.floor(now / 1000), body)
@@ -208,6 +231,17 @@ async function attemptDelivery(
       (res) => PERMANENT_WEBHOOK.has(res.status) || (res.status >= 300 && res.status < 400),
     )
   }
+  // Checked again here: rows stored before these rules existed, or edited in D1.
+  const badRepository = checkRepository(sub.repository!)
+  if (badRepository !== undefined) {
+    return { statusCode: null, error: `repository refused: ${badRepository}`, permanent: true }
+  }
+  const opened = await openSecrets(sub, config)
+  if ('error' in opened) return opened
+  const badToken = checkToken(opened.token!)
+  if (badToken !== undefined) {
+    return { statusCode: null, error: `token refused: ${badToken}`, permanent: true }
+  }
   const [owner, repo] = sub.repository!.split('/')
   return send(
     `${config.githubApiUrl}/repos/${encodeURIComponent(owner!)}/${encodeURIComponent(repo!)}/dispatches`,
@@ -215,7 +249,7 @@ async function attemptDelivery(
       method: 'POST',
       headers: {
         accept: 'application/vnd.github+json',
-        authorization: `Bearer ${sub.token!}`,
+        authorization: `Bearer ${opened.token!}`,
         'content-type': 'application/json',
         'user-agent': 'allowlist-sync-webhooks/0.1',
         'x-github-api-version': '2022-11-28',
@@ -240,7 +274,7 @@ export async function deliverOne(
   deps: JobDeps = DEFAULT_DEPS,
 ): Promise<void> {
   if (!isDeliveryMessage(msg.body)) {
-    console.error(JSON.stringify({ event: 'delivery-malformed', messageId: msg.id }))
+    logEvent('error', { event: 'delivery-malformed', messageId: msg.id })
     msg.ack()
     return
   }
@@ -328,9 +362,7 @@ export async function consumeDeliveries(
         await deliverOne(msg, env, deps)
       } catch (error) {
         // D1 or the queue failed: not the subscriber's fault and not permanent. Retry the message.
-        console.error(
-          JSON.stringify({ event: 'delivery-error', messageId: msg.id, error: String(error) }),
-        )
+        logEvent('error', { event: 'delivery-error', messageId: msg.id, error: String(error) })
         msg.retry({ delaySeconds: 30 })
       }
     }),
@@ -357,10 +389,10 @@ export async function consumeDeadLetters(
           nowIso,
           'dead-lettered: queue retries exhausted',
         )
-        console.error(JSON.stringify({ event: 'delivery-dead', deliveryId: msg.body.deliveryId }))
+        logEvent('error', { event: 'delivery-dead', deliveryId: msg.body.deliveryId })
         msg.ack()
       } catch (error) {
-        console.error(JSON.stringify({ event: 'dead-letter-error', error: String(error) }))
+        logEvent('error', { event: 'dead-letter-error', error: String(error) })
         msg.retry()
       }
     }),

@@ -16,6 +16,9 @@ import {
   recordUnchanged,
 } from '../db/snapshots.ts'
 import type { CheckRecord } from '../db/snapshots.ts'
+import { logEvent } from '../log-event.ts'
+import { publishFeedPointers } from '../read-cache/publish-pointers.ts'
+import { READ_CACHE } from '../read-cache/read-cache.ts'
 import type { DeliveryMessage } from './deliver.ts'
 import { DEFAULT_DEPS } from './deps.ts'
 import type { JobDeps } from './deps.ts'
@@ -164,6 +167,16 @@ export async function runSync(env: SyncEnv, deps: JobDeps = DEFAULT_DEPS): Promi
   // Validators describe the content this run saw; after a lost race the stored content may be
   // another run's, and a later 304 must not confirm content that was never stored.
   if (!lostRace) await putHttpCache(env.DB, result.cache, at)
+  // The next read sees what was stored (read-cache/read-cache.ts); a failure only delays it.
+  await publishFeedPointers(
+    env.DB,
+    READ_CACHE,
+    feeds.map((f) => f.id),
+    deps.now(),
+    config.readCacheTtlSeconds * 1000,
+  ).catch((error: unknown) =>
+    logEvent('error', { event: 'publish-pointers', error: String(error) }),
+  )
   const requeued = await requeueStranded(env, deps.now()).then(
     (n) => ({ status: 'fulfilled', value: n }) as const,
     (reason: unknown) => ({ status: 'rejected', reason }) as const,
@@ -174,17 +187,15 @@ export async function runSync(env: SyncEnv, deps: JobDeps = DEFAULT_DEPS): Promi
     enqueued,
     requeued: requeued.status === 'fulfilled' ? requeued.value : 0,
   }
-  console.log(
-    JSON.stringify({
-      event: 'sync',
-      runId,
-      durationMs,
-      outcomes: checks.map((c) => [c.feed, c.outcome, c.guard ?? null]),
-      unknownKeys: result.unknownKeys,
-      enqueued,
-      requeued: summary.requeued,
-    }),
-  )
+  logEvent('info', {
+    event: 'sync',
+    runId,
+    durationMs,
+    outcomes: checks.map((c) => [c.feed, c.outcome, c.guard ?? null]),
+    unknownKeys: result.unknownKeys,
+    enqueued,
+    requeued: summary.requeued,
+  })
   const failures = [...settled, requeued].filter((s) => s.status === 'rejected')
   if (failures.length > 0) {
     throw new AggregateError(

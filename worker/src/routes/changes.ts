@@ -1,19 +1,25 @@
 /**
  * @module GET /v1/changes (changes across feeds, cursor-paginated: what the Action polls) and
- * GET /v1/changes.atom (the same as an Atom 1.0 feed, RFC 4287).
+ * GET /v1/changes.atom (the same as an Atom 1.0 feed, RFC 4287): `tag:` ids that do not depend on
+ * the host name, entries of at most {@link ATOM_MAX_LINES} CIDRs with a link to the full change.
  */
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../app.ts'
 import { readConfig } from '../config.ts'
 import { getChanges } from '../db/snapshots.ts'
+import { escapeMarkup } from '../escape-markup.ts'
 import type { StoredChange } from '../db/snapshots.ts'
 import { validate } from '../validation.ts'
+
+/** Most feeds one request may filter on (each costs one index range). */
+const MAX_FEEDS = 100
 
 const feedList = z
   .string()
   .regex(/^[A-Za-z0-9._@,/-]*$/, 'comma-separated feed ids, e.g. "github/hooks,coolify/cloud"')
   .transform((s) => s.split(',').filter((f) => f !== ''))
+  .refine((list) => list.length <= MAX_FEEDS, `at most ${MAX_FEEDS} feeds`)
 
 const changesQuery = z.object({
   since: z
@@ -29,59 +35,66 @@ const atomQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 })
 
-/** Escapes text for XML character data and attribute values. */
-export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) =>
-    ch === '&'
-      ? '&amp;'
-      : ch === '<'
-        ? '&lt;'
-        : ch === '>'
-          ? '&gt;'
-          : ch === '"'
-            ? '&quot;'
-            : '&apos;',
-  )
-}
+/** The tagging entity of every Atom id (RFC 4151): the project, and the year it began minting. */
+export const TAG_AUTHORITY = 'tag:allowlist-sync,2026:'
+
+/** CIDR lines an Atom entry lists at most; the rest is one line and a link. */
+export const ATOM_MAX_LINES = 50
 
 function count(lists: StoredChange['added']): number {
   return lists.ipv4.length + lists.ipv6.length
 }
 
-/** The Atom document for some changes, newest first. */
+/**
+ * The id of a change's entry: from its feed, version and time only, so it is the same whatever
+ * host name or PUBLIC_URL the feed is read through (RFC 4287 4.2.6: ids never change).
+ */
+export function atomEntryId(ch: Pick<StoredChange, 'feed' | 'version' | 'at'>): string {
+  return `${TAG_AUTHORITY}feeds/${ch.feed}/versions/${ch.version}/${ch.at}`
+}
+
+function entry(ch: StoredChange, base: string): string {
+  const url = `${base}/v1/feeds/${ch.feed}/snapshots/${ch.version}`
+  const full = `${base}/v1/feeds/${ch.feed}/changes?since=${ch.previousVersion}&limit=1`
+  const lines = [
+    ...ch.added.ipv4.map((c) => `+ ${c}`),
+    ...ch.added.ipv6.map((c) => `+ ${c}`),
+    ...ch.removed.ipv4.map((c) => `- ${c}`),
+    ...ch.removed.ipv6.map((c) => `- ${c}`),
+  ]
+  const shown = lines.slice(0, ATOM_MAX_LINES)
+  if (lines.length > shown.length) {
+    shown.push(`… and ${lines.length - shown.length} more; the full change: ${full}`)
+  }
+  return `  <entry>
+    <id>${escapeMarkup(atomEntryId(ch))}</id>
+    <title>${escapeMarkup(`${ch.feed}: version ${ch.version} (+${count(ch.added)} −${count(ch.removed)})`)}</title>
+    <updated>${escapeMarkup(ch.at)}</updated>
+    <link rel="alternate" type="application/json" href="${escapeMarkup(url)}"/>
+    <link rel="related" type="application/json" href="${escapeMarkup(full)}"/>
+    <category term="${escapeMarkup(ch.feed)}"/>
+    <content type="text">${escapeMarkup(shown.join('\n'))}</content>
+  </entry>`
+}
+
+/** The Atom document for some changes, newest first. `feeds` is the filter, if any. */
 export function renderAtom(
   changes: readonly StoredChange[],
   base: string,
   selfUrl: string,
   now: string,
+  feeds: readonly string[] = [],
 ): string {
   const updated = changes[0]?.at ?? now
-  const entries = changes.map((ch) => {
-    const url = `${base}/v1/feeds/${ch.feed}/snapshots/${ch.version}`
-    const lines = [
-      ...ch.added.ipv4.map((c) => `+ ${c}`),
-      ...ch.added.ipv6.map((c) => `+ ${c}`),
-      ...ch.removed.ipv4.map((c) => `- ${c}`),
-      ...ch.removed.ipv6.map((c) => `- ${c}`),
-    ]
-    return `  <entry>
-    <id>${escapeXml(url)}</id>
-    <title>${escapeXml(`${ch.feed}: version ${ch.version} (+${count(ch.added)} −${count(ch.removed)})`)}</title>
-    <updated>${escapeXml(ch.at)}</updated>
-    <link rel="alternate" type="application/json" href="${escapeXml(url)}"/>
-    <category term="${escapeXml(ch.feed)}"/>
-    <content type="text">${escapeXml(lines.join('\n'))}</content>
-  </entry>`
-  })
   return `<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom">
-  <id>${escapeXml(selfUrl)}</id>
+  <id>${escapeMarkup(`${TAG_AUTHORITY}changes${feeds.length === 0 ? '' : `/${feeds.join(',')}`}`)}</id>
   <title>allowlist-sync: feed changes</title>
-  <updated>${escapeXml(updated)}</updated>
+  <updated>${escapeMarkup(updated)}</updated>
   <author><name>allowlist-sync</name></author>
-  <link rel="self" type="application/atom+xml" href="${escapeXml(selfUrl)}"/>
-  <link rel="alternate" type="text/html" href="${escapeXml(`${base}/`)}"/>
-${entries.join('\n')}
+  <link rel="self" type="application/atom+xml" href="${escapeMarkup(selfUrl)}"/>
+  <link rel="alternate" type="text/html" href="${escapeMarkup(`${base}/`)}"/>
+${changes.map((ch) => entry(ch, base)).join('\n')}
 </feed>
 `
 }
@@ -119,7 +132,8 @@ export const changes = new Hono<AppEnv>()
     })
     const base = readConfig(c.env).publicUrl ?? new URL(c.req.url).origin
     const self = `${base}/v1/changes.atom${new URL(c.req.url).search}`
-    return c.body(renderAtom(rows, base, self, new Date().toISOString()), 200, {
+    const now = new Date(c.get('now')()).toISOString()
+    return c.body(renderAtom(rows, base, self, now, feeds ?? []), 200, {
       'content-type': 'application/atom+xml; charset=utf-8',
       'cache-control': 'public, max-age=60',
     })

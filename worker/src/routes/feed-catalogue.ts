@@ -1,11 +1,15 @@
 /**
  * @module The feed listing the API and the status page share: the catalogue joined with what D1
- * knows about each feed (current version, counts, last check, last change, last refusal).
+ * knows about each feed (current version, counts, last check and since when its outcome holds,
+ * last change, last refusal). Two queries, one row per feed each, whatever the history length.
  */
 import { BUILTIN_FEEDS, findFeed } from '../../../shared/src/index.ts'
+import type { FeedDefinition } from '../../../shared/src/index.ts'
 import { readConfig } from '../config.ts'
-import { getCheckStates, getFeedStates } from '../db/snapshots.ts'
-import type { FeedCheckState, FeedState } from '../db/snapshots.ts'
+import { getFeedStatuses } from '../db/feed-status.ts'
+import type { FeedCheckState } from '../db/feed-status.ts'
+import { getFeedStates } from '../db/snapshots.ts'
+import type { FeedState } from '../db/snapshots.ts'
 import { resolveFeeds } from '../jobs/scheduled.ts'
 
 /** One feed as `GET /v1/feeds` lists it. */
@@ -16,6 +20,11 @@ export interface FeedSummary {
   readonly sources: readonly string[]
   /** Whether the cron syncs it (ENABLED_FEEDS). */
   readonly enabled: boolean
+  /**
+   * The publisher may leave it out (github/dependabot, withdrawn by GitHub in 2025): an absent
+   * list is expected, shown as withdrawn rather than as a failure.
+   */
+  readonly optional: boolean
   readonly version: number | null
   readonly sha256: string | null
   readonly counts: {
@@ -27,7 +36,17 @@ export interface FeedSummary {
   readonly lastCheckedAt: string | null
   readonly lastChangedAt: string | null
   readonly lastOutcome: FeedCheckState['lastOutcome'] | null
+  /** Since when checks have ended like the last one (ok, refused or error): "refused since". */
+  readonly lastOutcomeSince: string | null
   readonly lastRefusal: NonNullable<FeedCheckState['lastRefusal']> | null
+}
+
+/** Whether every source of a feed is a key its publisher may leave out. */
+export function isOptionalFeed(def: FeedDefinition | undefined): boolean {
+  return (
+    def !== undefined &&
+    def.sources.every((s) => s.parser.kind === 'github-meta' && !s.parser.required)
+  )
 }
 
 /** Every built-in or enabled feed, plus any feed with stored history, in catalogue order. */
@@ -35,15 +54,9 @@ export async function listFeeds(db: D1Database, env: Env): Promise<FeedSummary[]
   const config = readConfig(env)
   const enabled = resolveFeeds(config.enabledFeeds).feeds
   const enabledIds = new Set(enabled.map((f) => f.id))
-  const [states, checks] = await Promise.all([getFeedStates(db), getCheckStates(db)])
-  const ids = [
-    ...new Set([
-      ...BUILTIN_FEEDS.map((f) => f.id),
-      ...enabled.map((f) => f.id),
-      ...states.keys(),
-      ...checks.keys(),
-    ]),
-  ]
+  const known = [...new Set([...BUILTIN_FEEDS.map((f) => f.id), ...enabled.map((f) => f.id)])]
+  const [states, checks] = await Promise.all([getFeedStates(db, known), getFeedStatuses(db)])
+  const ids = [...new Set([...known, ...states.keys(), ...checks.keys()])]
   return ids.map((id) => summarize(id, enabledIds.has(id), states.get(id), checks.get(id)))
 }
 
@@ -63,6 +76,7 @@ function summarize(
         ? (state?.source.split(' ') ?? [])
         : [...new Set(def.sources.map((s) => s.url))],
     enabled,
+    optional: isOptionalFeed(def),
     version: state?.version ?? null,
     sha256: state?.sha256 ?? null,
     counts:
@@ -73,6 +87,7 @@ function summarize(
     lastCheckedAt: check?.lastCheckedAt ?? null,
     lastChangedAt: state?.changedAt ?? null,
     lastOutcome: check?.lastOutcome ?? null,
+    lastOutcomeSince: check?.stateSince ?? null,
     lastRefusal: check?.lastRefusal ?? null,
   }
 }

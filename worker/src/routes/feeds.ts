@@ -1,29 +1,25 @@
 /**
- * @module /v1/feeds: the catalogue with each feed's state, a feed's current snapshot (ETag = its
- * sha256, 304 on If-None-Match, `?format=` through shared/render), past snapshots and changes.
+ * @module /v1/feeds: the catalogue with each feed's state, a feed's current snapshot (ETag from
+ * its sha256, 304 on If-None-Match, `?format=` through shared/render), past snapshots and
+ * changes. Snapshot reads go through the read cache (read-cache/serve-snapshot.ts): a read of a
+ * feed that has not changed does no D1 query.
  */
 import { Hono } from 'hono'
-import type { Context } from 'hono'
 import { z } from 'zod'
-import {
-  FORMAT_IDS,
-  findFeed,
-  formatInfo,
-  RenderError,
-  renderFormat,
-  parsePort,
-} from '../../../shared/src/index.ts'
-import type { PortSpec, Snapshot } from '../../../shared/src/index.ts'
+import { FORMAT_IDS, parsePort } from '../../../shared/src/index.ts'
+import type { PortSpec } from '../../../shared/src/index.ts'
 import type { AppEnv } from '../app.ts'
-import { HttpError, notFound } from '../errors.ts'
-import { getChanges, getCurrentSha256, getFeedStates, getSnapshot } from '../db/snapshots.ts'
+import { getChanges } from '../db/snapshots.ts'
+import { HttpError } from '../errors.ts'
+import {
+  CURRENT_CACHE_CONTROL,
+  knownFeed,
+  serveCurrent,
+  serveVersion,
+} from '../read-cache/serve-snapshot.ts'
+import type { Representation } from '../read-cache/serve-snapshot.ts'
 import { validate } from '../validation.ts'
 import { listFeeds } from './feed-catalogue.ts'
-
-/** How long clients and caches may reuse a current snapshot (the cron runs every 15 minutes). */
-const CURRENT_CACHE_CONTROL = 'public, max-age=60, stale-while-revalidate=300'
-/** A numbered version never changes. */
-const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable'
 
 const feedParams = z.object({
   provider: z.string().regex(/^[a-z0-9._-]{1,64}$/, 'a lower-case feed provider, e.g. "github"'),
@@ -51,25 +47,11 @@ const changesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 })
 
-async function knownFeed(db: D1Database, provider: string, list: string): Promise<string> {
-  const id = `${provider}/${list}`
-  if (findFeed(id) !== undefined) return id
-  const states = await getFeedStates(db)
-  if (states.has(id)) return id
-  throw notFound(`feed "${id}"`)
-}
-
-/** Whether an If-None-Match header matches the entity tag (weak comparison, RFC 9110 13.1.2). */
-export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
-  if (header === undefined) return false
-  if (header.trim() === '*') return true
-  const bare = etag.replace(/^W\//, '')
-  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === bare)
-}
-
-function ports(raw: string | string[] | undefined): PortSpec[] {
-  const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]
-  return list.map((p) => {
+/** The representation a query asks for; a bad port is a 400 before any lookup. */
+function representation(query: z.infer<typeof snapshotQuery>): Representation {
+  const portTexts =
+    query.port === undefined ? [] : Array.isArray(query.port) ? query.port : [query.port]
+  const ports: PortSpec[] = portTexts.map((p) => {
     try {
       return parsePort(p)
     } catch (cause) {
@@ -82,58 +64,7 @@ function ports(raw: string | string[] | undefined): PortSpec[] {
       )
     }
   })
-}
-
-/** The entity tag of a snapshot's representation: its sha256, plus the format if rendered. */
-function etagOf(sha256: string, format: string | undefined): string {
-  return format === undefined ? `"${sha256}"` : `"${sha256}.${format}"`
-}
-
-function respondSnapshot(
-  c: Context<AppEnv>,
-  snapshot: Snapshot,
-  query: z.infer<typeof snapshotQuery>,
-  cacheControl: string,
-): Response {
-  const format = query.format
-  const etag = etagOf(snapshot.sha256, format)
-  const headers = { etag, 'cache-control': cacheControl, vary: 'accept-encoding' }
-  if (matchesIfNoneMatch(c.req.header('if-none-match'), etag)) {
-    return c.body(null, 304, headers)
-  }
-  if (format === undefined) return c.json(snapshot, 200, headers)
-  let text: string
-  try {
-    text = renderFormat(
-      format,
-      {
-        feeds: [
-          {
-            id: snapshot.feed,
-            version: String(snapshot.version),
-            sha256: snapshot.sha256,
-            source: snapshot.source.split(' ')[0] ?? '',
-          },
-        ],
-        ipv4: snapshot.ipv4,
-        ipv6: snapshot.ipv6,
-      },
-      { ports: ports(query.port), ...(query.name === undefined ? {} : { name: query.name }) },
-    )
-  } catch (cause) {
-    if (cause instanceof RenderError) {
-      const bad = ['ERR_RENDER_NAME', 'ERR_RENDER_PORT', 'ERR_RENDER_COMMENT'].includes(cause.code)
-      throw new HttpError(
-        bad ? 400 : 422,
-        bad ? 'ERR_VALIDATION' : 'ERR_RENDER',
-        bad ? 'Invalid request' : 'Cannot render in this format',
-        `${cause.code}: ${cause.message}`,
-        { cause },
-      )
-    }
-    throw cause
-  }
-  return c.body(text, 200, { ...headers, 'content-type': formatInfo(format).mediaType })
+  return { format: query.format, ports, portTexts, name: query.name }
 }
 
 /** The /v1/feeds sub-app. */
@@ -145,32 +76,7 @@ export const feeds = new Hono<AppEnv>()
     validate('query', snapshotQuery),
     async (c) => {
       const { provider, list } = c.req.valid('param')
-      const id = await knownFeed(c.env.DB, provider, list)
-      const query = c.req.valid('query')
-      // A revalidation (the common poll) is answered from the version row alone, without
-      // reading and parsing the address lists.
-      const inm = c.req.header('if-none-match')
-      if (inm !== undefined) {
-        const sha256 = await getCurrentSha256(c.env.DB, id)
-        const etag = etagOf(sha256 ?? '', query.format)
-        if (sha256 !== undefined && matchesIfNoneMatch(inm, etag)) {
-          return c.body(null, 304, {
-            etag,
-            'cache-control': CURRENT_CACHE_CONTROL,
-            vary: 'accept-encoding',
-          })
-        }
-      }
-      const snapshot = await getSnapshot(c.env.DB, id)
-      if (snapshot === undefined) {
-        throw new HttpError(
-          404,
-          'ERR_NO_SNAPSHOT',
-          'No snapshot yet',
-          `feed "${id}" has no good snapshot yet; see lastOutcome in GET /v1/feeds`,
-        )
-      }
-      return respondSnapshot(c, snapshot, query, CURRENT_CACHE_CONTROL)
+      return serveCurrent(c, `${provider}/${list}`, representation(c.req.valid('query')))
     },
   )
   .get(
@@ -179,10 +85,8 @@ export const feeds = new Hono<AppEnv>()
     validate('query', snapshotQuery),
     async (c) => {
       const { provider, list, version } = c.req.valid('param')
-      const id = await knownFeed(c.env.DB, provider, list)
-      const snapshot = await getSnapshot(c.env.DB, id, Number(version))
-      if (snapshot === undefined) throw notFound(`version ${version} of feed "${id}"`)
-      return respondSnapshot(c, snapshot, c.req.valid('query'), IMMUTABLE_CACHE_CONTROL)
+      const r = representation(c.req.valid('query'))
+      return serveVersion(c, `${provider}/${list}`, Number(version), r)
     },
   )
   .get(
@@ -192,7 +96,8 @@ export const feeds = new Hono<AppEnv>()
     async (c) => {
       const { provider, list } = c.req.valid('param')
       const { since, limit } = c.req.valid('query')
-      const id = await knownFeed(c.env.DB, provider, list)
+      const id = `${provider}/${list}`
+      await knownFeed(c, id)
       const byVersion = since !== undefined && /^[0-9]+$/.test(since)
       const changes = await getChanges(c.env.DB, {
         feeds: [id],

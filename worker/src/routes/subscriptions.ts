@@ -1,7 +1,9 @@
 /**
  * @module /v1/subscriptions: create (webhook or github-dispatch), list, read, delete, rotate a
  * webhook's secret, and list a subscription's deliveries. Every route needs `Authorization:
- * Bearer ADMIN_TOKEN`, compared in constant time; bodies are limited to 16 KiB.
+ * Bearer ADMIN_TOKEN`, compared in constant time; bodies are limited to 16 KiB. Secrets and
+ * tokens are sealed with SECRETS_KEY before they are stored; without it, creating or rotating
+ * answers 503.
  */
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
@@ -22,6 +24,13 @@ import {
 import type { Subscription } from '../db/subscriptions.ts'
 import { HttpError, notFound } from '../errors.ts'
 import { SECRET_OVERLAP_MS } from '../jobs/deliver.ts'
+import type { SecretBox } from '../secrets/secret-box.ts'
+import {
+  dispatchTokenContext,
+  secretBoxOf,
+  webhookSecretContext,
+} from '../secrets/subscription-secrets.ts'
+import { checkRepository, checkToken } from '../webhooks/check-dispatch-target.ts'
 import { checkTargetUrl } from '../webhooks/check-target.ts'
 import { generateSecret } from '../webhooks/sign-webhook.ts'
 import { validate } from '../validation.ts'
@@ -105,8 +114,15 @@ const createBody = z.discriminatedUnion('kind', [
   }),
   z.strictObject({
     kind: z.literal('github-dispatch'),
-    repository: z.string().regex(/^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/, 'owner/name'),
-    token: z.string().min(1).max(500),
+    repository: z.string().superRefine((value, ctx) => {
+      const problem = checkRepository(value)
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem })
+    }),
+    // The token is never echoed back: the issue says what is wrong, not what was sent.
+    token: z.string().superRefine((value, ctx) => {
+      const problem = checkToken(value)
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem })
+    }),
     feeds: feedIds,
   }),
 ])
@@ -122,6 +138,20 @@ function newId(prefix: string): string {
   return prefix + [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')
 }
 
+/** The secret box, or a 503 naming SECRETS_KEY: secrets are never stored in clear. */
+async function requireBox(env: Env): Promise<SecretBox> {
+  const box = await secretBoxOf(readConfig(env))
+  if (box === undefined) {
+    throw new HttpError(
+      503,
+      'ERR_SECRETS_KEY_MISSING',
+      'Secrets key not set',
+      'SECRETS_KEY is not set on this worker, so webhook secrets and dispatch tokens cannot be stored encrypted; set it with `wrangler secret put SECRETS_KEY` (e.g. `openssl rand -base64 32`)',
+    )
+  }
+  return box
+}
+
 async function mustGet(db: D1Database, id: string): Promise<Subscription> {
   const sub = await getSubscription(db, id)
   if (sub === undefined) throw notFound(`subscription "${id}"`)
@@ -133,54 +163,59 @@ export const subscriptions = new Hono<AppEnv>()
   .use(requireAdmin)
   .post('/', limitBody, requireJson, validate('json', createBody), async (c) => {
     const body = c.req.valid('json')
+    const config = readConfig(c.env)
     const now = new Date().toISOString()
+    const id = newId('sub_')
+    const base = {
+      id,
+      feeds: body.feeds,
+      previousSecret: undefined,
+      previousSecretExpiresAt: undefined,
+      createdAt: now,
+    }
     let sub: Subscription
+    let secret: string | undefined
     if (body.kind === 'webhook') {
       const refused = checkTargetUrl(body.url, {
-        allowPrivate: readConfig(c.env).allowPrivateTargets,
+        allowPrivate: config.allowPrivateTargets,
+        extraPorts: config.webhookExtraPorts,
       })
       if (refused !== undefined) {
         throw new HttpError(
           422,
           'ERR_TARGET_REFUSED',
           'Target refused',
-          `url: ${refused} (set ALLOW_PRIVATE_WEBHOOK_TARGETS=true to allow private targets)`,
+          `url: ${refused} (ALLOW_PRIVATE_WEBHOOK_TARGETS=true lifts these checks, for private networks and tests)`,
+          { extensions: { errors: [{ field: 'json.url', message: refused }] } },
         )
       }
+      const box = await requireBox(c.env)
+      secret = generateSecret()
       sub = {
-        id: newId('sub_'),
+        ...base,
         kind: 'webhook',
-        feeds: body.feeds,
         url: body.url,
-        secret: generateSecret(),
-        previousSecret: undefined,
-        previousSecretExpiresAt: undefined,
+        secret: await box.seal(secret, webhookSecretContext(id)),
         repository: undefined,
         token: undefined,
-        createdAt: now,
       }
     } else {
+      const box = await requireBox(c.env)
       sub = {
-        id: newId('sub_'),
+        ...base,
         kind: 'github-dispatch',
-        feeds: body.feeds,
         url: undefined,
         secret: undefined,
-        previousSecret: undefined,
-        previousSecretExpiresAt: undefined,
         repository: body.repository,
-        token: body.token,
-        createdAt: now,
+        token: await box.seal(body.token, dispatchTokenContext(id)),
       }
     }
     await insertSubscription(c.env.DB, sub)
     // The secret is returned this once; it is never shown again.
     return c.json(
-      { ...toPublicSubscription(sub), ...(sub.secret === undefined ? {} : { secret: sub.secret }) },
+      { ...toPublicSubscription(sub), ...(secret === undefined ? {} : { secret }) },
       201,
-      {
-        location: `/v1/subscriptions/${sub.id}`,
-      },
+      { location: `/v1/subscriptions/${sub.id}` },
     )
   })
   .get('/', async (c) =>
@@ -205,9 +240,11 @@ export const subscriptions = new Hono<AppEnv>()
         `subscription "${id}" is a ${sub.kind} subscription; only webhooks have a secret`,
       )
     }
+    const box = await requireBox(c.env)
     const secret = generateSecret()
     const previousSecretExpiresAt = new Date(Date.now() + SECRET_OVERLAP_MS).toISOString()
-    await rotateSecret(c.env.DB, id, secret, previousSecretExpiresAt)
+    const sealed = await box.seal(secret, webhookSecretContext(id))
+    await rotateSecret(c.env.DB, id, sealed, previousSecretExpiresAt)
     return c.json({ id, secret, previousSecretExpiresAt })
   })
   .get(

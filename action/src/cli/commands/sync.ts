@@ -3,12 +3,19 @@
  * from the working tree, feeds fetched and guarded the same way, and the files it would write
  * printed (or, with `--write`, written).
  */
-import { mkdir, readdir, writeFile } from 'node:fs/promises'
+import { constants, lstatSync } from 'node:fs'
+import { lstat, mkdir, open, readdir } from 'node:fs/promises'
 import path from 'node:path'
-import { ConfigError, DEFAULT_CONFIG_PATH, parseConfig } from '../../config.ts'
-import { getFeedState, lockCursor, parseLock } from '../../feed-state.ts'
-import { planFiles, type FileReader } from '../../plan.ts'
-import { checkPolicies, loadPolicies, policyFeeds } from '../../policy-check.ts'
+import {
+  ConfigError,
+  DEFAULT_CONFIG_PATH,
+  parseConfig,
+  type RepoEntryKind,
+  type RepoFiles,
+} from '../../config.ts'
+import { getFeedState, lockCursor, parseLock, type FeedState } from '../../feed-state.ts'
+import { planFiles, type FileReader, type PlannedFile } from '../../plan.ts'
+import { checkPolicies, loadPolicies, policyFeeds, type PolicyResult } from '../../policy-check.ts'
 import { ACTION_VERSION } from '../../sync.ts'
 import {
   EXIT_OK,
@@ -38,6 +45,7 @@ Options:
   --max-removal-percent N     refuse a feed update removing more than N% (default 50)
   --allow-mass-removal        accept updates beyond --max-removal-percent
   --force                     overwrite managed blocks that were edited by hand
+  --allow-workflow-files      let targets lie under .github/workflows/
   --json                      print a JSON report instead
   -h, --help                  this help
 
@@ -61,24 +69,145 @@ async function listFiles(root: string): Promise<string[]> {
     .filter((p) => !/(^|\/)(\.git|node_modules)\//.test(p))
 }
 
+/** The working tree as the config checks see it: links are links, never followed. */
+function workingTree(root: string, paths: readonly string[]): RepoFiles {
+  const kind = (p: string): RepoEntryKind | undefined => {
+    try {
+      const st = lstatSync(path.join(root, p))
+      return st.isSymbolicLink() ? 'link' : st.isFile() ? 'file' : undefined
+    } catch {
+      return undefined
+    }
+  }
+  return { kind, paths }
+}
+
+/**
+ * Writes `content` to `root/p` without following a symbolic link anywhere on the way: a link in
+ * a parent folder is refused, and the file itself is opened with O_NOFOLLOW (a link put there
+ * after the config was checked fails with ELOOP instead of being written through).
+ */
+async function writeInside(root: string, p: string, content: string): Promise<void> {
+  let dir = root
+  for (const part of p.split('/').slice(0, -1)) {
+    dir = path.join(dir, part)
+    const st = await lstat(dir).catch(() => undefined)
+    if (st?.isSymbolicLink())
+      throw new InputError([
+        `${p}: '${path.relative(root, dir)}' is a symbolic link; not writing through it`,
+      ])
+    if (!st) await mkdir(dir)
+  }
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW
+  let file
+  try {
+    file = await open(path.join(root, p), flags, 0o644)
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code
+    if (code === 'ELOOP') throw new InputError([`${p}: is a symbolic link; not writing through it`])
+    throw cause
+  }
+  try {
+    await file.writeFile(content)
+  } finally {
+    await file.close()
+  }
+}
+
+const OPTIONS = {
+  config: { type: 'string', default: DEFAULT_CONFIG_PATH },
+  root: { type: 'string', default: '.' },
+  'dry-run': { type: 'boolean', default: false },
+  write: { type: 'boolean', default: false },
+  source: { type: 'string' },
+  'max-removal-percent': { type: 'string', default: '50' },
+  'allow-mass-removal': { type: 'boolean', default: false },
+  'allow-workflow-files': { type: 'boolean', default: false },
+  force: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+} as const
+
+/** The config, checked against the working tree's files (which are returned too). */
+async function readLocalConfig(io: CliIo, file: string, root: string, allowWorkflowFiles: boolean) {
+  const text = await readInputFile(io, file)
+  const treeFiles = await listFiles(root)
+  try {
+    const config = parseConfig(text, file, {
+      files: workingTree(root, treeFiles),
+      allowWorkflowFiles,
+    })
+    return { config, treeFiles }
+  } catch (error) {
+    if (error instanceof ConfigError) throw new InputError([...error.lines], { cause: error })
+    throw error
+  }
+}
+
+/** The lock's snapshots and worker cursor; an unreadable lock is an input error here. */
+function readLocalLock(lockText: string | undefined, path: string, io: CliIo) {
+  try {
+    return {
+      previous: parseLock(lockText, new Date(io.now()).toISOString()),
+      cursor: lockCursor(lockText),
+    }
+  } catch (cause) {
+    throw new InputError([`${path}: ${cause instanceof Error ? cause.message : String(cause)}`])
+  }
+}
+
+interface LocalPlan {
+  readonly state: FeedState
+  readonly files: readonly PlannedFile[]
+  readonly changed: ReadonlyMap<string, string>
+  readonly policy: PolicyResult | undefined
+  readonly written: boolean
+}
+
+function printJson(io: CliIo, p: LocalPlan): void {
+  const report = {
+    source: p.state.origin,
+    written: p.written,
+    files: p.files.map((f) => ({
+      path: f.path,
+      changed: f.changed,
+      skipped: f.skipped ?? null,
+      content: f.changed ? f.content : null,
+    })),
+    changes: [...p.state.changes.values()].map((c) => ({
+      feed: c.feed,
+      version: c.version,
+      previousVersion: c.previousVersion,
+      added: c.added.ipv4.length + c.added.ipv6.length,
+      removed: c.removed.ipv4.length + c.removed.ipv6.length,
+    })),
+    refusals: p.state.refusals,
+    policy: p.policy ? { findings: p.policy.findings, errors: p.policy.errors } : null,
+  }
+  io.stdout(`${JSON.stringify(report, null, 2)}\n`)
+}
+
+function printText(io: CliIo, p: LocalPlan, violations: number): void {
+  for (const r of p.state.refusals) io.stderr(`refused: ${r.feed}: ${r.guard}: ${r.reason}\n`)
+  for (const f of p.files) {
+    if (f.skipped) io.stderr(`${f.path}: ${f.skipped}\n`)
+    else if (f.changed)
+      io.stdout(
+        `--- ${p.written ? 'wrote' : 'would write'} ${f.path} (${Buffer.byteLength(f.content!)} bytes)\n${f.content!}${f.content!.endsWith('\n') ? '' : '\n'}`,
+      )
+  }
+  for (const e of p.policy?.errors ?? []) io.stderr(`policy: ${e}\n`)
+  for (const f of p.policy?.findings ?? [])
+    io.stderr(
+      `${f.file ?? '-'}:${f.line ?? 0}: ${f.severity} [${f.policy}/${f.rule}] ${f.message}\n`,
+    )
+  io.stdout(
+    `${p.changed.size} of ${p.files.length} files ${p.written ? 'written' : 'would change'}; ${p.state.refusals.length} feeds refused; ${violations} policy violations\n`,
+  )
+}
+
 /** Runs `sync`; see HELP. */
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const parsed = parseCommandArgs(
-    args,
-    {
-      config: { type: 'string', default: DEFAULT_CONFIG_PATH },
-      root: { type: 'string', default: '.' },
-      'dry-run': { type: 'boolean', default: false },
-      write: { type: 'boolean', default: false },
-      source: { type: 'string' },
-      'max-removal-percent': { type: 'string', default: '50' },
-      'allow-mass-removal': { type: 'boolean', default: false },
-      force: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-    },
-    HELP,
-    io,
-  )
+  const parsed = parseCommandArgs(args, OPTIONS, HELP, io)
   if (!parsed) return EXIT_OK
   const o = parsed.values
   if (parsed.positionals.length > 0)
@@ -88,33 +217,20 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (!Number.isFinite(pct) || pct < 0 || pct > 100)
     throw new UsageError(`--max-removal-percent '${o['max-removal-percent']}' is not 0-100`)
 
-  const text = await readInputFile(io, o.config)
-  let config
-  try {
-    config = parseConfig(text, o.config)
-  } catch (error) {
-    if (error instanceof ConfigError) throw new InputError([...error.lines], { cause: error })
-    throw error
-  }
-  const local = (p: string) => path.join(o.root, p)
-  const read = (p: string) => io.readText(local(p)).catch(() => undefined)
+  const { config, treeFiles } = await readLocalConfig(
+    io,
+    o.config,
+    o.root,
+    o['allow-workflow-files'],
+  )
+  const read = (p: string) => io.readText(path.join(o.root, p)).catch(() => undefined)
   const reader: FileReader = { read, same: async (p, content) => (await read(p)) === content }
   const { loaded, errors } = await loadPolicies(config.policies, read)
-  let previous
-  const lockText = await read(config.lock)
-  const cursor = lockCursor(lockText)
-  try {
-    previous = parseLock(lockText, new Date(io.now()).toISOString())
-  } catch (cause) {
-    throw new InputError([
-      `${config.lock}: ${cause instanceof Error ? cause.message : String(cause)}`,
-    ])
-  }
+  const { previous, cursor } = readLocalLock(await read(config.lock), config.lock, io)
   const ids = [...new Set([...config.targets.flatMap((t) => t.feeds), ...policyFeeds(loaded)])]
-  const source = o.source ?? config.source ?? ''
   const state = await getFeedState(ids, {
     userFeeds: config.userFeeds,
-    source,
+    source: o.source ?? config.source ?? '',
     fetch: io.fetch,
     now: io.now,
     ...(io.env.UPSTREAM_MIRROR ? { mirror: io.env.UPSTREAM_MIRROR } : {}),
@@ -133,65 +249,16 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       ? await checkPolicies(
           loaded,
           errors,
-          [...new Set([...(await listFiles(o.root)), ...files.map((f) => f.path)])],
+          [...new Set([...treeFiles, ...files.map((f) => f.path)])],
           (p) => (changed.has(p) ? Promise.resolve(changed.get(p)) : read(p)),
           state.snapshots,
           ACTION_VERSION,
         )
       : undefined
   const violations = policy?.findings.filter((f) => f.severity === 'error').length ?? 0
-
-  if (o.write)
-    for (const [p, content] of changed) {
-      await mkdir(path.dirname(local(p)), { recursive: true })
-      await writeFile(local(p), content)
-    }
-
-  if (o.json) {
-    io.stdout(
-      `${JSON.stringify(
-        {
-          source: state.origin,
-          written: o.write,
-          files: files.map((f) => ({
-            path: f.path,
-            changed: f.changed,
-            skipped: f.skipped ?? null,
-            content: f.changed ? f.content : null,
-          })),
-          changes: [...state.changes.values()].map((c) => ({
-            feed: c.feed,
-            version: c.version,
-            previousVersion: c.previousVersion,
-            added: c.added.ipv4.length + c.added.ipv6.length,
-            removed: c.removed.ipv4.length + c.removed.ipv6.length,
-          })),
-          refusals: state.refusals,
-          policy: policy ? { findings: policy.findings, errors: policy.errors } : null,
-        },
-        null,
-        2,
-      )}\n`,
-    )
-  } else {
-    for (const r of state.refusals) io.stderr(`refused: ${r.feed}: ${r.guard}: ${r.reason}\n`)
-    for (const f of files) {
-      if (f.skipped) io.stderr(`${f.path}: ${f.skipped}\n`)
-      else if (f.changed)
-        io.stdout(
-          `--- ${o.write ? 'wrote' : 'would write'} ${f.path} (${Buffer.byteLength(f.content!)} bytes)\n${f.content!}${f.content!.endsWith('\n') ? '' : '\n'}`,
-        )
-    }
-    if (policy) {
-      for (const e of policy.errors) io.stderr(`policy: ${e}\n`)
-      for (const f of policy.findings)
-        io.stderr(
-          `${f.file ?? '-'}:${f.line ?? 0}: ${f.severity} [${f.policy}/${f.rule}] ${f.message}\n`,
-        )
-    }
-    io.stdout(
-      `${changed.size} of ${files.length} files ${o.write ? 'written' : 'would change'}; ${state.refusals.length} feeds refused; ${violations} policy violations\n`,
-    )
-  }
+  if (o.write) for (const [p, content] of changed) await writeInside(o.root, p, content)
+  const plan = { state, files, changed, policy, written: o.write }
+  if (o.json) printJson(io, plan)
+  else printText(io, plan, violations)
   return state.refusals.length > 0 || violations > 0 ? EXIT_REFUSED : EXIT_OK
 }

@@ -1,0 +1,192 @@
+/**
+ * Tests worker/src/read-cache/ inside workerd with real D1 and the real Cache API: a cached read
+ * (200 and 304, JSON and rendered formats) makes no D1 query, a change stored by a sync is seen
+ * by the next read, a pointer cached elsewhere is trusted only for READ_CACHE_TTL_SECONDS, and
+ * the Cache API tier alone (a second isolate, or *.workers.dev's memory-only case) holds too.
+ * Every D1 call is counted by a proxy around the binding, independent of the worker's own code.
+ */
+import { env } from 'cloudflare:workers'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { createApp } from '../../../worker/src/app.ts'
+import { runSync } from '../../../worker/src/jobs/scheduled.ts'
+import { ReadCache } from '../../../worker/src/read-cache/read-cache.ts'
+import { clearHistory, cloudflareMirror, envWith, publishCloudflare } from '../support/harness.ts'
+import type { TestMirror } from '../support/harness.ts'
+
+/** Real Cloudflare ranges (../shared/fixtures/feeds/cloudflare/ips-v4, ips-v6). */
+const V1 = { v4: ['173.245.48.0/20', '103.21.244.0/22'], v6: ['2400:cb00::/32'] }
+const V2 = { v4: [...V1.v4, '103.22.200.0/22'], v6: V1.v6 }
+
+/** The test env with every D1 statement recorded as it is prepared or executed. */
+function countingEnv(): { env: Env; queries: string[] } {
+  const queries: string[] = []
+  const db = new Proxy(env.DB, {
+    get(target, prop) {
+      if (prop === 'prepare' || prop === 'exec') {
+        return (sql: string) => {
+          queries.push(sql.replace(/\s+/g, ' ').slice(0, 80))
+          return prop === 'prepare' ? target.prepare(sql) : target.exec(sql)
+        }
+      }
+      if (prop === 'batch') {
+        return (statements: D1PreparedStatement[]) => {
+          queries.push(`batch of ${statements.length}`)
+          return target.batch(statements)
+        }
+      }
+      const value: unknown = Reflect.get(target, prop, target)
+      return typeof value === 'function' ? (value as () => unknown).bind(target) : value
+    },
+  })
+  return { env: { ...envWith({ ENABLED_FEEDS: 'cloudflare/edge' }), DB: db }, queries }
+}
+
+let mirror: TestMirror
+
+async function sync(): Promise<void> {
+  await runSync(envWith({ UPSTREAM_MIRROR: mirror.url, ENABLED_FEEDS: 'cloudflare/edge' }))
+}
+
+beforeEach(async () => {
+  await clearHistory()
+  mirror = await cloudflareMirror(V1.v4, V1.v6)
+  await sync()
+})
+
+describe('reads through the read cache', () => {
+  it('serves a cached read, its 304 and a rendered format without any D1 query', async () => {
+    const app = createApp()
+    const { env: counted, queries } = countingEnv()
+    const get = (path: string, headers: Record<string, string> = {}) =>
+      app.request(`https://worker.test${path}`, { headers }, counted)
+    // The sync published the pointer; the first read renders the body once from D1.
+    const first = await get('/v1/feeds/cloudflare/edge')
+    expect(first.status).toBe(200)
+    expect(queries).toHaveLength(1)
+    expect(queries[0]).toMatch(/^SELECT v\.feed, v\.version/)
+    const body = await first.text()
+    queries.length = 0
+    for (let i = 0; i < 20; i++) {
+      const again = await get('/v1/feeds/cloudflare/edge')
+      expect(again.status).toBe(200)
+      expect(await again.text()).toBe(body)
+      expect(again.headers.get('etag')).toBe(first.headers.get('etag'))
+      expect(again.headers.get('cache-control')).toBe(
+        'public, max-age=60, stale-while-revalidate=300',
+      )
+    }
+    const notModified = await get('/v1/feeds/cloudflare/edge', {
+      'if-none-match': first.headers.get('etag')!,
+    })
+    expect(notModified.status).toBe(304)
+    expect(queries).toEqual([])
+    // A rendered format: one D1 read the first time, none after, and its own entity tag.
+    const nginx = await get('/v1/feeds/cloudflare/edge?format=nginx&port=443/tcp')
+    expect(nginx.status).toBe(200)
+    expect(queries).toHaveLength(1)
+    queries.length = 0
+    const nginx2 = await get('/v1/feeds/cloudflare/edge?format=nginx&port=443/tcp')
+    expect(await nginx2.text()).toBe(await nginx.text())
+    const other = await get('/v1/feeds/cloudflare/edge?format=nginx&port=8443/tcp')
+    expect(other.headers.get('etag')).not.toBe(nginx.headers.get('etag'))
+    expect(queries).toHaveLength(1)
+    expect(JSON.parse(body)).toMatchObject({
+      version: 1,
+      ipv4: ['103.21.244.0/22', '173.245.48.0/20'],
+    })
+  })
+
+  it('shows a change stored by a sync on the very next read, and the old ETag gets a 200', async () => {
+    const app = createApp()
+    const { env: counted } = countingEnv()
+    const get = (headers: Record<string, string> = {}) =>
+      app.request('https://worker.test/v1/feeds/cloudflare/edge', { headers }, counted)
+    const before = await get()
+    const etag = before.headers.get('etag')!
+    expect((await get({ 'if-none-match': etag })).status).toBe(304)
+    await publishCloudflare(mirror, V2.v4, V2.v6)
+    await sync()
+    const after = await get({ 'if-none-match': etag })
+    expect(after.status).toBe(200)
+    expect(after.headers.get('etag')).not.toBe(etag)
+    expect(await after.json()).toMatchObject({
+      version: 2,
+      ipv4: ['103.21.244.0/22', '103.22.200.0/22', '173.245.48.0/20'],
+    })
+  })
+
+  it('trusts a pointer cached in another isolate only until READ_CACHE_TTL_SECONDS', async () => {
+    let now = Date.parse('2026-03-05T12:00:00Z')
+    // This isolate's cache: the sync (run elsewhere) never writes to it.
+    const elsewhere = new ReadCache({ keyPrefix: `ttl-${crypto.randomUUID()}` })
+    const app = createApp({ now: () => now, readCache: elsewhere })
+    const { env: counted, queries } = countingEnv()
+    const version = async (): Promise<number> =>
+      (
+        await (
+          await app.request('https://worker.test/v1/feeds/cloudflare/edge', {}, counted)
+        ).json<{ version: number }>()
+      ).version
+    expect(await version()).toBe(1)
+    expect(queries).toHaveLength(2) // the pointer, then the body
+    await publishCloudflare(mirror, V2.v4, V2.v6)
+    await sync()
+    queries.length = 0
+    now += 59_000
+    expect(await version()).toBe(1)
+    expect(queries).toEqual([])
+    now += 2_000
+    expect(await version()).toBe(2)
+    expect(queries).toHaveLength(2)
+  })
+
+  it('holds with the Cache API alone: a second isolate of the same data center reads no D1', async () => {
+    const prefix = `edge-${crypto.randomUUID()}`
+    const { env: counted, queries } = countingEnv()
+    const read = (cache: ReadCache) =>
+      createApp({ readCache: cache }).request(
+        'https://worker.test/v1/feeds/cloudflare/edge?format=txt',
+        {},
+        counted,
+      )
+    const first = await read(new ReadCache({ memoryBytes: 0, keyPrefix: prefix }))
+    expect(first.status).toBe(200)
+    expect(queries).toHaveLength(2)
+    queries.length = 0
+    const second = await read(new ReadCache({ memoryBytes: 0, keyPrefix: prefix }))
+    expect(await second.text()).toBe(await first.text())
+    expect(second.headers.get('etag')).toBe(first.headers.get('etag'))
+    expect(queries).toEqual([])
+  })
+
+  it('lets concurrent misses share one D1 query per pointer and per body', async () => {
+    const cache = new ReadCache({ keyPrefix: `burst-${crypto.randomUUID()}` })
+    const app = createApp({ readCache: cache })
+    const { env: counted, queries } = countingEnv()
+    const responses = await Promise.all(
+      Array.from({ length: 25 }, async () =>
+        app.request('https://worker.test/v1/feeds/cloudflare/edge', {}, counted),
+      ),
+    )
+    expect(responses.every((r) => r.status === 200)).toBe(true)
+    expect(queries).toHaveLength(2)
+  })
+
+  it('caches past versions by version, and a feed that does not exist is a 404 without D1 after the first', async () => {
+    await publishCloudflare(mirror, V2.v4, V2.v6)
+    await sync()
+    const app = createApp()
+    const { env: counted, queries } = countingEnv()
+    const get = (path: string) => app.request(`https://worker.test${path}`, {}, counted)
+    const old = await get('/v1/feeds/cloudflare/edge/snapshots/1')
+    expect(old.status).toBe(200)
+    expect(old.headers.get('cache-control')).toContain('immutable')
+    queries.length = 0
+    expect((await get('/v1/feeds/cloudflare/edge/snapshots/1')).status).toBe(200)
+    expect(queries).toEqual([])
+    expect((await get('/v1/feeds/user/nothing')).status).toBe(404)
+    queries.length = 0
+    expect((await get('/v1/feeds/user/nothing')).status).toBe(404)
+    expect(queries).toEqual([])
+  })
+})

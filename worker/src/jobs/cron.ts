@@ -1,0 +1,86 @@
+/**
+ * @module The cron invocation: record the run (cron_runs), sync the feeds (jobs/scheduled.ts,
+ * which also publishes the new heads to the read cache), prune old history, and re-seal subscription secrets
+ * stored in clear or under an older SECRETS_KEY key. Each step runs even when an earlier one
+ * failed; the run then ends `failed` and throws, so it shows in Cron Events.
+ */
+import { readConfig } from '../config.ts'
+import { finishCronRun, startCronRun } from '../db/cron-runs.ts'
+import { pruneHistory } from '../db/prune-history.ts'
+import { logEvent } from '../log-event.ts'
+import { resealSubscriptions, secretBoxOf } from '../secrets/subscription-secrets.ts'
+import { DEFAULT_DEPS } from './deps.ts'
+import type { JobDeps } from './deps.ts'
+import { runSync } from './scheduled.ts'
+import type { SyncEnv, SyncRunSummary } from './scheduled.ts'
+
+/** Longest error text kept in cron_runs. */
+const MAX_ERROR = 500
+
+/** What one cron invocation did (also stored as cron_runs.summary). */
+export interface CronSummary {
+  readonly runId: number
+  readonly outcome: 'ok' | 'failed'
+  readonly summary: Readonly<Record<string, unknown>>
+}
+
+function describe(error: unknown): string {
+  const text =
+    error instanceof AggregateError
+      ? `${error.message}: ${error.errors.map(String).join('; ')}`
+      : error instanceof Error
+        ? error.message
+        : String(error)
+  return text.length > MAX_ERROR ? `${text.slice(0, MAX_ERROR)}…` : text
+}
+
+function countOutcomes(sync: SyncRunSummary): Record<string, number> {
+  const counts: Record<string, number> = {}
+  for (const c of sync.checks) counts[c.outcome] = (counts[c.outcome] ?? 0) + 1
+  return counts
+}
+
+/** One cron invocation; throws after recording it when any step failed. */
+export async function runCron(
+  env: SyncEnv,
+  cron: string,
+  deps: JobDeps = DEFAULT_DEPS,
+): Promise<CronSummary> {
+  const runId = await startCronRun(env.DB, cron, new Date(deps.now()).toISOString())
+  const summary: Record<string, unknown> = {}
+  const errors: string[] = []
+  const step = async (name: string, fn: () => Promise<unknown>): Promise<void> => {
+    try {
+      const value = await fn()
+      if (value !== undefined) summary[name] = value
+    } catch (error) {
+      errors.push(`${name}: ${describe(error)}`)
+    }
+  }
+  await step('sync', async () => {
+    const sync = await runSync(env, deps)
+    return { outcomes: countOutcomes(sync), enqueued: sync.enqueued, requeued: sync.requeued }
+  })
+  await step('pruned', async () => {
+    const days = readConfig(env).checkRetentionDays
+    return pruneHistory(env.DB, new Date(deps.now() - days * 86_400_000).toISOString())
+  })
+  await step('secrets', async () => {
+    const box = await secretBoxOf(readConfig(env))
+    if (box === undefined) return undefined
+    const result = await resealSubscriptions(env.DB, box)
+    if (result.failed.length > 0) {
+      // A key removed from SECRETS_KEY too early: deliveries of these cannot be signed or sent.
+      throw new Error(
+        `${result.resealed} re-sealed, ${result.failed.length} cannot be opened: ${result.failed.map((f) => `${f.id}: ${f.reason}`).join('; ')}`,
+      )
+    }
+    return { resealed: result.resealed }
+  })
+  const outcome = errors.length === 0 ? 'ok' : 'failed'
+  if (errors.length > 0) summary['error'] = describe(errors.join('; '))
+  await finishCronRun(env.DB, runId, new Date(deps.now()).toISOString(), outcome, summary)
+  logEvent(outcome === 'ok' ? 'info' : 'error', { event: 'cron', runId, cron, outcome, ...summary })
+  if (errors.length > 0) throw new Error(`cron run ${runId} failed: ${summary['error'] as string}`)
+  return { runId, outcome, summary }
+}

@@ -1,11 +1,10 @@
 /**
  * @module The feed catalogue: built-in feeds grouped by provider (GitHub, Coolify, Firezone,
  * Cloudflare and AWS here; the others in ./providers/), ids resolved on demand
- * (`aws/<SERVICE>[@region,...]`, `google/cloud@REGION`, `azure/<ServiceTag>`, ...), and
- * validation of user-defined feeds.
+ * (`aws/<SERVICE>[@region,...]`, `google/cloud@REGION`, `azure/<ServiceTag>`, ...).
+ * User-defined feeds are validated in user-feed.ts.
  */
 import { GITHUB_META_ADDRESS_KEYS } from './extract.ts'
-import { parseJsonPath } from './json-path.ts'
 import { atlassian } from './providers/atlassian.ts'
 import { azure } from './providers/azure.ts'
 import { cdn77 } from './providers/cdn77.ts'
@@ -18,7 +17,7 @@ import { linode } from './providers/linode.ts'
 import { openai } from './providers/openai.ts'
 import { oracle } from './providers/oracle.ts'
 import { zscaler } from './providers/zscaler.ts'
-import type { CatalogueProvider, FeedDefinition, UserParserSpec } from './types.ts'
+import type { CatalogueProvider, FeedDefinition } from './types.ts'
 
 const GITHUB_META_URL = 'https://api.github.com/meta'
 const GITHUB_DOCS =
@@ -247,75 +246,8 @@ export function findFeed(
   return awsFeed(aws[1]!.toUpperCase(), regions)
 }
 
-/** What a user writes to define a feed. */
-export interface UserFeedInput {
-  /** `provider/list`, lower-case `[a-z0-9._-]` parts; must not use a built-in provider. */
-  readonly id: string
-  /** `https://` URL. */
-  readonly url: string
-  readonly parser: UserParserSpec
-  readonly title?: string
-  readonly docsUrl?: string
-}
-
-const USER_ID = /^[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._-]*$/
-const BUILTIN_PROVIDERS = new Set([...Object.keys(NAMES), ...PROVIDERS.map((p) => p.id)])
-
-function feedError(code: string, message: string): TypeError {
-  return Object.assign(new TypeError(message), { code })
-}
-
-/**
- * Validates a user-defined feed and returns its definition. Throws a TypeError with a `code`
- * (`ERR_FEED_ID`, `ERR_FEED_URL`, `ERR_FEED_PARSER`) naming the bad field and value.
- */
-export function defineUserFeed(input: UserFeedInput): FeedDefinition {
-  const { id, url, parser } = input
-  if (typeof id !== 'string' || !USER_ID.test(id))
-    throw feedError(
-      'ERR_FEED_ID',
-      `feed id ${JSON.stringify(id)}: expected provider/list in lower-case [a-z0-9._-]`,
-    )
-  if (BUILTIN_PROVIDERS.has(id.slice(0, id.indexOf('/'))))
-    throw feedError(
-      'ERR_FEED_ID',
-      `feed id ${JSON.stringify(id)}: the provider "${id.slice(0, id.indexOf('/'))}" is built in`,
-    )
-  if (typeof url !== 'string' || !/^https:\/\/[A-Za-z0-9.-]+(?::\d+)?(?:\/[^\s]*)?$/.test(url))
-    throw feedError('ERR_FEED_URL', `feed ${id}: url ${JSON.stringify(url)} is not an https:// URL`)
-  const bad = (why: string) =>
-    feedError('ERR_FEED_PARSER', `feed ${id}: parser ${JSON.stringify(parser)}: ${why}`)
-  const family = (f: unknown) => {
-    if (f !== undefined && f !== 4 && f !== 6) throw bad('family must be 4 or 6')
-  }
-  switch (parser.kind) {
-    case 'lines':
-      family(parser.family)
-      break
-    case 'json':
-      if (typeof parser.path !== 'string') throw bad('path must be a string')
-      try {
-        parseJsonPath(parser.path)
-      } catch (cause) {
-        throw Object.assign(bad((cause as Error).message), { cause })
-      }
-      break
-    case 'csv':
-      family(parser.family)
-      if (
-        !(typeof parser.column === 'string' && parser.column !== '') &&
-        !(Number.isInteger(parser.column) && (parser.column as number) >= 1)
-      )
-        throw bad('column must be a header name or a 1-based number')
-      break
-    default:
-      throw bad('kind must be lines, json or csv')
-  }
-  return {
-    id,
-    title: input.title ?? id,
-    docsUrl: input.docsUrl ?? url,
-    sources: [{ url, parser }],
-    user: true,
-  }
-}
+/** The providers whose ids are built in: a user-defined feed may not use them. */
+export const BUILTIN_PROVIDER_IDS: ReadonlySet<string> = new Set([
+  ...Object.keys(NAMES),
+  ...PROVIDERS.map((p) => p.id),
+])

@@ -21,7 +21,9 @@
  */
 export type * from './types.ts'
 export { DEFAULT_GUARD_OPTIONS, GUARD_NAMES } from './types.ts'
-export { BUILTIN_FEEDS, defineUserFeed, findFeed, type UserFeedInput } from './catalogue.ts'
+export { BUILTIN_FEEDS, CATALOGUE_PROVIDERS, findFeed, type ProviderListing } from './catalogue.ts'
+export { defineUserFeed, type UserFeedInput } from './user-feed.ts'
+export { AZURE_SERVICE_TAGS_PAGE } from './providers/azure.ts'
 export { syncFeeds } from './sync.ts'
 export { diffSnapshots, sha256Lists } from './snapshot.ts'
 export { mirrorUrl, USER_AGENT } from './fetcher.ts'

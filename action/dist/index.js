@@ -53044,7 +53044,7 @@ var require_light = __commonJS({
       function getCjsExportFromNamespace(n) {
         return n && n["default"] || n;
       }
-      var load2 = function(received, defaults2, onto = {}) {
+      var load3 = function(received, defaults2, onto = {}) {
         var k, ref, v;
         for (k in defaults2) {
           v = defaults2[k];
@@ -53063,7 +53063,7 @@ var require_light = __commonJS({
         return onto;
       };
       var parser = {
-        load: load2,
+        load: load3,
         overwrite
       };
       var DLList;
@@ -88057,7 +88057,7 @@ var FORMATS = [
     usesPorts: true,
     extension: "nft",
     mediaType: TEXT,
-    description: "Without ports: `set NAME_v4` / `set NAME_v6` (flags interval) to `include` inside your table. With ports: a complete `table inet NAME` whose input chain drops other sources on those ports (`nft -f`)."
+    description: "Without ports: interval sets NAME_v4 / NAME_v6 in your own table (`table`, default `inet filter`); `nft -f FILE` declares them if missing and replaces their contents in one transaction. With ports: a complete `table inet NAME` whose input chain drops other sources on those ports (loopback exempt) and accepts nothing; `nft -f FILE` re-creates it atomically."
   },
   {
     id: "iptables",
@@ -88067,7 +88067,7 @@ var FORMATS = [
     usesPorts: true,
     extension: "rules",
     mediaType: TEXT,
-    description: "An `iptables-restore --noflush` file (idempotent reloads): chain NAME accepts each allowed source, then drops; with ports, NAME sends only those ports to NAME-src, so one `iptables -I INPUT -j NAME` hook guards them."
+    description: "An `iptables-restore --noflush` file (atomic, idempotent reloads): chain NAME returns loopback and sends the ports to NAME-src, which returns the allowed sources and drops the rest; it accepts nothing, so your own rules still decide. Hook it in once: `iptables -I INPUT -j NAME`."
   },
   {
     id: "ip6tables",
@@ -88087,7 +88087,7 @@ var FORMATS = [
     usesPorts: true,
     extension: "ipset",
     mediaType: TEXT,
-    description: "Sets NAME-v4 / NAME-v6 (hash:net) for `ipset restore -exist`, refilled in place; the iptables rules that reference them are in the header comments (and `ipsetReferenceRules`)."
+    description: "Sets NAME-v4 / NAME-v6 (hash:net) for `ipset restore -exist`, refilled atomically (flush and fill a temporary set, swap, destroy); the iptables rules that use them, to add once (drop other sources on the ports, loopback exempt), are in the header (and `ipsetReferenceRules`)."
   },
   {
     id: "ufw",
@@ -88097,17 +88097,17 @@ var FORMATS = [
     usesPorts: true,
     extension: "sh",
     mediaType: TEXT,
-    description: "`ufw allow from CIDR to any port P proto tcp comment '\u2026'` lines, after `ufw delete allow \u2026` lines for the rules of the previous block (or of `removed`) that the new list no longer wants."
+    description: "`ufw allow from CIDR to any port P proto tcp comment '\u2026'` lines, after `ufw delete allow \u2026` lines for the rules of the previous block (or of `removed`) that the new list no longer wants; refuses more than 200 commands (`limits.ufwRules`): use ipset or nftables for big lists."
   },
   {
     id: "docker-user",
-    title: "DOCKER-USER chain (iptables-restore)",
+    title: "DOCKER-USER guard (shell script, IPv4 and IPv6)",
     lineOriented: true,
-    families: [4],
+    families: [4, 6],
     usesPorts: true,
-    extension: "rules",
+    extension: "sh",
     mediaType: TEXT,
-    description: "An `iptables-restore --noflush` file owning the DOCKER-USER chain: published container ports (original destination port, before DNAT) only from allowed sources, since Docker publishes ports past ufw."
+    description: "A script (`sh FILE` as root after dockerd starts; run again to reload) that loads chain NAME for iptables and ip6tables in one commit each and jumps to it from DOCKER-USER once, never flushing DOCKER-USER: published ports (original destination port, before DNAT) drop sources outside the allowlist and return the rest to Docker."
   },
   {
     id: "firewalld-ipset",
@@ -88442,13 +88442,6 @@ function checkNftTable(lines, block) {
   const inner = openBraces(lines, block.beginLine, "nft").at(-1);
   return inner === void 0 ? void 0 : `the block is ${describe(inner)}, but it declares a table of its own: move the markers to the top level, outside every table`;
 }
-function checkNftSets(lines, block) {
-  const inner = openBraces(lines, block.beginLine, "nft").at(-1);
-  if (inner === void 0) {
-    return hasBraces(lines, block, '"') ? "the block is at the top level, but its 'set' definitions parse only inside a table: move the markers into the table { } that uses them" : void 0;
-  }
-  return inner.keyword === "table" ? void 0 : `the block is ${describe(inner)}, but its 'set' definitions belong directly in a table: move the markers there`;
-}
 function checkRestore(lines, block) {
   let open2;
   for (const { text, line } of outside(lines, block)) {
@@ -88505,15 +88498,11 @@ var ANYWHERE = {
   check: ok
 };
 var PLACEMENTS = {
-  nftables: (_name, body) => body.some((l) => l.startsWith("table ")) ? {
+  nftables: (_name, body) => ({
     where: "at the top level of an nftables file, outside every table block (the block declares its own table)",
     reload: body.some((l) => l.startsWith("flush set ")) ? "nft -f FILE declares the table and its sets where missing, then replaces the sets' contents in one transaction" : "nft -f FILE declares, deletes and re-creates the table in one transaction: its sets and chain are replaced whole, other tables untouched",
     check: checkNftTable
-  } : {
-    where: 'inside the table { } that uses its sets, or in a file included there (include "FILE")',
-    reload: "reload the whole ruleset that includes it from a file that starts with 'flush ruleset'; loading it again without a flush fails ('File exists')",
-    check: checkNftSets
-  },
+  }),
   iptables: () => ({
     where: IPTABLES_WHERE,
     reload: "iptables-restore --noflush FILE flushes and refills only the chains it declares; INPUT is never touched, so the one-time hook is not duplicated",
@@ -88535,9 +88524,9 @@ var PLACEMENTS = {
     check: notRestoreFile("ufw commands")
   }),
   "docker-user": () => ({
-    where: IPTABLES_WHERE,
-    reload: "iptables-restore --noflush FILE flushes and refills the chains it declares",
-    check: checkRestore
+    where: "in a shell script of its own, run as root with sh FILE after dockerd starts (e.g. ExecStartPost= of docker.service); never inside an iptables-restore file",
+    reload: "sh FILE replaces its own chains in one iptables-restore --noflush commit per family and jumps to them from DOCKER-USER once, never flushing DOCKER-USER; run it again after creating a Docker network",
+    check: notRestoreFile("the docker-user script")
   }),
   nginx: () => ({
     where: "inside the server { } or location { } it guards, or in a file included there (include FILE;); never at http level, where every server would answer 403 to unlisted clients",
@@ -88964,7 +88953,8 @@ var DEFAULT_LIMITS = {
   gcpRangesPerRule: 5e3,
   azurePrefixesPerGroup: 4e3,
   azureRulesPerGroup: 1e3,
-  cloudflareListItems: 1e4
+  cloudflareListItems: 1e4,
+  ufwRules: 200
 };
 
 // shared/src/render/prepare.ts
@@ -88972,6 +88962,7 @@ var NAME_RE = /^[A-Za-z][A-Za-z0-9_-]{0,23}$/;
 var FEED_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9._-]+)*$/;
 var CONTROL_RE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 var MAX_COMMENT = 200;
+var TABLE_RE = /^(ip|ip6|inet) ([A-Za-z][A-Za-z0-9_]{0,31})$/;
 function fail2(code3, format, msg) {
   throw new RenderError(code3, `${format}: ${msg}`, { format });
 }
@@ -89042,6 +89033,20 @@ function prepare(format, input, options) {
   const ports = options.ports ?? [];
   for (const spec of ports) checkPort(format, spec);
   if (ports.length > 0 && info2.usesPorts) header.push(`# ports ${ports.map(formatPort).join(" ")}`);
+  if (options.exemptPrivate === true && format !== "docker-user")
+    fail2(
+      "ERR_RENDER_OPTION",
+      format,
+      "exemptPrivate (--exempt-private) is a docker-user option; list private ranges you trust in a feed of your own instead"
+    );
+  const tableText = options.table ?? "inet filter";
+  const table = TABLE_RE.exec(tableText);
+  if (table === null)
+    fail2(
+      "ERR_RENDER_NAME",
+      format,
+      `table ${quote2(tableText)} is not allowed: use 'FAMILY NAME' with FAMILY ip, ip6 or inet and NAME a letter then letters, digits or '_' (at most 32)`
+    );
   const ipv4 = canonical(format, 4, input.ipv4, "input");
   const ipv6 = canonical(format, 6, input.ipv6, "input");
   return {
@@ -89067,6 +89072,9 @@ function prepare(format, input, options) {
     comment: comment === "" ? void 0 : comment,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     ipStrategy: checkIpStrategy(format, options.ipStrategy),
+    exemptLoopback: options.exemptLoopback ?? true,
+    exemptPrivate: options.exemptPrivate ?? false,
+    table: { family: table[1], name: table[2] },
     header
   };
 }
@@ -89146,6 +89154,15 @@ function portRange(spec) {
 }
 function underscored(name) {
   return name.replaceAll("-", "_");
+}
+function refuseLoopbackOff(p, why) {
+  if (!p.exemptLoopback) {
+    fail2(
+      "ERR_RENDER_OPTION",
+      p.format,
+      `exemptLoopback false (--no-exempt-loopback) cannot be honoured: ${why}`
+    );
+  }
 }
 
 // shared/src/render/render-apache.ts
@@ -89990,211 +90007,17 @@ function renderCaddy(p) {
   ]);
 }
 
-// shared/src/render/render-docker-user.ts
-function renderDockerUser(p) {
-  requireNonEmpty(p, [4]);
-  const lines = ["*filter", ":DOCKER-USER - [0:0]", `:${p.name} - [0:0]`];
-  const ct = "-m conntrack --ctstate DNAT --ctdir ORIGINAL";
-  if (p.ports.length === 0) {
-    lines.push(`-A DOCKER-USER ${ct} -j ${p.name}`);
-  } else {
-    for (const spec of p.ports) {
-      const [from, to] = portRange(spec);
-      lines.push(
-        `-A DOCKER-USER -p ${spec.protocol} ${ct} --ctorigdstport ${from === to ? from : `${from}:${to}`} -j ${p.name}`
-      );
-    }
+// shared/src/render/filter-header.ts
+function filterHeader(p, families, loopback) {
+  const lines = [
+    "# restricts, never opens: drops traffic to the guarded ports from sources outside the allowlist and gives everything else no verdict, so allowed sources still meet your own rules (fail2ban, rate limits, whatever opens the port)",
+    loopback ?? (p.exemptLoopback ? "# loopback (lo: 127.0.0.0/8, ::1, the host talking to itself) is exempt" : "# loopback is NOT exempt (exemptLoopback false): local clients must be in the allowlist too")
+  ];
+  for (const f of families) {
+    if ((f === 4 ? p.ipv4 : p.ipv6).length === 0)
+      lines.push(`# the allowlist has no IPv${f} address: every IPv${f} source is dropped`);
   }
-  lines.push("-A DOCKER-USER -j RETURN");
-  for (const c of p.ipv4) lines.push(`-A ${p.name} -s ${c} -j RETURN`);
-  lines.push(`-A ${p.name} -j DROP`, "COMMIT");
-  return managedText(p, lines, ["# load with: iptables-restore --noflush FILE (owns DOCKER-USER)"]);
-}
-
-// shared/src/render/render-haproxy.ts
-function renderHaproxy(p) {
-  requireNonEmpty(p);
-  return managedText(
-    p,
-    [...p.ipv4, ...p.ipv6],
-    [
-      "# reference it from haproxy.cfg (frontend or listen section):",
-      `#   acl ${p.name} src -f /etc/haproxy/${p.name}.acl`,
-      `#   http-request deny unless ${p.name}      (mode http)`,
-      `#   tcp-request connection reject unless ${p.name}      (mode tcp)`
-    ]
-  );
-}
-
-// shared/src/render/render-iptables.ts
-var MULTIPORT_MAX = 15;
-function multiportMatches(ports) {
-  const out = [];
-  for (const proto of ["tcp", "udp"]) {
-    let chunk = [];
-    let slots = 0;
-    const flush = () => {
-      if (chunk.length > 0) out.push(`-p ${proto} -m multiport --dports ${chunk.join(",")}`);
-      chunk = [];
-      slots = 0;
-    };
-    for (const spec of ports.filter((s) => s.protocol === proto)) {
-      const [from, to] = portRange(spec);
-      const cost = from === to ? 1 : 2;
-      if (slots + cost > MULTIPORT_MAX) flush();
-      chunk.push(from === to ? String(from) : `${from}:${to}`);
-      slots += cost;
-    }
-    flush();
-  }
-  return out;
-}
-function renderIptables(p, family) {
-  requireNonEmpty(p, [family]);
-  const cidrs = family === 4 ? p.ipv4 : p.ipv6;
-  const tool = family === 4 ? "iptables" : "ip6tables";
-  const guarded = p.ports.length > 0;
-  const src = guarded ? `${p.name}-src` : p.name;
-  const lines = ["*filter", `:${p.name} - [0:0]`];
-  if (guarded) {
-    lines.push(`:${src} - [0:0]`);
-    for (const m of multiportMatches(p.ports)) lines.push(`-A ${p.name} ${m} -j ${src}`);
-  }
-  for (const c of cidrs) lines.push(`-A ${src} -s ${c} -j ACCEPT`);
-  lines.push(`-A ${src} -j DROP`, "COMMIT");
-  return managedText(p, lines, [
-    `# load and reload with: ${tool}-restore --noflush FILE`,
-    guarded ? `# hook it in once: ${tool} -C INPUT -j ${p.name} || ${tool} -I INPUT -j ${p.name}` : `# jump to ${p.name} from rules that match the traffic to guard (it drops all other sources)`
-  ]);
-}
-
-// shared/src/render/render-ipset.ts
-var HASHSIZE = 1024;
-function splitZero(cidrs, family) {
-  if (cidrs.length === 1 && (cidrs[0] === "0.0.0.0/0" || cidrs[0] === "::/0")) {
-    return family === 4 ? ["0.0.0.0/1", "128.0.0.0/1"] : ["::/1", "8000::/1"];
-  }
-  return [...cidrs];
-}
-function ipsetReferenceRules(name, family, ports) {
-  checkName("ipset", name);
-  for (const spec of ports) checkPort("ipset", spec);
-  const set = `${name}-v${family}`;
-  const rules2 = ports.length === 0 ? [`-A INPUT -m set --match-set ${set} src -j ACCEPT`] : multiportMatches(ports).map((m) => `-I INPUT ${m} -m set ! --match-set ${set} src -j DROP`);
-  return ["*filter", ...rules2, "COMMIT", ""].join("\n");
-}
-function renderIpset(p) {
-  requireNonEmpty(p);
-  const body = [];
-  const max = p.limits.ipsetMaxElements;
-  for (const family of [4, 6]) {
-    const cidrs = splitZero(family === 4 ? p.ipv4 : p.ipv6, family);
-    if (cidrs.length > max) {
-      throw new RenderError(
-        "ERR_RENDER_LIMIT",
-        `ipset: ${cidrs.length} IPv${family} entries exceed the set's maxelem ${max} (limits.ipsetMaxElements)`,
-        { format: "ipset" }
-      );
-    }
-    const set = `${p.name}-v${family}`;
-    const tmp = `${set}-new`;
-    const params = `hash:net family ${family === 4 ? "inet" : "inet6"} hashsize ${HASHSIZE} maxelem ${max}`;
-    body.push(`create ${set} ${params}`, `create ${tmp} ${params}`);
-    for (const c of cidrs) body.push(`add ${tmp} ${c}`);
-    body.push(`swap ${tmp} ${set}`, `destroy ${tmp}`);
-  }
-  const refs = [4, 6].flatMap(
-    (f) => ipsetReferenceRules(p.name, f, p.ports).split("\n").filter((l) => l.startsWith("-")).map((l) => `#   ${f === 4 ? "iptables" : "ip6tables"} ${l}`)
-  );
-  return managedText(p, body, [
-    "# load with: ipset restore -exist < FILE; reference the sets with:",
-    ...refs
-  ]);
-}
-
-// shared/src/render/render-json.ts
-function renderJson(p) {
-  const doc = { feeds: p.feeds };
-  if (p.comment !== void 0) doc.comment = p.comment;
-  doc.ipv4 = p.ipv4;
-  doc.ipv6 = p.ipv6;
-  return `${JSON.stringify(doc, null, 2)}
-`;
-}
-
-// shared/src/render/render-nftables.ts
-function setLines(name, type, cidrs, indent) {
-  const lines = [`${indent}set ${name} {`, `${indent}	type ${type}`, `${indent}	flags interval`];
-  if (cidrs.length > 0) {
-    lines.push(`${indent}	elements = {`);
-    cidrs.forEach((c, i) => lines.push(`${indent}		${c}${i < cidrs.length - 1 ? "," : ""}`));
-    lines.push(`${indent}	}`);
-  }
-  lines.push(`${indent}}`);
   return lines;
-}
-function renderNftables(p) {
-  requireNonEmpty(p);
-  const base = underscored(p.name);
-  const v4 = `${base}_v4`;
-  const v6 = `${base}_v6`;
-  if (p.ports.length === 0) {
-    return managedText(
-      p,
-      [...setLines(v4, "ipv4_addr", p.ipv4, ""), ...setLines(v6, "ipv6_addr", p.ipv6, "")],
-      [`# include inside a table block; reference as @${v4} and @${v6}`]
-    );
-  }
-  const byProto = /* @__PURE__ */ new Map();
-  for (const spec of p.ports) {
-    const [from, to] = portRange(spec);
-    const list3 = byProto.get(spec.protocol) ?? [];
-    list3.push(from === to ? String(from) : `${from}-${to}`);
-    byProto.set(spec.protocol, list3);
-  }
-  const rules2 = [];
-  for (const proto of ["tcp", "udp"]) {
-    const ports = byProto.get(proto);
-    if (ports === void 0) continue;
-    const dport = `${proto} dport { ${ports.join(", ")} }`;
-    rules2.push(`		${dport} ip saddr != @${v4} counter drop`);
-    rules2.push(`		${dport} ip6 saddr != @${v6} counter drop`);
-  }
-  return managedText(
-    p,
-    [
-      `table inet ${base} {}`,
-      `delete table inet ${base}`,
-      `table inet ${base} {`,
-      ...setLines(v4, "ipv4_addr", p.ipv4, "	"),
-      ...setLines(v6, "ipv6_addr", p.ipv6, "	"),
-      "	chain input {",
-      "		type filter hook input priority filter; policy accept;",
-      ...rules2,
-      "	}",
-      "}"
-    ],
-    ["# load with: nft -f FILE (replaces the whole table atomically)"]
-  );
-}
-
-// shared/src/render/render-nginx.ts
-function renderNginx(p) {
-  requireNonEmpty(p);
-  return managedText(p, [...[...p.ipv4, ...p.ipv6].map((c) => `allow ${c};`), "deny all;"]);
-}
-
-// shared/src/render/render-terraform.ts
-function renderTerraform(p) {
-  requireNonEmpty(p);
-  const base = underscored(p.name);
-  return `${JSON.stringify({ [`${base}_ipv4`]: p.ipv4, [`${base}_ipv6`]: p.ipv6 }, null, 2)}
-`;
-}
-
-// shared/src/render/render-txt.ts
-function renderTxt(p) {
-  return managedText(p, [...p.ipv4, ...p.ipv6]);
 }
 
 // shared/src/render/ufw-stale-rules.ts
@@ -90265,6 +90088,7 @@ function shellQuote(text) {
 }
 function renderUfw(p) {
   requireNonEmpty(p);
+  refuseLoopbackOff(p, "ufw's before.rules accept everything on lo before any user rule");
   if (p.comment?.includes("'")) {
     throw new RenderError(
       "ERR_RENDER_COMMENT",
@@ -90278,7 +90102,316 @@ function renderUfw(p) {
     ...ufwStaleRules(p, wanted).map((spec) => `ufw delete allow ${spec}`),
     ...wanted.map((spec) => `ufw allow ${spec} comment ${comment}`)
   ];
-  return managedText(p, body);
+  const max = p.limits.ufwRules;
+  if (body.length > max) {
+    throw new RenderError(
+      "ERR_RENDER_LIMIT",
+      `ufw: ${body.length} ufw commands exceed limits.ufwRules ${max}: each is a process that takes a fraction of a second and re-reads every rule, so a sync would take minutes; use the ipset or nftables format, which reload a set of any size in one step, or raise limits.ufwRules`,
+      { format: "ufw" }
+    );
+  }
+  return managedText(p, body, [
+    "# opens: each line allows a source on the ports; ufw's default (deny incoming) keeps the others out, and its before.rules accept loopback"
+  ]);
+}
+
+// shared/src/render/render-docker-user.ts
+var PRIVATE = { 4: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"], 6: ["fc00::/7"] };
+var IPV6_DOCKER_USER = [
+  "  if ! ip6tables -w -C DOCKER-USER -j RETURN 2>/dev/null; then",
+  "    ip6tables -w -N DOCKER-USER 2>/dev/null || true",
+  '    tagged="-m comment --comment allowlist-sync -j DOCKER-USER"',
+  '    case "$(ip6tables -w -S FORWARD | sed -n 2p)" in',
+  '    "-A FORWARD -j DOCKER-USER" | "-A FORWARD $tagged") ;;',
+  "    *)",
+  '      if ip6tables -w -C FORWARD $tagged 2>/dev/null; then new="-j DOCKER-USER" old=$tagged',
+  '      else new=$tagged old="-j DOCKER-USER"; fi',
+  "      ip6tables -w -I FORWARD $new",
+  "      while ip6tables -w -D FORWARD $old 2>/dev/null; do :; done",
+  "      ;;",
+  "    esac",
+  "  fi"
+];
+function chains(p, family) {
+  const src = `${p.name}-src`;
+  const lines = ["*filter", `:${p.name} - [0:0]`, `:${src} - [0:0]`];
+  if (p.exemptPrivate) {
+    for (const c of PRIVATE[family])
+      lines.push(`-A ${p.name} -s ${c} -m comment --comment exempt-private -j RETURN`);
+  }
+  const ct = "-m conntrack --ctstate DNAT --ctdir ORIGINAL";
+  if (p.ports.length === 0) lines.push(`-A ${p.name} ${ct} -j ${src}`);
+  for (const spec of p.ports) {
+    const [from, to] = portRange(spec);
+    const port = from === to ? String(from) : `${from}:${to}`;
+    lines.push(`-A ${p.name} -p ${spec.protocol} ${ct} --ctorigdstport ${port} -j ${src}`);
+  }
+  lines.push(`-A ${p.name} -j RETURN`);
+  for (const c of family === 4 ? p.ipv4 : p.ipv6) lines.push(`-A ${src} -s ${c} -j RETURN`);
+  lines.push(`-A ${src} -j DROP`, "COMMIT");
+  return lines;
+}
+function load(p, family, indent) {
+  const tool = family === 4 ? "iptables" : "ip6tables";
+  const eof = `ALLOWLIST_SYNC_IPV${family}`;
+  return {
+    restore: [`${indent}${tool}-restore -w --noflush <<'${eof}'`, ...chains(p, family), eof],
+    hook: `${indent}${tool} -w -C DOCKER-USER -j ${p.name} 2>/dev/null || ${tool} -w -I DOCKER-USER -j ${p.name}`
+  };
+}
+function renderDockerUser(p) {
+  requireNonEmpty(p);
+  refuseLoopbackOff(
+    p,
+    "local connections to published ports never pass DOCKER-USER (Docker serves them through docker-proxy or DNATs them in OUTPUT); guard them with the iptables format on INPUT"
+  );
+  const say = (text) => `echo ${shellQuote(`allowlist-sync: ${text}`)} >&2`;
+  const v4 = load(p, 4, "");
+  const v6 = load(p, 6, "  ");
+  const body = [
+    "set -eu",
+    "if ! iptables -w -n -L DOCKER-USER >/dev/null 2>&1; then",
+    `  ${say("iptables has no DOCKER-USER chain: start dockerd first (it creates the chain), then run this again")}`,
+    "  exit 1",
+    "fi",
+    ...v4.restore,
+    v4.hook,
+    "if [ ! -e /proc/net/if_inet6 ]; then",
+    `  ${say("IPv6 is disabled in this kernel: IPv4 only")}`,
+    "elif ip6tables -w -n -L DOCKER >/dev/null 2>&1; then",
+    ...v6.restore,
+    ...IPV6_DOCKER_USER,
+    v6.hook,
+    "else",
+    `  ${say("ip6tables has no DOCKER chain, so dockerd does not route IPv6 here; IPv6 published ports, if any, are served by docker-proxy through INPUT: guard them with the ip6tables format")}`,
+    "fi"
+  ];
+  const exempt = p.exemptPrivate ? [
+    `# private sources (${[...PRIVATE[4], ...PRIVATE[6]].join(", ")}) are exempt (exemptPrivate)`
+  ] : [];
+  return managedText(p, body, [
+    ...filterHeader(
+      p,
+      [4, 6],
+      "# loopback never reaches DOCKER-USER: Docker serves local connections to published ports through docker-proxy or OUTPUT"
+    ),
+    ...exempt,
+    "# Docker publishes ports through FORWARD, past INPUT and ufw: only DOCKER-USER sees them, matched here by conntrack's original destination port (before DNAT)"
+  ]);
+}
+
+// shared/src/render/render-haproxy.ts
+function renderHaproxy(p) {
+  requireNonEmpty(p);
+  return managedText(
+    p,
+    [...p.ipv4, ...p.ipv6],
+    [
+      "# reference it from haproxy.cfg (frontend or listen section):",
+      `#   acl ${p.name} src -f /etc/haproxy/${p.name}.acl`,
+      `#   http-request deny unless ${p.name}      (mode http)`,
+      `#   tcp-request connection reject unless ${p.name}      (mode tcp)`
+    ]
+  );
+}
+
+// shared/src/render/render-iptables.ts
+var MULTIPORT_MAX = 15;
+function multiportMatches(ports) {
+  const out = [];
+  for (const proto of ["tcp", "udp"]) {
+    let chunk = [];
+    let slots = 0;
+    const flush = () => {
+      if (chunk.length > 0) out.push(`-p ${proto} -m multiport --dports ${chunk.join(",")}`);
+      chunk = [];
+      slots = 0;
+    };
+    for (const spec of ports.filter((s) => s.protocol === proto)) {
+      const [from, to] = portRange(spec);
+      const cost = from === to ? 1 : 2;
+      if (slots + cost > MULTIPORT_MAX) flush();
+      chunk.push(from === to ? String(from) : `${from}:${to}`);
+      slots += cost;
+    }
+    flush();
+  }
+  return out;
+}
+function renderIptables(p, family) {
+  requireNonEmpty(p, [family]);
+  const cidrs = family === 4 ? p.ipv4 : p.ipv6;
+  const tool = family === 4 ? "iptables" : "ip6tables";
+  const guarded = p.ports.length > 0;
+  const src = guarded ? `${p.name}-src` : p.name;
+  const lines = ["*filter", `:${p.name} - [0:0]`];
+  if (guarded) lines.push(`:${src} - [0:0]`);
+  if (p.exemptLoopback) lines.push(`-A ${p.name} -i lo -j RETURN`);
+  if (guarded) {
+    for (const m of multiportMatches(p.ports)) lines.push(`-A ${p.name} ${m} -j ${src}`);
+  }
+  for (const c of cidrs) lines.push(`-A ${src} -s ${c} -j RETURN`);
+  lines.push(`-A ${src} -j DROP`, "COMMIT");
+  return managedText(p, lines, [
+    ...filterHeader(p, [family]),
+    guarded ? `# hook it in once: ${tool} -C INPUT -j ${p.name} || ${tool} -I INPUT -j ${p.name}` : `# jump to ${p.name} from your rules that match the traffic to guard: it drops other sources and returns the allowed ones to your next rule`
+  ]);
+}
+
+// shared/src/render/render-ipset.ts
+var HASHSIZE = 1024;
+function splitZero(cidrs, family) {
+  if (cidrs.length === 1 && (cidrs[0] === "0.0.0.0/0" || cidrs[0] === "::/0")) {
+    return family === 4 ? ["0.0.0.0/1", "128.0.0.0/1"] : ["::/1", "8000::/1"];
+  }
+  return [...cidrs];
+}
+function ipsetReferenceRules(name, family, ports, options = {}) {
+  checkName("ipset", name);
+  for (const spec of ports) checkPort("ipset", spec);
+  const set = `${name}-v${family}`;
+  const lo = options.exemptLoopback === false ? "" : "! -i lo ";
+  const matches = ports.length === 0 ? ["-m conntrack --ctstate NEW"] : multiportMatches(ports);
+  const rules2 = matches.map((m) => `-I INPUT ${lo}${m} -m set ! --match-set ${set} src -j DROP`);
+  return ["*filter", ...rules2, "COMMIT", ""].join("\n");
+}
+function renderIpset(p) {
+  requireNonEmpty(p);
+  const body = [];
+  const max = p.limits.ipsetMaxElements;
+  for (const family of [4, 6]) {
+    const cidrs = splitZero(family === 4 ? p.ipv4 : p.ipv6, family);
+    if (cidrs.length > max) {
+      throw new RenderError(
+        "ERR_RENDER_LIMIT",
+        `ipset: ${cidrs.length} IPv${family} entries exceed the set's maxelem ${max} (limits.ipsetMaxElements)`,
+        { format: "ipset" }
+      );
+    }
+    const set = `${p.name}-v${family}`;
+    const tmp = `${set}-new`;
+    const params = `hash:net family ${family === 4 ? "inet" : "inet6"} hashsize ${HASHSIZE} maxelem ${max}`;
+    body.push(`create ${set} ${params}`, `create ${tmp} ${params}`, `flush ${tmp}`);
+    for (const c of cidrs) body.push(`add ${tmp} ${c}`);
+    body.push(`swap ${tmp} ${set}`, `destroy ${tmp}`);
+  }
+  const refs = [4, 6].flatMap(
+    (f) => ipsetReferenceRules(p.name, f, p.ports, { exemptLoopback: p.exemptLoopback }).split("\n").filter((l) => l.startsWith("-")).map((l) => `#   ${f === 4 ? "iptables" : "ip6tables"} ${l}`)
+  );
+  return managedText(p, body, [
+    ...filterHeader(p, [4, 6]),
+    "# the rules that use the sets, to add once (they stay as the sets reload):",
+    ...refs
+  ]);
+}
+
+// shared/src/render/render-json.ts
+function renderJson(p) {
+  const doc = { feeds: p.feeds };
+  if (p.comment !== void 0) doc.comment = p.comment;
+  doc.ipv4 = p.ipv4;
+  doc.ipv6 = p.ipv6;
+  return `${JSON.stringify(doc, null, 2)}
+`;
+}
+
+// shared/src/render/render-nftables.ts
+function declareSet(name, type, indent) {
+  return [`${indent}set ${name} {`, `${indent}	type ${type}`, `${indent}	flags interval`];
+}
+function elementLines(cidrs, indent) {
+  if (cidrs.length === 0) return [];
+  const lines = [`${indent}elements = {`];
+  cidrs.forEach((c, i) => lines.push(`${indent}	${c}${i < cidrs.length - 1 ? "," : ""}`));
+  lines.push(`${indent}}`);
+  return lines;
+}
+function renderSets(p, v4, v6) {
+  const table = `${p.table.family} ${p.table.name}`;
+  const body = [
+    `table ${table} {`,
+    ...declareSet(v4, "ipv4_addr", "	"),
+    "	}",
+    ...declareSet(v6, "ipv6_addr", "	"),
+    "	}",
+    "}",
+    `flush set ${table} ${v4}`,
+    `flush set ${table} ${v6}`
+  ];
+  for (const [set, cidrs] of [
+    [v4, p.ipv4],
+    [v6, p.ipv6]
+  ]) {
+    if (cidrs.length === 0) continue;
+    body.push(`add element ${table} ${set} {`);
+    cidrs.forEach((c, i) => body.push(`	${c}${i < cidrs.length - 1 ? "," : ""}`));
+    body.push("}");
+  }
+  return managedText(p, body, [
+    `# sets only: your own rules in table ${table} decide, e.g. tcp dport 443 ip saddr != @${v4} drop`,
+    `# or include it at the top level of nftables.conf, before the table block whose rules use @${v4} / @${v6}`
+  ]);
+}
+function renderNftables(p) {
+  requireNonEmpty(p);
+  const base = underscored(p.name);
+  const v4 = `${base}_v4`;
+  const v6 = `${base}_v6`;
+  if (p.ports.length === 0) return renderSets(p, v4, v6);
+  const byProto = /* @__PURE__ */ new Map();
+  for (const spec of p.ports) {
+    const [from, to] = portRange(spec);
+    const list3 = byProto.get(spec.protocol) ?? [];
+    list3.push(from === to ? String(from) : `${from}-${to}`);
+    byProto.set(spec.protocol, list3);
+  }
+  const rules2 = p.exemptLoopback ? ['		iif "lo" return'] : [];
+  for (const proto of ["tcp", "udp"]) {
+    const ports = byProto.get(proto);
+    if (ports === void 0) continue;
+    const dport = `${proto} dport { ${ports.join(", ")} }`;
+    rules2.push(`		${dport} ip saddr != @${v4} counter drop`);
+    rules2.push(`		${dport} ip6 saddr != @${v6} counter drop`);
+  }
+  return managedText(
+    p,
+    [
+      `table inet ${base} {}`,
+      `delete table inet ${base}`,
+      `table inet ${base} {`,
+      ...declareSet(v4, "ipv4_addr", "	"),
+      ...elementLines(p.ipv4, "		"),
+      "	}",
+      ...declareSet(v6, "ipv6_addr", "	"),
+      ...elementLines(p.ipv6, "		"),
+      "	}",
+      "	chain input {",
+      "		type filter hook input priority filter; policy accept;",
+      ...rules2,
+      "	}",
+      "}"
+    ],
+    [...filterHeader(p, [4, 6])]
+  );
+}
+
+// shared/src/render/render-nginx.ts
+function renderNginx(p) {
+  requireNonEmpty(p);
+  return managedText(p, [...[...p.ipv4, ...p.ipv6].map((c) => `allow ${c};`), "deny all;"]);
+}
+
+// shared/src/render/render-terraform.ts
+function renderTerraform(p) {
+  requireNonEmpty(p);
+  const base = underscored(p.name);
+  return `${JSON.stringify({ [`${base}_ipv4`]: p.ipv4, [`${base}_ipv6`]: p.ipv6 }, null, 2)}
+`;
+}
+
+// shared/src/render/render-txt.ts
+function renderTxt(p) {
+  return managedText(p, [...p.ipv4, ...p.ipv6]);
 }
 
 // shared/src/render/read-rendered.ts
@@ -90288,8 +90421,8 @@ var READABLE_FORMATS = FORMAT_IDS.filter(
 var CIDR = "([0-9A-Fa-f:.]+/\\d{1,3})";
 var LINE_PATTERNS = {
   nftables: new RegExp(`^\\s*${CIDR},?$`),
-  iptables: new RegExp(`^\\s*-A \\S+ -s ${CIDR} -j ACCEPT$`),
-  ip6tables: new RegExp(`^\\s*-A \\S+ -s ${CIDR} -j ACCEPT$`),
+  iptables: new RegExp(`^\\s*-A \\S+ -s ${CIDR} -j RETURN$`),
+  ip6tables: new RegExp(`^\\s*-A \\S+ -s ${CIDR} -j RETURN$`),
   "docker-user": new RegExp(`^\\s*-A \\S+ -s ${CIDR} -j RETURN$`),
   ipset: new RegExp(`^\\s*add \\S+ ${CIDR}$`),
   ufw: new RegExp(`^\\s*ufw allow from ${CIDR}\\b`),
@@ -91154,7 +91287,7 @@ tfido 60177/tcp
 fido 60179/tcp`;
 
 // shared/src/policy/service-names.ts
-function load(text) {
+function load2(text) {
   const out = /* @__PURE__ */ new Map();
   for (const line of text.split("\n")) {
     const [name, portProto, ...aliases] = line.split(" ");
@@ -91167,7 +91300,7 @@ function load(text) {
   }
   return out;
 }
-var SERVICE_NAMES = load(SERVICES_TEXT);
+var SERVICE_NAMES = load2(SERVICES_TEXT);
 var SERVICE_NAME_MAX = Math.max(...[...SERVICE_NAMES.keys()].map((n) => n.length));
 function servicePort(name, protocol) {
   const entry = SERVICE_NAMES.get(name);
@@ -91909,7 +92042,7 @@ function eachLine(text, from, to, line, fn) {
   return Math.max(line, n - 1);
 }
 function readCommand(raw, line, ctx) {
-  const { file, chains } = ctx;
+  const { file, chains: chains2 } = ctx;
   const words = splitWords(raw);
   const command = words[0];
   const chainName = words[1];
@@ -91919,10 +92052,10 @@ function readCommand(raw, line, ctx) {
       `${file}:${line}: expected '-A CHAIN ...', got '${raw.slice(0, 60)}'`,
       { file, line }
     );
-  let chain = chains.get(chainName);
+  let chain = chains2.get(chainName);
   if (chain === void 0) {
     chain = { policyLine: line, rules: [] };
-    chains.set(chainName, chain);
+    chains2.set(chainName, chain);
   }
   if (command === "-N") return;
   if (command === "-P") {
@@ -91943,7 +92076,7 @@ function readCommand(raw, line, ctx) {
   const rule = parseRule(
     args,
     { file, line, text: raw },
-    chains,
+    chains2,
     ctx.sets,
     ctx.warnings,
     ctx.family
@@ -91962,7 +92095,7 @@ function readIptablesSave(text, options) {
   const { file, ufw } = options;
   const family = looksIpv6(text) ? 6 : 4;
   const warnings = [];
-  const chains = /* @__PURE__ */ new Map();
+  const chains2 = /* @__PURE__ */ new Map();
   let table;
   const blocks = [];
   const last = eachLine(text, 0, text.length, 1, (raw, line, offset) => {
@@ -91992,7 +92125,7 @@ function readIptablesSave(text, options) {
         line
       });
     const policy = POLICIES[m[2]];
-    chains.set(m[1], { ...policy ? { policy } : {}, policyLine: line, rules: [] });
+    chains2.set(m[1], { ...policy ? { policy } : {}, policyLine: line, rules: [] });
   });
   if (table !== void 0) throw noCommit(file, table, last);
   if (blocks.length === 0)
@@ -92003,11 +92136,11 @@ function readIptablesSave(text, options) {
     );
   const read = (raw, line) => {
     if (raw === "" || raw.startsWith("#") || raw.startsWith(":") || raw.startsWith("*")) return;
-    readCommand(raw, line, { file, chains, sets: options.sets, warnings, family });
+    readCommand(raw, line, { file, chains: chains2, sets: options.sets, warnings, family });
   };
   for (const b of blocks) eachLine(text, b.from, b.to, b.line, read);
   const out = [];
-  for (const [name, c] of chains) {
+  for (const [name, c] of chains2) {
     let hook2;
     let policy = c.policy;
     if (!ufw && name === "INPUT") hook2 = "input";
@@ -92110,7 +92243,7 @@ function sharedProtocols(list3) {
   if (list3.length === 0) return PROTOCOL_LISTS.none;
   return list3[0] === "tcp" ? PROTOCOL_LISTS.tcp : PROTOCOL_LISTS.udp;
 }
-function parseRule(words, where, chains, sets, warnings, family) {
+function parseRule(words, where, chains2, sets, warnings, family) {
   const draft = {};
   const err = (reason) => new PolicyError("ERR_POLICY_CONFIG", `${where.file}:${where.line}: ${reason}`, where);
   let negate = false;
@@ -92209,7 +92342,7 @@ function parseRule(words, where, chains, sets, warnings, family) {
         const target = next();
         const v = VERDICTS[target];
         if (v) draft.verdict = v;
-        else if (chains.has(target))
+        else if (chains2.has(target))
           draft.verdict = { kind: w2 === "-g" || w2 === "--goto" ? "goto" : "jump", target };
         else draft.verdict = { kind: "continue" };
         k = words.length;
@@ -92363,10 +92496,10 @@ function buildNftRule(matches, verdict, ctx) {
   }
   return finishRule(draft, where);
 }
-function assembleNft(chains, options) {
+function assembleNft(chains2, options) {
   const families = /* @__PURE__ */ new Set();
   const out = [];
-  for (const c of chains) {
+  for (const c of chains2) {
     if (c.family === "other") continue;
     const isBase = c.hook !== void 0 && c.type === "filter";
     const hook2 = isBase && c.hook === "input" ? "input" : isBase && c.hook === "output" ? "output" : void 0;
@@ -92514,7 +92647,7 @@ function readNftJson(text, file) {
       { file, line: 1 }
     );
   const warnings = [];
-  const chains = /* @__PURE__ */ new Map();
+  const chains2 = /* @__PURE__ */ new Map();
   const sets = /* @__PURE__ */ new Map();
   const rules2 = [];
   for (const item of items.items) {
@@ -92528,7 +92661,7 @@ function readNftJson(text, file) {
     const table = scalarText(body.table);
     if (kind === "chain") {
       const name = scalarText(body.name);
-      chains.set(`${family} ${table} ${name}`, {
+      chains2.set(`${family} ${table} ${name}`, {
         family,
         table,
         name,
@@ -92557,9 +92690,9 @@ function readNftJson(text, file) {
     const family = fam(obj.family);
     const table = scalarText(obj.table);
     const key = `${family} ${table} ${scalarText(obj.chain)}`;
-    let chain = chains.get(key);
+    let chain = chains2.get(key);
     if (!chain)
-      chains.set(key, chain = { family, table, name: scalarText(obj.chain), line, rules: [] });
+      chains2.set(key, chain = { family, table, name: scalarText(obj.chain), line, rules: [] });
     const matches = [];
     let verdict = { kind: "continue" };
     let vmap;
@@ -92609,7 +92742,7 @@ function readNftJson(text, file) {
       warnings.push(rateNote(file, line, rate.rates, rate.over));
     chain.rules.push(...rate.over ? built.map((r) => ({ ...r, never: true })) : built);
   }
-  return assembleNft([...chains.values()], { file, format: "nft-json", warnings });
+  return assembleNft([...chains2.values()], { file, format: "nft-json", warnings });
 }
 
 // shared/src/policy/read-nftables.ts
@@ -93619,7 +93752,7 @@ function readUfwStatus(text, file) {
       `${file}:1: not 'ufw status' output (no 'Status: active' line and no rule rows)`,
       { file, line: 1 }
     );
-  const chains = [
+  const chains2 = [
     {
       name: "ufw incoming",
       rules: [
@@ -93645,7 +93778,7 @@ function readUfwStatus(text, file) {
     format: "ufw-status",
     layer: "host",
     families: [4, 6],
-    chains,
+    chains: chains2,
     published: [],
     warnings
   };
@@ -94149,7 +94282,7 @@ function compileConfigs(configs) {
     classStarts[protocol] = [...points].sort((x, y) => x - y);
   }
   const compiled = configs.map((config) => {
-    const chains = /* @__PURE__ */ new Map();
+    const chains2 = /* @__PURE__ */ new Map();
     for (const chain of config.chains) {
       const always = { tcp: [], udp: [] };
       const buckets = { tcp: /* @__PURE__ */ new Map(), udp: /* @__PURE__ */ new Map() };
@@ -94173,12 +94306,12 @@ function compileConfigs(configs) {
           }
         }
       });
-      chains.set(chain.name, { chain, always, buckets });
+      chains2.set(chain.name, { chain, always, buckets });
     }
-    const hook2 = (h) => [...chains.values()].filter((c) => c.chain.hook === h).sort((a, b) => (a.chain.priority ?? 0) - (b.chain.priority ?? 0));
+    const hook2 = (h) => [...chains2.values()].filter((c) => c.chain.hook === h).sort((a, b) => (a.chain.priority ?? 0) - (b.chain.priority ?? 0));
     return {
       config,
-      chains,
+      chains: chains2,
       hooks: { input: hook2("input"), output: hook2("output"), "docker-user": hook2("docker-user") }
     };
   });
@@ -94789,8 +94922,25 @@ var allowlist_sync_schema_default = {
               cloudflareListItems: {
                 type: "integer",
                 minimum: 1
+              },
+              ufwRules: {
+                type: "integer",
+                minimum: 1
               }
             }
+          },
+          table: {
+            type: "string",
+            pattern: "^(ip|ip6|inet) [A-Za-z][A-Za-z0-9_]{0,31}$",
+            description: "nftables without ports: the table of your own that holds the sets, `FAMILY NAME` (default `inet filter`)."
+          },
+          "exempt-loopback": {
+            type: "boolean",
+            description: "Packet filters: let loopback (lo) through the guarded ports whatever the allowlist says (default true). ufw and docker-user refuse false: loopback never meets their rules."
+          },
+          "exempt-private": {
+            type: "boolean",
+            description: "docker-user only: also let private sources (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7) reach published ports (default false: only the allowlist)."
           }
         }
       }
@@ -95085,7 +95235,10 @@ function targetsOf(cfg, feeds, where, o, problems) {
       ...t.name === void 0 ? {} : { name: t.name },
       ...t.comment === void 0 ? {} : { comment: t.comment },
       ...ipStrategyOf(t["ip-strategy"]),
-      ...t.limits === void 0 ? {} : { limits: t.limits }
+      ...t.limits === void 0 ? {} : { limits: t.limits },
+      ...t.table === void 0 ? {} : { table: t.table },
+      ...t["exempt-loopback"] === void 0 ? {} : { exemptLoopback: t["exempt-loopback"] },
+      ...t["exempt-private"] === void 0 ? {} : { exemptPrivate: t["exempt-private"] }
     };
   });
 }
@@ -96868,7 +97021,10 @@ async function planTarget(target, state, reader, options) {
         ...target.comment === void 0 ? {} : { comment: target.comment },
         ...target.ipStrategy === void 0 ? {} : { ipStrategy: target.ipStrategy },
         ...target.limits === void 0 ? {} : { limits: target.limits },
-        ...existing === void 0 ? {} : { previous: existing }
+        ...existing === void 0 ? {} : { previous: existing },
+        ...target.table === void 0 ? {} : { table: target.table },
+        ...target.exemptLoopback === void 0 ? {} : { exemptLoopback: target.exemptLoopback },
+        ...target.exemptPrivate === void 0 ? {} : { exemptPrivate: target.exemptPrivate }
       }
     );
     if (lineOriented) {

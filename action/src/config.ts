@@ -42,6 +42,12 @@ export interface Target {
   readonly ipStrategy?: TraefikIpStrategy
   /** Platform limits raised with the provider. */
   readonly limits?: RenderLimits
+  /** nftables without ports: the table holding the sets (RenderOptions.table). */
+  readonly table?: string
+  /** RenderOptions.exemptLoopback (`exempt-loopback`). */
+  readonly exemptLoopback?: boolean
+  /** RenderOptions.exemptPrivate (`exempt-private`). */
+  readonly exemptPrivate?: boolean
 }
 
 /** One policy check: a preset or a policy file, over configs matched by globs. */
@@ -120,6 +126,9 @@ interface RawTarget {
   comment?: string
   'ip-strategy'?: { depth?: number; 'excluded-ips'?: string[] }
   limits?: RenderLimits
+  table?: string
+  'exempt-loopback'?: boolean
+  'exempt-private'?: boolean
 }
 
 /** The config's `ip-strategy` as RenderOptions.ipStrategy (the renderer validates it). */
@@ -342,6 +351,9 @@ function targetsOf(
       ...(t.comment === undefined ? {} : { comment: t.comment }),
       ...ipStrategyOf(t['ip-strategy']),
       ...(t.limits === undefined ? {} : { limits: t.limits }),
+      ...(t.table === undefined ? {} : { table: t.table }),
+      ...(t['exempt-loopback'] === undefined ? {} : { exemptLoopback: t['exempt-loopback'] }),
+      ...(t['exempt-private'] === undefined ? {} : { exemptPrivate: t['exempt-private'] }),
     }
   })
 }

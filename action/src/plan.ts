@@ -121,6 +121,9 @@ async function planTarget(
         ...(target.ipStrategy === undefined ? {} : { ipStrategy: target.ipStrategy }),
         ...(target.limits === undefined ? {} : { limits: target.limits }),
         ...(existing === undefined ? {} : { previous: existing }),
+        ...(target.table === undefined ? {} : { table: target.table }),
+        ...(target.exemptLoopback === undefined ? {} : { exemptLoopback: target.exemptLoopback }),
+        ...(target.exemptPrivate === undefined ? {} : { exemptPrivate: target.exemptPrivate }),
       },
     )
     if (lineOriented) {

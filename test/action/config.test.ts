@@ -142,6 +142,25 @@ describe('parseConfig', () => {
     ).toBe(true)
   })
 
+  it('reads the packet-filter options of a target: table, exempt-loopback, exempt-private', () => {
+    const c = parseConfig(
+      `version: 1
+targets:
+  - { path: a.nft, format: nftables, feeds: [github/hooks], table: ip fw, exempt-loopback: false }
+  - { path: d.sh, format: docker-user, feeds: [github/hooks], exempt-private: true }
+`,
+      'c.yml',
+    )
+    expect(c.targets[0]).toMatchObject({ table: 'ip fw', exemptLoopback: false })
+    expect(c.targets[1]).toMatchObject({ exemptPrivate: true })
+    expect(c.targets[1]).not.toHaveProperty('exemptLoopback')
+    expect(
+      errorsOf(
+        'version: 1\ntargets:\n  - { path: a, format: nftables, feeds: [github/hooks], table: filter }\n',
+      ).some((l) => /^c\.yml:3:\d+: 'targets\.0\.table'/.test(l)),
+    ).toBe(true)
+  })
+
   it('rejects a user feed on a built-in provider and a duplicate target path', () => {
     const lines = errorsOf(`version: 1
 feeds:

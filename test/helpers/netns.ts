@@ -18,6 +18,9 @@
  * }
  * ```
  *
+ * `connectInNamespace(pair.names.server, …)` connects from the server side itself (its loopback);
+ * `connectLoopInNamespace` keeps connecting until stopped, to prove reloads drop nothing.
+ *
  * Every address is put on the veth with a host prefix (/32, /128, `nodad`) and the other side gets
  * a host route to it through the link, so any mix of documentation ranges routes directly.
  * Namespace names start with the given prefix (make it your area: `asr-render`, `asr-policy`).
@@ -111,10 +114,19 @@ const server = net.createServer((s) => {
   process.stdout.write('accepted ' + n + '\\n')
   s.end('ok')
 })
-server.listen({ host: process.argv[1], port: 0 }, () => process.stdout.write('port ' + server.address().port + '\\n'))
+server.listen({ host: process.argv[1], port: Number(process.argv[2]) }, () => process.stdout.write('port ' + server.address().port + '\\n'))
 process.stdin.on('end', () => server.close(() => process.exit(0)))
 process.stdin.resume()
 `
+
+/** One connect attempt: from a source address to a host and port, within a timeout. */
+export interface ConnectOptions {
+  readonly from: string
+  readonly to: string
+  readonly port: number
+  /** Default 1500. */
+  readonly timeoutMs?: number
+}
 
 const CONNECTOR = `
 const net = require('node:net')
@@ -126,19 +138,25 @@ s.on('connect', () => done('connected'))
 s.on('error', (e) => done(e.code === 'ECONNREFUSED' ? 'refused' : 'error:' + e.code))
 `
 
+/** Runs a Node script (`-e`) with its arguments inside the namespace `ns`. */
+function nodeInNamespace(ns: string, script: string, args: readonly (string | number)[]) {
+  return spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', script, ...args.map(String)], {
+    env: { ...process.env, PATH },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+}
+
 /**
- * Starts a TCP listener on `host`, port 0, inside the namespace `ns` (any namespace, e.g. a third
- * one a test adds behind the server); resolves once it listens.
+ * Starts a TCP listener on `host` and `port` (default 0: an ephemeral one) inside the namespace
+ * `ns` (any namespace, e.g. a third one a test adds behind the server); resolves once it listens.
  */
-export function listenInNamespace(ns: string, host: string): Promise<NetnsServer> {
+export function listenInNamespace(ns: string, host: string, port = 0): Promise<NetnsServer> {
   return new Promise<NetnsServer>((resolve, reject) => {
-    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', LISTENER, host], {
-      env: { ...process.env, PATH },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    })
+    const child = nodeInNamespace(ns, LISTENER, [host, port])
     let out = ''
     let err = ''
     let accepted = 0
+    let started = false
     const exited = new Promise<void>((r) => child.once('exit', () => r()))
     const timer = setTimeout(() => {
       child.kill()
@@ -146,10 +164,15 @@ export function listenInNamespace(ns: string, host: string): Promise<NetnsServer
     }, 10_000)
     child.stderr.on('data', (d: Buffer) => (err += d.toString()))
     child.stdout.on('data', (d: Buffer) => {
+      // Count complete lines only, and forget them: a busy listener prints thousands.
       out += d.toString()
-      accepted = (out.match(/^accepted /gm) ?? []).length
-      const m = /^port (\d+)$/m.exec(out)
-      if (m?.[1] !== undefined) {
+      const cut = out.lastIndexOf('\n') + 1
+      const lines = out.slice(0, cut)
+      out = out.slice(cut)
+      accepted += (lines.match(/^accepted /gm) ?? []).length
+      const m = /^port (\d+)$/m.exec(lines)
+      if (m?.[1] !== undefined && !started) {
+        started = true
         clearTimeout(timer)
         resolve({
           port: Number(m[1]),
@@ -166,6 +189,100 @@ export function listenInNamespace(ns: string, host: string): Promise<NetnsServer
     child.once('exit', (code) => {
       clearTimeout(timer)
       reject(new Error(`listener on ${host} exited ${code}: ${err}`))
+    })
+  })
+}
+
+/**
+ * One TCP connect from inside the namespace `ns` (e.g. the server side, to try its loopback),
+ * bound to `from`, within `timeoutMs` (default 1500).
+ */
+export function connectInNamespace(
+  ns: string,
+  { from, to, port, timeoutMs = 1500 }: ConnectOptions,
+): Promise<ConnectResult> {
+  return new Promise<ConnectResult>((resolve) => {
+    const child = nodeInNamespace(ns, CONNECTOR, [to, port, from, timeoutMs])
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs + 10_000)
+    child.once('exit', () => {
+      clearTimeout(killer)
+      resolve(out === 'connected' || out === 'timeout' || out === 'refused' ? out : 'error')
+    })
+  })
+}
+
+/** What a connection loop saw: how many exchanges succeeded, and how each other one ended. */
+export interface LoopResult {
+  readonly completed: number
+  readonly failed: readonly string[]
+}
+
+/** A running connection loop; stop() ends it and resolves to what it saw. */
+export interface ConnectLoop {
+  readonly stop: () => Promise<LoopResult>
+}
+
+const LOOP = `
+const net = require('node:net')
+const [to, port, from, ms] = process.argv.slice(1)
+let stopping = false
+let completed = 0
+const failed = []
+process.stdin.on('end', () => { stopping = true })
+process.stdin.resume()
+const once = () => new Promise((resolve) => {
+  const s = net.connect({ host: to, port: Number(port), localAddress: from })
+  let data = ''
+  const done = (r) => { s.destroy(); resolve(r) }
+  s.setTimeout(Number(ms), () => done('timeout'))
+  s.on('data', (d) => { data += d })
+  s.on('end', () => done(data === 'ok' ? 'ok' : 'short reply ' + JSON.stringify(data)))
+  s.on('error', (e) => done('error ' + e.code))
+})
+;(async () => {
+  process.stdout.write('started\\n')
+  while (!stopping) {
+    const r = await once()
+    if (r === 'ok') completed++
+    else failed.push(r)
+  }
+  process.stdout.write(JSON.stringify({ completed, failed }) + '\\n')
+})()
+`
+
+/**
+ * Starts a loop in the namespace `ns` that connects from `from` to `to`:`port` again and again,
+ * each time reading the listener's whole reply ('ok') within `timeoutMs` (default 2000), until
+ * stop(). Resolves once the loop runs. For proving that reloads drop no allowed connection.
+ */
+export function connectLoopInNamespace(ns: string, o: ConnectOptions): Promise<ConnectLoop> {
+  return new Promise<ConnectLoop>((resolve, reject) => {
+    const child = nodeInNamespace(ns, LOOP, [o.to, o.port, o.from, o.timeoutMs ?? 2000])
+    let out = ''
+    let err = ''
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+    const exited = new Promise<void>((r) => child.once('exit', () => r()))
+    let started = false
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString()
+      if (!started && out.startsWith('started\n')) {
+        started = true
+        resolve({
+          stop: async () => {
+            child.stdin.end()
+            await exited
+            const last = out.trim().split('\n').at(-1) ?? ''
+            if (!last.startsWith('{'))
+              throw new Error(`connection loop ended without a result: ${err}`)
+            return JSON.parse(last) as LoopResult
+          },
+        })
+      }
+    })
+    void exited.then(() => {
+      if (!started) reject(new Error(`connection loop did not start: ${err}`))
     })
   })
 }
@@ -243,42 +360,7 @@ export function createNetnsPair(
 
   const listen = (host: string) => listenInNamespace(names.server, host)
 
-  const connect = ({
-    from,
-    to,
-    port,
-    timeoutMs = 1500,
-  }: {
-    from: string
-    to: string
-    port: number
-    timeoutMs?: number
-  }) =>
-    new Promise<ConnectResult>((resolve) => {
-      const child = spawn(
-        'ip',
-        [
-          'netns',
-          'exec',
-          names.client,
-          process.execPath,
-          '-e',
-          CONNECTOR,
-          to,
-          String(port),
-          from,
-          String(timeoutMs),
-        ],
-        { env: { ...process.env, PATH }, stdio: ['ignore', 'pipe', 'pipe'] },
-      )
-      let out = ''
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-      const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs + 10_000)
-      child.once('exit', () => {
-        clearTimeout(killer)
-        resolve(out === 'connected' || out === 'timeout' || out === 'refused' ? out : 'error')
-      })
-    })
+  const connect = (o: ConnectOptions) => connectInNamespace(names.client, o)
 
   return {
     names,

@@ -5,28 +5,25 @@
  * 404.
  */
 import { Hono } from 'hono'
+import type { AppDeps, AppEnv } from './app-env.ts'
 import { HTTPException } from 'hono/http-exception'
 import { ConfigError, readConfig } from './config.ts'
 import { devCounters } from './dev-counters.ts'
-import { configProblem, HttpError, isHttpError, PROBLEM_MEDIA_TYPE, toProblem } from './errors.ts'
+import {
+  configProblem,
+  fromHttpException,
+  HttpError,
+  isHttpError,
+  PROBLEM_MEDIA_TYPE,
+  toProblem,
+} from './errors.ts'
 import { logEvent } from './log-event.ts'
 import { READ_CACHE } from './read-cache/read-cache.ts'
-import type { ReadCache } from './read-cache/read-cache.ts'
 import { changes } from './routes/changes.ts'
 import { feeds } from './routes/feeds.ts'
 import { health } from './routes/health.ts'
 import { status } from './routes/status.ts'
 import { subscriptions } from './routes/subscriptions.ts'
-
-/** What routes get besides the bindings: the clock and the read cache (tests pass their own). */
-export interface AppDeps {
-  /** Milliseconds since the epoch. */
-  readonly now: () => number
-  readonly readCache: ReadCache
-}
-
-/** The app's type parameters: bindings, and {@link AppDeps} as context variables. */
-export type AppEnv = { Bindings: Env; Variables: AppDeps }
 
 /** Builds the app (a fresh one per call; index.ts keeps one). */
 export function createApp(deps: Partial<AppDeps> = {}): Hono<AppEnv> {
@@ -72,16 +69,7 @@ export function createApp(deps: Partial<AppDeps> = {}): Hono<AppEnv> {
     if (isHttpError(err)) {
       error = err
     } else if (err instanceof HTTPException) {
-      error = new HttpError(
-        err.status === 413 ? 413 : err.status === 401 ? 401 : 400,
-        err.status === 413
-          ? 'ERR_BODY_TOO_LARGE'
-          : err.status === 401
-            ? 'ERR_UNAUTHORIZED'
-            : 'ERR_VALIDATION',
-        err.status === 413 ? 'Request body too large' : 'Invalid request',
-        err.message,
-      )
+      error = fromHttpException(err)
     } else {
       logEvent('error', {
         event: 'unhandled-error',

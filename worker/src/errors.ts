@@ -2,6 +2,7 @@
  * @module The HTTP-facing error class and its RFC 9457 problem-details rendering. Routes throw
  * {@link HttpError}; the one `app.onError` in app.ts renders it.
  */
+import type { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { ConfigError } from './config.ts'
 
@@ -11,6 +12,7 @@ export type ErrorCode =
   | 'ERR_NOT_FOUND'
   | 'ERR_NO_SNAPSHOT'
   | 'ERR_UNAUTHORIZED'
+  | 'ERR_FORBIDDEN'
   | 'ERR_ADMIN_DISABLED'
   | 'ERR_SECRETS_KEY_MISSING'
   | 'ERR_CONFIG'
@@ -95,4 +97,31 @@ export function configProblem(error: ConfigError): HttpError {
       errors: error.problems.map((p) => ({ var: p.name, value: p.value, message: p.message })),
     },
   })
+}
+
+/** The code and title of each status Hono's middleware throws (HTTPException). */
+const EXCEPTION_PROBLEMS: Readonly<Record<number, readonly [ErrorCode, string]>> = {
+  400: ['ERR_VALIDATION', 'Invalid request'],
+  401: ['ERR_UNAUTHORIZED', 'Unauthorized'],
+  403: ['ERR_FORBIDDEN', 'Forbidden'],
+  404: ['ERR_NOT_FOUND', 'Not found'],
+  405: ['ERR_METHOD_NOT_ALLOWED', 'Method not allowed'],
+  413: ['ERR_BODY_TOO_LARGE', 'Request body too large'],
+  415: ['ERR_UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type'],
+}
+
+/**
+ * A middleware's HTTPException as a problem that keeps its status: the code and title come from
+ * the table above; another 4xx is ERR_VALIDATION and anything else a 500 (ERR_INTERNAL).
+ */
+export function fromHttpException(err: HTTPException): HttpError {
+  const known = EXCEPTION_PROBLEMS[err.status]
+  if (known !== undefined) return new HttpError(err.status, known[0], known[1], err.message)
+  const client = err.status >= 400 && err.status < 500
+  return new HttpError(
+    client ? err.status : 500,
+    client ? 'ERR_VALIDATION' : 'ERR_INTERNAL',
+    client ? 'Invalid request' : 'Internal error',
+    client ? err.message : 'the request failed',
+  )
 }

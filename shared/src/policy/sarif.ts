@@ -91,18 +91,11 @@ const LEVEL_SECURITY: Record<Finding['severity'], string> = {
   note: '2.0',
 }
 
-/**
- * The findings as a SARIF log; `toolVersion` is the allowlist-sync version. Results beyond
- * {@link SARIF_MAX_RESULTS}, or beyond {@link SARIF_MAX_BYTES} of output, are dropped (findings
- * come most severe first) and a notification in the run says how many.
- */
-export function toSarif(
-  findings: readonly Finding[],
-  options: { toolVersion: string; policy: Policy },
-): SarifLog {
+/** The SARIF rules, built as findings name them: one per policy rule id, in order of first use. */
+function ruleTable(policy: Policy): { rules: SarifRule[]; ruleFor: (f: Finding) => number } {
   const rules: SarifRule[] = []
   const ruleIndex = new Map<string, number>()
-  const policyRules = new Map(options.policy.rules.map((r) => [r.id, r]))
+  const policyRules = new Map(policy.rules.map((r) => [r.id, r]))
   const ruleFor = (f: Finding): number => {
     const known = ruleIndex.get(f.rule)
     if (known !== undefined) return known
@@ -116,17 +109,53 @@ export function toSarif(
         .replace(/(^|-)(\w)/g, (_, _d: string, c: string) => c.toUpperCase())
         .replace(/[^A-Za-z0-9]/g, ''),
       shortDescription: { text: title },
-      fullDescription: { text: `Policy ${options.policy.id} (${options.policy.source}): ${title}` },
+      fullDescription: { text: `Policy ${policy.id} (${policy.source}): ${title}` },
       help: { text: f.hint },
       defaultConfiguration: { level: f.severity },
       properties: {
-        tags: ['security', 'firewall', `policy:${options.policy.id}`],
+        tags: ['security', 'firewall', `policy:${policy.id}`],
         'security-severity': LEVEL_SECURITY[f.severity],
       },
     })
     ruleIndex.set(f.rule, rules.length - 1)
     return rules.length - 1
   }
+  return { rules, ruleFor }
+}
+
+/** One finding as a SARIF result, located at its file and line when it has them. */
+function sarifResult(f: Finding, ruleIndex: number): SarifResult {
+  return {
+    ruleId: f.rule,
+    ruleIndex,
+    level: f.severity,
+    message: { text: `${f.message}\nFix: ${f.hint}` },
+    ...(f.file !== undefined
+      ? {
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: toUri(f.file) },
+                region: { startLine: Math.max(1, f.line ?? 1) },
+              },
+            },
+          ],
+        }
+      : {}),
+    partialFingerprints: { primaryLocationLineHash: fingerprint(f) },
+  }
+}
+
+/**
+ * The findings as a SARIF log; `toolVersion` is the allowlist-sync version. Results beyond
+ * {@link SARIF_MAX_RESULTS}, or beyond {@link SARIF_MAX_BYTES} of output, are dropped (findings
+ * come most severe first) and a notification in the run says how many.
+ */
+export function toSarif(
+  findings: readonly Finding[],
+  options: { toolVersion: string; policy: Policy },
+): SarifLog {
+  const { rules, ruleFor } = ruleTable(options.policy)
   const results: SarifResult[] = []
   let bytes = 2000
   let dropped = 0
@@ -135,25 +164,7 @@ export function toSarif(
       dropped++
       continue
     }
-    const result: SarifResult = {
-      ruleId: f.rule,
-      ruleIndex: ruleFor(f),
-      level: f.severity,
-      message: { text: `${f.message}\nFix: ${f.hint}` },
-      ...(f.file !== undefined
-        ? {
-            locations: [
-              {
-                physicalLocation: {
-                  artifactLocation: { uri: toUri(f.file) },
-                  region: { startLine: Math.max(1, f.line ?? 1) },
-                },
-              },
-            ],
-          }
-        : {}),
-      partialFingerprints: { primaryLocationLineHash: fingerprint(f) },
-    }
+    const result = sarifResult(f, ruleFor(f))
     const size = JSON.stringify(result).length + 2
     if (bytes + size > SARIF_MAX_BYTES - 200_000) {
       dropped++

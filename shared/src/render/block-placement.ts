@@ -182,18 +182,6 @@ function checkNftTable(lines: readonly string[], block: BlockLines): string | un
     : `the block is ${describe(inner)}, but it declares a table of its own: move the markers to the top level, outside every table`
 }
 
-function checkNftSets(lines: readonly string[], block: BlockLines): string | undefined {
-  const inner = openBraces(lines, block.beginLine, 'nft').at(-1)
-  if (inner === undefined) {
-    return hasBraces(lines, block, '"')
-      ? "the block is at the top level, but its 'set' definitions parse only inside a table: move the markers into the table { } that uses them"
-      : undefined
-  }
-  return inner.keyword === 'table'
-    ? undefined
-    : `the block is ${describe(inner)}, but its 'set' definitions belong directly in a table: move the markers there`
-}
-
 /** iptables-restore blocks carry their own `*filter ... COMMIT`: they may not open inside one. */
 function checkRestore(lines: readonly string[], block: BlockLines): string | undefined {
   let open: { table: string; line: number } | undefined
@@ -279,23 +267,14 @@ const ANYWHERE: BlockPlacement = {
 const PLACEMENTS: Partial<
   Record<FormatId, (name: string, body: readonly string[]) => BlockPlacement>
 > = {
-  nftables: (_name, body) =>
-    body.some((l) => l.startsWith('table '))
-      ? {
-          where:
-            'at the top level of an nftables file, outside every table block (the block declares its own table)',
-          reload: body.some((l) => l.startsWith('flush set '))
-            ? "nft -f FILE declares the table and its sets where missing, then replaces the sets' contents in one transaction"
-            : 'nft -f FILE declares, deletes and re-creates the table in one transaction: its sets and chain are replaced whole, other tables untouched',
-          check: checkNftTable,
-        }
-      : {
-          where:
-            'inside the table { } that uses its sets, or in a file included there (include "FILE")',
-          reload:
-            "reload the whole ruleset that includes it from a file that starts with 'flush ruleset'; loading it again without a flush fails ('File exists')",
-          check: checkNftSets,
-        },
+  nftables: (_name, body) => ({
+    where:
+      'at the top level of an nftables file, outside every table block (the block declares its own table)',
+    reload: body.some((l) => l.startsWith('flush set '))
+      ? "nft -f FILE declares the table and its sets where missing, then replaces the sets' contents in one transaction"
+      : 'nft -f FILE declares, deletes and re-creates the table in one transaction: its sets and chain are replaced whole, other tables untouched',
+    check: checkNftTable,
+  }),
   iptables: () => ({
     where: IPTABLES_WHERE,
     reload:
@@ -323,9 +302,11 @@ const PLACEMENTS: Partial<
     check: notRestoreFile('ufw commands'),
   }),
   'docker-user': () => ({
-    where: IPTABLES_WHERE,
-    reload: 'iptables-restore --noflush FILE flushes and refills the chains it declares',
-    check: checkRestore,
+    where:
+      'in a shell script of its own, run as root with sh FILE after dockerd starts (e.g. ExecStartPost= of docker.service); never inside an iptables-restore file',
+    reload:
+      'sh FILE replaces its own chains in one iptables-restore --noflush commit per family and jumps to them from DOCKER-USER once, never flushing DOCKER-USER; run it again after creating a Docker network',
+    check: notRestoreFile('the docker-user script'),
   }),
   nginx: () => ({
     where:

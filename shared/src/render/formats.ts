@@ -96,7 +96,7 @@ export const FORMATS: readonly FormatInfo[] = [
     extension: 'nft',
     mediaType: TEXT,
     description:
-      'Without ports: `set NAME_v4` / `set NAME_v6` (flags interval) to `include` inside your table. With ports: a complete `table inet NAME` whose input chain drops other sources on those ports (`nft -f`).',
+      'Without ports: interval sets NAME_v4 / NAME_v6 in your own table (`table`, default `inet filter`); `nft -f FILE` declares them if missing and replaces their contents in one transaction. With ports: a complete `table inet NAME` whose input chain drops other sources on those ports (loopback exempt) and accepts nothing; `nft -f FILE` re-creates it atomically.',
   },
   {
     id: 'iptables',
@@ -107,7 +107,7 @@ export const FORMATS: readonly FormatInfo[] = [
     extension: 'rules',
     mediaType: TEXT,
     description:
-      'An `iptables-restore --noflush` file (idempotent reloads): chain NAME accepts each allowed source, then drops; with ports, NAME sends only those ports to NAME-src, so one `iptables -I INPUT -j NAME` hook guards them.',
+      'An `iptables-restore --noflush` file (atomic, idempotent reloads): chain NAME returns loopback and sends the ports to NAME-src, which returns the allowed sources and drops the rest; it accepts nothing, so your own rules still decide. Hook it in once: `iptables -I INPUT -j NAME`.',
   },
   {
     id: 'ip6tables',
@@ -128,7 +128,7 @@ export const FORMATS: readonly FormatInfo[] = [
     extension: 'ipset',
     mediaType: TEXT,
     description:
-      'Sets NAME-v4 / NAME-v6 (hash:net) for `ipset restore -exist`, refilled in place; the iptables rules that reference them are in the header comments (and `ipsetReferenceRules`).',
+      'Sets NAME-v4 / NAME-v6 (hash:net) for `ipset restore -exist`, refilled atomically (flush and fill a temporary set, swap, destroy); the iptables rules that use them, to add once (drop other sources on the ports, loopback exempt), are in the header (and `ipsetReferenceRules`).',
   },
   {
     id: 'ufw',
@@ -139,18 +139,18 @@ export const FORMATS: readonly FormatInfo[] = [
     extension: 'sh',
     mediaType: TEXT,
     description:
-      "`ufw allow from CIDR to any port P proto tcp comment '…'` lines, after `ufw delete allow …` lines for the rules of the previous block (or of `removed`) that the new list no longer wants.",
+      "`ufw allow from CIDR to any port P proto tcp comment '…'` lines, after `ufw delete allow …` lines for the rules of the previous block (or of `removed`) that the new list no longer wants; refuses more than 200 commands (`limits.ufwRules`): use ipset or nftables for big lists.",
   },
   {
     id: 'docker-user',
-    title: 'DOCKER-USER chain (iptables-restore)',
+    title: 'DOCKER-USER guard (shell script, IPv4 and IPv6)',
     lineOriented: true,
-    families: [4],
+    families: [4, 6],
     usesPorts: true,
-    extension: 'rules',
+    extension: 'sh',
     mediaType: TEXT,
     description:
-      'An `iptables-restore --noflush` file owning the DOCKER-USER chain: published container ports (original destination port, before DNAT) only from allowed sources, since Docker publishes ports past ufw.',
+      'A script (`sh FILE` as root after dockerd starts; run again to reload) that loads chain NAME for iptables and ip6tables in one commit each and jumps to it from DOCKER-USER once, never flushing DOCKER-USER: published ports (original destination port, before DNAT) drop sources outside the allowlist and return the rest to Docker.',
   },
   {
     id: 'firewalld-ipset',

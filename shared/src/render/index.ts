@@ -115,9 +115,11 @@ const RENDERERS: Readonly<Record<FormatId, (p: Prepared) => string>> = {
  * escaped, only refused), ERR_RENDER_CIDR (an entry the IP engine rejects), ERR_RENDER_EMPTY
  * (firewall formats refuse a set that admits nobody; txt and json render it), ERR_RENDER_LIMIT
  * (a platform limit, named in the message with the option that raises it: aws-sg refuses more
- * than 60 rules per family per group by default, k8s-networkpolicy more than 1.5 MB; the cloud
- * formats know their platforms' rules, sources-per-rule and list sizes, see RenderLimits),
- * ERR_RENDER_OPTION (an option the format cannot use, e.g. ipStrategy outside Traefik).
+ * than 60 rules per family per group by default, k8s-networkpolicy more than 1.5 MB, ufw more
+ * than 200 commands; the cloud formats know their platforms' rules, sources-per-rule and list
+ * sizes, see RenderLimits), ERR_RENDER_OPTION (an option the format cannot honour: ipStrategy
+ * outside Traefik, exemptLoopback false for ufw and docker-user, exemptPrivate for any format but
+ * docker-user).
  */
 export function renderFormat(
   format: string,

@@ -27,8 +27,8 @@ const CIDR = '([0-9A-Fa-f:.]+/\\d{1,3})'
  */
 const LINE_PATTERNS: Partial<Record<FormatId, RegExp>> = {
   nftables: new RegExp(`^\\s*${CIDR},?$`),
-  iptables: new RegExp(`^\\s*-A \\S+ -s ${CIDR} -j ACCEPT$`),
-  ip6tables: new RegExp(`^\\s*-A \\S+ -s ${CIDR} -j ACCEPT$`),
+  iptables: new RegExp(`^\\s*-A \\S+ -s ${CIDR} -j RETURN$`),
+  ip6tables: new RegExp(`^\\s*-A \\S+ -s ${CIDR} -j RETURN$`),
   'docker-user': new RegExp(`^\\s*-A \\S+ -s ${CIDR} -j RETURN$`),
   ipset: new RegExp(`^\\s*add \\S+ ${CIDR}$`),
   ufw: new RegExp(`^\\s*ufw allow from ${CIDR}\\b`),
@@ -62,6 +62,27 @@ function stringArray(value: unknown, what: string): string[] {
   return value
 }
 
+/** The `sourceRange = [ ... ]` items of traefik-toml output. */
+function readTraefikToml(text: string): { ipv4: string[]; ipv6: string[] } {
+  const v4: string[] = []
+  const v6: string[] = []
+  let inRange = false
+  for (const line of text.split('\n')) {
+    if (line === '  sourceRange = [') inRange = true
+    else if (line === '  ]') inRange = false
+    else if (inRange) {
+      const cidr = /^ {4}"(.+)",$/.exec(line)?.[1]
+      if (cidr === undefined)
+        throw new RenderError(
+          'ERR_RENDER_CIDR',
+          `traefik-toml: ${JSON.stringify(line)} is not a sourceRange item`,
+        )
+      ;(cidr.includes(':') ? v6 : v4).push(cidr)
+    }
+  }
+  return fromLists(v4, v6)
+}
+
 /**
  * The canonical sets a rendered file allows (for ufw, the `allow` lines; `delete` lines are not
  * counted). Throws RenderError ERR_RENDER_CIDR when the text is not such a file.
@@ -73,25 +94,8 @@ export function readRendered(format: FormatId, text: string): { ipv4: string[]; 
         'ERR_RENDER_FORMAT',
         'firewalld-policy holds no addresses: read its ipsets (firewalld-ipset, firewalld-ipset6)',
       )
-    case 'traefik-toml': {
-      const v4: string[] = []
-      const v6: string[] = []
-      let inRange = false
-      for (const line of text.split('\n')) {
-        if (line === '  sourceRange = [') inRange = true
-        else if (line === '  ]') inRange = false
-        else if (inRange) {
-          const cidr = /^ {4}"(.+)",$/.exec(line)?.[1]
-          if (cidr === undefined)
-            throw new RenderError(
-              'ERR_RENDER_CIDR',
-              `traefik-toml: ${JSON.stringify(line)} is not a sourceRange item`,
-            )
-          ;(cidr.includes(':') ? v6 : v4).push(cidr)
-        }
-      }
-      return fromLists(v4, v6)
-    }
+    case 'traefik-toml':
+      return readTraefikToml(text)
     case 'hcloud-rules': {
       const rules = JSON.parse(text) as { source_ips?: unknown }[]
       const all = rules.flatMap((r, i) =>

@@ -19,7 +19,7 @@ export type RenderErrorCode =
   | 'ERR_RENDER_EMPTY'
   /** The output would pass a platform limit (AWS rules per group, Kubernetes object size, ...). */
   | 'ERR_RENDER_LIMIT'
-  /** A format-specific option that the format cannot use (Traefik's ipStrategy, ...). */
+  /** An option the format cannot honour (Traefik's ipStrategy elsewhere, exemptLoopback false for ufw, ...). */
   | 'ERR_RENDER_OPTION'
   /** A malformed, unterminated or duplicated managed-block marker. */
   | 'ERR_RENDER_BLOCK'

@@ -1,7 +1,8 @@
 /**
- * @module ipset restore files: hash:net sets NAME-v4 / NAME-v6 refilled atomically (fill a
- * temporary set, swap, destroy), and the iptables rules that reference them.
+ * @module ipset restore files: hash:net sets NAME-v4 / NAME-v6 refilled atomically (flush and fill
+ * a temporary set, swap, destroy), and the iptables rules that reference them.
  */
+import { filterHeader } from './filter-header.ts'
 import { multiportMatches } from './render-iptables.ts'
 import { checkName, checkPort, managedText, requireNonEmpty, type Prepared } from './prepare.ts'
 import { RenderError } from './render-error.ts'
@@ -20,31 +21,33 @@ function splitZero(cidrs: readonly string[], family: 4 | 6): string[] {
 
 /**
  * The iptables-restore (family 4) or ip6tables-restore (family 6) `*filter` fragment that uses the
- * set `NAME-v4`/`NAME-v6`, for `--noflush`: with ports, `-I INPUT <ports> -m set ! --match-set SET
- * src -j DROP` (other sources are dropped on those ports); without ports, an
- * `-A INPUT -m set --match-set SET src -j ACCEPT` rule to place before your own default drop
- * (dropping every other source on every port would cut loopback and replies too). The name and
- * ports are validated as renderFormat does (RenderError ERR_RENDER_NAME / ERR_RENDER_PORT).
+ * set `NAME-v4`/`NAME-v6`, for `--noflush`, to load once (the sets reload under it): rules that
+ * restrict and never open. With ports, `-I INPUT ! -i lo <ports> -m set ! --match-set SET src
+ * -j DROP`: other sources are dropped on those ports. Without ports the same for new connections
+ * on every port (`-m conntrack --ctstate NEW`, so replies to the host's own connections pass).
+ * `! -i lo` exempts loopback unless options.exemptLoopback is false. The name and ports are
+ * validated as renderFormat does (RenderError ERR_RENDER_NAME / ERR_RENDER_PORT).
  */
 export function ipsetReferenceRules(
   name: string,
   family: 4 | 6,
   ports: readonly PortSpec[],
+  options: { readonly exemptLoopback?: boolean } = {},
 ): string {
   checkName('ipset', name)
   for (const spec of ports) checkPort('ipset', spec)
   const set = `${name}-v${family}`
-  const rules =
-    ports.length === 0
-      ? [`-A INPUT -m set --match-set ${set} src -j ACCEPT`]
-      : multiportMatches(ports).map((m) => `-I INPUT ${m} -m set ! --match-set ${set} src -j DROP`)
+  const lo = options.exemptLoopback === false ? '' : '! -i lo '
+  const matches = ports.length === 0 ? ['-m conntrack --ctstate NEW'] : multiportMatches(ports)
+  const rules = matches.map((m) => `-I INPUT ${lo}${m} -m set ! --match-set ${set} src -j DROP`)
   return ['*filter', ...rules, 'COMMIT', ''].join('\n')
 }
 
 /**
- * For `ipset restore -exist < FILE`: for each family, create the set if missing, fill a fresh
- * `NAME-vN-new` set, swap it in and destroy the old contents, so the set is never half full.
- * `maxelem` is fixed at limits.ipsetMaxElements; a family with more entries is ERR_RENDER_LIMIT.
+ * For `ipset restore -exist < FILE`: for each family, create the set if missing, create and
+ * flush `NAME-vN-new` (a leftover from an interrupted run may hold stale entries), fill it, swap
+ * it in and destroy it, so the live set changes in one step and is never half full. `maxelem` is
+ * fixed at limits.ipsetMaxElements; a family with more entries is ERR_RENDER_LIMIT.
  */
 export function renderIpset(p: Prepared): string {
   requireNonEmpty(p)
@@ -62,18 +65,19 @@ export function renderIpset(p: Prepared): string {
     const set = `${p.name}-v${family}`
     const tmp = `${set}-new`
     const params = `hash:net family ${family === 4 ? 'inet' : 'inet6'} hashsize ${HASHSIZE} maxelem ${max}`
-    body.push(`create ${set} ${params}`, `create ${tmp} ${params}`)
+    body.push(`create ${set} ${params}`, `create ${tmp} ${params}`, `flush ${tmp}`)
     for (const c of cidrs) body.push(`add ${tmp} ${c}`)
     body.push(`swap ${tmp} ${set}`, `destroy ${tmp}`)
   }
   const refs = [4, 6].flatMap((f) =>
-    ipsetReferenceRules(p.name, f as 4 | 6, p.ports)
+    ipsetReferenceRules(p.name, f as 4 | 6, p.ports, { exemptLoopback: p.exemptLoopback })
       .split('\n')
       .filter((l) => l.startsWith('-'))
       .map((l) => `#   ${f === 4 ? 'iptables' : 'ip6tables'} ${l}`),
   )
   return managedText(p, body, [
-    '# load with: ipset restore -exist < FILE; reference the sets with:',
+    ...filterHeader(p, [4, 6]),
+    '# the rules that use the sets, to add once (they stay as the sets reload):',
     ...refs,
   ])
 }

@@ -1,7 +1,8 @@
 /**
- * @module iptables-restore / ip6tables-restore: a dedicated chain that accepts the allowed sources
- * and drops the rest, and (with ports) the INPUT jumps that send those ports through it.
+ * @module iptables-restore / ip6tables-restore: a dedicated chain that drops sources outside the
+ * allowlist (on the given ports) and returns everything else to the rules after its hook.
  */
+import { filterHeader } from './filter-header.ts'
 import { managedText, portRange, requireNonEmpty, type Prepared } from './prepare.ts'
 import type { PortSpec, Protocol } from './types.ts'
 
@@ -36,12 +37,14 @@ export function multiportMatches(ports: readonly PortSpec[]): string[] {
 
 /**
  * One `*filter` table for `iptables-restore --noflush` (family 4) or `ip6tables-restore --noflush`
- * (family 6), which flushes and refills only the chains it declares, so reloading is idempotent.
- * Without ports: chain NAME accepts each allowed CIDR of the family, then drops; jump to it from
- * rules matching the traffic to guard. With ports: chain NAME sends those ports to `NAME-src`
- * (accept each allowed CIDR, then drop) and returns the rest, so the one-time hook
- * `iptables -I INPUT -j NAME` guards exactly those ports. The file never touches INPUT itself:
- * a reload cannot duplicate the hook.
+ * (family 6), which flushes and refills only the chains it declares, in one commit, so reloading
+ * is atomic and idempotent. It restricts and never opens: chain NAME returns loopback (unless
+ * exemptLoopback is false) and, with ports, sends those ports to `NAME-src`, which returns each
+ * allowed CIDR and drops the rest; without ports NAME itself returns the allowed CIDRs and drops
+ * the rest, for your own rules to jump to. Allowed packets go back to the rule after the hook, so
+ * fail2ban, ufw, rate limits and whatever opens the port still apply. The file never touches
+ * INPUT: the one-time hook `iptables -I INPUT -j NAME` is in the header, and a reload cannot
+ * duplicate it.
  */
 export function renderIptables(p: Prepared, family: 4 | 6): string {
   requireNonEmpty(p, [family])
@@ -50,16 +53,17 @@ export function renderIptables(p: Prepared, family: 4 | 6): string {
   const guarded = p.ports.length > 0
   const src = guarded ? `${p.name}-src` : p.name
   const lines = ['*filter', `:${p.name} - [0:0]`]
+  if (guarded) lines.push(`:${src} - [0:0]`)
+  if (p.exemptLoopback) lines.push(`-A ${p.name} -i lo -j RETURN`)
   if (guarded) {
-    lines.push(`:${src} - [0:0]`)
     for (const m of multiportMatches(p.ports)) lines.push(`-A ${p.name} ${m} -j ${src}`)
   }
-  for (const c of cidrs) lines.push(`-A ${src} -s ${c} -j ACCEPT`)
+  for (const c of cidrs) lines.push(`-A ${src} -s ${c} -j RETURN`)
   lines.push(`-A ${src} -j DROP`, 'COMMIT')
   return managedText(p, lines, [
-    `# load and reload with: ${tool}-restore --noflush FILE`,
+    ...filterHeader(p, [family]),
     guarded
       ? `# hook it in once: ${tool} -C INPUT -j ${p.name} || ${tool} -I INPUT -j ${p.name}`
-      : `# jump to ${p.name} from rules that match the traffic to guard (it drops all other sources)`,
+      : `# jump to ${p.name} from your rules that match the traffic to guard: it drops other sources and returns the allowed ones to your next rule`,
   ])
 }

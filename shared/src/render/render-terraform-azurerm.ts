@@ -10,36 +10,29 @@ import { terraformFile, tfResource, tfVariable, type TopBlock } from './terrafor
 /** A rule description holds 140 characters (Azure's SecurityRule.description). */
 const MAX_DESCRIPTION = 140
 
-/**
- * One rule per family per protocol (`*` without ports), priorities counting up from
- * var.NAME_priority. Refuses (ERR_RENDER_LIMIT) past limits.azurePrefixesPerGroup prefixes in all
- * (Azure counts them per security group) or limits.azureRulesPerGroup rules.
- */
-export function renderTerraformAzurerm(p: Prepared): string {
-  requireNonEmpty(p)
-  const base = underscored(p.name)
-  const total = p.ipv4.length + p.ipv6.length
-  if (total > p.limits.azurePrefixesPerGroup)
-    refuseLimit(
-      p.format,
-      `${total} source prefixes; a network security group holds ${p.limits.azurePrefixesPerGroup} addresses and ranges across its rules (limits.azurePrefixesPerGroup, Azure networking limits). Split the feeds across security groups.`,
-    )
-  const protocols: { protocol: string; ports: string[] }[] =
-    p.ports.length === 0
-      ? [{ protocol: '*', ports: [] }]
-      : (['tcp', 'udp'] as Protocol[])
-          .map((protocol) => ({
-            protocol: protocol === 'tcp' ? 'Tcp' : 'Udp',
-            ports: p.ports
-              .filter((s) => s.protocol === protocol)
-              .map((s) => {
-                const [from, to] = portRange(s)
-                return from === to ? `${from}` : `${from}-${to}`
-              }),
-          }))
-          .filter((x) => x.ports.length > 0)
-  let description = `allowlist-sync ${p.comment ?? p.feedIds.join(' ')}`
-  if (description.length > MAX_DESCRIPTION) description = `allowlist-sync ${p.feedIds.length} feeds`
+/** Azure's protocol names with the port ranges of each (`*` and no ports without --port). */
+function azureProtocols(p: Prepared): { protocol: string; ports: string[] }[] {
+  if (p.ports.length === 0) return [{ protocol: '*', ports: [] }]
+  return (['tcp', 'udp'] as Protocol[])
+    .map((protocol) => ({
+      protocol: protocol === 'tcp' ? 'Tcp' : 'Udp',
+      ports: p.ports
+        .filter((s) => s.protocol === protocol)
+        .map((s) => {
+          const [from, to] = portRange(s)
+          return from === to ? `${from}` : `${from}-${to}`
+        }),
+    }))
+    .filter((x) => x.ports.length > 0)
+}
+
+/** One rule per family with addresses, per protocol, priorities counting up from the variable. */
+function azureRules(
+  p: Prepared,
+  base: string,
+  protocols: readonly { protocol: string; ports: string[] }[],
+  description: string,
+): TopBlock[] {
   const rules: TopBlock[] = []
   for (const [family, list] of [
     [4, p.ipv4],
@@ -74,6 +67,27 @@ export function renderTerraformAzurerm(p: Prepared): string {
       )
     }
   }
+  return rules
+}
+
+/**
+ * One rule per family per protocol (`*` without ports), priorities counting up from
+ * var.NAME_priority. Refuses (ERR_RENDER_LIMIT) past limits.azurePrefixesPerGroup prefixes in all
+ * (Azure counts them per security group) or limits.azureRulesPerGroup rules.
+ */
+export function renderTerraformAzurerm(p: Prepared): string {
+  requireNonEmpty(p)
+  const base = underscored(p.name)
+  const total = p.ipv4.length + p.ipv6.length
+  if (total > p.limits.azurePrefixesPerGroup)
+    refuseLimit(
+      p.format,
+      `${total} source prefixes; a network security group holds ${p.limits.azurePrefixesPerGroup} addresses and ranges across its rules (limits.azurePrefixesPerGroup, Azure networking limits). Split the feeds across security groups.`,
+    )
+  const protocols = azureProtocols(p)
+  let description = `allowlist-sync ${p.comment ?? p.feedIds.join(' ')}`
+  if (description.length > MAX_DESCRIPTION) description = `allowlist-sync ${p.feedIds.length} feeds`
+  const rules = azureRules(p, base, protocols, description)
   if (rules.length > p.limits.azureRulesPerGroup)
     refuseLimit(
       p.format,

@@ -96,6 +96,13 @@ export interface RenderLimits {
    * list item quota of the Free, Pro and Business plans; Enterprise accounts hold more).
    */
   readonly cloudflareListItems?: number
+  /**
+   * ufw: the most `ufw` commands a script may hold (each CIDR x port spec is one, `delete` lines
+   * included). Every command is a process that takes 0.2-0.3 s on a 2-core machine and re-reads
+   * the whole rule file, so 200 take about a minute per sync. Default 200; past it, use the ipset
+   * or nftables format, which reload a set of any size in one step.
+   */
+  readonly ufwRules?: number
 }
 
 /** The defaults of {@link RenderLimits}. */
@@ -113,6 +120,7 @@ export const DEFAULT_LIMITS: Required<RenderLimits> = {
   azurePrefixesPerGroup: 4_000,
   azureRulesPerGroup: 1_000,
   cloudflareListItems: 10_000,
+  ufwRules: 200,
 }
 
 /**
@@ -161,4 +169,30 @@ export interface RenderOptions {
   readonly limits?: RenderLimits
   /** Traefik formats only: where the client address comes from behind another proxy. */
   readonly ipStrategy?: TraefikIpStrategy
+  /**
+   * Packet filters that render rules (nftables with ports, iptables, ip6tables, ipset's reference
+   * rules): let traffic that arrives on the loopback interface (`lo`: 127.0.0.0/8, ::1 and the
+   * host's own addresses) through the guarded ports, whatever the allowlist says, so local health
+   * checks and reverse proxies keep working. Default true. The match is on the interface, not on
+   * source addresses: the kernel never accepts 127.0.0.0/8 or ::1 from the wire. ufw (its
+   * before.rules accept `lo`) and docker-user (local connections to published ports never pass
+   * DOCKER-USER) always let loopback through, and refuse `false` (ERR_RENDER_OPTION).
+   */
+  readonly exemptLoopback?: boolean
+  /**
+   * docker-user only: also let private sources through (10.0.0.0/8, 172.16.0.0/12,
+   * 192.168.0.0/16, fc00::/7), as ufw-docker does. Default false: the allowlist is what the
+   * feeds say, and the feed guards refuse private space precisely so that no source widens a
+   * firewall without a reviewer seeing it. Turn it on when clients on your LAN, VPC or VPN, or
+   * containers on another Docker network, reach published ports through the host's address.
+   * Other formats refuse `true` (ERR_RENDER_OPTION).
+   */
+  readonly exemptPrivate?: boolean
+  /**
+   * nftables without ports: the table that holds the sets, `FAMILY NAME` (family ip, ip6 or
+   * inet), so your own rules in that table can use `@NAME_v4` / `@NAME_v6`. Default
+   * `inet filter`, the table of Debian's /etc/nftables.conf. With ports the output is a table of
+   * its own (`inet NAME`) and this is not used.
+   */
+  readonly table?: string
 }

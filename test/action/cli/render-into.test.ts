@@ -62,12 +62,14 @@ const CASES: Case[] = [
   {
     format: 'nftables',
     ports: false,
-    good: `table inet filter {\n\t${MARK.replace('\n', '\n\t')}\n\tchain input {\n\t\ttype filter hook input priority 0;\n\t\tip saddr @office_v4 accept\n\t}\n}\n`,
-    bad: `table inet filter {\n}\n${MARK}\n`,
-    badLine: 3,
-    why: /only inside a table/,
+    // The sets' block declares its table (nft merges it with yours), so it goes before the rules
+    // that use the sets, at the top level.
+    good: `#!/usr/sbin/nft -f\n${MARK}\ntable inet filter {\n\tchain input {\n\t\ttype filter hook input priority 0;\n\t\tip saddr @office_v4 accept\n\t}\n}\n`,
+    bad: `table inet filter {\n\t${MARK.replace('\n', '\n\t')}\n}\n`,
+    badLine: 2,
+    why: /declares a table of its own/,
   },
-  ...(['iptables', 'ip6tables', 'docker-user'] as const).map((format) => ({
+  ...(['iptables', 'ip6tables'] as const).map((format) => ({
     format,
     ports: true,
     good: RESTORE_GOOD,
@@ -75,7 +77,7 @@ const CASES: Case[] = [
     badLine: 3,
     why: /inside the '\*filter' section opened on line 1/,
   })),
-  ...(['ipset', 'ufw'] as const).map((format) => ({
+  ...(['ipset', 'ufw', 'docker-user'] as const).map((format) => ({
     format,
     ports: true,
     good: `#!/bin/sh\n# ${format} for the office\n${MARK}\n`,

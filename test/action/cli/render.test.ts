@@ -107,6 +107,25 @@ describe('allowlist-sync render --from FILE', () => {
     expect(got.ipv6).toEqual(families.includes(6) ? list.ipv6.toCidrs() : [])
   })
 
+  it('passes --table, --no-exempt-loopback and --exempt-private; a format that cannot honour one is exit 2', async () => {
+    const base = ['render', '--from', LIST]
+    const sets = await inProcess([...base, '--format', 'nftables', '--table', 'ip6 fw'])
+    expect(sets.stdout).toContain('flush set ip6 fw allowlist_sync_v6\n')
+    const guarded = [...base, '--format', 'ip6tables', '--port', '22']
+    expect((await inProcess(guarded)).stdout).toContain('-A allowlist-sync -i lo -j RETURN\n')
+    expect((await inProcess([...guarded, '--no-exempt-loopback'])).stdout).not.toContain('-i lo')
+    const docker = await inProcess([...base, '--format', 'docker-user', '--exempt-private'])
+    expect(docker.stdout).toContain('-s fc00::/7 -m comment --comment exempt-private -j RETURN')
+    const ufw = await inProcess([...base, '--format', 'ufw', '--no-exempt-loopback'])
+    expect(ufw.code).toBe(2)
+    expect(ufw.stderr).toContain(
+      "ufw: exemptLoopback false (--no-exempt-loopback) cannot be honoured: ufw's before.rules",
+    )
+    const table = await inProcess([...base, '--format', 'nftables', '--table', 'filter'])
+    expect(table.code).toBe(2)
+    expect(table.stderr).toContain('table "filter" is not allowed')
+  })
+
   it('--removed gives ufw delete lines for rules no longer in the list', async () => {
     const r = await inProcess(
       ['render', '--from', LIST, '--removed', 'old.txt', '--format', 'ufw', '--port', '22'],

@@ -19,6 +19,7 @@ targets:
     format: nftables
     feeds: [coolify/cloud]
     ports: [22/tcp]
+    exempt-loopback: false
   - path: lists/hooks.txt
     format: txt
     feeds: [github/hooks]
@@ -79,6 +80,9 @@ describe.skipIf(!HAVE_FIXTURES)('allowlist-sync sync', () => {
     expect(out).toContain('--- would write fw/allow.nft')
     expect(out).toContain('# mine\n# BEGIN allowlist-sync name=allowlist-sync feeds=coolify/cloud')
     expect(out).toContain('49.13.215.176')
+    // The target's render options reach the renderer.
+    expect(out).toContain('# loopback is NOT exempt')
+    expect(out).not.toContain('iif "lo"')
     expect(out).toContain('--- would write lists/hooks.txt')
     expect(out).toContain('--- would write .github/allowlist-sync.lock.json')
     expect(out).toContain('3 of 3 files would change')
@@ -149,7 +153,7 @@ describe.skipIf(!HAVE_FIXTURES)('allowlist-sync sync', () => {
     const cfg = path.join(root, '.github/allowlist-sync.yml')
     expect(await main(['sync', '--config', cfg, '--root', root, '--write'], x)).toBe(2)
     expect(x.err.join('')).toMatch(
-      /allowlist-sync\.yml:7:11: 'targets\.1\.path': 'lists\/hooks\.txt' (is|lies in 'lists', which is) a symbolic link/,
+      /allowlist-sync\.yml:8:11: 'targets\.1\.path': 'lists\/hooks\.txt' (is|lies in 'lists', which is) a symbolic link/,
     )
     if (kind === 'file')
       expect(await readFile(path.join(outside, 'victim.txt'), 'utf8')).toBe('keep me\n')

@@ -104,15 +104,22 @@ describe('rendered files read back', () => {
     expect(reach(files, 22, 4)).toEqual(ALL4)
   })
 
-  it('docker-user: ports a compose file publishes reach only the set (IPv4; IPv6 has no ip6tables rules here)', () => {
+  it('docker-user: ports a compose file publishes reach only the set, IPv4 and IPv6, once the script has run', () => {
     const compose =
       'services:\n  web:\n    image: x\n    ports:\n      - "443:8443"\n      - "22:22"\n'
-    const files = [
-      { text: render('docker-user'), file: 'docker-user.rules' },
-      { text: compose, file: 'docker-compose.yml' },
-    ]
+    const script = render('docker-user')
+    // What the script loads per family (its here-documents) and the jump it adds to DOCKER-USER.
+    const loaded = [4, 6].map((f) => {
+      const doc = new RegExp(`<<'ALLOWLIST_SYNC_IPV${f}'\\n([^]*?)\\nALLOWLIST_SYNC_IPV${f}\\n`)
+      const text = doc
+        .exec(script)![1]!
+        .replace(/^\*filter$/m, '*filter\n:DOCKER-USER - [0:0]\n-A DOCKER-USER -j allowlist-sync')
+      return { text, file: `docker-user.v${f}.rules`, format: 'iptables-save' as const }
+    })
+    const files = [...loaded, { text: compose, file: 'docker-compose.yml' }]
     expect(reach(files, 443, 4)).toEqual(INPUT.ipv4)
-    expect(reach(files, 443, 6)).toEqual(ALL6)
+    expect(reach(files, 443, 6)).toEqual(INPUT.ipv6)
     expect(reach(files, 22, 4)).toEqual(ALL4)
+    expect(reach(files, 22, 6)).toEqual(ALL6)
   })
 })

@@ -144,10 +144,12 @@ describe('nftables', () => {
       /inside 'table \{ ... \}'.*declares a table of its own/,
     )
   })
-  it('sets (without ports) belong directly in a table, or in an include file', () => {
-    expect(verdict('nftables', `table inet filter {\n${MARK}\n${chain}}\n`, false)).toBeUndefined()
+  it('sets (without ports) declare their table too: top level, never inside a table or chain', () => {
+    expect(verdict('nftables', `${table}${MARK}\n`, false)).toBeUndefined()
     expect(verdict('nftables', `${MARK}\n`, false)).toBeUndefined()
-    expect(verdict('nftables', `${table}${MARK}\n`, false)).toMatch(/only inside a table/)
+    expect(verdict('nftables', `table inet filter {\n${MARK}\n${chain}}\n`, false)).toMatch(
+      /declares a table of its own/,
+    )
     expect(verdict('nftables', `table t {\n\tchain c {\n${MARK}\n\t}\n}\n`, false)).toMatch(
       /inside 'chain \{ ... \}'/,
     )
@@ -155,26 +157,26 @@ describe('nftables', () => {
 })
 
 describe('iptables-restore formats', () => {
-  it.each(['iptables', 'ip6tables', 'docker-user'] as const)(
-    '%s: not inside another *table section',
+  it.each(['iptables', 'ip6tables'] as const)('%s: not inside another *table section', (format) => {
+    expect(verdict(format, `*nat\n:X - [0:0]\nCOMMIT\n${MARK}\n`)).toBeUndefined()
+    expect(verdict(format, `*filter\n:INPUT ACCEPT [0:0]\n${MARK}\nCOMMIT\n`)).toMatch(
+      /inside the '\*filter' section opened on line 1/,
+    )
+  })
+})
+
+describe('ufw, ipset and the docker-user script', () => {
+  // The first lines of Debian's /etc/ufw/before.rules (ufw 0.36.2), as a file a user might pick.
+  const beforeRules = '#\n# rules.before\n#\n*filter\n:ufw-before-input - [0:0]\n'
+  it.each(['ufw', 'ipset', 'docker-user'] as const)(
+    '%s: not in an iptables-restore file',
     (format) => {
-      expect(verdict(format, `*nat\n:X - [0:0]\nCOMMIT\n${MARK}\n`)).toBeUndefined()
-      expect(verdict(format, `*filter\n:INPUT ACCEPT [0:0]\n${MARK}\nCOMMIT\n`)).toMatch(
-        /inside the '\*filter' section opened on line 1/,
+      expect(verdict(format, `#!/bin/sh\n${MARK}\n`)).toBeUndefined()
+      expect(verdict(format, `${beforeRules}${MARK}\nCOMMIT\n`)).toMatch(
+        /line 4 \('\*filter'\) shows an iptables-restore file/,
       )
     },
   )
-})
-
-describe('ufw and ipset', () => {
-  // The first lines of Debian's /etc/ufw/before.rules (ufw 0.36.2), as a file a user might pick.
-  const beforeRules = '#\n# rules.before\n#\n*filter\n:ufw-before-input - [0:0]\n'
-  it.each(['ufw', 'ipset'] as const)('%s: not in an iptables-restore file', (format) => {
-    expect(verdict(format, `#!/bin/sh\n${MARK}\n`)).toBeUndefined()
-    expect(verdict(format, `${beforeRules}${MARK}\nCOMMIT\n`)).toMatch(
-      /line 4 \('\*filter'\) shows an iptables-restore file/,
-    )
-  })
 })
 
 describe('pattern and list files', () => {

@@ -75,6 +75,23 @@ describe('50,000 CIDRs', () => {
     )
   })
 
+  it('ufw refuses by default (one process a command), naming the limit and the formats to use', () => {
+    expectRenderError(
+      () => renderFormat('ufw', INPUT, PORTS),
+      { code: 'ERR_RENDER_LIMIT' },
+      /^ufw: 55000 ufw commands exceed limits\.ufwRules 200: .*use the ipset or nftables format/,
+    )
+    // 200 commands fit: 100 CIDRs x 2 ports; one more CIDR does not.
+    const some = (n: number) => ({ ...INPUT, ipv4: INPUT.ipv4.slice(0, n), ipv6: [] })
+    const two = { ports: [...PORTS.ports, { port: 80, protocol: 'tcp' as const }] }
+    expect(() => renderFormat('ufw', some(100), two)).not.toThrow()
+    expectRenderError(
+      () => renderFormat('ufw', some(101), two),
+      { code: 'ERR_RENDER_LIMIT' },
+      '202',
+    )
+  })
+
   it('k8s-networkpolicy refuses a manifest over the API server object size', () => {
     expectRenderError(
       () => renderFormat('k8s-networkpolicy', INPUT, PORTS),
@@ -98,6 +115,12 @@ describe('50,000 CIDRs', () => {
         const nft = path.join(dir, 'large.nft')
         writeFileSync(nft, rendered.get('nftables') ?? renderFormat('nftables', INPUT, PORTS))
         expect(inNs(['nft', '-c', '-f', nft])).toEqual({ status: 0, output: '' })
+        // Without ports: the sets, loaded twice (the second load flushes and refills them).
+        const sets = renderFormat('nftables', INPUT)
+        expect(inNs(['nft', '-f', '-'], sets)).toEqual({ status: 0, output: '' })
+        expect(inNs(['nft', '-f', '-'], sets)).toEqual({ status: 0, output: '' })
+        const listed = inNs(['nft', 'list', 'set', 'inet', 'filter', 'allowlist_sync_v4']).output
+        expect(listed.match(/\d+\.\d+\.\d+\.\d+(\/\d+)?/g)).toHaveLength(50_000)
         expect(
           inNs(['iptables-restore', '--test'], renderFormat('iptables', INPUT, PORTS)),
         ).toEqual({ status: 0, output: '' })

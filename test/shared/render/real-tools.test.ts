@@ -96,21 +96,26 @@ const render = (f: FormatId, c: (typeof CASES)[number]) => renderFormat(f, c.inp
 describe.each(CASES)('real tools accept the output: $label', (c) => {
   const tag = c.label.replace(/\W+/g, '-')
 
-  itWhen(nsSkip('nft'), 'nft -c -f accepts the complete table or the include file', () => {
-    const text = render('nftables', c)
-    const file = write(`${tag}.nft`, text)
-    // Without ports the output is a set list for `include` inside a table block.
-    const main =
-      c.options.ports === undefined
-        ? write(
-            `${tag}-main.nft`,
-            `table inet filter {\n\tinclude "${file}"\n\tchain input {\n\t\ttype filter hook input priority 0; policy accept;\n\t\tip saddr @hooks_v2_v4 accept\n\t\tip6 saddr @hooks_v2_v6 accept\n\t}\n}\n`,
-          )
-        : file
-    const r = tool('nft', ['-c', '-f', main], { inNs: true })
-    expect(r.output).toBe('')
-    expect(r.status).toBe(0)
-  })
+  itWhen(
+    nsSkip('nft'),
+    'nft -c -f accepts the complete table, or the sets and rules using them',
+    () => {
+      const text = render('nftables', c)
+      const file = write(`${tag}.nft`, text)
+      // Without ports the output declares and refills sets in `table inet filter`, included at the
+      // top level before the table block whose rules use them.
+      const main =
+        c.options.ports === undefined
+          ? write(
+              `${tag}-main.nft`,
+              `include "${file}"\ntable inet filter {\n\tchain input {\n\t\ttype filter hook input priority 0; policy accept;\n\t\tip saddr @hooks_v2_v4 accept\n\t\tip6 saddr @hooks_v2_v6 accept\n\t}\n}\n`,
+            )
+          : file
+      const r = tool('nft', ['-c', '-f', main], { inNs: true })
+      expect(r.output).toBe('')
+      expect(r.status).toBe(0)
+    },
+  )
 
   itWhen(nsSkip('iptables-restore'), 'iptables-restore --test accepts the IPv4 chain', () => {
     const r = tool('iptables-restore', ['--test'], { inNs: true, input: render('iptables', c) })
@@ -125,15 +130,27 @@ describe.each(CASES)('real tools accept the output: $label', (c) => {
   })
 
   itWhen(
-    nsSkip('iptables-restore'),
-    'iptables-restore --noflush --test accepts DOCKER-USER',
+    nsSkip('iptables-restore', 'ip6tables-restore', 'sh'),
+    "sh runs the docker-user script, twice, beside Docker's chains: one jump per family",
     () => {
-      const r = tool('iptables-restore', ['--noflush', '--test'], {
-        inNs: true,
-        input: render('docker-user', c),
-      })
-      expect(r.output).toBe('')
-      expect(r.status).toBe(0)
+      const name = c.options.name ?? 'allowlist-sync'
+      const script = write(`${tag}-docker-user.sh`, render('docker-user', c))
+      // The chains a Docker 23+ daemon with ip6tables leaves (DOCKER-USER ends in RETURN).
+      const docker =
+        '*filter\n:DOCKER - [0:0]\n:DOCKER-USER - [0:0]\n-A DOCKER-USER -j RETURN\nCOMMIT\n'
+      for (const restore of ['iptables-restore', 'ip6tables-restore'])
+        expect(tool(restore, [], { inNs: true, input: docker }).status).toBe(0)
+      for (let i = 0; i < 2; i++) {
+        const r = tool('sh', [script], { inNs: true })
+        expect(r.output).toBe('')
+        expect(r.status).toBe(0)
+      }
+      for (const cmd of ['iptables', 'ip6tables']) {
+        const rules = tool(cmd, ['-S', 'DOCKER-USER'], { inNs: true }).output
+        expect(rules).toBe(`-N DOCKER-USER\n-A DOCKER-USER -j ${name}\n-A DOCKER-USER -j RETURN\n`)
+        tool(cmd, ['-F'], { inNs: true })
+        tool(cmd, ['-X'], { inNs: true })
+      }
     },
   )
 

@@ -118,6 +118,7 @@ export const NO_LIMITS: RenderLimits = {
   azurePrefixesPerGroup: 1e9,
   azureRulesPerGroup: 1e9,
   cloudflareListItems: 1e9,
+  ufwRules: 1e9,
 }
 
 /** The address families a format's output carries (iptables: IPv4 only, ...). */

@@ -111,6 +111,25 @@ describe('GET /v1/feeds/:provider/:list', () => {
     expect(again.status).toBe(304)
   })
 
+  it('passes the render options: table, exempt-loopback, exempt-private', async () => {
+    const sets = await call('/v1/feeds/cloudflare/edge?format=nftables&table=ip%20fw')
+    expect(await sets.text()).toContain('flush set ip fw allowlist_sync_v4\n')
+    const guarded = '/v1/feeds/cloudflare/edge?format=iptables&port=443/tcp'
+    expect(await (await call(guarded)).text()).toContain('-i lo -j RETURN')
+    const strict = await call(`${guarded}&exempt-loopback=false`)
+    expect(await strict.text()).not.toContain('-i lo')
+    const docker = await call('/v1/feeds/cloudflare/edge?format=docker-user&exempt-private=true')
+    expect(await docker.text()).toContain('-s 10.0.0.0/8 -m comment --comment exempt-private')
+    for (const bad of [
+      'format=ufw&exempt-loopback=false',
+      'format=nftables&exempt-private=true',
+      'format=nftables&table=filter',
+      'format=nftables&exempt-loopback=no',
+    ]) {
+      await expectProblem(await call(`/v1/feeds/cloudflare/edge?${bad}`), 400, 'ERR_VALIDATION')
+    }
+  })
+
   it('refuses bad input with problem details', async () => {
     await expectProblem(await call('/v1/feeds/cloudflare/edge?format=pdf'), 400, 'ERR_VALIDATION')
     await expectProblem(

@@ -41,9 +41,6 @@ export const MAX_QUEUE_DELAY_SECONDS = 43_200
 /** How long one attempt may take before it counts as a (transient) timeout. */
 export const ATTEMPT_TIMEOUT_MS = 15_000
 
-/** How long a rotated-out secret keeps signing deliveries. */
-export const SECRET_OVERLAP_MS = 24 * 60 * 60 * 1000
-
 /** The `repository_dispatch` event type the Action's workflows listen for. */
 export const DISPATCH_EVENT_TYPE = 'allowlist-feed-changed'
 

@@ -7,7 +7,7 @@
 import type { Context } from 'hono'
 import { findFeed, formatInfo, RenderError, renderFormat } from '../../../shared/src/index.ts'
 import type { FormatId, PortSpec, Snapshot } from '../../../shared/src/index.ts'
-import type { AppEnv } from '../app.ts'
+import type { AppEnv } from '../app-env.ts'
 import { readConfig } from '../config.ts'
 import { getFeedHead, getSnapshot } from '../db/snapshots.ts'
 import { HttpError, notFound } from '../errors.ts'
@@ -25,6 +25,24 @@ export interface Representation {
   readonly ports: readonly PortSpec[]
   readonly portTexts: readonly string[]
   readonly name: string | undefined
+  /** Packet-filter options (`table`, `exempt-loopback`, `exempt-private`), as given. */
+  readonly filter: {
+    readonly table?: string
+    readonly exemptLoopback?: boolean
+    readonly exemptPrivate?: boolean
+  }
+}
+
+/** The options that make two renderings of one format differ, in a stable order. */
+function optionsKey(r: Representation): unknown[] {
+  const f = r.filter
+  return [
+    r.portTexts,
+    r.name ?? null,
+    f.table ?? null,
+    f.exemptLoopback ?? null,
+    f.exemptPrivate ?? null,
+  ]
 }
 
 /** Whether an If-None-Match header matches the entity tag (weak comparison, RFC 9110 13.1.2). */
@@ -51,15 +69,15 @@ function fnv1a(text: string): string {
  */
 export function etagOf(sha256: string, r: Representation): string {
   if (r.format === undefined) return `"${sha256}"`
-  const options =
-    r.portTexts.length === 0 && r.name === undefined
-      ? ''
-      : `.${fnv1a(JSON.stringify([r.portTexts, r.name ?? null]))}`
+  const key = optionsKey(r)
+  const options = key.every((v) => v === null || (Array.isArray(v) && v.length === 0))
+    ? ''
+    : `.${fnv1a(JSON.stringify(key))}`
   return `"${sha256}.${r.format}${options}"`
 }
 
 function variantKey(r: Representation): string {
-  return JSON.stringify([r.format ?? 'json', r.portTexts, r.name ?? null])
+  return JSON.stringify([r.format ?? 'json', ...optionsKey(r)])
 }
 
 /** The body of a representation; throws 400/422 problems for options the format refuses. */
@@ -82,12 +100,17 @@ function render(snapshot: Snapshot, r: Representation): { body: string; contentT
         ipv4: snapshot.ipv4,
         ipv6: snapshot.ipv6,
       },
-      { ports: [...r.ports], ...(r.name === undefined ? {} : { name: r.name }) },
+      { ports: [...r.ports], ...(r.name === undefined ? {} : { name: r.name }), ...r.filter },
     )
     return { body, contentType: formatInfo(r.format).mediaType }
   } catch (cause) {
     if (cause instanceof RenderError) {
-      const bad = ['ERR_RENDER_NAME', 'ERR_RENDER_PORT', 'ERR_RENDER_COMMENT'].includes(cause.code)
+      const bad = [
+        'ERR_RENDER_NAME',
+        'ERR_RENDER_PORT',
+        'ERR_RENDER_COMMENT',
+        'ERR_RENDER_OPTION',
+      ].includes(cause.code)
       throw new HttpError(
         bad ? 400 : 422,
         bad ? 'ERR_VALIDATION' : 'ERR_RENDER',

@@ -5,7 +5,7 @@
  */
 import { Hono } from 'hono'
 import { z } from 'zod'
-import type { AppEnv } from '../app.ts'
+import type { AppEnv } from '../app-env.ts'
 import { readConfig } from '../config.ts'
 import { getChanges } from '../db/snapshots.ts'
 import { escapeMarkup } from '../escape-markup.ts'

@@ -8,7 +8,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { FORMAT_IDS, parsePort } from '../../../shared/src/index.ts'
 import type { PortSpec } from '../../../shared/src/index.ts'
-import type { AppEnv } from '../app.ts'
+import type { AppEnv } from '../app-env.ts'
 import { getChanges } from '../db/snapshots.ts'
 import { HttpError } from '../errors.ts'
 import {
@@ -30,6 +30,9 @@ const snapshotQuery = z.object({
   format: z.enum(FORMAT_IDS).optional(),
   port: z.union([z.string(), z.array(z.string())]).optional(),
   name: z.string().max(64).optional(),
+  table: z.string().max(64).optional(),
+  'exempt-loopback': z.enum(['true', 'false']).optional(),
+  'exempt-private': z.enum(['true', 'false']).optional(),
 })
 
 const versionParams = feedParams.extend({
@@ -64,7 +67,20 @@ function representation(query: z.infer<typeof snapshotQuery>): Representation {
       )
     }
   })
-  return { format: query.format, ports, portTexts, name: query.name }
+  const flag = (v: 'true' | 'false' | undefined) => (v === undefined ? undefined : v === 'true')
+  const exemptLoopback = flag(query['exempt-loopback'])
+  const exemptPrivate = flag(query['exempt-private'])
+  return {
+    format: query.format,
+    ports,
+    portTexts,
+    name: query.name,
+    filter: {
+      ...(query.table === undefined ? {} : { table: query.table }),
+      ...(exemptLoopback === undefined ? {} : { exemptLoopback }),
+      ...(exemptPrivate === undefined ? {} : { exemptPrivate }),
+    },
+  }
 }
 
 /** The /v1/feeds sub-app. */

@@ -4,7 +4,7 @@
  * touched.
  */
 import { Hono } from 'hono'
-import type { AppEnv } from '../app.ts'
+import type { AppEnv } from '../app-env.ts'
 import { ConfigError, readConfig } from '../config.ts'
 import { configProblem, PROBLEM_MEDIA_TYPE, toProblem } from '../errors.ts'
 

@@ -4,7 +4,7 @@
  * runs and the delivery counts. A CSP forbids scripts and every external asset.
  */
 import { Hono } from 'hono'
-import type { AppEnv } from '../app.ts'
+import type { AppEnv } from '../app-env.ts'
 import { getLastCronRuns } from '../db/cron-runs.ts'
 import { getDeliveryHealth } from '../db/deliveries.ts'
 import { getRecentHistory } from '../db/history.ts'

@@ -10,7 +10,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { createMiddleware } from 'hono/factory'
 import { z } from 'zod'
 import { findFeed } from '../../../shared/src/index.ts'
-import type { AppEnv } from '../app.ts'
+import type { AppEnv } from '../app-env.ts'
 import { readConfig } from '../config.ts'
 import { listDeliveries } from '../db/deliveries.ts'
 import {
@@ -23,10 +23,10 @@ import {
 } from '../db/subscriptions.ts'
 import type { Subscription } from '../db/subscriptions.ts'
 import { HttpError, notFound } from '../errors.ts'
-import { SECRET_OVERLAP_MS } from '../jobs/deliver.ts'
 import type { SecretBox } from '../secrets/secret-box.ts'
 import {
   dispatchTokenContext,
+  SECRET_OVERLAP_MS,
   secretBoxOf,
   webhookSecretContext,
 } from '../secrets/subscription-secrets.ts'

@@ -8,6 +8,9 @@ import { getSubscriptionsToReseal, updateSealed } from '../db/subscriptions.ts'
 import type { SealedValues, Subscription } from '../db/subscriptions.ts'
 import { SecretBox } from './secret-box.ts'
 
+/** How long a rotated-out secret keeps signing deliveries. */
+export const SECRET_OVERLAP_MS = 24 * 60 * 60 * 1000
+
 /** The context a webhook signing secret (current or previous) is sealed for. */
 export function webhookSecretContext(subscriptionId: string): string {
   return `subscription:${subscriptionId}:webhook-secret`

@@ -55,6 +55,11 @@ Options:
                                X-Forwarded-For (repeatable; not with --ip-strategy-depth)
   --limit NAME=N       raise a platform limit after raising it with the provider, e.g.
                        --limit awsRulesPerGroup=200 (repeatable; a wrong NAME lists the names)
+  --table 'FAMILY NAME'  nftables without ports: the table of your own that holds the sets
+                       (default 'inet filter')
+  --no-exempt-loopback packet filters: guard loopback (lo) too; by default it is exempt
+  --exempt-private     docker-user: also let private sources through (10/8, 172.16/12,
+                       192.168/16, fc00::/7); by default only the allowlist
 
 Exit codes: 0 printed, 1 refused (a feed guard said no, or a platform limit), 2 usage or input
 (including --into refusals: no block, misplaced markers, a hand-edited block).
@@ -81,6 +86,9 @@ const OPTIONS = {
   'ip-strategy-depth': { type: 'string' },
   'ip-strategy-exclude': { type: 'string', multiple: true },
   limit: { type: 'string', multiple: true },
+  table: { type: 'string' },
+  'no-exempt-loopback': { type: 'boolean' },
+  'exempt-private': { type: 'boolean' },
 } as const
 
 /** `--ip-strategy-*` into RenderOptions.ipStrategy (validated by the renderer). */
@@ -219,6 +227,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       ...(strategy === undefined ? {} : { ipStrategy: strategy }),
       ...(raised === undefined ? {} : { limits: raised }),
       ...(existing === undefined ? {} : { previous: existing }),
+      ...(values.table === undefined ? {} : { table: values.table }),
+      ...(values['no-exempt-loopback'] === true ? { exemptLoopback: false } : {}),
+      ...(values['exempt-private'] === true ? { exemptPrivate: true } : {}),
     })
     if (existing !== undefined) {
       text = spliceManagedBlock(existing, text, { format, force: values.force })

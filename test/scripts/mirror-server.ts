@@ -181,14 +181,16 @@ export function fixtureMirrorLayout(files: Record<string, string>): MirrorFiles 
   const feeds = path.resolve(import.meta.dirname, '../../../shared/fixtures/feeds')
   const repo = path.resolve(import.meta.dirname, '../fixtures/feeds')
   return Object.fromEntries(
-    Object.entries(files).map(([key, rel]) => [
-      key,
-      readFileSync(
-        rel.startsWith(REPO_FIXTURE)
-          ? path.join(repo, rel.slice(REPO_FIXTURE.length))
-          : path.join(feeds, rel),
-      ),
-    ]),
+    Object.entries(files)
+      .flatMap(discovered)
+      .map(([key, rel]) => [
+        key,
+        readFileSync(
+          rel.startsWith(REPO_FIXTURE)
+            ? path.join(repo, rel.slice(REPO_FIXTURE.length))
+            : path.join(feeds, rel),
+        ),
+      ]),
   )
 }
 
@@ -198,6 +200,23 @@ export function fixtureMirrorLayout(files: Record<string, string>): MirrorFiles 
  */
 export const AZURE_LINKED_FILE =
   'download.microsoft.com/download/7/1/D/71D86715-5596-4529-9B13-DA13A5DE5B63/ServiceTags_Public_2000000.json'
+
+const AZURE_PAGE = 'www.microsoft.com/en-us/download/details.aspx'
+
+/**
+ * A layout entry at a page that links its file (a fixture history keys Azure's weekly file by
+ * the catalogue URL, the download page): the page capture is served at the page, the file
+ * where the capture links it. Any other entry is itself (the query string is dropped, as the
+ * mirror drops it from requests).
+ */
+function discovered([key, rel]: [string, string]): [string, string][] {
+  const at = key.split('?', 1)[0]!
+  if (at !== AZURE_PAGE || rel.startsWith(REPO_FIXTURE)) return [[at, rel]]
+  return [
+    [AZURE_PAGE, `${REPO_FIXTURE}azure/download-page.confirmation.html`],
+    [AZURE_LINKED_FILE, rel],
+  ]
+}
 
 /**
  * One current version of every built-in feed's upstream files (the newest fixtures), keyed by
@@ -230,7 +249,7 @@ export const LATEST_FIXTURES: Readonly<Record<string, string>> = {
     'cdn77/public_lmax_prefixes.2026-07-28.json',
   'my.incapsula.com/api/integration/v1/ips': 'imperva/ips.2026-06-30.json',
   'api.config.zscaler.com/zscaler.net/cenr/json': 'zscaler/cenr.2026-08-21.json',
-  'www.microsoft.com/en-us/download/details.aspx': `${REPO_FIXTURE}azure/download-page.confirmation.html`,
+  [AZURE_PAGE]: `${REPO_FIXTURE}azure/download-page.confirmation.html`,
   [AZURE_LINKED_FILE]: 'azure/ServiceTags_Public.2025-06-14.json',
   'docs.oracle.com/iaas/tools/public_ip_ranges.json': 'oracle/public_ip_ranges.2026-07-27.json',
   'geoip.linode.com/': 'linode/geofeed.2024-03-01.csv',

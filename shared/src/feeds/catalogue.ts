@@ -5,6 +5,7 @@
  * User-defined feeds are validated in user-feed.ts.
  */
 import { GITHUB_META_ADDRESS_KEYS } from './extract.ts'
+import { withLimit } from './limits.ts'
 import { atlassian } from './providers/atlassian.ts'
 import { azure } from './providers/azure.ts'
 import { cdn77 } from './providers/cdn77.ts'
@@ -17,7 +18,7 @@ import { linode } from './providers/linode.ts'
 import { openai } from './providers/openai.ts'
 import { oracle } from './providers/oracle.ts'
 import { zscaler } from './providers/zscaler.ts'
-import type { CatalogueProvider, FeedDefinition } from './types.ts'
+import type { BroadestPrefix, CatalogueProvider, FeedDefinition } from './types.ts'
 
 const GITHUB_META_URL = 'https://api.github.com/meta'
 const GITHUB_DOCS =
@@ -41,6 +42,16 @@ const GITHUB_TITLES: Record<(typeof GITHUB_META_ADDRESS_KEYS)[number], string> =
   codespaces: 'GitHub Codespaces',
   dependabot: 'Dependabot (withdrawn by GitHub in 2025; may be absent)',
   copilot: 'GitHub Copilot',
+}
+
+/** `aws/<SERVICE>` limits, as limits.ts's; a service without fixtures takes AMAZON's (all of AWS). */
+const AWS_LIMITS: Readonly<Record<string, BroadestPrefix>> = {
+  AMAZON: { ipv4: 8, ipv6: 24 },
+  EC2: { ipv4: 8, ipv6: 24 },
+  S3: { ipv4: 11, ipv6: 28 },
+  CLOUDFRONT: { ipv4: 9, ipv6: 27 },
+  CLOUDFRONT_ORIGIN_FACING: { ipv4: 12, ipv6: 28 },
+  ROUTE53_HEALTHCHECKS: { ipv4: 14, ipv6: 39 },
 }
 
 /** AWS services listed by `allowlist-sync feeds`; any other `aws/<SERVICE>` resolves too. */
@@ -83,6 +94,7 @@ function awsFeed(service: string, regions: readonly string[]): FeedDefinition {
     use: AWS_USES[service] ?? `the ${service} addresses of ip-ranges.json`,
     docsUrl: AWS_DOCS,
     sources: [{ url: AWS_URL, parser: { kind: 'aws', service, regions } }],
+    broadestPrefix: AWS_LIMITS[service] ?? AWS_LIMITS.AMAZON!,
   }
 }
 
@@ -178,7 +190,7 @@ const FIRST_FEEDS: FeedDefinition[] = [
 export const BUILTIN_FEEDS: readonly FeedDefinition[] = [
   ...FIRST_FEEDS.map((f) => (f.use === undefined ? { ...f, use: USES[f.id]! } : f)),
   ...PROVIDERS.flatMap((p) => p.feeds),
-]
+].map(withLimit)
 
 /** A provider of built-in feeds, as `allowlist-sync feeds` groups them. */
 export interface ProviderListing {
@@ -232,7 +244,10 @@ export function findFeed(
   if (builtin) return builtin
   const slash = id.indexOf('/')
   const provider = PROVIDERS.find((p) => p.id === id.slice(0, slash))
-  if (provider) return provider.resolve(id.slice(slash + 1))
+  if (provider) {
+    const feed = provider.resolve(id.slice(slash + 1))
+    return feed && withLimit(feed)
+  }
   const aws = AWS_ID.exec(id)
   if (!aws) return undefined
   const regions = [

@@ -17,6 +17,11 @@ export interface UserFeedInput {
   readonly docsUrl?: string
   /** Where the publisher's version or date is in a JSON payload (a path), see FeedSource. */
   readonly version?: string
+  /**
+   * Accept entries in special-purpose space (private, loopback, documentation, ...) for an
+   * internal list; default false (the `reserved-space` guard refuses them, as for built-ins).
+   */
+  readonly allowReserved?: boolean
 }
 
 const USER_ID = /^[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._-]*$/
@@ -88,8 +93,8 @@ function parserProblem(parser: UserParserSpec): string | undefined {
 
 /**
  * Validates a user-defined feed and returns its definition. Throws a TypeError with a `code`
- * (`ERR_FEED_ID`, `ERR_FEED_URL`, `ERR_FEED_PARSER`, `ERR_FEED_VERSION`) naming the bad field
- * and value.
+ * (`ERR_FEED_ID`, `ERR_FEED_URL`, `ERR_FEED_PARSER`, `ERR_FEED_VERSION`, `ERR_FEED_OPTION`)
+ * naming the bad field and value.
  */
 export function defineUserFeed(input: UserFeedInput): FeedDefinition {
   const { id, url, parser } = input
@@ -119,11 +124,17 @@ export function defineUserFeed(input: UserFeedInput): FeedDefinition {
       )
     }
   }
+  if (input.allowReserved !== undefined && typeof input.allowReserved !== 'boolean')
+    throw feedError(
+      'ERR_FEED_OPTION',
+      `feed ${id}: allowReserved ${JSON.stringify(input.allowReserved)} is not true or false`,
+    )
   return {
     id,
     title: input.title ?? id,
     docsUrl: input.docsUrl ?? url,
     sources: [{ url, parser, ...(input.version === undefined ? {} : { version: input.version }) }],
     user: true,
+    ...(input.allowReserved === true ? { allowReserved: true } : {}),
   }
 }

@@ -46,9 +46,13 @@ const VERSIONS: Record<string, [string, string]> = {
 
 const BUDGET_MS = 10
 
+/**
+ * Answers from `bodies` whatever the method (Imperva's POST), by URL or, as the mirror does, by
+ * the URL without its query string (Imperva's `?resp_format=json`, Azure's page `?id=56519`).
+ */
 function memoryFetch(bodies: Map<string, Uint8Array<ArrayBuffer>>): FetchLike {
   return (url) => {
-    const body = bodies.get(url)
+    const body = bodies.get(url) ?? bodies.get(url.split('?', 1)[0]!)
     if (!body) throw new Error(`no fixture for ${url}`)
     return Promise.resolve(new Response(body, { status: 200 }))
   }
@@ -108,9 +112,10 @@ async function measure(
     refused = r.outcomes.filter((o) => o.kind === 'refused').map((o) => o.feed)
   }
   const decoder = new TextDecoder()
+  const bare = urls.map((u) => u.split('?', 1)[0]!)
   const read = [...newer].filter(
     ([u]) =>
-      urls.includes(u) ||
+      bare.includes(u) ||
       (u.includes('ServiceTags_Public') && urls.some((x) => x.includes('www.microsoft.com'))),
   )
   const json = read.map(([, b]) => b).filter((b) => b[0] === 0x7b || b[0] === 0x5b)

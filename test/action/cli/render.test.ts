@@ -207,12 +207,13 @@ describe.skipIf(!HAVE_FIXTURES)('allowlist-sync render FEED... (fixtures via a m
     expect(r.stdout).toMatch(
       /^# BEGIN allowlist-sync name=allowlist-sync feeds=coolify\/cloud,github\/hooks sum=/,
     )
-    // No 'version 1': a single fetch has no history to count versions by.
+    // No 'version 1': a single fetch has no history to count versions by. The mirror's ETag is
+    // the publisher's version (Snapshot.upstreamVersion, issue 15).
     expect(r.stdout).toMatch(
-      /^# feed coolify\/cloud sha256 [0-9a-f]{64} source https:\/\/coolify\.io\/ipv4\.txt https:\/\/coolify\.io\/ipv6\.txt$/m,
+      /^# feed coolify\/cloud upstream ETag \S+ \S+ sha256 [0-9a-f]{64} source https:\/\/coolify\.io\/ipv4\.txt https:\/\/coolify\.io\/ipv6\.txt$/m,
     )
     expect(r.stdout).toMatch(
-      /^# feed github\/hooks sha256 [0-9a-f]{64} source https:\/\/api\.github\.com\/meta$/m,
+      /^# feed github\/hooks upstream ETag \S+ sha256 [0-9a-f]{64} source https:\/\/api\.github\.com\/meta$/m,
     )
     const coolify = parseCidrList(
       readFileSync(fixturePath('feeds/coolify/ipv4.2024-05-08T1121.txt'), 'utf8'),

@@ -167,6 +167,14 @@ const TARGET_EXTENSIONS = new Set(
   ),
 )
 
+/** The long forms of the commands a *filter block holds. */
+const LONG_COMMANDS: Record<string, string> = {
+  '--append': '-A',
+  '--insert': '-I',
+  '--new-chain': '-N',
+  '--policy': '-P',
+}
+
 /** Chain policies (`:INPUT DROP [0:0]`, `-P INPUT DROP`). */
 const POLICIES: Record<string, 'accept' | 'drop'> = { ACCEPT: 'accept', DROP: 'drop' }
 
@@ -252,7 +260,8 @@ function readCommand(
 ): void {
   const { file, chains } = ctx
   const words = splitWords(raw)
-  const command = words[0]!
+  // iptables-restore takes the long forms too (`--append INPUT ...`)
+  const command = LONG_COMMANDS[words[0]!] ?? words[0]!
   const chainName = words[1]
   if (chainName === undefined || !['-A', '-I', '-N', '-P'].includes(command))
     throw new PolicyError(
@@ -543,8 +552,28 @@ const QUIET_OPTIONS = new Set([
   '--connlimit-mask',
   '--connlimit-saddr',
   '--connlimit-daddr',
-  '--syn',
 ])
+
+/** The TCP flags `--tcp-flags` names (ALL is these six, as iptables has it). */
+const TCP_FLAGS = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG']
+
+/**
+ * Whether `--tcp-flags MASK COMP` matches a connection's first packet, a bare SYN: of the flags
+ * MASK names, exactly those of COMP are set (a NULL-scan rule `ALL NONE` never matches it).
+ */
+function synMatches(mask: string, comp: string, err: (r: string) => PolicyError): boolean {
+  const flags = (list: string): Set<string> => {
+    if (list === 'ALL') return new Set(TCP_FLAGS)
+    if (list === 'NONE') return new Set()
+    const names = list.split(',')
+    const bad = names.find((f) => !TCP_FLAGS.includes(f))
+    if (bad !== undefined) throw err(`'--tcp-flags ${mask} ${comp}': unknown flag '${bad}'`)
+    return new Set(names)
+  }
+  const want = flags(comp)
+  const set = flags(mask).has('SYN') ? ['SYN'] : []
+  return want.size === set.length && set.every((f) => want.has(f))
+}
 
 /**
  * Port matches already read, by protocol and text: a big dump names the same few ports a
@@ -737,10 +766,15 @@ function parseRule(
       case '--comment':
         next()
         break
-      case '--tcp-flags':
-        next()
-        next()
+      case '--syn':
+        // a connection's first packet is a SYN: `! --syn` never matches it
+        if (neg) draft.never = true
         break
+      case '--tcp-flags': {
+        const mask = next()
+        if (synMatches(mask, next(), err) === neg) draft.never = true
+        break
+      }
       case '--icmp-type':
       case '--icmpv6-type':
         next()

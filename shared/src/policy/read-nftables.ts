@@ -2,6 +2,7 @@
  * @module nftables text: `nft list ruleset` output and `nft -f` files, in block form
  * (`table inet t { chain c { ... } }`) or command form (`add rule inet t c tcp dport 22 accept`).
  */
+import { nftTcpFlagsMatchSyn } from './nft-tcp-flags.ts'
 import { PolicyError } from './policy-error.ts'
 import { parseNatTarget } from './rule-builder.ts'
 import { rateNote } from './rate-note.ts'
@@ -693,7 +694,8 @@ class Parser {
         continue
       }
       if (selector === 'tcp flags') {
-        // tcp flags syn / tcp flags & (syn|ack) == syn: new connections start with SYN; taken to match
+        // judged on a connection's first packet, a bare SYN (nft-tcp-flags.ts)
+        const from = i
         while (
           i < tokens.length &&
           !SELECTOR_HEADS.has(tokens[i]!.t) &&
@@ -702,6 +704,22 @@ class Parser {
           )
         )
           i++
+        // the comparison read above (`!=`, `==`) is part of the expression
+        const prev = tokens[from - 1]!.t
+        const op = negate ? '!= ' : prev === '==' || prev === 'eq' ? '== ' : ''
+        const expr =
+          op +
+          tokens
+            .slice(from, i)
+            .map((t) => t.t)
+            .join(' ')
+        const syn = nftTcpFlagsMatchSyn(expr)
+        // a rule no first packet matches changes no reach
+        if (syn === false) return []
+        if (syn === undefined)
+          this.warnings.push(
+            `${this.file}:${line}: 'tcp flags ${expr}' is not modelled; the rule is taken to match`,
+          )
         continue
       }
       matches.push({ selector, negate, value: value() })

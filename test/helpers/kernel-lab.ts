@@ -176,6 +176,7 @@ function startListener(
       if (err) reject(new Error(`listener in ${ns}: ${err}`))
       else resolve(child)
     })
+    child.once('error', reject)
     child.once('exit', (code) => reject(new Error(`listener in ${ns} exited ${code}: ${err}`)))
   })
 }
@@ -187,9 +188,16 @@ function runProber(ns: string, probes: readonly LabProbe[], ms: number): Promise
     let err = ''
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()))
-    child.once('exit', (code) => {
-      if (code === 0) resolve(JSON.parse(out) as LabResult[])
-      else reject(new Error(`prober in ${ns} exited ${code}: ${err}`))
+    child.once('error', reject)
+    child.once('close', (code) => {
+      try {
+        if (code !== 0) throw new Error(`exited ${code}`)
+        const results = JSON.parse(out) as LabResult[]
+        if (results.length !== probes.length) throw new Error(`${results.length} results`)
+        resolve(results)
+      } catch (error) {
+        reject(new Error(`prober in ${ns}: ${String(error)}: ${err}`, { cause: error }))
+      }
     })
     child.stdin!.end(JSON.stringify({ probes, ms }))
   })

@@ -15,9 +15,15 @@ import {
   type ConfigFormat,
   type FirewallConfig,
   type FirewallRule,
+  type CompiledConfigs,
 } from '../../shared/src/index.ts'
 import { createKernelLab, type KernelLab, type LabProbe, type LabResult } from './kernel-lab.ts'
-import { addressValue, rewriteForNetns, type NetnsRewrite } from './rewrite-for-netns.ts'
+import {
+  addressValue,
+  rewriteForNetns,
+  type NetnsRewrite,
+  type RewrittenFile,
+} from './rewrite-for-netns.ts'
 
 /** What one file came to. */
 export interface TruthReport {
@@ -150,18 +156,70 @@ function interfacesFor(rw: ReturnType<typeof rewriteForNetns>) {
   return { ifaces: pick, containers }
 }
 
-/** Rewrites, loads, probes and compares one file; never throws for a file that does not load. */
-export async function kernelTruth(
-  file: string,
-  text: string,
-  format: ConfigFormat,
-): Promise<TruthReport> {
-  const loader = loaderOf(format, text)!
-  const rw = rewriteForNetns(text)
-  const drops: NetnsRewrite['drops'][number][] = []
-  const emptySets: string[] = []
-  const rewrite = { ...rw.rewrite, drops, emptySets }
-  const { ifaces, containers } = interfacesFor(rw)
+/** The evaluator's verdict for each probe arriving on `iface` (no decision: the kernel accepts). */
+function predict(cs: CompiledConfigs, probes: readonly LabProbe[], iface: string): boolean[] {
+  return probes.map((p) => {
+    const reach = reachOf(cs, {
+      direction: 'inbound',
+      protocol: p.protocol,
+      port: p.port,
+      family: p.from.includes(':') ? 6 : 4,
+      state: 'new',
+      iface,
+      local: addressValue(p.to),
+    })
+    return reach === undefined || reach.containsAddress(p.from)
+  })
+}
+
+/**
+ * What the kernel does with each probe on `iface`: a probe the evaluator calls open that did not
+ * connect is tried again with a longer timeout (the machine is shared), then from each source
+ * port a rule names (a client may pick it).
+ */
+async function measure(
+  lab: KernelLab,
+  iface: string,
+  probes: readonly LabProbe[],
+  predicted: readonly boolean[],
+  sports: readonly number[],
+): Promise<LabResult[]> {
+  const actual = await lab.probe(iface, probes, 1200)
+  for (const [timeout, sport] of [[4000, undefined], ...sports.map((p) => [2000, p])] as const) {
+    const shut = probes.flatMap((_, k) => (predicted[k] && actual[k] !== 'connected' ? [k] : []))
+    if (shut.length === 0) break
+    const again = await lab.probe(
+      iface,
+      shut.map((k) => probes[k]!),
+      timeout,
+      sport,
+    )
+    shut.forEach((k, n) => {
+      if (sport === undefined || again[n] === 'connected') actual[k] = again[n]!
+    })
+  }
+  return actual
+}
+
+/** The config as the evaluator reads the loaded text (with the empty ipsets, if any). */
+function readLoaded(file: string, text: string, format: ConfigFormat, ipsets: string) {
+  return ipsets
+    ? readFirewallConfigs([
+        { text: ipsets, file: 'empty.ipset', format: 'ipset' },
+        { text, file, format },
+      ])[1]!
+    : readFirewallConfig(text, { file, format })
+}
+
+/** The ipsets a dump names but does not hold, as `ipset restore` text (created empty). */
+function emptyIpsets(text: string, loader: readonly string[]) {
+  const names = [...new Set([...text.matchAll(/--match-set\s+(\S+)/g)].map((m) => m[1]!))]
+  const family = loader[0] === 'ip6tables-restore' ? 'inet6' : 'inet'
+  return { names, text: names.map((n) => `create ${n} hash:net family ${family}\n`).join('') }
+}
+
+/** The lab's addresses: this host's, and the sources (inside each mapped range, and outside). */
+function addressesFor(rw: RewrittenFile, containers: readonly { address: string }[]) {
   const local = {
     4: [SERVER[4], ...rw.local[4].slice(0, 2)],
     6: [SERVER[6], ...rw.local[6].slice(0, 2)],
@@ -174,114 +232,69 @@ export async function kernelTruth(
     ),
     OUTSIDE[f],
   ])
+  return { local, sources }
+}
+
+/** Rewrites, loads, probes and compares one file; never throws for a file that does not load. */
+export async function kernelTruth(
+  file: string,
+  text: string,
+  format: ConfigFormat,
+): Promise<TruthReport> {
+  const loader = loaderOf(format, text)!
+  const rw = rewriteForNetns(text)
+  const drops: NetnsRewrite['drops'][number][] = []
+  const sets = emptyIpsets(rw.text, loader)
+  const rewrite = { ...rw.rewrite, drops, emptySets: sets.names }
+  const { ifaces, containers } = interfacesFor(rw)
+  const { local, sources } = addressesFor(rw, containers)
   const lab = createKernelLab('asr-kt', {
     interfaces: ifaces,
     local: [...local[4], ...local[6]],
     sources,
     containers,
   })
-  const base = {
-    file,
-    loader: loader.join(' '),
-    rewrite,
-    interfaces: ifaces,
-    pairs: 0,
-    agreed: 0,
-    rateLimited: 0,
-  }
+  const report = { file, loader: loader.join(' '), rewrite, interfaces: ifaces, ports: 0 }
+  const counts = { pairs: 0, agreed: 0, connected: 0, rateLimited: 0 }
+  const disagreements: string[] = []
   try {
-    // ipsets a dump names but does not hold: created empty, for the kernel and the evaluator alike
-    const setNames = [...new Set([...rw.text.matchAll(/--match-set\s+(\S+)/g)].map((m) => m[1]!))]
-    const family = loader[0] === 'ip6tables-restore' ? 'inet6' : 'inet'
-    const ipsets = setNames.map((n) => `create ${n} hash:net family ${family}\n`).join('')
-    if (ipsets) {
-      emptySets.push(...setNames)
-      lab.run('ipset', ['restore'], ipsets)
-    }
+    if (sets.text) lab.run('ipset', ['restore'], sets.text)
     const loadError = load(lab, loader, rw.text, drops)
-    if (loadError !== undefined)
-      return { ...base, loadError, connected: 0, disagreements: [], ports: 0 }
+    if (loadError !== undefined) return { ...report, ...counts, loadError, disagreements }
     const kept = rw.text
       .split('\n')
       .filter((l) => !drops.some((d) => d.text === l))
       .join('\n')
-    const config = ipsets
-      ? readFirewallConfigs([
-          { text: ipsets, file: 'empty.ipset', format: 'ipset' },
-          { text: kept, file, format },
-        ])[1]!
-      : readFirewallConfig(kept, { file, format })
+    const config = readLoaded(file, kept, format, sets.text)
     const ports = portsOf(kept, config)
-    const protocols = /\budp\b/.test(kept) ? (['tcp', 'udp'] as const) : (['tcp'] as const)
-    await lab.listen(ports, protocols.includes('udp' as never) ? ports : [])
+    const protocols: ('tcp' | 'udp')[] = /\budp\b/.test(kept) ? ['tcp', 'udp'] : ['tcp']
+    await lab.listen(ports, protocols.includes('udp') ? ports : [])
     const cs = compileConfigs([config])
     const rateLines = new Set(
       config.warnings.flatMap((w) => /:(\d+): rate limit/.exec(w)?.[1] ?? []).map(Number),
     )
     const rated = config.chains.flatMap((c) => c.rules).filter((r) => rateLines.has(r.line))
-    const probes: LabProbe[] = []
-    for (const from of sources)
-      for (const to of local[from.includes(':') ? 6 : 4])
-        for (const port of ports)
-          for (const protocol of protocols) probes.push({ from, to, port, protocol })
-    const sports = sourcePorts(kept)
-    const disagreements: string[] = []
-    let pairs = 0
-    let agreed = 0
-    let rateLimited = 0
-    let connected = 0
+    const probes = sources.flatMap((from) =>
+      local[from.includes(':') ? 6 : 4].flatMap((to) =>
+        ports.flatMap((port) => protocols.map((protocol) => ({ from, to, port, protocol }))),
+      ),
+    )
     for (const iface of ifaces) {
-      const predicted = probes.map((p) => {
-        const family = p.from.includes(':') ? 6 : 4
-        const reach = reachOf(cs, {
-          direction: 'inbound',
-          protocol: p.protocol,
-          port: p.port,
-          family,
-          state: 'new',
-          iface,
-          local: addressValue(p.to),
-        })
-        return reach === undefined || reach.containsAddress(p.from)
-      })
-      const first = await lab.probe(iface, probes, 1200)
-      // a timeout where the evaluator says open is measured again, slowly (the machine is shared)
-      const again = probes.filter((_, k) => predicted[k] && first[k] !== 'connected')
-      const second = again.length > 0 ? await lab.probe(iface, again, 4000) : []
-      const actual: LabResult[] = [...first]
-      let j = 0
-      probes.forEach((_, k) => {
-        if (predicted[k] && first[k] !== 'connected') actual[k] = second[j++]!
-      })
-      // still shut: tried again from each source port a rule names (a client may pick it)
-      for (const sport of sports) {
-        const shut = probes.flatMap((_, k) =>
-          predicted[k] && actual[k] !== 'connected' ? [k] : [],
-        )
-        if (shut.length === 0) break
-        const r = await lab.probe(
-          iface,
-          shut.map((k) => probes[k]!),
-          2000,
-          sport,
-        )
-        shut.forEach((k, n) => {
-          if (r[n] === 'connected') actual[k] = 'connected'
-        })
-      }
+      const predicted = predict(cs, probes, iface)
+      const actual = await measure(lab, iface, probes, predicted, sourcePorts(kept))
       probes.forEach((p, k) => {
-        if (rated.some((r) => mayMatch(r, p, iface))) return void rateLimited++
-        pairs++
+        if (rated.some((r) => mayMatch(r, p, iface))) return void counts.rateLimited++
+        counts.pairs++
         const kernel = actual[k] === 'connected'
-        if (kernel) connected++
-        if (kernel === predicted[k]) agreed++
+        if (kernel) counts.connected++
+        if (kernel === predicted[k]) counts.agreed++
         else
           disagreements.push(
             `${iface} ${p.protocol} ${p.from} -> ${p.to}:${p.port}: evaluator ${predicted[k] ? 'open' : 'closed'}, kernel ${actual[k]}`,
           )
       })
     }
-    return { ...base, pairs, agreed, connected, rateLimited, disagreements, ports: ports.length }
+    return { ...report, ...counts, disagreements, ports: ports.length }
   } finally {
     await lab.destroy()
   }

@@ -165,10 +165,11 @@ function startListener(
   return new Promise<ChildProcess>((resolve, reject) => {
     const child = nodeIn(ns, LISTENER, JSON.stringify({ tcp, udp, hosts }))
     let err = ''
-    const timer = setTimeout(
-      () => reject(new Error(`listener in ${ns} did not start: ${err}`)),
-      20_000,
-    )
+    // a minute: node starts slowly on a loaded 2-core machine
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`listener in ${ns} did not start: ${err}`))
+    }, 60_000)
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()))
     child.stdout!.on('data', (d: Buffer) => {
       if (!d.toString().includes('ready')) return

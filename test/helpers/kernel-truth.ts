@@ -212,7 +212,7 @@ function readLoaded(file: string, text: string, format: ConfigFormat, ipsets: st
 }
 
 /** The ipsets a dump names but does not hold, as `ipset restore` text (created empty). */
-function emptyIpsets(text: string, loader: readonly string[]) {
+export function emptyIpsets(text: string, loader: readonly string[]) {
   const names = [...new Set([...text.matchAll(/--match-set\s+(\S+)/g)].map((m) => m[1]!))]
   const family = loader[0] === 'ip6tables-restore' ? 'inet6' : 'inet'
   return { names, text: names.map((n) => `create ${n} hash:net family ${family}\n`).join('') }

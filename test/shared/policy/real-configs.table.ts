@@ -176,14 +176,6 @@ export const REAL_CONFIGS: readonly RealConfigCase[] = [
     reach: { '51820/udp': { v4: 'all' } },
     reading:
       'From wan, the input chain: `jump global` accepts only established/related (vmap), DNATed connections (`ct status dnat`: the only DNAT sends 80/443 to 10.240.2.100, which is forwarded, never input) and ICMP; DHCP excludes wan; DHCPv6 only between link-local addresses (fe80::/10, source port 547); `ip protocol . th dport vmap { udp . 51820 : accept }` opens WireGuard over IPv4; SSH only from vlan_trusted. So from the Internet: 51820/udp over IPv4, nothing else.',
-    gap: {
-      verdict: 'not-compliant',
-      notes: [
-        /'ct status' is not modelled/,
-        /concatenation 'ip protocol \. \.\.\.' is not modelled/,
-      ],
-      why: "`ct status dnat` is taken to match every packet, and the concatenated vmap `ip protocol . th dport vmap { udp . 67 : accept }` to accept every packet: every port reads as public. Both over-approximate (a false alarm, never a false 'compliant'), and both are flagged by notes.",
-    },
   },
   {
     file: 'nftables/pageboard-proxy.nftables.conf',

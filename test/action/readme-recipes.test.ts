@@ -65,7 +65,11 @@ describe('action/README.md user-defined feeds', () => {
       const files = fixtureMirrorLayout(LATEST_FIXTURES)
       const fetch = (url: string): Promise<ResponseLike> => {
         const body = files[url.replace(/^https:\/\//, '').split('?', 1)[0]!]
-        return Promise.resolve(new Response(body as Uint8Array, { status: body ? 200 : 404 }))
+        return Promise.resolve(
+          new Response(body === undefined ? null : new Uint8Array(body as Uint8Array), {
+            status: body ? 200 : 404,
+          }),
+        )
       }
       const { outcomes } = await syncFeeds(feeds, { fetch, now: Date.now })
       const byId = new Map(outcomes.map((o) => [o.feed, o]))

@@ -353,9 +353,9 @@ describe('allowlist-sync render: options of the issue 18 formats', () => {
   })
 })
 
-it("CLI.md's format table (linked from the README) has a row for every format id", () => {
-  const doc = readFileSync(path.resolve(import.meta.dirname, '../../../action/CLI.md'), 'utf8')
-  const rows = doc.split('\n').filter((l) => /^\| `[a-z0-9-]+`/.test(l))
+it.each(['action/CLI.md', 'README.md'])('%s has a format table row for every format id', (doc) => {
+  const text = readFileSync(path.resolve(import.meta.dirname, '../../..', doc), 'utf8')
+  const rows = text.split('\n').filter((l) => /^\| `[a-z0-9-]+`/.test(l))
   const ids = new Set(
     rows.flatMap((r) => [...r.split('|')[1]!.matchAll(/`([a-z0-9-]+)`/g)].map((m) => m[1])),
   )

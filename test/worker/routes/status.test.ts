@@ -38,7 +38,7 @@ beforeAll(async () => {
        VALUES (?, 'aa', '["198.41.128.0/17"]', '[]', 1, 0, 32768)`,
     ).bind(HOSTILE_FEED),
     env.DB.prepare(
-      `INSERT INTO versions VALUES (?, 1, 'aa', ?, ?, 'https://x.example/<b>', 'r')`,
+      `INSERT INTO versions VALUES (?, 1, 'aa', ?, ?, 'https://x.example/<b>', 'r', NULL)`,
     ).bind(HOSTILE_FEED, new Date().toISOString(), new Date().toISOString()),
   ])
 })
@@ -75,7 +75,10 @@ describe('GET /', () => {
     const html = await page()
     const edge = html.slice(html.indexOf('<tr id="feed-cloudflare/edge"'))
     const row = edge.slice(0, edge.indexOf('</tr>'))
-    expect(row).toMatch(/<td>2<\/td>\s*<td>3<\/td>\s*<td>1<\/td>/)
+    // The version, with the publisher's own version (here the mirror's ETags) under it.
+    expect(row).toMatch(
+      /<td>2<div class="title">ETag &quot;[0-9a-f]+&quot;[^<]*<\/div><\/td>\s*<td>3<\/td>\s*<td>1<\/td>/,
+    )
     expect(row.match(/<svg class="spark"/g)).toHaveLength(1)
     expect(row).toContain('<circle class="change first"')
     expect(row).toContain('<circle class="change added"')

@@ -1,0 +1,88 @@
+/**
+ * @module Child of worker-cpu.bench.ts: WebAssembly removed before shared/ loads (workerd refuses
+ * to compile Wasm from bytes, so the readers take their JavaScript path there too), then the CPU
+ * time (process.cpuUsage, user + system) of each sync-queue invocation's work: syncFeeds over
+ * one upstream source's feeds, bodies from the fixtures in memory. Prints JSON on stdout.
+ * Arguments: RUNS.
+ */
+delete (globalThis as { WebAssembly?: unknown }).WebAssembly
+
+const { readFileSync } = await import('node:fs')
+const path = await import('node:path')
+const { BUILTIN_FEEDS, syncFeeds } = await import('../../shared/src/feeds/index.ts')
+const { sourceGroups } = await import('../../worker/src/jobs/sync-queue.ts')
+const { VERSIONS } = await import('./feeds.bench.ts')
+const { FIXTURES } = await import('./harness.ts')
+type Snapshot = import('../../shared/src/feeds/index.ts').Snapshot
+type FeedDefinition = import('../../shared/src/feeds/index.ts').FeedDefinition
+
+const runs = Number(process.argv[2] ?? '7')
+
+function memoryFetch(bodies: Map<string, Uint8Array<ArrayBuffer>>) {
+  return (url: string) => {
+    const body = bodies.get(url)
+    if (!body) throw new Error(`no fixture for ${url}`)
+    return Promise.resolve(new Response(body, { status: 200 }))
+  }
+}
+
+/** CPU ms of each of `runs` calls of `fn`, after 5 warm-up calls (a warm isolate). */
+async function cpuSamples(fn: () => Promise<unknown>): Promise<number[]> {
+  for (let i = 0; i < 5; i++) await fn()
+  const samples: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const start = process.cpuUsage()
+    await fn()
+    const d = process.cpuUsage(start)
+    samples.push((d.user + d.system) / 1000)
+  }
+  return samples
+}
+
+/** The changed path (older fixture stored, newer fetched) and the unchanged one (newer both). */
+async function measure(feeds: readonly FeedDefinition[]) {
+  const urls = [...new Set(feeds.flatMap((f) => f.sources.map((s) => s.url)))]
+  const missing = urls.filter((u) => VERSIONS[u] === undefined)
+  if (missing.length > 0) return { missing }
+  const load = (i: 0 | 1) =>
+    new Map(
+      urls.map((u) => [
+        u,
+        new Uint8Array(readFileSync(path.join(FIXTURES, 'feeds', VERSIONS[u]![i]))),
+      ]),
+    )
+  const older = load(0)
+  const newer = load(1)
+  const previousFrom = async (bodies: Map<string, Uint8Array<ArrayBuffer>>) => {
+    const base = await syncFeeds(feeds, { fetch: memoryFetch(bodies), now: () => 0 })
+    const previous: Record<string, Snapshot> = {}
+    for (const o of base.outcomes) if (o.kind === 'changed') previous[o.feed] = o.snapshot
+    return previous
+  }
+  const sync = (previous: Record<string, Snapshot>) => () =>
+    syncFeeds(feeds, {
+      fetch: memoryFetch(newer),
+      now: () => 1,
+      previous,
+      guards: { allowMassRemoval: true },
+    })
+  const bytes = [...newer.values()].reduce((n, b) => n + b.byteLength, 0)
+  return {
+    bytes,
+    changed: await cpuSamples(sync(await previousFrom(older))),
+    unchanged: await cpuSamples(sync(await previousFrom(newer))),
+  }
+}
+
+const groups = sourceGroups(BUILTIN_FEEDS)
+const byId = new Map(BUILTIN_FEEDS.map((f) => [f.id, f]))
+const perSource = []
+for (const ids of groups) {
+  const feeds = ids.map((id) => byId.get(id)!)
+  const label = [
+    ...new Set(feeds.flatMap((f) => f.sources.map((s) => s.url.replace(/^https:\/\//, '')))),
+  ]
+  perSource.push({ label: `${label.join(' + ')} (${ids.length} feeds)`, ...(await measure(feeds)) })
+}
+const wasm = typeof (globalThis as { WebAssembly?: unknown }).WebAssembly
+process.stdout.write(JSON.stringify({ wasm, perSource, today: await measure(BUILTIN_FEEDS) }))

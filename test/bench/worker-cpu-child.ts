@@ -5,16 +5,17 @@
  * one upstream source's feeds, bodies from the fixtures in memory. Prints JSON on stdout.
  * Arguments: RUNS.
  */
+// Type-only: erased, so shared/ still loads after WebAssembly is gone.
+import type { FeedDefinition, Snapshot } from '../../shared/src/feeds/index.ts'
+
 delete (globalThis as { WebAssembly?: unknown }).WebAssembly
 
 const { readFileSync } = await import('node:fs')
 const path = await import('node:path')
 const { BUILTIN_FEEDS, syncFeeds } = await import('../../shared/src/feeds/index.ts')
-const { sourceGroups } = await import('../../worker/src/jobs/sync-queue.ts')
+const { sourceGroups } = await import('../../worker/src/jobs/source-groups.ts')
 const { VERSIONS } = await import('./feeds.bench.ts')
 const { FIXTURES } = await import('./harness.ts')
-type Snapshot = import('../../shared/src/feeds/index.ts').Snapshot
-type FeedDefinition = import('../../shared/src/feeds/index.ts').FeedDefinition
 
 const runs = Number(process.argv[2] ?? '7')
 

@@ -9,7 +9,7 @@ import { env } from 'cloudflare:workers'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { BUILTIN_FEEDS, syncFeeds } from '../../../shared/src/index.ts'
 import worker from '../../../worker/src/index.ts'
-import { sourceGroups } from '../../../worker/src/jobs/sync-queue.ts'
+import { sourceGroups } from '../../../worker/src/jobs/source-groups.ts'
 import type { SyncMessage } from '../../../worker/src/jobs/sync-queue.ts'
 import {
   capturingQueue,

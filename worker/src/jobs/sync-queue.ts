@@ -6,12 +6,12 @@
  * then dead-lettered, where it is logged as an error. Delivery is at least once: a duplicate
  * message stores nothing new (scheduled.ts: equal lists are unchanged, no version, no change).
  */
-import type { FeedDefinition } from '../../../shared/src/index.ts'
 import { readConfig } from '../config.ts'
 import { logEvent } from '../log-event.ts'
 import { DEFAULT_DEPS } from './deps.ts'
 import type { JobDeps } from './deps.ts'
 import { resolveFeeds, runSync } from './scheduled.ts'
+import { sourceGroups } from './source-groups.ts'
 import type { SyncEnv } from './scheduled.ts'
 
 /** One sync-queue message: the feeds of one upstream source, and the cron run that sent it. */
@@ -25,30 +25,6 @@ export type FanoutEnv = SyncEnv & { readonly SYNC_QUEUE: Queue<SyncMessage> }
 
 /** Queues take at most 100 messages per sendBatch. */
 const SEND_BATCH_MAX = 100
-
-/**
- * The feeds grouped by upstream source: feeds that share any URL are in one group (the 13
- * GitHub feeds share api.github.com/meta; coolify reads two files), in catalogue order.
- */
-export function sourceGroups(feeds: readonly FeedDefinition[]): string[][] {
-  const groupOfUrl = new Map<string, string[]>()
-  const groups: string[][] = []
-  for (const feed of feeds) {
-    const joined = [...new Set(feed.sources.map((s) => groupOfUrl.get(s.url)))].filter(
-      (g): g is string[] => g !== undefined,
-    )
-    const group = joined[0] ?? []
-    if (joined.length === 0) groups.push(group)
-    for (const other of joined.slice(1)) {
-      group.push(...other)
-      groups.splice(groups.indexOf(other), 1)
-      for (const [url, g] of groupOfUrl) if (g === other) groupOfUrl.set(url, group)
-    }
-    group.push(feed.id)
-    for (const s of feed.sources) groupOfUrl.set(s.url, group)
-  }
-  return groups
-}
 
 /**
  * Enqueues one sync message per upstream source of the enabled feeds. Unknown ids in

@@ -1,9 +1,10 @@
 /** @module Lint rules: type-aware typescript-eslint, and the folder boundaries of DESIGN.md. */
 import js from '@eslint/js'
+import { defineConfig, type Config } from 'eslint/config'
 import prettier from 'eslint-config-prettier'
-import tseslint, { type ConfigArray } from 'typescript-eslint'
+import tseslint from 'typescript-eslint'
 
-const boundary = (from: string, banned: string[], message: string): ConfigArray[number] => ({
+const boundary = (from: string, banned: string[], message: string): Config => ({
   files: [`${from}/**/*.ts`],
   rules: {
     'no-restricted-imports': [
@@ -13,7 +14,7 @@ const boundary = (from: string, banned: string[], message: string): ConfigArray[
   },
 })
 
-export default tseslint.config(
+export default defineConfig(
   {
     ignores: [
       'action/dist/**',
@@ -22,11 +23,10 @@ export default tseslint.config(
       'test-results/**',
       'coverage/**',
       'worker/worker-configuration.d.ts',
-      'coverage/**',
     ],
   },
   js.configs.recommended,
-  ...tseslint.configs.recommendedTypeChecked,
+  tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },

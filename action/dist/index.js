@@ -64466,7 +64466,7 @@ var require_socks5_client = __commonJS({
       BIND: 2,
       UDP_ASSOCIATE: 3
     };
-    var ADDRESS_TYPES = {
+    var ADDRESS_TYPES2 = {
       IPV4: 1,
       DOMAIN: 3,
       IPV6: 4
@@ -64694,14 +64694,14 @@ var require_socks5_client = __commonJS({
           throw new Socks5ProxyError(`Invalid SOCKS version in reply: ${version}`, "UND_ERR_SOCKS5_REPLY_VERSION");
         }
         let responseLength = 4;
-        if (addressType === ADDRESS_TYPES.IPV4) {
+        if (addressType === ADDRESS_TYPES2.IPV4) {
           responseLength += 4 + 2;
-        } else if (addressType === ADDRESS_TYPES.DOMAIN) {
+        } else if (addressType === ADDRESS_TYPES2.DOMAIN) {
           if (this.buffer.length < 5) {
             return;
           }
           responseLength += 1 + this.buffer[4] + 2;
-        } else if (addressType === ADDRESS_TYPES.IPV6) {
+        } else if (addressType === ADDRESS_TYPES2.IPV6) {
           responseLength += 16 + 2;
         } else {
           throw new Socks5ProxyError(`Invalid address type in reply: ${addressType}`, "UND_ERR_SOCKS5_ADDR_TYPE");
@@ -64715,15 +64715,15 @@ var require_socks5_client = __commonJS({
         }
         let boundAddress;
         let offset = 4;
-        if (addressType === ADDRESS_TYPES.IPV4) {
+        if (addressType === ADDRESS_TYPES2.IPV4) {
           boundAddress = Array.from(this.buffer.subarray(offset, offset + 4)).join(".");
           offset += 4;
-        } else if (addressType === ADDRESS_TYPES.DOMAIN) {
+        } else if (addressType === ADDRESS_TYPES2.DOMAIN) {
           const domainLength = this.buffer[offset];
           offset += 1;
           boundAddress = this.buffer.subarray(offset, offset + domainLength).toString();
           offset += domainLength;
-        } else if (addressType === ADDRESS_TYPES.IPV6) {
+        } else if (addressType === ADDRESS_TYPES2.IPV6) {
           const parts = [];
           for (let i = 0; i < 8; i++) {
             const value = this.buffer.readUInt16BE(offset + i * 2);
@@ -64769,7 +64769,7 @@ var require_socks5_client = __commonJS({
       Socks5Client,
       AUTH_METHODS,
       COMMANDS,
-      ADDRESS_TYPES,
+      ADDRESS_TYPES: ADDRESS_TYPES2,
       REPLY_CODES,
       STATES
     };
@@ -73393,7 +73393,7 @@ var require_sqlite_cache_store = __commonJS({
     var { Writable } = __require("node:stream");
     var { assertCacheKey, assertCacheValue } = require_cache3();
     var DatabaseSync;
-    var VERSION9 = 4;
+    var VERSION10 = 4;
     var MAX_ENTRY_SIZE = 2 * 1e3 * 1e3 * 1e3;
     module.exports = class SqliteCacheStore {
       #maxEntrySize = MAX_ENTRY_SIZE;
@@ -73464,7 +73464,7 @@ var require_sqlite_cache_store = __commonJS({
       PRAGMA temp_store = memory;
       PRAGMA optimize;
 
-      CREATE TABLE IF NOT EXISTS cacheInterceptorV${VERSION9} (
+      CREATE TABLE IF NOT EXISTS cacheInterceptorV${VERSION10} (
         -- Data specific to us
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         url TEXT NOT NULL,
@@ -73483,8 +73483,8 @@ var require_sqlite_cache_store = __commonJS({
         staleAt INTEGER NOT NULL
       );
 
-      CREATE INDEX IF NOT EXISTS idx_cacheInterceptorV${VERSION9}_getValuesQuery ON cacheInterceptorV${VERSION9}(url, method, deleteAt);
-      CREATE INDEX IF NOT EXISTS idx_cacheInterceptorV${VERSION9}_deleteByUrlQuery ON cacheInterceptorV${VERSION9}(deleteAt);
+      CREATE INDEX IF NOT EXISTS idx_cacheInterceptorV${VERSION10}_getValuesQuery ON cacheInterceptorV${VERSION10}(url, method, deleteAt);
+      CREATE INDEX IF NOT EXISTS idx_cacheInterceptorV${VERSION10}_deleteByUrlQuery ON cacheInterceptorV${VERSION10}(deleteAt);
     `);
         this.#getValuesQuery = this.#db.prepare(`
       SELECT
@@ -73499,7 +73499,7 @@ var require_sqlite_cache_store = __commonJS({
         vary,
         cachedAt,
         staleAt
-      FROM cacheInterceptorV${VERSION9}
+      FROM cacheInterceptorV${VERSION10}
       WHERE
         url = ?
         AND method = ?
@@ -73507,7 +73507,7 @@ var require_sqlite_cache_store = __commonJS({
         deleteAt ASC
     `);
         this.#updateValueQuery = this.#db.prepare(`
-      UPDATE cacheInterceptorV${VERSION9} SET
+      UPDATE cacheInterceptorV${VERSION10} SET
         body = ?,
         deleteAt = ?,
         statusCode = ?,
@@ -73521,7 +73521,7 @@ var require_sqlite_cache_store = __commonJS({
         id = ?
     `);
         this.#insertValueQuery = this.#db.prepare(`
-      INSERT INTO cacheInterceptorV${VERSION9} (
+      INSERT INTO cacheInterceptorV${VERSION10} (
         url,
         method,
         body,
@@ -73537,20 +73537,20 @@ var require_sqlite_cache_store = __commonJS({
       ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     `);
         this.#deleteByUrlQuery = this.#db.prepare(
-          `DELETE FROM cacheInterceptorV${VERSION9} WHERE url = ?`
+          `DELETE FROM cacheInterceptorV${VERSION10} WHERE url = ?`
         );
         this.#countEntriesQuery = this.#db.prepare(
-          `SELECT COUNT(*) AS total FROM cacheInterceptorV${VERSION9}`
+          `SELECT COUNT(*) AS total FROM cacheInterceptorV${VERSION10}`
         );
         this.#deleteExpiredValuesQuery = this.#db.prepare(
-          `DELETE FROM cacheInterceptorV${VERSION9} WHERE deleteAt <= ?`
+          `DELETE FROM cacheInterceptorV${VERSION10} WHERE deleteAt <= ?`
         );
         this.#deleteOldValuesQuery = this.#maxCount === Infinity ? null : this.#db.prepare(`
-        DELETE FROM cacheInterceptorV${VERSION9}
+        DELETE FROM cacheInterceptorV${VERSION10}
         WHERE id IN (
           SELECT
             id
-          FROM cacheInterceptorV${VERSION9}
+          FROM cacheInterceptorV${VERSION10}
           ORDER BY cachedAt ASC
           LIMIT ?
         )
@@ -86968,11 +86968,17 @@ function parseCidrList(input) {
 }
 
 // shared/src/feeds/types.ts
+var DEFAULT_BROADEST_PREFIX = { ipv4: 8, ipv6: 20 };
 var DEFAULT_GUARD_OPTIONS = {
   maxRemovalShare: 0.5,
   allowMassRemoval: false,
+  allowMassAddition: false,
   maxBodyBytes: 8 * 1024 * 1024,
   timeoutMs: 1e4
+};
+var MASS_ADDITION_MIN_GROWTH = {
+  ipv4: 1n << 16n,
+  ipv6: 1n << 88n
 };
 
 // shared/src/feeds/json-path.ts
@@ -87336,6 +87342,35 @@ var GITHUB_TITLES = {
   dependabot: "Dependabot (withdrawn by GitHub in 2025; may be absent)",
   copilot: "GitHub Copilot"
 };
+var LIMITS = {
+  "github/hooks": { ipv4: 16, ipv6: 21 },
+  "github/web": { ipv4: 16, ipv6: 21 },
+  "github/api": { ipv4: 16, ipv6: 21 },
+  "github/git": { ipv4: 16, ipv6: 21 },
+  "github/packages": { ipv4: 24, ipv6: 21 },
+  "github/pages": { ipv4: 24, ipv6: 48 },
+  "github/importer": { ipv4: 24, ipv6: 21 },
+  "github/github_enterprise_importer": { ipv4: 16, ipv6: 21 },
+  "github/actions": { ipv4: 9, ipv6: 37 },
+  "github/actions_macos": { ipv4: 20, ipv6: 21 },
+  "github/codespaces": { ipv4: 21, ipv6: 21 },
+  "github/dependabot": { ipv4: 9, ipv6: 21 },
+  "github/copilot": { ipv4: 16, ipv6: 21 },
+  "coolify/cloud": { ipv4: 24, ipv6: 48 },
+  "firezone/portal": { ipv4: 24, ipv6: 48 },
+  "firezone/portal-app": { ipv4: 24, ipv6: 48 },
+  "firezone/portal-api": { ipv4: 24, ipv6: 48 },
+  "firezone/relays": { ipv4: 8, ipv6: 32 },
+  "cloudflare/edge": { ipv4: 9, ipv6: 21 }
+};
+var AWS_LIMITS = {
+  AMAZON: { ipv4: 8, ipv6: 24 },
+  EC2: { ipv4: 8, ipv6: 24 },
+  S3: { ipv4: 11, ipv6: 28 },
+  CLOUDFRONT: { ipv4: 9, ipv6: 27 },
+  CLOUDFRONT_ORIGIN_FACING: { ipv4: 12, ipv6: 28 },
+  ROUTE53_HEALTHCHECKS: { ipv4: 14, ipv6: 39 }
+};
 var AWS_LISTED = [
   "AMAZON",
   "EC2",
@@ -87361,10 +87396,11 @@ function awsFeed(service, regions) {
     id: `aws/${service}${where}`,
     title: `AWS ${service}${regions.length > 0 ? ` in ${regions.join(", ")}` : ""}`,
     docsUrl: AWS_DOCS,
-    sources: [{ url: AWS_URL, parser: { kind: "aws", service, regions } }]
+    sources: [{ url: AWS_URL, parser: { kind: "aws", service, regions } }],
+    broadestPrefix: AWS_LIMITS[service] ?? AWS_LIMITS.AMAZON
   };
 }
-var BUILTIN_FEEDS = [
+var BUILTIN_FEEDS = withLimits([
   ...GITHUB_META_ADDRESS_KEYS.map((key) => ({
     id: `github/${key}`,
     title: GITHUB_TITLES[key],
@@ -87409,7 +87445,10 @@ var BUILTIN_FEEDS = [
     ]
   },
   ...AWS_LISTED.map((service) => awsFeed(service, []))
-];
+]);
+function withLimits(feeds) {
+  return feeds.map((f) => f.broadestPrefix ? f : { ...f, broadestPrefix: LIMITS[f.id] });
+}
 var AWS_ID = /^aws\/([A-Za-z0-9_]+)(?:@([A-Za-z0-9-]+(?:,[A-Za-z0-9-]+)*))?$/;
 function findFeed(id, userFeeds = []) {
   const builtin = BUILTIN_FEEDS.find((f) => f.id === id) ?? userFeeds.find((f) => f.id === id);
@@ -87466,12 +87505,18 @@ function defineUserFeed(input) {
     default:
       throw bad("kind must be lines, json or csv");
   }
+  if (input.allowReserved !== void 0 && typeof input.allowReserved !== "boolean")
+    throw feedError(
+      "ERR_FEED_OPTION",
+      `feed ${id}: allowReserved ${JSON.stringify(input.allowReserved)} is not true or false`
+    );
   return {
     id,
     title: input.title ?? id,
     docsUrl: input.docsUrl ?? url,
     sources: [{ url, parser }],
-    user: true
+    user: true,
+    ...input.allowReserved === true ? { allowReserved: true } : {}
   };
 }
 
@@ -87712,6 +87757,90 @@ function normaliseEntries(entries, family) {
   return { ipv4, ipv6, notes };
 }
 
+// shared/src/feeds/reserved-space.ts
+var RESERVED_IPV4 = [
+  { cidr: "0.0.0.0/8", name: '"This network"', rfc: "RFC 791" },
+  { cidr: "10.0.0.0/8", name: "Private-Use", rfc: "RFC 1918" },
+  { cidr: "100.64.0.0/10", name: "Shared Address Space", rfc: "RFC 6598" },
+  { cidr: "127.0.0.0/8", name: "Loopback", rfc: "RFC 1122" },
+  { cidr: "169.254.0.0/16", name: "Link Local", rfc: "RFC 3927" },
+  { cidr: "172.16.0.0/12", name: "Private-Use", rfc: "RFC 1918" },
+  { cidr: "192.0.0.0/24", name: "IETF Protocol Assignments", rfc: "RFC 6890" },
+  { cidr: "192.0.0.0/29", name: "IPv4 Service Continuity Prefix", rfc: "RFC 7335" },
+  { cidr: "192.0.0.8/32", name: "IPv4 dummy address", rfc: "RFC 7600" },
+  { cidr: "192.0.0.9/32", name: "Port Control Protocol Anycast", rfc: "RFC 7723" },
+  { cidr: "192.0.0.10/32", name: "Traversal Using Relays around NAT Anycast", rfc: "RFC 8155" },
+  { cidr: "192.0.0.170/31", name: "NAT64/DNS64 Discovery", rfc: "RFC 8880" },
+  { cidr: "192.0.2.0/24", name: "Documentation (TEST-NET-1)", rfc: "RFC 5737" },
+  { cidr: "192.31.196.0/24", name: "AS112-v4", rfc: "RFC 7535" },
+  { cidr: "192.52.193.0/24", name: "AMT", rfc: "RFC 7450" },
+  { cidr: "192.88.99.0/24", name: "Deprecated (6to4 Relay Anycast)", rfc: "RFC 7526" },
+  { cidr: "192.168.0.0/16", name: "Private-Use", rfc: "RFC 1918" },
+  { cidr: "192.175.48.0/24", name: "Direct Delegation AS112 Service", rfc: "RFC 7534" },
+  { cidr: "198.18.0.0/15", name: "Benchmarking", rfc: "RFC 2544" },
+  { cidr: "198.51.100.0/24", name: "Documentation (TEST-NET-2)", rfc: "RFC 5737" },
+  { cidr: "203.0.113.0/24", name: "Documentation (TEST-NET-3)", rfc: "RFC 5737" },
+  { cidr: "224.0.0.0/4", name: "Multicast", rfc: "RFC 5771" },
+  { cidr: "240.0.0.0/4", name: "Reserved", rfc: "RFC 1112" },
+  { cidr: "255.255.255.255/32", name: "Limited Broadcast", rfc: "RFC 919" }
+];
+var RESERVED_IPV6 = [
+  { cidr: "::1/128", name: "Loopback Address", rfc: "RFC 4291" },
+  { cidr: "::/128", name: "Unspecified Address", rfc: "RFC 4291" },
+  { cidr: "::ffff:0:0/96", name: "IPv4-mapped Address", rfc: "RFC 4291" },
+  { cidr: "64:ff9b::/96", name: "IPv4-IPv6 Translat.", rfc: "RFC 6052" },
+  { cidr: "64:ff9b:1::/48", name: "IPv4-IPv6 Translat.", rfc: "RFC 8215" },
+  { cidr: "100::/64", name: "Discard-Only Address Block", rfc: "RFC 6666" },
+  { cidr: "100:0:0:1::/64", name: "Dummy IPv6 Prefix", rfc: "RFC 9780" },
+  { cidr: "2001::/23", name: "IETF Protocol Assignments", rfc: "RFC 2928" },
+  { cidr: "2001::/32", name: "TEREDO", rfc: "RFC 4380" },
+  { cidr: "2001:1::1/128", name: "Port Control Protocol Anycast", rfc: "RFC 7723" },
+  { cidr: "2001:1::2/128", name: "Traversal Using Relays around NAT Anycast", rfc: "RFC 8155" },
+  { cidr: "2001:1::3/128", name: "DNS-SD Service Registration Protocol Anycast", rfc: "RFC 9665" },
+  { cidr: "2001:2::/48", name: "Benchmarking", rfc: "RFC 5180" },
+  { cidr: "2001:3::/32", name: "AMT", rfc: "RFC 7450" },
+  { cidr: "2001:4:112::/48", name: "AS112-v6", rfc: "RFC 7535" },
+  { cidr: "2001:10::/28", name: "Deprecated (previously ORCHID)", rfc: "RFC 4843" },
+  { cidr: "2001:20::/28", name: "ORCHIDv2", rfc: "RFC 7343" },
+  {
+    cidr: "2001:30::/28",
+    name: "Drone Remote ID Protocol Entity Tags (DETs) Prefix",
+    rfc: "RFC 9374"
+  },
+  { cidr: "2001:db8::/32", name: "Documentation", rfc: "RFC 3849" },
+  { cidr: "2002::/16", name: "6to4", rfc: "RFC 3056" },
+  { cidr: "2620:4f:8000::/48", name: "Direct Delegation AS112 Service", rfc: "RFC 7534" },
+  { cidr: "3fff::/20", name: "Documentation", rfc: "RFC 9637" },
+  { cidr: "5f00::/16", name: "Segment Routing (SRv6) SIDs", rfc: "RFC 9602" },
+  { cidr: "fc00::/7", name: "Unique-Local", rfc: "RFC 4193" },
+  { cidr: "fe80::/10", name: "Link-Local Unicast", rfc: "RFC 4291" },
+  { cidr: "ff00::/8", name: "Multicast", rfc: "RFC 4291" },
+  { cidr: "::/3", name: "Reserved by IETF (outside 2000::/3)", rfc: "RFC 4291" },
+  { cidr: "4000::/2", name: "Reserved by IETF (outside 2000::/3)", rfc: "RFC 4291" },
+  { cidr: "8000::/1", name: "Reserved by IETF (outside 2000::/3)", rfc: "RFC 4291" }
+];
+var sets;
+function reservedSpace() {
+  const union = (family, rows) => IpSet.fromCidrs(
+    family,
+    rows.map((b) => b.cidr)
+  );
+  sets ??= { ipv4: union(4, RESERVED_IPV4), ipv6: union(6, RESERVED_IPV6) };
+  return sets;
+}
+function describeReserved(family, address) {
+  let best;
+  let bestPrefix = -1;
+  for (const block of family === 4 ? RESERVED_IPV4 : RESERVED_IPV6) {
+    const prefix = Number(block.cidr.slice(block.cidr.indexOf("/") + 1));
+    if (prefix > bestPrefix && IpSet.fromCidrs(family, [block.cidr]).contains(address)) {
+      best = block;
+      bestPrefix = prefix;
+    }
+  }
+  return `${best.cidr} (${best.name}, ${best.rfc})`;
+}
+
 // shared/src/feeds/snapshot.ts
 var HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 async function sha256Lists(lists) {
@@ -87723,11 +87852,6 @@ async function sha256Lists(lists) {
 }
 function snapshotSets(lists) {
   return { ipv4: IpSet.fromCidrs(4, lists.ipv4), ipv6: IpSet.fromCidrs(6, lists.ipv6) };
-}
-function diffSnapshots(previous, next) {
-  const after = snapshotSets(next);
-  const before = previous ? snapshotSets(previous) : { ipv4: IpSet.empty(4), ipv6: IpSet.empty(6) };
-  return diffSets(next.feed, previous?.version ?? 0, next.version, next.changedAt, before, after);
 }
 function diffSets(feed, previousVersion, version, at, before, after) {
   return {
@@ -87746,6 +87870,160 @@ function diffSets(feed, previousVersion, version, at, before, after) {
   };
 }
 
+// shared/src/feeds/guard.ts
+function refusal(feed, guard, reason, previous, notes = []) {
+  return { kind: "refused", feed, guard, reason, previous, notes };
+}
+async function guardFeed(request2) {
+  const { feed, previous: prev, guards, fetchedAt } = request2;
+  const notes = [...request2.notes ?? []];
+  const refused = (guard, reason) => refusal(feed.id, guard, reason, prev, notes);
+  let ipv4 = IpSet.empty(4);
+  let ipv6 = IpSet.empty(6);
+  let entryCount = 0;
+  for (const part of request2.parts) {
+    const sets2 = normaliseEntries(part.entries, part.family);
+    if ("guard" in sets2) return refused(sets2.guard, `${part.label}: ${sets2.reason}`);
+    if (sets2.ipv4.isEmpty && sets2.ipv6.isEmpty && part.mayBeEmpty !== true)
+      return refused("empty", `${part.label} lists no address${part.emptyHint ?? ""}`);
+    notes.push(...sets2.notes);
+    entryCount += part.entries.length;
+    ipv4 = ipv4.isEmpty ? sets2.ipv4 : ipv4.union(sets2.ipv4);
+    ipv6 = ipv6.isEmpty ? sets2.ipv6 : ipv6.union(sets2.ipv6);
+  }
+  if (ipv4.isEmpty && ipv6.isEmpty)
+    return refused("empty", `${feed.id}: no source lists an address`);
+  for (const [set, all, name] of [
+    [ipv4, 1n << 32n, "IPv4"],
+    [ipv6, 1n << 128n, "IPv6"]
+  ])
+    if (set.addressCount() === all)
+      return refused("allow-all", `the ${name} entries of its sources together cover every address`);
+  const reserved = checkReserved(feed, request2.parts, ipv4, ipv6);
+  if (reserved !== void 0) return refused("reserved-space", reserved);
+  const lists = { ipv4: ipv4.toCidrs(), ipv6: ipv6.toCidrs() };
+  const broad = checkBroadest(feed, lists);
+  if (broad !== void 0) return refused("too-broad", broad);
+  if (lists.ipv4.length + lists.ipv6.length < entryCount)
+    notes.push({
+      code: "merged",
+      message: `${entryCount} entries became ${lists.ipv4.length + lists.ipv6.length} CIDRs (duplicates and adjacent ranges merged)`
+    });
+  const unchanged = () => ({
+    kind: "unchanged",
+    feed: feed.id,
+    snapshot: { ...prev, fetchedAt },
+    notModified: false,
+    notes
+  });
+  if (prev && sameLists(prev, lists)) return unchanged();
+  const before = prev ? snapshotSets(prev) : { ipv4: IpSet.empty(4), ipv6: IpSet.empty(6) };
+  const version = request2.version ?? (prev?.version ?? 0) + 1;
+  const change = prev ? diffSets(feed.id, prev.version, version, fetchedAt, before, { ipv4, ipv6 }) : {
+    feed: feed.id,
+    version,
+    previousVersion: 0,
+    at: fetchedAt,
+    added: lists,
+    removed: { ipv4: [], ipv6: [] }
+  };
+  const { added, removed } = change;
+  if (prev && added.ipv4.length + added.ipv6.length + removed.ipv4.length + removed.ipv6.length === 0)
+    return unchanged();
+  const snapshot = {
+    feed: feed.id,
+    version,
+    sha256: await sha256Lists(lists),
+    fetchedAt,
+    changedAt: fetchedAt,
+    source: request2.source ?? [...new Set(feed.sources.map((s) => s.url))].join(" "),
+    ipv4: lists.ipv4,
+    ipv6: lists.ipv6
+  };
+  const hold = prev ? checkHold(prev, before, { ipv4, ipv6 }, guards) : void 0;
+  if (hold)
+    return {
+      kind: "held",
+      feed: feed.id,
+      guard: hold.guard,
+      reason: hold.reason,
+      previous: prev,
+      candidate: snapshot,
+      change,
+      notes
+    };
+  return { kind: "changed", feed: feed.id, snapshot, change, notes };
+}
+function checkReserved(feed, parts, ipv4, ipv6) {
+  if (feed.allowReserved === true) return void 0;
+  const reserved = reservedSpace();
+  const inside4 = ipv4.intersection(reserved.ipv4);
+  const inside = inside4.isEmpty ? ipv6.intersection(reserved.ipv6) : inside4;
+  if (inside.isEmpty) return void 0;
+  const first = inside.toCidrs()[0];
+  const address = first.slice(0, first.indexOf("/"));
+  const family = inside.family;
+  const culprit = parts.flatMap((part) => part.entries.texts.map((text, i) => ({ part, text, i }))).find(({ text }) => {
+    const p = parseCidr(text);
+    return p.family === family && IpSet.fromCidrs(family, [p.cidr]).contains(address);
+  });
+  return `${culprit.part.label}: ${culprit.part.entries.where(culprit.i)}: ${quote(culprit.text)} reaches into special-purpose space ${describeReserved(family, address)}${feed.user === true ? " (an internal list may set allow-reserved: true)" : ""}`;
+}
+function checkBroadest(feed, lists) {
+  const limit = feed.broadestPrefix ?? DEFAULT_BROADEST_PREFIX;
+  for (const [list3, max, name] of [
+    [lists.ipv4, limit.ipv4, "IPv4"],
+    [lists.ipv6, limit.ipv6, "IPv6"]
+  ])
+    for (const cidr of list3)
+      if (Number(cidr.slice(cidr.indexOf("/") + 1)) < max)
+        return `${cidr} is broader than the ${name} limit of ${feed.id}, /${max} (merged entries count as one range)`;
+  return void 0;
+}
+function checkHold(prev, before, after, guards) {
+  const families = [
+    ["IPv4", before.ipv4, after.ipv4, MASS_ADDITION_MIN_GROWTH.ipv4, "/16"],
+    ["IPv6", before.ipv6, after.ipv6, MASS_ADDITION_MIN_GROWTH.ipv6, "/40"]
+  ];
+  if (!guards.allowMassRemoval)
+    for (const [name, was, now] of families) {
+      if (was.isEmpty) continue;
+      const total = was.addressCount();
+      const gone = was.difference(now).addressCount();
+      if (gone === total)
+        return {
+          guard: "mass-removal",
+          reason: `every ${name} address of version ${prev.version} would be removed`
+        };
+      if (gone * 1000000n > total * BigInt(Math.round(guards.maxRemovalShare * 1e6)))
+        return {
+          guard: "mass-removal",
+          reason: `${percent(gone, total)} of the ${name} addresses of version ${prev.version} would be removed (limit ${Math.round(guards.maxRemovalShare * 100)}%)`
+        };
+    }
+  if (!guards.allowMassAddition)
+    for (const [name, was, now, growth, worth] of families) {
+      const a = was.addressCount();
+      const b = now.addressCount();
+      if (b > 2n * a && b - a > growth)
+        return {
+          guard: "mass-addition",
+          reason: a === 0n ? `${name} addresses would appear where version ${prev.version} had none (more than a ${worth}'s worth)` : `the ${name} addresses of version ${prev.version} would grow ${ratio(b, a)}, by more than a ${worth}'s worth`
+        };
+    }
+  return void 0;
+}
+function sameLists(a, b) {
+  const same = (x, y) => x.length === y.length && x.every((c, i) => c === y[i]);
+  return same(a.ipv4, b.ipv4) && same(a.ipv6, b.ipv6);
+}
+function percent(part, whole) {
+  return `${(Number(part * 10000n / whole) / 100).toFixed(2)}%`;
+}
+function ratio(after, before) {
+  return `${(Number(after * 100n / before) / 100).toFixed(2)}-fold`;
+}
+
 // shared/src/feeds/sync.ts
 var BODY_GUARDS = /* @__PURE__ */ new Set([
   "wrong-content",
@@ -87753,7 +88031,9 @@ var BODY_GUARDS = /* @__PURE__ */ new Set([
   "schema-drift",
   "invalid-entry",
   "allow-all",
-  "empty"
+  "empty",
+  "reserved-space",
+  "too-broad"
 ]);
 var KNOWN_META_KEYS = /* @__PURE__ */ new Set([...GITHUB_META_ADDRESS_KEYS, ...GITHUB_META_OTHER_KEYS]);
 async function syncFeeds(feeds, options) {
@@ -87836,7 +88116,9 @@ async function syncFeeds(feeds, options) {
     const refused = {};
     let reusable = true;
     for (const o of outcomes) {
-      if (o.kind !== "refused" || !feedsByUrl.get(url).some((f) => f.id === o.feed)) continue;
+      if (!feedsByUrl.get(url).some((f) => f.id === o.feed)) continue;
+      if (o.kind === "held") reusable = false;
+      if (o.kind !== "refused") continue;
       if (!BODY_GUARDS.has(o.guard)) reusable = false;
       refused[o.feed] = { guard: o.guard, reason: o.reason };
     }
@@ -87864,14 +88146,7 @@ function parseJsonBody(text, contentType) {
 }
 async function syncOne(feed, prev, results, parseJsonOnce, guards, options, cache) {
   const notes = [];
-  const refused = (guard, reason) => ({
-    kind: "refused",
-    feed: feed.id,
-    guard,
-    reason,
-    previous: prev,
-    notes
-  });
+  const refused = (guard, reason) => refusal(feed.id, guard, reason, prev, notes);
   const fetchedAt = new Date(options.now()).toISOString();
   const sourceResults = feed.sources.map((s) => results.get(s.url));
   for (const r of sourceResults) if (r.kind === "refused") return refused(r.guard, r.reason);
@@ -87889,9 +88164,7 @@ async function syncOne(feed, prev, results, parseJsonOnce, guards, options, cach
       notModified: true,
       notes
     };
-  let ipv4 = IpSet.empty(4);
-  let ipv6 = IpSet.empty(6);
-  let entryCount = 0;
+  const parts = [];
   for (const [i, source] of feed.sources.entries()) {
     const r = sourceResults[i];
     if (r.kind !== "body") return refused("http-error", `${source.url}: no body to parse`);
@@ -87906,86 +88179,14 @@ async function syncOne(feed, prev, results, parseJsonOnce, guards, options, cach
       };
     else extracted = extractText(r.text, source.parser);
     if ("guard" in extracted) return refused(extracted.guard, `${source.url}: ${extracted.reason}`);
-    const family = source.parser.kind === "lines" || source.parser.kind === "csv" ? source.parser.family : void 0;
-    const sets = normaliseEntries(extracted.entries, family);
-    if ("guard" in sets) return refused(sets.guard, `${source.url}: ${sets.reason}`);
-    if (sets.ipv4.isEmpty && sets.ipv6.isEmpty)
-      return refused(
-        "empty",
-        `${source.url}${describeParser(source.parser)} lists no address` + (source.parser.kind === "github-meta" && extracted.entries.length === 0 ? " (the key is absent or empty)" : "")
-      );
-    notes.push(...sets.notes);
-    entryCount += extracted.entries.length;
-    ipv4 = ipv4.union(sets.ipv4);
-    ipv6 = ipv6.union(sets.ipv6);
-  }
-  const lists = { ipv4: ipv4.toCidrs(), ipv6: ipv6.toCidrs() };
-  if (lists.ipv4.length + lists.ipv6.length < entryCount)
-    notes.push({
-      code: "merged",
-      message: `${entryCount} entries became ${lists.ipv4.length + lists.ipv6.length} CIDRs (duplicates and adjacent ranges merged)`
+    parts.push({
+      entries: extracted.entries,
+      family: source.parser.kind === "lines" || source.parser.kind === "csv" ? source.parser.family : void 0,
+      label: `${source.url}${describeParser(source.parser)}`,
+      ...source.parser.kind === "github-meta" && extracted.entries.length === 0 ? { emptyHint: " (the key is absent or empty)" } : {}
     });
-  if (prev && sameLists(prev, lists))
-    return {
-      kind: "unchanged",
-      feed: feed.id,
-      snapshot: { ...prev, fetchedAt },
-      notModified: false,
-      notes
-    };
-  const sha256 = await sha256Lists(lists);
-  const before = prev ? snapshotSets(prev) : { ipv4: IpSet.empty(4), ipv6: IpSet.empty(6) };
-  if (prev && !guards.allowMassRemoval) {
-    for (const [name, was, now] of [
-      ["IPv4", before.ipv4, ipv4],
-      ["IPv6", before.ipv6, ipv6]
-    ]) {
-      if (was.isEmpty) continue;
-      const total = was.addressCount();
-      const gone = was.difference(now).addressCount();
-      if (gone === total)
-        return refused(
-          "mass-removal",
-          `every ${name} address of version ${prev.version} would be removed`
-        );
-      if (gone * 1000000n > total * BigInt(Math.round(guards.maxRemovalShare * 1e6)))
-        return refused(
-          "mass-removal",
-          `${percent(gone, total)} of the ${name} addresses of version ${prev.version} would be removed (limit ${Math.round(guards.maxRemovalShare * 100)}%)`
-        );
-    }
   }
-  const snapshot = {
-    feed: feed.id,
-    version: (prev?.version ?? 0) + 1,
-    sha256,
-    fetchedAt,
-    changedAt: fetchedAt,
-    source: [...new Set(feed.sources.map((s) => s.url))].join(" "),
-    ipv4: lists.ipv4,
-    ipv6: lists.ipv6
-  };
-  const change = diffSets(feed.id, prev?.version ?? 0, snapshot.version, fetchedAt, before, {
-    ipv4,
-    ipv6
-  });
-  const { added, removed } = change;
-  if (prev && added.ipv4.length + added.ipv6.length + removed.ipv4.length + removed.ipv6.length === 0)
-    return {
-      kind: "unchanged",
-      feed: feed.id,
-      snapshot: { ...prev, fetchedAt },
-      notModified: false,
-      notes
-    };
-  return { kind: "changed", feed: feed.id, snapshot, change, notes };
-}
-function sameLists(a, b) {
-  const same = (x, y) => x.length === y.length && x.every((c, i) => c === y[i]);
-  return same(a.ipv4, b.ipv4) && same(a.ipv6, b.ipv6);
-}
-function percent(part, whole) {
-  return `${(Number(part * 10000n / whole) / 100).toFixed(2)}%`;
+  return guardFeed({ feed, parts, previous: prev, guards, fetchedAt, notes });
 }
 function describeParser(parser) {
   switch (parser.kind) {
@@ -87998,6 +88199,39 @@ function describeParser(parser) {
     default:
       return "";
   }
+}
+
+// shared/src/feeds/guard-served.ts
+var SOURCE = /^https:\/\/[^\s]{1,2000}(?: https:\/\/[^\s]{1,2000}){0,15}$/;
+function guardServedSnapshot(body, o) {
+  const drift = (reason) => Promise.resolve(refusal(o.feed.id, "schema-drift", `${o.url}: ${reason}`, o.previous));
+  if (!isObject(body)) return drift("the body is not a JSON object");
+  const parts = [];
+  for (const [key, family] of [
+    ["ipv4", 4],
+    ["ipv6", 6]
+  ]) {
+    const list3 = body[key];
+    if (!Array.isArray(list3)) return drift(`"${key}" is not an array: not a snapshot`);
+    const entries = new Entries(false);
+    for (let i = 0; i < list3.length; i++) {
+      const item = list3[i];
+      if (typeof item !== "string") return drift(`$["${key}"][${i}] is not a string`);
+      entries.add(item, `$["${key}"]`, i);
+    }
+    parts.push({ entries, family, label: o.url, mayBeEmpty: true });
+  }
+  const version = body.version;
+  const source = body.source;
+  return guardFeed({
+    feed: o.feed,
+    parts,
+    previous: o.previous,
+    guards: o.guards,
+    fetchedAt: o.fetchedAt,
+    source: typeof source === "string" && SOURCE.test(source) ? source : o.url,
+    ...Number.isSafeInteger(version) && version > 0 ? { version } : {}
+  });
 }
 
 // shared/src/render/formats.ts
@@ -88996,29 +89230,27 @@ function checkName(format, name) {
     );
   }
 }
-function prepare(format, input, options) {
-  const name = options.name ?? "allowlist-sync";
-  checkName(format, name);
-  const comment = options.comment;
-  if (comment !== void 0) {
-    if (CONTROL_RE.test(comment))
-      fail2(
-        "ERR_RENDER_COMMENT",
-        format,
-        `comment ${quote2(comment)} contains a control or line-break character`
-      );
-    if (comment.length > MAX_COMMENT)
-      fail2(
-        "ERR_RENDER_COMMENT",
-        format,
-        `comment is ${comment.length} characters; at most ${MAX_COMMENT}`
-      );
-  }
-  const info2 = formatInfo(format);
+function checkComment(format, comment) {
+  if (comment === void 0) return void 0;
+  if (CONTROL_RE.test(comment))
+    fail2(
+      "ERR_RENDER_COMMENT",
+      format,
+      `comment ${quote2(comment)} contains a control or line-break character`
+    );
+  if (comment.length > MAX_COMMENT)
+    fail2(
+      "ERR_RENDER_COMMENT",
+      format,
+      `comment is ${comment.length} characters; at most ${MAX_COMMENT}`
+    );
+  return comment;
+}
+function feedHeader(format, lineOriented, feeds) {
   const header = [
-    info2.lineOriented ? "# Generated by allowlist-sync: do not edit by hand (sum= on the BEGIN line notices edits); this block is rewritten on every sync." : "# Generated by allowlist-sync: do not edit by hand; this file is rewritten on every sync."
+    lineOriented ? "# Generated by allowlist-sync: do not edit by hand (sum= on the BEGIN line notices edits); this block is rewritten on every sync." : "# Generated by allowlist-sync: do not edit by hand; this file is rewritten on every sync."
   ];
-  for (const feed of input.feeds) {
+  for (const feed of feeds) {
     if (!FEED_ID_RE.test(feed.id))
       fail2("ERR_RENDER_FEED", format, `feed id ${quote2(feed.id)} is not provider/list`);
     const parts = [`# feed ${feed.id}`];
@@ -89029,6 +89261,34 @@ function prepare(format, input, options) {
     if (feed.source !== void 0) parts.push(`source ${headerText(feed.source)}`);
     header.push(parts.join(" "));
   }
+  return header;
+}
+function copyFeedRef(f) {
+  const ref = { id: f.id };
+  if (f.version !== void 0) ref.version = f.version;
+  if (f.upstreamVersion !== void 0) {
+    ref.upstreamVersion = { field: f.upstreamVersion.field, value: f.upstreamVersion.value };
+  }
+  if (f.sha256 !== void 0) ref.sha256 = f.sha256;
+  if (f.source !== void 0) ref.source = f.source;
+  return ref;
+}
+function checkTable(format, text) {
+  const table = TABLE_RE.exec(text);
+  if (table === null)
+    fail2(
+      "ERR_RENDER_NAME",
+      format,
+      `table ${quote2(text)} is not allowed: use 'FAMILY NAME' with FAMILY ip, ip6 or inet and NAME a letter then letters, digits or '_' (at most 32)`
+    );
+  return { family: table[1], name: table[2] };
+}
+function prepare(format, input, options) {
+  const name = options.name ?? "allowlist-sync";
+  checkName(format, name);
+  const comment = checkComment(format, options.comment);
+  const info2 = formatInfo(format);
+  const header = feedHeader(format, info2.lineOriented, input.feeds);
   if (comment !== void 0 && comment !== "") header.push(`# comment: ${headerText(comment)}`);
   const ports = options.ports ?? [];
   for (const spec of ports) checkPort(format, spec);
@@ -89039,14 +89299,7 @@ function prepare(format, input, options) {
       format,
       "exemptPrivate (--exempt-private) is a docker-user option; list private ranges you trust in a feed of your own instead"
     );
-  const tableText = options.table ?? "inet filter";
-  const table = TABLE_RE.exec(tableText);
-  if (table === null)
-    fail2(
-      "ERR_RENDER_NAME",
-      format,
-      `table ${quote2(tableText)} is not allowed: use 'FAMILY NAME' with FAMILY ip, ip6 or inet and NAME a letter then letters, digits or '_' (at most 32)`
-    );
+  const table = checkTable(format, options.table ?? "inet filter");
   const ipv4 = canonical(format, 4, input.ipv4, "input");
   const ipv6 = canonical(format, 6, input.ipv6, "input");
   return {
@@ -89056,16 +89309,7 @@ function prepare(format, input, options) {
     removedV4: stale(canonical(format, 4, options.removed?.ipv4 ?? [], "removed"), ipv4),
     removedV6: stale(canonical(format, 6, options.removed?.ipv6 ?? [], "removed"), ipv6),
     previous: options.previous,
-    feeds: input.feeds.map((f) => {
-      const ref = { id: f.id };
-      if (f.version !== void 0) ref.version = f.version;
-      if (f.upstreamVersion !== void 0) {
-        ref.upstreamVersion = { field: f.upstreamVersion.field, value: f.upstreamVersion.value };
-      }
-      if (f.sha256 !== void 0) ref.sha256 = f.sha256;
-      if (f.source !== void 0) ref.source = f.source;
-      return ref;
-    }),
+    feeds: input.feeds.map(copyFeedRef),
     feedIds: input.feeds.map((f) => f.id),
     name,
     ports,
@@ -89074,7 +89318,7 @@ function prepare(format, input, options) {
     ipStrategy: checkIpStrategy(format, options.ipStrategy),
     exemptLoopback: options.exemptLoopback ?? true,
     exemptPrivate: options.exemptPrivate ?? false,
-    table: { family: table[1], name: table[2] },
+    table,
     header
   };
 }
@@ -89492,24 +89736,17 @@ function renderTerraformAwsPrefixList(p) {
 
 // shared/src/render/render-terraform-azurerm.ts
 var MAX_DESCRIPTION2 = 140;
-function renderTerraformAzurerm(p) {
-  requireNonEmpty(p);
-  const base = underscored(p.name);
-  const total = p.ipv4.length + p.ipv6.length;
-  if (total > p.limits.azurePrefixesPerGroup)
-    refuseLimit(
-      p.format,
-      `${total} source prefixes; a network security group holds ${p.limits.azurePrefixesPerGroup} addresses and ranges across its rules (limits.azurePrefixesPerGroup, Azure networking limits). Split the feeds across security groups.`
-    );
-  const protocols = p.ports.length === 0 ? [{ protocol: "*", ports: [] }] : ["tcp", "udp"].map((protocol) => ({
+function azureProtocols(p) {
+  if (p.ports.length === 0) return [{ protocol: "*", ports: [] }];
+  return ["tcp", "udp"].map((protocol) => ({
     protocol: protocol === "tcp" ? "Tcp" : "Udp",
     ports: p.ports.filter((s) => s.protocol === protocol).map((s) => {
       const [from, to] = portRange(s);
       return from === to ? `${from}` : `${from}-${to}`;
     })
   })).filter((x) => x.ports.length > 0);
-  let description = `allowlist-sync ${p.comment ?? p.feedIds.join(" ")}`;
-  if (description.length > MAX_DESCRIPTION2) description = `allowlist-sync ${p.feedIds.length} feeds`;
+}
+function azureRules(p, base, protocols, description) {
   const rules2 = [];
   for (const [family, list3] of [
     [4, p.ipv4],
@@ -89541,6 +89778,21 @@ function renderTerraformAzurerm(p) {
       );
     }
   }
+  return rules2;
+}
+function renderTerraformAzurerm(p) {
+  requireNonEmpty(p);
+  const base = underscored(p.name);
+  const total = p.ipv4.length + p.ipv6.length;
+  if (total > p.limits.azurePrefixesPerGroup)
+    refuseLimit(
+      p.format,
+      `${total} source prefixes; a network security group holds ${p.limits.azurePrefixesPerGroup} addresses and ranges across its rules (limits.azurePrefixesPerGroup, Azure networking limits). Split the feeds across security groups.`
+    );
+  const protocols = azureProtocols(p);
+  let description = `allowlist-sync ${p.comment ?? p.feedIds.join(" ")}`;
+  if (description.length > MAX_DESCRIPTION2) description = `allowlist-sync ${p.feedIds.length} feeds`;
+  const rules2 = azureRules(p, base, protocols, description);
   if (rules2.length > p.limits.azureRulesPerGroup)
     refuseLimit(
       p.format,
@@ -90972,6 +91224,81 @@ function formatAddress(family, v) {
   return formatAddressValue(family, v);
 }
 
+// shared/src/policy/interfaces.ts
+var DEFAULT_INTERNAL_INTERFACES = [
+  "lo",
+  "docker*",
+  "br-*",
+  "veth*",
+  "virbr*",
+  "lxdbr*",
+  "incusbr*",
+  "cni*",
+  "flannel*",
+  "cali*",
+  "kube*",
+  "tailscale*",
+  "wg*",
+  "tun*",
+  "tap*",
+  "zt*"
+];
+var OTHER_INTERFACE = "any other interface";
+var OTHER_NAME = "\0";
+function isInterfacePattern(text) {
+  return /^(?:[^\s/:'"*+]{1,15}[*+]?|[*+])$/.test(text);
+}
+function fits(pattern, name) {
+  return pattern.endsWith("*") ? name.startsWith(pattern.slice(0, -1)) : name === pattern;
+}
+function matchesInterface(m, name) {
+  return m.names.some((p) => fits(p, name)) !== m.negate;
+}
+function toInterfacePattern(text) {
+  return text.endsWith("+") ? `${text.slice(0, -1)}*` : text;
+}
+function bestFit(patterns, name) {
+  let best;
+  for (const p of patterns) {
+    if (!fits(p, name)) continue;
+    if (!p.endsWith("*")) return p;
+    if (best === void 0 || p.length > best.length) best = p;
+  }
+  return best;
+}
+function interfaceRole(name, roles = {}) {
+  const own = /* @__PURE__ */ new Map();
+  for (const [key, role] of Object.entries(roles)) own.set(toInterfacePattern(key), role);
+  const everything = own.get("*");
+  own.delete("*");
+  const fit = bestFit([...own.keys()], name);
+  if (fit !== void 0) return own.get(fit);
+  if (bestFit(DEFAULT_INTERNAL_INTERFACES, name) !== void 0) return "internal";
+  return everything ?? "public";
+}
+function interfaceClasses(used, roles = {}) {
+  const named = new Set(used);
+  const all = /* @__PURE__ */ new Set([
+    ...named,
+    ...Object.keys(roles).map(toInterfacePattern),
+    ...DEFAULT_INTERNAL_INTERFACES
+  ]);
+  all.delete("*");
+  const out = [];
+  for (const p of [...all].sort()) {
+    const prefix = p.endsWith("*");
+    const name = prefix ? `${p.slice(0, -1)}${OTHER_NAME}` : p;
+    out.push({ name, label: p, role: interfaceRole(name, roles), named: named.has(p) });
+  }
+  out.push({
+    name: OTHER_NAME,
+    label: OTHER_INTERFACE,
+    role: interfaceRole(OTHER_NAME, roles),
+    named: false
+  });
+  return out;
+}
+
 // shared/src/policy/service-names.data.ts
 var SERVICES_TEXT = `tcpmux 1/tcp
 echo 7/tcp
@@ -91364,8 +91691,8 @@ function addressSets(values, where) {
     ipv6: v6.length === 0 ? AddrRanges.empty(6) : AddrRanges.fromPairs(6, v6)
   };
 }
-function addressMatch(sets, negate = false) {
-  return { ipv4: sets.ipv4, ipv6: sets.ipv6, negate };
+function addressMatch(sets2, negate = false) {
+  return { ipv4: sets2.ipv4, ipv6: sets2.ipv6, negate };
 }
 function andAddress(a, b) {
   if (a === void 0) return b;
@@ -91378,6 +91705,52 @@ function andAddress(a, b) {
     ipv6: eff(a, 6).intersection(eff(b, 6)),
     negate: false
   };
+}
+function parseNatTarget(value, redirect) {
+  let addrText = "";
+  let portText;
+  const bracket = /^\[([^\]]+)\](?::(.+))?$/.exec(value);
+  if (redirect) portText = value.replace(/^:/, "");
+  else if (bracket) [, addrText = "", portText] = bracket;
+  else if (value.indexOf(":") !== value.lastIndexOf(":")) addrText = value;
+  else [addrText = "", portText] = value.split(":");
+  const addr = addrText.split("-")[0];
+  const port = portText === void 0 ? void 0 : parsePortRange(portText)?.[0];
+  if (addr !== "" && parseCidrRange(addr) === void 0) return void 0;
+  if (portText !== void 0 && (port === void 0 || port === 0)) return void 0;
+  return {
+    ...addr !== "" ? { addr } : {},
+    ...port !== void 0 ? { port } : {},
+    range: addrText.includes("-") || (portText?.includes("-") ?? false)
+  };
+}
+function interfaceMatch(names, negate) {
+  return { names: names.map(toInterfacePattern), negate };
+}
+var ADDRESS_TYPES = /* @__PURE__ */ new Set([
+  "unspec",
+  "unicast",
+  "local",
+  "broadcast",
+  "anycast",
+  "multicast",
+  "blackhole",
+  "unreachable",
+  "prohibit",
+  "throw",
+  "nat",
+  "xresolve"
+]);
+function narrowAddressType(draft, types, negate, side2) {
+  const lower = types.map((t) => t.toLowerCase());
+  if (!lower.every((t) => ADDRESS_TYPES.has(t))) return false;
+  const unicast = lower.includes("unicast");
+  const remote = unicast !== negate;
+  const local = (unicast || lower.includes("local")) !== negate;
+  if (side2 === "src" || local === remote) {
+    if (!remote) draft.never = true;
+  } else draft.dstLocal = local;
+  return true;
 }
 function narrowProtocols(draft, protocols) {
   draft.protocols = draft.protocols ? draft.protocols.filter((p) => protocols.includes(p)) : [...protocols];
@@ -91402,6 +91775,10 @@ function finishRule(draft, where) {
     ...draft.saddr !== void 0 ? { saddr: draft.saddr } : {},
     ...draft.daddr !== void 0 ? { daddr: draft.daddr } : {},
     ...draft.states !== void 0 ? { states: draft.states } : {},
+    ...draft.iif !== void 0 ? { iif: draft.iif } : {},
+    ...draft.oif !== void 0 ? { oif: draft.oif } : {},
+    ...draft.origDports !== void 0 ? { origDports: draft.origDports } : {},
+    ...draft.dstLocal !== void 0 ? { dstLocal: draft.dstLocal } : {},
     ...draft.never ? { never: true } : {},
     verdict: draft.verdict ?? { kind: "continue" }
   };
@@ -91436,7 +91813,8 @@ var TOP_KEYS = /* @__PURE__ */ new Set([
   "outbound",
   "notes",
   "udpReturnTraffic",
-  "description"
+  "description",
+  "interfaces"
 ]);
 function parsePolicy(text, file) {
   const fail3 = (field, reason) => {
@@ -91496,6 +91874,7 @@ function parsePolicy(text, file) {
     fail3
   );
   const notes = root.notes === void 0 ? [] : Array.isArray(root.notes) ? root.notes.map(String) : fail3("notes", "expected a list of strings");
+  const interfaces = parseInterfaces(root.interfaces, fail3);
   if (rules2.length === 0 && unlisted.inbound === "ignore" && unlisted.outbound === "ignore")
     fail3("", "the policy has no rules and ignores unlisted ports: it checks nothing");
   return {
@@ -91507,8 +91886,23 @@ function parsePolicy(text, file) {
     ...root.udpReturnTraffic !== void 0 || base?.udpReturnTraffic ? {
       udpReturnTraffic: root.udpReturnTraffic === void 0 ? base.udpReturnTraffic : root.udpReturnTraffic === true
     } : {},
-    notes: [...base?.notes ?? [], ...notes]
+    notes: [...base?.notes ?? [], ...notes],
+    ...interfaces ? { interfaces } : {}
   };
+}
+function parseInterfaces(value, fail3) {
+  if (value === void 0) return void 0;
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    return fail3("interfaces", "expected a mapping of interface names to public or internal");
+  const out = {};
+  for (const [name, role] of Object.entries(value)) {
+    if (!isInterfacePattern(name))
+      fail3(`interfaces.${name}`, `'${name}' is not an interface name (a trailing * matches many)`);
+    if (role !== "public" && role !== "internal")
+      return fail3(`interfaces.${name}`, `'${scalarText(role)}' is not public or internal`);
+    out[name] = role;
+  }
+  return out;
 }
 function parseUnlisted(value, fallback, fail3) {
   const stance = (v, field) => {
@@ -91846,9 +92240,11 @@ function readCompose(text, file) {
         const range = parsePortRange(scalarText(pub));
         if (!range) throw err(`'${scalarText(pub)}' is not a port`);
         if (proto !== "tcp" && proto !== "udp") throw err(`protocol '${proto}' is not tcp or udp`);
+        const target = parsePortRange(scalarText(item.get("target")));
         published.push({
           ports: range,
           protocol: proto,
+          ...target ? { target: target[0] } : {},
           ...hostIp ? { hostIp: scalarText(hostIp) } : {},
           service,
           line
@@ -91906,10 +92302,16 @@ function parseShortSyntax(spec) {
   if (parts.length !== 2) return void 0;
   if (parts[0] === "") return "ephemeral";
   const host = parsePortRange(parts[0]);
-  if (!host || !parsePortRange(parts[1])) return void 0;
+  const container = parsePortRange(parts[1]);
+  if (!host || !container) return void 0;
   if (hostIp !== void 0 && parseIpv4(hostIp) === void 0 && parseIpv6(hostIp) === void 0)
     return void 0;
-  return { ports: host, protocol, ...hostIp !== void 0 ? { hostIp } : {} };
+  return {
+    ports: host,
+    protocol,
+    target: container[0],
+    ...hostIp !== void 0 ? { hostIp } : {}
+  };
 }
 
 // shared/src/policy/rate-note.ts
@@ -91995,10 +92397,10 @@ function readIpsetSave(text, file) {
   const out = /* @__PURE__ */ new Map();
   for (const [name, set] of members) {
     if (set.list) continue;
-    const sets = addressSets(set.values, { file, line: set.line });
+    const sets2 = addressSets(set.values, { file, line: set.line });
     out.set(
       name,
-      set.family === 4 ? { ipv4: sets.ipv4, ipv6: AddrRanges.empty(6) } : { ipv4: AddrRanges.empty(4), ipv6: sets.ipv6 }
+      set.family === 4 ? { ipv4: sets2.ipv4, ipv6: AddrRanges.empty(6) } : { ipv4: AddrRanges.empty(4), ipv6: sets2.ipv6 }
     );
   }
   for (const [name, set] of members) {
@@ -92098,6 +92500,8 @@ function readIptablesSave(text, options) {
   const chains2 = /* @__PURE__ */ new Map();
   let table;
   const blocks = [];
+  const nat = [];
+  let natLine;
   const last = eachLine(text, 0, text.length, 1, (raw, line, offset) => {
     if (raw === "" || raw.startsWith("#")) return;
     if (raw.startsWith("*")) {
@@ -92117,6 +92521,12 @@ function readIptablesSave(text, options) {
         `${file}:${line}: '${raw.slice(0, 60)}' outside a *table ... COMMIT block`,
         { file, line }
       );
+    if (table.name === "nat") {
+      natLine ??= table.line;
+      if (raw.startsWith(":PREROUTING ")) natLine = line;
+      else if (!raw.startsWith(":")) nat.push({ words: splitWords(raw), line, text: raw });
+      return;
+    }
     if (table.name !== "filter" || !raw.startsWith(":")) return;
     const m = /^:(\S+)\s+(\S+)/.exec(raw);
     if (!m)
@@ -92128,7 +92538,8 @@ function readIptablesSave(text, options) {
     chains2.set(m[1], { ...policy ? { policy } : {}, policyLine: line, rules: [] });
   });
   if (table !== void 0) throw noCommit(file, table, last);
-  if (blocks.length === 0)
+  const dump = /^# Generated by ip6?tables-save/m.test(text);
+  if (blocks.length === 0 && !dump)
     throw new PolicyError(
       "ERR_POLICY_CONFIG",
       `${file}: no *filter table (is this an iptables-save file?)`,
@@ -92145,6 +92556,7 @@ function readIptablesSave(text, options) {
     let policy = c.policy;
     if (!ufw && name === "INPUT") hook2 = "input";
     else if (!ufw && name === "OUTPUT") hook2 = "output";
+    else if (!ufw && name === "FORWARD") hook2 = "forward";
     else if (name === "DOCKER-USER") {
       hook2 = "docker-user";
       policy = "accept";
@@ -92166,6 +92578,8 @@ function readIptablesSave(text, options) {
       ...policy && hook2 ? { policy } : {}
     });
   }
+  if (natLine !== void 0)
+    out.push(...readNat(nat, natLine, { file, family, sets: options.sets, warnings }));
   return {
     file,
     format: ufw ? "ufw-rules" : "iptables-save",
@@ -92173,7 +92587,69 @@ function readIptablesSave(text, options) {
     families: [family],
     chains: out,
     published: [],
-    warnings
+    warnings,
+    // iptables-restore sets up a *filter table whole (its built-in chains all exist); a file
+    // without INPUT (ufw's after.rules, a snippet for --noflush) is a fragment
+    ...!ufw && (dump || chains2.has("INPUT")) ? { whole: true } : {}
+  };
+}
+function readNat(lines, policyLine, ctx) {
+  const byChain = /* @__PURE__ */ new Map();
+  for (const l of lines) {
+    if (l.words[0] === "-N" && l.words.length === 2) continue;
+    if (l.words[0] !== "-A" || l.words.length < 3)
+      throw new PolicyError(
+        "ERR_POLICY_CONFIG",
+        `${ctx.file}:${l.line}: expected '-A CHAIN ...' in the *nat table, got '${l.text.slice(0, 60)}'`,
+        { file: ctx.file, line: l.line }
+      );
+    let list3 = byChain.get(l.words[1]);
+    if (!list3) byChain.set(l.words[1], list3 = []);
+    list3.push(l);
+  }
+  const reached = ["PREROUTING"];
+  for (let k = 0; k < reached.length; k++)
+    for (const l of byChain.get(reached[k]) ?? [])
+      for (let j = 0; j < l.words.length - 1; j++)
+        if (/^(-j|--jump|-g|--goto)$/.test(l.words[j]) && byChain.has(l.words[j + 1])) {
+          if (!reached.includes(l.words[j + 1])) reached.push(l.words[j + 1]);
+        }
+  return reached.map((name) => ({
+    name: `nat ${name}`,
+    rules: (byChain.get(name) ?? []).map((l) => {
+      const rule = parseRule(
+        l.words.slice(2),
+        { ...l, file: ctx.file },
+        byChain,
+        ctx.sets,
+        ctx.warnings,
+        ctx.family
+      );
+      const v = rule.verdict;
+      return v.kind === "jump" || v.kind === "goto" ? { ...rule, verdict: { kind: v.kind, target: `nat ${v.target}` } } : rule;
+    }),
+    ...name === "PREROUTING" ? { hook: "prerouting", priority: -100, policy: "accept", policyLine } : {}
+  }));
+}
+function natTarget(target, options, where, warnings) {
+  const flag = target === "DNAT" ? "--to-destination" : "--to-ports";
+  const at = options.indexOf(flag);
+  const value = at >= 0 ? options[at + 1] : void 0;
+  const t = value === void 0 ? void 0 : parseNatTarget(value, target === "REDIRECT");
+  if (t === void 0)
+    throw new PolicyError(
+      "ERR_POLICY_CONFIG",
+      `${where.file}:${where.line}: ${target} needs ${flag} ${target === "DNAT" ? "ADDRESS[:PORT]" : "PORT"}${value === void 0 ? "" : `, not '${value}'`}`,
+      where
+    );
+  if (t.range)
+    warnings.push(
+      `${where.file}:${where.line}: ${target} to a range ('${value}'): the first address and port are taken`
+    );
+  return {
+    kind: "dnat",
+    ...t.addr !== void 0 ? { addr: t.addr } : {},
+    ...t.port !== void 0 ? { port: t.port } : {}
   };
 }
 var RATE_OPTIONS = {
@@ -92243,7 +92719,7 @@ function sharedProtocols(list3) {
   if (list3.length === 0) return PROTOCOL_LISTS.none;
   return list3[0] === "tcp" ? PROTOCOL_LISTS.tcp : PROTOCOL_LISTS.udp;
 }
-function parseRule(words, where, chains2, sets, warnings, family) {
+function parseRule(words, where, chains2, sets2, warnings, family) {
   const draft = {};
   const err = (reason) => new PolicyError("ERR_POLICY_CONFIG", `${where.file}:${where.line}: ${reason}`, where);
   let negate = false;
@@ -92288,10 +92764,19 @@ function parseRule(words, where, chains2, sets, warnings, family) {
       }
       case "-i":
       case "--in-interface":
+        draft.iif = interfaceMatch([next()], neg);
+        break;
       case "-o":
-      case "--out-interface": {
-        const iface = next();
-        if (iface === "lo" && !neg) draft.never = true;
+      case "--out-interface":
+        draft.oif = interfaceMatch([next()], neg);
+        break;
+      case "--dst-type":
+      case "--src-type": {
+        const types = next();
+        if (!narrowAddressType(draft, types.split(","), neg, w2 === "--dst-type" ? "dst" : "src"))
+          warnings.push(
+            `${where.file}:${where.line}: address type '${types}' is not modelled; the rule is taken to match`
+          );
         break;
       }
       case "-m":
@@ -92304,7 +92789,12 @@ function parseRule(words, where, chains2, sets, warnings, family) {
       case "--destination-ports":
       case "--ports":
       case "--ctorigdstport":
-        draft.dports = portMatch(next(), neg, draft, err);
+        draft[w2 === "--ctorigdstport" ? "origDports" : "dports"] = portMatch(
+          next(),
+          neg,
+          draft,
+          err
+        );
         break;
       case "--sport":
       case "--source-port":
@@ -92327,7 +92817,7 @@ function parseRule(words, where, chains2, sets, warnings, family) {
       case "--match-set": {
         const name = next();
         const dir = next();
-        const set = sets?.get(name);
+        const set = sets2?.get(name);
         if (set === void 0)
           throw err(`ipset '${name}' is not defined (pass its 'ipset save' file as a config too)`);
         const m = addressMatch(set, neg);
@@ -92342,6 +92832,8 @@ function parseRule(words, where, chains2, sets, warnings, family) {
         const target = next();
         const v = VERDICTS[target];
         if (v) draft.verdict = v;
+        else if (target === "DNAT" || target === "REDIRECT")
+          draft.verdict = natTarget(target, words.slice(k + 1), where, warnings);
         else if (chains2.has(target))
           draft.verdict = { kind: w2 === "-g" || w2 === "--goto" ? "goto" : "jump", target };
         else draft.verdict = { kind: "continue" };
@@ -92396,20 +92888,21 @@ function buildNftSet(type, elements, where) {
     }
     return { kind: "port", ranges };
   }
+  if (type === "ifname") return { kind: "iface", names: [...elements] };
   return { kind: "other" };
 }
 function configError2(where, reason) {
   return new PolicyError("ERR_POLICY_CONFIG", `${where.file}:${where.line}: ${reason}`, where);
 }
-function flatten(value, sets, where) {
+function flatten(value, sets2, where) {
   if (typeof value === "string") return [value];
   if ("set" in value && typeof value.set === "string") {
-    const s = sets.get(value.set);
+    const s = sets2.get(value.set);
     if (s === void 0)
       throw configError2(where, `set '@${value.set}' is not defined in this table`);
     return [s];
   }
-  return value.flatMap((v) => flatten(v, sets, where));
+  return value.flatMap((v) => flatten(v, sets2, where));
 }
 var PROTO_WORDS = {
   tcp: "tcp",
@@ -92485,7 +92978,30 @@ function buildNftRule(matches, verdict, ctx) {
       const states = parseStates(words, m.negate);
       if (states) draft.states = states;
     } else if (/^(meta )?(iif|iifname|oif|oifname)$/.test(sel)) {
-      if (!m.negate && words.length > 0 && words.every((w2) => w2 === "lo")) draft.never = true;
+      const names = [...words];
+      for (const s of setItems) {
+        if (s.kind !== "iface")
+          throw configError2(where, `'${sel}' compared with a set that holds no interface names`);
+        names.push(...s.names);
+      }
+      const im = interfaceMatch(names, m.negate);
+      if (sel.replace("meta ", "").startsWith("i")) draft.iif = im;
+      else draft.oif = im;
+    } else if (sel === "fib daddr type") {
+      if (!narrowAddressType(draft, words, m.negate, "dst"))
+        ctx.warnings.push(
+          `${where.file}:${where.line}: 'fib daddr type ${words.join(",")}' is not modelled; the rule is taken to match`
+        );
+    } else if (sel === "fib saddr oif" && words.every((w2) => w2 === "missing" || w2 === "0")) {
+      if (!m.negate) draft.never = true;
+    } else if (sel === "ct original proto-dst") {
+      const ranges = [];
+      for (const w2 of words) {
+        const r = parsePortRange(w2);
+        if (r === void 0) throw configError2(where, `'${w2}' is not a port or port range`);
+        ranges.push(r);
+      }
+      draft.origDports = { ranges, negate: m.negate };
     } else if (/^icmp(v6)? (type|code)$/.test(sel)) {
       draft.protocols = [];
     } else {
@@ -92497,12 +93013,11 @@ function buildNftRule(matches, verdict, ctx) {
   return finishRule(draft, where);
 }
 function assembleNft(chains2, options) {
-  const families = /* @__PURE__ */ new Set();
+  const families = new Set(options.whole ? [4, 6] : []);
   const out = [];
   for (const c of chains2) {
     if (c.family === "other") continue;
-    const isBase = c.hook !== void 0 && c.type === "filter";
-    const hook2 = isBase && c.hook === "input" ? "input" : isBase && c.hook === "output" ? "output" : void 0;
+    const hook2 = hookOf(c);
     if (hook2) {
       if (c.family === "ip" || c.family === "inet") families.add(4);
       if (c.family === "ip6" || c.family === "inet") families.add(6);
@@ -92535,8 +93050,14 @@ function assembleNft(chains2, options) {
     families: [...families].sort(),
     chains: out,
     published: [],
-    warnings: options.warnings
+    warnings: options.warnings,
+    ...options.whole ? { whole: true } : {}
   };
+}
+function hookOf(c) {
+  if (c.type === "nat") return c.hook === "prerouting" ? "prerouting" : void 0;
+  if (c.type !== "filter") return void 0;
+  return c.hook === "input" || c.hook === "output" || c.hook === "forward" || c.hook === "prerouting" ? c.hook : void 0;
 }
 function qualify(family, table, chain) {
   return `${family} ${table} ${chain}`;
@@ -92594,6 +93115,17 @@ function verdictOf(e) {
   if ("continue" in e) return { kind: "continue" };
   if (isObj(e.jump)) return { kind: "jump", target: scalarText(e.jump.target) };
   if (isObj(e.goto)) return { kind: "goto", target: scalarText(e.goto.target) };
+  if ("dnat" in e || "redirect" in e) {
+    const t = isObj(e.dnat) ? e.dnat : isObj(e.redirect) ? e.redirect : {};
+    const addr = typeof t.addr === "string" ? t.addr : void 0;
+    const port = typeof t.port === "number" ? t.port : void 0;
+    if ("dnat" in e && addr === void 0) return { kind: "continue" };
+    return {
+      kind: "dnat",
+      ...addr !== void 0 ? { addr } : {},
+      ...port !== void 0 ? { port } : {}
+    };
+  }
   return void 0;
 }
 function selectorOf(left) {
@@ -92604,7 +93136,12 @@ function selectorOf(left) {
     const key = scalarText(left.meta.key);
     return key === "l4proto" || key === "nfproto" ? `meta ${key}` : key;
   }
-  if (isObj(left.ct)) return `ct ${scalarText(left.ct.key)}`;
+  if (isObj(left.ct))
+    return left.ct.dir === void 0 ? `ct ${scalarText(left.ct.key)}` : `ct ${scalarText(left.ct.dir)} ${scalarText(left.ct.key)}`;
+  if (isObj(left.fib)) {
+    const flags = Array.isArray(left.fib.flags) ? left.fib.flags : [left.fib.flags];
+    return `fib ${scalarText(flags[0])} ${scalarText(left.fib.result)}`;
+  }
   return Object.keys(left)[0] ?? "unknown";
 }
 var QUIET_STATEMENTS = /* @__PURE__ */ new Set([
@@ -92648,7 +93185,7 @@ function readNftJson(text, file) {
     );
   const warnings = [];
   const chains2 = /* @__PURE__ */ new Map();
-  const sets = /* @__PURE__ */ new Map();
+  const sets2 = /* @__PURE__ */ new Map();
   const rules2 = [];
   for (const item of items.items) {
     const line = lineCounter.linePos(item.range[0]).line;
@@ -92673,8 +93210,8 @@ function readNftJson(text, file) {
         ...body.policy === "drop" || body.policy === "accept" ? { policy: body.policy, policyLine: line } : {}
       });
     } else if (kind === "set") {
-      let m = sets.get(`${family} ${table}`);
-      if (!m) sets.set(`${family} ${table}`, m = /* @__PURE__ */ new Map());
+      let m = sets2.get(`${family} ${table}`);
+      if (!m) sets2.set(`${family} ${table}`, m = /* @__PURE__ */ new Map());
       const words = list(body.elem).map((e) => scalarText(toValue(e)));
       m.set(
         scalarText(body.name),
@@ -92713,7 +93250,7 @@ function readNftJson(text, file) {
     const text2 = `handle ${scalarText(obj.handle ?? "?")} in chain ${scalarText(obj.chain)}`;
     const ctx = {
       family,
-      sets: sets.get(`${family} ${table}`) ?? /* @__PURE__ */ new Map(),
+      sets: sets2.get(`${family} ${table}`) ?? /* @__PURE__ */ new Map(),
       where: { file, line, text: text2 },
       warnings
     };
@@ -92742,7 +93279,7 @@ function readNftJson(text, file) {
       warnings.push(rateNote(file, line, rate.rates, rate.over));
     chain.rules.push(...rate.over ? built.map((r) => ({ ...r, never: true })) : built);
   }
-  return assembleNft([...chains2.values()], { file, format: "nft-json", warnings });
+  return assembleNft([...chains2.values()], { file, format: "nft-json", warnings, whole: true });
 }
 
 // shared/src/policy/read-nftables.ts
@@ -92808,7 +93345,12 @@ var TABLE_SKIPPED = /* @__PURE__ */ new Set([
   "synproxy"
 ]);
 var MAX_EXPANDED_TOKENS = 2e6;
-var ELEMENT_TYPE = { addr: "ipv4_addr", port: "inet_service", other: "other" };
+var ELEMENT_TYPE = {
+  addr: "ipv4_addr",
+  port: "inet_service",
+  iface: "ifname",
+  other: "other"
+};
 var STOPS = /* @__PURE__ */ new Set([
   "accept",
   "drop",
@@ -92820,7 +93362,10 @@ var STOPS = /* @__PURE__ */ new Set([
   "comment",
   "counter",
   "log",
-  "limit"
+  "limit",
+  "fib",
+  "dnat",
+  "redirect"
 ]);
 var NOISE = /* @__PURE__ */ new Set([
   "counter",
@@ -92855,6 +93400,9 @@ var Parser = class {
   queued = 0;
   lines;
   file;
+  /** Whether the file declares tables (a ruleset) and whether it includes others (a part of one). */
+  sawTable = false;
+  sawInclude = false;
   constructor(text, file) {
     this.tokens = tokenize(text);
     this.lines = text.split("\n");
@@ -92948,7 +93496,9 @@ var Parser = class {
     return assembleNft([...this.chains.values()], {
       file: this.file,
       format: "nftables",
-      warnings: this.warnings
+      warnings: this.warnings,
+      // tables and no include: the whole ruleset (`nft list ruleset`, nftables.conf)
+      whole: this.sawTable && !this.sawInclude
     });
   }
   topStatement() {
@@ -92960,6 +93510,7 @@ var Parser = class {
         return;
       }
       case "table": {
+        this.sawTable = true;
         const { family, name } = this.familyAndName();
         if (this.peek()?.t === "{") this.tableBody(family, name);
         return;
@@ -92969,6 +93520,7 @@ var Parser = class {
       case "insert": {
         const what = this.next();
         if (what.t === "table") {
+          this.sawTable = true;
           const { family, name } = this.familyAndName();
           if (this.peek()?.t === "{") this.tableBody(family, name);
           return;
@@ -93005,11 +93557,11 @@ var Parser = class {
           const { family, name: table } = this.familyAndName();
           const name = this.next().t;
           const elems = this.braceWords();
-          const sets = this.tableSets(family, table);
-          const prev = sets.get(name);
+          const sets2 = this.tableSets(family, table);
+          const prev = sets2.get(name);
           if (prev === void 0) throw this.err(what.line, `set '${name}' is not declared`);
           const where = { file: this.file, line: what.line, text: `set ${name}` };
-          sets.set(name, mergeSets(prev, buildNftSet(ELEMENT_TYPE[prev.kind], elems, where)));
+          sets2.set(name, mergeSets(prev, buildNftSet(ELEMENT_TYPE[prev.kind], elems, where)));
           return;
         }
         this.statement();
@@ -93050,6 +93602,7 @@ var Parser = class {
         this.statement();
         return;
       case "include":
+        this.sawInclude = true;
         this.warnings.push(
           `${this.file}:${head.line}: include is not followed; pass the included file as a config too`
         );
@@ -93142,7 +93695,8 @@ var Parser = class {
         type = [this.next(), ...this.statement()].map((x) => x.t).join(" ");
       } else if (t.t === "typeof") {
         const words = this.statement().map((x) => x.t);
-        type = words.join(" ").match(/\bip6 [sd]addr\b/) ? "ipv6_addr" : words.join(" ").match(/\bip [sd]addr\b/) ? "ipv4_addr" : words.join(" ").match(/dport|sport/) ? "inet_service" : "other";
+        const text = words.join(" ");
+        type = /\bip6 [sd]addr\b/.test(text) ? "ipv6_addr" : /\bip [sd]addr\b/.test(text) ? "ipv4_addr" : /dport|sport/.test(text) ? "inet_service" : /^(meta )?[io]ifname$/.test(text) ? "ifname" : "other";
       } else if (t.t === "elements") {
         elementsLine = t.line;
         this.expect("=");
@@ -93211,6 +93765,11 @@ var Parser = class {
         i += 2;
         continue;
       }
+      if (w2 === "dnat" || w2 === "redirect") {
+        verdict = this.natVerdict(tokens.slice(i + 1), w2, line);
+        i = tokens.length;
+        break;
+      }
       if (NOISE.has(w2)) {
         const start = i++;
         for (let depth = 0; i < tokens.length; i++) {
@@ -93237,19 +93796,30 @@ var Parser = class {
         continue;
       }
       let selector;
-      if (SELECTOR_HEADS.has(w2)) {
+      if (w2 === "fib") {
+        const flag = tokens[i + 1]?.t ?? "";
+        i += 2;
+        while (tokens[i]?.t === ".") i += 2;
+        selector = `fib ${flag} ${tokens[i++]?.t ?? ""}`;
+      } else if (SELECTOR_HEADS.has(w2)) {
         const field = tokens[i + 1]?.t;
         if (field === void 0) throw this.err(line, `'${w2}' needs a field`);
         selector = w2 === "meta" && BARE_SELECTORS.has(field) ? field : `${w2} ${field}`;
         i += 2;
+        if (selector === "ct original" || selector === "ct reply")
+          while (/^(ip6?|proto-dst|proto-src|saddr|daddr)$/.test(tokens[i]?.t ?? ""))
+            selector += ` ${tokens[i++].t}`;
       } else if (BARE_SELECTORS.has(w2)) {
         selector = w2;
         i++;
       } else {
+        const start = i++;
+        while (i < tokens.length && !SELECTOR_HEADS.has(tokens[i].t) && !BARE_SELECTORS.has(tokens[i].t) && !STOPS.has(tokens[i].t) && !NOISE.has(tokens[i].t))
+          i++;
+        const words = tokens.slice(start, i).map((x) => x.t);
         this.warnings.push(
-          `${this.file}:${line}: '${w2}' is not modelled; the rule is taken to match`
+          `${this.file}:${line}: '${words.join(" ")}' is not modelled; the rule is taken to match`
         );
-        i++;
         continue;
       }
       let negate = false;
@@ -93307,6 +93877,32 @@ var Parser = class {
       this.warnings.push(rateNote(this.file, line, rates, over));
     return over ? rules2.map((r) => ({ ...r, never: true })) : rules2;
   }
+  /**
+   * `dnat [ip|ip6] to ADDR[:PORT]` and `redirect [to] [:]PORT` (after the keyword). A target
+   * this model cannot follow (a map, numgen) is noted and the rule taken not to translate.
+   */
+  natVerdict(rest, kind, line) {
+    let k = 0;
+    if (rest[k]?.t === "ip" || rest[k]?.t === "ip6") k++;
+    if (rest[k]?.t === "to") k++;
+    const value = rest[k]?.t;
+    const t = value === void 0 && kind === "redirect" ? { range: false } : value === void 0 ? void 0 : parseNatTarget(value, kind === "redirect");
+    if (t === void 0 || rest[k + 1]?.t === "map") {
+      this.warnings.push(
+        `${this.file}:${line}: ${kind} to '${rest.map((x) => x.t).join(" ")}' is not modelled; the rule is taken not to translate`
+      );
+      return { kind: "continue" };
+    }
+    if (t.range)
+      this.warnings.push(
+        `${this.file}:${line}: ${kind} to a range ('${value}'): the first address and port are taken`
+      );
+    return {
+      kind: "dnat",
+      ..."addr" in t && t.addr !== void 0 ? { addr: t.addr } : {},
+      ..."port" in t && t.port !== void 0 ? { port: t.port } : {}
+    };
+  }
   /** `KEY : VERDICT` elements (the words of `{ 22 : accept, 80 : jump web }`). */
   verdictMap(words, line) {
     const out = [];
@@ -93329,6 +93925,8 @@ function mergeSets(prev, add) {
     return { kind: "addr", ipv4: prev.ipv4.union(add.ipv4), ipv6: prev.ipv6.union(add.ipv6) };
   if (prev?.kind === "port" && add.kind === "port")
     return { kind: "port", ranges: [...prev.ranges, ...add.ranges] };
+  if (prev?.kind === "iface" && add.kind === "iface")
+    return { kind: "iface", names: [...prev.names, ...add.names] };
   return add;
 }
 function readNftables(text, file) {
@@ -93446,6 +94044,7 @@ function readUfwCommands(text, file) {
     };
     let from;
     let to;
+    let iface;
     let ports;
     let protocols;
     let named;
@@ -93458,9 +94057,8 @@ function readUfwCommands(text, file) {
         return v;
       };
       if (w2 === "log" || w2 === "log-all") continue;
-      if (w2 === "on") {
-        if (next() === "lo") draft.never = true;
-      } else if (w2 === "comment") next();
+      if (w2 === "on") iface = next();
+      else if (w2 === "comment") next();
       else if (w2 === "proto") {
         const p = next();
         protocols = p === "tcp" || p === "udp" ? [p] : [];
@@ -93495,21 +94093,22 @@ function readUfwCommands(text, file) {
         }
       }
     }
+    if (iface !== void 0) draft[out ? "oif" : "iif"] = interfaceMatch([iface], false);
     if (ports) {
       draft.dports = { ranges: ports, negate: false };
       draft.protocols = protocols ?? named ?? ["tcp", "udp"];
     } else if (protocols) draft.protocols = protocols;
     const remote = out ? to : from;
     if (remote && remote !== "any") {
-      const sets = addressSets([remote], where);
-      draft.family = sets.ipv4.isEmpty ? 6 : 4;
-      if (out) draft.daddr = addressMatch(sets);
-      else draft.saddr = addressMatch(sets);
+      const sets2 = addressSets([remote], where);
+      draft.family = sets2.ipv4.isEmpty ? 6 : 4;
+      if (out) draft.daddr = addressMatch(sets2);
+      else draft.saddr = addressMatch(sets2);
     }
     const local = out ? from : to;
     if (local && local !== "any") {
-      const sets = addressSets([local], where);
-      draft.family = sets.ipv4.isEmpty ? 6 : 4;
+      const sets2 = addressSets([local], where);
+      draft.family = sets2.ipv4.isEmpty ? 6 : 4;
     }
     const key = JSON.stringify([
       out,
@@ -93517,7 +94116,7 @@ function readUfwCommands(text, file) {
       to ?? "any",
       draft.dports ?? null,
       draft.protocols ?? null,
-      draft.never ?? false,
+      iface ?? null,
       app ?? null
     ]);
     const list3 = out ? outgoing : incoming;
@@ -93607,16 +94206,14 @@ var APP_PROFILES = {
 var ROW = /^(?<to>.+?)\s+(?<action>ALLOW|DENY|REJECT|LIMIT)(?:\s+(?<dir>IN|OUT|FWD))?\s+(?<from>.+?)\s*(?:#.*)?$/;
 function side(text, where) {
   let t = text.trim();
-  let lo = false;
   const on = / on (\S+)$/.exec(t);
-  if (on) {
-    lo = on[1] === "lo";
-    t = t.slice(0, on.index).trim();
-  }
+  const iface = on?.[1];
+  if (on) t = t.slice(0, on.index).trim();
+  const onIface = iface === void 0 ? {} : { iface };
   const v6 = / \(v6\)$/.test(t);
   if (v6) t = t.slice(0, -5).trim();
   const app = APP_PROFILES[t.toLowerCase()];
-  if (app) return { ports: app.ports, protocols: app.protocols, v6, lo };
+  if (app) return { ports: app.ports, protocols: app.protocols, v6, ...onIface };
   const bare = /^(\S+)\/([a-z]+)$/.exec(t);
   if (bare && !/^[\d,:]+$/.test(bare[1])) {
     const p = bare[2];
@@ -93624,7 +94221,7 @@ function side(text, where) {
       ...bare[1] !== "Anywhere" ? { addr: bare[1] } : {},
       protocols: p === "tcp" || p === "udp" ? [p] : [],
       v6,
-      lo
+      ...onIface
     };
   }
   const words = t.split(/\s+/);
@@ -93633,7 +94230,7 @@ function side(text, where) {
   else if (words[0] !== void 0 && /[.:]/.test(words[0]) && !/^[\d,:]+(\/(tcp|udp))?$/.test(words[0]))
     addr = words.shift();
   const portWord = words.shift();
-  if (portWord === void 0) return { ...addr ? { addr } : {}, v6, lo };
+  if (portWord === void 0) return { ...addr ? { addr } : {}, v6, ...onIface };
   const m = /^([\d,:]+)(?:\/(tcp|udp))?$/.exec(portWord);
   if (!m)
     throw new PolicyError(
@@ -93657,7 +94254,7 @@ function side(text, where) {
     ports,
     ...m[2] ? { protocols: [m[2]] } : {},
     v6,
-    lo
+    ...onIface
   };
 }
 function readRow(row, where, raw, warnings) {
@@ -93688,7 +94285,8 @@ function readRow(row, where, raw, warnings) {
     if (out) draft.daddr = m2;
     else draft.saddr = m2;
   }
-  if (local.lo || remote.lo) draft.never = true;
+  const iface = local.iface ?? remote.iface;
+  if (iface !== void 0) draft[out ? "oif" : "iif"] = interfaceMatch([iface], false);
   draft.verdict = action === "ALLOW" || action === "LIMIT" ? { kind: "accept" } : { kind: "drop" };
   if (action === "LIMIT") warnings.push(rateNote(where.file, where.line, ["LIMIT"], false));
   return { out, rule: finishRule(draft, { ...where, text: raw }) };
@@ -93798,7 +94396,10 @@ var CONFIG_FORMATS = [
 ];
 var LINE_TESTS = [
   ["ufw-rules", /^:ufw6?-user-input /],
-  ["iptables-save", /^\*filter\b|^:(INPUT|OUTPUT|FORWARD|ufw6?-\S+) /],
+  [
+    "iptables-save",
+    /^\*filter\b|^:(INPUT|OUTPUT|FORWARD|ufw6?-\S+) |^# Generated by ip6?tables-save /
+  ],
   ["ufw-status", /^Status: (active|inactive)|^To[ \t]+Action[ \t]+From/],
   [
     "ufw-commands",
@@ -93807,7 +94408,7 @@ var LINE_TESTS = [
   ["ipset", /^(create|add|-N|-A) \S+ (hash|bitmap|list):/],
   [
     "nftables",
-    /^[ \t]*(table (ip6?|inet|arp|bridge|netdev) |table \S+ \{|(add|insert|create) (table|chain|rule|set|element) |flush ruleset|set \S+ \{)/
+    /^[ \t]*(table (ip6?|inet|arp|bridge|netdev) |table \S+ \{|(add|insert|create) (table|chain|rule|set|element) |flush ruleset|set \S+ \{|include[ \t]+"|#!\S*\/nft\b)/
   ],
   ["docker-compose", /^services[ \t]*:/]
 ];
@@ -93867,19 +94468,254 @@ function readFirewallConfig(text, options) {
 }
 function readFirewallConfigs(inputs) {
   const formats = inputs.map((i) => i.format ?? detectConfigFormat(i.text));
-  const sets = /* @__PURE__ */ new Map();
+  const sets2 = /* @__PURE__ */ new Map();
   inputs.forEach((input, k) => {
     if (formats[k] === "ipset")
-      for (const [name, s] of readIpsetSave(input.text, input.file)) sets.set(name, s);
+      for (const [name, s] of readIpsetSave(input.text, input.file)) sets2.set(name, s);
   });
   return inputs.map((input, k) => {
     const format = formats[k];
-    return readFirewallConfig(input.text, { file: input.file, ...format ? { format } : {}, sets });
+    return readFirewallConfig(input.text, { file: input.file, ...format ? { format } : {}, sets: sets2 });
   });
 }
 
-// shared/src/policy/findings.ts
+// shared/src/policy/compile-configs.ts
+var HOST_UNICAST = {
+  4: AddrRanges.fromCidrs(4, ["0.0.0.0/8", "127.0.0.0/8", "224.0.0.0/3"]).complement(),
+  6: AddrRanges.fromCidrs(6, ["::/127", "ff00::/8"]).complement()
+};
+var MAX_HOST_CLASSES = 32;
+var PROTOCOLS2 = ["tcp", "udp"];
+var HOOKS = ["input", "output", "forward", "prerouting", "docker-user"];
+function ruleMayMatch(rule, protocol) {
+  if (rule.never) return false;
+  if (rule.protocols && !rule.protocols.includes(protocol)) return false;
+  return true;
+}
+function classOf(starts, port) {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = lo + hi + 1 >> 1;
+    if (starts[mid] <= port) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+function portClasses(configs) {
+  const classStarts = {};
+  for (const protocol of PROTOCOLS2) {
+    const points = /* @__PURE__ */ new Set([1]);
+    const add = ([a, b]) => {
+      points.add(Math.max(a, 1));
+      if (b < 65535) points.add(b + 1);
+    };
+    for (const c of configs) {
+      for (const chain of c.chains)
+        for (const rule of chain.rules)
+          if (ruleMayMatch(rule, protocol)) {
+            rule.dports?.ranges.forEach(add);
+            rule.origDports?.ranges.forEach(add);
+          }
+      for (const p of c.published) if (p.protocol === protocol) add(p.ports);
+    }
+    classStarts[protocol] = [...points].sort((x, y) => x - y);
+  }
+  return classStarts;
+}
+function compileChain(chain, classStarts) {
+  const always = { tcp: [], udp: [] };
+  const buckets = { tcp: /* @__PURE__ */ new Map(), udp: /* @__PURE__ */ new Map() };
+  chain.rules.forEach((rule, idx) => {
+    for (const protocol of PROTOCOLS2) {
+      if (!ruleMayMatch(rule, protocol)) continue;
+      if (!rule.dports || rule.dports.negate) {
+        always[protocol].push(idx);
+        continue;
+      }
+      const starts = classStarts[protocol];
+      const seen = /* @__PURE__ */ new Set();
+      for (const [a, b] of rule.dports.ranges) {
+        for (let k = classOf(starts, Math.max(a, 1)); k < starts.length && starts[k] <= b; k++) {
+          if (seen.has(k)) continue;
+          seen.add(k);
+          let list3 = buckets[protocol].get(k);
+          if (!list3) buckets[protocol].set(k, list3 = []);
+          list3.push(idx);
+        }
+      }
+    }
+  });
+  return { chain, always, buckets };
+}
+function reachedFrom(config, hooks) {
+  const byName = new Map(config.chains.map((c) => [c.name, c]));
+  const out = config.chains.filter((c) => c.hook !== void 0 && hooks.includes(c.hook));
+  for (let k = 0; k < out.length; k++)
+    for (const rule of out[k].rules) {
+      const v = rule.verdict;
+      const target = v.kind === "jump" || v.kind === "goto" ? byName.get(v.target) : void 0;
+      if (target && !out.includes(target)) out.push(target);
+    }
+  return out;
+}
+function hostClasses(configs, direction, family) {
+  const sets2 = [];
+  const hooks = direction === "inbound" ? ["input", "prerouting"] : ["output"];
+  for (const c of configs)
+    for (const chain of reachedFrom(c, hooks))
+      for (const rule of chain.rules) {
+        const m = direction === "inbound" ? rule.daddr : rule.saddr;
+        if (m && rule.family !== (family === 4 ? 6 : 4)) sets2.push(family === 4 ? m.ipv4 : m.ipv6);
+      }
+  if (sets2.length === 0) return [void 0];
+  if (sets2.length > 4 * MAX_HOST_CLASSES) return [void 0];
+  const unicast = HOST_UNICAST[family];
+  const points = /* @__PURE__ */ new Set([...unicast.bounds]);
+  for (const s of sets2) for (const b of s.bounds) points.add(b);
+  const classes = /* @__PURE__ */ new Map();
+  for (const p of [...points].sort((a, b) => a < b ? -1 : 1)) {
+    if (!unicast.contains(p)) continue;
+    const key = sets2.map((s) => s.contains(p) ? "1" : "0").join("");
+    if (!classes.has(key)) classes.set(key, p);
+    if (classes.size > MAX_HOST_CLASSES) return [void 0];
+  }
+  return [...classes.values()];
+}
+function usedInterfaces(configs) {
+  const used = /* @__PURE__ */ new Set();
+  for (const c of configs)
+    for (const chain of c.chains)
+      for (const rule of chain.rules)
+        for (const m of [rule.iif, rule.oif]) for (const n of m?.names ?? []) used.add(n);
+  return used;
+}
+function compileConfigs(configs, options = {}) {
+  const classStarts = portClasses(configs);
+  const compiled = configs.map((config) => {
+    const chains2 = /* @__PURE__ */ new Map();
+    for (const chain of config.chains) chains2.set(chain.name, compileChain(chain, classStarts));
+    const hooks = {};
+    for (const h of HOOKS)
+      hooks[h] = [...chains2.values()].filter((c) => c.chain.hook === h).sort((a, b) => (a.chain.priority ?? 0) - (b.chain.priority ?? 0));
+    return { config, chains: chains2, hooks };
+  });
+  const interfaces = interfaceClasses(usedInterfaces(configs), options.interfaces);
+  return {
+    configs,
+    compiled,
+    classStarts,
+    interfaces,
+    publicInterfaces: interfaces.filter((c) => c.role === "public"),
+    dnat: configs.some(
+      (c) => c.layer === "host" && c.chains.some((ch) => ch.rules.some((r) => r.verdict.kind === "dnat"))
+    ),
+    hostAddresses: {
+      inbound: { 4: hostClasses(configs, "inbound", 4), 6: hostClasses(configs, "inbound", 6) },
+      outbound: { 4: hostClasses(configs, "outbound", 4), 6: hostClasses(configs, "outbound", 6) }
+    }
+  };
+}
+function classesIn(cs, protocol, range) {
+  const starts = cs.classStarts[protocol];
+  const out = [];
+  for (let k = classOf(starts, range[0]); k < starts.length && starts[k] <= range[1]; k++) {
+    const end = k + 1 < starts.length ? starts[k + 1] - 1 : 65535;
+    out.push([Math.max(starts[k], range[0]), Math.min(end, range[1])]);
+  }
+  return out;
+}
+
+// shared/src/policy/check-decided.ts
 var FAMILIES2 = [4, 6];
+var familyName = (f) => f === 4 ? "IPv4" : "IPv6";
+var DIRECTIONS = ["inbound", "outbound"];
+function asks(policy, direction) {
+  return policy.rules.some((r) => r.direction === direction) || policy.unlisted[direction] !== "ignore";
+}
+function checkDecided(policy, cs, findings) {
+  const unchecked = [];
+  for (const direction of DIRECTIONS.filter((d) => asks(policy, d)))
+    for (const f of FAMILIES2) {
+      const decided = reachOf(cs, { direction, protocol: "tcp", port: 1, family: f, state: "new", iface: "" }) !== void 0;
+      if (decided) continue;
+      unchecked.push({ direction, family: f });
+      findings.push({
+        rule: "not-checked",
+        severity: "note",
+        direction,
+        message: `no config decides ${direction} ${familyName(f)} traffic: ${direction} ${familyName(f)} was not checked`,
+        hint: f === 6 ? "Pass the ip6tables-save / user6.rules file too, or an inet table (a file that only includes others decides nothing: pass the included files)." : "Pass the iptables-save / user.rules file too, or an ip/inet table (a file that only includes others decides nothing: pass the included files)."
+      });
+    }
+  if (!asks(policy, "inbound")) return unchecked;
+  for (const c of cs.compiled) {
+    if (c.config.layer !== "host" || !c.config.whole) continue;
+    for (const f of c.config.families)
+      if (!c.hooks.input.some((ch) => ch.chain.family === void 0 || ch.chain.family === f))
+        findings.push({
+          rule: "no-input-chain",
+          severity: "note",
+          direction: "inbound",
+          file: c.config.file,
+          line: 1,
+          message: `${c.config.file} is a whole ruleset with no ${familyName(f)} chain on the input hook: the kernel accepts every inbound ${familyName(f)} packet to this host`,
+          hint: c.config.format === "iptables-save" ? "Filter INPUT: a *filter table with :INPUT DROP and the ACCEPT rules the platform needs." : "Add an input chain: chain input { type filter hook input priority filter; policy drop; ... } with the accept rules the platform needs."
+        });
+  }
+  return unchecked;
+}
+
+// shared/src/policy/fix-snippet.ts
+function fixSnippet(format, action, direction, protocol, ports, from) {
+  const p = ports.replace(/-/g, ":");
+  const many = ports.includes(",");
+  const src = from.length > 0 && from[0] !== "any" ? from : [];
+  switch (format) {
+    case "iptables-save":
+    case "ufw-rules": {
+      const chain = direction === "inbound" ? "INPUT" : "OUTPUT";
+      const flag = direction === "inbound" ? "-s" : "-d";
+      const portMatch2 = many ? `-m multiport --dports ${p}` : `-m ${protocol} --dport ${p}`;
+      return action === "open" ? `-A ${chain} ${src.length ? `${flag} ${src.join(",")} ` : ""}-p ${protocol} ${portMatch2} -j ACCEPT` : `-A ${chain} -p ${protocol} ${portMatch2} -j DROP (or narrow the accepting rule with ${flag})`;
+    }
+    case "nftables":
+    case "nft-json": {
+      const addr = direction === "inbound" ? "saddr" : "daddr";
+      const set = many ? `{ ${ports.split(",").join(", ")} }` : ports;
+      return action === "open" ? `${src.length ? `ip ${addr} { ${src.join(", ")} } ` : ""}${protocol} dport ${set} accept` : `${protocol} dport ${set} drop (or narrow the accepting rule with ip ${addr})`;
+    }
+    case "ufw-status":
+    case "ufw-commands": {
+      const out = direction === "outbound" ? "out " : "";
+      if (action === "close") return `ufw deny ${out}${p}/${protocol} (or delete the allowing rule)`;
+      if (src.length === 0) return `ufw allow ${out}${p}/${protocol}`;
+      return direction === "inbound" ? `ufw allow from ${src[0]} to any port ${p} proto ${protocol}` : `ufw allow out to ${src[0]} port ${p} proto ${protocol}`;
+    }
+    case "aws-sg":
+      return action === "open" ? `aws ec2 authorize-security-group-${direction === "inbound" ? "ingress" : "egress"} --protocol ${protocol} --port ${ports} --cidr ${src[0] ?? "0.0.0.0/0"}` : `aws ec2 revoke-security-group-${direction === "inbound" ? "ingress" : "egress"} for ${protocol} ${ports} (keep only the sources that need it)`;
+    case "docker-compose":
+      return `bind the port to a private address ("127.0.0.1:${ports}:${ports}"), drop the ports: entry, or restrict it in DOCKER-USER: -A DOCKER-USER -p ${protocol} -m conntrack --ctorigdstport ${p} -j DROP after the ACCEPTs for the allowed sources`;
+    default:
+      return action === "open" ? `allow ${ports}/${protocol}` : `deny ${ports}/${protocol}`;
+  }
+}
+
+// shared/src/policy/note-hint.ts
+function noteHint(message2) {
+  if (message2.includes("rate limit")) {
+    const over = message2.includes("which the rule does not match");
+    return over ? "The evaluator reads this rule for a first connection, which is not over the rate, so the rule is taken not to match; check by hand what it does to connections past the rate." : "The evaluator reads this rule for a first connection, which is under the rate, so the rule is taken to match; check by hand what happens to connections past the rate.";
+  }
+  if (/taken not to (match|translate)/.test(message2))
+    return "The evaluator takes this rule not to match any packet; check it by hand.";
+  if (message2.includes("taken to match"))
+    return "The evaluator takes this rule to match every packet its other matches allow; check it by hand.";
+  return "The evaluator leaves this out; check it by hand.";
+}
+
+// shared/src/policy/findings.ts
+var FAMILIES3 = [4, 6];
 var NON_PUBLIC_V4 = [
   "0.0.0.0/8",
   "10.0.0.0/8",
@@ -93924,7 +94760,7 @@ function describeSources(sources) {
   if (sources.length === 0) return "no source (the rule lists none)";
   return sources.map((s) => s === "any" ? "anywhere" : s).join(", ");
 }
-function familyName(f) {
+function familyName2(f) {
   return f === 4 ? "IPv4" : "IPv6";
 }
 function firstAddress(set) {
@@ -93944,48 +94780,30 @@ function formatRanges(ranges) {
   }
   return merged.map(formatPortRange).join(",");
 }
-function snippet(format, action, direction, protocol, ports, from) {
-  const p = ports.replace(/-/g, ":");
-  const many = ports.includes(",");
-  const src = from.length > 0 && from[0] !== "any" ? from : [];
-  switch (format) {
-    case "iptables-save":
-    case "ufw-rules": {
-      const chain = direction === "inbound" ? "INPUT" : "OUTPUT";
-      const flag = direction === "inbound" ? "-s" : "-d";
-      const portMatch2 = many ? `-m multiport --dports ${p}` : `-m ${protocol} --dport ${p}`;
-      return action === "open" ? `-A ${chain} ${src.length ? `${flag} ${src.join(",")} ` : ""}-p ${protocol} ${portMatch2} -j ACCEPT` : `-A ${chain} -p ${protocol} ${portMatch2} -j DROP (or narrow the accepting rule with ${flag})`;
-    }
-    case "nftables":
-    case "nft-json": {
-      const addr = direction === "inbound" ? "saddr" : "daddr";
-      const set = many ? `{ ${ports.split(",").join(", ")} }` : ports;
-      return action === "open" ? `${src.length ? `ip ${addr} { ${src.join(", ")} } ` : ""}${protocol} dport ${set} accept` : `${protocol} dport ${set} drop (or narrow the accepting rule with ip ${addr})`;
-    }
-    case "ufw-status":
-    case "ufw-commands": {
-      const out = direction === "outbound" ? "out " : "";
-      if (action === "close") return `ufw deny ${out}${p}/${protocol} (or delete the allowing rule)`;
-      if (src.length === 0) return `ufw allow ${out}${p}/${protocol}`;
-      return direction === "inbound" ? `ufw allow from ${src[0]} to any port ${p} proto ${protocol}` : `ufw allow out to ${src[0]} port ${p} proto ${protocol}`;
-    }
-    case "aws-sg":
-      return action === "open" ? `aws ec2 authorize-security-group-${direction === "inbound" ? "ingress" : "egress"} --protocol ${protocol} --port ${ports} --cidr ${src[0] ?? "0.0.0.0/0"}` : `aws ec2 revoke-security-group-${direction === "inbound" ? "ingress" : "egress"} for ${protocol} ${ports} (keep only the sources that need it)`;
-    case "docker-compose":
-      return `bind the port to a private address ("127.0.0.1:${ports}:${ports}"), drop the ports: entry, or restrict it in DOCKER-USER: -A DOCKER-USER -p ${protocol} -m conntrack --ctorigdstport ${p} -j DROP after the ACCEPTs for the allowed sources`;
-    default:
-      return action === "open" ? `allow ${ports}/${protocol}` : `deny ${ports}/${protocol}`;
-  }
-}
 function decider(steps, want) {
   if (want === "dropped") return steps.find((s) => !s.accepted);
   return steps.find((s) => s.layer === "docker") ?? steps.find((s) => s.accepted && s.layer === "host") ?? steps.find((s) => s.accepted);
+}
+function explain(cs, shape, address, want) {
+  const pick = pointFor(cs, shape, address);
+  const step = decider(traceAddress(cs, pick?.shape ?? { ...shape, iface: "" }, address), want);
+  const where = cs.publicInterfaces.length > 1 && pick ? ` (${shape.direction === "inbound" ? "arriving on" : "leaving by"} ${pick.label})` : "";
+  return {
+    step: step ?? {
+      file: cs.configs[0].file,
+      line: 1,
+      text: "no interface is taken as public (all were configured internal)",
+      accepted: false,
+      layer: "host"
+    },
+    where
+  };
 }
 function checkRule(rule, ctx, reachOut) {
   const { cs } = ctx;
   const classes = classesIn(cs, rule.protocol, rule.ports);
   const perFamily = /* @__PURE__ */ new Map();
-  for (const f of FAMILIES2)
+  for (const f of FAMILIES3)
     perFamily.set(
       f,
       classes.map(
@@ -94011,7 +94829,7 @@ function checkRule(rule, ctx, reachOut) {
   });
   if (rule.kind === "allow") return;
   const sources = rule.sources ?? (rule.kind === "restrict" ? [] : ["any"]);
-  for (const f of FAMILIES2) {
+  for (const f of FAMILIES3) {
     const reaches = perFamily.get(f);
     if (reaches.every((r) => r === void 0)) continue;
     let bad;
@@ -94049,7 +94867,7 @@ function checkRule(rule, ctx, reachOut) {
       state: "new"
     };
     const sample = firstAddress(bad);
-    const step = decider(traceAddress(cs, shape, sample), want);
+    const { step, where: on } = explain(cs, shape, sample, want);
     const ports = formatRanges(badPorts);
     const where = rule.direction === "inbound" ? "from" : "to";
     const subject = `${rule.direction === "outbound" ? "outbound " : ""}${ports}/${rule.protocol} (${rule.title})`;
@@ -94060,8 +94878,8 @@ function checkRule(rule, ctx, reachOut) {
       const required = resolveSources(sources, f, ctx.options, "public");
       const through = required.difference(offending);
       const extent = through.isEmpty ? "blocked for all of them" : `reachable only from ${through.toCidrs(3).join(", ")}${through.toCidrs(4).length > 3 ? ", ..." : ""} of them`;
-      message2 = `${subject} is not reachable ${where} ${describeSources(sources)} over ${familyName(f)}: ${extent}; e.g. ${formatAddress(f, sample)} is dropped by ${step.text}`;
-      hint = `Open it: ${snippet(
+      message2 = `${subject} is not reachable ${where} ${describeSources(sources)} over ${familyName2(f)}: ${extent}; e.g. ${formatAddress(f, sample)} is dropped by ${step.text}${on}`;
+      hint = `Open it: ${fixSnippet(
         format,
         "open",
         rule.direction,
@@ -94070,12 +94888,12 @@ function checkRule(rule, ctx, reachOut) {
         sources.map((s) => s.startsWith("feed:") ? `<${s.slice(5)} addresses>` : s)
       )}`;
     } else if (rule.kind === "restrict") {
-      message2 = `${subject} is reachable ${where} sources outside ${describeSources(sources)} over ${familyName(f)}, e.g. ${formatAddress(f, sample)} (let in by ${step.text})`;
+      message2 = `${subject} is reachable ${where} sources outside ${describeSources(sources)} over ${familyName2(f)}, e.g. ${formatAddress(f, sample)} (let in by ${step.text})${on}`;
       hint = `Allow only ${describeSources(sources)}: narrow the rule at ${step.file}:${step.line}; allowlist-sync render can generate the allowlist from the feed.`;
     } else {
       const extent = offending.covers(PUBLIC[f]) ? "from anywhere" : `from ${offending.rangeCount} public address range(s)`;
-      message2 = `${subject} is reachable from the public Internet over ${familyName(f)} (${extent}): let in by ${step.text}`;
-      hint = `Close it to the Internet: ${snippet(format, "close", rule.direction, rule.protocol, ports, [])}`;
+      message2 = `${subject} is reachable from the public Internet over ${familyName2(f)} (${extent}): let in by ${step.text}${on}`;
+      hint = `Close it to the Internet: ${fixSnippet(format, "close", rule.direction, rule.protocol, ports, [])}`;
     }
     if (rule.hint) hint = `${hint.replace(/[.;]?$/, ".")} ${rule.hint}`;
     const severity = rule.severity ?? "error";
@@ -94110,7 +94928,7 @@ function checkUnlisted(policy, direction, ctx) {
       const sorted = [...cuts].sort((a, b) => a - b);
       sorted.forEach((s, i) => pieces.push([s, i + 1 < sorted.length ? sorted[i + 1] - 1 : c[1]]));
     }
-    for (const f of FAMILIES2) {
+    for (const f of FAMILIES3) {
       let group;
       const flush = () => {
         if (!group) return;
@@ -94121,7 +94939,7 @@ function checkUnlisted(policy, direction, ctx) {
           family: f,
           state: "new"
         };
-        const step = decider(traceAddress(cs, shape, group.sample.addr), "accepted");
+        const { step, where } = explain(cs, shape, group.sample.addr, "accepted");
         const ports = formatRanges(group.ports);
         const format = ctx.formatOf(step.file);
         ctx.findings.push({
@@ -94132,8 +94950,8 @@ function checkUnlisted(policy, direction, ctx) {
           direction,
           file: step.file,
           line: step.line,
-          message: `${direction === "outbound" ? "outbound " : ""}${ports}/${protocol} is reachable ${direction === "inbound" ? "from" : "to"} the public Internet over ${familyName(f)}, and policy '${policy.id}' does not list it (let in by ${step.text})`,
-          hint: `Close what the platform does not need: ${snippet(format, "close", direction, protocol, ports, [])}; or add the port to the policy as 'allow'.`,
+          message: `${direction === "outbound" ? "outbound " : ""}${ports}/${protocol} is reachable ${direction === "inbound" ? "from" : "to"} the public Internet over ${familyName2(f)}, and policy '${policy.id}' does not list it (let in by ${step.text})${where}`,
+          hint: `Close what the platform does not need: ${fixSnippet(format, "close", direction, protocol, ports, [])}; or add the port to the policy as 'allow'.`,
           sources: cidrList(group.off, f)
         });
         group = void 0;
@@ -94164,7 +94982,7 @@ function checkUdpReturn(policy, ctx) {
   for (const rule of policy.rules) {
     if (rule.kind !== "require" || rule.direction !== "outbound" || rule.protocol !== "udp")
       continue;
-    for (const f of FAMILIES2) {
+    for (const f of FAMILIES3) {
       const need = resolveSources(rule.sources ?? ["any"], f, ctx.options, "public");
       for (const c of classesIn(ctx.cs, "udp", EPHEMERAL)) {
         const shape = {
@@ -94178,7 +94996,7 @@ function checkUdpReturn(policy, ctx) {
         if (reach === void 0) break;
         const missing = need.difference(reach);
         if (missing.isEmpty) continue;
-        const step = decider(traceAddress(ctx.cs, shape, firstAddress(missing)), "dropped");
+        const { step } = explain(ctx.cs, shape, firstAddress(missing), "dropped");
         ctx.findings.push({
           rule: "udp-return",
           severity: "warning",
@@ -94187,7 +95005,7 @@ function checkUdpReturn(policy, ctx) {
           direction: "inbound",
           file: step.file,
           line: step.line,
-          message: `replies to outbound ${formatPortRange(rule.ports)}/udp (${rule.title}) cannot come back over ${familyName(f)}: the inbound side drops them (stateless filtering?), e.g. from ${formatAddress(f, firstAddress(missing))}`,
+          message: `replies to outbound ${formatPortRange(rule.ports)}/udp (${rule.title}) cannot come back over ${familyName2(f)}: the inbound side drops them (stateless filtering?), e.g. from ${formatAddress(f, firstAddress(missing))}`,
           hint: "Accept established traffic inbound (ct state established,related accept / -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT), or on a stateless ACL allow UDP 1024-65535 from the relays.",
           sources: cidrList(missing, f)
         });
@@ -94204,21 +95022,7 @@ function findingsFor(policy, cs, options) {
   checkUnlisted(policy, "inbound", ctx);
   checkUnlisted(policy, "outbound", ctx);
   checkUdpReturn(policy, ctx);
-  for (const direction of ["inbound", "outbound"]) {
-    if (!policy.rules.some((r) => r.direction === direction) && policy.unlisted[direction] === "ignore")
-      continue;
-    for (const f of FAMILIES2) {
-      const decided = reachOf(cs, { direction, protocol: "tcp", port: 1, family: f, state: "new" }) !== void 0;
-      if (!decided && cs.configs.length > 0)
-        ctx.findings.push({
-          rule: "not-checked",
-          severity: "note",
-          direction,
-          message: `no config decides ${direction} ${familyName(f)} traffic: ${direction} ${familyName(f)} was not checked`,
-          hint: f === 6 ? "Pass the ip6tables-save / user6.rules file too, or an inet table." : "Pass the iptables-save / user.rules file too, or an ip/inet table."
-        });
-    }
-  }
+  const unchecked = checkDecided(policy, cs, ctx.findings);
   for (const c of cs.configs)
     for (const w2 of c.warnings) {
       const m = /^(.*):(\d+): (.*)$/.exec(w2);
@@ -94227,7 +95031,7 @@ function findingsFor(policy, cs, options) {
         severity: "note",
         ...m ? { file: m[1], line: Number(m[2]) } : { file: c.file },
         message: m ? m[3] : w2,
-        hint: "The evaluator takes this rule to match every packet its other matches allow; check it by hand."
+        hint: noteHint(m ? m[3] : w2)
       });
     }
   for (const note of policy.notes)
@@ -94240,83 +95044,21 @@ function findingsFor(policy, cs, options) {
   const findings = ctx.findings.sort(
     (a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || (a.file ?? "\uFFFF").localeCompare(b.file ?? "\uFFFF") || (a.line ?? 0) - (b.line ?? 0) || (a.port ?? "").localeCompare(b.port ?? "", void 0, { numeric: true })
   );
-  return { findings, reach };
+  const asked = DIRECTIONS.filter((d) => asks(policy, d));
+  const verdict = findings.some((f) => f.severity === "error") ? "not-compliant" : asked.some((d) => unchecked.filter((u) => u.direction === d).length === FAMILIES3.length) ? "nothing-checked" : "compliant";
+  const taken = (role) => cs.interfaces.filter((c) => c.role === role && (c.named || role === "public")).map((c) => c.label);
+  return {
+    findings,
+    reach,
+    interfaces: { public: taken("public"), internal: taken("internal") },
+    unchecked,
+    verdict
+  };
 }
 
-// shared/src/policy/evaluate.ts
-var PROTOCOLS2 = ["tcp", "udp"];
+// shared/src/policy/run-chain.ts
 var MAX_DEPTH = 64;
-function ruleMayMatch(rule, protocol) {
-  if (rule.never) return false;
-  if (rule.protocols && !rule.protocols.includes(protocol)) return false;
-  return true;
-}
-function classOf(starts, port) {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = lo + hi + 1 >> 1;
-    if (starts[mid] <= port) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-function compileConfigs(configs) {
-  const classStarts = {};
-  for (const protocol of PROTOCOLS2) {
-    const points = /* @__PURE__ */ new Set([1]);
-    for (const c of configs) {
-      for (const chain of c.chains)
-        for (const rule of chain.rules)
-          if (rule.dports && ruleMayMatch(rule, protocol))
-            for (const [a, b] of rule.dports.ranges) {
-              points.add(Math.max(a, 1));
-              if (b < 65535) points.add(b + 1);
-            }
-      for (const p of c.published)
-        if (p.protocol === protocol) {
-          points.add(p.ports[0]);
-          if (p.ports[1] < 65535) points.add(p.ports[1] + 1);
-        }
-    }
-    classStarts[protocol] = [...points].sort((x, y) => x - y);
-  }
-  const compiled = configs.map((config) => {
-    const chains2 = /* @__PURE__ */ new Map();
-    for (const chain of config.chains) {
-      const always = { tcp: [], udp: [] };
-      const buckets = { tcp: /* @__PURE__ */ new Map(), udp: /* @__PURE__ */ new Map() };
-      chain.rules.forEach((rule, idx) => {
-        for (const protocol of PROTOCOLS2) {
-          if (!ruleMayMatch(rule, protocol)) continue;
-          if (!rule.dports || rule.dports.negate) {
-            always[protocol].push(idx);
-            continue;
-          }
-          const starts = classStarts[protocol];
-          const seen = /* @__PURE__ */ new Set();
-          for (const [a, b] of rule.dports.ranges) {
-            for (let k = classOf(starts, Math.max(a, 1)); k < starts.length && starts[k] <= b; k++) {
-              if (seen.has(k)) continue;
-              seen.add(k);
-              let list3 = buckets[protocol].get(k);
-              if (!list3) buckets[protocol].set(k, list3 = []);
-              list3.push(idx);
-            }
-          }
-        }
-      });
-      chains2.set(chain.name, { chain, always, buckets });
-    }
-    const hook2 = (h) => [...chains2.values()].filter((c) => c.chain.hook === h).sort((a, b) => (a.chain.priority ?? 0) - (b.chain.priority ?? 0));
-    return {
-      config,
-      chains: chains2,
-      hooks: { input: hook2("input"), output: hook2("output"), "docker-user": hook2("docker-user") }
-    };
-  });
-  return { configs, compiled, classStarts };
-}
+var COMPOSE_BRIDGE = "br-\0";
 function candidates(ch, ctx) {
   const a = ch.always[ctx.protocol];
   const b = ch.buckets[ctx.protocol].get(ctx.cls);
@@ -94331,21 +95073,36 @@ function candidates(ch, ctx) {
   }
   return out;
 }
+var hostMatches = /* @__PURE__ */ new WeakMap();
+function localFits(m, ctx) {
+  const set = ctx.family === 4 ? m.ipv4 : m.ipv6;
+  if (ctx.local !== void 0) return set.contains(ctx.local) !== m.negate;
+  const known = hostMatches.get(m) ?? {};
+  let fits2 = known[ctx.family];
+  if (fits2 === void 0) {
+    fits2 = (m.negate ? set.complement() : set).intersects(HOST_UNICAST[ctx.family]);
+    hostMatches.set(m, { ...known, [ctx.family]: fits2 });
+  }
+  return fits2;
+}
+function inPorts(m, p) {
+  return m.ranges.some(([a, b]) => p >= a && p <= b) !== m.negate;
+}
 function matchesShape(rule, ctx) {
   if (rule.family !== void 0 && rule.family !== ctx.family) return false;
-  if (rule.dports) {
-    const inRange = rule.dports.ranges.some(([a, b]) => ctx.port >= a && ctx.port <= b);
-    if (inRange === rule.dports.negate) return false;
-  }
+  if (rule.dports && !inPorts(rule.dports, ctx.port)) return false;
+  if (rule.origDports && !inPorts(rule.origDports, ctx.origPort)) return false;
   if (rule.states && !(ctx.state === "new" ? rule.states.new : rule.states.established))
     return false;
+  if (rule.iif && !matchesInterface(rule.iif, ctx.iif)) return false;
+  if (rule.oif && !matchesInterface(rule.oif, ctx.oif)) return false;
+  if (rule.dstLocal !== void 0 && rule.dstLocal !== ctx.toHost) return false;
+  const local = ctx.direction === "inbound" ? rule.daddr : rule.saddr;
+  if (local && !localFits(local, ctx)) return false;
   return true;
 }
-function remoteMatch(rule, direction) {
-  return direction === "inbound" ? rule.saddr : rule.daddr;
-}
 function matchedSet(rule, set, ctx) {
-  const m = remoteMatch(rule, ctx.direction);
+  const m = ctx.direction === "inbound" ? rule.saddr : rule.daddr;
   if (!m) return set;
   const s = ctx.family === 4 ? m.ipv4 : m.ipv6;
   return m.negate ? set.difference(s) : set.intersection(s);
@@ -94358,106 +95115,218 @@ function checkDepth(ch, ctx, depth) {
       { file: ctx.cc.config.file }
     );
 }
+var wholeMatches = /* @__PURE__ */ new WeakMap();
+function wholeMatch(rule, ctx) {
+  const key = `${ctx.direction}${ctx.family}`;
+  const known = wholeMatches.get(rule) ?? {};
+  let set = known[key];
+  if (set === void 0) {
+    set = matchedSet(rule, AddrRanges.all(ctx.family), ctx);
+    wholeMatches.set(rule, { ...known, [key]: set });
+  }
+  return set;
+}
+var SWEEP_FROM = 8;
+function firstMatch(sets2, verdicts, family) {
+  if (verdicts.every((v) => v === verdicts[0])) {
+    const empty = AddrRanges.empty(family);
+    const out = { accept: empty, drop: empty, return: empty };
+    out[verdicts[0]] = unionAll(sets2, 0, sets2.length);
+    return out;
+  }
+  const events = [];
+  sets2.forEach((set, k) => {
+    const b = set.bounds;
+    for (let i = 0; i < b.length; i += 2)
+      events.push({ at: b[i], k, open: true }, { at: b[i + 1], k, open: false });
+  });
+  events.sort((x, y) => x.at < y.at ? -1 : x.at > y.at ? 1 : 0);
+  const open2 = new Array(sets2.length).fill(false);
+  const heap = new MinHeap();
+  const pairs = { accept: [], drop: [], return: [] };
+  let current;
+  let since = 0n;
+  for (let e = 0; e < events.length; ) {
+    const at = events[e].at;
+    for (; e < events.length && events[e].at === at; e++) {
+      const { k, open: opens } = events[e];
+      open2[k] = opens;
+      if (opens) heap.push(k);
+    }
+    while (heap.size > 0 && !open2[heap.peek()]) heap.pop();
+    const now = heap.size > 0 ? verdicts[heap.peek()] : void 0;
+    if (now === current) continue;
+    if (current !== void 0) pairs[current].push([since, at]);
+    current = now;
+    since = at;
+  }
+  return {
+    accept: AddrRanges.fromPairs(family, pairs.accept),
+    drop: AddrRanges.fromPairs(family, pairs.drop),
+    return: AddrRanges.fromPairs(family, pairs.return)
+  };
+}
+function unionAll(sets2, from, to) {
+  if (to - from === 1) return sets2[from];
+  const mid = from + to >> 1;
+  return unionAll(sets2, from, mid).union(unionAll(sets2, mid, to));
+}
+var MinHeap = class {
+  items = [];
+  get size() {
+    return this.items.length;
+  }
+  peek() {
+    return this.items[0];
+  }
+  push(v) {
+    const h = this.items;
+    h.push(v);
+    for (let i = h.length - 1; i > 0; ) {
+      const up = i - 1 >> 1;
+      if (h[up] <= v) break;
+      h[i] = h[up];
+      h[up] = v;
+      i = up;
+    }
+  }
+  pop() {
+    const h = this.items;
+    const last = h.pop();
+    if (h.length === 0) return;
+    h[0] = last;
+    for (let i = 0; ; ) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && h[l] < h[m]) m = l;
+      if (r < h.length && h[r] < h[m]) m = r;
+      if (m === i) return;
+      h[i] = h[m];
+      h[m] = last;
+      i = m;
+    }
+  }
+};
 function runChain(ch, input, ctx, depth) {
   checkDepth(ch, ctx, depth);
   const empty = AddrRanges.empty(ctx.family);
+  const out = { acc: empty, drop: empty, ret: empty, nat: [] };
   let remaining = input;
-  let acc = empty;
-  let drop = empty;
-  let ret = empty;
   const rules2 = ch.chain.rules;
+  const sets2 = [];
+  const verdicts = [];
+  const take = (set, v) => {
+    const m = remaining.intersection(set);
+    if (m.isEmpty) return;
+    if (v === "accept") out.acc = out.acc.union(m);
+    else if (v === "drop") out.drop = out.drop.union(m);
+    else out.ret = out.ret.union(m);
+    remaining = remaining.difference(m);
+  };
+  const flush = () => {
+    if (sets2.length > SWEEP_FROM) {
+      const r = firstMatch(sets2, verdicts, ctx.family);
+      for (const v of ["accept", "drop", "return"]) take(r[v], v);
+    } else sets2.forEach((set, k) => take(set, verdicts[k]));
+    sets2.length = 0;
+    verdicts.length = 0;
+  };
   for (const idx of candidates(ch, ctx)) {
-    if (remaining.isEmpty) break;
     const rule = rules2[idx];
-    if (!matchesShape(rule, ctx)) continue;
-    const m = matchedSet(rule, remaining, ctx);
-    if (m.isEmpty) continue;
     const v = rule.verdict;
-    switch (v.kind) {
-      case "continue":
-        break;
-      case "accept":
-        acc = acc.union(m);
-        remaining = remaining.difference(m);
-        break;
-      case "drop":
-        drop = drop.union(m);
-        remaining = remaining.difference(m);
-        break;
-      case "return":
-        ret = ret.union(m);
-        remaining = remaining.difference(m);
-        break;
-      case "jump":
-      case "goto": {
-        const target = ctx.cc.chains.get(v.target);
-        if (!target) break;
-        const sub = runChain(target, m, ctx, depth + 1);
-        acc = acc.union(sub.acc);
-        drop = drop.union(sub.drop);
-        if (v.kind === "goto") {
-          ret = ret.union(sub.ret);
-          remaining = remaining.difference(m);
-        } else remaining = remaining.difference(sub.acc).difference(sub.drop);
-        break;
-      }
+    if (v.kind === "continue" || !matchesShape(rule, ctx)) continue;
+    if (v.kind === "accept" || v.kind === "drop" || v.kind === "return") {
+      sets2.push(wholeMatch(rule, ctx));
+      verdicts.push(v.kind);
+      continue;
     }
+    flush();
+    if (remaining.isEmpty) break;
+    const m = remaining.intersection(wholeMatch(rule, ctx));
+    if (m.isEmpty) continue;
+    if (v.kind === "jump" || v.kind === "goto") {
+      const target = ctx.cc.chains.get(v.target);
+      if (!target) continue;
+      const sub = runChain(target, m, ctx, depth + 1);
+      out.acc = out.acc.union(sub.acc);
+      out.drop = out.drop.union(sub.drop);
+      out.nat.push(...sub.nat);
+      if (v.kind === "goto") {
+        out.ret = out.ret.union(sub.ret);
+        remaining = remaining.difference(m);
+      } else remaining = remaining.difference(m).union(sub.ret);
+      continue;
+    }
+    remaining = remaining.difference(m);
+    out.nat.push({ set: m, to: { ...v, rule } });
   }
-  return { acc, drop, ret: ret.union(remaining) };
+  flush();
+  out.ret = out.ret.union(remaining);
+  return out;
 }
-function baseReach(ch, input, ctx) {
-  const r = runChain(ch, input, ctx, 0);
-  return (ch.chain.policy ?? "accept") === "accept" ? r.acc.union(r.ret) : r.acc;
+function forFamily(ch, family) {
+  return ch.chain.family === void 0 || ch.chain.family === family;
 }
-function hookReach(cc, hook2, set, ctx) {
+function hookReach(cc, hook2, set, p) {
   let s = set;
   for (const ch of cc.hooks[hook2]) {
-    if (ch.chain.family !== void 0 && ch.chain.family !== ctx.family) continue;
-    s = baseReach(ch, s, { ...ctx, cc });
+    if (!forFamily(ch, p.family)) continue;
+    const r = runChain(ch, s, { ...p, cc }, 0);
+    s = (ch.chain.policy ?? "accept") === "accept" ? r.acc.union(r.ret) : r.acc;
     if (s.isEmpty) break;
   }
   return s;
 }
-function decides(cc, shape) {
-  if (!cc.config.families.includes(shape.family)) return false;
-  const hook2 = shape.direction === "inbound" ? "input" : "output";
-  return cc.hooks[hook2].some(
-    (ch) => ch.chain.family === void 0 || ch.chain.family === shape.family
-  );
+function decides(cc, hook2, family) {
+  if (!cc.config.families.includes(family)) return false;
+  return cc.config.whole === true || cc.hooks[hook2].some((ch) => forFamily(ch, family));
 }
-function publishedFor(cc, shape) {
-  return cc.config.published.find((p) => {
-    if (p.protocol !== shape.protocol || shape.port < p.ports[0] || shape.port > p.ports[1])
-      return false;
-    if (p.hostIp === void 0 || p.hostIp === "0.0.0.0" || p.hostIp === "::") return true;
-    const v6 = p.hostIp.includes(":");
-    if ((v6 ? 6 : 4) !== shape.family) return false;
-    return !(p.hostIp.startsWith("127.") || p.hostIp === "::1");
-  });
+function pathCtx(cs, shape, more) {
+  const port = more.port ?? shape.port;
+  const local = more.container === void 0 ? shape.local : more.container === "unknown" ? void 0 : more.container;
+  return {
+    direction: shape.direction,
+    protocol: shape.protocol,
+    family: shape.family,
+    state: shape.state,
+    port,
+    origPort: shape.port,
+    cls: classOf(cs.classStarts[shape.protocol], port),
+    iif: more.iif,
+    oif: more.oif,
+    toHost: shape.direction === "inbound" && more.container === void 0,
+    ...local !== void 0 ? { local } : {}
+  };
 }
-function reachOf(cs, shape) {
-  const cls = classOf(cs.classStarts[shape.protocol], shape.port);
-  const base = { ...shape, cls };
-  let reach = AddrRanges.all(shape.family);
-  let decided = false;
-  const hook2 = shape.direction === "inbound" ? "input" : "output";
-  const published = shape.direction === "inbound" ? cs.compiled.find((cc) => publishedFor(cc, shape)) : void 0;
-  if (published) {
-    decided = true;
-    for (const cc of cs.compiled)
-      if (cc.config.layer === "host") reach = hookReach(cc, "docker-user", reach, base);
-  } else
-    for (const cc of cs.compiled)
-      if (cc.config.layer === "host" && decides(cc, shape)) {
-        decided = true;
-        reach = hookReach(cc, hook2, reach, base);
-      }
-  for (const cc of cs.compiled)
-    if (cc.config.layer === "cloud" && decides(cc, shape)) {
-      decided = true;
-      reach = hookReach(cc, hook2, reach, base);
-    }
-  return decided ? reach : void 0;
+function publishedFor(cs, shape) {
+  for (const cc of cs.compiled) {
+    const p = cc.config.published.find((p2) => {
+      if (p2.protocol !== shape.protocol || shape.port < p2.ports[0] || shape.port > p2.ports[1])
+        return false;
+      if (p2.hostIp === void 0 || p2.hostIp === "0.0.0.0" || p2.hostIp === "::") return true;
+      const v6 = p2.hostIp.includes(":");
+      if ((v6 ? 6 : 4) !== shape.family) return false;
+      return !(p2.hostIp.startsWith("127.") || p2.hostIp === "::1");
+    });
+    if (p) return { cc, p };
+  }
+  return void 0;
+}
+function containerPort(p, port) {
+  return p.target === void 0 ? port : p.target + (port - p.ports[0]);
+}
+function natConfigs(cs, family) {
+  return cs.compiled.filter((cc) => cc.hooks.prerouting.some((ch) => forFamily(ch, family)));
+}
+function translated(to, family, port) {
+  const addr = to.addr === void 0 ? void 0 : AddrRanges.fromCidrs(family, [to.addr]).bounds[0];
+  const local = addr === void 0 || !HOST_UNICAST[family].contains(addr) ? void 0 : addr;
+  return { port: to.port ?? port, local };
+}
+function bridgeOf(to) {
+  const m = to.rule.iif;
+  return m?.negate && m.names.length === 1 ? m.names[0] : COMPOSE_BRIDGE;
 }
 function traceChain(ch, address, ctx, depth) {
   checkDepth(ch, ctx, depth);
@@ -94467,83 +95336,244 @@ function traceChain(ch, address, ctx, depth) {
     if (!matchesShape(rule, ctx)) continue;
     if (matchedSet(rule, single, ctx).isEmpty) continue;
     const v = rule.verdict;
-    if (v.kind === "accept" || v.kind === "drop" || v.kind === "return")
-      return { verdict: v.kind, rule };
     if (v.kind === "jump" || v.kind === "goto") {
       const target = ctx.cc.chains.get(v.target);
       if (!target) continue;
       const sub = traceChain(target, address, ctx, depth + 1);
       if (sub.verdict !== "return") return sub;
       if (v.kind === "goto") return { verdict: "return", rule };
-    }
+    } else if (v.kind !== "continue") return { verdict: v.kind, rule };
   }
   return { verdict: "return" };
 }
-function traceAddress(cs, shape, address) {
-  const cls = classOf(cs.classStarts[shape.protocol], shape.port);
+
+// shared/src/policy/evaluate.ts
+function inboundReach(cs, shape, iface) {
+  const f = shape.family;
+  const base = pathCtx(cs, shape, { iif: iface, oif: "" });
+  let decided = false;
+  let reach;
+  let plain = AddrRanges.all(f);
+  const nat = natConfigs(cs, f);
+  const groups4 = [];
+  for (const cc of nat)
+    for (const ch of cc.hooks.prerouting) {
+      if (!forFamily(ch, f)) continue;
+      const r = runChain(ch, plain, { ...base, cc }, 0);
+      groups4.push(...r.nat);
+      plain = ch.chain.policy === "drop" ? r.acc : r.acc.union(r.ret);
+    }
+  const local = (set, ctx) => {
+    let s = set;
+    for (const cc of cs.compiled)
+      if (cc.config.layer === "host" && decides(cc, "input", f)) {
+        decided = true;
+        s = hookReach(cc, "input", s, ctx);
+      }
+    return s;
+  };
+  const published = cs.dnat ? void 0 : publishedFor(cs, shape);
+  if (published) {
+    decided = true;
+    const ctx = pathCtx(cs, shape, {
+      iif: iface,
+      oif: COMPOSE_BRIDGE,
+      port: containerPort(published.p, shape.port),
+      container: "unknown"
+    });
+    let s = plain;
+    for (const cc of cs.compiled)
+      if (cc.config.layer === "host") s = hookReach(cc, "docker-user", s, ctx);
+    reach = s;
+  } else reach = local(plain, base);
+  for (const { set, to } of groups4) {
+    decided = true;
+    const t = translated(to, f, shape.port);
+    if (to.addr === void 0 || t.local === void 0) {
+      reach = reach.union(local(set, pathCtx(cs, shape, { iif: iface, oif: "", port: t.port })));
+      continue;
+    }
+    const ctx = pathCtx(cs, shape, {
+      iif: iface,
+      oif: bridgeOf(to),
+      port: t.port,
+      container: t.local
+    });
+    let s = set;
+    for (const cc of cs.compiled)
+      if (cc.config.layer === "host" && decides(cc, "forward", f))
+        s = hookReach(cc, "forward", s, ctx);
+    reach = reach.union(s);
+  }
+  for (const cc of cs.compiled)
+    if (cc.config.layer === "cloud" && decides(cc, "input", f)) {
+      decided = true;
+      reach = hookReach(cc, "input", reach, base);
+    }
+  return decided ? reach : void 0;
+}
+function outboundReach(cs, shape, iface) {
+  const ctx = pathCtx(cs, shape, { iif: "", oif: iface });
+  let decided = false;
+  let reach = AddrRanges.all(shape.family);
+  for (const layer of ["host", "cloud"])
+    for (const cc of cs.compiled)
+      if (cc.config.layer === layer && decides(cc, "output", shape.family)) {
+        decided = true;
+        reach = hookReach(cc, "output", reach, ctx);
+      }
+  return decided ? reach : void 0;
+}
+function evaluationPoints(cs, shape) {
+  const ifaces = shape.iface !== void 0 ? [{ name: shape.iface, label: shape.iface }] : cs.publicInterfaces.map((c) => ({ name: c.name, label: c.label }));
+  const locals = shape.local !== void 0 ? [shape.local] : cs.hostAddresses[shape.direction][shape.family];
+  return ifaces.flatMap(
+    (i) => locals.map((local) => ({
+      iface: i.name,
+      label: i.label,
+      ...local !== void 0 ? { local } : {}
+    }))
+  );
+}
+function reachOf(cs, shape) {
+  const one = shape.direction === "inbound" ? inboundReach : outboundReach;
+  let out;
+  for (const p of evaluationPoints(cs, shape)) {
+    const r = one(cs, { ...shape, ...p.local !== void 0 ? { local: p.local } : {} }, p.iface);
+    if (r === void 0) return void 0;
+    out = out === void 0 ? r : out.union(r);
+  }
+  return out ?? (one(cs, shape, "") && AddrRanges.empty(shape.family));
+}
+function pointFor(cs, shape, address) {
+  const points = evaluationPoints(cs, shape).map((p) => ({
+    shape: { ...shape, iface: p.iface, ...p.local !== void 0 ? { local: p.local } : {} },
+    label: p.label
+  }));
+  if (points.length === 1) return points[0];
+  return points.find((p) => reachOf(cs, p.shape)?.contains(address)) ?? points[0];
+}
+function traceAddress(cs, given, address) {
+  const open2 = given.iface === void 0 || given.local === void 0;
+  const shape = (open2 ? pointFor(cs, given, address)?.shape : given) ?? given;
+  const iface = shape.iface ?? "";
+  const f = shape.family;
   const steps = [];
-  const hook2 = shape.direction === "inbound" ? "input" : "output";
-  const walk = (cc, h) => {
-    for (const ch of cc.hooks[h]) {
-      if (ch.chain.family !== void 0 && ch.chain.family !== shape.family) continue;
-      const ctx = { ...shape, cls, cc };
-      const r = traceChain(ch, address, ctx, 0);
-      const file = cc.config.file;
+  const walk = (cc, hook2, ctx) => {
+    for (const ch of cc.hooks[hook2]) {
+      if (!forFamily(ch, f)) continue;
+      const r = traceChain(ch, address, { ...ctx, cc }, 0);
       if (r.verdict === "accept" || r.verdict === "drop") {
         const rule = r.rule;
+        const accepted2 = r.verdict === "accept";
         steps.push({
           file: rule.file,
           line: rule.line,
           text: rule.text,
-          accepted: r.verdict === "accept",
+          accepted: accepted2,
           layer: cc.config.layer
         });
-        if (r.verdict === "drop") return false;
-      } else {
-        const accepted = (ch.chain.policy ?? "accept") === "accept";
-        if (h !== "docker-user" || !accepted)
-          steps.push({
-            file,
-            line: ch.chain.policyLine ?? 1,
-            text: `chain ${ch.chain.name} policy ${ch.chain.policy ?? "accept"}`,
-            accepted,
-            layer: cc.config.layer
-          });
-        if (!accepted) return false;
+        if (!accepted2) return false;
+        continue;
       }
+      const accepted = (ch.chain.policy ?? "accept") === "accept";
+      if (hook2 !== "docker-user" || !accepted)
+        steps.push({
+          file: cc.config.file,
+          line: ch.chain.policyLine ?? 1,
+          text: `chain ${ch.chain.name} policy ${ch.chain.policy ?? "accept"}`,
+          accepted,
+          layer: cc.config.layer
+        });
+      if (!accepted) return false;
     }
     return true;
   };
-  const published = shape.direction === "inbound" ? cs.compiled.find((cc) => publishedFor(cc, shape)) : void 0;
-  if (published) {
-    const p = publishedFor(published, shape);
-    steps.push({
-      file: published.config.file,
-      line: p.line,
-      text: `the ports: entry of service '${p.service}' (${p.ports[0] === p.ports[1] ? p.ports[0] : `${p.ports[0]}-${p.ports[1]}`}/${p.protocol}; Docker's NAT skips INPUT)`,
-      accepted: true,
-      layer: "docker"
-    });
+  const layers = (layer, hook2, ctx, all = false) => {
     for (const cc of cs.compiled)
-      if (cc.config.layer === "host" && !walk(cc, "docker-user")) return steps;
-  } else
-    for (const cc of cs.compiled)
-      if (cc.config.layer === "host" && decides(cc, shape) && !walk(cc, hook2)) return steps;
-  for (const cc of cs.compiled)
-    if (cc.config.layer === "cloud" && decides(cc, shape) && !walk(cc, hook2)) return steps;
+      if (cc.config.layer === layer && (all || decides(cc, hook2, f)) && !walk(cc, hook2, ctx))
+        return false;
+    return true;
+  };
+  if (shape.direction === "outbound") {
+    const ctx = pathCtx(cs, shape, { iif: "", oif: iface });
+    if (layers("host", "output", ctx)) layers("cloud", "output", ctx);
+    return steps;
+  }
+  const base = pathCtx(cs, shape, { iif: iface, oif: "" });
+  if (!inboundHost(cs, shape, address, iface, steps, base, layers)) return steps;
+  layers("cloud", "input", base);
   return steps;
 }
-function classesIn(cs, protocol, range) {
-  const starts = cs.classStarts[protocol];
-  const out = [];
-  for (let k = classOf(starts, range[0]); k < starts.length && starts[k] <= range[1]; k++) {
-    const end = k + 1 < starts.length ? starts[k + 1] - 1 : 65535;
-    out.push([Math.max(starts[k], range[0]), Math.min(end, range[1])]);
-  }
-  return out;
+function inboundHost(cs, shape, address, iface, steps, base, layers) {
+  const f = shape.family;
+  const nat = natConfigs(cs, f);
+  for (const cc of nat)
+    for (const ch of cc.hooks.prerouting) {
+      if (!forFamily(ch, f)) continue;
+      const r = traceChain(ch, address, { ...base, cc }, 0);
+      if (r.verdict === "drop") {
+        const rule2 = r.rule;
+        steps.push({
+          file: rule2.file,
+          line: rule2.line,
+          text: rule2.text,
+          accepted: false,
+          layer: "host"
+        });
+        return false;
+      }
+      if (r.verdict === "return" && ch.chain.policy === "drop") {
+        steps.push({
+          file: cc.config.file,
+          line: ch.chain.policyLine ?? 1,
+          text: `chain ${ch.chain.name} policy drop`,
+          accepted: false,
+          layer: "host"
+        });
+        return false;
+      }
+      if (r.verdict !== "dnat") continue;
+      const rule = r.rule;
+      const to = { ...rule.verdict, rule };
+      const t = translated(to, f, shape.port);
+      steps.push({
+        file: rule.file,
+        line: rule.line,
+        text: `${rule.text} (destination NAT${to.addr === void 0 ? "" : ` to ${to.addr}`}${to.port === void 0 ? "" : ` port ${to.port}`}${t.local === void 0 ? "" : ": it skips INPUT"})`,
+        accepted: true,
+        layer: "docker"
+      });
+      if (to.addr === void 0 || t.local === void 0)
+        return layers("host", "input", pathCtx(cs, shape, { iif: iface, oif: "", port: t.port }));
+      return layers(
+        "host",
+        "forward",
+        pathCtx(cs, shape, { iif: iface, oif: bridgeOf(to), port: t.port, container: t.local })
+      );
+    }
+  const published = cs.dnat ? void 0 : publishedFor(cs, shape);
+  if (!published) return layers("host", "input", base);
+  const { p } = published;
+  steps.push({
+    file: published.cc.config.file,
+    line: p.line,
+    text: `the ports: entry of service '${p.service}' (${p.ports[0] === p.ports[1] ? p.ports[0] : `${p.ports[0]}-${p.ports[1]}`}/${p.protocol}; Docker's NAT skips INPUT)`,
+    accepted: true,
+    layer: "docker"
+  });
+  const ctx = pathCtx(cs, shape, {
+    iif: iface,
+    oif: COMPOSE_BRIDGE,
+    port: containerPort(p, shape.port),
+    container: "unknown"
+  });
+  return layers("host", "docker-user", ctx, true);
 }
 function evaluatePolicy(policy, configs, options = {}) {
-  const cs = "compiled" in configs ? configs : compileConfigs(configs);
+  const cs = "compiled" in configs ? configs : compileConfigs(configs, {
+    interfaces: { ...policy.interfaces, ...options.interfaces }
+  });
   return findingsFor(policy, cs, options);
 }
 
@@ -94569,10 +95599,10 @@ var LEVEL_SECURITY = {
   warning: "5.0",
   note: "2.0"
 };
-function toSarif(findings, options) {
+function ruleTable(policy) {
   const rules2 = [];
   const ruleIndex = /* @__PURE__ */ new Map();
-  const policyRules = new Map(options.policy.rules.map((r) => [r.id, r]));
+  const policyRules = new Map(policy.rules.map((r) => [r.id, r]));
   const ruleFor = (f) => {
     const known = ruleIndex.get(f.rule);
     if (known !== void 0) return known;
@@ -94582,17 +95612,41 @@ function toSarif(findings, options) {
       id: f.rule,
       name: f.rule.replace(/(^|-)(\w)/g, (_, _d, c) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, ""),
       shortDescription: { text: title },
-      fullDescription: { text: `Policy ${options.policy.id} (${options.policy.source}): ${title}` },
+      fullDescription: { text: `Policy ${policy.id} (${policy.source}): ${title}` },
       help: { text: f.hint },
       defaultConfiguration: { level: f.severity },
       properties: {
-        tags: ["security", "firewall", `policy:${options.policy.id}`],
+        tags: ["security", "firewall", `policy:${policy.id}`],
         "security-severity": LEVEL_SECURITY[f.severity]
       }
     });
     ruleIndex.set(f.rule, rules2.length - 1);
     return rules2.length - 1;
   };
+  return { rules: rules2, ruleFor };
+}
+function sarifResult(f, ruleIndex) {
+  return {
+    ruleId: f.rule,
+    ruleIndex,
+    level: f.severity,
+    message: { text: `${f.message}
+Fix: ${f.hint}` },
+    ...f.file !== void 0 ? {
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: toUri(f.file) },
+            region: { startLine: Math.max(1, f.line ?? 1) }
+          }
+        }
+      ]
+    } : {},
+    partialFingerprints: { primaryLocationLineHash: fingerprint(f) }
+  };
+}
+function toSarif(findings, options) {
+  const { rules: rules2, ruleFor } = ruleTable(options.policy);
   const results = [];
   let bytes = 2e3;
   let dropped = 0;
@@ -94601,24 +95655,7 @@ function toSarif(findings, options) {
       dropped++;
       continue;
     }
-    const result = {
-      ruleId: f.rule,
-      ruleIndex: ruleFor(f),
-      level: f.severity,
-      message: { text: `${f.message}
-Fix: ${f.hint}` },
-      ...f.file !== void 0 ? {
-        locations: [
-          {
-            physicalLocation: {
-              artifactLocation: { uri: toUri(f.file) },
-              region: { startLine: Math.max(1, f.line ?? 1) }
-            }
-          }
-        ]
-      } : {},
-      partialFingerprints: { primaryLocationLineHash: fingerprint(f) }
-    };
+    const result = sarifResult(f, ruleFor(f));
     const size = JSON.stringify(result).length + 2;
     if (bytes + size > SARIF_MAX_BYTES - 2e5) {
       dropped++;
@@ -94627,14 +95664,22 @@ Fix: ${f.hint}` },
     bytes += size;
     results.push(result);
   }
-  const notifications = dropped > 0 ? [
-    {
+  const notifications = [];
+  if (dropped > 0)
+    notifications.push({
       level: "warning",
       message: {
         text: `${dropped} result(s) left out: GitHub code scanning accepts at most ${SARIF_MAX_RESULTS} results a run and ${SARIF_MAX_BYTES / 1e6} MB a file; the most severe are kept. Run allowlist-sync verify --format json for all of them.`
       }
-    }
-  ] : [];
+    });
+  const { summary: summary2 } = options;
+  if (summary2?.verdict === "nothing-checked")
+    notifications.push({
+      level: "warning",
+      message: {
+        text: `Nothing was checked: no config decides ${summary2.unchecked.map((u) => `${u.direction} IPv${u.family}`).join(", ")} traffic (a fragment, or a file that only includes others?).`
+      }
+    });
   return {
     $schema: SCHEMA,
     version: "2.1.0",
@@ -94649,11 +95694,21 @@ Fix: ${f.hint}` },
           }
         },
         results,
+        ...summary2 ? {
+          properties: {
+            verdict: summary2.verdict,
+            interfaces: summary2.interfaces,
+            unchecked: summary2.unchecked
+          }
+        } : {},
         invocations: [{ executionSuccessful: true, toolExecutionNotifications: notifications }]
       }
     ]
   };
 }
+
+// shared/src/version.ts
+var VERSION7 = "0.1.0";
 
 // action/src/closest-name.ts
 function editDistance(a, b) {
@@ -94766,6 +95821,10 @@ var allowlist_sync_schema_default = {
           },
           title: {
             type: "string"
+          },
+          "allow-reserved": {
+            type: "boolean",
+            description: "An internal list: accept entries in special-purpose space (private, loopback, documentation, ...), which the reserved-space guard refuses otherwise. Default false."
           }
         }
       }
@@ -94977,6 +96036,16 @@ var allowlist_sync_schema_default = {
               type: "string"
             },
             description: "Globs of firewall configs to check (`*` within a folder, `**` across folders)."
+          },
+          interfaces: {
+            type: "object",
+            description: "Interface roles over the policy file's and the defaults (lo, docker*, br-*, veth*, virbr*, lxdbr*, incusbr*, cni*, flannel*, cali*, kube*, tailscale*, wg*, tun*, tap*, zt* internal; any other public): reach is checked for traffic arriving on the public ones. A name may end in * (wg*); * alone stands for every interface nothing else names.",
+            propertyNames: {
+              pattern: `^(?:[^\\s/:'"*+]{1,15}[*+]?|[*+])$`
+            },
+            additionalProperties: {
+              enum: ["public", "internal"]
+            }
           }
         },
         oneOf: [
@@ -95172,7 +96241,13 @@ function userFeedsOf(cfg, where, problems) {
     }
     try {
       out.push(
-        defineUserFeed({ id: f.id, url: f.url, parser, ...f.title ? { title: f.title } : {} })
+        defineUserFeed({
+          id: f.id,
+          url: f.url,
+          parser,
+          ...f.title ? { title: f.title } : {},
+          ...f["allow-reserved"] === true ? { allowReserved: true } : {}
+        })
       );
     } catch (cause) {
       problems.push(`${where.at(["feeds", i])}: ${message(cause)}`);
@@ -95409,7 +96484,7 @@ function checkFields(w2) {
 
 // node_modules/@octokit/plugin-retry/dist-bundle/index.js
 var import_light = __toESM(require_light(), 1);
-var VERSION7 = "0.0.0-development";
+var VERSION8 = "0.0.0-development";
 function isRequestError2(error2) {
   return error2.request !== void 0;
 }
@@ -95479,11 +96554,11 @@ function retry(octokit, octokitOptions) {
   }
   return retryPlugin;
 }
-retry.VERSION = VERSION7;
+retry.VERSION = VERSION8;
 
 // node_modules/@octokit/plugin-throttling/dist-bundle/index.js
 var import_light2 = __toESM(require_light(), 1);
-var VERSION8 = "0.0.0-development";
+var VERSION9 = "0.0.0-development";
 var noop3 = () => Promise.resolve();
 function wrapRequest2(state, request2, options) {
   return state.retryLimiter.schedule(doRequest, state, request2, options);
@@ -95708,7 +96783,7 @@ function throttling(octokit, octokitOptions) {
   });
   return {};
 }
-throttling.VERSION = VERSION8;
+throttling.VERSION = VERSION9;
 throttling.triggersNotification = triggersNotification;
 
 // action/src/octokit-client.ts
@@ -96414,12 +97489,12 @@ function fileChanges(files, state) {
     const now = { ipv4: IpSet.empty(4), ipv6: IpSet.empty(6) };
     const before = { ipv4: IpSet.empty(4), ipv6: IpSet.empty(6) };
     for (const id of f.feeds) {
-      const sets = setsOf(state, id);
-      if (!sets) continue;
-      now.ipv4 = now.ipv4.union(sets.now.ipv4);
-      now.ipv6 = now.ipv6.union(sets.now.ipv6);
-      before.ipv4 = before.ipv4.union(sets.before.ipv4);
-      before.ipv6 = before.ipv6.union(sets.before.ipv6);
+      const sets2 = setsOf(state, id);
+      if (!sets2) continue;
+      now.ipv4 = now.ipv4.union(sets2.now.ipv4);
+      now.ipv6 = now.ipv6.union(sets2.now.ipv6);
+      before.ipv4 = before.ipv4.union(sets2.before.ipv4);
+      before.ipv6 = before.ipv6.union(sets2.before.ipv6);
     }
     const count = (a, b) => a.ipv4.difference(b.ipv4).toCidrs().length + a.ipv6.difference(b.ipv6).toCidrs().length;
     out.set(f.path, { added: count(now, before), removed: count(before, now) });
@@ -96771,37 +97846,20 @@ function formatLock(snapshots, cursor) {
   return `${JSON.stringify(lock, null, 2)}
 `;
 }
-async function getFeedState(ids, o) {
-  const fetchedAt = new Date(o.now()).toISOString();
-  const defs = ids.map((id) => {
-    const def = findFeed(id, o.userFeeds);
-    if (!def) throw new TypeError(`unknown feed '${id}'`);
-    return def;
-  });
-  const viaWorker = o.source ? defs.filter((d) => !d.user) : [];
-  const direct = o.source ? defs.filter((d) => d.user) : defs;
-  const snapshots = /* @__PURE__ */ new Map();
-  const changes = /* @__PURE__ */ new Map();
-  const refusals = [];
-  if (direct.length > 0) {
-    const result = await syncFeeds(direct, {
-      fetch: o.fetch,
-      now: o.now,
-      previous: o.previous,
-      ...o.mirror ? { mirror: o.mirror } : {},
-      ...o.githubToken ? { githubToken: o.githubToken } : {},
-      guards: { maxRemovalShare: o.maxRemovalPercent / 100, allowMassRemoval: o.allowMassRemoval }
-    });
-    for (const out of result.outcomes) {
-      if (out.kind === "refused") {
-        refusals.push({ feed: out.feed, guard: out.guard, reason: out.reason });
-        if (out.previous) snapshots.set(out.feed, out.previous);
-      } else {
-        snapshots.set(out.feed, out.snapshot);
-        if (out.kind === "changed") changes.set(out.feed, out.change);
-      }
-    }
+var SourceUrlError = class extends TypeError {
+  code = "ERR_SOURCE_URL";
+};
+function isAllowedSource(source) {
+  let url;
+  try {
+    url = new URL(source);
+  } catch {
+    return false;
   }
+  if (url.protocol === "https:") return true;
+  return url.protocol === "http:" && (url.hostname === "localhost" || url.hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(url.hostname));
+}
+async function workerOutcomes(viaWorker, guards, snapshots, o) {
   let cursor;
   let toFetch = viaWorker;
   if (viaWorker.length > 0) {
@@ -96817,27 +97875,72 @@ async function getFeedState(ids, o) {
       for (const d of viaWorker) if (!toFetch.includes(d)) snapshots.set(d.id, o.previous[d.id]);
     } else if (o.cursor?.source === o.source) cursor = o.cursor;
   }
-  await Promise.all(
-    toFetch.map(async (def) => {
-      const prev = o.previous[def.id];
-      const outcome = await fromWorker(o.source, def.id, prev, o);
-      if ("reason" in outcome) {
-        refusals.push(outcome);
-        if (prev) snapshots.set(def.id, prev);
-        return;
-      }
-      snapshots.set(def.id, outcome);
-      if (!prev || prev.sha256 !== outcome.sha256) changes.set(def.id, diffSnapshots(prev, outcome));
-    })
+  const outcomes = await Promise.all(
+    toFetch.map((def) => fromWorker(o.source, def, o.previous[def.id], guards, o))
   );
+  return { outcomes, cursor };
+}
+async function getFeedState(ids, o) {
+  if (o.source && !isAllowedSource(o.source))
+    throw new SourceUrlError(
+      `source ${JSON.stringify(o.source)}: a worker source must be an https:// URL (http:// only for a loopback host)`
+    );
+  const fetchedAt = new Date(o.now()).toISOString();
+  const defs = ids.map((id) => {
+    const def = findFeed(id, o.userFeeds);
+    if (!def) throw new TypeError(`unknown feed '${id}'`);
+    return def;
+  });
+  const viaWorker = o.source ? defs.filter((d) => !d.user) : [];
+  const direct = o.source ? defs.filter((d) => d.user) : defs;
+  const snapshots = /* @__PURE__ */ new Map();
+  const changes = /* @__PURE__ */ new Map();
+  const refusals = [];
+  const held = [];
+  const guards = {
+    ...DEFAULT_GUARD_OPTIONS,
+    maxRemovalShare: o.maxRemovalPercent / 100,
+    allowMassRemoval: o.allowMassRemoval,
+    allowMassAddition: o.allowMassRemoval
+  };
+  const take = (out) => {
+    if (out.kind === "refused") {
+      refusals.push({ feed: out.feed, guard: out.guard, reason: out.reason });
+      if (out.previous) snapshots.set(out.feed, out.previous);
+      return;
+    }
+    if (out.kind === "held") {
+      held.push(out);
+      snapshots.set(out.feed, out.candidate);
+      changes.set(out.feed, out.change);
+      return;
+    }
+    snapshots.set(out.feed, out.snapshot);
+    if (out.kind === "changed") changes.set(out.feed, out.change);
+  };
+  if (direct.length > 0) {
+    const result = await syncFeeds(direct, {
+      fetch: o.fetch,
+      now: o.now,
+      previous: o.previous,
+      ...o.mirror ? { mirror: o.mirror } : {},
+      ...o.githubToken ? { githubToken: o.githubToken } : {},
+      guards
+    });
+    for (const out of result.outcomes) take(out);
+  }
+  const fromWorkers = await workerOutcomes(viaWorker, guards, snapshots, o);
+  for (const out of fromWorkers.outcomes) take(out);
+  let cursor = fromWorkers.cursor;
   refusals.sort((a, b) => a.feed < b.feed ? -1 : 1);
+  held.sort((a, b) => a.feed < b.feed ? -1 : 1);
   if (refusals.some((r) => viaWorker.some((d) => d.id === r.feed)))
     cursor = o.cursor?.source === o.source ? o.cursor : void 0;
   return {
     snapshots,
     changes,
     refusals,
-    held: [],
+    held,
     ...cursor ? { cursor } : {},
     origin: o.source || "upstream",
     fetchedAt
@@ -96868,9 +97971,17 @@ async function readChangeLog(source, ids, o) {
   }
   return void 0;
 }
-async function fromWorker(source, id, prev, o) {
-  const refuse = (guard, reason) => ({ feed: id, guard, reason });
-  const url = `${source.replace(/\/+$/, "")}/v1/feeds/${id.split("/").map(encodeURIComponent).join("/")}`;
+async function fromWorker(source, def, prev, guards, o) {
+  const refuse = (guard, reason) => ({
+    kind: "refused",
+    feed: def.id,
+    guard,
+    reason,
+    previous: prev,
+    notes: []
+  });
+  const url = `${source.replace(/\/+$/, "")}/v1/feeds/${def.id.split("/").map(encodeURIComponent).join("/")}`;
+  const fetchedAt = new Date(o.now()).toISOString();
   let res;
   try {
     res = await o.fetch(url, {
@@ -96878,6 +97989,7 @@ async function fromWorker(source, id, prev, o) {
         accept: "application/json",
         ...prev ? { "if-none-match": `"${prev.sha256}"` } : {}
       },
+      redirect: "error",
       signal: AbortSignal.timeout(15e3)
     });
   } catch (cause) {
@@ -96886,7 +97998,14 @@ async function fromWorker(source, id, prev, o) {
       `${url}: ${cause instanceof Error ? cause.message : String(cause)}`
     );
   }
-  if (res.status === 304 && prev) return { ...prev, fetchedAt: new Date(o.now()).toISOString() };
+  if (res.status === 304 && prev)
+    return {
+      kind: "unchanged",
+      feed: def.id,
+      snapshot: { ...prev, fetchedAt },
+      notModified: true,
+      notes: []
+    };
   if (res.status !== 200) return refuse("http-error", `${url} answered ${res.status}`);
   let body;
   try {
@@ -96894,45 +98013,7 @@ async function fromWorker(source, id, prev, o) {
   } catch {
     return refuse("unparseable", `${url}: the body is not JSON`);
   }
-  if (!Array.isArray(body.ipv4) || !Array.isArray(body.ipv6) || typeof body.version !== "number")
-    return refuse("schema-drift", `${url}: not a snapshot (ipv4, ipv6, version)`);
-  let ipv4;
-  let ipv6;
-  try {
-    ipv4 = IpSet.fromCidrs(4, body.ipv4);
-    ipv6 = IpSet.fromCidrs(6, body.ipv6);
-  } catch (cause) {
-    return refuse(
-      "invalid-entry",
-      `${url}: ${cause instanceof Error ? cause.message : String(cause)}`
-    );
-  }
-  if (ipv4.isEmpty && ipv6.isEmpty) return refuse("empty", `${url}: the snapshot lists no address`);
-  if (prev && !o.allowMassRemoval) {
-    for (const [name, was, now] of [
-      ["IPv4", IpSet.fromCidrs(4, prev.ipv4), ipv4],
-      ["IPv6", IpSet.fromCidrs(6, prev.ipv6), ipv6]
-    ]) {
-      if (was.isEmpty) continue;
-      const gone = was.difference(now).addressCount();
-      const total = was.addressCount();
-      if (gone === total || gone * 100n > total * BigInt(Math.round(o.maxRemovalPercent)))
-        return refuse(
-          "mass-removal",
-          `${id}: ${name}: more than ${o.maxRemovalPercent}% of the locked addresses would be removed`
-        );
-    }
-  }
-  const lists = { ipv4: ipv4.toCidrs(), ipv6: ipv6.toCidrs() };
-  return {
-    feed: id,
-    version: body.version,
-    sha256: await sha256Lists(lists),
-    fetchedAt: typeof body.fetchedAt === "string" ? body.fetchedAt : new Date(o.now()).toISOString(),
-    changedAt: typeof body.changedAt === "string" ? body.changedAt : new Date(o.now()).toISOString(),
-    source: typeof body.source === "string" ? body.source : url,
-    ...lists
-  };
+  return guardServedSnapshot(body, { feed: def, url, previous: prev, guards, fetchedAt });
 }
 
 // action/src/desired-pull.ts
@@ -97072,11 +98153,19 @@ async function loadPolicies(checks, read) {
     try {
       if (check.preset !== void 0) {
         if (!isPresetId(check.preset)) throw new Error(`unknown preset '${check.preset}'`);
-        loaded.push({ policy: presetPolicy(check.preset), configs: check.configs });
+        loaded.push({
+          policy: presetPolicy(check.preset),
+          configs: check.configs,
+          ...check.interfaces ? { interfaces: check.interfaces } : {}
+        });
       } else if (check.file !== void 0) {
         const text = await read(check.file);
         if (text === void 0) throw new Error(`${check.file}: no such file`);
-        loaded.push({ policy: parsePolicy(text, check.file), configs: check.configs });
+        loaded.push({
+          policy: parsePolicy(text, check.file),
+          configs: check.configs,
+          ...check.interfaces ? { interfaces: check.interfaces } : {}
+        });
       }
     } catch (cause) {
       errors.push(
@@ -97098,7 +98187,7 @@ async function checkPolicies(loaded, loadErrors, paths, read, snapshots, toolVer
   const files = /* @__PURE__ */ new Set();
   const sarifFindings = [];
   let sarifPolicy;
-  for (const { policy, configs } of loaded) {
+  for (const { policy, configs, interfaces } of loaded) {
     const globs = configs.map(globToRegExp);
     const matched = paths.filter((p) => globs.some((g) => g.test(p))).sort();
     try {
@@ -97116,7 +98205,15 @@ async function checkPolicies(loaded, loadErrors, paths, read, snapshots, toolVer
         if (s)
           feedSets.set(id, { ipv4: IpSet.fromCidrs(4, s.ipv4), ipv6: IpSet.fromCidrs(6, s.ipv6) });
       }
-      const { findings: found } = evaluatePolicy(policy, parsed, { feedSets });
+      const evaluation = evaluatePolicy(policy, parsed, {
+        feedSets,
+        ...interfaces ? { interfaces } : {}
+      });
+      const found = evaluation.findings;
+      if (evaluation.verdict === "nothing-checked")
+        errors.push(
+          `policy ${policy.id}: nothing checked: no config among ${matched.join(", ") || "(none matched)"} decides ${evaluation.unchecked.map((u) => `${u.direction} IPv${u.family}`).join(", ")} traffic`
+        );
       for (const f of found) findings.push({ ...f, policy: policy.id });
       sarifFindings.push(...found);
       sarifPolicy ??= policy;
@@ -97290,7 +98387,7 @@ ${TRAILER_TIME}: ${at}
 }
 
 // action/src/sync-context.ts
-var ACTION_VERSION = "0.1.0";
+var ACTION_VERSION = VERSION7;
 var DEFAULT_BRANCH = "allowlist-sync/update";
 async function readConfig(deps, reader, where) {
   const path2 = deps.inputs.config;

@@ -55,6 +55,8 @@ export interface PolicyCheck {
   readonly preset?: string
   readonly file?: string
   readonly configs: readonly string[]
+  /** Interface roles (`eth1: internal`) over the policy file's and the defaults. */
+  readonly interfaces?: Readonly<Record<string, 'public' | 'internal'>>
 }
 
 /** Pull-request settings from the config file (the Action's inputs override them). */
@@ -115,6 +117,7 @@ interface RawFeed {
   column?: string | number
   family?: 4 | 6
   title?: string
+  'allow-reserved'?: boolean
 }
 
 interface RawTarget {
@@ -148,7 +151,12 @@ interface RawConfig {
   lock?: string
   feeds?: RawFeed[]
   targets: RawTarget[]
-  policies?: { preset?: string; file?: string; configs: string[] }[]
+  policies?: {
+    preset?: string
+    file?: string
+    configs: string[]
+    interfaces?: Record<string, 'public' | 'internal'>
+  }[]
   'pull-request'?: {
     branch?: string
     title?: string
@@ -278,7 +286,13 @@ function userFeedsOf(cfg: RawConfig, where: Positions, problems: string[]): Feed
     }
     try {
       out.push(
-        defineUserFeed({ id: f.id, url: f.url, parser, ...(f.title ? { title: f.title } : {}) }),
+        defineUserFeed({
+          id: f.id,
+          url: f.url,
+          parser,
+          ...(f.title ? { title: f.title } : {}),
+          ...(f['allow-reserved'] === true ? { allowReserved: true } : {}),
+        }),
       )
     } catch (cause) {
       problems.push(`${where.at(['feeds', i])}: ${message(cause)}`)

@@ -1,17 +1,20 @@
 /**
  * @module The current sets of the feeds a config uses: from a worker (`/v1/feeds/:id`, ETag =
- * sha256) or fetched upstream directly through shared/feeds with its guards, against the last
- * accepted snapshots kept in the lock file. Refused feeds keep their locked snapshot.
+ * sha256) or fetched upstream directly, both through the same shared/feeds guards against the
+ * last accepted snapshots kept in the lock file. Refused feeds keep their locked snapshot; held
+ * ones (a mass removal or addition) are applied and listed in `held`, for a draft pull request.
  */
 import {
-  diffSnapshots,
+  DEFAULT_GUARD_OPTIONS,
   findFeed,
+  guardServedSnapshot,
   IpSet,
-  sha256Lists,
   syncFeeds,
   type Change,
   type FeedDefinition,
+  type FeedOutcome,
   type GuardName,
+  type GuardOptions,
   type HeldOutcome,
   type HoldGuardName,
   type Snapshot,
@@ -49,7 +52,10 @@ export interface FeedState {
 /** Options of {@link getFeedState}. */
 export interface FeedStateOptions {
   readonly userFeeds: readonly FeedDefinition[]
-  /** A worker's base URL; empty or undefined fetches upstream. */
+  /**
+   * A worker's base URL; empty or undefined fetches upstream. Must be https:// (http:// only for
+   * a loopback host: 127.0.0.0/8, [::1], localhost), else getFeedState throws.
+   */
   readonly source?: string
   readonly fetch: typeof fetch
   readonly now: () => number
@@ -150,42 +156,41 @@ export function formatLock(snapshots: ReadonlyMap<string, Snapshot>, cursor?: Lo
   return `${JSON.stringify(lock, null, 2)}\n`
 }
 
-/** Fetches `ids` and compares them with the lock. Never throws for upstream trouble. */
-export async function getFeedState(
-  ids: readonly string[],
-  o: FeedStateOptions,
-): Promise<FeedState> {
-  const fetchedAt = new Date(o.now()).toISOString()
-  const defs = ids.map((id) => {
-    const def = findFeed(id, o.userFeeds)
-    if (!def) throw new TypeError(`unknown feed '${id}'`)
-    return def
-  })
-  const viaWorker = o.source ? defs.filter((d) => !d.user) : []
-  const direct = o.source ? defs.filter((d) => d.user) : defs
-  const snapshots = new Map<string, Snapshot>()
-  const changes = new Map<string, Change>()
-  const refusals: Refusal[] = []
+/** Thrown for a worker `source` that is neither https:// nor http:// on a loopback host. */
+export class SourceUrlError extends TypeError {
+  readonly code = 'ERR_SOURCE_URL'
+}
 
-  if (direct.length > 0) {
-    const result = await syncFeeds(direct, {
-      fetch: o.fetch,
-      now: o.now,
-      previous: o.previous,
-      ...(o.mirror ? { mirror: o.mirror } : {}),
-      ...(o.githubToken ? { githubToken: o.githubToken } : {}),
-      guards: { maxRemovalShare: o.maxRemovalPercent / 100, allowMassRemoval: o.allowMassRemoval },
-    })
-    for (const out of result.outcomes) {
-      if (out.kind === 'refused') {
-        refusals.push({ feed: out.feed, guard: out.guard, reason: out.reason })
-        if (out.previous) snapshots.set(out.feed, out.previous)
-      } else {
-        snapshots.set(out.feed, out.snapshot)
-        if (out.kind === 'changed') changes.set(out.feed, out.change)
-      }
-    }
+/**
+ * Whether a worker `source` may be used: https://, or http:// to a loopback host (tests, a
+ * worker on the same machine). Anything else could be read or rewritten on the way.
+ */
+export function isAllowedSource(source: string): boolean {
+  let url: URL
+  try {
+    url = new URL(source)
+  } catch {
+    return false
   }
+  if (url.protocol === 'https:') return true
+  return (
+    url.protocol === 'http:' &&
+    (url.hostname === 'localhost' ||
+      url.hostname === '[::1]' ||
+      /^127\.\d+\.\d+\.\d+$/.test(url.hostname))
+  )
+}
+
+/**
+ * The outcomes of the feeds read from a worker: only those its change log shows changed since the
+ * lock's cursor (the others keep their locked snapshot, set into `snapshots`), and the new cursor.
+ */
+async function workerOutcomes(
+  viaWorker: readonly FeedDefinition[],
+  guards: GuardOptions,
+  snapshots: Map<string, Snapshot>,
+  o: FeedStateOptions,
+): Promise<{ outcomes: FeedOutcome[]; cursor: LockCursor | undefined }> {
   let cursor: LockCursor | undefined
   let toFetch = viaWorker
   if (viaWorker.length > 0) {
@@ -202,20 +207,75 @@ export async function getFeedState(
       for (const d of viaWorker) if (!toFetch.includes(d)) snapshots.set(d.id, o.previous[d.id]!)
     } else if (o.cursor?.source === o.source) cursor = o.cursor
   }
-  await Promise.all(
-    toFetch.map(async (def) => {
-      const prev = o.previous[def.id]
-      const outcome = await fromWorker(o.source!, def.id, prev, o)
-      if ('reason' in outcome) {
-        refusals.push(outcome)
-        if (prev) snapshots.set(def.id, prev)
-        return
-      }
-      snapshots.set(def.id, outcome)
-      if (!prev || prev.sha256 !== outcome.sha256) changes.set(def.id, diffSnapshots(prev, outcome))
-    }),
+  const outcomes = await Promise.all(
+    toFetch.map((def) => fromWorker(o.source!, def, o.previous[def.id], guards, o)),
   )
+  return { outcomes, cursor }
+}
+
+/**
+ * Fetches `ids` and compares them with the lock. Never throws for upstream or worker trouble;
+ * throws a {@link SourceUrlError} for a `source` that is not https:// (nor loopback http://).
+ */
+export async function getFeedState(
+  ids: readonly string[],
+  o: FeedStateOptions,
+): Promise<FeedState> {
+  if (o.source && !isAllowedSource(o.source))
+    throw new SourceUrlError(
+      `source ${JSON.stringify(o.source)}: a worker source must be an https:// URL (http:// only for a loopback host)`,
+    )
+  const fetchedAt = new Date(o.now()).toISOString()
+  const defs = ids.map((id) => {
+    const def = findFeed(id, o.userFeeds)
+    if (!def) throw new TypeError(`unknown feed '${id}'`)
+    return def
+  })
+  const viaWorker = o.source ? defs.filter((d) => !d.user) : []
+  const direct = o.source ? defs.filter((d) => d.user) : defs
+  const snapshots = new Map<string, Snapshot>()
+  const changes = new Map<string, Change>()
+  const refusals: Refusal[] = []
+  const held: HeldOutcome[] = []
+  // allow-mass-removal: a held-class update is a plain change (not a draft), additions included.
+  const guards: GuardOptions = {
+    ...DEFAULT_GUARD_OPTIONS,
+    maxRemovalShare: o.maxRemovalPercent / 100,
+    allowMassRemoval: o.allowMassRemoval,
+    allowMassAddition: o.allowMassRemoval,
+  }
+  const take = (out: FeedOutcome): void => {
+    if (out.kind === 'refused') {
+      refusals.push({ feed: out.feed, guard: out.guard, reason: out.reason })
+      if (out.previous) snapshots.set(out.feed, out.previous)
+      return
+    }
+    if (out.kind === 'held') {
+      held.push(out)
+      snapshots.set(out.feed, out.candidate)
+      changes.set(out.feed, out.change)
+      return
+    }
+    snapshots.set(out.feed, out.snapshot)
+    if (out.kind === 'changed') changes.set(out.feed, out.change)
+  }
+
+  if (direct.length > 0) {
+    const result = await syncFeeds(direct, {
+      fetch: o.fetch,
+      now: o.now,
+      previous: o.previous,
+      ...(o.mirror ? { mirror: o.mirror } : {}),
+      ...(o.githubToken ? { githubToken: o.githubToken } : {}),
+      guards,
+    })
+    for (const out of result.outcomes) take(out)
+  }
+  const fromWorkers = await workerOutcomes(viaWorker, guards, snapshots, o)
+  for (const out of fromWorkers.outcomes) take(out)
+  let cursor = fromWorkers.cursor
   refusals.sort((a, b) => (a.feed < b.feed ? -1 : 1))
+  held.sort((a, b) => (a.feed < b.feed ? -1 : 1))
   // A refused change must be looked at again next run: keep the old cursor then.
   if (refusals.some((r) => viaWorker.some((d) => d.id === r.feed)))
     cursor = o.cursor?.source === o.source ? o.cursor : undefined
@@ -223,7 +283,7 @@ export async function getFeedState(
     snapshots,
     changes,
     refusals,
-    held: [],
+    held,
     ...(cursor ? { cursor } : {}),
     origin: o.source || 'upstream',
     fetchedAt,
@@ -268,14 +328,27 @@ async function readChangeLog(
   return undefined
 }
 
+/**
+ * One feed's snapshot from the worker, put through the same guards as an upstream fetch against
+ * the lock's snapshot; a 304 keeps the locked snapshot (the worker says its sha256 is the same).
+ */
 async function fromWorker(
   source: string,
-  id: string,
+  def: FeedDefinition,
   prev: Snapshot | undefined,
+  guards: GuardOptions,
   o: FeedStateOptions,
-): Promise<Snapshot | Refusal> {
-  const refuse = (guard: Refusal['guard'], reason: string): Refusal => ({ feed: id, guard, reason })
-  const url = `${source.replace(/\/+$/, '')}/v1/feeds/${id.split('/').map(encodeURIComponent).join('/')}`
+): Promise<FeedOutcome> {
+  const refuse = (guard: GuardName, reason: string): FeedOutcome => ({
+    kind: 'refused',
+    feed: def.id,
+    guard,
+    reason,
+    previous: prev,
+    notes: [],
+  })
+  const url = `${source.replace(/\/+$/, '')}/v1/feeds/${def.id.split('/').map(encodeURIComponent).join('/')}`
+  const fetchedAt = new Date(o.now()).toISOString()
   let res: Response
   try {
     res = await o.fetch(url, {
@@ -283,6 +356,7 @@ async function fromWorker(
         accept: 'application/json',
         ...(prev ? { 'if-none-match': `"${prev.sha256}"` } : {}),
       },
+      redirect: 'error',
       signal: AbortSignal.timeout(15_000),
     })
   } catch (cause) {
@@ -291,53 +365,20 @@ async function fromWorker(
       `${url}: ${cause instanceof Error ? cause.message : String(cause)}`,
     )
   }
-  if (res.status === 304 && prev) return { ...prev, fetchedAt: new Date(o.now()).toISOString() }
+  if (res.status === 304 && prev)
+    return {
+      kind: 'unchanged',
+      feed: def.id,
+      snapshot: { ...prev, fetchedAt },
+      notModified: true,
+      notes: [],
+    }
   if (res.status !== 200) return refuse('http-error', `${url} answered ${res.status}`)
-  let body: Partial<Snapshot>
+  let body: unknown
   try {
-    body = (await res.json()) as Partial<Snapshot>
+    body = await res.json()
   } catch {
     return refuse('unparseable', `${url}: the body is not JSON`)
   }
-  if (!Array.isArray(body.ipv4) || !Array.isArray(body.ipv6) || typeof body.version !== 'number')
-    return refuse('schema-drift', `${url}: not a snapshot (ipv4, ipv6, version)`)
-  let ipv4: IpSet
-  let ipv6: IpSet
-  try {
-    ipv4 = IpSet.fromCidrs(4, body.ipv4)
-    ipv6 = IpSet.fromCidrs(6, body.ipv6)
-  } catch (cause) {
-    return refuse(
-      'invalid-entry',
-      `${url}: ${cause instanceof Error ? cause.message : String(cause)}`,
-    )
-  }
-  if (ipv4.isEmpty && ipv6.isEmpty) return refuse('empty', `${url}: the snapshot lists no address`)
-  if (prev && !o.allowMassRemoval) {
-    for (const [name, was, now] of [
-      ['IPv4', IpSet.fromCidrs(4, prev.ipv4), ipv4],
-      ['IPv6', IpSet.fromCidrs(6, prev.ipv6), ipv6],
-    ] as const) {
-      if (was.isEmpty) continue
-      const gone = was.difference(now).addressCount()
-      const total = was.addressCount()
-      if (gone === total || gone * 100n > total * BigInt(Math.round(o.maxRemovalPercent)))
-        return refuse(
-          'mass-removal',
-          `${id}: ${name}: more than ${o.maxRemovalPercent}% of the locked addresses would be removed`,
-        )
-    }
-  }
-  const lists = { ipv4: ipv4.toCidrs(), ipv6: ipv6.toCidrs() }
-  return {
-    feed: id,
-    version: body.version,
-    sha256: await sha256Lists(lists),
-    fetchedAt:
-      typeof body.fetchedAt === 'string' ? body.fetchedAt : new Date(o.now()).toISOString(),
-    changedAt:
-      typeof body.changedAt === 'string' ? body.changedAt : new Date(o.now()).toISOString(),
-    source: typeof body.source === 'string' ? body.source : url,
-    ...lists,
-  }
+  return guardServedSnapshot(body, { feed: def, url, previous: prev, guards, fetchedAt })
 }

@@ -42,6 +42,7 @@ export interface PolicyResult {
 export interface LoadedPolicy {
   readonly policy: Policy
   readonly configs: readonly string[]
+  readonly interfaces?: PolicyCheck['interfaces']
 }
 
 /** Loads the configured policies; `read` gives a policy file's text. Errors are collected. */
@@ -55,11 +56,19 @@ export async function loadPolicies(
     try {
       if (check.preset !== undefined) {
         if (!isPresetId(check.preset)) throw new Error(`unknown preset '${check.preset}'`)
-        loaded.push({ policy: presetPolicy(check.preset), configs: check.configs })
+        loaded.push({
+          policy: presetPolicy(check.preset),
+          configs: check.configs,
+          ...(check.interfaces ? { interfaces: check.interfaces } : {}),
+        })
       } else if (check.file !== undefined) {
         const text = await read(check.file)
         if (text === undefined) throw new Error(`${check.file}: no such file`)
-        loaded.push({ policy: parsePolicy(text, check.file), configs: check.configs })
+        loaded.push({
+          policy: parsePolicy(text, check.file),
+          configs: check.configs,
+          ...(check.interfaces ? { interfaces: check.interfaces } : {}),
+        })
       }
     } catch (cause) {
       errors.push(
@@ -96,7 +105,7 @@ export async function checkPolicies(
   const files = new Set<string>()
   const sarifFindings: Finding[] = []
   let sarifPolicy: Policy | undefined
-  for (const { policy, configs } of loaded) {
+  for (const { policy, configs, interfaces } of loaded) {
     const globs = configs.map(globToRegExp)
     const matched = paths.filter((p) => globs.some((g) => g.test(p))).sort()
     try {
@@ -115,7 +124,16 @@ export async function checkPolicies(
         if (s)
           feedSets.set(id, { ipv4: IpSet.fromCidrs(4, s.ipv4), ipv6: IpSet.fromCidrs(6, s.ipv6) })
       }
-      const { findings: found } = evaluatePolicy(policy, parsed, { feedSets })
+      const evaluation = evaluatePolicy(policy, parsed, {
+        feedSets,
+        ...(interfaces ? { interfaces } : {}),
+      })
+      const found = evaluation.findings
+      // a fragment or an include-only file decides nothing: that is no pass
+      if (evaluation.verdict === 'nothing-checked')
+        errors.push(
+          `policy ${policy.id}: nothing checked: no config among ${matched.join(', ') || '(none matched)'} decides ${evaluation.unchecked.map((u) => `${u.direction} IPv${u.family}`).join(', ')} traffic`,
+        )
       for (const f of found) findings.push({ ...f, policy: policy.id })
       sarifFindings.push(...found)
       sarifPolicy ??= policy

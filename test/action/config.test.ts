@@ -54,6 +54,21 @@ describe('allowlist-sync.schema.json', () => {
 })
 
 describe('parseConfig', () => {
+  it('passes allow-reserved through to an internal user feed, and checks its type', () => {
+    const text = VALID.replace(
+      '    parser: lines\n',
+      '    parser: lines\n  - id: acme/lan\n    url: https://example.com/lan.txt\n    parser: lines\n    allow-reserved: true\n',
+    )
+    const c = parseConfig(text, 'c.yml')
+    expect(c.userFeeds.map((f) => [f.id, f.allowReserved])).toEqual([
+      ['acme/office', undefined],
+      ['acme/lan', true],
+    ])
+    expect(errorsOf(text.replace('allow-reserved: true', 'allow-reserved: yes please'))).toEqual([
+      "c.yml:10:21: 'feeds.1.allow-reserved': must be boolean",
+    ])
+  })
+
   it('reads the documented example', () => {
     const c = parseConfig(VALID, 'c.yml')
     expect(c.source).toBe('https://allowlists.example.workers.dev')

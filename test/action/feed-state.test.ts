@@ -1,12 +1,20 @@
 /**
  * @module getFeedState from a worker (`source`): snapshots by `GET /v1/feeds/:provider/:list`
  * with If-None-Match = the locked sha256, a 304 for unchanged feeds, the same guards applied to
- * what the worker serves; the lock file round trip.
+ * what the worker serves (held candidates applied and listed in `held`); only https:// or
+ * loopback http:// sources; the lock file round trip. Feed contents are public stand-ins for the
+ * documentation ranges (11.0.2.0/24, 12.51.100.0/24, 13.0.113.0/24, 2a0b:db8::/32).
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { formatLock, getFeedState, parseLock } from '../../action/src/feed-state.ts'
+import {
+  formatLock,
+  getFeedState,
+  isAllowedSource,
+  parseLock,
+  SourceUrlError,
+} from '../../action/src/feed-state.ts'
 import { sha256Lists, type Snapshot } from '../../shared/src/index.ts'
 
 const served = new Map<string, unknown>()
@@ -76,9 +84,9 @@ const options = (previous: Record<string, Snapshot>) => ({
 
 describe('getFeedState from a worker', () => {
   it('takes new snapshots, 304s unchanged ones, and diffs against the lock', async () => {
-    const hooks1 = await snapshot('github/hooks', ['192.0.2.0/24'])
-    const web1 = await snapshot('github/web', ['198.51.100.0/24'])
-    const hooks2 = await snapshot('github/hooks', ['192.0.2.0/24', '203.0.113.0/24'], [], 2)
+    const hooks1 = await snapshot('github/hooks', ['11.0.2.0/24'])
+    const web1 = await snapshot('github/web', ['12.51.100.0/24'])
+    const hooks2 = await snapshot('github/hooks', ['11.0.2.0/24', '13.0.113.0/24'], [], 2)
     served.set('github/hooks', hooks2)
     served.set('github/web', web1)
     seen.length = 0
@@ -89,22 +97,67 @@ describe('getFeedState from a worker', () => {
     expect(state.refusals).toEqual([])
     expect(state.origin).toBe(url)
     expect([...state.changes.keys()]).toEqual(['github/hooks'])
-    expect(state.changes.get('github/hooks')!.added.ipv4).toEqual(['203.0.113.0/24'])
+    expect(state.changes.get('github/hooks')!.added.ipv4).toEqual(['13.0.113.0/24'])
     expect(state.snapshots.get('github/web')!.sha256).toBe(web1.sha256)
     expect(seen.find((s) => s.url.endsWith('github/web'))!.ifNoneMatch).toBe(`"${web1.sha256}"`)
   })
 
   it.each([
-    ['a mass removal', ['192.0.2.0/26'], 'mass-removal'],
-    ['an entry that is not a CIDR', ['192.0.2.0/24; rm -rf /'], 'invalid-entry'],
+    ['an entry that is not a CIDR', ['11.0.2.0/24; rm -rf /'], 'invalid-entry'],
     ['an empty snapshot', [], 'empty'],
+    ['0.0.0.0/0', ['11.0.2.0/24', '0.0.0.0/0'], 'allow-all'],
+    ['a private range', ['11.0.2.0/24', '10.0.0.0/8'], 'reserved-space'],
+    ['a /7', ['11.0.2.0/24', '12.0.0.0/7'], 'too-broad'],
   ])('refuses %s and keeps the locked snapshot', async (_what, ipv4, guard) => {
-    const locked = await snapshot('github/hooks', ['192.0.2.0/24'])
+    const locked = await snapshot('github/hooks', ['11.0.2.0/24'])
     served.set('github/hooks', { ...(await snapshot('github/hooks', [], [], 2)), ipv4 })
     const state = await getFeedState(['github/hooks'], options({ 'github/hooks': locked }))
     expect(state.refusals.map((r) => r.guard)).toEqual([guard])
     expect(state.snapshots.get('github/hooks')).toBe(locked)
     expect(state.changes.size).toBe(0)
+  })
+
+  it('applies a mass removal and lists it as held, unless allowMassRemoval', async () => {
+    const locked = await snapshot('github/hooks', ['11.0.2.0/24'])
+    served.set('github/hooks', await snapshot('github/hooks', ['11.0.2.0/26'], [], 2))
+    const state = await getFeedState(['github/hooks'], options({ 'github/hooks': locked }))
+    expect(state.refusals).toEqual([])
+    expect(state.held).toEqual([
+      expect.objectContaining({
+        kind: 'held',
+        feed: 'github/hooks',
+        guard: 'mass-removal',
+        previous: locked,
+        candidate: expect.objectContaining({ version: 2, ipv4: ['11.0.2.0/26'] }) as unknown,
+      }),
+    ])
+    expect(state.snapshots.get('github/hooks')!.ipv4).toEqual(['11.0.2.0/26'])
+    expect(state.changes.get('github/hooks')!.removed.ipv4).toEqual([
+      '11.0.2.64/26',
+      '11.0.2.128/25',
+    ])
+    const plain = await getFeedState(['github/hooks'], {
+      ...options({ 'github/hooks': locked }),
+      allowMassRemoval: true,
+    })
+    expect(plain.held).toEqual([])
+    expect(plain.changes.get('github/hooks')!.version).toBe(2)
+  })
+
+  it('allowMassRemoval also makes a mass addition a plain change (the draft PR is skipped)', async () => {
+    const locked = await snapshot('github/hooks', ['11.0.2.0/24'])
+    served.set(
+      'github/hooks',
+      await snapshot('github/hooks', ['11.0.2.0/24', '14.0.0.0/16', '14.2.0.0/16'], [], 2),
+    )
+    const held = await getFeedState(['github/hooks'], options({ 'github/hooks': locked }))
+    expect(held.held.map((h) => h.guard)).toEqual(['mass-addition'])
+    const plain = await getFeedState(['github/hooks'], {
+      ...options({ 'github/hooks': locked }),
+      allowMassRemoval: true,
+    })
+    expect([plain.held, plain.refusals]).toEqual([[], []])
+    expect(plain.changes.get('github/hooks')!.added.ipv4).toEqual(['14.0.0.0/16', '14.2.0.0/16'])
   })
 
   it('refuses a worker error without a locked snapshot to fall back on', async () => {
@@ -116,10 +169,62 @@ describe('getFeedState from a worker', () => {
   })
 })
 
+describe('the worker source URL', () => {
+  it.each([
+    ['https://allowlists.example.workers.dev', true],
+    ['https://10.0.0.1:8443/base/', true],
+    ['http://127.0.0.1:8787', true],
+    ['http://127.9.9.9', true],
+    ['http://localhost:8787/', true],
+    ['http://[::1]:8787', true],
+    ['http://allowlists.example.workers.dev', false],
+    ['http://10.0.0.1', false],
+    ['http://127.0.0.1.evil.example', false],
+    ['ftp://127.0.0.1', false],
+    ['not a url', false],
+  ])('%s: %s', (source, ok) => {
+    expect(isAllowedSource(source)).toBe(ok)
+  })
+
+  it('refuses plain http:// to a non-loopback host before any request', async () => {
+    seen.length = 0
+    await expect(
+      getFeedState(['github/hooks'], { ...options({}), source: 'http://worker.example' }),
+    ).rejects.toThrow(SourceUrlError)
+    await expect(
+      getFeedState(['github/hooks'], { ...options({}), source: 'http://worker.example' }),
+    ).rejects.toThrow(/a worker source must be an https:\/\/ URL/)
+    expect(seen).toEqual([])
+  })
+})
+
+describe('getFeedState from upstream', () => {
+  it('applies a held candidate and lists it, as from a worker', async () => {
+    const locked = await snapshot(
+      'coolify/cloud',
+      ['11.0.2.1/32', '11.0.2.2/31'],
+      ['2a0b:db8::/64'],
+    )
+    const files: Record<string, string> = {
+      'https://coolify.io/ipv4.txt': '11.0.2.1\n',
+      'https://coolify.io/ipv6.txt': '2a0b:db8::/64\n',
+    }
+    const state = await getFeedState(['coolify/cloud'], {
+      ...options({ 'coolify/cloud': locked }),
+      source: '',
+      fetch: ((u: string) => Promise.resolve(new Response(files[u]))) as typeof fetch,
+    })
+    expect(state.origin).toBe('upstream')
+    expect(state.held.map((h) => [h.feed, h.guard])).toEqual([['coolify/cloud', 'mass-removal']])
+    expect(state.snapshots.get('coolify/cloud')!.ipv4).toEqual(['11.0.2.1/32'])
+    expect(state.changes.get('coolify/cloud')!.removed.ipv4).toEqual(['11.0.2.2/31'])
+  })
+})
+
 describe('getFeedState with the worker change log (/v1/changes)', () => {
   it('keeps a cursor, then fetches only the snapshots of feeds that changed since', async () => {
-    const hooks = await snapshot('github/hooks', ['192.0.2.0/24'])
-    const web = await snapshot('github/web', ['198.51.100.0/24'])
+    const hooks = await snapshot('github/hooks', ['11.0.2.0/24'])
+    const web = await snapshot('github/web', ['12.51.100.0/24'])
     served.set('github/hooks', hooks)
     served.set('github/web', web)
     changeLog.push(
@@ -142,7 +247,7 @@ describe('getFeedState with the worker change log (/v1/changes)', () => {
       formatLock(first.snapshots, first.cursor),
     )
 
-    const hooks2 = await snapshot('github/hooks', ['192.0.2.0/24', '203.0.113.0/24'], [], 2)
+    const hooks2 = await snapshot('github/hooks', ['11.0.2.0/24', '13.0.113.0/24'], [], 2)
     served.set('github/hooks', hooks2)
     changeLog.push({ seq: 12, feed: 'github/hooks' })
     seen.length = 0
@@ -163,7 +268,7 @@ describe('getFeedState with the worker change log (/v1/changes)', () => {
 
 describe('formatLock / parseLock', () => {
   it('round-trips, is stable, and carries no fetch times', async () => {
-    const s = await snapshot('coolify/cloud', ['192.0.2.1/32'], ['2001:db8::/64'])
+    const s = await snapshot('coolify/cloud', ['11.0.2.1/32'], ['2a0b:db8::/64'])
     const text = formatLock(new Map([['coolify/cloud', s]]))
     expect(text).not.toContain('2026-01-01')
     expect(formatLock(new Map([['coolify/cloud', { ...s, fetchedAt: 'x', changedAt: 'y' }]]))).toBe(

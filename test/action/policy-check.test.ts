@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { checkPolicies } from '../../action/src/policy-check.ts'
+import { parseConfig } from '../../action/src/config.ts'
 import { PRESETS } from '../../shared/src/index.ts'
 
 const IPTABLES = `*filter
@@ -47,5 +48,45 @@ describe('checkPolicies', () => {
   it('reports a set that no ipset file supplies, naming it', async () => {
     const result = await check(['firewall/b.rules'], new Map([['firewall/b.rules', IPTABLES]]))
     expect(result.errors.join('\n')).toContain('office')
+  })
+})
+
+describe('checkPolicies: the interfaces key', () => {
+  const VPN = IPTABLES.replace('COMMIT', '-A INPUT -i wg0 -p tcp --dport 6379 -j ACCEPT\nCOMMIT')
+  const run = (interfaces?: Record<string, 'public' | 'internal'>) =>
+    checkPolicies(
+      [
+        {
+          policy: PRESETS['web-minimal'],
+          configs: ['firewall/*'],
+          ...(interfaces ? { interfaces } : {}),
+        },
+      ],
+      [],
+      ['firewall/a.ipset', 'firewall/b.rules'],
+      (path) => Promise.resolve(path.endsWith('.ipset') ? IPSET : VPN),
+      new Map(),
+      'test',
+    )
+  const on6379 = (r: Awaited<ReturnType<typeof run>>) =>
+    r.findings.filter((f) => f.port === '6379').map((f) => [f.rule, f.line])
+
+  it('takes wg0 as internal by default, and as public when the config says so', async () => {
+    expect(on6379(await run())).toEqual([])
+    expect(on6379(await run({ wg0: 'public' }))).toEqual([['unlisted-inbound', 8]])
+  })
+
+  it('reads the key from the Action config', () => {
+    const c = parseConfig(
+      'version: 1\ntargets:\n  - { path: a, format: txt, feeds: [github/hooks] }\npolicies:\n  - preset: web-minimal\n    configs: [firewall/*]\n    interfaces: { wg0: public, eth1: internal }\n',
+      'c.yml',
+    )
+    expect(c.policies[0]?.interfaces).toEqual({ wg0: 'public', eth1: 'internal' })
+    expect(() =>
+      parseConfig(
+        'version: 1\ntargets:\n  - { path: a, format: txt, feeds: [github/hooks] }\npolicies:\n  - preset: web-minimal\n    configs: [x]\n    interfaces: { wg0: outside }\n',
+        'c.yml',
+      ),
+    ).toThrow(/c\.yml:7:.*interfaces/)
   })
 })

@@ -172,19 +172,20 @@ describe.skipIf(!HAVE_FIXTURES)('runSync', () => {
     })
   })
 
-  it('refuses a removal beyond max-removal-percent unless allow-mass-removal', async () => {
+  it('a removal beyond max-removal-percent is held, not refused: the change is applied', async () => {
     Object.assign(mirror.files, layout('2024-05-08T1121'))
     await runSync(deps())
     gh.mergePull(REPO, 1)
-    // 2024-06-07 drops 2 of the 4 IPv4 addresses (50%)
+    // 2024-06-07 drops 2 of the 4 IPv4 addresses (50%). Held (FeedState.held): the PR is opened
+    // with the change; making it a draft for a reviewer to confirm is the Action's part.
     Object.assign(mirror.files, layout('2024-06-07T2116'))
-    const refused = await runSync(deps({ maxRemovalPercent: 25 }))
-    expect(refused.outputs.changed).toBe(false)
-    expect(warnings.join('\n')).toMatch(/coolify\/cloud refused \(mass-removal\)/)
-    expect(refused.summary).toMatch(/`coolify\/cloud` refused \(`mass-removal`\)/)
-    const allowed = await runSync(deps({ maxRemovalPercent: 25, allowMassRemoval: true }))
-    expect(allowed.outputs.operation).toBe('created')
-    expect(allowed.outputs.removed).toBe(4)
+    const held = await runSync(deps({ maxRemovalPercent: 25 }))
+    expect(held.outputs.changed).toBe(true)
+    expect(held.outputs.removed).toBe(4)
+    expect(warnings.join('\n')).not.toMatch(/refused/)
+    // Held: a draft PR labelled allowlist-sync:held, confirmed by marking it ready.
+    expect(gh.pulls(REPO).at(-1)).toMatchObject({ draft: true })
+    expect(gh.pulls(REPO).at(-1)!.labels).toContain('allowlist-sync:held')
   })
 
   it("an older run never replaces a newer run's commit", async () => {

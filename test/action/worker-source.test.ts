@@ -30,7 +30,7 @@ describe('the Action with a worker as source', () => {
   beforeAll(async () => {
     gh = await startGitHubServer()
     gh.seedRepo(REPO, { '.github/allowlist-sync.yml': CONFIG })
-    const ipv4 = ['192.0.2.0/24', '198.51.100.0/24']
+    const ipv4 = ['11.0.2.0/24', '12.51.100.0/24']
     snapshots.set('github/hooks', {
       feed: 'github/hooks',
       version: 3,
@@ -86,7 +86,7 @@ describe('the Action with a worker as source', () => {
     expect(r.outputs['pull-request-operation']).toBe('created')
     expect(requests).toEqual(['/v1/changes', '/v1/feeds/github/hooks'])
     const files = gh.readFiles(REPO, 'allowlist-sync/update')
-    expect(files['nginx/hooks.conf']).toContain('allow 198.51.100.0/24;')
+    expect(files['nginx/hooks.conf']).toContain('allow 12.51.100.0/24;')
     const lock = JSON.parse(files['.github/allowlist-sync.lock.json']!) as {
       cursor: { source: string; value: string }
       feeds: Record<string, { version: number }>

@@ -5,10 +5,12 @@
  * the same run: the kernel tools loading the same files without committing them
  * (`iptables-restore --test`, `nft -c -f`, in a scratch namespace, root only), and a naive
  * linear evaluator (one packet at a time, first match over every rule) answering far less: 1,000
- * sampled (source, port) pairs.
+ * sampled (source, port) pairs. And the chain walk itself on 20,000 per-source rules of real
+ * published ranges: the first-match sweep against the rule-by-rule walk it replaced
+ * (test/helpers/run-chain-oracle.ts), which is quadratic in the rules.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import {
@@ -17,10 +19,15 @@ import {
   presetPolicy,
   readFirewallConfigs,
   traceAddress,
+  AddrRanges,
   type FirewallConfig,
 } from '../../shared/src/index.ts'
+import { pathCtx, runChain } from '../../shared/src/policy/run-chain.ts'
+import { runChainOracle } from '../helpers/run-chain-oracle.ts'
 import { IS_ROOT, hasCommand } from '../helpers/tools.ts'
 import {
+  FIXTURES,
+  HAVE_FIXTURES,
   compareTimes,
   timeMedian,
   timeProcess,
@@ -150,6 +157,67 @@ function kernelPeer(name: string, args: (file: string) => string[], file: string
   }
 }
 
+/**
+ * INPUT with `rules` per-source rules: ranges of the real GitHub, Amazon and Microsoft IPv4 lists
+ * (random addresses without the fixtures), mostly DROP with every fifth ACCEPT, a jump to a
+ * fail2ban chain every 1,000 rules.
+ */
+function perSourceChain(rules: number): string {
+  const r = rng(5)
+  const real = HAVE_FIXTURES
+    ? [
+        'github-all-ipv4.2026-08-12.txt',
+        'amazon-ipv4.2026-08-22.txt',
+        'microsoft-ipv4.2026-08-22.txt',
+      ]
+        .flatMap((f) => readFileSync(path.join(FIXTURES, 'bench', f), 'utf8').split('\n'))
+        .filter((l) => /^\d/.test(l))
+    : []
+  const lines = ['*filter', ':INPUT DROP [0:0]', ':f2b-sshd - [0:0]']
+  for (let i = 0; i < rules; i++) {
+    if (i % 1000 === 0) lines.push('-A INPUT -p tcp -m tcp --dport 22 -j f2b-sshd')
+    lines.push(`-A INPUT -s ${real[i] ?? ip(r)} -j ${i % 5 === 0 ? 'ACCEPT' : 'DROP'}`)
+  }
+  lines.push('-A f2b-sshd -s 192.0.2.7/32 -j REJECT', '-A f2b-sshd -j RETURN', 'COMMIT', '')
+  return lines.join('\n')
+}
+
+/** The chain walk alone, every TCP port class of INPUT over every source: sweep vs oracle. */
+async function chainWalk(runs: number): Promise<BenchResult> {
+  const cs = compileConfigs(
+    readFirewallConfigs([{ text: perSourceChain(20_000), file: 'rules.v4' }]),
+  )
+  const cc = cs.compiled[0]!
+  const input = cc.hooks.input[0]!
+  const walk = (run: typeof runChain) => {
+    let n = 0
+    for (const port of cs.classStarts.tcp) {
+      const shape = {
+        direction: 'inbound',
+        protocol: 'tcp',
+        port,
+        family: 4,
+        state: 'new',
+      } as const
+      const ctx = { ...pathCtx(cs, shape, { iif: 'eth0', oif: '' }), cc }
+      n += run(input, AddrRanges.all(4), ctx, 0).acc.rangeCount
+    }
+    return n
+  }
+  const ours = await timeMedian(() => walk(runChain), { runs })
+  const oracle = await timeMedian(() => walk(runChainOracle), {
+    runs: Math.min(runs, 3),
+    warmup: 1,
+  })
+  return compareTimes(
+    `runChain over 20,000 per-source rules (${HAVE_FIXTURES ? 'real GitHub/Amazon/Microsoft ranges' : 'random addresses'}), ${cs.classStarts.tcp.length} port classes`,
+    ours,
+    { name: 'rule-by-rule walk (the old runChain)', ...oracle },
+    10,
+    '>= 10x (near-linear vs quadratic)',
+  )
+}
+
 const bench: BenchFile = async ({ runs }) => {
   const results: BenchResult[] = []
   const dir = mkdtempSync(path.join(tmpdir(), 'asr-policy-bench-'))
@@ -251,6 +319,7 @@ const bench: BenchFile = async ({ runs }) => {
       'reported only',
     ),
   )
+  results.push(await chainWalk(runs))
   return results
 }
 

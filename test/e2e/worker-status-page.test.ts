@@ -2,7 +2,7 @@
  * The status page in headless Chromium (Debian's, driven by playwright-core), served by
  * `npm start` after three syncs from a local mirror of ../shared/fixtures/feeds in which Coolify
  * answers an HTML error page (refused) and Cloudflare's list grows from two ranges to the whole
- * published list (a mass addition: held once the guards of issue 11 are merged, a change before).
+ * published list (a mass addition: held).
  * In a 1280x800 window, without scrolling: the summary, the refused feed and the held feed. No
  * console errors or failed requests (the CSP forbids any external asset), one sparkline per feed
  * with history, screenshots saved to test-results/ (a CI artifact). The Atom feed is parsed by
@@ -123,18 +123,14 @@ describe.skipIf(SKIP !== undefined)('status page in headless Chromium', () => {
     await page.close()
   })
 
-  it('shows the held feed without scrolling, once the sync holds mass additions', async (ctx) => {
+  it('shows the held feed without scrolling (the mass addition is held)', async () => {
     const { feeds } = (await (await fetch(`${dev.url}/v1/feeds`)).json()) as {
       feeds: { id: string; held?: unknown; version: number | null }[]
     }
     const edge = feeds.find((f) => f.id === 'cloudflare/edge')!
-    const held = (edge.held ?? null) !== null
-    if (!held) {
-      // Before issue 11's guards are merged, the mass addition is stored as version 3.
-      expect(edge.version).toBe(3)
-      console.warn('held feed not asserted: this build has no held candidates (issue 11 pending)')
-      ctx.skip()
-    }
+    // The mass addition is held: version 2 stays current.
+    expect(edge.held).toMatchObject({ status: 'held', guard: 'mass-addition' })
+    expect(edge.version).toBe(2)
     const page = await browser.newPage({ viewport: VIEWPORT })
     await page.goto(`${dev.url}/`, { waitUntil: 'load' })
     const item = '#summary li.kind-held[data-feed="cloudflare/edge"]'

@@ -15,6 +15,10 @@ export interface Config {
   readonly enabledFeeds: readonly string[] | undefined
   /** `GUARD_MAX_REMOVAL_SHARE`: 0..1. */
   readonly maxRemovalShare: number
+  /** `GUARD_CONFIRM_FETCHES`: identical fetches in a row that confirm a held candidate (≥ 1). */
+  readonly confirmFetches: number
+  /** `GUARD_CONFIRM_MINUTES`: minutes from a held candidate's first fetch to its confirmation (≥ 0). */
+  readonly confirmMinutes: number
   /** `GUARD_MAX_BODY_BYTES`. */
   readonly maxBodyBytes: number
   /** `FETCH_TIMEOUT_MS`. */
@@ -112,6 +116,17 @@ class Reader {
     return n
   }
 
+  whole(name: keyof ConfigEnv, fallback: number, min: number): number {
+    const raw = this.raw(name)
+    if (raw === undefined) return fallback
+    const n = Number(raw)
+    if (!Number.isSafeInteger(n) || n < min) {
+      this.fail(name, raw, `must be a whole number ≥ ${min}`)
+      return fallback
+    }
+    return n
+  }
+
   boolean(name: keyof ConfigEnv): boolean {
     const raw = this.raw(name)?.toLowerCase()
     if (raw === undefined || raw === 'false') return false
@@ -196,6 +211,8 @@ function build(env: ConfigEnv): Config {
     upstreamMirror: r.url('UPSTREAM_MIRROR'),
     enabledFeeds: readEnabledFeeds(r),
     maxRemovalShare: r.number('GUARD_MAX_REMOVAL_SHARE', 0.5, { max: 1 }),
+    confirmFetches: r.whole('GUARD_CONFIRM_FETCHES', 3, 1),
+    confirmMinutes: r.whole('GUARD_CONFIRM_MINUTES', 30, 0),
     maxBodyBytes: r.number('GUARD_MAX_BODY_BYTES', 8 * 1024 * 1024, { integer: true }),
     fetchTimeoutMs: r.number('FETCH_TIMEOUT_MS', 20_000, { max: 600_000, integer: true }),
     allowPrivateTargets: r.boolean('ALLOW_PRIVATE_WEBHOOK_TARGETS'),

@@ -1,20 +1,25 @@
 #!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module';const require = __createRequire(import.meta.url);
-import{a as i,c as n,d as m,e as l,f as d}from"./chunks/chunk-2CLMR2M4.js";import"./chunks/chunk-6THULLUP.js";var s={cidr:{summary:"merge, diff and test CIDR lists",load:()=>import("./chunks/cidr-AUHVCNWN.js")},feeds:{summary:"list the feed catalogue",load:()=>import("./chunks/feeds-IC2BXCU3.js")},fetch:{summary:"fetch feeds, guard them, print snapshots",load:()=>import("./chunks/fetch-PPM7Q7Z4.js")},formats:{summary:"list the output formats",load:()=>import("./chunks/formats-STJM2W3Q.js")},render:{summary:"render feeds into a firewall format",load:()=>import("./chunks/render-AZSMGWDJ.js")},policies:{summary:"list the port-policy presets",load:()=>import("./chunks/policies-3BEEFUWS.js")},verify:{summary:"check firewall configs against a port policy",load:()=>import("./chunks/verify-ZIKGLUFU.js")},probe:{summary:"try TCP connects to a policy's ports on a host",load:()=>import("./chunks/probe-WRQZWOA5.js")},sync:{summary:"run the Action's plan locally (--dry-run)",load:()=>import("./chunks/sync-W5CLYOSY.js")}},c=`allowlist-sync: keep firewall allowlists true to published IP feeds
+import{H as i}from"./chunks/chunk-HWXZH4P6.js";import{a as s,c as a,d as c,e as d,f as u,g as p}from"./chunks/chunk-RXGGB43N.js";import"./chunks/chunk-6THULLUP.js";var l={cidr:{summary:"merge, diff and test CIDR lists",load:()=>import("./chunks/cidr-HLBXCCYG.js")},feeds:{summary:"list the feed catalogue",load:()=>import("./chunks/feeds-TBF67D6H.js")},fetch:{summary:"fetch feeds, guard them, print snapshots",load:()=>import("./chunks/fetch-I5DWXTGR.js")},formats:{summary:"list the output formats",load:()=>import("./chunks/formats-UIJ4MOZD.js")},render:{summary:"render feeds into a firewall format",load:()=>import("./chunks/render-IH73T4PF.js")},policies:{summary:"list the port-policy presets",load:()=>import("./chunks/policies-3VZQT556.js")},verify:{summary:"check firewall configs against a port policy",load:()=>import("./chunks/verify-TQB6QHLD.js")},probe:{summary:"try TCP connects to a policy's ports on a host",load:()=>import("./chunks/probe-QV34KKJK.js")},sync:{summary:"run the Action's plan locally (--dry-run)",load:()=>import("./chunks/sync-XF7OSISW.js")}},y=`allowlist-sync: keep firewall allowlists true to published IP feeds
 
 Usage: allowlist-sync <command> [options]
+       allowlist-sync --version
 
 Commands:
-${Object.entries(s).map(([t,o])=>`  ${t.padEnd(10)} ${o.summary}`).join(`
+${Object.entries(l).map(([t,r])=>`  ${t.padEnd(10)} ${r.summary}`).join(`
 `)}
 
 Run 'allowlist-sync <command> --help' for a command's options and examples.
-Exit codes: 0 success, 1 a refusal or a violation, 2 a usage error or unreadable input.
-`;async function p(t,o){let[r,...u]=t;if(r===void 0||r==="--help"||r==="-h"||r==="help")return o.stdout(c),r===void 0?n:i;let a=Object.hasOwn(s,r)?s[r]:void 0;if(!a)return o.stderr(`allowlist-sync: unknown command '${r}'
+Exit codes: 0 success, 1 a refusal or a violation, 2 a usage error or unreadable input,
+70 an unexpected crash (a bug: please report it).
+`;async function f(t,r){let[n,...o]=t;if(n===void 0||n==="--help"||n==="-h"||n==="help")return r.stdout(y),n===void 0?a:s;if(n==="--version"||n==="-V")return r.stdout(`allowlist-sync ${i}
+`),s;let m=Object.hasOwn(l,n)?l[n]:void 0;if(!m)return r.stderr(`allowlist-sync: unknown command '${n}'
 
-${c}`),n;try{return await(await a.load()).run(u,o)}catch(e){return e instanceof m?(o.stderr(`allowlist-sync ${r}: ${e.message}
-Run 'allowlist-sync ${r} --help'.
-`),e.exitCode):e instanceof l?(o.stderr(`${e.lines.join(`
+${y}`),a;try{return await(await m.load()).run(o,r)}catch(e){return e instanceof d?(r.stderr(`allowlist-sync ${n}: ${e.message}
+Run 'allowlist-sync ${n} --help'.
+`),e.exitCode):e instanceof u?(r.stderr(`${e.lines.join(`
 `)}
-`),e.exitCode):(o.stderr(`allowlist-sync ${r}: ${e instanceof Error?e.message:String(e)}
-`),n)}}process.exitCode=await p(process.argv.slice(2),d());
+`),e.exitCode):h(n,e,r)}}function h(t,r,n){let o=(r instanceof Error?r.message:String(r)).split(`
+`)[0];try{n.stderr(`allowlist-sync ${t}: unexpected error: ${o}
+This is a bug in allowlist-sync ${i}; please report it with the command you ran.
+`)}catch{}return c}process.exitCode=await f(process.argv.slice(2),p());

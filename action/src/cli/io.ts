@@ -16,6 +16,8 @@ export const EXIT_OK = 0
 export const EXIT_REFUSED = 1
 /** A usage error or unreadable input. */
 export const EXIT_USAGE = 2
+/** An unexpected crash (a bug): sysexits.h EX_SOFTWARE, never the usage code. */
+export const EXIT_SOFTWARE = 70
 
 /** The process edges a command may touch; tests pass their own. */
 export interface CliIo {

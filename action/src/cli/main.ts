@@ -2,7 +2,16 @@
  * @module The CLI dispatcher: finds the command, loads only its module (so `cidr merge` does not
  * pay for the GitHub client), and turns thrown errors into exit codes.
  */
-import { EXIT_OK, EXIT_USAGE, InputError, UsageError, type CliIo, type CommandRun } from './io.ts'
+import { VERSION } from '../../../shared/src/index.ts'
+import {
+  EXIT_OK,
+  EXIT_SOFTWARE,
+  EXIT_USAGE,
+  InputError,
+  UsageError,
+  type CliIo,
+  type CommandRun,
+} from './io.ts'
 
 interface CommandEntry {
   readonly summary: string
@@ -43,6 +52,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
 const HELP = `allowlist-sync: keep firewall allowlists true to published IP feeds
 
 Usage: allowlist-sync <command> [options]
+       allowlist-sync --version
 
 Commands:
 ${Object.entries(COMMANDS)
@@ -50,7 +60,8 @@ ${Object.entries(COMMANDS)
   .join('\n')}
 
 Run 'allowlist-sync <command> --help' for a command's options and examples.
-Exit codes: 0 success, 1 a refusal or a violation, 2 a usage error or unreadable input.
+Exit codes: 0 success, 1 a refusal or a violation, 2 a usage error or unreadable input,
+70 an unexpected crash (a bug: please report it).
 `
 
 /** Runs one CLI invocation; resolves to the process exit code. Never throws. */
@@ -59,6 +70,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(HELP)
     return name === undefined ? EXIT_USAGE : EXIT_OK
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout(`allowlist-sync ${VERSION}\n`)
+    return EXIT_OK
   }
   const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined
   if (!entry) {
@@ -77,7 +92,20 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.stderr(`${error.lines.join('\n')}\n`)
       return error.exitCode
     }
-    io.stderr(`allowlist-sync ${name}: ${error instanceof Error ? error.message : String(error)}\n`)
-    return EXIT_USAGE
+    return crashed(name, error, io)
   }
+}
+
+/** An error no command expected: one line naming it, a hint to report it, exit 70. */
+function crashed(name: string, error: unknown, io: CliIo): number {
+  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]
+  try {
+    io.stderr(
+      `allowlist-sync ${name}: unexpected error: ${message}\n` +
+        `This is a bug in allowlist-sync ${VERSION}; please report it with the command you ran.\n`,
+    )
+  } catch {
+    // stderr itself failed: the exit code still says what happened.
+  }
+  return EXIT_SOFTWARE
 }

@@ -4,7 +4,7 @@
  */
 import { GITHUB_META_ADDRESS_KEYS } from './extract.ts'
 import { parseJsonPath } from './json-path.ts'
-import type { FeedDefinition, UserParserSpec } from './types.ts'
+import type { BroadestPrefix, FeedDefinition, UserParserSpec } from './types.ts'
 
 const GITHUB_META_URL = 'https://api.github.com/meta'
 const GITHUB_DOCS =
@@ -28,6 +28,46 @@ const GITHUB_TITLES: Record<(typeof GITHUB_META_ADDRESS_KEYS)[number], string> =
   codespaces: 'GitHub Codespaces',
   dependabot: 'Dependabot (withdrawn by GitHub in 2025; may be absent)',
   copilot: 'GitHub Copilot',
+}
+
+/**
+ * The `too-broad` limit of each built-in feed: the broadest merged prefix seen in any version of
+ * its fixtures (../shared/fixtures/feeds, all versions) widened by a margin of 4 bits for IPv4
+ * (16 times the largest block) and 8 bits for IPv6, never narrower than /24 and /48 (one routed
+ * block is always plausible) and never broader than the defaults /8 and /20. A family a feed has
+ * never listed takes its publisher's broadest. shared/src/feeds/README.md has the table, and
+ * test/shared/feeds/limits.test.ts recomputes it from the fixtures.
+ */
+const LIMITS: Readonly<Record<string, BroadestPrefix>> = {
+  'github/hooks': { ipv4: 16, ipv6: 21 },
+  'github/web': { ipv4: 16, ipv6: 21 },
+  'github/api': { ipv4: 16, ipv6: 21 },
+  'github/git': { ipv4: 16, ipv6: 21 },
+  'github/packages': { ipv4: 24, ipv6: 21 },
+  'github/pages': { ipv4: 24, ipv6: 48 },
+  'github/importer': { ipv4: 24, ipv6: 21 },
+  'github/github_enterprise_importer': { ipv4: 16, ipv6: 21 },
+  'github/actions': { ipv4: 9, ipv6: 37 },
+  'github/actions_macos': { ipv4: 20, ipv6: 21 },
+  'github/codespaces': { ipv4: 21, ipv6: 21 },
+  'github/dependabot': { ipv4: 9, ipv6: 21 },
+  'github/copilot': { ipv4: 16, ipv6: 21 },
+  'coolify/cloud': { ipv4: 24, ipv6: 48 },
+  'firezone/portal': { ipv4: 24, ipv6: 48 },
+  'firezone/portal-app': { ipv4: 24, ipv6: 48 },
+  'firezone/portal-api': { ipv4: 24, ipv6: 48 },
+  'firezone/relays': { ipv4: 8, ipv6: 32 },
+  'cloudflare/edge': { ipv4: 9, ipv6: 21 },
+}
+
+/** `aws/<SERVICE>` limits, as {@link LIMITS}; a service without fixtures takes AMAZON's (all of AWS). */
+const AWS_LIMITS: Readonly<Record<string, BroadestPrefix>> = {
+  AMAZON: { ipv4: 8, ipv6: 24 },
+  EC2: { ipv4: 8, ipv6: 24 },
+  S3: { ipv4: 11, ipv6: 28 },
+  CLOUDFRONT: { ipv4: 9, ipv6: 27 },
+  CLOUDFRONT_ORIGIN_FACING: { ipv4: 12, ipv6: 28 },
+  ROUTE53_HEALTHCHECKS: { ipv4: 14, ipv6: 39 },
 }
 
 /** AWS services listed by `allowlist-sync feeds`; any other `aws/<SERVICE>` resolves too. */
@@ -59,11 +99,12 @@ function awsFeed(service: string, regions: readonly string[]): FeedDefinition {
     title: `AWS ${service}${regions.length > 0 ? ` in ${regions.join(', ')}` : ''}`,
     docsUrl: AWS_DOCS,
     sources: [{ url: AWS_URL, parser: { kind: 'aws', service, regions } }],
+    broadestPrefix: AWS_LIMITS[service] ?? AWS_LIMITS.AMAZON!,
   }
 }
 
 /** Every built-in feed, in the order `allowlist-sync feeds` lists them. */
-export const BUILTIN_FEEDS: readonly FeedDefinition[] = [
+export const BUILTIN_FEEDS: readonly FeedDefinition[] = withLimits([
   ...GITHUB_META_ADDRESS_KEYS.map((key): FeedDefinition => ({
     id: `github/${key}`,
     title: GITHUB_TITLES[key],
@@ -108,7 +149,11 @@ export const BUILTIN_FEEDS: readonly FeedDefinition[] = [
     ],
   },
   ...AWS_LISTED.map((service) => awsFeed(service, [])),
-]
+])
+
+function withLimits(feeds: FeedDefinition[]): FeedDefinition[] {
+  return feeds.map((f) => (f.broadestPrefix ? f : { ...f, broadestPrefix: LIMITS[f.id]! }))
+}
 
 /** The `aws/` id syntax: `aws/SERVICE` or `aws/SERVICE@region[,region...]`. */
 const AWS_ID = /^aws\/([A-Za-z0-9_]+)(?:@([A-Za-z0-9-]+(?:,[A-Za-z0-9-]+)*))?$/
@@ -147,6 +192,11 @@ export interface UserFeedInput {
   readonly parser: UserParserSpec
   readonly title?: string
   readonly docsUrl?: string
+  /**
+   * Accept entries in special-purpose space (private, loopback, documentation, ...) for an
+   * internal list; default false (the `reserved-space` guard refuses them, as for built-ins).
+   */
+  readonly allowReserved?: boolean
 }
 
 const USER_ID = /^[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._-]*$/
@@ -158,7 +208,8 @@ function feedError(code: string, message: string): TypeError {
 
 /**
  * Validates a user-defined feed and returns its definition. Throws a TypeError with a `code`
- * (`ERR_FEED_ID`, `ERR_FEED_URL`, `ERR_FEED_PARSER`) naming the bad field and value.
+ * (`ERR_FEED_ID`, `ERR_FEED_URL`, `ERR_FEED_PARSER`, `ERR_FEED_OPTION`) naming the bad field and
+ * value.
  */
 export function defineUserFeed(input: UserFeedInput): FeedDefinition {
   const { id, url, parser } = input
@@ -202,11 +253,17 @@ export function defineUserFeed(input: UserFeedInput): FeedDefinition {
     default:
       throw bad('kind must be lines, json or csv')
   }
+  if (input.allowReserved !== undefined && typeof input.allowReserved !== 'boolean')
+    throw feedError(
+      'ERR_FEED_OPTION',
+      `feed ${id}: allowReserved ${JSON.stringify(input.allowReserved)} is not true or false`,
+    )
   return {
     id,
     title: input.title ?? id,
     docsUrl: input.docsUrl ?? url,
     sources: [{ url, parser }],
     user: true,
+    ...(input.allowReserved === true ? { allowReserved: true } : {}),
   }
 }

@@ -2,7 +2,6 @@
  * @module The sync: fetch each upstream URL once, parse every feed read from it, guard, and
  * turn the result into snapshots and changes against the previous snapshots.
  */
-import { IpSet } from '../ip/index.ts'
 import {
   extractJson,
   extractText,
@@ -14,13 +13,11 @@ import {
   type ExtractRefusal,
 } from './extract.ts'
 import { fetchSource, mirrorUrl, USER_AGENT, type FetchSourceResult } from './fetcher.ts'
+import { guardFeed, refusal, type GuardPart } from './guard.ts'
 import { isObject } from './json-path.ts'
-import { normaliseEntries } from './normalise.ts'
-import { diffSets, sha256Lists, snapshotSets } from './snapshot.ts'
 import {
   DEFAULT_GUARD_OPTIONS,
   type CacheEntry,
-  type FamilyLists,
   type FeedDefinition,
   type FeedNote,
   type FeedOutcome,
@@ -41,6 +38,8 @@ const BODY_GUARDS = new Set<GuardName>([
   'invalid-entry',
   'allow-all',
   'empty',
+  'reserved-space',
+  'too-broad',
 ])
 
 const KNOWN_META_KEYS = new Set<string>([...GITHUB_META_ADDRESS_KEYS, ...GITHUB_META_OTHER_KEYS])
@@ -151,7 +150,10 @@ export async function syncFeeds(
     const refused: Record<string, { guard: GuardName; reason: string }> = {}
     let reusable = true
     for (const o of outcomes) {
-      if (o.kind !== 'refused' || !feedsByUrl.get(url)!.some((f) => f.id === o.feed)) continue
+      if (!feedsByUrl.get(url)!.some((f) => f.id === o.feed)) continue
+      // A hold is not repeated on a 304: the held candidate must be fetched (and counted) again.
+      if (o.kind === 'held') reusable = false
+      if (o.kind !== 'refused') continue
       if (!BODY_GUARDS.has(o.guard)) reusable = false
       refused[o.feed] = { guard: o.guard, reason: o.reason }
     }
@@ -190,14 +192,8 @@ async function syncOne(
   cache: Readonly<Record<string, CacheEntry>>,
 ): Promise<FeedOutcome> {
   const notes: FeedNote[] = []
-  const refused = (guard: ExtractRefusal['guard'], reason: string): FeedOutcome => ({
-    kind: 'refused',
-    feed: feed.id,
-    guard,
-    reason,
-    previous: prev,
-    notes,
-  })
+  const refused = (guard: ExtractRefusal['guard'], reason: string) =>
+    refusal(feed.id, guard, reason, prev, notes)
   const fetchedAt = new Date(options.now()).toISOString()
   const sourceResults = feed.sources.map((s) => results.get(s.url)!)
   for (const r of sourceResults) if (r.kind === 'refused') return refused(r.guard, r.reason)
@@ -216,9 +212,7 @@ async function syncOne(
       notes,
     }
 
-  let ipv4 = IpSet.empty(4)
-  let ipv6 = IpSet.empty(6)
-  let entryCount = 0
+  const parts: GuardPart[] = []
   for (const [i, source] of feed.sources.entries()) {
     const r = sourceResults[i]!
     /* v8 ignore next: a 304 that survived the refetch pass has no body to parse */
@@ -234,103 +228,19 @@ async function syncOne(
       }
     else extracted = extractText(r.text, source.parser)
     if ('guard' in extracted) return refused(extracted.guard, `${source.url}: ${extracted.reason}`)
-    const family =
-      source.parser.kind === 'lines' || source.parser.kind === 'csv'
-        ? source.parser.family
-        : undefined
-    const sets = normaliseEntries(extracted.entries, family)
-    if ('guard' in sets) return refused(sets.guard, `${source.url}: ${sets.reason}`)
-    if (sets.ipv4.isEmpty && sets.ipv6.isEmpty)
-      return refused(
-        'empty',
-        `${source.url}${describeParser(source.parser)} lists no address` +
-          (source.parser.kind === 'github-meta' && extracted.entries.length === 0
-            ? ' (the key is absent or empty)'
-            : ''),
-      )
-    notes.push(...sets.notes)
-    entryCount += extracted.entries.length
-    ipv4 = ipv4.union(sets.ipv4)
-    ipv6 = ipv6.union(sets.ipv6)
-  }
-  const lists = { ipv4: ipv4.toCidrs(), ipv6: ipv6.toCidrs() }
-  if (lists.ipv4.length + lists.ipv6.length < entryCount)
-    notes.push({
-      code: 'merged',
-      message: `${entryCount} entries became ${lists.ipv4.length + lists.ipv6.length} CIDRs (duplicates and adjacent ranges merged)`,
+    parts.push({
+      entries: extracted.entries,
+      family:
+        source.parser.kind === 'lines' || source.parser.kind === 'csv'
+          ? source.parser.family
+          : undefined,
+      label: `${source.url}${describeParser(source.parser)}`,
+      ...(source.parser.kind === 'github-meta' && extracted.entries.length === 0
+        ? { emptyHint: ' (the key is absent or empty)' }
+        : {}),
     })
-  // Equal canonical lists mean an equal hash: compare them first and hash only a new version
-  // (a digest costs more than the comparison, and most syncs change nothing).
-  if (prev && sameLists(prev, lists))
-    return {
-      kind: 'unchanged',
-      feed: feed.id,
-      snapshot: { ...prev, fetchedAt },
-      notModified: false,
-      notes,
-    }
-
-  const sha256 = await sha256Lists(lists)
-  const before = prev ? snapshotSets(prev) : { ipv4: IpSet.empty(4), ipv6: IpSet.empty(6) }
-  if (prev && !guards.allowMassRemoval) {
-    for (const [name, was, now] of [
-      ['IPv4', before.ipv4, ipv4],
-      ['IPv6', before.ipv6, ipv6],
-    ] as const) {
-      if (was.isEmpty) continue
-      const total = was.addressCount()
-      const gone = was.difference(now).addressCount()
-      if (gone === total)
-        return refused(
-          'mass-removal',
-          `every ${name} address of version ${prev.version} would be removed`,
-        )
-      // Compare gone/total > share in integers: share is scaled to parts per million.
-      if (gone * 1_000_000n > total * BigInt(Math.round(guards.maxRemovalShare * 1_000_000)))
-        return refused(
-          'mass-removal',
-          `${percent(gone, total)} of the ${name} addresses of version ${prev.version} would be removed (limit ${Math.round(guards.maxRemovalShare * 100)}%)`,
-        )
-    }
   }
-  const snapshot: Snapshot = {
-    feed: feed.id,
-    version: (prev?.version ?? 0) + 1,
-    sha256,
-    fetchedAt,
-    changedAt: fetchedAt,
-    source: [...new Set(feed.sources.map((s) => s.url))].join(' '),
-    ipv4: lists.ipv4,
-    ipv6: lists.ipv6,
-  }
-  const change = diffSets(feed.id, prev?.version ?? 0, snapshot.version, fetchedAt, before, {
-    ipv4,
-    ipv6,
-  })
-  const { added, removed } = change
-  // A previous snapshot written by hand (not canonical) may list the same addresses differently.
-  if (
-    prev &&
-    added.ipv4.length + added.ipv6.length + removed.ipv4.length + removed.ipv6.length === 0
-  )
-    return {
-      kind: 'unchanged',
-      feed: feed.id,
-      snapshot: { ...prev, fetchedAt },
-      notModified: false,
-      notes,
-    }
-  return { kind: 'changed', feed: feed.id, snapshot, change, notes }
-}
-
-function sameLists(a: FamilyLists, b: FamilyLists): boolean {
-  const same = (x: readonly string[], y: readonly string[]) =>
-    x.length === y.length && x.every((c, i) => c === y[i])
-  return same(a.ipv4, b.ipv4) && same(a.ipv6, b.ipv6)
-}
-
-function percent(part: bigint, whole: bigint): string {
-  return `${(Number((part * 10_000n) / whole) / 100).toFixed(2)}%`
+  return guardFeed({ feed, parts, previous: prev, guards, fetchedAt, notes })
 }
 
 function describeParser(parser: FeedDefinition['sources'][number]['parser']): string {

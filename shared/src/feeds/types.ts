@@ -59,7 +59,27 @@ export interface FeedDefinition {
   readonly sources: readonly FeedSource[]
   /** True for `defineUserFeed` results. */
   readonly user?: boolean
+  /**
+   * The broadest prefix the `too-broad` guard accepts per family: a canonical (merged) CIDR
+   * shorter than this is refused. Default {@link DEFAULT_BROADEST_PREFIX} (/8, /20); built-in
+   * feeds set theirs from the real fixtures (shared/src/feeds/README.md has the table).
+   */
+  readonly broadestPrefix?: BroadestPrefix
+  /**
+   * Accept entries in special-purpose space (private, loopback, documentation, ...): only a
+   * user-defined feed may set it, for internal lists (`allow-reserved: true` in the config).
+   */
+  readonly allowReserved?: boolean
 }
+
+/** The broadest prefix length accepted per family (smaller numbers are broader). */
+export interface BroadestPrefix {
+  readonly ipv4: number
+  readonly ipv6: number
+}
+
+/** The `too-broad` limit of a feed that sets none: nothing broader than a /8 or a /20. */
+export const DEFAULT_BROADEST_PREFIX: BroadestPrefix = { ipv4: 8, ipv6: 20 }
 
 /**
  * The canonical state of a feed (DESIGN.md). `ipv4`/`ipv6` are canonical CIDRs (network address,
@@ -144,12 +164,14 @@ export interface Change {
  * - `reserved-space`: an entry inside special-purpose space (the IANA IPv4 and IPv6
  *   special-purpose registries: private, loopback, link-local, documentation, multicast, ...);
  *   a user-defined feed may opt in with `allowReserved`.
- * - `too-broad`: a prefix shorter than the feed's limit.
+ * - `too-broad`: a canonical (merged) CIDR shorter than the feed's `broadestPrefix`.
  * - `mass-removal`: against the previous snapshot, more than `maxRemovalShare` of one family's
  *   addresses would go, or every address of a family that had some; `allowMassRemoval` overrides.
  *   A well-formed list that trips it is *held* (a {@link HeldOutcome}), not refused.
  * - `mass-addition`: against the previous snapshot, one family's address count would more than
- *   double (and grow by more than a /16's worth); held like a mass removal.
+ *   double and grow by more than {@link MASS_ADDITION_MIN_GROWTH} (a /16's worth for IPv4, a
+ *   /40's worth for IPv6: 256 of the smallest routed blocks, /24 and /48, in both families);
+ *   held like a mass removal; `allowMassAddition` overrides.
  */
 export type GuardName =
   | 'network-error'
@@ -193,6 +215,8 @@ export interface GuardOptions {
   readonly maxRemovalShare: number
   /** Skip the `mass-removal` guard (an explicit operator override). Default false. */
   readonly allowMassRemoval: boolean
+  /** Skip the `mass-addition` guard (an explicit operator override). Default false. */
+  readonly allowMassAddition: boolean
   /** Largest body accepted, in bytes. Default 8 MiB (AWS ip-ranges.json is ~2.6 MB). */
   readonly maxBodyBytes: number
   /** Per request, headers and body together, in ms. Default 10 000. */
@@ -203,8 +227,18 @@ export interface GuardOptions {
 export const DEFAULT_GUARD_OPTIONS: GuardOptions = {
   maxRemovalShare: 0.5,
   allowMassRemoval: false,
+  allowMassAddition: false,
   maxBodyBytes: 8 * 1024 * 1024,
   timeoutMs: 10_000,
+}
+
+/**
+ * The net growth in addresses of one family beyond which a more-than-doubling is a
+ * `mass-addition`: 2^16 for IPv4 (a /16), 2^88 for IPv6 (a /40).
+ */
+export const MASS_ADDITION_MIN_GROWTH: { readonly ipv4: bigint; readonly ipv6: bigint } = {
+  ipv4: 1n << 16n,
+  ipv6: 1n << 88n,
 }
 
 /** A non-fatal remark about a fetch (host bits set, duplicates merged, a skipped source, ...). */
@@ -269,11 +303,8 @@ export interface HeldOutcome {
   readonly notes: readonly FeedNote[]
 }
 
-/**
- * The result of syncing one feed. (Issue 11 adds {@link HeldOutcome} to this union once
- * syncFeeds produces it.)
- */
-export type FeedOutcome = ChangedOutcome | UnchangedOutcome | RefusedOutcome
+/** The result of syncing (guarding) one feed. */
+export type FeedOutcome = ChangedOutcome | UnchangedOutcome | RefusedOutcome | HeldOutcome
 
 /**
  * Validators remembered per upstream URL for conditional requests, and the refusals that body
@@ -285,9 +316,10 @@ export interface CacheEntry {
   readonly lastModified?: string
   /**
    * Feeds this body was refused for by a guard that looks at the body alone (wrong-content,
-   * unparseable, schema-drift, invalid-entry, allow-all, empty), by feed id. A `mass-removal`
-   * refusal depends on the previous snapshot and the options, so it is never cached: the URL is
-   * then fetched in full next time.
+   * unparseable, schema-drift, invalid-entry, allow-all, empty, reserved-space, too-broad), by
+   * feed id. A hold (`mass-removal`, `mass-addition`) depends on the previous snapshot and the
+   * options, so it is never cached: the URL is then fetched in full next time, and each fetch
+   * sees the held candidate again (the worker counts them).
    */
   readonly refused?: Readonly<
     Record<string, { readonly guard: GuardName; readonly reason: string }>

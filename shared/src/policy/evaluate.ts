@@ -1,322 +1,152 @@
 /**
- * @module The evaluator: for every port and protocol, the exact set of sources that reach it
- * through the configs (first match, jumps and returns, default policies, connection state), and
- * the findings of a policy against it. Configs compile once into port classes (ranges of ports
- * that every rule treats alike) with, per chain, the rules that can match each class.
+ * @module The evaluator: for every port, protocol and interface, the exact set of sources that
+ * reach this host or a container behind it through the configs (first match, jumps and returns,
+ * default policies, connection state, interfaces, destination NAT), and tracing one address
+ * along the same path for findings.
  */
-import { AddrRanges, type AddrFamily } from './addr-ranges.ts'
+import { AddrRanges } from './addr-ranges.ts'
+import { compileConfigs, type CompiledConfig, type CompiledConfigs } from './compile-configs.ts'
 import { findingsFor } from './findings.ts'
-import { PolicyError } from './policy-error.ts'
-import type {
-  EvaluateOptions,
-  Evaluation,
-  FirewallChain,
-  FirewallConfig,
-  FirewallRule,
-  PortRange,
-  Policy,
-  TrafficDirection,
-  TransportProtocol,
-} from './types.ts'
+import {
+  COMPOSE_BRIDGE,
+  bridgeOf,
+  containerPort,
+  decides,
+  forFamily,
+  hookReach,
+  natConfigs,
+  pathCtx,
+  publishedFor,
+  runChain,
+  traceChain,
+  translated,
+  type PacketShape,
+  type PathCtx,
+  type Translation,
+} from './run-chain.ts'
+import type { ChainHook, EvaluateOptions, Evaluation, FirewallConfig, Policy } from './types.ts'
 
-/** A packet's connection state: a new connection, or a reply to one. */
-export type PacketState = 'new' | 'established'
-
-const PROTOCOLS: readonly TransportProtocol[] = ['tcp', 'udp']
-const MAX_DEPTH = 64
-
-interface CompiledChain {
-  readonly chain: FirewallChain
-  /** Per protocol: indices of rules that may match any port, ascending. */
-  readonly always: Record<TransportProtocol, number[]>
-  /** Per protocol, per class: indices of port-specific rules that match the class. */
-  readonly buckets: Record<TransportProtocol, Map<number, number[]>>
-}
-
-interface CompiledConfig {
-  readonly config: FirewallConfig
-  readonly chains: ReadonlyMap<string, CompiledChain>
-  /** Base chains per hook, by priority. */
-  readonly hooks: Readonly<Record<'input' | 'output' | 'docker-user', readonly CompiledChain[]>>
-}
-
-/** Configs compiled once (port classes, chain indexes) to evaluate many policies against. */
-export interface CompiledConfigs {
-  readonly configs: readonly FirewallConfig[]
-  /** @internal */
-  readonly compiled: readonly CompiledConfig[]
-  /** Per protocol: class start ports, ascending, starting at 1; class k is [starts[k], starts[k+1]-1]. */
-  readonly classStarts: Readonly<Record<TransportProtocol, readonly number[]>>
-}
-
-function ruleMayMatch(rule: FirewallRule, protocol: TransportProtocol): boolean {
-  if (rule.never) return false
-  if (rule.protocols && !rule.protocols.includes(protocol)) return false
-  return true
-}
-
-/** Index of the class containing `port`. */
-export function classOf(starts: readonly number[], port: number): number {
-  let lo = 0
-  let hi = starts.length - 1
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1
-    if (starts[mid]! <= port) lo = mid
-    else hi = mid - 1
-  }
-  return lo
-}
-
-/** Precomputes what evaluation needs; pass the result to {@link evaluatePolicy} repeatedly. */
-export function compileConfigs(configs: readonly FirewallConfig[]): CompiledConfigs {
-  const classStarts = {} as Record<TransportProtocol, number[]>
-  for (const protocol of PROTOCOLS) {
-    const points = new Set<number>([1])
-    for (const c of configs) {
-      for (const chain of c.chains)
-        for (const rule of chain.rules)
-          if (rule.dports && ruleMayMatch(rule, protocol))
-            for (const [a, b] of rule.dports.ranges) {
-              points.add(Math.max(a, 1))
-              if (b < 65535) points.add(b + 1)
-            }
-      for (const p of c.published)
-        if (p.protocol === protocol) {
-          points.add(p.ports[0])
-          if (p.ports[1] < 65535) points.add(p.ports[1] + 1)
-        }
-    }
-    classStarts[protocol] = [...points].sort((x, y) => x - y)
-  }
-  const compiled = configs.map((config): CompiledConfig => {
-    const chains = new Map<string, CompiledChain>()
-    for (const chain of config.chains) {
-      const always = { tcp: [] as number[], udp: [] as number[] }
-      const buckets = { tcp: new Map<number, number[]>(), udp: new Map<number, number[]>() }
-      chain.rules.forEach((rule, idx) => {
-        for (const protocol of PROTOCOLS) {
-          if (!ruleMayMatch(rule, protocol)) continue
-          if (!rule.dports || rule.dports.negate) {
-            always[protocol].push(idx)
-            continue
-          }
-          const starts = classStarts[protocol]
-          const seen = new Set<number>()
-          for (const [a, b] of rule.dports.ranges) {
-            for (
-              let k = classOf(starts, Math.max(a, 1));
-              k < starts.length && starts[k]! <= b;
-              k++
-            ) {
-              if (seen.has(k)) continue
-              seen.add(k)
-              let list = buckets[protocol].get(k)
-              if (!list) buckets[protocol].set(k, (list = []))
-              list.push(idx)
-            }
-          }
-        }
-      })
-      chains.set(chain.name, { chain, always, buckets })
-    }
-    const hook = (h: 'input' | 'output' | 'docker-user') =>
-      [...chains.values()]
-        .filter((c) => c.chain.hook === h)
-        .sort((a, b) => (a.chain.priority ?? 0) - (b.chain.priority ?? 0))
-    return {
-      config,
-      chains,
-      hooks: { input: hook('input'), output: hook('output'), 'docker-user': hook('docker-user') },
-    }
-  })
-  return { configs, compiled, classStarts }
-}
-
-/** What a packet is, minus its remote address. */
-export interface PacketShape {
-  readonly direction: TrafficDirection
-  readonly protocol: TransportProtocol
-  readonly port: number
-  readonly family: AddrFamily
-  readonly state: PacketState
-}
-
-interface Ctx extends PacketShape {
-  readonly cls: number
-  readonly cc: CompiledConfig
-}
-
-function candidates(ch: CompiledChain, ctx: Ctx): number[] {
-  const a = ch.always[ctx.protocol]
-  const b = ch.buckets[ctx.protocol].get(ctx.cls)
-  if (!b || b.length === 0) return a
-  if (a.length === 0) return b
-  const out: number[] = []
-  let i = 0
-  let j = 0
-  while (i < a.length || j < b.length) {
-    if (j >= b.length || (i < a.length && a[i]! < b[j]!)) out.push(a[i++]!)
-    else out.push(b[j++]!)
-  }
-  return out
-}
-
-function matchesShape(rule: FirewallRule, ctx: Ctx): boolean {
-  if (rule.family !== undefined && rule.family !== ctx.family) return false
-  if (rule.dports) {
-    const inRange = rule.dports.ranges.some(([a, b]) => ctx.port >= a && ctx.port <= b)
-    if (inRange === rule.dports.negate) return false
-  }
-  if (rule.states && !(ctx.state === 'new' ? rule.states.new : rule.states.established))
-    return false
-  return true
-}
-
-function remoteMatch(rule: FirewallRule, direction: TrafficDirection) {
-  return direction === 'inbound' ? rule.saddr : rule.daddr
-}
-
-function matchedSet(rule: FirewallRule, set: AddrRanges, ctx: Ctx): AddrRanges {
-  const m = remoteMatch(rule, ctx.direction)
-  if (!m) return set
-  const s = ctx.family === 4 ? m.ipv4 : m.ipv6
-  return m.negate ? set.difference(s) : set.intersection(s)
-}
-
-interface ChainResult {
-  acc: AddrRanges
-  drop: AddrRanges
-  ret: AddrRanges
-}
-
-/** Refuses a chain reached through more than {@link MAX_DEPTH} jumps (a loop of jumps, likely). */
-function checkDepth(ch: CompiledChain, ctx: Ctx, depth: number): void {
-  if (depth > MAX_DEPTH)
-    throw new PolicyError(
-      'ERR_POLICY_CONFIG',
-      `${ctx.cc.config.file}: chain '${ch.chain.name}': jumps nest deeper than ${MAX_DEPTH} (a loop?)`,
-      { file: ctx.cc.config.file },
-    )
-}
-
-function runChain(ch: CompiledChain, input: AddrRanges, ctx: Ctx, depth: number): ChainResult {
-  checkDepth(ch, ctx, depth)
-  const empty = AddrRanges.empty(ctx.family)
-  let remaining = input
-  let acc = empty
-  let drop = empty
-  let ret = empty
-  const rules = ch.chain.rules
-  for (const idx of candidates(ch, ctx)) {
-    if (remaining.isEmpty) break
-    const rule = rules[idx]!
-    if (!matchesShape(rule, ctx)) continue
-    const m = matchedSet(rule, remaining, ctx)
-    if (m.isEmpty) continue
-    const v = rule.verdict
-    switch (v.kind) {
-      case 'continue':
-        break
-      case 'accept':
-        acc = acc.union(m)
-        remaining = remaining.difference(m)
-        break
-      case 'drop':
-        drop = drop.union(m)
-        remaining = remaining.difference(m)
-        break
-      case 'return':
-        ret = ret.union(m)
-        remaining = remaining.difference(m)
-        break
-      case 'jump':
-      case 'goto': {
-        const target = ctx.cc.chains.get(v.target)
-        if (!target) break
-        const sub = runChain(target, m, ctx, depth + 1)
-        acc = acc.union(sub.acc)
-        drop = drop.union(sub.drop)
-        if (v.kind === 'goto') {
-          ret = ret.union(sub.ret)
-          remaining = remaining.difference(m)
-        } else remaining = remaining.difference(sub.acc).difference(sub.drop)
-        break
-      }
-    }
-  }
-  return { acc, drop, ret: ret.union(remaining) }
-}
-
-/** The sources a base chain lets through: accepted, plus fall-through if the policy accepts. */
-function baseReach(ch: CompiledChain, input: AddrRanges, ctx: Ctx): AddrRanges {
-  const r = runChain(ch, input, ctx, 0)
-  return (ch.chain.policy ?? 'accept') === 'accept' ? r.acc.union(r.ret) : r.acc
-}
-
-function hookReach(
-  cc: CompiledConfig,
-  hook: 'input' | 'output' | 'docker-user',
-  set: AddrRanges,
-  ctx: Omit<Ctx, 'cc'>,
-): AddrRanges {
-  let s = set
-  for (const ch of cc.hooks[hook]) {
-    if (ch.chain.family !== undefined && ch.chain.family !== ctx.family) continue
-    s = baseReach(ch, s, { ...ctx, cc })
-    if (s.isEmpty) break
-  }
-  return s
-}
-
-function decides(cc: CompiledConfig, shape: PacketShape): boolean {
-  if (!cc.config.families.includes(shape.family)) return false
-  const hook = shape.direction === 'inbound' ? 'input' : 'output'
-  return cc.hooks[hook].some(
-    (ch) => ch.chain.family === undefined || ch.chain.family === shape.family,
-  )
-}
-
-/** Whether a published port of a compose file covers the packet (host IP of its family, not loopback). */
-function publishedFor(cc: CompiledConfig, shape: PacketShape) {
-  return cc.config.published.find((p) => {
-    if (p.protocol !== shape.protocol || shape.port < p.ports[0] || shape.port > p.ports[1])
-      return false
-    if (p.hostIp === undefined || p.hostIp === '0.0.0.0' || p.hostIp === '::') return true
-    const v6 = p.hostIp.includes(':')
-    if ((v6 ? 6 : 4) !== shape.family) return false
-    return !(p.hostIp.startsWith('127.') || p.hostIp === '::1')
-  })
-}
-
-/**
- * The remote addresses (sources inbound, destinations outbound) that get through every layer,
- * or undefined when no config decides this family and direction.
- */
-export function reachOf(cs: CompiledConfigs, shape: PacketShape): AddrRanges | undefined {
-  const cls = classOf(cs.classStarts[shape.protocol], shape.port)
-  const base = { ...shape, cls }
-  let reach = AddrRanges.all(shape.family)
+/** Inbound reach arriving on one interface, or undefined when no config decides it. */
+function inboundReach(cs: CompiledConfigs, shape: PacketShape, iface: string) {
+  const f = shape.family
+  const base = pathCtx(cs, shape, { iif: iface, oif: '' })
   let decided = false
-  const hook = shape.direction === 'inbound' ? 'input' : 'output'
-  const published =
-    shape.direction === 'inbound' ? cs.compiled.find((cc) => publishedFor(cc, shape)) : undefined
+  let reach: AddrRanges
+  let plain = AddrRanges.all(f)
+  const nat = natConfigs(cs, f)
+  const groups: { set: AddrRanges; to: Translation }[] = []
+  for (const cc of nat)
+    for (const ch of cc.hooks.prerouting) {
+      if (!forFamily(ch, f)) continue
+      const r = runChain(ch, plain, { ...base, cc }, 0)
+      groups.push(...r.nat)
+      // a filter chain on prerouting (nft's raw priority) may drop, or drop by its policy
+      plain = ch.chain.policy === 'drop' ? r.acc : r.acc.union(r.ret)
+    }
+  const local = (set: AddrRanges, ctx: PathCtx) => {
+    let s = set
+    for (const cc of cs.compiled)
+      if (cc.config.layer === 'host' && decides(cc, 'input', f)) {
+        decided = true
+        s = hookReach(cc, 'input', s, ctx)
+      }
+    return s
+  }
+  const published = cs.dnat ? undefined : publishedFor(cs, shape)
   if (published) {
     // Docker DNATs published ports before INPUT: only DOCKER-USER chains filter them
     decided = true
+    const ctx = pathCtx(cs, shape, {
+      iif: iface,
+      oif: COMPOSE_BRIDGE,
+      port: containerPort(published.p, shape.port),
+      container: 'unknown',
+    })
+    let s = plain
     for (const cc of cs.compiled)
-      if (cc.config.layer === 'host') reach = hookReach(cc, 'docker-user', reach, base)
-  } else
+      if (cc.config.layer === 'host') s = hookReach(cc, 'docker-user', s, ctx)
+    reach = s
+  } else reach = local(plain, base)
+  for (const { set, to } of groups) {
+    decided = true
+    const t = translated(to, f, shape.port)
+    if (to.addr === undefined || t.local === undefined) {
+      reach = reach.union(local(set, pathCtx(cs, shape, { iif: iface, oif: '', port: t.port })))
+      continue
+    }
+    const ctx = pathCtx(cs, shape, {
+      iif: iface,
+      oif: bridgeOf(to),
+      port: t.port,
+      container: t.local,
+    })
+    let s = set
     for (const cc of cs.compiled)
-      if (cc.config.layer === 'host' && decides(cc, shape)) {
-        decided = true
-        reach = hookReach(cc, hook, reach, base)
-      }
+      if (cc.config.layer === 'host' && decides(cc, 'forward', f))
+        s = hookReach(cc, 'forward', s, ctx)
+    reach = reach.union(s)
+  }
   for (const cc of cs.compiled)
-    if (cc.config.layer === 'cloud' && decides(cc, shape)) {
+    if (cc.config.layer === 'cloud' && decides(cc, 'input', f)) {
       decided = true
-      reach = hookReach(cc, hook, reach, base)
+      reach = hookReach(cc, 'input', reach, base)
     }
   return decided ? reach : undefined
+}
+
+/** Outbound reach leaving by one interface, or undefined when no config decides it. */
+function outboundReach(cs: CompiledConfigs, shape: PacketShape, iface: string) {
+  const ctx = pathCtx(cs, shape, { iif: '', oif: iface })
+  let decided = false
+  let reach = AddrRanges.all(shape.family)
+  for (const layer of ['host', 'cloud'] as const)
+    for (const cc of cs.compiled)
+      if (cc.config.layer === layer && decides(cc, 'output', shape.family)) {
+        decided = true
+        reach = hookReach(cc, 'output', reach, ctx)
+      }
+  return decided ? reach : undefined
+}
+
+/**
+ * The points a shape is evaluated at: each interface taken as public (or the shape's own) with
+ * each class of this host's own address (or the shape's own), the interface's label beside it.
+ */
+export function evaluationPoints(
+  cs: CompiledConfigs,
+  shape: PacketShape,
+): { iface: string; label: string; local?: bigint }[] {
+  const ifaces =
+    shape.iface !== undefined
+      ? [{ name: shape.iface, label: shape.iface }]
+      : cs.publicInterfaces.map((c) => ({ name: c.name, label: c.label }))
+  const locals =
+    shape.local !== undefined ? [shape.local] : cs.hostAddresses[shape.direction][shape.family]
+  return ifaces.flatMap((i) =>
+    locals.map((local) => ({
+      iface: i.name,
+      label: i.label,
+      ...(local !== undefined ? { local } : {}),
+    })),
+  )
+}
+
+/**
+ * The remote addresses (sources inbound, destinations outbound) that get through every layer on
+ * the shape's interface and to its local address (by default: on any public interface, to any
+ * class of this host's own address), or undefined when no config decides this family and
+ * direction.
+ */
+export function reachOf(cs: CompiledConfigs, shape: PacketShape): AddrRanges | undefined {
+  const one = shape.direction === 'inbound' ? inboundReach : outboundReach
+  let out: AddrRanges | undefined
+  for (const p of evaluationPoints(cs, shape)) {
+    const r = one(cs, { ...shape, ...(p.local !== undefined ? { local: p.local } : {}) }, p.iface)
+    if (r === undefined) return undefined
+    out = out === undefined ? r : out.union(r)
+  }
+  // every interface taken as internal: nothing arrives from the Internet
+  return out ?? (one(cs, shape, '') && AddrRanges.empty(shape.family))
 }
 
 /** Where a single packet was decided, for a finding's file and line. */
@@ -328,121 +158,180 @@ export interface TraceStep {
   readonly layer: FirewallConfig['layer']
 }
 
-function traceChain(
-  ch: CompiledChain,
-  address: bigint,
-  ctx: Ctx,
-  depth: number,
-): { verdict: 'accept' | 'drop' | 'return'; rule?: FirewallRule } {
-  checkDepth(ch, ctx, depth)
-  const single = AddrRanges.fromPairs(ctx.family, [[address, address + 1n]])
-  for (const idx of candidates(ch, ctx)) {
-    const rule = ch.chain.rules[idx]!
-    if (!matchesShape(rule, ctx)) continue
-    if (matchedSet(rule, single, ctx).isEmpty) continue
-    const v = rule.verdict
-    if (v.kind === 'accept' || v.kind === 'drop' || v.kind === 'return')
-      return { verdict: v.kind, rule }
-    if (v.kind === 'jump' || v.kind === 'goto') {
-      const target = ctx.cc.chains.get(v.target)
-      if (!target) continue
-      const sub = traceChain(target, address, ctx, depth + 1)
-      if (sub.verdict !== 'return') return sub
-      if (v.kind === 'goto') return { verdict: 'return', rule }
-    }
-  }
-  return { verdict: 'return' }
-}
-
 /**
- * Follows one remote address through the layers; returns each deciding step (an accepting or
- * dropping rule, a chain policy, a compose `ports:` line), in path order, up to the first drop.
+ * The evaluation point one address is traced at: the first ({@link evaluationPoints}) where the
+ * reach holds it, else the first (where it is kept out, as on all); undefined when there is none
+ * (no interface is public). `label` names the interface for a finding. With one point, that one.
  */
-export function traceAddress(
+export function pointFor(
   cs: CompiledConfigs,
   shape: PacketShape,
   address: bigint,
+): { shape: PacketShape; label: string } | undefined {
+  const points = evaluationPoints(cs, shape).map((p) => ({
+    shape: { ...shape, iface: p.iface, ...(p.local !== undefined ? { local: p.local } : {}) },
+    label: p.label,
+  }))
+  // one point (one public interface, one class of this host's address): no reach to compute
+  if (points.length === 1) return points[0]
+  return points.find((p) => reachOf(cs, p.shape)?.contains(address)) ?? points[0]
+}
+
+/**
+ * Follows one remote address through the layers at one evaluation point ({@link pointFor} when
+ * the shape leaves the interface or this host's address open); returns each deciding step (an
+ * accepting or dropping rule, a chain policy, a DNAT rule or a compose `ports:` line), in path
+ * order, up to the first drop.
+ */
+export function traceAddress(
+  cs: CompiledConfigs,
+  given: PacketShape,
+  address: bigint,
 ): TraceStep[] {
-  const cls = classOf(cs.classStarts[shape.protocol], shape.port)
+  const open = given.iface === undefined || given.local === undefined
+  const shape = (open ? pointFor(cs, given, address)?.shape : given) ?? given
+  const iface = shape.iface ?? ''
+  const f = shape.family
   const steps: TraceStep[] = []
-  const hook = shape.direction === 'inbound' ? 'input' : 'output'
-  const walk = (cc: CompiledConfig, h: 'input' | 'output' | 'docker-user'): boolean => {
-    for (const ch of cc.hooks[h]) {
-      if (ch.chain.family !== undefined && ch.chain.family !== shape.family) continue
-      const ctx: Ctx = { ...shape, cls, cc }
-      const r = traceChain(ch, address, ctx, 0)
-      const file = cc.config.file
+  const walk = (cc: CompiledConfig, hook: ChainHook, ctx: PathCtx): boolean => {
+    for (const ch of cc.hooks[hook]) {
+      if (!forFamily(ch, f)) continue
+      const r = traceChain(ch, address, { ...ctx, cc }, 0)
       if (r.verdict === 'accept' || r.verdict === 'drop') {
+        const rule = r.rule!
+        const accepted = r.verdict === 'accept'
+        steps.push({
+          file: rule.file,
+          line: rule.line,
+          text: rule.text,
+          accepted,
+          layer: cc.config.layer,
+        })
+        if (!accepted) return false
+        continue
+      }
+      const accepted = (ch.chain.policy ?? 'accept') === 'accept'
+      if (hook !== 'docker-user' || !accepted)
+        steps.push({
+          file: cc.config.file,
+          line: ch.chain.policyLine ?? 1,
+          text: `chain ${ch.chain.name} policy ${ch.chain.policy ?? 'accept'}`,
+          accepted,
+          layer: cc.config.layer,
+        })
+      if (!accepted) return false
+    }
+    return true
+  }
+  const layers = (layer: 'host' | 'cloud', hook: ChainHook, ctx: PathCtx, all = false) => {
+    for (const cc of cs.compiled)
+      if (cc.config.layer === layer && (all || decides(cc, hook, f)) && !walk(cc, hook, ctx))
+        return false
+    return true
+  }
+  if (shape.direction === 'outbound') {
+    const ctx = pathCtx(cs, shape, { iif: '', oif: iface })
+    if (layers('host', 'output', ctx)) layers('cloud', 'output', ctx)
+    return steps
+  }
+  const base = pathCtx(cs, shape, { iif: iface, oif: '' })
+  if (!inboundHost(cs, shape, address, iface, steps, base, layers)) return steps
+  layers('cloud', 'input', base)
+  return steps
+}
+
+/** The host part of {@link traceAddress} inbound: NAT, then INPUT, FORWARD or DOCKER-USER. */
+function inboundHost(
+  cs: CompiledConfigs,
+  shape: PacketShape,
+  address: bigint,
+  iface: string,
+  steps: TraceStep[],
+  base: PathCtx,
+  layers: (layer: 'host', hook: ChainHook, ctx: PathCtx, all?: boolean) => boolean,
+): boolean {
+  const f = shape.family
+  const nat = natConfigs(cs, f)
+  for (const cc of nat)
+    for (const ch of cc.hooks.prerouting) {
+      if (!forFamily(ch, f)) continue
+      const r = traceChain(ch, address, { ...base, cc }, 0)
+      if (r.verdict === 'drop') {
         const rule = r.rule!
         steps.push({
           file: rule.file,
           line: rule.line,
           text: rule.text,
-          accepted: r.verdict === 'accept',
-          layer: cc.config.layer,
+          accepted: false,
+          layer: 'host',
         })
-        if (r.verdict === 'drop') return false
-      } else {
-        const accepted = (ch.chain.policy ?? 'accept') === 'accept'
-        if (h !== 'docker-user' || !accepted)
-          steps.push({
-            file,
-            line: ch.chain.policyLine ?? 1,
-            text: `chain ${ch.chain.name} policy ${ch.chain.policy ?? 'accept'}`,
-            accepted,
-            layer: cc.config.layer,
-          })
-        if (!accepted) return false
+        return false
       }
+      if (r.verdict === 'return' && ch.chain.policy === 'drop') {
+        steps.push({
+          file: cc.config.file,
+          line: ch.chain.policyLine ?? 1,
+          text: `chain ${ch.chain.name} policy drop`,
+          accepted: false,
+          layer: 'host',
+        })
+        return false
+      }
+      if (r.verdict !== 'dnat') continue
+      const rule = r.rule!
+      const to = { ...(rule.verdict as Omit<Translation, 'rule'>), rule }
+      const t = translated(to, f, shape.port)
+      steps.push({
+        file: rule.file,
+        line: rule.line,
+        text: `${rule.text} (destination NAT${to.addr === undefined ? '' : ` to ${to.addr}`}${to.port === undefined ? '' : ` port ${to.port}`}${t.local === undefined ? '' : ': it skips INPUT'})`,
+        accepted: true,
+        layer: 'docker',
+      })
+      if (to.addr === undefined || t.local === undefined)
+        return layers('host', 'input', pathCtx(cs, shape, { iif: iface, oif: '', port: t.port }))
+      return layers(
+        'host',
+        'forward',
+        pathCtx(cs, shape, { iif: iface, oif: bridgeOf(to), port: t.port, container: t.local }),
+      )
     }
-    return true
-  }
-  const published =
-    shape.direction === 'inbound' ? cs.compiled.find((cc) => publishedFor(cc, shape)) : undefined
-  if (published) {
-    const p = publishedFor(published, shape)!
-    steps.push({
-      file: published.config.file,
-      line: p.line,
-      text: `the ports: entry of service '${p.service}' (${p.ports[0] === p.ports[1] ? p.ports[0] : `${p.ports[0]}-${p.ports[1]}`}/${p.protocol}; Docker's NAT skips INPUT)`,
-      accepted: true,
-      layer: 'docker',
-    })
-    for (const cc of cs.compiled)
-      if (cc.config.layer === 'host' && !walk(cc, 'docker-user')) return steps
-  } else
-    for (const cc of cs.compiled)
-      if (cc.config.layer === 'host' && decides(cc, shape) && !walk(cc, hook)) return steps
-  for (const cc of cs.compiled)
-    if (cc.config.layer === 'cloud' && decides(cc, shape) && !walk(cc, hook)) return steps
-  return steps
-}
-
-/** The classes (port sub-ranges) that overlap `range`, clipped to it. */
-export function classesIn(
-  cs: CompiledConfigs,
-  protocol: TransportProtocol,
-  range: PortRange,
-): PortRange[] {
-  const starts = cs.classStarts[protocol]
-  const out: PortRange[] = []
-  for (let k = classOf(starts, range[0]); k < starts.length && starts[k]! <= range[1]; k++) {
-    const end = k + 1 < starts.length ? starts[k + 1]! - 1 : 65535
-    out.push([Math.max(starts[k]!, range[0]), Math.min(end, range[1])])
-  }
-  return out
+  const published = cs.dnat ? undefined : publishedFor(cs, shape)
+  if (!published) return layers('host', 'input', base)
+  const { p } = published
+  steps.push({
+    file: published.cc.config.file,
+    line: p.line,
+    text: `the ports: entry of service '${p.service}' (${p.ports[0] === p.ports[1] ? p.ports[0] : `${p.ports[0]}-${p.ports[1]}`}/${p.protocol}; Docker's NAT skips INPUT)`,
+    accepted: true,
+    layer: 'docker',
+  })
+  const ctx = pathCtx(cs, shape, {
+    iif: iface,
+    oif: COMPOSE_BRIDGE,
+    port: containerPort(p, shape.port),
+    container: 'unknown',
+  })
+  return layers('host', 'docker-user', ctx, true)
 }
 
 /**
  * Checks configs against a policy. The configs are layered: a packet must pass every host
- * config that decides its family, the published-port path (docker-compose, restricted only by
- * DOCKER-USER chains), and every cloud config (AWS security groups).
+ * config that decides its family (after destination NAT, the FORWARD chains for a container),
+ * the published-port path (docker-compose, restricted only by DOCKER-USER chains), and every
+ * cloud config (AWS security groups). Reach is computed for traffic arriving on the interfaces
+ * taken as public.
  */
 export function evaluatePolicy(
   policy: Policy,
   configs: readonly FirewallConfig[] | CompiledConfigs,
   options: EvaluateOptions = {},
 ): Evaluation {
-  const cs = 'compiled' in configs ? configs : compileConfigs(configs)
+  const cs =
+    'compiled' in configs
+      ? configs
+      : compileConfigs(configs, {
+          interfaces: { ...policy.interfaces, ...options.interfaces },
+        })
   return findingsFor(policy, cs, options)
 }

@@ -4,16 +4,14 @@
  * address; messages say which sources get in (or which required ones do not) and how to fix it.
  */
 import { AddrRanges, formatAddress, type AddrFamily } from './addr-ranges.ts'
-import {
-  classesIn,
-  reachOf,
-  traceAddress,
-  type CompiledConfigs,
-  type PacketShape,
-  type TraceStep,
-} from './evaluate.ts'
+import { classesIn, type CompiledConfigs } from './compile-configs.ts'
+import { pointFor, reachOf, traceAddress, type TraceStep } from './evaluate.ts'
+import { asks, checkDecided, DIRECTIONS } from './check-decided.ts'
+import { fixSnippet } from './fix-snippet.ts'
+import { noteHint } from './note-hint.ts'
 import { formatPortRange } from './parse-policy.ts'
 import { PolicyError } from './policy-error.ts'
+import type { PacketShape } from './run-chain.ts'
 import type {
   ConfigFormat,
   EvaluateOptions,
@@ -26,7 +24,6 @@ import type {
   PortRange,
   ReachEntry,
   TrafficDirection,
-  TransportProtocol,
 } from './types.ts'
 
 const FAMILIES: readonly AddrFamily[] = [4, 6]
@@ -120,57 +117,6 @@ function formatRanges(ranges: readonly PortRange[]): string {
   return merged.map(formatPortRange).join(',')
 }
 
-/** A config snippet that opens (or closes) a port, in the format of the file that decides it. */
-function snippet(
-  format: ConfigFormat | undefined,
-  action: 'open' | 'close',
-  direction: TrafficDirection,
-  protocol: TransportProtocol,
-  ports: string,
-  from: string[],
-): string {
-  const p = ports.replace(/-/g, ':')
-  const many = ports.includes(',')
-  const src = from.length > 0 && from[0] !== 'any' ? from : []
-  switch (format) {
-    case 'iptables-save':
-    case 'ufw-rules': {
-      const chain = direction === 'inbound' ? 'INPUT' : 'OUTPUT'
-      const flag = direction === 'inbound' ? '-s' : '-d'
-      const portMatch = many ? `-m multiport --dports ${p}` : `-m ${protocol} --dport ${p}`
-      return action === 'open'
-        ? `-A ${chain} ${src.length ? `${flag} ${src.join(',')} ` : ''}-p ${protocol} ${portMatch} -j ACCEPT`
-        : `-A ${chain} -p ${protocol} ${portMatch} -j DROP (or narrow the accepting rule with ${flag})`
-    }
-    case 'nftables':
-    case 'nft-json': {
-      const addr = direction === 'inbound' ? 'saddr' : 'daddr'
-      const set = many ? `{ ${ports.split(',').join(', ')} }` : ports
-      return action === 'open'
-        ? `${src.length ? `ip ${addr} { ${src.join(', ')} } ` : ''}${protocol} dport ${set} accept`
-        : `${protocol} dport ${set} drop (or narrow the accepting rule with ip ${addr})`
-    }
-    case 'ufw-status':
-    case 'ufw-commands': {
-      // outbound rules need `out`, and name the remote end with `to` (a `from` would be this host)
-      const out = direction === 'outbound' ? 'out ' : ''
-      if (action === 'close') return `ufw deny ${out}${p}/${protocol} (or delete the allowing rule)`
-      if (src.length === 0) return `ufw allow ${out}${p}/${protocol}`
-      return direction === 'inbound'
-        ? `ufw allow from ${src[0]} to any port ${p} proto ${protocol}`
-        : `ufw allow out to ${src[0]} port ${p} proto ${protocol}`
-    }
-    case 'aws-sg':
-      return action === 'open'
-        ? `aws ec2 authorize-security-group-${direction === 'inbound' ? 'ingress' : 'egress'} --protocol ${protocol} --port ${ports} --cidr ${src[0] ?? '0.0.0.0/0'}`
-        : `aws ec2 revoke-security-group-${direction === 'inbound' ? 'ingress' : 'egress'} for ${protocol} ${ports} (keep only the sources that need it)`
-    case 'docker-compose':
-      return `bind the port to a private address ("127.0.0.1:${ports}:${ports}"), drop the ports: entry, or restrict it in DOCKER-USER: -A DOCKER-USER -p ${protocol} -m conntrack --ctorigdstport ${p} -j DROP after the ACCEPTs for the allowed sources`
-    default:
-      return action === 'open' ? `allow ${ports}/${protocol}` : `deny ${ports}/${protocol}`
-  }
-}
-
 interface Ctx {
   readonly cs: CompiledConfigs
   readonly options: EvaluateOptions
@@ -181,15 +127,45 @@ interface Ctx {
 /**
  * The step that explains a finding: for "gets in", the first accepting step (published ports
  * first); for "blocked", the drop. The trace walks the chains the reach ran, so an address the
- * reach lets in has an accepting step and one it keeps out a dropping step: one is always found.
+ * reach lets in has an accepting step and one it keeps out a dropping step.
  */
-function decider(steps: readonly TraceStep[], want: 'accepted' | 'dropped'): TraceStep {
-  if (want === 'dropped') return steps.find((s) => !s.accepted)!
+function decider(steps: readonly TraceStep[], want: 'accepted' | 'dropped'): TraceStep | undefined {
+  if (want === 'dropped') return steps.find((s) => !s.accepted)
   return (
     steps.find((s) => s.layer === 'docker') ??
     steps.find((s) => s.accepted && s.layer === 'host') ??
-    steps.find((s) => s.accepted)!
+    steps.find((s) => s.accepted)
   )
+}
+
+/**
+ * Traces one address at the evaluation point where it is let in (`accepted`) or at the first
+ * (`dropped`: it is kept out at all of them). `where` names the interface when more
+ * than one is public, e.g. ` (arriving on eth0)`.
+ */
+function explain(
+  cs: CompiledConfigs,
+  shape: PacketShape,
+  address: bigint,
+  want: 'accepted' | 'dropped',
+): { step: TraceStep; where: string } {
+  const pick = pointFor(cs, shape, address)
+  const step = decider(traceAddress(cs, pick?.shape ?? { ...shape, iface: '' }, address), want)
+  const where =
+    cs.publicInterfaces.length > 1 && pick
+      ? ` (${shape.direction === 'inbound' ? 'arriving on' : 'leaving by'} ${pick.label})`
+      : ''
+  // no public interface at all (every one configured internal): nothing of the Internet arrives
+  return {
+    step: step ?? {
+      file: cs.configs[0]!.file,
+      line: 1,
+      text: 'no interface is taken as public (all were configured internal)',
+      accepted: false,
+      layer: 'host',
+    },
+    where,
+  }
 }
 
 function checkRule(rule: PolicyRule, ctx: Ctx, reachOut: ReachEntry[]): void {
@@ -262,7 +238,7 @@ function checkRule(rule: PolicyRule, ctx: Ctx, reachOut: ReachEntry[]): void {
       state: 'new',
     }
     const sample = firstAddress(bad)
-    const step = decider(traceAddress(cs, shape, sample), want)
+    const { step, where: on } = explain(cs, shape, sample, want)
     const ports = formatRanges(badPorts)
     const where = rule.direction === 'inbound' ? 'from' : 'to'
     const subject = `${rule.direction === 'outbound' ? 'outbound ' : ''}${ports}/${rule.protocol} (${rule.title})`
@@ -275,8 +251,8 @@ function checkRule(rule: PolicyRule, ctx: Ctx, reachOut: ReachEntry[]): void {
       const extent = through.isEmpty
         ? 'blocked for all of them'
         : `reachable only from ${through.toCidrs(3).join(', ')}${through.toCidrs(4).length > 3 ? ', ...' : ''} of them`
-      message = `${subject} is not reachable ${where} ${describeSources(sources)} over ${familyName(f)}: ${extent}; e.g. ${formatAddress(f, sample)} is dropped by ${step.text}`
-      hint = `Open it: ${snippet(
+      message = `${subject} is not reachable ${where} ${describeSources(sources)} over ${familyName(f)}: ${extent}; e.g. ${formatAddress(f, sample)} is dropped by ${step.text}${on}`
+      hint = `Open it: ${fixSnippet(
         format,
         'open',
         rule.direction,
@@ -285,14 +261,14 @@ function checkRule(rule: PolicyRule, ctx: Ctx, reachOut: ReachEntry[]): void {
         sources.map((s) => (s.startsWith('feed:') ? `<${s.slice(5)} addresses>` : s)),
       )}`
     } else if (rule.kind === 'restrict') {
-      message = `${subject} is reachable ${where} sources outside ${describeSources(sources)} over ${familyName(f)}, e.g. ${formatAddress(f, sample)} (let in by ${step.text})`
+      message = `${subject} is reachable ${where} sources outside ${describeSources(sources)} over ${familyName(f)}, e.g. ${formatAddress(f, sample)} (let in by ${step.text})${on}`
       hint = `Allow only ${describeSources(sources)}: narrow the rule at ${step.file}:${step.line}; allowlist-sync render can generate the allowlist from the feed.`
     } else {
       const extent = offending.covers(PUBLIC[f])
         ? 'from anywhere'
         : `from ${offending.rangeCount} public address range(s)`
-      message = `${subject} is reachable from the public Internet over ${familyName(f)} (${extent}): let in by ${step.text}`
-      hint = `Close it to the Internet: ${snippet(format, 'close', rule.direction, rule.protocol, ports, [])}`
+      message = `${subject} is reachable from the public Internet over ${familyName(f)} (${extent}): let in by ${step.text}${on}`
+      hint = `Close it to the Internet: ${fixSnippet(format, 'close', rule.direction, rule.protocol, ports, [])}`
     }
     if (rule.hint) hint = `${hint.replace(/[.;]?$/, '.')} ${rule.hint}`
     const severity: FindingSeverity = rule.severity ?? 'error'
@@ -341,7 +317,7 @@ function checkUnlisted(policy: Policy, direction: TrafficDirection, ctx: Ctx): v
           family: f,
           state: 'new',
         }
-        const step = decider(traceAddress(cs, shape, group.sample.addr), 'accepted')
+        const { step, where } = explain(cs, shape, group.sample.addr, 'accepted')
         const ports = formatRanges(group.ports)
         const format = ctx.formatOf(step.file)
         ctx.findings.push({
@@ -352,8 +328,8 @@ function checkUnlisted(policy: Policy, direction: TrafficDirection, ctx: Ctx): v
           direction,
           file: step.file,
           line: step.line,
-          message: `${direction === 'outbound' ? 'outbound ' : ''}${ports}/${protocol} is reachable ${direction === 'inbound' ? 'from' : 'to'} the public Internet over ${familyName(f)}, and policy '${policy.id}' does not list it (let in by ${step.text})`,
-          hint: `Close what the platform does not need: ${snippet(format, 'close', direction, protocol, ports, [])}; or add the port to the policy as 'allow'.`,
+          message: `${direction === 'outbound' ? 'outbound ' : ''}${ports}/${protocol} is reachable ${direction === 'inbound' ? 'from' : 'to'} the public Internet over ${familyName(f)}, and policy '${policy.id}' does not list it (let in by ${step.text})${where}`,
+          hint: `Close what the platform does not need: ${fixSnippet(format, 'close', direction, protocol, ports, [])}; or add the port to the policy as 'allow'.`,
           sources: cidrList(group.off, f),
         })
         group = undefined
@@ -401,7 +377,7 @@ function checkUdpReturn(policy: Policy, ctx: Ctx): void {
         if (reach === undefined) break
         const missing = need.difference(reach)
         if (missing.isEmpty) continue
-        const step = decider(traceAddress(ctx.cs, shape, firstAddress(missing)), 'dropped')
+        const { step } = explain(ctx.cs, shape, firstAddress(missing), 'dropped')
         ctx.findings.push({
           rule: 'udp-return',
           severity: 'warning',
@@ -433,28 +409,7 @@ export function findingsFor(
   checkUnlisted(policy, 'inbound', ctx)
   checkUnlisted(policy, 'outbound', ctx)
   checkUdpReturn(policy, ctx)
-  for (const direction of ['inbound', 'outbound'] as const) {
-    if (
-      !policy.rules.some((r) => r.direction === direction) &&
-      policy.unlisted[direction] === 'ignore'
-    )
-      continue
-    for (const f of FAMILIES) {
-      const decided =
-        reachOf(cs, { direction, protocol: 'tcp', port: 1, family: f, state: 'new' }) !== undefined
-      if (!decided && cs.configs.length > 0)
-        ctx.findings.push({
-          rule: 'not-checked',
-          severity: 'note',
-          direction,
-          message: `no config decides ${direction} ${familyName(f)} traffic: ${direction} ${familyName(f)} was not checked`,
-          hint:
-            f === 6
-              ? 'Pass the ip6tables-save / user6.rules file too, or an inet table.'
-              : 'Pass the iptables-save / user.rules file too, or an ip/inet table.',
-        })
-    }
-  }
+  const unchecked = checkDecided(policy, cs, ctx.findings)
   for (const c of cs.configs)
     for (const w of c.warnings) {
       const m = /^(.*):(\d+): (.*)$/.exec(w)
@@ -463,7 +418,7 @@ export function findingsFor(
         severity: 'note',
         ...(m ? { file: m[1]!, line: Number(m[2]) } : { file: c.file }),
         message: m ? m[3]! : w,
-        hint: 'The evaluator takes this rule to match every packet its other matches allow; check it by hand.',
+        hint: noteHint(m ? m[3]! : w),
       })
     }
   for (const note of policy.notes)
@@ -480,5 +435,21 @@ export function findingsFor(
       (a.line ?? 0) - (b.line ?? 0) ||
       (a.port ?? '').localeCompare(b.port ?? '', undefined, { numeric: true }),
   )
-  return { findings, reach }
+  const asked = DIRECTIONS.filter((d) => asks(policy, d))
+  const verdict = findings.some((f) => f.severity === 'error')
+    ? 'not-compliant'
+    : asked.some((d) => unchecked.filter((u) => u.direction === d).length === FAMILIES.length)
+      ? 'nothing-checked'
+      : 'compliant'
+  const taken = (role: 'public' | 'internal') =>
+    cs.interfaces
+      .filter((c) => c.role === role && (c.named || role === 'public'))
+      .map((c) => c.label)
+  return {
+    findings,
+    reach,
+    interfaces: { public: taken('public'), internal: taken('internal') },
+    unchecked,
+    verdict,
+  }
 }

@@ -1,10 +1,24 @@
 /** @module Findings for people (text) and for machines (JSON), and the CLI's exit code for them. */
-import type { Finding, Policy } from './types.ts'
+import type { Evaluation, Finding, Policy } from './types.ts'
+
+/** What an evaluation says beside its findings: the interfaces taken, what went unchecked. */
+export type EvaluationSummary = Pick<Evaluation, 'interfaces' | 'unchecked' | 'verdict'>
+
+/** `inbound IPv6, outbound IPv4`. */
+function uncheckedText(summary: EvaluationSummary): string {
+  return summary.unchecked.map((u) => `${u.direction} IPv${u.family}`).join(', ')
+}
 
 /** The JSON output of `verify --format json`. */
 export interface FindingsJson {
   readonly policy: string
+  /** True only when the verdict is `compliant` (no errors, and something was checked). */
   readonly compliant: boolean
+  readonly verdict?: Evaluation['verdict']
+  /** The interfaces the findings are about (public) and those left out (internal). */
+  readonly interfaces?: Evaluation['interfaces']
+  /** What the policy asks about that no config decides. */
+  readonly unchecked?: Evaluation['unchecked']
   readonly counts: { readonly error: number; readonly warning: number; readonly note: number }
   readonly findings: readonly {
     readonly rule: string
@@ -27,10 +41,15 @@ function counts(findings: readonly Finding[]) {
 }
 
 /**
- * One finding a paragraph: `FILE:LINE: severity [rule] message`, the hint indented below; then a
- * summary line. Control characters in messages (which may quote config text) are escaped.
+ * One finding a paragraph: `FILE:LINE: severity [rule] message`, the hint indented below; then
+ * the interfaces taken as public and a summary line, which says when nothing (or not everything)
+ * was checked. Control characters in messages (which may quote config text) are escaped.
  */
-export function formatFindingsText(findings: readonly Finding[], policy: Policy): string {
+export function formatFindingsText(
+  findings: readonly Finding[],
+  policy: Policy,
+  summary?: EvaluationSummary,
+): string {
   const clean = (s: string) =>
     s.replace(
       // eslint-disable-next-line no-control-regex
@@ -47,7 +66,18 @@ export function formatFindingsText(findings: readonly Finding[], policy: Policy)
       lines.push(`    sources: ${f.sources.join(' ')}`)
   }
   const c = counts(findings)
-  const verdict = c.error > 0 ? 'NOT compliant' : 'compliant'
+  const verdict =
+    c.error > 0
+      ? 'NOT compliant'
+      : summary?.verdict === 'nothing-checked'
+        ? `NOTHING CHECKED: no config decides ${uncheckedText(summary)} traffic (a fragment, or a file that only includes others?)`
+        : summary && summary.unchecked.length > 0
+          ? `compliant where checked (not checked: ${uncheckedText(summary)})`
+          : 'compliant'
+  if (summary)
+    lines.push(
+      `interfaces taken as public: ${clean(summary.interfaces.public.join(', ') || 'none')}${summary.interfaces.internal.length > 0 ? ` (internal: ${clean(summary.interfaces.internal.join(', '))})` : ''}`,
+    )
   lines.push(
     `policy ${policy.id}: ${verdict} (${c.error} error(s), ${c.warning} warning(s), ${c.note} note(s))`,
   )
@@ -55,11 +85,18 @@ export function formatFindingsText(findings: readonly Finding[], policy: Policy)
 }
 
 /** The findings as {@link FindingsJson}. */
-export function toFindingsJson(findings: readonly Finding[], policy: Policy): FindingsJson {
+export function toFindingsJson(
+  findings: readonly Finding[],
+  policy: Policy,
+  summary?: EvaluationSummary,
+): FindingsJson {
   const c = counts(findings)
   return {
     policy: policy.id,
-    compliant: c.error === 0,
+    compliant: c.error === 0 && summary?.verdict !== 'nothing-checked',
+    ...(summary
+      ? { verdict: summary.verdict, interfaces: summary.interfaces, unchecked: summary.unchecked }
+      : {}),
     counts: c,
     findings: findings.map((f) => ({
       rule: f.rule,
@@ -76,7 +113,11 @@ export function toFindingsJson(findings: readonly Finding[], policy: Policy): Fi
   }
 }
 
-/** 1 when any finding is an error, else 0. */
-export function exitCodeFor(findings: readonly Finding[]): 0 | 1 {
-  return findings.some((f) => f.severity === 'error') ? 1 : 0
+/**
+ * 1 when any finding is an error; else 2 when nothing was checked (no config decides what the
+ * policy asks about: never a silent 0); else 0.
+ */
+export function exitCodeFor(findings: readonly Finding[], summary?: EvaluationSummary): 0 | 1 | 2 {
+  if (findings.some((f) => f.severity === 'error')) return 1
+  return summary?.verdict === 'nothing-checked' ? 2 : 0
 }

@@ -36,6 +36,12 @@ export type {
   CidrSource,
   EvaluateOptions,
   Evaluation,
+  ChainHook,
+  InterfaceMatch,
+  InterfaceRole,
+  InterfaceRoles,
+  InterfacesTaken,
+  Unchecked,
 } from './types.ts'
 export { PolicyError, type PolicyErrorCode } from './policy-error.ts'
 export { PRESETS, PRESET_IDS, isPresetId, presetPolicy, type PresetId } from './presets.ts'
@@ -47,22 +53,23 @@ export {
   readFirewallConfig,
   readFirewallConfigs,
 } from './read-config.ts'
+export { evaluatePolicy, reachOf, traceAddress, type TraceStep } from './evaluate.ts'
+export { compileConfigs, type CompiledConfigs } from './compile-configs.ts'
+export type { PacketShape, PacketState } from './run-chain.ts'
 export {
-  evaluatePolicy,
-  compileConfigs,
-  reachOf,
-  traceAddress,
-  type CompiledConfigs,
-  type PacketShape,
-  type PacketState,
-  type TraceStep,
-} from './evaluate.ts'
+  DEFAULT_INTERNAL_INTERFACES,
+  OTHER_INTERFACE,
+  interfaceRole,
+  isInterfacePattern,
+  matchesInterface,
+} from './interfaces.ts'
 export { PUBLIC_THRESHOLD } from './findings.ts'
 export { AddrRanges } from './addr-ranges.ts'
 export {
   formatFindingsText,
   toFindingsJson,
   exitCodeFor,
+  type EvaluationSummary,
   type FindingsJson,
 } from './format-findings.ts'
 export {

@@ -9,6 +9,8 @@ import {
   addressSets,
   andAddress,
   finishRule,
+  interfaceMatch,
+  narrowAddressType,
   narrowProtocols,
   parsePortRange,
   parseStates,
@@ -35,10 +37,11 @@ export interface NftMatch {
   readonly value: NftValue
 }
 
-/** A named set: addresses or ports. */
+/** A named set: addresses, ports or interface names. */
 export type NftSet =
   | { readonly kind: 'addr'; readonly ipv4: AddrRanges; readonly ipv6: AddrRanges }
   | { readonly kind: 'port'; readonly ranges: readonly PortRange[] }
+  | { readonly kind: 'iface'; readonly names: readonly string[] }
   | { readonly kind: 'other' }
 
 /** A table's family. */
@@ -66,6 +69,7 @@ export function buildNftSet(type: string, elements: readonly string[], where: Wh
     }
     return { kind: 'port', ranges }
   }
+  if (type === 'ifname') return { kind: 'iface', names: [...elements] }
   return { kind: 'other' }
 }
 
@@ -169,7 +173,32 @@ export function buildNftRule(
       const states = parseStates(words, m.negate)
       if (states) draft.states = states
     } else if (/^(meta )?(iif|iifname|oif|oifname)$/.test(sel)) {
-      if (!m.negate && words.length > 0 && words.every((w) => w === 'lo')) draft.never = true
+      const names = [...words]
+      for (const s of setItems) {
+        if (s.kind !== 'iface')
+          throw configError(where, `'${sel}' compared with a set that holds no interface names`)
+        names.push(...s.names)
+      }
+      const im = interfaceMatch(names, m.negate)
+      if (sel.replace('meta ', '').startsWith('i')) draft.iif = im
+      else draft.oif = im
+    } else if (sel === 'fib daddr type') {
+      if (!narrowAddressType(draft, words, m.negate, 'dst'))
+        ctx.warnings.push(
+          `${where.file}:${where.line}: 'fib daddr type ${words.join(',')}' is not modelled; the rule is taken to match`,
+        )
+    } else if (sel === 'fib saddr oif' && words.every((w) => w === 'missing' || w === '0')) {
+      // reverse-path filtering: a source the host routes back to (the Internet, by the default
+      // route) has an output interface, so `oif missing` does not match it
+      if (!m.negate) draft.never = true
+    } else if (sel === 'ct original proto-dst') {
+      const ranges: PortRange[] = []
+      for (const w of words) {
+        const r = parsePortRange(w)
+        if (r === undefined) throw configError(where, `'${w}' is not a port or port range`)
+        ranges.push(r)
+      }
+      draft.origDports = { ranges, negate: m.negate }
     } else if (/^icmp(v6)? (type|code)$/.test(sel)) {
       draft.protocols = []
     } else {
@@ -197,19 +226,18 @@ export interface NftChainDraft {
 
 /**
  * Assembles chains into a config. Chain names are qualified `family table chain` so that two
- * tables' chains never collide; only `filter` chains on the input and output hooks are base chains.
+ * tables' chains never collide; `filter` chains on the input, output and forward hooks and `nat`
+ * chains on prerouting are base chains. A whole ruleset decides both families.
  */
 export function assembleNft(
   chains: readonly NftChainDraft[],
-  options: { file: string; format: ConfigFormat; warnings: string[] },
+  options: { file: string; format: ConfigFormat; warnings: string[]; whole: boolean },
 ): FirewallConfig {
-  const families = new Set<4 | 6>()
+  const families = new Set<4 | 6>(options.whole ? [4, 6] : [])
   const out: FirewallChain[] = []
   for (const c of chains) {
     if (c.family === 'other') continue
-    const isBase = c.hook !== undefined && c.type === 'filter'
-    const hook =
-      isBase && c.hook === 'input' ? 'input' : isBase && c.hook === 'output' ? 'output' : undefined
+    const hook = hookOf(c)
     if (hook) {
       if (c.family === 'ip' || c.family === 'inet') families.add(4)
       if (c.family === 'ip6' || c.family === 'inet') families.add(6)
@@ -247,7 +275,23 @@ export function assembleNft(
     chains: out,
     published: [],
     warnings: options.warnings,
+    ...(options.whole ? { whole: true } : {}),
   }
+}
+
+/**
+ * The hook a chain is a base chain of, as the model knows them: filter chains on input, output,
+ * forward and prerouting (which sees every packet before routing), nat chains on prerouting.
+ */
+function hookOf(c: NftChainDraft): FirewallChain['hook'] {
+  if (c.type === 'nat') return c.hook === 'prerouting' ? 'prerouting' : undefined
+  if (c.type !== 'filter') return undefined
+  return c.hook === 'input' ||
+    c.hook === 'output' ||
+    c.hook === 'forward' ||
+    c.hook === 'prerouting'
+    ? c.hook
+    : undefined
 }
 
 /** `inet filter input`: a chain's name unique across tables. */

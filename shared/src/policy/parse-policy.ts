@@ -14,14 +14,18 @@
  * outbound:
  *   require: [{ port: 443, to: [feed:firezone/portal] }]
  * notes: ['Set the TCP session timeout to 14,400 s.']
+ * interfaces: { eth1: internal }   # roles over the defaults (see InterfaceRole)
  * ```
  */
 import { parse as parseYaml } from 'yaml'
 import { parseCidrRange } from './addr-ranges.ts'
+import { isInterfacePattern } from './interfaces.ts'
 import { PolicyError } from './policy-error.ts'
 import { scalarText } from './rule-builder.ts'
 import { isPresetId, PRESET_IDS, PRESETS } from './presets.ts'
 import type {
+  InterfaceRole,
+  InterfaceRoles,
   Policy,
   PolicyRule,
   PolicyRuleKind,
@@ -49,6 +53,7 @@ const TOP_KEYS = new Set([
   'notes',
   'udpReturnTraffic',
   'description',
+  'interfaces',
 ])
 
 /**
@@ -122,6 +127,7 @@ export function parsePolicy(text: string, file: string): Policy {
       : Array.isArray(root.notes)
         ? root.notes.map(String)
         : fail('notes', 'expected a list of strings')
+  const interfaces = parseInterfaces(root.interfaces, fail)
   if (rules.length === 0 && unlisted.inbound === 'ignore' && unlisted.outbound === 'ignore')
     fail('', 'the policy has no rules and ignores unlisted ports: it checks nothing')
   return {
@@ -140,7 +146,27 @@ export function parsePolicy(text: string, file: string): Policy {
         }
       : {}),
     notes: [...(base?.notes ?? []), ...notes],
+    ...(interfaces ? { interfaces } : {}),
   }
+}
+
+/** `interfaces: { eth1: internal, 'wg*': public }`: roles by interface name or pattern. */
+function parseInterfaces(
+  value: unknown,
+  fail: (field: string, reason: string) => never,
+): InterfaceRoles | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return fail('interfaces', 'expected a mapping of interface names to public or internal')
+  const out: Record<string, InterfaceRole> = {}
+  for (const [name, role] of Object.entries(value as Record<string, unknown>)) {
+    if (!isInterfacePattern(name))
+      fail(`interfaces.${name}`, `'${name}' is not an interface name (a trailing * matches many)`)
+    if (role !== 'public' && role !== 'internal')
+      return fail(`interfaces.${name}`, `'${scalarText(role)}' is not public or internal`)
+    out[name] = role
+  }
+  return out
 }
 
 function parseUnlisted(

@@ -73,9 +73,11 @@ export function readCompose(text: string, file: string): FirewallConfig {
         const range = parsePortRange(scalarText(pub))
         if (!range) throw err(`'${scalarText(pub)}' is not a port`)
         if (proto !== 'tcp' && proto !== 'udp') throw err(`protocol '${proto}' is not tcp or udp`)
+        const target = parsePortRange(scalarText(item.get('target')))
         published.push({
           ports: range,
           protocol: proto,
+          ...(target ? { target: target[0] } : {}),
           ...(hostIp ? { hostIp: scalarText(hostIp) } : {}),
           service,
           line,
@@ -109,7 +111,10 @@ export function readCompose(text: string, file: string): FirewallConfig {
 
 function parseShortSyntax(
   spec: string,
-): { ports: PortRange; protocol: TransportProtocol; hostIp?: string } | 'ephemeral' | undefined {
+):
+  | { ports: PortRange; protocol: TransportProtocol; hostIp?: string; target: number }
+  | 'ephemeral'
+  | undefined {
   let rest = spec.trim()
   let protocol: TransportProtocol = 'tcp'
   const slash = rest.lastIndexOf('/')
@@ -137,8 +142,14 @@ function parseShortSyntax(
   if (parts.length !== 2) return undefined
   if (parts[0] === '') return 'ephemeral'
   const host = parsePortRange(parts[0]!)
-  if (!host || !parsePortRange(parts[1]!)) return undefined
+  const container = parsePortRange(parts[1]!)
+  if (!host || !container) return undefined
   if (hostIp !== undefined && parseIpv4(hostIp) === undefined && parseIpv6(hostIp) === undefined)
     return undefined
-  return { ports: host, protocol, ...(hostIp !== undefined ? { hostIp } : {}) }
+  return {
+    ports: host,
+    protocol,
+    target: container[0],
+    ...(hostIp !== undefined ? { hostIp } : {}),
+  }
 }

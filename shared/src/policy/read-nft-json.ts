@@ -56,6 +56,18 @@ function verdictOf(e: Json | undefined): RuleVerdict | undefined {
   if ('continue' in e) return { kind: 'continue' }
   if (isObj(e.jump)) return { kind: 'jump', target: scalarText(e.jump.target) }
   if (isObj(e.goto)) return { kind: 'goto', target: scalarText(e.goto.target) }
+  if ('dnat' in e || 'redirect' in e) {
+    // {"dnat": {"addr": "172.17.0.2", "port": 80}}, {"redirect": {"port": 8080}}, {"redirect": null}
+    const t = isObj(e.dnat) ? e.dnat : isObj(e.redirect) ? e.redirect : {}
+    const addr = typeof t.addr === 'string' ? t.addr : undefined
+    const port = typeof t.port === 'number' ? t.port : undefined
+    if ('dnat' in e && addr === undefined) return { kind: 'continue' }
+    return {
+      kind: 'dnat',
+      ...(addr !== undefined ? { addr } : {}),
+      ...(port !== undefined ? { port } : {}),
+    }
+  }
   return undefined
 }
 
@@ -68,7 +80,15 @@ function selectorOf(left: Json | undefined): string {
     const key = scalarText(left.meta.key)
     return key === 'l4proto' || key === 'nfproto' ? `meta ${key}` : key
   }
-  if (isObj(left.ct)) return `ct ${scalarText(left.ct.key)}`
+  if (isObj(left.ct))
+    return left.ct.dir === undefined
+      ? `ct ${scalarText(left.ct.key)}`
+      : `ct ${scalarText(left.ct.dir)} ${scalarText(left.ct.key)}`
+  // {"fib": {"result": "type", "flags": ["daddr"]}}: `fib daddr type`
+  if (isObj(left.fib)) {
+    const flags = Array.isArray(left.fib.flags) ? left.fib.flags : [left.fib.flags]
+    return `fib ${scalarText(flags[0])} ${scalarText(left.fib.result)}`
+  }
   return Object.keys(left)[0] ?? 'unknown'
 }
 
@@ -221,5 +241,6 @@ export function readNftJson(text: string, file: string): FirewallConfig {
       warnings.push(rateNote(file, line, rate.rates, rate.over))
     chain.rules.push(...(rate.over ? built.map((r) => ({ ...r, never: true })) : built))
   }
-  return assembleNft([...chains.values()], { file, format: 'nft-json', warnings })
+  // `nft -j list ruleset` prints the whole ruleset
+  return assembleNft([...chains.values()], { file, format: 'nft-json', warnings, whole: true })
 }

@@ -3,6 +3,7 @@
  * (`table inet t { chain c { ... } }`) or command form (`add rule inet t c tcp dport 22 accept`).
  */
 import { PolicyError } from './policy-error.ts'
+import { parseNatTarget } from './rule-builder.ts'
 import { rateNote } from './rate-note.ts'
 import {
   assembleNft,
@@ -91,7 +92,12 @@ const TABLE_SKIPPED = new Set([
 /** The most tokens `$NAME` uses may expand to in one file (a 50,000-element set is ~100,000). */
 const MAX_EXPANDED_TOKENS = 2_000_000
 /** What `add element` parses a set's new elements as, by the set's kind. */
-const ELEMENT_TYPE = { addr: 'ipv4_addr', port: 'inet_service', other: 'other' } as const
+const ELEMENT_TYPE = {
+  addr: 'ipv4_addr',
+  port: 'inet_service',
+  iface: 'ifname',
+  other: 'other',
+} as const
 /** Words that end a skipped statement's arguments: verdicts and the statements that follow. */
 const STOPS = new Set([
   'accept',
@@ -105,6 +111,9 @@ const STOPS = new Set([
   'counter',
   'log',
   'limit',
+  'fib',
+  'dnat',
+  'redirect',
 ])
 
 const NOISE = new Set([
@@ -148,6 +157,9 @@ class Parser {
   private queued = 0
   private readonly lines: string[]
   private readonly file: string
+  /** Whether the file declares tables (a ruleset) and whether it includes others (a part of one). */
+  private sawTable = false
+  private sawInclude = false
   constructor(text: string, file: string) {
     this.tokens = tokenize(text)
     this.lines = text.split('\n')
@@ -246,6 +258,8 @@ class Parser {
       file: this.file,
       format: 'nftables',
       warnings: this.warnings,
+      // tables and no include: the whole ruleset (`nft list ruleset`, nftables.conf)
+      whole: this.sawTable && !this.sawInclude,
     })
   }
 
@@ -259,6 +273,7 @@ class Parser {
         return
       }
       case 'table': {
+        this.sawTable = true
         const { family, name } = this.familyAndName()
         if (this.peek()?.t === '{') this.tableBody(family, name)
         return
@@ -268,6 +283,7 @@ class Parser {
       case 'insert': {
         const what = this.next()
         if (what.t === 'table') {
+          this.sawTable = true
           const { family, name } = this.familyAndName()
           if (this.peek()?.t === '{') this.tableBody(family, name)
           return
@@ -356,6 +372,7 @@ class Parser {
         this.statement()
         return
       case 'include':
+        this.sawInclude = true
         this.warnings.push(
           `${this.file}:${head.line}: include is not followed; pass the included file as a config too`,
         )
@@ -457,13 +474,16 @@ class Parser {
         type = [this.next(), ...this.statement()].map((x) => x.t).join(' ')
       } else if (t.t === 'typeof') {
         const words = this.statement().map((x) => x.t)
-        type = words.join(' ').match(/\bip6 [sd]addr\b/)
+        const text = words.join(' ')
+        type = /\bip6 [sd]addr\b/.test(text)
           ? 'ipv6_addr'
-          : words.join(' ').match(/\bip [sd]addr\b/)
+          : /\bip [sd]addr\b/.test(text)
             ? 'ipv4_addr'
-            : words.join(' ').match(/dport|sport/)
+            : /dport|sport/.test(text)
               ? 'inet_service'
-              : 'other'
+              : /^(meta )?[io]ifname$/.test(text)
+                ? 'ifname'
+                : 'other'
       } else if (t.t === 'elements') {
         elementsLine = t.line
         this.expect('=')
@@ -536,6 +556,11 @@ class Parser {
         i += 2
         continue
       }
+      if (w === 'dnat' || w === 'redirect') {
+        verdict = this.natVerdict(tokens.slice(i + 1), w, line)
+        i = tokens.length
+        break
+      }
       if (NOISE.has(w)) {
         // counter [packets N bytes M], log [prefix "x"] [level y], limit rate N/second,
         // meter m { ip saddr limit rate ... }, update @s { ... }: skip their arguments (blocks
@@ -569,19 +594,39 @@ class Parser {
         continue
       }
       let selector: string
-      if (SELECTOR_HEADS.has(w)) {
+      if (w === 'fib') {
+        // `fib FLAG [. FLAG]... RESULT`: fib daddr type, fib daddr . iif type, fib saddr . iif oif
+        const flag = tokens[i + 1]?.t ?? ''
+        i += 2
+        while (tokens[i]?.t === '.') i += 2
+        selector = `fib ${flag} ${tokens[i++]?.t ?? ''}`
+      } else if (SELECTOR_HEADS.has(w)) {
         const field = tokens[i + 1]?.t
         if (field === undefined) throw this.err(line, `'${w}' needs a field`)
         selector = w === 'meta' && BARE_SELECTORS.has(field) ? field : `${w} ${field}`
         i += 2
+        // ct original proto-dst, ct original ip daddr
+        if (selector === 'ct original' || selector === 'ct reply')
+          while (/^(ip6?|proto-dst|proto-src|saddr|daddr)$/.test(tokens[i]?.t ?? ''))
+            selector += ` ${tokens[i++]!.t}`
       } else if (BARE_SELECTORS.has(w)) {
         selector = w
         i++
       } else {
-        this.warnings.push(
-          `${this.file}:${line}: '${w}' is not modelled; the rule is taken to match`,
+        // a statement this model does not know: its words up to the next selector or verdict
+        const start = i++
+        while (
+          i < tokens.length &&
+          !SELECTOR_HEADS.has(tokens[i]!.t) &&
+          !BARE_SELECTORS.has(tokens[i]!.t) &&
+          !STOPS.has(tokens[i]!.t) &&
+          !NOISE.has(tokens[i]!.t)
         )
-        i++
+          i++
+        const words = tokens.slice(start, i).map((x) => x.t)
+        this.warnings.push(
+          `${this.file}:${line}: '${words.join(' ')}' is not modelled; the rule is taken to match`,
+        )
         continue
       }
       let negate = false
@@ -658,6 +703,38 @@ class Parser {
     return over ? rules.map((r) => ({ ...r, never: true })) : rules
   }
 
+  /**
+   * `dnat [ip|ip6] to ADDR[:PORT]` and `redirect [to] [:]PORT` (after the keyword). A target
+   * this model cannot follow (a map, numgen) is noted and the rule taken not to translate.
+   */
+  private natVerdict(rest: Token[], kind: 'dnat' | 'redirect', line: number): RuleVerdict {
+    let k = 0
+    if (rest[k]?.t === 'ip' || rest[k]?.t === 'ip6') k++
+    if (rest[k]?.t === 'to') k++
+    const value = rest[k]?.t
+    const t =
+      value === undefined && kind === 'redirect'
+        ? { range: false }
+        : value === undefined
+          ? undefined
+          : parseNatTarget(value, kind === 'redirect')
+    if (t === undefined || rest[k + 1]?.t === 'map') {
+      this.warnings.push(
+        `${this.file}:${line}: ${kind} to '${rest.map((x) => x.t).join(' ')}' is not modelled; the rule is taken not to translate`,
+      )
+      return { kind: 'continue' }
+    }
+    if (t.range)
+      this.warnings.push(
+        `${this.file}:${line}: ${kind} to a range ('${value}'): the first address and port are taken`,
+      )
+    return {
+      kind: 'dnat',
+      ...('addr' in t && t.addr !== undefined ? { addr: t.addr } : {}),
+      ...('port' in t && t.port !== undefined ? { port: t.port } : {}),
+    }
+  }
+
   /** `KEY : VERDICT` elements (the words of `{ 22 : accept, 80 : jump web }`). */
   private verdictMap(words: readonly string[], line: number): [string, RuleVerdict][] {
     const out: [string, RuleVerdict][] = []
@@ -688,6 +765,8 @@ function mergeSets(prev: NftSet | undefined, add: NftSet): NftSet {
     return { kind: 'addr', ipv4: prev.ipv4.union(add.ipv4), ipv6: prev.ipv6.union(add.ipv6) }
   if (prev?.kind === 'port' && add.kind === 'port')
     return { kind: 'port', ranges: [...prev.ranges, ...add.ranges] }
+  if (prev?.kind === 'iface' && add.kind === 'iface')
+    return { kind: 'iface', names: [...prev.names, ...add.names] }
   // the first declaration, or one of another type (which nft refuses): the new one
   return add
 }

@@ -12,6 +12,7 @@ import {
   addressSets,
   finishRule,
   impliedEstablished,
+  interfaceMatch,
   parsePortNumber,
   parsePortRange,
   type RuleDraft,
@@ -150,6 +151,7 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
     }
     let from: string | undefined
     let to: string | undefined
+    let iface: string | undefined
     let ports: PortRange[] | undefined
     let protocols: TransportProtocol[] | undefined
     // the protocols of a service name given as the port (`ssh` is 22/tcp)
@@ -164,9 +166,8 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
         return v
       }
       if (w === 'log' || w === 'log-all') continue
-      if (w === 'on') {
-        if (next() === 'lo') draft.never = true
-      } else if (w === 'comment') next()
+      if (w === 'on') iface = next()
+      else if (w === 'comment') next()
       else if (w === 'proto') {
         const p = next()
         protocols = p === 'tcp' || p === 'udp' ? [p] : []
@@ -206,6 +207,8 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
         }
       }
     }
+    // `ufw allow in on tailscale0`: the rule holds for packets on that interface only
+    if (iface !== undefined) draft[out ? 'oif' : 'iif'] = interfaceMatch([iface], false)
     if (ports) {
       draft.dports = { ranges: ports, negate: false }
       draft.protocols = protocols ?? named ?? ['tcp', 'udp']
@@ -229,7 +232,7 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
       to ?? 'any',
       draft.dports ?? null,
       draft.protocols ?? null,
-      draft.never ?? false,
+      iface ?? null,
       app ?? null,
     ])
     const list = out ? outgoing : incoming

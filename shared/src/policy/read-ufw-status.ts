@@ -8,6 +8,7 @@ import {
   addressMatch,
   addressSets,
   finishRule,
+  interfaceMatch,
   impliedEstablished,
   parsePortRange,
   type RuleDraft,
@@ -64,20 +65,18 @@ function side(
   ports?: PortRange[]
   protocols?: TransportProtocol[]
   v6: boolean
-  lo: boolean
+  iface?: string
 } {
   let t = text.trim()
   // ufw prints the interface last: `Anywhere (v6) on lo`, `8080 (v6) on eth0`
-  let lo = false
   const on = / on (\S+)$/.exec(t)
-  if (on) {
-    lo = on[1] === 'lo'
-    t = t.slice(0, on.index).trim()
-  }
+  const iface = on?.[1]
+  if (on) t = t.slice(0, on.index).trim()
+  const onIface = iface === undefined ? {} : { iface }
   const v6 = / \(v6\)$/.test(t)
   if (v6) t = t.slice(0, -5).trim()
   const app = APP_PROFILES[t.toLowerCase()]
-  if (app) return { ports: app.ports, protocols: app.protocols, v6, lo }
+  if (app) return { ports: app.ports, protocols: app.protocols, v6, ...onIface }
   // no port, but a protocol: `Anywhere/udp`, `203.0.113.0/24/esp`, `192.0.2.10/tcp`
   const bare = /^(\S+)\/([a-z]+)$/.exec(t)
   if (bare && !/^[\d,:]+$/.test(bare[1]!)) {
@@ -86,7 +85,7 @@ function side(
       ...(bare[1] !== 'Anywhere' ? { addr: bare[1]! } : {}),
       protocols: p === 'tcp' || p === 'udp' ? [p] : [],
       v6,
-      lo,
+      ...onIface,
     }
   }
   const words = t.split(/\s+/)
@@ -99,7 +98,7 @@ function side(
   )
     addr = words.shift()
   const portWord = words.shift()
-  if (portWord === undefined) return { ...(addr ? { addr } : {}), v6, lo }
+  if (portWord === undefined) return { ...(addr ? { addr } : {}), v6, ...onIface }
   const m = /^([\d,:]+)(?:\/(tcp|udp))?$/.exec(portWord)
   if (!m)
     throw new PolicyError(
@@ -123,7 +122,7 @@ function side(
     ports,
     ...(m[2] ? { protocols: [m[2] as TransportProtocol] } : {}),
     v6,
-    lo,
+    ...onIface,
   }
 }
 
@@ -168,7 +167,9 @@ function readRow(
     if (out) draft.daddr = m2
     else draft.saddr = m2
   }
-  if (local.lo || remote.lo) draft.never = true
+  // `ufw allow in on tailscale0`: the rule holds for packets on that interface only
+  const iface = local.iface ?? remote.iface
+  if (iface !== undefined) draft[out ? 'oif' : 'iif'] = interfaceMatch([iface], false)
   // LIMIT lets a first connection in (ufw rate-limits repeats only)
   draft.verdict = action === 'ALLOW' || action === 'LIMIT' ? { kind: 'accept' } : { kind: 'drop' }
   if (action === 'LIMIT') warnings.push(rateNote(where.file, where.line, ['LIMIT'], false))

@@ -4,10 +4,12 @@
  */
 import { AddrRanges, parseCidrRange, parseIpv4, parseIpv6, type AddrFamily } from './addr-ranges.ts'
 import { PolicyError } from './policy-error.ts'
+import { toInterfacePattern } from './interfaces.ts'
 import { SERVICE_NAME_MAX, servicePort } from './service-names.ts'
 import type {
   AddressMatch,
   FirewallRule,
+  InterfaceMatch,
   PortRange,
   RuleVerdict,
   TransportProtocol,
@@ -108,6 +110,34 @@ export function andAddress(a: AddressMatch | undefined, b: AddressMatch): Addres
   }
 }
 
+/**
+ * A DNAT target (`ADDR`, `ADDR:PORT`, `[V6ADDR]:PORT`, `:PORT`; iptables' `--to-destination`,
+ * nft's `dnat to`) or a REDIRECT one (`PORT`, `:PORT`). A range of addresses or ports spreads
+ * connections over several: the first is taken and `range` says so. Undefined when unreadable.
+ */
+export function parseNatTarget(
+  value: string,
+  redirect: boolean,
+): { addr?: string; port?: number; range: boolean } | undefined {
+  let addrText = ''
+  let portText: string | undefined
+  const bracket = /^\[([^\]]+)\](?::(.+))?$/.exec(value)
+  if (redirect) portText = value.replace(/^:/, '')
+  else if (bracket) [, addrText = '', portText] = bracket
+  // more than one colon and no brackets: a bare IPv6 address
+  else if (value.indexOf(':') !== value.lastIndexOf(':')) addrText = value
+  else [addrText = '', portText] = value.split(':')
+  const addr = addrText.split('-')[0]!
+  const port = portText === undefined ? undefined : parsePortRange(portText)?.[0]
+  if (addr !== '' && parseCidrRange(addr) === undefined) return undefined
+  if (portText !== undefined && (port === undefined || port === 0)) return undefined
+  return {
+    ...(addr !== '' ? { addr } : {}),
+    ...(port !== undefined ? { port } : {}),
+    range: addrText.includes('-') || (portText?.includes('-') ?? false),
+  }
+}
+
 /** A rule while a reader collects its matches. */
 export interface RuleDraft {
   family?: 4 | 6
@@ -116,8 +146,55 @@ export interface RuleDraft {
   saddr?: AddressMatch
   daddr?: AddressMatch
   states?: { new: boolean; established: boolean }
+  iif?: InterfaceMatch
+  oif?: InterfaceMatch
+  origDports?: { ranges: PortRange[]; negate: boolean }
+  dstLocal?: boolean
   never?: boolean
   verdict?: RuleVerdict
+}
+
+/** An interface match on names as configs write them (`eth+`, `"wg*"`, `lo`). */
+export function interfaceMatch(names: readonly string[], negate: boolean): InterfaceMatch {
+  return { names: names.map(toInterfacePattern), negate }
+}
+
+/** The address types (`--dst-type`, `fib daddr type`) a packet from outside can have. */
+const ADDRESS_TYPES = new Set([
+  'unspec',
+  'unicast',
+  'local',
+  'broadcast',
+  'anycast',
+  'multicast',
+  'blackhole',
+  'unreachable',
+  'prohibit',
+  'throw',
+  'nat',
+  'xresolve',
+])
+
+/**
+ * Narrows a draft by an address-type match (`-m addrtype --dst-type LOCAL,BROADCAST`, nft
+ * `fib daddr type local`). The packets modelled are unicast, to this host (LOCAL) or, after DNAT,
+ * to a container, from remote unicast sources. False (nothing narrowed) when a type is unknown.
+ */
+export function narrowAddressType(
+  draft: RuleDraft,
+  types: readonly string[],
+  negate: boolean,
+  side: 'dst' | 'src',
+): boolean {
+  const lower = types.map((t) => t.toLowerCase())
+  if (!lower.every((t) => ADDRESS_TYPES.has(t))) return false
+  const unicast = lower.includes('unicast')
+  const remote = unicast !== negate
+  const local = (unicast || lower.includes('local')) !== negate
+  if (side === 'src' || local === remote) {
+    if (!remote) draft.never = true
+  } else draft.dstLocal = local
+  return true
 }
 
 /** Narrows a draft's protocols to `protocols` (intersection with what it already has). */
@@ -159,6 +236,10 @@ export function finishRule(
     ...(draft.saddr !== undefined ? { saddr: draft.saddr } : {}),
     ...(draft.daddr !== undefined ? { daddr: draft.daddr } : {}),
     ...(draft.states !== undefined ? { states: draft.states } : {}),
+    ...(draft.iif !== undefined ? { iif: draft.iif } : {}),
+    ...(draft.oif !== undefined ? { oif: draft.oif } : {}),
+    ...(draft.origDports !== undefined ? { origDports: draft.origDports } : {}),
+    ...(draft.dstLocal !== undefined ? { dstLocal: draft.dstLocal } : {}),
     ...(draft.never ? { never: true } : {}),
     verdict: draft.verdict ?? { kind: 'continue' },
   }

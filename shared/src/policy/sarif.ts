@@ -3,6 +3,7 @@
  * results a run, 10 MB a file): beyond them the least severe results are dropped, most severe
  * kept, and a tool notification says how many were left out.
  */
+import type { EvaluationSummary } from './format-findings.ts'
 import type { Finding, Policy } from './types.ts'
 
 /** GitHub code scanning keeps at most this many results of a run. */
@@ -28,6 +29,12 @@ export interface SarifRun {
     }
   }
   readonly results: readonly SarifResult[]
+  /** The verdict and the interfaces taken as public (when the evaluation is given). */
+  readonly properties?: {
+    readonly verdict: EvaluationSummary['verdict']
+    readonly interfaces: EvaluationSummary['interfaces']
+    readonly unchecked: EvaluationSummary['unchecked']
+  }
   readonly invocations: readonly {
     readonly executionSuccessful: boolean
     readonly toolExecutionNotifications: readonly {
@@ -153,7 +160,7 @@ function sarifResult(f: Finding, ruleIndex: number): SarifResult {
  */
 export function toSarif(
   findings: readonly Finding[],
-  options: { toolVersion: string; policy: Policy },
+  options: { toolVersion: string; policy: Policy; summary?: EvaluationSummary },
 ): SarifLog {
   const { rules, ruleFor } = ruleTable(options.policy)
   const results: SarifResult[] = []
@@ -173,17 +180,22 @@ export function toSarif(
     bytes += size
     results.push(result)
   }
-  const notifications =
-    dropped > 0
-      ? [
-          {
-            level: 'warning' as const,
-            message: {
-              text: `${dropped} result(s) left out: GitHub code scanning accepts at most ${SARIF_MAX_RESULTS} results a run and ${SARIF_MAX_BYTES / 1_000_000} MB a file; the most severe are kept. Run allowlist-sync verify --format json for all of them.`,
-            },
-          },
-        ]
-      : []
+  const notifications: { level: 'warning'; message: { text: string } }[] = []
+  if (dropped > 0)
+    notifications.push({
+      level: 'warning',
+      message: {
+        text: `${dropped} result(s) left out: GitHub code scanning accepts at most ${SARIF_MAX_RESULTS} results a run and ${SARIF_MAX_BYTES / 1_000_000} MB a file; the most severe are kept. Run allowlist-sync verify --format json for all of them.`,
+      },
+    })
+  const { summary } = options
+  if (summary?.verdict === 'nothing-checked')
+    notifications.push({
+      level: 'warning',
+      message: {
+        text: `Nothing was checked: no config decides ${summary.unchecked.map((u) => `${u.direction} IPv${u.family}`).join(', ')} traffic (a fragment, or a file that only includes others?).`,
+      },
+    })
   return {
     $schema: SCHEMA,
     version: '2.1.0',
@@ -198,6 +210,15 @@ export function toSarif(
           },
         },
         results,
+        ...(summary
+          ? {
+              properties: {
+                verdict: summary.verdict,
+                interfaces: summary.interfaces,
+                unchecked: summary.unchecked,
+              },
+            }
+          : {}),
         invocations: [{ executionSuccessful: true, toolExecutionNotifications: notifications }],
       },
     ],

@@ -69,7 +69,27 @@ export interface Policy {
   readonly udpReturnTraffic?: boolean
   /** Advice that no config can show, e.g. Cumulocity's 14,400 s TCP session timeout. */
   readonly notes: readonly string[]
+  /**
+   * How to take the interfaces the configs name (`eth1: internal`); overrides the default
+   * classification by name (see {@link InterfaceRole}).
+   */
+  readonly interfaces?: InterfaceRoles
 }
+
+/**
+ * Whether traffic arriving on an interface comes from the Internet (`public`) or from this host,
+ * its containers, VMs or a VPN (`internal`). By default `lo`, `docker*`, `br-*`, `veth*`,
+ * `virbr*`, `lxdbr*`, `incusbr*`, `cni*`, `flannel*`, `cali*`, `kube*`, `tailscale*`, `wg*`,
+ * `tun*`, `tap*` and `zt*` are internal; every other name, and any interface no config names,
+ * public.
+ */
+export type InterfaceRole = 'public' | 'internal'
+
+/**
+ * Interface roles by name. A name ending in `*` (or iptables' `+`) covers every name it starts;
+ * `*` alone covers every interface no other key names, "any other interface" included.
+ */
+export type InterfaceRoles = Readonly<Record<string, InterfaceRole>>
 
 /** The formats {@link readFirewallConfig} understands. */
 export type ConfigFormat =
@@ -92,6 +112,22 @@ export type ConfigLayer = 'host' | 'docker' | 'cloud'
 export type RuleVerdict =
   | { readonly kind: 'accept' | 'drop' | 'return' | 'continue' }
   | { readonly kind: 'jump' | 'goto'; readonly target: string }
+  /**
+   * Destination NAT (a `nat` table's DNAT / `dnat to`, Docker's published ports): the packet
+   * goes on to `addr` (undefined: this host, as REDIRECT) and `port` (undefined: unchanged).
+   * Ends the nat chain's walk like accept.
+   */
+  | { readonly kind: 'dnat'; readonly addr?: string; readonly port?: number }
+
+/**
+ * An interface match: the packet's interface is (or with `negate`, is not) one of `names`; a
+ * name ending in `*` matches every interface whose name starts with the rest (iptables `eth+`,
+ * nftables `"eth*"`).
+ */
+export interface InterfaceMatch {
+  readonly names: readonly string[]
+  readonly negate: boolean
+}
 
 /** An address match: the packet's address is (or with `negate`, is not) in the sets. */
 export interface AddressMatch {
@@ -117,17 +153,38 @@ export interface FirewallRule {
   readonly daddr?: AddressMatch
   /** Connection states the rule matches; absent = all. */
   readonly states?: { readonly new: boolean; readonly established: boolean }
-  /** True when the rule can never match external traffic (`-i lo`, `iif lo`). */
+  /** The interface the packet came in on (`-i`, `iifname`, `iif`). */
+  readonly iif?: InterfaceMatch
+  /** The interface the packet goes out on (`-o`, `oifname`, `oif`). */
+  readonly oif?: InterfaceMatch
+  /**
+   * The destination port before NAT (`--ctorigdstport`, `ct original proto-dst`): on a
+   * published port, the host port where `dports` sees the container's.
+   */
+  readonly origDports?: { readonly ranges: readonly PortRange[]; readonly negate: boolean }
+  /**
+   * Whether the destination must (true) or must not (false) be an address of this host
+   * (`-m addrtype --dst-type LOCAL`, `fib daddr type local`): after DNAT to a container it is not.
+   */
+  readonly dstLocal?: boolean
+  /** True when the rule can never match external traffic (a rate limit's repeat, no family). */
   readonly never?: boolean
   readonly verdict: RuleVerdict
 }
+
+/**
+ * Where a base chain sees packets: `input`/`output` inbound/outbound traffic of this host,
+ * `forward` traffic it routes (to containers, after DNAT), `prerouting` the `nat` table's
+ * destination NAT before routing, and `docker-user` Docker's DOCKER-USER chain, which guards the
+ * ports a compose file publishes.
+ */
+export type ChainHook = 'input' | 'output' | 'forward' | 'prerouting' | 'docker-user'
 
 /** A chain; base chains have a hook, a priority and a default policy. */
 export interface FirewallChain {
   readonly name: string
   readonly rules: readonly FirewallRule[]
-  /** `input`/`output` evaluate inbound/outbound traffic; `docker-user` guards published ports. */
-  readonly hook?: 'input' | 'output' | 'docker-user'
+  readonly hook?: ChainHook
   readonly priority?: number
   /** Base chains that see one family only (nftables `ip`/`ip6` tables). */
   readonly family?: 4 | 6
@@ -143,6 +200,8 @@ export interface PublishedPort {
   readonly protocol: TransportProtocol
   /** The host address it binds; undefined binds all addresses of both families. */
   readonly hostIp?: string
+  /** The container's first port (host port `ports[0] + k` goes to `target + k`); undefined: the same. */
+  readonly target?: number
   readonly service: string
   readonly line: number
 }
@@ -159,6 +218,12 @@ export interface FirewallConfig {
   readonly published: readonly PublishedPort[]
   /** Things the reader could not model exactly (unknown matches, ...); `FILE:LINE: text`. */
   readonly warnings: readonly string[]
+  /**
+   * Whether the file is a whole ruleset (`nft list ruleset`, a complete `iptables-save`): then a
+   * hook without a chain is a decision (the kernel accepts everything there), not a gap. A
+   * fragment (an `include`-only file, ufw's after.rules) decides only the hooks it has chains on.
+   */
+  readonly whole?: boolean
 }
 
 /** How severe a finding is (SARIF levels). */
@@ -205,6 +270,24 @@ export interface CidrSource {
 export interface EvaluateOptions {
   /** Every feed {@link requiredFeeds} names; a missing one is an ERR_POLICY_FEED error. */
   readonly feedSets?: FeedSets
+  /**
+   * Interface roles (`--interface`, the Action config) over the policy's own `interfaces`; used
+   * when the configs are compiled here (compiled configs keep the roles they were compiled with).
+   */
+  readonly interfaces?: InterfaceRoles
+}
+
+/** The interfaces an evaluation took as public and as internal (names and `prefix*` patterns). */
+export interface InterfacesTaken {
+  /** `any other interface` stands for every interface no config names. */
+  readonly public: readonly string[]
+  readonly internal: readonly string[]
+}
+
+/** A direction and family of traffic the policy asks about that no config decides. */
+export interface Unchecked {
+  readonly direction: TrafficDirection
+  readonly family: 4 | 6
 }
 
 /** What {@link evaluatePolicy} returns. */
@@ -213,4 +296,13 @@ export interface Evaluation {
   readonly findings: readonly Finding[]
   /** Who reaches what: contiguous port ranges with identical reach, for every port a rule names. */
   readonly reach: readonly ReachEntry[]
+  /** Traffic arriving on these interfaces is what the findings are about. */
+  readonly interfaces: InterfacesTaken
+  /** What the policy asks about and no config decides (see {@link verdictOf}). */
+  readonly unchecked: readonly Unchecked[]
+  /**
+   * `nothing-checked` when the policy asks about inbound (or outbound) traffic and no config
+   * decides any of it (a fragment, an include-only file): no verdict can be given.
+   */
+  readonly verdict: 'compliant' | 'not-compliant' | 'nothing-checked'
 }

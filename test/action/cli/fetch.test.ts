@@ -124,17 +124,34 @@ describe.skipIf(!HAVE_FIXTURES)('allowlist-sync fetch (bundled CLI, fixtures via
     expect(stdout).toContain('# cloudflare/edge version 1 kept (refused): 15 IPv4 + 7 IPv6 CIDRs')
   })
 
-  it('a mass removal is refused unless --allow-mass-removal', async () => {
+  it('a mass removal is held, applied and said so (exit 0); --allow-mass-removal makes it plain', async () => {
     serve({ 'www.firezone.dev/portal-ips.json': 'firezone/portal-ips.2026-02-28.json' })
     const first = await cli(['fetch', 'firezone/portal', '--json'])
     const saved = path.join(dir, 'portal.json')
     writeFileSync(saved, first.stdout)
     serve({ 'www.firezone.dev/portal-ips.json': 'firezone/portal-ips.2026-03-28.json' })
-    const refused = await cli(['fetch', 'firezone/portal', '--previous', saved])
-    expect(refused.code).toBe(1)
-    expect(refused.stderr).toMatch(
-      /^refused: mass-removal: firezone\/portal: every IPv4 address of version 1 would be removed$/m,
+    const held = await cli(['fetch', 'firezone/portal', '--previous', saved])
+    expect(held.code).toBe(0)
+    expect(held.stderr).toMatch(
+      /^held: mass-removal: firezone\/portal: every IPv4 address of version 1 would be removed; applied version 2 \(\+\d+ -\d+ CIDRs\): review it before you apply it$/m,
     )
+    expect(held.stdout).toMatch(/^# firezone\/portal version 2 held \(mass-removal\), applied: /m)
+    expect(held.stdout).toContain('# change 1 -> 2')
+    const json = await cli(['fetch', 'firezone/portal', '--previous', saved, '--json'])
+    const out = JSON.parse(json.stdout) as {
+      outcomes: { kind: string; guard: string; candidate: { version: number } }[]
+    }
+    expect(out.outcomes[0]).toMatchObject({
+      kind: 'held',
+      guard: 'mass-removal',
+      candidate: { version: 2 },
+    })
+    // The held candidate of a --json output is what a later --previous starts from.
+    const heldFile = path.join(dir, 'portal-held.json')
+    writeFileSync(heldFile, json.stdout)
+    const again = await cli(['fetch', 'firezone/portal', '--previous', heldFile])
+    expect(again.stdout).toMatch(/^# firezone\/portal version 2 unchanged: /m)
+    expect(again.stderr).toBe('')
     const allowed = await cli([
       'fetch',
       'firezone/portal',
@@ -144,6 +161,8 @@ describe.skipIf(!HAVE_FIXTURES)('allowlist-sync fetch (bundled CLI, fixtures via
     ])
     expect(allowed.code).toBe(0)
     expect(allowed.stdout).toContain('# change 1 -> 2')
+    expect(allowed.stdout).toMatch(/^# firezone\/portal version 2 changed: /m)
+    expect(allowed.stderr).not.toContain('held:')
   })
 })
 
@@ -198,15 +217,15 @@ describe('allowlist-sync fetch: usage and environment', () => {
     expect(help.stdout).toContain('Examples:')
     mirror.files['ip-ranges.amazonaws.com/ip-ranges.json'] = JSON.stringify({
       prefixes: [
-        { ip_prefix: '192.0.2.0/24', region: 'us-east-1', service: 'EC2' },
-        { ip_prefix: '198.51.100.0/24', region: 'eu-west-1', service: 'EC2' },
+        { ip_prefix: '3.2.34.0/26', region: 'us-east-1', service: 'EC2' },
+        { ip_prefix: '3.5.140.0/22', region: 'eu-west-1', service: 'EC2' },
       ],
-      ipv6_prefixes: [{ ipv6_prefix: '2001:db8::/32', region: 'us-east-1', service: 'EC2' }],
+      ipv6_prefixes: [{ ipv6_prefix: '2600:1f18::/36', region: 'us-east-1', service: 'EC2' }],
     })
     const { code, stdout } = await cli(['fetch', 'aws/ec2@US-EAST-1'])
     expect(code).toBe(0)
     expect(stdout).toContain('# aws/EC2@us-east-1 version 1 changed: 1 IPv4 + 1 IPv6 CIDRs')
-    expect(stdout).not.toContain('198.51.100.0/24')
+    expect(stdout).not.toContain('3.5.140.0/22')
   })
 
   it('sends GITHUB_TOKEN to api.github.com when there is no mirror (in-process)', async () => {
@@ -220,7 +239,7 @@ describe('allowlist-sync fetch: usage and environment', () => {
       fetch: (input, init) => {
         const headers = (init?.headers ?? {}) as Record<string, string>
         seen.push({ url: input as string, auth: headers.authorization })
-        return Promise.resolve(new Response(JSON.stringify({ hooks: ['192.0.2.0/24'] })))
+        return Promise.resolve(new Response(JSON.stringify({ hooks: ['140.82.112.0/20'] })))
       },
       now: () => Date.parse('2026-01-01T00:00:00Z'),
     }

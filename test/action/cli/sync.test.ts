@@ -103,6 +103,33 @@ describe.skipIf(!HAVE_FIXTURES)('allowlist-sync sync', () => {
     expect(report.changes).toEqual([])
   })
 
+  it('a held feed is applied and said so on stderr and in --json', async () => {
+    // 2024-06-07 drops 2 of Coolify's 4 IPv4 addresses: held at --max-removal-percent 25.
+    Object.assign(
+      mirror.files,
+      fixtureMirrorLayout({
+        'coolify.io/ipv4.txt': 'coolify/ipv4.2024-06-07T2116.txt',
+        'coolify.io/ipv6.txt': 'coolify/ipv6.2024-06-07T2116.txt',
+      }),
+    )
+    const cfg = path.join(dir, '.github/allowlist-sync.yml')
+    const args = ['sync', '--config', cfg, '--root', dir, '--max-removal-percent', '25']
+    const x = io()
+    expect(await main(args, x)).toBe(0)
+    expect(x.err.join('')).toMatch(
+      /^held: mass-removal: coolify\/cloud: 50\.00% of the IPv4 addresses of version \d+ would be removed \(limit 25%\); applied version \d+ \(\+0 -\d+ CIDRs\): review it before you apply it$/m,
+    )
+    expect(x.out.join('')).toContain('--- would write fw/allow.nft')
+    const j = io()
+    expect(await main([...args, '--json'], j)).toBe(0)
+    expect((JSON.parse(j.out.join('')) as { held: unknown[] }).held).toEqual([
+      { feed: 'coolify/cloud', guard: 'mass-removal', reason: expect.any(String) as string },
+    ])
+    const plain = io()
+    expect(await main([...args, '--allow-mass-removal'], plain)).toBe(0)
+    expect(plain.err.join('')).toBe('')
+  })
+
   it('a refused feed leaves its file and exits 1', async () => {
     Object.assign(
       mirror.files,

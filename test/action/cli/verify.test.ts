@@ -60,7 +60,11 @@ describe('allowlist-sync verify', () => {
     const r = cli(['--policy', 'web-minimal', '--config', write('ok.rules', COMPLIANT_WEB)])
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
-    expect(r.stdout).toMatch(/policy web-minimal: compliant \(0 error\(s\)/)
+    // an iptables-save file decides IPv4 only: the verdict says what went unchecked
+    expect(r.stdout).toMatch(
+      /policy web-minimal: compliant where checked \(not checked: inbound IPv6\) \(0 error\(s\)/,
+    )
+    expect(r.stdout).toContain('interfaces taken as public: any other interface (internal: lo)')
   })
 
   it('exits 1 for the Docker case, naming the compose line where 5432 is published', () => {
@@ -129,6 +133,49 @@ describe('allowlist-sync verify', () => {
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/policy my-web: compliant/)
+  })
+
+  it('--interface NAME=ROLE overrides the default roles, and the output says which were public', () => {
+    const file = write(
+      'iface.rules',
+      COMPLIANT_WEB.replace(
+        'COMMIT',
+        '-A INPUT -i wg0 -p tcp -m tcp --dport 5432 -j ACCEPT\nCOMMIT',
+      ),
+    )
+    const asDefault = cli(['--policy', 'oec', '--config', file])
+    expect(asDefault.stdout).toContain(
+      'interfaces taken as public: any other interface (internal: lo, wg0)',
+    )
+    expect(asDefault.stdout).not.toContain('forbid-public-5432')
+    const r = cli([
+      '--policy',
+      'oec',
+      '--config',
+      file,
+      '--interface',
+      'wg0=public',
+      '--format',
+      'json',
+    ])
+    expect(r.code).toBe(1)
+    const json = JSON.parse(r.stdout) as FindingsJson
+    expect(JSON.stringify(json)).toContain('wg0')
+    expect(json.findings.map((f) => f.rule)).toContain('forbid-public-5432-tcp')
+    const bad = cli(['--policy', 'oec', '--config', file, '--interface', 'wg0=outside'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/--interface 'wg0=outside'/)
+  })
+
+  it('exits 2 when the configs decide nothing (an include-only nftables file)', () => {
+    const r = cli([
+      '--policy',
+      'oec',
+      '--config',
+      write('nftables.conf', 'include "/etc/nftables.d/*.nft"\n'),
+    ])
+    expect(r.code).toBe(2)
+    expect(r.stdout).toMatch(/nothing checked|checked nothing/i)
   })
 
   it.each([

@@ -69,6 +69,11 @@ describe('findFeed', () => {
     expect(feed.sources[0]!.parser).toMatchObject({ kind: 'aws', regions })
   })
 
+  it('gives an aws/ service listed nowhere the limits of all of AWS (AMAZON)', () => {
+    expect(findFeed('aws/LAMBDA')!.broadestPrefix).toEqual(findFeed('aws/AMAZON')!.broadestPrefix)
+    expect(findFeed('aws/S3@us-east-1')!.broadestPrefix).toEqual(findFeed('aws/S3')!.broadestPrefix)
+  })
+
   it.each(['aws/', 'aws/EC2@', 'aws/EC2@us east', 'aws/EC2;rm', 'github/nope', 'nope', ''])(
     'does not know %j',
     (id) => {

@@ -20,7 +20,7 @@ import { syncViaMirror } from './oracle.ts'
 
 const HOOKS = findFeed('github/hooks')!
 const COOLIFY = findFeed('coolify/cloud')!
-const META = JSON.stringify({ hooks: ['192.0.2.0/24', '2001:db8::/32'], web: ['198.51.100.0/24'] })
+const META = JSON.stringify({ hooks: ['11.0.2.0/24', '2a0b:db8::/32'], web: ['12.51.100.0/24'] })
 
 describe('conditional requests', () => {
   let mirror: MirrorServer
@@ -44,7 +44,7 @@ describe('conditional requests', () => {
     expect(cached.etag).toMatch(/^".+"$/)
     expect(cached.lastModified).toMatch(/GMT$/)
     const snapshot = first.outcomes[0]!.kind === 'changed' ? first.outcomes[0]!.snapshot : undefined
-    expect(snapshot?.ipv4).toEqual(['192.0.2.0/24'])
+    expect(snapshot?.ipv4).toEqual(['11.0.2.0/24'])
 
     const parse = vi.spyOn(JSON, 'parse')
     const second = await syncViaMirror(mirror, [HOOKS], {
@@ -72,12 +72,12 @@ describe('conditional requests', () => {
   })
 
   it('a 304 returns the previous lists even where the body would say otherwise (text feed)', async () => {
-    mirror.files['coolify.io/ipv4.txt'] = '192.0.2.1\n192.0.2.2'
-    mirror.files['coolify.io/ipv6.txt'] = '2001:db8::/64'
+    mirror.files['coolify.io/ipv4.txt'] = '11.0.2.1\n11.0.2.2'
+    mirror.files['coolify.io/ipv6.txt'] = '2a0b:db8::/64'
     const first = await syncViaMirror(mirror, [COOLIFY])
     // A previous snapshot the served bytes could never produce: if the 304 path parsed the body,
     // the result would be the served lists and a change.
-    const lists = { ipv4: ['203.0.113.0/24'], ipv6: ['2001:db8:ffff::/48'] }
+    const lists = { ipv4: ['13.0.113.0/24'], ipv6: ['2a0b:db8:ffff::/48'] }
     const previous: Snapshot = {
       feed: 'coolify/cloud',
       version: 41,
@@ -117,7 +117,7 @@ describe('conditional requests', () => {
     mirror.files['api.github.com/meta'] = META
     const first = await syncViaMirror(mirror, [HOOKS])
     const prev = first.outcomes[0]!.kind === 'changed' ? first.outcomes[0]!.snapshot : undefined
-    mirror.files['api.github.com/meta'] = META.replace('192.0.2.0/24', '192.0.2.0/23')
+    mirror.files['api.github.com/meta'] = META.replace('11.0.2.0/24', '11.0.2.0/23')
     const second = await syncViaMirror(mirror, [HOOKS], {
       previous: { 'github/hooks': prev! },
       cache: first.cache,
@@ -127,7 +127,7 @@ describe('conditional requests', () => {
     )
     expect(second.outcomes[0]).toMatchObject({
       kind: 'changed',
-      change: { previousVersion: 1, version: 2, added: { ipv4: ['192.0.3.0/24'] } },
+      change: { previousVersion: 1, version: 2, added: { ipv4: ['11.0.3.0/24'] } },
     })
     expect(second.cache['https://api.github.com/meta']!.etag).not.toBe(
       first.cache['https://api.github.com/meta']!.etag,
@@ -149,11 +149,11 @@ describe('conditional requests', () => {
   })
 
   it('a feed with one 304 source and one changed source refetches the 304 one in full', async () => {
-    mirror.files['coolify.io/ipv4.txt'] = '192.0.2.1'
-    mirror.files['coolify.io/ipv6.txt'] = '2001:db8::/64'
+    mirror.files['coolify.io/ipv4.txt'] = '11.0.2.1'
+    mirror.files['coolify.io/ipv6.txt'] = '2a0b:db8::/64'
     const first = await syncViaMirror(mirror, [COOLIFY])
     const prev = first.outcomes[0]!.kind === 'changed' ? first.outcomes[0]!.snapshot : undefined
-    mirror.files['coolify.io/ipv6.txt'] = '2001:db8::/64\n2001:db8:0:1::/64'
+    mirror.files['coolify.io/ipv6.txt'] = '2a0b:db8::/64\n2a0b:db8:0:1::/64'
     const second = await syncViaMirror(mirror, [COOLIFY], {
       previous: { 'coolify/cloud': prev! },
       cache: first.cache,
@@ -165,13 +165,36 @@ describe('conditional requests', () => {
     ])
     expect(second.outcomes[0]).toMatchObject({
       kind: 'changed',
-      snapshot: { ipv4: ['192.0.2.1/32'], ipv6: ['2001:db8::/63'] },
+      snapshot: { ipv4: ['11.0.2.1/32'], ipv6: ['2a0b:db8::/63'] },
     })
+  })
+
+  it('keeps each URL its own validators when feeds of several URLs sync together', async () => {
+    mirror.files['api.github.com/meta'] = META
+    mirror.files['coolify.io/ipv4.txt'] = '11.0.2.1'
+    mirror.files['coolify.io/ipv6.txt'] = '2a0b:db8::/64'
+    const { outcomes, cache } = await syncViaMirror(mirror, [HOOKS, COOLIFY])
+    expect(outcomes.map((o) => o.kind)).toEqual(['changed', 'changed'])
+    expect(Object.keys(cache).sort()).toEqual([
+      'https://api.github.com/meta',
+      'https://coolify.io/ipv4.txt',
+      'https://coolify.io/ipv6.txt',
+    ])
+    expect(Object.values(cache).every((e) => e.refused === undefined)).toBe(true)
+  })
+
+  it("a good URL's validators are not kept when its feed was refused for another URL", async () => {
+    mirror.files['coolify.io/ipv4.txt'] = (_req, res) => void res.writeHead(503).end()
+    mirror.files['coolify.io/ipv6.txt'] = '2a0b:db8::/64'
+    const first = await syncViaMirror(mirror, [COOLIFY])
+    expect(first.outcomes[0]).toMatchObject({ kind: 'refused', guard: 'http-error' })
+    // A 304 for ipv6.txt next time would hide that the feed was never built from it.
+    expect(first.cache).toEqual({})
   })
 
   it('a 304 repeats a refusal the same body earned, instead of hiding it', async () => {
     mirror.files['coolify.io/ipv4.txt'] = ''
-    mirror.files['coolify.io/ipv6.txt'] = '2001:db8::/64'
+    mirror.files['coolify.io/ipv6.txt'] = '2a0b:db8::/64'
     const first = await syncViaMirror(mirror, [COOLIFY])
     expect(first.outcomes[0]).toMatchObject({ kind: 'refused', guard: 'empty' })
     expect(first.cache['https://coolify.io/ipv4.txt']!.refused).toHaveProperty('coolify/cloud')
@@ -184,22 +207,28 @@ describe('conditional requests', () => {
     })
   })
 
-  it('a mass-removal refusal is not cached: the override must see the body again', async () => {
+  it('a hold is not cached: each fetch sees the held candidate again, and so may the override', async () => {
     mirror.files['api.github.com/meta'] = META
     const first = await syncViaMirror(mirror, [HOOKS])
     const prev = first.outcomes[0]!.kind === 'changed' ? first.outcomes[0]!.snapshot : undefined
     mirror.files['api.github.com/meta'] = JSON.stringify({
-      hooks: ['203.0.113.0/24', '2001:db8::/32'],
+      hooks: ['13.0.113.0/24', '2a0b:db8::/32'],
     })
-    const refused = await syncViaMirror(mirror, [HOOKS], {
+    const held = await syncViaMirror(mirror, [HOOKS], {
       previous: { 'github/hooks': prev! },
       cache: first.cache,
     })
-    expect(refused.outcomes[0]).toMatchObject({ kind: 'refused', guard: 'mass-removal' })
-    expect(refused.cache).toEqual({})
+    expect(held.outcomes[0]).toMatchObject({ kind: 'held', guard: 'mass-removal' })
+    expect(held.cache).toEqual({})
+    const again = await syncViaMirror(mirror, [HOOKS], {
+      previous: { 'github/hooks': prev! },
+      cache: held.cache,
+    })
+    expect(again.outcomes[0]).toMatchObject({ kind: 'held', guard: 'mass-removal' })
+    expect(mirror.requests.at(-1)!.status).toBe(200)
     const allowed = await syncViaMirror(mirror, [HOOKS], {
       previous: { 'github/hooks': prev! },
-      cache: refused.cache,
+      cache: again.cache,
       guards: { allowMassRemoval: true },
     })
     expect(allowed.outcomes[0]).toMatchObject({ kind: 'changed', snapshot: { version: 2 } })
@@ -236,7 +265,7 @@ describe('fetch headers without a mirror', () => {
     expect(gh.calls[0]!.init.headers.authorization).toBe('Bearer ghs_secret')
     expect(gh.calls[0]!.init.redirect).toBe('manual')
 
-    const other = recorder('192.0.2.0/24')
+    const other = recorder('11.0.2.0/24')
     await syncFeeds([findFeed('cloudflare/edge')!], {
       fetch: other.fetch,
       now: () => 0,

@@ -97,12 +97,12 @@ describe('fetchSource', () => {
 
   it('refuses a redirect to a Location that is not a URL', async () => {
     mirror.files[KEY] = (_req, res) => {
-      res.writeHead(302, { location: '//[2001:db8::1/ips.txt' }).end()
+      res.writeHead(302, { location: '//[2a0b:db8::1/ips.txt' }).end()
     }
     expect(await fetchSource(FEED_URL, options())).toMatchObject({
       kind: 'refused',
       guard: 'redirect',
-      reason: 'HTTP 302 to an invalid Location "//[2001:db8::1/ips.txt"',
+      reason: 'HTTP 302 to an invalid Location "//[2a0b:db8::1/ips.txt"',
       record: { requested: `${mirror.url}/${KEY}`, status: 302 },
     })
   })
@@ -121,7 +121,7 @@ describe('fetchSource', () => {
   })
 
   it('reports an absent Content-Type as an empty one', async () => {
-    const body = '192.0.2.0/24\n'
+    const body = '11.0.2.0/24\n'
     mirror.files[KEY] = (_req, res) => {
       res.writeHead(200, { 'content-length': String(body.length) }).end(body)
     }
@@ -135,7 +135,7 @@ describe('fetchSource', () => {
   })
 
   it('refuses as network-error a connection dropped in the middle of the body', async () => {
-    const part = '192.0.2.0/24\n'
+    const part = '11.0.2.0/24\n'
     mirror.files[KEY] = (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '1000' })
       res.write(part, () => res.destroy())
@@ -152,7 +152,7 @@ describe('fetchSource', () => {
   })
 
   it('skips reads that carry no chunk, as a custom reader may return', async () => {
-    const chunks = ['192.0.2.0/24\n', '2001:db8::/32\n']
+    const chunks = ['11.0.2.0/24\n', '2a0b:db8::/32\n']
     const reads = [chunks[0], undefined, chunks[1]].map((text) => ({
       done: false,
       ...(text === undefined ? {} : { value: new TextEncoder().encode(text) }),

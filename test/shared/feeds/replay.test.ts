@@ -47,7 +47,9 @@ async function replay(
     for (const key of Object.keys(mirror.files)) delete mirror.files[key]
     Object.assign(mirror.files, step.files)
     const { outcomes } = await syncViaMirror(mirror, feeds, { previous: { ...current }, guards })
-    for (const o of outcomes) if (o.kind !== 'refused') current[o.feed] = o.snapshot
+    // A held candidate does not become current here (the worker confirms it over later fetches).
+    for (const o of outcomes)
+      if (o.kind === 'changed' || o.kind === 'unchanged') current[o.feed] = o.snapshot
     history.push({ label: step.label, outcomes: [...outcomes] })
   }
   return { history, current }
@@ -147,7 +149,7 @@ describe.skipIf(!HAVE_FIXTURES)('replaying the fixture histories', () => {
       files: { 'www.firezone.dev/portal-ips.json': body },
     })
 
-    it('by default: a partial change, then two full replacements refused as mass removals', async () => {
+    it('by default: a partial change, then two full replacements held as mass removals', async () => {
       const { history } = await replay(
         mirror,
         [feed('firezone/portal')],
@@ -156,8 +158,8 @@ describe.skipIf(!HAVE_FIXTURES)('replaying the fixture histories', () => {
       expect(history.map((h) => h.outcomes[0]!.kind)).toEqual([
         'changed',
         'changed',
-        'refused',
-        'refused',
+        'held',
+        'held',
       ])
       expectChange(
         history[1]!.outcomes[0],
@@ -165,8 +167,16 @@ describe.skipIf(!HAVE_FIXTURES)('replaying the fixture histories', () => {
         oracleMerge(endpoints(files[1]!)),
         2,
       )
-      expect(history[2]!.outcomes[0]).toMatchObject({ guard: 'mass-removal' })
-      expect(history[3]!.outcomes[0]).toMatchObject({ guard: 'mass-removal' })
+      // Each held candidate is compared with version 2, the last one that became current.
+      for (const i of [2, 3]) {
+        const o = history[i]!.outcomes[0]!
+        expect(o).toMatchObject({ guard: 'mass-removal', previous: { version: 2 } })
+        if (o.kind !== 'held') continue
+        expect({ ipv4: [...o.candidate.ipv4], ipv6: [...o.candidate.ipv6] }).toEqual(
+          oracleMerge(endpoints(files[i]!)),
+        )
+        expect(o.reason).toMatch(/every IPv4 address of version 2 would be removed/)
+      }
     })
 
     it('with allowMassRemoval: one change per publication, each equal to the oracle diff', async () => {
@@ -236,6 +246,19 @@ describe.skipIf(!HAVE_FIXTURES)('replaying the fixture histories', () => {
       expect(history[1]!.outcomes[0]).toMatchObject({ kind: 'unchanged', snapshot: { version: 1 } })
     })
 
+    it('the real 2024 -> 2025 publication is held, by default, as a mass removal', async () => {
+      const { history } = await replay(
+        mirror,
+        [feed('firezone/relays')],
+        [step('2024', bytes(regional)), step('2025', bytes(flat))],
+      )
+      expect(history[1]!.outcomes[0]).toMatchObject({
+        kind: 'held',
+        guard: 'mass-removal',
+        candidate: { version: 2 },
+      })
+    })
+
     it('the real 2024 -> 2025 publication: a change whose kept addresses are not in it', async () => {
       const before = oracleMerge(raw2024())
       const after = oracleMerge(fixtureJson(flat) as string[])
@@ -243,7 +266,7 @@ describe.skipIf(!HAVE_FIXTURES)('replaying the fixture histories', () => {
         mirror,
         [feed('firezone/relays')],
         [step('2024', bytes(regional)), step('2025', bytes(flat))],
-        { allowMassRemoval: true },
+        { allowMassRemoval: true, allowMassAddition: true },
       )
       expectChange(history[1]!.outcomes[0], before, after, 2)
     })

@@ -26,7 +26,7 @@ const JSON_KEY = 'acme.example/ips.json'
 describe('syncFeeds', () => {
   it('caches and sends back an ETag that came without a Last-Modified', async () => {
     const etag = 'W/"office-1"'
-    const body = JSON.stringify({ office: { cidrs: ['192.0.2.0/24'] } })
+    const body = JSON.stringify({ office: { cidrs: ['11.0.2.0/24'] } })
     mirror.files[JSON_KEY] = (req, res) => {
       if (req.headers['if-none-match'] === etag) res.writeHead(304, { etag }).end()
       else res.writeHead(200, { 'content-type': 'application/json', etag }).end(body)
@@ -34,7 +34,7 @@ describe('syncFeeds', () => {
     const first = await syncViaMirror(mirror, [JSON_FEED])
     const [outcome] = first.outcomes
     if (outcome?.kind !== 'changed') throw new Error(`expected a change, got ${outcome?.kind}`)
-    expect(outcome.snapshot).toMatchObject({ ipv4: ['192.0.2.0/24'], ipv6: [] })
+    expect(outcome.snapshot).toMatchObject({ ipv4: ['11.0.2.0/24'], ipv6: [] })
     expect(first.cache).toEqual({ [JSON_FEED.sources[0]!.url]: { etag } })
 
     const previous = { [JSON_FEED.id]: outcome.snapshot }
@@ -53,7 +53,7 @@ describe('syncFeeds', () => {
     mirror.files[key] = (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(
         JSON.stringify({
-          endpoints: { 'app.firezone.dev': ['192.0.2.10'], 'api.firezone.dev': ['2001:db8::10'] },
+          endpoints: { 'app.firezone.dev': ['11.0.2.10'], 'api.firezone.dev': ['2a0b:db8::10'] },
         }),
       )
     }
@@ -62,7 +62,7 @@ describe('syncFeeds', () => {
     expect(mirror.requests.length - before).toBe(1)
     expect(outcomes[0]).toMatchObject({
       kind: 'changed',
-      snapshot: { ipv4: ['192.0.2.10/32'], ipv6: ['2001:db8::10/128'] },
+      snapshot: { ipv4: ['11.0.2.10/32'], ipv6: ['2a0b:db8::10/128'] },
     })
   })
 
@@ -94,8 +94,8 @@ describe('syncFeeds', () => {
     mirror.files[url.replace('https://', '')] = JSON.stringify({
       syncToken: '1',
       createDate: '2026-01-01-00-00-00',
-      prefixes: [{ ip_prefix: '192.0.2.0/24', region: 'us-east-1', service: 'EC2' }],
-      ipv6_prefixes: [{ ipv6_prefix: '2001:db8::/32', region: 'us-east-1', service: 'EC2' }],
+      prefixes: [{ ip_prefix: '11.0.2.0/24', region: 'us-east-1', service: 'EC2' }],
+      ipv6_prefixes: [{ ipv6_prefix: '2a0b:db8::/32', region: 'us-east-1', service: 'EC2' }],
     })
     const { outcomes } = await syncViaMirror(mirror, [feed])
     expect(outcomes[0]).toMatchObject({

@@ -25,23 +25,23 @@ const accepted = (o: FeedOutcome) =>
 
 describe('user feeds: json', () => {
   const doc = JSON.stringify({
-    endpoints: { 'app.acme.example': { ipv4: ['192.0.2.1', '192.0.2.2'], ipv6: ['2001:db8::1'] } },
-    prefixes: [{ ip_prefix: '198.51.100.0/25' }, { ip_prefix: '198.51.100.128/25' }],
-    regions: { a: { ipv6: ['2001:db8:a::/48'] }, b: { ipv4: ['203.0.113.0/24'] } },
-    single: '192.0.2.9',
-    mixed: ['192.0.2.0/24', 7],
+    endpoints: { 'app.acme.example': { ipv4: ['11.0.2.1', '11.0.2.2'], ipv6: ['2a0b:db8::1'] } },
+    prefixes: [{ ip_prefix: '12.51.100.0/25' }, { ip_prefix: '12.51.100.128/25' }],
+    regions: { a: { ipv6: ['2a0b:db8:a::/48'] }, b: { ipv4: ['13.0.113.0/24'] } },
+    single: '11.0.2.9',
+    mixed: ['11.0.2.0/24', 7],
     number: 5,
   })
   it.each<[string, { ipv4: string[]; ipv6: string[] }]>([
-    ['endpoints["app.acme.example"].ipv4', { ipv4: ['192.0.2.1/32', '192.0.2.2/32'], ipv6: [] }],
+    ['endpoints["app.acme.example"].ipv4', { ipv4: ['11.0.2.1/32', '11.0.2.2/32'], ipv6: [] }],
     [
       'endpoints["app.acme.example"]',
-      { ipv4: ['192.0.2.1/32', '192.0.2.2/32'], ipv6: ['2001:db8::1/128'] },
+      { ipv4: ['11.0.2.1/32', '11.0.2.2/32'], ipv6: ['2a0b:db8::1/128'] },
     ],
-    ['prefixes[*].ip_prefix', { ipv4: ['198.51.100.0/24'], ipv6: [] }],
-    ['regions.*', { ipv4: ['203.0.113.0/24'], ipv6: ['2001:db8:a::/48'] }],
-    ['single', { ipv4: ['192.0.2.9/32'], ipv6: [] }],
-    ['prefixes[1].ip_prefix', { ipv4: ['198.51.100.128/25'], ipv6: [] }],
+    ['prefixes[*].ip_prefix', { ipv4: ['12.51.100.0/24'], ipv6: [] }],
+    ['regions.*', { ipv4: ['13.0.113.0/24'], ipv6: ['2a0b:db8:a::/48'] }],
+    ['single', { ipv4: ['11.0.2.9/32'], ipv6: [] }],
+    ['prefixes[1].ip_prefix', { ipv4: ['12.51.100.128/25'], ipv6: [] }],
   ])('%s', async (path, lists) =>
     expect(accepted(await sync({ kind: 'json', path }, doc))).toEqual(lists),
   )
@@ -63,11 +63,11 @@ describe('user feeds: json', () => {
 
 describe('user feeds: csv', () => {
   const csv =
-    '# exported\nname,cidr,"note, quoted"\noffice,192.0.2.0/24,"a ""b"""\nvpn,2001:db8::/48,\r\n\nempty,,x\n'
+    '# exported\nname,cidr,"note, quoted"\noffice,11.0.2.0/24,"a ""b"""\nvpn,2a0b:db8::/48,\r\n\nempty,,x\n'
   it('reads a column by header name, skipping comments, blank lines and empty cells', async () => {
     expect(accepted(await sync({ kind: 'csv', column: 'cidr' }, csv))).toEqual({
-      ipv4: ['192.0.2.0/24'],
-      ipv6: ['2001:db8::/48'],
+      ipv4: ['11.0.2.0/24'],
+      ipv6: ['2a0b:db8::/48'],
     })
   })
   it('reads a column by number (no header) and refuses the header row as an invalid entry', async () => {
@@ -77,22 +77,17 @@ describe('user feeds: csv', () => {
       reason: /line 2: "cidr"/,
     })
     expect(
-      accepted(await sync({ kind: 'csv', column: 1 }, '192.0.2.0/24,x\n198.51.100.0/24,y\n')),
-    ).toEqual({ ipv4: ['192.0.2.0/24', '198.51.100.0/24'], ipv6: [] })
+      accepted(await sync({ kind: 'csv', column: 1 }, '11.0.2.0/24,x\n12.51.100.0/24,y\n')),
+    ).toEqual({ ipv4: ['11.0.2.0/24', '12.51.100.0/24'], ipv6: [] })
   })
   it.each([
     [{ kind: 'csv', column: 'address' } as const, csv, 'schema-drift', /no column "address"/],
-    [
-      { kind: 'csv', column: 3 } as const,
-      '192.0.2.0/24,x\n',
-      'schema-drift',
-      /line 1: no column 3/,
-    ],
-    [{ kind: 'csv', column: 1 } as const, '"192.0.2.0/24,x\n', 'unparseable', /unterminated/],
-    [{ kind: 'csv', column: 1 } as const, '"192.0.2.0/24"x\n', 'unparseable', /line 1/],
+    [{ kind: 'csv', column: 3 } as const, '11.0.2.0/24,x\n', 'schema-drift', /line 1: no column 3/],
+    [{ kind: 'csv', column: 1 } as const, '"11.0.2.0/24,x\n', 'unparseable', /unterminated/],
+    [{ kind: 'csv', column: 1 } as const, '"11.0.2.0/24"x\n', 'unparseable', /line 1/],
     [
       { kind: 'csv', column: 1, family: 6 } as const,
-      '192.0.2.0/24\n',
+      '11.0.2.0/24\n',
       'invalid-entry',
       /IPv4 in an IPv6-only list/,
     ],
@@ -103,20 +98,20 @@ describe('user feeds: csv', () => {
 
 describe('diffSnapshots', () => {
   it('is an address-level diff as minimal CIDR covers; from nothing it adds everything', async () => {
-    const a = await sync({ kind: 'lines' }, '192.0.2.0/24\n2001:db8::/32')
-    const b = await sync({ kind: 'lines' }, '192.0.2.0/23\n2001:db8::/33')
+    const a = await sync({ kind: 'lines' }, '11.0.2.0/24\n2a0b:db8::/32')
+    const b = await sync({ kind: 'lines' }, '11.0.2.0/23\n2a0b:db8::/33')
     if (a.kind !== 'changed' || b.kind !== 'changed') throw new Error('expected snapshots')
     expect(diffSnapshots(a.snapshot, { ...b.snapshot, version: 2 })).toEqual({
       feed: 'acme/list',
       version: 2,
       previousVersion: 1,
       at: b.snapshot.changedAt,
-      added: { ipv4: ['192.0.3.0/24'], ipv6: [] },
-      removed: { ipv4: [], ipv6: ['2001:db8:8000::/33'] },
+      added: { ipv4: ['11.0.3.0/24'], ipv6: [] },
+      removed: { ipv4: [], ipv6: ['2a0b:db8:8000::/33'] },
     })
     expect(diffSnapshots(undefined, a.snapshot)).toMatchObject({
       previousVersion: 0,
-      added: { ipv4: ['192.0.2.0/24'], ipv6: ['2001:db8::/32'] },
+      added: { ipv4: ['11.0.2.0/24'], ipv6: ['2a0b:db8::/32'] },
       removed: { ipv4: [], ipv6: [] },
     })
   })
@@ -136,11 +131,11 @@ describe('syncFeeds against a hand-written previous snapshot', () => {
       fetchedAt: '2025-01-01T00:00:00.000Z',
       changedAt: '2025-01-01T00:00:00.000Z',
       source: 'https://acme.example/list',
-      ipv4: ['192.0.2.128/25', '192.0.2.0/25'],
+      ipv4: ['11.0.2.128/25', '11.0.2.0/25'],
       ipv6: [],
     }
     const { outcomes } = await syncFeeds([feed], {
-      fetch: () => Promise.resolve(new Response('192.0.2.0/24')),
+      fetch: () => Promise.resolve(new Response('11.0.2.0/24')),
       now: () => 0,
       previous: { 'acme/list': previous },
     })

@@ -10,6 +10,7 @@ import {
   IpSet,
   parsePolicy,
   PolicyError,
+  readFirewallConfigs,
   type AddressMatch,
   type ConfigFormat,
   type Finding,
@@ -422,7 +423,7 @@ describe('findingsFor: families and layers', () => {
         severity: 'note',
         direction: 'inbound',
         message: 'no config decides inbound IPv6 traffic: inbound IPv6 was not checked',
-        hint: 'Pass the ip6tables-save / user6.rules file too, or an inet table.',
+        hint: 'Pass the ip6tables-save / user6.rules file too, or an inet table (a file that only includes others decides nothing: pass the included files).',
       },
     ])
     expect(
@@ -434,7 +435,7 @@ describe('findingsFor: families and layers', () => {
       expect.objectContaining({
         direction: 'outbound',
         message: 'no config decides outbound IPv4 traffic: outbound IPv4 was not checked',
-        hint: 'Pass the iptables-save / user.rules file too, or an ip/inet table.',
+        hint: 'Pass the iptables-save / user.rules file too, or an ip/inet table (a file that only includes others decides nothing: pass the included files).',
       }),
     ])
   })
@@ -550,6 +551,33 @@ describe('findingsFor: UDP return traffic', () => {
 })
 
 describe('findingsFor: notes', () => {
+  it('says what the evaluator took a rule to do: under or over a rate, matching, not matching', () => {
+    const text = [
+      '*filter',
+      ':INPUT DROP [0:0]',
+      '-A INPUT -p tcp --dport 22 -m connlimit --connlimit-above 10 -j REJECT',
+      '-A INPUT -p tcp --dport 22 -m limit --limit 5/min -j ACCEPT',
+      '-A INPUT -p tcp --dport 80 -m mac --mac-source 00:00:5e:00:53:01 -j ACCEPT',
+      'COMMIT',
+      '',
+    ].join('\n')
+    const nft =
+      'table ip nat {\n  chain pre {\n    type nat hook prerouting priority dstnat;\n    tcp dport 8080 dnat to numgen inc mod 2 map { 0 : 192.0.2.1, 1 : 192.0.2.2 }\n  }\n}\n'
+    const configs = readFirewallConfigs([
+      { text, file: 'rules.v4' },
+      { text: nft, file: 'nat.nft' },
+    ])
+    const notes = evaluatePolicy(parsePolicy('inbound:\n  allow: [22]\n', 'p.yml'), configs)
+      .findings.filter((f) => f.rule === 'not-modelled')
+      .map((f) => `${f.file}:${f.line} ${f.hint}`)
+    expect(notes).toEqual([
+      'nat.nft:4 The evaluator takes this rule not to match any packet; check it by hand.',
+      'rules.v4:3 The evaluator reads this rule for a first connection, which is not over the rate, so the rule is taken not to match; check by hand what it does to connections past the rate.',
+      'rules.v4:4 The evaluator reads this rule for a first connection, which is under the rate, so the rule is taken to match; check by hand what happens to connections past the rate.',
+      'rules.v4:5 The evaluator takes this rule to match every packet its other matches allow; check it by hand.',
+    ])
+  })
+
   it('turns config warnings into notes, at their file and line when the warning names them', () => {
     const config: FirewallConfig = {
       ...host({ policy: 'drop', rules: [] }),
@@ -577,7 +605,7 @@ describe('findingsFor: notes', () => {
         [
           'not-modelled',
           '-m recent is not modelled',
-          'The evaluator takes this rule to match every packet its other matches allow; check it by hand.',
+          'The evaluator leaves this out; check it by hand.',
         ],
         ['note', 'Set the TCP session timeout to 14,400 s.', 'From p.yml.'],
       ],

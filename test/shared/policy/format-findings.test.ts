@@ -140,3 +140,45 @@ describe('exitCodeFor', () => {
     expect(exitCodeFor(findings)).toBe(code)
   })
 })
+
+describe('the evaluation summary: verdict, unchecked traffic, interfaces', () => {
+  const NOTHING = {
+    verdict: 'nothing-checked' as const,
+    unchecked: [
+      { direction: 'inbound' as const, family: 4 as const },
+      { direction: 'inbound' as const, family: 6 as const },
+    ],
+    interfaces: { public: [], internal: [] },
+  }
+  const PARTLY = {
+    verdict: 'compliant' as const,
+    unchecked: [{ direction: 'inbound' as const, family: 6 as const }],
+    interfaces: { public: ['eth0', 'any other interface'], internal: ['lo', 'wg0'] },
+  }
+
+  it('says when nothing was checked, exits 2, and is not compliant in JSON', () => {
+    expect(formatFindingsText([NOTE], POLICY, NOTHING).split('\n').slice(-3)).toEqual([
+      'interfaces taken as public: none',
+      'policy web: NOTHING CHECKED: no config decides inbound IPv4, inbound IPv6 traffic (a fragment, or a file that only includes others?) (0 error(s), 0 warning(s), 1 note(s))',
+      '',
+    ])
+    expect(exitCodeFor([NOTE], NOTHING)).toBe(2)
+    expect(exitCodeFor([ERROR], NOTHING)).toBe(1)
+    expect(toFindingsJson([NOTE], POLICY, NOTHING)).toMatchObject({
+      compliant: false,
+      verdict: 'nothing-checked',
+      unchecked: NOTHING.unchecked,
+      interfaces: NOTHING.interfaces,
+    })
+  })
+
+  it('names what went unchecked and the interfaces taken as public and internal', () => {
+    expect(formatFindingsText([], POLICY, PARTLY).split('\n').slice(-3)).toEqual([
+      'interfaces taken as public: eth0, any other interface (internal: lo, wg0)',
+      'policy web: compliant where checked (not checked: inbound IPv6) (0 error(s), 0 warning(s), 0 note(s))',
+      '',
+    ])
+    expect(exitCodeFor([], PARTLY)).toBe(0)
+    expect(toFindingsJson([], POLICY, PARTLY).compliant).toBe(true)
+  })
+})

@@ -57,12 +57,16 @@ describe('buildNftSet', () => {
     })
   })
 
-  it.each(['ifname', 'ipv4_addr . inet_service', 'ipv4_addr : verdict'])(
-    'a %s set is neither',
-    (type) => {
-      expect(buildNftSet(type, ['eth0'], where)).toEqual({ kind: 'other' })
-    },
-  )
+  it('an ifname set holds interface names', () => {
+    expect(buildNftSet('ifname', ['eth0', 'wg*'], where)).toEqual({
+      kind: 'iface',
+      names: ['eth0', 'wg*'],
+    })
+  })
+
+  it.each(['ipv4_addr . inet_service', 'ipv4_addr : verdict'])('a %s set is neither', (type) => {
+    expect(buildNftSet(type, ['eth0'], where)).toEqual({ kind: 'other' })
+  })
 
   it('a port set element that is no port is an error at the set', () => {
     expect(() => buildNftSet('inet_service', ['22', '70000'], where)).toThrow(
@@ -167,12 +171,23 @@ describe('buildNftRule', () => {
   })
 
   it.each([
-    [m('iifname', 'lo'), true],
-    [m('meta iif', ['lo']), true],
-    [m('iifname', 'lo', true), undefined],
-    [m('oifname', ['lo', 'eth0']), undefined],
-  ])('%j: never %s (loopback only)', (match, never) => {
-    expect(build([match]).rule.never).toBe(never)
+    [m('iifname', 'lo'), { iif: { names: ['lo'], negate: false } }],
+    [m('meta iif', ['lo']), { iif: { names: ['lo'], negate: false } }],
+    [m('iifname', 'lo', true), { iif: { names: ['lo'], negate: true } }],
+    [m('oifname', ['lo', 'eth0']), { oif: { names: ['lo', 'eth0'], negate: false } }],
+    [m('meta oif', 'eth+'), { oif: { names: ['eth*'], negate: false } }],
+    [m('iifname', { set: 'ifs' }), { iif: { names: ['wg0', 'tailscale*'], negate: false } }],
+  ])('%j: interfaces %j', (match, expected) => {
+    const ifs = buildNftSet('ifname', ['wg0', 'tailscale*'], where)
+    const { rule } = build([match], { sets: new Map([['ifs', ifs]]) })
+    expect(rule).toMatchObject(expected)
+    expect(rule.never).toBeUndefined()
+  })
+
+  it('an interface compared with a set of addresses is an error at the rule', () => {
+    expect(() => build([m('iifname', { set: 'admins' })], { sets })).toThrow(
+      "rules.nft:7: 'iifname' compared with a set that holds no interface names",
+    )
   })
 
   it('ct state sets the states; DNAT alone says nothing about them', () => {
@@ -205,8 +220,8 @@ describe('assembleNft', () => {
     name: string,
     extra: Partial<NftChainDraft> = {},
   ): NftChainDraft => ({ family, table: 't', name, line: 3, rules: [], ...extra })
-  const assemble = (chains: NftChainDraft[]) =>
-    assembleNft(chains, { file: 'f', format: 'nftables', warnings: [] })
+  const assemble = (chains: NftChainDraft[], whole = false) =>
+    assembleNft(chains, { file: 'f', format: 'nftables', warnings: [], whole })
 
   it('filter chains on input and output are base chains; defaults: priority 0, accept, the chain line', () => {
     const c = assemble([
@@ -249,13 +264,30 @@ describe('assembleNft', () => {
   })
 
   it.each([
-    ['a nat chain', { type: 'nat', hook: 'input' }],
-    ['a forward chain', { type: 'filter', hook: 'forward' }],
+    ['a nat chain on input', { type: 'nat', hook: 'input' }],
+    ['a route chain', { type: 'route', hook: 'output' }],
     ['a regular chain', {}],
   ])('%s is no base chain and decides no family', (_, extra) => {
     const c = assemble([draft('inet', 'x', { ...extra, policy: 'drop' })])
     expect(c.families).toEqual([])
     expect(c.chains).toEqual([{ name: 'inet t x', rules: [] }])
+  })
+
+  it('filter chains on forward and nat chains on prerouting are base chains too', () => {
+    const c = assemble([
+      draft('ip', 'fwd', { type: 'filter', hook: 'forward', policy: 'drop' }),
+      draft('ip', 'pre', { type: 'nat', hook: 'prerouting', priority: -100 }),
+    ])
+    expect(c.chains.map((ch) => [ch.name, ch.hook, ch.priority, ch.policy])).toEqual([
+      ['ip t fwd', 'forward', 0, 'drop'],
+      ['ip t pre', 'prerouting', -100, 'accept'],
+    ])
+    expect(c.whole).toBeUndefined()
+  })
+
+  it('a whole ruleset decides both families, whatever chains it has', () => {
+    const c = assemble([draft('ip', 'x')], true)
+    expect([c.families, c.whole]).toEqual([[4, 6], true])
   })
 
   it('chains of arp, bridge and netdev tables are left out', () => {

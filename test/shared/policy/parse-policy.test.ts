@@ -68,6 +68,18 @@ describe('parsePolicy', () => {
       "p.yml: inbound.require[0].from[0]: '10.0.0.300' is not 'any', a CIDR or feed:<provider/list>",
     ],
     ['inbound:\n  open: [22]\n', 'p.yml: inbound.open: unknown rule kind'],
+    [
+      'inbound:\n  allow: [22]\ninterfaces: [eth0]\n',
+      'p.yml: interfaces: expected a mapping of interface names to public or internal',
+    ],
+    [
+      "inbound:\n  allow: [22]\ninterfaces: { 'eth 0': public }\n",
+      "p.yml: interfaces.eth 0: 'eth 0' is not an interface name (a trailing * matches many)",
+    ],
+    [
+      'inbound:\n  allow: [22]\ninterfaces: { eth0: outside }\n',
+      "p.yml: interfaces.eth0: 'outside' is not public or internal",
+    ],
     ['extends: nope\n', "p.yml: extends: 'nope' is not a preset"],
     [
       'unlisted: maybe\ninbound:\n  require: [22]\n',

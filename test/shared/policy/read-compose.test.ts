@@ -30,22 +30,30 @@ const withPorts = (...ports: string[]) =>
 describe('readFirewallConfig: docker-compose', () => {
   // the examples of the Compose specification (services.ports, short syntax)
   it.each([
-    ['8000:8000', [8000, 8000], 'tcp', undefined],
-    ['9090-9091:8080-8081', [9090, 9091], 'tcp', undefined],
-    ['49100:22', [49100, 49100], 'tcp', undefined],
-    ['8000-9000:80', [8000, 9000], 'tcp', undefined],
-    ['127.0.0.1:8001:8001', [8001, 8001], 'tcp', '127.0.0.1'],
-    ['127.0.0.1:5000-5010:5000-5010', [5000, 5010], 'tcp', '127.0.0.1'],
-    ['::1:6000:6000', [6000, 6000], 'tcp', '::1'],
-    ['[::1]:6001:6001', [6001, 6001], 'tcp', '::1'],
-    ['6060:6060/udp', [6060, 6060], 'udp', undefined],
-  ])('%s publishes host ports %j over %s (host address %s)', (spec, ports, protocol, hostIp) => {
-    const c = read(withPorts(spec))
-    expect(c.published).toEqual([
-      { ports, protocol, ...(hostIp ? { hostIp } : {}), service: 'web', line: 5 },
-    ])
-    expect(c).toMatchObject({ format: 'docker-compose', layer: 'docker', chains: [], warnings: [] })
-  })
+    ['8000:8000', [8000, 8000], 8000, 'tcp', undefined],
+    ['9090-9091:8080-8081', [9090, 9091], 8080, 'tcp', undefined],
+    ['49100:22', [49100, 49100], 22, 'tcp', undefined],
+    ['8000-9000:80', [8000, 9000], 80, 'tcp', undefined],
+    ['127.0.0.1:8001:8001', [8001, 8001], 8001, 'tcp', '127.0.0.1'],
+    ['127.0.0.1:5000-5010:5000-5010', [5000, 5010], 5000, 'tcp', '127.0.0.1'],
+    ['::1:6000:6000', [6000, 6000], 6000, 'tcp', '::1'],
+    ['[::1]:6001:6001', [6001, 6001], 6001, 'tcp', '::1'],
+    ['6060:6060/udp', [6060, 6060], 6060, 'udp', undefined],
+  ])(
+    '%s publishes host ports %j to container port %s over %s (host address %s)',
+    (spec, ports, target, protocol, hostIp) => {
+      const c = read(withPorts(spec))
+      expect(c.published).toEqual([
+        { ports, protocol, target, ...(hostIp ? { hostIp } : {}), service: 'web', line: 5 },
+      ])
+      expect(c).toMatchObject({
+        format: 'docker-compose',
+        layer: 'docker',
+        chains: [],
+        warnings: [],
+      })
+    },
+  )
 
   it.each(['3000', '3000-3005', '127.0.0.1::80'])(
     '%s publishes on an ephemeral host port: noted, not modelled',
@@ -87,10 +95,17 @@ describe('readFirewallConfig: docker-compose', () => {
 `
     const c = read(text)
     expect(c.published).toEqual([
-      { ports: [8080, 8080], protocol: 'tcp', service: 'proxy', line: lineOf(text, 'target: 80') },
+      {
+        ports: [8080, 8080],
+        protocol: 'tcp',
+        target: 80,
+        service: 'proxy',
+        line: lineOf(text, 'target: 80'),
+      },
       {
         ports: [5353, 5353],
         protocol: 'udp',
+        target: 53,
         hostIp: '127.0.0.1',
         service: 'proxy',
         line: lineOf(text, 'target: 53'),
@@ -99,6 +114,7 @@ describe('readFirewallConfig: docker-compose', () => {
       {
         ports: [9000, 9010],
         protocol: 'tcp',
+        target: 9000,
         service: 'proxy',
         line: lineOf(text, 'target: 9000'),
       },
@@ -179,4 +195,11 @@ describe('readFirewallConfig: docker-compose', () => {
       else expect(error.message.slice(prefix.length)).toMatch(message)
     },
   )
+})
+
+describe('readFirewallConfig: docker-compose long syntax without a target', () => {
+  it('publishes the port to the same container port', () => {
+    const c = read('services:\n  web:\n    image: nginx\n    ports:\n      - published: 8080\n')
+    expect(c.published).toEqual([{ ports: [8080, 8080], protocol: 'tcp', service: 'web', line: 5 }])
+  })
 })

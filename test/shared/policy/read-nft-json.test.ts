@@ -200,7 +200,8 @@ describe('readNftJson', () => {
       text: 'handle 7 in chain input',
       verdict: { kind: 'accept' },
     })
-    expect(lo?.never).toBe(true)
+    expect(lo?.iif).toEqual({ names: ['lo'], negate: false })
+    expect(fib?.dstLocal).toBe(true)
     expect(fib?.dports?.ranges).toEqual([[9, 9]])
     expect(fib?.verdict).toEqual({ kind: 'drop' })
     expect(pairs?.verdict).toEqual({ kind: 'accept' })
@@ -229,8 +230,8 @@ describe('readNftJson', () => {
       ],
     )
     // what no selector models is taken to match, with a note at the rule's line
+    expect(config.whole).toBe(true)
     expect(config.warnings).toEqual([
-      `ruleset.json:${lineOf(9)}: 'fib' is not modelled; the rule is taken to match`,
       `ruleset.json:${lineOf(10)}: 'concat' is not modelled; the rule is taken to match`,
       `ruleset.json:${lineOf(16)}: 'tcp option' is not modelled; the rule is taken to match`,
     ])
@@ -420,5 +421,168 @@ describe('readNftJson', () => {
     expect(error).toBeInstanceOf(PolicyError)
     expect(error).toMatchObject({ code: 'ERR_POLICY_CONFIG', file: 'bad.json', line })
     expect((error as PolicyError).message).toMatch(new RegExp(`^bad\\.json:${line}: `))
+  })
+})
+
+/**
+ * `nft -j list ruleset` of Docker's nat rules (iptables-nft's shapes), printed by nft 1.0.6 after
+ * `nft -f` of this ruleset in a scratch namespace (2026-12-04):
+ *
+ *     table ip nat {
+ *       chain DOCKER {
+ *         iifname "docker0" return
+ *         iifname != "docker0" tcp dport 5432 dnat to 172.17.0.2:5432
+ *         tcp dport 81 dnat to 172.17.0.3
+ *         tcp dport 82 redirect to :8082
+ *         tcp dport 83 redirect
+ *       }
+ *       chain PREROUTING {
+ *         type nat hook prerouting priority dstnat; policy accept;
+ *         fib daddr type local jump DOCKER
+ *       }
+ *     }
+ */
+const DOCKER_NAT = [
+  { metainfo: { version: '1.0.6', release_name: 'Lester Gooch #5', json_schema_version: 1 } },
+  { table: { family: 'ip', name: 'nat', handle: 1 } },
+  { chain: { family: 'ip', table: 'nat', name: 'DOCKER', handle: 1 } },
+  {
+    chain: {
+      family: 'ip',
+      table: 'nat',
+      name: 'PREROUTING',
+      handle: 2,
+      type: 'nat',
+      hook: 'prerouting',
+      prio: -100,
+      policy: 'accept',
+    },
+  },
+  {
+    rule: {
+      family: 'ip',
+      table: 'nat',
+      chain: 'DOCKER',
+      handle: 3,
+      expr: [
+        { match: { op: '==', left: { meta: { key: 'iifname' } }, right: 'docker0' } },
+        { return: null },
+      ],
+    },
+  },
+  {
+    rule: {
+      family: 'ip',
+      table: 'nat',
+      chain: 'DOCKER',
+      handle: 4,
+      expr: [
+        { match: { op: '!=', left: { meta: { key: 'iifname' } }, right: 'docker0' } },
+        {
+          match: { op: '==', left: { payload: { protocol: 'tcp', field: 'dport' } }, right: 5432 },
+        },
+        { dnat: { addr: '172.17.0.2', port: 5432 } },
+      ],
+    },
+  },
+  {
+    rule: {
+      family: 'ip',
+      table: 'nat',
+      chain: 'DOCKER',
+      handle: 5,
+      expr: [
+        { match: { op: '==', left: { payload: { protocol: 'tcp', field: 'dport' } }, right: 81 } },
+        { dnat: { addr: '172.17.0.3' } },
+      ],
+    },
+  },
+  {
+    rule: {
+      family: 'ip',
+      table: 'nat',
+      chain: 'DOCKER',
+      handle: 6,
+      expr: [
+        { match: { op: '==', left: { payload: { protocol: 'tcp', field: 'dport' } }, right: 82 } },
+        { redirect: { port: 8082 } },
+      ],
+    },
+  },
+  {
+    rule: {
+      family: 'ip',
+      table: 'nat',
+      chain: 'DOCKER',
+      handle: 7,
+      expr: [
+        { match: { op: '==', left: { payload: { protocol: 'tcp', field: 'dport' } }, right: 83 } },
+        { redirect: null },
+      ],
+    },
+  },
+  {
+    rule: {
+      family: 'ip',
+      table: 'nat',
+      chain: 'PREROUTING',
+      handle: 8,
+      expr: [
+        {
+          match: { op: '==', left: { fib: { result: 'type', flags: ['daddr'] } }, right: 'local' },
+        },
+        { jump: { target: 'DOCKER' } },
+      ],
+    },
+  },
+]
+
+describe('readNftJson: destination NAT', () => {
+  it('reads dnat and redirect statements, fib address types and ct directions', () => {
+    const extra = [
+      // hand-edited shapes: dnat without an address is not followed; fib flags as one word
+      {
+        rule: {
+          family: 'ip',
+          table: 'nat',
+          chain: 'DOCKER',
+          handle: 9,
+          expr: [{ dnat: { port: 80 } }],
+        },
+      },
+      { rule: { family: 'ip', table: 'nat', chain: 'DOCKER', handle: 10, expr: [{ dnat: null }] } },
+      {
+        rule: {
+          family: 'ip',
+          table: 'nat',
+          chain: 'PREROUTING',
+          handle: 11,
+          expr: [
+            match({ fib: { result: 'type', flags: 'daddr' } }, 'local'),
+            match({ ct: { key: 'proto-dst', dir: 'original' } }, 8443),
+            { accept: null },
+          ],
+        },
+      },
+    ]
+    const c = readNftJson(dump([...DOCKER_NAT, ...extra]), 'ruleset.json')
+    const docker = c.chains.find((ch) => ch.name === 'ip nat DOCKER')!
+    expect(docker.rules.map((r) => r.verdict)).toEqual([
+      { kind: 'return' },
+      { kind: 'dnat', addr: '172.17.0.2', port: 5432 },
+      { kind: 'dnat', addr: '172.17.0.3' },
+      { kind: 'dnat', port: 8082 },
+      { kind: 'dnat' },
+      { kind: 'continue' },
+      { kind: 'continue' },
+    ])
+    expect(docker.rules[1]!.iif).toEqual({ names: ['docker0'], negate: true })
+    const pre = c.chains.find((ch) => ch.name === 'ip nat PREROUTING')!
+    expect(pre.hook).toBe('prerouting')
+    expect(pre.rules.map((r) => [r.dstLocal, r.verdict.kind])).toEqual([
+      [true, 'jump'],
+      [true, 'accept'],
+    ])
+    expect(pre.rules[1]!.origDports).toEqual({ ranges: [[8443, 8443]], negate: false })
   })
 })

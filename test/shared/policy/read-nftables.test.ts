@@ -245,7 +245,9 @@ describe('readNftables', () => {
       '}',
     ]
     const config = readNftables(text(...lines), 'f')
-    expect(config.families).toEqual([6])
+    // a whole ruleset decides both families: no ip or inet input chain lets all IPv4 in
+    expect(config.families).toEqual([4, 6])
+    expect(config.whole).toBe(true)
     expect(config.chains.map((c) => [c.name, c.family])).toEqual([['ip6 six in', 6]])
     expect(config.chains[0]?.rules[0]?.family).toBe(6)
   })
@@ -404,13 +406,17 @@ describe('readNftables', () => {
     const input = chainOf(config, 'inet t input')
     const states = lineOf(lines, 'ct state vmap')
     const ports = lineOf(lines, 'tcp dport vmap {')
-    expect(
-      input.rules.map((r) => [r.line, r.states, r.never, r.dports?.ranges, r.verdict]),
-    ).toEqual([
+    expect(input.rules.map((r) => [r.line, r.states, r.iif, r.dports?.ranges, r.verdict])).toEqual([
       [states, { new: false, established: true }, undefined, undefined, { kind: 'accept' }],
       [states, { new: false, established: true }, undefined, undefined, { kind: 'accept' }],
       [states, { new: false, established: false }, undefined, undefined, { kind: 'drop' }],
-      [lineOf(lines, 'iifname vmap'), undefined, true, undefined, { kind: 'accept' }],
+      [
+        lineOf(lines, 'iifname vmap'),
+        undefined,
+        { names: ['lo'], negate: false },
+        undefined,
+        { kind: 'accept' },
+      ],
       [ports, undefined, undefined, [[22, 22]], { kind: 'jump', target: 'inet t ssh' }],
       [ports, undefined, undefined, [[80, 80]], { kind: 'goto', target: 'inet t web' }],
       [ports, undefined, undefined, [[443, 443]], { kind: 'accept' }],
@@ -493,7 +499,17 @@ describe('readNftables', () => {
   it.each([
     ['tcp dport != 22 drop', { dports: { ranges: [[22, 22]], negate: true } }],
     ['tcp dport ne 22 drop', { dports: { ranges: [[22, 22]], negate: true } }],
-    ['meta iifname "lo" accept', { never: true }],
+    ['meta iifname "lo" accept', { iif: { names: ['lo'], negate: false } }],
+    ['iifname != { "eth0", "wg*" } drop', { iif: { names: ['eth0', 'wg*'], negate: true } }],
+    ['oif eth1 accept', { oif: { names: ['eth1'], negate: false } }],
+    ['fib daddr type local accept', { dstLocal: true }],
+    ['fib daddr . iif type != local accept', { dstLocal: false }],
+    ['fib daddr type { broadcast, multicast } drop', { never: true }],
+    ['fib saddr . iif oif missing drop', { never: true }],
+    [
+      'ct original proto-dst 5432 accept',
+      { origDports: { ranges: [[5432, 5432]], negate: false } },
+    ],
     ['meta nfproto ipv6 tcp dport 22 accept', { family: 6 }],
     ['meta l4proto { tcp, udp } th dport 53 accept', { protocols: ['tcp', 'udp'] }],
     ['jump other', { verdict: { kind: 'jump', target: 'inet t other' } }],
@@ -504,10 +520,8 @@ describe('readNftables', () => {
   it.each([
     ['tcp dport >= 1024 accept', ["comparison '>=' is not modelled"]],
     ['tcp dport gt 1024 accept', ["comparison 'gt' is not modelled"]],
-    [
-      'fib daddr type local accept',
-      ['fib', 'daddr', 'type', 'local'].map((w) => `'${w}' is not modelled`),
-    ],
+    ['fib daddr type foo accept', ["'fib daddr type foo' is not modelled"]],
+    ['fib daddr oifname "x" accept', ["'fib daddr oifname' is not modelled"]],
   ])('%s is taken to match, with notes', (r, notes) => {
     const config = rule(r)
     expect(config.chains[0]?.rules[0]).toMatchObject({ verdict: { kind: 'accept' } })
@@ -632,4 +646,140 @@ describe('readNftables', () => {
       message: `rules.nft:${line}: ${reason}`,
     })
   })
+})
+
+describe('readNftables: NAT, fib and interface sets', () => {
+  const ruleset = (...rules: string[]) =>
+    text(
+      'table ip nat {',
+      '  set ifs { typeof iifname; elements = { "eth0", "eth1" } }',
+      '  chain pre {',
+      '    type nat hook prerouting priority dstnat; policy accept;',
+      ...rules.map((r) => `    ${r}`),
+      '  }',
+      '}',
+      'table inet raw {',
+      '  chain rpf {',
+      '    type filter hook prerouting priority raw; policy accept;',
+      '    fib saddr . iif oif missing drop',
+      '    fib saddr . iif oif != missing accept',
+      '  }',
+      '  chain ingress {',
+      '    type filter hook ingress priority 0; devices = { eth0 };',
+      '  }',
+      '}',
+    )
+
+  it('reads dnat and redirect targets, and notes the ones it cannot follow', () => {
+    const nft = ruleset(
+      'iifname @ifs tcp dport 80 dnat to 172.17.0.2:8080',
+      'tcp dport 81 dnat ip to 172.17.0.2',
+      'tcp dport 82 redirect to :8082',
+      'tcp dport 83 redirect',
+      'tcp dport 84 dnat to 172.17.0.2-172.17.0.3',
+      'tcp dport 85 dnat to tcp dport map { 85 : 172.17.0.9 }',
+      'tcp dport 86 dnat',
+      'tcp dport 87 dnat to nohost',
+    )
+    const c = readNftables(nft, 'rules.nft')
+    const pre = chainOf(c, 'ip nat pre')
+    expect(pre.hook).toBe('prerouting')
+    expect(pre.rules.map((r) => r.verdict)).toEqual([
+      { kind: 'dnat', addr: '172.17.0.2', port: 8080 },
+      { kind: 'dnat', addr: '172.17.0.2' },
+      { kind: 'dnat', port: 8082 },
+      { kind: 'dnat' },
+      { kind: 'dnat', addr: '172.17.0.2' },
+      { kind: 'continue' },
+      { kind: 'continue' },
+      { kind: 'continue' },
+    ])
+    expect(pre.rules[0]!.iif).toEqual({ names: ['eth0', 'eth1'], negate: false })
+    const lines = nft.split('\n')
+    expect(c.warnings).toEqual([
+      `rules.nft:${lineOf(lines, 'tcp dport 84')}: dnat to a range ('172.17.0.2-172.17.0.3'): the first address and port are taken`,
+      `rules.nft:${lineOf(lines, 'tcp dport 85')}: dnat to 'to tcp dport map { 85 : 172.17.0.9 }' is not modelled; the rule is taken not to translate`,
+      `rules.nft:${lineOf(lines, 'tcp dport 86')}: dnat to '' is not modelled; the rule is taken not to translate`,
+      `rules.nft:${lineOf(lines, 'tcp dport 87')}: dnat to 'to nohost' is not modelled; the rule is taken not to translate`,
+    ])
+  })
+
+  it('reverse-path filtering never drops a source with a route back; filter prerouting is a base chain, ingress is not', () => {
+    const c = readNftables(ruleset(), 'rules.nft')
+    const rpf = chainOf(c, 'inet raw rpf')
+    expect(rpf.hook).toBe('prerouting')
+    expect(rpf.rules.map((r) => [r.never ?? false, r.verdict.kind])).toEqual([
+      [true, 'drop'],
+      [false, 'accept'],
+    ])
+    expect(chainOf(c, 'inet raw ingress').hook).toBeUndefined()
+  })
+
+  it('ct original proto-dst reads ports; a word that is none is an error at the line', () => {
+    const nft = (port: string) =>
+      text(
+        'table inet filter {',
+        '  chain DOCKER-USER {',
+        `    ct original proto-dst ${port} ip saddr != 198.51.100.0/24 drop`,
+        '  }',
+        '}',
+      )
+    const c = readNftables(nft('5432'), 'rules.nft')
+    expect(chainOf(c, 'inet filter DOCKER-USER').rules[0]!.origDports).toEqual({
+      ranges: [[5432, 5432]],
+      negate: false,
+    })
+    expect(errorOf(nft('nope')).message).toBe("rules.nft:3: 'nope' is not a port or port range")
+  })
+})
+
+describe('readNftables: odd selectors', () => {
+  const one = (rule: string) =>
+    readNftables(
+      text(
+        'table inet filter {',
+        '  set marks { typeof meta mark; elements = { 1, 2 } }',
+        '  chain input {',
+        '    type filter hook input priority 0; policy drop;',
+        `    ${rule}`,
+        '  }',
+        '}',
+      ),
+      'rules.nft',
+    )
+
+  it('fib saddr oif with an interface, and words it does not know, are noted and taken to match', () => {
+    for (const rule of [
+      'fib saddr oif "eth0" tcp dport 22 accept',
+      'ipsec in reqid 1 tcp dport 22 accept',
+    ]) {
+      const c = one(rule)
+      expect(chainOf(c, 'inet filter input').rules[0]!.never).toBeUndefined()
+      expect(c.warnings).toEqual([
+        expect.stringMatching(/^rules\.nft:5: '.*' is not modelled; the rule is taken to match$/),
+      ])
+    }
+  })
+
+  it('a set typed by another selector holds neither addresses nor ports', () => {
+    const c = one('meta mark @marks accept')
+    expect(c.chains.length).toBe(1)
+  })
+})
+
+describe('readNftables: selectors cut short', () => {
+  it.each(['tcp dport 22 fib', 'fib daddr', 'fib daddr . iif', 'ct original'])(
+    '%s is an error at its line',
+    (rule) => {
+      const nft = text(
+        'table inet f {',
+        '  chain input {',
+        '    type filter hook input priority 0; policy drop;',
+        `    ${rule}`,
+        '  }',
+        '}',
+      )
+      expect(errorOf(nft).message).toBe('rules.nft:4: a match needs a value')
+    },
+  )
 })

@@ -85,12 +85,13 @@ describe('readFirewallConfig: ufw commands', () => {
       { line: at('deny from 198.51.100.66'), family: 4, from: '198.51.100.66/32', verdict: 'drop' },
       // ssh is 22/tcp in /etc/services; `ufw allow 22/tcp` further down is the same rule
       { line: at('allow ssh'), ...tcp(22), verdict: 'accept' },
-      { line: at('allow in on lo'), never: true, verdict: 'accept' },
-      // interfaces other than lo are not modelled: the rule is taken to match
+      { line: at('allow in on lo'), on: 'lo', verdict: 'accept' },
+      // the interface narrows the rule
       {
         line: at('on eth0 to any port 8000'),
         protocols: ['tcp', 'udp'],
         ports: [[8000, 8000]],
+        on: 'eth0',
         verdict: 'accept',
       },
       { line: at('allow log 80,443/tcp'), ...tcp(80, 443), verdict: 'accept' },
@@ -296,5 +297,23 @@ describe('readFirewallConfig: ufw commands, nothing silent', () => {
     // re-enabled: the rules after the reset are what is left
     const c = read('ufw allow 22/tcp\nufw --force reset\nufw allow 80/tcp\nufw --force enable\n')
     expect(chain(c, 'ufw incoming').rules.map((r) => r.line)).toEqual([2, 3])
+  })
+})
+
+describe('readFirewallConfig: ufw commands on an interface', () => {
+  it('`in on` binds the incoming rule to the interface, `out on` the outgoing one', () => {
+    const text = 'ufw allow in on tailscale0 to any port 22\nufw deny out on eth0 to any port 25\n'
+    expect(rules(text)).toEqual([
+      {
+        line: 1,
+        protocols: ['tcp', 'udp'],
+        ports: [[22, 22]],
+        on: 'tailscale0',
+        verdict: 'accept',
+      },
+    ])
+    expect(rules(text, 'ufw outgoing')).toEqual([
+      { line: 2, protocols: ['tcp', 'udp'], ports: [[25, 25]], out: 'eth0', verdict: 'drop' },
+    ])
   })
 })

@@ -114,7 +114,7 @@ function expected(text: string) {
   })
   const incoming = [
     rule('22/tcp   ', 4, tcp(22)),
-    rule('Anywhere on lo', 4, { never: true }),
+    rule('Anywhere on lo', 4, { on: 'lo' }),
     rule(plain ? 'OpenSSH  ' : '22/tcp (OpenSSH)', 4, tcp(22)),
     rule(plain ? 'Nginx Full  ' : '80,443/tcp (Nginx Full)', 4, tcp(80, 443)),
     // LIMIT lets a first connection in
@@ -124,10 +124,10 @@ function expected(text: string) {
     rule('192.0.2.10 5432/tcp', 4, { ...tcp(5432), from: '203.0.113.0/24' }),
     // source ports are not modelled; the protocol comes from the From side
     rule('Anywhere   ', 4, { protocols: ['udp'], from: '203.0.113.7/32' }),
-    // the interface is not modelled either
-    rule('8080 on eth0', 4, { protocols: ['tcp', 'udp'], ports: [[8080, 8080]] }),
+    // the interface narrows the rule
+    rule('8080 on eth0', 4, { protocols: ['tcp', 'udp'], ports: [[8080, 8080]], on: 'eth0' }),
     rule('22/tcp (v6)', 6, tcp(22)),
-    rule('Anywhere (v6) on lo', 6, { never: true }),
+    rule('Anywhere (v6) on lo', 6, { on: 'lo' }),
     rule(plain ? 'OpenSSH (v6)' : '22/tcp (OpenSSH (v6))', 6, tcp(22)),
     rule(plain ? 'Nginx Full (v6)' : '80,443/tcp (Nginx Full (v6))', 6, tcp(80, 443)),
     rule('25 (v6)', 6, { protocols: ['tcp', 'udp'], ports: [[25, 25]], verdict: 'drop' }),
@@ -139,14 +139,14 @@ function expected(text: string) {
       ],
       from: '2001:db8::/32',
     }),
-    rule('8080 (v6) on eth0', 6, { protocols: ['tcp', 'udp'], ports: [[8080, 8080]] }),
+    rule('8080 (v6) on eth0', 6, { protocols: ['tcp', 'udp'], ports: [[8080, 8080]], on: 'eth0' }),
   ]
   const outgoing = [
     rule('53/udp   ', 4, { protocols: ['udp'], ports: [[53, 53]] }),
     rule('198.51.100.0/24', 4, { to: '198.51.100.0/24', verdict: 'drop' }),
-    rule('443/tcp   ', 4, tcp(443)),
+    rule('443/tcp   ', 4, { ...tcp(443), out: 'eth0' }),
     rule('53/udp (v6)', 6, { protocols: ['udp'], ports: [[53, 53]] }),
-    rule('443/tcp (v6)', 6, tcp(443)),
+    rule('443/tcp (v6)', 6, { ...tcp(443), out: 'eth0' }),
   ]
   return { incoming, outgoing }
 }

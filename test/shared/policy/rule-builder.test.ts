@@ -10,7 +10,9 @@ import {
   andAddress,
   finishRule,
   impliedEstablished,
+  narrowAddressType,
   narrowProtocols,
+  parseNatTarget,
   parsePortNumber,
   parsePortRange,
   parseStates,
@@ -294,5 +296,49 @@ describe('scalarText', () => {
     ['a symbol as nothing', Symbol('x'), ''],
   ])('prints %s', (_, value, text) => {
     expect(scalarText(value)).toBe(text)
+  })
+})
+
+describe('parseNatTarget', () => {
+  it.each([
+    ['172.17.0.2:80', false, { addr: '172.17.0.2', port: 80, range: false }],
+    ['172.17.0.2', false, { addr: '172.17.0.2', range: false }],
+    ['[2001:db8::2]:8080', false, { addr: '2001:db8::2', port: 8080, range: false }],
+    ['[2001:db8::2]', false, { addr: '2001:db8::2', range: false }],
+    ['2001:db8::2', false, { addr: '2001:db8::2', range: false }],
+    [':8080', false, { port: 8080, range: false }],
+    ['172.17.0.2-172.17.0.9:80-89', false, { addr: '172.17.0.2', port: 80, range: true }],
+    ['8080', true, { port: 8080, range: false }],
+    [':8080-8090', true, { port: 8080, range: true }],
+    ['db:5432', false, undefined],
+    ['172.17.0.2:0', false, undefined],
+    ['172.17.0.2:http-alt-x', false, undefined],
+  ])('%s (redirect: %s)', (value, redirect, want) => {
+    expect(parseNatTarget(value, redirect)).toEqual(want)
+  })
+})
+
+describe('narrowAddressType', () => {
+  it.each([
+    // to this host: the rule holds for packets to this host, not those DNATed to a container
+    [['LOCAL'], false, 'dst', { dstLocal: true }],
+    [['LOCAL'], true, 'dst', { dstLocal: false }],
+    // every packet modelled is to a unicast address; none is to a broadcast one
+    [['UNICAST'], false, 'dst', {}],
+    [['BROADCAST', 'MULTICAST'], false, 'dst', { never: true }],
+    [['BROADCAST'], true, 'dst', {}],
+    // the source is a remote unicast address, never one of this host's
+    [['LOCAL'], false, 'src', { never: true }],
+    [['UNICAST'], false, 'src', {}],
+  ] as const)('%j negate=%s on %s', (types, negate, side, want) => {
+    const draft: RuleDraft = {}
+    expect(narrowAddressType(draft, types, negate, side)).toBe(true)
+    expect(draft).toEqual(want)
+  })
+
+  it('narrows nothing for a type it does not know', () => {
+    const draft: RuleDraft = {}
+    expect(narrowAddressType(draft, ['LOCAL', 'SOMETHING'], false, 'dst')).toBe(false)
+    expect(draft).toEqual({})
   })
 })

@@ -14,6 +14,8 @@ export function briefUfwRule(r: FirewallRule) {
     ...(r.dports ? { ports: r.dports.ranges } : {}),
     ...(r.saddr ? { from: cidrs(r.saddr) } : {}),
     ...(r.daddr ? { to: cidrs(r.daddr) } : {}),
+    ...(r.iif ? { on: r.iif.names.join(',') } : {}),
+    ...(r.oif ? { out: r.oif.names.join(',') } : {}),
     ...(r.never ? { never: true } : {}),
     verdict: r.verdict.kind,
   }

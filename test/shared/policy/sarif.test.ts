@@ -143,6 +143,25 @@ describe('toSarif', () => {
   })
 })
 
+describe('toSarif: the evaluation summary', () => {
+  it('carries the verdict and the public interfaces, and warns when nothing was checked', () => {
+    const { findings, policy } = sample()
+    const summary = {
+      verdict: 'nothing-checked' as const,
+      unchecked: [{ direction: 'inbound' as const, family: 6 as const }],
+      interfaces: { public: ['any other interface'], internal: ['lo'] },
+    }
+    const log = toSarif(findings, { toolVersion: '0.1.0', policy, summary })
+    expect(validate(log)).toBe(true)
+    const run = log.runs[0]!
+    expect(run.properties).toMatchObject({ verdict: 'nothing-checked' })
+    expect(JSON.stringify(run)).toContain(
+      'Nothing was checked: no config decides inbound IPv6 traffic',
+    )
+    expect(toSarif(findings, { toolVersion: '0.1.0', policy }).runs[0]!.properties).toBeUndefined()
+  })
+})
+
 describe('toFindingsJson', () => {
   it('has the documented shape: { findings: [{ rule, severity, port, protocol, file, line, message }] }', () => {
     const { findings, policy } = sample()

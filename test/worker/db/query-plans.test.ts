@@ -40,7 +40,7 @@ async function fill(versions: number, checks: number, runs: number): Promise<voi
     const n = `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)`
     stmts.push(
       env.DB.prepare(
-        `${n} INSERT INTO snapshot_contents SELECT ?1, 'sha-' || i, '["1.' || (i % 250) || '.0.0/16"]', '[]', 1 + i % 7, 0, 65536 FROM n`,
+        `${n} INSERT INTO snapshot_contents SELECT ?1, 'sha-' || i, '["1.' || (i % 250) || '.0.0/16"]', '[]', 1 + i % 7, 0, 65536, NULL FROM n`,
       ).bind(feed, versions),
       env.DB.prepare(
         `${n} INSERT INTO versions SELECT ?1, i, 'sha-' || i, ?3, strftime('%Y-%m-%dT%H:%M:%fZ', ?4 / 1000.0 + i * 3600, 'unixepoch'), 'https://x', 'r' FROM n`,

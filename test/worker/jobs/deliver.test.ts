@@ -151,7 +151,7 @@ async function setup(statuses: number[] = []): Promise<{
     url: `${receiver.url}/hook`,
     feeds: ['cloudflare/edge'],
   })
-  const mirror = await cloudflareMirror(['192.0.2.0/24'], ['2001:db8::/48'])
+  const mirror = await cloudflareMirror(['11.0.2.0/24'], ['2a0b:db8::/48'])
   const messages = await syncCapturing(mirror)
   expect(messages).toHaveLength(1)
   return { receiver, mirror, sub, messages }
@@ -183,14 +183,14 @@ describe('webhook deliveries', () => {
         previousVersion: 0,
         at: expect.any(String) as string,
         sha256: expect.stringMatching(/^[0-9a-f]{64}$/) as string,
-        added: { ipv4: ['192.0.2.0/24'], ipv6: ['2001:db8::/48'] },
+        added: { ipv4: ['11.0.2.0/24'], ipv6: ['2a0b:db8::/48'] },
         removed: { ipv4: [], ipv6: [] },
       },
     })
     // A tampered body or another secret fails verification.
     expect(() =>
       new Webhook(sub.secret!).verify(
-        request!.body.replace('192.0.2.0', '192.0.2.1'),
+        request!.body.replace('11.0.2.0', '11.0.2.1'),
         request!.headers,
       ),
     ).toThrow()
@@ -302,7 +302,7 @@ describe('webhook deliveries', () => {
     const rotated = await (
       await call(`/v1/subscriptions/${sub.id}/rotate-secret`, { method: 'POST', headers: AUTH })
     ).json<{ secret: string; previousSecretExpiresAt: string }>()
-    await publishCloudflare(mirror, ['192.0.2.0/24', '198.51.100.0/24'], ['2001:db8::/48'])
+    await publishCloudflare(mirror, ['11.0.2.0/24', '12.51.100.0/24'], ['2a0b:db8::/48'])
     const [during] = await syncCapturing(mirror)
     await consumeAt(during!, Date.now())
     const request = (await received(receiver)).at(-1)!
@@ -313,7 +313,7 @@ describe('webhook deliveries', () => {
     expect(new Webhook(sub.secret!).verify(request.body, request.headers)).toMatchObject({
       data: { version: 2 },
     })
-    await publishCloudflare(mirror, ['192.0.2.0/24'], ['2001:db8::/48'])
+    await publishCloudflare(mirror, ['11.0.2.0/24'], ['2a0b:db8::/48'])
     const [after] = await syncCapturing(mirror)
     await consumeAt(after!, Date.parse(rotated.previousSecretExpiresAt) + 1000)
     const late = (await received(receiver)).at(-1)!
@@ -417,14 +417,14 @@ describe('github-dispatch deliveries', () => {
       feeds: ['*'],
     })
     const mirror = await cloudflareMirror(
-      ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/25'],
-      ['2001:db8::/48'],
+      ['11.0.2.0/24', '12.51.100.0/24', '13.0.113.0/25'],
+      ['2a0b:db8::/48'],
     )
     await syncCapturing(mirror)
     await publishCloudflare(
       mirror,
-      ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.128/25'],
-      ['2001:db8::/48'],
+      ['11.0.2.0/24', '12.51.100.0/24', '13.0.113.128/25'],
+      ['2a0b:db8::/48'],
     )
     const [message] = await syncCapturing(mirror)
     expect(
@@ -469,7 +469,7 @@ describe('github-dispatch deliveries', () => {
   it('treats a bad token (401) as permanent: acked, not retried', async () => {
     const github = await newReceiver([401])
     await subscribe({ kind: 'github-dispatch', repository: 'o/r', token: 'bad', feeds: ['*'] })
-    const mirror = await cloudflareMirror(['192.0.2.0/24'], ['2001:db8::/48'])
+    const mirror = await cloudflareMirror(['11.0.2.0/24'], ['2a0b:db8::/48'])
     const [message] = await syncCapturing(mirror)
     expect(await consumeAt(message!, Date.now(), { GITHUB_API_URL: github.url })).toEqual({
       acked: true,
@@ -500,7 +500,7 @@ describe('through the real queue', () => {
       url: `${receiver.url}/slow`,
       feeds: ['cloudflare/edge'],
     })
-    const mirror = await cloudflareMirror(['203.0.113.0/24'], ['2001:db8:1::/48'])
+    const mirror = await cloudflareMirror(['13.0.113.0/24'], ['2a0b:db8:1::/48'])
     const started = Date.now()
     const summary = await runSync(
       envWith({ UPSTREAM_MIRROR: mirror.url, ENABLED_FEEDS: 'cloudflare/edge' }),

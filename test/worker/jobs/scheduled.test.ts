@@ -114,7 +114,7 @@ describe('runSync', () => {
   )
 
   it('stores nothing new when upstream is unchanged, and sends validators so a 304 costs no parse', async () => {
-    const mirror = await cloudflareMirror(['192.0.2.0/24'], ['2001:db8::/48'])
+    const mirror = await cloudflareMirror(['11.0.2.0/24'], ['2a0b:db8::/48'])
     const first = await runSync(syncEnv(mirror))
     expect(first.checks[0]).toMatchObject({ outcome: 'changed', version: 1 })
     const second = await runSync(syncEnv(mirror))
@@ -135,12 +135,12 @@ describe('runSync', () => {
   })
 
   it('stores a changed upstream as the next version with its change, and a revert as a third', async () => {
-    const mirror = await cloudflareMirror(['192.0.2.0/24'], ['2001:db8::/48'])
+    const mirror = await cloudflareMirror(['11.0.2.0/24'], ['2a0b:db8::/48'])
     await runSync(syncEnv(mirror))
-    await publishCloudflare(mirror, ['192.0.2.0/24', '198.51.100.0/24'], ['2001:db8::/48'])
+    await publishCloudflare(mirror, ['11.0.2.0/24', '12.51.100.0/24'], ['2a0b:db8::/48'])
     const second = await runSync(syncEnv(mirror))
     expect(second.checks[0]).toMatchObject({ outcome: 'changed', version: 2 })
-    await publishCloudflare(mirror, ['192.0.2.0/24'], ['2001:db8::/48'])
+    await publishCloudflare(mirror, ['11.0.2.0/24'], ['2a0b:db8::/48'])
     await runSync(syncEnv(mirror))
     const versions = await rows<VersionRow>(
       'SELECT version, sha256 FROM versions WHERE feed = ? ORDER BY version',
@@ -157,12 +157,12 @@ describe('runSync', () => {
       'cloudflare/edge',
     )
     expect(changes.map((c) => c.version)).toEqual([1, 2, 3])
-    expect(JSON.parse(changes[1]!.added)).toEqual({ ipv4: ['198.51.100.0/24'], ipv6: [] })
-    expect(JSON.parse(changes[2]!.removed)).toEqual({ ipv4: ['198.51.100.0/24'], ipv6: [] })
+    expect(JSON.parse(changes[1]!.added)).toEqual({ ipv4: ['12.51.100.0/24'], ipv6: [] })
+    expect(JSON.parse(changes[2]!.removed)).toEqual({ ipv4: ['12.51.100.0/24'], ipv6: [] })
   })
 
   it('keeps the last good snapshot on a refusal and reports it in lastOutcome and lastRefusal', async () => {
-    const mirror = await cloudflareMirror(['192.0.2.0/24', '198.51.100.0/24'], ['2001:db8::/48'])
+    const mirror = await cloudflareMirror(['11.0.2.0/24', '12.51.100.0/24'], ['2a0b:db8::/48'])
     await runSync(syncEnv(mirror))
     const good = await current('cloudflare/edge')
     // An HTML challenge page where the list was (what Cloudflare really served on 2026-01-02).
@@ -197,9 +197,9 @@ describe('runSync', () => {
   })
 
   it('lets one failing feed never stop the others', async () => {
-    const mirror = await cloudflareMirror(['192.0.2.0/24'], ['2001:db8::/48'])
+    const mirror = await cloudflareMirror(['11.0.2.0/24'], ['2a0b:db8::/48'])
     await setFile(mirror, 'coolify.io/ipv4.txt', { status: 500 })
-    await setFile(mirror, 'coolify.io/ipv6.txt', { text: '2001:db8:1::1\n' })
+    await setFile(mirror, 'coolify.io/ipv6.txt', { text: '2a0b:db8:1::1\n' })
     const summary = await runSync(syncEnv(mirror, 'coolify/cloud,cloudflare/edge,nope/missing'))
     expect(summary.checks.map((c) => [c.feed, c.outcome, c.guard])).toEqual([
       ['coolify/cloud', 'refused', 'http-error'],
@@ -210,11 +210,11 @@ describe('runSync', () => {
   })
 
   it('never duplicates or reorders versions when runs overlap', async () => {
-    const mirror = await cloudflareMirror(['192.0.2.0/24'], ['2001:db8::/48'])
+    const mirror = await cloudflareMirror(['11.0.2.0/24'], ['2a0b:db8::/48'])
     // Rounds of 3 simultaneous runs, the upstream changing between rounds.
     for (let round = 1; round <= 4; round++) {
-      const v4 = Array.from({ length: round }, (_, i) => `198.51.100.${i * 8}/29`)
-      await publishCloudflare(mirror, v4, ['2001:db8::/48'])
+      const v4 = Array.from({ length: round }, (_, i) => `12.51.100.${i * 8}/29`)
+      await publishCloudflare(mirror, v4, ['2a0b:db8::/48'])
       await Promise.all([
         runSync(syncEnv(mirror)),
         runSync(syncEnv(mirror)),
@@ -236,9 +236,9 @@ describe('runSync', () => {
   })
 
   it('drops an older run that finishes after a newer one instead of storing stale content', async () => {
-    const mirror = await cloudflareMirror(['192.0.2.0/24'], ['2001:db8::/48'])
+    const mirror = await cloudflareMirror(['11.0.2.0/24'], ['2a0b:db8::/48'])
     await runSync(syncEnv(mirror))
-    await publishCloudflare(mirror, ['192.0.2.0/24', '198.51.100.0/24'], ['2001:db8::/48'])
+    await publishCloudflare(mirror, ['11.0.2.0/24', '12.51.100.0/24'], ['2a0b:db8::/48'])
     // Run A reads the upstream now but is held until run B, started later, has finished.
     let release!: () => void
     const held = new Promise<void>((resolve) => (release = resolve))
@@ -252,7 +252,7 @@ describe('runSync', () => {
       now: () => Date.now(),
     })
     await new Promise((resolve) => setTimeout(resolve, 200))
-    await publishCloudflare(mirror, ['192.0.2.0/24', '203.0.113.0/24'], ['2001:db8::/48'])
+    await publishCloudflare(mirror, ['11.0.2.0/24', '13.0.113.0/24'], ['2a0b:db8::/48'])
     const b = await runSync(syncEnv(mirror))
     release()
     const a = await slowA
@@ -261,14 +261,14 @@ describe('runSync', () => {
       outcome: 'unchanged',
       reason: 'version 2 was stored by a concurrent run',
     })
-    expect((await current('cloudflare/edge')).ipv4).toEqual(['192.0.2.0/24', '203.0.113.0/24'])
+    expect((await current('cloudflare/edge')).ipv4).toEqual(['11.0.2.0/24', '13.0.113.0/24'])
     expect(
       await rows('SELECT version FROM versions WHERE feed = ?', 'cloudflare/edge'),
     ).toHaveLength(2)
   })
 
   it('enqueues one delivery per matching subscription for each stored change', async () => {
-    const mirror = await cloudflareMirror(['192.0.2.0/24'], ['2001:db8::/48'])
+    const mirror = await cloudflareMirror(['11.0.2.0/24'], ['2a0b:db8::/48'])
     const now = new Date().toISOString()
     await env.DB.batch([
       env.DB.prepare(
@@ -304,7 +304,7 @@ describe('runSync', () => {
 
 describe('runSync: stranded deliveries', () => {
   it('re-enqueues pending deliveries whose message was lost, not fresh or finished ones', async () => {
-    const mirror = await cloudflareMirror(['192.0.2.0/24'], ['2001:db8::/48'])
+    const mirror = await cloudflareMirror(['11.0.2.0/24'], ['2a0b:db8::/48'])
     await runSync(syncEnv(mirror))
     const old = new Date(Date.now() - 2 * 3_600_000).toISOString()
     const fresh = new Date().toISOString()
@@ -338,7 +338,7 @@ describe('runSync: stranded deliveries', () => {
 
 describe('scheduled()', () => {
   it('enqueues the sync from the cron trigger; its message, consumed, stores the feed', async () => {
-    const mirror = await cloudflareMirror(['192.0.2.0/24'], ['2001:db8::/48'])
+    const mirror = await cloudflareMirror(['11.0.2.0/24'], ['2a0b:db8::/48'])
     const { queue, sent } = capturingQueue<SyncMessage>()
     await worker.scheduled(createScheduledController({ cron: '*/15 * * * *' }), {
       ...syncEnv(mirror),

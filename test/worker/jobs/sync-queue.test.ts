@@ -145,7 +145,7 @@ describe('the sync fan-out', () => {
   )
 
   it('records unknown ENABLED_FEEDS ids as errors and sends only known feeds', async () => {
-    const mirror = await cloudflareMirror(['192.0.2.0/24'], ['2001:db8::/48'])
+    const mirror = await cloudflareMirror(['11.0.2.0/24'], ['2a0b:db8::/48'])
     const e = envWith({ UPSTREAM_MIRROR: mirror.url, ENABLED_FEEDS: 'cloudflare/edge,nope/x' })
     const messages = await cronRun(e)
     expect(messages.map((m) => m.feeds)).toEqual([['cloudflare/edge']])
@@ -163,7 +163,7 @@ describe('the sync fan-out', () => {
   })
 
   it('retries a message whose outcome could not be stored, and acknowledges a malformed one', async () => {
-    const mirror = await cloudflareMirror(['192.0.2.0/24'], ['2001:db8::/48'])
+    const mirror = await cloudflareMirror(['11.0.2.0/24'], ['2a0b:db8::/48'])
     const e = envWith({ UPSTREAM_MIRROR: mirror.url, ENABLED_FEEDS: 'cloudflare/edge' })
     const failing = {
       ...e,

@@ -21,15 +21,15 @@ interface Page {
 beforeAll(async () => {
   await clearHistory()
   // Two feeds, interleaved: cloudflare/edge v1..v3 and coolify/cloud v1..v2.
-  const mirror = await cloudflareMirror(['192.0.2.0/25'], ['2001:db8::/48'])
-  await setFile(mirror, 'coolify.io/ipv4.txt', { text: '203.0.113.7' })
-  await setFile(mirror, 'coolify.io/ipv6.txt', { text: '2001:db8:7::1' })
+  const mirror = await cloudflareMirror(['11.0.2.0/25'], ['2a0b:db8::/48'])
+  await setFile(mirror, 'coolify.io/ipv4.txt', { text: '13.0.113.7' })
+  await setFile(mirror, 'coolify.io/ipv6.txt', { text: '2a0b:db8:7::1' })
   const e = envWith({ UPSTREAM_MIRROR: mirror.url, ENABLED_FEEDS: 'cloudflare/edge,coolify/cloud' })
   await runSync(e)
-  await publishCloudflare(mirror, ['192.0.2.0/24'], ['2001:db8::/48'])
-  await setFile(mirror, 'coolify.io/ipv4.txt', { text: '203.0.113.7\n203.0.113.9' })
+  await publishCloudflare(mirror, ['11.0.2.0/24'], ['2a0b:db8::/48'])
+  await setFile(mirror, 'coolify.io/ipv4.txt', { text: '13.0.113.7\n13.0.113.9' })
   await runSync(e)
-  await publishCloudflare(mirror, ['192.0.2.0/24', '198.51.100.0/24'], ['2001:db8::/48'])
+  await publishCloudflare(mirror, ['11.0.2.0/24', '12.51.100.0/24'], ['2a0b:db8::/48'])
   await runSync(e)
 })
 
@@ -79,7 +79,7 @@ describe('GET /v1/changes', () => {
       version: 2,
       previousVersion: 1,
       at: expect.any(String) as string,
-      added: { ipv4: ['203.0.113.9/32'], ipv6: [] },
+      added: { ipv4: ['13.0.113.9/32'], ipv6: [] },
       removed: { ipv4: [], ipv6: [] },
       cursor: expect.stringMatching(/^\d+$/) as string,
     })
@@ -182,7 +182,7 @@ describe('GET /v1/changes.atom', () => {
           version: 1,
           previousVersion: 0,
           at: '2026-01-01T00:00:00.000Z',
-          added: { ipv4: ['192.0.2.0/24'], ipv6: [] },
+          added: { ipv4: ['11.0.2.0/24'], ipv6: [] },
           removed: { ipv4: [], ipv6: [] },
         },
       ],

@@ -12,8 +12,8 @@ import {
   publishCloudflare,
 } from '../support/harness.ts'
 
-const V1 = { v4: ['192.0.2.0/24'], v6: ['2001:db8::/48'] }
-const V2 = { v4: ['192.0.2.0/24', '198.51.100.0/24'], v6: ['2001:db8::/48'] }
+const V1 = { v4: ['11.0.2.0/24'], v6: ['2a0b:db8::/48'] }
+const V2 = { v4: ['11.0.2.0/24', '12.51.100.0/24'], v6: ['2a0b:db8::/48'] }
 let between = ''
 
 beforeAll(async () => {
@@ -51,6 +51,7 @@ describe('GET /v1/feeds', () => {
       lastOutcome: { outcome: 'changed', at: expect.any(String) as string },
       lastOutcomeSince: expect.any(String) as string,
       lastRefusal: null,
+      held: null,
     })
     // Both checks were ok: ok since the first one.
     expect(Date.parse(edge['lastOutcomeSince'] as string)).toBeLessThan(
@@ -76,6 +77,7 @@ describe('GET /v1/feeds/:provider/:list', () => {
       source: 'https://www.cloudflare.com/ips-v4 https://www.cloudflare.com/ips-v6',
       ipv4: V2.v4,
       ipv6: V2.v6,
+      held: null,
     })
     expect(res.headers.get('etag')).toBe(`"${snap.sha256}"`)
     expect(res.headers.get('cache-control')).toMatch(/max-age=\d+/)
@@ -178,7 +180,7 @@ describe('GET /v1/feeds/:provider/:list/changes', () => {
       [2, 1],
     ])
     expect(all.changes[1]).toMatchObject({
-      added: { ipv4: ['198.51.100.0/24'], ipv6: [] },
+      added: { ipv4: ['12.51.100.0/24'], ipv6: [] },
       removed: { ipv4: [], ipv6: [] },
     })
     const sinceV1 = await (

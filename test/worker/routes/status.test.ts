@@ -37,7 +37,8 @@ beforeAll(async () => {
       `INSERT INTO checks (run_id, feed, at, outcome, guard, reason) VALUES ('r', ?, ?, 'refused', 'invalid-entry', ?)`,
     ).bind(HOSTILE_FEED, new Date().toISOString(), HOSTILE_REASON),
     env.DB.prepare(
-      `INSERT INTO snapshot_contents VALUES (?, 'aa', '["198.41.128.0/17"]', '[]', 1, 0, 32768)`,
+      `INSERT INTO snapshot_contents (feed, sha256, ipv4, ipv6, ipv4_count, ipv6_count, ipv4_addresses)
+       VALUES (?, 'aa', '["198.41.128.0/17"]', '[]', 1, 0, 32768)`,
     ).bind(HOSTILE_FEED),
     env.DB.prepare(
       `INSERT INTO versions VALUES (?, 1, 'aa', ?, ?, 'https://x.example/<b>', 'r')`,

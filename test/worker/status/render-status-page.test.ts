@@ -4,6 +4,7 @@
  * Held candidates come from the guards' work (issue 11): here they are given to the renderer.
  */
 import { describe, expect, it } from 'vitest'
+import { VERSION } from '../../../shared/src/index.ts'
 import type { HistoryPoint } from '../../../worker/src/db/history.ts'
 import type { FeedSummary } from '../../../worker/src/routes/feed-catalogue.ts'
 import { classifyFeed } from '../../../worker/src/status/feed-health.ts'
@@ -31,6 +32,7 @@ function feed(id: string, over: Partial<FeedSummary> = {}): FeedSummary {
     lastOutcome: { outcome: 'unchanged', at: '2026-03-05T11:45:00Z' },
     lastOutcomeSince: '2026-02-01T00:00:00Z',
     lastRefusal: null,
+    held: null,
     ...over,
   }
 }
@@ -96,6 +98,10 @@ function summaryOf(html: string): string {
 }
 
 describe('renderStatusPage', () => {
+  it('names the allowlist-sync version in its footer', () => {
+    expect(renderStatusPage(input())).toContain(`<p class="version">allowlist-sync ${VERSION}</p>`)
+  })
+
   it('lists the refused and the held feed first, each with since when and why', () => {
     const summary = summaryOf(renderStatusPage(input()))
     expect(summary).toContain('<h2>Needs attention</h2>')

@@ -98,7 +98,7 @@ export function envWith(overrides: Record<string, string>): Env {
   return { ...env, ...overrides }
 }
 
-/** Cloudflare's two lists, as text a test can vary: documentation ranges only. */
+/** Cloudflare's two lists, as text a test can vary (public stand-ins: reserved-space refuses documentation ranges). */
 export function cloudflareFiles(v4: string[], v6: string[]): [string, FileSpec][] {
   return [
     ['www.cloudflare.com/ips-v4', { text: v4.join('\n') + '\n' }],
@@ -144,8 +144,10 @@ export async function clearHistory(): Promise<void> {
       'checks',
       'feed_status',
       'cron_runs',
+      'held_candidates',
       'versions',
       'snapshot_contents',
+      'bodies',
       'http_cache',
     ].map((t) => env.DB.prepare(`DELETE FROM ${t}`)),
   )

@@ -3,7 +3,7 @@
  * trigger on every insert into checks, so the last outcome, since when a feed has been in its
  * state, and its last refusal are read without touching the checks history.
  */
-import type { CheckRecord } from './snapshots.ts'
+import type { CheckRecord } from './checks.ts'
 
 /** A feed's state as its checks left it. */
 export interface FeedCheckState {

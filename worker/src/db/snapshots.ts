@@ -1,11 +1,12 @@
 /**
- * @module D1 access for snapshots, versions, changes and checks. Versions are written only by
+ * @module D1 access for snapshots, versions and changes (checks: checks.ts). Versions are written only by
  * {@link recordChanged}, whose guarded INSERT makes overlapping sync runs safe: version N+1 is
  * inserted only while N is the latest and only when its content differs, inside one D1 batch
  * (a transaction), so two runs never create duplicate or out-of-order versions.
  */
-import type { Change, FamilyLists, GuardName, Snapshot } from '../../../shared/src/index.ts'
+import type { Change, FamilyLists, Snapshot } from '../../../shared/src/index.ts'
 import type { FeedHead } from '../read-cache/read-cache.ts'
+import { prepareJson, readJson } from './bodies.ts'
 
 interface SnapshotRow {
   feed: string
@@ -16,11 +17,22 @@ interface SnapshotRow {
   source: string
   ipv4: string
   ipv6: string
+  body: string | null
 }
 
-const SNAPSHOT_COLUMNS = `v.feed, v.version, v.sha256, v.fetched_at, v.changed_at, v.source, c.ipv4, c.ipv6`
+const SNAPSHOT_COLUMNS = `v.feed, v.version, v.sha256, v.fetched_at, v.changed_at, v.source, c.ipv4, c.ipv6, c.body`
 
-function toSnapshot(row: SnapshotRow): Snapshot {
+/** The lists of a snapshot_contents row: inline JSON, or a body (migration 0002). */
+export async function readLists(
+  db: D1Database,
+  row: { ipv4: string; ipv6: string; body: string | null },
+): Promise<FamilyLists> {
+  if (row.body !== null) return readJson<FamilyLists>(db, '', row.body)
+  return { ipv4: JSON.parse(row.ipv4) as string[], ipv6: JSON.parse(row.ipv6) as string[] }
+}
+
+async function toSnapshot(db: D1Database, row: SnapshotRow): Promise<Snapshot> {
+  const { ipv4, ipv6 } = await readLists(db, row)
   return {
     feed: row.feed,
     version: row.version,
@@ -28,8 +40,8 @@ function toSnapshot(row: SnapshotRow): Snapshot {
     fetchedAt: row.fetched_at,
     changedAt: row.changed_at,
     source: row.source,
-    ipv4: JSON.parse(row.ipv4) as string[],
-    ipv6: JSON.parse(row.ipv6) as string[],
+    ipv4,
+    ipv6,
   }
 }
 
@@ -42,7 +54,8 @@ export async function getCurrentSnapshots(db: D1Database): Promise<Record<string
        WHERE v.version = (SELECT MAX(version) FROM versions WHERE feed = v.feed)`,
     )
     .all<SnapshotRow>()
-  return Object.fromEntries(results.map((row) => [row.feed, toSnapshot(row)]))
+  const snapshots = await Promise.all(results.map((row) => toSnapshot(db, row)))
+  return Object.fromEntries(snapshots.map((s) => [s.feed, s]))
 }
 
 /** One snapshot: the given version, or the latest when `version` is undefined. */
@@ -59,20 +72,32 @@ export async function getSnapshot(
     )
     .bind(feed, version ?? null)
     .first<SnapshotRow>()
-  return row === null ? undefined : toSnapshot(row)
+  return row === null ? undefined : toSnapshot(db, row)
 }
 
-/** A feed's latest version, sha256 and fetchedAt (one indexed row, no lists), or null. */
+/** The held tag of a held_candidates row `h` (see FeedPointer.held). */
+const HELD_TAG = `substr(h.sha256, 1, 16) || '.' || h.seen_count || '.' || h.status`
+
+/** A feed's latest version, sha256, fetchedAt and held tag (indexed rows, no lists), or null. */
 export async function getFeedHead(db: D1Database, feed: string): Promise<FeedHead> {
   const row = await db
     .prepare(
-      'SELECT version, sha256, fetched_at FROM versions WHERE feed = ? ORDER BY version DESC LIMIT 1',
+      `SELECT version, sha256, fetched_at, (SELECT ${HELD_TAG} FROM held_candidates h WHERE h.feed = ?1) AS held
+       FROM versions WHERE feed = ?1 ORDER BY version DESC LIMIT 1`,
     )
     .bind(feed)
-    .first<{ version: number; sha256: string; fetched_at: string }>()
+    .first<{ version: number; sha256: string; fetched_at: string; held: string | null }>()
   return row === null
     ? null
-    : { version: row.version, sha256: row.sha256, fetchedAt: row.fetched_at }
+    : { version: row.version, sha256: row.sha256, fetchedAt: row.fetched_at, held: row.held }
+}
+
+/** The held tags of every feed with a held (or rejected) candidate. */
+export async function getHeldTags(db: D1Database): Promise<Map<string, string>> {
+  const { results } = await db
+    .prepare(`SELECT h.feed, ${HELD_TAG} AS tag FROM held_candidates h`)
+    .all<{ feed: string; tag: string }>()
+  return new Map(results.map((r) => [r.feed, r.tag]))
 }
 
 /** What the catalogue listing shows per feed, without the address lists. */
@@ -172,22 +197,15 @@ export async function recordChanged(
 ): Promise<RecordChangedResult> {
   const changeId = changeIdOf(snapshot.feed, snapshot.version)
   const mine = `EXISTS (SELECT 1 FROM versions WHERE feed = ?1 AND version = ?2 AND run_id = ?3)`
+  const [lists, diff] = await Promise.all([
+    prepareJson(db, { ipv4: snapshot.ipv4, ipv6: snapshot.ipv6 }),
+    prepareJson(db, { added: change.added, removed: change.removed }),
+  ])
+  const inline = diff.body === null
   const results = await db.batch([
-    db
-      .prepare(
-        `INSERT OR IGNORE INTO snapshot_contents
-           (feed, sha256, ipv4, ipv6, ipv4_count, ipv6_count, ipv4_addresses)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .bind(
-        snapshot.feed,
-        snapshot.sha256,
-        JSON.stringify(snapshot.ipv4),
-        JSON.stringify(snapshot.ipv6),
-        snapshot.ipv4.length,
-        snapshot.ipv6.length,
-        countIpv4Addresses(snapshot.ipv4),
-      ),
+    ...lists.statements,
+    ...diff.statements,
+    insertContents(db, snapshot, lists),
     db
       .prepare(
         `INSERT INTO versions (feed, version, sha256, fetched_at, changed_at, source, run_id)
@@ -207,8 +225,9 @@ export async function recordChanged(
     db
       .prepare(
         `INSERT INTO changes
-           (id, feed, version, previous_version, at, added, removed, added_count, removed_count)
-         SELECT ?4, ?1, ?2, ?5, ?6, ?7, ?8, ?9, ?10 WHERE ${mine}`,
+           (id, feed, version, previous_version, at, added, removed, added_count, removed_count,
+            body, confirmed_after_hold)
+         SELECT ?4, ?1, ?2, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12 WHERE ${mine}`,
       )
       .bind(
         snapshot.feed,
@@ -217,10 +236,12 @@ export async function recordChanged(
         changeId,
         change.previousVersion,
         change.at,
-        JSON.stringify(change.added),
-        JSON.stringify(change.removed),
+        inline ? JSON.stringify(change.added) : '',
+        inline ? JSON.stringify(change.removed) : '',
         change.added.ipv4.length + change.added.ipv6.length,
         change.removed.ipv4.length + change.removed.ipv6.length,
+        diff.body,
+        change.confirmedAfterHold === true ? 1 : 0,
       ),
     db
       .prepare(
@@ -233,7 +254,36 @@ export async function recordChanged(
       )
       .bind(snapshot.feed, snapshot.version, runId, changeId, now),
   ])
-  return { stored: (results[1]?.meta.changes ?? 0) === 1, changeId }
+  const versionInsert = lists.statements.length + diff.statements.length + 1
+  return { stored: (results[versionInsert]?.meta.changes ?? 0) === 1, changeId }
+}
+
+/**
+ * The INSERT OR IGNORE of a snapshot's content row (lists inline, or '' and the body's key);
+ * run it in the same batch as `lists.statements`.
+ */
+export function insertContents(
+  db: D1Database,
+  snapshot: Snapshot,
+  lists: { readonly text: string; readonly body: string | null },
+): D1PreparedStatement {
+  const inline = lists.body === null
+  return db
+    .prepare(
+      `INSERT OR IGNORE INTO snapshot_contents
+         (feed, sha256, ipv4, ipv6, ipv4_count, ipv6_count, ipv4_addresses, body)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .bind(
+      snapshot.feed,
+      snapshot.sha256,
+      inline ? JSON.stringify(snapshot.ipv4) : '',
+      inline ? JSON.stringify(snapshot.ipv6) : '',
+      snapshot.ipv4.length,
+      snapshot.ipv6.length,
+      countIpv4Addresses(snapshot.ipv4),
+      lists.body,
+    )
 }
 
 /** Marks the current version as confirmed at `fetchedAt` (an unchanged fetch or a 304). */
@@ -244,43 +294,6 @@ export async function recordUnchanged(db: D1Database, snapshot: Snapshot): Promi
     )
     .bind(snapshot.feed, snapshot.version, snapshot.fetchedAt)
     .run()
-}
-
-/** The outcome of one check of one feed, as logged. */
-export interface CheckRecord {
-  readonly runId: string
-  readonly feed: string
-  readonly at: string
-  readonly outcome: 'changed' | 'unchanged' | 'refused' | 'error'
-  readonly guard?: GuardName | undefined
-  readonly reason?: string | undefined
-  readonly version?: number | undefined
-  readonly sha256?: string | undefined
-  readonly durationMs: number
-}
-
-/** Appends checks to the log. */
-export async function recordChecks(db: D1Database, checks: readonly CheckRecord[]): Promise<void> {
-  if (checks.length === 0) return
-  const insert = db.prepare(
-    `INSERT INTO checks (run_id, feed, at, outcome, guard, reason, version, sha256, duration_ms)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  )
-  await db.batch(
-    checks.map((c) =>
-      insert.bind(
-        c.runId,
-        c.feed,
-        c.at,
-        c.outcome,
-        c.guard ?? null,
-        c.reason ?? null,
-        c.version ?? null,
-        c.sha256 ?? null,
-        c.durationMs,
-      ),
-    ),
-  )
 }
 
 /** A stored change with its position in the global order (the cursor of /v1/changes). */
@@ -298,9 +311,27 @@ interface ChangeRow {
   at: string
   added: string
   removed: string
+  body: string | null
+  confirmed_after_hold: number
 }
 
-function toChange(row: ChangeRow): StoredChange {
+const CHANGE_COLUMNS =
+  'c.seq, c.id, c.feed, c.version, c.previous_version, c.at, c.added, c.removed, c.body, c.confirmed_after_hold'
+
+/** The added and removed lists of a changes (or held_candidates) row: inline, or a body. */
+export async function readDiff(
+  db: D1Database,
+  row: { added: string; removed: string; body: string | null },
+): Promise<{ added: FamilyLists; removed: FamilyLists }> {
+  if (row.body !== null) return readJson(db, '', row.body)
+  return {
+    added: JSON.parse(row.added) as FamilyLists,
+    removed: JSON.parse(row.removed) as FamilyLists,
+  }
+}
+
+async function toChange(db: D1Database, row: ChangeRow): Promise<StoredChange> {
+  const { added, removed } = await readDiff(db, row)
   return {
     id: row.id,
     seq: row.seq,
@@ -308,8 +339,9 @@ function toChange(row: ChangeRow): StoredChange {
     version: row.version,
     previousVersion: row.previous_version ?? 0,
     at: row.at,
-    added: JSON.parse(row.added) as FamilyLists,
-    removed: JSON.parse(row.removed) as FamilyLists,
+    added,
+    removed,
+    ...(row.confirmed_after_hold === 1 ? { confirmedAfterHold: true as const } : {}),
   }
 }
 
@@ -326,9 +358,6 @@ export interface ChangeQuery {
   /** Newest first (Atom); default oldest first. */
   readonly newestFirst?: boolean
 }
-
-const CHANGE_COLUMNS =
-  'c.seq, c.id, c.feed, c.version, c.previous_version, c.at, c.added, c.removed'
 
 /** Larger than any seq: the cursor of a newest-first read from the top. */
 const TOP_SEQ = Number.MAX_SAFE_INTEGER
@@ -380,18 +409,16 @@ export async function getChanges(db: D1Database, q: ChangeQuery): Promise<Stored
             .bind(JSON.stringify(feeds), cursor, q.limit)
   }
   const { results } = await statement.all<ChangeRow>()
-  return results.map(toChange)
+  return Promise.all(results.map((row) => toChange(db, row)))
 }
 
 /** One change by id. */
 export async function getChange(db: D1Database, id: string): Promise<StoredChange | undefined> {
   const row = await db
-    .prepare(
-      `SELECT seq, id, feed, version, previous_version, at, added, removed FROM changes WHERE id = ?`,
-    )
+    .prepare(`SELECT ${CHANGE_COLUMNS} FROM changes c WHERE c.id = ?`)
     .bind(id)
     .first<ChangeRow>()
-  return row === null ? undefined : toChange(row)
+  return row === null ? undefined : toChange(db, row)
 }
 
 /** The largest change seq, 0 when there is none. */

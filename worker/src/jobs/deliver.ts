@@ -92,6 +92,7 @@ export function webhookPayload(
       ...(sha256 === undefined ? {} : { sha256 }),
       added: change.added,
       removed: change.removed,
+      ...(change.confirmedAfterHold === true ? { confirmedAfterHold: true } : {}),
       ...(config.publicUrl === undefined
         ? {}
         : {
@@ -121,6 +122,7 @@ export function dispatchPayload(
       sha256: sha256 ?? null,
       added: { ipv4: change.added.ipv4.length, ipv6: change.added.ipv6.length },
       removed: { ipv4: change.removed.ipv4.length, ipv6: change.removed.ipv6.length },
+      ...(change.confirmedAfterHold === true ? { confirmedAfterHold: true } : {}),
       ...(config.publicUrl === undefined
         ? {}
         : {

@@ -1,27 +1,45 @@
 /**
  * @module The cron job: sync every enabled feed (one request per upstream URL, all feeds at once
- * through shared/feeds), store what changed, log every outcome, and enqueue deliveries. A slow or
- * failing subscriber never delays it: deliveries only go onto the queue here.
+ * through shared/feeds), store what changed, count held candidates (jobs/hold.ts), log every
+ * outcome, and enqueue deliveries. A slow or failing subscriber never delays it: deliveries only
+ * go onto the queue here.
  */
 import { BUILTIN_FEEDS, findFeed, syncFeeds } from '../../../shared/src/index.ts'
-import type { CacheEntry, FeedDefinition, FeedOutcome } from '../../../shared/src/index.ts'
+import type {
+  CacheEntry,
+  FeedDefinition,
+  FeedOutcome,
+  GuardName,
+} from '../../../shared/src/index.ts'
 import { readConfig } from '../config.ts'
-import type { ConfigEnv } from '../config.ts'
 import { getHttpCache, putHttpCache } from '../db/http-cache.ts'
-import { getNewDeliveryIds, getStrandedDeliveryIds } from '../db/deliveries.ts'
-import {
-  getCurrentSnapshots,
-  recordChanged,
-  recordChecks,
-  recordUnchanged,
-} from '../db/snapshots.ts'
-import type { CheckRecord } from '../db/snapshots.ts'
+import { getStrandedDeliveryIds } from '../db/deliveries.ts'
+import { recordChecks } from '../db/checks.ts'
+import { deleteHeldCandidate, getHeldFeeds } from '../db/held.ts'
+import { getCurrentSnapshots, recordUnchanged } from '../db/snapshots.ts'
+import type { CheckRecord } from '../db/checks.ts'
 import { logEvent } from '../log-event.ts'
 import { publishFeedPointers } from '../read-cache/publish-pointers.ts'
 import { READ_CACHE } from '../read-cache/read-cache.ts'
-import type { DeliveryMessage } from './deliver.ts'
 import { DEFAULT_DEPS } from './deps.ts'
 import type { JobDeps } from './deps.ts'
+import { settleHeld } from './hold.ts'
+import { enqueue, publishChange } from './publish.ts'
+import type { SyncEnv } from './publish.ts'
+
+export type { SyncEnv } from './publish.ts'
+
+/**
+ * Refusals that say nothing about upstream's content (no answer came): a held candidate keeps its
+ * count through them. Any other answer that differs from the candidate restarts the count.
+ */
+const NO_ANSWER = new Set<GuardName>([
+  'network-error',
+  'timeout',
+  'redirect',
+  'http-error',
+  'oversized',
+])
 
 /** What one run did, per feed (returned for tests and logged as one JSON line). */
 export interface SyncRunSummary {
@@ -32,26 +50,8 @@ export interface SyncRunSummary {
   readonly requeued: number
 }
 
-/** The env a sync run needs. */
-export type SyncEnv = ConfigEnv & {
-  readonly DB: D1Database
-  readonly DELIVERY_QUEUE: Queue<DeliveryMessage>
-}
-
 /** How late a pending delivery must be before a sync run re-enqueues it. */
 export const STRANDED_AFTER_MS = 60 * 60 * 1000
-
-/** Queues take at most 100 messages per sendBatch. */
-const SEND_BATCH_MAX = 100
-
-async function enqueue(env: SyncEnv, ids: readonly string[]): Promise<number> {
-  for (let i = 0; i < ids.length; i += SEND_BATCH_MAX) {
-    await env.DELIVERY_QUEUE.sendBatch(
-      ids.slice(i, i + SEND_BATCH_MAX).map((deliveryId) => ({ body: { deliveryId } })),
-    )
-  }
-  return ids.length
-}
 
 /** Re-enqueues deliveries whose message was lost; returns how many. */
 export async function requeueStranded(env: SyncEnv, now: number): Promise<number> {
@@ -117,7 +117,11 @@ export async function runSync(
   // Unknown ids in ENABLED_FEEDS are reported by the run that resolves them (the cron, or an
   // unscoped run); a message naming a feed no longer in the catalogue reports it too.
   const unknown = resolved.unknown
-  const [previous, cache] = await Promise.all([getCurrentSnapshots(env.DB), getHttpCache(env.DB)])
+  const [previous, cache, heldFeeds] = await Promise.all([
+    getCurrentSnapshots(env.DB),
+    getHttpCache(env.DB),
+    getHeldFeeds(env.DB),
+  ])
   const result = await syncFeeds(feeds, {
     fetch: deps.fetch,
     now: deps.now,
@@ -135,10 +139,17 @@ export async function runSync(
   const durationMs = Math.round(deps.now() - started)
   let lostRace = false
   let enqueued = 0
+  // A candidate is forgotten when the feed's answer moved on: `'any'` when upstream serves the
+  // current lists again or a new version became current, `'held'` (a rejection stays) on a
+  // refused answer. Only feeds that have one cost a statement.
+  const forget = async (feed: string, which: 'any' | 'held') => {
+    if (heldFeeds.has(feed)) await deleteHeldCandidate(env.DB, feed, which)
+  }
 
   const store = async (outcome: FeedOutcome): Promise<CheckRecord> => {
     const base = { runId, feed: outcome.feed, at, durationMs }
     if (outcome.kind === 'refused') {
+      if (!NO_ANSWER.has(outcome.guard)) await forget(outcome.feed, 'held')
       return {
         ...base,
         outcome: 'refused',
@@ -148,8 +159,14 @@ export async function runSync(
         sha256: outcome.previous?.sha256,
       }
     }
+    if (outcome.kind === 'held') {
+      const settled = await settleHeld(env, outcome, config, runId, at)
+      enqueued += settled.enqueued
+      if (settled.lostRace) lostRace = true
+      return { ...base, ...settled.check }
+    }
     if (outcome.kind === 'unchanged') {
-      await recordUnchanged(env.DB, outcome.snapshot)
+      await Promise.all([recordUnchanged(env.DB, outcome.snapshot), forget(outcome.feed, 'any')])
       return {
         ...base,
         outcome: 'unchanged',
@@ -159,8 +176,8 @@ export async function runSync(
       }
     }
     const { snapshot, change } = outcome
-    const { stored, changeId } = await recordChanged(env.DB, snapshot, change, runId, at)
-    if (!stored) {
+    const published = await publishChange(env, snapshot, change, runId, at)
+    if (!published.stored) {
       lostRace = true
       return {
         ...base,
@@ -168,8 +185,8 @@ export async function runSync(
         reason: `version ${snapshot.version} was stored by a concurrent run`,
       }
     }
-    const ids = await getNewDeliveryIds(env.DB, changeId)
-    enqueued += await enqueue(env, ids)
+    enqueued += published.enqueued
+    await forget(outcome.feed, 'any')
     return { ...base, outcome: 'changed', version: snapshot.version, sha256: snapshot.sha256 }
   }
 

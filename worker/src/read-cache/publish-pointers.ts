@@ -3,7 +3,7 @@
  * heads, so the next read in this isolate and data center sees a change at once (elsewhere
  * within READ_CACHE_TTL_SECONDS). Anything that makes a new version current calls this.
  */
-import { getFeedStates } from '../db/snapshots.ts'
+import { getFeedStates, getHeldTags } from '../db/snapshots.ts'
 import type { ReadCache } from './read-cache.ts'
 
 /** Publishes the current head of every feed in `feeds` (and of every feed ever checked). */
@@ -14,7 +14,7 @@ export async function publishFeedPointers(
   now: number,
   ttlMs: number,
 ): Promise<number> {
-  const heads = await getFeedStates(db, feeds)
+  const [heads, held] = await Promise.all([getFeedStates(db, feeds), getHeldTags(db)])
   await Promise.all(
     [...heads.values()].map((h) =>
       cache.putPointer(
@@ -23,6 +23,7 @@ export async function publishFeedPointers(
           version: h.version,
           sha256: h.sha256,
           fetchedAt: h.fetchedAt,
+          held: held.get(h.feed) ?? null,
           expiresAt: now + ttlMs,
         },
         ttlMs,

@@ -21,12 +21,18 @@ export interface FeedPointer {
   readonly version: number | null
   readonly sha256: string | null
   readonly fetchedAt: string | null
+  /**
+   * A tag of the feed's held (or rejected) candidate: its sha256 prefix, count and status; null
+   * when nothing is held. The current snapshot's JSON carries `held`, so its ETag and cache key
+   * follow this tag.
+   */
+  readonly held?: string | null
   /** Epoch milliseconds after which the pointer must be read from D1 again. */
   readonly expiresAt: number
 }
 
 /** The current head of a feed as D1 has it, or null when it has no version. */
-export type FeedHead = Pick<FeedPointer, 'version' | 'sha256' | 'fetchedAt'> | null
+export type FeedHead = Pick<FeedPointer, 'version' | 'sha256' | 'fetchedAt' | 'held'> | null
 
 /** A cached representation. */
 export interface CachedBody {

@@ -9,7 +9,9 @@ import { findFeed, formatInfo, RenderError, renderFormat } from '../../../shared
 import type { FormatId, PortSpec, Snapshot } from '../../../shared/src/index.ts'
 import type { AppEnv } from '../app-env.ts'
 import { readConfig } from '../config.ts'
+import { getHeldCandidate } from '../db/held.ts'
 import { getFeedHead, getSnapshot } from '../db/snapshots.ts'
+import { toHeldView } from '../routes/held-view.ts'
 import { HttpError, notFound } from '../errors.ts'
 import type { CachedBody, FeedPointer } from './read-cache.ts'
 
@@ -63,12 +65,17 @@ function fnv1a(text: string): string {
   return h.toString(16).padStart(8, '0')
 }
 
+/** The JSON's entity tag: the sha256, plus the held candidate's tag while one is held. */
+function jsonEtag(sha256: string, held: string | null): string {
+  return held === null ? `"${sha256}"` : `"${sha256}.held.${held}"`
+}
+
 /**
  * The entity tag of a representation: the snapshot's sha256, plus the format, plus a tag of the
  * ports and name when given (two port choices are two representations).
  */
-export function etagOf(sha256: string, r: Representation): string {
-  if (r.format === undefined) return `"${sha256}"`
+export function etagOf(sha256: string, r: Representation, held: string | null = null): string {
+  if (r.format === undefined) return jsonEtag(sha256, held)
   const key = optionsKey(r)
   const options = key.every((v) => v === null || (Array.isArray(v) && v.length === 0))
     ? ''
@@ -135,6 +142,27 @@ async function load(
   return { ...render(snapshot, r), etag: etagOf(snapshot.sha256, r) }
 }
 
+/** The current version's JSON with its held candidate (`held`: null when nothing is held). */
+async function loadCurrentJson(
+  c: Context<AppEnv>,
+  feed: string,
+  version: number,
+  heldTag: string | null,
+): Promise<CachedBody> {
+  // The pointer says whether anything is held: no second query for the usual feed.
+  const [snapshot, held] = await Promise.all([
+    getSnapshot(c.env.DB, feed, version),
+    heldTag === null ? undefined : getHeldCandidate(c.env.DB, feed),
+  ])
+  if (snapshot === undefined) throw notFound(`version ${version} of feed "${feed}"`)
+  const view = held === undefined ? null : toHeldView(held, readConfig(c.env))
+  return {
+    body: JSON.stringify({ ...snapshot, held: view }),
+    contentType: 'application/json',
+    etag: jsonEtag(snapshot.sha256, heldTag),
+  }
+}
+
 function respond(c: Context<AppEnv>, body: CachedBody, cacheControl: string): Response {
   const headers = { etag: body.etag, 'cache-control': cacheControl, vary: 'accept-encoding' }
   if (matchesIfNoneMatch(c.req.header('if-none-match'), body.etag)) {
@@ -176,7 +204,8 @@ export async function serveCurrent(
       `feed "${feed}" has no good snapshot yet; see lastOutcome in GET /v1/feeds`,
     )
   }
-  const etag = etagOf(pointer.sha256, r)
+  const heldTag = r.format === undefined ? (pointer.held ?? null) : null
+  const etag = etagOf(pointer.sha256, r, heldTag)
   // The common poll: answered from the pointer alone.
   if (matchesIfNoneMatch(c.req.header('if-none-match'), etag)) {
     return c.body(null, 304, {
@@ -186,8 +215,14 @@ export async function serveCurrent(
     })
   }
   const version = pointer.version
-  const key = `${feed}@${version}/${pointer.sha256}/${pointer.fetchedAt}/${variantKey(r)}`
-  const body = await c.get('readCache').resolveBody(key, () => load(c, feed, version, r))
+  const key = `${feed}@${version}/${pointer.sha256}/${pointer.fetchedAt}/${heldTag}/${variantKey(r)}`
+  const body = await c
+    .get('readCache')
+    .resolveBody(key, () =>
+      r.format === undefined
+        ? loadCurrentJson(c, feed, version, heldTag)
+        : load(c, feed, version, r),
+    )
   return respond(c, body, CURRENT_CACHE_CONTROL)
 }
 

@@ -68,11 +68,11 @@ function entry(ch: StoredChange, base: string): string {
   }
   return `  <entry>
     <id>${escapeMarkup(atomEntryId(ch))}</id>
-    <title>${escapeMarkup(`${ch.feed}: version ${ch.version} (+${count(ch.added)} −${count(ch.removed)})`)}</title>
+    <title>${escapeMarkup(`${ch.feed}: version ${ch.version} (+${count(ch.added)} −${count(ch.removed)})${ch.confirmedAfterHold === true ? ', confirmed after a hold' : ''}`)}</title>
     <updated>${escapeMarkup(ch.at)}</updated>
     <link rel="alternate" type="application/json" href="${escapeMarkup(url)}"/>
     <link rel="related" type="application/json" href="${escapeMarkup(full)}"/>
-    <category term="${escapeMarkup(ch.feed)}"/>
+    <category term="${escapeMarkup(ch.feed)}"/>${ch.confirmedAfterHold === true ? '\n    <category term="confirmed-after-hold"/>' : ''}
     <content type="text">${escapeMarkup(shown.join('\n'))}</content>
   </entry>`
 }

@@ -1,15 +1,19 @@
 /**
  * @module The feed listing the API and the status page share: the catalogue joined with what D1
  * knows about each feed (current version, counts, last check and since when its outcome holds,
- * last change, last refusal). Two queries, one row per feed each, whatever the history length.
+ * last change, last refusal, held candidate). Three queries, one row per feed each, whatever the
+ * history length.
  */
 import { BUILTIN_FEEDS, findFeed } from '../../../shared/src/index.ts'
 import type { FeedDefinition } from '../../../shared/src/index.ts'
 import { readConfig } from '../config.ts'
 import { getFeedStatuses } from '../db/feed-status.ts'
 import type { FeedCheckState } from '../db/feed-status.ts'
+import { getHeldCandidates } from '../db/held.ts'
 import { getFeedStates } from '../db/snapshots.ts'
 import type { FeedState } from '../db/snapshots.ts'
+import { toHeldView } from './held-view.ts'
+import type { HeldView } from './held-view.ts'
 import { resolveFeeds } from '../jobs/scheduled.ts'
 
 /** One feed as `GET /v1/feeds` lists it. */
@@ -39,6 +43,8 @@ export interface FeedSummary {
   /** Since when checks have ended like the last one (ok, refused or error): "refused since". */
   readonly lastOutcomeSince: string | null
   readonly lastRefusal: NonNullable<FeedCheckState['lastRefusal']> | null
+  /** A candidate waiting for confirmation (or rejected), or null. */
+  readonly held: HeldView | null
 }
 
 /** Whether every source of a feed is a key its publisher may leave out. */
@@ -55,9 +61,19 @@ export async function listFeeds(db: D1Database, env: Env): Promise<FeedSummary[]
   const enabled = resolveFeeds(config.enabledFeeds).feeds
   const enabledIds = new Set(enabled.map((f) => f.id))
   const known = [...new Set([...BUILTIN_FEEDS.map((f) => f.id), ...enabled.map((f) => f.id)])]
-  const [states, checks] = await Promise.all([getFeedStates(db, known), getFeedStatuses(db)])
+  const [states, checks, held] = await Promise.all([
+    getFeedStates(db, known),
+    getFeedStatuses(db),
+    getHeldCandidates(db),
+  ])
   const ids = [...new Set([...known, ...states.keys(), ...checks.keys()])]
-  return ids.map((id) => summarize(id, enabledIds.has(id), states.get(id), checks.get(id)))
+  return ids.map((id) => {
+    const h = held.get(id)
+    return {
+      ...summarize(id, enabledIds.has(id), states.get(id), checks.get(id)),
+      held: h === undefined ? null : toHeldView(h, config),
+    }
+  })
 }
 
 function summarize(
@@ -65,7 +81,7 @@ function summarize(
   enabled: boolean,
   state: FeedState | undefined,
   check: FeedCheckState | undefined,
-): FeedSummary {
+): Omit<FeedSummary, 'held'> {
   const def = findFeed(id)
   return {
     id,

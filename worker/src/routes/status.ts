@@ -8,21 +8,30 @@ import type { AppEnv } from '../app-env.ts'
 import { getLastCronRuns } from '../db/cron-runs.ts'
 import { getDeliveryHealth } from '../db/deliveries.ts'
 import { getRecentHistory } from '../db/history.ts'
-import type { HeldMap } from '../status/feed-health.ts'
+import type { HeldInfo, HeldMap } from '../status/feed-health.ts'
 import { renderStatusPage } from '../status/render-status-page.ts'
 import { listFeeds } from './feed-catalogue.ts'
+import type { FeedSummary } from './feed-catalogue.ts'
 
 /** Versions of each feed drawn in its history. */
 export const HISTORY_VERSIONS = 30
 /** Window of the failed and dead delivery counts. */
 export const DELIVERY_WINDOW_DAYS = 7
 
-/**
- * Held candidates for the summary. Until the guards' held table is wired here (worker/src/db of
- * issue 11), no feed is held; the page already renders held feeds (test/worker/status).
- */
-export function getHeldCandidates(_db: D1Database): Promise<HeldMap> {
-  return Promise.resolve(new Map())
+/** The candidates waiting for confirmation, from the listing (rejected ones wait for nothing). */
+export function heldOf(feeds: readonly FeedSummary[]): HeldMap {
+  const held = new Map<string, HeldInfo>()
+  for (const f of feeds) {
+    if (f.held?.status === 'held')
+      held.set(f.id, {
+        firstSeenAt: f.held.firstSeenAt,
+        seenCount: f.held.seenCount,
+        guard: f.held.guard,
+        reason: f.held.reason,
+        ...(f.held.confirms === null ? {} : { confirms: f.held.confirms }),
+      })
+  }
+  return held
 }
 
 /** The status sub-app. */
@@ -31,9 +40,9 @@ export const status = new Hono<AppEnv>().get('/', async (c) => {
   const nowMs = c.get('now')()
   const feeds = await listFeeds(db, c.env)
   const withHistory = feeds.filter((f) => f.version !== null).map((f) => f.id)
-  const [history, held, cron, deliveries] = await Promise.all([
+  const held = heldOf(feeds)
+  const [history, cron, deliveries] = await Promise.all([
     getRecentHistory(db, withHistory, HISTORY_VERSIONS),
-    getHeldCandidates(db),
     getLastCronRuns(db),
     getDeliveryHealth(db, new Date(nowMs - DELIVERY_WINDOW_DAYS * 86_400_000).toISOString()),
   ])

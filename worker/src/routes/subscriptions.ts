@@ -48,7 +48,8 @@ export async function secretsEqual(a: string, b: string): Promise<boolean> {
   return crypto.subtle.timingSafeEqual(da, db)
 }
 
-const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
+/** Middleware: `Authorization: Bearer ADMIN_TOKEN` (401 otherwise; 503 when it is unset). */
+export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
   const token = readConfig(c.env).adminToken
   if (token === undefined) {
     throw new HttpError(

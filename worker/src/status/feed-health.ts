@@ -13,6 +13,10 @@ export interface HeldInfo {
   /** How many fetches have seen it unchanged. */
   readonly seenCount: number
   readonly guard: HoldGuardName
+  /** Why it is held (the guard's reason), when known. */
+  readonly reason?: string
+  /** What confirms it: this many identical fetches, not before this time. */
+  readonly confirms?: { readonly fetches: number; readonly notBefore: string }
 }
 
 /** Held candidates by feed id. */
@@ -63,7 +67,7 @@ export function classifyFeed(f: FeedSummary, held: HeldMap): FeedHealth {
     return {
       kind: 'held',
       since: h.firstSeenAt,
-      detail: `${h.guard}: a candidate seen ${h.seenCount} time${h.seenCount === 1 ? '' : 's'} waits for confirmation; version ${f.version ?? '—'} stays current`,
+      detail: `${h.guard}: a candidate seen ${h.seenCount}${h.confirms === undefined ? '' : ` of ${h.confirms.fetches}`} time${h.seenCount === 1 && h.confirms === undefined ? '' : 's'} waits for confirmation${h.confirms === undefined ? '' : ` (not before ${h.confirms.notBefore})`}; version ${f.version ?? '—'} stays current${h.reason === undefined ? '' : `. ${h.reason}`}`,
     }
   }
   const last = f.lastOutcome

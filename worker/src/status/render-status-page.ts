@@ -7,6 +7,7 @@
 import type { CronRun } from '../db/cron-runs.ts'
 import type { DeliveryHealth } from '../db/deliveries.ts'
 import type { HistoryPoint } from '../db/history.ts'
+import { VERSION } from '../../../shared/src/index.ts'
 import { escapeMarkup as esc } from '../escape-markup.ts'
 import type { FeedSummary } from '../routes/feed-catalogue.ts'
 import { classifyFeed, HEALTH_LABEL, HEALTH_ORDER } from './feed-health.ts'
@@ -175,7 +176,7 @@ h1{font-size:20px;margin:.2rem 0}h2{font-size:16px;margin:.2rem 0 .4rem}
 dd.kind-refused{color:#b00020}dd.kind-held{color:#8a4b00}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ddd;padding:.3rem .45rem;text-align:left;vertical-align:middle}
 tr.kind-disabled td,tr.kind-withdrawn td{color:#777}
-.title,.when{color:#666;font-size:12px}.none{color:#aaa}
+.title,.when,.version{color:#666;font-size:12px}.none{color:#aaa}
 .spark .series{stroke:#1f77b4;stroke-width:1.5}.spark .change{stroke:#fff;stroke-width:1}
 .spark .first{fill:#999}.spark .added{fill:#2e7d32}.spark .removed{fill:#c62828}.spark .both{fill:#ef6c00}`
 
@@ -203,6 +204,7 @@ ${renderSummary(input, health)}
 ${input.feeds.map((f) => row(f, health.get(f.id)!, input.history.get(f.id) ?? [], input.nowMs)).join('\n')}
 </tbody>
 </table>
+<p class="version">allowlist-sync ${VERSION}</p>
 </body>
 </html>
 `

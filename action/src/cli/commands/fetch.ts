@@ -10,6 +10,7 @@ import {
   type FeedOutcome,
   type Snapshot,
 } from '../../../../shared/src/index.ts'
+import { heldNotice } from '../held-notice.ts'
 import {
   EXIT_OK,
   EXIT_REFUSED,
@@ -26,17 +27,23 @@ Usage: allowlist-sync fetch FEED... [--json] [--previous SNAPSHOT.json] [options
 
 Fetches each FEED (ids from 'allowlist-sync feeds'; each upstream URL once), runs the guards
 (HTTP error, HTML instead of a list, unparseable body, schema drift, invalid entries, 0.0.0.0/0,
-empty lists, removals beyond the limit) and prints the canonical snapshot. With --previous, the
-snapshot is versioned after the previous one and the change (+ added, - removed) is printed too.
+empty lists, special-purpose space, prefixes broader than the feed's limit) and prints the
+canonical snapshot. With --previous, the snapshot is versioned after the previous one and the
+change (+ added, - removed) is printed too.
 A refusal prints 'refused: <guard>: <feed>: <reason>' on stderr and exits 1; the previous
 snapshot (if given) is then printed unchanged.
+A well-formed list that removes more than the limit, or more than doubles a family (by more
+than a /16 of IPv4 or a /40 of IPv6), is held, not refused: it is printed as the new snapshot
+('held (<guard>), applied'; in --json an outcome of kind "held" with its "candidate"), exit 0,
+and 'held: <guard>: <feed>: <reason>' on stderr says to review it before you apply it.
 
 Options:
-  --json                    print { outcomes, unknownKeys } as JSON (outcome: kind, snapshot,
-                            change, guard, reason, notes)
+  --json                    print { outcomes, unknownKeys } as JSON (outcome: kind, snapshot
+                            or candidate, change, guard, reason, notes)
   --previous FILE           earlier snapshot(s): one Snapshot, an array of them, or the output
                             of 'fetch --json'
-  --allow-mass-removal      accept a change that removes more than the limit
+  --allow-mass-removal      a change that removes more than the limit is a plain change
+  --allow-mass-addition     a change that more than doubles a family is a plain change
   --max-removal-share N     the removal limit, 0..1 of one family's addresses (default 0.5)
   --timeout MS              per request (default 10000)
   --max-bytes N             largest body accepted (default 8388608)
@@ -56,6 +63,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   previous: { type: 'string' },
   'allow-mass-removal': { type: 'boolean' },
+  'allow-mass-addition': { type: 'boolean' },
   'max-removal-share': { type: 'string' },
   timeout: { type: 'string' },
   'max-bytes': { type: 'string' },
@@ -103,8 +111,8 @@ async function readPrevious(io: CliIo, file: string): Promise<Record<string, Sna
     const outcomes = value.outcomes
     if (!Array.isArray(outcomes)) throw new InputError([`${file}: "outcomes" is not an array`])
     candidates = outcomes.map((o: unknown) => {
-      const r = o as { snapshot?: unknown; previous?: unknown }
-      return r.snapshot ?? r.previous
+      const r = o as { snapshot?: unknown; candidate?: unknown; previous?: unknown }
+      return r.snapshot ?? r.candidate ?? r.previous
     })
   } else candidates = [value]
   const out: Record<string, Snapshot> = {}
@@ -131,34 +139,46 @@ async function readPrevious(io: CliIo, file: string): Promise<Record<string, Sna
   return out
 }
 
+/** The snapshot an outcome leaves current for this command: a held candidate is applied. */
+function appliedSnapshot(outcome: FeedOutcome): Snapshot | undefined {
+  if (outcome.kind === 'refused') return outcome.previous
+  return outcome.kind === 'held' ? outcome.candidate : outcome.snapshot
+}
+
+// Lists are joined, never spread into push(): a 500,000-entry feed would overflow the stack.
 function textFor(outcome: FeedOutcome): string {
-  const snapshot = outcome.kind === 'refused' ? outcome.previous : outcome.snapshot
-  const lines: string[] = []
+  const snapshot = appliedSnapshot(outcome)
+  const blocks: string[] = []
   if (snapshot) {
     const state =
       outcome.kind === 'refused'
         ? 'kept (refused)'
-        : outcome.kind === 'unchanged'
-          ? `unchanged${outcome.notModified ? ' (304)' : ''}`
-          : 'changed'
-    lines.push(
+        : outcome.kind === 'held'
+          ? `held (${outcome.guard}), applied`
+          : outcome.kind === 'unchanged'
+            ? `unchanged${outcome.notModified ? ' (304)' : ''}`
+            : 'changed'
+    blocks.push(
       `# ${snapshot.feed} version ${snapshot.version} ${state}: ${snapshot.ipv4.length} IPv4 + ${snapshot.ipv6.length} IPv6 CIDRs`,
       `# sha256 ${snapshot.sha256} changed ${snapshot.changedAt} fetched ${snapshot.fetchedAt}`,
       `# source ${snapshot.source}`,
-      ...snapshot.ipv4,
-      ...snapshot.ipv6,
+      ...[snapshot.ipv4, snapshot.ipv6].filter((l) => l.length > 0).map((l) => l.join('\n')),
     )
   }
-  if (outcome.kind === 'changed' && outcome.change.previousVersion > 0) {
+  if (
+    (outcome.kind === 'changed' || outcome.kind === 'held') &&
+    outcome.change.previousVersion > 0
+  ) {
     const { added, removed } = outcome.change
-    lines.push(
+    blocks.push(
       `# change ${outcome.change.previousVersion} -> ${outcome.change.version}: +${added.ipv4.length + added.ipv6.length} -${removed.ipv4.length + removed.ipv6.length}`,
-      ...[...added.ipv4, ...added.ipv6].map((c) => `+ ${c}`),
-      ...[...removed.ipv4, ...removed.ipv6].map((c) => `- ${c}`),
+      ...[added.ipv4, added.ipv6, removed.ipv4, removed.ipv6].flatMap((l, i) =>
+        l.length > 0 ? [`${i < 2 ? '+' : '-'} ${l.join(`\n${i < 2 ? '+' : '-'} `)}`] : [],
+      ),
     )
   }
-  for (const note of outcome.notes) lines.push(`# note: ${note.message}`)
-  return lines.length > 0 ? `${lines.join('\n')}\n` : ''
+  for (const note of outcome.notes) blocks.push(`# note: ${note.message}`)
+  return blocks.length > 0 ? `${blocks.join('\n')}\n` : ''
 }
 
 /** Fetches the named feeds and prints snapshots (and changes); exit 1 if any was refused. */
@@ -190,6 +210,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       guards: {
         ...(share !== undefined ? { maxRemovalShare: share } : {}),
         ...(values['allow-mass-removal'] ? { allowMassRemoval: true } : {}),
+        ...(values['allow-mass-addition'] ? { allowMassAddition: true } : {}),
         ...(timeoutMs !== undefined ? { timeoutMs } : {}),
         ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
       },
@@ -209,6 +230,6 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     if (o.kind === 'refused') {
       refused = true
       io.stderr(`refused: ${o.guard}: ${o.feed}: ${o.reason}\n`)
-    }
+    } else if (o.kind === 'held') io.stderr(heldNotice(o))
   return refused ? EXIT_REFUSED : EXIT_OK
 }

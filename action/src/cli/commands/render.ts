@@ -7,6 +7,7 @@ import {
   DEFAULT_LIMITS,
   findFeed,
   formatInfo,
+  IpSet,
   isFormatId,
   parseCidrList,
   parsePort,
@@ -19,6 +20,7 @@ import {
   type RenderLimits,
   type TraefikIpStrategy,
 } from '../../../../shared/src/index.ts'
+import { heldNotice } from '../held-notice.ts'
 import {
   EXIT_OK,
   EXIT_REFUSED,
@@ -60,6 +62,9 @@ Options:
   --no-exempt-loopback packet filters: guard loopback (lo) too; by default it is exempt
   --exempt-private     docker-user: also let private sources through (10/8, 172.16/12,
                        192.168/16, fc00::/7); by default only the allowlist
+
+A feed whose new list is held (it removes more than half a family, or more than doubles one) is
+rendered as published, with a 'held: ...' line on stderr: review the output before you apply it.
 
 Exit codes: 0 printed, 1 refused (a feed guard said no, or a platform limit), 2 usage or input
 (including --into refusals: no block, misplaced markers, a hand-edited block).
@@ -159,21 +164,25 @@ async function fetchFeeds(io: CliIo, ids: string[]): Promise<Sets | string> {
   if (refusals.length > 0) {
     return refusals.map((o) => `${o.feed}: refused (${o.guard}): ${o.reason}`).join('\n')
   }
-  const sets: Sets = { feeds: [], ipv4: [], ipv6: [] }
+  // Sets, not arrays: a 500,000-entry feed spread into push() would overflow the stack.
+  let ipv4 = IpSet.empty(4)
+  let ipv6 = IpSet.empty(6)
+  const feedRefs: FeedRef[] = []
   for (const o of outcomes) {
     if (o.kind === 'refused') continue
-    const s = o.snapshot
+    if (o.kind === 'held') io.stderr(heldNotice(o))
+    const s = o.kind === 'held' ? o.candidate : o.snapshot
     // No version: without a history (the worker's, or a lock file) every fetch would be "1".
-    sets.feeds.push({
+    feedRefs.push({
       id: s.feed,
       sha256: s.sha256,
       source: s.source,
       ...(s.upstreamVersion === undefined ? {} : { upstreamVersion: s.upstreamVersion }),
     })
-    sets.ipv4.push(...s.ipv4)
-    sets.ipv6.push(...s.ipv6)
+    ipv4 = ipv4.union(IpSet.fromCidrs(4, s.ipv4))
+    ipv6 = ipv6.union(IpSet.fromCidrs(6, s.ipv6))
   }
-  return sets
+  return { feeds: feedRefs, ipv4: ipv4.toCidrs(), ipv6: ipv6.toCidrs() }
 }
 
 /** Renders feeds or a list file; prints the text, or the spliced --into file. */

@@ -14,9 +14,10 @@ import {
   type RepoFiles,
 } from '../../config.ts'
 import { getFeedState, lockCursor, parseLock, type FeedState } from '../../feed-state.ts'
-import { planFiles, type FileReader, type PlannedFile } from '../../plan.ts'
+import { PlanError, planFiles, type FileReader, type PlannedFile } from '../../plan.ts'
 import { checkPolicies, loadPolicies, policyFeeds, type PolicyResult } from '../../policy-check.ts'
 import { ACTION_VERSION } from '../../sync.ts'
+import { heldNotice } from '../held-notice.ts'
 import {
   EXIT_OK,
   EXIT_REFUSED,
@@ -43,7 +44,8 @@ Options:
   --write                     write the changed files
   --source URL                a worker's base URL (overrides the config's source)
   --max-removal-percent N     refuse a feed update removing more than N% (default 50)
-  --allow-mass-removal        accept updates beyond --max-removal-percent
+  --allow-mass-removal        make held updates (beyond --max-removal-percent, or a family
+                              more than doubled) plain changes, without the 'held:' notice
   --force                     overwrite managed blocks that were edited by hand
   --allow-workflow-files      let targets lie under .github/workflows/
   --json                      print a JSON report instead
@@ -181,6 +183,7 @@ function printJson(io: CliIo, p: LocalPlan): void {
       removed: c.removed.ipv4.length + c.removed.ipv6.length,
     })),
     refusals: p.state.refusals,
+    held: p.state.held.map((h) => ({ feed: h.feed, guard: h.guard, reason: h.reason })),
     policy: p.policy ? { findings: p.policy.findings, errors: p.policy.errors } : null,
   }
   io.stdout(`${JSON.stringify(report, null, 2)}\n`)
@@ -188,6 +191,7 @@ function printJson(io: CliIo, p: LocalPlan): void {
 
 function printText(io: CliIo, p: LocalPlan, violations: number): void {
   for (const r of p.state.refusals) io.stderr(`refused: ${r.feed}: ${r.guard}: ${r.reason}\n`)
+  for (const h of p.state.held) io.stderr(heldNotice(h))
   for (const f of p.files) {
     if (f.skipped) io.stderr(`${f.path}: ${f.skipped}\n`)
     else if (f.changed)
@@ -240,7 +244,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     previous,
     ...(cursor ? { cursor } : {}),
   })
-  const files = await planFiles(config, state, reader, { force: o.force })
+  // A target that cannot take its block is the input's fault (exit 2), not a crash.
+  const files = await planFiles(config, state, reader, { force: o.force }).catch(
+    (error: unknown) => {
+      throw error instanceof PlanError ? new InputError([...error.lines], { cause: error }) : error
+    },
+  )
   const changed = new Map(
     files.filter((f) => f.changed && f.content !== undefined).map((f) => [f.path, f.content!]),
   )

@@ -10,6 +10,7 @@ import {
   findFeed,
   formatFindingsText,
   isConfigFormat,
+  isInterfacePattern,
   isPresetId,
   parseCidrList,
   parsePolicy,
@@ -20,10 +21,13 @@ import {
   syncFeeds,
   toFindingsJson,
   toSarif,
+  VERSION,
   type ConfigFormat,
   type FeedSets,
+  type InterfaceRole,
   type Policy,
 } from '../../../../shared/src/index.ts'
+import { heldNotice } from '../held-notice.ts'
 import {
   EXIT_OK,
   EXIT_USAGE,
@@ -35,7 +39,7 @@ import {
 } from '../io.ts'
 
 /** The version SARIF names as the tool's. */
-export const TOOL_VERSION = '0.1.0'
+export const TOOL_VERSION = VERSION
 
 const HELP = `Usage: allowlist-sync verify --policy PRESET|FILE --config FILE... [options]
 
@@ -46,16 +50,29 @@ the policy requires, allows and forbids. Each config's format is detected from i
 Configs are layered: a packet must pass every host firewall (nftables, iptables, ufw), Docker's
 published ports bypass the host's INPUT rules (only DOCKER-USER restricts them), and a cloud
 firewall (AWS security groups) applies on top. Feeds a policy names (feed:coolify/cloud) are
-fetched (honouring UPSTREAM_MIRROR) unless --feed-file supplies them.
+fetched (honouring UPSTREAM_MIRROR) unless --feed-file supplies them; a feed whose new list is
+held (a mass removal or addition) is used as published, with a 'held: ...' line on stderr.
+
+Reach is computed for traffic arriving on the interfaces taken as public. Internal by default:
+lo, docker*, br-*, veth*, virbr*, lxdbr*, incusbr*, cni*, flannel*, cali*, kube*, tailscale*,
+wg*, tun*, tap*, zt*; every other name, and any interface no config names, is public. The
+output says which were taken as public. A whole ruleset (nft list ruleset, a complete
+iptables-save) without an input chain lets everything in; a file that decides nothing (a
+fragment, a file that only includes others) exits 2.
 
 Options:
   --policy PRESET|FILE   a preset ('allowlist-sync policies' lists them) or a YAML/JSON policy file
   --config FILE          a firewall config, repeatable ('-' reads stdin)
   --config-format F      force the format: once for every config, or once per --config, in order
   --feed-file ID=FILE    a feed's CIDRs from FILE (one a line) instead of fetching it; repeatable
+  --interface NAME=ROLE  take interface NAME as public or internal, over the policy file's
+                         'interfaces' and the defaults; repeatable; NAME may end in * (wg*), and
+                         '*' alone stands for every interface nothing else names
   --format FMT           text (default), json or sarif (SARIF 2.1.0 for GitHub code scanning)
+  --json                 the same as --format json (the --json every command takes)
 
-Exit codes: 0 compliant (warnings and notes allowed), 1 violations, 2 usage or unreadable input.
+Exit codes: 0 compliant (warnings and notes allowed), 1 violations, 2 usage, unreadable input,
+or nothing checked (no config decides the traffic the policy is about).
 
 Examples:
   allowlist-sync verify --policy oec --config /etc/ufw/user.rules --config /etc/ufw/user6.rules
@@ -63,6 +80,7 @@ Examples:
   allowlist-sync verify --policy coolify-self-hosted --config rules.nft --config docker-compose.yml
   allowlist-sync verify --policy coolify-cloud --config sg.json --feed-file coolify/cloud=cloud.txt
   allowlist-sync verify --policy my-policy.yml --config rules.v4 --format sarif > policy.sarif
+  allowlist-sync verify --policy oec --config rules.v4 --interface eth1=internal
 `
 
 const OPTIONS = {
@@ -70,8 +88,26 @@ const OPTIONS = {
   config: { type: 'string', multiple: true },
   'config-format': { type: 'string', multiple: true },
   'feed-file': { type: 'string', multiple: true },
+  interface: { type: 'string', multiple: true },
   format: { type: 'string' },
+  json: { type: 'boolean' },
 } as const
+
+/** `--interface NAME=public|internal`, repeatable, into roles. */
+function interfaceRoles(specs: readonly string[]): Record<string, InterfaceRole> {
+  const roles: Record<string, InterfaceRole> = {}
+  for (const spec of specs) {
+    const eq = spec.lastIndexOf('=')
+    const name = spec.slice(0, eq)
+    const role = spec.slice(eq + 1)
+    if (eq <= 0 || !isInterfacePattern(name) || (role !== 'public' && role !== 'internal'))
+      throw new UsageError(
+        `--interface '${spec}': expected NAME=public or NAME=internal (NAME an interface, e.g. eth1 or wg*)`,
+      )
+    roles[name] = role
+  }
+  return roles
+}
 
 function policyInputError(error: unknown): never {
   if (error instanceof PolicyError) {
@@ -144,8 +180,10 @@ async function loadFeeds(
     )
   for (const o of outcomes) {
     if (o.kind === 'refused') continue
-    const ipv4 = [...o.snapshot.ipv4]
-    const ipv6 = [...o.snapshot.ipv6]
+    if (o.kind === 'held') io.stderr(heldNotice(o))
+    const s = o.kind === 'held' ? o.candidate : o.snapshot
+    const ipv4 = [...s.ipv4]
+    const ipv6 = [...s.ipv6]
     sets.set(o.feed, { ipv4: { toCidrs: () => ipv4 }, ipv6: { toCidrs: () => ipv6 } })
   }
   return sets
@@ -161,7 +199,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (values.policy === undefined) throw new UsageError('--policy is required')
   const configs = values.config ?? []
   if (configs.length === 0) throw new UsageError('name at least one --config FILE')
-  const format = values.format ?? 'text'
+  if (values.json === true && values.format !== undefined && values.format !== 'json')
+    throw new UsageError(`--json and --format '${values.format}' disagree: give one`)
+  const format = values.format ?? (values.json === true ? 'json' : 'text')
   if (format !== 'text' && format !== 'json' && format !== 'sarif')
     throw new UsageError(`--format '${format}': expected text, json or sarif`)
   const forced = values['config-format'] ?? []
@@ -172,6 +212,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     throw new UsageError('give --config-format once, or once per --config')
   const formatFor = (k: number): ConfigFormat | undefined =>
     (forced.length === 1 ? forced[0] : forced[k]) as ConfigFormat | undefined
+  const interfaces = interfaceRoles(values.interface ?? [])
   const policy = await loadPolicy(io, values.policy)
   const inputs = await Promise.all(
     configs.map(async (file, k) => {
@@ -188,7 +229,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const feedSets = await loadFeeds(io, policy, values['feed-file'] ?? [])
   let evaluation
   try {
-    evaluation = evaluatePolicy(policy, read, { feedSets })
+    evaluation = evaluatePolicy(policy, read, { feedSets, interfaces })
   } catch (error) {
     if (error instanceof PolicyError) {
       io.stderr(`allowlist-sync verify: ${error.message}\n`)
@@ -197,11 +238,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     throw error
   }
   const { findings } = evaluation
-  if (format === 'json') io.stdout(`${JSON.stringify(toFindingsJson(findings, policy), null, 2)}\n`)
+  if (format === 'json')
+    io.stdout(`${JSON.stringify(toFindingsJson(findings, policy, evaluation), null, 2)}\n`)
   else if (format === 'sarif')
     io.stdout(
-      `${JSON.stringify(toSarif(findings, { toolVersion: TOOL_VERSION, policy }), null, 2)}\n`,
+      `${JSON.stringify(toSarif(findings, { toolVersion: TOOL_VERSION, policy, summary: evaluation }), null, 2)}\n`,
     )
-  else io.stdout(formatFindingsText(findings, policy))
-  return exitCodeFor(findings)
+  else io.stdout(formatFindingsText(findings, policy, evaluation))
+  return exitCodeFor(findings, evaluation)
 }

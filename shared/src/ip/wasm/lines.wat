@@ -1,4 +1,4 @@
-;; The IPv4 line reader of shared/src/ip/read-lines.ts (readIpv4Lines), in WebAssembly.
+;; The line readers and the IPv4 CIDR formatter of shared/src/ip/read-lines.ts (readIpv4Lines, readIpv6Lines, formatIpv4CidrsWasm), in WebAssembly.
 ;;
 ;; Why: a CLI process reads its one big list while V8 still runs the JavaScript reader in the
 ;; interpreter (tens of milliseconds for 100,000 lines before on-stack replacement); Liftoff

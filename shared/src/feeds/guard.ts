@@ -1,0 +1,263 @@
+/**
+ * @module The one guard path every source goes through (an upstream fetch, a worker's snapshot, a
+ * user-defined URL): canonicalise, allow-all, mapped, family, empty, reserved-space, too-broad,
+ * then mass-removal and mass-addition against the previous snapshot, which hold, never refuse.
+ */
+import { IpSet, parseCidr } from '../ip/index.ts'
+import { quote, type Entries } from './extract.ts'
+import { normaliseEntries } from './normalise.ts'
+import { describeReserved, reservedSpace } from './reserved-space.ts'
+import { diffSets, sha256Lists, snapshotSets } from './snapshot.ts'
+import {
+  DEFAULT_BROADEST_PREFIX,
+  MASS_ADDITION_MIN_GROWTH,
+  type Change,
+  type FamilyLists,
+  type FeedDefinition,
+  type FeedFamily,
+  type FeedNote,
+  type FeedOutcome,
+  type GuardName,
+  type GuardOptions,
+  type HoldGuardName,
+  type Snapshot,
+} from './types.ts'
+
+/** The entries one source listed, before canonicalisation. */
+export interface GuardPart {
+  readonly entries: Entries
+  /** Only this family is allowed in the part (a `lines` file of IPv4, a snapshot's `ipv6`). */
+  readonly family: FeedFamily | undefined
+  /** Names the part in messages: a URL, a URL and a key, a snapshot's URL and list. */
+  readonly label: string
+  /** Appended to "lists no address" when the part is empty. */
+  readonly emptyHint?: string
+  /** An empty part is allowed (a snapshot's `ipv6: []`); the feed as a whole still may not be. */
+  readonly mayBeEmpty?: boolean
+}
+
+/** What {@link guardFeed} decides on. */
+export interface GuardRequest {
+  readonly feed: FeedDefinition
+  readonly parts: readonly GuardPart[]
+  /** The snapshot that is current now (the last accepted one), if any. */
+  readonly previous: Snapshot | undefined
+  readonly guards: GuardOptions
+  /** ISO time of this fetch: the new snapshot's `fetchedAt` and `changedAt`. */
+  readonly fetchedAt: string
+  /** The new snapshot's `source`; default: the feed's distinct source URLs, space-separated. */
+  readonly source?: string
+  /** The new snapshot's `version`; default `previous.version + 1` (or 1). */
+  readonly version?: number
+  /** Notes gathered before the guards (they are kept in the outcome). */
+  readonly notes?: readonly FeedNote[]
+}
+
+/** A `refused` outcome: `previous` stays current, untouched. */
+export function refusal(
+  feed: string,
+  guard: GuardName,
+  reason: string,
+  previous: Snapshot | undefined,
+  notes: readonly FeedNote[] = [],
+): FeedOutcome {
+  return { kind: 'refused', feed, guard, reason, previous, notes }
+}
+
+/**
+ * Guards one feed's candidate lists and turns them into an outcome against `previous`:
+ * `refused` for anything malformed or widening (the previous snapshot stays current), `held`
+ * for a well-formed list that removes or adds too much, `unchanged` or `changed` otherwise.
+ * Never throws for bad entries; throws an IpParseError only for a `previous` snapshot whose lists
+ * are not CIDRs (stored state: callers validate what users give them).
+ */
+export async function guardFeed(request: GuardRequest): Promise<FeedOutcome> {
+  const { feed, previous: prev, guards, fetchedAt } = request
+  const notes: FeedNote[] = [...(request.notes ?? [])]
+  const refused = (guard: GuardName, reason: string) => refusal(feed.id, guard, reason, prev, notes)
+  let ipv4 = IpSet.empty(4)
+  let ipv6 = IpSet.empty(6)
+  let entryCount = 0
+  for (const part of request.parts) {
+    const sets = normaliseEntries(part.entries, part.family)
+    if ('guard' in sets) return refused(sets.guard, `${part.label}: ${sets.reason}`)
+    if (sets.ipv4.isEmpty && sets.ipv6.isEmpty && part.mayBeEmpty !== true)
+      return refused('empty', `${part.label} lists no address${part.emptyHint ?? ''}`)
+    notes.push(...sets.notes)
+    entryCount += part.entries.length
+    // Most feeds have one part per family: take its set rather than copy it into a union.
+    ipv4 = ipv4.isEmpty ? sets.ipv4 : ipv4.union(sets.ipv4)
+    ipv6 = ipv6.isEmpty ? sets.ipv6 : ipv6.union(sets.ipv6)
+  }
+  if (ipv4.isEmpty && ipv6.isEmpty)
+    return refused('empty', `${feed.id}: no source lists an address`)
+  for (const [set, all, name] of [
+    [ipv4, 1n << 32n, 'IPv4'],
+    [ipv6, 1n << 128n, 'IPv6'],
+  ] as const)
+    if (set.addressCount() === all)
+      return refused('allow-all', `the ${name} entries of its sources together cover every address`)
+  const reserved = checkReserved(feed, request.parts, ipv4, ipv6)
+  if (reserved !== undefined) return refused('reserved-space', reserved)
+  const lists = { ipv4: ipv4.toCidrs(), ipv6: ipv6.toCidrs() }
+  const broad = checkBroadest(feed, lists)
+  if (broad !== undefined) return refused('too-broad', broad)
+  if (lists.ipv4.length + lists.ipv6.length < entryCount)
+    notes.push({
+      code: 'merged',
+      message: `${entryCount} entries became ${lists.ipv4.length + lists.ipv6.length} CIDRs (duplicates and adjacent ranges merged)`,
+    })
+  const unchanged = (): FeedOutcome => ({
+    kind: 'unchanged',
+    feed: feed.id,
+    snapshot: { ...prev!, fetchedAt },
+    notModified: false,
+    notes,
+  })
+  // Equal canonical lists mean an equal hash: compare them first and hash only a new version
+  // (a digest costs more than the comparison, and most syncs change nothing).
+  if (prev && sameLists(prev, lists)) return unchanged()
+
+  const before = prev ? snapshotSets(prev) : { ipv4: IpSet.empty(4), ipv6: IpSet.empty(6) }
+  const version = request.version ?? (prev?.version ?? 0) + 1
+  // A first snapshot adds everything: its canonical lists, not a second toCidrs() of them.
+  const change: Change = prev
+    ? diffSets(feed.id, prev.version, version, fetchedAt, before, { ipv4, ipv6 })
+    : {
+        feed: feed.id,
+        version,
+        previousVersion: 0,
+        at: fetchedAt,
+        added: lists,
+        removed: { ipv4: [], ipv6: [] },
+      }
+  const { added, removed } = change
+  // A previous snapshot written by hand (not canonical) may list the same addresses differently.
+  if (
+    prev &&
+    added.ipv4.length + added.ipv6.length + removed.ipv4.length + removed.ipv6.length === 0
+  )
+    return unchanged()
+  const snapshot: Snapshot = {
+    feed: feed.id,
+    version,
+    sha256: await sha256Lists(lists),
+    fetchedAt,
+    changedAt: fetchedAt,
+    source: request.source ?? [...new Set(feed.sources.map((s) => s.url))].join(' '),
+    ipv4: lists.ipv4,
+    ipv6: lists.ipv6,
+  }
+  const hold = prev ? checkHold(prev, before, { ipv4, ipv6 }, guards) : undefined
+  if (hold)
+    return {
+      kind: 'held',
+      feed: feed.id,
+      guard: hold.guard,
+      reason: hold.reason,
+      previous: prev!,
+      candidate: snapshot,
+      change,
+      notes,
+    }
+  return { kind: 'changed', feed: feed.id, snapshot, change, notes }
+}
+
+/**
+ * `reserved-space` (unless the feed allows it): names the first entry, as its source wrote it
+ * and where, that reaches into special-purpose space, and the registry row it reaches.
+ */
+function checkReserved(
+  feed: FeedDefinition,
+  parts: readonly GuardPart[],
+  ipv4: IpSet,
+  ipv6: IpSet,
+): string | undefined {
+  if (feed.allowReserved === true) return undefined
+  const reserved = reservedSpace()
+  const inside4 = ipv4.intersection(reserved.ipv4)
+  const inside = inside4.isEmpty ? ipv6.intersection(reserved.ipv6) : inside4
+  if (inside.isEmpty) return undefined
+  const first = inside.toCidrs()[0]!
+  const address = first.slice(0, first.indexOf('/'))
+  const family = inside.family
+  // Only a refusal gets here: entries are parsed one by one to name the first that holds it.
+  const culprit = parts
+    .flatMap((part) => part.entries.texts.map((text, i) => ({ part, text, i })))
+    .find(({ text }) => {
+      const p = parseCidr(text)
+      return p.family === family && IpSet.fromCidrs(family, [p.cidr]).contains(address)
+    })!
+  return `${culprit.part.label}: ${culprit.part.entries.where(culprit.i)}: ${quote(culprit.text)} reaches into special-purpose space ${describeReserved(family, address)}${feed.user === true ? ' (an internal list may set allow-reserved: true)' : ''}`
+}
+
+/** `too-broad`: the first canonical CIDR shorter than the feed's limit, described. */
+function checkBroadest(feed: FeedDefinition, lists: FamilyLists): string | undefined {
+  const limit = feed.broadestPrefix ?? DEFAULT_BROADEST_PREFIX
+  for (const [list, max, name] of [
+    [lists.ipv4, limit.ipv4, 'IPv4'],
+    [lists.ipv6, limit.ipv6, 'IPv6'],
+  ] as const)
+    for (const cidr of list)
+      if (Number(cidr.slice(cidr.indexOf('/') + 1)) < max)
+        return `${cidr} is broader than the ${name} limit of ${feed.id}, /${max} (merged entries count as one range)`
+  return undefined
+}
+
+/** `mass-removal`, then `mass-addition`, per family, unless overridden. */
+function checkHold(
+  prev: Snapshot,
+  before: { ipv4: IpSet; ipv6: IpSet },
+  after: { ipv4: IpSet; ipv6: IpSet },
+  guards: GuardOptions,
+): { guard: HoldGuardName; reason: string } | undefined {
+  const families = [
+    ['IPv4', before.ipv4, after.ipv4, MASS_ADDITION_MIN_GROWTH.ipv4, '/16'],
+    ['IPv6', before.ipv6, after.ipv6, MASS_ADDITION_MIN_GROWTH.ipv6, '/40'],
+  ] as const
+  if (!guards.allowMassRemoval)
+    for (const [name, was, now] of families) {
+      if (was.isEmpty) continue
+      const total = was.addressCount()
+      const gone = was.difference(now).addressCount()
+      if (gone === total)
+        return {
+          guard: 'mass-removal',
+          reason: `every ${name} address of version ${prev.version} would be removed`,
+        }
+      // Compare gone/total > share in integers: share is scaled to parts per million.
+      if (gone * 1_000_000n > total * BigInt(Math.round(guards.maxRemovalShare * 1_000_000)))
+        return {
+          guard: 'mass-removal',
+          reason: `${percent(gone, total)} of the ${name} addresses of version ${prev.version} would be removed (limit ${Math.round(guards.maxRemovalShare * 100)}%)`,
+        }
+    }
+  if (!guards.allowMassAddition)
+    for (const [name, was, now, growth, worth] of families) {
+      const a = was.addressCount()
+      const b = now.addressCount()
+      if (b > 2n * a && b - a > growth)
+        return {
+          guard: 'mass-addition',
+          reason:
+            a === 0n
+              ? `${name} addresses would appear where version ${prev.version} had none (more than a ${worth}'s worth)`
+              : `the ${name} addresses of version ${prev.version} would grow ${ratio(b, a)}, by more than a ${worth}'s worth`,
+        }
+    }
+  return undefined
+}
+
+function sameLists(a: FamilyLists, b: FamilyLists): boolean {
+  const same = (x: readonly string[], y: readonly string[]) =>
+    x.length === y.length && x.every((c, i) => c === y[i])
+  return same(a.ipv4, b.ipv4) && same(a.ipv6, b.ipv6)
+}
+
+function percent(part: bigint, whole: bigint): string {
+  return `${(Number((part * 10_000n) / whole) / 100).toFixed(2)}%`
+}
+
+function ratio(after: bigint, before: bigint): string {
+  return `${(Number((after * 100n) / before) / 100).toFixed(2)}-fold`
+}

@@ -170,7 +170,11 @@ export async function runSync(
       return {
         ...base,
         outcome: 'unchanged',
-        reason: outcome.notModified ? 'not modified (304)' : undefined,
+        reason: outcome.notModified
+          ? 'not modified (304)'
+          : outcome.sameBody
+            ? 'same body as the last accepted one (SHA-256), not parsed'
+            : undefined,
         version: outcome.snapshot.version,
         sha256: outcome.snapshot.sha256,
       }

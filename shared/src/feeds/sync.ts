@@ -2,7 +2,9 @@
  * @module The sync: fetch each upstream URL once, parse every feed read from it, guard, and
  * turn the result into snapshots and changes against the previous snapshots.
  */
+import { scanAwsIpRanges } from './aws-scan.ts'
 import {
+  awsEntries,
   extractJson,
   extractText,
   GITHUB_META_ADDRESS_KEYS,
@@ -10,6 +12,7 @@ import {
   isJsonParser,
   looksLikeHtml,
   quote,
+  type AwsService,
   type ExtractRefusal,
 } from './extract.ts'
 import { fetchSource, mirrorUrl, USER_AGENT, type FetchSourceResult } from './fetcher.ts'
@@ -53,6 +56,8 @@ interface SyncRun {
   readonly cache: Readonly<Record<string, CacheEntry>>
   /** URLs whose body is the one cached for them: {@link sameBodies}. */
   readonly sameBody: ReadonlySet<string>
+  /** An ip-ranges.json body's index by the byte scanner, once per URL; undefined: read JSON. */
+  readonly scanAws: (url: string, bytes: Uint8Array) => Map<string, AwsService> | undefined
 }
 
 /**
@@ -138,6 +143,12 @@ export async function syncFeeds(
     return result
   }
 
+  const scanned = new Map<string, Map<string, AwsService> | undefined>()
+  const scanAwsOnce = (url: string, bytes: Uint8Array) => {
+    if (!scanned.has(url)) scanned.set(url, scanAwsIpRanges(bytes))
+    return scanned.get(url)
+  }
+
   const outcomes: FeedOutcome[] = []
   for (const feed of feeds)
     outcomes.push(
@@ -146,6 +157,7 @@ export async function syncFeeds(
         options,
         cache,
         sameBody,
+        scanAws: scanAwsOnce,
       }),
     )
 
@@ -284,9 +296,17 @@ async function syncOne(
     /* v8 ignore next: a 304 that survived the refetch pass has no body to parse */
     if (r.kind !== 'body') return refused('http-error', `${source.url}: no body to parse`)
     let extracted
-    if (isJsonParser(source.parser)) {
+    const { parser } = source
+    // The byte scanner reads AWS's usual shape; anything else (or HTML) goes to JSON.parse.
+    const index =
+      parser.kind === 'aws' && !/html/i.test(r.contentType)
+        ? run.scanAws(source.url, r.bytes)
+        : undefined
+    if (parser.kind === 'aws' && index !== undefined)
+      extracted = awsEntries(index, parser.service, parser.regions)
+    else if (isJsonParser(parser)) {
       const doc = parseJsonOnce(source.url, r.text, r.contentType)
-      extracted = 'document' in doc ? extractJson(doc.document, source.parser) : doc
+      extracted = 'document' in doc ? extractJson(doc.document, parser) : doc
     } else if (/html/i.test(r.contentType))
       extracted = {
         guard: 'wrong-content' as const,

@@ -2,13 +2,21 @@
  * Tests worker/src/db/http-cache.ts inside workerd with real D1 (migration 0006): what a sync
  * remembers per URL round-trips (validators, body hash and snapshot hashes, refusals), a damaged
  * JSON column weakens the entry instead of failing the sync, and a sync of a body whose hash is
- * the stored one records `unchanged` without parsing it ("same body"), through runSync.
+ * the stored one records `unchanged` without parsing it ("same body"), through runSync; a body
+ * some feed refused keeps no validators, so it is refused again rather than hidden by a 304.
  */
 import { env } from 'cloudflare:workers'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { getHttpCache, putHttpCache } from '../../../worker/src/db/http-cache.ts'
 import { runSync } from '../../../worker/src/jobs/scheduled.ts'
-import { clearHistory, cloudflareMirror, envWith, rows } from '../support/harness.ts'
+import {
+  clearHistory,
+  cloudflareMirror,
+  envWith,
+  mirrorRequests,
+  rows,
+  setFile,
+} from '../support/harness.ts'
 
 beforeEach(clearHistory)
 
@@ -66,5 +74,35 @@ describe('http_cache', () => {
       reason: 'same body as the last accepted one (SHA-256), not parsed',
     })
     expect(await rows('SELECT feed FROM versions')).toHaveLength(1)
+  })
+})
+
+describe('putHttpCache', () => {
+  it('keeps no validators for a refused body, so the next run refuses it again rather than a 304', async () => {
+    const mirror = await cloudflareMirror(['104.16.0.0/13'], ['2606:4700::/32'])
+    const e = envWith({ UPSTREAM_MIRROR: mirror.url, ENABLED_FEEDS: 'cloudflare/edge' })
+    expect((await runSync(e)).checks[0]).toMatchObject({ outcome: 'changed', version: 1 })
+    const stored = await rows<{ url: string; etag: string | null }>(
+      'SELECT url, etag FROM http_cache ORDER BY url',
+    )
+    expect(stored.every((r) => r.etag !== null)).toBe(true)
+
+    await setFile(mirror, 'www.cloudflare.com/ips-v4', { text: '<!DOCTYPE html><html></html>' })
+    for (let run = 0; run < 2; run++)
+      expect((await runSync(e)).checks[0], `run ${run}`).toMatchObject({
+        outcome: 'refused',
+        guard: 'wrong-content',
+        version: 1,
+      })
+    const v4 = await rows<{ etag: string | null }>(
+      "SELECT etag FROM http_cache WHERE url LIKE '%ips-v4'",
+    )
+    expect(v4).toEqual([{ etag: null }])
+    // Both URLs of the refused feed were read in full again (200, no If-None-Match).
+    const last = (await mirrorRequests(mirror)).slice(-2)
+    expect(last.map((r) => [r.key.replace(/^.*\//, ''), r.status]).sort()).toEqual([
+      ['ips-v4', 200],
+      ['ips-v6', 200],
+    ])
   })
 })

@@ -51,7 +51,8 @@ export async function getHttpCache(db: D1Database): Promise<Record<string, Cache
 }
 
 /**
- * Stores the entries a sync returned, replacing older ones. A URL the sync left no entry for (a
+ * Stores the entries a sync returned, replacing older ones; a URL whose body some feed refused
+ * without validators, so a refusal is never hidden behind a 304. A URL the sync left no entry for (a
  * hold, a refusal that depends on more than the body) keeps its old one: its validators then
  * name a body upstream no longer serves, and its body hash confirms only snapshots still current
  * (sync.ts compares them), so it can never stand for the body that was not accepted.
@@ -74,8 +75,10 @@ export async function putHttpCache(
     entries.map(([url, e]) =>
       upsert.bind(
         url,
-        e.etag ?? null,
-        e.lastModified ?? null,
+        // A body some feed refused keeps no validators: the next run reads it in full again
+        // and repeats the refusal from its hash (shared/feeds: sameBodies), never a 304.
+        e.refused === undefined ? (e.etag ?? null) : null,
+        e.refused === undefined ? (e.lastModified ?? null) : null,
         e.body?.sha256 ?? null,
         e.body === undefined ? null : JSON.stringify(e.body.snapshots),
         e.refused === undefined ? null : JSON.stringify(e.refused),

@@ -142,6 +142,8 @@ describe('the sync fan-out', () => {
       )
       expect(second.every((c) => c.outcome !== 'changed')).toBe(true)
     },
+    // The whole catalogue (30 sources, Azure's 4 MB among them) three times on a shared machine.
+    240_000,
   )
 
   it('records unknown ENABLED_FEEDS ids as errors and sends only known feeds', async () => {

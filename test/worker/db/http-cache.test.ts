@@ -23,18 +23,24 @@ beforeEach(clearHistory)
 const AT = '2026-06-01T00:00:00.000Z'
 
 describe('http_cache', () => {
-  it('round-trips every part of an entry, and replaces an older one', async () => {
-    const entry = {
-      etag: '"e1"',
-      lastModified: 'Mon, 01 Jun 2026 00:00:00 GMT',
-      refused: { 'a/b': { guard: 'empty' as const, reason: 'lists no address' } },
-      body: { sha256: 'ab'.repeat(32), snapshots: { 'a/c': 'cd'.repeat(32) } },
-    }
+  it('round-trips every part of an entry, and replaces an older one; a refused body keeps no validators', async () => {
+    const validators = { etag: '"e1"', lastModified: 'Mon, 01 Jun 2026 00:00:00 GMT' }
+    const body = { sha256: 'ab'.repeat(32), snapshots: { 'a/c': 'cd'.repeat(32) } }
+    const refused = { 'a/b': { guard: 'empty' as const, reason: 'lists no address' } }
     await putHttpCache(env.DB, { 'https://x.example/a': { etag: '"e0"' } }, AT)
-    await putHttpCache(env.DB, { 'https://x.example/a': entry, 'https://x.example/b': {} }, AT)
+    await putHttpCache(
+      env.DB,
+      {
+        'https://x.example/a': { ...validators, body },
+        'https://x.example/r': { ...validators, refused, body },
+        'https://x.example/b': {},
+      },
+      AT,
+    )
     await putHttpCache(env.DB, {}, AT)
     expect(await getHttpCache(env.DB)).toEqual({
-      'https://x.example/a': entry,
+      'https://x.example/a': { ...validators, body },
+      'https://x.example/r': { refused, body },
       'https://x.example/b': {},
     })
   })

@@ -155,13 +155,17 @@ function explain(
     cs.publicInterfaces.length > 1 && pick
       ? ` (${shape.direction === 'inbound' ? 'arriving on' : 'leaving by'} ${pick.label})`
       : ''
-  // no public interface at all (every one configured internal): nothing of the Internet arrives
+  // no step: no public interface at all (every one configured internal), so nothing of the
+  // Internet arrives; or no chain on the hook (a whole ruleset without one), so the kernel lets
+  // everything through
   return {
     step: step ?? {
       file: cs.configs[0]!.file,
       line: 1,
-      text: 'no interface is taken as public (all were configured internal)',
-      accepted: false,
+      text: pick
+        ? `no chain on the ${shape.direction === 'inbound' ? 'input' : 'output'} hook filters it: the kernel lets it through`
+        : 'no interface is taken as public (all were configured internal)',
+      accepted: pick !== undefined,
       layer: 'host',
     },
     where,

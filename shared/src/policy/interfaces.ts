@@ -16,6 +16,7 @@ export const DEFAULT_INTERNAL_INTERFACES: readonly string[] = [
   'br-*',
   'veth*',
   'virbr*',
+  'lxcbr*',
   'lxdbr*',
   'incusbr*',
   'cni*',

@@ -169,6 +169,8 @@ export function buildNftRule(
       const keep = ([4, 6] as const).filter((f) => words.includes(`ipv${f}`) !== m.negate)
       if (keep.length === 1) draft.family = keep[0]!
       else if (keep.length === 0) draft.never = true
+    } else if (sel === 'ct status' && words.length === 1 && words[0] === 'dnat') {
+      draft.dnat = !m.negate
     } else if (sel === 'ct state') {
       const states = parseStates(words, m.negate)
       if (states) draft.states = states

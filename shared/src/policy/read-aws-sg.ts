@@ -28,6 +28,8 @@ interface Collected {
   egress: boolean
   /** Whether a bare list of permissions was read (taken as ingress). */
   bare: boolean
+  /** The VpcId of every group read (an instance's groups are all of one VPC). */
+  readonly vpcs: Set<string>
 }
 
 function configError(c: Collected, line: number, reason: string): PolicyError {
@@ -114,6 +116,8 @@ function readPermissions(c: Collected, seq: unknown, into: FirewallRule[], field
 /** One security group object: its ingress and egress permissions. */
 function readGroup(c: Collected, g: YAMLMap): void {
   const id = scalarText(g.get('GroupId') ?? 'group')
+  const vpc = g.get('VpcId')
+  if (vpc !== undefined) c.vpcs.add(scalarText(vpc))
   readPermissions(c, g.get('IpPermissions', true), c.inbound, `${id}.IpPermissions`)
   const egress = g.get('IpPermissionsEgress', true)
   if (egress !== undefined) c.egress = true
@@ -198,8 +202,13 @@ export function readAwsSecurityGroups(text: string, file: string): FirewallConfi
     warnings: [],
     egress: false,
     bare: false,
+    vpcs: new Set(),
   }
   readValue(c, doc.contents, '')
+  if (c.vpcs.size > 1)
+    c.warnings.push(
+      `${file}:1: groups of ${c.vpcs.size} VPCs (${[...c.vpcs].join(', ')}) are read as attached to one instance together, which AWS never does (an instance's groups are all of its own VPC): pass the groups of one instance (describe-security-groups --group-ids)`,
+    )
   if (c.bare)
     c.warnings.push(
       `${file}:1: a bare list of permissions is read as ingress (IpPermissions); egress is left at AWS's default (all allowed)`,

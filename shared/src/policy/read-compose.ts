@@ -5,6 +5,7 @@
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml'
 import { parseIpv4, parseIpv6 } from './addr-ranges.ts'
+import { interpolateCompose } from './interpolate-compose.ts'
 import { PolicyError } from './policy-error.ts'
 import { parsePortRange, scalarText } from './rule-builder.ts'
 import type { FirewallConfig, PortRange, PublishedPort, TransportProtocol } from './types.ts'
@@ -60,9 +61,24 @@ export function readCompose(text: string, file: string): FirewallConfig {
           `${file}:${line}: services.${service}.ports: ${reason}`,
           where,
         )
+      // `${VAR:-default}` read as compose reads it with nothing set, and said so
+      const text = (value: unknown): string => {
+        const raw = scalarText(value)
+        let read: ReturnType<typeof interpolateCompose>
+        try {
+          read = interpolateCompose(raw)
+        } catch (e) {
+          throw err((e as Error).message)
+        }
+        if (read.defaulted.length > 0)
+          warnings.push(
+            `${file}:${line}: services.${service}.ports: '${raw}' read as '${read.value}', the default of ${read.defaulted.join(', ')}: a value set in the host's .env or environment changes it`,
+          )
+        return read.value
+      }
       if (isMap(item)) {
         const pub = item.get('published')
-        const proto = scalarText(item.get('protocol') ?? 'tcp')
+        const proto = text(item.get('protocol') ?? 'tcp')
         const hostIp = item.get('host_ip')
         if (pub === undefined || pub === null) {
           warnings.push(
@@ -70,21 +86,21 @@ export function readCompose(text: string, file: string): FirewallConfig {
           )
           continue
         }
-        const range = parsePortRange(scalarText(pub))
+        const range = parsePortRange(text(pub))
         if (!range) throw err(`'${scalarText(pub)}' is not a port`)
         if (proto !== 'tcp' && proto !== 'udp') throw err(`protocol '${proto}' is not tcp or udp`)
-        const target = parsePortRange(scalarText(item.get('target')))
+        const target = parsePortRange(text(item.get('target')))
         published.push({
           ports: range,
           protocol: proto,
           ...(target ? { target: target[0] } : {}),
-          ...(hostIp ? { hostIp: scalarText(hostIp) } : {}),
+          ...(hostIp ? { hostIp: text(hostIp) } : {}),
           service,
           line,
         })
         continue
       }
-      const spec = isScalar(item) ? scalarText(item.value) : undefined
+      const spec = isScalar(item) ? text(item.value) : undefined
       if (spec === undefined) throw err('expected "HOST:CONTAINER" or a map')
       const p = parseShortSyntax(spec)
       if (p === 'ephemeral') {
@@ -132,9 +148,10 @@ function parseShortSyntax(
     parts = bracket[2]!.split(':')
   } else {
     parts = rest.split(':')
-    // HOST_IP:HOST_PORT:CONTAINER_PORT, an IPv6 address also without brackets (`::1:6000:6000`)
+    // HOST_IP:HOST_PORT:CONTAINER_PORT, an IPv6 address also without brackets (`::1:6000:6000`);
+    // an empty HOST_IP (`:2283:2283`) is every address, as Docker reads it
     if (parts.length > 2) {
-      hostIp = parts.slice(0, -2).join(':')
+      hostIp = parts.slice(0, -2).join(':') || undefined
       parts = parts.slice(-2)
     }
   }

@@ -32,11 +32,15 @@ import type {
 /** Named address sets (ipset or nft sets), per family. */
 export type NamedSets = ReadonlyMap<string, { ipv4: AddrRanges; ipv6: AddrRanges }>
 
-/** Splits a line into words, honouring double and single quotes (iptables-save quotes comments). */
+/**
+ * Splits a line into words, honouring double and single quotes (iptables-save quotes comments).
+ * A double quote left open runs to the end of the line, as `iptables-restore` reads it (Oracle
+ * Cloud's shipped rules.v4 has comments cut short by a `$`).
+ */
 export function splitWords(line: string): string[] {
   if (!line.includes('"') && !line.includes("'")) return line.split(/\s+/).filter((w) => w !== '')
   const out: string[] = []
-  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g
+  const re = /"((?:[^"\\]|\\.)*)(?:"|$)|'([^']*)'|(\S+)/g
   for (let m = re.exec(line); m !== null; m = re.exec(line)) out.push(m[1] ?? m[2] ?? m[3]!)
   return out
 }
@@ -153,6 +157,24 @@ const VERDICTS: Record<string, FirewallRule['verdict']> = {
   RETURN: { kind: 'return' },
 }
 
+/**
+ * The target extensions of Debian's iptables 1.8 (`/usr/lib/x86_64-linux-gnu/xtables`, the
+ * upper-case names) and QUEUE: a `-j` naming none of these nor a chain of the table is refused.
+ */
+const TARGET_EXTENSIONS = new Set(
+  'AUDIT CHECKSUM CLASSIFY CLUSTERIP CONNMARK CONNSECMARK CT DNAT DNPT DSCP ECN HL HMARK IDLETIMER LED LOG MARK MASQUERADE NAT NETMAP NFLOG NFQUEUE NOTRACK QUEUE RATEEST REDIRECT REJECT SECMARK SET SNAT SNPT SYNPROXY TCPMSS TCPOPTSTRIP TEE TOS TPROXY TRACE TTL ULOG'.split(
+    ' ',
+  ),
+)
+
+/** The long forms of the commands a *filter block holds. */
+const LONG_COMMANDS: Record<string, string> = {
+  '--append': '-A',
+  '--insert': '-I',
+  '--new-chain': '-N',
+  '--policy': '-P',
+}
+
 /** Chain policies (`:INPUT DROP [0:0]`, `-P INPUT DROP`). */
 const POLICIES: Record<string, 'accept' | 'drop'> = { ACCEPT: 'accept', DROP: 'drop' }
 
@@ -200,6 +222,22 @@ function eachLine(
   return Math.max(line, n - 1)
 }
 
+/**
+ * iptables-restore reads a carriage return as part of a word (`*filter\r` is "table name
+ * 'filter' invalid"), so a file with Windows line endings does not load at all: refused here too.
+ */
+function refuseCarriageReturn(text: string, file: string): void {
+  const at = text.indexOf('\r')
+  if (at < 0) return
+  let line = 1
+  for (let k = text.indexOf('\n'); k >= 0 && k < at; k = text.indexOf('\n', k + 1)) line++
+  throw new PolicyError(
+    'ERR_POLICY_CONFIG',
+    `${file}:${line}: carriage return (Windows line endings): iptables-restore refuses the file; convert it to Unix line endings`,
+    { file, line },
+  )
+}
+
 /** The chains of the file as they are read; built-in chains have a policy. */
 type ChainDrafts = Map<
   string,
@@ -210,11 +248,20 @@ type ChainDrafts = Map<
 function readCommand(
   raw: string,
   line: number,
-  ctx: { file: string; chains: ChainDrafts; sets?: NamedSets; warnings: string[]; family: 4 | 6 },
+  ctx: {
+    file: string
+    chains: ChainDrafts
+    sets?: NamedSets
+    warnings: string[]
+    family: 4 | 6
+    /** Refuse a jump to no chain and no known target (a whole file; ufw's files share chains). */
+    strict: boolean
+  },
 ): void {
   const { file, chains } = ctx
   const words = splitWords(raw)
-  const command = words[0]!
+  // iptables-restore takes the long forms too (`--append INPUT ...`)
+  const command = LONG_COMMANDS[words[0]!] ?? words[0]!
   const chainName = words[1]
   if (chainName === undefined || !['-A', '-I', '-N', '-P'].includes(command))
     throw new PolicyError(
@@ -252,6 +299,7 @@ function readCommand(
     ctx.sets,
     ctx.warnings,
     ctx.family,
+    ctx.strict,
   )
   if (at !== undefined) chain.rules.splice(at, 0, rule)
   else chain.rules.push(rule)
@@ -279,6 +327,7 @@ export function readIptablesSave(
   options: { file: string; sets?: NamedSets; ufw: boolean },
 ): FirewallConfig {
   const { file, ufw } = options
+  refuseCarriageReturn(text, file)
   const family: 4 | 6 = looksIpv6(text) ? 6 : 4
   const warnings: string[] = []
   const chains: ChainDrafts = new Map()
@@ -336,7 +385,7 @@ export function readIptablesSave(
     )
   const read = (raw: string, line: number) => {
     if (raw === '' || raw.startsWith('#') || raw.startsWith(':') || raw.startsWith('*')) return
-    readCommand(raw, line, { file, chains, sets: options.sets, warnings, family })
+    readCommand(raw, line, { file, chains, sets: options.sets, warnings, family, strict: !ufw })
   }
   for (const b of blocks) eachLine(text, b.from, b.to, b.line, read)
   const out: FirewallChain[] = []
@@ -503,8 +552,28 @@ const QUIET_OPTIONS = new Set([
   '--connlimit-mask',
   '--connlimit-saddr',
   '--connlimit-daddr',
-  '--syn',
 ])
+
+/** The TCP flags `--tcp-flags` names (ALL is these six, as iptables has it). */
+const TCP_FLAGS = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG']
+
+/**
+ * Whether `--tcp-flags MASK COMP` matches a connection's first packet, a bare SYN: of the flags
+ * MASK names, exactly those of COMP are set (a NULL-scan rule `ALL NONE` never matches it).
+ */
+function synMatches(mask: string, comp: string, err: (r: string) => PolicyError): boolean {
+  const flags = (list: string): Set<string> => {
+    if (list === 'ALL') return new Set(TCP_FLAGS)
+    if (list === 'NONE') return new Set()
+    const names = list.split(',')
+    const bad = names.find((f) => !TCP_FLAGS.includes(f))
+    if (bad !== undefined) throw err(`'--tcp-flags ${mask} ${comp}': unknown flag '${bad}'`)
+    return new Set(names)
+  }
+  const want = flags(comp)
+  const set = flags(mask).has('SYN') ? ['SYN'] : []
+  return want.size === set.length && set.every((f) => want.has(f))
+}
 
 /**
  * Port matches already read, by protocol and text: a big dump names the same few ports a
@@ -562,6 +631,7 @@ function parseRule(
   sets: NamedSets | undefined,
   warnings: string[],
   family: 4 | 6,
+  strict = false,
 ): FirewallRule {
   const draft: RuleDraft = {}
   const err = (reason: string) =>
@@ -684,6 +754,10 @@ function parseRule(
           draft.verdict = natTarget(target, words.slice(k + 1), where, warnings)
         else if (chains.has(target))
           draft.verdict = { kind: w === '-g' || w === '--goto' ? 'goto' : 'jump', target }
+        else if (strict && !TARGET_EXTENSIONS.has(target))
+          throw err(
+            `'${w} ${target}': no chain '${target}' in this table and no such target (iptables-restore refuses the file)`,
+          )
         else draft.verdict = { kind: 'continue' }
         // skip the target's own options (e.g. --reject-with, --log-prefix)
         k = words.length
@@ -692,10 +766,15 @@ function parseRule(
       case '--comment':
         next()
         break
-      case '--tcp-flags':
-        next()
-        next()
+      case '--syn':
+        // a connection's first packet is a SYN: `! --syn` never matches it
+        if (neg) draft.never = true
         break
+      case '--tcp-flags': {
+        const mask = next()
+        if (synMatches(mask, next(), err) === neg) draft.never = true
+        break
+      }
       case '--icmp-type':
       case '--icmpv6-type':
         next()

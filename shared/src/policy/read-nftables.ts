@@ -2,6 +2,7 @@
  * @module nftables text: `nft list ruleset` output and `nft -f` files, in block form
  * (`table inet t { chain c { ... } }`) or command form (`add rule inet t c tcp dport 22 accept`).
  */
+import { nftTcpFlagsMatchSyn } from './nft-tcp-flags.ts'
 import { PolicyError } from './policy-error.ts'
 import { parseNatTarget } from './rule-builder.ts'
 import { rateNote } from './rate-note.ts'
@@ -508,7 +509,7 @@ class Parser {
     const where = { file: this.file, line, text }
     const matches: NftMatch[] = []
     let verdict: RuleVerdict = { kind: 'continue' }
-    let vmap: { selector: string; entries: [string, RuleVerdict][] } | undefined
+    let vmap: { selectors: string[]; entries: [string[], RuleVerdict | undefined][] } | undefined
     // rate limits met (limit, quota, meter, ct count), and whether one is `over` a rate
     const rates: string[] = []
     let over = false
@@ -650,13 +651,30 @@ class Parser {
         continue
       }
       if (op === '.') {
-        // `ip saddr . tcp dport @pairs`: skip the other selectors and the value
+        // `. tcp dport` or `. iifname`; nft takes concatenations with sets only
+        const selectors = [selector]
+        while (tokens[i]?.t === '.') {
+          const head = String(tokens[i + 1]?.t)
+          const two = SELECTOR_HEADS.has(head)
+          selectors.push(two ? `${head} ${String(tokens[i + 2]?.t)}` : head)
+          i += two ? 3 : 2
+        }
+        const isMap = tokens[i]?.t === 'vmap'
+        if (isMap) i++
+        const items = value()
+        if (Array.isArray(items) && tokens[i - 1]?.t === '}') {
+          // `ip protocol . th dport vmap { udp . 67 : accept }`, `{ tcp . 22, udp . 53 }`: one
+          // rule per element, each matching every part of its key
+          vmap = {
+            selectors,
+            entries: this.concatEntries(items as string[], selectors, isMap, line),
+          }
+          continue
+        }
+        // `ip saddr . tcp dport @pairs`: a named set's pairs are not read
         this.warnings.push(
           `${this.file}:${line}: concatenation '${selector} . ...' is not modelled; the rule is taken to match`,
         )
-        // `. tcp dport` or `. iifname`; nft takes concatenations with sets only
-        while (tokens[i]?.t === '.') i += SELECTOR_HEADS.has(String(tokens[i + 1]?.t)) ? 3 : 2
-        value()
         continue
       }
       if (op === 'vmap') {
@@ -669,11 +687,15 @@ class Parser {
           return []
         }
         // an anonymous set's items are words
-        vmap = { selector, entries: this.verdictMap(map as string[], line) }
+        vmap = {
+          selectors: [selector],
+          entries: this.verdictMap(map as string[], line).map(([k, v]) => [[k], v]),
+        }
         continue
       }
       if (selector === 'tcp flags') {
-        // tcp flags syn / tcp flags & (syn|ack) == syn: new connections start with SYN; taken to match
+        // judged on a connection's first packet, a bare SYN (nft-tcp-flags.ts)
+        const from = i
         while (
           i < tokens.length &&
           !SELECTOR_HEADS.has(tokens[i]!.t) &&
@@ -682,6 +704,22 @@ class Parser {
           )
         )
           i++
+        // the comparison read above (`!=`, `==`) is part of the expression
+        const prev = tokens[from - 1]!.t
+        const op = negate ? '!= ' : prev === '==' || prev === 'eq' ? '== ' : ''
+        const expr =
+          op +
+          tokens
+            .slice(from, i)
+            .map((t) => t.t)
+            .join(' ')
+        const syn = nftTcpFlagsMatchSyn(expr)
+        // a rule no first packet matches changes no reach
+        if (syn === false) return []
+        if (syn === undefined)
+          this.warnings.push(
+            `${this.file}:${line}: 'tcp flags ${expr}' is not modelled; the rule is taken to match`,
+          )
         continue
       }
       matches.push({ selector, negate, value: value() })
@@ -692,8 +730,11 @@ class Parser {
         ? [buildNftRule(matches, verdict, ctx)]
         : vmap.entries.map(([key, v]) =>
             buildNftRule(
-              [...matches, { selector: vmap.selector, negate: false, value: key }],
-              v,
+              [
+                ...matches,
+                ...vmap.selectors.map((s, j) => ({ selector: s, negate: false, value: key[j]! })),
+              ],
+              v ?? verdict,
               ctx,
             ),
           )
@@ -736,6 +777,38 @@ class Parser {
   }
 
   /** `KEY : VERDICT` elements (the words of `{ 22 : accept, 80 : jump web }`). */
+  /**
+   * The elements of an anonymous set or verdict map keyed by a concatenation: each key's parts
+   * (`udp . 67`), and with a map its verdict (undefined in a set: the rule's own).
+   */
+  private concatEntries(
+    words: readonly string[],
+    selectors: readonly string[],
+    isMap: boolean,
+    line: number,
+  ): [string[], RuleVerdict | undefined][] {
+    const out: [string[], RuleVerdict | undefined][] = []
+    let k = 0
+    while (k < words.length) {
+      const key = [words[k]!]
+      k++
+      while (words[k] === '.') {
+        key.push(String(words[k + 1]))
+        k += 2
+      }
+      if (key.length !== selectors.length)
+        throw this.err(line, `element '${key.join(' . ')}' does not fit '${selectors.join(' . ')}'`)
+      if (!isMap) {
+        out.push([key, undefined])
+        continue
+      }
+      const n = words[k + 1] === 'jump' || words[k + 1] === 'goto' ? 3 : 2
+      out.push([key, this.verdictMap(['', ...words.slice(k, k + n)], line)[0]![1]])
+      k += n
+    }
+    return out
+  }
+
   private verdictMap(words: readonly string[], line: number): [string, RuleVerdict][] {
     const out: [string, RuleVerdict][] = []
     for (let k = 0; k < words.length; k += 3) {

@@ -150,6 +150,7 @@ export interface RuleDraft {
   oif?: InterfaceMatch
   origDports?: { ranges: PortRange[]; negate: boolean }
   dstLocal?: boolean
+  dnat?: boolean
   never?: boolean
   verdict?: RuleVerdict
 }
@@ -238,6 +239,7 @@ export function finishRule(
     ...(draft.states !== undefined ? { states: draft.states } : {}),
     ...(draft.iif !== undefined ? { iif: draft.iif } : {}),
     ...(draft.oif !== undefined ? { oif: draft.oif } : {}),
+    ...(draft.dnat !== undefined ? { dnat: draft.dnat } : {}),
     ...(draft.origDports !== undefined ? { origDports: draft.origDports } : {}),
     ...(draft.dstLocal !== undefined ? { dstLocal: draft.dstLocal } : {}),
     ...(draft.never ? { never: true } : {}),

@@ -69,6 +69,8 @@ export interface Ctx {
   readonly local?: bigint
   /** Whether the local end is this host (not a container behind it, not a remote end). */
   readonly toHost: boolean
+  /** Whether a DNAT rule (or Docker's publishing) translated the destination (`ct status dnat`). */
+  readonly dnat: boolean
   readonly cc: CompiledConfig
 }
 
@@ -125,6 +127,7 @@ export function matchesShape(rule: FirewallRule, ctx: Ctx): boolean {
   if (rule.oif && !matchesInterface(rule.oif, ctx.oif)) return false
   // the destination is this host inbound (before DNAT to a container), never outbound
   if (rule.dstLocal !== undefined && rule.dstLocal !== ctx.toHost) return false
+  if (rule.dnat !== undefined && rule.dnat !== ctx.dnat) return false
   const local = ctx.direction === 'inbound' ? rule.daddr : rule.saddr
   if (local && !localFits(local, ctx)) return false
   return true
@@ -405,6 +408,8 @@ export function pathCtx(
     iif: more.iif,
     oif: more.oif,
     toHost: shape.direction === 'inbound' && more.container === undefined,
+    // a translated port or a container as the local end: only a DNAT gets the packet there
+    dnat: more.port !== undefined || more.container !== undefined,
     ...(local !== undefined ? { local } : {}),
   }
 }

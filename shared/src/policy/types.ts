@@ -79,9 +79,9 @@ export interface Policy {
 /**
  * Whether traffic arriving on an interface comes from the Internet (`public`) or from this host,
  * its containers, VMs or a VPN (`internal`). By default `lo`, `docker*`, `br-*`, `veth*`,
- * `virbr*`, `lxdbr*`, `incusbr*`, `cni*`, `flannel*`, `cali*`, `kube*`, `tailscale*`, `wg*`,
- * `tun*`, `tap*` and `zt*` are internal; every other name, and any interface no config names,
- * public.
+ * `virbr*`, `lxcbr*`, `lxdbr*`, `incusbr*`, `cni*`, `flannel*`, `cali*`, `kube*`, `tailscale*`,
+ * `wg*`, `tun*`, `tap*` and `zt*` are internal; every other name, and any interface no config
+ * names, public.
  */
 export type InterfaceRole = 'public' | 'internal'
 
@@ -167,6 +167,11 @@ export interface FirewallRule {
    * (`-m addrtype --dst-type LOCAL`, `fib daddr type local`): after DNAT to a container it is not.
    */
   readonly dstLocal?: boolean
+  /**
+   * Whether the connection must (true) or must not (false) have been destination-NATed
+   * (`ct status dnat`): traffic to this host's own port was not, a published port's was.
+   */
+  readonly dnat?: boolean
   /** True when the rule can never match external traffic (a rate limit's repeat, no family). */
   readonly never?: boolean
   readonly verdict: RuleVerdict

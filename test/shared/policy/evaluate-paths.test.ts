@@ -111,6 +111,39 @@ describe('destination NAT to this host', () => {
   })
 })
 
+describe('ct status dnat', () => {
+  // martijnvds-debian-router.nftables.conf (real-configs) opened every port of the router through
+  // `ct status dnat accept`, taken to match; the kernel matches it on DNATed connections only
+  const nft = (input: string) => `table inet f {
+  chain input {
+    type filter hook input priority 0; policy drop;
+    ${input}
+  }
+  chain forward {
+    type filter hook forward priority 0; policy drop;
+    ct status dnat accept
+  }
+}
+table ip nat {
+  chain pre {
+    type nat hook prerouting priority dstnat; policy accept;
+    tcp dport 8080 dnat to 198.51.100.2:80
+  }
+}
+`
+  it('matches a connection a DNAT rule translated, not one to this host', () => {
+    const configs = read({ 'router.nft': nft('ct status dnat accept') })
+    expect(reach(configs, 22)).toBe('')
+    expect(reach(configs, 8080)).toBe('0.0.0.0/0')
+  })
+
+  it('negated, matches a connection to this host only', () => {
+    const configs = read({ 'router.nft': nft('ct status != dnat accept') })
+    expect(reach(configs, 22)).toBe('0.0.0.0/0')
+    expect(reach(configs, 22, 6)).toBe('::/0')
+  })
+})
+
 describe("this host's own address", () => {
   it('a rule on one of its addresses opens the port: reach is what gets to any', () => {
     const configs = read({

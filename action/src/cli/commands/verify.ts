@@ -54,11 +54,11 @@ fetched (honouring UPSTREAM_MIRROR) unless --feed-file supplies them; a feed who
 held (a mass removal or addition) is used as published, with a 'held: ...' line on stderr.
 
 Reach is computed for traffic arriving on the interfaces taken as public. Internal by default:
-lo, docker*, br-*, veth*, virbr*, lxdbr*, incusbr*, cni*, flannel*, cali*, kube*, tailscale*,
-wg*, tun*, tap*, zt*; every other name, and any interface no config names, is public. The
-output says which were taken as public. A whole ruleset (nft list ruleset, a complete
-iptables-save) without an input chain lets everything in; a file that decides nothing (a
-fragment, a file that only includes others) exits 2.
+lo, docker*, br-*, veth*, virbr*, lxcbr*, lxdbr*, incusbr*, cni*, flannel*, cali*, kube*,
+tailscale*, wg*, tun*, tap*, zt*; every other name, and any interface no config names, is
+public. The output says which were taken as public. A whole ruleset (nft list ruleset, a
+complete iptables-save) without an input chain lets everything in; a file that decides nothing
+(a fragment, a file that only includes others) exits 2.
 
 Options:
   --policy PRESET|FILE   a preset ('allowlist-sync policies' lists them) or a YAML/JSON policy file

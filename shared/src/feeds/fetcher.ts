@@ -3,6 +3,7 @@
  * same-host-only redirects, the project's User-Agent, a GitHub token for api.github.com only,
  * and UPSTREAM_MIRROR.
  */
+import { VERSION } from '../version.ts'
 import { quote } from './extract.ts'
 import type {
   CacheEntry,
@@ -14,7 +15,7 @@ import type {
 } from './types.ts'
 
 /** The User-Agent sent upstream unless the caller gives another. */
-export const USER_AGENT = 'allowlist-sync/0.1.0 (+https://github.com/allowlist-sync/allowlist-sync)'
+export const USER_AGENT = `allowlist-sync/${VERSION} (+https://github.com/allowlist-sync/allowlist-sync)`
 
 /** Same-host redirects followed before `redirect` refuses. */
 const MAX_REDIRECTS = 3

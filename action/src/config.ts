@@ -9,6 +9,7 @@ import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } fr
 import {
   BUILTIN_FEEDS,
   defineUserFeed,
+  errorMessage,
   findFeed,
   FORMAT_IDS,
   parsePort,
@@ -202,8 +203,6 @@ function positions(doc: Document, counter: LineCounter, file: string): Positions
   return { at, keyAt }
 }
 
-const message = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
-
 let validator: ValidateFunction | undefined
 
 function valueAt(raw: unknown, path: Path): unknown {
@@ -295,7 +294,7 @@ function userFeedsOf(cfg: RawConfig, where: Positions, problems: string[]): Feed
         }),
       )
     } catch (cause) {
-      problems.push(`${where.at(['feeds', i])}: ${message(cause)}`)
+      problems.push(`${where.at(['feeds', i])}: ${errorMessage(cause)}`)
     }
   }
   return out
@@ -353,7 +352,7 @@ function targetsOf(
       try {
         ports.push(parsePort(p))
       } catch (cause) {
-        problems.push(`${where.at(['targets', i, 'ports', j])}: ${message(cause)}`)
+        problems.push(`${where.at(['targets', i, 'ports', j])}: ${errorMessage(cause)}`)
       }
     }
     return {

@@ -3,6 +3,7 @@
  * and the two error kinds that the dispatcher turns into exit codes and stderr lines.
  */
 import type { ParseArgsConfig } from 'node:util'
+import { errorMessage } from '../../../shared/src/index.ts'
 
 // Built-ins through process.getBuiltinModule, not `import ... from 'node:fs'`: an ES import of a
 // built-in evaluates every export of its namespace (fs.promises and with it readline and the
@@ -146,6 +147,6 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true })
   } catch (cause) {
-    throw new UsageError(cause instanceof Error ? cause.message : String(cause), { cause })
+    throw new UsageError(errorMessage(cause), { cause })
   }
 }

@@ -3,6 +3,7 @@
  * same-host-only redirects, the project's User-Agent, a GitHub token for api.github.com only,
  * and UPSTREAM_MIRROR.
  */
+import { errorMessage } from '../error-message.ts'
 import { VERSION } from '../version.ts'
 import { quote } from './extract.ts'
 import type {
@@ -101,11 +102,6 @@ export type FetchSourceResult = (FetchedBody | NotModified | FetchRefusal) & {
 
 class TimeoutSignal extends Error {}
 
-/** A rejection's message: a custom `fetch` may reject with anything, not only an Error. */
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}
-
 /**
  * Fetches one upstream URL through the guards that need no parsing, in order: network error,
  * timeout, redirect, HTTP error, oversized body, wrong content (not UTF-8). Never throws.
@@ -167,7 +163,11 @@ export async function fetchSource(url: string, o: FetchSourceOptions): Promise<F
       } catch (error) {
         // The timer sets timedOut before it rejects `timeout`, so this also covers TimeoutSignal.
         if (timedOut) return refuse('timeout', `no response within ${o.timeoutMs} ms`, current)
-        return refuse('network-error', `request to ${current} failed: ${messageOf(error)}`, current)
+        return refuse(
+          'network-error',
+          `request to ${current} failed: ${errorMessage(error)}`,
+          current,
+        )
       }
       status = response.status
       if (status < 300 || status > 399 || status === 304) break
@@ -260,7 +260,7 @@ export async function fetchSource(url: string, o: FetchSourceOptions): Promise<F
       await reader?.cancel().catch(() => undefined)
       return refuse('timeout', `the body did not arrive within ${o.timeoutMs} ms`, current)
     }
-    return refuse('network-error', `reading ${current} failed: ${messageOf(error)}`, current)
+    return refuse('network-error', `reading ${current} failed: ${errorMessage(error)}`, current)
   } finally {
     web.clearTimeout(timer)
   }

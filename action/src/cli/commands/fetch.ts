@@ -3,6 +3,7 @@
  * with `--previous` the change against an earlier snapshot.
  */
 import {
+  errorMessage,
   findFeed,
   IpSet,
   syncFeeds,
@@ -103,7 +104,7 @@ async function readPrevious(io: CliIo, file: string): Promise<Record<string, Sna
   try {
     value = JSON.parse(text)
   } catch (cause) {
-    throw new InputError([`${file}: not JSON (${(cause as Error).message})`], { cause })
+    throw new InputError([`${file}: not JSON (${errorMessage(cause)})`], { cause })
   }
   let candidates: unknown[]
   if (Array.isArray(value)) candidates = value
@@ -130,7 +131,7 @@ async function readPrevious(io: CliIo, file: string): Promise<Record<string, Sna
         IpSet.fromCidrs(family, list)
       } catch (cause) {
         throw new InputError(
-          [`${file}: item ${i + 1} (${c.feed}): ipv${family}: ${(cause as Error).message}`],
+          [`${file}: item ${i + 1} (${c.feed}): ipv${family}: ${errorMessage(cause)}`],
           { cause },
         )
       }

@@ -4,6 +4,7 @@
  */
 import path from 'node:path'
 import {
+  errorMessage,
   DEFAULT_LIMITS,
   findFeed,
   formatInfo,
@@ -208,7 +209,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   try {
     ports = (values.port ?? []).map(parsePort)
   } catch (error) {
-    throw new UsageError((error as Error).message, { cause: error })
+    throw new UsageError(errorMessage(error), { cause: error })
   }
   const strategy = ipStrategy(values)
   const raised = limits(values.limit)

@@ -4,13 +4,12 @@
  */
 import {
   errorMessage,
-  findFeed,
   IpSet,
-  syncFeeds,
-  type FeedDefinition,
   type FeedOutcome,
   type Snapshot,
 } from '../../../../shared/src/index.ts'
+import { timeoutOption } from '../duration.ts'
+import { fetchFeeds } from '../fetch-feeds.ts'
 import { heldNotice } from '../held-notice.ts'
 import {
   EXIT_OK,
@@ -46,7 +45,8 @@ Options:
   --allow-mass-removal      a change that removes more than the limit is a plain change
   --allow-mass-addition     a change that more than doubles a family is a plain change
   --max-removal-share N     the removal limit, 0..1 of one family's addresses (default 0.5)
-  --timeout MS              per request (default 10000)
+  --timeout DURATION        per request: 30s, 2m, 500ms; a bare number is seconds
+                            (default 10s; --timeout-ms N is the deprecated spelling)
   --max-bytes N             largest body accepted (default 8388608)
 
 Environment:
@@ -67,6 +67,7 @@ const OPTIONS = {
   'allow-mass-addition': { type: 'boolean' },
   'max-removal-share': { type: 'string' },
   timeout: { type: 'string' },
+  'timeout-ms': { type: 'string' },
   'max-bytes': { type: 'string' },
 } as const
 
@@ -188,40 +189,21 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (!parsed) return EXIT_OK
   const { values, positionals } = parsed
   if (positionals.length === 0) throw new UsageError('name at least one FEED')
-  const feeds: FeedDefinition[] = []
-  for (const id of positionals) {
-    const feed = findFeed(id)
-    if (!feed) throw new UsageError(`unknown feed '${id}' (see 'allowlist-sync feeds')`)
-    if (!feeds.some((f) => f.id === feed.id)) feeds.push(feed)
-  }
   const share = number('max-removal-share', values['max-removal-share'], 0, 1)
-  const timeoutMs = number('timeout', values.timeout, 1, 600_000)
+  const timeoutMs = timeoutOption(values, { min: 1, max: 600_000 }, io)
   const maxBodyBytes = number('max-bytes', values['max-bytes'], 1, 1 << 30)
   const previous = values.previous ? await readPrevious(io, values.previous) : {}
-  const mirror = io.env.UPSTREAM_MIRROR || undefined
-  const githubToken = io.env.GITHUB_TOKEN || undefined
-  let result
-  try {
-    result = await syncFeeds(feeds, {
-      fetch: io.fetch,
-      now: io.now,
-      previous,
-      ...(mirror ? { mirror } : {}),
-      ...(githubToken ? { githubToken } : {}),
-      guards: {
-        ...(share !== undefined ? { maxRemovalShare: share } : {}),
-        ...(values['allow-mass-removal'] ? { allowMassRemoval: true } : {}),
-        ...(values['allow-mass-addition'] ? { allowMassAddition: true } : {}),
-        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-        ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
-      },
-    })
-  } catch (cause) {
-    if (cause instanceof TypeError && 'code' in cause && cause.code === 'ERR_MIRROR')
-      throw new UsageError(cause.message, { cause })
-    throw cause
-  }
-  const { outcomes, unknownKeys } = result
+  const { outcomes, unknownKeys } = await fetchFeeds(io, positionals, {
+    unknownFeed: (id) => new UsageError(`unknown feed '${id}' (see 'allowlist-sync feeds')`),
+    timeoutMs,
+    previous,
+    guards: {
+      ...(share !== undefined ? { maxRemovalShare: share } : {}),
+      ...(values['allow-mass-removal'] ? { allowMassRemoval: true } : {}),
+      ...(values['allow-mass-addition'] ? { allowMassAddition: true } : {}),
+      ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
+    },
+  })
   if (values.json) io.stdout(`${JSON.stringify({ outcomes, unknownKeys }, null, 2)}\n`)
   else for (const outcome of outcomes) io.stdout(textFor(outcome))
   for (const { url, key } of unknownKeys)

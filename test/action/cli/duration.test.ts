@@ -6,18 +6,11 @@ import {
   parseDuration,
   timeoutOption,
 } from '../../../action/src/cli/duration.ts'
-import type { CliIo } from '../../../action/src/cli/io.ts'
+import { testIo } from './in-process.ts'
 
 function fakeIo() {
   let stderr = ''
-  const io: CliIo = {
-    stdout: () => undefined,
-    stderr: (t) => void (stderr += t),
-    readText: () => Promise.reject(new Error('no files')),
-    env: {},
-    fetch: () => Promise.reject(new Error('no network')),
-    now: () => 0,
-  }
+  const io = testIo({ stderr: (t) => void (stderr += t) })
   return { io, stderr: () => stderr }
 }
 

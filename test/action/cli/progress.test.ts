@@ -3,20 +3,16 @@
  * at the end; an injected isTTY, clock and timer stand in for the terminal and time.
  */
 import { describe, expect, it } from 'vitest'
-import type { CliIo } from '../../../action/src/cli/io.ts'
 import { PROGRESS_EVERY_MS, startProgress } from '../../../action/src/cli/progress.ts'
+import { testIo } from './in-process.ts'
 
 function terminal(isTTY: boolean) {
   let now = 0
   let stderr = ''
   const ticks: (() => void)[] = []
   let cancelled = 0
-  const io: CliIo = {
-    stdout: () => undefined,
+  const io = testIo({
     stderr: (t) => void (stderr += t),
-    readText: () => Promise.reject(new Error('no files')),
-    env: {},
-    fetch: () => Promise.reject(new Error('no network')),
     now: () => now,
     stderrIsTTY: isTTY,
     every: (ms, fn) => {
@@ -24,7 +20,7 @@ function terminal(isTTY: boolean) {
       ticks.push(fn)
       return () => void cancelled++
     },
-  }
+  })
   return {
     io,
     advance: (ms: number) => {

@@ -5,7 +5,8 @@
  */
 import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { format } from 'prettier'
+import { format, resolveConfig } from 'prettier'
+import { snapshotJsonSchema } from '../shared/src/index.ts'
 import { configJsonSchema } from './src/config-schema.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
@@ -13,12 +14,15 @@ const root = path.resolve(import.meta.dirname, '..')
 /** Each published schema file (repository-relative) and what it should hold. */
 export const SCHEMA_FILES: Readonly<Record<string, () => Record<string, unknown>>> = {
   'action/allowlist-sync.schema.json': configJsonSchema,
+  'action/snapshot.schema.json': snapshotJsonSchema,
 }
 
 /** The text a schema file should have. */
 export async function schemaText(file: string): Promise<string> {
   const schema = SCHEMA_FILES[file]!()
-  return format(JSON.stringify(schema, null, 2), { parser: 'json', filepath: file })
+  const filepath = path.join(root, file)
+  const options = await resolveConfig(filepath)
+  return format(JSON.stringify(schema, null, 2), { ...options, parser: 'json', filepath })
 }
 
 if (import.meta.main) {

@@ -5,6 +5,7 @@
 import {
   errorMessage,
   IpSet,
+  snapshotSchema,
   type FeedOutcome,
   type Snapshot,
 } from '../../../../shared/src/index.ts'
@@ -81,23 +82,6 @@ function number(name: string, text: string | undefined, min: number, max: number
   return value
 }
 
-function isSnapshot(value: unknown): value is Snapshot {
-  if (typeof value !== 'object' || value === null) return false
-  const s = value as Record<string, unknown>
-  return (
-    typeof s.feed === 'string' &&
-    Number.isInteger(s.version) &&
-    typeof s.sha256 === 'string' &&
-    typeof s.fetchedAt === 'string' &&
-    typeof s.changedAt === 'string' &&
-    typeof s.source === 'string' &&
-    Array.isArray(s.ipv4) &&
-    s.ipv4.every((c) => typeof c === 'string') &&
-    Array.isArray(s.ipv6) &&
-    s.ipv6.every((c) => typeof c === 'string')
-  )
-}
-
 /** Reads `--previous`: a Snapshot, an array of them, or a `fetch --json` output. */
 async function readPrevious(io: CliIo, file: string): Promise<Record<string, Snapshot>> {
   const text = await readInputFile(io, file)
@@ -118,12 +102,14 @@ async function readPrevious(io: CliIo, file: string): Promise<Record<string, Sna
     })
   } else candidates = [value]
   const out: Record<string, Snapshot> = {}
-  candidates.forEach((c, i) => {
-    if (c === undefined) return
-    if (!isSnapshot(c))
+  candidates.forEach((candidate, i) => {
+    if (candidate === undefined) return
+    const parsed = snapshotSchema.safeParse(candidate)
+    if (!parsed.success)
       throw new InputError([
         `${file}: item ${i + 1}: not a snapshot (needs feed, version, sha256, fetchedAt, changedAt, source, ipv4, ipv6)`,
       ])
+    const c: Snapshot = parsed.data
     for (const [family, list] of [
       [4, c.ipv4],
       [6, c.ipv6],

@@ -4,15 +4,13 @@
  * id, policy file) checked against what exists, every path against what may be written, and
  * errors reported as `FILE:LINE:COLUMN: reason`, with the closest valid name for a misspelt one.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml'
 import {
   BUILTIN_FEEDS,
   defineUserFeed,
+  errorMessage,
   findFeed,
-  FORMAT_IDS,
   parsePort,
-  PRESET_IDS,
   type FeedDefinition,
   type FormatId,
   type PortSpec,
@@ -22,7 +20,8 @@ import {
 } from '../../shared/src/index.ts'
 import { didYouMean } from './closest-name.ts'
 import { globToRegExp } from './glob-to-reg-exp.ts'
-import { configSchema, MAX_TARGETS } from './config-schema.ts'
+import { configIssues, type ConfigPath, type Positions } from './config-issues.ts'
+import { configSchema, type RawConfig } from './config-schema.ts'
 import { parentFolders, repoPathProblem } from './repo-path.ts'
 
 /** The default config path. */
@@ -109,19 +108,7 @@ export class ConfigError extends Error {
   }
 }
 
-interface RawFeed {
-  id: string
-  url: string
-  parser: UserParserSpec['kind']
-  path?: string
-  column?: string | number
-  address?: string[]
-  where?: Record<string, string[]>
-  family?: 4 | 6
-  version?: string
-  title?: string
-  'allow-reserved'?: boolean
-}
+type RawFeed = NonNullable<RawConfig['feeds']>[number]
 
 /** The keys each user parser kind needs beside `parser`. */
 const PARSER_NEEDS: Readonly<Record<UserParserSpec['kind'], readonly (keyof RawFeed)[]>> = {
@@ -152,19 +139,7 @@ function userParserOf(f: RawFeed): UserParserSpec {
   }
 }
 
-interface RawTarget {
-  path: string
-  format: string
-  feeds: string[]
-  ports?: string[]
-  name?: string
-  comment?: string
-  'ip-strategy'?: { depth?: number; 'excluded-ips'?: string[] }
-  limits?: RenderLimits
-  table?: string
-  'exempt-loopback'?: boolean
-  'exempt-private'?: boolean
-}
+type RawTarget = RawConfig['targets'][number]
 
 /** The config's `ip-strategy` as RenderOptions.ipStrategy (the renderer validates it). */
 function ipStrategyOf(raw: RawTarget['ip-strategy']): { ipStrategy?: TraefikIpStrategy } {
@@ -177,53 +152,20 @@ function ipStrategyOf(raw: RawTarget['ip-strategy']): { ipStrategy?: TraefikIpSt
   }
 }
 
-interface RawConfig {
-  version: 1
-  source?: string
-  lock?: string
-  feeds?: RawFeed[]
-  targets: RawTarget[]
-  policies?: {
-    preset?: string
-    file?: string
-    configs: string[]
-    interfaces?: Record<string, 'public' | 'internal'>
-  }[]
-  'pull-request'?: {
-    branch?: string
-    title?: string
-    'commit-message'?: string
-    labels?: string[]
-    reviewers?: string[]
-    'team-reviewers'?: string[]
-    assignees?: string[]
-    draft?: boolean
-  }
-}
-
-type Path = readonly (string | number)[]
-
-/** Positions of a parsed document's nodes as `FILE:LINE:COLUMN`. */
-interface Positions {
-  /** The value at `path` (or its nearest existing ancestor). */
-  at(path: Path): string
-  /** The key `key` of the map at `path`. */
-  keyAt(path: Path, key: string): string
-}
-
+/** Positions of the document's nodes (the YAML node of a schema issue or a name check). */
 function positions(doc: Document, counter: LineCounter, file: string): Positions {
   const pos = (offset: number) => {
     const p = counter.linePos(offset)
     return `${file}:${p.line}:${p.col}`
   }
-  const at = (path: Path): string => {
+  const at = (path: ConfigPath): string => {
     for (let n = path.length; n >= 0; n--) {
       const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true)
       if (isNode(node) && node.range) return pos(node.range[0])
     }
     return `${file}:1:1`
   }
-  const keyAt = (path: Path, key: string): string => {
+  const keyAt = (path: ConfigPath, key: string): string => {
     const map = path.length === 0 ? doc.contents : doc.getIn(path, true)
     if (isMap(map))
       for (const pair of map.items)
@@ -232,69 +174,6 @@ function positions(doc: Document, counter: LineCounter, file: string): Positions
     return at(path)
   }
   return { at, keyAt }
-}
-
-const message = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
-
-let validator: ValidateFunction | undefined
-
-function valueAt(raw: unknown, path: Path): unknown {
-  let v = raw
-  for (const p of path) v = (v as Record<string | number, unknown> | undefined)?.[p]
-  return v
-}
-
-function describe(e: ErrorObject, path: Path, raw: unknown): string {
-  const at = path.length === 0 ? 'the config' : `'${path.join('.')}'`
-  const last = path[path.length - 1]
-  if (e.keyword === 'enum' && (last === 'format' || last === 'preset')) {
-    const value = String(valueAt(raw, path))
-    const list = last === 'format' ? FORMAT_IDS : PRESET_IDS
-    const command = last === 'format' ? 'formats' : 'policies'
-    return `${at}: unknown ${last} '${value}'${didYouMean(value, list)} (\`allowlist-sync ${command}\` lists them)`
-  }
-  switch (e.keyword) {
-    case 'required':
-      return `${at}: missing '${String(e.params.missingProperty)}'`
-    case 'additionalProperties':
-      return `${at}: unknown key '${String(e.params.additionalProperty)}'`
-    case 'enum':
-      return `${at}: must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`
-    case 'const':
-      return `${at}: must be ${JSON.stringify(e.params.allowedValue)}`
-    case 'maxItems':
-      return last === 'targets'
-        ? `${at}: ${(valueAt(raw, path) as unknown[]).length} targets; at most ${MAX_TARGETS} are allowed (one reviewable pull request; GitHub limits content-creating API calls to about 80 a minute)`
-        : `${at}: ${e.message ?? 'has too many items'}`
-    default:
-      return `${at}: ${e.message ?? 'is invalid'}`
-  }
-}
-
-function schemaErrors(raw: unknown, where: Positions): string[] {
-  // The schema is checked against the meta-schema by the tests; skipping it here saves start-up.
-  validator ??= new Ajv({
-    allErrors: true,
-    strict: false,
-    validateSchema: false,
-    code: { optimize: false },
-  }).compile(configSchema())
-  if (validator(raw)) return []
-  const lines = new Set<string>()
-  for (const e of validator.errors ?? []) {
-    // A policy with a misspelt preset also fails `oneOf`; the enum error says it better.
-    if (e.keyword === 'oneOf') continue
-    const path = e.instancePath
-      .split('/')
-      .slice(1)
-      .map((p) => (/^\d+$/.test(p) ? Number(p) : p))
-    const place =
-      e.keyword === 'additionalProperties'
-        ? where.keyAt(path, String(e.params.additionalProperty))
-        : where.at(path)
-    lines.add(`${place}: ${describe(e, path, raw)}`)
-  }
-  return [...lines]
 }
 
 function userFeedsOf(cfg: RawConfig, where: Positions, problems: string[]): FeedDefinition[] {
@@ -319,7 +198,7 @@ function userFeedsOf(cfg: RawConfig, where: Positions, problems: string[]): Feed
         }),
       )
     } catch (cause) {
-      problems.push(`${where.at(['feeds', i])}: ${message(cause)}`)
+      problems.push(`${where.at(['feeds', i])}: ${errorMessage(cause)}`)
     }
   }
   return out
@@ -377,12 +256,12 @@ function targetsOf(
       try {
         ports.push(parsePort(p))
       } catch (cause) {
-        problems.push(`${where.at(['targets', i, 'ports', j])}: ${message(cause)}`)
+        problems.push(`${where.at(['targets', i, 'ports', j])}: ${errorMessage(cause)}`)
       }
     }
     return {
       path: t.path,
-      format: t.format as FormatId,
+      format: t.format,
       feeds: t.feeds,
       ports,
       ...(t.name === undefined ? {} : { name: t.name }),
@@ -426,7 +305,7 @@ function policiesOf(
  * Parses and validates a config. Throws ConfigError with one `FILE:LINE:COLUMN: reason` line per
  * problem: YAML syntax, schema violations (at the offending key or value), unknown formats,
  * presets and feed ids (with the closest valid one), bad ports, duplicate target paths, paths
- * that may not be written, more than {@link MAX_TARGETS} targets, bad user feeds; with
+ * that may not be written, more than MAX_TARGETS (config-schema.ts) targets, bad user feeds; with
  * `options.files`, missing policy files, targets on links, and policy globs matching nothing.
  */
 export function parseConfig(text: string, file: string, options: ConfigOptions = {}): SyncConfig {
@@ -441,9 +320,9 @@ export function parseConfig(text: string, file: string, options: ConfigOptions =
     )
   const where = positions(doc, counter, file)
   const raw: unknown = doc.toJS()
-  const invalid = schemaErrors(raw, where)
-  if (invalid.length > 0) throw new ConfigError(invalid)
-  const cfg = raw as RawConfig
+  const parsed = configSchema.safeParse(raw)
+  if (!parsed.success) throw new ConfigError(configIssues(parsed.error.issues, raw, where))
+  const cfg = parsed.data
   const problems: string[] = []
   const userFeeds = userFeedsOf(cfg, where, problems)
   const targets = targetsOf(cfg, userFeeds, where, options, problems)

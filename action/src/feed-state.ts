@@ -5,6 +5,7 @@
  * ones (a mass removal or addition) are applied and listed in `held`, for a draft pull request.
  */
 import {
+  errorMessage,
   DEFAULT_GUARD_OPTIONS,
   findFeed,
   guardServedSnapshot,
@@ -360,10 +361,7 @@ async function fromWorker(
       signal: AbortSignal.timeout(15_000),
     })
   } catch (cause) {
-    return refuse(
-      'network-error',
-      `${url}: ${cause instanceof Error ? cause.message : String(cause)}`,
-    )
+    return refuse('network-error', `${url}: ${errorMessage(cause)}`)
   }
   if (res.status === 304 && prev)
     return {

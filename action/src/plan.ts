@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto'
 import {
+  errorMessage,
   formatInfo,
   IpSet,
   RenderError,
@@ -141,7 +142,7 @@ async function planTarget(
       ...base,
       content: undefined,
       changed: false,
-      skipped: `left as it is: ${cause instanceof Error ? cause.message : String(cause)}`,
+      skipped: `left as it is: ${errorMessage(cause)}`,
     }
   }
   return { ...base, content, changed: !(await reader.same(target.path, content)) }

@@ -4,6 +4,7 @@
  * plan writes), evaluates them with shared/policy, and collects findings and SARIF.
  */
 import {
+  errorMessage,
   evaluatePolicy,
   IpSet,
   isPresetId,
@@ -71,9 +72,7 @@ export async function loadPolicies(
         })
       }
     } catch (cause) {
-      errors.push(
-        `policy ${check.preset ?? check.file ?? '?'}: ${cause instanceof Error ? cause.message : String(cause)}`,
-      )
+      errors.push(`policy ${check.preset ?? check.file ?? '?'}: ${errorMessage(cause)}`)
     }
   }
   return { loaded, errors }
@@ -138,7 +137,7 @@ export async function checkPolicies(
       sarifFindings.push(...found)
       sarifPolicy ??= policy
     } catch (cause) {
-      errors.push(`policy ${policy.id}: ${cause instanceof Error ? cause.message : String(cause)}`)
+      errors.push(`policy ${policy.id}: ${errorMessage(cause)}`)
     }
   }
   findings.sort((a, b) => RANK[a.severity] - RANK[b.severity])
@@ -147,7 +146,7 @@ export async function checkPolicies(
     try {
       sarif = toSarif(sarifFindings, { toolVersion, policy: sarifPolicy })
     } catch (cause) {
-      errors.push(`SARIF: ${cause instanceof Error ? cause.message : String(cause)}`)
+      errors.push(`SARIF: ${errorMessage(cause)}`)
     }
   }
   return { policies: loaded.map((l) => l.policy.id), findings, errors, sarif, files: [...files] }

@@ -10,7 +10,7 @@ import type { Inputs } from './inputs.ts'
 import type { PolicyFinding, PolicyResult } from './policy-check.ts'
 import type { RunOutcome } from './summary.ts'
 import type { TreeReader } from './tree-reader.ts'
-import { VERSION, type SarifLog } from '../../shared/src/index.ts'
+import { errorMessage, VERSION, type SarifLog } from '../../shared/src/index.ts'
 
 /** The action's version, in SARIF and the User-Agent. */
 export const ACTION_VERSION = VERSION
@@ -88,9 +88,7 @@ export function readLock(text: string | undefined, deps: SyncDeps): ReturnType<t
   try {
     return parseLock(text, new Date(deps.now()).toISOString())
   } catch (cause) {
-    deps.log.warning(
-      `the lock file is unreadable and is rebuilt: ${cause instanceof Error ? cause.message : String(cause)}`,
-    )
+    deps.log.warning(`the lock file is unreadable and is rebuilt: ${errorMessage(cause)}`)
     return {}
   }
 }

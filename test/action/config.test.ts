@@ -1,8 +1,9 @@
 /** @module parseConfig: valid configs, and errors that give file, line and column. */
 import { Ajv } from 'ajv'
+import { parse as parseYaml } from 'yaml'
 import { describe, expect, it } from 'vitest'
 import schema from '../../action/allowlist-sync.schema.json' with { type: 'json' }
-import { configSchema } from '../../action/src/config-schema.ts'
+import { configJsonSchema, configSchema } from '../../action/src/config-schema.ts'
 import { ConfigError, parseConfig, type RepoFiles } from '../../action/src/config.ts'
 import { DEFAULT_LIMITS, FORMAT_IDS, PRESET_IDS } from '../../shared/src/index.ts'
 
@@ -45,11 +46,104 @@ describe('allowlist-sync.schema.json', () => {
     expect(() => ajv.compile(schema)).not.toThrow()
   })
 
-  it('lists the formats and presets shared/ has (node test/scripts/write-config-schema.ts rewrites it)', () => {
+  it('lists the formats and presets shared/ has (npm run schemas rewrites it)', () => {
     const props = schema.properties
     expect(props.targets.items.properties.format.enum).toEqual([...FORMAT_IDS])
     expect(props.policies.items.properties.preset.enum).toEqual([...PRESET_IDS])
-    expect(schema).toEqual(configSchema())
+    expect(schema).toEqual(configJsonSchema())
+  })
+})
+
+describe('configSchema and the generated JSON Schema', () => {
+  const validate = new Ajv({ strict: true, strictRequired: false, allowUnionTypes: true }).compile(
+    configJsonSchema(),
+  )
+  const target = '  - { path: a, format: txt, feeds: [github/hooks] }\n'
+
+  it.each([
+    ['the documented example', VALID, true],
+    ['a wrong version', 'version: 2\ntargets: []\n', false],
+    ['no targets', 'version: 1\ntargets: []\n', false],
+    ['an unknown top-level key', `version: 1\ncolour: red\ntargets:\n${target}`, false],
+    [
+      'an unknown format',
+      'version: 1\ntargets:\n  - { path: a, format: nft, feeds: [x] }\n',
+      false,
+    ],
+    [
+      'a bad port',
+      'version: 1\ntargets:\n  - { path: a, format: txt, feeds: [x], ports: [http] }\n',
+      false,
+    ],
+    [
+      'a bad table',
+      'version: 1\ntargets:\n  - { path: a, format: nftables, feeds: [x], table: filter }\n',
+      false,
+    ],
+    [
+      'depth 0',
+      'version: 1\ntargets:\n  - { path: a, format: traefik, feeds: [x], ip-strategy: { depth: 0 } }\n',
+      false,
+    ],
+    [
+      'an unknown limit',
+      'version: 1\ntargets:\n  - { path: a, format: aws-sg, feeds: [x], limits: { awsRules: 1 } }\n',
+      false,
+    ],
+    [
+      'a csv column number',
+      `version: 1\nfeeds:\n  - { id: a/b, url: 'https://x', parser: csv, column: 2 }\ntargets:\n${target}`,
+      true,
+    ],
+    [
+      'a fractional csv column',
+      `version: 1\nfeeds:\n  - { id: a/b, url: 'https://x', parser: csv, column: 2.5 }\ntargets:\n${target}`,
+      false,
+    ],
+    [
+      'family 5',
+      `version: 1\nfeeds:\n  - { id: a/b, url: 'https://x', parser: lines, family: 5 }\ntargets:\n${target}`,
+      false,
+    ],
+    [
+      'an http:// feed',
+      `version: 1\nfeeds:\n  - { id: a/b, url: 'http://x', parser: lines }\ntargets:\n${target}`,
+      false,
+    ],
+    [
+      'a policy with a preset and a file',
+      `version: 1\ntargets:\n${target}policies:\n  - { preset: oec, file: p.yml, configs: [a] }\n`,
+      false,
+    ],
+    [
+      'a policy with neither',
+      `version: 1\ntargets:\n${target}policies:\n  - { configs: [a] }\n`,
+      false,
+    ],
+    [
+      'a policy interface role',
+      `version: 1\ntargets:\n${target}policies:\n  - { preset: oec, configs: [a], interfaces: { 'wg*': internal } }\n`,
+      true,
+    ],
+    [
+      'a bad interface name',
+      `version: 1\ntargets:\n${target}policies:\n  - { preset: oec, configs: [a], interfaces: { 'a/b': internal } }\n`,
+      false,
+    ],
+    [
+      'a bad interface role',
+      `version: 1\ntargets:\n${target}policies:\n  - { preset: oec, configs: [a], interfaces: { eth0: dmz } }\n`,
+      false,
+    ],
+    [
+      'a pull-request draft string',
+      `version: 1\ntargets:\n${target}pull-request: { draft: 'yes' }\n`,
+      false,
+    ],
+  ])('agree on %s', (_, text, valid) => {
+    const doc: unknown = parseYaml(text)
+    expect(configSchema.safeParse(doc).success).toBe(valid)
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(valid)
   })
 })
 
@@ -186,6 +280,43 @@ targets:
 `)
     expect(lines.join('\n')).toMatch(/c\.yml:3:5: .*built in/)
     expect(lines.join('\n')).toMatch(/c\.yml:6:13: 'a' is already target 1/)
+  })
+})
+
+describe('parseConfig: schema failures in words, at their place', () => {
+  const target = '  - { path: a, format: txt, feeds: [github/hooks] }\n'
+  it.each([
+    [
+      `version: 1\nfeeds:\n  - { id: a/b, url: 'https://x', parser: csv, column: 2.5 }\ntargets:\n${target}`,
+      "c.yml:3:55: 'feeds.0.column': must be string or integer",
+    ],
+    [
+      `version: 1\ntargets:\n${target}policies:\n  - { preset: oec, file: p.yml, configs: [a] }\n`,
+      "c.yml:5:5: 'policies.0': needs one of 'preset' and 'file', not both",
+    ],
+    [
+      `version: 1\ntargets:\n  - { path: a, format: txt, feeds: [x], comment: ${'x'.repeat(201)} }\n`,
+      "c.yml:3:50: 'targets.0.comment': must have at most 200 characters",
+    ],
+    [
+      'version: 1\ntargets:\n  - { path: a, format: txt, feeds: [] }\n',
+      "c.yml:3:36: 'targets.0.feeds': must have at least 1 items",
+    ],
+    [
+      'version: 1\ntargets:\n  - { path: a, format: txt, feeds: [x], ports: [http] }\n',
+      "c.yml:3:49: 'targets.0.ports.0': must match pattern",
+    ],
+    ['- just a list\n', 'c.yml:1:1: the config: must be object'],
+    [
+      `version: 1\nfeeds:\n  - { id: a/b, url: 'https://x', parser: lines, family: 5 }\ntargets:\n${target}`,
+      "'feeds.0.family': must be one of 4, 6",
+    ],
+  ])('%j', (text, line) => {
+    const lines = errorsOf(text)
+    expect(
+      lines.some((l) => l.startsWith(line) || l.includes(line)),
+      lines.join('\n'),
+    ).toBe(true)
   })
 })
 

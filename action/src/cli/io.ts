@@ -3,12 +3,14 @@
  * and the two error kinds that the dispatcher turns into exit codes and stderr lines.
  */
 import type { ParseArgsConfig } from 'node:util'
+import { errorMessage } from '../../../shared/src/index.ts'
 
 // Built-ins through process.getBuiltinModule, not `import ... from 'node:fs'`: an ES import of a
 // built-in evaluates every export of its namespace (fs.promises and with it readline and the
 // streams; all of node:util), which costs every command about 10 ms of start-up.
 const { readFileSync, writeSync } = process.getBuiltinModule('node:fs')
 const { parseArgs } = process.getBuiltinModule('node:util')
+const { isatty } = process.getBuiltinModule('node:tty')
 
 /** Exit codes across the whole CLI. */
 export const EXIT_OK = 0
@@ -30,6 +32,10 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>
   readonly fetch: typeof fetch
   readonly now: () => number
+  /** Whether stderr is a terminal (progress lines are drawn only there). Absent: it is not. */
+  readonly stderrIsTTY?: boolean
+  /** Calls `fn` every `ms` until the returned function is called (progress redraws). */
+  readonly every?: (ms: number, fn: () => void) => () => void
 }
 
 /** A command's entry: arguments after the command name, the io; resolves to the exit code. */
@@ -63,6 +69,12 @@ export function processIo(): CliIo {
     env: process.env,
     fetch: netFetch,
     now: Date.now,
+    stderrIsTTY: isatty(2),
+    every: (ms, fn) => {
+      const timer = setInterval(fn, ms)
+      timer.unref()
+      return () => clearInterval(timer)
+    },
   }
 }
 
@@ -146,6 +158,6 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true })
   } catch (cause) {
-    throw new UsageError(cause instanceof Error ? cause.message : String(cause), { cause })
+    throw new UsageError(errorMessage(cause), { cause })
   }
 }

@@ -2,7 +2,7 @@
  * @module The CLI dispatcher: finds the command, loads only its module (so `cidr merge` does not
  * pay for the GitHub client), and turns thrown errors into exit codes.
  */
-import { VERSION } from '../../../shared/src/index.ts'
+import { errorMessage, VERSION } from '../../../shared/src/index.ts'
 import {
   EXIT_OK,
   EXIT_SOFTWARE,
@@ -98,7 +98,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 
 /** An error no command expected: one line naming it, a hint to report it, exit 70. */
 function crashed(name: string, error: unknown, io: CliIo): number {
-  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]
+  const message = errorMessage(error).split('\n')[0]
   try {
     io.stderr(
       `allowlist-sync ${name}: unexpected error: ${message}\n` +

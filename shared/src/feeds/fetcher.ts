@@ -3,6 +3,8 @@
  * same-host-only redirects, the project's User-Agent, a GitHub token for api.github.com only,
  * and UPSTREAM_MIRROR.
  */
+import { errorMessage } from '../error-message.ts'
+import { VERSION } from '../version.ts'
 import { quote } from './extract.ts'
 import { sha256Hex } from './snapshot.ts'
 import type {
@@ -15,7 +17,7 @@ import type {
 } from './types.ts'
 
 /** The User-Agent sent upstream unless the caller gives another. */
-export const USER_AGENT = 'allowlist-sync/0.1.0 (+https://github.com/allowlist-sync/allowlist-sync)'
+export const USER_AGENT = `allowlist-sync/${VERSION} (+https://github.com/allowlist-sync/allowlist-sync)`
 
 /** Same-host redirects followed before `redirect` refuses. */
 const MAX_REDIRECTS = 3
@@ -107,11 +109,6 @@ export type FetchSourceResult = (FetchedBody | NotModified | FetchRefusal) & {
 
 class TimeoutSignal extends Error {}
 
-/** A rejection's message: a custom `fetch` may reject with anything, not only an Error. */
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}
-
 /**
  * Fetches one upstream URL through the guards that need no parsing, in order: network error,
  * timeout, redirect, HTTP error, oversized body, wrong content (not UTF-8). Never throws.
@@ -177,7 +174,11 @@ export async function fetchSource(url: string, o: FetchSourceOptions): Promise<F
       } catch (error) {
         // The timer sets timedOut before it rejects `timeout`, so this also covers TimeoutSignal.
         if (timedOut) return refuse('timeout', `no response within ${o.timeoutMs} ms`, current)
-        return refuse('network-error', `request to ${current} failed: ${messageOf(error)}`, current)
+        return refuse(
+          'network-error',
+          `request to ${current} failed: ${errorMessage(error)}`,
+          current,
+        )
       }
       status = response.status
       if (status < 300 || status > 399 || status === 304) break
@@ -277,7 +278,7 @@ export async function fetchSource(url: string, o: FetchSourceOptions): Promise<F
       await reader?.cancel().catch(() => undefined)
       return refuse('timeout', `the body did not arrive within ${o.timeoutMs} ms`, current)
     }
-    return refuse('network-error', `reading ${current} failed: ${messageOf(error)}`, current)
+    return refuse('network-error', `reading ${current} failed: ${errorMessage(error)}`, current)
   } finally {
     web.clearTimeout(timer)
   }

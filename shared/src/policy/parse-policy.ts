@@ -34,6 +34,7 @@ import type {
   TransportProtocol,
   UnlistedStance,
 } from './types.ts'
+import { errorMessage } from '../error-message.ts'
 
 const KINDS: Record<string, PolicyRuleKind> = {
   require: 'require',
@@ -71,7 +72,7 @@ export function parsePolicy(text: string, file: string): Policy {
     doc = parseYaml(text, { prettyErrors: true })
   } catch (cause) {
     // the yaml package throws only YAMLParseError (an Error); its first line names the spot
-    const m = (cause as Error).message.split('\n')[0]
+    const m = errorMessage(cause).split('\n')[0]
     throw new PolicyError('ERR_POLICY_FILE', `${file}: not valid YAML or JSON (${m})`, {
       file,
       cause,

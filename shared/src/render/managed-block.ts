@@ -8,6 +8,7 @@ import { blockPlacement } from './block-placement.ts'
 import { blockSum } from './block-sum.ts'
 import type { FormatId } from './formats.ts'
 import { RenderError } from './render-error.ts'
+import { errorMessage } from '../error-message.ts'
 
 /** The marker prefix: a BEGIN line is this, then `name=NAME`, `feeds=ID,ID` and `sum=HEX`. */
 export const BEGIN_MARKER = '# BEGIN allowlist-sync'
@@ -126,7 +127,7 @@ export function findManagedBlocks(text: string): ManagedBlock[] {
       kind = markerKind(line)
       if (kind === 'begin') parsed = parseBegin(line.trim().split(/\s+/).slice(3))
     } catch (cause) {
-      throw blockError(i + 1, (cause as Error).message, cause)
+      throw blockError(i + 1, errorMessage(cause), cause)
     }
     if (parsed !== undefined) {
       if (open !== undefined) {

@@ -2,6 +2,7 @@
  * @module firewalld: one `hash:net` ipset of one family, as the XML file
  * `/etc/firewalld/ipsets/NAME-v4.xml` (or `NAME-v6.xml`) that firewalld loads at start or reload.
  */
+import { escapeMarkup } from '../escape-markup.ts'
 import { requireNonEmpty, type Prepared } from './prepare.ts'
 import { RenderError } from './render-error.ts'
 
@@ -11,16 +12,6 @@ import { RenderError } from './render-error.ts'
  * firewalld format keeps to it.
  */
 export const FIREWALLD_MAX_NAME = 18
-
-/** Text for XML character data and attribute values. */
-export function xmlText(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&apos;')
-}
 
 /** The header as one XML comment: `--` cannot occur inside one, so it is spelled `-<U+002D>`. */
 export function xmlHeader(p: Prepared, notes: readonly string[]): string[] {
@@ -58,7 +49,7 @@ export function renderFirewalldIpset(p: Prepared, family: 4 | 6): string {
     ]),
     '<ipset type="hash:net">',
     `  <short>${set}</short>`,
-    `  <description>${xmlText(description)}</description>`,
+    `  <description>${escapeMarkup(description)}</description>`,
     `  <option name="family" value="${family === 4 ? 'inet' : 'inet6'}"/>`,
     ...(entries.length > 65_536 ? [`  <option name="maxelem" value="${entries.length}"/>`] : []),
     ...entries.map((c) => `  <entry>${c}</entry>`),

@@ -5,7 +5,8 @@
  */
 import { formatPort } from './parse-port.ts'
 import { portRange, requireNonEmpty, type Prepared } from './prepare.ts'
-import { checkFirewalldName, xmlHeader, xmlText } from './render-firewalld-ipset.ts'
+import { escapeMarkup } from '../escape-markup.ts'
+import { checkFirewalldName, xmlHeader } from './render-firewalld-ipset.ts'
 
 /**
  * A policy from zone ANY to HOST (the machine's own input), priority -1 so it runs before the
@@ -53,7 +54,7 @@ export function renderFirewalldPolicy(p: Prepared): string {
     ]),
     '<policy target="CONTINUE" priority="-1">',
     `  <short>${p.name}</short>`,
-    `  <description>${xmlText(`allowlist-sync: ${p.comment ?? p.feedIds.join(' ')}; ${guarded}`)}</description>`,
+    `  <description>${escapeMarkup(`allowlist-sync: ${p.comment ?? p.feedIds.join(' ')}; ${guarded}`)}</description>`,
     '  <ingress-zone name="ANY"/>',
     '  <egress-zone name="HOST"/>',
     ...rules,

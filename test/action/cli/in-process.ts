@@ -38,3 +38,16 @@ export async function cliInProcess(
   const code = await main(argv, io)
   return { code, stdout, stderr }
 }
+
+/** An io with no files and no network, `overrides` on top (each test gives what it watches). */
+export function testIo(overrides: Partial<CliIo>): CliIo {
+  return {
+    stdout: () => undefined,
+    stderr: () => undefined,
+    readText: () => Promise.reject(new Error('no files')),
+    env: {},
+    fetch: () => Promise.reject(new Error('no network')),
+    now: () => 0,
+    ...overrides,
+  }
+}

@@ -62,8 +62,17 @@ describe('allowlist-sync probe (loopback listeners)', () => {
       return file
     })()
 
-  it('reports a required open port ok, a required closed port and a forbidden open port as errors (exit 1)', () => {
+  it('still reads the deprecated --timeout-ms, with a warning on stderr naming --timeout', () => {
     const r = cli(['127.0.0.1', '--policy', policy(), '--json', '--timeout-ms', '1000'])
+    expect(r.stderr).toBe(
+      'warning: --timeout-ms is deprecated and will be removed; write --timeout 1s\n',
+    )
+    expect(r.code).toBe(1)
+    expect((JSON.parse(r.stdout) as ProbeJson).ports.length).toBeGreaterThan(0)
+  })
+
+  it('reports a required open port ok, a required closed port and a forbidden open port as errors (exit 1)', () => {
+    const r = cli(['127.0.0.1', '--policy', policy(), '--json', '--timeout', '1s'])
     expect(r.stderr).toBe('')
     expect(r.code).toBe(1)
     const json = JSON.parse(r.stdout) as ProbeJson
@@ -107,7 +116,7 @@ describe('allowlist-sync probe (loopback listeners)', () => {
       now: () => (t++ === 0 ? 0 : 1_000_000),
     }
     const code = await run(
-      ['127.0.0.1', '--policy', 'web-minimal', '--json', '--total-ms', '100'],
+      ['127.0.0.1', '--policy', 'web-minimal', '--json', '--total', '100ms'],
       io,
     )
     const json = JSON.parse(out.join('')) as ProbeJson
@@ -120,6 +129,14 @@ describe('allowlist-sync probe (loopback listeners)', () => {
     [
       ['127.0.0.1', '--policy', 'oec', '--timeout-ms', '5'],
       /--timeout-ms '5': expected a whole number from 100 to 30000/,
+    ],
+    [
+      ['127.0.0.1', '--policy', 'oec', '--timeout', '50ms'],
+      /--timeout "50ms": expected a duration from 100ms to 30s/,
+    ],
+    [
+      ['127.0.0.1', '--policy', 'oec', '--total', '1s', '--total-ms', '1000'],
+      /give --total or --total-ms, not both/,
     ],
     [['bad host!', '--policy', 'oec'], /'bad host!' is not a host name or address/],
   ])('usage errors exit 2 (%j)', (args, message) => {

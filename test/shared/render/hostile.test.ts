@@ -197,7 +197,7 @@ describe('hostile comments', () => {
         .replaceAll('&lt;', '<')
         .replaceAll('&gt;', '>')
         .replaceAll('&quot;', '"')
-        .replaceAll('&apos;', "'")
+        .replaceAll('&#39;', "'")
         .replaceAll('&amp;', '&')
     for (const comment of NASTY_COMMENTS) {
       const opts = { ...DOC_OPTIONS, comment }

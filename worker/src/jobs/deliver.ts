@@ -22,6 +22,7 @@ import { checkTargetUrl } from '../webhooks/check-target.ts'
 import { webhookHeaders } from '../webhooks/sign-webhook.ts'
 import { DEFAULT_DEPS } from './deps.ts'
 import type { JobDeps } from './deps.ts'
+import { errorMessage } from '../../../shared/src/index.ts'
 
 /** A message on the delivery queue (and the dead-letter queue). */
 export interface DeliveryMessage {
@@ -176,7 +177,7 @@ async function openSecrets(sub: Subscription, config: Config): Promise<OpenedSec
   try {
     return await openSubscriptionSecrets(await secretBoxOf(config), sub)
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error)
+    const reason = errorMessage(error)
     return {
       statusCode: null,
       error: `cannot open the subscription's secrets: ${reason}`,

@@ -8,7 +8,7 @@ import { z } from 'zod'
 import type { AppEnv } from '../app-env.ts'
 import { readConfig } from '../config.ts'
 import { getChanges } from '../db/snapshots.ts'
-import { escapeMarkup } from '../escape-markup.ts'
+import { escapeMarkup } from '../../../shared/src/index.ts'
 import type { StoredChange } from '../db/snapshots.ts'
 import { validate } from '../validation.ts'
 

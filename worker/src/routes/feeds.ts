@@ -8,7 +8,7 @@
 import { Hono } from 'hono'
 import type { Context } from 'hono'
 import { z } from 'zod'
-import { FORMAT_IDS, parsePort } from '../../../shared/src/index.ts'
+import { errorMessage, FORMAT_IDS, parsePort } from '../../../shared/src/index.ts'
 import type { PortSpec } from '../../../shared/src/index.ts'
 import type { AppEnv } from '../app-env.ts'
 import { getChanges } from '../db/snapshots.ts'
@@ -124,7 +124,7 @@ function representation(query: z.infer<typeof snapshotQuery>): Representation {
         400,
         'ERR_VALIDATION',
         'Invalid request',
-        `query.port: ${String(cause instanceof Error ? cause.message : cause)}`,
+        `query.port: ${errorMessage(cause)}`,
         { cause },
       )
     }

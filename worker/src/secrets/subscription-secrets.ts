@@ -7,6 +7,7 @@ import type { Config } from '../config.ts'
 import { getSubscriptionsToReseal, updateSealed } from '../db/subscriptions.ts'
 import type { SealedValues, Subscription } from '../db/subscriptions.ts'
 import { SecretBox } from './secret-box.ts'
+import { errorMessage } from '../../../shared/src/index.ts'
 
 /** How long a rotated-out secret keeps signing deliveries. */
 export const SECRET_OVERLAP_MS = 24 * 60 * 60 * 1000
@@ -98,7 +99,7 @@ export async function resealSubscriptions(db: D1Database, box: SecretBox): Promi
       }
       if (await updateSealed(db, sub.id, before, after)) resealed++
     } catch (error) {
-      failed.push({ id: sub.id, reason: error instanceof Error ? error.message : String(error) })
+      failed.push({ id: sub.id, reason: errorMessage(error) })
     }
   }
   return { resealed, failed }

@@ -3,7 +3,7 @@
  * its last versions, on its own linear scale (so a change of 2 in 3,000 still shows), with a
  * marker at each change: green for additions only, red for removals only, amber for both. Pure.
  */
-import { escapeMarkup } from '../escape-markup.ts'
+import { escapeMarkup } from '../../../shared/src/index.ts'
 import type { HistoryPoint } from '../db/history.ts'
 
 /** Width and height of one sparkline, in CSS pixels. */

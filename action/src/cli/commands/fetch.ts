@@ -3,13 +3,14 @@
  * with `--previous` the change against an earlier snapshot.
  */
 import {
-  findFeed,
+  errorMessage,
   IpSet,
-  syncFeeds,
-  type FeedDefinition,
+  snapshotSchema,
   type FeedOutcome,
   type Snapshot,
 } from '../../../../shared/src/index.ts'
+import { timeoutOption } from '../duration.ts'
+import { fetchFeeds } from '../fetch-feeds.ts'
 import { heldNotice } from '../held-notice.ts'
 import {
   EXIT_OK,
@@ -45,7 +46,8 @@ Options:
   --allow-mass-removal      a change that removes more than the limit is a plain change
   --allow-mass-addition     a change that more than doubles a family is a plain change
   --max-removal-share N     the removal limit, 0..1 of one family's addresses (default 0.5)
-  --timeout MS              per request (default 10000)
+  --timeout DURATION        per request: 30s, 2m, 500ms; a bare number is seconds
+                            (default 10s; --timeout-ms N is the deprecated spelling)
   --max-bytes N             largest body accepted (default 8388608)
 
 Environment:
@@ -66,6 +68,7 @@ const OPTIONS = {
   'allow-mass-addition': { type: 'boolean' },
   'max-removal-share': { type: 'string' },
   timeout: { type: 'string' },
+  'timeout-ms': { type: 'string' },
   'max-bytes': { type: 'string' },
 } as const
 
@@ -79,23 +82,6 @@ function number(name: string, text: string | undefined, min: number, max: number
   return value
 }
 
-function isSnapshot(value: unknown): value is Snapshot {
-  if (typeof value !== 'object' || value === null) return false
-  const s = value as Record<string, unknown>
-  return (
-    typeof s.feed === 'string' &&
-    Number.isInteger(s.version) &&
-    typeof s.sha256 === 'string' &&
-    typeof s.fetchedAt === 'string' &&
-    typeof s.changedAt === 'string' &&
-    typeof s.source === 'string' &&
-    Array.isArray(s.ipv4) &&
-    s.ipv4.every((c) => typeof c === 'string') &&
-    Array.isArray(s.ipv6) &&
-    s.ipv6.every((c) => typeof c === 'string')
-  )
-}
-
 /** Reads `--previous`: a Snapshot, an array of them, or a `fetch --json` output. */
 async function readPrevious(io: CliIo, file: string): Promise<Record<string, Snapshot>> {
   const text = await readInputFile(io, file)
@@ -103,7 +89,7 @@ async function readPrevious(io: CliIo, file: string): Promise<Record<string, Sna
   try {
     value = JSON.parse(text)
   } catch (cause) {
-    throw new InputError([`${file}: not JSON (${(cause as Error).message})`], { cause })
+    throw new InputError([`${file}: not JSON (${errorMessage(cause)})`], { cause })
   }
   let candidates: unknown[]
   if (Array.isArray(value)) candidates = value
@@ -116,12 +102,14 @@ async function readPrevious(io: CliIo, file: string): Promise<Record<string, Sna
     })
   } else candidates = [value]
   const out: Record<string, Snapshot> = {}
-  candidates.forEach((c, i) => {
-    if (c === undefined) return
-    if (!isSnapshot(c))
+  candidates.forEach((candidate, i) => {
+    if (candidate === undefined) return
+    const parsed = snapshotSchema.safeParse(candidate)
+    if (!parsed.success)
       throw new InputError([
         `${file}: item ${i + 1}: not a snapshot (needs feed, version, sha256, fetchedAt, changedAt, source, ipv4, ipv6)`,
       ])
+    const c: Snapshot = parsed.data
     for (const [family, list] of [
       [4, c.ipv4],
       [6, c.ipv6],
@@ -130,7 +118,7 @@ async function readPrevious(io: CliIo, file: string): Promise<Record<string, Sna
         IpSet.fromCidrs(family, list)
       } catch (cause) {
         throw new InputError(
-          [`${file}: item ${i + 1} (${c.feed}): ipv${family}: ${(cause as Error).message}`],
+          [`${file}: item ${i + 1} (${c.feed}): ipv${family}: ${errorMessage(cause)}`],
           { cause },
         )
       }
@@ -187,40 +175,21 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (!parsed) return EXIT_OK
   const { values, positionals } = parsed
   if (positionals.length === 0) throw new UsageError('name at least one FEED')
-  const feeds: FeedDefinition[] = []
-  for (const id of positionals) {
-    const feed = findFeed(id)
-    if (!feed) throw new UsageError(`unknown feed '${id}' (see 'allowlist-sync feeds')`)
-    if (!feeds.some((f) => f.id === feed.id)) feeds.push(feed)
-  }
   const share = number('max-removal-share', values['max-removal-share'], 0, 1)
-  const timeoutMs = number('timeout', values.timeout, 1, 600_000)
+  const timeoutMs = timeoutOption(values, { min: 1, max: 600_000 }, io)
   const maxBodyBytes = number('max-bytes', values['max-bytes'], 1, 1 << 30)
   const previous = values.previous ? await readPrevious(io, values.previous) : {}
-  const mirror = io.env.UPSTREAM_MIRROR || undefined
-  const githubToken = io.env.GITHUB_TOKEN || undefined
-  let result
-  try {
-    result = await syncFeeds(feeds, {
-      fetch: io.fetch,
-      now: io.now,
-      previous,
-      ...(mirror ? { mirror } : {}),
-      ...(githubToken ? { githubToken } : {}),
-      guards: {
-        ...(share !== undefined ? { maxRemovalShare: share } : {}),
-        ...(values['allow-mass-removal'] ? { allowMassRemoval: true } : {}),
-        ...(values['allow-mass-addition'] ? { allowMassAddition: true } : {}),
-        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-        ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
-      },
-    })
-  } catch (cause) {
-    if (cause instanceof TypeError && 'code' in cause && cause.code === 'ERR_MIRROR')
-      throw new UsageError(cause.message, { cause })
-    throw cause
-  }
-  const { outcomes, unknownKeys } = result
+  const { outcomes, unknownKeys } = await fetchFeeds(io, positionals, {
+    unknownFeed: (id) => new UsageError(`unknown feed '${id}' (see 'allowlist-sync feeds')`),
+    timeoutMs,
+    previous,
+    guards: {
+      ...(share !== undefined ? { maxRemovalShare: share } : {}),
+      ...(values['allow-mass-removal'] ? { allowMassRemoval: true } : {}),
+      ...(values['allow-mass-addition'] ? { allowMassAddition: true } : {}),
+      ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
+    },
+  })
   if (values.json) io.stdout(`${JSON.stringify({ outcomes, unknownKeys }, null, 2)}\n`)
   else for (const outcome of outcomes) io.stdout(textFor(outcome))
   for (const { url, key } of unknownKeys)

@@ -22,12 +22,13 @@ import {
   readInputFile,
   type CliIo,
 } from '../io.ts'
+import { durationOption } from '../duration.ts'
 
 const HELP = `Usage: allowlist-sync probe HOST --policy PRESET|FILE [options]
 
 Tries a TCP connect to each inbound TCP port the policy names (single ports; ranges and UDP
-are listed as not probed), at most --concurrency at a time, each within --timeout-ms, all
-within --total-ms, and judges what it sees from this machine against the policy:
+are listed as not probed), at most --concurrency at a time, each within --timeout, all
+within --total, and judges what it sees from this machine against the policy:
   require        open = ok; refused or timed out = error
   forbid-public  open = error when this machine counts as "the Internet" for HOST
   restrict       open = warning unless this machine is among the allowed sources
@@ -36,8 +37,10 @@ Only probe hosts you are responsible for.
 
 Options:
   --policy PRESET|FILE   a preset or a policy file (as for verify)
-  --timeout-ms N         per connect, default 2000 (100-30000)
-  --total-ms N           for the whole probe, default 15000 (ports not tried by then: skipped)
+  --timeout DURATION     per connect: 2s, 500ms; a bare number is seconds (default 2s,
+                         100ms-30s; --timeout-ms N is the deprecated spelling)
+  --total DURATION       for the whole probe, default 15s, 100ms-5m (ports not tried by then:
+                         skipped; --total-ms N is the deprecated spelling)
   --max-ports N          probe at most N ports, default 32 (1-256)
   --concurrency N        connects at a time, default 4 (1-16)
   --json                 print JSON
@@ -46,12 +49,14 @@ Exit codes: 0 nothing wrong seen, 1 an error (a required port closed, a forbidde
 
 Examples:
   allowlist-sync probe 203.0.113.10 --policy oec
-  allowlist-sync probe server.example.org --policy coolify-self-hosted --timeout-ms 1000
+  allowlist-sync probe server.example.org --policy coolify-self-hosted --timeout 1s
 `
 
 const OPTIONS = {
   policy: { type: 'string' },
+  timeout: { type: 'string' },
   'timeout-ms': { type: 'string' },
+  total: { type: 'string' },
   'total-ms': { type: 'string' },
   'max-ports': { type: 'string' },
   concurrency: { type: 'string' },
@@ -143,8 +148,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (!/^[A-Za-z0-9.:[\]-]{1,253}$/.test(host))
     throw new UsageError(`'${host}' is not a host name or address`)
   if (values.policy === undefined) throw new UsageError('--policy is required')
-  const timeoutMs = intOption(values['timeout-ms'], 'timeout-ms', 2000, 100, 30_000)
-  const totalMs = intOption(values['total-ms'], 'total-ms', 15_000, 100, 300_000)
+  const timeoutMs = durationOption(values, 'timeout', { min: 100, max: 30_000 }, io) ?? 2000
+  const totalMs = durationOption(values, 'total', { min: 100, max: 300_000 }, io) ?? 15_000
   const maxPorts = intOption(values['max-ports'], 'max-ports', 32, 1, 256)
   const concurrency = intOption(values.concurrency, 'concurrency', 4, 1, 16)
   let policy: Policy

@@ -4,8 +4,8 @@
  */
 import path from 'node:path'
 import {
+  errorMessage,
   DEFAULT_LIMITS,
-  findFeed,
   formatInfo,
   IpSet,
   isFormatId,
@@ -14,12 +14,13 @@ import {
   RenderError,
   renderFormat,
   spliceManagedBlock,
-  syncFeeds,
   type FeedRef,
   type PortSpec,
   type RenderLimits,
   type TraefikIpStrategy,
 } from '../../../../shared/src/index.ts'
+import { timeoutOption } from '../duration.ts'
+import { fetchFeeds } from '../fetch-feeds.ts'
 import { heldNotice } from '../held-notice.ts'
 import {
   EXIT_OK,
@@ -62,6 +63,8 @@ Options:
   --no-exempt-loopback packet filters: guard loopback (lo) too; by default it is exempt
   --exempt-private     docker-user: also let private sources through (10/8, 172.16/12,
                        192.168/16, fc00::/7); by default only the allowlist
+  --timeout DURATION   per feed request: 30s, 2m, 500ms; a bare number is seconds (default
+                       10s; --timeout-ms N is the deprecated spelling)
 
 A feed whose new list is held (it removes more than half a family, or more than doubles one) is
 rendered as published, with a 'held: ...' line on stderr: review the output before you apply it.
@@ -94,7 +97,12 @@ const OPTIONS = {
   table: { type: 'string' },
   'no-exempt-loopback': { type: 'boolean' },
   'exempt-private': { type: 'boolean' },
+  timeout: { type: 'string' },
+  'timeout-ms': { type: 'string' },
 } as const
+
+/** The bounds of --timeout, per request (fetch's). */
+const FETCH_TIMEOUT = { min: 1, max: 600_000 }
 
 /** `--ip-strategy-*` into RenderOptions.ipStrategy (validated by the renderer). */
 function ipStrategy(values: {
@@ -146,32 +154,24 @@ function fileFeedId(file: string): string {
   return `file/${base.replace(/^[._-]+/, '') || 'list'}`
 }
 
-async function fetchFeeds(io: CliIo, ids: string[]): Promise<Sets | string> {
-  const feeds = ids.map((id) => {
-    const feed = findFeed(id)
-    if (feed === undefined) {
-      throw new UsageError(`unknown feed '${id}'; 'allowlist-sync feeds' lists them`)
-    }
-    return feed
+async function fetchedSets(
+  io: CliIo,
+  ids: string[],
+  timeoutMs: number | undefined,
+): Promise<Sets | string> {
+  const { refused, usable } = await fetchFeeds(io, ids, {
+    unknownFeed: (id) => new UsageError(`unknown feed '${id}'; 'allowlist-sync feeds' lists them`),
+    timeoutMs,
   })
-  const { outcomes } = await syncFeeds(feeds, {
-    fetch: io.fetch,
-    now: io.now,
-    mirror: io.env.UPSTREAM_MIRROR || undefined,
-    githubToken: io.env.GITHUB_TOKEN || undefined,
-  })
-  const refusals = outcomes.filter((o) => o.kind === 'refused')
-  if (refusals.length > 0) {
-    return refusals.map((o) => `${o.feed}: refused (${o.guard}): ${o.reason}`).join('\n')
+  if (refused.length > 0) {
+    return refused.map((o) => `${o.feed}: refused (${o.guard}): ${o.reason}`).join('\n')
   }
   // Sets, not arrays: a 500,000-entry feed spread into push() would overflow the stack.
   let ipv4 = IpSet.empty(4)
   let ipv6 = IpSet.empty(6)
   const feedRefs: FeedRef[] = []
-  for (const o of outcomes) {
-    if (o.kind === 'refused') continue
-    if (o.kind === 'held') io.stderr(heldNotice(o))
-    const s = o.kind === 'held' ? o.candidate : o.snapshot
+  for (const { snapshot: s, held } of usable) {
+    if (held) io.stderr(heldNotice(held))
     // No version: without a history (the worker's, or a lock file) every fetch would be "1".
     feedRefs.push({
       id: s.feed,
@@ -208,16 +208,17 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   try {
     ports = (values.port ?? []).map(parsePort)
   } catch (error) {
-    throw new UsageError((error as Error).message, { cause: error })
+    throw new UsageError(errorMessage(error), { cause: error })
   }
   const strategy = ipStrategy(values)
   const raised = limits(values.limit)
+  const timeoutMs = timeoutOption(values, FETCH_TIMEOUT, io)
   let sets: Sets
   if (values.from !== undefined) {
     const list = await readList(io, values.from)
     sets = { feeds: [{ id: fileFeedId(values.from), source: values.from }], ...list }
   } else {
-    const fetched = await fetchFeeds(io, positionals)
+    const fetched = await fetchedSets(io, positionals, timeoutMs)
     if (typeof fetched === 'string') {
       io.stderr(`${fetched}\n`)
       return EXIT_REFUSED

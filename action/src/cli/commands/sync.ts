@@ -27,6 +27,7 @@ import {
   UsageError,
   type CliIo,
 } from '../io.ts'
+import { errorMessage } from '../../../../shared/src/index.ts'
 
 const HELP = `allowlist-sync sync: run the Action's plan locally
 
@@ -153,7 +154,7 @@ function readLocalLock(lockText: string | undefined, path: string, io: CliIo) {
       cursor: lockCursor(lockText),
     }
   } catch (cause) {
-    throw new InputError([`${path}: ${cause instanceof Error ? cause.message : String(cause)}`])
+    throw new InputError([`${path}: ${errorMessage(cause)}`])
   }
 }
 

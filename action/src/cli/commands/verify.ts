@@ -7,7 +7,6 @@ import {
   CONFIG_FORMATS,
   evaluatePolicy,
   exitCodeFor,
-  findFeed,
   formatFindingsText,
   isConfigFormat,
   isInterfacePattern,
@@ -18,7 +17,6 @@ import {
   presetPolicy,
   readFirewallConfigs,
   requiredFeeds,
-  syncFeeds,
   toFindingsJson,
   toSarif,
   VERSION,
@@ -27,6 +25,8 @@ import {
   type InterfaceRole,
   type Policy,
 } from '../../../../shared/src/index.ts'
+import { timeoutOption } from '../duration.ts'
+import { fetchFeeds } from '../fetch-feeds.ts'
 import { heldNotice } from '../held-notice.ts'
 import {
   EXIT_OK,
@@ -70,6 +70,8 @@ Options:
                          '*' alone stands for every interface nothing else names
   --format FMT           text (default), json or sarif (SARIF 2.1.0 for GitHub code scanning)
   --json                 the same as --format json (the --json every command takes)
+  --timeout DURATION     per feed request: 30s, 2m, 500ms; a bare number is seconds (default
+                         10s; --timeout-ms N is the deprecated spelling)
 
 Exit codes: 0 compliant (warnings and notes allowed), 1 violations, 2 usage, unreadable input,
 or nothing checked (no config decides the traffic the policy is about).
@@ -91,6 +93,8 @@ const OPTIONS = {
   interface: { type: 'string', multiple: true },
   format: { type: 'string' },
   json: { type: 'boolean' },
+  timeout: { type: 'string' },
+  'timeout-ms': { type: 'string' },
 } as const
 
 /** `--interface NAME=public|internal`, repeatable, into roles. */
@@ -142,6 +146,7 @@ async function loadFeeds(
   io: CliIo,
   policy: Policy,
   feedFiles: readonly string[],
+  timeoutMs: number | undefined,
 ): Promise<FeedSets> {
   const sets = new Map<string, { ipv4: { toCidrs(): string[] }; ipv6: { toCidrs(): string[] } }>()
   for (const spec of feedFiles) {
@@ -156,35 +161,24 @@ async function loadFeeds(
   }
   const missing = requiredFeeds(policy).filter((id) => !sets.has(id))
   if (missing.length === 0) return sets
-  const feeds = missing.map((id) => {
-    const feed = findFeed(id)
-    if (feed === undefined)
-      throw new UsageError(
+  const { refused, usable } = await fetchFeeds(io, missing, {
+    unknownFeed: (id) =>
+      new UsageError(
         `the policy names feed '${id}', which is not in the catalogue: supply it with --feed-file ${id}=FILE`,
-      )
-    return feed
+      ),
+    timeoutMs,
   })
-  const { outcomes } = await syncFeeds(feeds, {
-    fetch: io.fetch,
-    now: io.now,
-    mirror: io.env.UPSTREAM_MIRROR || undefined,
-    githubToken: io.env.GITHUB_TOKEN || undefined,
-  })
-  const refused = outcomes.filter((o) => o.kind === 'refused')
   if (refused.length > 0)
     throw new InputError(
       refused.map(
-        (o) =>
-          `${o.feed}: cannot verify without this feed: refused (${o.kind === 'refused' ? `${o.guard}): ${o.reason}` : ')'}`,
+        (o) => `${o.feed}: cannot verify without this feed: refused (${o.guard}): ${o.reason}`,
       ),
     )
-  for (const o of outcomes) {
-    if (o.kind === 'refused') continue
-    if (o.kind === 'held') io.stderr(heldNotice(o))
-    const s = o.kind === 'held' ? o.candidate : o.snapshot
+  for (const { outcome, snapshot: s, held } of usable) {
+    if (held) io.stderr(heldNotice(held))
     const ipv4 = [...s.ipv4]
     const ipv6 = [...s.ipv6]
-    sets.set(o.feed, { ipv4: { toCidrs: () => ipv4 }, ipv6: { toCidrs: () => ipv6 } })
+    sets.set(outcome.feed, { ipv4: { toCidrs: () => ipv4 }, ipv6: { toCidrs: () => ipv6 } })
   }
   return sets
 }
@@ -226,7 +220,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   } catch (error) {
     return policyInputError(error)
   }
-  const feedSets = await loadFeeds(io, policy, values['feed-file'] ?? [])
+  const feedSets = await loadFeeds(
+    io,
+    policy,
+    values['feed-file'] ?? [],
+    timeoutOption(values, { min: 1, max: 600_000 }, io),
+  )
   let evaluation
   try {
     evaluation = evaluatePolicy(policy, read, { feedSets, interfaces })

@@ -1,5 +1,6 @@
 /**
- * @module Escaping for HTML, SVG and XML (the status page, Atom). Feed ids, reasons and URLs come
+ * @module The one escaper for HTML, SVG and XML: the worker's status page and Atom feed, and the
+ * firewalld XML files. Feed ids, reasons and URLs come
  * from configuration and from upstream, so besides the five markup characters, bidirectional-text
  * controls and other invisible controls are shown as a visible `[U+202E]` instead of reordering
  * the text around them, and C0 controls (not allowed in XML 1.0) are shown the same way.

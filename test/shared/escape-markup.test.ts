@@ -1,6 +1,6 @@
-/** Tests worker/src/escape-markup.ts: markup characters, bidi and other controls made visible. */
+/** Tests shared/src/escape-markup.ts: markup characters, bidi and other controls made visible. */
 import { describe, expect, it } from 'vitest'
-import { escapeMarkup } from '../../worker/src/escape-markup.ts'
+import { escapeMarkup } from '../../shared/src/index.ts'
 
 describe('escapeMarkup', () => {
   it.each([

@@ -18312,7 +18312,7 @@ var require_eventsource_stream = __commonJS({
     var BOM = [239, 187, 191];
     var LF = 10;
     var CR = 13;
-    var COLON = 58;
+    var COLON2 = 58;
     var SPACE = 32;
     var defaultMaxEventSize = buffer.kStringMaxLength;
     var DATA = Buffer.from("data");
@@ -18496,7 +18496,7 @@ var require_eventsource_stream = __commonJS({
         if (line.length === 0) {
           return;
         }
-        const colonPosition = line.indexOf(COLON);
+        const colonPosition = line.indexOf(COLON2);
         if (colonPosition === 0) {
           return;
         }
@@ -37270,7 +37270,7 @@ var require_eventsource_stream2 = __commonJS({
     var BOM = [239, 187, 191];
     var LF = 10;
     var CR = 13;
-    var COLON = 58;
+    var COLON2 = 58;
     var SPACE = 32;
     var defaultMaxEventSize = buffer.kStringMaxLength;
     var DATA = Buffer.from("data");
@@ -37454,7 +37454,7 @@ var require_eventsource_stream2 = __commonJS({
         if (line.length === 0) {
           return;
         }
-        const colonPosition = line.indexOf(COLON);
+        const colonPosition = line.indexOf(COLON2);
         if (colonPosition === 0) {
           return;
         }
@@ -41559,11 +41559,11 @@ var require_validate = __commonJS({
         jsonPointer = $data;
         data = names_1.default.rootData;
       } else {
-        const matches = RELATIVE_JSON_POINTER.exec($data);
-        if (!matches)
+        const matches2 = RELATIVE_JSON_POINTER.exec($data);
+        if (!matches2)
           throw new Error(`Invalid JSON-pointer: ${$data}`);
-        const up = +matches[1];
-        jsonPointer = matches[2];
+        const up = +matches2[1];
+        jsonPointer = matches2[2];
         if (jsonPointer === "#") {
           if (up >= dataLevel)
             throw new Error(errorMsg("property/index", up));
@@ -42482,11 +42482,11 @@ var require_schemes = __commonJS({
         urnComponent.error = "URN can not be parsed";
         return urnComponent;
       }
-      const matches = urnComponent.path.match(URN_REG);
-      if (matches && matches[0] === urnComponent.path) {
+      const matches2 = urnComponent.path.match(URN_REG);
+      if (matches2 && matches2[0] === urnComponent.path) {
         const scheme = options.scheme || urnComponent.scheme || "urn";
-        urnComponent.nid = matches[1].toLowerCase();
-        urnComponent.nss = matches[2];
+        urnComponent.nid = matches2[1].toLowerCase();
+        urnComponent.nss = matches2[2];
         const urnScheme = `${scheme}:${options.nid || urnComponent.nid}`;
         const schemeHandler = getSchemeHandler(urnScheme);
         urnComponent.path = void 0;
@@ -42807,8 +42807,8 @@ var require_fast_uri = __commonJS({
     var URI_PARSE = /^(?:([^#/:?]+):)?(?:\/\/((?:([^#/?@]*)@)?(\[[^#/?\]]+\]|[^#/:?]*)(?::(\d*))?))?([^#?]*)(?:\?([^#]*))?(?:#((?:.|[\n\r])*))?/u;
     var AUTHORITY_PREFIX = /^(?:[^#/:?]+:)?\/\/([^/?#]*)/;
     var AUTHORITY_INTRODUCER_REGION = /^(?:[^#/:?]+:)?([/\\\t\n\r]*)/;
-    function getParseError(parsed, matches) {
-      if (matches[2] !== void 0 && parsed.path && parsed.path[0] !== "/") {
+    function getParseError(parsed, matches2) {
+      if (matches2[2] !== void 0 && parsed.path && parsed.path[0] !== "/") {
         return 'URI path must start with "/" when authority is present.';
       }
       if (typeof parsed.port === "number" && (parsed.port < 0 || parsed.port > 65535)) {
@@ -42830,9 +42830,9 @@ var require_fast_uri = __commonJS({
     function isIPLiteral(host) {
       return host[0] === "[" && host[host.length - 1] === "]";
     }
-    function hasMalformedComponentPercentEncoding(matches) {
-      const host = matches[4];
-      return hasMalformedPercentEncoding(matches[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches[6]) || hasMalformedPercentEncoding(matches[7]) || hasMalformedPercentEncoding(matches[8]);
+    function hasMalformedComponentPercentEncoding(matches2) {
+      const host = matches2[4];
+      return hasMalformedPercentEncoding(matches2[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches2[6]) || hasMalformedPercentEncoding(matches2[7]) || hasMalformedPercentEncoding(matches2[8]);
     }
     function canonicalizeHost(parsed, options, schemeHandler, isIP) {
       if (hasForbiddenDomainHost(parsed, options, schemeHandler, isIP)) {
@@ -42907,15 +42907,15 @@ var require_fast_uri = __commonJS({
           }
         }
       }
-      const matches = uri.match(URI_PARSE);
-      if (matches) {
-        parsed.scheme = matches[1];
-        parsed.userinfo = matches[3];
-        parsed.host = matches[4];
-        parsed.port = parseInt(matches[5], 10);
-        parsed.path = matches[6] || "";
-        parsed.query = matches[7];
-        parsed.fragment = matches[8];
+      const matches2 = uri.match(URI_PARSE);
+      if (matches2) {
+        parsed.scheme = matches2[1];
+        parsed.userinfo = matches2[3];
+        parsed.host = matches2[4];
+        parsed.port = parseInt(matches2[5], 10);
+        parsed.path = matches2[6] || "";
+        parsed.query = matches2[7];
+        parsed.fragment = matches2[8];
         if (parsed.scheme !== void 0) {
           if (VALID_SCHEME.test(parsed.scheme)) {
             parsed.scheme = parsed.scheme.toLowerCase();
@@ -42924,14 +42924,14 @@ var require_fast_uri = __commonJS({
             malformedScheme = true;
           }
         }
-        malformedPercentEncoding = hasMalformedComponentPercentEncoding(matches);
+        malformedPercentEncoding = hasMalformedComponentPercentEncoding(matches2);
         if (malformedPercentEncoding) {
           parsed.error = parsed.error || "URI contains malformed percent-encoding.";
         }
         if (isNaN(parsed.port)) {
-          parsed.port = matches[5];
+          parsed.port = matches2[5];
         }
-        const parseError = getParseError(parsed, matches);
+        const parseError = getParseError(parsed, matches2);
         if (parseError !== void 0) {
           parsed.error = parsed.error || parseError;
           malformedAuthorityOrPort = true;
@@ -73710,17 +73710,17 @@ var require_sqlite_cache_store = __commonJS({
           if (now >= value.deleteAt && !canBeExpired) {
             continue;
           }
-          let matches = true;
+          let matches2 = true;
           if (value.vary) {
             const vary = JSON.parse(value.vary);
             for (const header in vary) {
               if (!headerValueEquals(headers[header], vary[header])) {
-                matches = false;
+                matches2 = false;
                 break;
               }
             }
           }
-          if (matches) {
+          if (matches2) {
             return value;
           }
         }
@@ -80074,7 +80074,7 @@ var require_eventsource_stream3 = __commonJS({
     var BOM = [239, 187, 191];
     var LF = 10;
     var CR = 13;
-    var COLON = 58;
+    var COLON2 = 58;
     var SPACE = 32;
     var defaultMaxEventSize = buffer.kStringMaxLength;
     var DATA = Buffer.from("data");
@@ -80259,7 +80259,7 @@ var require_eventsource_stream3 = __commonJS({
         if (line.length === 0) {
           return;
         }
-        const colonPosition = line.indexOf(COLON);
+        const colonPosition = line.indexOf(COLON2);
         if (colonPosition === 0) {
           return;
         }
@@ -81819,11 +81819,11 @@ function removeNonChars(variableName) {
   return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
 }
 function extractUrlVariableNames(url) {
-  const matches = url.match(urlVariableRegex);
-  if (!matches) {
+  const matches2 = url.match(urlVariableRegex);
+  if (!matches2) {
     return [];
   }
-  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
+  return matches2.map(removeNonChars).reduce((a, b) => a.concat(b), []);
 }
 function omit(object, keysToOmit) {
   const result = { __proto__: null };
@@ -82679,8 +82679,8 @@ async function fetchWrapper(requestOptions) {
     data: ""
   };
   if ("deprecation" in responseHeaders) {
-    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
-    const deprecationLink = matches && matches.pop();
+    const matches2 = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
+    const deprecationLink = matches2 && matches2.pop();
     log.warn(
       `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
     );
@@ -86981,6 +86981,36 @@ var MASS_ADDITION_MIN_GROWTH = {
   ipv6: 1n << 88n
 };
 
+// shared/src/feeds/entries.ts
+var Entries = class {
+  texts = [];
+  #bases = [];
+  #keys = [];
+  #lines;
+  /** `lines`: locations are line numbers; otherwise JSON paths. */
+  constructor(lines) {
+    this.#lines = lines;
+  }
+  /** Adds `text` found at line `key` (line mode), or at `base[key]` (`base` alone if key < 0). */
+  add(text, base, key) {
+    this.texts.push(text);
+    this.#bases.push(base);
+    this.#keys.push(key);
+  }
+  get length() {
+    return this.texts.length;
+  }
+  /** Where entry `i` was found, for messages. */
+  where(i) {
+    const key = this.#keys[i];
+    if (this.#lines) return `line ${key}`;
+    return key < 0 ? this.#bases[i] : `${this.#bases[i]}[${key}]`;
+  }
+};
+function quote(text) {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text);
+}
+
 // shared/src/feeds/json-path.ts
 var IDENT = /[A-Za-z_$][A-Za-z0-9_$-]*/y;
 var INDEX = /\d+/y;
@@ -87033,8 +87063,8 @@ function parseJsonPath(expression) {
   }
   return segments;
 }
-function evaluateJsonPath(document, segments) {
-  let current = [{ value: document, where: "$" }];
+function evaluateJsonPath(document, segments, base = "$") {
+  let current = [{ value: document, where: base }];
   for (const segment of segments) {
     const next = [];
     for (const { value, where } of current) {
@@ -87064,32 +87094,87 @@ function isObject(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+// shared/src/feeds/records.ts
+var PREFIXES_PATH = "prefixes[*]";
+var PREFIX_FIELDS = ["ipv4Prefix", "ipv6Prefix"];
+var parsedPaths = /* @__PURE__ */ new Map();
+function segmentsOf(expression) {
+  let segments = parsedPaths.get(expression);
+  if (segments === void 0) {
+    segments = parseJsonPath(expression);
+    parsedPaths.set(expression, segments);
+  }
+  return segments;
+}
+function drift(reason) {
+  return { guard: "schema-drift", reason };
+}
+function matches(value, wanted) {
+  if (Array.isArray(value))
+    return value.some((item) => !Array.isArray(item) && matches(item, wanted));
+  if (typeof value === "string") return wanted.has(value);
+  if (typeof value === "number" || typeof value === "boolean") return wanted.has(String(value));
+  return false;
+}
+function keysOf(document) {
+  if (!isObject(document)) return "";
+  const keys = Object.keys(document);
+  const shown = keys.slice(0, 6).map(quote).join(", ");
+  return ` (the payload's keys: ${keys.length === 0 ? "none" : shown}${keys.length > 6 ? ", ..." : ""})`;
+}
+function addHit(hit, entries) {
+  const { value, where } = hit;
+  if (typeof value === "string") {
+    entries.add(value, where, -1);
+    return void 0;
+  }
+  if (!Array.isArray(value)) return `${where} is not a string or an array of strings`;
+  for (let i = 0; i < value.length; i++) {
+    const item = value[i];
+    if (typeof item !== "string") return `${where}[${i}] is not a string`;
+    entries.add(item, where, i);
+  }
+  return void 0;
+}
+function extractRecords(document, parser) {
+  const any = parser.kind === "prefixes";
+  const path2 = any ? PREFIXES_PATH : parser.path;
+  const addressPaths = any ? PREFIX_FIELDS : parser.address;
+  const found = evaluateJsonPath(document, segmentsOf(path2));
+  if ("missing" in found) return drift(`${found.missing}${keysOf(document)}`);
+  const filters = Object.entries(parser.where ?? {}).map(([at, values]) => ({
+    segments: segmentsOf(at),
+    wanted: new Set(values)
+  }));
+  const addresses = addressPaths.map(segmentsOf);
+  const entries = new Entries(false);
+  for (const { value: record, where } of found.hits) {
+    if (!isObject(record)) return drift(`${where} is not an object`);
+    const kept = filters.every(({ segments, wanted }) => {
+      const at = evaluateJsonPath(record, segments, where);
+      return "hits" in at && at.hits.some((hit) => matches(hit.value, wanted));
+    });
+    if (!kept) continue;
+    let present = 0;
+    for (const segments of addresses) {
+      const at = evaluateJsonPath(record, segments, where);
+      if ("missing" in at) {
+        if (any) continue;
+        return drift(at.missing);
+      }
+      present++;
+      for (const hit of at.hits) {
+        const problem = addHit(hit, entries);
+        if (problem !== void 0) return drift(problem);
+      }
+    }
+    if (present === 0)
+      return drift(`${where} has none of ${addressPaths.map((a) => quote(a)).join(", ")}`);
+  }
+  return { entries };
+}
+
 // shared/src/feeds/extract.ts
-var Entries = class {
-  texts = [];
-  #bases = [];
-  #keys = [];
-  #lines;
-  /** `lines`: locations are line numbers; otherwise JSON paths. */
-  constructor(lines) {
-    this.#lines = lines;
-  }
-  /** Adds `text` found at line `key` (line mode), or at `base[key]` (`base` alone if key < 0). */
-  add(text, base, key) {
-    this.texts.push(text);
-    this.#bases.push(base);
-    this.#keys.push(key);
-  }
-  get length() {
-    return this.texts.length;
-  }
-  /** Where entry `i` was found, for messages. */
-  where(i) {
-    const key = this.#keys[i];
-    if (this.#lines) return `line ${key}`;
-    return key < 0 ? this.#bases[i] : `${this.#bases[i]}[${key}]`;
-  }
-};
 var GITHUB_META_ADDRESS_KEYS = [
   "hooks",
   "web",
@@ -87113,10 +87198,7 @@ var GITHUB_META_OTHER_KEYS = [
   "commit_signing_keys"
 ];
 function isJsonParser(parser) {
-  return parser.kind !== "lines" && parser.kind !== "csv";
-}
-function quote(text) {
-  return JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text);
+  return parser.kind !== "lines" && parser.kind !== "csv" && parser.kind !== "geofeed";
 }
 function looksLikeHtml(text) {
   return /^\s*</.test(text);
@@ -87130,6 +87212,15 @@ function extractText(text, parser) {
   if (parser.kind === "csv") return extractCsv(text, parser.column);
   const entries = new Entries(true);
   const lines = text.split("\n");
+  if (parser.kind === "geofeed") {
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i].trimStart();
+      if (line === "" || line.startsWith("#")) continue;
+      const comma = line.indexOf(",");
+      entries.add((comma === -1 ? line : line.slice(0, comma)).trim(), "", i + 1);
+    }
+    return { entries };
+  }
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     const hash = line.indexOf("#");
@@ -87227,46 +87318,49 @@ function collect(value, where, out) {
 }
 function extractJson(document, parser) {
   const entries = new Entries(false);
-  const drift = (reason) => ({ guard: "schema-drift", reason });
+  const drift2 = (reason) => ({ guard: "schema-drift", reason });
   switch (parser.kind) {
     case "github-meta": {
-      if (!isObject(document)) return drift("the meta payload is not a JSON object");
+      if (!isObject(document)) return drift2("the meta payload is not a JSON object");
       if (!Object.hasOwn(document, parser.key))
-        return parser.required ? drift(`key ${quote(parser.key)} is missing from the meta payload`) : { entries };
+        return parser.required ? drift2(`key ${quote(parser.key)} is missing from the meta payload`) : { entries };
       const list3 = document[parser.key];
-      if (!Array.isArray(list3)) return drift(`key ${quote(parser.key)} is not an array`);
+      if (!Array.isArray(list3)) return drift2(`key ${quote(parser.key)} is not an array`);
       const problem = collect(list3, `$[${JSON.stringify(parser.key)}]`, entries);
-      return problem === void 0 ? { entries } : drift(problem);
+      return problem === void 0 ? { entries } : drift2(problem);
     }
     case "firezone-relays": {
       if (Array.isArray(document)) {
         const problem = collect(document, "$", entries);
-        return problem === void 0 ? { entries } : drift(problem);
+        return problem === void 0 ? { entries } : drift2(problem);
       }
-      if (!isObject(document)) return drift("relay-ips.json is neither an array nor an object");
+      if (!isObject(document)) return drift2("relay-ips.json is neither an array nor an object");
       for (const [region, value] of Object.entries(document)) {
         const where = `$[${JSON.stringify(region)}]`;
         if (!isObject(value) || !("ipv4" in value || "ipv6" in value))
-          return drift(`${where} is not an object with ipv4/ipv6`);
+          return drift2(`${where} is not an object with ipv4/ipv6`);
         const problem = collect(value, where, entries);
-        if (problem !== void 0) return drift(problem);
+        if (problem !== void 0) return drift2(problem);
       }
       return { entries };
     }
     case "aws":
       return extractAws(document, parser.service, parser.regions);
+    case "records":
+    case "prefixes":
+      return extractRecords(document, parser);
     case "json": {
       const result = evaluateJsonPath(document, parseJsonPath(parser.path));
-      if ("missing" in result) return drift(result.missing);
+      if ("missing" in result) return drift2(result.missing);
       for (const hit of result.hits) {
         const problem = collect(hit.value, hit.where, entries);
-        if (problem !== void 0) return drift(problem);
+        if (problem !== void 0) return drift2(problem);
       }
       return { entries };
     }
     /* v8 ignore next 2: text parsers never reach here */
     default:
-      return drift(`parser ${parser.kind} does not read JSON`);
+      return drift2(`parser ${parser.kind} does not read JSON`);
   }
 }
 var awsIndexes = /* @__PURE__ */ new WeakMap();
@@ -87310,6 +87404,9 @@ function extractAws(document, service, regions) {
     awsIndexes.set(document, index);
   }
   if (!(index instanceof Map)) return index;
+  return awsEntries(index, service, regions);
+}
+function awsEntries(index, service, regions) {
   const found = index.get(service);
   if (!found) return { guard: "schema-drift", reason: `no entry has service ${quote(service)}` };
   const wanted = new Set(regions.map((r) => r.toLowerCase()));
@@ -87319,6 +87416,567 @@ function extractAws(document, service, regions) {
       entries.add(found.texts[i], found.bases[i], found.indexes[i]);
   return { entries };
 }
+
+// shared/src/feeds/limits.ts
+var LIMITS = {
+  "github/hooks": { ipv4: 16, ipv6: 21 },
+  "github/web": { ipv4: 16, ipv6: 21 },
+  "github/api": { ipv4: 16, ipv6: 21 },
+  "github/git": { ipv4: 16, ipv6: 21 },
+  "github/packages": { ipv4: 24, ipv6: 21 },
+  "github/pages": { ipv4: 24, ipv6: 48 },
+  "github/importer": { ipv4: 24, ipv6: 21 },
+  "github/github_enterprise_importer": { ipv4: 16, ipv6: 21 },
+  "github/actions": { ipv4: 9, ipv6: 37 },
+  "github/actions_macos": { ipv4: 20, ipv6: 21 },
+  "github/codespaces": { ipv4: 21, ipv6: 21 },
+  "github/dependabot": { ipv4: 9, ipv6: 21 },
+  "github/copilot": { ipv4: 16, ipv6: 21 },
+  "coolify/cloud": { ipv4: 24, ipv6: 48 },
+  "firezone/portal": { ipv4: 24, ipv6: 48 },
+  "firezone/portal-app": { ipv4: 24, ipv6: 48 },
+  "firezone/portal-api": { ipv4: 24, ipv6: 48 },
+  "firezone/relays": { ipv4: 8, ipv6: 32 },
+  "cloudflare/edge": { ipv4: 9, ipv6: 21 },
+  "google/services": { ipv4: 8, ipv6: 21 },
+  "google/cloud": { ipv4: 8, ipv6: 31 },
+  "google/googlebot": { ipv4: 18, ipv6: 48 },
+  "google/special-crawlers": { ipv4: 18, ipv6: 48 },
+  "google/user-triggered-fetchers": { ipv4: 17, ipv6: 48 },
+  "openai/gptbot": { ipv4: 19, ipv6: 48 },
+  "openai/searchbot": { ipv4: 19, ipv6: 48 },
+  "openai/chatgpt-user": { ipv4: 22, ipv6: 48 },
+  "atlassian/egress": { ipv4: 13, ipv6: 28 },
+  "atlassian/ingress": { ipv4: 17, ipv6: 28 },
+  "datadog/webhooks": { ipv4: 18, ipv6: 48 },
+  "datadog/synthetics": { ipv4: 24, ipv6: 48 },
+  "datadog/synthetics-private-locations": { ipv4: 16, ipv6: 48 },
+  "datadog/agents": { ipv4: 16, ipv6: 48 },
+  "datadog/api": { ipv4: 16, ipv6: 48 },
+  "datadog/apm": { ipv4: 16, ipv6: 48 },
+  "datadog/logs": { ipv4: 16, ipv6: 48 },
+  "datadog/process": { ipv4: 16, ipv6: 48 },
+  "datadog/orchestrator": { ipv4: 16, ipv6: 48 },
+  "datadog/remote-configuration": { ipv4: 16, ipv6: 48 },
+  "datadog/global": { ipv4: 16, ipv6: 48 },
+  "fastly/edge": { ipv4: 12, ipv6: 24 },
+  "cdn77/edge": { ipv4: 21, ipv6: 48 },
+  "imperva/edge": { ipv4: 12, ipv6: 21 },
+  "zscaler/cenr": { ipv4: 15, ipv6: 29 },
+  "azure/ActionGroup": { ipv4: 22, ipv6: 48 },
+  "azure/ApplicationInsightsAvailability": { ipv4: 22, ipv6: 32 },
+  "azure/AzureDevOps": { ipv4: 19, ipv6: 48 },
+  "azure/AzureFrontDoor.Backend": { ipv4: 12, ipv6: 36 },
+  "azure/AzureTrafficManager": { ipv4: 22, ipv6: 48 },
+  "azure/LogicApps": { ipv4: 22, ipv6: 48 },
+  "azure/AzureCloud": { ipv4: 8, ipv6: 32 },
+  "oracle/cloud": { ipv4: 11, ipv6: 48 },
+  "linode/all": { ipv4: 13, ipv6: 21 },
+  "digitalocean/all": { ipv4: 12, ipv6: 32 }
+};
+function withLimit(feed) {
+  if (feed.broadestPrefix) return feed;
+  const base = feed.id.split("@", 1)[0];
+  const provider = `${feed.id.slice(0, feed.id.indexOf("/"))}/`;
+  const limit = LIMITS[feed.id] ?? LIMITS[base] ?? publisherBroadest(provider);
+  return { ...feed, broadestPrefix: limit };
+}
+function publisherBroadest(provider) {
+  const limits = Object.entries(LIMITS).filter(([id]) => id.startsWith(provider)).map(([, limit]) => limit);
+  return {
+    ipv4: Math.min(...limits.map((l) => l.ipv4)),
+    ipv6: Math.min(...limits.map((l) => l.ipv6))
+  };
+}
+
+// shared/src/feeds/providers/selectors.ts
+function splitSelectors(list3) {
+  const at = list3.indexOf("@");
+  return at === -1 ? { name: list3 } : { name: list3.slice(0, at), at: list3.slice(at + 1) };
+}
+function parseSelectors(text, part) {
+  const parts = text.split(",").map((p) => p.trim().toLowerCase());
+  const whole = new RegExp(`^(?:${part.source})$`);
+  if (parts.some((p) => !whole.test(p))) return void 0;
+  return [...new Set(parts)].sort();
+}
+
+// shared/src/feeds/providers/atlassian.ts
+var DIRECTIONS = {
+  egress: {
+    title: "Atlassian Cloud egress",
+    use: "Atlassian Cloud connecting to you: webhooks, automation rules, app links, mail"
+  },
+  ingress: {
+    title: "Atlassian Cloud ingress",
+    use: "where your users and systems reach Atlassian Cloud (for egress rules of your own)"
+  }
+};
+function atlassianFeed(direction, products) {
+  const { title, use } = DIRECTIONS[direction];
+  return {
+    id: `atlassian/${direction}${products.length > 0 ? `@${products.join(",")}` : ""}`,
+    title: `${title}${products.length > 0 ? ` (${products.join(", ")})` : ""}`,
+    docsUrl: "https://support.atlassian.com/organization-administration/docs/ip-addresses-and-domains-for-atlassian-cloud-products/",
+    use,
+    sources: [
+      {
+        url: "https://ip-ranges.atlassian.com/",
+        parser: {
+          kind: "records",
+          path: "items[*]",
+          address: ["cidr"],
+          where: products.length > 0 ? { direction: [direction], product: products } : { direction: [direction] }
+        },
+        version: "syncToken"
+      }
+    ]
+  };
+}
+var atlassian = {
+  id: "atlassian",
+  name: "Atlassian",
+  feeds: [atlassianFeed("egress", []), atlassianFeed("ingress", [])],
+  patterns: [
+    {
+      id: "atlassian/egress@PRODUCT[,PRODUCT...]",
+      use: "egress of those products only (jira, confluence, bitbucket, trello, opsgenie, ...)"
+    },
+    { id: "atlassian/ingress@PRODUCT[,PRODUCT...]", use: "ingress of those products only" }
+  ],
+  resolve(list3) {
+    const { name, at } = splitSelectors(list3);
+    if (name !== "egress" && name !== "ingress" || at === void 0) return void 0;
+    const products = parseSelectors(at, /[a-z0-9-]+/);
+    return products && atlassianFeed(name, products);
+  }
+};
+
+// shared/src/feeds/providers/azure.ts
+var AZURE_SERVICE_TAGS_PAGE = "https://www.microsoft.com/en-us/download/details.aspx?id=56519";
+var LISTED = [
+  ["ActionGroup", "Azure Monitor action groups calling your webhooks (alerts)"],
+  ["ApplicationInsightsAvailability", "Application Insights availability tests probing you"],
+  ["AzureDevOps", "Azure DevOps reaching your services (service hooks, pipelines)"],
+  ["AzureFrontDoor.Backend", "Azure Front Door fetching from your origin"],
+  ["AzureTrafficManager", "Azure Traffic Manager health probes"],
+  ["LogicApps", "Logic Apps triggers and actions calling your endpoints"],
+  [
+    "AzureCloud",
+    "every Azure datacenter address: allowing it admits any Azure customer's workload"
+  ]
+];
+var TAG = /^[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)*$/;
+function azureFeed(tag, use) {
+  return {
+    id: `azure/${tag}`,
+    title: `Azure service tag ${tag}`,
+    docsUrl: "https://learn.microsoft.com/azure/virtual-network/service-tags-overview",
+    use,
+    sources: [
+      {
+        url: AZURE_SERVICE_TAGS_PAGE,
+        discover: { host: "download.microsoft.com", file: "ServiceTags_Public_\\d+\\.json" },
+        parser: {
+          kind: "records",
+          path: "values[*]",
+          address: ["properties.addressPrefixes"],
+          where: { name: [tag] }
+        },
+        version: "changeNumber"
+      }
+    ]
+  };
+}
+var azure = {
+  id: "azure",
+  name: "Microsoft Azure",
+  feeds: LISTED.map(([tag, use]) => azureFeed(tag, use)),
+  patterns: [
+    {
+      id: "azure/SERVICE_TAG",
+      use: "any service tag as Microsoft spells it (case matters), e.g. azure/AzureCloud.westeurope"
+    }
+  ],
+  resolve(list3) {
+    return TAG.test(list3) ? azureFeed(list3, `the addresses of the ${list3} service tag`) : void 0;
+  }
+};
+
+// shared/src/feeds/providers/cdn77.ts
+var cdn77 = {
+  id: "cdn77",
+  name: "CDN77",
+  feeds: [
+    {
+      id: "cdn77/edge",
+      title: "CDN77 edge servers",
+      docsUrl: "https://client.cdn77.com/support/knowledgebase/cdn-resource/how-do-i-set-up-origin-protection",
+      use: "CDN77 fetching from your origin (origin protection)",
+      sources: [
+        {
+          url: "https://prefixlists.tools.cdn77.com/public_lmax_prefixes.json",
+          parser: { kind: "records", path: "prefixes[*]", address: ["prefix"] },
+          version: "updated_at"
+        }
+      ]
+    }
+  ],
+  patterns: [],
+  resolve: () => void 0
+};
+
+// shared/src/feeds/providers/datadog.ts
+var SITES = {
+  us1: "ip-ranges.datadoghq.com",
+  us3: "ip-ranges.us3.datadoghq.com",
+  us5: "ip-ranges.us5.datadoghq.com",
+  eu: "ip-ranges.datadoghq.eu",
+  ap1: "ip-ranges.ap1.datadoghq.com",
+  ap2: "ip-ranges.ap2.datadoghq.com",
+  uk1: "ip-ranges.uk1.datadoghq.com",
+  gov: "ip-ranges.ddog-gov.com",
+  "us2-gov": "ip-ranges.us2.ddog-gov.com"
+};
+var INTAKE = "Datadog intake your Agents and tracers send to (for egress rules):";
+var SECTIONS = {
+  webhooks: {
+    title: "Datadog webhooks",
+    use: "Datadog sending webhook notifications (monitors, incidents) to your endpoints"
+  },
+  synthetics: {
+    title: "Datadog Synthetic tests (managed locations)",
+    use: "Datadog's managed Synthetic test locations probing your endpoints"
+  },
+  "synthetics-private-locations": {
+    title: "Datadog Synthetic private-location intake",
+    use: "where your private-location workers report results (for egress rules)"
+  },
+  agents: { title: "Datadog Agent intake", use: `${INTAKE} Agent metrics and checks` },
+  api: { title: "Datadog API", use: `${INTAKE} the API` },
+  apm: { title: "Datadog APM intake", use: `${INTAKE} traces` },
+  logs: { title: "Datadog logs intake", use: `${INTAKE} logs` },
+  process: { title: "Datadog process intake", use: `${INTAKE} live processes` },
+  orchestrator: { title: "Datadog orchestrator intake", use: `${INTAKE} containers, Kubernetes` },
+  "remote-configuration": {
+    title: "Datadog remote configuration",
+    use: `${INTAKE} remote configuration`
+  },
+  global: { title: "Datadog, every endpoint", use: `${INTAKE} every Datadog endpoint` }
+};
+function datadogFeed(section, site) {
+  const { title, use } = SECTIONS[section];
+  return {
+    id: `datadog/${section}${site === "us1" ? "" : `@${site}`}`,
+    title: `${title}${site === "us1" ? "" : ` (${site})`}`,
+    docsUrl: "https://docs.datadoghq.com/api/latest/ip-ranges/",
+    use,
+    sources: [
+      {
+        url: `https://${SITES[site]}/`,
+        parser: {
+          kind: "records",
+          path: `[${JSON.stringify(section)}]`,
+          address: ["prefixes_ipv4", "prefixes_ipv6"]
+        },
+        version: "version"
+      }
+    ]
+  };
+}
+var datadog = {
+  id: "datadog",
+  name: "Datadog",
+  feeds: Object.keys(SECTIONS).map((section) => datadogFeed(section, "us1")),
+  patterns: [
+    {
+      id: "datadog/SECTION@SITE",
+      use: `that section for another Datadog site: ${Object.keys(SITES).join(", ")} (default us1)`
+    }
+  ],
+  resolve(list3) {
+    const { name, at } = splitSelectors(list3);
+    const site = at?.toLowerCase();
+    if (!Object.hasOwn(SECTIONS, name) || site === void 0 || !Object.hasOwn(SITES, site))
+      return void 0;
+    return datadogFeed(name, site);
+  }
+};
+
+// shared/src/feeds/providers/digitalocean.ts
+var digitalocean = {
+  id: "digitalocean",
+  name: "DigitalOcean",
+  feeds: [
+    {
+      id: "digitalocean/all",
+      title: "DigitalOcean address space (geofeed)",
+      docsUrl: "https://docs.digitalocean.com/platform/",
+      use: "any DigitalOcean customer's droplets: for egress rules or blocklists, not to trust",
+      sources: [
+        { url: "https://www.digitalocean.com/geo/google.csv", parser: { kind: "geofeed" } }
+      ]
+    }
+  ],
+  patterns: [],
+  resolve: () => void 0
+};
+
+// shared/src/feeds/providers/fastly.ts
+var fastly = {
+  id: "fastly",
+  name: "Fastly",
+  feeds: [
+    {
+      id: "fastly/edge",
+      title: "Fastly edge and shield POPs",
+      docsUrl: "https://www.fastly.com/documentation/reference/api/utils/public-ip-list/",
+      use: "Fastly fetching from your origin (origin allowlist behind Fastly)",
+      sources: [
+        {
+          url: "https://api.fastly.com/public-ip-list",
+          parser: { kind: "records", path: "", address: ["addresses", "ipv6_addresses"] }
+        }
+      ]
+    }
+  ],
+  patterns: [],
+  resolve: () => void 0
+};
+
+// shared/src/feeds/providers/google.ts
+var GOOG_URL = "https://www.gstatic.com/ipranges/goog.json";
+var CLOUD_URL = "https://www.gstatic.com/ipranges/cloud.json";
+var CRAWLERS = "https://developers.google.com/static/crawling/ipranges/";
+var CRAWLER_DOCS = "https://developers.google.com/search/docs/crawling-indexing/verifying-googlebot";
+var CLOUD_DOCS = "https://cloud.google.com/compute/docs/faq#find_ip_range";
+function cloudFeed(regions) {
+  return {
+    id: regions.length === 0 ? "google/cloud" : `google/cloud@${regions.join(",")}`,
+    title: `Google Cloud customers' addresses${regions.length > 0 ? ` in ${regions.join(", ")}` : ""}`,
+    docsUrl: CLOUD_DOCS,
+    use: "any Google Cloud customer's VMs, load balancers and Cloud NAT: allowing it admits everyone who rents one; for egress rules to Google Cloud, or by region",
+    sources: [
+      {
+        url: CLOUD_URL,
+        parser: regions.length === 0 ? { kind: "prefixes" } : { kind: "prefixes", where: { scope: regions } },
+        version: "syncToken"
+      }
+    ]
+  };
+}
+function crawler(list3, file, title, use) {
+  return {
+    id: `google/${list3}`,
+    title,
+    docsUrl: CRAWLER_DOCS,
+    use,
+    sources: [{ url: `${CRAWLERS}${file}`, parser: { kind: "prefixes" }, version: "creationTime" }]
+  };
+}
+var google = {
+  id: "google",
+  name: "Google",
+  feeds: [
+    {
+      id: "google/services",
+      title: "Google APIs and services (goog.json minus cloud.json)",
+      docsUrl: "https://support.google.com/a/answer/10026322",
+      use: "Google's own services and APIs (Workspace, Google APIs' default domains); Google Cloud customers' addresses are taken out, as Google advises",
+      sources: [
+        { url: GOOG_URL, parser: { kind: "prefixes" }, version: "syncToken" },
+        { url: CLOUD_URL, parser: { kind: "prefixes" }, version: "syncToken", exclude: true }
+      ]
+    },
+    cloudFeed([]),
+    crawler(
+      "googlebot",
+      "common-crawlers.json",
+      "Googlebot (common crawlers)",
+      "Google Search's crawler; pair with a reverse-DNS check where you can"
+    ),
+    crawler(
+      "special-crawlers",
+      "special-crawlers.json",
+      "Google special-case crawlers",
+      "AdsBot, APIs-Google and other Google crawlers that may ignore robots.txt"
+    ),
+    crawler(
+      "user-triggered-fetchers",
+      "user-triggered-fetchers.json",
+      "Google user-triggered fetchers",
+      "fetches a Google user asked for: Feedfetcher, Site Verifier, Google-Read-Aloud, ..."
+    )
+  ],
+  patterns: [
+    {
+      id: "google/cloud@REGION[,REGION...]",
+      use: "Google Cloud customers' addresses in those regions (cloud.json's scope, e.g. europe-west1)"
+    }
+  ],
+  resolve(list3) {
+    const { name, at } = splitSelectors(list3);
+    if (name !== "cloud" || at === void 0) return void 0;
+    const regions = parseSelectors(at, /[a-z0-9-]+/);
+    return regions && cloudFeed(regions);
+  }
+};
+
+// shared/src/feeds/providers/imperva.ts
+var imperva = {
+  id: "imperva",
+  name: "Imperva",
+  feeds: [
+    {
+      id: "imperva/edge",
+      title: "Imperva (Incapsula) proxies",
+      docsUrl: "https://docs.imperva.com/bundle/cloud-application-security/page/more/restricting-direct-access.htm",
+      use: "Imperva's proxies fetching from your origin (restricting direct access)",
+      sources: [
+        {
+          url: "https://my.incapsula.com/api/integration/v1/ips?resp_format=json",
+          method: "POST",
+          // An error answer has another `res` (and no lists): nothing is read from it.
+          parser: {
+            kind: "records",
+            path: "",
+            address: ["ipRanges", "ipv6Ranges"],
+            where: { res: ["0"] }
+          }
+        }
+      ]
+    }
+  ],
+  patterns: [],
+  resolve: () => void 0
+};
+
+// shared/src/feeds/providers/linode.ts
+var linode = {
+  id: "linode",
+  name: "Linode (Akamai Cloud)",
+  feeds: [
+    {
+      id: "linode/all",
+      title: "Linode address space (geofeed)",
+      docsUrl: "https://www.linode.com/docs/guides/linode-network-ip-addresses/",
+      use: "any Linode customer's servers: for egress rules or blocklists, not to trust",
+      sources: [{ url: "https://geoip.linode.com/", parser: { kind: "geofeed" } }]
+    }
+  ],
+  patterns: [],
+  resolve: () => void 0
+};
+
+// shared/src/feeds/providers/openai.ts
+function bot(list3, title, use) {
+  return {
+    id: `openai/${list3}`,
+    title,
+    docsUrl: "https://platform.openai.com/docs/bots",
+    use,
+    sources: [
+      {
+        url: `https://openai.com/${list3}.json`,
+        parser: { kind: "prefixes" },
+        version: "creationTime"
+      }
+    ]
+  };
+}
+var openai = {
+  id: "openai",
+  name: "OpenAI",
+  feeds: [
+    bot("gptbot", "OpenAI GPTBot", "OpenAI's crawler for training data"),
+    bot("searchbot", "OpenAI OAI-SearchBot", "the crawler that indexes sites for ChatGPT search"),
+    bot(
+      "chatgpt-user",
+      "OpenAI ChatGPT-User",
+      "requests ChatGPT makes for a user: browsing, and custom GPT actions calling your API"
+    )
+  ],
+  patterns: [],
+  resolve: () => void 0
+};
+
+// shared/src/feeds/providers/oracle.ts
+function ociFeed(regions) {
+  return {
+    id: regions.length === 0 ? "oracle/cloud" : `oracle/cloud@${regions.join(",")}`,
+    title: `Oracle Cloud public ranges${regions.length > 0 ? ` in ${regions.join(", ")}` : ""}`,
+    docsUrl: "https://docs.oracle.com/en-us/iaas/Content/General/Concepts/addressranges.htm",
+    use: "any Oracle Cloud customer's workloads and Oracle's services (OCI, Object Storage): allowing it admits everyone who rents one; for egress rules, or by region",
+    sources: [
+      {
+        url: "https://docs.oracle.com/iaas/tools/public_ip_ranges.json",
+        parser: {
+          kind: "records",
+          path: "regions[*]",
+          address: ["cidrs[*].cidr"],
+          ...regions.length > 0 ? { where: { region: regions } } : {}
+        },
+        version: "last_updated_timestamp"
+      }
+    ]
+  };
+}
+var oracle = {
+  id: "oracle",
+  name: "Oracle Cloud",
+  feeds: [ociFeed([])],
+  patterns: [
+    { id: "oracle/cloud@REGION[,REGION...]", use: "those OCI regions only, e.g. eu-frankfurt-1" }
+  ],
+  resolve(list3) {
+    const { name, at } = splitSelectors(list3);
+    if (name !== "cloud" || at === void 0) return void 0;
+    const regions = parseSelectors(at, /[a-z0-9-]+/);
+    return regions && ociFeed(regions);
+  }
+};
+
+// shared/src/feeds/providers/zscaler.ts
+var CLOUDS = [
+  "zscaler.net",
+  "zscalerone.net",
+  "zscalertwo.net",
+  "zscalerthree.net",
+  "zscloud.net",
+  "zscalerbeta.net",
+  "zscalergov.net",
+  "zscalerten.net"
+];
+function cenrFeed(cloud) {
+  return {
+    id: cloud === "zscaler.net" ? "zscaler/cenr" : `zscaler/cenr@${cloud}`,
+    title: `Zscaler Cloud Enforcement Nodes (${cloud})`,
+    docsUrl: `https://config.zscaler.com/${cloud}/cenr`,
+    use: "your users' traffic proxied by Zscaler Internet Access arriving at your services",
+    sources: [
+      {
+        url: `https://api.config.zscaler.com/${cloud}/cenr/json`,
+        parser: { kind: "records", path: `[${JSON.stringify(cloud)}].*.*[*]`, address: ["range"] }
+      }
+    ]
+  };
+}
+var zscaler = {
+  id: "zscaler",
+  name: "Zscaler",
+  feeds: [cenrFeed("zscaler.net")],
+  patterns: [
+    {
+      id: "zscaler/cenr@CLOUD",
+      use: `the list of your organisation's Zscaler cloud: ${CLOUDS.slice(1).join(", ")}`
+    }
+  ],
+  resolve(list3) {
+    const { name, at } = splitSelectors(list3);
+    const cloud = at?.toLowerCase();
+    return name === "cenr" && cloud !== void 0 && CLOUDS.includes(cloud) ? cenrFeed(cloud) : void 0;
+  }
+};
 
 // shared/src/feeds/catalogue.ts
 var GITHUB_META_URL = "https://api.github.com/meta";
@@ -87341,27 +87999,6 @@ var GITHUB_TITLES = {
   codespaces: "GitHub Codespaces",
   dependabot: "Dependabot (withdrawn by GitHub in 2025; may be absent)",
   copilot: "GitHub Copilot"
-};
-var LIMITS = {
-  "github/hooks": { ipv4: 16, ipv6: 21 },
-  "github/web": { ipv4: 16, ipv6: 21 },
-  "github/api": { ipv4: 16, ipv6: 21 },
-  "github/git": { ipv4: 16, ipv6: 21 },
-  "github/packages": { ipv4: 24, ipv6: 21 },
-  "github/pages": { ipv4: 24, ipv6: 48 },
-  "github/importer": { ipv4: 24, ipv6: 21 },
-  "github/github_enterprise_importer": { ipv4: 16, ipv6: 21 },
-  "github/actions": { ipv4: 9, ipv6: 37 },
-  "github/actions_macos": { ipv4: 20, ipv6: 21 },
-  "github/codespaces": { ipv4: 21, ipv6: 21 },
-  "github/dependabot": { ipv4: 9, ipv6: 21 },
-  "github/copilot": { ipv4: 16, ipv6: 21 },
-  "coolify/cloud": { ipv4: 24, ipv6: 48 },
-  "firezone/portal": { ipv4: 24, ipv6: 48 },
-  "firezone/portal-app": { ipv4: 24, ipv6: 48 },
-  "firezone/portal-api": { ipv4: 24, ipv6: 48 },
-  "firezone/relays": { ipv4: 8, ipv6: 32 },
-  "cloudflare/edge": { ipv4: 9, ipv6: 21 }
 };
 var AWS_LIMITS = {
   AMAZON: { ipv4: 8, ipv6: 24 },
@@ -87390,17 +88027,61 @@ function firezonePortal(id, title, hosts) {
     }))
   };
 }
+var AWS_USES = {
+  AMAZON: "all of Amazon's and every AWS customer's addresses: for egress rules, not to trust",
+  EC2: "any EC2 instance: allowing it admits every AWS customer's servers",
+  S3: "Amazon S3 endpoints (for egress rules)",
+  CLOUDFRONT: "CloudFront edge locations (prefer CLOUDFRONT_ORIGIN_FACING for origins)",
+  CLOUDFRONT_ORIGIN_FACING: "CloudFront fetching from your origin (origin allowlist)",
+  ROUTE53_HEALTHCHECKS: "Route 53 health checkers probing your endpoints"
+};
 function awsFeed(service, regions) {
   const where = regions.length > 0 ? `@${regions.join(",")}` : "";
   return {
     id: `aws/${service}${where}`,
     title: `AWS ${service}${regions.length > 0 ? ` in ${regions.join(", ")}` : ""}`,
+    use: AWS_USES[service] ?? `the ${service} addresses of ip-ranges.json`,
     docsUrl: AWS_DOCS,
     sources: [{ url: AWS_URL, parser: { kind: "aws", service, regions } }],
     broadestPrefix: AWS_LIMITS[service] ?? AWS_LIMITS.AMAZON
   };
 }
-var BUILTIN_FEEDS = withLimits([
+var USES = {
+  "github/hooks": "GitHub delivering webhooks to your endpoints",
+  "github/web": "github.com itself (for egress rules)",
+  "github/api": "api.github.com (for egress rules)",
+  "github/git": "Git over SSH and HTTPS to GitHub (for egress rules)",
+  "github/packages": "GitHub Packages registries (for egress rules)",
+  "github/pages": "GitHub Pages servers (DNS A records)",
+  "github/importer": "GitHub Importer fetching from your repositories",
+  "github/github_enterprise_importer": "GitHub Enterprise Importer reaching your server",
+  "github/actions": "GitHub-hosted runners (any GitHub user's workflow: allowing it admits them all)",
+  "github/actions_macos": "GitHub-hosted macOS runners",
+  "github/codespaces": "Codespaces (any GitHub user's codespace)",
+  "github/dependabot": "Dependabot reaching private registries",
+  "github/copilot": "GitHub Copilot reaching your services",
+  "coolify/cloud": "Coolify Cloud managing your servers over SSH",
+  "firezone/portal": "Firezone's portal (app and api), for your gateways' egress rules",
+  "firezone/portal-app": "Firezone's app.firezone.dev",
+  "firezone/portal-api": "Firezone's api.firezone.dev, which gateways connect to",
+  "firezone/relays": "Firezone's relays, which clients and gateways connect through",
+  "cloudflare/edge": "Cloudflare proxying to your origin (origin allowlist behind Cloudflare)"
+};
+var PROVIDERS = [
+  google,
+  openai,
+  atlassian,
+  datadog,
+  fastly,
+  cdn77,
+  imperva,
+  zscaler,
+  azure,
+  oracle,
+  linode,
+  digitalocean
+];
+var FIRST_FEEDS = [
   ...GITHUB_META_ADDRESS_KEYS.map((key) => ({
     id: `github/${key}`,
     title: GITHUB_TITLES[key],
@@ -87445,14 +88126,42 @@ var BUILTIN_FEEDS = withLimits([
     ]
   },
   ...AWS_LISTED.map((service) => awsFeed(service, []))
-]);
-function withLimits(feeds) {
-  return feeds.map((f) => f.broadestPrefix ? f : { ...f, broadestPrefix: LIMITS[f.id] });
-}
+];
+var BUILTIN_FEEDS = [
+  ...FIRST_FEEDS.map((f) => f.use === void 0 ? { ...f, use: USES[f.id] } : f),
+  ...PROVIDERS.flatMap((p) => p.feeds)
+].map(withLimit);
+var NAMES = {
+  github: "GitHub",
+  coolify: "Coolify",
+  firezone: "Firezone",
+  cloudflare: "Cloudflare",
+  aws: "Amazon Web Services"
+};
+var CATALOGUE_PROVIDERS = [
+  ...Object.entries(NAMES).map(([id, name]) => ({
+    id,
+    name,
+    feeds: BUILTIN_FEEDS.filter((f) => f.id.startsWith(`${id}/`)),
+    patterns: id === "aws" ? [
+      {
+        id: "aws/SERVICE[@REGION,...]",
+        use: "any service of ip-ranges.json as AWS spells it, optionally by region"
+      }
+    ] : []
+  })),
+  ...PROVIDERS
+];
 var AWS_ID = /^aws\/([A-Za-z0-9_]+)(?:@([A-Za-z0-9-]+(?:,[A-Za-z0-9-]+)*))?$/;
 function findFeed(id, userFeeds = []) {
   const builtin = BUILTIN_FEEDS.find((f) => f.id === id) ?? userFeeds.find((f) => f.id === id);
   if (builtin) return builtin;
+  const slash = id.indexOf("/");
+  const provider = PROVIDERS.find((p) => p.id === id.slice(0, slash));
+  if (provider) {
+    const feed = provider.resolve(id.slice(slash + 1));
+    return feed && withLimit(feed);
+  }
   const aws = AWS_ID.exec(id);
   if (!aws) return void 0;
   const regions = [
@@ -87462,10 +88171,63 @@ function findFeed(id, userFeeds = []) {
   ].sort();
   return awsFeed(aws[1].toUpperCase(), regions);
 }
+var BUILTIN_PROVIDER_IDS = /* @__PURE__ */ new Set([
+  ...Object.keys(NAMES),
+  ...PROVIDERS.map((p) => p.id)
+]);
+
+// shared/src/feeds/user-feed.ts
 var USER_ID = /^[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._-]*$/;
-var BUILTIN_PROVIDERS = /* @__PURE__ */ new Set(["github", "coolify", "firezone", "cloudflare", "aws"]);
+var KINDS = "lines, json, csv, geofeed, records or prefixes";
 function feedError(code3, message2) {
   return Object.assign(new TypeError(message2), { code: code3 });
+}
+function parserProblem(parser) {
+  const path2 = (value, what) => {
+    if (typeof value !== "string") return `${what} must be a string`;
+    try {
+      parseJsonPath(value);
+      return void 0;
+    } catch (cause) {
+      return cause.message;
+    }
+  };
+  const family = (f) => f !== void 0 && f !== 4 && f !== 6 ? "family must be 4 or 6" : void 0;
+  const where = (filters) => {
+    if (filters === void 0) return void 0;
+    if (typeof filters !== "object" || filters === null || Array.isArray(filters))
+      return "where must map field paths to lists of values";
+    for (const [at, values] of Object.entries(filters)) {
+      const problem = path2(at, "a where key");
+      if (problem !== void 0) return `where: ${problem}`;
+      if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== "string"))
+        return `where ${JSON.stringify(at)} must be a non-empty list of strings`;
+    }
+    return void 0;
+  };
+  switch (parser.kind) {
+    case "lines":
+    case "geofeed":
+      return family(parser.family);
+    case "json":
+      return path2(parser.path, "path");
+    case "csv":
+      return family(parser.family) ?? (typeof parser.column === "string" && parser.column !== "" || Number.isInteger(parser.column) && parser.column >= 1 ? void 0 : "column must be a header name or a 1-based number");
+    case "records": {
+      const { address } = parser;
+      if (!Array.isArray(address) || address.length === 0)
+        return "address must be a non-empty list of field paths";
+      for (const a of address) {
+        const problem = path2(a, "each address");
+        if (problem !== void 0) return `address: ${problem}`;
+      }
+      return path2(parser.path, "path") ?? where(parser.where);
+    }
+    case "prefixes":
+      return where(parser.where);
+    default:
+      return `kind must be ${KINDS}`;
+  }
 }
 function defineUserFeed(input) {
   const { id, url, parser } = input;
@@ -87474,36 +88236,26 @@ function defineUserFeed(input) {
       "ERR_FEED_ID",
       `feed id ${JSON.stringify(id)}: expected provider/list in lower-case [a-z0-9._-]`
     );
-  if (BUILTIN_PROVIDERS.has(id.slice(0, id.indexOf("/"))))
+  if (BUILTIN_PROVIDER_IDS.has(id.slice(0, id.indexOf("/"))))
     throw feedError(
       "ERR_FEED_ID",
       `feed id ${JSON.stringify(id)}: the provider "${id.slice(0, id.indexOf("/"))}" is built in`
     );
   if (typeof url !== "string" || !/^https:\/\/[A-Za-z0-9.-]+(?::\d+)?(?:\/[^\s]*)?$/.test(url))
     throw feedError("ERR_FEED_URL", `feed ${id}: url ${JSON.stringify(url)} is not an https:// URL`);
-  const bad = (why) => feedError("ERR_FEED_PARSER", `feed ${id}: parser ${JSON.stringify(parser)}: ${why}`);
-  const family = (f) => {
-    if (f !== void 0 && f !== 4 && f !== 6) throw bad("family must be 4 or 6");
-  };
-  switch (parser.kind) {
-    case "lines":
-      family(parser.family);
-      break;
-    case "json":
-      if (typeof parser.path !== "string") throw bad("path must be a string");
-      try {
-        parseJsonPath(parser.path);
-      } catch (cause) {
-        throw Object.assign(bad(cause.message), { cause });
-      }
-      break;
-    case "csv":
-      family(parser.family);
-      if (!(typeof parser.column === "string" && parser.column !== "") && !(Number.isInteger(parser.column) && parser.column >= 1))
-        throw bad("column must be a header name or a 1-based number");
-      break;
-    default:
-      throw bad("kind must be lines, json or csv");
+  const problem = parserProblem(parser);
+  if (problem !== void 0)
+    throw feedError("ERR_FEED_PARSER", `feed ${id}: parser ${JSON.stringify(parser)}: ${problem}`);
+  if (input.version !== void 0) {
+    try {
+      if (typeof input.version !== "string") throw new TypeError("a path must be a string");
+      parseJsonPath(input.version);
+    } catch (cause) {
+      throw Object.assign(
+        feedError("ERR_FEED_VERSION", `feed ${id}: version: ${cause.message}`),
+        { cause }
+      );
+    }
   }
   if (input.allowReserved !== void 0 && typeof input.allowReserved !== "boolean")
     throw feedError(
@@ -87514,9 +88266,260 @@ function defineUserFeed(input) {
     id,
     title: input.title ?? id,
     docsUrl: input.docsUrl ?? url,
-    sources: [{ url, parser }],
+    sources: [{ url, parser, ...input.version === void 0 ? {} : { version: input.version } }],
     user: true,
     ...input.allowReserved === true ? { allowReserved: true } : {}
+  };
+}
+
+// shared/src/feeds/aws-scan.ts
+var OBJECT_OPEN = 123;
+var OBJECT_CLOSE = 125;
+var ARRAY_OPEN = 91;
+var ARRAY_CLOSE = 93;
+var QUOTE = 34;
+var BACKSLASH = 92;
+var COLON = 58;
+var COMMA2 = 44;
+var KEYS = {
+  prefixes: bytesOf2("prefixes"),
+  ipv6Prefixes: bytesOf2("ipv6_prefixes"),
+  ipPrefix: bytesOf2("ip_prefix"),
+  ipv6Prefix: bytesOf2("ipv6_prefix"),
+  region: bytesOf2("region"),
+  service: bytesOf2("service")
+};
+function bytesOf2(text) {
+  return Uint8Array.from(text, (c) => c.charCodeAt(0));
+}
+var UNHANDLED = new Error("a shape the AWS scanner does not read");
+var Scanner = class {
+  at = 0;
+  bytes;
+  constructor(bytes) {
+    this.bytes = bytes;
+  }
+  /** Skips JSON whitespace; returns the next byte (NaN at the end). */
+  peek() {
+    const b = this.bytes;
+    let i = this.at;
+    for (; i < b.length; i++) {
+      const c = b[i];
+      if (c !== 32 && c !== 10 && c !== 13 && c !== 9) break;
+    }
+    this.at = i;
+    return i < b.length ? b[i] : NaN;
+  }
+  /** Consumes `byte` after whitespace. */
+  take(byte) {
+    if (this.peek() !== byte) throw UNHANDLED;
+    this.at++;
+  }
+  /** Consumes `,` (true) or `close` (false). */
+  more(close) {
+    const c = this.peek();
+    this.at++;
+    if (c === COMMA2) return true;
+    if (c === close) return false;
+    throw UNHANDLED;
+  }
+  /** Consumes a string of printable ASCII without escapes; returns where its bytes are. */
+  string() {
+    this.take(QUOTE);
+    const b = this.bytes;
+    const start = this.at;
+    const end = b.indexOf(QUOTE, start);
+    if (end < 0) throw UNHANDLED;
+    for (let i = start; i < end; i++) {
+      const c = b[i];
+      if (c < 32 || c > 126 || c === BACKSLASH) throw UNHANDLED;
+    }
+    this.at = end + 1;
+    return [start, end];
+  }
+  is(span, key) {
+    const [start, end] = span;
+    if (end - start !== key.length) return false;
+    for (let i = 0; i < key.length; i++) if (this.bytes[start + i] !== key[i]) return false;
+    return true;
+  }
+  /** The span as a string (at most 256 bytes: no value AWS publishes is longer). */
+  text(span) {
+    if (span[1] - span[0] > 256) throw UNHANDLED;
+    return String.fromCharCode.apply(null, this.bytes.subarray(span[0], span[1]));
+  }
+};
+var Repeated = class {
+  #start = 0;
+  #end = -1;
+  #text = "";
+  s;
+  map;
+  constructor(s, map) {
+    this.s = s;
+    this.map = map;
+  }
+  of(span) {
+    const [start, end] = span;
+    const b = this.s.bytes;
+    let same = end - start === this.#end - this.#start;
+    for (let i = 0; same && i < end - start; i++) same = b[start + i] === b[this.#start + i];
+    if (!same) {
+      this.#start = start;
+      this.#end = end;
+      this.#text = this.map(this.s.text(span));
+    }
+    return this.#text;
+  }
+};
+function readItem(r, prefixKey, base, i) {
+  const { s } = r;
+  s.take(OBJECT_OPEN);
+  let prefix;
+  let region;
+  let service;
+  if (s.peek() !== OBJECT_CLOSE)
+    do {
+      const key = s.string();
+      s.take(COLON);
+      const value = s.string();
+      if (s.is(key, prefixKey)) {
+        if (prefix !== void 0) throw UNHANDLED;
+        prefix = s.text(value);
+      } else if (s.is(key, KEYS.region)) {
+        if (region !== void 0) throw UNHANDLED;
+        region = r.regions.of(value);
+      } else if (s.is(key, KEYS.service)) {
+        if (service !== void 0) throw UNHANDLED;
+        service = r.services.of(value);
+      }
+    } while (s.more(OBJECT_CLOSE));
+  else s.at++;
+  if (prefix === void 0 || region === void 0 || service === void 0) throw UNHANDLED;
+  let found = r.index.get(service);
+  if (!found) {
+    found = { texts: [], regions: [], bases: [], indexes: [] };
+    r.index.set(service, found);
+  }
+  found.texts.push(prefix);
+  found.regions.push(region);
+  found.bases.push(base);
+  found.indexes.push(i);
+}
+function readList(r, prefixKey, base) {
+  const { s } = r;
+  s.take(ARRAY_OPEN);
+  if (s.peek() === ARRAY_CLOSE) {
+    s.at++;
+    return;
+  }
+  let i = 0;
+  do
+    readItem(r, prefixKey, base, i++);
+  while (s.more(ARRAY_CLOSE));
+}
+function scanAwsIpRanges(bytes) {
+  const s = new Scanner(bytes);
+  const r = {
+    s,
+    regions: new Repeated(s, (t) => t.toLowerCase()),
+    services: new Repeated(s, (t) => t),
+    index: /* @__PURE__ */ new Map()
+  };
+  let v4 = false;
+  let v6 = false;
+  try {
+    s.take(OBJECT_OPEN);
+    do {
+      const key = s.string();
+      s.take(COLON);
+      if (s.is(key, KEYS.prefixes)) {
+        if (v4 || v6) throw UNHANDLED;
+        readList(r, KEYS.ipPrefix, '$["prefixes"]');
+        v4 = true;
+      } else if (s.is(key, KEYS.ipv6Prefixes)) {
+        if (v6 || !v4) throw UNHANDLED;
+        readList(r, KEYS.ipv6Prefix, '$["ipv6_prefixes"]');
+        v6 = true;
+      } else s.string();
+    } while (s.more(OBJECT_CLOSE));
+    if (!v6 || !Number.isNaN(s.peek())) throw UNHANDLED;
+  } catch {
+    return void 0;
+  }
+  return r.index;
+}
+
+// shared/src/feeds/discover.ts
+var escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+function findLinkedFile(page, host, file) {
+  const links = page.matchAll(new RegExp(`https://${escapeRegExp(host)}/[^\\s"'<>\\\\]+`, "gi"));
+  const name = new RegExp(`^(?:${file})$`);
+  let best;
+  for (const [match] of links) {
+    const url = match.replaceAll("&amp;", "&");
+    const last = url.split(/[?#]/, 1)[0].split("/").at(-1);
+    if (!name.test(last)) continue;
+    if (best === void 0 || last > best.last || last === best.last && url > best.url)
+      best = { url, last };
+  }
+  return best?.url;
+}
+async function discoverSources(sources, configured, fetchPage, records) {
+  const resolved = /* @__PURE__ */ new Map();
+  for (const source of sources) {
+    const { discover, url } = source;
+    if (discover === void 0 || resolved.has(url)) continue;
+    if (Object.hasOwn(configured, url)) {
+      resolved.set(url, { url: configured[url] });
+      continue;
+    }
+    const page = await fetchPage(url);
+    records.push(page.record);
+    if (page.kind === "refused") {
+      resolved.set(url, { guard: page.guard, reason: `${url}: ${page.reason}` });
+      continue;
+    }
+    const link2 = findLinkedFile(page.text, discover.host, discover.file);
+    resolved.set(
+      url,
+      link2 === void 0 ? {
+        guard: "schema-drift",
+        reason: `${url}: no link to https://${discover.host}/.../${quote(discover.file)} on the page`
+      } : { url: link2 }
+    );
+  }
+  return resolved;
+}
+
+// shared/src/feeds/snapshot.ts
+var HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+async function sha256Hex(bytes) {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  let hex = "";
+  for (const b of digest) hex += HEX2[b];
+  return hex;
+}
+function sha256Lists(lists) {
+  return sha256Hex(new TextEncoder().encode(JSON.stringify([lists.ipv4, lists.ipv6])));
+}
+function snapshotSets(lists) {
+  return { ipv4: IpSet.fromCidrs(4, lists.ipv4), ipv6: IpSet.fromCidrs(6, lists.ipv6) };
+}
+function diffSets(feed, previousVersion, version, at, before, after) {
+  return {
+    feed,
+    version,
+    previousVersion,
+    at,
+    added: {
+      ipv4: after.ipv4.difference(before.ipv4).toCidrs(),
+      ipv6: after.ipv6.difference(before.ipv6).toCidrs()
+    },
+    removed: {
+      ipv4: before.ipv4.difference(after.ipv4).toCidrs(),
+      ipv6: before.ipv6.difference(after.ipv6).toCidrs()
+    }
   };
 }
 
@@ -87549,7 +88552,9 @@ function messageOf(error2) {
 }
 async function fetchSource(url, o) {
   const requested = mirrorUrl(url, o.mirror);
-  const conditional = Boolean(o.validators?.etag ?? o.validators?.lastModified);
+  const method = o.method ?? "GET";
+  const sent = method === "GET" ? o.validators : void 0;
+  const conditional = Boolean(sent?.etag ?? sent?.lastModified);
   let status = 0;
   let bytes = 0;
   const done = (result, finalUrl = requested) => ({
@@ -87579,15 +88584,16 @@ async function fetchSource(url, o) {
         "user-agent": o.userAgent,
         accept: "application/json, text/plain;q=0.9, */*;q=0.1"
       };
-      if (o.validators?.etag) headers["if-none-match"] = o.validators.etag;
-      if (o.validators?.lastModified) headers["if-modified-since"] = o.validators.lastModified;
+      if (sent?.etag) headers["if-none-match"] = sent.etag;
+      if (sent?.lastModified) headers["if-modified-since"] = sent.lastModified;
       const target = new web.URL(current);
       if (o.githubToken && target.protocol === "https:" && target.host === "api.github.com")
         headers.authorization = `Bearer ${o.githubToken}`;
       try {
         response = await withTimeout(
           o.fetch(current, {
-            method: "GET",
+            method,
+            ...method === "POST" ? { body: "" } : {},
             headers,
             redirect: "manual",
             signal: controller.signal
@@ -87600,6 +88606,12 @@ async function fetchSource(url, o) {
       status = response.status;
       if (status < 300 || status > 399 || status === 304) break;
       await cancelBody(response);
+      if (method === "POST" && status !== 307 && status !== 308)
+        return refuse(
+          "redirect",
+          `HTTP ${status} to a POST (only 307 and 308 keep it one)`,
+          current
+        );
       const location = response.headers.get("location");
       if (location === null) return refuse("redirect", `HTTP ${status} without a Location`, current);
       let next;
@@ -87629,7 +88641,7 @@ async function fetchSource(url, o) {
     if (status === 304) {
       await cancelBody(response);
       if (!conditional) return refuse("http-error", "HTTP 304 to an unconditional request", current);
-      return done({ kind: "not-modified", validators: o.validators }, current);
+      return done({ kind: "not-modified", validators: sent }, current);
     }
     if (status < 200 || status > 299) {
       await cancelBody(response);
@@ -87677,7 +88689,8 @@ async function fetchSource(url, o) {
       return refuse("wrong-content", "the body is not UTF-8 text", current);
     }
     const contentType = response.headers.get("content-type") ?? "";
-    return done({ kind: "body", text, contentType, validators }, current);
+    const sha256 = await sha256Hex(all);
+    return done({ kind: "body", text, bytes: all, sha256, contentType, validators }, current);
   } catch (error2) {
     if (timedOut) {
       await reader?.cancel().catch(() => void 0);
@@ -87841,35 +88854,6 @@ function describeReserved(family, address) {
   return `${best.cidr} (${best.name}, ${best.rfc})`;
 }
 
-// shared/src/feeds/snapshot.ts
-var HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-async function sha256Lists(lists) {
-  const bytes = new TextEncoder().encode(JSON.stringify([lists.ipv4, lists.ipv6]));
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  let hex = "";
-  for (const b of digest) hex += HEX2[b];
-  return hex;
-}
-function snapshotSets(lists) {
-  return { ipv4: IpSet.fromCidrs(4, lists.ipv4), ipv6: IpSet.fromCidrs(6, lists.ipv6) };
-}
-function diffSets(feed, previousVersion, version, at, before, after) {
-  return {
-    feed,
-    version,
-    previousVersion,
-    at,
-    added: {
-      ipv4: after.ipv4.difference(before.ipv4).toCidrs(),
-      ipv6: after.ipv6.difference(before.ipv6).toCidrs()
-    },
-    removed: {
-      ipv4: before.ipv4.difference(after.ipv4).toCidrs(),
-      ipv6: before.ipv6.difference(after.ipv6).toCidrs()
-    }
-  };
-}
-
 // shared/src/feeds/guard.ts
 function refusal(feed, guard, reason, previous, notes = []) {
   return { kind: "refused", feed, guard, reason, previous, notes };
@@ -87878,8 +88862,8 @@ async function guardFeed(request2) {
   const { feed, previous: prev, guards, fetchedAt } = request2;
   const notes = [...request2.notes ?? []];
   const refused = (guard, reason) => refusal(feed.id, guard, reason, prev, notes);
-  let ipv4 = IpSet.empty(4);
-  let ipv6 = IpSet.empty(6);
+  const taken = { ipv4: IpSet.empty(4), ipv6: IpSet.empty(6) };
+  const excluded = { ipv4: IpSet.empty(4), ipv6: IpSet.empty(6) };
   let entryCount = 0;
   for (const part of request2.parts) {
     const sets2 = normaliseEntries(part.entries, part.family);
@@ -87887,12 +88871,18 @@ async function guardFeed(request2) {
     if (sets2.ipv4.isEmpty && sets2.ipv6.isEmpty && part.mayBeEmpty !== true)
       return refused("empty", `${part.label} lists no address${part.emptyHint ?? ""}`);
     notes.push(...sets2.notes);
-    entryCount += part.entries.length;
-    ipv4 = ipv4.isEmpty ? sets2.ipv4 : ipv4.union(sets2.ipv4);
-    ipv6 = ipv6.isEmpty ? sets2.ipv6 : ipv6.union(sets2.ipv6);
+    const into = part.exclude === true ? excluded : taken;
+    if (part.exclude !== true) entryCount += part.entries.length;
+    into.ipv4 = into.ipv4.isEmpty ? sets2.ipv4 : into.ipv4.union(sets2.ipv4);
+    into.ipv6 = into.ipv6.isEmpty ? sets2.ipv6 : into.ipv6.union(sets2.ipv6);
   }
+  const ipv4 = excluded.ipv4.isEmpty ? taken.ipv4 : taken.ipv4.difference(excluded.ipv4);
+  const ipv6 = excluded.ipv6.isEmpty ? taken.ipv6 : taken.ipv6.difference(excluded.ipv6);
   if (ipv4.isEmpty && ipv6.isEmpty)
-    return refused("empty", `${feed.id}: no source lists an address`);
+    return refused(
+      "empty",
+      taken.ipv4.isEmpty && taken.ipv6.isEmpty ? `${feed.id}: no source lists an address` : `${feed.id}: nothing is left once the excluded sources are taken out`
+    );
   for (const [set, all, name] of [
     [ipv4, 1n << 32n, "IPv4"],
     [ipv6, 1n << 128n, "IPv6"]
@@ -87909,10 +88899,12 @@ async function guardFeed(request2) {
       code: "merged",
       message: `${entryCount} entries became ${lists.ipv4.length + lists.ipv6.length} CIDRs (duplicates and adjacent ranges merged)`
     });
+  const { upstreamVersion } = request2;
+  const withVersion = upstreamVersion === void 0 ? {} : { upstreamVersion };
   const unchanged = () => ({
     kind: "unchanged",
     feed: feed.id,
-    snapshot: { ...prev, fetchedAt },
+    snapshot: { ...prev, fetchedAt, ...withVersion },
     notModified: false,
     notes
   });
@@ -87936,9 +88928,10 @@ async function guardFeed(request2) {
     sha256: await sha256Lists(lists),
     fetchedAt,
     changedAt: fetchedAt,
-    source: request2.source ?? [...new Set(feed.sources.map((s) => s.url))].join(" "),
+    source: request2.source,
     ipv4: lists.ipv4,
-    ipv6: lists.ipv6
+    ipv6: lists.ipv6,
+    ...withVersion
   };
   const hold = prev ? checkHold(prev, before, { ipv4, ipv6 }, guards) : void 0;
   if (hold)
@@ -88024,6 +89017,33 @@ function ratio(after, before) {
   return `${(Number(after * 100n / before) / 100).toFixed(2)}-fold`;
 }
 
+// shared/src/feeds/upstream-version.ts
+var MAX_VALUE = 100;
+function clip2(text) {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > MAX_VALUE ? `${flat.slice(0, MAX_VALUE - 3)}...` : flat;
+}
+function readUpstreamVersion(document, path2, validators) {
+  if (path2 !== void 0 && document !== void 0) {
+    const found = evaluateJsonPath(document, parseJsonPath(path2));
+    const value = "hits" in found ? found.hits[0]?.value : void 0;
+    if (typeof value === "string" && value.trim() !== "") return { field: path2, value: clip2(value) };
+    if (typeof value === "number" && Number.isFinite(value))
+      return { field: path2, value: String(value) };
+  }
+  if (validators.etag !== void 0) return { field: "ETag", value: clip2(validators.etag) };
+  if (validators.lastModified !== void 0)
+    return { field: "Last-Modified", value: clip2(validators.lastModified) };
+  return void 0;
+}
+function combineUpstreamVersions(versions) {
+  const known = versions.filter((v) => v !== void 0);
+  if (known.length === 0) return void 0;
+  const fields = [...new Set(known.map((v) => v.field))];
+  const values = [...new Set(known.map((v) => v.value))];
+  return { field: fields.join(" "), value: values.join(" ") };
+}
+
 // shared/src/feeds/sync.ts
 var BODY_GUARDS = /* @__PURE__ */ new Set([
   "wrong-content",
@@ -88042,23 +89062,50 @@ async function syncFeeds(feeds, options) {
   const previous = options.previous ?? {};
   const cache = options.cache ?? {};
   const feedsByUrl = /* @__PURE__ */ new Map();
+  const sourceByUrl = /* @__PURE__ */ new Map();
   for (const feed of feeds)
     for (const source of feed.sources) {
       const list3 = feedsByUrl.get(source.url) ?? [];
       if (!list3.includes(feed)) list3.push(feed);
       feedsByUrl.set(source.url, list3);
+      if (!sourceByUrl.has(source.url)) sourceByUrl.set(source.url, source);
     }
-  const fetchOne = (url, conditional) => fetchSource(url, {
+  const fetchOptions = (validators, method) => ({
     fetch: options.fetch,
     mirror: options.mirror,
     githubToken: options.githubToken,
     userAgent: options.userAgent ?? USER_AGENT,
     maxBodyBytes: guards.maxBodyBytes,
     timeoutMs: guards.timeoutMs,
-    validators: conditional ? cache[url] : void 0
+    validators,
+    ...method === void 0 ? {} : { method }
   });
-  const urls = [...feedsByUrl.keys()];
+  const fetches = [];
+  const discovered = await discoverSources(
+    [...sourceByUrl.values()],
+    options.sourceUrls ?? {},
+    // Without validators fetchSource answers a body or a refusal (a 304 is an http-error).
+    (url) => fetchSource(url, fetchOptions(void 0)),
+    fetches
+  );
+  const target = (url) => {
+    const found = discovered.get(url);
+    return found !== void 0 && "url" in found ? found.url : url;
+  };
+  const fetchOne = (url, conditional) => fetchSource(
+    target(url),
+    fetchOptions(conditional ? cache[url] : void 0, sourceByUrl.get(url).method)
+  );
   const results = /* @__PURE__ */ new Map();
+  for (const [url, found] of discovered)
+    if ("guard" in found)
+      results.set(url, {
+        kind: "refused",
+        guard: found.guard,
+        reason: found.reason,
+        record: { url, requested: url, status: 0, bytes: 0, conditional: false }
+      });
+  const urls = [...feedsByUrl.keys()].filter((url) => !results.has(url));
   const canReuse = (url) => {
     const entry = cache[url];
     if (!entry || !(entry.etag ?? entry.lastModified)) return false;
@@ -88067,7 +89114,6 @@ async function syncFeeds(feeds, options) {
     );
   };
   const first = await Promise.all(urls.map((url) => fetchOne(url, canReuse(url))));
-  const fetches = [];
   urls.forEach((url, i) => {
     results.set(url, first[i]);
     fetches.push(first[i].record);
@@ -88085,6 +89131,7 @@ async function syncFeeds(feeds, options) {
     results.set(url, again[i]);
     fetches.push(again[i].record);
   });
+  const sameBody = sameBodies(results, feedsByUrl, cache, previous);
   const parsed = /* @__PURE__ */ new Map();
   const parseJsonOnce = (url, text, contentType) => {
     let result = parsed.get(url);
@@ -88094,10 +89141,22 @@ async function syncFeeds(feeds, options) {
     }
     return result;
   };
+  const scanned2 = /* @__PURE__ */ new Map();
+  const scanAwsOnce = (url, bytes) => {
+    if (!scanned2.has(url)) scanned2.set(url, scanAwsIpRanges(bytes));
+    return scanned2.get(url);
+  };
   const outcomes = [];
   for (const feed of feeds)
     outcomes.push(
-      await syncOne(feed, previous[feed.id], results, parseJsonOnce, guards, options, cache)
+      await syncOne(feed, previous[feed.id], results, parseJsonOnce, {
+        guards,
+        options,
+        cache,
+        sameBody,
+        scanAws: scanAwsOnce,
+        target
+      })
     );
   const unknownKeys = [];
   for (const [url, list3] of feedsByUrl) {
@@ -88111,26 +89170,44 @@ async function syncFeeds(feeds, options) {
   const nextCache = { ...cache };
   for (const [url, result] of results) {
     delete nextCache[url];
-    if (result.kind === "refused" || !(result.validators.etag ?? result.validators.lastModified))
-      continue;
-    const refused = {};
-    let reusable = true;
-    for (const o of outcomes) {
-      if (!feedsByUrl.get(url).some((f) => f.id === o.feed)) continue;
-      if (o.kind === "held") reusable = false;
-      if (o.kind !== "refused") continue;
-      if (!BODY_GUARDS.has(o.guard)) reusable = false;
-      refused[o.feed] = { guard: o.guard, reason: o.reason };
-    }
-    if (!reusable) continue;
-    const { etag, lastModified } = result.validators;
-    nextCache[url] = {
-      ...etag ? { etag } : {},
-      ...lastModified ? { lastModified } : {},
-      ...Object.keys(refused).length > 0 ? { refused } : {}
-    };
+    const entry = nextEntry(result, feedsByUrl.get(url), outcomes, cache[url]);
+    if (entry !== void 0) nextCache[url] = entry;
   }
   return { outcomes, cache: nextCache, unknownKeys, fetches };
+}
+function sameBodies(results, feedsByUrl, cache, previous) {
+  const same = /* @__PURE__ */ new Set();
+  for (const [url, result] of results) {
+    const entry = cache[url];
+    const body = entry?.body;
+    if (result.kind !== "body" || body?.sha256 !== result.sha256) continue;
+    const known = feedsByUrl.get(url).every(
+      (f) => entry.refused !== void 0 && Object.hasOwn(entry.refused, f.id) || previous[f.id] !== void 0 && previous[f.id].sha256 === body.snapshots[f.id]
+    );
+    if (known) same.add(url);
+  }
+  return same;
+}
+function nextEntry(result, feeds, outcomes, before) {
+  if (result.kind === "refused") return void 0;
+  const refused = {};
+  const snapshots = {};
+  for (const o of outcomes) {
+    if (!feeds.some((f) => f.id === o.feed)) continue;
+    if (o.kind === "held") return void 0;
+    if (o.kind === "refused") {
+      if (!BODY_GUARDS.has(o.guard)) return void 0;
+      refused[o.feed] = { guard: o.guard, reason: o.reason };
+    } else snapshots[o.feed] = o.snapshot.sha256;
+  }
+  const body = result.kind === "body" ? { sha256: result.sha256, snapshots } : before?.body;
+  const { etag, lastModified } = result.validators;
+  return {
+    ...etag ? { etag } : {},
+    ...lastModified ? { lastModified } : {},
+    ...Object.keys(refused).length > 0 ? { refused } : {},
+    ...body === void 0 ? {} : { body }
+  };
 }
 function parseJsonBody(text, contentType) {
   if (/html/i.test(contentType) || looksLikeHtml(text))
@@ -88144,34 +89221,47 @@ function parseJsonBody(text, contentType) {
     return { guard: "unparseable", reason: `the body is not JSON (${error2.message})` };
   }
 }
-async function syncOne(feed, prev, results, parseJsonOnce, guards, options, cache) {
+async function syncOne(feed, prev, results, parseJsonOnce, run2) {
+  const { guards, options, cache, sameBody, target } = run2;
   const notes = [];
   const refused = (guard, reason) => refusal(feed.id, guard, reason, prev, notes);
   const fetchedAt = new Date(options.now()).toISOString();
   const sourceResults = feed.sources.map((s) => results.get(s.url));
   for (const r of sourceResults) if (r.kind === "refused") return refused(r.guard, r.reason);
-  if (sourceResults.every((r) => r.kind === "not-modified")) {
+  const notModified = sourceResults.every((r) => r.kind === "not-modified");
+  const reused = sourceResults.every(
+    (r, i) => r.kind === "not-modified" || sameBody.has(feed.sources[i].url)
+  );
+  const why = notModified ? "HTTP 304" : "the same body, by SHA-256";
+  if (reused)
     for (const s of feed.sources) {
       const again = cache[s.url]?.refused?.[feed.id];
-      if (again) return refused(again.guard, `${again.reason} (unchanged upstream: HTTP 304)`);
+      if (again) return refused(again.guard, `${again.reason} (unchanged upstream: ${why})`);
     }
-  }
-  if (prev && sourceResults.every((r) => r.kind === "not-modified"))
+  if (prev && reused)
     return {
       kind: "unchanged",
       feed: feed.id,
       snapshot: { ...prev, fetchedAt },
-      notModified: true,
+      notModified,
+      ...notModified ? {} : { sameBody: true },
       notes
     };
   const parts = [];
+  const versions = [];
   for (const [i, source] of feed.sources.entries()) {
     const r = sourceResults[i];
     if (r.kind !== "body") return refused("http-error", `${source.url}: no body to parse`);
     let extracted;
-    if (isJsonParser(source.parser)) {
+    let document;
+    const { parser } = source;
+    const index = parser.kind === "aws" && source.version === void 0 && !/html/i.test(r.contentType) ? run2.scanAws(source.url, r.bytes) : void 0;
+    if (parser.kind === "aws" && index !== void 0)
+      extracted = awsEntries(index, parser.service, parser.regions);
+    else if (isJsonParser(parser)) {
       const doc = parseJsonOnce(source.url, r.text, r.contentType);
-      extracted = "document" in doc ? extractJson(doc.document, source.parser) : doc;
+      if ("document" in doc) document = doc.document;
+      extracted = "document" in doc ? extractJson(doc.document, parser) : doc;
     } else if (/html/i.test(r.contentType))
       extracted = {
         guard: "wrong-content",
@@ -88179,14 +89269,25 @@ async function syncOne(feed, prev, results, parseJsonOnce, guards, options, cach
       };
     else extracted = extractText(r.text, source.parser);
     if ("guard" in extracted) return refused(extracted.guard, `${source.url}: ${extracted.reason}`);
+    versions.push(readUpstreamVersion(document, source.version, r.validators));
     parts.push({
       entries: extracted.entries,
-      family: source.parser.kind === "lines" || source.parser.kind === "csv" ? source.parser.family : void 0,
+      family: source.parser.kind === "lines" || source.parser.kind === "csv" || source.parser.kind === "geofeed" ? source.parser.family : void 0,
       label: `${source.url}${describeParser(source.parser)}`,
-      ...source.parser.kind === "github-meta" && extracted.entries.length === 0 ? { emptyHint: " (the key is absent or empty)" } : {}
+      ...source.parser.kind === "github-meta" && extracted.entries.length === 0 ? { emptyHint: " (the key is absent or empty)" } : {},
+      ...source.exclude === true ? { exclude: true } : {}
     });
   }
-  return guardFeed({ feed, parts, previous: prev, guards, fetchedAt, notes });
+  return guardFeed({
+    feed,
+    parts,
+    previous: prev,
+    guards,
+    fetchedAt,
+    notes,
+    source: [...new Set(feed.sources.map((s) => target(s.url)))].join(" "),
+    upstreamVersion: combineUpstreamVersions(versions)
+  });
 }
 function describeParser(parser) {
   switch (parser.kind) {
@@ -88204,19 +89305,19 @@ function describeParser(parser) {
 // shared/src/feeds/guard-served.ts
 var SOURCE = /^https:\/\/[^\s]{1,2000}(?: https:\/\/[^\s]{1,2000}){0,15}$/;
 function guardServedSnapshot(body, o) {
-  const drift = (reason) => Promise.resolve(refusal(o.feed.id, "schema-drift", `${o.url}: ${reason}`, o.previous));
-  if (!isObject(body)) return drift("the body is not a JSON object");
+  const drift2 = (reason) => Promise.resolve(refusal(o.feed.id, "schema-drift", `${o.url}: ${reason}`, o.previous));
+  if (!isObject(body)) return drift2("the body is not a JSON object");
   const parts = [];
   for (const [key, family] of [
     ["ipv4", 4],
     ["ipv6", 6]
   ]) {
     const list3 = body[key];
-    if (!Array.isArray(list3)) return drift(`"${key}" is not an array: not a snapshot`);
+    if (!Array.isArray(list3)) return drift2(`"${key}" is not an array: not a snapshot`);
     const entries = new Entries(false);
     for (let i = 0; i < list3.length; i++) {
       const item = list3[i];
-      if (typeof item !== "string") return drift(`$["${key}"][${i}] is not a string`);
+      if (typeof item !== "string") return drift2(`$["${key}"][${i}] is not a string`);
       entries.add(item, `$["${key}"]`, i);
     }
     parts.push({ entries, family, label: o.url, mayBeEmpty: true });
@@ -88907,7 +90008,7 @@ var H0 = [
   1541459225
 ];
 var rotr = (x, n) => x >>> n | x << 32 - n;
-function sha256Hex(bytes) {
+function sha256Hex2(bytes) {
   const padded = new Uint8Array((bytes.length + 8 >> 6) + 1 << 6);
   padded.set(bytes);
   padded[bytes.length] = 128;
@@ -88968,7 +90069,7 @@ function blockSum(lines) {
     if (end > start) parts.push(start === 0 && end === line.length ? line : line.slice(start, end));
   }
   parts.push("");
-  return sha256Hex(new TextEncoder().encode(parts.join("\n"))).slice(0, BLOCK_SUM_LENGTH);
+  return sha256Hex2(new TextEncoder().encode(parts.join("\n"))).slice(0, BLOCK_SUM_LENGTH);
 }
 function isBlank(code3, atEnd) {
   return code3 === 32 || code3 === 9 || atEnd && code3 === 13;
@@ -89077,11 +90178,11 @@ function findManagedBlocks(text) {
 }
 var sameIds = (a, b) => a.length === b.length && a.every((id, i) => id === b[i]);
 function ownBlock(blocks, name, feedIds) {
-  let matches = blocks.filter((b) => b.name === name);
-  if (matches.length === 0) {
-    matches = blocks.filter((b) => b.name === void 0 && sameIds(b.feedIds, feedIds));
+  let matches2 = blocks.filter((b) => b.name === name);
+  if (matches2.length === 0) {
+    matches2 = blocks.filter((b) => b.name === void 0 && sameIds(b.feedIds, feedIds));
   }
-  const [first, second] = matches;
+  const [first, second] = matches2;
   if (second !== void 0) {
     throw blockError(
       second.beginLine,
@@ -90523,8 +91624,8 @@ function ipsetReferenceRules(name, family, ports, options = {}) {
   for (const spec of ports) checkPort("ipset", spec);
   const set = `${name}-v${family}`;
   const lo = options.exemptLoopback === false ? "" : "! -i lo ";
-  const matches = ports.length === 0 ? ["-m conntrack --ctstate NEW"] : multiportMatches(ports);
-  const rules2 = matches.map((m) => `-I INPUT ${lo}${m} -m set ! --match-set ${set} src -j DROP`);
+  const matches2 = ports.length === 0 ? ["-m conntrack --ctstate NEW"] : multiportMatches(ports);
+  const rules2 = matches2.map((m) => `-I INPUT ${lo}${m} -m set ! --match-set ${set} src -j DROP`);
   return ["*filter", ...rules2, "COMMIT", ""].join("\n");
 }
 function renderIpset(p) {
@@ -91231,6 +92332,7 @@ var DEFAULT_INTERNAL_INTERFACES = [
   "br-*",
   "veth*",
   "virbr*",
+  "lxcbr*",
   "lxdbr*",
   "incusbr*",
   "cni*",
@@ -91777,6 +92879,7 @@ function finishRule(draft, where) {
     ...draft.states !== void 0 ? { states: draft.states } : {},
     ...draft.iif !== void 0 ? { iif: draft.iif } : {},
     ...draft.oif !== void 0 ? { oif: draft.oif } : {},
+    ...draft.dnat !== void 0 ? { dnat: draft.dnat } : {},
     ...draft.origDports !== void 0 ? { origDports: draft.origDports } : {},
     ...draft.dstLocal !== void 0 ? { dstLocal: draft.dstLocal } : {},
     ...draft.never ? { never: true } : {},
@@ -91797,7 +92900,7 @@ function impliedEstablished(file, line, text) {
 }
 
 // shared/src/policy/parse-policy.ts
-var KINDS = {
+var KINDS2 = {
   require: "require",
   forbidPublic: "forbid-public",
   "forbid-public": "forbid-public",
@@ -91855,7 +92958,7 @@ function parsePolicy(text, file) {
     if (typeof section !== "object" || Array.isArray(section))
       fail3(direction, "expected a mapping of require / forbidPublic / restrict / allow lists");
     for (const [kindKey, list3] of Object.entries(section)) {
-      const kind = KINDS[kindKey];
+      const kind = KINDS2[kindKey];
       const field = `${direction}.${kindKey}`;
       if (!kind) fail3(field, `unknown rule kind (known: require, forbidPublic, restrict, allow)`);
       if (!Array.isArray(list3)) fail3(field, "expected a list");
@@ -92072,6 +93175,8 @@ function readPermissions(c, seq, into, field) {
 }
 function readGroup(c, g) {
   const id = scalarText(g.get("GroupId") ?? "group");
+  const vpc = g.get("VpcId");
+  if (vpc !== void 0) c.vpcs.add(scalarText(vpc));
   readPermissions(c, g.get("IpPermissions", true), c.inbound, `${id}.IpPermissions`);
   const egress = g.get("IpPermissionsEgress", true);
   if (egress !== void 0) c.egress = true;
@@ -92142,9 +93247,14 @@ function readAwsSecurityGroups(text, file) {
     outbound: [],
     warnings: [],
     egress: false,
-    bare: false
+    bare: false,
+    vpcs: /* @__PURE__ */ new Set()
   };
   readValue(c, doc.contents, "");
+  if (c.vpcs.size > 1)
+    c.warnings.push(
+      `${file}:1: groups of ${c.vpcs.size} VPCs (${[...c.vpcs].join(", ")}) are read as attached to one instance together, which AWS never does (an instance's groups are all of its own VPC): pass the groups of one instance (describe-security-groups --group-ids)`
+    );
   if (c.bare)
     c.warnings.push(
       `${file}:1: a bare list of permissions is read as ingress (IpPermissions); egress is left at AWS's default (all allowed)`
@@ -92180,6 +93290,28 @@ function readAwsSecurityGroups(text, file) {
 
 // shared/src/policy/read-compose.ts
 var import_yaml3 = __toESM(require_dist(), 1);
+
+// shared/src/policy/interpolate-compose.ts
+var BRACED = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^{}$]*))?\}/;
+var BARE = /\$([A-Za-z_][A-Za-z0-9_]*)/;
+function interpolateCompose(text) {
+  const defaulted = [];
+  let value = text.replaceAll("$$", "\0");
+  for (let m = BRACED.exec(value); m !== null; m = BRACED.exec(value)) {
+    const [whole, name, op, word] = m;
+    if (op === "-" || op === ":-") defaulted.push(whole);
+    else if (op !== "+" && op !== ":+") throw new Error(`'${whole}': ${noDefault(name)}`);
+    value = value.replace(whole, op === "-" || op === ":-" ? word : "");
+  }
+  const bare = BARE.exec(value);
+  if (bare) throw new Error(`'${bare[0]}': ${noDefault(bare[1])}`);
+  return { value: value.replaceAll("\0", "$"), defaulted };
+}
+function noDefault(name) {
+  return `variable '${name}' has no default here; its value comes from the host's .env or environment, which this check does not read (write the port itself, or give the variable a default)`;
+}
+
+// shared/src/policy/read-compose.ts
 function readCompose(text, file) {
   const lineCounter = new import_yaml3.LineCounter();
   const doc = (0, import_yaml3.parseDocument)(text, { lineCounter });
@@ -92227,9 +93359,23 @@ function readCompose(text, file) {
         `${file}:${line}: services.${service}.ports: ${reason}`,
         where
       );
+      const text2 = (value) => {
+        const raw = scalarText(value);
+        let read;
+        try {
+          read = interpolateCompose(raw);
+        } catch (e) {
+          throw err(e.message);
+        }
+        if (read.defaulted.length > 0)
+          warnings.push(
+            `${file}:${line}: services.${service}.ports: '${raw}' read as '${read.value}', the default of ${read.defaulted.join(", ")}: a value set in the host's .env or environment changes it`
+          );
+        return read.value;
+      };
       if ((0, import_yaml3.isMap)(item)) {
         const pub = item.get("published");
-        const proto = scalarText(item.get("protocol") ?? "tcp");
+        const proto = text2(item.get("protocol") ?? "tcp");
         const hostIp = item.get("host_ip");
         if (pub === void 0 || pub === null) {
           warnings.push(
@@ -92237,21 +93383,21 @@ function readCompose(text, file) {
           );
           continue;
         }
-        const range = parsePortRange(scalarText(pub));
+        const range = parsePortRange(text2(pub));
         if (!range) throw err(`'${scalarText(pub)}' is not a port`);
         if (proto !== "tcp" && proto !== "udp") throw err(`protocol '${proto}' is not tcp or udp`);
-        const target = parsePortRange(scalarText(item.get("target")));
+        const target = parsePortRange(text2(item.get("target")));
         published.push({
           ports: range,
           protocol: proto,
           ...target ? { target: target[0] } : {},
-          ...hostIp ? { hostIp: scalarText(hostIp) } : {},
+          ...hostIp ? { hostIp: text2(hostIp) } : {},
           service,
           line
         });
         continue;
       }
-      const spec = (0, import_yaml3.isScalar)(item) ? scalarText(item.value) : void 0;
+      const spec = (0, import_yaml3.isScalar)(item) ? text2(item.value) : void 0;
       if (spec === void 0) throw err('expected "HOST:CONTAINER" or a map');
       const p = parseShortSyntax(spec);
       if (p === "ephemeral") {
@@ -92294,7 +93440,7 @@ function parseShortSyntax(spec) {
   } else {
     parts = rest.split(":");
     if (parts.length > 2) {
-      hostIp = parts.slice(0, -2).join(":");
+      hostIp = parts.slice(0, -2).join(":") || void 0;
       parts = parts.slice(-2);
     }
   }
@@ -92323,7 +93469,7 @@ function rateNote(file, line, rates, over) {
 function splitWords(line) {
   if (!line.includes('"') && !line.includes("'")) return line.split(/\s+/).filter((w2) => w2 !== "");
   const out = [];
-  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
+  const re = /"((?:[^"\\]|\\.)*)(?:"|$)|'([^']*)'|(\S+)/g;
   for (let m = re.exec(line); m !== null; m = re.exec(line)) out.push(m[1] ?? m[2] ?? m[3]);
   return out;
 }
@@ -92420,6 +93566,17 @@ var VERDICTS = {
   REJECT: { kind: "drop" },
   RETURN: { kind: "return" }
 };
+var TARGET_EXTENSIONS = new Set(
+  "AUDIT CHECKSUM CLASSIFY CLUSTERIP CONNMARK CONNSECMARK CT DNAT DNPT DSCP ECN HL HMARK IDLETIMER LED LOG MARK MASQUERADE NAT NETMAP NFLOG NFQUEUE NOTRACK QUEUE RATEEST REDIRECT REJECT SECMARK SET SNAT SNPT SYNPROXY TCPMSS TCPOPTSTRIP TEE TOS TPROXY TRACE TTL ULOG".split(
+    " "
+  )
+);
+var LONG_COMMANDS = {
+  "--append": "-A",
+  "--insert": "-I",
+  "--new-chain": "-N",
+  "--policy": "-P"
+};
 var POLICIES = { ACCEPT: "accept", DROP: "drop" };
 var TCP_UDP = ["tcp", "udp"];
 var PROTOCOLS = {
@@ -92443,10 +93600,21 @@ function eachLine(text, from, to, line, fn) {
   }
   return Math.max(line, n - 1);
 }
+function refuseCarriageReturn(text, file) {
+  const at = text.indexOf("\r");
+  if (at < 0) return;
+  let line = 1;
+  for (let k = text.indexOf("\n"); k >= 0 && k < at; k = text.indexOf("\n", k + 1)) line++;
+  throw new PolicyError(
+    "ERR_POLICY_CONFIG",
+    `${file}:${line}: carriage return (Windows line endings): iptables-restore refuses the file; convert it to Unix line endings`,
+    { file, line }
+  );
+}
 function readCommand(raw, line, ctx) {
   const { file, chains: chains2 } = ctx;
   const words = splitWords(raw);
-  const command = words[0];
+  const command = LONG_COMMANDS[words[0]] ?? words[0];
   const chainName = words[1];
   if (chainName === void 0 || !["-A", "-I", "-N", "-P"].includes(command))
     throw new PolicyError(
@@ -92481,7 +93649,8 @@ function readCommand(raw, line, ctx) {
     chains2,
     ctx.sets,
     ctx.warnings,
-    ctx.family
+    ctx.family,
+    ctx.strict
   );
   if (at !== void 0) chain.rules.splice(at, 0, rule);
   else chain.rules.push(rule);
@@ -92495,6 +93664,7 @@ function noCommit(file, table, line) {
 }
 function readIptablesSave(text, options) {
   const { file, ufw } = options;
+  refuseCarriageReturn(text, file);
   const family = looksIpv6(text) ? 6 : 4;
   const warnings = [];
   const chains2 = /* @__PURE__ */ new Map();
@@ -92547,7 +93717,7 @@ function readIptablesSave(text, options) {
     );
   const read = (raw, line) => {
     if (raw === "" || raw.startsWith("#") || raw.startsWith(":") || raw.startsWith("*")) return;
-    readCommand(raw, line, { file, chains: chains2, sets: options.sets, warnings, family });
+    readCommand(raw, line, { file, chains: chains2, sets: options.sets, warnings, family, strict: !ufw });
   };
   for (const b of blocks) eachLine(text, b.from, b.to, b.line, read);
   const out = [];
@@ -92685,9 +93855,22 @@ var QUIET_OPTIONS = /* @__PURE__ */ new Set([
   "--hashlimit-htable-gcinterval",
   "--connlimit-mask",
   "--connlimit-saddr",
-  "--connlimit-daddr",
-  "--syn"
+  "--connlimit-daddr"
 ]);
+var TCP_FLAGS = ["FIN", "SYN", "RST", "PSH", "ACK", "URG"];
+function synMatches(mask, comp, err) {
+  const flags = (list3) => {
+    if (list3 === "ALL") return new Set(TCP_FLAGS);
+    if (list3 === "NONE") return /* @__PURE__ */ new Set();
+    const names = list3.split(",");
+    const bad = names.find((f) => !TCP_FLAGS.includes(f));
+    if (bad !== void 0) throw err(`'--tcp-flags ${mask} ${comp}': unknown flag '${bad}'`);
+    return new Set(names);
+  };
+  const want = flags(comp);
+  const set = flags(mask).has("SYN") ? ["SYN"] : [];
+  return want.size === set.length && set.every((f) => want.has(f));
+}
 var PORT_MATCHES = /* @__PURE__ */ new Map();
 var PORT_MATCHES_MAX = 4096;
 function portMatch(text, negate, draft, err) {
@@ -92719,7 +93902,7 @@ function sharedProtocols(list3) {
   if (list3.length === 0) return PROTOCOL_LISTS.none;
   return list3[0] === "tcp" ? PROTOCOL_LISTS.tcp : PROTOCOL_LISTS.udp;
 }
-function parseRule(words, where, chains2, sets2, warnings, family) {
+function parseRule(words, where, chains2, sets2, warnings, family, strict = false) {
   const draft = {};
   const err = (reason) => new PolicyError("ERR_POLICY_CONFIG", `${where.file}:${where.line}: ${reason}`, where);
   let negate = false;
@@ -92836,6 +94019,10 @@ function parseRule(words, where, chains2, sets2, warnings, family) {
           draft.verdict = natTarget(target, words.slice(k + 1), where, warnings);
         else if (chains2.has(target))
           draft.verdict = { kind: w2 === "-g" || w2 === "--goto" ? "goto" : "jump", target };
+        else if (strict && !TARGET_EXTENSIONS.has(target))
+          throw err(
+            `'${w2} ${target}': no chain '${target}' in this table and no such target (iptables-restore refuses the file)`
+          );
         else draft.verdict = { kind: "continue" };
         k = words.length;
         break;
@@ -92843,10 +94030,14 @@ function parseRule(words, where, chains2, sets2, warnings, family) {
       case "--comment":
         next();
         break;
-      case "--tcp-flags":
-        next();
-        next();
+      case "--syn":
+        if (neg) draft.never = true;
         break;
+      case "--tcp-flags": {
+        const mask = next();
+        if (synMatches(mask, next(), err) === neg) draft.never = true;
+        break;
+      }
       case "--icmp-type":
       case "--icmpv6-type":
         next();
@@ -92910,12 +94101,12 @@ var PROTO_WORDS = {
   udp: "udp",
   "17": "udp"
 };
-function buildNftRule(matches, verdict, ctx) {
+function buildNftRule(matches2, verdict, ctx) {
   const { where } = ctx;
   const draft = { verdict };
   if (ctx.family === "ip") draft.family = 4;
   if (ctx.family === "ip6") draft.family = 6;
-  for (const m of matches) {
+  for (const m of matches2) {
     const items = flatten(m.value, ctx.sets, where);
     const words = items.filter((i) => typeof i === "string");
     const setItems = items.filter((i) => typeof i !== "string");
@@ -92974,6 +94165,8 @@ function buildNftRule(matches, verdict, ctx) {
       const keep = [4, 6].filter((f) => words.includes(`ipv${f}`) !== m.negate);
       if (keep.length === 1) draft.family = keep[0];
       else if (keep.length === 0) draft.never = true;
+    } else if (sel === "ct status" && words.length === 1 && words[0] === "dnat") {
+      draft.dnat = !m.negate;
     } else if (sel === "ct state") {
       const states = parseStates(words, m.negate);
       if (states) draft.states = states;
@@ -93230,7 +94423,7 @@ function readNftJson(text, file) {
     let chain = chains2.get(key);
     if (!chain)
       chains2.set(key, chain = { family, table, name: scalarText(obj.chain), line, rules: [] });
-    const matches = [];
+    const matches2 = [];
     let verdict = { kind: "continue" };
     let vmap;
     const rate = { rates: [], over: false };
@@ -93239,7 +94432,7 @@ function readNftJson(text, file) {
       const kind = Object.keys(e)[0];
       if (v) verdict = v;
       else if (isObj(e.match)) {
-        matches.push({
+        matches2.push({
           selector: selectorOf(e.match.left),
           negate: e.match.op === "!=",
           value: toValue(e.match.right)
@@ -93255,7 +94448,7 @@ function readNftJson(text, file) {
       warnings
     };
     const built = [];
-    if (vmap === void 0) built.push(buildNftRule(matches, verdict, ctx));
+    if (vmap === void 0) built.push(buildNftRule(matches2, verdict, ctx));
     else if (!isObj(vmap.data))
       warnings.push(
         `${file}:${line}: named verdict maps are not modelled; the rule is taken not to match`
@@ -93272,7 +94465,7 @@ function readNftJson(text, file) {
             { file, line }
           );
         const value = toValue(key2);
-        built.push(buildNftRule([...matches, { selector, negate: false, value }], v, ctx));
+        built.push(buildNftRule([...matches2, { selector, negate: false, value }], v, ctx));
       }
     }
     if (rate.rates.length > 0 && (vmap !== void 0 || verdict.kind !== "continue"))
@@ -93280,6 +94473,48 @@ function readNftJson(text, file) {
     chain.rules.push(...rate.over ? built.map((r) => ({ ...r, never: true })) : built);
   }
   return assembleNft([...chains2.values()], { file, format: "nft-json", warnings, whole: true });
+}
+
+// shared/src/policy/nft-tcp-flags.ts
+var FLAG_BITS = {
+  fin: 1,
+  syn: 2,
+  rst: 4,
+  psh: 8,
+  ack: 16,
+  urg: 32,
+  ecn: 64,
+  cwr: 128
+};
+var SYN = FLAG_BITS.syn;
+function bitsOf(text) {
+  const inner = text.replace(/^\((.*)\)$/, "$1");
+  if (/^0x[0-9a-f]+$/i.test(inner)) return Number.parseInt(inner, 16);
+  let bits = 0;
+  for (const name of inner.split(/[|,]/)) {
+    const bit = FLAG_BITS[name];
+    if (bit === void 0) return void 0;
+    bits |= bit;
+  }
+  return bits;
+}
+function nftTcpFlagsMatchSyn(expr) {
+  const s = expr.replace(/\s+/g, "");
+  const masked = /^&(\(?[\w|,]+\)?)(==|!=)?(\(?[\w|,]+\)?)$/.exec(s);
+  const slashed = /^(==|!=)?(\(?[\w|,]+\)?)\/(\(?[\w|,]+\)?)$/.exec(s);
+  const plain = /^(==)?(\(?[\w|,]+\)?)$/.exec(s);
+  let mask;
+  let value;
+  let op;
+  if (masked) [mask, op, value] = [bitsOf(masked[1]), masked[2], bitsOf(masked[3])];
+  else if (slashed) [op, value, mask] = [slashed[1], bitsOf(slashed[2]), bitsOf(slashed[3])];
+  else if (plain) [op, value] = [plain[1], bitsOf(plain[2])];
+  else return void 0;
+  if (value === void 0) return void 0;
+  if (plain) return op === "==" ? value === SYN : (SYN & value) !== 0;
+  if (mask === void 0) return void 0;
+  const equal = (SYN & mask) === value;
+  return op === "!=" ? !equal : equal;
 }
 
 // shared/src/policy/read-nftables.ts
@@ -93717,7 +94952,7 @@ var Parser = class {
   rule(tokens, line, family, table) {
     const text = this.lines[line - 1].trim();
     const where = { file: this.file, line, text };
-    const matches = [];
+    const matches2 = [];
     let verdict = { kind: "continue" };
     let vmap;
     const rates = [];
@@ -93836,11 +95071,26 @@ var Parser = class {
         continue;
       }
       if (op === ".") {
+        const selectors = [selector];
+        while (tokens[i]?.t === ".") {
+          const head = String(tokens[i + 1]?.t);
+          const two = SELECTOR_HEADS.has(head);
+          selectors.push(two ? `${head} ${String(tokens[i + 2]?.t)}` : head);
+          i += two ? 3 : 2;
+        }
+        const isMap5 = tokens[i]?.t === "vmap";
+        if (isMap5) i++;
+        const items = value();
+        if (Array.isArray(items) && tokens[i - 1]?.t === "}") {
+          vmap = {
+            selectors,
+            entries: this.concatEntries(items, selectors, isMap5, line)
+          };
+          continue;
+        }
         this.warnings.push(
           `${this.file}:${line}: concatenation '${selector} . ...' is not modelled; the rule is taken to match`
         );
-        while (tokens[i]?.t === ".") i += SELECTOR_HEADS.has(String(tokens[i + 1]?.t)) ? 3 : 2;
-        value();
         continue;
       }
       if (op === "vmap") {
@@ -93852,23 +95102,39 @@ var Parser = class {
           );
           return [];
         }
-        vmap = { selector, entries: this.verdictMap(map, line) };
+        vmap = {
+          selectors: [selector],
+          entries: this.verdictMap(map, line).map(([k, v]) => [[k], v])
+        };
         continue;
       }
       if (selector === "tcp flags") {
+        const from = i;
         while (i < tokens.length && !SELECTOR_HEADS.has(tokens[i].t) && !["accept", "drop", "jump", "goto", "return", "reject", "counter", "log"].includes(
           tokens[i].t
         ))
           i++;
+        const prev = tokens[from - 1].t;
+        const op2 = negate ? "!= " : prev === "==" || prev === "eq" ? "== " : "";
+        const expr = op2 + tokens.slice(from, i).map((t2) => t2.t).join(" ");
+        const syn = nftTcpFlagsMatchSyn(expr);
+        if (syn === false) return [];
+        if (syn === void 0)
+          this.warnings.push(
+            `${this.file}:${line}: 'tcp flags ${expr}' is not modelled; the rule is taken to match`
+          );
         continue;
       }
-      matches.push({ selector, negate, value: value() });
+      matches2.push({ selector, negate, value: value() });
     }
     const ctx = { family, sets: this.tableSets(family, table), where, warnings: this.warnings };
-    const rules2 = vmap === void 0 ? [buildNftRule(matches, verdict, ctx)] : vmap.entries.map(
+    const rules2 = vmap === void 0 ? [buildNftRule(matches2, verdict, ctx)] : vmap.entries.map(
       ([key, v]) => buildNftRule(
-        [...matches, { selector: vmap.selector, negate: false, value: key }],
-        v,
+        [
+          ...matches2,
+          ...vmap.selectors.map((s, j) => ({ selector: s, negate: false, value: key[j] }))
+        ],
+        v ?? verdict,
         ctx
       )
     );
@@ -93904,6 +95170,32 @@ var Parser = class {
     };
   }
   /** `KEY : VERDICT` elements (the words of `{ 22 : accept, 80 : jump web }`). */
+  /**
+   * The elements of an anonymous set or verdict map keyed by a concatenation: each key's parts
+   * (`udp . 67`), and with a map its verdict (undefined in a set: the rule's own).
+   */
+  concatEntries(words, selectors, isMap5, line) {
+    const out = [];
+    let k = 0;
+    while (k < words.length) {
+      const key = [words[k]];
+      k++;
+      while (words[k] === ".") {
+        key.push(String(words[k + 1]));
+        k += 2;
+      }
+      if (key.length !== selectors.length)
+        throw this.err(line, `element '${key.join(" . ")}' does not fit '${selectors.join(" . ")}'`);
+      if (!isMap5) {
+        out.push([key, void 0]);
+        continue;
+      }
+      const n = words[k + 1] === "jump" || words[k + 1] === "goto" ? 3 : 2;
+      out.push([key, this.verdictMap(["", ...words.slice(k, k + n)], line)[0][1]]);
+      k += n;
+    }
+    return out;
+  }
   verdictMap(words, line) {
     const out = [];
     for (let k = 0; k < words.length; k += 3) {
@@ -94629,13 +95921,13 @@ function classesIn(cs, protocol, range) {
 // shared/src/policy/check-decided.ts
 var FAMILIES2 = [4, 6];
 var familyName = (f) => f === 4 ? "IPv4" : "IPv6";
-var DIRECTIONS = ["inbound", "outbound"];
+var DIRECTIONS2 = ["inbound", "outbound"];
 function asks(policy, direction) {
   return policy.rules.some((r) => r.direction === direction) || policy.unlisted[direction] !== "ignore";
 }
 function checkDecided(policy, cs, findings) {
   const unchecked = [];
-  for (const direction of DIRECTIONS.filter((d) => asks(policy, d)))
+  for (const direction of DIRECTIONS2.filter((d) => asks(policy, d)))
     for (const f of FAMILIES2) {
       const decided = reachOf(cs, { direction, protocol: "tcp", port: 1, family: f, state: "new", iface: "" }) !== void 0;
       if (decided) continue;
@@ -94792,8 +96084,8 @@ function explain(cs, shape, address, want) {
     step: step ?? {
       file: cs.configs[0].file,
       line: 1,
-      text: "no interface is taken as public (all were configured internal)",
-      accepted: false,
+      text: pick ? `no chain on the ${shape.direction === "inbound" ? "input" : "output"} hook filters it: the kernel lets it through` : "no interface is taken as public (all were configured internal)",
+      accepted: pick !== void 0,
       layer: "host"
     },
     where
@@ -95044,7 +96336,7 @@ function findingsFor(policy, cs, options) {
   const findings = ctx.findings.sort(
     (a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || (a.file ?? "\uFFFF").localeCompare(b.file ?? "\uFFFF") || (a.line ?? 0) - (b.line ?? 0) || (a.port ?? "").localeCompare(b.port ?? "", void 0, { numeric: true })
   );
-  const asked = DIRECTIONS.filter((d) => asks(policy, d));
+  const asked = DIRECTIONS2.filter((d) => asks(policy, d));
   const verdict = findings.some((f) => f.severity === "error") ? "not-compliant" : asked.some((d) => unchecked.filter((u) => u.direction === d).length === FAMILIES3.length) ? "nothing-checked" : "compliant";
   const taken = (role) => cs.interfaces.filter((c) => c.role === role && (c.named || role === "public")).map((c) => c.label);
   return {
@@ -95097,6 +96389,7 @@ function matchesShape(rule, ctx) {
   if (rule.iif && !matchesInterface(rule.iif, ctx.iif)) return false;
   if (rule.oif && !matchesInterface(rule.oif, ctx.oif)) return false;
   if (rule.dstLocal !== void 0 && rule.dstLocal !== ctx.toHost) return false;
+  if (rule.dnat !== void 0 && rule.dnat !== ctx.dnat) return false;
   const local = ctx.direction === "inbound" ? rule.daddr : rule.saddr;
   if (local && !localFits(local, ctx)) return false;
   return true;
@@ -95296,6 +96589,8 @@ function pathCtx(cs, shape, more) {
     iif: more.iif,
     oif: more.oif,
     toHost: shape.direction === "inbound" && more.container === void 0,
+    // a translated port or a container as the local end: only a DNAT gets the packet there
+    dnat: more.port !== void 0 || more.container !== void 0,
     ...local !== void 0 ? { local } : {}
   };
 }
@@ -95804,20 +97099,40 @@ var allowlist_sync_schema_default = {
             description: "The https:// URL of the list."
           },
           parser: {
-            enum: ["lines", "json", "csv"],
-            description: "lines: one address or CIDR a line; json: values at `path`; csv: one `column`."
+            enum: ["lines", "json", "csv", "geofeed", "records", "prefixes"],
+            description: "lines: one address or CIDR a line; json: values at `path`; csv: one `column`; geofeed: an RFC 8805 geofeed (first field of each line, # comments); records: the objects at `path`, kept when they pass `where`, each listing its addresses at the `address` paths; prefixes: Google's layout, prefixes[*].ipv4Prefix|ipv6Prefix, kept when they pass `where`. IPv4 and IPv6 may mix in one field."
           },
           path: {
             type: "string",
-            description: 'json parser: a path expression, e.g. endpoints["app.firezone.dev"].ipv4'
+            description: `json parser: a path expression, e.g. endpoints["app.firezone.dev"].ipv4; records parser: where the records are, e.g. items[*] ('' for the document itself).`
           },
           column: {
             type: ["string", "integer"],
             description: "csv parser: a header name or a 1-based column number."
           },
+          address: {
+            type: "array",
+            minItems: 1,
+            items: {
+              type: "string"
+            },
+            description: "records parser: the paths, relative to each record, of its addresses (strings or arrays of strings), e.g. [cidr] or [properties.addressPrefixes]; a record without one is schema-drift."
+          },
+          where: {
+            type: "object",
+            minProperties: 1,
+            additionalProperties: {
+              type: "array",
+              minItems: 1,
+              items: {
+                type: "string"
+              }
+            },
+            description: "records and prefixes parsers: keep a record only when, for every path, its value there (or an item of an array there) equals one of the listed strings, e.g. {scope: [europe-west1]} or {direction: [egress], product: [jira]}."
+          },
           family: {
             enum: [4, 6],
-            description: "lines/csv parser: accept only this address family."
+            description: "lines, csv and geofeed parsers: accept only this address family."
           },
           title: {
             type: "string"
@@ -95825,6 +97140,10 @@ var allowlist_sync_schema_default = {
           "allow-reserved": {
             type: "boolean",
             description: "An internal list: accept entries in special-purpose space (private, loopback, documentation, ...), which the reserved-space guard refuses otherwise. Default false."
+          },
+          version: {
+            type: "string",
+            description: "JSON parsers: the path of the publisher's own version or date in the payload (e.g. syncToken, creationTime), recorded in the snapshot and the PR body; without it the ETag or Last-Modified is."
           }
         }
       }
@@ -96149,6 +97468,31 @@ var ConfigError = class extends Error {
     this.lines = lines;
   }
 };
+var PARSER_NEEDS = {
+  lines: [],
+  geofeed: [],
+  prefixes: [],
+  json: ["path"],
+  csv: ["column"],
+  records: ["path", "address"]
+};
+function userParserOf(f) {
+  const family = f.family ? { family: f.family } : {};
+  const where = f.where ? { where: f.where } : {};
+  switch (f.parser) {
+    case "lines":
+    case "geofeed":
+      return { kind: f.parser, ...family };
+    case "json":
+      return { kind: "json", path: f.path };
+    case "csv":
+      return { kind: "csv", column: f.column, ...family };
+    case "records":
+      return { kind: "records", path: f.path, address: f.address, ...where };
+    case "prefixes":
+      return { kind: "prefixes", ...where };
+  }
+}
 function ipStrategyOf(raw) {
   if (raw === void 0) return {};
   return {
@@ -96232,10 +97576,10 @@ function schemaErrors(raw, where) {
 function userFeedsOf(cfg, where, problems) {
   const out = [];
   for (const [i, f] of (cfg.feeds ?? []).entries()) {
-    const parser = f.parser === "lines" ? { kind: "lines", ...f.family ? { family: f.family } : {} } : f.parser === "json" ? f.path === void 0 ? void 0 : { kind: "json", path: f.path } : f.column === void 0 ? void 0 : { kind: "csv", column: f.column, ...f.family ? { family: f.family } : {} };
-    if (!parser) {
+    const missing = PARSER_NEEDS[f.parser].filter((key) => f[key] === void 0);
+    if (missing.length > 0) {
       problems.push(
-        `${where.at(["feeds", i])}: feed '${f.id}': the ${f.parser} parser needs '${f.parser === "json" ? "path" : "column"}'`
+        `${where.at(["feeds", i])}: feed '${f.id}': the ${f.parser} parser needs ${missing.map((k) => `'${k}'`).join(" and ")}`
       );
       continue;
     }
@@ -96244,8 +97588,9 @@ function userFeedsOf(cfg, where, problems) {
         defineUserFeed({
           id: f.id,
           url: f.url,
-          parser,
+          parser: userParserOf(f),
           ...f.title ? { title: f.title } : {},
+          ...f.version === void 0 ? {} : { version: f.version },
           ...f["allow-reserved"] === true ? { allowReserved: true } : {}
         })
       );
@@ -97822,6 +99167,9 @@ function parseLock(text, now = (/* @__PURE__ */ new Date(0)).toISOString()) {
   for (const [id, s] of Object.entries(data.feeds)) {
     if (!/^[0-9a-f]{64}$/.test(String(s.sha256)) || !Number.isInteger(s.version))
       throw new TypeError(`feed '${id}': bad sha256 or version`);
+    const up = s.upstreamVersion;
+    if (up !== void 0 && (typeof up?.field !== "string" || typeof up.value !== "string"))
+      throw new TypeError(`feed '${id}': bad upstreamVersion (needs string field and value)`);
     const ipv4 = IpSet.fromCidrs(4, s.ipv4).toCidrs();
     const ipv6 = IpSet.fromCidrs(6, s.ipv6).toCidrs();
     out[id] = { ...s, feed: id, ipv4, ipv6, fetchedAt: now, changedAt: now };
@@ -97838,6 +99186,8 @@ function formatLock(snapshots, cursor) {
       sha256: s.sha256,
       source: s.source,
       ...s.confirmedAfterHold ? { confirmedAfterHold: s.confirmedAfterHold } : {},
+      // The publisher's version the rendered headers name: a refused feed re-renders the same bytes.
+      ...s.upstreamVersion ? { upstreamVersion: s.upstreamVersion } : {},
       ipv4: s.ipv4,
       ipv6: s.ipv6
     };

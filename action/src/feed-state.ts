@@ -131,6 +131,9 @@ export function parseLock(
   for (const [id, s] of Object.entries(data.feeds)) {
     if (!/^[0-9a-f]{64}$/.test(String(s.sha256)) || !Number.isInteger(s.version))
       throw new TypeError(`feed '${id}': bad sha256 or version`)
+    const up = s.upstreamVersion
+    if (up !== undefined && (typeof up?.field !== 'string' || typeof up.value !== 'string'))
+      throw new TypeError(`feed '${id}': bad upstreamVersion (needs string field and value)`)
     const ipv4 = IpSet.fromCidrs(4, s.ipv4).toCidrs()
     const ipv6 = IpSet.fromCidrs(6, s.ipv6).toCidrs()
     out[id] = { ...s, feed: id, ipv4, ipv6, fetchedAt: now, changedAt: now }
@@ -149,6 +152,8 @@ export function formatLock(snapshots: ReadonlyMap<string, Snapshot>, cursor?: Lo
       sha256: s.sha256,
       source: s.source,
       ...(s.confirmedAfterHold ? { confirmedAfterHold: s.confirmedAfterHold } : {}),
+      // The publisher's version the rendered headers name: a refused feed re-renders the same bytes.
+      ...(s.upstreamVersion ? { upstreamVersion: s.upstreamVersion } : {}),
       ipv4: s.ipv4,
       ipv6: s.ipv6,
     }

@@ -283,6 +283,15 @@ describe('formatLock / parseLock', () => {
     ])
   })
 
+  it("keeps the publisher's version, so a refused feed re-renders the same header", async () => {
+    const s = await snapshot('google/services', ['8.8.4.0/24'], [])
+    const upstreamVersion = { field: 'syncToken', value: '1755612000000' }
+    const text = formatLock(new Map([['google/services', { ...s, upstreamVersion }]]))
+    expect(parseLock(text)['google/services']!.upstreamVersion).toEqual(upstreamVersion)
+    const bad = text.replace('"syncToken"', '7')
+    expect(() => parseLock(bad)).toThrow("feed 'google/services': bad upstreamVersion")
+  })
+
   it('rejects a file that is not a lock', () => {
     expect(() => parseLock('{"feeds": {}}')).toThrow('version 1')
   })

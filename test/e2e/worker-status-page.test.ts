@@ -149,7 +149,12 @@ describe.skipIf(SKIP !== undefined)('status page in headless Chromium', () => {
     expect(withHistory).toBeGreaterThanOrEqual(1)
     const edge = page.locator('tr[data-feed="cloudflare/edge"]')
     const markers = await edge.locator('svg.spark circle.change').count()
-    expect(markers).toBe(Number(await edge.locator('td').nth(2).textContent()))
+    // The version cell: our version, then the publisher's own under it.
+    const version = await edge
+      .locator('td')
+      .nth(2)
+      .evaluate((td) => td.firstChild?.textContent ?? '')
+    expect(markers).toBe(Number(version))
     const box = await edge.locator('svg.spark').boundingBox()
     expect(box!.width).toBe(180)
     expect(box!.height).toBe(34)

@@ -161,19 +161,29 @@ describe('readFirewallConfig: docker-compose', () => {
       'localhost:80:80',
       '1:2:80:80',
       '[::1]:1:80:80',
-      // variables are not expanded here
-      '${PORT}',
-      '${PORT}:80',
-      '80:${TARGET_PORT}',
     ].map((spec) => [
       withPorts(spec),
       5,
       `services.web.ports: '${spec}' is not [HOST_IP:]HOST_PORT:CONTAINER_PORT[/PROTOCOL]`,
     ]),
+    // A variable without a default comes from the host's .env, which verify does not read: named.
+    ...(
+      [
+        ['${PORT}', 'PORT'],
+        ['${PORT}:80', 'PORT'],
+        ['80:${TARGET_PORT}', 'TARGET_PORT'],
+      ] as const
+    ).map(([spec, name]) => [
+      withPorts(spec),
+      5,
+      new RegExp(
+        `services\\.web\\.ports: '\\$\\{${name}\\}': variable '${name}' has no default here`,
+      ),
+    ]),
     [
       'services:\n  web:\n    ports:\n      - target: 80\n        published: ${PORT}\n',
       4,
-      "services.web.ports: '${PORT}' is not a port",
+      /services\.web\.ports: '\$\{PORT\}': variable 'PORT' has no default here/,
     ],
     [
       'services:\n  web:\n    ports:\n      - target: 80\n        published: 80\n        protocol: sctp\n',

@@ -161,6 +161,8 @@ describe('readFirewallConfig: docker-compose', () => {
       'localhost:80:80',
       '1:2:80:80',
       '[::1]:1:80:80',
+      'web',
+      '80:web',
     ].map((spec) => [
       withPorts(spec),
       5,
@@ -184,6 +186,11 @@ describe('readFirewallConfig: docker-compose', () => {
       'services:\n  web:\n    ports:\n      - target: 80\n        published: ${PORT}\n',
       4,
       /services\.web\.ports: '\$\{PORT\}': variable 'PORT' has no default here/,
+    ],
+    [
+      'services:\n  web:\n    ports:\n      - target: 80\n        published: web\n',
+      4,
+      "services.web.ports: 'web' is not a port",
     ],
     [
       'services:\n  web:\n    ports:\n      - target: 80\n        published: 80\n        protocol: sctp\n',

@@ -166,6 +166,8 @@ describe('TCP flags, judged on a connection’s first packet (a bare SYN)', () =
     ['-A INPUT -p tcp ! --tcp-flags FIN,SYN,RST,ACK SYN -j DROP', []],
     ['-A INPUT -p tcp --syn -j DROP', ['require-22-tcp']],
     ['-A INPUT -p tcp --tcp-flags SYN,ACK SYN -j DROP', ['require-22-tcp']],
+    // A mask without SYN: the first packet has none of FIN, RST set, so NONE matches it.
+    ['-A INPUT -p tcp --tcp-flags FIN,RST NONE -j DROP', ['require-22-tcp']],
   ])('iptables: %s, then --dport 22 ACCEPT', (rule, errors) => {
     const found = reach22('rules.v4', save(rule, '-A INPUT -p tcp --dport 22 -j ACCEPT'))
     expect(found.map((f) => f.rule)).toEqual(errors)

@@ -15,19 +15,9 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import http from 'node:http'
 import net from 'node:net'
 
-const PATH = `${process.env.PATH ?? ''}:/usr/sbin:/sbin`
+export { freePort } from './free-port.ts'
 
-/** A loopback port nobody listens on right now (the kernel's pick, then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer()
-    s.once('error', reject)
-    s.listen({ host: '127.0.0.1', port: 0 }, () => {
-      const { port } = s.address() as net.AddressInfo
-      s.close(() => resolve(port))
-    })
-  })
-}
+const PATH = `${process.env.PATH ?? ''}:/usr/sbin:/sbin`
 
 /** Resolves once something accepts TCP connections on 127.0.0.1:`port`, or rejects at `until`. */
 async function waitListening(port: number, until: number, exited: () => string | undefined) {

@@ -15,21 +15,11 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs'
-import { createServer } from 'node:net'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { freePort } from '../../helpers/free-port.ts'
 
 const ROOT = path.resolve(import.meta.dirname, '../../..')
-
-/** A free TCP port on 127.0.0.1 (released before use: a small race we accept in tests). */
-export async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
 
 /**
  * Copies the repository's files that git does not ignore (as they are in the working tree) into a new temp dir,

@@ -220,29 +220,56 @@ export function parseStates(
   return negate ? { new: !isNew, established: !est } : { new: isNew, established: est }
 }
 
+/**
+ * A finished rule. Built by a constructor, not a literal with a spread per optional field: V8
+ * sizes a constructor's objects to the fields its first objects hold (a dump's rule holds six or
+ * seven), where such a literal reserves a slot for every field that might be (fifteen); a
+ * million-rule dump notices the difference. Absent fields are absent, not undefined.
+ */
+class Rule implements FirewallRule {
+  declare readonly file: string
+  declare readonly line: number
+  declare readonly text: string
+  declare readonly family?: 4 | 6
+  declare readonly protocols?: readonly TransportProtocol[]
+  declare readonly dports?: FirewallRule['dports']
+  declare readonly saddr?: AddressMatch
+  declare readonly daddr?: AddressMatch
+  declare readonly states?: FirewallRule['states']
+  declare readonly iif?: InterfaceMatch
+  declare readonly oif?: InterfaceMatch
+  declare readonly origDports?: FirewallRule['origDports']
+  declare readonly dstLocal?: boolean
+  declare readonly never?: boolean
+  declare readonly verdict: RuleVerdict
+  constructor(d: RuleDraft, where: { file: string; line: number; text: string }) {
+    const self = this as { -readonly [K in keyof FirewallRule]: FirewallRule[K] }
+    self.file = where.file
+    self.line = where.line
+    self.text = where.text.length > 200 ? `${where.text.slice(0, 197)}...` : where.text
+    if (d.family !== undefined) self.family = d.family
+    if (d.protocols !== undefined) self.protocols = d.protocols
+    if (d.dports !== undefined) self.dports = d.dports
+    if (d.saddr !== undefined) self.saddr = d.saddr
+    if (d.daddr !== undefined) self.daddr = d.daddr
+    if (d.states !== undefined) self.states = d.states
+    if (d.iif !== undefined) self.iif = d.iif
+    if (d.oif !== undefined) self.oif = d.oif
+    if (d.origDports !== undefined) self.origDports = d.origDports
+    if (d.dstLocal !== undefined) self.dstLocal = d.dstLocal
+    if (d.never) self.never = true
+    self.verdict = d.verdict ?? CONTINUE
+  }
+}
+
+const CONTINUE: RuleVerdict = Object.freeze({ kind: 'continue' })
+
 /** The finished rule. */
 export function finishRule(
   draft: RuleDraft,
   where: { file: string; line: number; text: string },
 ): FirewallRule {
-  const text = where.text.length > 200 ? `${where.text.slice(0, 197)}...` : where.text
-  return {
-    file: where.file,
-    line: where.line,
-    text,
-    ...(draft.family !== undefined ? { family: draft.family } : {}),
-    ...(draft.protocols !== undefined ? { protocols: draft.protocols } : {}),
-    ...(draft.dports !== undefined ? { dports: draft.dports } : {}),
-    ...(draft.saddr !== undefined ? { saddr: draft.saddr } : {}),
-    ...(draft.daddr !== undefined ? { daddr: draft.daddr } : {}),
-    ...(draft.states !== undefined ? { states: draft.states } : {}),
-    ...(draft.iif !== undefined ? { iif: draft.iif } : {}),
-    ...(draft.oif !== undefined ? { oif: draft.oif } : {}),
-    ...(draft.origDports !== undefined ? { origDports: draft.origDports } : {}),
-    ...(draft.dstLocal !== undefined ? { dstLocal: draft.dstLocal } : {}),
-    ...(draft.never ? { never: true } : {}),
-    verdict: draft.verdict ?? { kind: 'continue' },
-  }
+  return new Rule(draft, where)
 }
 
 /** A parsed JSON/YAML scalar as text (strings as they are, numbers and booleans printed); other values as JSON. */

@@ -15,7 +15,7 @@ import {
   scalarText,
   type RuleDraft,
 } from './rule-builder.ts'
-import type { FirewallConfig, FirewallRule, TransportProtocol } from './types.ts'
+import type { FirewallConfig, FirewallRule, TransportProtocol, ReaderWarning } from './types.ts'
 
 /** What the reader collects while it walks the document. */
 interface Collected {
@@ -23,7 +23,7 @@ interface Collected {
   readonly lineOf: (node: unknown) => number
   readonly inbound: FirewallRule[]
   readonly outbound: FirewallRule[]
-  readonly warnings: string[]
+  readonly warnings: ReaderWarning[]
   /** Whether some group lists its egress rules (then egress is what they allow, not all). */
   egress: boolean
   /** Whether a bare list of permissions was read (taken as ingress). */
@@ -86,9 +86,17 @@ function readPermission(
   }
   const cidrs = permissionCidrs(p, err)
   if (Array.isArray(p.UserIdGroupPairs) && p.UserIdGroupPairs.length > 0)
-    c.warnings.push(`${c.file}:${line}: source security groups are not modelled (only CIDR ranges)`)
+    c.warnings.push({
+      file: c.file,
+      line,
+      message: `source security groups are not modelled (only CIDR ranges)`,
+    })
   if (Array.isArray(p.PrefixListIds) && p.PrefixListIds.length > 0)
-    c.warnings.push(`${c.file}:${line}: prefix lists are not modelled (only CIDR ranges)`)
+    c.warnings.push({
+      file: c.file,
+      line,
+      message: `prefix lists are not modelled (only CIDR ranges)`,
+    })
   if (cidrs.length === 0) return
   const where = { file: c.file, line }
   const m = addressMatch(addressSets(cidrs, where))
@@ -201,9 +209,11 @@ export function readAwsSecurityGroups(text: string, file: string): FirewallConfi
   }
   readValue(c, doc.contents, '')
   if (c.bare)
-    c.warnings.push(
-      `${file}:1: a bare list of permissions is read as ingress (IpPermissions); egress is left at AWS's default (all allowed)`,
-    )
+    c.warnings.push({
+      file,
+      line: 1,
+      message: `a bare list of permissions is read as ingress (IpPermissions); egress is left at AWS's default (all allowed)`,
+    })
   return {
     file,
     format: 'aws-sg',

@@ -7,7 +7,13 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'y
 import { parseIpv4, parseIpv6 } from './addr-ranges.ts'
 import { PolicyError } from './policy-error.ts'
 import { parsePortRange, scalarText } from './rule-builder.ts'
-import type { FirewallConfig, PortRange, PublishedPort, TransportProtocol } from './types.ts'
+import type {
+  FirewallConfig,
+  PortRange,
+  PublishedPort,
+  TransportProtocol,
+  ReaderWarning,
+} from './types.ts'
 
 /** Reads a compose file's published ports. */
 export function readCompose(text: string, file: string): FirewallConfig {
@@ -32,7 +38,7 @@ export function readCompose(text: string, file: string): FirewallConfig {
       { file, line: 1 },
     )
   const published: PublishedPort[] = []
-  const warnings: string[] = []
+  const warnings: ReaderWarning[] = []
   for (const pair of services.items) {
     // a Scalar prints its value; compose allows no other keys here
     const service = String(pair.key)
@@ -40,9 +46,11 @@ export function readCompose(text: string, file: string): FirewallConfig {
     if (!isMap(svc)) continue
     const mode = svc.get('network_mode')
     if (mode === 'host')
-      warnings.push(
-        `${file}:${lineOf(svc)}: service '${service}' uses network_mode: host: its listening ports are not known here (the INPUT chain applies to them)`,
-      )
+      warnings.push({
+        file,
+        line: lineOf(svc),
+        message: `service '${service}' uses network_mode: host: its listening ports are not known here (the INPUT chain applies to them)`,
+      })
     const ports = svc.get('ports', true)
     if (ports === undefined) continue
     if (!isSeq(ports))
@@ -65,9 +73,11 @@ export function readCompose(text: string, file: string): FirewallConfig {
         const proto = scalarText(item.get('protocol') ?? 'tcp')
         const hostIp = item.get('host_ip')
         if (pub === undefined || pub === null) {
-          warnings.push(
-            `${file}:${line}: services.${service}.ports: no 'published' port: Docker picks an ephemeral host port`,
-          )
+          warnings.push({
+            file,
+            line,
+            message: `services.${service}.ports: no 'published' port: Docker picks an ephemeral host port`,
+          })
           continue
         }
         const range = parsePortRange(scalarText(pub))
@@ -88,9 +98,11 @@ export function readCompose(text: string, file: string): FirewallConfig {
       if (spec === undefined) throw err('expected "HOST:CONTAINER" or a map')
       const p = parseShortSyntax(spec)
       if (p === 'ephemeral') {
-        warnings.push(
-          `${file}:${line}: services.${service}.ports: '${spec}' publishes on an ephemeral host port`,
-        )
+        warnings.push({
+          file,
+          line,
+          message: `services.${service}.ports: '${spec}' publishes on an ephemeral host port`,
+        })
         continue
       }
       if (p === undefined)

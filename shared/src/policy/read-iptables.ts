@@ -27,6 +27,7 @@ import type {
   FirewallRule,
   PortRange,
   TransportProtocol,
+  ReaderWarning,
 } from './types.ts'
 
 /** Named address sets (ipset or nft sets), per family. */
@@ -210,7 +211,13 @@ type ChainDrafts = Map<
 function readCommand(
   raw: string,
   line: number,
-  ctx: { file: string; chains: ChainDrafts; sets?: NamedSets; warnings: string[]; family: 4 | 6 },
+  ctx: {
+    file: string
+    chains: ChainDrafts
+    sets?: NamedSets
+    warnings: ReaderWarning[]
+    family: 4 | 6
+  },
 ): void {
   const { file, chains } = ctx
   const words = splitWords(raw)
@@ -280,7 +287,7 @@ export function readIptablesSave(
 ): FirewallConfig {
   const { file, ufw } = options
   const family: 4 | 6 = looksIpv6(text) ? 6 : 4
-  const warnings: string[] = []
+  const warnings: ReaderWarning[] = []
   const chains: ChainDrafts = new Map()
   // pass 1: tables, COMMITs and chain lines; the *filter blocks' rule lines are read in pass 2,
   // from the text itself: a dump's million lines are never held in an array
@@ -391,7 +398,7 @@ export function readIptablesSave(
 function readNat(
   lines: readonly { words: string[]; line: number; text: string }[],
   policyLine: number,
-  ctx: { file: string; family: 4 | 6; sets: NamedSets | undefined; warnings: string[] },
+  ctx: { file: string; family: 4 | 6; sets: NamedSets | undefined; warnings: ReaderWarning[] },
 ): FirewallChain[] {
   const byChain = new Map<string, { words: string[]; line: number; text: string }[]>()
   for (const l of lines) {
@@ -440,7 +447,7 @@ function natTarget(
   target: 'DNAT' | 'REDIRECT',
   options: readonly string[],
   where: { file: string; line: number },
-  warnings: string[],
+  warnings: ReaderWarning[],
 ): FirewallRule['verdict'] {
   const flag = target === 'DNAT' ? '--to-destination' : '--to-ports'
   const at = options.indexOf(flag)
@@ -453,9 +460,11 @@ function natTarget(
       where,
     )
   if (t.range)
-    warnings.push(
-      `${where.file}:${where.line}: ${target} to a range ('${value}'): the first address and port are taken`,
-    )
+    warnings.push({
+      file: where.file,
+      line: where.line,
+      message: `${target} to a range ('${value}'): the first address and port are taken`,
+    })
   return {
     kind: 'dnat',
     ...(t.addr !== undefined ? { addr: t.addr } : {}),
@@ -560,7 +569,7 @@ function parseRule(
   where: { file: string; line: number; text: string },
   chains: ReadonlyMap<string, unknown>,
   sets: NamedSets | undefined,
-  warnings: string[],
+  warnings: ReaderWarning[],
   family: 4 | 6,
 ): FirewallRule {
   const draft: RuleDraft = {}
@@ -621,9 +630,11 @@ function parseRule(
       case '--src-type': {
         const types = next()
         if (!narrowAddressType(draft, types.split(','), neg, w === '--dst-type' ? 'dst' : 'src'))
-          warnings.push(
-            `${where.file}:${where.line}: address type '${types}' is not modelled; the rule is taken to match`,
-          )
+          warnings.push({
+            file: where.file,
+            line: where.line,
+            message: `address type '${types}' is not modelled; the rule is taken to match`,
+          })
         break
       }
       case '-m':
@@ -649,9 +660,11 @@ function parseRule(
       case '--sports':
       case '--source-ports':
         next()
-        warnings.push(
-          `${where.file}:${where.line}: source ports are not modelled; the rule is taken to match`,
-        )
+        warnings.push({
+          file: where.file,
+          line: where.line,
+          message: `source ports are not modelled; the rule is taken to match`,
+        })
         break
       case '--ctstate':
       case '--state': {
@@ -706,9 +719,11 @@ function parseRule(
           if (words[k + 1] !== undefined && !words[k + 1]!.startsWith('-') && words[k + 1] !== '!')
             k++
           if (!QUIET_OPTIONS.has(w))
-            warnings.push(
-              `${where.file}:${where.line}: '${w}' is not modelled; the rule is taken to match`,
-            )
+            warnings.push({
+              file: where.file,
+              line: where.line,
+              message: `'${w}' is not modelled; the rule is taken to match`,
+            })
         } else throw err(`unexpected '${w}'`)
     }
   }

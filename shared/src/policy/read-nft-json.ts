@@ -16,7 +16,7 @@ import {
   type NftSet,
   type NftValue,
 } from './nft-rule.ts'
-import type { FirewallConfig, FirewallRule, RuleVerdict } from './types.ts'
+import type { FirewallConfig, FirewallRule, RuleVerdict, ReaderWarning } from './types.ts'
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
 
@@ -139,7 +139,7 @@ export function readNftJson(text: string, file: string): FirewallConfig {
       `${file}:1: expected an object with an "nftables" array`,
       { file, line: 1 },
     )
-  const warnings: string[] = []
+  const warnings: ReaderWarning[] = []
   const chains = new Map<string, NftChainDraft>()
   const sets = new Map<string, Map<string, NftSet>>()
   const rules: { obj: { [k: string]: Json }; line: number }[] = []
@@ -218,9 +218,11 @@ export function readNftJson(text: string, file: string): FirewallConfig {
     const built: FirewallRule[] = []
     if (vmap === undefined) built.push(buildNftRule(matches, verdict, ctx))
     else if (!isObj(vmap.data))
-      warnings.push(
-        `${file}:${line}: named verdict maps are not modelled; the rule is taken not to match`,
-      )
+      warnings.push({
+        file,
+        line,
+        message: `named verdict maps are not modelled; the rule is taken not to match`,
+      })
     else {
       // one rule per element, as the text reader: keys are distinct
       const selector = selectorOf(vmap.key)

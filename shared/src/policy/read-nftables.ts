@@ -16,7 +16,7 @@ import {
   type NftSet,
   type NftValue,
 } from './nft-rule.ts'
-import type { FirewallConfig, FirewallRule, RuleVerdict } from './types.ts'
+import type { FirewallConfig, FirewallRule, RuleVerdict, ReaderWarning } from './types.ts'
 
 interface Token {
   readonly t: string
@@ -148,7 +148,7 @@ class Parser {
     line: number
     insert: boolean
   }[] = []
-  readonly warnings: string[] = []
+  readonly warnings: ReaderWarning[] = []
   private readonly tokens: Token[]
   /** Tokens put in place of `$NAME` uses so far. */
   private expanded = 0
@@ -373,9 +373,11 @@ class Parser {
         return
       case 'include':
         this.sawInclude = true
-        this.warnings.push(
-          `${this.file}:${head.line}: include is not followed; pass the included file as a config too`,
-        )
+        this.warnings.push({
+          file: this.file,
+          line: head.line,
+          message: `include is not followed; pass the included file as a config too`,
+        })
         this.statement()
         return
       default:
@@ -624,9 +626,11 @@ class Parser {
         )
           i++
         const words = tokens.slice(start, i).map((x) => x.t)
-        this.warnings.push(
-          `${this.file}:${line}: '${words.join(' ')}' is not modelled; the rule is taken to match`,
-        )
+        this.warnings.push({
+          file: this.file,
+          line,
+          message: `'${words.join(' ')}' is not modelled; the rule is taken to match`,
+        })
         continue
       }
       let negate = false
@@ -643,17 +647,21 @@ class Parser {
         op === 'gt' ||
         op === 'lt'
       ) {
-        this.warnings.push(
-          `${this.file}:${line}: comparison '${op}' is not modelled; the rule is taken to match`,
-        )
+        this.warnings.push({
+          file: this.file,
+          line,
+          message: `comparison '${op}' is not modelled; the rule is taken to match`,
+        })
         i += 2
         continue
       }
       if (op === '.') {
         // `ip saddr . tcp dport @pairs`: skip the other selectors and the value
-        this.warnings.push(
-          `${this.file}:${line}: concatenation '${selector} . ...' is not modelled; the rule is taken to match`,
-        )
+        this.warnings.push({
+          file: this.file,
+          line,
+          message: `concatenation '${selector} . ...' is not modelled; the rule is taken to match`,
+        })
         // `. tcp dport` or `. iifname`; nft takes concatenations with sets only
         while (tokens[i]?.t === '.') i += SELECTOR_HEADS.has(String(tokens[i + 1]?.t)) ? 3 : 2
         value()
@@ -663,9 +671,11 @@ class Parser {
         i++
         const map = value()
         if (!Array.isArray(map)) {
-          this.warnings.push(
-            `${this.file}:${line}: named verdict maps are not modelled; the rule is taken not to match`,
-          )
+          this.warnings.push({
+            file: this.file,
+            line,
+            message: `named verdict maps are not modelled; the rule is taken not to match`,
+          })
           return []
         }
         // an anonymous set's items are words
@@ -719,15 +729,19 @@ class Parser {
           ? undefined
           : parseNatTarget(value, kind === 'redirect')
     if (t === undefined || rest[k + 1]?.t === 'map') {
-      this.warnings.push(
-        `${this.file}:${line}: ${kind} to '${rest.map((x) => x.t).join(' ')}' is not modelled; the rule is taken not to translate`,
-      )
+      this.warnings.push({
+        file: this.file,
+        line,
+        message: `${kind} to '${rest.map((x) => x.t).join(' ')}' is not modelled; the rule is taken not to translate`,
+      })
       return { kind: 'continue' }
     }
     if (t.range)
-      this.warnings.push(
-        `${this.file}:${line}: ${kind} to a range ('${value}'): the first address and port are taken`,
-      )
+      this.warnings.push({
+        file: this.file,
+        line,
+        message: `${kind} to a range ('${value}'): the first address and port are taken`,
+      })
     return {
       kind: 'dnat',
       ...('addr' in t && t.addr !== undefined ? { addr: t.addr } : {}),

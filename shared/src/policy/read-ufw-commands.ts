@@ -5,7 +5,7 @@
  */
 import { PolicyError } from './policy-error.ts'
 import { rateNote } from './rate-note.ts'
-import { splitWords } from './read-iptables.ts'
+import { splitWords } from './split-words.ts'
 import { SERVICE_NAMES } from './service-names.ts'
 import {
   addressMatch,

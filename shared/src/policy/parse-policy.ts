@@ -17,6 +17,7 @@
  * interfaces: { eth1: internal }   # roles over the defaults (see InterfaceRole)
  * ```
  */
+import { parsePortText } from '../parse-port-text.ts'
 import { parse as parseYaml } from 'yaml'
 import { parseCidrRange } from './addr-ranges.ts'
 import { isInterfacePattern } from './interfaces.ts'
@@ -196,12 +197,8 @@ function parseUnlisted(
 function parsePortSpec(
   text: string,
 ): { ports: PortRange; protocol?: TransportProtocol } | undefined {
-  const m = /^(\d{1,5})(?:[-:](\d{1,5}))?(?:\/(tcp|udp))?$/.exec(text.trim())
-  if (!m) return undefined
-  const a = Number(m[1])
-  const b = m[2] === undefined ? a : Number(m[2])
-  if (a < 1 || b > 65535 || a > b) return undefined
-  return { ports: [a, b], ...(m[3] ? { protocol: m[3] as TransportProtocol } : {}) }
+  const r = parsePortText(text.trim(), { suffix: true })
+  return r.ok ? { ports: r.ports, ...(r.protocol ? { protocol: r.protocol } : {}) } : undefined
 }
 
 function parseRuleItem(

@@ -2,6 +2,7 @@
  * @module Helpers every reader shares: ports and service names, address lists into an
  * {@link AddressMatch}, and a mutable draft that becomes a {@link FirewallRule}.
  */
+import { parsePortText } from '../parse-port-text.ts'
 import { AddrRanges, parseCidrRange, parseIpv4, parseIpv6, type AddrFamily } from './addr-ranges.ts'
 import { PolicyError } from './policy-error.ts'
 import { toInterfacePattern } from './interfaces.ts'
@@ -33,18 +34,10 @@ export function parsePortNumber(text: string, protocol?: TransportProtocol): num
  * resolve (nft writes ranges with a dash).
  */
 export function parsePortRange(text: string, protocol?: TransportProtocol): PortRange | undefined {
-  // no range is longer than two of the longest names: bounds the tries below on any input
+  // no range is longer than two of the longest names: bounds the tries on any input
   if (text.length > 2 * SERVICE_NAME_MAX + 1) return undefined
-  const whole = parsePortNumber(text, protocol)
-  if (whole !== undefined) return [whole, whole]
-  for (const sep of [':', '-']) {
-    for (let i = text.indexOf(sep); i > 0; i = text.indexOf(sep, i + 1)) {
-      const a = parsePortNumber(text.slice(0, i), protocol)
-      const b = parsePortNumber(text.slice(i + 1), protocol)
-      if (a !== undefined && b !== undefined) return a <= b ? [a, b] : undefined
-    }
-  }
-  return undefined
+  const r = parsePortText(text, { min: 0, resolve: (word) => servicePort(word, protocol) })
+  return r.ok ? r.ports : undefined
 }
 
 /** An address list (CIDRs, bare addresses, `a-b` ranges) into per-family sets. */

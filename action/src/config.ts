@@ -5,13 +5,14 @@
  * errors reported as `FILE:LINE:COLUMN: reason`, with the closest valid name for a misspelt one.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
-import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml'
+import { isMap, isNode, isScalar, type Document } from 'yaml'
 import {
   BUILTIN_FEEDS,
   defineUserFeed,
   findFeed,
   FORMAT_IDS,
   parsePort,
+  parseYamlDocument,
   PRESET_IDS,
   type FeedDefinition,
   type FormatId,
@@ -179,9 +180,13 @@ interface Positions {
   keyAt(path: Path, key: string): string
 }
 
-function positions(doc: Document, counter: LineCounter, file: string): Positions {
+function positions(
+  doc: Document,
+  position: (offset: number) => { line: number; col: number },
+  file: string,
+): Positions {
   const pos = (offset: number) => {
-    const p = counter.linePos(offset)
+    const p = position(offset)
     return `${file}:${p.line}:${p.col}`
   }
   const at = (path: Path): string => {
@@ -406,16 +411,10 @@ function policiesOf(
  * `options.files`, missing policy files, targets on links, and policy globs matching nothing.
  */
 export function parseConfig(text: string, file: string, options: ConfigOptions = {}): SyncConfig {
-  const counter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true })
-  if (doc.errors.length > 0)
-    throw new ConfigError(
-      doc.errors.map((e) => {
-        const p = counter.linePos(e.pos[0])
-        return `${file}:${p.line}:${p.col}: ${e.message.split('\n')[0]!}`
-      }),
-    )
-  const where = positions(doc, counter, file)
+  const parsed = parseYamlDocument(text, file)
+  if (!parsed.ok) throw new ConfigError(parsed.problems.map((p) => p.text))
+  const { doc } = parsed
+  const where = positions(doc, parsed.position, file)
   const raw: unknown = doc.toJS()
   const invalid = schemaErrors(raw, where)
   if (invalid.length > 0) throw new ConfigError(invalid)

@@ -18,7 +18,7 @@
  * ```
  */
 import { parsePortText } from '../parse-port-text.ts'
-import { parse as parseYaml } from 'yaml'
+import { parseYamlDocument } from '../parse-yaml-document.ts'
 import { parseCidrRange } from './addr-ranges.ts'
 import { isInterfacePattern } from './interfaces.ts'
 import { PolicyError } from './policy-error.ts'
@@ -67,17 +67,16 @@ export function parsePolicy(text: string, file: string): Policy {
       file,
     })
   }
-  let doc: unknown
-  try {
-    doc = parseYaml(text, { prettyErrors: true })
-  } catch (cause) {
-    // the yaml package throws only YAMLParseError (an Error); its first line names the spot
-    const m = (cause as Error).message.split('\n')[0]
-    throw new PolicyError('ERR_POLICY_FILE', `${file}: not valid YAML or JSON (${m})`, {
-      file,
-      cause,
-    })
+  const parsed = parseYamlDocument(text, file)
+  if (!parsed.ok) {
+    const p = parsed.problems[0]!
+    throw new PolicyError(
+      'ERR_POLICY_FILE',
+      `${file}: not valid YAML or JSON (${p.message} at line ${p.line}, column ${p.col})`,
+      { file, line: p.line },
+    )
   }
+  const doc: unknown = parsed.doc.toJS()
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
     return fail('', 'expected a mapping at the top (id, inbound, outbound, ...)')
   const root = doc as Record<string, unknown>

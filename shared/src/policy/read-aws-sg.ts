@@ -5,8 +5,9 @@
  * the `aws-sg` renderer writes), and `aws ec2 describe-security-group-rules` output. Groups
  * attached together allow the union of their rules; everything else is denied; they are stateful.
  */
-import { isMap, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml'
-import { PolicyError } from './policy-error.ts'
+import { isMap, isSeq, type Node, type YAMLMap } from 'yaml'
+import { parseYamlDocument } from '../parse-yaml-document.ts'
+import { PolicyError, syntaxError } from './policy-error.ts'
 import {
   addressMatch,
   addressSets,
@@ -186,21 +187,13 @@ function readValue(c: Collected, node: unknown, field: string): void {
  * output says so.
  */
 export function readAwsSecurityGroups(text: string, file: string): FirewallConfig {
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter })
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!
-    const line = lineCounter.linePos(e.pos[0]).line
-    throw new PolicyError(
-      'ERR_POLICY_CONFIG',
-      `${file}:${line}: not valid JSON (${e.message.split('\n')[0]})`,
-      { file, line },
-    )
-  }
+  const parsed = parseYamlDocument(text, file)
+  if (!parsed.ok) throw syntaxError(file, parsed.problems[0]!, 'JSON')
+  const { doc, position } = parsed
   const c: Collected = {
     file,
     // every node the parser returns carries its source range; an empty file has no node
-    lineOf: (node) => lineCounter.linePos((node as Node | null)?.range?.[0] ?? 0).line,
+    lineOf: (node) => position((node as Node | null)?.range?.[0] ?? 0).line,
     inbound: [],
     outbound: [],
     warnings: [],

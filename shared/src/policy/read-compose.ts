@@ -3,9 +3,10 @@
  * rules send those past ufw and the INPUT chain; only DOCKER-USER rules (or a cloud firewall)
  * restrict them.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml'
+import { isMap, isScalar, isSeq, type Node } from 'yaml'
 import { parseIpv4, parseIpv6 } from './addr-ranges.ts'
-import { PolicyError } from './policy-error.ts'
+import { parseYamlDocument } from '../parse-yaml-document.ts'
+import { PolicyError, syntaxError } from './policy-error.ts'
 import { parsePortRange, scalarText } from './rule-builder.ts'
 import type {
   FirewallConfig,
@@ -17,19 +18,11 @@ import type {
 
 /** Reads a compose file's published ports. */
 export function readCompose(text: string, file: string): FirewallConfig {
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter })
+  const parsed = parseYamlDocument(text, file)
+  if (!parsed.ok) throw syntaxError(file, parsed.problems[0]!, 'YAML')
+  const { doc, position } = parsed
   // nodes parsed from text always have their range
-  const lineOf = (node: Node): number => lineCounter.linePos(node.range![0]).line
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!
-    const line = lineCounter.linePos(e.pos[0]).line
-    throw new PolicyError(
-      'ERR_POLICY_CONFIG',
-      `${file}:${line}: not valid YAML (${e.message.split('\n')[0]})`,
-      { file, line },
-    )
-  }
+  const lineOf = (node: Node): number => position(node.range![0]).line
   const services = isMap(doc.contents) ? doc.contents.get('services', true) : undefined
   if (!isMap(services))
     throw new PolicyError(

@@ -55,7 +55,19 @@ describe('the held candidate in the API and on the status page', () => {
     const res = await call('/v1/feeds/cloudflare/edge')
     const body = await res.json<{ version: number; sha256: string; held: Listed['held'] }>()
     expect(body.version).toBe(1)
-    expect(body.held).toEqual(feed.held)
+    // The listing carries the view without the lists: their counts and a link to them.
+    const { added, removed, ...rest } = body.held as unknown as Record<
+      string,
+      { ipv4: string[]; ipv6: string[] }
+    >
+    expect(feed.held).toEqual({
+      ...rest,
+      addedCounts: { ipv4: added!.ipv4.length, ipv6: added!.ipv6.length },
+      removedCounts: { ipv4: removed!.ipv4.length, ipv6: removed!.ipv6.length },
+      href: '/v1/feeds/cloudflare/edge',
+    })
+    expect(removed!.ipv4).toEqual(['103.21.244.0/22', '173.245.48.0/20'])
+    expect(feed.held).not.toHaveProperty('removed')
     const etag = res.headers.get('etag')!
     expect(etag).toBe(`"${body.sha256}.held.${feed.held!.sha256.slice(0, 16)}.1.held"`)
     expect(

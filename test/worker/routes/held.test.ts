@@ -7,6 +7,7 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { Change } from '../../../shared/src/index.ts'
 import { runSync } from '../../../worker/src/jobs/scheduled.ts'
+import { READ_CACHE } from '../../../worker/src/read-cache/read-cache.ts'
 import {
   call,
   clearHistory,
@@ -79,6 +80,11 @@ describe('the held candidate in the API and on the status page', () => {
     expect(again.status).toBe(200)
     expect((await again.json<{ held: Listed['held'] }>()).held!.seenCount).toBe(2)
     expect((await listed()).held!.seenCount).toBe(2)
+    // A pointer read back from D1 (expired, or another isolate's) keeps the held tag.
+    READ_CACHE.clear()
+    const reloaded = await call('/v1/feeds/cloudflare/edge')
+    expect(reloaded.headers.get('etag')).toBe(again.headers.get('etag'))
+    expect((await reloaded.json<{ held: Listed['held'] }>()).held!.seenCount).toBe(2)
     // A rendered format does not carry `held`: its ETag stays the snapshot's.
     const txt = await call('/v1/feeds/cloudflare/edge?format=txt')
     expect(txt.headers.get('etag')).toBe(`"${body.sha256}.txt"`)

@@ -4,13 +4,14 @@
  * id, policy file) checked against what exists, every path against what may be written, and
  * errors reported as `FILE:LINE:COLUMN: reason`, with the closest valid name for a misspelt one.
  */
-import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml'
+import { isMap, isNode, isScalar, type Document } from 'yaml'
 import {
   BUILTIN_FEEDS,
   defineUserFeed,
   errorMessage,
   findFeed,
   parsePort,
+  parseYamlDocument,
   type FeedDefinition,
   type FormatId,
   type PortSpec,
@@ -153,9 +154,13 @@ function ipStrategyOf(raw: RawTarget['ip-strategy']): { ipStrategy?: TraefikIpSt
 }
 
 /** Positions of the document's nodes (the YAML node of a schema issue or a name check). */
-function positions(doc: Document, counter: LineCounter, file: string): Positions {
+function positions(
+  doc: Document,
+  position: (offset: number) => { line: number; col: number },
+  file: string,
+): Positions {
   const pos = (offset: number) => {
-    const p = counter.linePos(offset)
+    const p = position(offset)
     return `${file}:${p.line}:${p.col}`
   }
   const at = (path: ConfigPath): string => {
@@ -309,16 +314,10 @@ function policiesOf(
  * `options.files`, missing policy files, targets on links, and policy globs matching nothing.
  */
 export function parseConfig(text: string, file: string, options: ConfigOptions = {}): SyncConfig {
-  const counter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true })
-  if (doc.errors.length > 0)
-    throw new ConfigError(
-      doc.errors.map((e) => {
-        const p = counter.linePos(e.pos[0])
-        return `${file}:${p.line}:${p.col}: ${e.message.split('\n')[0]!}`
-      }),
-    )
-  const where = positions(doc, counter, file)
+  const yaml = parseYamlDocument(text, file)
+  if (!yaml.ok) throw new ConfigError(yaml.problems.map((p) => p.text))
+  const { doc } = yaml
+  const where = positions(doc, yaml.position, file)
   const raw: unknown = doc.toJS()
   const parsed = configSchema.safeParse(raw)
   if (!parsed.success) throw new ConfigError(configIssues(parsed.error.issues, raw, where))

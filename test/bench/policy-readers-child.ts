@@ -2,8 +2,10 @@
  * @module The process test/bench/policy-readers.bench.ts measures: reads its config files as the
  * CLI does (`readFile` as UTF-8 text), runs the readers on them (and, with `--verify`, the
  * evaluator too), and prints `{"ms": ..., "maxRss": ...}` (maxRss in bytes, from
- * process.resourceUsage(): the peak of the whole process). With no files it measures the
- * baseline: Node and the modules loaded, nothing read.
+ * process.resourceUsage(): the peak of the whole process) and `heapUsed`, the heap still in use
+ * after a full collection once the configs are read (run with --expose-gc; taken after the peak,
+ * so it does not change it). With no files it measures the baseline: Node and the modules
+ * loaded, nothing read.
  */
 import { readFile } from 'node:fs/promises'
 import { evaluatePolicy, presetPolicy, readFirewallConfigs } from '../../shared/src/index.ts'
@@ -18,6 +20,9 @@ const configs = readFirewallConfigs(inputs)
 let rules = configs.reduce((n, c) => n + c.chains.reduce((m, ch) => m + ch.rules.length, 0), 0)
 if (verify) rules += evaluatePolicy(presetPolicy('web-minimal'), configs).findings.length
 const ms = performance.now() - start
-process.stdout.write(
-  `${JSON.stringify({ ms, rules, maxRss: process.resourceUsage().maxRSS * 1024 })}\n`,
-)
+const maxRss = process.resourceUsage().maxRSS * 1024
+// the configs (and the inputs) stay reachable while the heap is measured
+Object.assign(globalThis, { held: { configs, inputs } })
+;(globalThis as { gc?: () => void }).gc?.()
+const heapUsed = process.memoryUsage().heapUsed
+process.stdout.write(`${JSON.stringify({ ms, rules, maxRss, heapUsed })}\n`)

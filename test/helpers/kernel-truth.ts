@@ -271,7 +271,9 @@ export async function kernelTruth(
     await lab.listen(ports, protocols.includes('udp') ? ports : [])
     const cs = compileConfigs([config])
     const rateLines = new Set(
-      config.warnings.flatMap((w) => /:(\d+): rate limit/.exec(w)?.[1] ?? []).map(Number),
+      config.warnings.flatMap((w) =>
+        w.line !== undefined && w.message.startsWith('rate limit') ? [w.line] : [],
+      ),
     )
     const rated = config.chains.flatMap((c) => c.rules).filter((r) => rateLines.has(r.line))
     const probes = sources.flatMap((from) =>

@@ -415,16 +415,15 @@ export function findingsFor(
   checkUdpReturn(policy, ctx)
   const unchecked = checkDecided(policy, cs, ctx.findings)
   for (const c of cs.configs)
-    for (const w of c.warnings) {
-      const m = /^(.*):(\d+): (.*)$/.exec(w)
+    for (const w of c.warnings)
       ctx.findings.push({
         rule: 'not-modelled',
         severity: 'note',
-        ...(m ? { file: m[1]!, line: Number(m[2]) } : { file: c.file }),
-        message: m ? m[3]! : w,
-        hint: noteHint(m ? m[3]! : w),
+        file: w.file,
+        ...(w.line !== undefined ? { line: w.line } : {}),
+        message: w.message,
+        hint: noteHint(w.message),
       })
-    }
   for (const note of policy.notes)
     ctx.findings.push({
       rule: 'note',

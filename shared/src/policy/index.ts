@@ -29,6 +29,7 @@ export type {
   FirewallChain,
   PublishedPort,
   FirewallConfig,
+  ReaderWarning,
   FindingSeverity,
   Finding,
   ReachEntry,

@@ -24,6 +24,7 @@ import type {
   PortRange,
   RuleVerdict,
   TransportProtocol,
+  ReaderWarning,
 } from './types.ts'
 
 /** A value on the right of a match: a word (`22`, `10.0.0.0/8`, `1-9`), a list, or `@set`. */
@@ -103,7 +104,12 @@ const PROTO_WORDS: Record<string, TransportProtocol | 'other'> = {
 export function buildNftRule(
   matches: readonly NftMatch[],
   verdict: RuleVerdict,
-  ctx: { family: NftFamily; sets: ReadonlyMap<string, NftSet>; where: Where; warnings: string[] },
+  ctx: {
+    family: NftFamily
+    sets: ReadonlyMap<string, NftSet>
+    where: Where
+    warnings: ReaderWarning[]
+  },
 ): FirewallRule {
   const { where } = ctx
   const draft: RuleDraft = { verdict }
@@ -153,9 +159,11 @@ export function buildNftRule(
     } else if (/^(tcp|udp|th) sport$/.test(sel)) {
       const proto = sel.split(' ')[0]!
       if (proto !== 'th') narrowProtocols(draft, [proto as TransportProtocol])
-      ctx.warnings.push(
-        `${where.file}:${where.line}: source ports are not modelled; the rule is taken to match`,
-      )
+      ctx.warnings.push({
+        file: where.file,
+        line: where.line,
+        message: `source ports are not modelled; the rule is taken to match`,
+      })
     } else if (sel === 'meta l4proto' || sel === 'ip protocol' || sel === 'ip6 nexthdr') {
       if (sel === 'ip protocol') draft.family = 4
       if (sel === 'ip6 nexthdr') draft.family = 6
@@ -186,9 +194,11 @@ export function buildNftRule(
       else draft.oif = im
     } else if (sel === 'fib daddr type') {
       if (!narrowAddressType(draft, words, m.negate, 'dst'))
-        ctx.warnings.push(
-          `${where.file}:${where.line}: 'fib daddr type ${words.join(',')}' is not modelled; the rule is taken to match`,
-        )
+        ctx.warnings.push({
+          file: where.file,
+          line: where.line,
+          message: `'fib daddr type ${words.join(',')}' is not modelled; the rule is taken to match`,
+        })
     } else if (sel === 'fib saddr oif' && words.every((w) => w === 'missing' || w === '0')) {
       // reverse-path filtering: a source the host routes back to (the Internet, by the default
       // route) has an output interface, so `oif missing` does not match it
@@ -204,9 +214,11 @@ export function buildNftRule(
     } else if (/^icmp(v6)? (type|code)$/.test(sel)) {
       draft.protocols = []
     } else {
-      ctx.warnings.push(
-        `${where.file}:${where.line}: '${sel}' is not modelled; the rule is taken to match`,
-      )
+      ctx.warnings.push({
+        file: where.file,
+        line: where.line,
+        message: `'${sel}' is not modelled; the rule is taken to match`,
+      })
     }
   }
   return finishRule(draft, where)
@@ -233,7 +245,7 @@ export interface NftChainDraft {
  */
 export function assembleNft(
   chains: readonly NftChainDraft[],
-  options: { file: string; format: ConfigFormat; warnings: string[]; whole: boolean },
+  options: { file: string; format: ConfigFormat; warnings: ReaderWarning[]; whole: boolean },
 ): FirewallConfig {
   const families = new Set<4 | 6>(options.whole ? [4, 6] : [])
   const out: FirewallChain[] = []

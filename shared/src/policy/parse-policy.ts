@@ -17,7 +17,8 @@
  * interfaces: { eth1: internal }   # roles over the defaults (see InterfaceRole)
  * ```
  */
-import { parse as parseYaml } from 'yaml'
+import { parsePortText } from '../parse-port-text.ts'
+import { parseYamlDocument } from '../parse-yaml-document.ts'
 import { parseCidrRange } from './addr-ranges.ts'
 import { isInterfacePattern } from './interfaces.ts'
 import { PolicyError } from './policy-error.ts'
@@ -34,7 +35,6 @@ import type {
   TransportProtocol,
   UnlistedStance,
 } from './types.ts'
-import { errorMessage } from '../error-message.ts'
 
 const KINDS: Record<string, PolicyRuleKind> = {
   require: 'require',
@@ -67,17 +67,16 @@ export function parsePolicy(text: string, file: string): Policy {
       file,
     })
   }
-  let doc: unknown
-  try {
-    doc = parseYaml(text, { prettyErrors: true })
-  } catch (cause) {
-    // the yaml package throws only YAMLParseError (an Error); its first line names the spot
-    const m = errorMessage(cause).split('\n')[0]
-    throw new PolicyError('ERR_POLICY_FILE', `${file}: not valid YAML or JSON (${m})`, {
-      file,
-      cause,
-    })
+  const parsed = parseYamlDocument(text, file)
+  if (!parsed.ok) {
+    const p = parsed.problems[0]!
+    throw new PolicyError(
+      'ERR_POLICY_FILE',
+      `${file}: not valid YAML or JSON (${p.message} at line ${p.line}, column ${p.col})`,
+      { file, line: p.line },
+    )
   }
+  const doc: unknown = parsed.doc.toJS()
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
     return fail('', 'expected a mapping at the top (id, inbound, outbound, ...)')
   const root = doc as Record<string, unknown>
@@ -197,12 +196,8 @@ function parseUnlisted(
 function parsePortSpec(
   text: string,
 ): { ports: PortRange; protocol?: TransportProtocol } | undefined {
-  const m = /^(\d{1,5})(?:[-:](\d{1,5}))?(?:\/(tcp|udp))?$/.exec(text.trim())
-  if (!m) return undefined
-  const a = Number(m[1])
-  const b = m[2] === undefined ? a : Number(m[2])
-  if (a < 1 || b > 65535 || a > b) return undefined
-  return { ports: [a, b], ...(m[3] ? { protocol: m[3] as TransportProtocol } : {}) }
+  const r = parsePortText(text.trim(), { suffix: true })
+  return r.ok ? { ports: r.ports, ...(r.protocol ? { protocol: r.protocol } : {}) } : undefined
 }
 
 function parseRuleItem(

@@ -1,4 +1,5 @@
 /** @module The one error type of shared/src/policy, with a stable code for callers to branch on. */
+import type { YamlProblem } from '../parse-yaml-document.ts'
 
 /** Why a policy or a config could not be used. */
 export type PolicyErrorCode =
@@ -31,4 +32,21 @@ export class PolicyError extends TypeError {
     this.file = options?.file
     this.line = options?.line
   }
+}
+
+/**
+ * The ERR_POLICY_CONFIG error for a config file that does not parse (`kind`: what it should be),
+ * at the problem's line: `FILE:LINE: not valid JSON (reason)`.
+ */
+export function syntaxError(
+  file: string,
+  problem: YamlProblem,
+  kind: 'YAML' | 'JSON',
+): PolicyError {
+  const { line } = problem
+  return new PolicyError(
+    'ERR_POLICY_CONFIG',
+    `${file}:${line}: not valid ${kind} (${problem.message})`,
+    { file, line },
+  )
 }

@@ -5,8 +5,9 @@
  * the `aws-sg` renderer writes), and `aws ec2 describe-security-group-rules` output. Groups
  * attached together allow the union of their rules; everything else is denied; they are stateful.
  */
-import { isMap, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml'
-import { PolicyError } from './policy-error.ts'
+import { isMap, isSeq, type Node, type YAMLMap } from 'yaml'
+import { parseYamlDocument } from '../parse-yaml-document.ts'
+import { PolicyError, syntaxError } from './policy-error.ts'
 import {
   addressMatch,
   addressSets,
@@ -15,7 +16,7 @@ import {
   scalarText,
   type RuleDraft,
 } from './rule-builder.ts'
-import type { FirewallConfig, FirewallRule, TransportProtocol } from './types.ts'
+import type { FirewallConfig, FirewallRule, TransportProtocol, ReaderWarning } from './types.ts'
 
 /** What the reader collects while it walks the document. */
 interface Collected {
@@ -23,7 +24,7 @@ interface Collected {
   readonly lineOf: (node: unknown) => number
   readonly inbound: FirewallRule[]
   readonly outbound: FirewallRule[]
-  readonly warnings: string[]
+  readonly warnings: ReaderWarning[]
   /** Whether some group lists its egress rules (then egress is what they allow, not all). */
   egress: boolean
   /** Whether a bare list of permissions was read (taken as ingress). */
@@ -88,9 +89,17 @@ function readPermission(
   }
   const cidrs = permissionCidrs(p, err)
   if (Array.isArray(p.UserIdGroupPairs) && p.UserIdGroupPairs.length > 0)
-    c.warnings.push(`${c.file}:${line}: source security groups are not modelled (only CIDR ranges)`)
+    c.warnings.push({
+      file: c.file,
+      line,
+      message: `source security groups are not modelled (only CIDR ranges)`,
+    })
   if (Array.isArray(p.PrefixListIds) && p.PrefixListIds.length > 0)
-    c.warnings.push(`${c.file}:${line}: prefix lists are not modelled (only CIDR ranges)`)
+    c.warnings.push({
+      file: c.file,
+      line,
+      message: `prefix lists are not modelled (only CIDR ranges)`,
+    })
   if (cidrs.length === 0) return
   const where = { file: c.file, line }
   const m = addressMatch(addressSets(cidrs, where))
@@ -182,21 +191,13 @@ function readValue(c: Collected, node: unknown, field: string): void {
  * output says so.
  */
 export function readAwsSecurityGroups(text: string, file: string): FirewallConfig {
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter })
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!
-    const line = lineCounter.linePos(e.pos[0]).line
-    throw new PolicyError(
-      'ERR_POLICY_CONFIG',
-      `${file}:${line}: not valid JSON (${e.message.split('\n')[0]})`,
-      { file, line },
-    )
-  }
+  const parsed = parseYamlDocument(text, file)
+  if (!parsed.ok) throw syntaxError(file, parsed.problems[0]!, 'JSON')
+  const { doc, position } = parsed
   const c: Collected = {
     file,
     // every node the parser returns carries its source range; an empty file has no node
-    lineOf: (node) => lineCounter.linePos((node as Node | null)?.range?.[0] ?? 0).line,
+    lineOf: (node) => position((node as Node | null)?.range?.[0] ?? 0).line,
     inbound: [],
     outbound: [],
     warnings: [],
@@ -206,13 +207,17 @@ export function readAwsSecurityGroups(text: string, file: string): FirewallConfi
   }
   readValue(c, doc.contents, '')
   if (c.vpcs.size > 1)
-    c.warnings.push(
-      `${file}:1: groups of ${c.vpcs.size} VPCs (${[...c.vpcs].join(', ')}) are read as attached to one instance together, which AWS never does (an instance's groups are all of its own VPC): pass the groups of one instance (describe-security-groups --group-ids)`,
-    )
+    c.warnings.push({
+      file,
+      line: 1,
+      message: `groups of ${c.vpcs.size} VPCs (${[...c.vpcs].join(', ')}) are read as attached to one instance together, which AWS never does (an instance's groups are all of its own VPC): pass the groups of one instance (describe-security-groups --group-ids)`,
+    })
   if (c.bare)
-    c.warnings.push(
-      `${file}:1: a bare list of permissions is read as ingress (IpPermissions); egress is left at AWS's default (all allowed)`,
-    )
+    c.warnings.push({
+      file,
+      line: 1,
+      message: `a bare list of permissions is read as ingress (IpPermissions); egress is left at AWS's default (all allowed)`,
+    })
   return {
     file,
     format: 'aws-sg',

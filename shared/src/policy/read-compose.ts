@@ -3,28 +3,27 @@
  * rules send those past ufw and the INPUT chain; only DOCKER-USER rules (or a cloud firewall)
  * restrict them.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml'
+import { isMap, isScalar, isSeq, type Node } from 'yaml'
 import { parseIpv4, parseIpv6 } from './addr-ranges.ts'
 import { interpolateCompose } from './interpolate-compose.ts'
-import { PolicyError } from './policy-error.ts'
+import { parseYamlDocument } from '../parse-yaml-document.ts'
+import { PolicyError, syntaxError } from './policy-error.ts'
 import { parsePortRange, scalarText } from './rule-builder.ts'
-import type { FirewallConfig, PortRange, PublishedPort, TransportProtocol } from './types.ts'
+import type {
+  FirewallConfig,
+  PortRange,
+  PublishedPort,
+  TransportProtocol,
+  ReaderWarning,
+} from './types.ts'
 
 /** Reads a compose file's published ports. */
 export function readCompose(text: string, file: string): FirewallConfig {
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter })
+  const parsed = parseYamlDocument(text, file)
+  if (!parsed.ok) throw syntaxError(file, parsed.problems[0]!, 'YAML')
+  const { doc, position } = parsed
   // nodes parsed from text always have their range
-  const lineOf = (node: Node): number => lineCounter.linePos(node.range![0]).line
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!
-    const line = lineCounter.linePos(e.pos[0]).line
-    throw new PolicyError(
-      'ERR_POLICY_CONFIG',
-      `${file}:${line}: not valid YAML (${e.message.split('\n')[0]})`,
-      { file, line },
-    )
-  }
+  const lineOf = (node: Node): number => position(node.range![0]).line
   const services = isMap(doc.contents) ? doc.contents.get('services', true) : undefined
   if (!isMap(services))
     throw new PolicyError(
@@ -33,7 +32,7 @@ export function readCompose(text: string, file: string): FirewallConfig {
       { file, line: 1 },
     )
   const published: PublishedPort[] = []
-  const warnings: string[] = []
+  const warnings: ReaderWarning[] = []
   for (const pair of services.items) {
     // a Scalar prints its value; compose allows no other keys here
     const service = String(pair.key)
@@ -41,9 +40,11 @@ export function readCompose(text: string, file: string): FirewallConfig {
     if (!isMap(svc)) continue
     const mode = svc.get('network_mode')
     if (mode === 'host')
-      warnings.push(
-        `${file}:${lineOf(svc)}: service '${service}' uses network_mode: host: its listening ports are not known here (the INPUT chain applies to them)`,
-      )
+      warnings.push({
+        file,
+        line: lineOf(svc),
+        message: `service '${service}' uses network_mode: host: its listening ports are not known here (the INPUT chain applies to them)`,
+      })
     const ports = svc.get('ports', true)
     if (ports === undefined) continue
     if (!isSeq(ports))
@@ -71,9 +72,11 @@ export function readCompose(text: string, file: string): FirewallConfig {
           throw err((e as Error).message)
         }
         if (read.defaulted.length > 0)
-          warnings.push(
-            `${file}:${line}: services.${service}.ports: '${raw}' read as '${read.value}', the default of ${read.defaulted.join(', ')}: a value set in the host's .env or environment changes it`,
-          )
+          warnings.push({
+            file,
+            line,
+            message: `services.${service}.ports: '${raw}' read as '${read.value}', the default of ${read.defaulted.join(', ')}: a value set in the host's .env or environment changes it`,
+          })
         return read.value
       }
       if (isMap(item)) {
@@ -81,9 +84,11 @@ export function readCompose(text: string, file: string): FirewallConfig {
         const proto = text(item.get('protocol') ?? 'tcp')
         const hostIp = item.get('host_ip')
         if (pub === undefined || pub === null) {
-          warnings.push(
-            `${file}:${line}: services.${service}.ports: no 'published' port: Docker picks an ephemeral host port`,
-          )
+          warnings.push({
+            file,
+            line,
+            message: `services.${service}.ports: no 'published' port: Docker picks an ephemeral host port`,
+          })
           continue
         }
         const range = parsePortRange(text(pub))
@@ -104,9 +109,11 @@ export function readCompose(text: string, file: string): FirewallConfig {
       if (spec === undefined) throw err('expected "HOST:CONTAINER" or a map')
       const p = parseShortSyntax(spec)
       if (p === 'ephemeral') {
-        warnings.push(
-          `${file}:${line}: services.${service}.ports: '${spec}' publishes on an ephemeral host port`,
-        )
+        warnings.push({
+          file,
+          line,
+          message: `services.${service}.ports: '${spec}' publishes on an ephemeral host port`,
+        })
         continue
       }
       if (p === undefined)

@@ -2,8 +2,9 @@
  * @module `nft -j list ruleset` JSON (libnftables-json(5)): tables, chains, sets and rules with
  * their expression trees, mapped onto the same matches as the text reader.
  */
-import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml'
-import { PolicyError } from './policy-error.ts'
+import { isMap, isSeq, type Node } from 'yaml'
+import { parseYamlDocument } from '../parse-yaml-document.ts'
+import { PolicyError, syntaxError } from './policy-error.ts'
 import { rateNote } from './rate-note.ts'
 import { scalarText } from './rule-builder.ts'
 import {
@@ -16,7 +17,7 @@ import {
   type NftSet,
   type NftValue,
 } from './nft-rule.ts'
-import type { FirewallConfig, FirewallRule, RuleVerdict } from './types.ts'
+import type { FirewallConfig, FirewallRule, RuleVerdict, ReaderWarning } from './types.ts'
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
 
@@ -120,17 +121,9 @@ function ratesOf(e: Json | undefined, out: { rates: string[]; over: boolean }): 
 
 /** Reads `nft -j list ruleset` output. Lines are those of each rule object in the text. */
 export function readNftJson(text: string, file: string): FirewallConfig {
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: false })
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!
-    const line = lineCounter.linePos(e.pos[0]).line
-    throw new PolicyError(
-      'ERR_POLICY_CONFIG',
-      `${file}:${line}: not valid JSON (${e.message.split('\n')[0]})`,
-      { file, line },
-    )
-  }
+  const parsed = parseYamlDocument(text, file, { uniqueKeys: false })
+  if (!parsed.ok) throw syntaxError(file, parsed.problems[0]!, 'JSON')
+  const { doc, position } = parsed
   const root = doc.contents
   const items = isMap(root) ? root.get('nftables', true) : undefined
   if (!isSeq(items))
@@ -139,13 +132,13 @@ export function readNftJson(text: string, file: string): FirewallConfig {
       `${file}:1: expected an object with an "nftables" array`,
       { file, line: 1 },
     )
-  const warnings: string[] = []
+  const warnings: ReaderWarning[] = []
   const chains = new Map<string, NftChainDraft>()
   const sets = new Map<string, Map<string, NftSet>>()
   const rules: { obj: { [k: string]: Json }; line: number }[] = []
   for (const item of items.items as Node[]) {
     // every node of a parsed document has its range
-    const line = lineCounter.linePos(item.range![0]).line
+    const line = position(item.range![0]).line
     const obj = item.toJSON() as Json
     if (!isObj(obj)) continue
     const [kind] = Object.keys(obj)
@@ -218,9 +211,11 @@ export function readNftJson(text: string, file: string): FirewallConfig {
     const built: FirewallRule[] = []
     if (vmap === undefined) built.push(buildNftRule(matches, verdict, ctx))
     else if (!isObj(vmap.data))
-      warnings.push(
-        `${file}:${line}: named verdict maps are not modelled; the rule is taken not to match`,
-      )
+      warnings.push({
+        file,
+        line,
+        message: `named verdict maps are not modelled; the rule is taken not to match`,
+      })
     else {
       // one rule per element, as the text reader: keys are distinct
       const selector = selectorOf(vmap.key)

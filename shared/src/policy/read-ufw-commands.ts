@@ -5,7 +5,7 @@
  */
 import { PolicyError } from './policy-error.ts'
 import { rateNote } from './rate-note.ts'
-import { splitWords } from './read-iptables.ts'
+import { splitWords } from './split-words.ts'
 import { SERVICE_NAMES } from './service-names.ts'
 import {
   addressMatch,
@@ -17,7 +17,13 @@ import {
   parsePortRange,
   type RuleDraft,
 } from './rule-builder.ts'
-import type { FirewallConfig, FirewallRule, PortRange, TransportProtocol } from './types.ts'
+import type {
+  FirewallConfig,
+  FirewallRule,
+  PortRange,
+  TransportProtocol,
+  ReaderWarning,
+} from './types.ts'
 
 const APPS: Record<string, PortRange[]> = {
   openssh: [[22, 22]],
@@ -78,7 +84,7 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
     outLine: 1,
   }
   let sawUfw = false
-  const warnings: string[] = []
+  const warnings: ReaderWarning[] = []
   // the line of a `ufw disable` not followed by `ufw enable`
   let disabled: number | undefined
   for (let i = 0; i < lines.length; i++) {
@@ -108,9 +114,11 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
       continue
     }
     if (verb === 'route') {
-      warnings.push(
-        `${file}:${i + 1}: routed rules ('ufw route') are not modelled: they filter forwarded traffic, not this host's`,
-      )
+      warnings.push({
+        file,
+        line: i + 1,
+        message: `routed rules ('ufw route') are not modelled: they filter forwarded traffic, not this host's`,
+      })
       continue
     }
     if (verb === 'default') {
@@ -138,7 +146,11 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
     }
     const action = words[0]
     if (action !== 'allow' && action !== 'deny' && action !== 'reject' && action !== 'limit') {
-      warnings.push(`${file}:${i + 1}: '${raw.slice(0, 80)}' is not read: not a ufw rule command`)
+      warnings.push({
+        file,
+        line: i + 1,
+        message: `'${raw.slice(0, 80)}' is not read: not a ufw rule command`,
+      })
       continue
     }
     let k = 1

@@ -19,6 +19,7 @@ import type {
   FirewallRule,
   PortRange,
   TransportProtocol,
+  ReaderWarning,
 } from './types.ts'
 
 /** ufw application profiles that ship with common Debian packages. */
@@ -138,14 +139,16 @@ function readRow(
   row: Row,
   where: { file: string; line: number },
   raw: string,
-  warnings: string[],
+  warnings: ReaderWarning[],
 ): { out: boolean; rule: FirewallRule } | undefined {
   const { to, action, dir, from } = row
   const out = dir === 'OUT'
   if (dir === 'FWD') {
-    warnings.push(
-      `${where.file}:${where.line}: routed rules ('ufw route', FWD) are not modelled: they filter forwarded traffic, not this host's`,
-    )
+    warnings.push({
+      file: where.file,
+      line: where.line,
+      message: `routed rules ('ufw route', FWD) are not modelled: they filter forwarded traffic, not this host's`,
+    })
     return undefined
   }
   const dst = side(to, where)
@@ -200,7 +203,7 @@ export function readUfwStatus(text: string, file: string): FirewallConfig {
   let defaultLine = 1
   const input: FirewallRule[] = []
   const output: FirewallRule[] = []
-  const warnings: string[] = []
+  const warnings: ReaderWarning[] = []
   const unread: number[] = []
   let active = false
   for (let i = 0; i < lines.length; i++) {
@@ -229,9 +232,11 @@ export function readUfwStatus(text: string, file: string): FirewallConfig {
     if (!m?.groups) {
       if (RULE_LIKE.test(raw)) unread.push(i + 1)
       else
-        warnings.push(
-          `${file}:${i + 1}: '${raw.slice(0, 80)}' is not read: it is no ufw rule row (no action, address or port)`,
-        )
+        warnings.push({
+          file,
+          line: i + 1,
+          message: `'${raw.slice(0, 80)}' is not read: it is no ufw rule row (no action, address or port)`,
+        })
       continue
     }
     const rule = readRow(m.groups as unknown as Row, where, raw, warnings)

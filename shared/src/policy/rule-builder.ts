@@ -2,6 +2,7 @@
  * @module Helpers every reader shares: ports and service names, address lists into an
  * {@link AddressMatch}, and a mutable draft that becomes a {@link FirewallRule}.
  */
+import { parsePortText } from '../parse-port-text.ts'
 import { AddrRanges, parseCidrRange, parseIpv4, parseIpv6, type AddrFamily } from './addr-ranges.ts'
 import { PolicyError } from './policy-error.ts'
 import { toInterfacePattern } from './interfaces.ts'
@@ -33,18 +34,10 @@ export function parsePortNumber(text: string, protocol?: TransportProtocol): num
  * resolve (nft writes ranges with a dash).
  */
 export function parsePortRange(text: string, protocol?: TransportProtocol): PortRange | undefined {
-  // no range is longer than two of the longest names: bounds the tries below on any input
+  // no range is longer than two of the longest names: bounds the tries on any input
   if (text.length > 2 * SERVICE_NAME_MAX + 1) return undefined
-  const whole = parsePortNumber(text, protocol)
-  if (whole !== undefined) return [whole, whole]
-  for (const sep of [':', '-']) {
-    for (let i = text.indexOf(sep); i > 0; i = text.indexOf(sep, i + 1)) {
-      const a = parsePortNumber(text.slice(0, i), protocol)
-      const b = parsePortNumber(text.slice(i + 1), protocol)
-      if (a !== undefined && b !== undefined) return a <= b ? [a, b] : undefined
-    }
-  }
-  return undefined
+  const r = parsePortText(text, { min: 0, resolve: (word) => servicePort(word, protocol) })
+  return r.ok ? r.ports : undefined
 }
 
 /** An address list (CIDRs, bare addresses, `a-b` ranges) into per-family sets. */
@@ -221,30 +214,58 @@ export function parseStates(
   return negate ? { new: !isNew, established: !est } : { new: isNew, established: est }
 }
 
+/**
+ * A finished rule. Built by a constructor, not a literal with a spread per optional field: V8
+ * sizes a constructor's objects to the fields its first objects hold (a dump's rule holds six or
+ * seven), where such a literal reserves a slot for every field that might be (fifteen); a
+ * million-rule dump notices the difference. Absent fields are absent, not undefined.
+ */
+class Rule implements FirewallRule {
+  declare readonly file: string
+  declare readonly line: number
+  declare readonly text: string
+  declare readonly family?: 4 | 6
+  declare readonly protocols?: readonly TransportProtocol[]
+  declare readonly dports?: FirewallRule['dports']
+  declare readonly saddr?: AddressMatch
+  declare readonly daddr?: AddressMatch
+  declare readonly states?: FirewallRule['states']
+  declare readonly iif?: InterfaceMatch
+  declare readonly oif?: InterfaceMatch
+  declare readonly dnat?: boolean
+  declare readonly origDports?: FirewallRule['origDports']
+  declare readonly dstLocal?: boolean
+  declare readonly never?: boolean
+  declare readonly verdict: RuleVerdict
+  constructor(d: RuleDraft, where: { file: string; line: number; text: string }) {
+    const self = this as { -readonly [K in keyof FirewallRule]: FirewallRule[K] }
+    self.file = where.file
+    self.line = where.line
+    self.text = where.text.length > 200 ? `${where.text.slice(0, 197)}...` : where.text
+    if (d.family !== undefined) self.family = d.family
+    if (d.protocols !== undefined) self.protocols = d.protocols
+    if (d.dports !== undefined) self.dports = d.dports
+    if (d.saddr !== undefined) self.saddr = d.saddr
+    if (d.daddr !== undefined) self.daddr = d.daddr
+    if (d.states !== undefined) self.states = d.states
+    if (d.iif !== undefined) self.iif = d.iif
+    if (d.oif !== undefined) self.oif = d.oif
+    if (d.dnat !== undefined) self.dnat = d.dnat
+    if (d.origDports !== undefined) self.origDports = d.origDports
+    if (d.dstLocal !== undefined) self.dstLocal = d.dstLocal
+    if (d.never) self.never = true
+    self.verdict = d.verdict ?? CONTINUE
+  }
+}
+
+const CONTINUE: RuleVerdict = Object.freeze({ kind: 'continue' })
+
 /** The finished rule. */
 export function finishRule(
   draft: RuleDraft,
   where: { file: string; line: number; text: string },
 ): FirewallRule {
-  const text = where.text.length > 200 ? `${where.text.slice(0, 197)}...` : where.text
-  return {
-    file: where.file,
-    line: where.line,
-    text,
-    ...(draft.family !== undefined ? { family: draft.family } : {}),
-    ...(draft.protocols !== undefined ? { protocols: draft.protocols } : {}),
-    ...(draft.dports !== undefined ? { dports: draft.dports } : {}),
-    ...(draft.saddr !== undefined ? { saddr: draft.saddr } : {}),
-    ...(draft.daddr !== undefined ? { daddr: draft.daddr } : {}),
-    ...(draft.states !== undefined ? { states: draft.states } : {}),
-    ...(draft.iif !== undefined ? { iif: draft.iif } : {}),
-    ...(draft.oif !== undefined ? { oif: draft.oif } : {}),
-    ...(draft.dnat !== undefined ? { dnat: draft.dnat } : {}),
-    ...(draft.origDports !== undefined ? { origDports: draft.origDports } : {}),
-    ...(draft.dstLocal !== undefined ? { dstLocal: draft.dstLocal } : {}),
-    ...(draft.never ? { never: true } : {}),
-    verdict: draft.verdict ?? { kind: 'continue' },
-  }
+  return new Rule(draft, where)
 }
 
 /** A parsed JSON/YAML scalar as text (strings as they are, numbers and booleans printed); other values as JSON. */

@@ -211,6 +211,17 @@ export interface PublishedPort {
   readonly line: number
 }
 
+/**
+ * A reader's note on something it could not model exactly, at the file and line it is about
+ * (`formatReaderWarning` prints it as `FILE:LINE: message`).
+ */
+export interface ReaderWarning {
+  readonly file: string
+  /** 1-based; undefined when the note is about the whole file. */
+  readonly line?: number
+  readonly message: string
+}
+
 /** A firewall config as read from one file. */
 export interface FirewallConfig {
   readonly file: string
@@ -221,8 +232,8 @@ export interface FirewallConfig {
   readonly chains: readonly FirewallChain[]
   /** docker-compose only. */
   readonly published: readonly PublishedPort[]
-  /** Things the reader could not model exactly (unknown matches, ...); `FILE:LINE: text`. */
-  readonly warnings: readonly string[]
+  /** Things the reader could not model exactly (unknown matches, rate limits, lines not read). */
+  readonly warnings: readonly ReaderWarning[]
   /**
    * Whether the file is a whole ruleset (`nft list ruleset`, a complete `iptables-save`): then a
    * hook without a chain is a decision (the kernel accepts everything there), not a gap. A

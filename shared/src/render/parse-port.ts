@@ -1,8 +1,13 @@
-/** @module `443`, `443/tcp`, `8000-8100/udp` -> a PortSpec. */
+/** @module `443`, `443/tcp`, `8000-8100/udp` -> a PortSpec, in the project's one port grammar. */
+import { parsePortText } from '../parse-port-text.ts'
 import { RenderError } from './render-error.ts'
 import type { PortSpec } from './types.ts'
 
-const PORT_RE = /^(\d{1,5})(?:[-:](\d{1,5}))?(?:\/(tcp|udp))?$/
+const WHY = {
+  syntax: 'not a port',
+  bounds: 'ports are 1-65535',
+  reversed: 'a range runs from low to high',
+} as const
 
 /**
  * Parses a port argument: `N`, `N/tcp`, `N/udp`, or an inclusive range `A-B` / `A:B` with an
@@ -10,19 +15,14 @@ const PORT_RE = /^(\d{1,5})(?:[-:](\d{1,5}))?(?:\/(tcp|udp))?$/
  * text for anything else (0, above 65535, a reversed range, another protocol).
  */
 export function parsePort(text: string): PortSpec {
-  const m = PORT_RE.exec(text.trim().toLowerCase())
-  const bad = (why: string) =>
-    new RenderError(
+  const r = parsePortText(text.trim().toLowerCase(), { suffix: true })
+  if (!r.ok)
+    throw new RenderError(
       'ERR_RENDER_PORT',
-      `bad port '${text}': ${why} (expected N, N/tcp, N/udp or A-B/tcp)`,
+      `bad port '${text}': ${WHY[r.reason]} (expected N, N/tcp, N/udp or A-B/tcp)`,
     )
-  if (m === null) throw bad('not a port')
-  const protocol = m[3] === 'udp' ? 'udp' : 'tcp'
-  const from = Number(m[1])
-  const to = m[2] === undefined ? from : Number(m[2])
-  if (from < 1 || from > 65535 || to < 1 || to > 65535) throw bad('ports are 1-65535')
-  if (to < from) throw bad('a range runs from low to high')
-  return { port: to === from ? from : [from, to], protocol }
+  const [from, to] = r.ports
+  return { port: to === from ? from : [from, to], protocol: r.protocol ?? 'tcp' }
 }
 
 /** `443/tcp`, `8000-8100/udp`: the canonical text of a PortSpec (parsePort reads it back). */

@@ -581,7 +581,10 @@ describe('findingsFor: notes', () => {
   it('turns config warnings into notes, at their file and line when the warning names them', () => {
     const config: FirewallConfig = {
       ...host({ policy: 'drop', rules: [] }),
-      warnings: [`${FILE}:7: -m recent is not modelled`, 'ipset list "blocklist" is empty'],
+      warnings: [
+        { file: FILE, line: 7, message: '-m recent is not modelled' },
+        { file: FILE, message: 'ipset list "blocklist" is empty' },
+      ],
     }
     const fs = of(findings('inbound:\n  allow: [22]\n', [config]), 'not-modelled')
     expect(fs.map((f) => [f.file, f.line, f.message])).toEqual([
@@ -596,7 +599,7 @@ describe('findingsFor: notes', () => {
       [
         {
           ...host({ policy: 'drop', rules: [] }),
-          warnings: [`${FILE}:7: -m recent is not modelled`],
+          warnings: [{ file: FILE, line: 7, message: '-m recent is not modelled' }],
         },
       ],
     )

@@ -3,7 +3,7 @@
  * chains into a config, and chain priorities.
  */
 import { describe, expect, it } from 'vitest'
-import type { RuleVerdict } from '../../../shared/src/index.ts'
+import type { ReaderWarning, RuleVerdict } from '../../../shared/src/index.ts'
 import {
   assembleNft,
   buildNftRule,
@@ -15,6 +15,7 @@ import {
   type NftMatch,
   type NftSet,
 } from '../../../shared/src/policy/nft-rule.ts'
+import { warningTexts } from '../../helpers/reader-warnings.ts'
 
 const where = { file: 'rules.nft', line: 7, text: 'tcp dport 22 accept' }
 
@@ -22,7 +23,7 @@ function build(
   matches: readonly NftMatch[],
   options: { family?: NftFamily; sets?: ReadonlyMap<string, NftSet> } = {},
 ) {
-  const warnings: string[] = []
+  const warnings: ReaderWarning[] = []
   const rule = buildNftRule(
     matches,
     { kind: 'accept' },
@@ -144,7 +145,7 @@ describe('buildNftRule', () => {
   ])('%s is not modelled beyond its protocol', (selector, protocols) => {
     const { rule, warnings } = build([m(selector, '1024-65535')])
     expect(rule.protocols).toEqual(protocols)
-    expect(warnings).toEqual([
+    expect(warningTexts(warnings)).toEqual([
       'rules.nft:7: source ports are not modelled; the rule is taken to match',
     ])
   })
@@ -208,7 +209,7 @@ describe('buildNftRule', () => {
   it('any other selector is taken to match, with a note', () => {
     const { rule, warnings } = build([m('meta skuid', '0')])
     expect(rule).toEqual({ ...where, verdict: { kind: 'accept' } })
-    expect(warnings).toEqual([
+    expect(warningTexts(warnings)).toEqual([
       "rules.nft:7: 'meta skuid' is not modelled; the rule is taken to match",
     ])
   })

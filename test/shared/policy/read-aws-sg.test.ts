@@ -14,6 +14,7 @@ import {
   readFirewallConfig,
   type FirewallConfig,
 } from '../../../shared/src/index.ts'
+import { warningTexts } from '../../helpers/reader-warnings.ts'
 
 const FILE = 'sg.json'
 
@@ -165,7 +166,7 @@ describe('readAwsSecurityGroups', () => {
         },
       ]),
     )
-    expect(c.warnings).toEqual([
+    expect(warningTexts(c.warnings)).toEqual([
       `${FILE}:4: source security groups are not modelled (only CIDR ranges)`,
       `${FILE}:5: prefix lists are not modelled (only CIDR ranges)`,
     ])
@@ -362,10 +363,12 @@ describe('readFirewallConfig: real describe-security-groups output, whole and cu
 
   it('notes that a bare permission list is taken as ingress', () => {
     const c = read(cli(groups.map((g) => g.IpPermissions)))
-    expect(c.warnings).toContain(
+    expect(warningTexts(c.warnings)).toContain(
       "sg.json:1: a bare list of permissions is read as ingress (IpPermissions); egress is left at AWS's default (all allowed)",
     )
-    expect(c.warnings.some((w) => /source security groups are not modelled/.test(w))).toBe(true)
+    expect(
+      warningTexts(c.warnings).some((w) => /source security groups are not modelled/.test(w)),
+    ).toBe(true)
   })
 
   it("reads the AWS CLI's own documented output (trailing commas and all)", () => {
@@ -404,7 +407,7 @@ describe('readFirewallConfig: real describe-security-groups output, whole and cu
     expect(reach(c, 'inbound', 'tcp', 5432)).toEqual([])
     expect(reach(c, 'outbound', 'tcp', 25)).toEqual(['0.0.0.0/0'])
     expect(reach(c, 'outbound', 'tcp', 25, 6)).toEqual([])
-    expect(c.warnings).toEqual([
+    expect(warningTexts(c.warnings)).toEqual([
       'sg.json:17: source security groups are not modelled (only CIDR ranges)',
       'sg.json:33: prefix lists are not modelled (only CIDR ranges)',
     ])

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { PolicyError, readFirewallConfig } from '../../../shared/src/index.ts'
+import { warningTexts } from '../../helpers/reader-warnings.ts'
 
 const read = (text: string) =>
   readFirewallConfig(text, { file: 'compose.yml', format: 'docker-compose' })
@@ -60,7 +61,7 @@ describe('readFirewallConfig: docker-compose', () => {
     (spec) => {
       const c = read(withPorts(spec))
       expect(c.published).toEqual([])
-      expect(c.warnings).toEqual([
+      expect(warningTexts(c.warnings)).toEqual([
         `compose.yml:5: services.web.ports: '${spec}' publishes on an ephemeral host port`,
       ])
     },
@@ -69,7 +70,7 @@ describe('readFirewallConfig: docker-compose', () => {
   it('an unquoted number is a container port too', () => {
     const c = read('services:\n  web:\n    ports:\n      - 8080\n')
     expect(c.published).toEqual([])
-    expect(c.warnings).toEqual([
+    expect(warningTexts(c.warnings)).toEqual([
       "compose.yml:4: services.web.ports: '8080' publishes on an ephemeral host port",
     ])
   })
@@ -119,7 +120,7 @@ describe('readFirewallConfig: docker-compose', () => {
         line: lineOf(text, 'target: 9000'),
       },
     ])
-    expect(c.warnings).toEqual(
+    expect(warningTexts(c.warnings)).toEqual(
       ['target: 3000', 'target: 3001'].map(
         (needle) =>
           `compose.yml:${lineOf(text, needle)}: services.proxy.ports: no 'published' port: Docker picks an ephemeral host port`,
@@ -138,7 +139,7 @@ describe('readFirewallConfig: docker-compose', () => {
 `
     const c = read(text)
     expect(c.published).toEqual([])
-    expect(c.warnings).toEqual([
+    expect(warningTexts(c.warnings)).toEqual([
       `compose.yml:${lineOf(text, 'image: prom')}: service 'agent' uses network_mode: host: its listening ports are not known here (the INPUT chain applies to them)`,
     ])
   })

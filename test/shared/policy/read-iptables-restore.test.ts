@@ -18,6 +18,7 @@ import {
   type FirewallConfig,
 } from '../../../shared/src/index.ts'
 import { netnsSkipReason } from '../../helpers/netns.ts'
+import { warningTexts } from '../../helpers/reader-warnings.ts'
 
 const read = (text: string) => readFirewallConfig(text, { file: 'rules.v4' })
 
@@ -179,7 +180,7 @@ COMMIT
       [7, false],
       [8, false],
     ])
-    expect(c.warnings).toEqual([
+    expect(warningTexts(c.warnings)).toEqual([
       "rules.v4:3: rate limit '-m connlimit --connlimit-above 50' is not modelled: read for a first connection, under the rate, which the rule does not match; connections past the rate are treated otherwise",
       "rules.v4:4: rate limit '-m connlimit ! --connlimit-above 5' is not modelled: read for a first connection, under the rate, which the rule matches; connections past the rate are treated otherwise",
       "rules.v4:5: rate limit '-m hashlimit --hashlimit-upto 100/sec' is not modelled: read for a first connection, under the rate, which the rule matches; connections past the rate are treated otherwise",

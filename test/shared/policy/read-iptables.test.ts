@@ -15,6 +15,7 @@ import {
   type FirewallRule,
 } from '../../../shared/src/index.ts'
 import { cidrs } from './rule-summary.ts'
+import { warningTexts } from '../../helpers/reader-warnings.ts'
 
 /** What the reader made of one rule, in short. */
 function brief(r: FirewallRule) {
@@ -190,7 +191,7 @@ describe('readFirewallConfig: iptables-save', () => {
       AddrRanges.fromCidrs(4, ['127.0.0.0/8']).complement().toCidrs().join(' '),
     )
     // what is not modelled is named, at its line
-    expect(c.warnings).toEqual([
+    expect(warningTexts(c.warnings)).toEqual([
       `rules.v4:${at('--sport')}: source ports are not modelled; the rule is taken to match`,
       `rules.v4:${at('--limit 5/min')}: rate limit '-m limit --limit 5/min' is not modelled: read for a first connection, under the rate, which the rule matches; connections past the rate are treated otherwise`,
       `rules.v4:${at('--mac-source')}: '--mac-source' is not modelled; the rule is taken to match`,
@@ -240,7 +241,7 @@ describe('readFirewallConfig: iptables-save', () => {
       { line: 3, protocols: [], verdict: { kind: 'accept' } },
       { line: 4, protocols: ['tcp'], ports: [[22, 22]], verdict: { kind: 'accept' } },
     ])
-    expect(c.warnings).toEqual([])
+    expect(warningTexts(c.warnings)).toEqual([])
   })
 
   it('recent matches: a first connection is never over the rate', () => {
@@ -264,7 +265,7 @@ COMMIT
     expect(reach([c], 22)).toBe('0.0.0.0/0')
     expect(reach([c], 2222)).toBe('0.0.0.0/0')
     // recent's options are known not to narrow the rule; each rate-limited rule is noted
-    expect(c.warnings.map((w) => w.replace(/ is not modelled.*/, ''))).toEqual([
+    expect(warningTexts(c.warnings).map((w) => w.replace(/ is not modelled.*/, ''))).toEqual([
       "r:5: rate limit '-m recent --rcheck'",
       "r:6: rate limit '-m recent ! --rcheck'",
       "r:7: rate limit '-m recent --set'",
@@ -590,7 +591,7 @@ describe('readFirewallConfig: the *nat table', () => {
       { kind: 'dnat', addr: '172.17.0.2' },
       { kind: 'dnat', addr: '172.17.0.2', port: 80 },
     ])
-    expect(c.warnings).toEqual([
+    expect(warningTexts(c.warnings)).toEqual([
       `rules.v4:${lineOf(text, '-172.17.0.4')}: DNAT to a range ('172.17.0.2-172.17.0.4:80-82'): the first address and port are taken`,
     ])
     // REDIRECT 80 to 8080 on this host: INPUT (policy drop) decides, and drops it
@@ -664,7 +665,7 @@ describe('readFirewallConfig: the *nat table', () => {
       [':INPUT DROP [0:0]', '-A INPUT -m addrtype --dst-type SOMETHING -j ACCEPT'],
     )
     const c = readFirewallConfig(text, { file: 'rules.v4' })
-    expect(c.warnings).toEqual([
+    expect(warningTexts(c.warnings)).toEqual([
       `rules.v4:${lineOf(text, 'SOMETHING')}: address type 'SOMETHING' is not modelled; the rule is taken to match`,
     ])
     expect(reach([c], 22)).toBe('0.0.0.0/0')

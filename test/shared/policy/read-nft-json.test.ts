@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import { PolicyError, type FirewallConfig } from '../../../shared/src/index.ts'
 import { readNftJson } from '../../../shared/src/policy/read-nft-json.ts'
+import { warningTexts } from '../../helpers/reader-warnings.ts'
 
 /** `{"nftables": [` then one object a line: object k is on line k + 2. */
 function dump(objects: readonly unknown[]): string {
@@ -231,7 +232,7 @@ describe('readNftJson', () => {
     )
     // what no selector models is taken to match, with a note at the rule's line
     expect(config.whole).toBe(true)
-    expect(config.warnings).toEqual([
+    expect(warningTexts(config.warnings)).toEqual([
       `ruleset.json:${lineOf(10)}: 'concat' is not modelled; the rule is taken to match`,
       `ruleset.json:${lineOf(16)}: 'tcp option' is not modelled; the rule is taken to match`,
     ])
@@ -330,7 +331,7 @@ describe('readNftJson', () => {
       [ports, undefined, [[8080, 8080]], { kind: 'continue' }],
       [ports, undefined, [[9000, 9009]], { kind: 'return' }],
     ])
-    expect(config.warnings).toEqual([
+    expect(warningTexts(config.warnings)).toEqual([
       `vmap.json:${ports + 1}: named verdict maps are not modelled; the rule is taken not to match`,
     ])
   })
@@ -397,7 +398,7 @@ describe('readNftJson', () => {
       ]),
       'j',
     )
-    expect(config.warnings).toEqual([
+    expect(warningTexts(config.warnings)).toEqual([
       `j:2: '${selector}' is not modelled; the rule is taken to match`,
     ])
     expect(config.chains[0]?.rules[0]?.verdict).toEqual({ kind: 'accept' })

@@ -14,6 +14,7 @@ import {
   type FirewallConfig,
 } from '../../../shared/src/index.ts'
 import { netnsSkipReason } from '../../helpers/netns.ts'
+import { warningTexts } from '../../helpers/reader-warnings.ts'
 
 // an nftables.conf of a small host: the rate-limit idioms of the nft wiki, and service names
 const RULESET = `table inet filter {
@@ -90,7 +91,7 @@ describe('readNftables: rate limits and service names', () => {
   it('notes each rate-limited rule at its line; a limited log decides nothing and gets none', () => {
     const note = (needle: string, rate: string, over: boolean) =>
       `nftables.conf:${lineOf(needle)}: rate limit '${rate}' is not modelled: read for a first connection, under the rate, which the rule ${over ? 'does not match' : 'matches'}; connections past the rate are treated otherwise`
-    expect(c.warnings).toEqual([
+    expect(warningTexts(c.warnings)).toEqual([
       note('meter ssh-meter', 'meter ssh-meter { ip saddr limit rate 10/minute }', false),
       note('limit rate over 100', 'limit rate over 100/second', true),
       note('ct count over', 'ct count over 20', true),
@@ -123,9 +124,10 @@ describe.skipIf(skip !== undefined)('nft agrees', () => {
       const c = readFirewallConfig(json, { file: 'ruleset.json' })
       expect(c.format).toBe('nft-json')
       expectFirstConnections(c)
-      expect(c.warnings).toHaveLength(6)
-      expect(c.warnings.filter((w) => w.includes('does not match'))).toHaveLength(4)
-      for (const w of c.warnings) expect(w).toMatch(/^ruleset\.json:\d+: rate limit '/)
+      expect(warningTexts(c.warnings)).toHaveLength(6)
+      expect(warningTexts(c.warnings).filter((w) => w.includes('does not match'))).toHaveLength(4)
+      for (const w of warningTexts(c.warnings))
+        expect(w).toMatch(/^ruleset\.json:\d+: rate limit '/)
     } finally {
       spawnSync('ip', ['netns', 'del', ns], { env })
     }

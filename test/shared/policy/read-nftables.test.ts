@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { AddrRanges, PolicyError, type FirewallConfig } from '../../../shared/src/index.ts'
 import { readNftables } from '../../../shared/src/policy/read-nftables.ts'
+import { warningTexts } from '../../helpers/reader-warnings.ts'
 
 const text = (...lines: string[]) => `${lines.join('\n')}\n`
 /** The 1-based line of the first line of `lines` that starts with `start` (after indentation). */
@@ -125,7 +126,7 @@ describe('readNftables', () => {
       [lineOf(lines, 'add rule inet t input handle'), ['udp'], [[123, 123]], undefined],
       [lineOf(lines, 'add rule inet t input iifname'), undefined, undefined, undefined],
     ])
-    expect(config.warnings).toEqual([])
+    expect(warningTexts(config.warnings)).toEqual([])
   })
 
   it('add table takes a block too', () => {
@@ -207,7 +208,7 @@ describe('readNftables', () => {
 
   it('an include is not followed, with a note at its line', () => {
     const config = readNftables(text('flush ruleset', 'include "/etc/nftables.d/*.nft"'), 'f')
-    expect(config.warnings).toEqual([
+    expect(warningTexts(config.warnings)).toEqual([
       'f:2: include is not followed; pass the included file as a config too',
     ])
   })
@@ -423,7 +424,7 @@ describe('readNftables', () => {
       [ports, undefined, undefined, [[8080, 8080]], { kind: 'continue' }],
       [ports, undefined, undefined, [[9000, 9009]], { kind: 'return' }],
     ])
-    expect(config.warnings).toEqual([
+    expect(warningTexts(config.warnings)).toEqual([
       `f:${lineOf(lines, 'tcp dport vmap @ports')}: named verdict maps are not modelled; the rule is taken not to match`,
     ])
   })
@@ -474,7 +475,7 @@ describe('readNftables', () => {
       [lineOf(lines, 'ip protocol .'), undefined, undefined, ['tcp'], [[22, 22]], 'jump'],
       [lineOf(lines, 'tcp dport 80'), undefined, undefined, ['tcp'], [[80, 80]], 'accept'],
     ])
-    expect(config.warnings).toEqual([
+    expect(warningTexts(config.warnings)).toEqual([
       `f:${lineOf(lines, 'ip saddr .')}: concatenation 'ip saddr . ...' is not modelled; the rule is taken to match`,
     ])
   })
@@ -524,7 +525,7 @@ describe('readNftables', () => {
     const config = rule(r)
     expect(config.chains[0]?.rules[0]?.dports?.ranges).toEqual(ranges)
     expect(config.chains[0]?.rules[0]?.verdict.kind).toBe(verdict)
-    expect(config.warnings).toEqual([])
+    expect(warningTexts(config.warnings)).toEqual([])
   })
 
   it.each([
@@ -557,7 +558,9 @@ describe('readNftables', () => {
     const config = rule(r)
     expect(config.chains[0]?.rules[0]).toMatchObject({ verdict: { kind: 'accept' } })
     expect(config.chains[0]?.rules[0]?.dports).toBeUndefined()
-    expect(config.warnings).toEqual(notes.map((n) => `f:3: ${n}; the rule is taken to match`))
+    expect(warningTexts(config.warnings)).toEqual(
+      notes.map((n) => `f:3: ${n}; the rule is taken to match`),
+    )
   })
 
   it.each<[string, string[], number, string]>([
@@ -727,7 +730,7 @@ describe('readNftables: NAT, fib and interface sets', () => {
     ])
     expect(pre.rules[0]!.iif).toEqual({ names: ['eth0', 'eth1'], negate: false })
     const lines = nft.split('\n')
-    expect(c.warnings).toEqual([
+    expect(warningTexts(c.warnings)).toEqual([
       `rules.nft:${lineOf(lines, 'tcp dport 84')}: dnat to a range ('172.17.0.2-172.17.0.3'): the first address and port are taken`,
       `rules.nft:${lineOf(lines, 'tcp dport 85')}: dnat to 'to tcp dport map { 85 : 172.17.0.9 }' is not modelled; the rule is taken not to translate`,
       `rules.nft:${lineOf(lines, 'tcp dport 86')}: dnat to '' is not modelled; the rule is taken not to translate`,
@@ -786,7 +789,7 @@ describe('readNftables: odd selectors', () => {
     ]) {
       const c = one(rule)
       expect(chainOf(c, 'inet filter input').rules[0]!.never).toBeUndefined()
-      expect(c.warnings).toEqual([
+      expect(warningTexts(c.warnings)).toEqual([
         expect.stringMatching(/^rules\.nft:5: '.*' is not modelled; the rule is taken to match$/),
       ])
     }

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { PolicyError, readFirewallConfig, type FirewallConfig } from '../../../shared/src/index.ts'
 import { briefUfwRule } from './rule-summary.ts'
+import { warningTexts } from '../../helpers/reader-warnings.ts'
 
 const brief = briefUfwRule
 
@@ -282,7 +283,7 @@ describe('readFirewallConfig: ufw commands, nothing silent', () => {
     const c = read(
       'ufw --force reset\nufw limit ssh\nufw route allow in on eth0 out on docker0\nufw logging on\nufw app list\nufw status verbose\nufw frobnicate 22\nufw --force enable\n',
     )
-    expect(c.warnings).toEqual([
+    expect(warningTexts(c.warnings)).toEqual([
       "setup.sh:2: rate limit 'ufw limit' is not modelled: read for a first connection, under the rate, which the rule matches; connections past the rate are treated otherwise",
       "setup.sh:3: routed rules ('ufw route') are not modelled: they filter forwarded traffic, not this host's",
       "setup.sh:7: 'ufw frobnicate 22' is not read: not a ufw rule command",

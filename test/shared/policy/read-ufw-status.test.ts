@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { PolicyError, readFirewallConfig, type FirewallConfig } from '../../../shared/src/index.ts'
 import { briefUfwRule } from './rule-summary.ts'
+import { warningTexts } from '../../helpers/reader-warnings.ts'
 
 const brief = briefUfwRule
 
@@ -288,7 +289,7 @@ describe('readFirewallConfig: ufw status pasted in part', () => {
       [3, 443, 'accept'],
       [4, 5432, 'drop'],
     ])
-    expect(c.warnings).toEqual([])
+    expect(warningTexts(c.warnings)).toEqual([])
   })
 
   it('names lines that hold no rule (a prompt, a notice) as warnings; the rows still count', () => {
@@ -300,7 +301,7 @@ describe('readFirewallConfig: ufw status pasted in part', () => {
       [7, 80, 'accept'],
       [8, 2222, 'accept'],
     ])
-    expect(c.warnings).toEqual([
+    expect(warningTexts(c.warnings)).toEqual([
       "status:1: 'root@web-1:~# sudo ufw status numbered' is not read: it is no ufw rule row (no action, address or port)",
       "status:8: rate limit 'LIMIT' is not modelled: read for a first connection, under the rate, which the rule matches; connections past the rate are treated otherwise",
       "status:9: routed rules ('ufw route', FWD) are not modelled: they filter forwarded traffic, not this host's",

@@ -12,6 +12,7 @@ import {
   readFirewallConfig,
   readFirewallConfigs,
 } from '../../../shared/src/index.ts'
+import { warningTexts } from '../../helpers/reader-warnings.ts'
 
 const save = (...rules: string[]) =>
   ['*filter', ':INPUT DROP [0:0]', ':F2B - [0:0]', ...rules, 'COMMIT', ''].join('\n')
@@ -117,7 +118,7 @@ describe('AWS groups of several VPCs', () => {
       `{ "SecurityGroups": [${group('sg-1', 'vpc-a')}, ${group('sg-2', 'vpc-b')}] }`,
       { file: 'sg.json' },
     )
-    expect(two.warnings).toEqual([
+    expect(warningTexts(two.warnings)).toEqual([
       "sg.json:1: groups of 2 VPCs (vpc-a, vpc-b) are read as attached to one instance together, which AWS never does (an instance's groups are all of its own VPC): pass the groups of one instance (describe-security-groups --group-ids)",
     ])
     const one = readFirewallConfig(
@@ -218,7 +219,7 @@ describe('TCP flags, judged on a connection’s first packet (a bare SYN)', () =
     const text =
       'table ip f {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    tcp flags != syn drop\n    tcp flags & (syn|bogus) == syn drop\n    tcp flags & (syn|ack) == bogus drop\n    tcp flags & syn == syn|ack|fin|urg|psh|rst|ecn|cwr|0x1 drop\n  }\n}\n'
     const c = readFirewallConfig(text, { file: 'a.nft' })
-    expect(c.warnings).toEqual([
+    expect(warningTexts(c.warnings)).toEqual([
       "a.nft:4: 'tcp flags != syn' is not modelled; the rule is taken to match",
       "a.nft:5: 'tcp flags & (syn|bogus) == syn' is not modelled; the rule is taken to match",
       "a.nft:6: 'tcp flags & (syn|ack) == bogus' is not modelled; the rule is taken to match",

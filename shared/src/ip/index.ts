@@ -2,6 +2,7 @@
 export { parseAddress } from './address.ts'
 export { formatAddressValue, toAddressValue } from './address-value.ts'
 export { parseCidr, type ParsedCidr } from './cidr.ts'
+export { toCidrRange, type CidrRange } from './cidr-range.ts'
 export { IpParseError, type IpErrorCode } from './errors.ts'
 export type { Family } from './family.ts'
 export { IpSet } from './ip-set.ts'

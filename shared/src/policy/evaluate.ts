@@ -4,7 +4,7 @@
  * default policies, connection state, interfaces, destination NAT), and tracing one address
  * along the same path for findings.
  */
-import { AddrRanges } from './addr-ranges.ts'
+import { IpSet } from '../ip/index.ts'
 import { compileConfigs, type CompiledConfig, type CompiledConfigs } from './compile-configs.ts'
 import { findingsFor } from './findings.ts'
 import {
@@ -31,10 +31,10 @@ function inboundReach(cs: CompiledConfigs, shape: PacketShape, iface: string) {
   const f = shape.family
   const base = pathCtx(cs, shape, { iif: iface, oif: '' })
   let decided = false
-  let reach: AddrRanges
-  let plain = AddrRanges.all(f)
+  let reach: IpSet
+  let plain = IpSet.all(f)
   const nat = natConfigs(cs, f)
-  const groups: { set: AddrRanges; to: Translation }[] = []
+  const groups: { set: IpSet; to: Translation }[] = []
   for (const cc of nat)
     for (const ch of cc.hooks.prerouting) {
       if (!forFamily(ch, f)) continue
@@ -43,7 +43,7 @@ function inboundReach(cs: CompiledConfigs, shape: PacketShape, iface: string) {
       // a filter chain on prerouting (nft's raw priority) may drop, or drop by its policy
       plain = ch.chain.policy === 'drop' ? r.acc : r.acc.union(r.ret)
     }
-  const local = (set: AddrRanges, ctx: PathCtx) => {
+  const local = (set: IpSet, ctx: PathCtx) => {
     let s = set
     for (const cc of cs.compiled)
       if (cc.config.layer === 'host' && decides(cc, 'input', f)) {
@@ -98,7 +98,7 @@ function inboundReach(cs: CompiledConfigs, shape: PacketShape, iface: string) {
 function outboundReach(cs: CompiledConfigs, shape: PacketShape, iface: string) {
   const ctx = pathCtx(cs, shape, { iif: '', oif: iface })
   let decided = false
-  let reach = AddrRanges.all(shape.family)
+  let reach = IpSet.all(shape.family)
   for (const layer of ['host', 'cloud'] as const)
     for (const cc of cs.compiled)
       if (cc.config.layer === layer && decides(cc, 'output', shape.family)) {
@@ -137,16 +137,16 @@ export function evaluationPoints(
  * class of this host's own address), or undefined when no config decides this family and
  * direction.
  */
-export function reachOf(cs: CompiledConfigs, shape: PacketShape): AddrRanges | undefined {
+export function reachOf(cs: CompiledConfigs, shape: PacketShape): IpSet | undefined {
   const one = shape.direction === 'inbound' ? inboundReach : outboundReach
-  let out: AddrRanges | undefined
+  let out: IpSet | undefined
   for (const p of evaluationPoints(cs, shape)) {
     const r = one(cs, { ...shape, ...(p.local !== undefined ? { local: p.local } : {}) }, p.iface)
     if (r === undefined) return undefined
     out = out === undefined ? r : out.union(r)
   }
   // every interface taken as internal: nothing arrives from the Internet
-  return out ?? (one(cs, shape, '') && AddrRanges.empty(shape.family))
+  return out ?? (one(cs, shape, '') && IpSet.empty(shape.family))
 }
 
 /** Where a single packet was decided, for a finding's file and line. */
@@ -174,7 +174,7 @@ export function pointFor(
   }))
   // one point (one public interface, one class of this host's address): no reach to compute
   if (points.length === 1) return points[0]
-  return points.find((p) => reachOf(cs, p.shape)?.contains(address)) ?? points[0]
+  return points.find((p) => reachOf(cs, p.shape)?.containsValue(address)) ?? points[0]
 }
 
 /**

@@ -3,7 +3,8 @@
  * class and family by family; the deciding firewall rule comes from tracing one offending
  * address; messages say which sources get in (or which required ones do not) and how to fix it.
  */
-import { AddrRanges, formatAddress, type AddrFamily } from './addr-ranges.ts'
+import { formatAddressValue, IpSet, type Family } from '../ip/index.ts'
+import { cidrSet } from './cidr-set.ts'
 import { classesIn, type CompiledConfigs } from './compile-configs.ts'
 import { pointFor, reachOf, traceAddress, type TraceStep } from './evaluate.ts'
 import { asks, checkDecided, DIRECTIONS } from './check-decided.ts'
@@ -26,7 +27,7 @@ import type {
   TrafficDirection,
 } from './types.ts'
 
-const FAMILIES: readonly AddrFamily[] = [4, 6]
+const FAMILIES: readonly Family[] = [4, 6]
 
 /** Addresses that are not the public Internet: RFC 1918, loopback, link-local, CGNAT, multicast, reserved. */
 const NON_PUBLIC_V4 = [
@@ -41,16 +42,16 @@ const NON_PUBLIC_V4 = [
 ]
 
 /** The public Internet per family: IPv4 minus {@link NON_PUBLIC_V4}, IPv6 global unicast 2000::/3. */
-export const PUBLIC: Readonly<Record<AddrFamily, AddrRanges>> = {
-  4: AddrRanges.fromCidrs(4, NON_PUBLIC_V4).complement(),
-  6: AddrRanges.fromCidrs(6, ['2000::/3']),
+export const PUBLIC: Readonly<Record<Family, IpSet>> = {
+  4: IpSet.fromCidrs(4, NON_PUBLIC_V4).complement(),
+  6: IpSet.fromCidrs(6, ['2000::/3']),
 }
 
 /**
  * `forbid-public` fires when more public addresses than this get in: wider than a /16 (IPv4)
  * or a /48 (IPv6). Named hosts and networks pass; `0.0.0.0/0` minus a few holes does not.
  */
-export const PUBLIC_THRESHOLD: Readonly<Record<AddrFamily, bigint>> = { 4: 1n << 16n, 6: 1n << 80n }
+export const PUBLIC_THRESHOLD: Readonly<Record<Family, bigint>> = { 4: 1n << 16n, 6: 1n << 80n }
 
 /** At most this many CIDRs go into a finding's `sources`. */
 const MAX_SOURCES = 20
@@ -59,14 +60,13 @@ const SEVERITY_RANK: Record<FindingSeverity, number> = { error: 0, warning: 1, n
 
 function resolveSources(
   sources: readonly PolicySource[],
-  family: AddrFamily,
+  family: Family,
   options: EvaluateOptions,
   anyMeans: 'public' | 'all',
-): AddrRanges {
-  let set = AddrRanges.empty(family)
+): IpSet {
+  let set = IpSet.empty(family)
   for (const s of sources) {
-    if (s === 'any')
-      set = set.union(anyMeans === 'public' ? PUBLIC[family] : AddrRanges.all(family))
+    if (s === 'any') set = set.union(anyMeans === 'public' ? PUBLIC[family] : IpSet.all(family))
     else if (s.startsWith('feed:')) {
       const id = s.slice(5)
       const feed = options.feedSets?.get(id)
@@ -75,12 +75,12 @@ function resolveSources(
           'ERR_POLICY_FEED',
           `the policy names feed '${id}', but its addresses were not supplied`,
         )
-      set = set.union(
-        AddrRanges.fromCidrs(family, family === 4 ? feed.ipv4.toCidrs() : feed.ipv6.toCidrs()),
-      )
+      const list = family === 4 ? feed.ipv4 : feed.ipv6
+      // an IpSet is taken as it is; another CidrSource through its canonical CIDRs
+      set = set.union(list instanceof IpSet ? list : IpSet.fromCidrs(family, list.toCidrs()))
     } else {
       const isV6 = s.includes(':')
-      if ((isV6 ? 6 : 4) === family) set = set.union(AddrRanges.fromCidrs(family, [s]))
+      if ((isV6 ? 6 : 4) === family) set = set.union(cidrSet(family, s))
     }
   }
   return set
@@ -91,15 +91,15 @@ function describeSources(sources: readonly PolicySource[]): string {
   return sources.map((s) => (s === 'any' ? 'anywhere' : s)).join(', ')
 }
 
-function familyName(f: AddrFamily): string {
+function familyName(f: Family): string {
   return f === 4 ? 'IPv4' : 'IPv6'
 }
 
-function firstAddress(set: AddrRanges): bigint {
-  return set.bounds[0]!
+function firstAddress(set: IpSet): bigint {
+  return set.firstValue()!
 }
 
-function cidrList(set: AddrRanges, family: AddrFamily): string[] {
+function cidrList(set: IpSet, family: Family): string[] {
   if (set.covers(PUBLIC[family])) return [family === 4 ? '0.0.0.0/0' : '::/0']
   const first = set.toCidrs(MAX_SOURCES + 1)
   return first.length <= MAX_SOURCES
@@ -171,7 +171,7 @@ function explain(
 function checkRule(rule: PolicyRule, ctx: Ctx, reachOut: ReachEntry[]): void {
   const { cs } = ctx
   const classes = classesIn(cs, rule.protocol, rule.ports)
-  const perFamily = new Map<AddrFamily, (AddrRanges | undefined)[]>()
+  const perFamily = new Map<Family, (IpSet | undefined)[]>()
   for (const f of FAMILIES)
     perFamily.set(
       f,
@@ -203,15 +203,15 @@ function checkRule(rule: PolicyRule, ctx: Ctx, reachOut: ReachEntry[]): void {
   for (const f of FAMILIES) {
     const reaches = perFamily.get(f)!
     if (reaches.every((r) => r === undefined)) continue
-    let bad: AddrRanges | undefined
+    let bad: IpSet | undefined
     const badPorts: PortRange[] = []
     let samplePort = 0
     let want: 'accepted' | 'dropped' = 'accepted'
-    let offending = AddrRanges.empty(f)
+    let offending = IpSet.empty(f)
     classes.forEach((c, k) => {
       const reach = reaches[k]
       if (reach === undefined) return
-      let off: AddrRanges
+      let off: IpSet
       if (rule.kind === 'require') {
         want = 'dropped'
         off = resolveSources(sources, f, ctx.options, 'public').difference(reach)
@@ -219,7 +219,7 @@ function checkRule(rule: PolicyRule, ctx: Ctx, reachOut: ReachEntry[]): void {
         off = reach.difference(resolveSources(sources, f, ctx.options, 'all'))
       } else {
         const pub = reach.intersection(PUBLIC[f])
-        off = pub.size() > PUBLIC_THRESHOLD[f] ? pub : AddrRanges.empty(f)
+        off = pub.addressCount() > PUBLIC_THRESHOLD[f] ? pub : IpSet.empty(f)
       }
       if (off.isEmpty) return
       if (bad === undefined) {
@@ -251,7 +251,7 @@ function checkRule(rule: PolicyRule, ctx: Ctx, reachOut: ReachEntry[]): void {
       const extent = through.isEmpty
         ? 'blocked for all of them'
         : `reachable only from ${through.toCidrs(3).join(', ')}${through.toCidrs(4).length > 3 ? ', ...' : ''} of them`
-      message = `${subject} is not reachable ${where} ${describeSources(sources)} over ${familyName(f)}: ${extent}; e.g. ${formatAddress(f, sample)} is dropped by ${step.text}${on}`
+      message = `${subject} is not reachable ${where} ${describeSources(sources)} over ${familyName(f)}: ${extent}; e.g. ${formatAddressValue(f, sample)} is dropped by ${step.text}${on}`
       hint = `Open it: ${fixSnippet(
         format,
         'open',
@@ -261,7 +261,7 @@ function checkRule(rule: PolicyRule, ctx: Ctx, reachOut: ReachEntry[]): void {
         sources.map((s) => (s.startsWith('feed:') ? `<${s.slice(5)} addresses>` : s)),
       )}`
     } else if (rule.kind === 'restrict') {
-      message = `${subject} is reachable ${where} sources outside ${describeSources(sources)} over ${familyName(f)}, e.g. ${formatAddress(f, sample)} (let in by ${step.text})${on}`
+      message = `${subject} is reachable ${where} sources outside ${describeSources(sources)} over ${familyName(f)}, e.g. ${formatAddressValue(f, sample)} (let in by ${step.text})${on}`
       hint = `Allow only ${describeSources(sources)}: narrow the rule at ${step.file}:${step.line}; allowlist-sync render can generate the allowlist from the feed.`
     } else {
       const extent = offending.covers(PUBLIC[f])
@@ -307,7 +307,7 @@ function checkUnlisted(policy: Policy, direction: TrafficDirection, ctx: Ctx): v
     }
     for (const f of FAMILIES) {
       let group:
-        { ports: PortRange[]; off: AddrRanges; sample: { port: number; addr: bigint } } | undefined
+        { ports: PortRange[]; off: IpSet; sample: { port: number; addr: bigint } } | undefined
       const flush = () => {
         if (!group) return
         const shape: PacketShape = {
@@ -386,7 +386,7 @@ function checkUdpReturn(policy: Policy, ctx: Ctx): void {
           direction: 'inbound',
           file: step.file,
           line: step.line,
-          message: `replies to outbound ${formatPortRange(rule.ports)}/udp (${rule.title}) cannot come back over ${familyName(f)}: the inbound side drops them (stateless filtering?), e.g. from ${formatAddress(f, firstAddress(missing))}`,
+          message: `replies to outbound ${formatPortRange(rule.ports)}/udp (${rule.title}) cannot come back over ${familyName(f)}: the inbound side drops them (stateless filtering?), e.g. from ${formatAddressValue(f, firstAddress(missing))}`,
           hint: 'Accept established traffic inbound (ct state established,related accept / -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT), or on a stateless ACL allow UDP 1024-65535 from the relays.',
           sources: cidrList(missing, f),
         })

@@ -64,7 +64,6 @@ export {
   matchesInterface,
 } from './interfaces.ts'
 export { PUBLIC_THRESHOLD } from './findings.ts'
-export { AddrRanges } from './addr-ranges.ts'
 export {
   formatFindingsText,
   toFindingsJson,

@@ -18,7 +18,7 @@
  * ```
  */
 import { parse as parseYaml } from 'yaml'
-import { parseCidrRange } from './addr-ranges.ts'
+import { toCidrRange } from '../ip/index.ts'
 import { isInterfacePattern } from './interfaces.ts'
 import { PolicyError } from './policy-error.ts'
 import { scalarText } from './rule-builder.ts'
@@ -255,7 +255,7 @@ function parseRuleItem(
       if (text === 'any' || text === '0.0.0.0/0' || text === '::/0' || text === 'anywhere')
         return text === '0.0.0.0/0' || text === '::/0' ? text : 'any'
       if (/^feed:[a-z0-9][a-z0-9._-]*\/[A-Za-z0-9._/-]+$/.test(text)) return text
-      if (!parseCidrRange(text))
+      if (!toCidrRange(text))
         fail(`${field}.${srcKey}[${i}]`, `'${text}' is not 'any', a CIDR or feed:<provider/list>`)
       return text
     })

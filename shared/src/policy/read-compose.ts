@@ -4,7 +4,7 @@
  * restrict them.
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml'
-import { parseIpv4, parseIpv6 } from './addr-ranges.ts'
+import { toAddressValue } from '../ip/index.ts'
 import { PolicyError } from './policy-error.ts'
 import { parsePortRange, scalarText } from './rule-builder.ts'
 import type { FirewallConfig, PortRange, PublishedPort, TransportProtocol } from './types.ts'
@@ -144,8 +144,7 @@ function parseShortSyntax(
   const host = parsePortRange(parts[0]!)
   const container = parsePortRange(parts[1]!)
   if (!host || !container) return undefined
-  if (hostIp !== undefined && parseIpv4(hostIp) === undefined && parseIpv6(hostIp) === undefined)
-    return undefined
+  if (hostIp !== undefined && toAddressValue(hostIp) === undefined) return undefined
   return {
     ports: host,
     protocol,

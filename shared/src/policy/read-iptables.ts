@@ -4,7 +4,7 @@
  * The `*filter` table decides what gets in; the `*nat` table's PREROUTING DNAT rules (Docker's
  * published ports) send packets past INPUT to FORWARD.
  */
-import { AddrRanges } from './addr-ranges.ts'
+import { IpSet as AddrRanges } from '../ip/index.ts'
 import { PolicyError } from './policy-error.ts'
 import { rateNote } from './rate-note.ts'
 import {

@@ -2,7 +2,7 @@
  * @module The port-policy model (what a platform needs open, may open, must keep closed), the
  * normalised firewall-config model every reader produces, and the findings the evaluator returns.
  */
-import type { AddrRanges } from './addr-ranges.ts'
+import type { IpSet } from '../ip/index.ts'
 
 /** A transport protocol a policy rule or firewall rule is about. */
 export type TransportProtocol = 'tcp' | 'udp'
@@ -131,8 +131,8 @@ export interface InterfaceMatch {
 
 /** An address match: the packet's address is (or with `negate`, is not) in the sets. */
 export interface AddressMatch {
-  readonly ipv4: AddrRanges
-  readonly ipv6: AddrRanges
+  readonly ipv4: IpSet
+  readonly ipv6: IpSet
   readonly negate: boolean
 }
 
@@ -254,8 +254,8 @@ export interface ReachEntry {
   readonly protocol: TransportProtocol
   readonly ports: PortRange
   /** The sources that reach it; `.toCidrs()` lists them (the minimal cover, canonical). */
-  readonly ipv4?: AddrRanges
-  readonly ipv6?: AddrRanges
+  readonly ipv4?: IpSet
+  readonly ipv6?: IpSet
 }
 
 /** The feeds' addresses a policy names, keyed by feed id (`coolify/cloud`). */

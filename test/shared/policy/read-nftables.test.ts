@@ -361,7 +361,7 @@ describe('readNftables', () => {
     )
     const [rule] = chainOf(config, 'inet t input').rules
     expect(rule?.line).toBe(3)
-    expect(rule?.saddr?.ipv4.size()).toBe(60_000n)
+    expect(rule?.saddr?.ipv4.addressCount()).toBe(60_000n)
   })
 
   it('refuses definitions that blow up (each doubling the last), naming the line of the use', () => {

@@ -5,7 +5,7 @@
  */
 import type { Family } from '../ip/index.ts'
 import type { CompiledConfigs } from './compile-configs.ts'
-import { reachOf } from './evaluate.ts'
+import { reachOf } from './reach-of.ts'
 import type { Finding, Policy, TrafficDirection, Unchecked } from './types.ts'
 
 const FAMILIES: readonly Family[] = [4, 6]

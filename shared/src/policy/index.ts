@@ -53,7 +53,9 @@ export {
   readFirewallConfig,
   readFirewallConfigs,
 } from './read-config.ts'
-export { evaluatePolicy, reachOf, traceAddress, type TraceStep } from './evaluate.ts'
+export { evaluatePolicy } from './evaluate.ts'
+export { reachOf } from './reach-of.ts'
+export { traceAddress, type TraceStep } from './trace-address.ts'
 export { compileConfigs, type CompiledConfigs } from './compile-configs.ts'
 export type { PacketShape, PacketState } from './run-chain.ts'
 export {

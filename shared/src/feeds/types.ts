@@ -2,9 +2,7 @@
  * @module The feed types every other piece relies on: catalogue entries, snapshots, changes,
  * guards and the outcome of one sync. Shapes of Snapshot and Change follow DESIGN.md.
  */
-
-/** Address family, as in shared/src/ip. */
-export type FeedFamily = 4 | 6
+import type { Family } from '../ip/index.ts'
 
 /**
  * How one source's body becomes a list of address strings. Built-in feeds use the last three
@@ -28,9 +26,9 @@ export type FeedFamily = 4 | 6
  *   whose `region` is in `regions`. A service absent from the whole payload is `schema-drift`.
  */
 export type ParserSpec =
-  | { readonly kind: 'lines'; readonly family?: FeedFamily }
+  | { readonly kind: 'lines'; readonly family?: Family }
   | { readonly kind: 'json'; readonly path: string }
-  | { readonly kind: 'csv'; readonly column: string | number; readonly family?: FeedFamily }
+  | { readonly kind: 'csv'; readonly column: string | number; readonly family?: Family }
   | { readonly kind: 'github-meta'; readonly key: string; readonly required: boolean }
   | { readonly kind: 'firezone-relays' }
   | { readonly kind: 'aws'; readonly service: string; readonly regions: readonly string[] }

@@ -2,7 +2,7 @@
  * @module What the nftables text and JSON readers share: a rule as a list of selector matches,
  * named sets, and the assembly of tables and chains into a {@link FirewallConfig}.
  */
-import { IpSet } from '../ip/index.ts'
+import { IpSet, type Family, type TransportProtocol } from '../ip/index.ts'
 import { PolicyError } from './policy-error.ts'
 import {
   addressMatch,
@@ -23,7 +23,6 @@ import type {
   FirewallRule,
   PortRange,
   RuleVerdict,
-  TransportProtocol,
 } from './types.ts'
 
 /** A value on the right of a match: a word (`22`, `10.0.0.0/8`, `1-9`), a list, or `@set`. */
@@ -233,7 +232,7 @@ export function assembleNft(
   chains: readonly NftChainDraft[],
   options: { file: string; format: ConfigFormat; warnings: string[]; whole: boolean },
 ): FirewallConfig {
-  const families = new Set<4 | 6>(options.whole ? [4, 6] : [])
+  const families = new Set<Family>(options.whole ? [4, 6] : [])
   const out: FirewallChain[] = []
   for (const c of chains) {
     if (c.family === 'other') continue

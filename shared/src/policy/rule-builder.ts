@@ -131,7 +131,7 @@ export function parseNatTarget(
 
 /** A rule while a reader collects its matches. */
 export interface RuleDraft {
-  family?: 4 | 6
+  family?: Family
   protocols?: TransportProtocol[]
   dports?: { ranges: PortRange[]; negate: boolean }
   saddr?: AddressMatch

@@ -14,6 +14,7 @@ import {
   type FetchLike,
   type Snapshot,
 } from '../../shared/src/feeds/index.ts'
+import { fixtureMirrorLayout, LATEST_FIXTURES } from '../scripts/mirror-server.ts'
 import { FIXTURES, HAVE_FIXTURES, median, type BenchFile, type BenchResult } from './harness.ts'
 
 /** Upstream URL -> [older fixture, newer fixture]: the sync diffs the newer against the older. */
@@ -45,9 +46,13 @@ const VERSIONS: Record<string, [string, string]> = {
 
 const BUDGET_MS = 10
 
+/**
+ * Answers from `bodies` whatever the method (Imperva's POST), by URL or, as the mirror does, by
+ * the URL without its query string (Imperva's `?resp_format=json`, Azure's page `?id=56519`).
+ */
 function memoryFetch(bodies: Map<string, Uint8Array<ArrayBuffer>>): FetchLike {
   return (url) => {
-    const body = bodies.get(url)
+    const body = bodies.get(url) ?? bodies.get(url.split('?', 1)[0]!)
     if (!body) throw new Error(`no fixture for ${url}`)
     return Promise.resolve(new Response(body, { status: 200 }))
   }
@@ -72,18 +77,30 @@ async function measure(
   runs: number,
 ): Promise<BenchResult> {
   const urls = [...new Set(feeds.flatMap((f) => f.sources.map((s) => s.url)))]
+  // Sources without two versions here (the issue 15 providers, Azure's discovered file included)
+  // are synced against their newest fixture twice: the cost of an unchanged sync.
+  const latest = Object.entries(fixtureMirrorLayout(LATEST_FIXTURES)).map(
+    ([key, body]) => [`https://${key}`, new Uint8Array(body as Uint8Array)] as const,
+  )
   const load = (i: 0 | 1) =>
-    new Map(
-      urls.map((u) => [
-        u,
-        new Uint8Array(readFileSync(path.join(FIXTURES, 'feeds', VERSIONS[u]![i]))),
-      ]),
-    )
+    new Map([
+      ...latest,
+      ...urls
+        .filter((u) => VERSIONS[u] !== undefined)
+        .map(
+          (u) =>
+            [
+              u,
+              new Uint8Array(readFileSync(path.join(FIXTURES, 'feeds', VERSIONS[u]![i]))),
+            ] as const,
+        ),
+    ])
   const older = load(0)
   const newer = load(1)
   const base = await syncFeeds(feeds, { fetch: memoryFetch(older), now: () => 0 })
   const previous: Record<string, Snapshot> = {}
   for (const o of base.outcomes) if (o.kind === 'changed') previous[o.feed] = o.snapshot
+  let refused: string[] = []
   const sync = async () => {
     const r = await syncFeeds(feeds, {
       fetch: memoryFetch(newer),
@@ -92,10 +109,17 @@ async function measure(
       guards: { allowMassRemoval: true },
     })
     if (r.outcomes.length !== feeds.length) throw new Error('lost an outcome')
+    refused = r.outcomes.filter((o) => o.kind === 'refused').map((o) => o.feed)
   }
   const decoder = new TextDecoder()
-  const json = urls.filter((u) => !/\.txt$|ips-v[46]$/.test(u)).map((u) => newer.get(u)!)
-  const bytes = [...newer.values()].reduce((n, b) => n + b.byteLength, 0)
+  const bare = urls.map((u) => u.split('?', 1)[0]!)
+  const read = [...newer].filter(
+    ([u]) =>
+      bare.includes(u) ||
+      (u.includes('ServiceTags_Public') && urls.some((x) => x.includes('www.microsoft.com'))),
+  )
+  const json = read.map(([, b]) => b).filter((b) => b[0] === 0x7b || b[0] === 0x5b)
+  const bytes = read.reduce((n, [, b]) => n + b.byteLength, 0)
   const ours = await cpuMedian(sync, runs)
   const peer =
     json.length > 0
@@ -118,9 +142,10 @@ async function measure(
     target: `CPU <= ${BUDGET_MS} ms (one free Workers invocation)`,
     met: ours <= BUDGET_MS,
     note:
-      peer !== undefined
+      (refused.length > 0 ? `REFUSED, not a parse measurement: ${refused.join(', ')}; ` : '') +
+      (peer !== undefined
         ? `CPU time; sync costs ${(ours / peer).toFixed(1)}x a bare JSON.parse; ${(ours / BUDGET_MS).toFixed(2)} of the free budget`
-        : `CPU time; ${(ours / BUDGET_MS).toFixed(2)} of the free budget`,
+        : `CPU time; ${(ours / BUDGET_MS).toFixed(2)} of the free budget`),
   }
 }
 

@@ -6,7 +6,12 @@ import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterAll, describe, expect, it } from 'vitest'
 import { HAVE_FIXTURES } from '../helpers/fixtures.ts'
-import { fixtureMirrorLayout, LATEST_FIXTURES, startMirror } from './mirror-server.ts'
+import {
+  AZURE_LINKED_FILE,
+  fixtureMirrorLayout,
+  LATEST_FIXTURES,
+  startMirror,
+} from './mirror-server.ts'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'allowlist-sync-mirror-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -85,14 +90,40 @@ describe('startMirror in-process', () => {
     }
   })
 
+  it('answers a POST to a static entry with its bytes (never 304), records the body; 405 otherwise', async () => {
+    const mirror = await startMirror({ 'my.incapsula.com/api/integration/v1/ips': '{"res":0}' })
+    try {
+      const url = `${mirror.url}/my.incapsula.com/api/integration/v1/ips?resp_format=json`
+      const first = await fetch(url, { method: 'POST', body: 'resp_format=json' })
+      expect([first.status, await first.text()]).toEqual([200, '{"res":0}'])
+      const again = await fetch(url, {
+        method: 'POST',
+        body: '',
+        headers: { 'if-none-match': first.headers.get('etag') ?? '*' },
+      })
+      expect(again.status).toBe(200)
+      expect((await fetch(url, { method: 'PUT', body: 'x' })).status).toBe(405)
+      expect(mirror.requests.map((r) => [r.method, r.status, r.body])).toEqual([
+        ['POST', 200, 'resp_format=json'],
+        ['POST', 200, ''],
+        ['PUT', 405, undefined],
+      ])
+    } finally {
+      await mirror.close()
+    }
+  })
+
   it.skipIf(!HAVE_FIXTURES)(
     'fixtureMirrorLayout reads the named fixtures; LATEST_FIXTURES covers every built-in URL',
     async () => {
       const files = fixtureMirrorLayout(LATEST_FIXTURES)
-      expect(Object.keys(files)).toHaveLength(8)
+      expect(Object.keys(files)).toHaveLength(27)
       const { BUILTIN_FEEDS } = await import('../../shared/src/feeds/index.ts')
+      // Azure's page (a real capture kept in test/fixtures/feeds) links the file served beside it.
+      expect(files[AZURE_LINKED_FILE]).toBeDefined()
       for (const feed of BUILTIN_FEEDS)
-        for (const s of feed.sources) expect(files).toHaveProperty([s.url.replace('https://', '')])
+        for (const s of feed.sources)
+          expect(files).toHaveProperty([s.url.replace('https://', '').split('?')[0]!])
     },
   )
 })

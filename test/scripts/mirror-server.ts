@@ -29,8 +29,10 @@ export interface MirrorRequest {
   /** `HOST/PATH` as requested (query string dropped). */
   readonly key: string
   readonly headers: IncomingMessage['headers']
-  /** 200, 304, 404 (or whatever a handler answered, as far as it set `statusCode`). */
+  /** 200, 304, 404, 405 (or whatever a handler answered, as far as it set `statusCode`). */
   readonly status: number
+  /** The request body a static entry received with a POST ('' for an empty one). */
+  readonly body?: string
 }
 
 /** A running mirror. */
@@ -76,7 +78,9 @@ function lookup(
  * Starts a mirror on 127.0.0.1 (port 0 picks a free one) serving `source`: a folder laid out as
  * `HOST/PATH`, or a {@link MirrorFiles} map. Static entries get a strong ETag (SHA-256 of the
  * bytes) and a Last-Modified (the file's mtime, or the start time for a map), and a 304 when
- * If-None-Match matches or, without it, If-Modified-Since is not older.
+ * If-None-Match matches or, without it, If-Modified-Since is not older. They answer GET, HEAD
+ * and POST (a publisher such as Imperva serves its list to a POST; the body is recorded, and a
+ * POST is never answered 304); any other method gets 405.
  */
 export async function startMirror(
   source: string | MirrorFiles,
@@ -87,8 +91,15 @@ export async function startMirror(
   const root = typeof source === 'string' ? path.resolve(source) : source
   const server = createServer((req, res) => {
     const key = decodeURIComponent((req.url ?? '/').split('?')[0]!.replace(/^\/+/, ''))
-    const record = (status: number) =>
-      requests.push({ method: req.method ?? 'GET', key, headers: req.headers, status })
+    const method = req.method ?? 'GET'
+    const record = (status: number, body?: string) =>
+      requests.push({
+        method,
+        key,
+        headers: req.headers,
+        status,
+        ...(body === undefined ? {} : { body }),
+      })
     const found = key.split('/').includes('..') ? undefined : lookup(root, key, started)
     if (found === undefined) {
       record(404)
@@ -98,6 +109,25 @@ export async function startMirror(
     if (typeof found === 'function') {
       res.on('finish', () => record(res.statusCode))
       found(req, res)
+      return
+    }
+    if (method === 'POST') {
+      const chunks: Buffer[] = []
+      req.on('data', (chunk: Buffer) => chunks.push(chunk))
+      req.on('end', () => {
+        record(200, Buffer.concat(chunks).toString('utf8'))
+        res
+          .writeHead(200, {
+            'content-type': contentType(key),
+            'content-length': found.body.byteLength,
+          })
+          .end(found.body)
+      })
+      return
+    }
+    if (method !== 'GET' && method !== 'HEAD') {
+      record(405)
+      res.writeHead(405, { allow: 'GET, HEAD, POST' }).end()
       return
     }
     const etag = `"${createHash('sha256').update(found.body).digest('hex').slice(0, 32)}"`
@@ -137,17 +167,55 @@ export async function startMirror(
   }
 }
 
+/** Prefix of a layout path that lies in this repository's test/fixtures/feeds instead. */
+export const REPO_FIXTURE = 'repo:'
+
 /**
  * Lays out chosen files of `../shared/fixtures/feeds` as a mirror map: keys are `HOST/PATH`,
- * values paths relative to that folder, e.g.
+ * values paths relative to that folder (or, prefixed `repo:`, to test/fixtures/feeds: real
+ * artefacts such as Azure's download page), e.g.
  * `fixtureMirrorLayout({ 'coolify.io/ipv4.txt': 'coolify/ipv4.2024-05-08T1121.txt' })`.
  * Throws if a fixture is missing (check HAVE_FIXTURES from test/helpers/fixtures.ts first).
  */
 export function fixtureMirrorLayout(files: Record<string, string>): MirrorFiles {
   const feeds = path.resolve(import.meta.dirname, '../../../shared/fixtures/feeds')
+  const repo = path.resolve(import.meta.dirname, '../fixtures/feeds')
   return Object.fromEntries(
-    Object.entries(files).map(([key, rel]) => [key, readFileSync(path.join(feeds, rel))]),
+    Object.entries(files)
+      .flatMap(discovered)
+      .map(([key, rel]) => [
+        key,
+        readFileSync(
+          rel.startsWith(REPO_FIXTURE)
+            ? path.join(repo, rel.slice(REPO_FIXTURE.length))
+            : path.join(feeds, rel),
+        ),
+      ]),
   )
+}
+
+/**
+ * Where Azure's download page (test/fixtures/feeds/azure, a real capture) links the weekly
+ * file: the mirror serves the service tags fixture there.
+ */
+export const AZURE_LINKED_FILE =
+  'download.microsoft.com/download/7/1/D/71D86715-5596-4529-9B13-DA13A5DE5B63/ServiceTags_Public_2000000.json'
+
+const AZURE_PAGE = 'www.microsoft.com/en-us/download/details.aspx'
+
+/**
+ * A layout entry at a page that links its file (a fixture history keys Azure's weekly file by
+ * the catalogue URL, the download page): the page capture is served at the page, the file
+ * where the capture links it. Any other entry is itself (the query string is dropped, as the
+ * mirror drops it from requests).
+ */
+function discovered([key, rel]: [string, string]): [string, string][] {
+  const at = key.split('?', 1)[0]!
+  if (at !== AZURE_PAGE || rel.startsWith(REPO_FIXTURE)) return [[at, rel]]
+  return [
+    [AZURE_PAGE, `${REPO_FIXTURE}azure/download-page.confirmation.html`],
+    [AZURE_LINKED_FILE, rel],
+  ]
 }
 
 /**
@@ -163,6 +231,29 @@ export const LATEST_FIXTURES: Readonly<Record<string, string>> = {
   'www.cloudflare.com/ips-v4': 'cloudflare/ips-v4',
   'www.cloudflare.com/ips-v6': 'cloudflare/ips-v6',
   'ip-ranges.amazonaws.com/ip-ranges.json': 'aws/ip-ranges.2026-08-21-22-37-05.json',
+  'www.gstatic.com/ipranges/goog.json': 'google/goog.2026-08-21.json',
+  'www.gstatic.com/ipranges/cloud.json': 'google/cloud.2026-08-21.json',
+  'developers.google.com/static/crawling/ipranges/common-crawlers.json':
+    'google/googlebot.2026-08-21.json',
+  'developers.google.com/static/crawling/ipranges/special-crawlers.json':
+    'google/special-crawlers.2026-08-21.json',
+  'developers.google.com/static/crawling/ipranges/user-triggered-fetchers.json':
+    'google/user-triggered-fetchers.2026-08-21.json',
+  'openai.com/gptbot.json': 'openai/gptbot.2025-11-10.json',
+  'openai.com/searchbot.json': 'openai/searchbot.2026-01-12.json',
+  'openai.com/chatgpt-user.json': 'openai/chatgpt-user.2026-05-04.json',
+  'ip-ranges.atlassian.com/': 'atlassian/ip-ranges.2026-06-30.json',
+  'ip-ranges.datadoghq.com/': 'datadog/ip-ranges.2026-06-30.json',
+  'api.fastly.com/public-ip-list': 'fastly/public-ip-list.2024-10-08T1200.json',
+  'prefixlists.tools.cdn77.com/public_lmax_prefixes.json':
+    'cdn77/public_lmax_prefixes.2026-07-28.json',
+  'my.incapsula.com/api/integration/v1/ips': 'imperva/ips.2026-06-30.json',
+  'api.config.zscaler.com/zscaler.net/cenr/json': 'zscaler/cenr.2026-08-21.json',
+  [AZURE_PAGE]: `${REPO_FIXTURE}azure/download-page.confirmation.html`,
+  [AZURE_LINKED_FILE]: 'azure/ServiceTags_Public.2025-06-14.json',
+  'docs.oracle.com/iaas/tools/public_ip_ranges.json': 'oracle/public_ip_ranges.2026-07-27.json',
+  'geoip.linode.com/': 'linode/geofeed.2024-03-01.csv',
+  'www.digitalocean.com/geo/google.csv': 'digitalocean/google.2023-04-30.csv',
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === import.meta.filename) {

@@ -1,10 +1,24 @@
 /**
- * @module The feed catalogue: built-in feeds, `aws/<SERVICE>[@region,...]` ids resolved on
- * demand, and validation of user-defined feeds.
+ * @module The feed catalogue: built-in feeds grouped by provider (GitHub, Coolify, Firezone,
+ * Cloudflare and AWS here; the others in ./providers/), ids resolved on demand
+ * (`aws/<SERVICE>[@region,...]`, `google/cloud@REGION`, `azure/<ServiceTag>`, ...).
+ * User-defined feeds are validated in user-feed.ts.
  */
 import { GITHUB_META_ADDRESS_KEYS } from './extract.ts'
-import { parseJsonPath } from './json-path.ts'
-import type { BroadestPrefix, FeedDefinition, UserParserSpec } from './types.ts'
+import { withLimit } from './limits.ts'
+import { atlassian } from './providers/atlassian.ts'
+import { azure } from './providers/azure.ts'
+import { cdn77 } from './providers/cdn77.ts'
+import { datadog } from './providers/datadog.ts'
+import { digitalocean } from './providers/digitalocean.ts'
+import { fastly } from './providers/fastly.ts'
+import { google } from './providers/google.ts'
+import { imperva } from './providers/imperva.ts'
+import { linode } from './providers/linode.ts'
+import { openai } from './providers/openai.ts'
+import { oracle } from './providers/oracle.ts'
+import { zscaler } from './providers/zscaler.ts'
+import type { BroadestPrefix, CatalogueProvider, FeedDefinition } from './types.ts'
 
 const GITHUB_META_URL = 'https://api.github.com/meta'
 const GITHUB_DOCS =
@@ -30,37 +44,7 @@ const GITHUB_TITLES: Record<(typeof GITHUB_META_ADDRESS_KEYS)[number], string> =
   copilot: 'GitHub Copilot',
 }
 
-/**
- * The `too-broad` limit of each built-in feed: the broadest merged prefix seen in any version of
- * its fixtures (../shared/fixtures/feeds, all versions) widened by a margin of 4 bits for IPv4
- * (16 times the largest block) and 8 bits for IPv6, never narrower than /24 and /48 (one routed
- * block is always plausible) and never broader than the defaults /8 and /20. A family a feed has
- * never listed takes its publisher's broadest. shared/src/feeds/README.md has the table, and
- * test/shared/feeds/limits.test.ts recomputes it from the fixtures.
- */
-const LIMITS: Readonly<Record<string, BroadestPrefix>> = {
-  'github/hooks': { ipv4: 16, ipv6: 21 },
-  'github/web': { ipv4: 16, ipv6: 21 },
-  'github/api': { ipv4: 16, ipv6: 21 },
-  'github/git': { ipv4: 16, ipv6: 21 },
-  'github/packages': { ipv4: 24, ipv6: 21 },
-  'github/pages': { ipv4: 24, ipv6: 48 },
-  'github/importer': { ipv4: 24, ipv6: 21 },
-  'github/github_enterprise_importer': { ipv4: 16, ipv6: 21 },
-  'github/actions': { ipv4: 9, ipv6: 37 },
-  'github/actions_macos': { ipv4: 20, ipv6: 21 },
-  'github/codespaces': { ipv4: 21, ipv6: 21 },
-  'github/dependabot': { ipv4: 9, ipv6: 21 },
-  'github/copilot': { ipv4: 16, ipv6: 21 },
-  'coolify/cloud': { ipv4: 24, ipv6: 48 },
-  'firezone/portal': { ipv4: 24, ipv6: 48 },
-  'firezone/portal-app': { ipv4: 24, ipv6: 48 },
-  'firezone/portal-api': { ipv4: 24, ipv6: 48 },
-  'firezone/relays': { ipv4: 8, ipv6: 32 },
-  'cloudflare/edge': { ipv4: 9, ipv6: 21 },
-}
-
-/** `aws/<SERVICE>` limits, as {@link LIMITS}; a service without fixtures takes AMAZON's (all of AWS). */
+/** `aws/<SERVICE>` limits, as limits.ts's; a service without fixtures takes AMAZON's (all of AWS). */
 const AWS_LIMITS: Readonly<Record<string, BroadestPrefix>> = {
   AMAZON: { ipv4: 8, ipv6: 24 },
   EC2: { ipv4: 8, ipv6: 24 },
@@ -92,19 +76,70 @@ function firezonePortal(id: string, title: string, hosts: string[]): FeedDefinit
   }
 }
 
+/** Who connects from the listed AWS services; others say which service they are. */
+const AWS_USES: Readonly<Record<string, string>> = {
+  AMAZON: "all of Amazon's and every AWS customer's addresses: for egress rules, not to trust",
+  EC2: "any EC2 instance: allowing it admits every AWS customer's servers",
+  S3: 'Amazon S3 endpoints (for egress rules)',
+  CLOUDFRONT: 'CloudFront edge locations (prefer CLOUDFRONT_ORIGIN_FACING for origins)',
+  CLOUDFRONT_ORIGIN_FACING: 'CloudFront fetching from your origin (origin allowlist)',
+  ROUTE53_HEALTHCHECKS: 'Route 53 health checkers probing your endpoints',
+}
+
 function awsFeed(service: string, regions: readonly string[]): FeedDefinition {
   const where = regions.length > 0 ? `@${regions.join(',')}` : ''
   return {
     id: `aws/${service}${where}`,
     title: `AWS ${service}${regions.length > 0 ? ` in ${regions.join(', ')}` : ''}`,
+    use: AWS_USES[service] ?? `the ${service} addresses of ip-ranges.json`,
     docsUrl: AWS_DOCS,
     sources: [{ url: AWS_URL, parser: { kind: 'aws', service, regions } }],
     broadestPrefix: AWS_LIMITS[service] ?? AWS_LIMITS.AMAZON!,
   }
 }
 
-/** Every built-in feed, in the order `allowlist-sync feeds` lists them. */
-export const BUILTIN_FEEDS: readonly FeedDefinition[] = withLimits([
+/** Who connects from each of the first five providers' lists (the providers/ modules say theirs). */
+const USES: Readonly<Record<string, string>> = {
+  'github/hooks': 'GitHub delivering webhooks to your endpoints',
+  'github/web': 'github.com itself (for egress rules)',
+  'github/api': 'api.github.com (for egress rules)',
+  'github/git': 'Git over SSH and HTTPS to GitHub (for egress rules)',
+  'github/packages': 'GitHub Packages registries (for egress rules)',
+  'github/pages': 'GitHub Pages servers (DNS A records)',
+  'github/importer': 'GitHub Importer fetching from your repositories',
+  'github/github_enterprise_importer': 'GitHub Enterprise Importer reaching your server',
+  'github/actions':
+    "GitHub-hosted runners (any GitHub user's workflow: allowing it admits them all)",
+  'github/actions_macos': 'GitHub-hosted macOS runners',
+  'github/codespaces': "Codespaces (any GitHub user's codespace)",
+  'github/dependabot': 'Dependabot reaching private registries',
+  'github/copilot': 'GitHub Copilot reaching your services',
+  'coolify/cloud': 'Coolify Cloud managing your servers over SSH',
+  'firezone/portal': "Firezone's portal (app and api), for your gateways' egress rules",
+  'firezone/portal-app': "Firezone's app.firezone.dev",
+  'firezone/portal-api': "Firezone's api.firezone.dev, which gateways connect to",
+  'firezone/relays': "Firezone's relays, which clients and gateways connect through",
+  'cloudflare/edge': 'Cloudflare proxying to your origin (origin allowlist behind Cloudflare)',
+}
+
+/** The providers of ./providers/, in the order `allowlist-sync feeds` lists them. */
+const PROVIDERS: readonly CatalogueProvider[] = [
+  google,
+  openai,
+  atlassian,
+  datadog,
+  fastly,
+  cdn77,
+  imperva,
+  zscaler,
+  azure,
+  oracle,
+  linode,
+  digitalocean,
+]
+
+/** The first five providers' feeds. */
+const FIRST_FEEDS: FeedDefinition[] = [
   ...GITHUB_META_ADDRESS_KEYS.map((key): FeedDefinition => ({
     id: `github/${key}`,
     title: GITHUB_TITLES[key],
@@ -149,11 +184,48 @@ export const BUILTIN_FEEDS: readonly FeedDefinition[] = withLimits([
     ],
   },
   ...AWS_LISTED.map((service) => awsFeed(service, [])),
-])
+]
 
-function withLimits(feeds: FeedDefinition[]): FeedDefinition[] {
-  return feeds.map((f) => (f.broadestPrefix ? f : { ...f, broadestPrefix: LIMITS[f.id]! }))
+/** Every built-in feed, in the order `allowlist-sync feeds` lists them. */
+export const BUILTIN_FEEDS: readonly FeedDefinition[] = [
+  ...FIRST_FEEDS.map((f) => (f.use === undefined ? { ...f, use: USES[f.id]! } : f)),
+  ...PROVIDERS.flatMap((p) => p.feeds),
+].map(withLimit)
+
+/** A provider of built-in feeds, as `allowlist-sync feeds` groups them. */
+export interface ProviderListing {
+  readonly id: string
+  readonly name: string
+  readonly feeds: readonly FeedDefinition[]
+  readonly patterns: CatalogueProvider['patterns']
 }
+
+const NAMES: Readonly<Record<string, string>> = {
+  github: 'GitHub',
+  coolify: 'Coolify',
+  firezone: 'Firezone',
+  cloudflare: 'Cloudflare',
+  aws: 'Amazon Web Services',
+}
+
+/** The built-in feeds grouped by provider, in catalogue order, with each one's id patterns. */
+export const CATALOGUE_PROVIDERS: readonly ProviderListing[] = [
+  ...Object.entries(NAMES).map(([id, name]) => ({
+    id,
+    name,
+    feeds: BUILTIN_FEEDS.filter((f) => f.id.startsWith(`${id}/`)),
+    patterns:
+      id === 'aws'
+        ? [
+            {
+              id: 'aws/SERVICE[@REGION,...]',
+              use: 'any service of ip-ranges.json as AWS spells it, optionally by region',
+            },
+          ]
+        : [],
+  })),
+  ...PROVIDERS,
+]
 
 /** The `aws/` id syntax: `aws/SERVICE` or `aws/SERVICE@region[,region...]`. */
 const AWS_ID = /^aws\/([A-Za-z0-9_]+)(?:@([A-Za-z0-9-]+(?:,[A-Za-z0-9-]+)*))?$/
@@ -170,6 +242,12 @@ export function findFeed(
 ): FeedDefinition | undefined {
   const builtin = BUILTIN_FEEDS.find((f) => f.id === id) ?? userFeeds.find((f) => f.id === id)
   if (builtin) return builtin
+  const slash = id.indexOf('/')
+  const provider = PROVIDERS.find((p) => p.id === id.slice(0, slash))
+  if (provider) {
+    const feed = provider.resolve(id.slice(slash + 1))
+    return feed && withLimit(feed)
+  }
   const aws = AWS_ID.exec(id)
   if (!aws) return undefined
   const regions = [
@@ -183,87 +261,8 @@ export function findFeed(
   return awsFeed(aws[1]!.toUpperCase(), regions)
 }
 
-/** What a user writes to define a feed. */
-export interface UserFeedInput {
-  /** `provider/list`, lower-case `[a-z0-9._-]` parts; must not use a built-in provider. */
-  readonly id: string
-  /** `https://` URL. */
-  readonly url: string
-  readonly parser: UserParserSpec
-  readonly title?: string
-  readonly docsUrl?: string
-  /**
-   * Accept entries in special-purpose space (private, loopback, documentation, ...) for an
-   * internal list; default false (the `reserved-space` guard refuses them, as for built-ins).
-   */
-  readonly allowReserved?: boolean
-}
-
-const USER_ID = /^[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._-]*$/
-const BUILTIN_PROVIDERS = new Set(['github', 'coolify', 'firezone', 'cloudflare', 'aws'])
-
-function feedError(code: string, message: string): TypeError {
-  return Object.assign(new TypeError(message), { code })
-}
-
-/**
- * Validates a user-defined feed and returns its definition. Throws a TypeError with a `code`
- * (`ERR_FEED_ID`, `ERR_FEED_URL`, `ERR_FEED_PARSER`, `ERR_FEED_OPTION`) naming the bad field and
- * value.
- */
-export function defineUserFeed(input: UserFeedInput): FeedDefinition {
-  const { id, url, parser } = input
-  if (typeof id !== 'string' || !USER_ID.test(id))
-    throw feedError(
-      'ERR_FEED_ID',
-      `feed id ${JSON.stringify(id)}: expected provider/list in lower-case [a-z0-9._-]`,
-    )
-  if (BUILTIN_PROVIDERS.has(id.slice(0, id.indexOf('/'))))
-    throw feedError(
-      'ERR_FEED_ID',
-      `feed id ${JSON.stringify(id)}: the provider "${id.slice(0, id.indexOf('/'))}" is built in`,
-    )
-  if (typeof url !== 'string' || !/^https:\/\/[A-Za-z0-9.-]+(?::\d+)?(?:\/[^\s]*)?$/.test(url))
-    throw feedError('ERR_FEED_URL', `feed ${id}: url ${JSON.stringify(url)} is not an https:// URL`)
-  const bad = (why: string) =>
-    feedError('ERR_FEED_PARSER', `feed ${id}: parser ${JSON.stringify(parser)}: ${why}`)
-  const family = (f: unknown) => {
-    if (f !== undefined && f !== 4 && f !== 6) throw bad('family must be 4 or 6')
-  }
-  switch (parser.kind) {
-    case 'lines':
-      family(parser.family)
-      break
-    case 'json':
-      if (typeof parser.path !== 'string') throw bad('path must be a string')
-      try {
-        parseJsonPath(parser.path)
-      } catch (cause) {
-        throw Object.assign(bad((cause as Error).message), { cause })
-      }
-      break
-    case 'csv':
-      family(parser.family)
-      if (
-        !(typeof parser.column === 'string' && parser.column !== '') &&
-        !(Number.isInteger(parser.column) && (parser.column as number) >= 1)
-      )
-        throw bad('column must be a header name or a 1-based number')
-      break
-    default:
-      throw bad('kind must be lines, json or csv')
-  }
-  if (input.allowReserved !== undefined && typeof input.allowReserved !== 'boolean')
-    throw feedError(
-      'ERR_FEED_OPTION',
-      `feed ${id}: allowReserved ${JSON.stringify(input.allowReserved)} is not true or false`,
-    )
-  return {
-    id,
-    title: input.title ?? id,
-    docsUrl: input.docsUrl ?? url,
-    sources: [{ url, parser }],
-    user: true,
-    ...(input.allowReserved === true ? { allowReserved: true } : {}),
-  }
-}
+/** The providers whose ids are built in: a user-defined feed may not use them. */
+export const BUILTIN_PROVIDER_IDS: ReadonlySet<string> = new Set([
+  ...Object.keys(NAMES),
+  ...PROVIDERS.map((p) => p.id),
+])

@@ -2,51 +2,12 @@
  * @module The parsers: one source's body (text, or JSON parsed once per URL) in, the raw address
  * strings it lists out, each with where it was found; or the guard that refuses the body.
  */
+import { Entries, quote, type ExtractRefusal, type ExtractResult } from './entries.ts'
 import { evaluateJsonPath, isObject, parseJsonPath } from './json-path.ts'
-import type { GuardName, ParserSpec } from './types.ts'
+import { extractRecords } from './records.ts'
+import type { ParserSpec } from './types.ts'
 
-/**
- * The address strings a source lists, as the upstream wrote them, and where each was found
- * (`line 3`, `$["hooks"][2]`). Locations are built only when a message needs one.
- */
-export class Entries {
-  readonly texts: string[] = []
-  readonly #bases: string[] = []
-  readonly #keys: number[] = []
-  readonly #lines: boolean
-
-  /** `lines`: locations are line numbers; otherwise JSON paths. */
-  constructor(lines: boolean) {
-    this.#lines = lines
-  }
-
-  /** Adds `text` found at line `key` (line mode), or at `base[key]` (`base` alone if key < 0). */
-  add(text: string, base: string, key: number): void {
-    this.texts.push(text)
-    this.#bases.push(base)
-    this.#keys.push(key)
-  }
-
-  get length(): number {
-    return this.texts.length
-  }
-
-  /** Where entry `i` was found, for messages. */
-  where(i: number): string {
-    const key = this.#keys[i]!
-    if (this.#lines) return `line ${key}`
-    return key < 0 ? this.#bases[i]! : `${this.#bases[i]!}[${key}]`
-  }
-}
-
-/** A refusal from a parser. */
-export interface ExtractRefusal {
-  readonly guard: GuardName
-  readonly reason: string
-}
-
-/** The parser's result: entries, or a refusal. */
-export type ExtractResult = { readonly entries: Entries } | ExtractRefusal
+export { Entries, quote, type ExtractRefusal, type ExtractResult } from './entries.ts'
 
 /** Every top-level key of `api.github.com/meta` the catalogue knows; others are reported. */
 export const GITHUB_META_ADDRESS_KEYS = [
@@ -76,12 +37,7 @@ export const GITHUB_META_OTHER_KEYS = [
 
 /** Whether a parser reads JSON (parsed once per URL) rather than text. */
 export function isJsonParser(parser: ParserSpec): boolean {
-  return parser.kind !== 'lines' && parser.kind !== 'csv'
-}
-
-/** Quotes upstream text for a one-line message: JSON-escaped, at most 60 characters. */
-export function quote(text: string): string {
-  return JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text)
+  return parser.kind !== 'lines' && parser.kind !== 'csv' && parser.kind !== 'geofeed'
 }
 
 /** Whether a body looks like an HTML page (a challenge or error page served with 200). */
@@ -89,7 +45,7 @@ export function looksLikeHtml(text: string): boolean {
   return /^\s*</.test(text)
 }
 
-/** Parses a text body with a `lines` or `csv` parser. */
+/** Parses a text body with a `lines`, `csv` or `geofeed` parser. */
 export function extractText(text: string, parser: ParserSpec): ExtractResult {
   if (looksLikeHtml(text))
     return {
@@ -99,6 +55,17 @@ export function extractText(text: string, parser: ParserSpec): ExtractResult {
   if (parser.kind === 'csv') return extractCsv(text, parser.column)
   const entries = new Entries(true)
   const lines = text.split('\n')
+  if (parser.kind === 'geofeed') {
+    // RFC 8805 2.1.1: the prefix is the first field; '#' lines are comments; no header.
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!.trimStart()
+      if (line === '' || line.startsWith('#')) continue
+      const comma = line.indexOf(',')
+      // An empty first field (",US,...") is kept: the guards refuse it, naming the line.
+      entries.add((comma === -1 ? line : line.slice(0, comma)).trim(), '', i + 1)
+    }
+    return { entries }
+  }
   for (let i = 0; i < lines.length; i++) {
     // '#' starts a comment anywhere; a trailing '\r' (CRLF) and blanks around an entry are not data.
     const line = lines[i]!
@@ -234,6 +201,9 @@ export function extractJson(document: unknown, parser: ParserSpec): ExtractResul
     }
     case 'aws':
       return extractAws(document, parser.service, parser.regions)
+    case 'records':
+    case 'prefixes':
+      return extractRecords(document, parser)
     case 'json': {
       const result = evaluateJsonPath(document, parseJsonPath(parser.path))
       if ('missing' in result) return drift(result.missing)

@@ -70,6 +70,8 @@ export interface FetchSourceOptions {
   readonly timeoutMs: number
   /** Validators to send (If-None-Match / If-Modified-Since); none for an unconditional fetch. */
   readonly validators: CacheEntry | undefined
+  /** Default `GET`. A `POST` is never conditional (validators are ignored). */
+  readonly method?: 'GET' | 'POST'
 }
 
 /** The body of a 2xx response, decoded as UTF-8 (a BOM removed). */
@@ -108,10 +110,13 @@ function messageOf(error: unknown): string {
 /**
  * Fetches one upstream URL through the guards that need no parsing, in order: network error,
  * timeout, redirect, HTTP error, oversized body, wrong content (not UTF-8). Never throws.
+ * A `POST` follows only 307 and 308 redirects (the others would turn it into a GET).
  */
 export async function fetchSource(url: string, o: FetchSourceOptions): Promise<FetchSourceResult> {
   const requested = mirrorUrl(url, o.mirror)
-  const conditional = Boolean(o.validators?.etag ?? o.validators?.lastModified)
+  const method = o.method ?? 'GET'
+  const sent = method === 'GET' ? o.validators : undefined
+  const conditional = Boolean(sent?.etag ?? sent?.lastModified)
   let status = 0
   let bytes = 0
   const done = (
@@ -148,8 +153,8 @@ export async function fetchSource(url: string, o: FetchSourceOptions): Promise<F
         'user-agent': o.userAgent,
         accept: 'application/json, text/plain;q=0.9, */*;q=0.1',
       }
-      if (o.validators?.etag) headers['if-none-match'] = o.validators.etag
-      if (o.validators?.lastModified) headers['if-modified-since'] = o.validators.lastModified
+      if (sent?.etag) headers['if-none-match'] = sent.etag
+      if (sent?.lastModified) headers['if-modified-since'] = sent.lastModified
       const target = new web.URL(current)
       // The token goes to GitHub's API itself only: never to a mirror or another host.
       if (o.githubToken && target.protocol === 'https:' && target.host === 'api.github.com')
@@ -157,7 +162,8 @@ export async function fetchSource(url: string, o: FetchSourceOptions): Promise<F
       try {
         response = await withTimeout(
           o.fetch(current, {
-            method: 'GET',
+            method,
+            ...(method === 'POST' ? { body: '' } : {}),
             headers,
             redirect: 'manual',
             signal: controller.signal,
@@ -171,6 +177,12 @@ export async function fetchSource(url: string, o: FetchSourceOptions): Promise<F
       status = response.status
       if (status < 300 || status > 399 || status === 304) break
       await cancelBody(response)
+      if (method === 'POST' && status !== 307 && status !== 308)
+        return refuse(
+          'redirect',
+          `HTTP ${status} to a POST (only 307 and 308 keep it one)`,
+          current,
+        )
       const location = response.headers.get('location')
       if (location === null) return refuse('redirect', `HTTP ${status} without a Location`, current)
       let next: UrlLike
@@ -204,7 +216,7 @@ export async function fetchSource(url: string, o: FetchSourceOptions): Promise<F
       await cancelBody(response)
       if (!conditional) return refuse('http-error', 'HTTP 304 to an unconditional request', current)
       // `conditional` means validators were sent: they stay the cached ones.
-      return done({ kind: 'not-modified', validators: o.validators! }, current)
+      return done({ kind: 'not-modified', validators: sent! }, current)
     }
     if (status < 200 || status > 299) {
       await cancelBody(response)

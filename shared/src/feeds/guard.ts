@@ -20,6 +20,7 @@ import {
   type GuardOptions,
   type HoldGuardName,
   type Snapshot,
+  type UpstreamVersion,
 } from './types.ts'
 
 /** The entries one source listed, before canonicalisation. */
@@ -33,6 +34,8 @@ export interface GuardPart {
   readonly emptyHint?: string
   /** An empty part is allowed (a snapshot's `ipv6: []`); the feed as a whole still may not be. */
   readonly mayBeEmpty?: boolean
+  /** Its addresses are taken out of the other parts' union (goog.json minus cloud.json). */
+  readonly exclude?: boolean
 }
 
 /** What {@link guardFeed} decides on. */
@@ -50,6 +53,8 @@ export interface GuardRequest {
   readonly version?: number
   /** Notes gathered before the guards (they are kept in the outcome). */
   readonly notes?: readonly FeedNote[]
+  /** The publisher's version of what was fetched, recorded in the snapshot (new or unchanged). */
+  readonly upstreamVersion?: UpstreamVersion | undefined
 }
 
 /** A `refused` outcome: `previous` stays current, untouched. */
@@ -74,8 +79,8 @@ export async function guardFeed(request: GuardRequest): Promise<FeedOutcome> {
   const { feed, previous: prev, guards, fetchedAt } = request
   const notes: FeedNote[] = [...(request.notes ?? [])]
   const refused = (guard: GuardName, reason: string) => refusal(feed.id, guard, reason, prev, notes)
-  let ipv4 = IpSet.empty(4)
-  let ipv6 = IpSet.empty(6)
+  const taken = { ipv4: IpSet.empty(4), ipv6: IpSet.empty(6) }
+  const excluded = { ipv4: IpSet.empty(4), ipv6: IpSet.empty(6) }
   let entryCount = 0
   for (const part of request.parts) {
     const sets = normaliseEntries(part.entries, part.family)
@@ -83,13 +88,21 @@ export async function guardFeed(request: GuardRequest): Promise<FeedOutcome> {
     if (sets.ipv4.isEmpty && sets.ipv6.isEmpty && part.mayBeEmpty !== true)
       return refused('empty', `${part.label} lists no address${part.emptyHint ?? ''}`)
     notes.push(...sets.notes)
-    entryCount += part.entries.length
+    const into = part.exclude === true ? excluded : taken
+    if (part.exclude !== true) entryCount += part.entries.length
     // Most feeds have one part per family: take its set rather than copy it into a union.
-    ipv4 = ipv4.isEmpty ? sets.ipv4 : ipv4.union(sets.ipv4)
-    ipv6 = ipv6.isEmpty ? sets.ipv6 : ipv6.union(sets.ipv6)
+    into.ipv4 = into.ipv4.isEmpty ? sets.ipv4 : into.ipv4.union(sets.ipv4)
+    into.ipv6 = into.ipv6.isEmpty ? sets.ipv6 : into.ipv6.union(sets.ipv6)
   }
+  const ipv4 = excluded.ipv4.isEmpty ? taken.ipv4 : taken.ipv4.difference(excluded.ipv4)
+  const ipv6 = excluded.ipv6.isEmpty ? taken.ipv6 : taken.ipv6.difference(excluded.ipv6)
   if (ipv4.isEmpty && ipv6.isEmpty)
-    return refused('empty', `${feed.id}: no source lists an address`)
+    return refused(
+      'empty',
+      taken.ipv4.isEmpty && taken.ipv6.isEmpty
+        ? `${feed.id}: no source lists an address`
+        : `${feed.id}: nothing is left once the excluded sources are taken out`,
+    )
   for (const [set, all, name] of [
     [ipv4, 1n << 32n, 'IPv4'],
     [ipv6, 1n << 128n, 'IPv6'],
@@ -106,10 +119,12 @@ export async function guardFeed(request: GuardRequest): Promise<FeedOutcome> {
       code: 'merged',
       message: `${entryCount} entries became ${lists.ipv4.length + lists.ipv6.length} CIDRs (duplicates and adjacent ranges merged)`,
     })
+  const { upstreamVersion } = request
+  const withVersion = upstreamVersion === undefined ? {} : { upstreamVersion }
   const unchanged = (): FeedOutcome => ({
     kind: 'unchanged',
     feed: feed.id,
-    snapshot: { ...prev!, fetchedAt },
+    snapshot: { ...prev!, fetchedAt, ...withVersion },
     notModified: false,
     notes,
   })
@@ -146,6 +161,7 @@ export async function guardFeed(request: GuardRequest): Promise<FeedOutcome> {
     source: request.source ?? [...new Set(feed.sources.map((s) => s.url))].join(' '),
     ipv4: lists.ipv4,
     ipv6: lists.ipv6,
+    ...withVersion,
   }
   const hold = prev ? checkHold(prev, before, { ipv4, ipv6 }, guards) : undefined
   if (hold)

@@ -30,7 +30,9 @@ export {
   GUARD_NAMES,
   MASS_ADDITION_MIN_GROWTH,
 } from './types.ts'
-export { BUILTIN_FEEDS, defineUserFeed, findFeed, type UserFeedInput } from './catalogue.ts'
+export { BUILTIN_FEEDS, CATALOGUE_PROVIDERS, findFeed, type ProviderListing } from './catalogue.ts'
+export { defineUserFeed, type UserFeedInput } from './user-feed.ts'
+export { AZURE_SERVICE_TAGS_PAGE } from './providers/azure.ts'
 export { syncFeeds } from './sync.ts'
 export { guardServedSnapshot, type ServedSnapshotOptions } from './guard-served.ts'
 export { RESERVED_IPV4, RESERVED_IPV6, type ReservedBlock } from './reserved-space.ts'

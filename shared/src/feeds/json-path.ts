@@ -78,13 +78,15 @@ export interface JsonPathHit {
 
 /**
  * Every value `segments` reach in `document`, or the first place where the path breaks
- * (a missing key, an index past the end, a step into a non-container).
+ * (a missing key, an index past the end, a step into a non-container). Locations start at
+ * `base` (`$`, or where `document` itself was found in a larger one).
  */
 export function evaluateJsonPath(
   document: unknown,
   segments: readonly JsonPathSegment[],
+  base = '$',
 ): { hits: JsonPathHit[] } | { missing: string } {
-  let current: JsonPathHit[] = [{ value: document, where: '$' }]
+  let current: JsonPathHit[] = [{ value: document, where: base }]
   for (const segment of segments) {
     const next: JsonPathHit[] = []
     for (const { value, where } of current) {

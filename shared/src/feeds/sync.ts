@@ -12,14 +12,17 @@ import {
   quote,
   type ExtractRefusal,
 } from './extract.ts'
+import { discoverSources, type PageResult } from './discover.ts'
 import { fetchSource, mirrorUrl, USER_AGENT, type FetchSourceResult } from './fetcher.ts'
 import { guardFeed, refusal, type GuardPart } from './guard.ts'
 import { isObject } from './json-path.ts'
+import { combineUpstreamVersions, readUpstreamVersion } from './upstream-version.ts'
 import {
   DEFAULT_GUARD_OPTIONS,
   type CacheEntry,
   type FeedDefinition,
   type FeedNote,
+  type FeedSource,
   type FeedOutcome,
   type FetchRecord,
   type GuardName,
@@ -68,25 +71,54 @@ export async function syncFeeds(
   const previous = options.previous ?? {}
   const cache = options.cache ?? {}
   const feedsByUrl = new Map<string, FeedDefinition[]>()
+  // Sources sharing a URL share its request: the first one's method and discovery.
+  const sourceByUrl = new Map<string, FeedSource>()
   for (const feed of feeds)
     for (const source of feed.sources) {
       const list = feedsByUrl.get(source.url) ?? []
       if (!list.includes(feed)) list.push(feed)
       feedsByUrl.set(source.url, list)
+      if (!sourceByUrl.has(source.url)) sourceByUrl.set(source.url, source)
     }
+  const fetchOptions = (validators: CacheEntry | undefined, method?: 'GET' | 'POST') => ({
+    fetch: options.fetch,
+    mirror: options.mirror,
+    githubToken: options.githubToken,
+    userAgent: options.userAgent ?? USER_AGENT,
+    maxBodyBytes: guards.maxBodyBytes,
+    timeoutMs: guards.timeoutMs,
+    validators,
+    ...(method === undefined ? {} : { method }),
+  })
+  const fetches: FetchRecord[] = []
+  const discovered = await discoverSources(
+    [...sourceByUrl.values()],
+    options.sourceUrls ?? {},
+    // Without validators fetchSource answers a body or a refusal (a 304 is an http-error).
+    (url) => fetchSource(url, fetchOptions(undefined)) as Promise<PageResult>,
+    fetches,
+  )
+  /** The URL a catalogue URL is read from: itself, or the file its page links to. */
+  const target = (url: string): string => {
+    const found = discovered.get(url)
+    return found !== undefined && 'url' in found ? found.url : url
+  }
   const fetchOne = (url: string, conditional: boolean) =>
-    fetchSource(url, {
-      fetch: options.fetch,
-      mirror: options.mirror,
-      githubToken: options.githubToken,
-      userAgent: options.userAgent ?? USER_AGENT,
-      maxBodyBytes: guards.maxBodyBytes,
-      timeoutMs: guards.timeoutMs,
-      validators: conditional ? cache[url] : undefined,
-    })
+    fetchSource(
+      target(url),
+      fetchOptions(conditional ? cache[url] : undefined, sourceByUrl.get(url)!.method),
+    )
 
-  const urls = [...feedsByUrl.keys()]
   const results = new Map<string, FetchSourceResult>()
+  for (const [url, found] of discovered)
+    if ('guard' in found)
+      results.set(url, {
+        kind: 'refused',
+        guard: found.guard,
+        reason: found.reason,
+        record: { url, requested: url, status: 0, bytes: 0, conditional: false },
+      })
+  const urls = [...feedsByUrl.keys()].filter((url) => !results.has(url))
   const canReuse = (url: string) => {
     const entry = cache[url]
     if (!entry || !(entry.etag ?? entry.lastModified)) return false
@@ -98,7 +130,6 @@ export async function syncFeeds(
       )
   }
   const first = await Promise.all(urls.map((url) => fetchOne(url, canReuse(url))))
-  const fetches: FetchRecord[] = []
   urls.forEach((url, i) => {
     results.set(url, first[i]!)
     fetches.push(first[i]!.record)
@@ -130,7 +161,16 @@ export async function syncFeeds(
   const outcomes: FeedOutcome[] = []
   for (const feed of feeds)
     outcomes.push(
-      await syncOne(feed, previous[feed.id], results, parseJsonOnce, guards, options, cache),
+      await syncOne(
+        feed,
+        previous[feed.id],
+        results,
+        parseJsonOnce,
+        guards,
+        options,
+        cache,
+        target,
+      ),
     )
 
   const unknownKeys: UnknownKey[] = []
@@ -190,6 +230,7 @@ async function syncOne(
   guards: GuardOptions,
   options: SyncOptions,
   cache: Readonly<Record<string, CacheEntry>>,
+  target: (url: string) => string,
 ): Promise<FeedOutcome> {
   const notes: FeedNote[] = []
   const refused = (guard: ExtractRefusal['guard'], reason: string) =>
@@ -213,13 +254,16 @@ async function syncOne(
     }
 
   const parts: GuardPart[] = []
+  const versions = []
   for (const [i, source] of feed.sources.entries()) {
     const r = sourceResults[i]!
     /* v8 ignore next: a 304 that survived the refetch pass has no body to parse */
     if (r.kind !== 'body') return refused('http-error', `${source.url}: no body to parse`)
     let extracted
+    let document: unknown
     if (isJsonParser(source.parser)) {
       const doc = parseJsonOnce(source.url, r.text, r.contentType)
+      if ('document' in doc) document = doc.document
       extracted = 'document' in doc ? extractJson(doc.document, source.parser) : doc
     } else if (/html/i.test(r.contentType))
       extracted = {
@@ -228,19 +272,32 @@ async function syncOne(
       }
     else extracted = extractText(r.text, source.parser)
     if ('guard' in extracted) return refused(extracted.guard, `${source.url}: ${extracted.reason}`)
+    versions.push(readUpstreamVersion(document, source.version, r.validators))
     parts.push({
       entries: extracted.entries,
       family:
-        source.parser.kind === 'lines' || source.parser.kind === 'csv'
+        source.parser.kind === 'lines' ||
+        source.parser.kind === 'csv' ||
+        source.parser.kind === 'geofeed'
           ? source.parser.family
           : undefined,
       label: `${source.url}${describeParser(source.parser)}`,
       ...(source.parser.kind === 'github-meta' && extracted.entries.length === 0
         ? { emptyHint: ' (the key is absent or empty)' }
         : {}),
+      ...(source.exclude === true ? { exclude: true } : {}),
     })
   }
-  return guardFeed({ feed, parts, previous: prev, guards, fetchedAt, notes })
+  return guardFeed({
+    feed,
+    parts,
+    previous: prev,
+    guards,
+    fetchedAt,
+    notes,
+    source: [...new Set(feed.sources.map((s) => target(s.url)))].join(' '),
+    upstreamVersion: combineUpstreamVersions(versions),
+  })
 }
 
 function describeParser(parser: FeedDefinition['sources'][number]['parser']): string {

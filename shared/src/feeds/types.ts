@@ -5,8 +5,17 @@
 import type { Family } from '../ip/index.ts'
 
 /**
- * How one source's body becomes a list of address strings. Built-in feeds use the last three
- * kinds; user-defined feeds use `lines`, `json` or `csv` (see {@link defineUserFeed}).
+ * Field filters of the `records` and `prefixes` parsers: relative path (syntax of
+ * {@link parseJsonPath}) to the values a record is kept for. A record is kept when, for every
+ * path, a value there equals one of the listed values (exactly, case included); a string, number
+ * or boolean compares as its JSON text without quotes, an array when one of its items does.
+ * A record without the field is not kept.
+ */
+export type RecordFilters = Readonly<Record<string, readonly string[]>>
+
+/**
+ * How one source's body becomes a list of address strings. Built-in feeds use every kind;
+ * user-defined feeds use the six kinds of {@link UserParserSpec} (see {@link defineUserFeed}).
  *
  * - `lines`: one address or CIDR a line; blank lines and `#` comments (whole-line or trailing)
  *   are skipped; a UTF-8 BOM and CRLF line ends are accepted. `family` restricts the entries
@@ -14,9 +23,23 @@ import type { Family } from '../ip/index.ts'
  * - `json`: a path expression into the parsed JSON (syntax in {@link parseJsonPath}), e.g.
  *   `endpoints["app.firezone.dev"]` or `prefixes[*].ip_prefix`. Each value it reaches must be a
  *   string, an array of strings, or an object with `ipv4` / `ipv6` string arrays; anything else,
- *   or a path that reaches nothing, is `schema-drift`.
+ *   or a path that reaches nothing, is `schema-drift`. IPv4 and IPv6 may mix, even in one field
+ *   (Zscaler's `range`).
  * - `csv`: one column of a comma-separated file, by header name or 1-based index; the first row
  *   is a header when the column is given by name; `#` lines are skipped.
+ * - `geofeed`: an RFC 8805 geofeed (`prefix,country,region,city,postal`, no header): the first
+ *   field of every line that is not blank or a `#` comment. A line without a comma is still one
+ *   prefix (RFC 8805 section 2.1.1 lets trailing fields go).
+ * - `records`: the objects `path` reaches (e.g. `items[*]`; `''` is the document itself), kept
+ *   when they pass `where`, and in each kept one every `address` path (relative, e.g. `cidr`,
+ *   `cidrs[*].cidr`, `properties.addressPrefixes`) must reach strings or arrays of strings: a
+ *   missing address field is `schema-drift` (a renamed key must not shrink a list silently).
+ *   A `path` that reaches nothing, or a non-object where a record was expected, is
+ *   `schema-drift`; records that all fail `where` leave the source empty (the `empty` guard).
+ * - `prefixes`: Google's layout (goog.json, cloud.json, the crawler lists, OpenAI's bots,
+ *   Bingbot): `prefixes[*]`, each record holding `ipv4Prefix` or `ipv6Prefix` (a record with
+ *   neither is `schema-drift`), kept when it passes `where` (e.g. `{ scope: ['europe-west1'] }`).
+ *   A payload without `prefixes` (Google's 2026 notices) is `schema-drift`.
  * - `github-meta`: one address key of `api.github.com/meta`. A missing `required` key is
  *   `schema-drift`; a missing optional key (only `dependabot`, which GitHub withdrew in 2025)
  *   is an empty list, which the `empty` guard then refuses.
@@ -24,17 +47,31 @@ import type { Family } from '../ip/index.ts'
  *   each `{ ipv4, ipv6 }` (2024), or a flat array of CIDR strings (2025).
  * - `aws`: `ip-ranges.json` entries of one `service` (exact, upper case), optionally only those
  *   whose `region` is in `regions`. A service absent from the whole payload is `schema-drift`.
+ *
+ * The JSON kinds are declarative (what to read, not code that walks a tree) so that a byte
+ * scanner can later read the big payloads (AWS, Azure) without building the object tree.
  */
 export type ParserSpec =
   | { readonly kind: 'lines'; readonly family?: Family }
   | { readonly kind: 'json'; readonly path: string }
   | { readonly kind: 'csv'; readonly column: string | number; readonly family?: Family }
+  | { readonly kind: 'geofeed'; readonly family?: Family }
+  | {
+      readonly kind: 'records'
+      readonly path: string
+      readonly address: readonly string[]
+      readonly where?: RecordFilters
+    }
+  | { readonly kind: 'prefixes'; readonly where?: RecordFilters }
   | { readonly kind: 'github-meta'; readonly key: string; readonly required: boolean }
   | { readonly kind: 'firezone-relays' }
   | { readonly kind: 'aws'; readonly service: string; readonly regions: readonly string[] }
 
 /** The parser kinds a user-defined feed may use. */
-export type UserParserSpec = Extract<ParserSpec, { kind: 'lines' | 'json' | 'csv' }>
+export type UserParserSpec = Extract<
+  ParserSpec,
+  { kind: 'lines' | 'json' | 'csv' | 'geofeed' | 'records' | 'prefixes' }
+>
 
 /**
  * One part of a feed: an upstream URL (always the real `https://` address; the mirror is applied
@@ -44,6 +81,30 @@ export type UserParserSpec = Extract<ParserSpec, { kind: 'lines' | 'json' | 'csv
 export interface FeedSource {
   readonly url: string
   readonly parser: ParserSpec
+  /**
+   * `POST` for a publisher that serves its list only to a POST (Imperva): sent with an empty
+   * body, never conditionally, and a redirect other than 307/308 is refused. Default `GET`.
+   */
+  readonly method?: 'GET' | 'POST'
+  /**
+   * Where the publisher's own version or date is in a JSON payload (a path, e.g. `syncToken`,
+   * `creationTime`, `changeNumber`), recorded as `Snapshot.upstreamVersion`. Without it, or when
+   * the payload lacks it, the response's ETag (else Last-Modified) is recorded instead.
+   */
+  readonly version?: string
+  /**
+   * The addresses of this source are taken away from the feed's (Google's services are
+   * goog.json minus cloud.json). It is fetched and guarded like any source: an excluded list
+   * that fails or comes back empty refuses the feed, never widens it.
+   */
+  readonly exclude?: boolean
+  /**
+   * The list's own URL changes (Azure publishes a dated file every week): `url` is then the page
+   * that links it, and the file fetched is the https link on that page to `host` whose last path
+   * segment matches `file` (a regular expression source); of several, the one whose name sorts
+   * last (the latest date). `SyncOptions.sourceUrls` can give the file's URL instead.
+   */
+  readonly discover?: { readonly host: string; readonly file: string }
 }
 
 /** One entry of the catalogue. */
@@ -55,6 +116,11 @@ export interface FeedDefinition {
   readonly docsUrl: string
   /** Every part must yield at least one address (else the `empty` guard refuses). */
   readonly sources: readonly FeedSource[]
+  /**
+   * What allowing it is for: who connects from these addresses (or, for an egress list, what is
+   * reached at them). Shown by `allowlist-sync feeds`.
+   */
+  readonly use?: string
   /** True for `defineUserFeed` results. */
   readonly user?: boolean
   /**
@@ -78,6 +144,25 @@ export interface BroadestPrefix {
 
 /** The `too-broad` limit of a feed that sets none: nothing broader than a /8 or a /20. */
 export const DEFAULT_BROADEST_PREFIX: BroadestPrefix = { ipv4: 8, ipv6: 20 }
+
+/**
+ * A publisher of built-in feeds: its listed feeds, and the ids it resolves on demand (a region,
+ * a product, a service tag), each pattern with what it selects.
+ */
+export interface CatalogueProvider {
+  /** The first part of its feed ids, e.g. `google`. */
+  readonly id: string
+  readonly name: string
+  /** Listed by `allowlist-sync feeds`, synced by a worker that enables no list of its own. */
+  readonly feeds: readonly FeedDefinition[]
+  /** Ids beyond the listed ones, e.g. `{ id: 'google/cloud@REGION[,REGION...]', use: '...' }`. */
+  readonly patterns: readonly { readonly id: string; readonly use: string }[]
+  /**
+   * The feed for `list` (the part of the id after `provider/`) when it is not a listed one, in
+   * its canonical id (regions lower-cased, sorted, deduplicated); undefined if it names none.
+   */
+  readonly resolve: (list: string) => FeedDefinition | undefined
+}
 
 /**
  * The canonical state of a feed (DESIGN.md). `ipv4`/`ipv6` are canonical CIDRs (network address,
@@ -371,7 +456,9 @@ declare global {
 
 /** The request options the fetcher passes; a subset of `RequestInit`. */
 export interface FetchInit {
-  readonly method: 'GET'
+  readonly method: 'GET' | 'POST'
+  /** Only with `POST`: the empty string (the publishers that need a POST want no body). */
+  readonly body?: string
   readonly headers: Record<string, string>
   readonly redirect: 'manual'
   readonly signal: AbortSignal
@@ -399,6 +486,12 @@ export interface SyncOptions {
   readonly guards?: Partial<GuardOptions>
   /** Defaults to {@link USER_AGENT}. */
   readonly userAgent?: string
+  /**
+   * Configured URLs of sources whose URL is otherwise discovered (`FeedSource.discover`), by the
+   * catalogue URL: e.g. `{ [AZURE_SERVICE_TAGS_PAGE]: 'https://download.microsoft.com/.../
+   * ServiceTags_Public_20260601.json' }`. The page is then not fetched.
+   */
+  readonly sourceUrls?: Readonly<Record<string, string>>
 }
 
 /** The result of {@link syncFeeds}. */

@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { BUILTIN_FEEDS } from '../../../shared/src/feeds/index.ts'
+import { BUILTIN_FEEDS, CATALOGUE_PROVIDERS } from '../../../shared/src/feeds/index.ts'
 import { cliPath } from '../../helpers/dist.ts'
 
 const exec = promisify(execFile)
@@ -21,10 +21,23 @@ async function cli(args: string[], env: Record<string, string> = {}) {
 }
 
 describe('allowlist-sync feeds', () => {
-  it('lists every built-in feed id with its URL, and the aws/ id syntax', async () => {
+  it('lists every built-in feed under its provider, with who connects from it and its URL', async () => {
     const { code, stdout } = await cli(['feeds'])
     expect(code).toBe(0)
-    for (const feed of BUILTIN_FEEDS) expect(stdout).toMatch(new RegExp(`^${feed.id} `, 'm'))
+    const groups = stdout.split('\n\n')
+    expect(groups).toHaveLength(CATALOGUE_PROVIDERS.length)
+    for (const [i, provider] of CATALOGUE_PROVIDERS.entries()) {
+      expect(groups[i]!.startsWith(`${provider.name} (${provider.id}/)\n`)).toBe(true)
+      for (const feed of provider.feeds) {
+        const escaped = feed.id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+        expect(groups[i]).toMatch(new RegExp(`^  ${escaped} `, 'm'))
+        if (feed.use !== undefined) expect(groups[i]).toContain(`for: ${feed.use}`)
+      }
+      for (const pattern of provider.patterns) expect(groups[i]).toContain(pattern.id)
+    }
+    for (const feed of BUILTIN_FEEDS) expect(stdout).toContain(`  ${feed.id} `)
+    expect(stdout).toContain('Google (google/)\n  google/services ')
+    expect(stdout).toContain('for: ')
     expect(stdout).toContain('https://api.github.com/meta')
     expect(stdout).toContain('aws/SERVICE[@REGION,...]')
   })

@@ -207,12 +207,13 @@ describe.skipIf(!HAVE_FIXTURES)('allowlist-sync render FEED... (fixtures via a m
     expect(r.stdout).toMatch(
       /^# BEGIN allowlist-sync name=allowlist-sync feeds=coolify\/cloud,github\/hooks sum=/,
     )
-    // No 'version 1': a single fetch has no history to count versions by.
+    // No 'version 1': a single fetch has no history to count versions by. The mirror's ETag is
+    // the publisher's version (Snapshot.upstreamVersion, issue 15).
     expect(r.stdout).toMatch(
-      /^# feed coolify\/cloud sha256 [0-9a-f]{64} source https:\/\/coolify\.io\/ipv4\.txt https:\/\/coolify\.io\/ipv6\.txt$/m,
+      /^# feed coolify\/cloud upstream ETag \S+ \S+ sha256 [0-9a-f]{64} source https:\/\/coolify\.io\/ipv4\.txt https:\/\/coolify\.io\/ipv6\.txt$/m,
     )
     expect(r.stdout).toMatch(
-      /^# feed github\/hooks sha256 [0-9a-f]{64} source https:\/\/api\.github\.com\/meta$/m,
+      /^# feed github\/hooks upstream ETag \S+ sha256 [0-9a-f]{64} source https:\/\/api\.github\.com\/meta$/m,
     )
     const coolify = parseCidrList(
       readFileSync(fixturePath('feeds/coolify/ipv4.2024-05-08T1121.txt'), 'utf8'),
@@ -352,9 +353,9 @@ describe('allowlist-sync render: options of the issue 18 formats', () => {
   })
 })
 
-it("CLI.md's format table (linked from the README) has a row for every format id", () => {
-  const doc = readFileSync(path.resolve(import.meta.dirname, '../../../action/CLI.md'), 'utf8')
-  const rows = doc.split('\n').filter((l) => /^\| `[a-z0-9-]+`/.test(l))
+it.each(['action/CLI.md', 'README.md'])('%s has a format table row for every format id', (doc) => {
+  const text = readFileSync(path.resolve(import.meta.dirname, '../../..', doc), 'utf8')
+  const rows = text.split('\n').filter((l) => /^\| `[a-z0-9-]+`/.test(l))
   const ids = new Set(
     rows.flatMap((r) => [...r.split('|')[1]!.matchAll(/`([a-z0-9-]+)`/g)].map((m) => m[1])),
   )

@@ -231,3 +231,32 @@ describe('extractJson', () => {
     })
   })
 })
+
+describe('extractText: geofeed', () => {
+  it('reads the first field of RFC 8805 lines, skipping # comments and blank lines', () => {
+    // Linode's header lines and DigitalOcean's plain rows, CRLF and a row without a comma.
+    const body =
+      '# This file contains a self-published geofeed\r\n' +
+      '# prefix, country, subdivision, city, postal_code\r\n' +
+      '2600:3c00::/32,US,US-TX,Richardson,\r\n' +
+      '\r\n' +
+      '  # indented comment\n' +
+      ' 5.101.96.0/21 ,NL,NL-NH,Amsterdam,1105 AT\n' +
+      '198.51.100.0/24\n'
+    expect(found(extractText(body, { kind: 'geofeed' }))).toEqual([
+      ['2600:3c00::/32', 'line 3'],
+      ['5.101.96.0/21', 'line 6'],
+      ['198.51.100.0/24', 'line 7'],
+    ])
+  })
+
+  it('keeps an empty first field as an entry, so that the guards refuse it by line', () => {
+    expect(found(extractText(',US,US-TX,,\n', { kind: 'geofeed' }))).toEqual([['', 'line 1']])
+  })
+
+  it('refuses an HTML page', () => {
+    expect(extractText('<!doctype html><p>moved</p>', { kind: 'geofeed' })).toMatchObject({
+      guard: 'wrong-content',
+    })
+  })
+})

@@ -177,3 +177,41 @@ describe('fetchSource', () => {
     })
   })
 })
+
+describe('fetchSource: POST (Imperva serves its list only to a POST)', () => {
+  const validators: CacheEntry = { etag: '"v1"', lastModified: 'Mon, 01 Jun 2026 00:00:00 GMT' }
+
+  it('sends a POST with an empty body and never a validator, through the mirror', async () => {
+    mirror.files[KEY] = '{"res":0}'
+    const before = mirror.requests.length
+    const result = await fetchSource(FEED_URL, options({ method: 'POST', validators }))
+    expect(result).toMatchObject({
+      kind: 'body',
+      text: '{"res":0}',
+      record: { conditional: false },
+    })
+    const seen = mirror.requests.slice(before)
+    expect(seen.map((r) => [r.method, r.key, r.body])).toEqual([['POST', KEY, '']])
+    expect(seen[0]!.headers['if-none-match']).toBeUndefined()
+    expect(seen[0]!.headers['if-modified-since']).toBeUndefined()
+  })
+
+  it('follows a same-host 307 or 308 as a POST', async () => {
+    mirror.files[KEY] = (_req, res) => res.writeHead(308, { location: '/acme.example/v2' }).end()
+    mirror.files['acme.example/v2'] = (req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(`{"method":"${req.method}"}`)
+    expect(await fetchSource(FEED_URL, options({ method: 'POST' }))).toMatchObject({
+      kind: 'body',
+      text: '{"method":"POST"}',
+    })
+  })
+
+  it.each([301, 302, 303])('refuses a %s, which would turn the POST into a GET', async (status) => {
+    mirror.files[KEY] = (_req, res) => res.writeHead(status, { location: '/acme.example/v2' }).end()
+    expect(await fetchSource(FEED_URL, options({ method: 'POST' }))).toMatchObject({
+      kind: 'refused',
+      guard: 'redirect',
+      reason: `HTTP ${status} to a POST (only 307 and 308 keep it one)`,
+    })
+  })
+})

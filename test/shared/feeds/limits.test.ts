@@ -24,6 +24,10 @@ async function observed(): Promise<Map<string, Broadest>> {
     ...f,
     broadestPrefix: { ipv4: 0, ipv6: 0 },
   }))
+  // A discovered source (Azure's download page) is read at its catalogue URL: the fixture there.
+  const sourceUrls = Object.fromEntries(
+    covered.flatMap((f) => f.sources.filter((s) => s.discover).map((s) => [s.url, s.url])),
+  )
   const seen = new Map<string, Broadest>(
     covered.map((f) => [f.id, { ipv4: undefined, ipv6: undefined }]),
   )
@@ -37,7 +41,7 @@ async function observed(): Promise<Map<string, Broadest>> {
         }),
       )
     }
-    const { outcomes } = await syncFeeds(unlimited, { fetch, now: Date.now })
+    const { outcomes } = await syncFeeds(unlimited, { fetch, now: Date.now, sourceUrls })
     for (const o of outcomes) {
       if (o.kind !== 'changed') continue
       const b = seen.get(o.feed)!

@@ -17,6 +17,7 @@ import {
 } from '../../../worker/src/jobs/deliver.ts'
 import type { DeliveryMessage } from '../../../worker/src/jobs/deliver.ts'
 import worker from '../../../worker/src/index.ts'
+import { VERSION } from '../../../shared/src/index.ts'
 import { runSync } from '../../../worker/src/jobs/scheduled.ts'
 import {
   call,
@@ -168,6 +169,7 @@ describe('webhook deliveries', () => {
     expect(more).toHaveLength(0)
     expect(request).toMatchObject({ method: 'POST', path: '/hook' })
     expect(request!.headers['content-type']).toBe('application/json')
+    expect(request!.headers['user-agent']).toBe(`allowlist-sync-webhooks/${VERSION}`)
     expect(request!.headers['webhook-id']).toBe(messages[0]!.deliveryId)
     const payload = new Webhook(sub.secret!).verify(request!.body, request!.headers) as Record<
       string,

@@ -56,13 +56,10 @@ interface HeldJson {
   added: { ipv4: string[]; ipv6: string[] }
 }
 
+/** The held candidate in full, as the feed's snapshot carries it (the listing has only counts). */
 async function heldOf(): Promise<HeldJson | null> {
-  const { feeds } = await (
-    await call('/v1/feeds')
-  ).json<{
-    feeds: { id: string; held: HeldJson | null }[]
-  }>()
-  return feeds.find((f) => f.id === 'cloudflare/edge')!.held
+  const res = await call('/v1/feeds/cloudflare/edge')
+  return (await res.json<{ held: HeldJson | null }>()).held
 }
 
 async function versionOf(): Promise<number> {

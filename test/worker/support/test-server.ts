@@ -19,7 +19,7 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { Ajv } from 'ajv'
 import type { ValidateFunction } from 'ajv'
-import { LATEST_FIXTURES, startMirror } from '../../scripts/mirror-server.ts'
+import { fixtureMirrorLayout, LATEST_FIXTURES, startMirror } from '../../scripts/mirror-server.ts'
 import type { MirrorServer } from '../../scripts/mirror-server.ts'
 
 const FEEDS_DIR = path.resolve(import.meta.dirname, '../../../../shared/fixtures/feeds')
@@ -131,9 +131,7 @@ export async function startTestServer(): Promise<TestServer> {
           return json(res, 200, { ok: true })
         }
         if (parts[2] === 'latest' && req.method === 'PUT') {
-          for (const [key, rel] of Object.entries(LATEST_FIXTURES)) {
-            mirror.files[key] = readFileSync(path.join(FEEDS_DIR, rel))
-          }
+          Object.assign(mirror.files, fixtureMirrorLayout(LATEST_FIXTURES))
           return json(res, 200, LATEST_FIXTURES)
         }
         if (parts[2] === 'files' && req.method === 'DELETE') {

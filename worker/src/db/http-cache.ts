@@ -17,7 +17,12 @@ export async function getHttpCache(db: D1Database): Promise<Record<string, Cache
   )
 }
 
-/** Stores the validators a sync returned (replacing older ones). */
+/**
+ * Stores the validators a sync returned (replacing older ones). A URL whose body some feed
+ * refused is stored without validators: the table keeps no refusals to repeat on a 304, so the
+ * next run reads that body again and refuses it again, instead of calling it unchanged while
+ * upstream still serves, say, a notice in place of its list.
+ */
 export async function putHttpCache(
   db: D1Database,
   cache: Readonly<Record<string, CacheEntry>>,
@@ -31,6 +36,10 @@ export async function putHttpCache(
        updated_at = excluded.updated_at`,
   )
   await db.batch(
-    entries.map(([url, e]) => upsert.bind(url, e.etag ?? null, e.lastModified ?? null, now)),
+    entries.map(([url, e]) =>
+      e.refused === undefined
+        ? upsert.bind(url, e.etag ?? null, e.lastModified ?? null, now)
+        : upsert.bind(url, null, null, now),
+    ),
   )
 }

@@ -5,10 +5,11 @@
  * delivery is marked dead and sent to the dead-letter queue, whose consumer records anything that
  * Queues itself dead-letters (retries exhausted).
  */
+import { VERSION } from '../../../shared/src/index.ts'
 import { readConfig } from '../config.ts'
 import type { Config, ConfigEnv } from '../config.ts'
 import { claimAttempt, getDelivery, markDead, recordAttempt } from '../db/deliveries.ts'
-import type { Delivery } from '../db/deliveries.ts'
+import type { Attempt, Delivery } from '../db/deliveries.ts'
 import { getChange, getSnapshot } from '../db/snapshots.ts'
 import type { StoredChange } from '../db/snapshots.ts'
 import { getSubscription } from '../db/subscriptions.ts'
@@ -184,52 +185,56 @@ async function openSecrets(sub: Subscription, config: Config): Promise<OpenedSec
   }
 }
 
-async function attemptDelivery(
-  db: D1Database,
+/** Both kinds of request name the sender and its version. */
+const USER_AGENT = `allowlist-sync-webhooks/${VERSION}`
+
+/** A Standard Webhooks POST of the change, signed with the current (and a rotating) secret. */
+async function sendWebhook(
   sub: Subscription,
   change: StoredChange,
+  sha256: string | undefined,
   delivery: Delivery,
-  config: Config,
-  deps: JobDeps,
-  now: number,
+  { config, deps, now }: AttemptContext,
 ): Promise<SendResult> {
-  const sha256 = (await getSnapshot(db, change.feed, change.version))?.sha256
-  if (sub.kind === 'webhook') {
-    const url = sub.url!
-    const refused = checkTargetUrl(url, {
-      allowPrivate: config.allowPrivateTargets,
-      extraPorts: config.webhookExtraPorts,
-    })
-    if (refused !== undefined)
-      return { statusCode: null, error: `target refused: ${refused}`, permanent: true }
-    const opened = await openSecrets(sub, config)
-    if ('error' in opened) return opened
-    const body = webhookPayload(change, sha256, config, now)
-    const secrets = [opened.secret!]
-    if (
-      opened.previousSecret !== undefined &&
-      sub.previousSecretExpiresAt !== undefined &&
-      Date.parse(sub.previousSecretExpiresAt) > now
-    ) {
-      secrets.push(opened.previousSecret)
-    }
-    // A fresh timestamp per attempt: receivers reject timestamps older than 5 minutes.
-    const headers = await webhookHeaders(secrets, delivery.id, Math.floor(now / 1000), body)
-    return send(
-      url,
-      {
-        method: 'POST',
-        headers: {
-          ...headers,
-          'content-type': 'application/json',
-          'user-agent': 'allowlist-sync-webhooks/0.1',
-        },
-        body,
-      },
-      deps,
-      (res) => PERMANENT_WEBHOOK.has(res.status) || (res.status >= 300 && res.status < 400),
-    )
+  const url = sub.url!
+  const refused = checkTargetUrl(url, {
+    allowPrivate: config.allowPrivateTargets,
+    extraPorts: config.webhookExtraPorts,
+  })
+  if (refused !== undefined)
+    return { statusCode: null, error: `target refused: ${refused}`, permanent: true }
+  const opened = await openSecrets(sub, config)
+  if ('error' in opened) return opened
+  const body = webhookPayload(change, sha256, config, now)
+  const secrets = [opened.secret!]
+  if (
+    opened.previousSecret !== undefined &&
+    sub.previousSecretExpiresAt !== undefined &&
+    Date.parse(sub.previousSecretExpiresAt) > now
+  ) {
+    secrets.push(opened.previousSecret)
   }
+  // A fresh timestamp per attempt: receivers reject timestamps older than 5 minutes.
+  const headers = await webhookHeaders(secrets, delivery.id, Math.floor(now / 1000), body)
+  return send(
+    url,
+    {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json', 'user-agent': USER_AGENT },
+      body,
+    },
+    deps,
+    (res) => PERMANENT_WEBHOOK.has(res.status) || (res.status >= 300 && res.status < 400),
+  )
+}
+
+/** A GitHub repository_dispatch of the change, with the subscription's token. */
+async function sendDispatch(
+  sub: Subscription,
+  change: StoredChange,
+  sha256: string | undefined,
+  { config, deps }: AttemptContext,
+): Promise<SendResult> {
   // Checked again here: rows stored before these rules existed, or edited in D1.
   const badRepository = checkRepository(sub.repository!)
   if (badRepository !== undefined) {
@@ -250,7 +255,7 @@ async function attemptDelivery(
         accept: 'application/vnd.github+json',
         authorization: `Bearer ${opened.token!}`,
         'content-type': 'application/json',
-        'user-agent': 'allowlist-sync-webhooks/0.1',
+        'user-agent': USER_AGENT,
         'x-github-api-version': '2022-11-28',
       },
       body: JSON.stringify(dispatchPayload(change, sha256, config)),
@@ -264,6 +269,56 @@ async function attemptDelivery(
         res.headers.get('retry-after') === null) ||
       (res.status >= 300 && res.status < 400),
   )
+}
+
+interface AttemptContext {
+  readonly config: Config
+  readonly deps: JobDeps
+  readonly now: number
+}
+
+async function attemptDelivery(
+  db: D1Database,
+  sub: Subscription,
+  change: StoredChange,
+  delivery: Delivery,
+  ctx: AttemptContext,
+): Promise<SendResult> {
+  const sha256 = (await getSnapshot(db, change.feed, change.version))?.sha256
+  return sub.kind === 'webhook'
+    ? sendWebhook(sub, change, sha256, delivery, ctx)
+    : sendDispatch(sub, change, sha256, ctx)
+}
+
+/**
+ * Records an attempt's result and settles the message: delivered and failed are final, a
+ * retryable error waits the next backoff step, or goes dead (and to the DLQ) after the last.
+ */
+async function settleAttempt(
+  msg: Message<unknown>,
+  env: DeliverEnv,
+  deliveryId: string,
+  result: SendResult,
+  base: Omit<Attempt, 'outcome'>,
+  now: number,
+): Promise<void> {
+  const wait = BACKOFF_SECONDS[base.attempt]
+  if (result.error === null || result.permanent || wait === undefined) {
+    const outcome = result.error === null ? 'delivered' : result.permanent ? 'failed' : 'dead'
+    await recordAttempt(env.DB, deliveryId, { ...base, outcome }, outcome, undefined)
+    if (outcome === 'dead') await env.DEAD_LETTER_QUEUE.send({ deliveryId })
+    msg.ack()
+    return
+  }
+  const next = now + wait * 1000
+  await recordAttempt(
+    env.DB,
+    deliveryId,
+    { ...base, outcome: 'retry' },
+    'pending',
+    new Date(next).toISOString(),
+  )
+  msg.retry({ delaySeconds: delayUntil(next, now) })
 }
 
 /** Handles one message; settles it with exactly one of ack() or retry(). */
@@ -306,7 +361,7 @@ export async function deliverOne(
     return
   }
   const started = deps.now()
-  const result = await attemptDelivery(env.DB, sub, change, delivery, config, deps, now)
+  const result = await attemptDelivery(env.DB, sub, change, delivery, { config, deps, now })
   const durationMs = Math.max(0, Math.round(deps.now() - started))
   const base = {
     attempt,
@@ -315,38 +370,7 @@ export async function deliverOne(
     error: result.error,
     durationMs,
   }
-  if (result.error === null) {
-    await recordAttempt(
-      env.DB,
-      deliveryId,
-      { ...base, outcome: 'delivered' },
-      'delivered',
-      undefined,
-    )
-    msg.ack()
-    return
-  }
-  if (result.permanent) {
-    await recordAttempt(env.DB, deliveryId, { ...base, outcome: 'failed' }, 'failed', undefined)
-    msg.ack()
-    return
-  }
-  const wait = BACKOFF_SECONDS[attempt]
-  if (wait === undefined) {
-    await recordAttempt(env.DB, deliveryId, { ...base, outcome: 'dead' }, 'dead', undefined)
-    await env.DEAD_LETTER_QUEUE.send({ deliveryId })
-    msg.ack()
-    return
-  }
-  const next = now + wait * 1000
-  await recordAttempt(
-    env.DB,
-    deliveryId,
-    { ...base, outcome: 'retry' },
-    'pending',
-    new Date(next).toISOString(),
-  )
-  msg.retry({ delaySeconds: delayUntil(next, now) })
+  await settleAttempt(msg, env, deliveryId, result, base, now)
 }
 
 /** The delivery queue's batch handler: each message settles on its own. */

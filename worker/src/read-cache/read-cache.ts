@@ -110,6 +110,7 @@ export class ReadCache {
         version: head?.version ?? null,
         sha256: head?.sha256 ?? null,
         fetchedAt: head?.fetchedAt ?? null,
+        held: head?.held ?? null,
         expiresAt: now + ttlMs,
       }
       await this.putPointer(pointer, ttlMs)

@@ -12,8 +12,8 @@ import type { FeedCheckState } from '../db/feed-status.ts'
 import { getHeldCandidates } from '../db/held.ts'
 import { getFeedStates } from '../db/snapshots.ts'
 import type { FeedState } from '../db/snapshots.ts'
-import { toHeldView } from './held-view.ts'
-import type { HeldView } from './held-view.ts'
+import { toHeldSummary } from './held-view.ts'
+import type { HeldSummary } from './held-view.ts'
 import { resolveFeeds } from '../jobs/scheduled.ts'
 
 /** One feed as `GET /v1/feeds` lists it. */
@@ -43,8 +43,8 @@ export interface FeedSummary {
   /** Since when checks have ended like the last one (ok, refused or error): "refused since". */
   readonly lastOutcomeSince: string | null
   readonly lastRefusal: NonNullable<FeedCheckState['lastRefusal']> | null
-  /** A candidate waiting for confirmation (or rejected), or null. */
-  readonly held: HeldView | null
+  /** A candidate waiting for confirmation (or rejected), without its lists, or null. */
+  readonly held: HeldSummary | null
 }
 
 /** Whether every source of a feed is a key its publisher may leave out. */
@@ -71,7 +71,7 @@ export async function listFeeds(db: D1Database, env: Env): Promise<FeedSummary[]
     const h = held.get(id)
     return {
       ...summarize(id, enabledIds.has(id), states.get(id), checks.get(id)),
-      held: h === undefined ? null : toHeldView(h, config),
+      held: h === undefined ? null : toHeldSummary(h, config),
     }
   })
 }

@@ -1,6 +1,7 @@
 /**
- * @module How a held candidate is shown in `GET /v1/feeds`, `GET /v1/feeds/:provider/:list` and
- * on the status page: what it would change, why it is held, and when it would be confirmed.
+ * @module How a held candidate is shown: in full by `GET /v1/feeds/:provider/:list` (what it would
+ * change, why it is held, when it would be confirmed), and as a summary with counts and a link by
+ * `GET /v1/feeds` and the status page, so a held 250,000-range removal does not bloat the listing.
  */
 import type { FamilyLists, HoldGuardName } from '../../../shared/src/index.ts'
 import type { Config } from '../config.ts'
@@ -49,5 +50,35 @@ export function toHeldView(held: HeldCandidate, config: Config): HeldView {
     rejectedAt: held.rejectedAt,
     added: held.added,
     removed: held.removed,
+  }
+}
+
+/** How many ranges of each family a change list holds. */
+export interface FamilyCounts {
+  readonly ipv4: number
+  readonly ipv6: number
+}
+
+/** The `held` object of the listing: the view without its lists, their counts and where they are. */
+export interface HeldSummary extends Omit<HeldView, 'added' | 'removed'> {
+  readonly addedCounts: FamilyCounts
+  readonly removedCounts: FamilyCounts
+  /** The feed's snapshot, whose `held` carries the added and removed lists. */
+  readonly href: string
+}
+
+const countsOf = (lists: HeldView['added']): FamilyCounts => ({
+  ipv4: lists.ipv4.length,
+  ipv6: lists.ipv6.length,
+})
+
+/** The listing's summary of a stored candidate. */
+export function toHeldSummary(held: HeldCandidate, config: Config): HeldSummary {
+  const { added, removed, ...rest } = toHeldView(held, config)
+  return {
+    ...rest,
+    addedCounts: countsOf(added),
+    removedCounts: countsOf(removed),
+    href: `/v1/feeds/${held.feed}`,
   }
 }

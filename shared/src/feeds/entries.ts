@@ -1,0 +1,54 @@
+/**
+ * @module What every parser returns: the address strings a source lists, as the upstream wrote
+ * them, with where each was found; or the guard that refuses the body. And the one way upstream
+ * text is quoted in messages.
+ */
+import type { GuardName } from './types.ts'
+
+/**
+ * The address strings a source lists, as the upstream wrote them, and where each was found
+ * (`line 3`, `$["hooks"][2]`). Locations are built only when a message needs one.
+ */
+export class Entries {
+  readonly texts: string[] = []
+  readonly #bases: string[] = []
+  readonly #keys: number[] = []
+  readonly #lines: boolean
+
+  /** `lines`: locations are line numbers; otherwise JSON paths. */
+  constructor(lines: boolean) {
+    this.#lines = lines
+  }
+
+  /** Adds `text` found at line `key` (line mode), or at `base[key]` (`base` alone if key < 0). */
+  add(text: string, base: string, key: number): void {
+    this.texts.push(text)
+    this.#bases.push(base)
+    this.#keys.push(key)
+  }
+
+  get length(): number {
+    return this.texts.length
+  }
+
+  /** Where entry `i` was found, for messages. */
+  where(i: number): string {
+    const key = this.#keys[i]!
+    if (this.#lines) return `line ${key}`
+    return key < 0 ? this.#bases[i]! : `${this.#bases[i]!}[${key}]`
+  }
+}
+
+/** A refusal from a parser. */
+export interface ExtractRefusal {
+  readonly guard: GuardName
+  readonly reason: string
+}
+
+/** The parser's result: entries, or a refusal. */
+export type ExtractResult = { readonly entries: Entries } | ExtractRefusal
+
+/** Quotes upstream text for a one-line message: JSON-escaped, at most 60 characters. */
+export function quote(text: string): string {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text)
+}

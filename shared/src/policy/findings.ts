@@ -5,6 +5,7 @@
  */
 import { formatAddressValue, IpSet, type Family } from '../ip/index.ts'
 import { cidrSet } from './cidr-set.ts'
+import { PUBLIC, PUBLIC_THRESHOLD } from './public-space.ts'
 import { classesIn, type CompiledConfigs } from './compile-configs.ts'
 import { reachOf } from './reach-of.ts'
 import { pointFor, traceAddress, type TraceStep } from './trace-address.ts'
@@ -29,30 +30,6 @@ import type {
 } from './types.ts'
 
 const FAMILIES: readonly Family[] = [4, 6]
-
-/** Addresses that are not the public Internet: RFC 1918, loopback, link-local, CGNAT, multicast, reserved. */
-const NON_PUBLIC_V4 = [
-  '0.0.0.0/8',
-  '10.0.0.0/8',
-  '100.64.0.0/10',
-  '127.0.0.0/8',
-  '169.254.0.0/16',
-  '172.16.0.0/12',
-  '192.168.0.0/16',
-  '224.0.0.0/3',
-]
-
-/** The public Internet per family: IPv4 minus {@link NON_PUBLIC_V4}, IPv6 global unicast 2000::/3. */
-export const PUBLIC: Readonly<Record<Family, IpSet>> = {
-  4: IpSet.fromCidrs(4, NON_PUBLIC_V4).complement(),
-  6: IpSet.fromCidrs(6, ['2000::/3']),
-}
-
-/**
- * `forbid-public` fires when more public addresses than this get in: wider than a /16 (IPv4)
- * or a /48 (IPv6). Named hosts and networks pass; `0.0.0.0/0` minus a few holes does not.
- */
-export const PUBLIC_THRESHOLD: Readonly<Record<Family, bigint>> = { 4: 1n << 16n, 6: 1n << 80n }
 
 /** At most this many CIDRs go into a finding's `sources`. */
 const MAX_SOURCES = 20
@@ -169,9 +146,13 @@ function explain(
   }
 }
 
-function checkRule(rule: PolicyRule, ctx: Ctx, reachOut: ReachEntry[]): void {
-  const { cs } = ctx
-  const classes = classesIn(cs, rule.protocol, rule.ports)
+/** Each class's reach per family for a rule's ports, recorded in `reachOut` as it goes. */
+function reachByFamily(
+  rule: PolicyRule,
+  cs: CompiledConfigs,
+  classes: readonly PortRange[],
+  reachOut: ReachEntry[],
+): Map<Family, (IpSet | undefined)[]> {
   const perFamily = new Map<Family, (IpSet | undefined)[]>()
   for (const f of FAMILIES)
     perFamily.set(
@@ -197,6 +178,102 @@ function checkRule(rule: PolicyRule, ctx: Ctx, reachOut: ReachEntry[]): void {
       ...(r6 ? { ipv6: r6 } : {}),
     })
   })
+  return perFamily
+}
+
+/** What breaks a rule in one family: the offending sources, their ports, a sample to trace. */
+interface Offence {
+  readonly offending: IpSet
+  readonly badPorts: PortRange[]
+  readonly sample: bigint
+  readonly samplePort: number
+}
+
+function offenceOf(
+  rule: PolicyRule,
+  f: Family,
+  sources: readonly PolicySource[],
+  classes: readonly PortRange[],
+  reaches: readonly (IpSet | undefined)[],
+  options: EvaluateOptions,
+): Offence | undefined {
+  let bad: IpSet | undefined
+  const badPorts: PortRange[] = []
+  let samplePort = 0
+  let offending = IpSet.empty(f)
+  classes.forEach((c, k) => {
+    const reach = reaches[k]
+    if (reach === undefined) return
+    let off: IpSet
+    if (rule.kind === 'require') {
+      off = resolveSources(sources, f, options, 'public').difference(reach)
+    } else if (rule.kind === 'restrict') {
+      off = reach.difference(resolveSources(sources, f, options, 'all'))
+    } else {
+      const pub = reach.intersection(PUBLIC[f])
+      off = pub.addressCount() > PUBLIC_THRESHOLD[f] ? pub : IpSet.empty(f)
+    }
+    if (off.isEmpty) return
+    if (bad === undefined) {
+      bad = off
+      samplePort = c[0]
+    }
+    offending = offending.union(off)
+    badPorts.push(c)
+  })
+  if (bad === undefined) return undefined
+  return { offending, badPorts, sample: firstAddress(bad), samplePort }
+}
+
+/** A rule's finding in one family: the message and the fix, in the deciding file's syntax. */
+function ruleMessage(
+  rule: PolicyRule,
+  f: Family,
+  sources: readonly PolicySource[],
+  o: Offence,
+  found: { step: TraceStep; on: string; ports: string; format: ConfigFormat | undefined },
+  options: EvaluateOptions,
+): { message: string; hint: string } {
+  const { step, on, ports, format } = found
+  const where = rule.direction === 'inbound' ? 'from' : 'to'
+  const subject = `${rule.direction === 'outbound' ? 'outbound ' : ''}${ports}/${rule.protocol} (${rule.title})`
+  const sample = formatAddressValue(f, o.sample)
+  if (rule.kind === 'require') {
+    const required = resolveSources(sources, f, options, 'public')
+    const through = required.difference(o.offending)
+    const extent = through.isEmpty
+      ? 'blocked for all of them'
+      : `reachable only from ${through.toCidrs(3).join(', ')}${through.toCidrs(4).length > 3 ? ', ...' : ''} of them`
+    return {
+      message: `${subject} is not reachable ${where} ${describeSources(sources)} over ${familyName(f)}: ${extent}; e.g. ${sample} is dropped by ${step.text}${on}`,
+      hint: `Open it: ${fixSnippet(
+        format,
+        'open',
+        rule.direction,
+        rule.protocol,
+        ports,
+        sources.map((s) => (s.startsWith('feed:') ? `<${s.slice(5)} addresses>` : s)),
+      )}`,
+    }
+  }
+  if (rule.kind === 'restrict')
+    return {
+      message: `${subject} is reachable ${where} sources outside ${describeSources(sources)} over ${familyName(f)}, e.g. ${sample} (let in by ${step.text})${on}`,
+      hint: `Allow only ${describeSources(sources)}: narrow the rule at ${step.file}:${step.line}; allowlist-sync render can generate the allowlist from the feed.`,
+    }
+  const extent = o.offending.covers(PUBLIC[f])
+    ? 'from anywhere'
+    : `from ${o.offending.rangeCount} public address range(s)`
+  return {
+    message: `${subject} is reachable from the public Internet over ${familyName(f)} (${extent}): let in by ${step.text}${on}`,
+    hint: `Close it to the Internet: ${fixSnippet(format, 'close', rule.direction, rule.protocol, ports, [])}`,
+  }
+}
+
+function checkRule(rule: PolicyRule, ctx: Ctx, reachOut: ReachEntry[]): void {
+  const { cs } = ctx
+  const classes = classesIn(cs, rule.protocol, rule.ports)
+  const perFamily = reachByFamily(rule, cs, classes, reachOut)
   if (rule.kind === 'allow') return
   // `require` defaults to anywhere; a `restrict` without sources (parsePolicy refuses one, a
   // policy built in code may not) admits nobody: a missing list must not open the port.
@@ -204,74 +281,21 @@ function checkRule(rule: PolicyRule, ctx: Ctx, reachOut: ReachEntry[]): void {
   for (const f of FAMILIES) {
     const reaches = perFamily.get(f)!
     if (reaches.every((r) => r === undefined)) continue
-    let bad: IpSet | undefined
-    const badPorts: PortRange[] = []
-    let samplePort = 0
-    let want: 'accepted' | 'dropped' = 'accepted'
-    let offending = IpSet.empty(f)
-    classes.forEach((c, k) => {
-      const reach = reaches[k]
-      if (reach === undefined) return
-      let off: IpSet
-      if (rule.kind === 'require') {
-        want = 'dropped'
-        off = resolveSources(sources, f, ctx.options, 'public').difference(reach)
-      } else if (rule.kind === 'restrict') {
-        off = reach.difference(resolveSources(sources, f, ctx.options, 'all'))
-      } else {
-        const pub = reach.intersection(PUBLIC[f])
-        off = pub.addressCount() > PUBLIC_THRESHOLD[f] ? pub : IpSet.empty(f)
-      }
-      if (off.isEmpty) return
-      if (bad === undefined) {
-        bad = off
-        samplePort = c[0]
-      }
-      offending = offending.union(off)
-      badPorts.push(c)
-    })
-    if (bad === undefined) continue
+    const o = offenceOf(rule, f, sources, classes, reaches, ctx.options)
+    if (o === undefined) continue
     const shape: PacketShape = {
       direction: rule.direction,
       protocol: rule.protocol,
-      port: samplePort,
+      port: o.samplePort,
       family: f,
       state: 'new',
     }
-    const sample = firstAddress(bad)
-    const { step, where: on } = explain(cs, shape, sample, want)
-    const ports = formatRanges(badPorts)
-    const where = rule.direction === 'inbound' ? 'from' : 'to'
-    const subject = `${rule.direction === 'outbound' ? 'outbound ' : ''}${ports}/${rule.protocol} (${rule.title})`
-    let message: string
-    let hint: string
-    const format = ctx.formatOf(step.file)
-    if (rule.kind === 'require') {
-      const required = resolveSources(sources, f, ctx.options, 'public')
-      const through = required.difference(offending)
-      const extent = through.isEmpty
-        ? 'blocked for all of them'
-        : `reachable only from ${through.toCidrs(3).join(', ')}${through.toCidrs(4).length > 3 ? ', ...' : ''} of them`
-      message = `${subject} is not reachable ${where} ${describeSources(sources)} over ${familyName(f)}: ${extent}; e.g. ${formatAddressValue(f, sample)} is dropped by ${step.text}${on}`
-      hint = `Open it: ${fixSnippet(
-        format,
-        'open',
-        rule.direction,
-        rule.protocol,
-        ports,
-        sources.map((s) => (s.startsWith('feed:') ? `<${s.slice(5)} addresses>` : s)),
-      )}`
-    } else if (rule.kind === 'restrict') {
-      message = `${subject} is reachable ${where} sources outside ${describeSources(sources)} over ${familyName(f)}, e.g. ${formatAddressValue(f, sample)} (let in by ${step.text})${on}`
-      hint = `Allow only ${describeSources(sources)}: narrow the rule at ${step.file}:${step.line}; allowlist-sync render can generate the allowlist from the feed.`
-    } else {
-      const extent = offending.covers(PUBLIC[f])
-        ? 'from anywhere'
-        : `from ${offending.rangeCount} public address range(s)`
-      message = `${subject} is reachable from the public Internet over ${familyName(f)} (${extent}): let in by ${step.text}${on}`
-      hint = `Close it to the Internet: ${fixSnippet(format, 'close', rule.direction, rule.protocol, ports, [])}`
-    }
-    if (rule.hint) hint = `${hint.replace(/[.;]?$/, '.')} ${rule.hint}`
+    const want = rule.kind === 'require' ? 'dropped' : 'accepted'
+    const { step, where: on } = explain(cs, shape, o.sample, want)
+    const ports = formatRanges(o.badPorts)
+    const found = { step, on, ports, format: ctx.formatOf(step.file) }
+    const text = ruleMessage(rule, f, sources, o, found, ctx.options)
+    const hint = rule.hint ? `${text.hint.replace(/[.;]?$/, '.')} ${rule.hint}` : text.hint
     const severity: FindingSeverity = rule.severity ?? 'error'
     ctx.findings.push({
       rule: rule.id,
@@ -281,9 +305,9 @@ function checkRule(rule: PolicyRule, ctx: Ctx, reachOut: ReachEntry[]): void {
       direction: rule.direction,
       file: step.file,
       line: step.line,
-      message,
+      message: text.message,
       hint,
-      sources: cidrList(offending, f),
+      sources: cidrList(o.offending, f),
     })
   }
 }

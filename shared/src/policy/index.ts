@@ -65,7 +65,7 @@ export {
   isInterfacePattern,
   matchesInterface,
 } from './interfaces.ts'
-export { PUBLIC_THRESHOLD } from './findings.ts'
+export { PUBLIC_THRESHOLD } from './public-space.ts'
 export {
   formatFindingsText,
   toFindingsJson,

@@ -112,12 +112,44 @@ export class ConfigError extends Error {
 interface RawFeed {
   id: string
   url: string
-  parser: 'lines' | 'json' | 'csv'
+  parser: UserParserSpec['kind']
   path?: string
   column?: string | number
+  address?: string[]
+  where?: Record<string, string[]>
   family?: 4 | 6
+  version?: string
   title?: string
   'allow-reserved'?: boolean
+}
+
+/** The keys each user parser kind needs beside `parser`. */
+const PARSER_NEEDS: Readonly<Record<UserParserSpec['kind'], readonly (keyof RawFeed)[]>> = {
+  lines: [],
+  geofeed: [],
+  prefixes: [],
+  json: ['path'],
+  csv: ['column'],
+  records: ['path', 'address'],
+}
+
+/** A user feed's parser from its config keys (the schema checked their types). */
+function userParserOf(f: RawFeed): UserParserSpec {
+  const family = f.family ? { family: f.family } : {}
+  const where = f.where ? { where: f.where } : {}
+  switch (f.parser) {
+    case 'lines':
+    case 'geofeed':
+      return { kind: f.parser, ...family }
+    case 'json':
+      return { kind: 'json', path: f.path! }
+    case 'csv':
+      return { kind: 'csv', column: f.column!, ...family }
+    case 'records':
+      return { kind: 'records', path: f.path!, address: f.address!, ...where }
+    case 'prefixes':
+      return { kind: 'prefixes', ...where }
+  }
 }
 
 interface RawTarget {
@@ -268,19 +300,10 @@ function schemaErrors(raw: unknown, where: Positions): string[] {
 function userFeedsOf(cfg: RawConfig, where: Positions, problems: string[]): FeedDefinition[] {
   const out: FeedDefinition[] = []
   for (const [i, f] of (cfg.feeds ?? []).entries()) {
-    const parser: UserParserSpec | undefined =
-      f.parser === 'lines'
-        ? { kind: 'lines', ...(f.family ? { family: f.family } : {}) }
-        : f.parser === 'json'
-          ? f.path === undefined
-            ? undefined
-            : { kind: 'json', path: f.path }
-          : f.column === undefined
-            ? undefined
-            : { kind: 'csv', column: f.column, ...(f.family ? { family: f.family } : {}) }
-    if (!parser) {
+    const missing = PARSER_NEEDS[f.parser].filter((key) => f[key] === undefined)
+    if (missing.length > 0) {
       problems.push(
-        `${where.at(['feeds', i])}: feed '${f.id}': the ${f.parser} parser needs '${f.parser === 'json' ? 'path' : 'column'}'`,
+        `${where.at(['feeds', i])}: feed '${f.id}': the ${f.parser} parser needs ${missing.map((k) => `'${k}'`).join(' and ')}`,
       )
       continue
     }
@@ -289,8 +312,9 @@ function userFeedsOf(cfg: RawConfig, where: Positions, problems: string[]): Feed
         defineUserFeed({
           id: f.id,
           url: f.url,
-          parser,
+          parser: userParserOf(f),
           ...(f.title ? { title: f.title } : {}),
+          ...(f.version === undefined ? {} : { version: f.version }),
           ...(f['allow-reserved'] === true ? { allowReserved: true } : {}),
         }),
       )

@@ -18,7 +18,7 @@ import { fixtureMirrorLayout, LATEST_FIXTURES } from '../scripts/mirror-server.t
 import { FIXTURES, HAVE_FIXTURES, median, type BenchFile, type BenchResult } from './harness.ts'
 
 /** Upstream URL -> [older fixture, newer fixture]: the sync diffs the newer against the older. */
-const VERSIONS: Record<string, [string, string]> = {
+export const VERSIONS: Record<string, [string, string]> = {
   'https://api.github.com/meta': ['github/meta.2026-02-23.json', 'github/meta.2026-03-03.json'],
   'https://coolify.io/ipv4.txt': [
     'coolify/ipv4.2024-06-07T2116.txt',

@@ -9,7 +9,11 @@
 import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { fixtureMirrorLayout, LATEST_FIXTURES, startMirror } from '../scripts/mirror-server.ts'
-import { startOtherWorkerDev, startWorkerDev } from '../worker/support/wrangler-dev.ts'
+import {
+  runCronAndWait,
+  startOtherWorkerDev,
+  startWorkerDev,
+} from '../worker/support/wrangler-dev.ts'
 import { HAVE_FIXTURES, hasCommand, median } from './harness.ts'
 import type { BenchFile, BenchResult, Measurement } from './harness.ts'
 
@@ -97,7 +101,7 @@ const bench: BenchFile = async ({ runs }) => {
   const dev = await startWorkerDev({ UPSTREAM_MIRROR: mirror.url })
   const hello = await startOtherWorkerDev(path.join(import.meta.dirname, 'hello-world'))
   try {
-    if ((await fetch(`${dev.url}/__scheduled`)).status !== 200) throw new Error('sync failed')
+    await runCronAndWait(dev.url)
     const ours = `${dev.url}/v1/feeds/github/hooks`
     const first = await fetch(ours)
     if (first.status !== 200) throw new Error(`GET ${ours}: ${first.status}`)

@@ -10,7 +10,7 @@ import type { FeedOutcome } from '../../shared/src/index.ts'
 import { HAVE_FIXTURES } from '../helpers/fixtures.ts'
 import { fixtureMirrorLayout, LATEST_FIXTURES, startMirror } from '../scripts/mirror-server.ts'
 import type { MirrorServer } from '../scripts/mirror-server.ts'
-import { startWorkerDev } from '../worker/support/wrangler-dev.ts'
+import { runCronAndWait, startWorkerDev } from '../worker/support/wrangler-dev.ts'
 import type { WorkerDev } from '../worker/support/wrangler-dev.ts'
 
 interface Listed {
@@ -53,10 +53,9 @@ describe('npm start on a fresh clone', () => {
   })
 
   it.runIf(HAVE_FIXTURES)(
-    'fills every built-in feed whose fixture exists with one GET /__scheduled',
+    'fills every built-in feed whose fixture exists with one GET /__scheduled (and its sync messages)',
     async () => {
-      const ran = await fetch(`${dev.url}/__scheduled?cron=*/15+*+*+*+*`)
-      expect(ran.status).toBe(200)
+      await runCronAndWait(dev.url)
       const { feeds } = (await (await fetch(`${dev.url}/v1/feeds`)).json()) as { feeds: Listed[] }
       const expected = await syncFeeds(BUILTIN_FEEDS, {
         fetch: (u, i) => fetch(u, i),

@@ -17,7 +17,7 @@ import { fixtureHistory } from '../helpers/fixture-history.ts'
 import { HAVE_FIXTURES } from '../helpers/fixtures.ts'
 import { fixtureMirrorLayout, startMirror } from '../scripts/mirror-server.ts'
 import type { MirrorServer } from '../scripts/mirror-server.ts'
-import { startWorkerDev } from '../worker/support/wrangler-dev.ts'
+import { runCronAndWait, startWorkerDev } from '../worker/support/wrangler-dev.ts'
 import type { WorkerDev } from '../worker/support/wrangler-dev.ts'
 
 /** Refusals a body earns on its own, whatever came before it. */
@@ -51,7 +51,7 @@ interface Listed {
   id: string
   version: number | null
   sha256: string | null
-  lastOutcome: { outcome: string; guard?: string; reason?: string } | null
+  lastOutcome: { at: string; outcome: string; guard?: string; reason?: string } | null
   held: { guard: string; seenCount: number } | null
 }
 
@@ -62,10 +62,9 @@ let dev: WorkerDev
 const seen: { label: string; files: Record<string, string>; feeds: Map<string, Listed> }[] = []
 let expected: readonly FeedOutcome[] = []
 
+/** One cron run, and every sync message it sent consumed (the fan-out: jobs/sync-queue.ts). */
 async function scheduled(): Promise<Map<string, Listed>> {
-  const ran = await fetch(`${dev.url}/__scheduled?cron=*/15+*+*+*+*`)
-  expect(ran.status).toBe(200)
-  const { feeds } = (await (await fetch(`${dev.url}/v1/feeds`)).json()) as { feeds: Listed[] }
+  const feeds = await runCronAndWait<Listed>(dev.url)
   return new Map(feeds.map((f) => [f.id, f]))
 }
 

@@ -17,7 +17,7 @@ import { FIXTURES_DIR, HAVE_FIXTURES } from '../helpers/fixtures.ts'
 import { missingTools } from '../helpers/tools.ts'
 import { fixtureMirrorLayout, LATEST_FIXTURES, startMirror } from '../scripts/mirror-server.ts'
 import type { MirrorServer } from '../scripts/mirror-server.ts'
-import { startWorkerDev } from '../worker/support/wrangler-dev.ts'
+import { runCronAndWait, startWorkerDev } from '../worker/support/wrangler-dev.ts'
 import type { WorkerDev } from '../worker/support/wrangler-dev.ts'
 
 const SKIP = missingTools('chromium')
@@ -39,7 +39,7 @@ function cloudflareV4(): string {
 }
 
 async function sync(): Promise<void> {
-  expect((await fetch(`${dev.url}/__scheduled?cron=*/15+*+*+*+*`)).status).toBe(200)
+  await runCronAndWait(dev.url)
 }
 
 /** Whether `selector`'s box lies inside the window as first shown (no scrolling). */

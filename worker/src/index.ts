@@ -1,13 +1,13 @@
 /**
- * @module The Worker's only default export: HTTP (the Hono app), the cron (jobs/cron.ts: sync,
- * read-cache pointers, retention, re-sealing secrets) and the queue consumers (deliveries and
- * their dead-letter queue).
+ * @module The Worker's only default export: HTTP (the Hono app), the cron (jobs/cron.ts: enqueue
+ * one sync per upstream source, retention, re-sealing secrets) and the queue consumers (syncs,
+ * deliveries, and their dead-letter queues).
  */
 import { createApp } from './app.ts'
 import { countingD1 } from './dev-counters.ts'
 import { runCron } from './jobs/cron.ts'
 import { consumeDeadLetters, consumeDeliveries } from './jobs/deliver.ts'
-import type { DeliveryMessage } from './jobs/deliver.ts'
+import { consumeSyncDeadLetters, consumeSyncs } from './jobs/sync-queue.ts'
 
 const app = createApp()
 
@@ -25,8 +25,10 @@ function withDevCounters(env: Env): Env {
   return counted
 }
 
-/** The dead-letter queue's name in wrangler.toml; every other queue is the delivery queue. */
+/** Queue names in wrangler.toml; any other queue is the delivery queue. */
 const DEAD_LETTER_QUEUE_NAME = 'allowlist-sync-deliveries-dlq'
+const SYNC_QUEUE_NAME = 'allowlist-sync-sync'
+const SYNC_DEAD_LETTER_QUEUE_NAME = 'allowlist-sync-sync-dlq'
 
 export default {
   fetch(request, env, ctx) {
@@ -37,7 +39,9 @@ export default {
     await runCron(env, controller.cron)
   },
   async queue(batch, env) {
-    if (batch.queue === DEAD_LETTER_QUEUE_NAME) await consumeDeadLetters(batch, env)
+    if (batch.queue === SYNC_QUEUE_NAME) await consumeSyncs(batch, withDevCounters(env))
+    else if (batch.queue === SYNC_DEAD_LETTER_QUEUE_NAME) consumeSyncDeadLetters(batch)
+    else if (batch.queue === DEAD_LETTER_QUEUE_NAME) await consumeDeadLetters(batch, env)
     else await consumeDeliveries(batch, env)
   },
-} satisfies ExportedHandler<Env, DeliveryMessage>
+} satisfies ExportedHandler<Env, unknown>

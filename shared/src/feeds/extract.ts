@@ -220,7 +220,7 @@ export function extractJson(document: unknown, parser: ParserSpec): ExtractResul
 }
 
 /** ip-ranges.json grouped by service once per document (six aws/ feeds share one file). */
-interface AwsService {
+export interface AwsService {
   readonly texts: string[]
   readonly regions: string[]
   readonly bases: string[]
@@ -275,6 +275,15 @@ function extractAws(document: unknown, service: string, regions: readonly string
     awsIndexes.set(document, index)
   }
   if (!(index instanceof Map)) return index
+  return awsEntries(index, service, regions)
+}
+
+/** The entries of `service` (in `regions`, or all) from an ip-ranges.json index. */
+export function awsEntries(
+  index: ReadonlyMap<string, AwsService>,
+  service: string,
+  regions: readonly string[],
+): ExtractResult {
   const found = index.get(service)
   if (!found) return { guard: 'schema-drift', reason: `no entry has service ${quote(service)}` }
   const wanted = new Set(regions.map((r) => r.toLowerCase()))

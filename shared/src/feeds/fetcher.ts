@@ -4,6 +4,7 @@
  * and UPSTREAM_MIRROR.
  */
 import { quote } from './extract.ts'
+import { sha256Hex } from './snapshot.ts'
 import type {
   CacheEntry,
   FetchLike,
@@ -74,10 +75,14 @@ export interface FetchSourceOptions {
   readonly method?: 'GET' | 'POST'
 }
 
-/** The body of a 2xx response, decoded as UTF-8 (a BOM removed). */
+/** The body of a 2xx response, decoded as UTF-8 (a BOM removed), its bytes and their SHA-256. */
 export interface FetchedBody {
   readonly kind: 'body'
   readonly text: string
+  /** The body as received (fast readers scan it: aws-scan.ts). */
+  readonly bytes: Uint8Array<ArrayBuffer>
+  /** Lower-case hex SHA-256 of `bytes`. */
+  readonly sha256: string
   readonly contentType: string
   readonly validators: CacheEntry
 }
@@ -264,7 +269,8 @@ export async function fetchSource(url: string, o: FetchSourceOptions): Promise<F
       return refuse('wrong-content', 'the body is not UTF-8 text', current)
     }
     const contentType = response.headers.get('content-type') ?? ''
-    return done({ kind: 'body', text, contentType, validators }, current)
+    const sha256 = await sha256Hex(all)
+    return done({ kind: 'body', text, bytes: all, sha256, contentType, validators }, current)
   } catch (error) {
     // As above: timedOut is set before the TimeoutSignal rejection.
     if (timedOut) {

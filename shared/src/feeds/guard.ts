@@ -47,8 +47,8 @@ export interface GuardRequest {
   readonly guards: GuardOptions
   /** ISO time of this fetch: the new snapshot's `fetchedAt` and `changedAt`. */
   readonly fetchedAt: string
-  /** The new snapshot's `source`; default: the feed's distinct source URLs, space-separated. */
-  readonly source?: string
+  /** The new snapshot's `source`: the URLs read, space-separated, or a worker's. */
+  readonly source: string
   /** The new snapshot's `version`; default `previous.version + 1` (or 1). */
   readonly version?: number
   /** Notes gathered before the guards (they are kept in the outcome). */
@@ -158,7 +158,7 @@ export async function guardFeed(request: GuardRequest): Promise<FeedOutcome> {
     sha256: await sha256Lists(lists),
     fetchedAt,
     changedAt: fetchedAt,
-    source: request.source ?? [...new Set(feed.sources.map((s) => s.url))].join(' '),
+    source: request.source,
     ipv4: lists.ipv4,
     ipv6: lists.ipv6,
     ...withVersion,

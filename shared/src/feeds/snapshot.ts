@@ -4,13 +4,19 @@ import type { Change, FamilyLists, Snapshot } from './types.ts'
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
 
-/** Lower-case hex SHA-256 over `JSON.stringify([ipv4, ipv6])` (the documented Snapshot hash). */
-export async function sha256Lists(lists: FamilyLists): Promise<string> {
-  const bytes = new TextEncoder().encode(JSON.stringify([lists.ipv4, lists.ipv6]))
+/** Lower-case hex SHA-256 of `bytes`. */
+export async function sha256Hex(
+  bytes: Parameters<typeof crypto.subtle.digest>[1],
+): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))
   let hex = ''
   for (const b of digest) hex += HEX[b]
   return hex
+}
+
+/** Lower-case hex SHA-256 over `JSON.stringify([ipv4, ipv6])` (the documented Snapshot hash). */
+export function sha256Lists(lists: FamilyLists): Promise<string> {
+  return sha256Hex(new TextEncoder().encode(JSON.stringify([lists.ipv4, lists.ipv6])))
 }
 
 /** Both families of a snapshot as IpSets. */

@@ -2,7 +2,9 @@
  * @module The sync: fetch each upstream URL once, parse every feed read from it, guard, and
  * turn the result into snapshots and changes against the previous snapshots.
  */
+import { scanAwsIpRanges } from './aws-scan.ts'
 import {
+  awsEntries,
   extractJson,
   extractText,
   GITHUB_META_ADDRESS_KEYS,
@@ -10,6 +12,7 @@ import {
   isJsonParser,
   looksLikeHtml,
   quote,
+  type AwsService,
   type ExtractRefusal,
 } from './extract.ts'
 import { discoverSources, type PageResult } from './discover.ts'
@@ -48,6 +51,19 @@ const BODY_GUARDS = new Set<GuardName>([
 const KNOWN_META_KEYS = new Set<string>([...GITHUB_META_ADDRESS_KEYS, ...GITHUB_META_OTHER_KEYS])
 
 type ParsedJson = { readonly document: unknown } | ExtractRefusal
+
+/** What every feed of one sync shares. */
+interface SyncRun {
+  readonly guards: GuardOptions
+  readonly options: SyncOptions
+  readonly cache: Readonly<Record<string, CacheEntry>>
+  /** URLs whose body is the one cached for them: {@link sameBodies}. */
+  readonly sameBody: ReadonlySet<string>
+  /** An ip-ranges.json body's index by the byte scanner, once per URL; undefined: read JSON. */
+  readonly scanAws: (url: string, bytes: Uint8Array) => Map<string, AwsService> | undefined
+  /** The URL a catalogue URL is read from: itself, or the file its page links to. */
+  readonly target: (url: string) => string
+}
 
 /**
  * Syncs `feeds`: each distinct upstream URL is fetched once (the 13 GitHub feeds share one
@@ -148,6 +164,8 @@ export async function syncFeeds(
     fetches.push(again[i]!.record)
   })
 
+  const sameBody = sameBodies(results, feedsByUrl, cache, previous)
+
   const parsed = new Map<string, ParsedJson>()
   const parseJsonOnce = (url: string, text: string, contentType: string): ParsedJson => {
     let result = parsed.get(url)
@@ -158,19 +176,23 @@ export async function syncFeeds(
     return result
   }
 
+  const scanned = new Map<string, Map<string, AwsService> | undefined>()
+  const scanAwsOnce = (url: string, bytes: Uint8Array) => {
+    if (!scanned.has(url)) scanned.set(url, scanAwsIpRanges(bytes))
+    return scanned.get(url)
+  }
+
   const outcomes: FeedOutcome[] = []
   for (const feed of feeds)
     outcomes.push(
-      await syncOne(
-        feed,
-        previous[feed.id],
-        results,
-        parseJsonOnce,
+      await syncOne(feed, previous[feed.id], results, parseJsonOnce, {
         guards,
         options,
         cache,
+        sameBody,
+        scanAws: scanAwsOnce,
         target,
-      ),
+      }),
     )
 
   const unknownKeys: UnknownKey[] = []
@@ -185,27 +207,72 @@ export async function syncFeeds(
   const nextCache: Record<string, CacheEntry> = { ...cache }
   for (const [url, result] of results) {
     delete nextCache[url]
-    if (result.kind === 'refused' || !(result.validators.etag ?? result.validators.lastModified))
-      continue
-    const refused: Record<string, { guard: GuardName; reason: string }> = {}
-    let reusable = true
-    for (const o of outcomes) {
-      if (!feedsByUrl.get(url)!.some((f) => f.id === o.feed)) continue
-      // A hold is not repeated on a 304: the held candidate must be fetched (and counted) again.
-      if (o.kind === 'held') reusable = false
-      if (o.kind !== 'refused') continue
-      if (!BODY_GUARDS.has(o.guard)) reusable = false
-      refused[o.feed] = { guard: o.guard, reason: o.reason }
-    }
-    if (!reusable) continue
-    const { etag, lastModified } = result.validators
-    nextCache[url] = {
-      ...(etag ? { etag } : {}),
-      ...(lastModified ? { lastModified } : {}),
-      ...(Object.keys(refused).length > 0 ? { refused } : {}),
-    }
+    const entry = nextEntry(result, feedsByUrl.get(url)!, outcomes, cache[url])
+    if (entry !== undefined) nextCache[url] = entry
   }
   return { outcomes, cache: nextCache, unknownKeys, fetches }
+}
+
+/**
+ * The URLs whose body has the SHA-256 cached for them, where every feed reading the URL still has
+ * the snapshot that body produced (or a cached refusal of it): they are not parsed again.
+ */
+function sameBodies(
+  results: ReadonlyMap<string, FetchSourceResult>,
+  feedsByUrl: ReadonlyMap<string, readonly FeedDefinition[]>,
+  cache: Readonly<Record<string, CacheEntry>>,
+  previous: Readonly<Record<string, Snapshot>>,
+): Set<string> {
+  const same = new Set<string>()
+  for (const [url, result] of results) {
+    const entry = cache[url]
+    const body = entry?.body
+    if (result.kind !== 'body' || body?.sha256 !== result.sha256) continue
+    const known = feedsByUrl
+      .get(url)!
+      .every(
+        (f) =>
+          (entry!.refused !== undefined && Object.hasOwn(entry!.refused, f.id)) ||
+          (previous[f.id] !== undefined && previous[f.id]!.sha256 === body.snapshots[f.id]),
+      )
+    if (known) same.add(url)
+  }
+  return same
+}
+
+/**
+ * The cache entry a URL leaves for the next sync: the validators it answered with, the refusals
+ * its body earned by the body alone, and the body's hash with the snapshot hash each feed got
+ * from it (kept from `before` on a 304). None after a hold or a refusal that depends on more than
+ * the body, so the next sync fetches and judges the body again. A 304 always has validators (it
+ * answers a conditional request) and a body always has a hash, so every other URL gets one.
+ */
+function nextEntry(
+  result: FetchSourceResult,
+  feeds: readonly FeedDefinition[],
+  outcomes: readonly FeedOutcome[],
+  before: CacheEntry | undefined,
+): CacheEntry | undefined {
+  if (result.kind === 'refused') return undefined
+  const refused: Record<string, { guard: GuardName; reason: string }> = {}
+  const snapshots: Record<string, string> = {}
+  for (const o of outcomes) {
+    if (!feeds.some((f) => f.id === o.feed)) continue
+    // A hold is not repeated on a 304: the held candidate must be fetched (and counted) again.
+    if (o.kind === 'held') return undefined
+    if (o.kind === 'refused') {
+      if (!BODY_GUARDS.has(o.guard)) return undefined
+      refused[o.feed] = { guard: o.guard, reason: o.reason }
+    } else snapshots[o.feed] = o.snapshot.sha256
+  }
+  const body = result.kind === 'body' ? { sha256: result.sha256, snapshots } : before?.body
+  const { etag, lastModified } = result.validators
+  return {
+    ...(etag ? { etag } : {}),
+    ...(lastModified ? { lastModified } : {}),
+    ...(Object.keys(refused).length > 0 ? { refused } : {}),
+    ...(body === undefined ? {} : { body }),
+  }
 }
 
 function parseJsonBody(text: string, contentType: string): ParsedJson {
@@ -227,29 +294,33 @@ async function syncOne(
   prev: Snapshot | undefined,
   results: ReadonlyMap<string, FetchSourceResult>,
   parseJsonOnce: (url: string, text: string, contentType: string) => ParsedJson,
-  guards: GuardOptions,
-  options: SyncOptions,
-  cache: Readonly<Record<string, CacheEntry>>,
-  target: (url: string) => string,
+  run: SyncRun,
 ): Promise<FeedOutcome> {
+  const { guards, options, cache, sameBody, target } = run
   const notes: FeedNote[] = []
   const refused = (guard: ExtractRefusal['guard'], reason: string) =>
     refusal(feed.id, guard, reason, prev, notes)
   const fetchedAt = new Date(options.now()).toISOString()
   const sourceResults = feed.sources.map((s) => results.get(s.url)!)
   for (const r of sourceResults) if (r.kind === 'refused') return refused(r.guard, r.reason)
-  if (sourceResults.every((r) => r.kind === 'not-modified')) {
+  // Every source answered 304, or the body its cached hash names: nothing to parse.
+  const notModified = sourceResults.every((r) => r.kind === 'not-modified')
+  const reused = sourceResults.every(
+    (r, i) => r.kind === 'not-modified' || sameBody.has(feed.sources[i]!.url),
+  )
+  const why = notModified ? 'HTTP 304' : 'the same body, by SHA-256'
+  if (reused)
     for (const s of feed.sources) {
       const again = cache[s.url]?.refused?.[feed.id]
-      if (again) return refused(again.guard, `${again.reason} (unchanged upstream: HTTP 304)`)
+      if (again) return refused(again.guard, `${again.reason} (unchanged upstream: ${why})`)
     }
-  }
-  if (prev && sourceResults.every((r) => r.kind === 'not-modified'))
+  if (prev && reused)
     return {
       kind: 'unchanged',
       feed: feed.id,
       snapshot: { ...prev, fetchedAt },
-      notModified: true,
+      notModified,
+      ...(notModified ? {} : { sameBody: true as const }),
       notes,
     }
 
@@ -261,10 +332,19 @@ async function syncOne(
     if (r.kind !== 'body') return refused('http-error', `${source.url}: no body to parse`)
     let extracted
     let document: unknown
-    if (isJsonParser(source.parser)) {
+    const { parser } = source
+    // The byte scanner reads AWS's usual shape; anything else (HTML, or a version to read from
+    // the payload) goes to JSON.parse.
+    const index =
+      parser.kind === 'aws' && source.version === undefined && !/html/i.test(r.contentType)
+        ? run.scanAws(source.url, r.bytes)
+        : undefined
+    if (parser.kind === 'aws' && index !== undefined)
+      extracted = awsEntries(index, parser.service, parser.regions)
+    else if (isJsonParser(parser)) {
       const doc = parseJsonOnce(source.url, r.text, r.contentType)
       if ('document' in doc) document = doc.document
-      extracted = 'document' in doc ? extractJson(doc.document, source.parser) : doc
+      extracted = 'document' in doc ? extractJson(doc.document, parser) : doc
     } else if (/html/i.test(r.contentType))
       extracted = {
         guard: 'wrong-content' as const,

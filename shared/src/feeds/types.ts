@@ -341,13 +341,16 @@ export interface ChangedOutcome {
 
 /**
  * The lists are the same: the previous snapshot with a new `fetchedAt`. `notModified` is true
- * when every source answered 304 and no body was read or parsed.
+ * when every source answered 304 and no body was read or parsed; `sameBody` when every source
+ * answered 304 or a body whose SHA-256 equals the one that earned the previous snapshot (the body
+ * was read and hashed, not parsed).
  */
 export interface UnchangedOutcome {
   readonly kind: 'unchanged'
   readonly feed: string
   readonly snapshot: Snapshot
   readonly notModified: boolean
+  readonly sameBody?: true
   readonly notes: readonly FeedNote[]
 }
 
@@ -407,6 +410,18 @@ export interface CacheEntry {
   readonly refused?: Readonly<
     Record<string, { readonly guard: GuardName; readonly reason: string }>
   >
+  /**
+   * The last body accepted from this URL: its SHA-256 (lower-case hex) and, by feed id, the
+   * snapshot hash it produced. A later body with the same hash is not parsed when every feed of
+   * the URL still has that snapshot (or a cached refusal): the cheapest unchanged path.
+   */
+  readonly body?: CachedBody
+}
+
+/** {@link CacheEntry.body}. */
+export interface CachedBody {
+  readonly sha256: string
+  readonly snapshots: Readonly<Record<string, string>>
 }
 
 /** What happened to one upstream URL during a sync (for logs and tests). */

@@ -91,6 +91,8 @@ describe('discoverSources', () => {
       Promise.resolve({
         kind: 'body',
         text,
+        bytes: new TextEncoder().encode(text),
+        sha256: 'not read by discovery',
         contentType: 'text/html',
         validators: {},
         record: record(url),

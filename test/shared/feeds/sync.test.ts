@@ -35,7 +35,15 @@ describe('syncFeeds', () => {
     const [outcome] = first.outcomes
     if (outcome?.kind !== 'changed') throw new Error(`expected a change, got ${outcome?.kind}`)
     expect(outcome.snapshot).toMatchObject({ ipv4: ['11.0.2.0/24'], ipv6: [] })
-    expect(first.cache).toEqual({ [JSON_FEED.sources[0]!.url]: { etag } })
+    expect(first.cache).toEqual({
+      [JSON_FEED.sources[0]!.url]: {
+        etag,
+        body: {
+          sha256: expect.stringMatching(/^[0-9a-f]{64}$/) as string,
+          snapshots: { [JSON_FEED.id]: outcome.snapshot.sha256 },
+        },
+      },
+    })
 
     const previous = { [JSON_FEED.id]: outcome.snapshot }
     const second = await syncViaMirror(mirror, [JSON_FEED], { previous, cache: first.cache })

@@ -145,3 +145,88 @@ describe('syncFeeds against a hand-written previous snapshot', () => {
     })
   })
 })
+
+describe('user feeds: the issue 15 kinds (defineUserFeed validation and a sync each)', () => {
+  const define = (parser: unknown, extra: Record<string, unknown> = {}) =>
+    defineUserFeed({
+      id: 'acme/list',
+      url: 'https://acme.example/list',
+      parser: parser as UserParserSpec,
+      ...extra,
+    })
+
+  it.each<[unknown, RegExp]>([
+    [{ kind: 'prefixes', where: [] }, /where must map field paths to lists of values/],
+    [{ kind: 'prefixes', where: null }, /where must map field paths/],
+    [{ kind: 'prefixes', where: { 'a[': ['x'] } }, /where: /],
+    [
+      { kind: 'prefixes', where: { scope: [] } },
+      /where "scope" must be a non-empty list of strings/,
+    ],
+    [{ kind: 'prefixes', where: { scope: 'x' } }, /must be a non-empty list of strings/],
+    [{ kind: 'prefixes', where: { scope: [1] } }, /must be a non-empty list of strings/],
+    [{ kind: 'records', path: 'items[*]', address: [] }, /address must be a non-empty list/],
+    [{ kind: 'records', path: 'items[*]', address: ['a['] }, /address: /],
+    [{ kind: 'records', path: 3, address: ['cidr'] }, /path must be a string/],
+    [{ kind: 'records', path: 'items[*]', address: ['cidr'], where: { product: [] } }, /where/],
+    [{ kind: 'geofeed', family: 5 }, /family must be 4 or 6/],
+    [{ kind: 'nope' }, /kind must be lines, json, csv, geofeed, records or prefixes/],
+  ])('refuses parser %j', (parser, message) => {
+    expect(() => define(parser)).toThrow(message)
+  })
+
+  it('takes allowReserved only as true or false, and a version path only as a path', () => {
+    expect(define({ kind: 'lines' }, { allowReserved: true }).allowReserved).toBe(true)
+    expect(define({ kind: 'lines' }, { allowReserved: false })).not.toHaveProperty('allowReserved')
+    expect(() => define({ kind: 'lines' }, { allowReserved: 'yes' })).toThrow(
+      expect.objectContaining({ code: 'ERR_FEED_OPTION' }),
+    )
+    expect(() => define({ kind: 'prefixes' }, { version: 'a[' })).toThrow(
+      expect.objectContaining({ code: 'ERR_FEED_VERSION' }),
+    )
+  })
+
+  it('prefixes with an array-valued filter, records with two filters, and mixed families', async () => {
+    const google = JSON.stringify({
+      prefixes: [
+        { ipv4Prefix: '11.0.2.0/24', scope: 'europe-west1' },
+        { ipv6Prefix: '2a0b:db8::/32', scope: 'europe-west1' },
+        { ipv4Prefix: '12.0.0.0/24', scope: 'us-east1' },
+      ],
+    })
+    const kept = await sync({ kind: 'prefixes', where: { scope: ['europe-west1'] } }, google)
+    expect(kept.kind === 'changed' && [kept.snapshot.ipv4, kept.snapshot.ipv6]).toEqual([
+      ['11.0.2.0/24'],
+      ['2a0b:db8::/32'],
+    ])
+    const atlassian = JSON.stringify({
+      items: [
+        { cidr: '11.0.2.0/24', direction: ['egress'], product: ['jira', 'confluence'] },
+        { cidr: '2a0b:db8::/32', direction: ['egress'], product: ['jira'] },
+        { cidr: '12.0.0.0/24', direction: ['ingress'], product: ['jira'] },
+        { cidr: '13.0.0.0/24', direction: ['egress'], product: ['bitbucket'] },
+      ],
+    })
+    const both = await sync(
+      {
+        kind: 'records',
+        path: 'items[*]',
+        address: ['cidr'],
+        where: { direction: ['egress'], product: ['jira'] },
+      },
+      atlassian,
+    )
+    expect(both.kind === 'changed' && [both.snapshot.ipv4, both.snapshot.ipv6]).toEqual([
+      ['11.0.2.0/24'],
+      ['2a0b:db8::/32'],
+    ])
+  })
+
+  it('a geofeed with a family refuses the other family as an invalid entry', async () => {
+    const body = '# geofeed\n11.0.2.0/24,US,US-CA,,\n2a0b:db8::/32,US,,,\n'
+    const v4 = await sync({ kind: 'geofeed', family: 4 }, body)
+    expect(v4).toMatchObject({ kind: 'refused', guard: 'invalid-entry' })
+    const any = await sync({ kind: 'geofeed' }, body)
+    expect(any.kind === 'changed' && any.snapshot.ipv6).toEqual(['2a0b:db8::/32'])
+  })
+})

@@ -43,7 +43,7 @@ async function fill(versions: number, checks: number, runs: number): Promise<voi
         `${n} INSERT INTO snapshot_contents SELECT ?1, 'sha-' || i, '["1.' || (i % 250) || '.0.0/16"]', '[]', 1 + i % 7, 0, 65536, NULL FROM n`,
       ).bind(feed, versions),
       env.DB.prepare(
-        `${n} INSERT INTO versions SELECT ?1, i, 'sha-' || i, ?3, strftime('%Y-%m-%dT%H:%M:%fZ', ?4 / 1000.0 + i * 3600, 'unixepoch'), 'https://x', 'r' FROM n`,
+        `${n} INSERT INTO versions SELECT ?1, i, 'sha-' || i, ?3, strftime('%Y-%m-%dT%H:%M:%fZ', ?4 / 1000.0 + i * 3600, 'unixepoch'), 'https://x', 'r', NULL FROM n`,
       ).bind(feed, versions, iso(BASE + versions * HOUR), BASE),
       env.DB.prepare(
         `${n} INSERT INTO changes (id, feed, version, previous_version, at, added, removed, added_count, removed_count)

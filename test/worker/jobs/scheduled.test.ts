@@ -2,7 +2,12 @@
  * Tests worker/src/jobs/scheduled.ts inside workerd: real D1, real outbound fetch to a mirror
  * served by Node on loopback (support/test-server.ts), the exported scheduled() handler.
  */
-import { createExecutionContext, createScheduledController } from 'cloudflare:test'
+import {
+  createExecutionContext,
+  createMessageBatch,
+  createScheduledController,
+  getQueueResult,
+} from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { BUILTIN_FEEDS, syncFeeds } from '../../../shared/src/index.ts'
@@ -10,7 +15,9 @@ import type { Snapshot } from '../../../shared/src/index.ts'
 import worker from '../../../worker/src/index.ts'
 import { runSync } from '../../../worker/src/jobs/scheduled.ts'
 import type { DeliveryMessage } from '../../../worker/src/jobs/deliver.ts'
+import type { SyncMessage } from '../../../worker/src/jobs/sync-queue.ts'
 import {
+  capturingQueue,
   clearHistory,
   cloudflareMirror,
   envWith,
@@ -330,9 +337,20 @@ describe('runSync: stranded deliveries', () => {
 })
 
 describe('scheduled()', () => {
-  it('runs the sync from the cron trigger', async () => {
+  it('enqueues the sync from the cron trigger; its message, consumed, stores the feed', async () => {
     const mirror = await cloudflareMirror(['11.0.2.0/24'], ['2a0b:db8::/48'])
-    await worker.scheduled(createScheduledController({ cron: '*/15 * * * *' }), syncEnv(mirror))
+    const { queue, sent } = capturingQueue<SyncMessage>()
+    await worker.scheduled(createScheduledController({ cron: '*/15 * * * *' }), {
+      ...syncEnv(mirror),
+      SYNC_QUEUE: queue,
+    })
+    expect(sent.map((m) => m.feeds)).toEqual([['cloudflare/edge']])
+    const batch = createMessageBatch<unknown>('allowlist-sync-sync', [
+      { id: 'm', timestamp: new Date(), attempts: 1, body: sent[0] },
+    ])
+    const ctx = createExecutionContext()
+    await worker.queue(batch, syncEnv(mirror))
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(['m'])
     expect((await current('cloudflare/edge')).version).toBe(1)
   })
 })

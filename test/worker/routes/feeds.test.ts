@@ -44,6 +44,8 @@ describe('GET /v1/feeds', () => {
       optional: false,
       version: 2,
       sha256: expect.stringMatching(/^[0-9a-f]{64}$/) as string,
+      // The mirror's ETag of the two lists: Cloudflare writes no version of its own.
+      upstreamVersion: { field: 'ETag', value: expect.any(String) as string },
       counts: { ipv4: 2, ipv6: 1, ipv4Addresses: 512 },
       fetchedAt: expect.any(String) as string,
       lastCheckedAt: expect.any(String) as string,
@@ -72,6 +74,8 @@ describe('GET /v1/feeds/:provider/:list', () => {
       feed: 'cloudflare/edge',
       version: 2,
       sha256: expect.stringMatching(/^[0-9a-f]{64}$/) as string,
+      // The mirror's ETag of the two lists: Cloudflare writes no version of its own.
+      upstreamVersion: { field: 'ETag', value: expect.any(String) as string },
       fetchedAt: expect.any(String) as string,
       changedAt: expect.any(String) as string,
       source: 'https://www.cloudflare.com/ips-v4 https://www.cloudflare.com/ips-v6',

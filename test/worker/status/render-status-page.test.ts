@@ -25,6 +25,7 @@ function feed(id: string, over: Partial<FeedSummary> = {}): FeedSummary {
     optional: false,
     version: 3,
     sha256: 'a'.repeat(64),
+    upstreamVersion: null,
     counts: { ipv4: 10, ipv6: 2, ipv4Addresses: 4096 },
     fetchedAt: '2026-03-05T11:45:00Z',
     lastCheckedAt: '2026-03-05T11:45:00Z',
@@ -100,6 +101,23 @@ function summaryOf(html: string): string {
 describe('renderStatusPage', () => {
   it('names the allowlist-sync version in its footer', () => {
     expect(renderStatusPage(input())).toContain(`<p class="version">allowlist-sync ${VERSION}</p>`)
+  })
+
+  it('shows the publisher version under the version number, escaped, and nothing without one', () => {
+    const html = renderStatusPage(
+      input({
+        feeds: [
+          feed('google/services', {
+            upstreamVersion: { field: 'syncToken', value: '<b>1787</b>' },
+          }),
+          feed('cloudflare/edge'),
+        ],
+      }),
+    )
+    expect(html).toContain('<td>3<div class="title">syncToken &lt;b&gt;1787&lt;/b&gt;</div></td>')
+    expect(html).toMatch(
+      /data-feed="cloudflare\/edge"[^]*?<\/a><div class="title">title of cloudflare\/edge<\/div><\/td>\n<td>[^]*?<\/td>\n<td>3<\/td>/,
+    )
   })
 
   it('lists the refused and the held feed first, each with since when and why', () => {

@@ -194,13 +194,13 @@ export async function expectProblem(
   return body
 }
 
-/** A delivery queue that records what a sync sends instead of delivering it. */
-export function capturingQueue(): { queue: Queue<DeliveryMessage>; sent: DeliveryMessage[] } {
-  const sent: DeliveryMessage[] = []
+/** A queue that records what is sent to it (a sync's deliveries, a cron's sync messages). */
+export function capturingQueue<T = DeliveryMessage>(): { queue: Queue<T>; sent: T[] } {
+  const sent: T[] = []
   const queue = {
-    send: (body: DeliveryMessage) => Promise.resolve(void sent.push(body)),
-    sendBatch: (batch: Iterable<MessageSendRequest<DeliveryMessage>>) =>
+    send: (body: T) => Promise.resolve(void sent.push(body)),
+    sendBatch: (batch: Iterable<MessageSendRequest<T>>) =>
       Promise.resolve(void sent.push(...[...batch].map((m) => m.body))),
-  } as unknown as Queue<DeliveryMessage>
+  } as unknown as Queue<T>
   return { queue, sent }
 }

@@ -1,27 +1,61 @@
-/** @module D1 access for conditional-request validators (ETag, Last-Modified) per upstream URL. */
+/**
+ * @module D1 access for what a sync remembers per upstream URL (shared/feeds' CacheEntry):
+ * conditional-request validators (ETag, Last-Modified), the refusals its body earned, and the
+ * SHA-256 of the last accepted body with the snapshot hash each feed got from it.
+ */
 import type { CacheEntry } from '../../../shared/src/index.ts'
 
-/** Every stored validator, by URL. */
+interface Row {
+  url: string
+  etag: string | null
+  last_modified: string | null
+  body_sha256: string | null
+  body_snapshots: string | null
+  refused: string | null
+}
+
+/** A JSON object column, or undefined when absent or not an object (then the entry is weaker). */
+function objectColumn<T>(text: string | null): T | undefined {
+  if (text === null) return undefined
+  try {
+    const value = JSON.parse(text) as unknown
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as T)
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function entryOf(r: Row): CacheEntry {
+  const snapshots = objectColumn<Record<string, string>>(r.body_snapshots)
+  const refused = objectColumn<NonNullable<CacheEntry['refused']>>(r.refused)
+  return {
+    ...(r.etag === null ? {} : { etag: r.etag }),
+    ...(r.last_modified === null ? {} : { lastModified: r.last_modified }),
+    ...(refused === undefined ? {} : { refused }),
+    ...(r.body_sha256 === null || snapshots === undefined
+      ? {}
+      : { body: { sha256: r.body_sha256, snapshots } }),
+  }
+}
+
+/** Every stored entry, by URL. */
 export async function getHttpCache(db: D1Database): Promise<Record<string, CacheEntry>> {
   const { results } = await db
-    .prepare('SELECT url, etag, last_modified FROM http_cache')
-    .all<{ url: string; etag: string | null; last_modified: string | null }>()
-  return Object.fromEntries(
-    results.map((r) => [
-      r.url,
-      {
-        ...(r.etag === null ? {} : { etag: r.etag }),
-        ...(r.last_modified === null ? {} : { lastModified: r.last_modified }),
-      },
-    ]),
-  )
+    .prepare(
+      'SELECT url, etag, last_modified, body_sha256, body_snapshots, refused FROM http_cache',
+    )
+    .all<Row>()
+  return Object.fromEntries(results.map((r) => [r.url, entryOf(r)]))
 }
 
 /**
- * Stores the validators a sync returned (replacing older ones). A URL whose body some feed
- * refused is stored without validators: the table keeps no refusals to repeat on a 304, so the
- * next run reads that body again and refuses it again, instead of calling it unchanged while
- * upstream still serves, say, a notice in place of its list.
+ * Stores the entries a sync returned, replacing older ones; a URL whose body some feed refused
+ * without validators, so a refusal is never hidden behind a 304. A URL the sync left no entry for (a
+ * hold, a refusal that depends on more than the body) keeps its old one: its validators then
+ * name a body upstream no longer serves, and its body hash confirms only snapshots still current
+ * (sync.ts compares them), so it can never stand for the body that was not accepted.
  */
 export async function putHttpCache(
   db: D1Database,
@@ -31,15 +65,25 @@ export async function putHttpCache(
   const entries = Object.entries(cache)
   if (entries.length === 0) return
   const upsert = db.prepare(
-    `INSERT INTO http_cache (url, etag, last_modified, updated_at) VALUES (?, ?, ?, ?)
+    `INSERT INTO http_cache (url, etag, last_modified, body_sha256, body_snapshots, refused, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
-       updated_at = excluded.updated_at`,
+       body_sha256 = excluded.body_sha256, body_snapshots = excluded.body_snapshots,
+       refused = excluded.refused, updated_at = excluded.updated_at`,
   )
   await db.batch(
     entries.map(([url, e]) =>
-      e.refused === undefined
-        ? upsert.bind(url, e.etag ?? null, e.lastModified ?? null, now)
-        : upsert.bind(url, null, null, now),
+      upsert.bind(
+        url,
+        // A body some feed refused keeps no validators: the next run reads it in full again
+        // and repeats the refusal from its hash (shared/feeds: sameBodies), never a 304.
+        e.refused === undefined ? (e.etag ?? null) : null,
+        e.refused === undefined ? (e.lastModified ?? null) : null,
+        e.body?.sha256 ?? null,
+        e.body === undefined ? null : JSON.stringify(e.body.snapshots),
+        e.refused === undefined ? null : JSON.stringify(e.refused),
+        now,
+      ),
     ),
   )
 }

@@ -4,7 +4,7 @@
  * inserted only while N is the latest and only when its content differs, inside one D1 batch
  * (a transaction), so two runs never create duplicate or out-of-order versions.
  */
-import type { Change, FamilyLists, Snapshot } from '../../../shared/src/index.ts'
+import type { Change, FamilyLists, Snapshot, UpstreamVersion } from '../../../shared/src/index.ts'
 import type { FeedHead } from '../read-cache/read-cache.ts'
 import { prepareJson, readJson } from './bodies.ts'
 
@@ -15,12 +15,24 @@ interface SnapshotRow {
   fetched_at: string
   changed_at: string
   source: string
+  upstream_version: string | null
   ipv4: string
   ipv6: string
   body: string | null
 }
 
-const SNAPSHOT_COLUMNS = `v.feed, v.version, v.sha256, v.fetched_at, v.changed_at, v.source, c.ipv4, c.ipv6, c.body`
+const SNAPSHOT_COLUMNS = `v.feed, v.version, v.sha256, v.fetched_at, v.changed_at, v.source, v.upstream_version, c.ipv4, c.ipv6, c.body`
+
+/** The stored form of Snapshot.upstreamVersion (migration 0006): JSON, or NULL. */
+function storedUpstreamVersion(snapshot: Snapshot): string | null {
+  const up = snapshot.upstreamVersion
+  return up === undefined ? null : JSON.stringify({ field: up.field, value: up.value })
+}
+
+/** Snapshot.upstreamVersion spread from a stored column (nothing when NULL). */
+function upstreamVersionOf(stored: string | null): { upstreamVersion?: UpstreamVersion } {
+  return stored === null ? {} : { upstreamVersion: JSON.parse(stored) as UpstreamVersion }
+}
 
 /** The lists of a snapshot_contents row: inline JSON, or a body (migration 0002). */
 export async function readLists(
@@ -40,6 +52,7 @@ async function toSnapshot(db: D1Database, row: SnapshotRow): Promise<Snapshot> {
     fetchedAt: row.fetched_at,
     changedAt: row.changed_at,
     source: row.source,
+    ...upstreamVersionOf(row.upstream_version),
     ipv4,
     ipv6,
   }
@@ -108,6 +121,8 @@ export interface FeedState {
   readonly fetchedAt: string
   readonly changedAt: string
   readonly source: string
+  /** The publisher's version or date of the current lists, when it gives one. */
+  readonly upstreamVersion?: UpstreamVersion
   readonly ipv4Count: number
   readonly ipv6Count: number
   readonly ipv4Addresses: number
@@ -124,7 +139,7 @@ export async function getFeedStates(
 ): Promise<Map<string, FeedState>> {
   const { results } = await db
     .prepare(
-      `SELECT v.feed, v.version, v.sha256, v.fetched_at, v.changed_at, v.source,
+      `SELECT v.feed, v.version, v.sha256, v.fetched_at, v.changed_at, v.source, v.upstream_version,
               c.ipv4_count, c.ipv6_count, c.ipv4_addresses
        FROM (SELECT feed FROM feed_status UNION SELECT value FROM json_each(?1)) f
        JOIN versions v
@@ -139,6 +154,7 @@ export async function getFeedStates(
       fetched_at: string
       changed_at: string
       source: string
+      upstream_version: string | null
       ipv4_count: number
       ipv6_count: number
       ipv4_addresses: number
@@ -153,6 +169,7 @@ export async function getFeedStates(
         fetchedAt: r.fetched_at,
         changedAt: r.changed_at,
         source: r.source,
+        ...upstreamVersionOf(r.upstream_version),
         ipv4Count: r.ipv4_count,
         ipv6Count: r.ipv6_count,
         ipv4Addresses: r.ipv4_addresses,
@@ -208,8 +225,8 @@ export async function recordChanged(
     insertContents(db, snapshot, lists),
     db
       .prepare(
-        `INSERT INTO versions (feed, version, sha256, fetched_at, changed_at, source, run_id)
-         SELECT ?1, ?2, ?4, ?5, ?6, ?7, ?3
+        `INSERT INTO versions (feed, version, sha256, fetched_at, changed_at, source, run_id, upstream_version)
+         SELECT ?1, ?2, ?4, ?5, ?6, ?7, ?3, ?8
          WHERE COALESCE((SELECT MAX(version) FROM versions WHERE feed = ?1), 0) = ?2 - 1
            AND COALESCE((SELECT sha256 FROM versions WHERE feed = ?1 ORDER BY version DESC LIMIT 1), '') <> ?4`,
       )
@@ -221,6 +238,7 @@ export async function recordChanged(
         snapshot.fetchedAt,
         snapshot.changedAt,
         snapshot.source,
+        storedUpstreamVersion(snapshot),
       ),
     db
       .prepare(
@@ -286,13 +304,17 @@ export function insertContents(
     )
 }
 
-/** Marks the current version as confirmed at `fetchedAt` (an unchanged fetch or a 304). */
+/**
+ * Marks the current version as confirmed at `fetchedAt` (an unchanged fetch or a 304), with the
+ * publisher's version that fetch read (a new syncToken over the same addresses).
+ */
 export async function recordUnchanged(db: D1Database, snapshot: Snapshot): Promise<void> {
   await db
     .prepare(
-      `UPDATE versions SET fetched_at = ?3 WHERE feed = ?1 AND version = ?2 AND fetched_at < ?3`,
+      `UPDATE versions SET fetched_at = ?3, upstream_version = ?4
+       WHERE feed = ?1 AND version = ?2 AND fetched_at < ?3`,
     )
-    .bind(snapshot.feed, snapshot.version, snapshot.fetchedAt)
+    .bind(snapshot.feed, snapshot.version, snapshot.fetchedAt, storedUpstreamVersion(snapshot))
     .run()
 }
 

@@ -1,6 +1,7 @@
 /**
- * @module The cron invocation: record the run (cron_runs), sync the feeds (jobs/scheduled.ts,
- * which also publishes the new heads to the read cache), prune old history, and re-seal subscription secrets
+ * @module The cron invocation: record the run (cron_runs), enqueue one sync message per upstream
+ * source (jobs/sync-queue.ts; each message syncs its feeds and publishes their new heads to the
+ * read cache in an invocation of its own), re-enqueue stranded deliveries, prune old history, and re-seal subscription secrets
  * stored in clear or under an older SECRETS_KEY key. Each step runs even when an earlier one
  * failed; the run then ends `failed` and throws, so it shows in Cron Events.
  */
@@ -11,8 +12,10 @@ import { logEvent } from '../log-event.ts'
 import { resealSubscriptions, secretBoxOf } from '../secrets/subscription-secrets.ts'
 import { DEFAULT_DEPS } from './deps.ts'
 import type { JobDeps } from './deps.ts'
-import { runSync } from './scheduled.ts'
-import type { SyncEnv, SyncRunSummary } from './scheduled.ts'
+import { recordChecks } from '../db/checks.ts'
+import { requeueStranded } from './scheduled.ts'
+import { enqueueSyncs } from './sync-queue.ts'
+import type { FanoutEnv } from './sync-queue.ts'
 
 /** Longest error text kept in cron_runs. */
 const MAX_ERROR = 500
@@ -34,15 +37,9 @@ function describe(error: unknown): string {
   return text.length > MAX_ERROR ? `${text.slice(0, MAX_ERROR)}…` : text
 }
 
-function countOutcomes(sync: SyncRunSummary): Record<string, number> {
-  const counts: Record<string, number> = {}
-  for (const c of sync.checks) counts[c.outcome] = (counts[c.outcome] ?? 0) + 1
-  return counts
-}
-
 /** One cron invocation; throws after recording it when any step failed. */
 export async function runCron(
-  env: SyncEnv,
+  env: FanoutEnv,
   cron: string,
   deps: JobDeps = DEFAULT_DEPS,
 ): Promise<CronSummary> {
@@ -58,9 +55,25 @@ export async function runCron(
     }
   }
   await step('sync', async () => {
-    const sync = await runSync(env, deps)
-    return { outcomes: countOutcomes(sync), enqueued: sync.enqueued, requeued: sync.requeued }
+    const runKey = crypto.randomUUID()
+    const sent = await enqueueSyncs(env, runKey)
+    if (sent.unknown.length > 0) {
+      const at = new Date(deps.now()).toISOString()
+      await recordChecks(
+        env.DB,
+        sent.unknown.map((id) => ({
+          runId: runKey,
+          feed: id,
+          at,
+          durationMs: 0,
+          outcome: 'error' as const,
+          reason: `unknown feed id "${id}" in ENABLED_FEEDS`,
+        })),
+      )
+    }
+    return { messages: sent.messages, feeds: sent.feeds, unknown: sent.unknown.length }
   })
+  await step('requeued', () => requeueStranded(env, deps.now()))
   await step('pruned', async () => {
     const days = readConfig(env).checkRetentionDays
     return pruneHistory(env.DB, new Date(deps.now() - days * 86_400_000).toISOString())

@@ -5,7 +5,12 @@
  * go onto the queue here.
  */
 import { BUILTIN_FEEDS, findFeed, syncFeeds } from '../../../shared/src/index.ts'
-import type { FeedDefinition, FeedOutcome, GuardName } from '../../../shared/src/index.ts'
+import type {
+  CacheEntry,
+  FeedDefinition,
+  FeedOutcome,
+  GuardName,
+} from '../../../shared/src/index.ts'
 import { readConfig } from '../config.ts'
 import { getHttpCache, putHttpCache } from '../db/http-cache.ts'
 import { getStrandedDeliveryIds } from '../db/deliveries.ts'
@@ -49,9 +54,21 @@ export interface SyncRunSummary {
 export const STRANDED_AFTER_MS = 60 * 60 * 1000
 
 /** Re-enqueues deliveries whose message was lost; returns how many. */
-async function requeueStranded(env: SyncEnv, now: number): Promise<number> {
+export async function requeueStranded(env: SyncEnv, now: number): Promise<number> {
   const cutoff = new Date(now - STRANDED_AFTER_MS).toISOString()
   return enqueue(env, await getStrandedDeliveryIds(env.DB, cutoff))
+}
+
+/**
+ * The validators of `feeds`' own URLs: a run that synced part of the catalogue must not write
+ * back the entries it merely read, over what a concurrent message stored meanwhile.
+ */
+function ownEntries(
+  cache: Readonly<Record<string, CacheEntry>>,
+  feeds: readonly FeedDefinition[],
+): Record<string, CacheEntry> {
+  const urls = new Set(feeds.flatMap((f) => f.sources.map((s) => s.url)))
+  return Object.fromEntries(Object.entries(cache).filter(([url]) => urls.has(url)))
 }
 
 /** The feeds to sync: ENABLED_FEEDS resolved through the catalogue, or every built-in feed. */
@@ -70,15 +87,36 @@ export function resolveFeeds(ids: readonly string[] | undefined): {
   return { feeds, unknown }
 }
 
+/** Which part of the catalogue a sync run handles. */
+export interface SyncScope {
+  /** Only these feed ids (one sync-queue message: jobs/sync-queue.ts); default every enabled feed. */
+  readonly feeds?: readonly string[]
+  /** Re-enqueue stranded deliveries (default true; the cron does it once, not every message). */
+  readonly requeue?: boolean
+  /** The run id shared by every message of one cron run; default a new one. */
+  readonly runId?: string
+}
+
 /**
- * One sync run. Throws (after every feed was handled) when storing any outcome failed, so the
- * failure shows in the cron's logs; upstream trouble is an outcome, not an exception.
+ * One sync run, in process: every enabled feed (tests, a local first run), or the feeds of one
+ * sync-queue message. Throws (after every feed was handled) when storing any outcome failed, so
+ * the failure shows in the logs and the queue retries it; upstream trouble is an outcome, not an
+ * exception. Running the same scope twice stores nothing new: equal lists are `unchanged`, and a
+ * version stored concurrently is detected by recordChanged.
  */
-export async function runSync(env: SyncEnv, deps: JobDeps = DEFAULT_DEPS): Promise<SyncRunSummary> {
+export async function runSync(
+  env: SyncEnv,
+  deps: JobDeps = DEFAULT_DEPS,
+  scope: SyncScope = {},
+): Promise<SyncRunSummary> {
   const config = readConfig(env)
-  const runId = crypto.randomUUID()
+  const runId = scope.runId ?? crypto.randomUUID()
   const started = deps.now()
-  const { feeds, unknown } = resolveFeeds(config.enabledFeeds)
+  const resolved = resolveFeeds(scope.feeds ?? config.enabledFeeds)
+  const feeds = resolved.feeds
+  // Unknown ids in ENABLED_FEEDS are reported by the run that resolves them (the cron, or an
+  // unscoped run); a message naming a feed no longer in the catalogue reports it too.
+  const unknown = resolved.unknown
   const [previous, cache, heldFeeds] = await Promise.all([
     getCurrentSnapshots(env.DB),
     getHttpCache(env.DB),
@@ -132,7 +170,11 @@ export async function runSync(env: SyncEnv, deps: JobDeps = DEFAULT_DEPS): Promi
       return {
         ...base,
         outcome: 'unchanged',
-        reason: outcome.notModified ? 'not modified (304)' : undefined,
+        reason: outcome.notModified
+          ? 'not modified (304)'
+          : outcome.sameBody
+            ? 'same body as the last accepted one (SHA-256), not parsed'
+            : undefined,
         version: outcome.snapshot.version,
         sha256: outcome.snapshot.sha256,
       }
@@ -178,7 +220,7 @@ export async function runSync(env: SyncEnv, deps: JobDeps = DEFAULT_DEPS): Promi
   await recordChecks(env.DB, checks)
   // Validators describe the content this run saw; after a lost race the stored content may be
   // another run's, and a later 304 must not confirm content that was never stored.
-  if (!lostRace) await putHttpCache(env.DB, result.cache, at)
+  if (!lostRace) await putHttpCache(env.DB, ownEntries(result.cache, feeds), at)
   // The next read sees what was stored (read-cache/read-cache.ts); a failure only delays it.
   await publishFeedPointers(
     env.DB,
@@ -189,7 +231,9 @@ export async function runSync(env: SyncEnv, deps: JobDeps = DEFAULT_DEPS): Promi
   ).catch((error: unknown) =>
     logEvent('error', { event: 'publish-pointers', error: String(error) }),
   )
-  const requeued = await requeueStranded(env, deps.now()).then(
+  const requeued = await (
+    scope.requeue === false ? Promise.resolve(0) : requeueStranded(env, deps.now())
+  ).then(
     (n) => ({ status: 'fulfilled', value: n }) as const,
     (reason: unknown) => ({ status: 'rejected', reason }) as const,
   )

@@ -31,6 +31,8 @@ export interface FeedSummary {
   readonly optional: boolean
   readonly version: number | null
   readonly sha256: string | null
+  /** The publisher's own version or date of the current lists (`syncToken`, ETag, ...), or null. */
+  readonly upstreamVersion: { readonly field: string; readonly value: string } | null
   readonly counts: {
     readonly ipv4: number
     readonly ipv6: number
@@ -95,6 +97,7 @@ function summarize(
     optional: isOptionalFeed(def),
     version: state?.version ?? null,
     sha256: state?.sha256 ?? null,
+    upstreamVersion: state?.upstreamVersion ?? null,
     counts:
       state === undefined
         ? null

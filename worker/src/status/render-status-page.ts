@@ -138,6 +138,12 @@ function cell(value: string | null | undefined): string {
     : `<td>${esc(value)}</td>`
 }
 
+/** The publisher's version the current lists were read from, under the version number. */
+function upstream(f: FeedSummary): string {
+  const up = f.upstreamVersion
+  return up === null ? '' : `<div class="title">${esc(`${up.field} ${cut(up.value)}`)}</div>`
+}
+
 function refusal(f: FeedSummary, nowMs: number): string {
   const r = f.lastRefusal
   if (r === null) return ''
@@ -155,7 +161,7 @@ function row(
   return `<tr id="feed-${esc(f.id)}" data-feed="${esc(f.id)}" class="kind-${h.kind}">
 <td><a href="/v1/feeds/${esc(f.id)}">${esc(f.id)}</a><div class="title">${esc(f.title)}</div></td>
 <td><span class="badge kind-${h.kind}">${HEALTH_LABEL[h.kind]}</span>${h.since === undefined || h.kind === 'healthy' ? '' : `<div class="when">since ${when(h.since, nowMs)}</div>`}</td>
-${cell(f.version === null ? null : String(f.version))}
+${f.version === null ? cell(null) : `<td>${f.version}${upstream(f)}</td>`}
 ${cell(f.counts === null ? null : String(f.counts.ipv4))}
 ${cell(f.counts === null ? null : String(f.counts.ipv6))}
 <td class="history">${renderSparkline(points, nowMs)}</td>

@@ -1,0 +1,110 @@
+/**
+ * @module Child of worker-cpu.bench.ts: WebAssembly removed before shared/ loads (workerd refuses
+ * to compile Wasm from bytes, so the readers take their JavaScript path there too), then the CPU
+ * time (process.cpuUsage, user + system) of each sync-queue invocation's work: syncFeeds over
+ * one upstream source's feeds, bodies from the fixtures in memory. Prints JSON on stdout.
+ * Arguments: RUNS.
+ */
+// Type-only: erased, so shared/ still loads after WebAssembly is gone.
+import type { FeedDefinition, Snapshot } from '../../shared/src/feeds/index.ts'
+
+delete (globalThis as { WebAssembly?: unknown }).WebAssembly
+
+const { readFileSync } = await import('node:fs')
+const path = await import('node:path')
+const { BUILTIN_FEEDS, syncFeeds } = await import('../../shared/src/feeds/index.ts')
+const { sourceGroups } = await import('../../worker/src/jobs/source-groups.ts')
+const { VERSIONS } = await import('./feeds.bench.ts')
+const { FIXTURES } = await import('./harness.ts')
+const { fixtureMirrorLayout, LATEST_FIXTURES } = await import('../scripts/mirror-server.ts')
+
+const runs = Number(process.argv[2] ?? '7')
+
+function memoryFetch(bodies: Map<string, Uint8Array<ArrayBuffer>>) {
+  return (url: string) => {
+    // As the mirror does: by URL, or without its query string (Imperva, Azure's page).
+    const body = bodies.get(url) ?? bodies.get(url.split('?', 1)[0]!)
+    if (!body) throw new Error(`no fixture for ${url}`)
+    return Promise.resolve(new Response(body, { status: 200 }))
+  }
+}
+
+/** CPU ms of each of `runs` calls of `fn`, after 5 warm-up calls (a warm isolate). */
+async function cpuSamples(fn: () => Promise<unknown>): Promise<number[]> {
+  for (let i = 0; i < 5; i++) await fn()
+  const samples: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const start = process.cpuUsage()
+    await fn()
+    const d = process.cpuUsage(start)
+    samples.push((d.user + d.system) / 1000)
+  }
+  return samples
+}
+
+/** Every newest fixture by URL, Azure's discovered file included. */
+const latest = Object.entries(fixtureMirrorLayout(LATEST_FIXTURES)).map(
+  ([key, body]) => [`https://${key}`, new Uint8Array(body as Uint8Array)] as const,
+)
+
+/**
+ * The changed path (older fixture stored, newer fetched) and the unchanged one (newer stored and
+ * fetched). A source with one fixture only (most issue 15 providers) has no changed pair: its
+ * first sync (nothing stored, the whole list is new) stands for it, labelled so. In a run of
+ * several sources (today's one invocation) those are stored at their newest already.
+ */
+async function measure(feeds: readonly FeedDefinition[]) {
+  const urls = [...new Set(feeds.flatMap((f) => f.sources.map((s) => s.url)))]
+  const paired = urls.some((u) => VERSIONS[u] !== undefined)
+  const load = (i: 0 | 1) =>
+    new Map([
+      ...latest,
+      ...urls
+        .filter((u) => VERSIONS[u] !== undefined)
+        .map(
+          (u) =>
+            [
+              u,
+              new Uint8Array(readFileSync(path.join(FIXTURES, 'feeds', VERSIONS[u]![i]))),
+            ] as const,
+        ),
+    ])
+  const older = load(0)
+  const newer = load(1)
+  // What the worker keeps after storing `bodies`: the snapshots and the per-URL cache (the
+  // body hashes: an unchanged fetch is hashed, not parsed).
+  const storedFrom = async (bodies: Map<string, Uint8Array<ArrayBuffer>>) => {
+    const base = await syncFeeds(feeds, { fetch: memoryFetch(bodies), now: () => 0 })
+    const previous: Record<string, Snapshot> = {}
+    for (const o of base.outcomes) if (o.kind === 'changed') previous[o.feed] = o.snapshot
+    return { previous, cache: base.cache }
+  }
+  const sync = (stored: Awaited<ReturnType<typeof storedFrom>>) => () =>
+    syncFeeds(feeds, {
+      fetch: memoryFetch(newer),
+      now: () => 1,
+      ...stored,
+      guards: { allowMassRemoval: true },
+    })
+  const read = (await syncFeeds(feeds, { fetch: memoryFetch(newer), now: () => 0 })).fetches
+  const bytes = read.reduce((n, f) => n + f.bytes, 0)
+  return {
+    bytes,
+    first: !paired,
+    changed: await cpuSamples(sync(paired ? await storedFrom(older) : { previous: {}, cache: {} })),
+    unchanged: await cpuSamples(sync(await storedFrom(newer))),
+  }
+}
+
+const groups = sourceGroups(BUILTIN_FEEDS)
+const byId = new Map(BUILTIN_FEEDS.map((f) => [f.id, f]))
+const perSource = []
+for (const ids of groups) {
+  const feeds = ids.map((id) => byId.get(id)!)
+  const label = [
+    ...new Set(feeds.flatMap((f) => f.sources.map((s) => s.url.replace(/^https:\/\//, '')))),
+  ]
+  perSource.push({ label: `${label.join(' + ')} (${ids.length} feeds)`, ...(await measure(feeds)) })
+}
+const wasm = typeof (globalThis as { WebAssembly?: unknown }).WebAssembly
+process.stdout.write(JSON.stringify({ wasm, perSource, today: await measure(BUILTIN_FEEDS) }))

@@ -1,0 +1,185 @@
+/**
+ * Tests the cheapest unchanged path of syncFeeds (issue 14, the fan-out's CPU budget): a body
+ * whose SHA-256 is the one cached for its URL is hashed, not parsed, while every feed reading the
+ * URL still has the snapshot that body produced; a body refused on its own stays refused; a hold,
+ * a changed body, a snapshot stored by someone else, or a refusal that depends on more than the
+ * body all make the next sync parse again. Real bodies from ../shared/fixtures/feeds (GitHub's
+ * meta of 2026-03-03, Coolify's lists of 2024-06-09 and its empty file of 2024-04-30), served by
+ * an in-memory fetch.
+ */
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { BUILTIN_FEEDS, defineUserFeed, syncFeeds } from '../../../shared/src/feeds/index.ts'
+import type {
+  CacheEntry,
+  FeedDefinition,
+  Snapshot,
+  SyncResult,
+} from '../../../shared/src/feeds/index.ts'
+import { fixturePath, HAVE_FIXTURES } from '../../helpers/fixtures.ts'
+
+type Served = Record<string, { status: number; body?: Uint8Array<ArrayBuffer>; etag?: string }>
+
+/** A fetch answering from `served`, counting requests; 304 when the ETag sent matches. */
+function memoryFetch(served: Served) {
+  const calls: string[] = []
+  const fetch = (url: string, init?: { headers?: Record<string, string> }) => {
+    calls.push(url)
+    const s = served[url]
+    if (!s) return Promise.resolve(new Response('missing', { status: 404 }))
+    const headers = new Headers(s.etag ? { etag: s.etag } : {})
+    if (s.etag !== undefined && init?.headers?.['if-none-match'] === s.etag)
+      return Promise.resolve(new Response(null, { status: 304, headers }))
+    return Promise.resolve(new Response(s.body ?? null, { status: s.status, headers }))
+  }
+  return { fetch, calls }
+}
+
+function sync(
+  feeds: readonly FeedDefinition[],
+  served: Served,
+  previous: Record<string, Snapshot> = {},
+  cache: Record<string, CacheEntry> = {},
+  allowMassRemoval = true,
+): Promise<SyncResult> {
+  return syncFeeds(feeds, {
+    fetch: memoryFetch(served).fetch,
+    now: () => Date.parse('2026-01-01T00:00:00Z'),
+    previous,
+    cache,
+    guards: { allowMassRemoval },
+  })
+}
+
+function snapshots(result: SyncResult): Record<string, Snapshot> {
+  const out: Record<string, Snapshot> = {}
+  for (const o of result.outcomes)
+    if (o.kind === 'changed') out[o.feed] = o.snapshot
+    else if (o.kind === 'unchanged') out[o.feed] = o.snapshot
+  return out
+}
+
+const fixture = (name: string) => new Uint8Array(readFileSync(fixturePath('feeds', name)))
+const META = 'https://api.github.com/meta'
+// github/dependabot is left out: its key is absent from the 2026 payloads (refused as empty).
+const GITHUB = BUILTIN_FEEDS.filter(
+  (f) => f.sources[0]!.url === META && f.id !== 'github/dependabot',
+)
+const COOLIFY = BUILTIN_FEEDS.filter((f) => f.id === 'coolify/cloud')
+const V4 = 'https://coolify.io/ipv4.txt'
+const V6 = 'https://coolify.io/ipv6.txt'
+
+describe.skipIf(!HAVE_FIXTURES)('the same body, by SHA-256', () => {
+  it('is not parsed again: every GitHub feed is unchanged, as the full path says', async () => {
+    const served = { [META]: { status: 200, body: fixture('github/meta.2026-03-03.json') } }
+    const first = await sync(GITHUB, served)
+    const entry = first.cache[META]!
+    expect(entry.body!.sha256).toBe(createHash('sha256').update(served[META].body).digest('hex'))
+    expect(Object.keys(entry.body!.snapshots).sort()).toEqual(GITHUB.map((f) => f.id).sort())
+    const previous = snapshots(first)
+    const again = await sync(GITHUB, served, previous, first.cache)
+    // The oracle: the full path (no cache) on the same body.
+    const full = await sync(GITHUB, served, previous)
+    expect(again.outcomes.map((o) => o.kind)).toEqual(full.outcomes.map((o) => o.kind))
+    for (const [i, o] of again.outcomes.entries()) {
+      expect(o, o.feed).toMatchObject({ kind: 'unchanged', notModified: false, sameBody: true })
+      expect(o.kind === 'unchanged' && o.snapshot).toEqual(
+        full.outcomes[i]!.kind === 'unchanged' && full.outcomes[i]!.snapshot,
+      )
+    }
+    expect(full.outcomes.every((o) => !('sameBody' in o))).toBe(true)
+    expect(again.cache[META]).toEqual(entry)
+  })
+
+  it('is parsed when the body changed, or a feed holds another snapshot than the body gave', async () => {
+    const older = { [META]: { status: 200, body: fixture('github/meta.2026-02-23.json') } }
+    const newer = { [META]: { status: 200, body: fixture('github/meta.2026-03-03.json') } }
+    const first = await sync(GITHUB, older)
+    const changed = await sync(GITHUB, newer, snapshots(first), first.cache)
+    expect(changed.outcomes.some((o) => o.kind === 'changed')).toBe(true)
+    expect(changed.outcomes.every((o) => !('sameBody' in o))).toBe(true)
+    // A concurrent run stored the newer lists; this cache still names the older body's.
+    const stale = await sync(GITHUB, newer, snapshots(changed), {
+      [META]: { ...changed.cache[META]!, body: first.cache[META]!.body! },
+    })
+    expect(stale.outcomes.every((o) => o.kind === 'unchanged' && !('sameBody' in o))).toBe(true)
+    // A feed with no snapshot at all (newly enabled) makes the URL parsed.
+    const without = snapshots(changed)
+    delete without['github/hooks']
+    const fresh = await sync(GITHUB, newer, without, changed.cache)
+    expect(fresh.outcomes.find((o) => o.feed === 'github/hooks')).toMatchObject({
+      kind: 'changed',
+    })
+  })
+
+  it('repeats the refusal a body earned on its own (Coolify 2024-04-30: an empty IPv4 file)', async () => {
+    const good = {
+      [V4]: { status: 200, body: fixture('coolify/ipv4.2024-06-09T1332.txt') },
+      [V6]: { status: 200, body: fixture('coolify/ipv6.2024-06-09T1332.txt') },
+    }
+    const empty = {
+      ...good,
+      [V4]: { status: 200, body: fixture('coolify/ipv4.2024-04-30T1018.txt') },
+    }
+    const first = await sync(COOLIFY, good)
+    const refused = await sync(COOLIFY, empty, snapshots(first), first.cache)
+    expect(refused.outcomes[0]).toMatchObject({ kind: 'refused', guard: 'empty' })
+    expect(refused.cache[V4]!.refused).toHaveProperty('coolify/cloud')
+    const again = await sync(COOLIFY, empty, snapshots(first), refused.cache)
+    expect(again.outcomes[0]).toMatchObject({ kind: 'refused', guard: 'empty' })
+    expect(again.outcomes[0]!.kind === 'refused' && again.outcomes[0]!.reason).toMatch(
+      /\(unchanged upstream: the same body, by SHA-256\)$/,
+    )
+  })
+
+  it('leaves no entry after a hold or a refusal that depends on more than the body', async () => {
+    const older = { [META]: { status: 200, body: fixture('github/meta.2026-03-03.json') } }
+    const first = await sync(GITHUB, older)
+    // Every address of every GitHub feed replaced: held (mass removal), never cached.
+    const replaced = new TextEncoder().encode(
+      JSON.stringify(Object.fromEntries(GITHUB.map((f) => [f.id.slice(7), ['11.9.9.0/24']]))),
+    )
+    const held = await sync(
+      GITHUB,
+      { [META]: { status: 200, body: replaced } },
+      snapshots(first),
+      first.cache,
+      false,
+    )
+    expect(held.outcomes.every((o) => o.kind === 'held')).toBe(true)
+    expect(held.cache).not.toHaveProperty(META)
+
+    // Coolify's IPv6 file fails: the feed is refused for a reason its IPv4 body did not earn.
+    const good = { [V4]: { status: 200, body: fixture('coolify/ipv4.2024-06-09T1332.txt') } }
+    const half = await sync(COOLIFY, { ...good, [V6]: { status: 500 } })
+    expect(half.outcomes[0]).toMatchObject({ kind: 'refused', guard: 'http-error' })
+    expect(half.cache).toEqual({})
+  })
+
+  it('keeps the body hash through a 304', async () => {
+    const body = fixture('github/meta.2026-03-03.json')
+    const served = { [META]: { status: 200, body, etag: '"m1"' } }
+    const first = await sync(GITHUB, served)
+    const second = await sync(GITHUB, served, snapshots(first), first.cache)
+    expect(second.fetches[0]).toMatchObject({ status: 304 })
+    expect(second.outcomes.every((o) => o.kind === 'unchanged' && o.notModified)).toBe(true)
+    expect(second.cache[META]).toEqual(first.cache[META])
+    // A user feed without validators still gets the hash.
+    const user = defineUserFeed({
+      id: 'acme/office',
+      url: 'https://acme.example/ips.txt',
+      parser: { kind: 'lines' },
+    })
+    const text = {
+      'https://acme.example/ips.txt': {
+        status: 200,
+        body: new TextEncoder().encode('11.0.2.0/24\n'),
+      },
+    }
+    const u1 = await sync([user], text)
+    const u2 = await sync([user], text, snapshots(u1), u1.cache)
+    expect(u1.cache['https://acme.example/ips.txt']).not.toHaveProperty('etag')
+    expect(u2.outcomes[0]).toMatchObject({ kind: 'unchanged', sameBody: true })
+  })
+})

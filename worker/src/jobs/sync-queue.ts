@@ -1,0 +1,106 @@
+/**
+ * @module The sync fan-out: the cron enqueues one message per upstream source (the feeds that
+ * share an upstream URL travel together, so each URL is still fetched once), and each message is
+ * one queue invocation that fetches, guards, diffs and stores those feeds (jobs/scheduled.ts).
+ * A failed message is retried by the queue (wrangler.toml: the sync consumer's max_retries),
+ * then dead-lettered, where it is logged as an error. Delivery is at least once: a duplicate
+ * message stores nothing new (scheduled.ts: equal lists are unchanged, no version, no change).
+ */
+import { readConfig } from '../config.ts'
+import { logEvent } from '../log-event.ts'
+import { DEFAULT_DEPS } from './deps.ts'
+import type { JobDeps } from './deps.ts'
+import { resolveFeeds, runSync } from './scheduled.ts'
+import { sourceGroups } from './source-groups.ts'
+import type { SyncEnv } from './scheduled.ts'
+
+/** One sync-queue message: the feeds of one upstream source, and the cron run that sent it. */
+export interface SyncMessage {
+  readonly runId: string
+  readonly feeds: readonly string[]
+}
+
+/** The env the fan-out needs: the sync env plus the sync queue. */
+export type FanoutEnv = SyncEnv & { readonly SYNC_QUEUE: Queue<SyncMessage> }
+
+/** Queues take at most 100 messages per sendBatch. */
+const SEND_BATCH_MAX = 100
+
+/**
+ * Enqueues one sync message per upstream source of the enabled feeds. Unknown ids in
+ * ENABLED_FEEDS are returned (the cron records them), not sent.
+ */
+export async function enqueueSyncs(
+  env: FanoutEnv,
+  runId: string,
+): Promise<{ messages: number; feeds: number; unknown: string[] }> {
+  const { feeds, unknown } = resolveFeeds(readConfig(env).enabledFeeds)
+  const groups = sourceGroups(feeds)
+  for (let i = 0; i < groups.length; i += SEND_BATCH_MAX) {
+    await env.SYNC_QUEUE.sendBatch(
+      groups.slice(i, i + SEND_BATCH_MAX).map((group) => ({ body: { runId, feeds: group } })),
+    )
+  }
+  return { messages: groups.length, feeds: feeds.length, unknown }
+}
+
+/** A message body as received: untrusted until checked (a queue can hold older shapes). */
+function isSyncMessage(body: unknown): body is SyncMessage {
+  if (typeof body !== 'object' || body === null) return false
+  const { runId, feeds } = body as Record<string, unknown>
+  return (
+    typeof runId === 'string' &&
+    Array.isArray(feeds) &&
+    feeds.length > 0 &&
+    feeds.every((f) => typeof f === 'string')
+  )
+}
+
+/**
+ * The sync queue's consumer: each message syncs its feeds; a message whose storing failed is
+ * retried (the queue's backoff), a malformed one is logged and acknowledged (retrying cannot fix
+ * it).
+ */
+export async function consumeSyncs(
+  batch: MessageBatch<unknown>,
+  env: SyncEnv,
+  deps: JobDeps = DEFAULT_DEPS,
+): Promise<void> {
+  for (const message of batch.messages) {
+    const body = message.body
+    if (!isSyncMessage(body)) {
+      logEvent('error', {
+        event: 'sync-message-malformed',
+        id: message.id,
+        body: JSON.stringify(body)?.slice(0, 300) ?? String(body),
+      })
+      message.ack()
+      continue
+    }
+    try {
+      await runSync(env, deps, { feeds: body.feeds, runId: body.runId, requeue: false })
+      message.ack()
+    } catch (error) {
+      logEvent('error', {
+        event: 'sync-message-failed',
+        runId: body.runId,
+        feeds: body.feeds,
+        attempts: message.attempts,
+        error: String(error).slice(0, 500),
+      })
+      message.retry()
+    }
+  }
+}
+
+/** The sync dead-letter queue's consumer: every message there gave up retrying; log each. */
+export function consumeSyncDeadLetters(batch: MessageBatch<unknown>): void {
+  for (const message of batch.messages) {
+    logEvent('error', {
+      event: 'sync-dead-letter',
+      id: message.id,
+      body: JSON.stringify(message.body)?.slice(0, 300) ?? String(message.body),
+    })
+    message.ack()
+  }
+}

@@ -19,7 +19,7 @@ import {
   presetPolicy,
   readFirewallConfigs,
   traceAddress,
-  AddrRanges,
+  IpSet,
   type FirewallConfig,
 } from '../../shared/src/index.ts'
 import { pathCtx, runChain } from '../../shared/src/policy/run-chain.ts'
@@ -200,7 +200,7 @@ async function chainWalk(runs: number): Promise<BenchResult> {
         state: 'new',
       } as const
       const ctx = { ...pathCtx(cs, shape, { iif: 'eth0', oif: '' }), cc }
-      n += run(input, AddrRanges.all(4), ctx, 0).acc.rangeCount
+      n += run(input, IpSet.all(4), ctx, 0).acc.rangeCount
     }
     return n
   }

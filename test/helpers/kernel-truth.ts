@@ -6,7 +6,7 @@
  * port) with the evaluator's verdict on the same rewritten file.
  */
 import {
-  AddrRanges,
+  IpSet,
   compileConfigs,
   matchesInterface,
   reachOf,
@@ -114,8 +114,8 @@ function mayMatch(rule: FirewallRule, p: LabProbe, iface: string): boolean {
   }
   if (rule.iif && !matchesInterface(rule.iif, iface)) return false
   if (rule.saddr) {
-    const set: AddrRanges = f === 4 ? rule.saddr.ipv4 : rule.saddr.ipv6
-    if (set.containsAddress(p.from) === rule.saddr.negate) return false
+    const set: IpSet = f === 4 ? rule.saddr.ipv4 : rule.saddr.ipv6
+    if (set.contains(p.from) === rule.saddr.negate) return false
   }
   return true
 }
@@ -168,7 +168,7 @@ function predict(cs: CompiledConfigs, probes: readonly LabProbe[], iface: string
       iface,
       local: addressValue(p.to),
     })
-    return reach === undefined || reach.containsAddress(p.from)
+    return reach === undefined || reach.contains(p.from)
   })
 }
 

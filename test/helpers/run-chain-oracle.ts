@@ -4,7 +4,7 @@
  * (quadratic in the rules). Kept as the oracle the sweep is checked against
  * (test/shared/policy/run-chain.test.ts) and as its peer in `npm run bench -- policy`.
  */
-import { AddrRanges } from '../../shared/src/policy/addr-ranges.ts'
+import { IpSet } from '../../shared/src/index.ts'
 import { ruleMayMatch, type CompiledChain } from '../../shared/src/policy/compile-configs.ts'
 import {
   matchedSet,
@@ -13,14 +13,9 @@ import {
   type Ctx,
 } from '../../shared/src/policy/run-chain.ts'
 
-export function runChainOracle(
-  ch: CompiledChain,
-  input: AddrRanges,
-  ctx: Ctx,
-  depth = 0,
-): ChainResult {
+export function runChainOracle(ch: CompiledChain, input: IpSet, ctx: Ctx, depth = 0): ChainResult {
   if (depth > 64) throw new Error(`chain '${ch.chain.name}': jumps nest deeper than 64`)
-  const empty = AddrRanges.empty(ctx.family)
+  const empty = IpSet.empty(ctx.family)
   const out: ChainResult = { acc: empty, drop: empty, ret: empty, nat: [] }
   let remaining = input
   for (const rule of ch.chain.rules) {

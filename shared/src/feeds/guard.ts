@@ -3,7 +3,7 @@
  * user-defined URL): canonicalise, allow-all, mapped, family, empty, reserved-space, too-broad,
  * then mass-removal and mass-addition against the previous snapshot, which hold, never refuse.
  */
-import { IpSet, parseCidr } from '../ip/index.ts'
+import { IpSet, parseCidr, type Family } from '../ip/index.ts'
 import { quote, type Entries } from './extract.ts'
 import { normaliseEntries } from './normalise.ts'
 import { describeReserved, reservedSpace } from './reserved-space.ts'
@@ -14,7 +14,6 @@ import {
   type Change,
   type FamilyLists,
   type FeedDefinition,
-  type FeedFamily,
   type FeedNote,
   type FeedOutcome,
   type GuardName,
@@ -28,7 +27,7 @@ import {
 export interface GuardPart {
   readonly entries: Entries
   /** Only this family is allowed in the part (a `lines` file of IPv4, a snapshot's `ipv6`). */
-  readonly family: FeedFamily | undefined
+  readonly family: Family | undefined
   /** Names the part in messages: a URL, a URL and a key, a snapshot's URL and list. */
   readonly label: string
   /** Appended to "lists no address" when the part is empty. */

@@ -2,9 +2,9 @@
  * @module Untrusted address strings to canonical IpSets, through the IP engine: plain addresses
  * and CIDRs only, nothing that could smuggle a newline, a shell word or a zone id onward.
  */
-import { IpSet, parseCidrList } from '../ip/index.ts'
+import { IpSet, parseCidrList, type Family } from '../ip/index.ts'
 import { quote, type Entries } from './extract.ts'
-import type { FeedFamily, FeedNote, GuardName } from './types.ts'
+import type { FeedNote, GuardName } from './types.ts'
 
 /** Hex digits, dots, colons and one slash: anything else (whitespace, `%`, `;`, `$`...) is refused. */
 const PLAIN = /^[0-9A-Fa-f.:]+(?:\/[0-9]{1,3})?$/
@@ -28,10 +28,7 @@ export type NormaliseResult =
  * accepted as their network and noted. One parse of all entries (the engine's list parser; the
  * entries were checked to be single plain tokens first, so joining them by newlines is exact).
  */
-export function normaliseEntries(
-  entries: Entries,
-  family: FeedFamily | undefined,
-): NormaliseResult {
+export function normaliseEntries(entries: Entries, family: Family | undefined): NormaliseResult {
   const { texts } = entries
   const refuse = (i: number, why: string) => ({
     guard: 'invalid-entry' as const,

@@ -3,7 +3,7 @@
  * no built-in feed may list an address in it (a private, loopback or documentation range in an
  * allowlist is a mistake or an attack, never a publisher's real servers).
  */
-import { IpSet } from '../ip/index.ts'
+import { IpSet, type Family } from '../ip/index.ts'
 
 /** One registry row: the block, its registry name and the RFC that assigned it. */
 export interface ReservedBlock {
@@ -94,7 +94,7 @@ let sets: { ipv4: IpSet; ipv6: IpSet } | undefined
 
 /** The union of {@link RESERVED_IPV4} and of {@link RESERVED_IPV6}, built once. */
 export function reservedSpace(): { ipv4: IpSet; ipv6: IpSet } {
-  const union = (family: 4 | 6, rows: readonly ReservedBlock[]) =>
+  const union = (family: Family, rows: readonly ReservedBlock[]) =>
     IpSet.fromCidrs(
       family,
       rows.map((b) => b.cidr),
@@ -107,7 +107,7 @@ export function reservedSpace(): { ipv4: IpSet; ipv6: IpSet } {
  * The most specific registry row holding `address` (a canonical address of `family` known to be
  * in {@link reservedSpace}), for messages: `10.0.0.0/8 (Private-Use, RFC 1918)`.
  */
-export function describeReserved(family: 4 | 6, address: string): string {
+export function describeReserved(family: Family, address: string): string {
   let best: ReservedBlock | undefined
   let bestPrefix = -1
   for (const block of family === 4 ? RESERVED_IPV4 : RESERVED_IPV6) {

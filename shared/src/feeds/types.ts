@@ -2,9 +2,7 @@
  * @module The feed types every other piece relies on: catalogue entries, snapshots, changes,
  * guards and the outcome of one sync. Shapes of Snapshot and Change follow DESIGN.md.
  */
-
-/** Address family, as in shared/src/ip. */
-export type FeedFamily = 4 | 6
+import type { Family } from '../ip/index.ts'
 
 /**
  * Field filters of the `records` and `prefixes` parsers: relative path (syntax of
@@ -54,10 +52,10 @@ export type RecordFilters = Readonly<Record<string, readonly string[]>>
  * scanner can later read the big payloads (AWS, Azure) without building the object tree.
  */
 export type ParserSpec =
-  | { readonly kind: 'lines'; readonly family?: FeedFamily }
+  | { readonly kind: 'lines'; readonly family?: Family }
   | { readonly kind: 'json'; readonly path: string }
-  | { readonly kind: 'csv'; readonly column: string | number; readonly family?: FeedFamily }
-  | { readonly kind: 'geofeed'; readonly family?: FeedFamily }
+  | { readonly kind: 'csv'; readonly column: string | number; readonly family?: Family }
+  | { readonly kind: 'geofeed'; readonly family?: Family }
   | {
       readonly kind: 'records'
       readonly path: string

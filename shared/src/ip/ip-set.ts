@@ -1,6 +1,7 @@
 /**
- * @module IpSet: an immutable set of addresses of one family. IPv4 is held as half-open u32
- * ranges in a Float64Array (no BigInt anywhere on that path); IPv6 as half-open bigint ranges.
+ * @module IpSet: an immutable set of addresses of one family, and the one address-set algebra of
+ * the project (feeds, renderers and the policy evaluator). IPv4 is held as half-open u32 ranges
+ * in numbers (no BigInt anywhere on that path); IPv6 as half-open bigint ranges.
  */
 import { RangeCollector } from './build.ts'
 import { IpParseError } from './errors.ts'
@@ -24,9 +25,18 @@ import {
 import { scan, scanned, w } from './scan.ts'
 import { bounds, trimBounds } from './trim.ts'
 
-type Ranges = Float64Array | bigint[]
+/**
+ * IPv4: a Float64Array, or a plain array for a small result of set algebra (the evaluator makes
+ * many, and a typed array costs more to allocate than it saves); IPv6: bigints.
+ */
+type Ranges = Float64Array | number[] | bigint[]
 
 const TWO_128 = 1n << 128n
+
+/** Results of set algebra longer than this go into a Float64Array (no spare capacity). */
+const PLAIN_UP_TO = 64
+
+const END: Record<Family, number | bigint> = { 4: 2 ** 32, 6: TWO_128 }
 
 /**
  * An immutable set of IPv4 or IPv6 addresses. Build it with `IpSet.fromCidrs`, `IpSet.empty` or
@@ -48,9 +58,38 @@ export class IpSet {
     return new IpSet(family, ranges)
   }
 
-  /** The empty set of a family. */
+  /** The empty set of a family (one shared instance). */
   static empty(family: Family): IpSet {
-    return new IpSet(family, family === 4 ? new Float64Array(0) : [])
+    return family === 4 ? EMPTY4 : EMPTY6
+  }
+
+  /** Every address of a family: 0.0.0.0/0 or ::/0 (one shared instance). */
+  static all(family: Family): IpSet {
+    return family === 4 ? ALL4 : ALL6
+  }
+
+  /**
+   * The union of half-open ranges `[start, end)` of address values (toAddressValue), in any
+   * order, overlapping, touching or empty (`end <= start`, skipped). Throws a RangeError with
+   * `ERR_IP_RANGE` on a value outside the family's space.
+   */
+  static fromValueRanges(family: Family, pairs: readonly (readonly [bigint, bigint])[]): IpSet {
+    const end = BigInt(END[family])
+    const sorted = pairs.length > 1 ? [...pairs].sort((a, b) => (a[0] < b[0] ? -1 : 1)) : pairs
+    const out: bigint[] = []
+    for (const [s, e] of sorted) {
+      if (s < 0n || e > end)
+        throw Object.assign(
+          new RangeError(`[${s}, ${e}) is not a range of IPv${family} address values`),
+          { code: 'ERR_IP_RANGE' },
+        )
+      if (e <= s) continue
+      const last = out.length - 1
+      if (last > 0 && s <= out[last]!) {
+        if (e > out[last]!) out[last] = e
+      } else out.push(s, e)
+    }
+    return new IpSet(family, family === 4 ? out.map(Number) : out)
   }
 
   /**
@@ -101,6 +140,35 @@ export class IpSet {
     return this.#ranges.length === 0
   }
 
+  /** Whether the set holds every address of its family. */
+  get isAll(): boolean {
+    const r = this.#ranges
+    return r.length === 2 && r[0] === (this.family === 4 ? 0 : 0n) && r[1] === END[this.family]
+  }
+
+  /** How many disjoint, non-adjacent ranges the set is made of. */
+  get rangeCount(): number {
+    return this.#ranges.length / 2
+  }
+
+  /**
+   * @internal The ranges `[start, end, ...]` as held (numbers for IPv4, bigints for IPv6), for
+   * the evaluator's sweeps; read-only.
+   */
+  get bounds(): ArrayLike<number> | ArrayLike<bigint> {
+    return this.#ranges
+  }
+
+  /** The bounds as address values: `[start0, end0, start1, end1, ...]`, each range half-open. */
+  toValueRanges(): bigint[] {
+    return Array.from(this.#ranges as ArrayLike<number | bigint>, (b) => BigInt(b))
+  }
+
+  /** The lowest address (a value as toAddressValue gives), or undefined for the empty set. */
+  firstValue(): bigint | undefined {
+    return this.isEmpty ? undefined : BigInt(this.#ranges[0]!)
+  }
+
   #same(o: IpSet): Ranges {
     if (o.family !== this.family)
       throw new TypeError(`cannot combine an IPv${this.family} set with an IPv${o.family} set`)
@@ -110,23 +178,48 @@ export class IpSet {
   #wrap(ranges: number[] | bigint[]): IpSet {
     return new IpSet(
       this.family,
-      this.family === 4 ? Float64Array.from(ranges as number[]) : (ranges as bigint[]),
+      this.family === 4 && ranges.length > PLAIN_UP_TO
+        ? Float64Array.from(ranges as number[])
+        : ranges,
     )
   }
 
+  // The shortcuts below return a set itself: sets are immutable, and the evaluator combines many
+  // with the empty and the full set.
+
   /** Addresses in this set or in `o`. */
   union(o: IpSet): IpSet {
-    return this.#wrap(unionRanges<number | bigint>(this.#ranges, this.#same(o)) as number[])
+    const r = this.#same(o)
+    if (r.length === 0) return this
+    if (this.isEmpty) return o
+    return this.#wrap(unionRanges<number | bigint>(this.#ranges, r) as number[])
   }
 
   /** Addresses in this set and not in `o`. */
   difference(o: IpSet): IpSet {
-    return this.#wrap(subtractRanges<number | bigint>(this.#ranges, this.#same(o)) as number[])
+    const r = this.#same(o)
+    if (r.length === 0 || this.isEmpty) return this
+    if (o.isAll) return IpSet.empty(this.family)
+    return this.#wrap(subtractRanges<number | bigint>(this.#ranges, r) as number[])
   }
 
   /** Addresses in both sets. */
   intersection(o: IpSet): IpSet {
-    return this.#wrap(intersectRanges<number | bigint>(this.#ranges, this.#same(o)) as number[])
+    const r = this.#same(o)
+    if (r.length === 0) return o
+    if (this.isEmpty || o.isAll) return this
+    if (this.isAll) return o
+    return this.#wrap(intersectRanges<number | bigint>(this.#ranges, r) as number[])
+  }
+
+  /** Addresses of the family not in this set. */
+  complement(): IpSet {
+    return IpSet.all(this.family).difference(this)
+  }
+
+  /** Whether the two sets share an address. */
+  intersects(o: IpSet): boolean {
+    return !this.intersection(o).isEmpty
   }
 
   /**
@@ -140,9 +233,15 @@ export class IpSet {
     if (scanned.hasPrefix)
       throw new IpParseError('ERR_IP_SYNTAX', address, 'expected an address, not a CIDR')
     if (scanned.family !== this.family) return false
-    if (this.family === 4) return findRange(this.#ranges as Float64Array, scanned.v4) >= 0
+    if (this.family === 4) return findRange(this.#ranges as number[], scanned.v4) >= 0
     const value = (BigInt(w[0]!) << 96n) | (BigInt(w[1]!) << 64n) | (BigInt(w[2]!) << 32n)
     return findRange(this.#ranges as bigint[], value | BigInt(w[3]!)) >= 0
+  }
+
+  /** Whether the set holds the address with this value (toAddressValue); false outside the space. */
+  containsValue(value: bigint): boolean {
+    if (this.family === 6) return findRange(this.#ranges as bigint[], value) >= 0
+    return findRange(this.#ranges as number[], Number(value)) >= 0
   }
 
   /** Whether every address of `o` is in this set. */
@@ -157,12 +256,13 @@ export class IpSet {
 
   /**
    * The minimal CIDR cover: the fewest CIDRs whose union is this set, ascending, canonical
-   * (network address, explicit prefix; IPv6 per RFC 5952).
+   * (network address, explicit prefix; IPv6 per RFC 5952). With `limit`, only its first `limit`
+   * CIDRs (a finding's sample of a big set).
    */
-  toCidrs(): string[] {
+  toCidrs(limit = Infinity): string[] {
     return this.family === 4
-      ? cidrs4(this.#ranges as Float64Array)
-      : cidrs6(this.#ranges as bigint[])
+      ? cidrs4(this.#ranges as Float64Array | number[], limit)
+      : cidrs6(this.#ranges as bigint[], limit)
   }
 
   /**
@@ -170,7 +270,7 @@ export class IpSet {
    * printing a big set, without a string per CIDR where the IPv4 printer runs as WebAssembly.
    */
   toCidrLines(): string {
-    const text = this.family === 4 ? formatIpv4CidrsWasm(this.#ranges as Float64Array) : undefined
+    const text = this.family === 4 ? formatIpv4CidrsWasm(float64(this.#ranges)) : undefined
     if (text !== undefined) return text
     const cidrs = this.toCidrs()
     return cidrs.length === 0 ? '' : `${cidrs.join('\n')}\n`
@@ -179,19 +279,29 @@ export class IpSet {
   /** How many addresses the set holds (up to 2^32 for IPv4, 2^128 for IPv6). */
   addressCount(): bigint {
     const r = this.#ranges
-    if (r instanceof Float64Array) {
+    if (this.family === 4) {
       let total = 0
-      for (let i = 0; i < r.length; i += 2) total += r[i + 1]! - r[i]!
+      for (let i = 0; i < r.length; i += 2) total += (r[i + 1] as number) - (r[i] as number)
       return BigInt(total)
     }
     let total = 0n
-    for (let i = 0; i < r.length; i += 2) total += r[i + 1]! - r[i]!
+    for (let i = 0; i < r.length; i += 2) total += (r[i + 1] as bigint) - (r[i] as bigint)
     return total
   }
 }
 
-function cidrs4(r: Float64Array): string[] {
-  const text = formatIpv4CidrsWasm(r)
+const EMPTY4 = IpSet.fromRanges(4, new Float64Array(0))
+const EMPTY6 = IpSet.fromRanges(6, [])
+const ALL4 = IpSet.fromRanges(4, new Float64Array([0, 2 ** 32]))
+const ALL6 = IpSet.fromRanges(6, [0n, TWO_128])
+
+function float64(r: Ranges): Float64Array {
+  return r instanceof Float64Array ? r : Float64Array.from(r as number[])
+}
+
+function cidrs4(r: Float64Array | number[], limit: number): string[] {
+  // the Wasm printer prints every range: a sample of a big set is printed here
+  const text = limit === Infinity ? formatIpv4CidrsWasm(float64(r)) : undefined
   if (text !== undefined) {
     const lines = text.split('\n')
     lines.pop()
@@ -202,6 +312,7 @@ function cidrs4(r: Float64Array): string[] {
     let s = r[i]!
     const e = r[i + 1]!
     while (s < e) {
+      if (out.length >= limit) return out
       // The largest aligned block at s that fits: lowest set bit of s, halved until it fits.
       let size = s === 0 ? 2 ** 32 : (s & -s) >>> 0
       while (size > e - s) size /= 2
@@ -213,12 +324,13 @@ function cidrs4(r: Float64Array): string[] {
   return out
 }
 
-function cidrs6(r: bigint[]): string[] {
+function cidrs6(r: bigint[], limit: number): string[] {
   const out: string[] = []
   for (let i = 0; i < r.length; i += 2) {
     let s = r[i]!
     const e = r[i + 1]!
     while (s < e) {
+      if (out.length >= limit) return out
       let size = s === 0n ? TWO_128 : s & -s
       let bits = size === TWO_128 ? 128 : size.toString(2).length - 1
       while (size > e - s) {

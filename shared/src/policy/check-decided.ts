@@ -3,14 +3,14 @@
  * that no config decides (a fragment, an include-only file), and whole rulesets without an input
  * chain, where the kernel accepts everything.
  */
-import type { AddrFamily } from './addr-ranges.ts'
+import type { Family } from '../ip/index.ts'
 import type { CompiledConfigs } from './compile-configs.ts'
-import { reachOf } from './evaluate.ts'
+import { reachOf } from './reach-of.ts'
 import type { Finding, Policy, TrafficDirection, Unchecked } from './types.ts'
 
-const FAMILIES: readonly AddrFamily[] = [4, 6]
+const FAMILIES: readonly Family[] = [4, 6]
 
-const familyName = (f: AddrFamily) => (f === 4 ? 'IPv4' : 'IPv6')
+const familyName = (f: Family) => (f === 4 ? 'IPv4' : 'IPv6')
 
 export const DIRECTIONS: readonly TrafficDirection[] = ['inbound', 'outbound']
 

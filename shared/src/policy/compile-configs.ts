@@ -3,7 +3,7 @@
  * treats alike), per chain the rules that can match each class, base chains per hook, and the
  * classes of interface names with their roles.
  */
-import { AddrRanges, type AddrFamily } from './addr-ranges.ts'
+import { IpSet, type Family } from '../ip/index.ts'
 import { interfaceClasses, type InterfaceClass } from './interfaces.ts'
 import type {
   ChainHook,
@@ -17,9 +17,9 @@ import type {
 } from './types.ts'
 
 /** Addresses that can be one of this host's own unicast addresses. */
-export const HOST_UNICAST: Readonly<Record<AddrFamily, AddrRanges>> = {
-  4: AddrRanges.fromCidrs(4, ['0.0.0.0/8', '127.0.0.0/8', '224.0.0.0/3']).complement(),
-  6: AddrRanges.fromCidrs(6, ['::/127', 'ff00::/8']).complement(),
+export const HOST_UNICAST: Readonly<Record<Family, IpSet>> = {
+  4: IpSet.fromCidrs(4, ['0.0.0.0/8', '127.0.0.0/8', '224.0.0.0/3']).complement(),
+  6: IpSet.fromCidrs(6, ['::/127', 'ff00::/8']).complement(),
 }
 
 /** Beyond this many classes of this host's own address, rules on it are taken to match. */
@@ -69,7 +69,7 @@ export interface CompiledConfigs {
    */
   readonly dnat: boolean
   readonly hostAddresses: Readonly<
-    Record<TrafficDirection, Record<AddrFamily, readonly (bigint | undefined)[]>>
+    Record<TrafficDirection, Record<Family, readonly (bigint | undefined)[]>>
   >
 }
 
@@ -160,9 +160,9 @@ function reachedFrom(config: FirewallConfig, hooks: readonly ChainHook[]): Firew
 function hostClasses(
   configs: readonly FirewallConfig[],
   direction: TrafficDirection,
-  family: AddrFamily,
+  family: Family,
 ): (bigint | undefined)[] {
-  const sets: AddrRanges[] = []
+  const sets: IpSet[] = []
   const hooks: ChainHook[] = direction === 'inbound' ? ['input', 'prerouting'] : ['output']
   for (const c of configs)
     for (const chain of reachedFrom(c, hooks))
@@ -173,14 +173,14 @@ function hostClasses(
   if (sets.length === 0) return [undefined]
   if (sets.length > 4 * MAX_HOST_CLASSES) return [undefined]
   const unicast = HOST_UNICAST[family]
-  const points = new Set<bigint>([...unicast.bounds])
-  for (const s of sets) for (const b of s.bounds) points.add(b)
+  const points = new Set<bigint>(unicast.toValueRanges())
+  for (const s of sets) for (const b of s.toValueRanges()) points.add(b)
   const classes = new Map<string, bigint>()
   // distinct points: no two compare equal
   for (const p of [...points].sort((a, b) => (a < b ? -1 : 1))) {
     // each interval between boundaries starts at a boundary; only unicast ones can be the host
-    if (!unicast.contains(p)) continue
-    const key = sets.map((s) => (s.contains(p) ? '1' : '0')).join('')
+    if (!unicast.containsValue(p)) continue
+    const key = sets.map((s) => (s.containsValue(p) ? '1' : '0')).join('')
     if (!classes.has(key)) classes.set(key, p)
     if (classes.size > MAX_HOST_CLASSES) return [undefined]
   }

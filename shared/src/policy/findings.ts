@@ -3,9 +3,12 @@
  * class and family by family; the deciding firewall rule comes from tracing one offending
  * address; messages say which sources get in (or which required ones do not) and how to fix it.
  */
-import { AddrRanges, formatAddress, type AddrFamily } from './addr-ranges.ts'
+import { formatAddressValue, IpSet, type Family } from '../ip/index.ts'
+import { cidrSet } from './cidr-set.ts'
+import { PUBLIC, PUBLIC_THRESHOLD } from './public-space.ts'
 import { classesIn, type CompiledConfigs } from './compile-configs.ts'
-import { pointFor, reachOf, traceAddress, type TraceStep } from './evaluate.ts'
+import { reachOf } from './reach-of.ts'
+import { pointFor, traceAddress, type TraceStep } from './trace-address.ts'
 import { asks, checkDecided, DIRECTIONS } from './check-decided.ts'
 import { fixSnippet } from './fix-snippet.ts'
 import { noteHint } from './note-hint.ts'
@@ -26,31 +29,7 @@ import type {
   TrafficDirection,
 } from './types.ts'
 
-const FAMILIES: readonly AddrFamily[] = [4, 6]
-
-/** Addresses that are not the public Internet: RFC 1918, loopback, link-local, CGNAT, multicast, reserved. */
-const NON_PUBLIC_V4 = [
-  '0.0.0.0/8',
-  '10.0.0.0/8',
-  '100.64.0.0/10',
-  '127.0.0.0/8',
-  '169.254.0.0/16',
-  '172.16.0.0/12',
-  '192.168.0.0/16',
-  '224.0.0.0/3',
-]
-
-/** The public Internet per family: IPv4 minus {@link NON_PUBLIC_V4}, IPv6 global unicast 2000::/3. */
-export const PUBLIC: Readonly<Record<AddrFamily, AddrRanges>> = {
-  4: AddrRanges.fromCidrs(4, NON_PUBLIC_V4).complement(),
-  6: AddrRanges.fromCidrs(6, ['2000::/3']),
-}
-
-/**
- * `forbid-public` fires when more public addresses than this get in: wider than a /16 (IPv4)
- * or a /48 (IPv6). Named hosts and networks pass; `0.0.0.0/0` minus a few holes does not.
- */
-export const PUBLIC_THRESHOLD: Readonly<Record<AddrFamily, bigint>> = { 4: 1n << 16n, 6: 1n << 80n }
+const FAMILIES: readonly Family[] = [4, 6]
 
 /** At most this many CIDRs go into a finding's `sources`. */
 const MAX_SOURCES = 20
@@ -59,14 +38,13 @@ const SEVERITY_RANK: Record<FindingSeverity, number> = { error: 0, warning: 1, n
 
 function resolveSources(
   sources: readonly PolicySource[],
-  family: AddrFamily,
+  family: Family,
   options: EvaluateOptions,
   anyMeans: 'public' | 'all',
-): AddrRanges {
-  let set = AddrRanges.empty(family)
+): IpSet {
+  let set = IpSet.empty(family)
   for (const s of sources) {
-    if (s === 'any')
-      set = set.union(anyMeans === 'public' ? PUBLIC[family] : AddrRanges.all(family))
+    if (s === 'any') set = set.union(anyMeans === 'public' ? PUBLIC[family] : IpSet.all(family))
     else if (s.startsWith('feed:')) {
       const id = s.slice(5)
       const feed = options.feedSets?.get(id)
@@ -75,12 +53,12 @@ function resolveSources(
           'ERR_POLICY_FEED',
           `the policy names feed '${id}', but its addresses were not supplied`,
         )
-      set = set.union(
-        AddrRanges.fromCidrs(family, family === 4 ? feed.ipv4.toCidrs() : feed.ipv6.toCidrs()),
-      )
+      const list = family === 4 ? feed.ipv4 : feed.ipv6
+      // an IpSet is taken as it is; another CidrSource through its canonical CIDRs
+      set = set.union(list instanceof IpSet ? list : IpSet.fromCidrs(family, list.toCidrs()))
     } else {
       const isV6 = s.includes(':')
-      if ((isV6 ? 6 : 4) === family) set = set.union(AddrRanges.fromCidrs(family, [s]))
+      if ((isV6 ? 6 : 4) === family) set = set.union(cidrSet(family, s))
     }
   }
   return set
@@ -91,15 +69,15 @@ function describeSources(sources: readonly PolicySource[]): string {
   return sources.map((s) => (s === 'any' ? 'anywhere' : s)).join(', ')
 }
 
-function familyName(f: AddrFamily): string {
+function familyName(f: Family): string {
   return f === 4 ? 'IPv4' : 'IPv6'
 }
 
-function firstAddress(set: AddrRanges): bigint {
-  return set.bounds[0]!
+function firstAddress(set: IpSet): bigint {
+  return set.firstValue()!
 }
 
-function cidrList(set: AddrRanges, family: AddrFamily): string[] {
+function cidrList(set: IpSet, family: Family): string[] {
   if (set.covers(PUBLIC[family])) return [family === 4 ? '0.0.0.0/0' : '::/0']
   const first = set.toCidrs(MAX_SOURCES + 1)
   return first.length <= MAX_SOURCES
@@ -172,10 +150,14 @@ function explain(
   }
 }
 
-function checkRule(rule: PolicyRule, ctx: Ctx, reachOut: ReachEntry[]): void {
-  const { cs } = ctx
-  const classes = classesIn(cs, rule.protocol, rule.ports)
-  const perFamily = new Map<AddrFamily, (AddrRanges | undefined)[]>()
+/** Each class's reach per family for a rule's ports, recorded in `reachOut` as it goes. */
+function reachByFamily(
+  rule: PolicyRule,
+  cs: CompiledConfigs,
+  classes: readonly PortRange[],
+  reachOut: ReachEntry[],
+): Map<Family, (IpSet | undefined)[]> {
+  const perFamily = new Map<Family, (IpSet | undefined)[]>()
   for (const f of FAMILIES)
     perFamily.set(
       f,
@@ -200,6 +182,102 @@ function checkRule(rule: PolicyRule, ctx: Ctx, reachOut: ReachEntry[]): void {
       ...(r6 ? { ipv6: r6 } : {}),
     })
   })
+  return perFamily
+}
+
+/** What breaks a rule in one family: the offending sources, their ports, a sample to trace. */
+interface Offence {
+  readonly offending: IpSet
+  readonly badPorts: PortRange[]
+  readonly sample: bigint
+  readonly samplePort: number
+}
+
+function offenceOf(
+  rule: PolicyRule,
+  f: Family,
+  sources: readonly PolicySource[],
+  classes: readonly PortRange[],
+  reaches: readonly (IpSet | undefined)[],
+  options: EvaluateOptions,
+): Offence | undefined {
+  let bad: IpSet | undefined
+  const badPorts: PortRange[] = []
+  let samplePort = 0
+  let offending = IpSet.empty(f)
+  classes.forEach((c, k) => {
+    const reach = reaches[k]
+    if (reach === undefined) return
+    let off: IpSet
+    if (rule.kind === 'require') {
+      off = resolveSources(sources, f, options, 'public').difference(reach)
+    } else if (rule.kind === 'restrict') {
+      off = reach.difference(resolveSources(sources, f, options, 'all'))
+    } else {
+      const pub = reach.intersection(PUBLIC[f])
+      off = pub.addressCount() > PUBLIC_THRESHOLD[f] ? pub : IpSet.empty(f)
+    }
+    if (off.isEmpty) return
+    if (bad === undefined) {
+      bad = off
+      samplePort = c[0]
+    }
+    offending = offending.union(off)
+    badPorts.push(c)
+  })
+  if (bad === undefined) return undefined
+  return { offending, badPorts, sample: firstAddress(bad), samplePort }
+}
+
+/** A rule's finding in one family: the message and the fix, in the deciding file's syntax. */
+function ruleMessage(
+  rule: PolicyRule,
+  f: Family,
+  sources: readonly PolicySource[],
+  o: Offence,
+  found: { step: TraceStep; on: string; ports: string; format: ConfigFormat | undefined },
+  options: EvaluateOptions,
+): { message: string; hint: string } {
+  const { step, on, ports, format } = found
+  const where = rule.direction === 'inbound' ? 'from' : 'to'
+  const subject = `${rule.direction === 'outbound' ? 'outbound ' : ''}${ports}/${rule.protocol} (${rule.title})`
+  const sample = formatAddressValue(f, o.sample)
+  if (rule.kind === 'require') {
+    const required = resolveSources(sources, f, options, 'public')
+    const through = required.difference(o.offending)
+    const extent = through.isEmpty
+      ? 'blocked for all of them'
+      : `reachable only from ${through.toCidrs(3).join(', ')}${through.toCidrs(4).length > 3 ? ', ...' : ''} of them`
+    return {
+      message: `${subject} is not reachable ${where} ${describeSources(sources)} over ${familyName(f)}: ${extent}; e.g. ${sample} is dropped by ${step.text}${on}`,
+      hint: `Open it: ${fixSnippet(
+        format,
+        'open',
+        rule.direction,
+        rule.protocol,
+        ports,
+        sources.map((s) => (s.startsWith('feed:') ? `<${s.slice(5)} addresses>` : s)),
+      )}`,
+    }
+  }
+  if (rule.kind === 'restrict')
+    return {
+      message: `${subject} is reachable ${where} sources outside ${describeSources(sources)} over ${familyName(f)}, e.g. ${sample} (let in by ${step.text})${on}`,
+      hint: `Allow only ${describeSources(sources)}: narrow the rule at ${step.file}:${step.line}; allowlist-sync render can generate the allowlist from the feed.`,
+    }
+  const extent = o.offending.covers(PUBLIC[f])
+    ? 'from anywhere'
+    : `from ${o.offending.rangeCount} public address range(s)`
+  return {
+    message: `${subject} is reachable from the public Internet over ${familyName(f)} (${extent}): let in by ${step.text}${on}`,
+    hint: `Close it to the Internet: ${fixSnippet(format, 'close', rule.direction, rule.protocol, ports, [])}`,
+  }
+}
+
+function checkRule(rule: PolicyRule, ctx: Ctx, reachOut: ReachEntry[]): void {
+  const { cs } = ctx
+  const classes = classesIn(cs, rule.protocol, rule.ports)
+  const perFamily = reachByFamily(rule, cs, classes, reachOut)
   if (rule.kind === 'allow') return
   // `require` defaults to anywhere; a `restrict` without sources (parsePolicy refuses one, a
   // policy built in code may not) admits nobody: a missing list must not open the port.
@@ -207,74 +285,21 @@ function checkRule(rule: PolicyRule, ctx: Ctx, reachOut: ReachEntry[]): void {
   for (const f of FAMILIES) {
     const reaches = perFamily.get(f)!
     if (reaches.every((r) => r === undefined)) continue
-    let bad: AddrRanges | undefined
-    const badPorts: PortRange[] = []
-    let samplePort = 0
-    let want: 'accepted' | 'dropped' = 'accepted'
-    let offending = AddrRanges.empty(f)
-    classes.forEach((c, k) => {
-      const reach = reaches[k]
-      if (reach === undefined) return
-      let off: AddrRanges
-      if (rule.kind === 'require') {
-        want = 'dropped'
-        off = resolveSources(sources, f, ctx.options, 'public').difference(reach)
-      } else if (rule.kind === 'restrict') {
-        off = reach.difference(resolveSources(sources, f, ctx.options, 'all'))
-      } else {
-        const pub = reach.intersection(PUBLIC[f])
-        off = pub.size() > PUBLIC_THRESHOLD[f] ? pub : AddrRanges.empty(f)
-      }
-      if (off.isEmpty) return
-      if (bad === undefined) {
-        bad = off
-        samplePort = c[0]
-      }
-      offending = offending.union(off)
-      badPorts.push(c)
-    })
-    if (bad === undefined) continue
+    const o = offenceOf(rule, f, sources, classes, reaches, ctx.options)
+    if (o === undefined) continue
     const shape: PacketShape = {
       direction: rule.direction,
       protocol: rule.protocol,
-      port: samplePort,
+      port: o.samplePort,
       family: f,
       state: 'new',
     }
-    const sample = firstAddress(bad)
-    const { step, where: on } = explain(cs, shape, sample, want)
-    const ports = formatRanges(badPorts)
-    const where = rule.direction === 'inbound' ? 'from' : 'to'
-    const subject = `${rule.direction === 'outbound' ? 'outbound ' : ''}${ports}/${rule.protocol} (${rule.title})`
-    let message: string
-    let hint: string
-    const format = ctx.formatOf(step.file)
-    if (rule.kind === 'require') {
-      const required = resolveSources(sources, f, ctx.options, 'public')
-      const through = required.difference(offending)
-      const extent = through.isEmpty
-        ? 'blocked for all of them'
-        : `reachable only from ${through.toCidrs(3).join(', ')}${through.toCidrs(4).length > 3 ? ', ...' : ''} of them`
-      message = `${subject} is not reachable ${where} ${describeSources(sources)} over ${familyName(f)}: ${extent}; e.g. ${formatAddress(f, sample)} is dropped by ${step.text}${on}`
-      hint = `Open it: ${fixSnippet(
-        format,
-        'open',
-        rule.direction,
-        rule.protocol,
-        ports,
-        sources.map((s) => (s.startsWith('feed:') ? `<${s.slice(5)} addresses>` : s)),
-      )}`
-    } else if (rule.kind === 'restrict') {
-      message = `${subject} is reachable ${where} sources outside ${describeSources(sources)} over ${familyName(f)}, e.g. ${formatAddress(f, sample)} (let in by ${step.text})${on}`
-      hint = `Allow only ${describeSources(sources)}: narrow the rule at ${step.file}:${step.line}; allowlist-sync render can generate the allowlist from the feed.`
-    } else {
-      const extent = offending.covers(PUBLIC[f])
-        ? 'from anywhere'
-        : `from ${offending.rangeCount} public address range(s)`
-      message = `${subject} is reachable from the public Internet over ${familyName(f)} (${extent}): let in by ${step.text}${on}`
-      hint = `Close it to the Internet: ${fixSnippet(format, 'close', rule.direction, rule.protocol, ports, [])}`
-    }
-    if (rule.hint) hint = `${hint.replace(/[.;]?$/, '.')} ${rule.hint}`
+    const want = rule.kind === 'require' ? 'dropped' : 'accepted'
+    const { step, where: on } = explain(cs, shape, o.sample, want)
+    const ports = formatRanges(o.badPorts)
+    const found = { step, on, ports, format: ctx.formatOf(step.file) }
+    const text = ruleMessage(rule, f, sources, o, found, ctx.options)
+    const hint = rule.hint ? `${text.hint.replace(/[.;]?$/, '.')} ${rule.hint}` : text.hint
     const severity: FindingSeverity = rule.severity ?? 'error'
     ctx.findings.push({
       rule: rule.id,
@@ -284,9 +309,9 @@ function checkRule(rule: PolicyRule, ctx: Ctx, reachOut: ReachEntry[]): void {
       direction: rule.direction,
       file: step.file,
       line: step.line,
-      message,
+      message: text.message,
       hint,
-      sources: cidrList(offending, f),
+      sources: cidrList(o.offending, f),
     })
   }
 }
@@ -311,7 +336,7 @@ function checkUnlisted(policy: Policy, direction: TrafficDirection, ctx: Ctx): v
     }
     for (const f of FAMILIES) {
       let group:
-        { ports: PortRange[]; off: AddrRanges; sample: { port: number; addr: bigint } } | undefined
+        { ports: PortRange[]; off: IpSet; sample: { port: number; addr: bigint } } | undefined
       const flush = () => {
         if (!group) return
         const shape: PacketShape = {
@@ -390,7 +415,7 @@ function checkUdpReturn(policy: Policy, ctx: Ctx): void {
           direction: 'inbound',
           file: step.file,
           line: step.line,
-          message: `replies to outbound ${formatPortRange(rule.ports)}/udp (${rule.title}) cannot come back over ${familyName(f)}: the inbound side drops them (stateless filtering?), e.g. from ${formatAddress(f, firstAddress(missing))}`,
+          message: `replies to outbound ${formatPortRange(rule.ports)}/udp (${rule.title}) cannot come back over ${familyName(f)}: the inbound side drops them (stateless filtering?), e.g. from ${formatAddressValue(f, firstAddress(missing))}`,
           hint: 'Accept established traffic inbound (ct state established,related accept / -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT), or on a stateless ACL allow UDP 1024-65535 from the relays.',
           sources: cidrList(missing, f),
         })

@@ -54,7 +54,9 @@ export {
   readFirewallConfig,
   readFirewallConfigs,
 } from './read-config.ts'
-export { evaluatePolicy, reachOf, traceAddress, type TraceStep } from './evaluate.ts'
+export { evaluatePolicy } from './evaluate.ts'
+export { reachOf } from './reach-of.ts'
+export { traceAddress, type TraceStep } from './trace-address.ts'
 export { compileConfigs, type CompiledConfigs } from './compile-configs.ts'
 export type { PacketShape, PacketState } from './run-chain.ts'
 export {
@@ -64,8 +66,7 @@ export {
   isInterfacePattern,
   matchesInterface,
 } from './interfaces.ts'
-export { PUBLIC_THRESHOLD } from './findings.ts'
-export { AddrRanges } from './addr-ranges.ts'
+export { PUBLIC_THRESHOLD } from './public-space.ts'
 export {
   formatFindingsText,
   toFindingsJson,

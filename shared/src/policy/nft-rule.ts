@@ -2,7 +2,7 @@
  * @module What the nftables text and JSON readers share: a rule as a list of selector matches,
  * named sets, and the assembly of tables and chains into a {@link FirewallConfig}.
  */
-import { AddrRanges } from './addr-ranges.ts'
+import { IpSet, type Family, type TransportProtocol } from '../ip/index.ts'
 import { PolicyError } from './policy-error.ts'
 import {
   addressMatch,
@@ -23,7 +23,6 @@ import type {
   FirewallRule,
   PortRange,
   RuleVerdict,
-  TransportProtocol,
   ReaderWarning,
 } from './types.ts'
 
@@ -40,7 +39,7 @@ export interface NftMatch {
 
 /** A named set: addresses, ports or interface names. */
 export type NftSet =
-  | { readonly kind: 'addr'; readonly ipv4: AddrRanges; readonly ipv6: AddrRanges }
+  | { readonly kind: 'addr'; readonly ipv4: IpSet; readonly ipv6: IpSet }
   | { readonly kind: 'port'; readonly ranges: readonly PortRange[] }
   | { readonly kind: 'iface'; readonly names: readonly string[] }
   | { readonly kind: 'other' }
@@ -124,8 +123,8 @@ export function buildNftRule(
       const [fam, field] = sel.split(' ') as [string, string]
       // nft refuses a rule (or table) that mixes ip and ip6: no conflict to record
       draft.family = fam === 'ip' ? 4 : 6
-      let ipv4 = AddrRanges.empty(4)
-      let ipv6 = AddrRanges.empty(6)
+      let ipv4 = IpSet.empty(4)
+      let ipv6 = IpSet.empty(6)
       if (words.length > 0) {
         const s = addressSets(words, where)
         ipv4 = s.ipv4
@@ -247,7 +246,7 @@ export function assembleNft(
   chains: readonly NftChainDraft[],
   options: { file: string; format: ConfigFormat; warnings: ReaderWarning[]; whole: boolean },
 ): FirewallConfig {
-  const families = new Set<4 | 6>(options.whole ? [4, 6] : [])
+  const families = new Set<Family>(options.whole ? [4, 6] : [])
   const out: FirewallChain[] = []
   for (const c of chains) {
     if (c.family === 'other') continue

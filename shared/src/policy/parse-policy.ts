@@ -19,7 +19,7 @@
  */
 import { parsePortText } from '../parse-port-text.ts'
 import { parseYamlDocument } from '../parse-yaml-document.ts'
-import { parseCidrRange } from './addr-ranges.ts'
+import { toCidrRange } from '../ip/index.ts'
 import { isInterfacePattern } from './interfaces.ts'
 import { PolicyError } from './policy-error.ts'
 import { scalarText } from './rule-builder.ts'
@@ -251,7 +251,7 @@ function parseRuleItem(
       if (text === 'any' || text === '0.0.0.0/0' || text === '::/0' || text === 'anywhere')
         return text === '0.0.0.0/0' || text === '::/0' ? text : 'any'
       if (/^feed:[a-z0-9][a-z0-9._-]*\/[A-Za-z0-9._/-]+$/.test(text)) return text
-      if (!parseCidrRange(text))
+      if (!toCidrRange(text))
         fail(`${field}.${srcKey}[${i}]`, `'${text}' is not 'any', a CIDR or feed:<provider/list>`)
       return text
     })

@@ -4,7 +4,7 @@
  * restrict them.
  */
 import { isMap, isScalar, isSeq, type Node } from 'yaml'
-import { parseIpv4, parseIpv6 } from './addr-ranges.ts'
+import { toAddressValue } from '../ip/index.ts'
 import { interpolateCompose } from './interpolate-compose.ts'
 import { parseYamlDocument } from '../parse-yaml-document.ts'
 import { PolicyError, syntaxError } from './policy-error.ts'
@@ -168,8 +168,7 @@ function parseShortSyntax(
   const host = parsePortRange(parts[0]!)
   const container = parsePortRange(parts[1]!)
   if (!host || !container) return undefined
-  if (hostIp !== undefined && parseIpv4(hostIp) === undefined && parseIpv6(hostIp) === undefined)
-    return undefined
+  if (hostIp !== undefined && toAddressValue(hostIp) === undefined) return undefined
   return {
     ports: host,
     protocol,

@@ -2,12 +2,12 @@
  * @module `ipset save` files: the named address sets an iptables rule's `-m set --match-set`
  * refers to.
  */
-import { AddrRanges } from './addr-ranges.ts'
+import { IpSet } from '../ip/index.ts'
 import { addressSets } from './rule-builder.ts'
 import { splitWords } from './split-words.ts'
 
 /** Named address sets (ipset or nft sets), per family. */
-export type NamedSets = ReadonlyMap<string, { ipv4: AddrRanges; ipv6: AddrRanges }>
+export type NamedSets = ReadonlyMap<string, { ipv4: IpSet; ipv6: IpSet }>
 
 /** The `ipset restore` commands that change sets, under each of their names. */
 const IPSET_COMMANDS: Record<string, string> = {
@@ -42,7 +42,7 @@ const IPSET_COMMANDS: Record<string, string> = {
 export function readIpsetSave(
   text: string,
   file: string,
-): Map<string, { ipv4: AddrRanges; ipv6: AddrRanges }> {
+): Map<string, { ipv4: IpSet; ipv6: IpSet }> {
   const members = new Map<
     string,
     { family: 4 | 6; list: boolean; values: string[]; line: number }
@@ -90,21 +90,21 @@ export function readIpsetSave(
         break
     }
   }
-  const out = new Map<string, { ipv4: AddrRanges; ipv6: AddrRanges }>()
+  const out = new Map<string, { ipv4: IpSet; ipv6: IpSet }>()
   for (const [name, set] of members) {
     if (set.list) continue
     const sets = addressSets(set.values, { file, line: set.line })
     out.set(
       name,
       set.family === 4
-        ? { ipv4: sets.ipv4, ipv6: AddrRanges.empty(6) }
-        : { ipv4: AddrRanges.empty(4), ipv6: sets.ipv6 },
+        ? { ipv4: sets.ipv4, ipv6: IpSet.empty(6) }
+        : { ipv4: IpSet.empty(4), ipv6: sets.ipv6 },
     )
   }
   // a list:set matches what any of its sets matches (ipset adds only existing sets to it)
   for (const [name, set] of members) {
     if (!set.list) continue
-    let union = { ipv4: AddrRanges.empty(4), ipv6: AddrRanges.empty(6) }
+    let union = { ipv4: IpSet.empty(4), ipv6: IpSet.empty(6) }
     for (const member of set.values) {
       const m = out.get(member)
       if (m) union = { ipv4: union.ipv4.union(m.ipv4), ipv6: union.ipv6.union(m.ipv6) }

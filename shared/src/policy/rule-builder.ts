@@ -3,7 +3,7 @@
  * {@link AddressMatch}, and a mutable draft that becomes a {@link FirewallRule}.
  */
 import { parsePortText } from '../parse-port-text.ts'
-import { AddrRanges, parseCidrRange, parseIpv4, parseIpv6, type AddrFamily } from './addr-ranges.ts'
+import { IpSet, toAddressValue, toCidrRange, type Family } from '../ip/index.ts'
 import { PolicyError } from './policy-error.ts'
 import { toInterfacePattern } from './interfaces.ts'
 import { SERVICE_NAME_MAX, servicePort } from './service-names.ts'
@@ -44,7 +44,7 @@ export function parsePortRange(text: string, protocol?: TransportProtocol): Port
 export function addressSets(
   values: readonly string[],
   where: { file: string; line: number },
-): { ipv4: AddrRanges; ipv6: AddrRanges } {
+): { ipv4: IpSet; ipv6: IpSet } {
   const v4: [bigint, bigint][] = []
   const v6: [bigint, bigint][] = []
   for (const value of values) {
@@ -52,20 +52,14 @@ export function addressSets(
     if (dash > 0) {
       const a = value.slice(0, dash)
       const b = value.slice(dash + 1)
-      const a4 = parseIpv4(a)
-      const b4 = parseIpv4(b)
-      if (a4 !== undefined && b4 !== undefined && a4 <= b4) {
-        v4.push([a4, b4 + 1n])
-        continue
-      }
-      const a6 = parseIpv6(a)
-      const b6 = parseIpv6(b)
-      if (a6 !== undefined && b6 !== undefined && a6 <= b6) {
-        v6.push([a6, b6 + 1n])
+      const from = toAddressValue(a)
+      const to = toAddressValue(b)
+      if (from !== undefined && from.family === to?.family && from.value <= to.value) {
+        ;(from.family === 4 ? v4 : v6).push([from.value, to.value + 1n])
         continue
       }
     }
-    const r = parseCidrRange(value)
+    const r = toCidrRange(value)
     if (r === undefined)
       throw new PolicyError(
         'ERR_POLICY_CONFIG',
@@ -76,23 +70,20 @@ export function addressSets(
   }
   // the empty sets are shared: most rules name one family (a big dump has a million of them)
   return {
-    ipv4: v4.length === 0 ? AddrRanges.empty(4) : AddrRanges.fromPairs(4, v4),
-    ipv6: v6.length === 0 ? AddrRanges.empty(6) : AddrRanges.fromPairs(6, v6),
+    ipv4: v4.length === 0 ? IpSet.empty(4) : IpSet.fromValueRanges(4, v4),
+    ipv6: v6.length === 0 ? IpSet.empty(6) : IpSet.fromValueRanges(6, v6),
   }
 }
 
 /** An address match over the sets; `negate` inverts it. */
-export function addressMatch(
-  sets: { ipv4: AddrRanges; ipv6: AddrRanges },
-  negate = false,
-): AddressMatch {
+export function addressMatch(sets: { ipv4: IpSet; ipv6: IpSet }, negate = false): AddressMatch {
   return { ipv4: sets.ipv4, ipv6: sets.ipv6, negate }
 }
 
 /** Intersects two address matches (a rule with `-s` twice, `ip saddr` and `@set`). */
 export function andAddress(a: AddressMatch | undefined, b: AddressMatch): AddressMatch {
   if (a === undefined) return b
-  const eff = (m: AddressMatch, f: AddrFamily) => {
+  const eff = (m: AddressMatch, f: Family) => {
     const s = f === 4 ? m.ipv4 : m.ipv6
     return m.negate ? s.complement() : s
   }
@@ -122,7 +113,7 @@ export function parseNatTarget(
   else [addrText = '', portText] = value.split(':')
   const addr = addrText.split('-')[0]!
   const port = portText === undefined ? undefined : parsePortRange(portText)?.[0]
-  if (addr !== '' && parseCidrRange(addr) === undefined) return undefined
+  if (addr !== '' && toCidrRange(addr) === undefined) return undefined
   if (portText !== undefined && (port === undefined || port === 0)) return undefined
   return {
     ...(addr !== '' ? { addr } : {}),
@@ -133,7 +124,7 @@ export function parseNatTarget(
 
 /** A rule while a reader collects its matches. */
 export interface RuleDraft {
-  family?: 4 | 6
+  family?: Family
   protocols?: TransportProtocol[]
   dports?: { ranges: PortRange[]; negate: boolean }
   saddr?: AddressMatch

@@ -3,7 +3,8 @@
  * interfaces, the local address), first-match walks of sets of sources through jumps, gotos,
  * returns and DNAT, and the walk of a single address for tracing.
  */
-import { AddrRanges, type AddrFamily } from './addr-ranges.ts'
+import { IpSet, type Family } from '../ip/index.ts'
+import { cidrSet } from './cidr-set.ts'
 import {
   classOf,
   HOST_UNICAST,
@@ -38,7 +39,7 @@ export interface PacketShape {
   readonly direction: TrafficDirection
   readonly protocol: TransportProtocol
   readonly port: number
-  readonly family: AddrFamily
+  readonly family: Family
   readonly state: PacketState
   /**
    * The interface it arrives on (inbound) or leaves by (outbound); undefined: each interface
@@ -56,7 +57,7 @@ export interface PacketShape {
 export interface Ctx {
   readonly direction: TrafficDirection
   readonly protocol: TransportProtocol
-  readonly family: AddrFamily
+  readonly family: Family
   readonly state: PacketState
   /** The destination port as `--dport` sees it here (after DNAT: the container's). */
   readonly port: number
@@ -91,7 +92,7 @@ function candidates(ch: CompiledChain, ctx: Ctx): number[] {
   return out
 }
 
-const hostMatches = new WeakMap<AddressMatch, Partial<Record<AddrFamily, boolean>>>()
+const hostMatches = new WeakMap<AddressMatch, Partial<Record<Family, boolean>>>()
 
 /**
  * Whether a match on the local address fits: the known address (a class of this host's, a
@@ -100,7 +101,7 @@ const hostMatches = new WeakMap<AddressMatch, Partial<Record<AddrFamily, boolean
  */
 function localFits(m: AddressMatch, ctx: Ctx): boolean {
   const set = ctx.family === 4 ? m.ipv4 : m.ipv6
-  if (ctx.local !== undefined) return set.contains(ctx.local) !== m.negate
+  if (ctx.local !== undefined) return set.containsValue(ctx.local) !== m.negate
   const known = hostMatches.get(m) ?? {}
   let fits = known[ctx.family]
   if (fits === undefined) {
@@ -133,7 +134,7 @@ export function matchesShape(rule: FirewallRule, ctx: Ctx): boolean {
   return true
 }
 
-export function matchedSet(rule: FirewallRule, set: AddrRanges, ctx: Ctx): AddrRanges {
+export function matchedSet(rule: FirewallRule, set: IpSet, ctx: Ctx): IpSet {
   const m = ctx.direction === 'inbound' ? rule.saddr : rule.daddr
   if (!m) return set
   const s = ctx.family === 4 ? m.ipv4 : m.ipv6
@@ -148,10 +149,10 @@ export interface Translation {
 }
 
 export interface ChainResult {
-  acc: AddrRanges
-  drop: AddrRanges
-  ret: AddrRanges
-  nat: { set: AddrRanges; to: Translation }[]
+  acc: IpSet
+  drop: IpSet
+  ret: IpSet
+  nat: { set: IpSet; to: Translation }[]
 }
 
 /** Refuses a chain reached through more than {@link MAX_DEPTH} jumps (a loop of jumps, likely). */
@@ -165,14 +166,14 @@ function checkDepth(ch: CompiledChain, ctx: Ctx, depth: number): void {
 }
 
 /** A rule's remote-address match over the whole space (all when it has none), by family. */
-const wholeMatches = new WeakMap<FirewallRule, Partial<Record<string, AddrRanges>>>()
+const wholeMatches = new WeakMap<FirewallRule, Partial<Record<string, IpSet>>>()
 
-function wholeMatch(rule: FirewallRule, ctx: Ctx): AddrRanges {
+function wholeMatch(rule: FirewallRule, ctx: Ctx): IpSet {
   const key = `${ctx.direction}${ctx.family}`
   const known = wholeMatches.get(rule) ?? {}
   let set = known[key]
   if (set === undefined) {
-    set = matchedSet(rule, AddrRanges.all(ctx.family), ctx)
+    set = matchedSet(rule, IpSet.all(ctx.family), ctx)
     wholeMatches.set(rule, { ...known, [key]: set })
   }
   return set
@@ -189,18 +190,19 @@ const SWEEP_FROM = 8
  * so n rules cost O(n log n), not n passes over a growing set.
  */
 function firstMatch(
-  sets: readonly AddrRanges[],
+  sets: readonly IpSet[],
   verdicts: readonly Plain[],
-  family: AddrFamily,
-): Record<Plain, AddrRanges> {
+  family: Family,
+): Record<Plain, IpSet> {
   // one verdict for all (one rule, a block list, an allowlist): first match is their union
   if (verdicts.every((v) => v === verdicts[0])) {
-    const empty = AddrRanges.empty(family)
-    const out: Record<Plain, AddrRanges> = { accept: empty, drop: empty, return: empty }
+    const empty = IpSet.empty(family)
+    const out: Record<Plain, IpSet> = { accept: empty, drop: empty, return: empty }
     out[verdicts[0]!] = unionAll(sets, 0, sets.length)
     return out
   }
-  const events: { at: bigint; k: number; open: boolean }[] = []
+  // bounds are numbers (IPv4) or bigints (IPv6), never both in one sweep
+  const events: { at: number | bigint; k: number; open: boolean }[] = []
   sets.forEach((set, k) => {
     const b = set.bounds
     for (let i = 0; i < b.length; i += 2)
@@ -209,9 +211,11 @@ function firstMatch(
   events.sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : 0))
   const open = new Array<boolean>(sets.length).fill(false)
   const heap = new MinHeap()
-  const pairs: Record<Plain, [bigint, bigint][]> = { accept: [], drop: [], return: [] }
+  // flat `[start, end, ...]` per verdict: ascending, and never touching (the verdict changes at
+  // each end), so IpSet takes them as they are
+  const bounds: Record<Plain, (number | bigint)[]> = { accept: [], drop: [], return: [] }
   let current: Plain | undefined
-  let since = 0n
+  let since: number | bigint = 0
   for (let e = 0; e < events.length;) {
     const at = events[e]!.at
     for (; e < events.length && events[e]!.at === at; e++) {
@@ -222,19 +226,16 @@ function firstMatch(
     while (heap.size > 0 && !open[heap.peek()]) heap.pop()
     const now = heap.size > 0 ? verdicts[heap.peek()] : undefined
     if (now === current) continue
-    if (current !== undefined) pairs[current].push([since, at])
+    if (current !== undefined) bounds[current].push(since, at)
     current = now
     since = at
   }
-  return {
-    accept: AddrRanges.fromPairs(family, pairs.accept),
-    drop: AddrRanges.fromPairs(family, pairs.drop),
-    return: AddrRanges.fromPairs(family, pairs.return),
-  }
+  const set = (b: (number | bigint)[]) => IpSet.fromRanges(family, b as number[] | bigint[])
+  return { accept: set(bounds.accept), drop: set(bounds.drop), return: set(bounds.return) }
 }
 
 /** The union of `sets[from..to)`, halving: O(n log k) for k sets of n ranges in all. */
-function unionAll(sets: readonly AddrRanges[], from: number, to: number): AddrRanges {
+function unionAll(sets: readonly IpSet[], from: number, to: number): IpSet {
   if (to - from === 1) return sets[from]!
   const mid = (from + to) >> 1
   return unionAll(sets, from, mid).union(unionAll(sets, mid, to))
@@ -285,20 +286,15 @@ class MinHeap {
  * return) are taken together in one first-match sweep; jumps, gotos and DNAT between them are
  * followed one at a time.
  */
-export function runChain(
-  ch: CompiledChain,
-  input: AddrRanges,
-  ctx: Ctx,
-  depth: number,
-): ChainResult {
+export function runChain(ch: CompiledChain, input: IpSet, ctx: Ctx, depth: number): ChainResult {
   checkDepth(ch, ctx, depth)
-  const empty = AddrRanges.empty(ctx.family)
+  const empty = IpSet.empty(ctx.family)
   const out: ChainResult = { acc: empty, drop: empty, ret: empty, nat: [] }
   let remaining = input
   const rules = ch.chain.rules
-  const sets: AddrRanges[] = []
+  const sets: IpSet[] = []
   const verdicts: Plain[] = []
-  const take = (set: AddrRanges, v: Plain) => {
+  const take = (set: IpSet, v: Plain) => {
     const m = remaining.intersection(set)
     if (m.isEmpty) return
     if (v === 'accept') out.acc = out.acc.union(m)
@@ -350,17 +346,12 @@ export function runChain(
 }
 
 /** Whether a base chain applies to a family (ip/ip6 tables see one). */
-export function forFamily(ch: CompiledChain, family: AddrFamily): boolean {
+export function forFamily(ch: CompiledChain, family: Family): boolean {
   return ch.chain.family === undefined || ch.chain.family === family
 }
 
 /** The sources that pass a hook's base chains: each accepts, or falls through an accept policy. */
-export function hookReach(
-  cc: CompiledConfig,
-  hook: ChainHook,
-  set: AddrRanges,
-  p: PathCtx,
-): AddrRanges {
+export function hookReach(cc: CompiledConfig, hook: ChainHook, set: IpSet, p: PathCtx): IpSet {
   let s = set
   for (const ch of cc.hooks[hook]) {
     if (!forFamily(ch, p.family)) continue
@@ -375,7 +366,7 @@ export function hookReach(
  * Whether a config decides a hook for a family: it has a base chain there, or it is a whole
  * ruleset (where no chain means the kernel accepts).
  */
-export function decides(cc: CompiledConfig, hook: ChainHook, family: AddrFamily): boolean {
+export function decides(cc: CompiledConfig, hook: ChainHook, family: Family): boolean {
   if (!cc.config.families.includes(family)) return false
   return cc.config.whole === true || cc.hooks[hook].some((ch) => forFamily(ch, family))
 }
@@ -436,7 +427,7 @@ export function containerPort(p: PublishedPort, port: number): number {
 }
 
 /** Host configs with prerouting chains for the family (nat's DNAT, nft's raw filtering). */
-export function natConfigs(cs: CompiledConfigs, family: AddrFamily): CompiledConfig[] {
+export function natConfigs(cs: CompiledConfigs, family: Family): CompiledConfig[] {
   // only host configs have prerouting chains (a security group has none)
   return cs.compiled.filter((cc) => cc.hooks.prerouting.some((ch) => forFamily(ch, family)))
 }
@@ -445,9 +436,9 @@ export function natConfigs(cs: CompiledConfigs, family: AddrFamily): CompiledCon
  * A DNAT target as the path after it sees it: the port, and the address when it is not this
  * host's (a loopback target, or none as REDIRECT, is this host: `local` undefined).
  */
-export function translated(to: Translation, family: AddrFamily, port: number) {
-  const addr = to.addr === undefined ? undefined : AddrRanges.fromCidrs(family, [to.addr]).bounds[0]
-  const local = addr === undefined || !HOST_UNICAST[family].contains(addr) ? undefined : addr
+export function translated(to: Translation, family: Family, port: number) {
+  const addr = to.addr === undefined ? undefined : cidrSet(family, to.addr).firstValue()
+  const local = addr === undefined || !HOST_UNICAST[family].containsValue(addr) ? undefined : addr
   return { port: to.port ?? port, local }
 }
 
@@ -466,7 +457,7 @@ export function traceChain(
   depth: number,
 ): { verdict: TraceVerdict; rule?: FirewallRule } {
   checkDepth(ch, ctx, depth)
-  const single = AddrRanges.fromPairs(ctx.family, [[address, address + 1n]])
+  const single = IpSet.fromValueRanges(ctx.family, [[address, address + 1n]])
   for (const idx of candidates(ch, ctx)) {
     const rule = ch.chain.rules[idx]!
     if (!matchesShape(rule, ctx)) continue

@@ -2,10 +2,10 @@
  * @module The port-policy model (what a platform needs open, may open, must keep closed), the
  * normalised firewall-config model every reader produces, and the findings the evaluator returns.
  */
-import type { AddrRanges } from './addr-ranges.ts'
+import type { Family, IpSet, TransportProtocol } from '../ip/index.ts'
 
-/** A transport protocol a policy rule or firewall rule is about. */
-export type TransportProtocol = 'tcp' | 'udp'
+// the readers and the evaluator import these from here
+export type { Family, TransportProtocol }
 
 /** Which way a connection is opened, seen from the host the firewall protects. */
 export type TrafficDirection = 'inbound' | 'outbound'
@@ -131,8 +131,8 @@ export interface InterfaceMatch {
 
 /** An address match: the packet's address is (or with `negate`, is not) in the sets. */
 export interface AddressMatch {
-  readonly ipv4: AddrRanges
-  readonly ipv6: AddrRanges
+  readonly ipv4: IpSet
+  readonly ipv6: IpSet
   readonly negate: boolean
 }
 
@@ -144,7 +144,7 @@ export interface FirewallRule {
   /** The rule as written (trimmed, at most 200 characters), for messages. */
   readonly text: string
   /** Only this family (e.g. `ip saddr` in an `inet` table implies 4). */
-  readonly family?: 4 | 6
+  readonly family?: Family
   /** Protocols the rule matches; `[]` means none of TCP/UDP (ICMP, ...): it never matches. */
   readonly protocols?: readonly TransportProtocol[]
   /** Destination ports; a rule with ports matches only TCP/UDP. */
@@ -192,7 +192,7 @@ export interface FirewallChain {
   readonly hook?: ChainHook
   readonly priority?: number
   /** Base chains that see one family only (nftables `ip`/`ip6` tables). */
-  readonly family?: 4 | 6
+  readonly family?: Family
   /** Base chains only: what happens at the end of the chain. */
   readonly policy?: 'accept' | 'drop'
   /** Where the policy is declared (for findings that the policy decides). */
@@ -228,7 +228,7 @@ export interface FirewallConfig {
   readonly format: ConfigFormat
   readonly layer: ConfigLayer
   /** The address families the config decides for (e.g. `iptables-save` is IPv4 only). */
-  readonly families: readonly (4 | 6)[]
+  readonly families: readonly Family[]
   readonly chains: readonly FirewallChain[]
   /** docker-compose only. */
   readonly published: readonly PublishedPort[]
@@ -270,8 +270,8 @@ export interface ReachEntry {
   readonly protocol: TransportProtocol
   readonly ports: PortRange
   /** The sources that reach it; `.toCidrs()` lists them (the minimal cover, canonical). */
-  readonly ipv4?: AddrRanges
-  readonly ipv6?: AddrRanges
+  readonly ipv4?: IpSet
+  readonly ipv6?: IpSet
 }
 
 /** The feeds' addresses a policy names, keyed by feed id (`coolify/cloud`). */
@@ -303,7 +303,7 @@ export interface InterfacesTaken {
 /** A direction and family of traffic the policy asks about that no config decides. */
 export interface Unchecked {
   readonly direction: TrafficDirection
-  readonly family: 4 | 6
+  readonly family: Family
 }
 
 /** What {@link evaluatePolicy} returns. */

@@ -2,6 +2,7 @@
  * @module The header lines every restricting packet filter (nftables with ports, iptables,
  * ip6tables, ipset's rules, docker-user) opens with: what the rules do, and about loopback.
  */
+import type { Family } from '../ip/index.ts'
 import type { Prepared } from './prepare.ts'
 
 /**
@@ -12,7 +13,7 @@ import type { Prepared } from './prepare.ts'
  */
 export function filterHeader(
   p: Prepared,
-  families: readonly (4 | 6)[],
+  families: readonly Family[],
   loopback?: string,
 ): string[] {
   const lines = [

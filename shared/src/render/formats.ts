@@ -2,6 +2,7 @@
  * @module The catalogue of output formats: the ids the CLI, the config file and the worker's
  * `?format=` accept, with what each one is for.
  */
+import type { Family } from '../ip/index.ts'
 
 /** Every output format id, in the order `allowlist-sync formats` lists them. */
 export const FORMAT_IDS = [
@@ -50,7 +51,7 @@ export interface FormatInfo {
    */
   readonly lineOriented: boolean
   /** Which address families the output carries: `ip6tables` is IPv6 only, `iptables` IPv4 only. */
-  readonly families: readonly (4 | 6)[]
+  readonly families: readonly Family[]
   /** Whether `ports` change the output (formats without ports guard whatever includes them). */
   readonly usesPorts: boolean
   /** The usual file name extension, without the dot. */

@@ -48,7 +48,6 @@ export { DEFAULT_LIMITS } from './types.ts'
 export type {
   FeedRef,
   PortSpec,
-  Protocol,
   RenderInput,
   RenderLimits,
   RenderOptions,

@@ -2,7 +2,7 @@
  * @module What every renderer does first: validate the names, comment and feed references that
  * come from configuration, re-canonicalise the sets through the IP engine, and build the header.
  */
-import { IpSet, type IpParseError } from '../ip/index.ts'
+import { IpSet, type IpParseError, type Family } from '../ip/index.ts'
 import { blockPlacement } from './block-placement.ts'
 import { blockSum } from './block-sum.ts'
 import { formatInfo, type FormatId } from './formats.ts'
@@ -86,7 +86,7 @@ export function headerText(text: string): string {
 
 function canonical(
   format: FormatId,
-  family: 4 | 6,
+  family: Family,
   cidrs: readonly string[],
   what: string,
 ): string[] {
@@ -289,7 +289,7 @@ export function checkPort(format: FormatId, spec: PortSpec): void {
 }
 
 /** Refuses an empty allowlist: rendered as a firewall it would lock every source out. */
-export function requireNonEmpty(p: Prepared, families: readonly (4 | 6)[] = [4, 6]): void {
+export function requireNonEmpty(p: Prepared, families: readonly Family[] = [4, 6]): void {
   const n = (families.includes(4) ? p.ipv4.length : 0) + (families.includes(6) ? p.ipv6.length : 0)
   if (n === 0) {
     const fam = families.length === 2 ? '' : ` IPv${families[0]}`

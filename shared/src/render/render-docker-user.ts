@@ -3,6 +3,7 @@
  * INPUT; only the DOCKER-USER chain sees those packets first. This script guards them for IPv4 and
  * IPv6 from a chain of its own, leaving DOCKER-USER's other rules alone.
  */
+import type { Family } from '../ip/index.ts'
 import { filterHeader } from './filter-header.ts'
 import {
   managedText,
@@ -40,7 +41,7 @@ const IPV6_DOCKER_USER = [
 ]
 
 /** The `iptables-restore --noflush` text of one family: chains NAME and NAME-src. */
-function chains(p: Prepared, family: 4 | 6): string[] {
+function chains(p: Prepared, family: Family): string[] {
   const src = `${p.name}-src`
   const lines = ['*filter', `:${p.name} - [0:0]`, `:${src} - [0:0]`]
   if (p.exemptPrivate) {
@@ -64,7 +65,7 @@ function chains(p: Prepared, family: 4 | 6): string[] {
  * One family's `iptables-restore --noflush` here-document (indented by `indent`, its terminator
  * at the line start as the shell wants it), and the jump from DOCKER-USER, added once.
  */
-function load(p: Prepared, family: 4 | 6, indent: string): { restore: string[]; hook: string } {
+function load(p: Prepared, family: Family, indent: string): { restore: string[]; hook: string } {
   const tool = family === 4 ? 'iptables' : 'ip6tables'
   const eof = `ALLOWLIST_SYNC_IPV${family}`
   return {

@@ -3,6 +3,7 @@
  * `/etc/firewalld/ipsets/NAME-v4.xml` (or `NAME-v6.xml`) that firewalld loads at start or reload.
  */
 import { escapeMarkup } from '../escape-markup.ts'
+import type { Family } from '../ip/index.ts'
 import { requireNonEmpty, type Prepared } from './prepare.ts'
 import { RenderError } from './render-error.ts'
 
@@ -36,7 +37,7 @@ export function checkFirewalldName(p: Prepared): void {
  * addresses in either family is refused (ERR_RENDER_EMPTY). `maxelem` is raised past firewalld's
  * default of 65,536 when the set needs it.
  */
-export function renderFirewalldIpset(p: Prepared, family: 4 | 6): string {
+export function renderFirewalldIpset(p: Prepared, family: Family): string {
   requireNonEmpty(p)
   checkFirewalldName(p)
   const set = `${p.name}-v${family}`

@@ -2,6 +2,7 @@
  * @module ipset restore files: hash:net sets NAME-v4 / NAME-v6 refilled atomically (flush and fill
  * a temporary set, swap, destroy), and the iptables rules that reference them.
  */
+import type { Family } from '../ip/index.ts'
 import { filterHeader } from './filter-header.ts'
 import { multiportMatches } from './render-iptables.ts'
 import { checkName, checkPort, managedText, requireNonEmpty, type Prepared } from './prepare.ts'
@@ -12,7 +13,7 @@ import type { PortSpec } from './types.ts'
 const HASHSIZE = 1024
 
 /** hash:net holds prefixes 1-32 / 1-128: a /0 becomes its two halves. */
-function splitZero(cidrs: readonly string[], family: 4 | 6): string[] {
+function splitZero(cidrs: readonly string[], family: Family): string[] {
   if (cidrs.length === 1 && (cidrs[0] === '0.0.0.0/0' || cidrs[0] === '::/0')) {
     return family === 4 ? ['0.0.0.0/1', '128.0.0.0/1'] : ['::/1', '8000::/1']
   }
@@ -30,7 +31,7 @@ function splitZero(cidrs: readonly string[], family: 4 | 6): string[] {
  */
 export function ipsetReferenceRules(
   name: string,
-  family: 4 | 6,
+  family: Family,
   ports: readonly PortSpec[],
   options: { readonly exemptLoopback?: boolean } = {},
 ): string {
@@ -70,7 +71,7 @@ export function renderIpset(p: Prepared): string {
     body.push(`swap ${tmp} ${set}`, `destroy ${tmp}`)
   }
   const refs = [4, 6].flatMap((f) =>
-    ipsetReferenceRules(p.name, f as 4 | 6, p.ports, { exemptLoopback: p.exemptLoopback })
+    ipsetReferenceRules(p.name, f as Family, p.ports, { exemptLoopback: p.exemptLoopback })
       .split('\n')
       .filter((l) => l.startsWith('-'))
       .map((l) => `#   ${f === 4 ? 'iptables' : 'ip6tables'} ${l}`),

@@ -2,9 +2,10 @@
  * @module iptables-restore / ip6tables-restore: a dedicated chain that drops sources outside the
  * allowlist (on the given ports) and returns everything else to the rules after its hook.
  */
+import type { Family, TransportProtocol } from '../ip/index.ts'
 import { filterHeader } from './filter-header.ts'
 import { managedText, portRange, requireNonEmpty, type Prepared } from './prepare.ts'
-import type { PortSpec, Protocol } from './types.ts'
+import type { PortSpec } from './types.ts'
 
 /** multiport takes at most 15 ports, a range counting as two. */
 const MULTIPORT_MAX = 15
@@ -15,7 +16,7 @@ const MULTIPORT_MAX = 15
  */
 export function multiportMatches(ports: readonly PortSpec[]): string[] {
   const out: string[] = []
-  for (const proto of ['tcp', 'udp'] as const satisfies Protocol[]) {
+  for (const proto of ['tcp', 'udp'] as const satisfies TransportProtocol[]) {
     let chunk: string[] = []
     let slots = 0
     const flush = () => {
@@ -46,7 +47,7 @@ export function multiportMatches(ports: readonly PortSpec[]): string[] {
  * INPUT: the one-time hook `iptables -I INPUT -j NAME` is in the header, and a reload cannot
  * duplicate it.
  */
-export function renderIptables(p: Prepared, family: 4 | 6): string {
+export function renderIptables(p: Prepared, family: Family): string {
   requireNonEmpty(p, [family])
   const cidrs = family === 4 ? p.ipv4 : p.ipv6
   const tool = family === 4 ? 'iptables' : 'ip6tables'

@@ -2,9 +2,9 @@
  * @module nftables: named interval sets that `nft -f` refills atomically inside your own table, or
  * (with ports) a complete `table inet NAME` whose input chain drops other sources on those ports.
  */
+import type { TransportProtocol } from '../ip/index.ts'
 import { filterHeader } from './filter-header.ts'
 import { managedText, portRange, requireNonEmpty, underscored, type Prepared } from './prepare.ts'
-import type { Protocol } from './types.ts'
 
 /** A set declaration without elements: a no-op when the set already exists with these flags. */
 function declareSet(name: string, type: 'ipv4_addr' | 'ipv6_addr', indent: string): string[] {
@@ -67,7 +67,7 @@ export function renderNftables(p: Prepared): string {
   const v4 = `${base}_v4`
   const v6 = `${base}_v6`
   if (p.ports.length === 0) return renderSets(p, v4, v6)
-  const byProto = new Map<Protocol, string[]>()
+  const byProto = new Map<TransportProtocol, string[]>()
   for (const spec of p.ports) {
     const [from, to] = portRange(spec)
     const list = byProto.get(spec.protocol) ?? []

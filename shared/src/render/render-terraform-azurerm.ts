@@ -2,9 +2,9 @@
  * @module Terraform, Azure: `azurerm_network_security_rule` inbound Allow rules admitting the
  * allowlist (`source_address_prefixes`) to the ports, in the network security group you name.
  */
+import type { TransportProtocol } from '../ip/index.ts'
 import { hclList, hclString, type HclNode } from './format-hcl.ts'
 import { portRange, refuseLimit, requireNonEmpty, underscored, type Prepared } from './prepare.ts'
-import type { Protocol } from './types.ts'
 import { terraformFile, tfResource, tfVariable, type TopBlock } from './terraform-file.ts'
 
 /** A rule description holds 140 characters (Azure's SecurityRule.description). */
@@ -13,7 +13,7 @@ const MAX_DESCRIPTION = 140
 /** Azure's protocol names with the port ranges of each (`*` and no ports without --port). */
 function azureProtocols(p: Prepared): { protocol: string; ports: string[] }[] {
   if (p.ports.length === 0) return [{ protocol: '*', ports: [] }]
-  return (['tcp', 'udp'] as Protocol[])
+  return (['tcp', 'udp'] as TransportProtocol[])
     .map((protocol) => ({
       protocol: protocol === 'tcp' ? 'Tcp' : 'Udp',
       ports: p.ports

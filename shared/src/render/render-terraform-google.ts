@@ -2,6 +2,7 @@
  * @module Terraform, Google Cloud: `google_compute_firewall` ingress rules admitting the
  * allowlist (`source_ranges`) to the ports on the network you name, split at the per-rule limit.
  */
+import type { TransportProtocol } from '../ip/index.ts'
 import { hclList, hclString, type HclNode } from './format-hcl.ts'
 import {
   chunked,
@@ -11,7 +12,6 @@ import {
   underscored,
   type Prepared,
 } from './prepare.ts'
-import type { Protocol } from './types.ts'
 import { terraformFile, tfResource, tfVariable, type TopBlock } from './terraform-file.ts'
 
 /**
@@ -26,7 +26,7 @@ export function renderTerraformGoogle(p: Prepared): string {
   const allow: HclNode[] = []
   if (p.ports.length === 0)
     allow.push({ block: 'allow', body: [{ key: 'protocol', value: '"all"' }] })
-  for (const protocol of ['tcp', 'udp'] as Protocol[]) {
+  for (const protocol of ['tcp', 'udp'] as TransportProtocol[]) {
     const ports = p.ports
       .filter((s) => s.protocol === protocol)
       .map((s) => {

@@ -1,4 +1,5 @@
 /** @module What every renderer takes: the merged address sets, the feeds they came from, options. */
+import type { TransportProtocol } from '../ip/index.ts'
 
 /** One feed that contributed to the rendered set; goes into the header of the output. */
 export interface FeedRef {
@@ -29,14 +30,11 @@ export interface RenderInput {
   readonly ipv6: readonly string[]
 }
 
-/** A transport protocol a port rule applies to. */
-export type Protocol = 'tcp' | 'udp'
-
 /** One guarded port or inclusive port range, e.g. `{ port: 443, protocol: 'tcp' }`. */
 export interface PortSpec {
   /** 1-65535, or an inclusive `[from, to]` range with from <= to. */
   readonly port: number | readonly [number, number]
-  readonly protocol: Protocol
+  readonly protocol: TransportProtocol
 }
 
 /** Platform limits the renderers enforce; raise them when your account or cluster allows. */

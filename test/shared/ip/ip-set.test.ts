@@ -140,4 +140,120 @@ describe('IpSet', () => {
       )
     expect(v4('192.0.2.0/25', '192.0.2.128/25').toCidrLines()).toBe('192.0.2.0/24\n')
   })
+
+  it('knows the empty and the full set of each family, and their complements', () => {
+    for (const family of [4, 6] as const) {
+      const all = family === 4 ? v4('0.0.0.0/0') : v6('::/0')
+      expect(IpSet.all(family).equals(all)).toBe(true)
+      expect(IpSet.all(family).isAll).toBe(true)
+      expect(all.isAll).toBe(true)
+      expect(IpSet.empty(family).isAll).toBe(false)
+      expect(IpSet.empty(family).complement().isAll).toBe(true)
+      expect(IpSet.all(family).complement().isEmpty).toBe(true)
+    }
+    expect(v4('0.0.0.0/1').isAll).toBe(false)
+    expect(v4('128.0.0.0/1').isAll).toBe(false)
+    expect(v4('192.0.2.0/24').complement().toCidrs()).toEqual(
+      v4('0.0.0.0/0').difference(v4('192.0.2.0/24')).toCidrs(),
+    )
+  })
+
+  it('returns a set itself where the result is one of the operands', () => {
+    const a = v4('192.0.2.0/24')
+    const none = IpSet.empty(4)
+    const all = IpSet.all(4)
+    expect(a.union(none)).toBe(a)
+    expect(none.union(a)).toBe(a)
+    expect(a.difference(none)).toBe(a)
+    expect(none.difference(a)).toBe(none)
+    expect(a.difference(all).isEmpty).toBe(true)
+    expect(a.intersection(all)).toBe(a)
+    expect(all.intersection(a)).toBe(a)
+    expect(a.intersection(none).isEmpty).toBe(true)
+    expect(none.intersection(a)).toBe(none)
+    expect(() => a.union(IpSet.empty(6))).toThrow(TypeError)
+  })
+
+  it('tells whether two sets share an address', () => {
+    expect(v4('192.0.2.0/24').intersects(v4('192.0.2.255'))).toBe(true)
+    expect(v4('192.0.2.0/24').intersects(v4('192.0.3.0'))).toBe(false)
+    expect(v6('2001:db8::/32').intersects(v6('::/0'))).toBe(true)
+  })
+
+  it('builds from half-open value ranges in any order, merging touching and overlapping ones', () => {
+    const s = IpSet.fromValueRanges(4, [
+      [20n, 30n],
+      [5n, 5n],
+      [10n, 20n],
+      [9n, 4n],
+      [25n, 26n],
+      [40n, 41n],
+    ])
+    expect(s.toValueRanges()).toEqual([10n, 30n, 40n, 41n])
+    expect(s.rangeCount).toBe(2)
+    expect(s.firstValue()).toBe(10n)
+    expect(IpSet.fromValueRanges(6, [[7n, 7n]]).isEmpty).toBe(true)
+    expect(IpSet.fromValueRanges(6, [[0n, 1n << 128n]]).isAll).toBe(true)
+    expect(IpSet.fromValueRanges(4, [[0xc0000200n, 0xc0000300n]]).toCidrs()).toEqual([
+      '192.0.2.0/24',
+    ])
+    expect(IpSet.empty(4).firstValue()).toBeUndefined()
+  })
+
+  it.each([
+    [4, -1n, 1n],
+    [4, 0n, (1n << 32n) + 1n],
+    [6, 0n, (1n << 128n) + 1n],
+  ] as const)('refuses IPv%i values outside the space: [%s, %s)', (family, start, end) => {
+    expect(() => IpSet.fromValueRanges(family, [[start, end]])).toThrow(
+      expect.objectContaining({ name: 'RangeError', code: 'ERR_IP_RANGE' }),
+    )
+  })
+
+  it('tests membership of address values', () => {
+    const s = v4('192.0.2.0/24')
+    expect(s.containsValue(0xc0000200n)).toBe(true)
+    expect(s.containsValue(0xc0000300n)).toBe(false)
+    expect(s.containsValue(1n << 40n)).toBe(false)
+    const t = v6('2001:db8::/32')
+    expect(t.containsValue(0x20010db8n << 96n)).toBe(true)
+    expect(t.containsValue(0x20010db9n << 96n)).toBe(false)
+  })
+
+  it('lists its ranges as values, and holds them as numbers (IPv4) or bigints (IPv6)', () => {
+    const s = v4('192.0.2.0/24', '198.51.100.7')
+    expect(s.toValueRanges()).toEqual([0xc0000200n, 0xc0000300n, 0xc6336407n, 0xc6336408n])
+    expect(Array.from(s.bounds as ArrayLike<number>)).toEqual([
+      0xc0000200, 0xc0000300, 0xc6336407, 0xc6336408,
+    ])
+    expect(Array.from(v6('::1').bounds as ArrayLike<bigint>)).toEqual([1n, 2n])
+    expect(s.rangeCount).toBe(2)
+  })
+
+  it('prints the first CIDRs of its cover up to a limit', () => {
+    const s4 = v4('192.0.2.1', '192.0.2.2', '198.51.100.0/24')
+    const s6 = v6('2001:db8::1', '2001:db8::2', '2001:db8:1::/48')
+    for (const s of [s4, s6])
+      for (let limit = 0; limit <= 4; limit++)
+        expect(s.toCidrs(limit)).toEqual(s.toCidrs().slice(0, limit))
+  })
+
+  it('gives the same answers for small results of set algebra and for big ones', () => {
+    // small results are held as plain arrays, big ones in a Float64Array: print and count both
+    const big = (offset: number) =>
+      v4(...Array.from({ length: 100 }, (_, k) => `10.${k}.${2 * offset}.0/24`))
+    const bigUnion = big(0).union(big(1))
+    const small = v4('192.0.2.0/24').union(v4('198.51.100.0/24'))
+    for (const set of [bigUnion, small, bigUnion.difference(big(0)), small.intersection(small)]) {
+      expect(set.toCidrLines()).toBe(
+        set
+          .toCidrs()
+          .map((c) => `${c}\n`)
+          .join(''),
+      )
+      expect(set.addressCount()).toBe(BigInt(set.toCidrs().length) * 256n)
+    }
+    expect(bigUnion.difference(big(0)).equals(big(1))).toBe(true)
+    expect(bigUnion.covers(small.union(big(1)))).toBe(false)
+  })
 })

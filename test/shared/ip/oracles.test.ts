@@ -11,6 +11,8 @@ import {
   parseAddress,
   parseCidr,
   parseCidrList,
+  toAddressValue,
+  toCidrRange,
   type Family,
 } from '../../../shared/src/index.ts'
 
@@ -203,6 +205,43 @@ describe.each([4, 6] as const)('IpSet (IPv%i) against cidr-tools', (family) => {
     fc.assert(
       fc.property(list, address, (cidrs, addr) => {
         expect(IpSet.fromCidrs(family, cidrs).contains(addr)).toBe(containsCidr(cidrs, addr))
+      }),
+      RUNS,
+    )
+  })
+
+  it('complements, intersects and chains results as excludeCidr and mergeCidr do', () => {
+    const all = family === 4 ? '0.0.0.0/0' : '::/0'
+    fc.assert(
+      fc.property(list, list, list, (a, b, c) => {
+        const [sa, sb, sc] = [a, b, c].map((l) => IpSet.fromCidrs(family, l)) as [
+          IpSet,
+          IpSet,
+          IpSet,
+        ]
+        expect(sa.complement().toCidrs()).toEqual(canon(excludeCidr([all], a)))
+        expect(sa.intersects(sb)).toBe(excludeCidr(a, excludeCidr(a, b)).length > 0)
+        // results of set algebra as operands again (held as plain arrays when small)
+        const chained = sa.union(sb).difference(sc).intersection(sa.complement().complement())
+        expect(chained.toCidrs()).toEqual(canon(excludeCidr(a, c)))
+        expect(chained.rangeCount).toBe(chained.toValueRanges().length / 2)
+      }),
+      RUNS,
+    )
+  })
+
+  it('builds from value ranges and tests values as from CIDRs and addresses', () => {
+    const address = clustered(family).map((c) => c.split('/')[0]!)
+    fc.assert(
+      fc.property(list, address, (cidrs, addr) => {
+        const ranges = cidrs.map((c) => {
+          const r = toCidrRange(c)!
+          return [r.start, r.end] as const
+        })
+        const set = IpSet.fromValueRanges(family, ranges.reverse())
+        expect(set.toCidrs()).toEqual(canon(mergeCidr(cidrs)))
+        expect(set.containsValue(toAddressValue(addr)!.value)).toBe(containsCidr(cidrs, addr))
+        expect(set.firstValue()).toBe(set.toValueRanges()[0])
       }),
       RUNS,
     )

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import {
-  AddrRanges,
+  IpSet,
   compileConfigs,
   evaluatePolicy,
   parsePolicy,
@@ -34,7 +34,7 @@ function reach(configs: readonly FirewallConfig[], port: number, family: 4 | 6 =
 
 function trace(configs: readonly FirewallConfig[], port: number, address: string) {
   const family = address.includes(':') ? 6 : 4
-  const value = AddrRanges.fromCidrs(family, [address]).bounds[0]!
+  const value = IpSet.fromCidrs(family, [address]).firstValue()!
   return traceAddress(compileConfigs(configs), shape(port, family), value).map(
     (t) => `${t.file}:${t.line} ${t.accepted ? 'accepted' : 'dropped'} (${t.text})`,
   )
@@ -60,7 +60,7 @@ describe('filter chains on prerouting', () => {
   it('a drop there keeps a source out before INPUT; an ip table leaves IPv6 to the rest', () => {
     const configs = read({ 'raw.nft': RAW('accept', 'ip saddr 192.0.2.0/24 drop') })
     expect(reach(configs, 22)).toBe(
-      AddrRanges.fromCidrs(4, ['192.0.2.0/24']).complement().toCidrs().join(' '),
+      IpSet.fromCidrs(4, ['192.0.2.0/24']).complement().toCidrs().join(' '),
     )
     expect(reach(configs, 22, 6)).toBe('::/0')
     expect(trace(configs, 22, '192.0.2.1')).toEqual([
@@ -166,8 +166,8 @@ describe("this host's own address", () => {
     const at = (local: string) =>
       traceAddress(
         cs,
-        { ...shape(22), iface: 'eth0', local: AddrRanges.fromCidrs(4, [local]).bounds[0]! },
-        AddrRanges.fromCidrs(4, ['192.0.2.1']).bounds[0]!,
+        { ...shape(22), iface: 'eth0', local: IpSet.fromCidrs(4, [local]).firstValue()! },
+        IpSet.fromCidrs(4, ['192.0.2.1']).firstValue()!,
       ).map((t) => `${t.line} ${t.accepted}`)
     expect([at('203.0.113.5'), at('203.0.113.6')]).toEqual([['3 true'], ['2 false']])
   })
@@ -317,7 +317,7 @@ describe('more paths', () => {
       'rules.v4': '*filter\n:INPUT DROP [0:0]\n-A INPUT -i eth0 -j ACCEPT\nCOMMIT\n',
     })
     const cs = compileConfigs(configs, { interfaces: { '*': 'internal', eth0: 'internal' } })
-    const steps = traceAddress(cs, shape(22), AddrRanges.fromCidrs(4, ['192.0.2.1']).bounds[0]!)
+    const steps = traceAddress(cs, shape(22), IpSet.fromCidrs(4, ['192.0.2.1']).firstValue()!)
     expect(steps.map((s) => `${s.line} ${s.accepted}`)).toEqual(['2 false'])
     const e = evaluatePolicy(parsePolicy('inbound:\n  require: [22/tcp]\n', 'p.yml'), cs)
     expect(e.findings.find((f) => f.rule === 'require-22-tcp')?.line).toBe(2)

@@ -6,7 +6,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
-  AddrRanges,
+  IpSet,
   compileConfigs,
   evaluatePolicy,
   parsePolicy,
@@ -34,11 +34,11 @@ function rule(
 /** An address match over CIDRs of both families. */
 function addrs(cidrs: readonly string[], negate = false): AddressMatch {
   return {
-    ipv4: AddrRanges.fromCidrs(
+    ipv4: IpSet.fromCidrs(
       4,
       cidrs.filter((c) => !c.includes(':')),
     ),
-    ipv6: AddrRanges.fromCidrs(
+    ipv6: IpSet.fromCidrs(
       6,
       cidrs.filter((c) => c.includes(':')),
     ),
@@ -75,7 +75,7 @@ function reach(configs: readonly FirewallConfig[], s: PacketShape): string[] | '
 }
 
 function valueOf(address: string): bigint {
-  return AddrRanges.fromCidrs(address.includes(':') ? 6 : 4, [address]).bounds[0]!
+  return IpSet.fromCidrs(address.includes(':') ? 6 : 4, [address]).firstValue()!
 }
 
 /** Each step of a trace as `line accepted|dropped layer`. */
@@ -225,7 +225,7 @@ describe('reachOf and traceAddress', () => {
     )
     expect(reach([c], shape(22))).toEqual(['192.0.2.0/25'])
     expect(reach([c], shape(22, { family: 6 }))).toEqual(
-      AddrRanges.fromCidrs(6, ['2001:db8::/32']).complement().toCidrs(),
+      IpSet.fromCidrs(6, ['2001:db8::/32']).complement().toCidrs(),
     )
     expect(trace([c], shape(22), '192.0.2.1')).toEqual([
       'nftables.conf:14 accepted host (chain raw policy accept)',
@@ -335,9 +335,9 @@ describe('reachOf and traceAddress', () => {
     }
 
     it('skips INPUT: only DOCKER-USER filters a published port', () => {
-      const all4 = AddrRanges.fromCidrs(4, ['0.0.0.0/0'])
+      const all4 = IpSet.fromCidrs(4, ['0.0.0.0/0'])
       expect(reach([compose, iptables], shape(8005))).toEqual(
-        all4.difference(AddrRanges.fromCidrs(4, ['203.0.113.0/24'])).toCidrs(),
+        all4.difference(IpSet.fromCidrs(4, ['203.0.113.0/24'])).toCidrs(),
       )
       expect(reach([compose], shape(8005))).toEqual(['0.0.0.0/0'])
       expect(reach([compose], shape(8005, { protocol: 'udp' }))).toBe('-')
@@ -532,7 +532,7 @@ describe('traceAddress against reachOf', () => {
           const cs = compileConfigs(compose ? [compose, ...configs] : configs)
           const s = shape(port, { state, direction })
           const address = valueOf('10.0.0.0') + BigInt(low)
-          const inReach = reachOf(cs, s)!.contains(address)
+          const inReach = reachOf(cs, s)!.containsValue(address)
           const steps = traceAddress(cs, s, address)
           expect(steps.length).toBeGreaterThan(0)
           const dropped = steps.filter((t) => !t.accepted)

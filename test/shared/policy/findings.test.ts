@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from 'vitest'
 import {
-  AddrRanges,
   evaluatePolicy,
   IpSet,
   parsePolicy,
@@ -32,11 +31,11 @@ function rule(
 
 function addrs(cidrs: readonly string[]): AddressMatch {
   return {
-    ipv4: AddrRanges.fromCidrs(
+    ipv4: IpSet.fromCidrs(
       4,
       cidrs.filter((c) => !c.includes(':')),
     ),
-    ipv6: AddrRanges.fromCidrs(
+    ipv6: IpSet.fromCidrs(
       6,
       cidrs.filter((c) => c.includes(':')),
     ),
@@ -364,8 +363,8 @@ describe('findingsFor: forbid-public', () => {
         line: 6,
         message:
           '5432/tcp (5432/tcp) is reachable from the public Internet over IPv4 (from 2 public address range(s)): let in by rule 6',
-        sources: AddrRanges.fromCidrs(4, ['64.0.0.0/2'])
-          .difference(AddrRanges.fromCidrs(4, ['100.64.0.0/10', '127.0.0.0/8']))
+        sources: IpSet.fromCidrs(4, ['64.0.0.0/2'])
+          .difference(IpSet.fromCidrs(4, ['100.64.0.0/10', '127.0.0.0/8']))
           .toCidrs(),
       }),
     ])

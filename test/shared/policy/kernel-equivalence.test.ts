@@ -239,7 +239,7 @@ describe.skipIf(skip !== undefined)('evaluatePolicy verdicts against the kernel'
           family,
           state: 'new',
         })
-        return reach?.containsAddress(from) ? 'connected' : 'blocked'
+        return reach?.contains(from) ? 'connected' : 'blocked'
       })
       const kernel = actual.map((a) => (a === 'connected' ? 'connected' : 'blocked'))
       const rows = samples.map(
@@ -323,7 +323,7 @@ describe.skipIf(skip !== undefined)('evaluatePolicy verdicts against the kernel'
               port,
               family: 4,
               state: 'new',
-            })?.containsAddress(from)
+            })?.contains(from)
               ? 'in'
               : 'out',
           )

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import {
-  AddrRanges,
+  IpSet,
   evaluatePolicy,
   isPresetId,
   PolicyError,
@@ -32,11 +32,11 @@ const feedSets: FeedSets = new Map(
   Object.entries(FEEDS).map(([id, cidrs]) => [
     id,
     {
-      ipv4: AddrRanges.fromCidrs(
+      ipv4: IpSet.fromCidrs(
         4,
         cidrs.filter((c) => !c.includes(':')),
       ),
-      ipv6: AddrRanges.fromCidrs(
+      ipv6: IpSet.fromCidrs(
         6,
         cidrs.filter((c) => c.includes(':')),
       ),

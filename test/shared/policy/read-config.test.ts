@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import {
-  AddrRanges,
+  IpSet,
   compileConfigs,
   CONFIG_FORMATS,
   detectConfigFormat,
@@ -247,7 +247,7 @@ describe('readFirewallConfig: nftables', () => {
     // 80: the web chain's goto drops two networks; the rest returns to input's accept policy,
     // and table b (priority 10) accepts 80 too
     expect(reach([c], 80)).toBe(
-      AddrRanges.fromCidrs(4, ['192.0.2.0/24', '198.51.100.0/24']).complement().toCidrs().join(' '),
+      IpSet.fromCidrs(4, ['192.0.2.0/24', '198.51.100.0/24']).complement().toCidrs().join(' '),
     )
     // 25: table b's drop policy decides
     expect(reach([c], 25)).toBe('')

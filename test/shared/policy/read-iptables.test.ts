@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import {
-  AddrRanges,
+  IpSet,
   compileConfigs,
   PolicyError,
   reachOf,
@@ -188,7 +188,7 @@ describe('readFirewallConfig: iptables-save', () => {
     expect(chain(c, 'web').rules.map((r) => r.verdict)).toEqual([accept, { kind: 'return' }])
     // the --mac-source rule, taken to match, lets in all that the loopback rule has not dropped
     expect(reach([c], 443)).toBe(
-      AddrRanges.fromCidrs(4, ['127.0.0.0/8']).complement().toCidrs().join(' '),
+      IpSet.fromCidrs(4, ['127.0.0.0/8']).complement().toCidrs().join(' '),
     )
     // what is not modelled is named, at its line
     expect(warningTexts(c.warnings)).toEqual([
@@ -216,7 +216,7 @@ describe('readFirewallConfig: iptables-save', () => {
     // 9 is past the end: iptables-restore --test takes it, the rule goes last
     expect(chain(c, 'INPUT').rules.map((r) => r.line)).toEqual([5, 3, 6, 4, 7])
     const except = (...hosts: string[]) =>
-      AddrRanges.fromCidrs(4, hosts).complement().toCidrs().join(' ')
+      IpSet.fromCidrs(4, hosts).complement().toCidrs().join(' ')
     expect(reach([c], 22)).toBe(except('198.51.100.7/32'))
     expect(reach([c], 80)).toBe(except('198.51.100.7/32', '203.0.113.9/32'))
   })

@@ -4,7 +4,7 @@
  * need a loaded ruleset), into chains, rules at their lines, and errors naming file and line.
  */
 import { describe, expect, it } from 'vitest'
-import { AddrRanges, PolicyError, type FirewallConfig } from '../../../shared/src/index.ts'
+import { IpSet, PolicyError, type FirewallConfig } from '../../../shared/src/index.ts'
 import { readNftables } from '../../../shared/src/policy/read-nftables.ts'
 import { warningTexts } from '../../helpers/reader-warnings.ts'
 
@@ -362,7 +362,7 @@ describe('readNftables', () => {
     )
     const [rule] = chainOf(config, 'inet t input').rules
     expect(rule?.line).toBe(3)
-    expect(rule?.saddr?.ipv4.size()).toBe(60_000n)
+    expect(rule?.saddr?.ipv4.addressCount()).toBe(60_000n)
   })
 
   it('refuses definitions that blow up (each doubling the last), naming the line of the use', () => {
@@ -449,7 +449,7 @@ describe('readNftables', () => {
       '}',
     ]
     const config = readNftables(text(...lines), 'f')
-    const v4 = (cidr: string) => AddrRanges.fromCidrs(4, [cidr])
+    const v4 = (cidr: string) => IpSet.fromCidrs(4, [cidr])
     expect(
       chainOf(config, 'inet t input').rules.map((r) => [
         r.line,

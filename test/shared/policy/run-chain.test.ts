@@ -10,7 +10,7 @@ import path from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
-  AddrRanges,
+  IpSet,
   compileConfigs,
   readFirewallConfigs,
   type FirewallConfig,
@@ -45,7 +45,7 @@ function agree(configs: readonly FirewallConfig[], ifaces = ['eth0', 'docker0'])
                 for (const iif of ifaces) {
                   const shape = { direction, protocol, port, family, state }
                   const ctx = { ...pathCtx(cs, shape, { iif, oif: '' }), cc }
-                  const all = AddrRanges.all(family)
+                  const all = IpSet.all(family)
                   expect(show(runChain(ch, all, ctx, 0))).toEqual(
                     show(runChainOracle(ch, all, ctx)),
                   )
@@ -93,8 +93,8 @@ function randomRule(targets: readonly string[]): fc.Arbitrary<FirewallRule> {
       ...(r.saddr
         ? {
             saddr: {
-              ipv4: AddrRanges.fromCidrs(4, r.saddr.cidrs),
-              ipv6: AddrRanges.fromCidrs(
+              ipv4: IpSet.fromCidrs(4, r.saddr.cidrs),
+              ipv6: IpSet.fromCidrs(
                 6,
                 r.saddr.cidrs.map((c) => {
                   const [low, prefix] = c.slice('10.0.0.'.length).split('/')

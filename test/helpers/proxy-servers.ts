@@ -12,6 +12,7 @@
  * ```
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import http from 'node:http'
 import net from 'node:net'
 
@@ -278,4 +279,33 @@ export async function eventually<T>(
     if (done(r) || Date.now() > until) return r
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
+}
+
+/** The processes a server's master has started (its workers), from /proc. */
+function workersOf(pid: number): number[] {
+  try {
+    const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+    return text.split(/\s+/).filter(Boolean).map(Number)
+  } catch {
+    return []
+  }
+}
+
+/**
+ * Sends a graceful-reload signal (nginx SIGHUP, apache SIGUSR1, haproxy SIGUSR2) and resolves
+ * once every worker that ran before it has exited: until then an old worker can still accept a
+ * new connection and answer it with the old allowlist, so a probe right after one denial by a
+ * new worker would race.
+ */
+export async function reloadGracefully(server: ServerProcess, signal: NodeJS.Signals) {
+  const pid = server.child.pid!
+  const old = workersOf(pid)
+  server.child.kill(signal)
+  const gone = await eventually(
+    () => Promise.resolve(old.filter((w) => workersOf(pid).includes(w))),
+    (left) => left.length === 0,
+    30_000,
+  )
+  if (gone.length > 0)
+    throw new Error(`workers ${gone.join(', ')} still run 30 s after ${signal}: ${server.output()}`)
 }

@@ -21,6 +21,7 @@ import {
   eventually,
   freePort,
   httpGet,
+  reloadGracefully,
   startFastCgiBackend,
   startHttpBackend,
   startServer,
@@ -174,7 +175,7 @@ describeWhen(missingTools('nginx'), 'nginx: two virtual hosts in one file', () =
     ).toMatchObject({ status: 200, body: 'healthz' })
 
     await renderInto('nginx', sites, V2.list)
-    server.child.kill('SIGHUP')
+    await reloadGracefully(server, 'SIGHUP')
     await reloaded(V2, port, 'a.test')
     await expectHolds(V2, [a], { port, host: 'b.test' })
   })
@@ -217,7 +218,7 @@ describeWhen(missingTools('apache2'), 'apache: a <Location> in one of two virtua
     await expectHolds(V1, [a], { port, host: 'b.test' })
 
     await renderInto('apache', vhosts, V2.list)
-    server.child.kill('SIGUSR1')
+    await reloadGracefully(server, 'SIGUSR1')
     await reloaded(V2, port, 'a.test')
     await expectHolds(V2, [a], { port, host: 'b.test' })
   })
@@ -260,7 +261,7 @@ describeWhen(missingTools('haproxy'), 'haproxy: http mode and tcp mode', () => {
     await checkTcp(V1)
 
     await renderInto('haproxy', acl, V2.list)
-    server.child.kill('SIGUSR2')
+    await reloadGracefully(server, 'SIGUSR2')
     await reloaded(V2, web)
     await expectHolds(V2, [site], { port: other })
     await checkTcp(V2)

@@ -340,6 +340,10 @@ export function createKernelLab(prefix: string, spec: LabSpec): KernelLab {
     probe: async (iface, probes, timeoutMs, sport) => {
       const l = links.find((x) => x.name === iface)
       if (!l) throw new Error(`no interface ${iface} in the lab`)
+      // Each round starts with no connection state: a UDP exchange an earlier round's interface
+      // accepted stays ESTABLISHED, and a probe whose random source port repeats its tuple would
+      // ride it in past a rule that drops new traffic on this interface.
+      must(inServer('conntrack', ['-F']), `${server}: conntrack -F`)
       ipBatch(
         server,
         spec.sources.flatMap((a) => [

@@ -98,7 +98,7 @@ describe('rewriteForNetns on the corpus', () => {
   )
 })
 
-const skip = netnsSkipReason('iptables-restore', 'ip6tables-restore', 'nft')
+const skip = netnsSkipReason('iptables-restore', 'ip6tables-restore', 'nft', 'conntrack')
 if (skip) console.warn(`kernel-truth: ${skip}`)
 
 describe.skipIf(skip !== undefined)('the evaluator against the kernel on real configs', () => {

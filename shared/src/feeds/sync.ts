@@ -23,6 +23,7 @@ import { isObject } from './json-path.ts'
 import { combineUpstreamVersions, readUpstreamVersion } from './upstream-version.ts'
 import {
   DEFAULT_GUARD_OPTIONS,
+  GUARD_NAMES,
   type CacheEntry,
   type FeedDefinition,
   type FeedNote,
@@ -38,16 +39,10 @@ import {
 } from './types.ts'
 
 /** Guards whose verdict depends on the body alone, so a 304 may repeat it. */
-const BODY_GUARDS = new Set<GuardName>([
-  'wrong-content',
-  'unparseable',
-  'schema-drift',
-  'invalid-entry',
-  'allow-all',
-  'empty',
-  'reserved-space',
-  'too-broad',
-])
+const BODY_GUARDS = new Set<GuardName>(
+  // in guard order: after the fetch's own (network to oversized), before the holds
+  GUARD_NAMES.slice(GUARD_NAMES.indexOf('wrong-content'), GUARD_NAMES.indexOf('too-broad') + 1),
+)
 
 const KNOWN_META_KEYS = new Set<string>([...GITHUB_META_ADDRESS_KEYS, ...GITHUB_META_OTHER_KEYS])
 

@@ -133,6 +133,7 @@ export const ELEMENT_TYPE = {
   addr: 'ipv4_addr',
   port: 'inet_service',
   iface: 'ifname',
+  vmap: 'other : verdict',
   other: 'other',
 } as const
 

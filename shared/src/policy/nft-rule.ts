@@ -42,6 +42,8 @@ export type NftSet =
   | { readonly kind: 'addr'; readonly ipv4: IpSet; readonly ipv6: IpSet }
   | { readonly kind: 'port'; readonly ranges: readonly PortRange[] }
   | { readonly kind: 'iface'; readonly names: readonly string[] }
+  /** A named verdict map (`type T : verdict`): its elements' words, `KEY : VERDICT` each. */
+  | { readonly kind: 'vmap'; readonly elements: readonly string[] }
   | { readonly kind: 'other' }
 
 /** A table's family. */
@@ -56,6 +58,7 @@ export interface Where {
 
 /** Builds the named set from its `type` and element words. */
 export function buildNftSet(type: string, elements: readonly string[], where: Where): NftSet {
+  if (/:\s*verdict$/.test(type)) return { kind: 'vmap', elements: [...elements] }
   if (type === 'ipv4_addr' || type === 'ipv6_addr') {
     const s = addressSets(elements, where)
     return { kind: 'addr', ipv4: s.ipv4, ipv6: s.ipv6 }

@@ -196,14 +196,13 @@ function matchAfter(st: RuleState, sel: string): boolean {
   else if (op === 'vmap') {
     st.i++
     const map = value(st)
-    if (!Array.isArray(map)) {
-      warn(st, 'named verdict maps are not modelled; the rule is taken not to match')
-      return false
-    }
-    // an anonymous set's items are words
+    // an anonymous set's items are words; a named map's are kept as words by the reader
     st.vmap = {
       selectors: [sel],
-      entries: verdictMap(st, map as string[]).map(([k, v]) => [[k], v]),
+      entries: verdictMap(
+        st,
+        Array.isArray(map) ? (map as string[]) : namedMap(st, map as string | { set: string }),
+      ).map(([k, v]) => [[k], v]),
     }
   } else if (sel === 'tcp flags') {
     // judged on a connection's first packet, a bare SYN (nft-tcp-flags.ts)
@@ -372,6 +371,14 @@ function natVerdict(
 }
 
 /** `KEY : VERDICT` elements (the words of `{ 22 : accept, 80 : jump web }`). */
+/** The elements of the verdict map `@name` of the rule's table (nft refuses any other). */
+function namedMap(st: RuleState, ref: string | { readonly set: string }): readonly string[] {
+  const name = typeof ref === 'string' ? ref : ref.set
+  const map = st.ctx.sets.get(name)
+  if (map?.kind !== 'vmap') throw fail(st, `'@${name}' is not a verdict map of this table`)
+  return map.elements
+}
+
 function verdictMap(st: RuleState, list: readonly string[]): [string, RuleVerdict][] {
   const out: [string, RuleVerdict][] = []
   for (let k = 0; k < list.length; k += 3) {

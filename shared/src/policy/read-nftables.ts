@@ -249,9 +249,9 @@ class Parser {
     if (what.t === 'element') {
       const { family, name: table } = this.familyAndName()
       const name = this.next().t
-      const elems = this.braceWords()
       const sets = this.tableSets(family, table)
       const prev = sets.get(name)
+      const elems = this.braceWords(prev?.kind === 'vmap')
       // as nft: elements go into a set declared before
       if (prev === undefined) throw this.err(what.line, `set '${name}' is not declared`)
       const where = { file: this.file, line: what.line, text: `set ${name}` }
@@ -350,13 +350,14 @@ class Parser {
     }
   }
 
-  private braceWords(): string[] {
+  /** A `{ ... }` block's words (and, for a verdict map's `KEY : VERDICT`, its colons). */
+  private braceWords(colons = false): string[] {
     this.expect('{')
     const out: string[] = []
     for (;;) {
       const t = this.next()
       if (t.t === '}') return out
-      if (t.k === 'w' || t.k === 's') out.push(t.t)
+      if (t.k === 'w' || t.k === 's' || (colons && t.t === ':')) out.push(t.t)
     }
   }
 
@@ -375,7 +376,9 @@ class Parser {
       } else if (t.t === 'typeof') {
         const words = this.statement().map((x) => x.t)
         const text = words.join(' ')
-        type = /\bip6 [sd]addr\b/.test(text)
+        type = /:\s*verdict$/.test(text)
+          ? 'other : verdict'
+          : /\bip6 [sd]addr\b/.test(text)
           ? 'ipv6_addr'
           : /\bip [sd]addr\b/.test(text)
             ? 'ipv4_addr'
@@ -387,7 +390,7 @@ class Parser {
       } else if (t.t === 'elements') {
         elementsLine = t.line
         this.expect('=')
-        elements = this.braceWords()
+        elements = this.braceWords(/:\s*verdict$/.test(type))
       } else this.statement()
     }
     const where = { file: this.file, line: elementsLine, text: `set ${name}` }
@@ -406,6 +409,8 @@ function mergeSets(prev: NftSet | undefined, add: NftSet): NftSet {
     return { kind: 'port', ranges: [...prev.ranges, ...add.ranges] }
   if (prev?.kind === 'iface' && add.kind === 'iface')
     return { kind: 'iface', names: [...prev.names, ...add.names] }
+  if (prev?.kind === 'vmap' && add.kind === 'vmap')
+    return { kind: 'vmap', elements: [...prev.elements, ...add.elements] }
   // the first declaration, or one of another type (which nft refuses): the new one
   return add
 }

@@ -65,8 +65,16 @@ describe('buildNftSet', () => {
     })
   })
 
-  it.each(['ipv4_addr . inet_service', 'ipv4_addr : verdict'])('a %s set is neither', (type) => {
-    expect(buildNftSet(type, ['eth0'], where)).toEqual({ kind: 'other' })
+  it('a ipv4_addr . inet_service set is neither', () => {
+    expect(buildNftSet('ipv4_addr . inet_service', ['eth0'], where)).toEqual({ kind: 'other' })
+  })
+
+  it('a ipv4_addr : verdict map keeps its elements as words, for the rules that use it', () => {
+    const words = ['192.0.2.1', ':', 'accept']
+    expect(buildNftSet('ipv4_addr : verdict', words, where)).toEqual({
+      kind: 'vmap',
+      elements: words,
+    })
   })
 
   it('a port set element that is no port is an error at the set', () => {

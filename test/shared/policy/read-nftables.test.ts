@@ -384,10 +384,10 @@ describe('readNftables', () => {
     expect(performance.now() - started).toBeLessThan(10_000)
   })
 
-  it('a verdict map is one rule per element, at its line; a named one is taken not to match', () => {
+  it('a verdict map is one rule per element, at its line, anonymous or named', () => {
     const lines = [
       'table inet t {',
-      '  map ports { type inet_service : verdict; elements = { 25 : drop } }',
+      '  map ports { type inet_service : verdict; elements = { 25 : drop, 26 : jump ssh } }',
       '  chain input {',
       '    type filter hook input priority 0; policy drop;',
       '    ct state vmap { established : accept, related : accept, invalid : drop }',
@@ -407,6 +407,7 @@ describe('readNftables', () => {
     const input = chainOf(config, 'inet t input')
     const states = lineOf(lines, 'ct state vmap')
     const ports = lineOf(lines, 'tcp dport vmap {')
+    const named = lineOf(lines, 'tcp dport vmap @ports')
     expect(input.rules.map((r) => [r.line, r.states, r.iif, r.dports?.ranges, r.verdict])).toEqual([
       [states, { new: false, established: true }, undefined, undefined, { kind: 'accept' }],
       [states, { new: false, established: true }, undefined, undefined, { kind: 'accept' }],
@@ -423,10 +424,60 @@ describe('readNftables', () => {
       [ports, undefined, undefined, [[443, 443]], { kind: 'accept' }],
       [ports, undefined, undefined, [[8080, 8080]], { kind: 'continue' }],
       [ports, undefined, undefined, [[9000, 9009]], { kind: 'return' }],
+      [named, undefined, undefined, [[25, 25]], { kind: 'drop' }],
+      [named, undefined, undefined, [[26, 26]], { kind: 'jump', target: 'inet t ssh' }],
     ])
-    expect(warningTexts(config.warnings)).toEqual([
-      `f:${lineOf(lines, 'tcp dport vmap @ports')}: named verdict maps are not modelled; the rule is taken not to match`,
+    expect(config.warnings).toEqual([])
+  })
+
+  it('a named verdict map: declared with typeof, given elements later, used before its declaration', () => {
+    // Docker's nftables backend (moby-docker-bridges-portmap.nft) dispatches FORWARD this way
+    const lines = [
+      'table ip t {',
+      '  chain forward {',
+      '    type filter hook forward priority 0; policy drop;',
+      '    oifname vmap @jumps',
+      '  }',
+      '  chain to-br {',
+      '    accept',
+      '  }',
+      '  map jumps { typeof oifname : verdict; elements = { "br0" : jump to-br } }',
+      '}',
+      'add element ip t jumps { "br1" : accept }',
+    ]
+    const config = readNftables(text(...lines), 'f')
+    const at = lineOf(lines, 'oifname vmap @jumps')
+    expect(chainOf(config, 'ip t forward').rules.map((r) => [r.line, r.oif, r.verdict])).toEqual([
+      [at, { names: ['br0'], negate: false }, { kind: 'jump', target: 'ip t to-br' }],
+      [at, { names: ['br1'], negate: false }, { kind: 'accept' }],
     ])
+  })
+
+  it.each([
+    [
+      'a set, not a map',
+      '  set ports { type inet_service; elements = { 22 } }',
+      'tcp dport vmap @ports',
+      "'@ports' is not a verdict map of this table",
+    ],
+    ['no such map', '', 'tcp dport vmap @nope', "'@nope' is not a verdict map of this table"],
+    [
+      'a word, not @name',
+      '',
+      'tcp dport vmap ports',
+      "'@ports' is not a verdict map of this table",
+    ],
+  ])('refuses a vmap of %s, naming the line', (_, decl, rule, message) => {
+    const lines = [
+      'table inet t {',
+      decl,
+      '  chain input {',
+      '    type filter hook input priority 0;',
+      `    ${rule}`,
+      '  }',
+      '}',
+    ]
+    expect(() => readNftables(text(...lines), 'f')).toThrow(`f:${lineOf(lines, rule)}: ${message}`)
   })
 
   it('a concatenation with an anonymous set or verdict map is one rule per element; with a named set it is taken to match, with a note', () => {

@@ -8,7 +8,8 @@ import type { Change, FamilyLists, Snapshot, UpstreamVersion } from '../../../sh
 import type { FeedHead } from '../read-cache/read-cache.ts'
 import { prepareJson, readJson } from './bodies.ts'
 
-interface SnapshotRow {
+/** The columns of a versions row that every read selects. */
+interface VersionRow {
   feed: string
   version: number
   sha256: string
@@ -16,6 +17,9 @@ interface SnapshotRow {
   changed_at: string
   source: string
   upstream_version: string | null
+}
+
+interface SnapshotRow extends VersionRow {
   ipv4: string
   ipv6: string
   body: string | null
@@ -43,8 +47,8 @@ export async function readLists(
   return { ipv4: JSON.parse(row.ipv4) as string[], ipv6: JSON.parse(row.ipv6) as string[] }
 }
 
-async function toSnapshot(db: D1Database, row: SnapshotRow): Promise<Snapshot> {
-  const { ipv4, ipv6 } = await readLists(db, row)
+/** A versions row in Snapshot's field names (everything but the lists). */
+function versionOf(row: VersionRow): Omit<Snapshot, 'ipv4' | 'ipv6'> {
   return {
     feed: row.feed,
     version: row.version,
@@ -53,9 +57,12 @@ async function toSnapshot(db: D1Database, row: SnapshotRow): Promise<Snapshot> {
     changedAt: row.changed_at,
     source: row.source,
     ...upstreamVersionOf(row.upstream_version),
-    ipv4,
-    ipv6,
   }
+}
+
+async function toSnapshot(db: D1Database, row: SnapshotRow): Promise<Snapshot> {
+  const { ipv4, ipv6 } = await readLists(db, row)
+  return { ...versionOf(row), ipv4, ipv6 }
 }
 
 /** The latest snapshot of each feed that has one, by feed id. */
@@ -147,29 +154,18 @@ export async function getFeedStates(
        JOIN snapshot_contents c ON c.feed = v.feed AND c.sha256 = v.sha256`,
     )
     .bind(JSON.stringify(known))
-    .all<{
-      feed: string
-      version: number
-      sha256: string
-      fetched_at: string
-      changed_at: string
-      source: string
-      upstream_version: string | null
-      ipv4_count: number
-      ipv6_count: number
-      ipv4_addresses: number
-    }>()
+    .all<
+      VersionRow & {
+        ipv4_count: number
+        ipv6_count: number
+        ipv4_addresses: number
+      }
+    >()
   return new Map(
     results.map((r) => [
       r.feed,
       {
-        feed: r.feed,
-        version: r.version,
-        sha256: r.sha256,
-        fetchedAt: r.fetched_at,
-        changedAt: r.changed_at,
-        source: r.source,
-        ...upstreamVersionOf(r.upstream_version),
+        ...versionOf(r),
         ipv4Count: r.ipv4_count,
         ipv6Count: r.ipv6_count,
         ipv4Addresses: r.ipv4_addresses,

@@ -221,8 +221,8 @@ export function emptyIpsets(text: string, loader: readonly string[]) {
 /** The lab's addresses: this host's, and the sources (inside each mapped range, and outside). */
 function addressesFor(rw: RewrittenFile, containers: readonly { address: string }[]) {
   const local = {
-    4: [SERVER[4], ...rw.local[4].slice(0, 2)],
-    6: [SERVER[6], ...rw.local[6].slice(0, 2)],
+    4: [...new Set([SERVER[4], ...rw.local[4].slice(0, 2)])],
+    6: [...new Set([SERVER[6], ...rw.local[6].slice(0, 2)])],
   }
   const taken = new Set([...local[4], ...local[6], ...containers.map((c) => c.address)])
   const sources = ([4, 6] as const).flatMap((f) => [

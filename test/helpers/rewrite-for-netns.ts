@@ -286,7 +286,14 @@ function family(a: string): 4 | 6 | undefined {
   return isIPv4(a) ? 4 : isIPv6(a) ? 6 : undefined
 }
 
-/** Host addresses named as a destination (not DNAT targets, not a container's `-d` in DOCKER). */
+/** Whether an address is in the documentation ranges (where every mapped address lands). */
+const isDocumentation = (f: 4 | 6, a: bigint) =>
+  KEEP[f].slice(0, f === 4 ? 3 : 1).some(([net, l]) => inRange(f, a, net, l))
+
+/**
+ * Host addresses named as a destination, after the mapping (not DNAT targets, not a container's
+ * `-d` in DOCKER): a DNAT on `-d PUBLIC_ADDRESS` is probed on that address.
+ */
 function localHosts(text: string): Record<4 | 6, string[]> {
   const out: Record<4 | 6, Set<string>> = { 4: new Set(), 6: new Set() }
   const dnat = new Set(containersOf(text).map((c) => c.address))
@@ -294,7 +301,7 @@ function localHosts(text: string): Record<4 | 6, string[]> {
     /(?:\s-d|daddr)\s+(?:!=\s*)?([0-9a-fA-F.:]+)(\/(?:32|128))?(?=\s)/g,
   )) {
     const f = family(m[1]!)
-    if (f && !dnat.has(m[1]!) && !isKept(f, toBig(f, m[1]!), BITS[f])) out[f].add(m[1]!)
+    if (f && !dnat.has(m[1]!) && isDocumentation(f, toBig(f, m[1]!))) out[f].add(m[1]!)
   }
   return { 4: [...out[4]], 6: [...out[6]] }
 }
@@ -320,6 +327,11 @@ function containersOf(text: string): { address: string; bridge?: string }[] {
       new RegExp(`daddr ${esc}\\b.*?oifname\\s+"?([^"\\s]+)"?`).exec(text)
     if (m) found.set(address, m[1])
   }
+  // else (a VM host's own bridge) the first interface the forward chain accepts out to
+  const out = /^-A FORWARD\b(?:(?!\s-i\s).)*?\s-o\s+(\S+)(?:(?!\s-i\s).)*?-j ACCEPT\s*$/m.exec(
+    text,
+  )?.[1]
+  for (const [address, bridge] of found) if (!bridge && out) found.set(address, out)
   return [...found].map(([address, bridge]) => ({ address, ...(bridge ? { bridge } : {}) }))
 }
 

@@ -9,6 +9,7 @@ import { quote } from './extract.ts'
 import { sha256Hex } from './snapshot.ts'
 import type {
   CacheEntry,
+  FetchInit,
   FetchLike,
   FetchRecord,
   GuardName,
@@ -109,28 +110,25 @@ export type FetchSourceResult = (FetchedBody | NotModified | FetchRefusal) & {
 
 class TimeoutSignal extends Error {}
 
-/**
- * Fetches one upstream URL through the guards that need no parsing, in order: network error,
- * timeout, redirect, HTTP error, oversized body, wrong content (not UTF-8). Never throws.
- * A `POST` follows only 307 and 308 redirects (the others would turn it into a GET).
- */
-export async function fetchSource(url: string, o: FetchSourceOptions): Promise<FetchSourceResult> {
-  const requested = mirrorUrl(url, o.mirror)
-  const method = o.method ?? 'GET'
-  const sent = method === 'GET' ? o.validators : undefined
-  const conditional = Boolean(sent?.etag ?? sent?.lastModified)
-  let status = 0
-  let bytes = 0
-  const done = (
-    result: FetchedBody | NotModified | FetchRefusal,
-    finalUrl = requested,
-  ): FetchSourceResult => ({
-    ...result,
-    record: { url, requested: finalUrl, status, bytes, conditional },
-  })
-  const refuse = (guard: GuardName, reason: string, finalUrl?: string) =>
-    done({ kind: 'refused', guard, reason }, finalUrl)
+/** What the record of a fetch reports, updated as the fetch goes. */
+interface FetchState {
+  status: number
+  bytes: number
+  /** The URL requested last (the mirror's, or a redirect's). */
+  current: string
+  /** The body being read, to cancel on a timeout. */
+  reader?: StreamReaderLike
+}
 
+/** The whole fetch's time limit: an abort signal, and a race for every await. */
+interface Deadline {
+  readonly signal: FetchInit['signal']
+  readonly timedOut: () => boolean
+  readonly race: <T>(p: Promise<T>) => Promise<T>
+  readonly clear: () => void
+}
+
+function startDeadline(ms: number): Deadline {
   const controller = new web.AbortController()
   let timedOut = false
   let onTimeout: (() => void) | undefined
@@ -143,145 +141,201 @@ export async function fetchSource(url: string, o: FetchSourceOptions): Promise<F
     timedOut = true
     controller.abort()
     onTimeout?.()
-  }, o.timeoutMs)
-  const withTimeout = <T>(p: Promise<T>): Promise<T> => Promise.race([p, timeout])
-
-  let current = requested
-  let reader: StreamReaderLike | undefined
-  try {
-    let response: ResponseLike
-    for (let hop = 0; ; hop++) {
-      const headers: Record<string, string> = {
-        'user-agent': o.userAgent,
-        accept: 'application/json, text/plain;q=0.9, */*;q=0.1',
-      }
-      if (sent?.etag) headers['if-none-match'] = sent.etag
-      if (sent?.lastModified) headers['if-modified-since'] = sent.lastModified
-      const target = new web.URL(current)
-      // The token goes to GitHub's API itself only: never to a mirror or another host.
-      if (o.githubToken && target.protocol === 'https:' && target.host === 'api.github.com')
-        headers.authorization = `Bearer ${o.githubToken}`
-      try {
-        response = await withTimeout(
-          o.fetch(current, {
-            method,
-            ...(method === 'POST' ? { body: '' } : {}),
-            headers,
-            redirect: 'manual',
-            signal: controller.signal,
-          }),
-        )
-      } catch (error) {
-        // The timer sets timedOut before it rejects `timeout`, so this also covers TimeoutSignal.
-        if (timedOut) return refuse('timeout', `no response within ${o.timeoutMs} ms`, current)
-        return refuse(
-          'network-error',
-          `request to ${current} failed: ${errorMessage(error)}`,
-          current,
-        )
-      }
-      status = response.status
-      if (status < 300 || status > 399 || status === 304) break
-      await cancelBody(response)
-      if (method === 'POST' && status !== 307 && status !== 308)
-        return refuse(
-          'redirect',
-          `HTTP ${status} to a POST (only 307 and 308 keep it one)`,
-          current,
-        )
-      const location = response.headers.get('location')
-      if (location === null) return refuse('redirect', `HTTP ${status} without a Location`, current)
-      let next: UrlLike
-      try {
-        next = new web.URL(location, current)
-      } catch {
-        return refuse(
-          'redirect',
-          `HTTP ${status} to an invalid Location ${quote(location)}`,
-          current,
-        )
-      }
-      if (next.host !== target.host || next.protocol !== target.protocol)
-        return refuse(
-          'redirect',
-          `HTTP ${status} from ${target.host} to another host or scheme: ${quote(next.href)}`,
-          current,
-        )
-      if (hop + 1 > MAX_REDIRECTS)
-        return refuse('redirect', `more than ${MAX_REDIRECTS} redirects`, current)
-      current = next.href
-    }
-
-    const validators: CacheEntry = {
-      ...(response.headers.get('etag') ? { etag: response.headers.get('etag')! } : {}),
-      ...(response.headers.get('last-modified')
-        ? { lastModified: response.headers.get('last-modified')! }
-        : {}),
-    }
-    if (status === 304) {
-      await cancelBody(response)
-      if (!conditional) return refuse('http-error', 'HTTP 304 to an unconditional request', current)
-      // `conditional` means validators were sent: they stay the cached ones.
-      return done({ kind: 'not-modified', validators: sent! }, current)
-    }
-    if (status < 200 || status > 299) {
-      await cancelBody(response)
-      return refuse('http-error', `HTTP ${status} from ${current}`, current)
-    }
-    const declared = Number(response.headers.get('content-length') ?? 'NaN')
-    if (declared > o.maxBodyBytes) {
-      await cancelBody(response)
-      return refuse(
-        'oversized',
-        `Content-Length ${declared} is over the limit of ${o.maxBodyBytes} bytes`,
-        current,
-      )
-    }
-    const chunks: Uint8Array[] = []
-    if (response.body !== null) {
-      reader = response.body.getReader()
-      for (;;) {
-        const { done: end, value } = await withTimeout(reader.read())
-        if (end) break
-        if (value === undefined) continue
-        bytes += value.byteLength
-        if (bytes > o.maxBodyBytes) {
-          await reader.cancel().catch(() => undefined)
-          return refuse(
-            'oversized',
-            `the body is over the limit of ${o.maxBodyBytes} bytes`,
-            current,
-          )
-        }
-        chunks.push(value)
-      }
-      reader = undefined
-    }
-    const all = new Uint8Array(bytes)
-    let at = 0
-    for (const chunk of chunks) {
-      all.set(chunk, at)
-      at += chunk.byteLength
-    }
-    let text: string
-    try {
-      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(all)
-    } catch {
-      return refuse('wrong-content', 'the body is not UTF-8 text', current)
-    }
-    const contentType = response.headers.get('content-type') ?? ''
-    const sha256 = await sha256Hex(all)
-    return done({ kind: 'body', text, bytes: all, sha256, contentType, validators }, current)
-  } catch (error) {
-    // As above: timedOut is set before the TimeoutSignal rejection.
-    if (timedOut) {
-      await reader?.cancel().catch(() => undefined)
-      return refuse('timeout', `the body did not arrive within ${o.timeoutMs} ms`, current)
-    }
-    return refuse('network-error', `reading ${current} failed: ${errorMessage(error)}`, current)
-  } finally {
-    web.clearTimeout(timer)
+  }, ms)
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    race: (p) => Promise.race([p, timeout]),
+    clear: () => web.clearTimeout(timer),
   }
+}
+
+/** Whether validators are sent: the request is conditional. */
+const isConditional = (sent: CacheEntry | undefined) => Boolean(sent?.etag ?? sent?.lastModified)
+
+const refusal = (guard: GuardName, reason: string): FetchRefusal => ({
+  kind: 'refused',
+  guard,
+  reason,
+})
+
+/**
+ * Fetches one upstream URL through the guards that need no parsing, in order: network error,
+ * timeout, redirect, HTTP error, oversized body, wrong content (not UTF-8). Never throws.
+ * A `POST` follows only 307 and 308 redirects (the others would turn it into a GET).
+ */
+export async function fetchSource(url: string, o: FetchSourceOptions): Promise<FetchSourceResult> {
+  const method = o.method ?? 'GET'
+  const sent = method === 'GET' ? o.validators : undefined
+  const conditional = isConditional(sent)
+  const state: FetchState = { status: 0, bytes: 0, current: mirrorUrl(url, o.mirror) }
+  const done = (result: FetchedBody | NotModified | FetchRefusal): FetchSourceResult => ({
+    ...result,
+    record: {
+      url,
+      requested: state.current,
+      status: state.status,
+      bytes: state.bytes,
+      conditional,
+    },
+  })
+  const deadline = startDeadline(o.timeoutMs)
+  try {
+    const response = await follow(o, sent, state, deadline)
+    if ('kind' in response) return done(response)
+    return done(await receive(response, o, sent, state, deadline))
+  } catch (error) {
+    // The timer sets timedOut before it rejects, so this also covers TimeoutSignal.
+    if (deadline.timedOut()) {
+      await state.reader?.cancel().catch(() => undefined)
+      return done(refusal('timeout', `the body did not arrive within ${o.timeoutMs} ms`))
+    }
+    return done(refusal('network-error', `reading ${state.current} failed: ${errorMessage(error)}`))
+  } finally {
+    deadline.clear()
+  }
+}
+
+/** The request's headers: who asks, what it accepts, its validators, GitHub's token. */
+function requestHeaders(o: FetchSourceOptions, sent: CacheEntry | undefined, target: UrlLike) {
+  const headers: Record<string, string> = {
+    'user-agent': o.userAgent,
+    accept: 'application/json, text/plain;q=0.9, */*;q=0.1',
+  }
+  if (sent?.etag) headers['if-none-match'] = sent.etag
+  if (sent?.lastModified) headers['if-modified-since'] = sent.lastModified
+  // The token goes to GitHub's API itself only: never to a mirror or another host.
+  if (o.githubToken && target.protocol === 'https:' && target.host === 'api.github.com')
+    headers.authorization = `Bearer ${o.githubToken}`
+  return headers
+}
+
+/** Requests the URL and follows same-host redirects: the final response, or a refusal. */
+async function follow(
+  o: FetchSourceOptions,
+  sent: CacheEntry | undefined,
+  state: FetchState,
+  deadline: Deadline,
+): Promise<ResponseLike | FetchRefusal> {
+  const method = o.method ?? 'GET'
+  for (let hop = 0; ; hop++) {
+    const current = state.current
+    const target = new web.URL(current)
+    let response: ResponseLike
+    try {
+      response = await deadline.race(
+        o.fetch(current, {
+          method,
+          ...(method === 'POST' ? { body: '' } : {}),
+          headers: requestHeaders(o, sent, target),
+          redirect: 'manual',
+          signal: deadline.signal,
+        }),
+      )
+    } catch (error) {
+      if (deadline.timedOut()) return refusal('timeout', `no response within ${o.timeoutMs} ms`)
+      return refusal('network-error', `request to ${current} failed: ${errorMessage(error)}`)
+    }
+    const status = (state.status = response.status)
+    if (status < 300 || status > 399 || status === 304) return response
+    await cancelBody(response)
+    if (method === 'POST' && status !== 307 && status !== 308)
+      return refusal('redirect', `HTTP ${status} to a POST (only 307 and 308 keep it one)`)
+    const location = response.headers.get('location')
+    if (location === null) return refusal('redirect', `HTTP ${status} without a Location`)
+    let next: UrlLike
+    try {
+      next = new web.URL(location, current)
+    } catch {
+      return refusal('redirect', `HTTP ${status} to an invalid Location ${quote(location)}`)
+    }
+    if (next.host !== target.host || next.protocol !== target.protocol)
+      return refusal(
+        'redirect',
+        `HTTP ${status} from ${target.host} to another host or scheme: ${quote(next.href)}`,
+      )
+    if (hop + 1 > MAX_REDIRECTS) return refusal('redirect', `more than ${MAX_REDIRECTS} redirects`)
+    state.current = next.href
+  }
+}
+
+/** The final response: not modified, an HTTP error, or the body through the size and UTF-8 guards. */
+async function receive(
+  response: ResponseLike,
+  o: FetchSourceOptions,
+  sent: CacheEntry | undefined,
+  state: FetchState,
+  deadline: Deadline,
+): Promise<FetchedBody | NotModified | FetchRefusal> {
+  const { status, current } = state
+  const validators: CacheEntry = {
+    ...(response.headers.get('etag') ? { etag: response.headers.get('etag')! } : {}),
+    ...(response.headers.get('last-modified')
+      ? { lastModified: response.headers.get('last-modified')! }
+      : {}),
+  }
+  if (status === 304) {
+    await cancelBody(response)
+    // validators were sent (a conditional request): they stay the cached ones
+    if (!isConditional(sent)) return refusal('http-error', 'HTTP 304 to an unconditional request')
+    return { kind: 'not-modified', validators: sent! }
+  }
+  if (status < 200 || status > 299) {
+    await cancelBody(response)
+    return refusal('http-error', `HTTP ${status} from ${current}`)
+  }
+  const declared = Number(response.headers.get('content-length') ?? 'NaN')
+  if (declared > o.maxBodyBytes) {
+    await cancelBody(response)
+    return refusal(
+      'oversized',
+      `Content-Length ${declared} is over the limit of ${o.maxBodyBytes} bytes`,
+    )
+  }
+  const all = await readBody(response, o.maxBodyBytes, state, deadline)
+  if (all === undefined)
+    return refusal('oversized', `the body is over the limit of ${o.maxBodyBytes} bytes`)
+  let text: string
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(all)
+  } catch {
+    return refusal('wrong-content', 'the body is not UTF-8 text')
+  }
+  const contentType = response.headers.get('content-type') ?? ''
+  const sha256 = await sha256Hex(all)
+  return { kind: 'body', text, bytes: all, sha256, contentType, validators }
+}
+
+/** The body's bytes, counted into the record; undefined once they pass `max` (then cancelled). */
+async function readBody(
+  response: ResponseLike,
+  max: number,
+  state: FetchState,
+  deadline: Deadline,
+): Promise<Uint8Array<ArrayBuffer> | undefined> {
+  const chunks: Uint8Array[] = []
+  if (response.body !== null) {
+    const reader = (state.reader = response.body.getReader())
+    for (;;) {
+      const { done: end, value } = await deadline.race(reader.read())
+      if (end) break
+      if (value === undefined) continue
+      state.bytes += value.byteLength
+      if (state.bytes > max) {
+        await reader.cancel().catch(() => undefined)
+        return undefined
+      }
+      chunks.push(value)
+    }
+    state.reader = undefined
+  }
+  const all = new Uint8Array(state.bytes)
+  let at = 0
+  for (const chunk of chunks) {
+    all.set(chunk, at)
+    at += chunk.byteLength
+  }
+  return all
 }
 
 async function cancelBody(response: ResponseLike): Promise<void> {

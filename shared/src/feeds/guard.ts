@@ -76,17 +76,38 @@ export function refusal(
  * are not CIDRs (stored state: callers validate what users give them).
  */
 export async function guardFeed(request: GuardRequest): Promise<FeedOutcome> {
-  const { feed, previous: prev, guards, fetchedAt } = request
+  const { feed, previous: prev } = request
   const notes: FeedNote[] = [...(request.notes ?? [])]
-  const refused = (guard: GuardName, reason: string) => refusal(feed.id, guard, reason, prev, notes)
+  const sets = combineParts(request, notes)
+  if ('guard' in sets) return refusal(feed.id, sets.guard, sets.reason, prev, notes)
+  const lists = checkWhole(feed, request.parts, sets)
+  if ('guard' in lists) return refusal(feed.id, lists.guard, lists.reason, prev, notes)
+  if (lists.ipv4.length + lists.ipv6.length < sets.entryCount)
+    notes.push({
+      code: 'merged',
+      message: `${sets.entryCount} entries became ${lists.ipv4.length + lists.ipv6.length} CIDRs (duplicates and adjacent ranges merged)`,
+    })
+  return against(request, notes, sets, lists)
+}
+
+type Refused = { readonly guard: GuardName; readonly reason: string }
+
+/**
+ * Each part's entries guarded and normalised, the taken parts' sets less the excluded ones',
+ * and the number of entries taken; the first part that is refused or empty refuses the feed.
+ */
+function combineParts(
+  request: GuardRequest,
+  notes: FeedNote[],
+): Refused | { ipv4: IpSet; ipv6: IpSet; entryCount: number } {
   const taken = { ipv4: IpSet.empty(4), ipv6: IpSet.empty(6) }
   const excluded = { ipv4: IpSet.empty(4), ipv6: IpSet.empty(6) }
   let entryCount = 0
   for (const part of request.parts) {
     const sets = normaliseEntries(part.entries, part.family)
-    if ('guard' in sets) return refused(sets.guard, `${part.label}: ${sets.reason}`)
+    if ('guard' in sets) return { guard: sets.guard, reason: `${part.label}: ${sets.reason}` }
     if (sets.ipv4.isEmpty && sets.ipv6.isEmpty && part.mayBeEmpty !== true)
-      return refused('empty', `${part.label} lists no address${part.emptyHint ?? ''}`)
+      return { guard: 'empty', reason: `${part.label} lists no address${part.emptyHint ?? ''}` }
     notes.push(...sets.notes)
     const into = part.exclude === true ? excluded : taken
     if (part.exclude !== true) entryCount += part.entries.length
@@ -97,29 +118,47 @@ export async function guardFeed(request: GuardRequest): Promise<FeedOutcome> {
   const ipv4 = excluded.ipv4.isEmpty ? taken.ipv4 : taken.ipv4.difference(excluded.ipv4)
   const ipv6 = excluded.ipv6.isEmpty ? taken.ipv6 : taken.ipv6.difference(excluded.ipv6)
   if (ipv4.isEmpty && ipv6.isEmpty)
-    return refused(
-      'empty',
-      taken.ipv4.isEmpty && taken.ipv6.isEmpty
-        ? `${feed.id}: no source lists an address`
-        : `${feed.id}: nothing is left once the excluded sources are taken out`,
-    )
+    return {
+      guard: 'empty',
+      reason:
+        taken.ipv4.isEmpty && taken.ipv6.isEmpty
+          ? `${request.feed.id}: no source lists an address`
+          : `${request.feed.id}: nothing is left once the excluded sources are taken out`,
+    }
+  return { ipv4, ipv6, entryCount }
+}
+
+/** The guards on the whole list (allow-all, reserved-space, too-broad): its canonical CIDRs. */
+function checkWhole(
+  feed: FeedDefinition,
+  parts: readonly GuardPart[],
+  { ipv4, ipv6 }: { ipv4: IpSet; ipv6: IpSet },
+): Refused | FamilyLists {
   for (const [set, all, name] of [
     [ipv4, 1n << 32n, 'IPv4'],
     [ipv6, 1n << 128n, 'IPv6'],
   ] as const)
     if (set.addressCount() === all)
-      return refused('allow-all', `the ${name} entries of its sources together cover every address`)
-  const reserved = checkReserved(feed, request.parts, ipv4, ipv6)
-  if (reserved !== undefined) return refused('reserved-space', reserved)
+      return {
+        guard: 'allow-all',
+        reason: `the ${name} entries of its sources together cover every address`,
+      }
+  const reserved = checkReserved(feed, parts, ipv4, ipv6)
+  if (reserved !== undefined) return { guard: 'reserved-space', reason: reserved }
   const lists = { ipv4: ipv4.toCidrs(), ipv6: ipv6.toCidrs() }
   const broad = checkBroadest(feed, lists)
-  if (broad !== undefined) return refused('too-broad', broad)
-  if (lists.ipv4.length + lists.ipv6.length < entryCount)
-    notes.push({
-      code: 'merged',
-      message: `${entryCount} entries became ${lists.ipv4.length + lists.ipv6.length} CIDRs (duplicates and adjacent ranges merged)`,
-    })
-  const { upstreamVersion } = request
+  if (broad !== undefined) return { guard: 'too-broad', reason: broad }
+  return lists
+}
+
+/** The guarded lists against the previous snapshot: unchanged, changed, or held. */
+async function against(
+  request: GuardRequest,
+  notes: FeedNote[],
+  { ipv4, ipv6 }: { ipv4: IpSet; ipv6: IpSet },
+  lists: FamilyLists,
+): Promise<FeedOutcome> {
+  const { feed, previous: prev, guards, fetchedAt, upstreamVersion } = request
   const withVersion = upstreamVersion === undefined ? {} : { upstreamVersion }
   const unchanged = (): FeedOutcome => ({
     kind: 'unchanged',

@@ -15,6 +15,7 @@ import {
   type AwsService,
   type ExtractRefusal,
 } from './extract.ts'
+import type { Entries } from './entries.ts'
 import { discoverSources, type PageResult } from './discover.ts'
 import { fetchSource, mirrorUrl, USER_AGENT, type FetchSourceResult } from './fetcher.ts'
 import { guardFeed, refusal, type GuardPart } from './guard.ts'
@@ -22,6 +23,7 @@ import { isObject } from './json-path.ts'
 import { combineUpstreamVersions, readUpstreamVersion } from './upstream-version.ts'
 import {
   DEFAULT_GUARD_OPTIONS,
+  GUARD_NAMES,
   type CacheEntry,
   type FeedDefinition,
   type FeedNote,
@@ -37,16 +39,10 @@ import {
 } from './types.ts'
 
 /** Guards whose verdict depends on the body alone, so a 304 may repeat it. */
-const BODY_GUARDS = new Set<GuardName>([
-  'wrong-content',
-  'unparseable',
-  'schema-drift',
-  'invalid-entry',
-  'allow-all',
-  'empty',
-  'reserved-space',
-  'too-broad',
-])
+const BODY_GUARDS = new Set<GuardName>(
+  // in guard order: after the fetch's own (network to oversized), before the holds
+  GUARD_NAMES.slice(GUARD_NAMES.indexOf('wrong-content'), GUARD_NAMES.indexOf('too-broad') + 1),
+)
 
 const KNOWN_META_KEYS = new Set<string>([...GITHUB_META_ADDRESS_KEYS, ...GITHUB_META_OTHER_KEYS])
 
@@ -86,85 +82,15 @@ export async function syncFeeds(
   mirrorUrl('https://example.com/', options.mirror)
   const previous = options.previous ?? {}
   const cache = options.cache ?? {}
-  const feedsByUrl = new Map<string, FeedDefinition[]>()
-  // Sources sharing a URL share its request: the first one's method and discovery.
-  const sourceByUrl = new Map<string, FeedSource>()
-  for (const feed of feeds)
-    for (const source of feed.sources) {
-      const list = feedsByUrl.get(source.url) ?? []
-      if (!list.includes(feed)) list.push(feed)
-      feedsByUrl.set(source.url, list)
-      if (!sourceByUrl.has(source.url)) sourceByUrl.set(source.url, source)
-    }
-  const fetchOptions = (validators: CacheEntry | undefined, method?: 'GET' | 'POST') => ({
-    fetch: options.fetch,
-    mirror: options.mirror,
-    githubToken: options.githubToken,
-    userAgent: options.userAgent ?? USER_AGENT,
-    maxBodyBytes: guards.maxBodyBytes,
-    timeoutMs: guards.timeoutMs,
-    validators,
-    ...(method === undefined ? {} : { method }),
-  })
+  const byUrl = groupByUrl(feeds)
   const fetches: FetchRecord[] = []
-  const discovered = await discoverSources(
-    [...sourceByUrl.values()],
-    options.sourceUrls ?? {},
-    // Without validators fetchSource answers a body or a refusal (a 304 is an http-error).
-    (url) => fetchSource(url, fetchOptions(undefined)) as Promise<PageResult>,
+  const { results, target } = await fetchAll(
+    feeds,
+    byUrl,
+    { options, guards, cache, previous },
     fetches,
   )
-  /** The URL a catalogue URL is read from: itself, or the file its page links to. */
-  const target = (url: string): string => {
-    const found = discovered.get(url)
-    return found !== undefined && 'url' in found ? found.url : url
-  }
-  const fetchOne = (url: string, conditional: boolean) =>
-    fetchSource(
-      target(url),
-      fetchOptions(conditional ? cache[url] : undefined, sourceByUrl.get(url)!.method),
-    )
-
-  const results = new Map<string, FetchSourceResult>()
-  for (const [url, found] of discovered)
-    if ('guard' in found)
-      results.set(url, {
-        kind: 'refused',
-        guard: found.guard,
-        reason: found.reason,
-        record: { url, requested: url, status: 0, bytes: 0, conditional: false },
-      })
-  const urls = [...feedsByUrl.keys()].filter((url) => !results.has(url))
-  const canReuse = (url: string) => {
-    const entry = cache[url]
-    if (!entry || !(entry.etag ?? entry.lastModified)) return false
-    return feedsByUrl
-      .get(url)!
-      .every(
-        (f) =>
-          (entry.refused && Object.hasOwn(entry.refused, f.id)) || previous[f.id] !== undefined,
-      )
-  }
-  const first = await Promise.all(urls.map((url) => fetchOne(url, canReuse(url))))
-  urls.forEach((url, i) => {
-    results.set(url, first[i]!)
-    fetches.push(first[i]!.record)
-  })
-
-  const refetch = new Set<string>()
-  for (const feed of feeds) {
-    const kinds = feed.sources.map((s) => results.get(s.url)!.kind)
-    if (kinds.includes('not-modified') && kinds.includes('body'))
-      for (const s of feed.sources)
-        if (results.get(s.url)!.kind === 'not-modified') refetch.add(s.url)
-  }
-  const again = await Promise.all([...refetch].map((url) => fetchOne(url, false)))
-  ;[...refetch].forEach((url, i) => {
-    results.set(url, again[i]!)
-    fetches.push(again[i]!.record)
-  })
-
-  const sameBody = sameBodies(results, feedsByUrl, cache, previous)
+  const sameBody = sameBodies(results, byUrl.feeds, cache, previous)
 
   const parsed = new Map<string, ParsedJson>()
   const parseJsonOnce = (url: string, text: string, contentType: string): ParsedJson => {
@@ -175,7 +101,6 @@ export async function syncFeeds(
     }
     return result
   }
-
   const scanned = new Map<string, Map<string, AwsService> | undefined>()
   const scanAwsOnce = (url: string, bytes: Uint8Array) => {
     if (!scanned.has(url)) scanned.set(url, scanAwsIpRanges(bytes))
@@ -194,7 +119,129 @@ export async function syncFeeds(
         target,
       }),
     )
+  const nextCache: Record<string, CacheEntry> = { ...cache }
+  for (const [url, result] of results) {
+    delete nextCache[url]
+    const entry = nextEntry(result, byUrl.feeds.get(url)!, outcomes, cache[url])
+    if (entry !== undefined) nextCache[url] = entry
+  }
+  return { outcomes, cache: nextCache, unknownKeys: unknownMetaKeys(byUrl.feeds, parsed), fetches }
+}
 
+/** The feeds reading each URL, and the source whose method and discovery the URL's request uses. */
+interface ByUrl {
+  readonly feeds: ReadonlyMap<string, readonly FeedDefinition[]>
+  readonly source: ReadonlyMap<string, FeedSource>
+}
+
+function groupByUrl(feeds: readonly FeedDefinition[]): ByUrl {
+  const feedsByUrl = new Map<string, FeedDefinition[]>()
+  // Sources sharing a URL share its request: the first one's method and discovery.
+  const sourceByUrl = new Map<string, FeedSource>()
+  for (const feed of feeds)
+    for (const source of feed.sources) {
+      const list = feedsByUrl.get(source.url) ?? []
+      if (!list.includes(feed)) list.push(feed)
+      feedsByUrl.set(source.url, list)
+      if (!sourceByUrl.has(source.url)) sourceByUrl.set(source.url, source)
+    }
+  return { feeds: feedsByUrl, source: sourceByUrl }
+}
+
+/**
+ * Fetches every URL once (after discovering the files pages link to): conditionally where
+ * {@link canReuse} allows, then unconditionally again the 304s of a feed whose other sources
+ * answered a body. Each request's record goes to `fetches`.
+ */
+async function fetchAll(
+  feeds: readonly FeedDefinition[],
+  byUrl: ByUrl,
+  run: Pick<SyncRun, 'options' | 'guards' | 'cache'> & {
+    previous: Readonly<Record<string, Snapshot>>
+  },
+  fetches: FetchRecord[],
+) {
+  const { options, guards, cache } = run
+  const fetchOptions = (validators: CacheEntry | undefined, method?: 'GET' | 'POST') => ({
+    fetch: options.fetch,
+    mirror: options.mirror,
+    githubToken: options.githubToken,
+    userAgent: options.userAgent ?? USER_AGENT,
+    maxBodyBytes: guards.maxBodyBytes,
+    timeoutMs: guards.timeoutMs,
+    validators,
+    ...(method === undefined ? {} : { method }),
+  })
+  const discovered = await discoverSources(
+    [...byUrl.source.values()],
+    options.sourceUrls ?? {},
+    // Without validators fetchSource answers a body or a refusal (a 304 is an http-error).
+    (url) => fetchSource(url, fetchOptions(undefined)) as Promise<PageResult>,
+    fetches,
+  )
+  const target = (url: string): string => {
+    const found = discovered.get(url)
+    return found !== undefined && 'url' in found ? found.url : url
+  }
+  const fetchOne = (url: string, conditional: boolean) =>
+    fetchSource(
+      target(url),
+      fetchOptions(conditional ? cache[url] : undefined, byUrl.source.get(url)!.method),
+    )
+  const results = new Map<string, FetchSourceResult>()
+  for (const [url, found] of discovered)
+    if ('guard' in found)
+      results.set(url, {
+        kind: 'refused',
+        guard: found.guard,
+        reason: found.reason,
+        record: { url, requested: url, status: 0, bytes: 0, conditional: false },
+      })
+  const fetchEach = async (urls: readonly string[], conditional: (url: string) => boolean) => {
+    const got = await Promise.all(urls.map((url) => fetchOne(url, conditional(url))))
+    urls.forEach((url, i) => {
+      results.set(url, got[i]!)
+      fetches.push(got[i]!.record)
+    })
+  }
+  const urls = [...byUrl.feeds.keys()].filter((url) => !results.has(url))
+  await fetchEach(urls, (url) => canReuse(cache[url], byUrl.feeds.get(url)!, run.previous))
+  await fetchEach(mixedAnswers(feeds, results), () => false)
+  return { results, target }
+}
+
+/** Whether a URL may be asked conditionally: validators cached, and each feed has its result. */
+function canReuse(
+  entry: CacheEntry | undefined,
+  feeds: readonly FeedDefinition[],
+  previous: Readonly<Record<string, Snapshot>>,
+): boolean {
+  if (!entry || !(entry.etag ?? entry.lastModified)) return false
+  return feeds.every(
+    (f) => (entry.refused && Object.hasOwn(entry.refused, f.id)) || previous[f.id] !== undefined,
+  )
+}
+
+/** The 304 URLs of feeds whose other sources answered a body: a snapshot needs all at once. */
+function mixedAnswers(
+  feeds: readonly FeedDefinition[],
+  results: ReadonlyMap<string, FetchSourceResult>,
+): string[] {
+  const refetch = new Set<string>()
+  for (const feed of feeds) {
+    const kinds = feed.sources.map((s) => results.get(s.url)!.kind)
+    if (kinds.includes('not-modified') && kinds.includes('body'))
+      for (const s of feed.sources)
+        if (results.get(s.url)!.kind === 'not-modified') refetch.add(s.url)
+  }
+  return [...refetch]
+}
+
+/** Top-level keys of GitHub's meta document that the catalogue does not know. */
+function unknownMetaKeys(
+  feedsByUrl: ReadonlyMap<string, readonly FeedDefinition[]>,
+  parsed: ReadonlyMap<string, ParsedJson>,
+): UnknownKey[] {
   const unknownKeys: UnknownKey[] = []
   for (const [url, list] of feedsByUrl) {
     if (!list.some((f) => f.sources.some((s) => s.parser.kind === 'github-meta'))) continue
@@ -203,14 +250,7 @@ export async function syncFeeds(
       for (const key of Object.keys(doc.document))
         if (!KNOWN_META_KEYS.has(key)) unknownKeys.push({ url, key })
   }
-
-  const nextCache: Record<string, CacheEntry> = { ...cache }
-  for (const [url, result] of results) {
-    delete nextCache[url]
-    const entry = nextEntry(result, feedsByUrl.get(url)!, outcomes, cache[url])
-    if (entry !== undefined) nextCache[url] = entry
-  }
-  return { outcomes, cache: nextCache, unknownKeys, fetches }
+  return unknownKeys
 }
 
 /**
@@ -330,43 +370,10 @@ async function syncOne(
     const r = sourceResults[i]!
     /* v8 ignore next: a 304 that survived the refetch pass has no body to parse */
     if (r.kind !== 'body') return refused('http-error', `${source.url}: no body to parse`)
-    let extracted
-    let document: unknown
-    const { parser } = source
-    // The byte scanner reads AWS's usual shape; anything else (HTML, or a version to read from
-    // the payload) goes to JSON.parse.
-    const index =
-      parser.kind === 'aws' && source.version === undefined && !/html/i.test(r.contentType)
-        ? run.scanAws(source.url, r.bytes)
-        : undefined
-    if (parser.kind === 'aws' && index !== undefined)
-      extracted = awsEntries(index, parser.service, parser.regions)
-    else if (isJsonParser(parser)) {
-      const doc = parseJsonOnce(source.url, r.text, r.contentType)
-      if ('document' in doc) document = doc.document
-      extracted = 'document' in doc ? extractJson(doc.document, parser) : doc
-    } else if (/html/i.test(r.contentType))
-      extracted = {
-        guard: 'wrong-content' as const,
-        reason: `an HTML page (${r.contentType}) where a list was expected: ${quote(r.text.trim())}`,
-      }
-    else extracted = extractText(r.text, source.parser)
+    const { extracted, document } = extractSource(source, r, run.scanAws, parseJsonOnce)
     if ('guard' in extracted) return refused(extracted.guard, `${source.url}: ${extracted.reason}`)
     versions.push(readUpstreamVersion(document, source.version, r.validators))
-    parts.push({
-      entries: extracted.entries,
-      family:
-        source.parser.kind === 'lines' ||
-        source.parser.kind === 'csv' ||
-        source.parser.kind === 'geofeed'
-          ? source.parser.family
-          : undefined,
-      label: `${source.url}${describeParser(source.parser)}`,
-      ...(source.parser.kind === 'github-meta' && extracted.entries.length === 0
-        ? { emptyHint: ' (the key is absent or empty)' }
-        : {}),
-      ...(source.exclude === true ? { exclude: true } : {}),
-    })
+    parts.push(guardPart(source, extracted.entries))
   }
   return guardFeed({
     feed,
@@ -378,6 +385,56 @@ async function syncOne(
     source: [...new Set(feed.sources.map((s) => target(s.url)))].join(' '),
     upstreamVersion: combineUpstreamVersions(versions),
   })
+}
+
+/** One source's entries from its body: AWS's byte scanner, the JSON readers, or the text ones. */
+function extractSource(
+  source: FeedSource,
+  r: Extract<FetchSourceResult, { kind: 'body' }>,
+  scanAws: SyncRun['scanAws'],
+  parseJsonOnce: (url: string, text: string, contentType: string) => ParsedJson,
+): { extracted: ReturnType<typeof extractText>; document?: unknown } {
+  const { parser } = source
+  // The byte scanner reads AWS's usual shape; anything else (HTML, or a version to read from
+  // the payload) goes to JSON.parse.
+  const index =
+    parser.kind === 'aws' && source.version === undefined && !/html/i.test(r.contentType)
+      ? scanAws(source.url, r.bytes)
+      : undefined
+  if (parser.kind === 'aws' && index !== undefined)
+    return { extracted: awsEntries(index, parser.service, parser.regions) }
+  if (isJsonParser(parser)) {
+    const doc = parseJsonOnce(source.url, r.text, r.contentType)
+    return 'document' in doc
+      ? { extracted: extractJson(doc.document, parser), document: doc.document }
+      : { extracted: doc }
+  }
+  if (/html/i.test(r.contentType))
+    return {
+      extracted: {
+        guard: 'wrong-content',
+        reason: `an HTML page (${r.contentType}) where a list was expected: ${quote(r.text.trim())}`,
+      },
+    }
+  return { extracted: extractText(r.text, source.parser) }
+}
+
+/** A source's entries as the guards take them: its family, its label, whether it excludes. */
+function guardPart(source: FeedSource, entries: Entries): GuardPart {
+  return {
+    entries,
+    family:
+      source.parser.kind === 'lines' ||
+      source.parser.kind === 'csv' ||
+      source.parser.kind === 'geofeed'
+        ? source.parser.family
+        : undefined,
+    label: `${source.url}${describeParser(source.parser)}`,
+    ...(source.parser.kind === 'github-meta' && entries.length === 0
+      ? { emptyHint: ' (the key is absent or empty)' }
+      : {}),
+    ...(source.exclude === true ? { exclude: true } : {}),
+  }
 }
 
 function describeParser(parser: FeedDefinition['sources'][number]['parser']): string {

@@ -3,6 +3,22 @@
  * guards and the outcome of one sync. Shapes of Snapshot and Change follow DESIGN.md.
  */
 import type { Family } from '../ip/index.ts'
+import type { CacheEntry, FetchLike, FetchRecord, UnknownKey } from './fetch-types.ts'
+import type { GuardName } from './guard-names.ts'
+
+export { GUARD_NAMES, type GuardName } from './guard-names.ts'
+
+export type {
+  CacheEntry,
+  CachedBody,
+  FetchRecord,
+  UnknownKey,
+  HeadersLike,
+  StreamReaderLike,
+  ResponseLike,
+  FetchInit,
+  FetchLike,
+} from './fetch-types.ts'
 
 /**
  * Field filters of the `records` and `prefixes` parsers: relative path (syntax of
@@ -227,71 +243,6 @@ export interface Change {
   readonly confirmedAfterHold?: true
 }
 
-/**
- * Why a fetch was refused, in the order the guards run:
- * - `network-error`: the request failed before a response (DNS, refused connection, TLS).
- * - `timeout`: no complete body within `timeoutMs` (headers or body).
- * - `redirect`: a 3xx to another host, a 3xx without Location, or too many same-host hops.
- * - `http-error`: any other status than 2xx (or 304 to a conditional request).
- * - `oversized`: Content-Length or the bytes read exceed `maxBodyBytes`.
- * - `wrong-content`: an HTML page (by Content-Type or by a body starting with `<`), or bytes that
- *   are not UTF-8.
- * - `unparseable`: JSON that does not parse (e.g. truncated), or CSV without the column.
- * - `schema-drift`: an expected key is missing or has another shape.
- * - `invalid-entry`: an entry that is not a plain address or CIDR: newline, shell metacharacter,
- *   zone id (`fe80::1%eth0`), IPv4-mapped IPv6 (`::ffff:192.0.2.1`), wrong family for the file.
- *   One bad entry refuses the whole fetch: dropping it silently could remove an address.
- * - `allow-all`: `0.0.0.0/0`, `::/0`, or entries that together cover a whole family. Such a list
- *   must never reach a firewall as an allowlist.
- * - `empty`: a source (or the whole feed) yields no address.
- * - `reserved-space`: an entry inside special-purpose space (the IANA IPv4 and IPv6
- *   special-purpose registries: private, loopback, link-local, documentation, multicast, ...);
- *   a user-defined feed may opt in with `allowReserved`.
- * - `too-broad`: a canonical (merged) CIDR shorter than the feed's `broadestPrefix`.
- * - `mass-removal`: against the previous snapshot, more than `maxRemovalShare` of one family's
- *   addresses would go, or every address of a family that had some; `allowMassRemoval` overrides.
- *   A well-formed list that trips it is *held* (a {@link HeldOutcome}), not refused.
- * - `mass-addition`: against the previous snapshot, one family's address count would more than
- *   double and grow by more than {@link MASS_ADDITION_MIN_GROWTH} (a /16's worth for IPv4, a
- *   /40's worth for IPv6: 256 of the smallest routed blocks, /24 and /48, in both families);
- *   held like a mass removal; `allowMassAddition` overrides.
- */
-export type GuardName =
-  | 'network-error'
-  | 'timeout'
-  | 'redirect'
-  | 'http-error'
-  | 'oversized'
-  | 'wrong-content'
-  | 'unparseable'
-  | 'schema-drift'
-  | 'invalid-entry'
-  | 'allow-all'
-  | 'empty'
-  | 'reserved-space'
-  | 'too-broad'
-  | 'mass-removal'
-  | 'mass-addition'
-
-/** Every guard name, in the order the guards run. */
-export const GUARD_NAMES: readonly GuardName[] = [
-  'network-error',
-  'timeout',
-  'redirect',
-  'http-error',
-  'oversized',
-  'wrong-content',
-  'unparseable',
-  'schema-drift',
-  'invalid-entry',
-  'allow-all',
-  'empty',
-  'reserved-space',
-  'too-broad',
-  'mass-removal',
-  'mass-addition',
-]
-
 /** Tunables of the guards and the fetcher. */
 export interface GuardOptions {
   /** Share (0..1) of one family's previous addresses that may go in one change. Default 0.5. */
@@ -391,96 +342,6 @@ export interface HeldOutcome {
 
 /** The result of syncing (guarding) one feed. */
 export type FeedOutcome = ChangedOutcome | UnchangedOutcome | RefusedOutcome | HeldOutcome
-
-/**
- * Validators remembered per upstream URL for conditional requests, and the refusals that body
- * earned, so that a 304 reproduces them instead of hiding them. Treat it as opaque JSON: store
- * `SyncResult.cache` and pass it back as `SyncOptions.cache`.
- */
-export interface CacheEntry {
-  readonly etag?: string
-  readonly lastModified?: string
-  /**
-   * Feeds this body was refused for by a guard that looks at the body alone (wrong-content,
-   * unparseable, schema-drift, invalid-entry, allow-all, empty, reserved-space, too-broad), by
-   * feed id. A hold (`mass-removal`, `mass-addition`) depends on the previous snapshot and the
-   * options, so it is never cached: the URL is then fetched in full next time, and each fetch
-   * sees the held candidate again (the worker counts them).
-   */
-  readonly refused?: Readonly<
-    Record<string, { readonly guard: GuardName; readonly reason: string }>
-  >
-  /**
-   * The last body accepted from this URL: its SHA-256 (lower-case hex) and, by feed id, the
-   * snapshot hash it produced. A later body with the same hash is not parsed when every feed of
-   * the URL still has that snapshot (or a cached refusal): the cheapest unchanged path.
-   */
-  readonly body?: CachedBody
-}
-
-/** {@link CacheEntry.body}. */
-export interface CachedBody {
-  readonly sha256: string
-  readonly snapshots: Readonly<Record<string, string>>
-}
-
-/** What happened to one upstream URL during a sync (for logs and tests). */
-export interface FetchRecord {
-  /** The upstream URL. */
-  readonly url: string
-  /** The URL actually requested (the mirror's, when one is set). */
-  readonly requested: string
-  /** HTTP status of the final response; 0 when there was none (network error, timeout). */
-  readonly status: number
-  /** Body bytes read (0 for 304). */
-  readonly bytes: number
-  /** Whether If-None-Match / If-Modified-Since were sent. */
-  readonly conditional: boolean
-}
-
-/** A new top-level key in a payload that the catalogue does not know (reported, not fatal). */
-export interface UnknownKey {
-  readonly url: string
-  readonly key: string
-}
-
-/** The minimal Headers shape the fetcher reads. */
-export interface HeadersLike {
-  get(name: string): string | null
-}
-
-/** The minimal stream reader shape the fetcher reads a body with. */
-export interface StreamReaderLike {
-  read(): Promise<{ done: boolean; value?: Uint8Array }>
-  cancel(reason?: unknown): Promise<void>
-}
-
-/** The minimal Response shape the fetcher needs; the global `Response` satisfies it. */
-export interface ResponseLike {
-  readonly status: number
-  readonly headers: HeadersLike
-  readonly body: { getReader(): StreamReaderLike } | null
-}
-
-declare global {
-  // Merges with the real AbortSignal where lib.dom, @types/node or workers-types declare it, so
-  // FetchInit stays assignable to RequestInit; in shared/ alone it is an opaque token.
-  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-  interface AbortSignal {}
-}
-
-/** The request options the fetcher passes; a subset of `RequestInit`. */
-export interface FetchInit {
-  readonly method: 'GET' | 'POST'
-  /** Only with `POST`: the empty string (the publishers that need a POST want no body). */
-  readonly body?: string
-  readonly headers: Record<string, string>
-  readonly redirect: 'manual'
-  readonly signal: AbortSignal
-}
-
-/** A Web `fetch`: pass `globalThis.fetch` (Node, workerd) or a test double. */
-export type FetchLike = (url: string, init: FetchInit) => Promise<ResponseLike>
 
 /** Everything a sync needs from its caller; only `fetch` and `now` are required. */
 export interface SyncOptions {

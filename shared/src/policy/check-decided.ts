@@ -1,11 +1,12 @@
 /**
  * @module What an evaluation could not check: the directions and families a policy asks about
- * that no config decides (a fragment, an include-only file), and whole rulesets without an input
- * chain, where the kernel accepts everything.
+ * that no config decides (a fragment, an include-only file), whole rulesets without an input
+ * chain, where the kernel accepts everything, and DNAT targets whose route no config holds.
  */
 import type { Family } from '../ip/index.ts'
 import type { CompiledConfigs } from './compile-configs.ts'
 import { reachOf } from './reach-of.ts'
+import { bridgeOf, translated } from './run-chain.ts'
 import type { Finding, Policy, TrafficDirection, Unchecked } from './types.ts'
 
 const FAMILIES: readonly Family[] = [4, 6]
@@ -67,5 +68,31 @@ export function checkDecided(
               : 'Add an input chain: chain input { type filter hook input priority filter; policy drop; ... } with the accept rules the platform needs.',
         })
   }
+  noteGuessedRoutes(cs, findings)
   return unchecked
+}
+
+/**
+ * Notes each DNAT to another machine whose way out the rule does not name (Docker's `! -i
+ * BRIDGE` does): the evaluator lets FORWARD's rules out of any interface decide it.
+ */
+function noteGuessedRoutes(cs: CompiledConfigs, findings: Finding[]) {
+  for (const c of cs.configs)
+    for (const ch of c.chains)
+      for (const rule of ch.rules) {
+        const v = rule.verdict
+        if (v.kind !== 'dnat' || v.addr === undefined) continue
+        const to = { ...v, rule }
+        const family = v.addr.includes(':') ? 6 : 4
+        if (translated(to, family, 1).local === undefined || bridgeOf(to) !== undefined) continue
+        findings.push({
+          rule: 'dnat-route',
+          severity: 'note',
+          direction: 'inbound',
+          file: rule.file,
+          line: rule.line,
+          message: `a DNAT forwards to ${v.addr}, and no config says which interface leads there: FORWARD's rules are applied as if it left by any interface (the host's routes decide)`,
+          hint: 'Check the route to the destination (ip route get ADDRESS) and that FORWARD admits only what should reach it.',
+        })
+      }
 }

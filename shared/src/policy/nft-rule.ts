@@ -99,128 +99,142 @@ const PROTO_WORDS: Record<string, TransportProtocol | 'other'> = {
   '17': 'udp',
 }
 
+type BuildCtx = {
+  family: NftFamily
+  sets: ReadonlyMap<string, NftSet>
+  where: Where
+  warnings: ReaderWarning[]
+}
+
 /** Builds one rule from its matches and verdict. */
 export function buildNftRule(
   matches: readonly NftMatch[],
   verdict: RuleVerdict,
-  ctx: {
-    family: NftFamily
-    sets: ReadonlyMap<string, NftSet>
-    where: Where
-    warnings: ReaderWarning[]
-  },
+  ctx: BuildCtx,
 ): FirewallRule {
-  const { where } = ctx
   const draft: RuleDraft = { verdict }
   if (ctx.family === 'ip') draft.family = 4
   if (ctx.family === 'ip6') draft.family = 6
-  for (const m of matches) {
-    const items = flatten(m.value, ctx.sets, where)
-    const words = items.filter((i): i is string => typeof i === 'string')
-    const setItems = items.filter((i): i is NftSet => typeof i !== 'string')
-    const sel = m.selector
-    if (/^(ip|ip6) (saddr|daddr)$/.test(sel)) {
-      const [fam, field] = sel.split(' ') as [string, string]
-      // nft refuses a rule (or table) that mixes ip and ip6: no conflict to record
-      draft.family = fam === 'ip' ? 4 : 6
-      let ipv4 = IpSet.empty(4)
-      let ipv6 = IpSet.empty(6)
-      if (words.length > 0) {
-        const s = addressSets(words, where)
-        ipv4 = s.ipv4
-        ipv6 = s.ipv6
-      }
-      for (const s of setItems) {
-        if (s.kind !== 'addr')
-          throw configError(where, `'${sel}' compared with a set that holds no addresses`)
-        ipv4 = ipv4.union(s.ipv4)
-        ipv6 = ipv6.union(s.ipv6)
-      }
-      const am = addressMatch({ ipv4, ipv6 }, m.negate)
-      if (field === 'saddr') draft.saddr = andAddress(draft.saddr, am)
-      else draft.daddr = andAddress(draft.daddr, am)
-    } else if (/^(tcp|udp|th) dport$/.test(sel)) {
-      const proto = sel.split(' ')[0]!
-      if (proto !== 'th') narrowProtocols(draft, [proto as TransportProtocol])
-      else narrowProtocols(draft, ['tcp', 'udp'])
-      const ranges: PortRange[] = []
-      for (const w of words) {
-        const r = parsePortRange(w)
-        if (r === undefined) throw configError(where, `'${w}' is not a port or port range`)
-        ranges.push(r)
-      }
-      for (const s of setItems) {
-        if (s.kind !== 'port')
-          throw configError(where, `'${sel}' compared with a set that holds no ports`)
-        ranges.push(...s.ranges)
-      }
-      draft.dports = { ranges, negate: m.negate }
-    } else if (/^(tcp|udp|th) sport$/.test(sel)) {
-      const proto = sel.split(' ')[0]!
-      if (proto !== 'th') narrowProtocols(draft, [proto as TransportProtocol])
-      ctx.warnings.push({
-        file: where.file,
-        line: where.line,
-        message: `source ports are not modelled; the rule is taken to match`,
-      })
-    } else if (sel === 'meta l4proto' || sel === 'ip protocol' || sel === 'ip6 nexthdr') {
-      if (sel === 'ip protocol') draft.family = 4
-      if (sel === 'ip6 nexthdr') draft.family = 6
-      const protos = words.map((w) => PROTO_WORDS[w.toLowerCase()] ?? 'other')
-      const named = protos.filter((p): p is TransportProtocol => p !== 'other')
-      narrowProtocols(
-        draft,
-        m.negate ? (['tcp', 'udp'] as const).filter((p) => !named.includes(p)) : named,
-      )
-    } else if (sel === 'meta nfproto') {
-      const keep = ([4, 6] as const).filter((f) => words.includes(`ipv${f}`) !== m.negate)
-      if (keep.length === 1) draft.family = keep[0]!
-      else if (keep.length === 0) draft.never = true
-    } else if (sel === 'ct status' && words.length === 1 && words[0] === 'dnat') {
-      draft.dnat = !m.negate
-    } else if (sel === 'ct state') {
-      const states = parseStates(words, m.negate)
-      if (states) draft.states = states
-    } else if (/^(meta )?(iif|iifname|oif|oifname)$/.test(sel)) {
-      const names = [...words]
-      for (const s of setItems) {
-        if (s.kind !== 'iface')
-          throw configError(where, `'${sel}' compared with a set that holds no interface names`)
-        names.push(...s.names)
-      }
-      const im = interfaceMatch(names, m.negate)
-      if (sel.replace('meta ', '').startsWith('i')) draft.iif = im
-      else draft.oif = im
-    } else if (sel === 'fib daddr type') {
-      if (!narrowAddressType(draft, words, m.negate, 'dst'))
-        ctx.warnings.push({
-          file: where.file,
-          line: where.line,
-          message: `'fib daddr type ${words.join(',')}' is not modelled; the rule is taken to match`,
-        })
-    } else if (sel === 'fib saddr oif' && words.every((w) => w === 'missing' || w === '0')) {
-      // reverse-path filtering: a source the host routes back to (the Internet, by the default
-      // route) has an output interface, so `oif missing` does not match it
-      if (!m.negate) draft.never = true
-    } else if (sel === 'ct original proto-dst') {
-      const ranges: PortRange[] = []
-      for (const w of words) {
-        const r = parsePortRange(w)
-        if (r === undefined) throw configError(where, `'${w}' is not a port or port range`)
-        ranges.push(r)
-      }
-      draft.origDports = { ranges, negate: m.negate }
-    } else if (/^icmp(v6)? (type|code)$/.test(sel)) {
-      draft.protocols = []
-    } else {
-      ctx.warnings.push({
-        file: where.file,
-        line: where.line,
-        message: `'${sel}' is not modelled; the rule is taken to match`,
-      })
-    }
+  for (const m of matches) applyMatch(draft, m, ctx)
+  return finishRule(draft, ctx.where)
+}
+
+/** Narrows the draft by one match; a selector the model does not know is a warning. */
+function applyMatch(draft: RuleDraft, m: NftMatch, ctx: BuildCtx): void {
+  const { where } = ctx
+  const items = flatten(m.value, ctx.sets, where)
+  const words = items.filter((i): i is string => typeof i === 'string')
+  const setItems = items.filter((i): i is NftSet => typeof i !== 'string')
+  const sel = m.selector
+  const notModelled = (what: string) =>
+    ctx.warnings.push({
+      file: where.file,
+      line: where.line,
+      message: `'${what}' is not modelled; the rule is taken to match`,
+    })
+  if (/^(ip|ip6) (saddr|daddr)$/.test(sel)) {
+    const [fam, field] = sel.split(' ') as [string, string]
+    // nft refuses a rule (or table) that mixes ip and ip6: no conflict to record
+    draft.family = fam === 'ip' ? 4 : 6
+    const am = addressMatch(addressesOf(sel, words, setItems, where), m.negate)
+    if (field === 'saddr') draft.saddr = andAddress(draft.saddr, am)
+    else draft.daddr = andAddress(draft.daddr, am)
+  } else if (/^(tcp|udp|th) dport$/.test(sel)) {
+    const proto = sel.split(' ')[0]!
+    narrowProtocols(draft, proto === 'th' ? ['tcp', 'udp'] : [proto as TransportProtocol])
+    draft.dports = { ranges: portRangesOf(sel, words, setItems, where), negate: m.negate }
+  } else if (/^(tcp|udp|th) sport$/.test(sel)) {
+    const proto = sel.split(' ')[0]!
+    if (proto !== 'th') narrowProtocols(draft, [proto as TransportProtocol])
+    ctx.warnings.push({
+      file: where.file,
+      line: where.line,
+      message: `source ports are not modelled; the rule is taken to match`,
+    })
+  } else if (sel === 'meta l4proto' || sel === 'ip protocol' || sel === 'ip6 nexthdr') {
+    if (sel === 'ip protocol') draft.family = 4
+    if (sel === 'ip6 nexthdr') draft.family = 6
+    const protos = words.map((w) => PROTO_WORDS[w.toLowerCase()] ?? 'other')
+    const named = protos.filter((p): p is TransportProtocol => p !== 'other')
+    narrowProtocols(
+      draft,
+      m.negate ? (['tcp', 'udp'] as const).filter((p) => !named.includes(p)) : named,
+    )
+  } else if (sel === 'meta nfproto') {
+    const keep = ([4, 6] as const).filter((f) => words.includes(`ipv${f}`) !== m.negate)
+    if (keep.length === 1) draft.family = keep[0]!
+    else if (keep.length === 0) draft.never = true
+  } else if (sel === 'ct status' && words.length === 1 && words[0] === 'dnat') {
+    draft.dnat = !m.negate
+  } else if (sel === 'ct state') {
+    const states = parseStates(words, m.negate)
+    if (states) draft.states = states
+  } else if (/^(meta )?(iif|iifname|oif|oifname)$/.test(sel)) {
+    const im = interfaceMatch(interfaceNamesOf(sel, words, setItems, where), m.negate)
+    if (sel.replace('meta ', '').startsWith('i')) draft.iif = im
+    else draft.oif = im
+  } else if (sel === 'fib daddr type') {
+    if (!narrowAddressType(draft, words, m.negate, 'dst'))
+      notModelled(`fib daddr type ${words.join(',')}`)
+  } else if (sel === 'fib saddr oif' && words.every((w) => w === 'missing' || w === '0')) {
+    // reverse-path filtering: a source the host routes back to (the Internet, by the default
+    // route) has an output interface, so `oif missing` does not match it
+    if (!m.negate) draft.never = true
+  } else if (sel === 'ct original proto-dst') {
+    draft.origDports = { ranges: portRangesOf(sel, words, [], where), negate: m.negate }
+  } else if (/^icmp(v6)? (type|code)$/.test(sel)) {
+    draft.protocols = []
+  } else notModelled(sel)
+}
+
+/** The addresses a `saddr`/`daddr` match compares with: its words and its address sets. */
+function addressesOf(sel: string, words: readonly string[], sets: readonly NftSet[], where: Where) {
+  let { ipv4, ipv6 } =
+    words.length > 0 ? addressSets(words, where) : { ipv4: IpSet.empty(4), ipv6: IpSet.empty(6) }
+  for (const s of sets) {
+    if (s.kind !== 'addr')
+      throw configError(where, `'${sel}' compared with a set that holds no addresses`)
+    ipv4 = ipv4.union(s.ipv4)
+    ipv6 = ipv6.union(s.ipv6)
   }
-  return finishRule(draft, where)
+  return { ipv4, ipv6 }
+}
+
+/** The port ranges a port match compares with: its words and its port sets. */
+function portRangesOf(
+  sel: string,
+  words: readonly string[],
+  sets: readonly NftSet[],
+  where: Where,
+): PortRange[] {
+  const ranges: PortRange[] = []
+  for (const w of words) {
+    const r = parsePortRange(w)
+    if (r === undefined) throw configError(where, `'${w}' is not a port or port range`)
+    ranges.push(r)
+  }
+  for (const s of sets) {
+    if (s.kind !== 'port')
+      throw configError(where, `'${sel}' compared with a set that holds no ports`)
+    ranges.push(...s.ranges)
+  }
+  return ranges
+}
+
+/** The names an interface match compares with: its words and its interface sets. */
+function interfaceNamesOf(
+  sel: string,
+  words: readonly string[],
+  sets: readonly NftSet[],
+  where: Where,
+): string[] {
+  const names = [...words]
+  for (const s of sets) {
+    if (s.kind !== 'iface')
+      throw configError(where, `'${sel}' compared with a set that holds no interface names`)
+    names.push(...s.names)
+  }
+  return names
 }
 
 /** A chain as the readers collect it. */

@@ -95,27 +95,7 @@ export function parsePolicy(text: string, file: string): Policy {
       : scalarText(root.id)
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(id))
     fail('id', `'${id}' must be letters, digits, '.', '_' or '-' (at most 64)`)
-  const rules: PolicyRule[] = base ? [...base.rules] : []
-  const ids = new Set(rules.map((r) => r.id))
-  for (const direction of ['inbound', 'outbound'] as const) {
-    const section = root[direction]
-    if (section === undefined || section === null) continue
-    if (typeof section !== 'object' || Array.isArray(section))
-      fail(direction, 'expected a mapping of require / forbidPublic / restrict / allow lists')
-    for (const [kindKey, list] of Object.entries(section as Record<string, unknown>)) {
-      const kind = KINDS[kindKey]
-      const field = `${direction}.${kindKey}`
-      if (!kind) fail(field, `unknown rule kind (known: require, forbidPublic, restrict, allow)`)
-      if (!Array.isArray(list)) fail(field, 'expected a list')
-      ;(list as unknown[]).forEach((item, idx) => {
-        const rule = parseRuleItem(item, kind!, direction, `${field}[${idx}]`, fail)
-        let ruleId = rule.id
-        for (let n = 2; ids.has(ruleId); n++) ruleId = `${rule.id}-${n}`
-        ids.add(ruleId)
-        rules.push({ ...rule, id: ruleId })
-      })
-    }
-  }
+  const rules = parseRules(root, base?.rules ?? [], fail)
   const unlisted = parseUnlisted(
     root.unlisted,
     base?.unlisted ?? { inbound: 'warn', outbound: 'ignore' },
@@ -148,6 +128,36 @@ export function parsePolicy(text: string, file: string): Policy {
     notes: [...(base?.notes ?? []), ...notes],
     ...(interfaces ? { interfaces } : {}),
   }
+}
+
+/** The preset's rules, then the `inbound` and `outbound` lists', each id made unique. */
+function parseRules(
+  root: Record<string, unknown>,
+  inherited: readonly PolicyRule[],
+  fail: (field: string, reason: string) => never,
+): PolicyRule[] {
+  const rules = [...inherited]
+  const ids = new Set(rules.map((r) => r.id))
+  for (const direction of ['inbound', 'outbound'] as const) {
+    const section = root[direction]
+    if (section === undefined || section === null) continue
+    if (typeof section !== 'object' || Array.isArray(section))
+      fail(direction, 'expected a mapping of require / forbidPublic / restrict / allow lists')
+    for (const [kindKey, list] of Object.entries(section as Record<string, unknown>)) {
+      const kind = KINDS[kindKey]
+      const field = `${direction}.${kindKey}`
+      if (!kind) fail(field, `unknown rule kind (known: require, forbidPublic, restrict, allow)`)
+      if (!Array.isArray(list)) fail(field, 'expected a list')
+      ;(list as unknown[]).forEach((item, idx) => {
+        const rule = parseRuleItem(item, kind, direction, `${field}[${idx}]`, fail)
+        let ruleId = rule.id
+        for (let n = 2; ids.has(ruleId); n++) ruleId = `${rule.id}-${n}`
+        ids.add(ruleId)
+        rules.push({ ...rule, id: ruleId })
+      })
+    }
+  }
+  return rules
 }
 
 /** `interfaces: { eth1: internal, 'wg*': public }`: roles by interface name or pattern. */
@@ -214,21 +224,7 @@ function parseRuleItem(
         ? (item as Record<string, unknown>)
         : fail(field, 'expected "PORT[/PROTO]" or a mapping')
   for (const key of Object.keys(obj))
-    if (
-      ![
-        'port',
-        'ports',
-        'protocol',
-        'from',
-        'to',
-        'sources',
-        'title',
-        'severity',
-        'hint',
-        'id',
-      ].includes(key)
-    )
-      fail(`${field}.${key}`, 'unknown field')
+    if (!RULE_KEYS.has(key)) fail(`${field}.${key}`, 'unknown field')
   const portValue = obj.port ?? obj.ports
   if (portValue === undefined) fail(`${field}.port`, 'missing')
   const spec = parsePortSpec(scalarText(portValue))
@@ -241,22 +237,7 @@ function parseRuleItem(
   if (protoValue !== 'tcp' && protoValue !== 'udp')
     fail(`${field}.protocol`, `'${scalarText(protoValue)}' is not tcp or udp`)
   const protocol = protoValue
-  const srcKey = obj.from !== undefined ? 'from' : obj.to !== undefined ? 'to' : 'sources'
-  const rawSources = obj[srcKey]
-  let sources: string[] | undefined
-  if (rawSources !== undefined) {
-    const list = Array.isArray(rawSources) ? rawSources : [rawSources]
-    sources = list.map((s, i) => {
-      const text = scalarText(s).trim()
-      if (text === 'any' || text === '0.0.0.0/0' || text === '::/0' || text === 'anywhere')
-        return text === '0.0.0.0/0' || text === '::/0' ? text : 'any'
-      if (/^feed:[a-z0-9][a-z0-9._-]*\/[A-Za-z0-9._/-]+$/.test(text)) return text
-      if (!toCidrRange(text))
-        fail(`${field}.${srcKey}[${i}]`, `'${text}' is not 'any', a CIDR or feed:<provider/list>`)
-      return text
-    })
-    if (sources.length === 0) fail(`${field}.${srcKey}`, 'empty list')
-  }
+  const sources = parseSources(obj, field, fail)
   if (kind === 'restrict' && !sources) fail(`${field}.from`, 'restrict needs the sources it allows')
   const severity = obj.severity
   if (
@@ -283,6 +264,42 @@ function parseRuleItem(
     ...(severity ? { severity: severity } : {}),
     ...(obj.hint !== undefined ? { hint: scalarText(obj.hint) } : {}),
   }
+}
+
+const RULE_KEYS = new Set([
+  'port',
+  'ports',
+  'protocol',
+  'from',
+  'to',
+  'sources',
+  'title',
+  'severity',
+  'hint',
+  'id',
+])
+
+/** A rule's `from` (or `to`, or `sources`): one item or a list of `any`, CIDRs and `feed:` ids. */
+function parseSources(
+  obj: Record<string, unknown>,
+  field: string,
+  fail: (field: string, reason: string) => never,
+): string[] | undefined {
+  const srcKey = obj.from !== undefined ? 'from' : obj.to !== undefined ? 'to' : 'sources'
+  const rawSources = obj[srcKey]
+  if (rawSources === undefined) return undefined
+  const list = Array.isArray(rawSources) ? rawSources : [rawSources]
+  const sources = list.map((s, i) => {
+    const text = scalarText(s).trim()
+    if (text === 'any' || text === '0.0.0.0/0' || text === '::/0' || text === 'anywhere')
+      return text === '0.0.0.0/0' || text === '::/0' ? text : 'any'
+    if (/^feed:[a-z0-9][a-z0-9._-]*\/[A-Za-z0-9._/-]+$/.test(text)) return text
+    if (!toCidrRange(text))
+      fail(`${field}.${srcKey}[${i}]`, `'${text}' is not 'any', a CIDR or feed:<provider/list>`)
+    return text
+  })
+  if (sources.length === 0) fail(`${field}.${srcKey}`, 'empty list')
+  return sources
 }
 
 /** The feed ids a policy's `feed:<id>` sources name, sorted, deduplicated. */

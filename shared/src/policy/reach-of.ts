@@ -7,9 +7,9 @@ import { IpSet } from '../ip/index.ts'
 import type { CompiledConfigs } from './compile-configs.ts'
 import {
   COMPOSE_BRIDGE,
-  bridgeOf,
   containerPort,
   decides,
+  egressOf,
   forFamily,
   hookReach,
   natConfigs,
@@ -70,17 +70,14 @@ function inboundReach(cs: CompiledConfigs, shape: PacketShape, iface: string) {
       reach = reach.union(local(set, pathCtx(cs, shape, { iif: iface, oif: '', port: t.port })))
       continue
     }
-    const ctx = pathCtx(cs, shape, {
-      iif: iface,
-      oif: bridgeOf(to),
-      port: t.port,
-      container: t.local,
-    })
-    let s = set
-    for (const cc of cs.compiled)
-      if (cc.config.layer === 'host' && decides(cc, 'forward', f))
-        s = hookReach(cc, 'forward', s, ctx)
-    reach = reach.union(s)
+    for (const oif of egressOf(cs, to)) {
+      const ctx = pathCtx(cs, shape, { iif: iface, oif, port: t.port, container: t.local })
+      let s = set
+      for (const cc of cs.compiled)
+        if (cc.config.layer === 'host' && decides(cc, 'forward', f))
+          s = hookReach(cc, 'forward', s, ctx)
+      reach = reach.union(s)
+    }
   }
   for (const cc of cs.compiled)
     if (cc.config.layer === 'cloud' && decides(cc, 'input', f)) {

@@ -442,10 +442,21 @@ export function translated(to: Translation, family: Family, port: number) {
   return { port: to.port ?? port, local }
 }
 
-/** The bridge a DNAT rule's container sits behind: its `! -i BRIDGE`, as Docker writes it. */
-export function bridgeOf(to: Translation): string {
+/**
+ * The interfaces a DNAT target's traffic may leave by: the bridge its rule names (`! -i BRIDGE`,
+ * as Docker writes it), or else each class of interface (those the configs name, and any
+ * other), since the host's routes, which no config holds, decide: a VM on `br0` behind a FORWARD
+ * `-o br0 -j ACCEPT` is reached, and a port must not be called closed on a guess of the route.
+ */
+export function egressOf(cs: CompiledConfigs, to: Translation): readonly string[] {
+  const bridge = bridgeOf(to)
+  return bridge === undefined ? cs.interfaces.map((c) => c.name) : [bridge]
+}
+
+/** The bridge a DNAT rule's target sits behind, when it says: `! -i BRIDGE`, as Docker writes. */
+export function bridgeOf(to: Translation): string | undefined {
   const m = to.rule.iif
-  return m?.negate && m.names.length === 1 ? m.names[0]! : COMPOSE_BRIDGE
+  return m?.negate && m.names.length === 1 ? m.names[0] : undefined
 }
 
 export type TraceVerdict = 'accept' | 'drop' | 'return' | 'dnat'

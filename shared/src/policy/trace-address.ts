@@ -6,9 +6,9 @@ import type { CompiledConfig, CompiledConfigs } from './compile-configs.ts'
 import { evaluationPoints, reachOf } from './reach-of.ts'
 import {
   COMPOSE_BRIDGE,
-  bridgeOf,
   containerPort,
   decides,
+  egressOf,
   forFamily,
   natConfigs,
   pathCtx,
@@ -162,11 +162,17 @@ function inboundHost(
       })
       if (to.addr === undefined || t.local === undefined)
         return layers('host', 'input', pathCtx(cs, shape, { iif: iface, oif: '', port: t.port }))
-      return layers(
-        'host',
-        'forward',
-        pathCtx(cs, shape, { iif: iface, oif: bridgeOf(to), port: t.port, container: t.local }),
-      )
+      // the first way out that accepts it, else the first where it is kept out
+      const mark = steps.length
+      let kept: TraceStep[] | undefined
+      for (const oif of egressOf(cs, to)) {
+        const ctx = pathCtx(cs, shape, { iif: iface, oif, port: t.port, container: t.local })
+        if (layers('host', 'forward', ctx)) return true
+        kept ??= steps.slice(mark)
+        steps.length = mark
+      }
+      steps.push(...kept!)
+      return false
     }
   const published = cs.dnat ? undefined : publishedFor(cs, shape)
   if (!published) return layers('host', 'input', base)

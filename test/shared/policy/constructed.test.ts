@@ -247,6 +247,67 @@ describe('Docker DNAT in dumps', () => {
   })
 })
 
+describe('DNAT to another machine (a VM), whose route the dump does not hold', () => {
+  const VM_DUMP = (forward: string) =>
+    [
+      '*nat',
+      ':PREROUTING ACCEPT [0:0]',
+      '-A PREROUTING -d 203.0.113.5 -p tcp -m tcp --dport 80 -j DNAT --to-destination 10.0.0.12:80',
+      'COMMIT',
+      '*filter',
+      ':INPUT DROP [0:0]',
+      ':FORWARD DROP [0:0]',
+      ':OUTPUT ACCEPT [0:0]',
+      '-A INPUT -i br0 -j ACCEPT',
+      forward,
+      'COMMIT',
+      '',
+    ].join('\n')
+  // br0 is the VMs' bridge: internal (by default a name like br0 is public)
+  const POLICY = 'interfaces: { br0: internal }\ninbound:\n  forbidPublic: [80/tcp]\n'
+
+  it("is open where FORWARD accepts out of any interface (the VMs' br0), and says what it assumed", () => {
+    const e = check(POLICY, { 'rules.v4': VM_DUMP('-A FORWARD -o br0 -j ACCEPT') })
+    expect(errors(e)).toEqual(['rules.v4:3 forbid-public-80-tcp'])
+    expect(e.findings.find((f) => f.severity === 'error')?.sources).toEqual(['0.0.0.0/0'])
+    const note = e.findings.find((f) => f.rule === 'dnat-route')
+    expect(note).toMatchObject({ severity: 'note', file: 'rules.v4', line: 3 })
+    expect(note?.message).toContain('a DNAT forwards to 10.0.0.12')
+  })
+
+  it('is open only to the sources FORWARD admits, and closed where FORWARD admits none', () => {
+    const some = check(POLICY, {
+      'rules.v4': VM_DUMP('-A FORWARD -s 198.51.100.0/24 -d 10.0.0.12 -o br0 -j ACCEPT'),
+    })
+    expect(errors(some)).toEqual([]) // a documentation range is not the public Internet
+    const reach80 = some.reach.find((r) => r.direction === 'inbound' && r.ports[0] === 80)
+    expect(reach80?.ipv4?.toCidrs()).toEqual(['198.51.100.0/24'])
+    const none = check(POLICY, { 'rules.v4': VM_DUMP('-A FORWARD -i br0 -j ACCEPT') })
+    expect(errors(none)).toEqual([])
+    expect(none.findings.some((f) => f.rule === 'dnat-route')).toBe(true)
+  })
+
+  it('a port required open that no way out admits is traced to the FORWARD policy', () => {
+    const e = check('interfaces: { br0: internal }\ninbound:\n  require: [80/tcp]\n', {
+      // every address of the host DNATs 80: only FORWARD can decide
+      'rules.v4': VM_DUMP('-A FORWARD -i br0 -j ACCEPT').replace('-d 203.0.113.5 ', ''),
+    })
+    expect(errors(e)).toEqual(['rules.v4:7 require-80-tcp'])
+  })
+
+  it('IPv6: the same note for a DNAT to another machine; none for a DNAT to a named bridge', () => {
+    const dump = VM_DUMP('-A FORWARD -o br0 -j ACCEPT')
+      .replace('-d 203.0.113.5', '-d 2001:db8::5')
+      .replace('10.0.0.12:80', '[2001:db8:1::12]:80')
+    const e = check(POLICY, { 'rules.v6': dump })
+    expect(e.findings.find((f) => f.rule === 'dnat-route')?.message).toContain('2001:db8:1::12')
+    const docker = check(POLICY, {
+      'rules.v6': dump.replace('-A PREROUTING', '-A PREROUTING ! -i br0'),
+    })
+    expect(docker.findings.some((f) => f.rule === 'dnat-route')).toBe(false)
+  })
+})
+
 describe('Docker DNAT beside other host configs', () => {
   it('a ufw status (no forward chain) beside the dump leaves FORWARD to the dump', () => {
     const e = check(FORBID_5432, {

@@ -28,6 +28,8 @@ export interface RealConfigCase {
   readonly reach?: Readonly<Record<string, { readonly v4?: Reach; readonly v6?: Reach }>>
   /** The rules that decide it, as the kernel reads them. */
   readonly reading: string
+  /** Notes the tool must give: what it assumed where the file does not say. */
+  readonly notes?: readonly RegExp[]
   /** A known departure: the tool's verdict today and the notes that flag what it did not model. */
   readonly gap?: {
     readonly verdict: string
@@ -118,14 +120,16 @@ export const REAL_CONFIGS: readonly RealConfigCase[] = [
     file: 'iptables/ds82-vm-host-fail2ban.rules.v4',
     policy: 'ds82-vm-host.yml',
     verdict: 'compliant',
-    reach: { '443/tcp': { v4: 'all', v6: 'unchecked' }, '3306/tcp': { v4: 'none' } },
-    gap: {
-      verdict: 'not-compliant',
-      notes: [],
-      why: "A DNAT to an address that is not Docker's is taken to leave by Docker's compose bridge, so FORWARD's `-o br0 -j ACCEPT` does not match and FORWARD's policy DROP decides: the tool reads 80/tcp and 9987/udp (DNATed to VMs) as closed where the kernel routes them out of br0 and accepts them, and 22/tcp as closed to the two banned addresses where 136.243.241.162:22 reaches GitLab past fail2ban. A false 'closed', with no note: reported, not fixed here (the evaluator's DNAT path).",
+    reach: {
+      '443/tcp': { v4: 'all', v6: 'unchecked' },
+      '22/tcp': { v4: 'all' },
+      '80/tcp': { v4: 'all' },
+      '9987/udp': { v4: 'all' },
+      '3306/tcp': { v4: 'none' },
     },
+    notes: [/a DNAT forwards to 10\.0\.0\.12, and no config says which interface/],
     reading:
-      "INPUT policy DROP: established, lo, br0 (the VMs' bridge) and tun0 (the VPN), ICMP, then 22 through fail2ban-ssh-ddos and fail2ban-ssh (which drop 41.41.237.138 and 41.32.68.214) and 443, 25, 143, 993. The nat table DNATs the public addresses' 80, 443, 11022, 4416, 25, 143, 993 (TCP) and 9987, 5269, 5222 (UDP) to VMs, and 136.243.241.162:22 to GitLab's 10.0.0.20:11022; FORWARD accepts anything out to br0. So 22 reaches GitLab from everywhere, the fail2ban bans included (they guard only the host's own sshd).",
+      "INPUT policy DROP: established, lo, br0 (the VMs' bridge) and tun0 (the VPN), ICMP, then 22 through fail2ban-ssh-ddos and fail2ban-ssh (which drop 41.41.237.138 and 41.32.68.214) and 443, 25, 143, 993. The nat table DNATs the public addresses' 80, 443, 11022, 4416, 25, 143, 993 (TCP) and 9987, 5269, 5222 (UDP) to VMs, and 136.243.241.162:22 to GitLab's 10.0.0.20:11022; FORWARD accepts anything out to br0. So 22 reaches GitLab from everywhere, the fail2ban bans included (they guard only the host's own sshd). The dump holds no routes: the tool notes each DNAT to a VM and lets FORWARD's rules out of any interface decide, so `-o br0 -j ACCEPT` counts (the kernel-truth lab puts the VMs on br0).",
   },
   {
     file: 'iptables/burianvlastimil-long-options.rules.v4',

@@ -116,6 +116,15 @@ describe.each(REAL_CONFIGS.map((c) => [c.file, c] as const))('%s', (_, c) => {
     it(`is ${v}`, () => {
       expect(e.verdict).toBe(v)
     })
+  if (c.notes)
+    it('says what it assumed', () => {
+      const notes = e.findings.filter((f) => f.severity === 'note').map((f) => f.message)
+      for (const n of c.notes!)
+        expect(
+          notes.some((m) => n.test(m)),
+          String(n),
+        ).toBe(true)
+    })
   if (c.errors && !c.gap)
     it('finds exactly the errors read by hand', () => {
       expect(errorsOf(e)).toEqual([...c.errors!].sort())

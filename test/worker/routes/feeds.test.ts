@@ -1,6 +1,6 @@
 /** Tests worker/src/routes/feeds.ts: shapes, ETag/304, formats, history, problem-details errors. */
 import { beforeAll, describe, expect, it } from 'vitest'
-import { BUILTIN_FEEDS, FORMATS, readRendered } from '../../../shared/src/index.ts'
+import { BUILTIN_FEEDS, FORMATS, readRendered, snapshotSchema } from '../../../shared/src/index.ts'
 import type { Change, Snapshot } from '../../../shared/src/index.ts'
 import { runSync } from '../../../worker/src/jobs/scheduled.ts'
 import {
@@ -85,6 +85,8 @@ describe('GET /v1/feeds/:provider/:list', () => {
     })
     expect(res.headers.get('etag')).toBe(`"${snap.sha256}"`)
     expect(res.headers.get('cache-control')).toMatch(/max-age=\d+/)
+    // the published snapshot schema (action/snapshot.schema.json) holds what the API serves
+    expect(snapshotSchema.safeParse(snap).error).toBeUndefined()
   })
 
   it('answers 304 without a body to a matching If-None-Match, weak or in a list', async () => {
@@ -161,7 +163,9 @@ describe('GET /v1/feeds/:provider/:list/snapshots/:version', () => {
   it('returns an old version, immutable, and 404 for one that does not exist', async () => {
     const res = await call('/v1/feeds/cloudflare/edge/snapshots/1')
     expect(res.status).toBe(200)
-    expect(await res.json()).toMatchObject({ version: 1, ipv4: V1.v4, ipv6: V1.v6 })
+    const old: unknown = await res.json()
+    expect(old).toMatchObject({ version: 1, ipv4: V1.v4, ipv6: V1.v6 })
+    expect(snapshotSchema.safeParse(old).error).toBeUndefined()
     expect(res.headers.get('cache-control')).toContain('immutable')
     await expectProblem(await call('/v1/feeds/cloudflare/edge/snapshots/9'), 404, 'ERR_NOT_FOUND')
     const bad = await expectProblem(

@@ -8,7 +8,7 @@ import type { Change, FamilyLists, Snapshot, UpstreamVersion } from '../../../sh
 import type { FeedHead } from '../read-cache/read-cache.ts'
 import { prepareJson, readJson } from './bodies.ts'
 
-/** The columns of a versions row that every read selects. */
+/** A version's row (snapshot_versions), without its lists. */
 interface VersionRow {
   feed: string
   version: number
@@ -47,8 +47,8 @@ export async function readLists(
   return { ipv4: JSON.parse(row.ipv4) as string[], ipv6: JSON.parse(row.ipv6) as string[] }
 }
 
-/** A versions row in Snapshot's field names (everything but the lists). */
-function versionOf(row: VersionRow): Omit<Snapshot, 'ipv4' | 'ipv6'> {
+/** A version row's fields as a Snapshot names them. */
+function versionFields(row: VersionRow) {
   return {
     feed: row.feed,
     version: row.version,
@@ -62,7 +62,11 @@ function versionOf(row: VersionRow): Omit<Snapshot, 'ipv4' | 'ipv6'> {
 
 async function toSnapshot(db: D1Database, row: SnapshotRow): Promise<Snapshot> {
   const { ipv4, ipv6 } = await readLists(db, row)
-  return { ...versionOf(row), ipv4, ipv6 }
+  return {
+    ...versionFields(row),
+    ipv4,
+    ipv6,
+  }
 }
 
 /** The latest snapshot of each feed that has one, by feed id. */
@@ -165,7 +169,7 @@ export async function getFeedStates(
     results.map((r) => [
       r.feed,
       {
-        ...versionOf(r),
+        ...versionFields(r),
         ipv4Count: r.ipv4_count,
         ipv6Count: r.ipv6_count,
         ipv4Addresses: r.ipv4_addresses,

@@ -11,7 +11,7 @@ import type {
   FeedOutcome,
   GuardName,
 } from '../../../shared/src/index.ts'
-import { readConfig } from '../config.ts'
+import { readConfig, type Config } from '../config.ts'
 import { getHttpCache, putHttpCache } from '../db/http-cache.ts'
 import { getStrandedDeliveryIds } from '../db/deliveries.ts'
 import { recordChecks } from '../db/checks.ts'
@@ -97,6 +97,75 @@ export interface SyncScope {
   readonly runId?: string
 }
 
+/** What storing one run's outcomes shares, and what it counts. */
+interface StoreRun {
+  readonly env: SyncEnv
+  readonly config: Config
+  readonly heldFeeds: ReadonlySet<string>
+  readonly base: { readonly runId: string; readonly at: string; readonly durationMs: number }
+  /** A version was stored by a concurrent run. */
+  lostRace: boolean
+  /** Deliveries enqueued. */
+  enqueued: number
+}
+
+/** Stores one feed's outcome (a refusal, a hold, unchanged or a new version): its check row. */
+async function storeOutcome(run: StoreRun, outcome: FeedOutcome): Promise<CheckRecord> {
+  const { env, config } = run
+  const { runId, at } = run.base
+  const base = { ...run.base, feed: outcome.feed }
+  // A candidate is forgotten when the feed's answer moved on: `'any'` when upstream serves the
+  // current lists again or a new version became current, `'held'` (a rejection stays) on a
+  // refused answer. Only feeds that have one cost a statement.
+  const forget = async (which: 'any' | 'held') => {
+    if (run.heldFeeds.has(outcome.feed)) await deleteHeldCandidate(env.DB, outcome.feed, which)
+  }
+  if (outcome.kind === 'refused') {
+    if (!NO_ANSWER.has(outcome.guard)) await forget('held')
+    return {
+      ...base,
+      outcome: 'refused',
+      guard: outcome.guard,
+      reason: outcome.reason,
+      version: outcome.previous?.version,
+      sha256: outcome.previous?.sha256,
+    }
+  }
+  if (outcome.kind === 'held') {
+    const settled = await settleHeld(env, outcome, config, runId, at)
+    run.enqueued += settled.enqueued
+    if (settled.lostRace) run.lostRace = true
+    return { ...base, ...settled.check }
+  }
+  if (outcome.kind === 'unchanged') {
+    await Promise.all([recordUnchanged(env.DB, outcome.snapshot), forget('any')])
+    return {
+      ...base,
+      outcome: 'unchanged',
+      reason: outcome.notModified
+        ? 'not modified (304)'
+        : outcome.sameBody
+          ? 'same body as the last accepted one (SHA-256), not parsed'
+          : undefined,
+      version: outcome.snapshot.version,
+      sha256: outcome.snapshot.sha256,
+    }
+  }
+  const { snapshot, change } = outcome
+  const published = await publishChange(env, snapshot, change, runId, at)
+  if (!published.stored) {
+    run.lostRace = true
+    return {
+      ...base,
+      outcome: 'unchanged',
+      reason: `version ${snapshot.version} was stored by a concurrent run`,
+    }
+  }
+  run.enqueued += published.enqueued
+  await forget('any')
+  return { ...base, outcome: 'changed', version: snapshot.version, sha256: snapshot.sha256 }
+}
+
 /**
  * One sync run, in process: every enabled feed (tests, a local first run), or the feeds of one
  * sync-queue message. Throws (after every feed was handled) when storing any outcome failed, so
@@ -117,126 +186,41 @@ export async function runSync(
   // Unknown ids in ENABLED_FEEDS are reported by the run that resolves them (the cron, or an
   // unscoped run); a message naming a feed no longer in the catalogue reports it too.
   const unknown = resolved.unknown
-  const [previous, cache, heldFeeds] = await Promise.all([
-    getCurrentSnapshots(env.DB),
-    getHttpCache(env.DB),
-    getHeldFeeds(env.DB),
-  ])
-  const result = await syncFeeds(feeds, {
-    fetch: deps.fetch,
-    now: deps.now,
-    previous,
-    cache,
-    ...(config.upstreamMirror === undefined ? {} : { mirror: config.upstreamMirror }),
-    ...(config.githubToken === undefined ? {} : { githubToken: config.githubToken }),
-    guards: {
-      maxRemovalShare: config.maxRemovalShare,
-      maxBodyBytes: config.maxBodyBytes,
-      timeoutMs: config.fetchTimeoutMs,
-    },
-  })
+  const { result, heldFeeds } = await syncStored(env, deps, config, feeds)
   const at = new Date(deps.now()).toISOString()
   const durationMs = Math.round(deps.now() - started)
-  let lostRace = false
-  let enqueued = 0
-  // A candidate is forgotten when the feed's answer moved on: `'any'` when upstream serves the
-  // current lists again or a new version became current, `'held'` (a rejection stays) on a
-  // refused answer. Only feeds that have one cost a statement.
-  const forget = async (feed: string, which: 'any' | 'held') => {
-    if (heldFeeds.has(feed)) await deleteHeldCandidate(env.DB, feed, which)
+  const run: StoreRun = {
+    env,
+    config,
+    heldFeeds,
+    base: { runId, at, durationMs },
+    lostRace: false,
+    enqueued: 0,
   }
-
-  const store = async (outcome: FeedOutcome): Promise<CheckRecord> => {
-    const base = { runId, feed: outcome.feed, at, durationMs }
-    if (outcome.kind === 'refused') {
-      if (!NO_ANSWER.has(outcome.guard)) await forget(outcome.feed, 'held')
-      return {
-        ...base,
-        outcome: 'refused',
-        guard: outcome.guard,
-        reason: outcome.reason,
-        version: outcome.previous?.version,
-        sha256: outcome.previous?.sha256,
-      }
-    }
-    if (outcome.kind === 'held') {
-      const settled = await settleHeld(env, outcome, config, runId, at)
-      enqueued += settled.enqueued
-      if (settled.lostRace) lostRace = true
-      return { ...base, ...settled.check }
-    }
-    if (outcome.kind === 'unchanged') {
-      await Promise.all([recordUnchanged(env.DB, outcome.snapshot), forget(outcome.feed, 'any')])
-      return {
-        ...base,
-        outcome: 'unchanged',
-        reason: outcome.notModified
-          ? 'not modified (304)'
-          : outcome.sameBody
-            ? 'same body as the last accepted one (SHA-256), not parsed'
-            : undefined,
-        version: outcome.snapshot.version,
-        sha256: outcome.snapshot.sha256,
-      }
-    }
-    const { snapshot, change } = outcome
-    const published = await publishChange(env, snapshot, change, runId, at)
-    if (!published.stored) {
-      lostRace = true
-      return {
-        ...base,
-        outcome: 'unchanged',
-        reason: `version ${snapshot.version} was stored by a concurrent run`,
-      }
-    }
-    enqueued += published.enqueued
-    await forget(outcome.feed, 'any')
-    return { ...base, outcome: 'changed', version: snapshot.version, sha256: snapshot.sha256 }
-  }
-
-  const settled = await Promise.allSettled(result.outcomes.map(store))
+  const settled = await Promise.allSettled(result.outcomes.map((o) => storeOutcome(run, o)))
   const checks: CheckRecord[] = settled.map((s, i) =>
     s.status === 'fulfilled'
       ? s.value
       : {
-          runId,
+          ...run.base,
           feed: result.outcomes[i]!.feed,
-          at,
-          durationMs,
           outcome: 'error',
           reason: `storing the outcome failed: ${String(s.reason).slice(0, 300)}`,
         },
   )
-  for (const id of unknown) {
+  for (const id of unknown)
     checks.push({
-      runId,
+      ...run.base,
       feed: id,
-      at,
-      durationMs,
       outcome: 'error',
       reason: `unknown feed id "${id}" in ENABLED_FEEDS`,
     })
-  }
+  const { lostRace, enqueued } = run
   await recordChecks(env.DB, checks)
   // Validators describe the content this run saw; after a lost race the stored content may be
   // another run's, and a later 304 must not confirm content that was never stored.
   if (!lostRace) await putHttpCache(env.DB, ownEntries(result.cache, feeds), at)
-  // The next read sees what was stored (read-cache/read-cache.ts); a failure only delays it.
-  await publishFeedPointers(
-    env.DB,
-    READ_CACHE,
-    feeds.map((f) => f.id),
-    deps.now(),
-    config.readCacheTtlSeconds * 1000,
-  ).catch((error: unknown) =>
-    logEvent('error', { event: 'publish-pointers', error: String(error) }),
-  )
-  const requeued = await (
-    scope.requeue === false ? Promise.resolve(0) : requeueStranded(env, deps.now())
-  ).then(
-    (n) => ({ status: 'fulfilled', value: n }) as const,
-    (reason: unknown) => ({ status: 'rejected', reason }) as const,
-  )
+  const requeued = await afterStoring(env, deps, scope, feeds, config)
   const summary = {
     runId,
     checks,
@@ -260,4 +244,59 @@ export async function runSync(
     )
   }
   return summary
+}
+
+/** Syncs the feeds against what D1 holds: their current snapshots and the HTTP cache. */
+async function syncStored(
+  env: SyncEnv,
+  deps: JobDeps,
+  config: Config,
+  feeds: readonly FeedDefinition[],
+) {
+  const [previous, cache, heldFeeds] = await Promise.all([
+    getCurrentSnapshots(env.DB),
+    getHttpCache(env.DB),
+    getHeldFeeds(env.DB),
+  ])
+  const result = await syncFeeds(feeds, {
+    fetch: deps.fetch,
+    now: deps.now,
+    previous,
+    cache,
+    ...(config.upstreamMirror === undefined ? {} : { mirror: config.upstreamMirror }),
+    ...(config.githubToken === undefined ? {} : { githubToken: config.githubToken }),
+    guards: {
+      maxRemovalShare: config.maxRemovalShare,
+      maxBodyBytes: config.maxBodyBytes,
+      timeoutMs: config.fetchTimeoutMs,
+    },
+  })
+  return { result, heldFeeds }
+}
+
+/**
+ * After the outcomes are stored: publishes the feeds' read pointers (a failure only delays the
+ * next read's view, so it is logged) and re-enqueues stranded deliveries (settled, not thrown).
+ */
+async function afterStoring(
+  env: SyncEnv,
+  deps: JobDeps,
+  scope: SyncScope,
+  feeds: readonly FeedDefinition[],
+  config: Config,
+): Promise<PromiseSettledResult<number>> {
+  // The next read sees what was stored (read-cache/read-cache.ts); a failure only delays it.
+  await publishFeedPointers(
+    env.DB,
+    READ_CACHE,
+    feeds.map((f) => f.id),
+    deps.now(),
+    config.readCacheTtlSeconds * 1000,
+  ).catch((error: unknown) =>
+    logEvent('error', { event: 'publish-pointers', error: String(error) }),
+  )
+  return (scope.requeue === false ? Promise.resolve(0) : requeueStranded(env, deps.now())).then(
+    (n) => ({ status: 'fulfilled', value: n }) as const,
+    (reason: unknown) => ({ status: 'rejected', reason }) as const,
+  )
 }

@@ -1,0 +1,96 @@
+/**
+ * @module The fetcher's side of the feed types: validators and accepted bodies remembered per
+ * upstream URL, what happened to each URL, and the minimal Web `fetch` shapes the fetcher needs
+ * (the global `fetch` and `Response` satisfy them). Re-exported by types.ts.
+ */
+import type { GuardName } from './guard-names.ts'
+
+/**
+ * Validators remembered per upstream URL for conditional requests, and the refusals that body
+ * earned, so that a 304 reproduces them instead of hiding them. Treat it as opaque JSON: store
+ * `SyncResult.cache` and pass it back as `SyncOptions.cache`.
+ */
+export interface CacheEntry {
+  readonly etag?: string
+  readonly lastModified?: string
+  /**
+   * Feeds this body was refused for by a guard that looks at the body alone (wrong-content,
+   * unparseable, schema-drift, invalid-entry, allow-all, empty, reserved-space, too-broad), by
+   * feed id. A hold (`mass-removal`, `mass-addition`) depends on the previous snapshot and the
+   * options, so it is never cached: the URL is then fetched in full next time, and each fetch
+   * sees the held candidate again (the worker counts them).
+   */
+  readonly refused?: Readonly<
+    Record<string, { readonly guard: GuardName; readonly reason: string }>
+  >
+  /**
+   * The last body accepted from this URL: its SHA-256 (lower-case hex) and, by feed id, the
+   * snapshot hash it produced. A later body with the same hash is not parsed when every feed of
+   * the URL still has that snapshot (or a cached refusal): the cheapest unchanged path.
+   */
+  readonly body?: CachedBody
+}
+
+/** {@link CacheEntry.body}. */
+export interface CachedBody {
+  readonly sha256: string
+  readonly snapshots: Readonly<Record<string, string>>
+}
+
+/** What happened to one upstream URL during a sync (for logs and tests). */
+export interface FetchRecord {
+  /** The upstream URL. */
+  readonly url: string
+  /** The URL actually requested (the mirror's, when one is set). */
+  readonly requested: string
+  /** HTTP status of the final response; 0 when there was none (network error, timeout). */
+  readonly status: number
+  /** Body bytes read (0 for 304). */
+  readonly bytes: number
+  /** Whether If-None-Match / If-Modified-Since were sent. */
+  readonly conditional: boolean
+}
+
+/** A new top-level key in a payload that the catalogue does not know (reported, not fatal). */
+export interface UnknownKey {
+  readonly url: string
+  readonly key: string
+}
+
+/** The minimal Headers shape the fetcher reads. */
+export interface HeadersLike {
+  get(name: string): string | null
+}
+
+/** The minimal stream reader shape the fetcher reads a body with. */
+export interface StreamReaderLike {
+  read(): Promise<{ done: boolean; value?: Uint8Array }>
+  cancel(reason?: unknown): Promise<void>
+}
+
+/** The minimal Response shape the fetcher needs; the global `Response` satisfies it. */
+export interface ResponseLike {
+  readonly status: number
+  readonly headers: HeadersLike
+  readonly body: { getReader(): StreamReaderLike } | null
+}
+
+declare global {
+  // Merges with the real AbortSignal where lib.dom, @types/node or workers-types declare it, so
+  // FetchInit stays assignable to RequestInit; in shared/ alone it is an opaque token.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface AbortSignal {}
+}
+
+/** The request options the fetcher passes; a subset of `RequestInit`. */
+export interface FetchInit {
+  readonly method: 'GET' | 'POST'
+  /** Only with `POST`: the empty string (the publishers that need a POST want no body). */
+  readonly body?: string
+  readonly headers: Record<string, string>
+  readonly redirect: 'manual'
+  readonly signal: AbortSignal
+}
+
+/** A Web `fetch`: pass `globalThis.fetch` (Node, workerd) or a test double. */
+export type FetchLike = (url: string, init: FetchInit) => Promise<ResponseLike>

@@ -64,6 +64,24 @@ const AWS_LISTED = [
   'ROUTE53_HEALTHCHECKS',
 ]
 
+/** A feed published as two plain lists, one address or CIDR a line: IPv4 at `v4`, IPv6 at `v6`. */
+function plainLists(
+  id: string,
+  title: string,
+  docsUrl: string,
+  [v4, v6]: readonly [string, string],
+): FeedDefinition {
+  return {
+    id,
+    title,
+    docsUrl,
+    sources: [
+      { url: v4, parser: { kind: 'lines', family: 4 } },
+      { url: v6, parser: { kind: 'lines', family: 6 } },
+    ],
+  }
+}
+
 function firezonePortal(id: string, title: string, hosts: string[]): FeedDefinition {
   return {
     id,
@@ -151,15 +169,12 @@ const FIRST_FEEDS: FeedDefinition[] = [
       },
     ],
   })),
-  {
-    id: 'coolify/cloud',
-    title: 'Coolify Cloud (servers that connect to yours)',
-    docsUrl: 'https://coolify.io/docs/knowledge-base/server/firewall#coolify-cloud',
-    sources: [
-      { url: 'https://coolify.io/ipv4.txt', parser: { kind: 'lines', family: 4 } },
-      { url: 'https://coolify.io/ipv6.txt', parser: { kind: 'lines', family: 6 } },
-    ],
-  },
+  plainLists(
+    'coolify/cloud',
+    'Coolify Cloud (servers that connect to yours)',
+    'https://coolify.io/docs/knowledge-base/server/firewall#coolify-cloud',
+    ['https://coolify.io/ipv4.txt', 'https://coolify.io/ipv6.txt'],
+  ),
   firezonePortal('firezone/portal', 'Firezone portal (app and api endpoints)', [
     'app.firezone.dev',
     'api.firezone.dev',
@@ -174,15 +189,12 @@ const FIRST_FEEDS: FeedDefinition[] = [
       { url: 'https://www.firezone.dev/relay-ips.json', parser: { kind: 'firezone-relays' } },
     ],
   },
-  {
-    id: 'cloudflare/edge',
-    title: 'Cloudflare edge (proxied traffic reaches origins from here)',
-    docsUrl: 'https://www.cloudflare.com/ips/',
-    sources: [
-      { url: 'https://www.cloudflare.com/ips-v4', parser: { kind: 'lines', family: 4 } },
-      { url: 'https://www.cloudflare.com/ips-v6', parser: { kind: 'lines', family: 6 } },
-    ],
-  },
+  plainLists(
+    'cloudflare/edge',
+    'Cloudflare edge (proxied traffic reaches origins from here)',
+    'https://www.cloudflare.com/ips/',
+    ['https://www.cloudflare.com/ips-v4', 'https://www.cloudflare.com/ips-v6'],
+  ),
   ...AWS_LISTED.map((service) => awsFeed(service, [])),
 ]
 

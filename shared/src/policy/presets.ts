@@ -78,6 +78,13 @@ const SEED_WEB = 'a generic web server firewall guide'
 const SEED_FIREZONE = 'Firezone docs, Ports and Protocols in Use'
 const SEED_CUMULOCITY = 'Cumulocity docs, Firewall settings'
 
+/** The inbound ports every web-server preset requires; web-mail adds the optional ones. */
+const WEB_REQUIRED: readonly RuleSpec[] = [
+  { kind: 'require', port: 22, title: 'SSH' },
+  { kind: 'require', port: 80, title: 'HTTP' },
+  { kind: 'require', port: 443, title: 'HTTPS' },
+]
+
 const DOCKER_NOTE =
   'Docker publishes container ports with NAT rules that bypass ufw and the INPUT chain: restrict them in DOCKER-USER (or with ufw-docker), or in the cloud provider firewall.'
 
@@ -195,11 +202,7 @@ export const PRESETS: Readonly<Record<PresetId, Policy>> = {
     id: 'web-minimal',
     title: 'Web server, minimum inbound set; outbound open',
     source: SEED_WEB,
-    rules: rules([
-      { kind: 'require', port: 22, title: 'SSH' },
-      { kind: 'require', port: 80, title: 'HTTP' },
-      { kind: 'require', port: 443, title: 'HTTPS' },
-    ]),
+    rules: rules(WEB_REQUIRED),
     unlisted: { inbound: 'deny', outbound: 'ignore' },
     notes: [],
   },
@@ -208,9 +211,7 @@ export const PRESETS: Readonly<Record<PresetId, Policy>> = {
     title: 'Web server with the optional DNS, mail and FTP ports; outbound open',
     source: SEED_WEB,
     rules: rules([
-      { kind: 'require', port: 22, title: 'SSH' },
-      { kind: 'require', port: 80, title: 'HTTP' },
-      { kind: 'require', port: 443, title: 'HTTPS' },
+      ...WEB_REQUIRED,
       { kind: 'allow', port: 53, title: 'DNS' },
       { kind: 'allow', port: 25, title: 'SMTP' },
       { kind: 'allow', port: 143, title: 'IMAP' },

@@ -12,7 +12,7 @@ import {
   underscored,
   type Prepared,
 } from './prepare.ts'
-import { terraformFile, tfResource, tfVariable } from './terraform-file.ts'
+import { terraformFile, tfResource, tfVariable, type TopBlock } from './terraform-file.ts'
 
 /**
  * One inbound_rule per port spec (without ports: tcp and udp 1-65535 and icmp) per piece of
@@ -60,30 +60,14 @@ export function renderTerraformDigitalocean(p: Prepared): string {
       'firewall may open these ports to everyone.',
     ],
     [
-      tfVariable(
+      attachVariable(
         `${base}_droplet_ids`,
         'list(number)',
-        'Droplets the firewall applies to (at most 10).',
-        {
-          default: '[]',
-          validation: [
-            `length(var.${base}_droplet_ids) <= 10`,
-            'A DigitalOcean firewall takes at most 10 Droplets; tag them instead.',
-          ],
-        },
+        'Droplets',
+        10,
+        'Droplets; tag them instead',
       ),
-      tfVariable(
-        `${base}_tags`,
-        'list(string)',
-        'Droplet tags the firewall applies to (at most 5).',
-        {
-          default: '[]',
-          validation: [
-            `length(var.${base}_tags) <= 5`,
-            'A DigitalOcean firewall takes at most 5 tags.',
-          ],
-        },
-      ),
+      attachVariable(`${base}_tags`, 'list(string)', 'Droplet tags', 5, 'tags'),
       tfResource('digitalocean_firewall', p.name, [
         { key: 'name', value: hclString(dashedLower(p.name)) },
         { key: 'droplet_ids', value: `var.${base}_droplet_ids` },
@@ -92,4 +76,24 @@ export function renderTerraformDigitalocean(p: Prepared): string {
       ]),
     ],
   )
+}
+
+/**
+ * A list variable of what the firewall applies to (`what`: Droplets or their tags), empty by
+ * default, validated against DigitalOcean's per-firewall cap `max` (`over`: what the error names).
+ */
+function attachVariable(
+  name: string,
+  type: string,
+  what: string,
+  max: number,
+  over: string,
+): TopBlock {
+  return tfVariable(name, type, `${what} the firewall applies to (at most ${max}).`, {
+    default: '[]',
+    validation: [
+      `length(var.${name}) <= ${max}`,
+      `A DigitalOcean firewall takes at most ${max} ${over}.`,
+    ],
+  })
 }

@@ -139,9 +139,22 @@ describe('allowlist-sync probe (loopback listeners)', () => {
       /give --total or --total-ms, not both/,
     ],
     [['bad host!', '--policy', 'oec'], /'bad host!' is not a host name or address/],
+    [
+      ['127.0.0.1', '--policy', 'no-such-preset'],
+      /'no-such-preset' is neither a preset nor a file name; 'allowlist-sync policies' lists the presets/,
+    ],
   ])('usage errors exit 2 (%j)', (args, message) => {
     const r = cli(args)
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(message)
+  })
+
+  it('refuses a policy file that does not parse with exit 2, naming the file and line', () => {
+    const file = path.join(tmp, 'broken.yml')
+    writeFileSync(file, 'id: broken\ninbound:\n  require: [22/tcp\n')
+    const r = cli(['127.0.0.1', '--policy', file])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain(`${file}:`)
+    expect(r.stderr).toMatch(/:\d+: /)
   })
 })

@@ -4,25 +4,10 @@
  * within a total time budget; the outcomes are judged against the policy from where it runs.
  */
 import { connect } from 'node:net'
-import {
-  formatPortRange,
-  isPresetId,
-  parsePolicy,
-  PolicyError,
-  presetPolicy,
-  type Policy,
-  type PolicyRule,
-} from '../../../../shared/src/index.ts'
-import {
-  EXIT_OK,
-  EXIT_REFUSED,
-  InputError,
-  UsageError,
-  parseCommandArgs,
-  readInputFile,
-  type CliIo,
-} from '../io.ts'
+import { formatPortRange, type PolicyRule } from '../../../../shared/src/index.ts'
+import { EXIT_OK, EXIT_REFUSED, UsageError, parseCommandArgs, type CliIo } from '../io.ts'
 import { durationOption } from '../duration.ts'
+import { loadPolicy } from '../load-policy.ts'
 
 const HELP = `Usage: allowlist-sync probe HOST --policy PRESET|FILE [options]
 
@@ -152,17 +137,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const totalMs = durationOption(values, 'total', { min: 100, max: 300_000 }, io) ?? 15_000
   const maxPorts = intOption(values['max-ports'], 'max-ports', 32, 1, 256)
   const concurrency = intOption(values.concurrency, 'concurrency', 4, 1, 16)
-  let policy: Policy
-  if (isPresetId(values.policy)) policy = presetPolicy(values.policy)
-  else {
-    const text = await readInputFile(io, values.policy)
-    try {
-      policy = parsePolicy(text, values.policy)
-    } catch (error) {
-      if (error instanceof PolicyError) throw new InputError([error.message], { cause: error })
-      throw error
-    }
-  }
+  const policy = await loadPolicy(io, values.policy)
   const inbound = policy.rules.filter((r) => r.direction === 'inbound')
   const byPort = new Map<number, PolicyRule[]>()
   const notProbed: string[] = []

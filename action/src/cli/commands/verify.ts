@@ -10,11 +10,8 @@ import {
   formatFindingsText,
   isConfigFormat,
   isInterfacePattern,
-  isPresetId,
   parseCidrList,
-  parsePolicy,
   PolicyError,
-  presetPolicy,
   readFirewallConfigs,
   requiredFeeds,
   toFindingsJson,
@@ -28,6 +25,7 @@ import {
 import { timeoutOption } from '../duration.ts'
 import { fetchFeeds } from '../fetch-feeds.ts'
 import { heldNotice } from '../held-notice.ts'
+import { loadPolicy, policyInputError } from '../load-policy.ts'
 import {
   EXIT_OK,
   EXIT_USAGE,
@@ -111,35 +109,6 @@ function interfaceRoles(specs: readonly string[]): Record<string, InterfaceRole>
     roles[name] = role
   }
   return roles
-}
-
-function policyInputError(error: unknown): never {
-  if (error instanceof PolicyError) {
-    const msg = error.message
-    throw new InputError(
-      [
-        error.line !== undefined && !msg.includes(`:${error.line}:`)
-          ? `${error.file ?? ''}:${error.line}: ${msg}`
-          : msg,
-      ],
-      { cause: error },
-    )
-  }
-  throw error
-}
-
-async function loadPolicy(io: CliIo, spec: string): Promise<Policy> {
-  if (isPresetId(spec)) return presetPolicy(spec)
-  if (!/[./\\]/.test(spec))
-    throw new UsageError(
-      `'${spec}' is neither a preset nor a file name; 'allowlist-sync policies' lists the presets`,
-    )
-  const text = await readInputFile(io, spec)
-  try {
-    return parsePolicy(text, spec)
-  } catch (error) {
-    return policyInputError(error)
-  }
 }
 
 async function loadFeeds(

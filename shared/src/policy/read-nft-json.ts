@@ -135,6 +135,8 @@ export function readNftJson(text: string, file: string): FirewallConfig {
   const warnings: ReaderWarning[] = []
   const chains = new Map<string, NftChainDraft>()
   const sets = new Map<string, Map<string, NftSet>>()
+  /** Named verdict maps' elements (`[KEY, VERDICT]` each), by `family table name`. */
+  const vmaps = new Map<string, Json[]>()
   const rules: { obj: { [k: string]: Json }; line: number }[] = []
   for (const item of items.items as Node[]) {
     // every node of a parsed document has its range
@@ -175,7 +177,9 @@ export function readNftJson(text: string, file: string): FirewallConfig {
           text: `set ${scalarText(body.name)}`,
         }),
       )
-    } else if (kind === 'rule') rules.push({ obj: body, line })
+    } else if (kind === 'map' && body.map === 'verdict')
+      vmaps.set(`${family} ${table} ${scalarText(body.name)}`, list(body.elem))
+    else if (kind === 'rule') rules.push({ obj: body, line })
   }
   for (const { obj, line } of rules) {
     const family = fam(obj.family)
@@ -210,16 +214,21 @@ export function readNftJson(text: string, file: string): FirewallConfig {
     }
     const built: FirewallRule[] = []
     if (vmap === undefined) built.push(buildNftRule(matches, verdict, ctx))
-    else if (!isObj(vmap.data))
-      warnings.push({
-        file,
-        line,
-        message: `named verdict maps are not modelled; the rule is taken not to match`,
-      })
     else {
+      const data = vmap.data
+      // an anonymous map `{set: [[KEY, VERDICT], ...]}`, or `@name`
+      const elements = isObj(data)
+        ? list(data.set)
+        : vmaps.get(`${family} ${table} ${scalarText(data).replace(/^@/, '')}`)
+      if (elements === undefined)
+        throw new PolicyError(
+          'ERR_POLICY_CONFIG',
+          `${file}:${line}: '${scalarText(data)}' is not a verdict map of this table`,
+          { file, line },
+        )
       // one rule per element, as the text reader: keys are distinct
       const selector = selectorOf(vmap.key)
-      for (const element of list(vmap.data.set)) {
+      for (const element of elements) {
         const [key, data] = list(element)
         const v = verdictOf(data)
         if (v === undefined)

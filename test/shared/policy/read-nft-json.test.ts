@@ -238,7 +238,7 @@ describe('readNftJson', () => {
     ])
   })
 
-  it('a verdict map is one rule per element; a named one is taken not to match (real dump)', () => {
+  it('a verdict map is one rule per element, anonymous or named (real dump)', () => {
     const pairs = (...p: [unknown, unknown][]) => ({ set: p })
     const objects = [
       {
@@ -330,10 +330,28 @@ describe('readNftJson', () => {
       [ports, undefined, [[80, 80]], { kind: 'goto', target: 'inet t web' }],
       [ports, undefined, [[8080, 8080]], { kind: 'continue' }],
       [ports, undefined, [[9000, 9009]], { kind: 'return' }],
+      [ports + 1, undefined, [[25, 25]], { kind: 'drop' }],
     ])
-    expect(warningTexts(config.warnings)).toEqual([
-      `vmap.json:${ports + 1}: named verdict maps are not modelled; the rule is taken not to match`,
-    ])
+    expect(config.warnings).toEqual([])
+  })
+
+  it.each([
+    ['a map of another table', '@ports', 'other'],
+    ['no such map', '@nope', 't'],
+    ['not a map reference', 7, 't'],
+  ])('a vmap of %s is an error at the rule', (_, data, table) => {
+    const map = {
+      map: { ...inet, table, name: 'ports', type: 'inet_service', map: 'verdict', elem: [] },
+    }
+    const rule = {
+      ...inet,
+      chain: 'c',
+      handle: 5,
+      expr: [{ vmap: { key: payload('tcp', 'dport'), data } }],
+    }
+    expect(() => readNftJson(dump([map, { rule }]), 'j')).toThrow(
+      `j:3: '${String(data)}' is not a verdict map of this table`,
+    )
   })
 
   it('a verdict map element without verdict is an error at the rule', () => {

@@ -171,12 +171,17 @@ function nftRuleSet(seed: number, ports: readonly number[]): string {
     '    flags interval',
     `    elements = { ${r.pick(V4_POOL.slice(0, -1))}, ${r.pick(['203.0.113.200', '198.51.100.128/26'])} }`,
     '  }',
+    // a named verdict map (as Docker's nftables backend writes them), used mid-chain
+    '  map pv {',
+    '    type inet_service : verdict',
+    `    elements = { ${sorted[0]} : jump c1, ${sorted[sorted.length - 1]} : drop }`,
+    '  }',
     '  chain input {',
     `    type filter hook input priority filter; policy ${r.chance(0.5) ? 'drop' : 'accept'};`,
     '    ct state established,related accept',
     // neighbour discovery: without it a drop policy cuts IPv6 off altogether
     '    meta l4proto ipv6-icmp accept',
-    ...chain('input', 8),
+    ...chain('input', 8).toSpliced(4, 0, '    tcp dport vmap @pv'),
     '  }',
     '  chain c1 {',
     ...chain('c1', 5),

@@ -379,14 +379,14 @@ class Parser {
         type = /:\s*verdict$/.test(text)
           ? 'other : verdict'
           : /\bip6 [sd]addr\b/.test(text)
-          ? 'ipv6_addr'
-          : /\bip [sd]addr\b/.test(text)
-            ? 'ipv4_addr'
-            : /dport|sport/.test(text)
-              ? 'inet_service'
-              : /^(meta )?[io]ifname$/.test(text)
-                ? 'ifname'
-                : 'other'
+            ? 'ipv6_addr'
+            : /\bip [sd]addr\b/.test(text)
+              ? 'ipv4_addr'
+              : /dport|sport/.test(text)
+                ? 'inet_service'
+                : /^(meta )?[io]ifname$/.test(text)
+                  ? 'ifname'
+                  : 'other'
       } else if (t.t === 'elements') {
         elementsLine = t.line
         this.expect('=')

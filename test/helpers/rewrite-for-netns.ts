@@ -34,24 +34,39 @@ export interface RewrittenFile {
 const V4 = /(?<![\w.:/])(\d{1,3}(?:\.\d{1,3}){3})(?:\/(\d{1,2}))?(?![\w.]|\/\d)/g
 const V6 = /(?<![\w.:/-])([0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7})(?:\/(\d{1,3}))?(?![\w.:])/g
 
-/** Ranges kept as they are: documentation, loopback, link-local, multicast, broadcast. */
-const KEEP: Record<4 | 6, [bigint, number][]> = {
-  4: [
+const ranges = (f: 4 | 6, list: [string, number][]): [bigint, number][] =>
+  list.map(([a, l]) => [toBig(f, a), l])
+
+/** The documentation ranges, where every mapped address lands. */
+const DOCUMENTATION: Record<4 | 6, [bigint, number][]> = {
+  4: ranges(4, [
     ['192.0.2.0', 24],
     ['198.51.100.0', 24],
     ['203.0.113.0', 24],
-    ['127.0.0.0', 8],
-    ['224.0.0.0', 4],
-    ['255.255.255.255', 32],
-    ['0.0.0.0', 32],
-  ].map(([a, l]) => [toBig(4, a as string), l as number]),
+  ]),
+  6: ranges(6, [['2001:db8::', 32]]),
+}
+
+/** Ranges kept as they are: documentation, loopback, link-local, multicast, broadcast. */
+const KEEP: Record<4 | 6, [bigint, number][]> = {
+  4: [
+    ...DOCUMENTATION[4],
+    ...ranges(4, [
+      ['127.0.0.0', 8],
+      ['224.0.0.0', 4],
+      ['255.255.255.255', 32],
+      ['0.0.0.0', 32],
+    ]),
+  ],
   6: [
-    ['2001:db8::', 32],
-    ['::1', 128],
-    ['::', 128],
-    ['fe80::', 10],
-    ['ff00::', 8],
-  ].map(([a, l]) => [toBig(6, a as string), l as number]),
+    ...DOCUMENTATION[6],
+    ...ranges(6, [
+      ['::1', 128],
+      ['::', 128],
+      ['fe80::', 10],
+      ['ff00::', 8],
+    ]),
+  ],
 }
 
 const BITS = { 4: 32, 6: 128 } as const
@@ -288,7 +303,7 @@ function family(a: string): 4 | 6 | undefined {
 
 /** Whether an address is in the documentation ranges (where every mapped address lands). */
 const isDocumentation = (f: 4 | 6, a: bigint) =>
-  KEEP[f].slice(0, f === 4 ? 3 : 1).some(([net, l]) => inRange(f, a, net, l))
+  DOCUMENTATION[f].some(([net, l]) => inRange(f, a, net, l))
 
 /**
  * Host addresses named as a destination, after the mapping (not DNAT targets, not a container's

@@ -201,7 +201,7 @@ function matchAfter(st: RuleState, sel: string): boolean {
       selectors: [sel],
       entries: verdictMap(
         st,
-        Array.isArray(map) ? (map as string[]) : namedMap(st, map as string | { set: string }),
+        Array.isArray(map) ? (map as string[]) : namedMap(st, map as NamedRef),
       ).map(([k, v]) => [[k], v]),
     }
   } else if (sel === 'tcp flags') {
@@ -244,6 +244,11 @@ function concatenation(st: RuleState, sel: string): void {
   const items = value(st)
   if (Array.isArray(items) && word(st, st.i - 1) === '}')
     st.vmap = { selectors, entries: concatEntries(st, items as string[], selectors, isMap) }
+  else if (isMap && !Array.isArray(items))
+    st.vmap = {
+      selectors,
+      entries: concatEntries(st, namedMap(st, items as NamedRef), selectors, true),
+    }
   else warn(st, `concatenation '${sel} . ...' is not modelled; the rule is taken to match`)
 }
 
@@ -282,7 +287,7 @@ function concatEntries(
 /**
  * Parses a rule's tokens into matches and a verdict: one rule, or one per element of a verdict
  * map (`tcp dport vmap { 22 : accept, 23 : drop }`; keys are distinct, so the element a packet
- * matches is the only one that applies to it). None for a named verdict map (noted).
+ * matches is the only one that applies to it), anonymous or named (`vmap @name`).
  */
 export function parseNftRule(
   tokens: readonly NftToken[],
@@ -370,15 +375,18 @@ function natVerdict(
   }
 }
 
-/** `KEY : VERDICT` elements (the words of `{ 22 : accept, 80 : jump web }`). */
+/** A value that is no list: a word, or `@name`. */
+type NamedRef = Exclude<NftValue, readonly NftValue[]>
+
 /** The elements of the verdict map `@name` of the rule's table (nft refuses any other). */
-function namedMap(st: RuleState, ref: string | { readonly set: string }): readonly string[] {
+function namedMap(st: RuleState, ref: NamedRef): readonly string[] {
   const name = typeof ref === 'string' ? ref : ref.set
   const map = st.ctx.sets.get(name)
   if (map?.kind !== 'vmap') throw fail(st, `'@${name}' is not a verdict map of this table`)
   return map.elements
 }
 
+/** `KEY : VERDICT` elements (the words of `{ 22 : accept, 80 : jump web }`). */
 function verdictMap(st: RuleState, list: readonly string[]): [string, RuleVerdict][] {
   const out: [string, RuleVerdict][] = []
   for (let k = 0; k < list.length; k += 3) {

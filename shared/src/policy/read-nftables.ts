@@ -350,14 +350,14 @@ class Parser {
     }
   }
 
-  /** A `{ ... }` block's words (and, for a verdict map's `KEY : VERDICT`, its colons). */
+  /** A `{ ... }` block's words (and, for a verdict map's `KEY [. KEY] : VERDICT`, its punctuation). */
   private braceWords(colons = false): string[] {
     this.expect('{')
     const out: string[] = []
     for (;;) {
       const t = this.next()
       if (t.t === '}') return out
-      if (t.k === 'w' || t.k === 's' || (colons && t.t === ':')) out.push(t.t)
+      if (t.k === 'w' || t.k === 's' || (colons && (t.t === ':' || t.t === '.'))) out.push(t.t)
     }
   }
 

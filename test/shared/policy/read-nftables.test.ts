@@ -480,15 +480,17 @@ describe('readNftables', () => {
     expect(() => readNftables(text(...lines), 'f')).toThrow(`f:${lineOf(lines, rule)}: ${message}`)
   })
 
-  it('a concatenation with an anonymous set or verdict map is one rule per element; with a named set it is taken to match, with a note', () => {
+  it('a concatenation with an anonymous set or a verdict map (anonymous or named) is one rule per element; with a named set it is taken to match, with a note', () => {
     // martijnvds-debian-router.nftables.conf (real-configs) accepted every port through
     // `ip protocol . th dport vmap { udp . 51820 : accept }` read as a bare accept
     const lines = [
       'table inet t {',
       '  set pairs { type ipv4_addr . inet_service; elements = { 192.0.2.1 . 22 } }',
+      '  map pv { type inet_proto . inet_service : verdict; elements = { tcp . 8080 : drop } }',
       '  chain input {',
       '    type filter hook input priority 0; policy drop;',
       '    ip saddr . tcp dport @pairs accept',
+      '    meta l4proto . th dport vmap @pv',
       '    iifname . ip saddr { "eth0" . 192.0.2.1 } accept',
       '    tcp dport . iifname { 22 . "eth0", 80 . "eth1" } accept',
       '    ip protocol . th dport vmap { udp . 67 : accept, tcp . 22 : jump ssh }',
@@ -512,6 +514,7 @@ describe('readNftables', () => {
       ]),
     ).toEqual([
       [lineOf(lines, 'ip saddr .'), undefined, undefined, undefined, undefined, 'accept'],
+      [lineOf(lines, 'meta l4proto .'), undefined, undefined, ['tcp'], [[8080, 8080]], 'drop'],
       [
         lineOf(lines, 'iifname .'),
         v4('192.0.2.1/32').toCidrs(),

@@ -99,12 +99,16 @@ async function measure(feeds: readonly FeedDefinition[]) {
 const groups = sourceGroups(BUILTIN_FEEDS)
 const byId = new Map(BUILTIN_FEEDS.map((f) => [f.id, f]))
 const perSource = []
+// WORKER_CPU_ONLY=TEXT measures only the sources whose URL contains TEXT (for --cpu-prof).
+const only = process.env.WORKER_CPU_ONLY
 for (const ids of groups) {
   const feeds = ids.map((id) => byId.get(id)!)
+  if (only && !feeds.some((f) => f.sources.some((s) => s.url.includes(only)))) continue
   const label = [
     ...new Set(feeds.flatMap((f) => f.sources.map((s) => s.url.replace(/^https:\/\//, '')))),
   ]
   perSource.push({ label: `${label.join(' + ')} (${ids.length} feeds)`, ...(await measure(feeds)) })
 }
 const wasm = typeof (globalThis as { WebAssembly?: unknown }).WebAssembly
-process.stdout.write(JSON.stringify({ wasm, perSource, today: await measure(BUILTIN_FEEDS) }))
+const today = only ? { changed: [1], unchanged: [1] } : await measure(BUILTIN_FEEDS)
+process.stdout.write(JSON.stringify({ wasm, perSource, today }))

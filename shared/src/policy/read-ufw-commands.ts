@@ -7,6 +7,7 @@ import { PolicyError } from './policy-error.ts'
 import { rateNote } from './rate-note.ts'
 import { splitWords } from './split-words.ts'
 import { SERVICE_NAMES } from './service-names.ts'
+import { ufwApp } from './ufw-apps.ts'
 import {
   addressMatch,
   addressSets,
@@ -24,25 +25,6 @@ import type {
   TransportProtocol,
   ReaderWarning,
 } from './types.ts'
-
-const APPS: Record<string, PortRange[]> = {
-  openssh: [[22, 22]],
-  'nginx full': [
-    [80, 80],
-    [443, 443],
-  ],
-  'nginx http': [[80, 80]],
-  'nginx https': [[443, 443]],
-  'apache full': [
-    [80, 80],
-    [443, 443],
-  ],
-  www: [[80, 80]],
-  'www full': [
-    [80, 80],
-    [443, 443],
-  ],
-}
 
 /**
  * The protocols of a port word: a service name's, as /etc/services lists it (`ufw allow ssh`
@@ -194,9 +176,9 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
         named = serviceProtocols(p)
       } else if (w === 'app') {
         app = next()
-        ports = APPS[app.toLowerCase()]
-        if (!ports) throw err(`unknown application profile '${app}'`)
-        protocols = ['tcp']
+        const profile = ufwApp(app)
+        if (!profile) throw err(`unknown application profile '${app}'`)
+        ;({ ports, protocols } = profile)
       } else {
         // simple syntax: 22, 22/tcp, 80,443/tcp, 1000:2000/udp, ssh, http/tcp, or an application
         // profile (ufw takes a name in /etc/services as the service, not as a profile)
@@ -211,10 +193,10 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
           else named = serviceProtocols(m[1]!)
         } else {
           // a profile name with a space is one quoted word: ufw rejects `ufw allow Nginx Full`
-          ports = APPS[w.toLowerCase()]
-          if (!ports)
+          const profile = ufwApp(w)
+          if (!profile)
             throw err(`cannot read '${w}' (an application profile this reader does not know?)`)
-          protocols = ['tcp']
+          ;({ ports, protocols } = profile)
           app = w
         }
       }

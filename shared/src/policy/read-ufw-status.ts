@@ -4,6 +4,7 @@
  */
 import { PolicyError } from './policy-error.ts'
 import { rateNote } from './rate-note.ts'
+import { ufwApp } from './ufw-apps.ts'
 import {
   addressMatch,
   addressSets,
@@ -21,38 +22,6 @@ import type {
   TransportProtocol,
   ReaderWarning,
 } from './types.ts'
-
-/** ufw application profiles that ship with common Debian packages. */
-const APP_PROFILES: Record<string, { ports: PortRange[]; protocols: TransportProtocol[] }> = {
-  openssh: { ports: [[22, 22]], protocols: ['tcp'] },
-  'nginx full': {
-    ports: [
-      [80, 80],
-      [443, 443],
-    ],
-    protocols: ['tcp'],
-  },
-  'nginx http': { ports: [[80, 80]], protocols: ['tcp'] },
-  'nginx https': { ports: [[443, 443]], protocols: ['tcp'] },
-  'apache full': {
-    ports: [
-      [80, 80],
-      [443, 443],
-    ],
-    protocols: ['tcp'],
-  },
-  apache: { ports: [[80, 80]], protocols: ['tcp'] },
-  'apache secure': { ports: [[443, 443]], protocols: ['tcp'] },
-  'www full': {
-    ports: [
-      [80, 80],
-      [443, 443],
-    ],
-    protocols: ['tcp'],
-  },
-  www: { ports: [[80, 80]], protocols: ['tcp'] },
-  'www secure': { ports: [[443, 443]], protocols: ['tcp'] },
-}
 
 const ROW =
   /^(?<to>.+?)\s+(?<action>ALLOW|DENY|REJECT|LIMIT)(?:\s+(?<dir>IN|OUT|FWD))?\s+(?<from>.+?)\s*(?:#.*)?$/
@@ -76,7 +45,7 @@ function side(
   const onIface = iface === undefined ? {} : { iface }
   const v6 = / \(v6\)$/.test(t)
   if (v6) t = t.slice(0, -5).trim()
-  const app = APP_PROFILES[t.toLowerCase()]
+  const app = ufwApp(t)
   if (app) return { ports: app.ports, protocols: app.protocols, v6, ...onIface }
   // no port, but a protocol: `Anywhere/udp`, `203.0.113.0/24/esp`, `192.0.2.10/tcp`
   const bare = /^(\S+)\/([a-z]+)$/.exec(t)

@@ -1,0 +1,39 @@
+/**
+ * @module The ufw application profiles the ufw readers know (`ufw allow 'Nginx Full'`, and the
+ * `To` column of `ufw status`), as Debian ships them in /etc/ufw/applications.d: OpenSSH
+ * (openssh-server), Nginx HTTP/HTTPS/Full (nginx-common 1.22.1), Apache, Apache Secure and
+ * Apache Full (apache2), and WWW, WWW Secure, WWW Full and WWW Cache (ufw 0.36.2,
+ * ufw-webserver). Keys are lower case: ufw matches profile names without regard to case.
+ */
+import type { PortRange, TransportProtocol } from './types.ts'
+
+/** A profile's ports; every profile here is TCP only. */
+export interface UfwApp {
+  ports: PortRange[]
+  protocols: TransportProtocol[]
+}
+
+const tcp = (...ports: number[]): UfwApp => ({
+  ports: ports.map((p): PortRange => [p, p]),
+  protocols: ['tcp'],
+})
+
+const PROFILES: ReadonlyMap<string, UfwApp> = new Map([
+  ['openssh', tcp(22)],
+  ['nginx http', tcp(80)],
+  ['nginx https', tcp(443)],
+  ['nginx full', tcp(80, 443)],
+  ['apache', tcp(80)],
+  ['apache secure', tcp(443)],
+  ['apache full', tcp(80, 443)],
+  ['www', tcp(80)],
+  ['www secure', tcp(443)],
+  ['www full', tcp(80, 443)],
+  ['www cache', tcp(8080)],
+])
+
+/** The profile named `name` (any case), a copy the caller may keep; or undefined. */
+export function ufwApp(name: string): UfwApp | undefined {
+  const app = PROFILES.get(name.toLowerCase())
+  return app && { ports: [...app.ports], protocols: [...app.protocols] }
+}

@@ -4,6 +4,7 @@
  * delivers a message twice.
  */
 
+import { selectOne } from './select-one.ts'
 /** A delivery's state. */
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dead'
 
@@ -58,11 +59,7 @@ function toDelivery(r: DeliveryRow): Delivery {
 
 /** One delivery by id. */
 export async function getDelivery(db: D1Database, id: string): Promise<Delivery | undefined> {
-  const row = await db
-    .prepare('SELECT * FROM deliveries WHERE id = ?')
-    .bind(id)
-    .first<DeliveryRow>()
-  return row === null ? undefined : toDelivery(row)
+  return selectOne(db, 'SELECT * FROM deliveries WHERE id = ?', [id], toDelivery)
 }
 
 /** Pending deliveries of a change that were never attempted (to enqueue after a sync). */

@@ -5,6 +5,7 @@
  */
 import type { FamilyLists, HoldGuardName, Snapshot } from '../../../shared/src/index.ts'
 import { prepareJson } from './bodies.ts'
+import { selectOne } from './select-one.ts'
 import { insertContents, readDiff, readLists } from './snapshots.ts'
 
 /** A held candidate as stored. */
@@ -26,45 +27,25 @@ export interface HeldCandidate {
   readonly rejectedAt: string | null
 }
 
-interface HeldRow {
-  feed: string
-  sha256: string
-  guard: HoldGuardName
-  reason: string
-  base_version: number
-  source: string
+/** A held_candidates row, its columns named as the model's (HELD_COLUMNS), its diff unread. */
+type HeldRow = Omit<HeldCandidate, 'added' | 'removed'> & {
   added: string
   removed: string
   body: string | null
-  first_seen_at: string
-  last_seen_at: string
-  seen_count: number
-  status: 'held' | 'rejected'
-  rejected_at: string | null
 }
 
+const HELD_COLUMNS = `feed, sha256, guard, reason, base_version AS baseVersion, source, added, removed,
+  body, first_seen_at AS firstSeenAt, last_seen_at AS lastSeenAt, seen_count AS seenCount, status,
+  rejected_at AS rejectedAt`
+
 async function toHeld(db: D1Database, row: HeldRow): Promise<HeldCandidate> {
-  const { added, removed } = await readDiff(db, row)
-  return {
-    feed: row.feed,
-    sha256: row.sha256,
-    guard: row.guard,
-    reason: row.reason,
-    baseVersion: row.base_version,
-    source: row.source,
-    added,
-    removed,
-    firstSeenAt: row.first_seen_at,
-    lastSeenAt: row.last_seen_at,
-    seenCount: row.seen_count,
-    status: row.status,
-    rejectedAt: row.rejected_at,
-  }
+  const { added, removed, body, ...held } = row
+  return { ...held, ...(await readDiff(db, { added, removed, body })) }
 }
 
 /** Every held (or rejected) candidate, by feed id. */
 export async function getHeldCandidates(db: D1Database): Promise<Map<string, HeldCandidate>> {
-  const { results } = await db.prepare('SELECT * FROM held_candidates').all<HeldRow>()
+  const { results } = await db.prepare(`SELECT ${HELD_COLUMNS} FROM held_candidates`).all<HeldRow>()
   const held = await Promise.all(results.map((row) => toHeld(db, row)))
   return new Map(held.map((h) => [h.feed, h]))
 }
@@ -74,11 +55,12 @@ export async function getHeldCandidate(
   db: D1Database,
   feed: string,
 ): Promise<HeldCandidate | undefined> {
-  const row = await db
-    .prepare('SELECT * FROM held_candidates WHERE feed = ?')
-    .bind(feed)
-    .first<HeldRow>()
-  return row === null ? undefined : toHeld(db, row)
+  return selectOne(
+    db,
+    `SELECT ${HELD_COLUMNS} FROM held_candidates WHERE feed = ?`,
+    [feed],
+    (row: HeldRow) => toHeld(db, row),
+  )
 }
 
 /** The lists of a feed's held candidate (its snapshot_contents row). */

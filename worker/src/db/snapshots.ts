@@ -7,6 +7,7 @@
 import type { Change, FamilyLists, Snapshot, UpstreamVersion } from '../../../shared/src/index.ts'
 import type { FeedHead } from '../read-cache/read-cache.ts'
 import { prepareJson, readJson } from './bodies.ts'
+import { selectOne } from './select-one.ts'
 
 /** A version's row (snapshot_versions), without its lists. */
 interface VersionRow {
@@ -124,16 +125,8 @@ export async function getHeldTags(db: D1Database): Promise<Map<string, string>> 
   return new Map(results.map((r) => [r.feed, r.tag]))
 }
 
-/** What the catalogue listing shows per feed, without the address lists. */
-export interface FeedState {
-  readonly feed: string
-  readonly version: number
-  readonly sha256: string
-  readonly fetchedAt: string
-  readonly changedAt: string
-  readonly source: string
-  /** The publisher's version or date of the current lists, when it gives one. */
-  readonly upstreamVersion?: UpstreamVersion
+/** What the catalogue listing shows per feed: the snapshot without its lists, and counts. */
+export interface FeedState extends Omit<Snapshot, 'ipv4' | 'ipv6'> {
   readonly ipv4Count: number
   readonly ipv6Count: number
   readonly ipv4Addresses: number
@@ -436,11 +429,12 @@ export async function getChanges(db: D1Database, q: ChangeQuery): Promise<Stored
 
 /** One change by id. */
 export async function getChange(db: D1Database, id: string): Promise<StoredChange | undefined> {
-  const row = await db
-    .prepare(`SELECT ${CHANGE_COLUMNS} FROM changes c WHERE c.id = ?`)
-    .bind(id)
-    .first<ChangeRow>()
-  return row === null ? undefined : toChange(db, row)
+  return selectOne(
+    db,
+    `SELECT ${CHANGE_COLUMNS} FROM changes c WHERE c.id = ?`,
+    [id],
+    (row: ChangeRow) => toChange(db, row),
+  )
 }
 
 /** The largest change seq, 0 when there is none. */

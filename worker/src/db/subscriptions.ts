@@ -5,6 +5,7 @@
  * fields are).
  */
 import { SecretBox } from '../secrets/secret-box.ts'
+import { selectOne } from './select-one.ts'
 
 /** A stored subscription. `secret`, `previousSecret` and `token` are sealed values. */
 export interface Subscription {
@@ -105,11 +106,7 @@ export async function getSubscription(
   db: D1Database,
   id: string,
 ): Promise<Subscription | undefined> {
-  const row = await db
-    .prepare('SELECT * FROM subscriptions WHERE id = ?')
-    .bind(id)
-    .first<SubscriptionRow>()
-  return row === null ? undefined : toSubscription(row)
+  return selectOne(db, 'SELECT * FROM subscriptions WHERE id = ?', [id], toSubscription)
 }
 
 /** Every subscription, oldest first. */

@@ -37,31 +37,21 @@ export interface PublicSubscription {
   readonly secretsKeyId: string | null
 }
 
-interface SubscriptionRow {
-  id: string
-  kind: Subscription['kind']
-  feeds: string
-  url: string | null
-  secret: string | null
-  previous_secret: string | null
-  previous_secret_expires_at: string | null
-  repository: string | null
-  token: string | null
-  created_at: string
+/** A subscriptions row, its columns named as the model's (SUBSCRIPTION_COLUMNS). */
+type SubscriptionRow = {
+  [K in keyof Subscription]: K extends 'feeds' ? string : Subscription[K] | null
 }
 
-function toSubscription(r: SubscriptionRow): Subscription {
+const SUBSCRIPTION_COLUMNS = `id, kind, feeds, url, secret, previous_secret AS previousSecret,
+  previous_secret_expires_at AS previousSecretExpiresAt, repository, token,
+  created_at AS createdAt`
+
+/** The model of a row: `feeds` parsed, and a NULL column an absent (undefined) field. */
+function toSubscription(row: SubscriptionRow): Subscription {
+  const fields = Object.entries(row).map(([k, v]) => [k, v ?? undefined])
   return {
-    id: r.id,
-    kind: r.kind,
-    feeds: JSON.parse(r.feeds) as string[],
-    url: r.url ?? undefined,
-    secret: r.secret ?? undefined,
-    previousSecret: r.previous_secret ?? undefined,
-    previousSecretExpiresAt: r.previous_secret_expires_at ?? undefined,
-    repository: r.repository ?? undefined,
-    token: r.token ?? undefined,
-    createdAt: r.created_at,
+    ...(Object.fromEntries(fields) as Subscription),
+    feeds: JSON.parse(row.feeds) as string[],
   }
 }
 
@@ -106,13 +96,18 @@ export async function getSubscription(
   db: D1Database,
   id: string,
 ): Promise<Subscription | undefined> {
-  return selectOne(db, 'SELECT * FROM subscriptions WHERE id = ?', [id], toSubscription)
+  return selectOne(
+    db,
+    `SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE id = ?`,
+    [id],
+    toSubscription,
+  )
 }
 
 /** Every subscription, oldest first. */
 export async function listSubscriptions(db: D1Database): Promise<Subscription[]> {
   const { results } = await db
-    .prepare('SELECT * FROM subscriptions ORDER BY created_at, id')
+    .prepare(`SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions ORDER BY created_at, id`)
     .all<SubscriptionRow>()
   return results.map(toSubscription)
 }
@@ -145,7 +140,7 @@ export async function getSubscriptionsToReseal(
   const current = `enc:v1:${currentKeyId}:%`
   const { results } = await db
     .prepare(
-      `SELECT * FROM subscriptions
+      `SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions
        WHERE (secret IS NOT NULL AND secret NOT LIKE ?1)
           OR (previous_secret IS NOT NULL AND previous_secret NOT LIKE ?1)
           OR (token IS NOT NULL AND token NOT LIKE ?1)

@@ -13,13 +13,15 @@ const { parseArgs } = process.getBuiltinModule('node:util')
 const { isatty } = process.getBuiltinModule('node:tty')
 
 /** Exit codes across the whole CLI. */
-export const EXIT_OK = 0
-/** A refusal (a guard said no) or a violation (a policy check failed). */
-export const EXIT_REFUSED = 1
-/** A usage error or unreadable input. */
-export const EXIT_USAGE = 2
-/** An unexpected crash (a bug): sysexits.h EX_SOFTWARE, never the usage code. */
-export const EXIT_SOFTWARE = 70
+export const EXIT = {
+  ok: 0,
+  /** A refusal (a guard said no) or a violation (a policy check failed). */
+  refused: 1,
+  /** A usage error or unreadable input. */
+  usage: 2,
+  /** An unexpected crash (a bug): sysexits.h EX_SOFTWARE, never the usage code. */
+  software: 70,
+} as const
 
 /** The process edges a command may touch; tests pass their own. */
 export interface CliIo {
@@ -43,12 +45,12 @@ export type CommandRun = (args: string[], io: CliIo) => Promise<number>
 
 /** Bad arguments: exit 2 and the message, then a pointer to `--help`. */
 export class UsageError extends Error {
-  readonly exitCode = EXIT_USAGE
+  readonly exitCode = EXIT.usage
 }
 
 /** Input that cannot be used: exit 2 with `FILE:LINE: reason` lines on stderr. */
 export class InputError extends Error {
-  readonly exitCode = EXIT_USAGE
+  readonly exitCode = EXIT.usage
   readonly lines: string[]
   constructor(lines: string[], options?: ErrorOptions) {
     super(lines.join('\n'), options)

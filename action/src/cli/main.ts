@@ -3,15 +3,7 @@
  * pay for the GitHub client), and turns thrown errors into exit codes.
  */
 import { errorMessage, VERSION } from '../../../shared/src/index.ts'
-import {
-  EXIT_OK,
-  EXIT_SOFTWARE,
-  EXIT_USAGE,
-  InputError,
-  UsageError,
-  type CliIo,
-  type CommandRun,
-} from './io.ts'
+import { EXIT, InputError, UsageError, type CliIo, type CommandRun } from './io.ts'
 
 interface CommandEntry {
   readonly summary: string
@@ -69,16 +61,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(HELP)
-    return name === undefined ? EXIT_USAGE : EXIT_OK
+    return name === undefined ? EXIT.usage : EXIT.ok
   }
   if (name === '--version' || name === '-V') {
     io.stdout(`allowlist-sync ${VERSION}\n`)
-    return EXIT_OK
+    return EXIT.ok
   }
   const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined
   if (!entry) {
     io.stderr(`allowlist-sync: unknown command '${name}'\n\n${HELP}`)
-    return EXIT_USAGE
+    return EXIT.usage
   }
   try {
     const command = await entry.load()
@@ -107,5 +99,5 @@ function crashed(name: string, error: unknown, io: CliIo): number {
   } catch {
     // stderr itself failed: the exit code still says what happened.
   }
-  return EXIT_SOFTWARE
+  return EXIT.software
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { EXIT_SOFTWARE, type CliIo } from '../../../action/src/cli/io.ts'
+import { EXIT, type CliIo } from '../../../action/src/cli/io.ts'
 import { main } from '../../../action/src/cli/main.ts'
 import { VERSION } from '../../../shared/src/index.ts'
 import { cliInProcess } from './in-process.ts'
@@ -33,8 +33,8 @@ describe('an unexpected crash', () => {
       now: () => 0,
     }
     const code = await main(['formats'], io)
-    expect(code).toBe(EXIT_SOFTWARE)
-    expect(EXIT_SOFTWARE).toBe(70)
+    expect(code).toBe(EXIT.software)
+    expect(EXIT.software).toBe(70)
     const lines = stderr.trimEnd().split('\n')
     expect(lines[0]).toBe('allowlist-sync formats: unexpected error: write EPIPE')
     expect(lines[1]).toMatch(
@@ -56,7 +56,7 @@ describe('an unexpected crash', () => {
       fetch: () => Promise.reject(new Error('no network')),
       now: () => 0,
     }
-    expect(await main(['formats'], io)).toBe(EXIT_SOFTWARE)
+    expect(await main(['formats'], io)).toBe(EXIT.software)
   })
 })
 

@@ -12,8 +12,7 @@ import {
   type ParsedList,
 } from '../../../../shared/src/ip/index.ts'
 import {
-  EXIT_OK,
-  EXIT_REFUSED,
+  EXIT,
   InputError,
   parseCommandArgs,
   readInputBytes,
@@ -99,13 +98,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   switch (sub) {
     case 'merge': {
       const parsed = parseCommandArgs(rest, OPTIONS, HELP_MERGE, io)
-      if (!parsed) return EXIT_OK
+      if (!parsed) return EXIT.ok
       if (parsed.positionals.length > 1) throw new UsageError('merge takes one FILE (or -)')
       return merge(parsed.positionals[0] ?? '-', parsed.values, io)
     }
     case 'diff': {
       const parsed = parseCommandArgs(rest, OPTIONS, HELP_DIFF, io)
-      if (!parsed) return EXIT_OK
+      if (!parsed) return EXIT.ok
       const [oldPath, newPath, extra] = parsed.positionals
       if (oldPath === undefined || newPath === undefined || extra !== undefined)
         throw new UsageError('diff takes two files: OLD NEW')
@@ -115,7 +114,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     }
     case 'contains': {
       const parsed = parseCommandArgs(rest, OPTIONS, HELP_CONTAINS, io)
-      if (!parsed) return EXIT_OK
+      if (!parsed) return EXIT.ok
       const [path, ...addresses] = parsed.positionals
       if (path === undefined || addresses.length === 0)
         throw new UsageError('contains takes a FILE and at least one ADDRESS')
@@ -124,7 +123,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     case '--help':
     case '-h':
       io.stdout(HELP)
-      return EXIT_OK
+      return EXIT.ok
     case undefined:
       throw new UsageError('missing subcommand: merge, diff or contains')
     default:
@@ -173,7 +172,7 @@ async function merge(path: string, values: Values, io: CliIo): Promise<number> {
       ? `${JSON.stringify({ ipv4: ipv4.toCidrs(), ipv6: ipv6.toCidrs() })}\n`
       : ipv4.toCidrLines() + ipv6.toCidrLines(),
   )
-  return EXIT_OK
+  return EXIT.ok
 }
 
 async function diff(oldPath: string, newPath: string, values: Values, io: CliIo): Promise<number> {
@@ -205,7 +204,7 @@ async function diff(oldPath: string, newPath: string, values: Values, io: CliIo)
           ...removed.ipv6.map((c) => `-${c}`),
         ]),
   )
-  return EXIT_OK
+  return EXIT.ok
 }
 
 async function contains(
@@ -236,5 +235,5 @@ async function contains(
       ? `${JSON.stringify({ all, results })}\n`
       : lines(results.map((r) => `${r.address} ${r.contained ? 'yes' : 'no'}`)),
   )
-  return all ? EXIT_OK : EXIT_REFUSED
+  return all ? EXIT.ok : EXIT.refused
 }

@@ -4,7 +4,7 @@ import {
   CATALOGUE_PROVIDERS,
   type FeedDefinition,
 } from '../../../../shared/src/index.ts'
-import { EXIT_OK, parseCommandArgs, UsageError, type CliIo } from '../io.ts'
+import { EXIT, parseCommandArgs, UsageError, type CliIo } from '../io.ts'
 
 const HELP = `allowlist-sync feeds: list the feed catalogue
 
@@ -31,12 +31,12 @@ function urls(feed: FeedDefinition): string {
 /** Prints the catalogue. */
 export function run(args: string[], io: CliIo): Promise<number> {
   const parsed = parseCommandArgs(args, { json: { type: 'boolean' } }, HELP, io)
-  if (!parsed) return Promise.resolve(EXIT_OK)
+  if (!parsed) return Promise.resolve(EXIT.ok)
   if (parsed.positionals.length > 0)
     throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`)
   if (parsed.values.json) {
     io.stdout(`${JSON.stringify(BUILTIN_FEEDS, null, 2)}\n`)
-    return Promise.resolve(EXIT_OK)
+    return Promise.resolve(EXIT.ok)
   }
   const width = Math.max(
     ...CATALOGUE_PROVIDERS.flatMap((p) => [...p.feeds, ...p.patterns].map((f) => f.id.length)),
@@ -53,5 +53,5 @@ export function run(args: string[], io: CliIo): Promise<number> {
     return lines.join('\n')
   })
   io.stdout(`${blocks.join('\n\n')}\n`)
-  return Promise.resolve(EXIT_OK)
+  return Promise.resolve(EXIT.ok)
 }

@@ -12,15 +12,7 @@ import {
 import { timeoutOption } from '../duration.ts'
 import { fetchFeeds } from '../fetch-feeds.ts'
 import { heldNotice } from '../held-notice.ts'
-import {
-  EXIT_OK,
-  EXIT_REFUSED,
-  InputError,
-  parseCommandArgs,
-  readInputFile,
-  UsageError,
-  type CliIo,
-} from '../io.ts'
+import { EXIT, InputError, parseCommandArgs, readInputFile, UsageError, type CliIo } from '../io.ts'
 
 const HELP = `allowlist-sync fetch: fetch feeds, guard them, print snapshots
 
@@ -172,7 +164,7 @@ function textFor(outcome: FeedOutcome): string {
 /** Fetches the named feeds and prints snapshots (and changes); exit 1 if any was refused. */
 export async function run(args: string[], io: CliIo): Promise<number> {
   const parsed = parseCommandArgs(args, OPTIONS, HELP, io)
-  if (!parsed) return EXIT_OK
+  if (!parsed) return EXIT.ok
   const { values, positionals } = parsed
   if (positionals.length === 0) throw new UsageError('name at least one FEED')
   const share = number('max-removal-share', values['max-removal-share'], 0, 1)
@@ -200,5 +192,5 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       refused = true
       io.stderr(`refused: ${o.guard}: ${o.feed}: ${o.reason}\n`)
     } else if (o.kind === 'held') io.stderr(heldNotice(o))
-  return refused ? EXIT_REFUSED : EXIT_OK
+  return refused ? EXIT.refused : EXIT.ok
 }

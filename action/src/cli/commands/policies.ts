@@ -5,7 +5,7 @@ import {
   PRESETS,
   requiredFeeds,
 } from '../../../../shared/src/index.ts'
-import { EXIT_OK, UsageError, parseCommandArgs, type CliIo } from '../io.ts'
+import { EXIT, UsageError, parseCommandArgs, type CliIo } from '../io.ts'
 
 const HELP = `Usage: allowlist-sync policies [--json] [PRESET]
 
@@ -28,7 +28,7 @@ const OPTIONS = { json: { type: 'boolean' } } as const
 /** Prints the presets, or one preset's rules. */
 export function run(args: string[], io: CliIo): Promise<number> {
   const parsed = parseCommandArgs(args, OPTIONS, HELP, io)
-  if (parsed === undefined) return Promise.resolve(EXIT_OK)
+  if (parsed === undefined) return Promise.resolve(EXIT.ok)
   const { values, positionals } = parsed
   if (positionals.length > 1) return Promise.reject(new UsageError('name at most one preset'))
   const wanted = positionals[0]
@@ -38,7 +38,7 @@ export function run(args: string[], io: CliIo): Promise<number> {
   if (values.json) {
     const out = ids.map((id) => ({ ...PRESETS[id], feeds: requiredFeeds(PRESETS[id]) }))
     io.stdout(`${JSON.stringify(wanted === undefined ? out : out[0], null, 2)}\n`)
-    return Promise.resolve(EXIT_OK)
+    return Promise.resolve(EXIT.ok)
   }
   const lines: string[] = []
   if (wanted === undefined) {
@@ -64,5 +64,5 @@ export function run(args: string[], io: CliIo): Promise<number> {
     for (const n of p.notes) lines.push('', `note: ${n}`)
   }
   io.stdout(`${lines.join('\n')}\n`)
-  return Promise.resolve(EXIT_OK)
+  return Promise.resolve(EXIT.ok)
 }

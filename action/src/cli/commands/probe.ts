@@ -5,7 +5,7 @@
  */
 import { connect } from 'node:net'
 import { formatPortRange, type PolicyRule } from '../../../../shared/src/index.ts'
-import { EXIT_OK, EXIT_REFUSED, UsageError, parseCommandArgs, type CliIo } from '../io.ts'
+import { EXIT, UsageError, parseCommandArgs, type CliIo } from '../io.ts'
 import { durationOption } from '../duration.ts'
 import { loadPolicy } from '../load-policy.ts'
 
@@ -126,7 +126,7 @@ function judge(port: number, outcome: ProbeOutcome, rules: readonly PolicyRule[]
 /** Probes the policy's TCP ports on HOST and reports. */
 export async function run(args: string[], io: CliIo): Promise<number> {
   const parsed = parseCommandArgs(args, OPTIONS, HELP, io)
-  if (parsed === undefined) return EXIT_OK
+  if (parsed === undefined) return EXIT.ok
   const { values, positionals } = parsed
   const host = positionals[0]
   if (host === undefined || positionals.length > 1) throw new UsageError('name exactly one HOST')
@@ -189,5 +189,5 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     )
     io.stdout(`${lines.join('\n')}\n`)
   }
-  return errors === 0 ? EXIT_OK : EXIT_REFUSED
+  return errors === 0 ? EXIT.ok : EXIT.refused
 }

@@ -22,15 +22,7 @@ import {
 import { timeoutOption } from '../duration.ts'
 import { fetchFeeds } from '../fetch-feeds.ts'
 import { heldNotice } from '../held-notice.ts'
-import {
-  EXIT_OK,
-  EXIT_REFUSED,
-  InputError,
-  UsageError,
-  parseCommandArgs,
-  readInputFile,
-  type CliIo,
-} from '../io.ts'
+import { EXIT, InputError, UsageError, parseCommandArgs, readInputFile, type CliIo } from '../io.ts'
 
 const HELP = `Usage: allowlist-sync render FEED... --format FORMAT [options]
        allowlist-sync render --from FILE --format FORMAT [options]
@@ -188,7 +180,7 @@ async function fetchedSets(
 /** Renders feeds or a list file; prints the text, or the spliced --into file. */
 export async function run(args: string[], io: CliIo): Promise<number> {
   const parsed = parseCommandArgs(args, OPTIONS, HELP, io)
-  if (parsed === undefined) return EXIT_OK
+  if (parsed === undefined) return EXIT.ok
   const { values, positionals } = parsed
   const format = values.format
   if (format === undefined) throw new UsageError('--format is required')
@@ -221,7 +213,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const fetched = await fetchedSets(io, positionals, timeoutMs)
     if (typeof fetched === 'string') {
       io.stderr(`${fetched}\n`)
-      return EXIT_REFUSED
+      return EXIT.refused
     }
     sets = fetched
   }
@@ -248,7 +240,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     if (!(error instanceof RenderError)) throw error
     if (error.code === 'ERR_RENDER_LIMIT' || error.code === 'ERR_RENDER_EMPTY') {
       io.stderr(`allowlist-sync render: ${error.message}\n`)
-      return EXIT_REFUSED
+      return EXIT.refused
     }
     if (
       values.into !== undefined &&
@@ -259,7 +251,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     throw new UsageError(error.message, { cause: error })
   }
   io.stdout(text)
-  return EXIT_OK
+  return EXIT.ok
 }
 
 /** The --into file; a missing one is empty (it then gets the block alone). */

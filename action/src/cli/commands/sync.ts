@@ -18,15 +18,7 @@ import { PlanError, planFiles, type FileReader, type PlannedFile } from '../../p
 import { checkPolicies, loadPolicies, policyFeeds, type PolicyResult } from '../../policy-check.ts'
 import { ACTION_VERSION } from '../../sync.ts'
 import { heldNotice } from '../held-notice.ts'
-import {
-  EXIT_OK,
-  EXIT_REFUSED,
-  InputError,
-  parseCommandArgs,
-  readInputFile,
-  UsageError,
-  type CliIo,
-} from '../io.ts'
+import { EXIT, InputError, parseCommandArgs, readInputFile, UsageError, type CliIo } from '../io.ts'
 import { errorMessage } from '../../../../shared/src/index.ts'
 
 const HELP = `allowlist-sync sync: run the Action's plan locally
@@ -213,7 +205,7 @@ function printText(io: CliIo, p: LocalPlan, violations: number): void {
 /** Runs `sync`; see HELP. */
 export async function run(args: string[], io: CliIo): Promise<number> {
   const parsed = parseCommandArgs(args, OPTIONS, HELP, io)
-  if (!parsed) return EXIT_OK
+  if (!parsed) return EXIT.ok
   const o = parsed.values
   if (parsed.positionals.length > 0)
     throw new UsageError(`unexpected argument '${parsed.positionals[0]!}'`)
@@ -270,5 +262,5 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const plan = { state, files, changed, policy, written: o.write }
   if (o.json) printJson(io, plan)
   else printText(io, plan, violations)
-  return state.refusals.length > 0 || violations > 0 ? EXIT_REFUSED : EXIT_OK
+  return state.refusals.length > 0 || violations > 0 ? EXIT.refused : EXIT.ok
 }

@@ -26,15 +26,7 @@ import { timeoutOption } from '../duration.ts'
 import { fetchFeeds } from '../fetch-feeds.ts'
 import { heldNotice } from '../held-notice.ts'
 import { loadPolicy, policyInputError } from '../load-policy.ts'
-import {
-  EXIT_OK,
-  EXIT_USAGE,
-  InputError,
-  UsageError,
-  parseCommandArgs,
-  readInputFile,
-  type CliIo,
-} from '../io.ts'
+import { EXIT, InputError, UsageError, parseCommandArgs, readInputFile, type CliIo } from '../io.ts'
 
 /** The version SARIF names as the tool's. */
 export const TOOL_VERSION = VERSION
@@ -155,7 +147,7 @@ async function loadFeeds(
 /** Verifies configs against a policy and prints the findings. */
 export async function run(args: string[], io: CliIo): Promise<number> {
   const parsed = parseCommandArgs(args, OPTIONS, HELP, io)
-  if (parsed === undefined) return EXIT_OK
+  if (parsed === undefined) return EXIT.ok
   const { values, positionals } = parsed
   if (positionals.length > 0)
     throw new UsageError(`unexpected '${positionals[0]}' (configs go after --config)`)
@@ -201,7 +193,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   } catch (error) {
     if (error instanceof PolicyError) {
       io.stderr(`allowlist-sync verify: ${error.message}\n`)
-      return EXIT_USAGE
+      return EXIT.usage
     }
     throw error
   }

@@ -17,6 +17,7 @@ import {
   type Policy,
   type SarifLog,
   type Snapshot,
+  VERSION,
 } from '../../shared/src/index.ts'
 import type { PolicyCheck } from './config.ts'
 import { globToRegExp } from './glob-to-reg-exp.ts'
@@ -97,7 +98,6 @@ export async function checkPolicies(
   paths: readonly string[],
   read: (path: string) => Promise<string | undefined>,
   snapshots: ReadonlyMap<string, Snapshot>,
-  toolVersion: string,
 ): Promise<PolicyResult> {
   const findings: PolicyFinding[] = []
   const errors = [...loadErrors]
@@ -144,7 +144,7 @@ export async function checkPolicies(
   let sarif: SarifLog | undefined
   if (sarifPolicy) {
     try {
-      sarif = toSarif(sarifFindings, { toolVersion, policy: sarifPolicy })
+      sarif = toSarif(sarifFindings, { toolVersion: VERSION, policy: sarifPolicy })
     } catch (cause) {
       errors.push(`SARIF: ${errorMessage(cause)}`)
     }

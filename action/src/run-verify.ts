@@ -6,7 +6,6 @@ import { getFeedState, type FeedState } from './feed-state.ts'
 import { checkPolicies, loadPolicies, policyFeeds } from './policy-check.ts'
 import { renderSummary } from './summary.ts'
 import {
-  ACTION_VERSION,
   feedOptions,
   readConfig,
   readLock,
@@ -37,14 +36,7 @@ export async function runVerify(deps: SyncDeps): Promise<SyncResult> {
     state = await getFeedState(missing, feedOptions(deps, config, previous))
     for (const [id, s] of state.snapshots) snapshots.set(id, s)
   }
-  const policy = await checkPolicies(
-    loaded,
-    errors,
-    reader.paths,
-    reader.read,
-    snapshots,
-    ACTION_VERSION,
-  )
+  const policy = await checkPolicies(loaded, errors, reader.paths, reader.read, snapshots)
   const v = violations(policy)
   const warnings = policy.errors.map((e) => `policy check could not run: ${e}`)
   return {

@@ -10,10 +10,8 @@ import type { Inputs } from './inputs.ts'
 import type { PolicyFinding, PolicyResult } from './policy-check.ts'
 import type { RunOutcome } from './summary.ts'
 import type { TreeReader } from './tree-reader.ts'
-import { errorMessage, VERSION, type SarifLog } from '../../shared/src/index.ts'
+import { errorMessage, type SarifLog } from '../../shared/src/index.ts'
 
-/** The action's version, in SARIF and the User-Agent. */
-export const ACTION_VERSION = VERSION
 /** The default branch name the action commits to. */
 export const DEFAULT_BRANCH = 'allowlist-sync/update'
 

@@ -21,7 +21,6 @@ import { isOwnCommit, planDigest, publishBranch } from './publish-branch.ts'
 import { runVerify } from './run-verify.ts'
 import { renderSummary, type RunOutcome } from './summary.ts'
 import {
-  ACTION_VERSION,
   countChanges,
   DEFAULT_BRANCH,
   feedOptions,
@@ -34,7 +33,7 @@ import {
 import { TreeReader } from './tree-reader.ts'
 import { upsertPull, type DesiredPull } from './upsert-pull.ts'
 
-export { ACTION_VERSION, DEFAULT_BRANCH } from './sync-context.ts'
+export { DEFAULT_BRANCH } from './sync-context.ts'
 export type { RunEnv, SyncDeps, SyncOutputs, SyncResult } from './sync-context.ts'
 export { CHECK_NAME } from './post-policy-result.ts'
 export { isOwnCommit, planDigest } from './publish-branch.ts'
@@ -104,7 +103,6 @@ async function makePlan(deps: SyncDeps): Promise<Plan> {
         [...new Set([...reader.paths, ...newContent.keys()])],
         (p) => (newContent.has(p) ? Promise.resolve(newContent.get(p)) : reader.read(p)),
         state.snapshots,
-        ACTION_VERSION,
       )
     : undefined
   const warnings = (policy?.errors ?? []).map((e) => `policy check could not run: ${e}`)

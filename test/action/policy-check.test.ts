@@ -19,7 +19,6 @@ const check = (paths: string[], files: Map<string, string>) =>
     paths,
     (path) => Promise.resolve(files.get(path)),
     new Map(),
-    'test',
   )
 
 const IPSET = `create office hash:net family inet hashsize 1024 maxelem 65536
@@ -66,7 +65,6 @@ describe('checkPolicies: the interfaces key', () => {
       ['firewall/a.ipset', 'firewall/b.rules'],
       (path) => Promise.resolve(path.endsWith('.ipset') ? IPSET : VPN),
       new Map(),
-      'test',
     )
   const on6379 = (r: Awaited<ReturnType<typeof run>>) =>
     r.findings.filter((f) => f.port === '6379').map((f) => [f.rule, f.line])

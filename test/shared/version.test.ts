@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ACTION_VERSION } from '../../action/src/sync-context.ts'
-import { TOOL_VERSION } from '../../action/src/cli/commands/verify.ts'
 import { USER_AGENT, VERSION } from '../../shared/src/index.ts'
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -15,8 +14,23 @@ describe('VERSION', () => {
   })
 
   it('is the one the Action, SARIF, and the User-Agent carry (the status page: test/worker/status)', () => {
-    expect(ACTION_VERSION).toBe(VERSION)
-    expect(TOOL_VERSION).toBe(VERSION)
     expect(USER_AGENT).toContain(`allowlist-sync/${VERSION} `)
+    // no second constant: no source renames VERSION or spells a version of its own
+    const root = path.join(import.meta.dirname, '../..')
+    const sources = ['shared/src', 'action/src', 'worker/src'].flatMap((dir) =>
+      readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => path.join(dir, f)),
+    )
+    const copies = sources.flatMap((file) =>
+      readFileSync(path.join(root, file), 'utf8')
+        .split('\n')
+        .flatMap((line, i) =>
+          /=\s*VERSION\b|VERSION\s*=\s*['"`]/.test(line)
+            ? [`${file}:${i + 1}: ${line.trim()}`]
+            : [],
+        ),
+    )
+    expect(copies.filter((c) => !c.startsWith('shared/src/version.ts'))).toEqual([])
   })
 })

@@ -16,7 +16,6 @@ import {
 import { getFeedState, lockCursor, parseLock, type FeedState } from '../../feed-state.ts'
 import { PlanError, planFiles, type FileReader, type PlannedFile } from '../../plan.ts'
 import { checkPolicies, loadPolicies, policyFeeds, type PolicyResult } from '../../policy-check.ts'
-import { ACTION_VERSION } from '../../sync.ts'
 import { heldNotice } from '../held-notice.ts'
 import { EXIT, InputError, parseCommandArgs, readInputFile, UsageError, type CliIo } from '../io.ts'
 import { errorMessage } from '../../../../shared/src/index.ts'
@@ -254,7 +253,6 @@ export async function run(args: string[], io: CliIo): Promise<number> {
           [...new Set([...treeFiles, ...files.map((f) => f.path)])],
           (p) => (changed.has(p) ? Promise.resolve(changed.get(p)) : read(p)),
           state.snapshots,
-          ACTION_VERSION,
         )
       : undefined
   const violations = policy?.findings.filter((f) => f.severity === 'error').length ?? 0

@@ -28,9 +28,6 @@ import { heldNotice } from '../held-notice.ts'
 import { loadPolicy, policyInputError } from '../load-policy.ts'
 import { EXIT, InputError, UsageError, parseCommandArgs, readInputFile, type CliIo } from '../io.ts'
 
-/** The version SARIF names as the tool's. */
-export const TOOL_VERSION = VERSION
-
 const HELP = `Usage: allowlist-sync verify --policy PRESET|FILE --config FILE... [options]
 
 Checks firewall configs against a port policy: which ports are reachable, from which sources
@@ -202,7 +199,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.stdout(`${JSON.stringify(toFindingsJson(findings, policy, evaluation), null, 2)}\n`)
   else if (format === 'sarif')
     io.stdout(
-      `${JSON.stringify(toSarif(findings, { toolVersion: TOOL_VERSION, policy, summary: evaluation }), null, 2)}\n`,
+      `${JSON.stringify(toSarif(findings, { toolVersion: VERSION, policy, summary: evaluation }), null, 2)}\n`,
     )
   else io.stdout(formatFindingsText(findings, policy, evaluation))
   return exitCodeFor(findings, evaluation)

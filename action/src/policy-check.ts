@@ -151,3 +151,8 @@ export async function checkPolicies(
   }
   return { policies: loaded.map((l) => l.policy.id), findings, errors, sarif, files: [...files] }
 }
+
+/** Port-policy errors of a result. */
+export function violations(policy: PolicyResult | undefined): number {
+  return policy?.findings.filter((f) => f.severity === 'error').length ?? 0
+}

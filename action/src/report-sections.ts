@@ -8,13 +8,13 @@ import type { FeedState } from './feed-state.ts'
 import type { FileChange } from './file-changes.ts'
 import type { HoldDecision } from './held.ts'
 import { cidrList, code, escapeMarkdown, link, plural } from './markdown.ts'
-import type { PolicyResult } from './policy-check.ts'
+import { violations, type PolicyResult } from './policy-check.ts'
 
 /** The policy result in a few words, and whether it fails. */
 export function policyVerdict(policy: PolicyResult | undefined): { text: string; fails: boolean } {
   if (!policy || (policy.policies.length === 0 && policy.errors.length === 0))
     return { text: 'not configured', fails: false }
-  const errors = policy.findings.filter((f) => f.severity === 'error').length
+  const errors = violations(policy)
   const warnings = policy.findings.filter((f) => f.severity === 'warning').length
   if (policy.errors.length > 0) return { text: 'could not run', fails: true }
   if (errors > 0) return { text: `${plural(errors, 'violation')}`, fails: true }

@@ -3,16 +3,10 @@
  * the event, else GITHUB_SHA, else the base branch's head); no writes.
  */
 import { getFeedState, type FeedState } from './feed-state.ts'
-import { checkPolicies, loadPolicies, policyFeeds } from './policy-check.ts'
+import { checkPolicies, loadPolicies, policyFeeds, violations } from './policy-check.ts'
 import { renderSummary } from './summary.ts'
-import {
-  feedOptions,
-  readConfig,
-  readLock,
-  violations,
-  type SyncDeps,
-  type SyncResult,
-} from './sync-context.ts'
+import { feedOptions, readConfig, readLock } from './sync-context.ts'
+import type { SyncDeps, SyncResult } from './sync-context.ts'
 import { TreeReader } from './tree-reader.ts'
 
 /** Checks the policies against one commit's files. */

@@ -7,7 +7,7 @@ import { ConfigError, parseConfig, type SyncConfig } from './config.ts'
 import { parseLock, type FeedState, type FeedStateOptions, type LockCursor } from './feed-state.ts'
 import type { GitHubClient } from './github.ts'
 import type { Inputs } from './inputs.ts'
-import type { PolicyFinding, PolicyResult } from './policy-check.ts'
+import type { PolicyFinding } from './policy-check.ts'
 import type { RunOutcome } from './summary.ts'
 import type { TreeReader } from './tree-reader.ts'
 import { errorMessage, type SarifLog } from '../../shared/src/index.ts'
@@ -109,11 +109,6 @@ export function feedOptions(
     previous,
     ...(cursor ? { cursor } : {}),
   }
-}
-
-/** Port-policy errors of a result. */
-export function violations(policy: PolicyResult | undefined): number {
-  return policy?.findings.filter((f) => f.severity === 'error').length ?? 0
 }
 
 /** CIDRs added and removed across the changed feeds. */

@@ -13,23 +13,16 @@ import { desiredPull } from './desired-pull.ts'
 import { decideHold, recordConfirmations, type HoldDecision } from './held.ts'
 import { code } from './markdown.ts'
 import { planFiles, type PlannedFile } from './plan.ts'
-import { checkPolicies, loadPolicies, policyFeeds, type PolicyResult } from './policy-check.ts'
+import { checkPolicies, loadPolicies, policyFeeds, violations } from './policy-check.ts'
+import type { PolicyResult } from './policy-check.ts'
 import { postPolicyResult } from './post-policy-result.ts'
 import { PR_MARKER } from './pr-body.ts'
 import { prTitle } from './pr-title.ts'
 import { isOwnCommit, planDigest, publishBranch } from './publish-branch.ts'
 import { runVerify } from './run-verify.ts'
 import { renderSummary, type RunOutcome } from './summary.ts'
-import {
-  countChanges,
-  DEFAULT_BRANCH,
-  feedOptions,
-  readConfig,
-  readLock,
-  violations,
-  type SyncDeps,
-  type SyncResult,
-} from './sync-context.ts'
+import { countChanges, DEFAULT_BRANCH, feedOptions, readConfig, readLock } from './sync-context.ts'
+import type { SyncDeps, SyncResult } from './sync-context.ts'
 import { TreeReader } from './tree-reader.ts'
 import { upsertPull, type DesiredPull } from './upsert-pull.ts'
 

@@ -15,7 +15,13 @@ import {
 } from '../../config.ts'
 import { getFeedState, lockCursor, parseLock, type FeedState } from '../../feed-state.ts'
 import { PlanError, planFiles, type FileReader, type PlannedFile } from '../../plan.ts'
-import { checkPolicies, loadPolicies, policyFeeds, type PolicyResult } from '../../policy-check.ts'
+import {
+  checkPolicies,
+  loadPolicies,
+  policyFeeds,
+  violations,
+  type PolicyResult,
+} from '../../policy-check.ts'
 import { heldNotice } from '../held-notice.ts'
 import { EXIT, InputError, parseCommandArgs, readInputFile, UsageError, type CliIo } from '../io.ts'
 import { errorMessage } from '../../../../shared/src/index.ts'
@@ -181,7 +187,7 @@ function printJson(io: CliIo, p: LocalPlan): void {
   io.stdout(`${JSON.stringify(report, null, 2)}\n`)
 }
 
-function printText(io: CliIo, p: LocalPlan, violations: number): void {
+function printText(io: CliIo, p: LocalPlan, failed: number): void {
   for (const r of p.state.refusals) io.stderr(`refused: ${r.feed}: ${r.guard}: ${r.reason}\n`)
   for (const h of p.state.held) io.stderr(heldNotice(h))
   for (const f of p.files) {
@@ -197,7 +203,7 @@ function printText(io: CliIo, p: LocalPlan, violations: number): void {
       `${f.file ?? '-'}:${f.line ?? 0}: ${f.severity} [${f.policy}/${f.rule}] ${f.message}\n`,
     )
   io.stdout(
-    `${p.changed.size} of ${p.files.length} files ${p.written ? 'written' : 'would change'}; ${p.state.refusals.length} feeds refused; ${violations} policy violations\n`,
+    `${p.changed.size} of ${p.files.length} files ${p.written ? 'written' : 'would change'}; ${p.state.refusals.length} feeds refused; ${failed} policy violations\n`,
   )
 }
 
@@ -255,10 +261,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
           state.snapshots,
         )
       : undefined
-  const violations = policy?.findings.filter((f) => f.severity === 'error').length ?? 0
+  const failed = violations(policy)
   if (o.write) for (const [p, content] of changed) await writeInside(o.root, p, content)
   const plan = { state, files, changed, policy, written: o.write }
   if (o.json) printJson(io, plan)
-  else printText(io, plan, violations)
-  return state.refusals.length > 0 || violations > 0 ? EXIT.refused : EXIT.ok
+  else printText(io, plan, failed)
+  return state.refusals.length > 0 || failed > 0 ? EXIT.refused : EXIT.ok
 }

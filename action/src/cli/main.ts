@@ -5,40 +5,20 @@
 import { errorMessage, VERSION } from '../../../shared/src/index.ts'
 import { EXIT, InputError, UsageError, type CliIo, type CommandRun } from './io.ts'
 
-interface CommandEntry {
-  readonly summary: string
-  readonly load: () => Promise<{ run: CommandRun }>
-}
-
-/** Every command, in the order `--help` lists them. */
-export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
-  cidr: { summary: 'merge, diff and test CIDR lists', load: () => import('./commands/cidr.ts') },
-  feeds: { summary: 'list the feed catalogue', load: () => import('./commands/feeds.ts') },
-  fetch: {
-    summary: 'fetch feeds, guard them, print snapshots',
-    load: () => import('./commands/fetch.ts'),
-  },
-  formats: { summary: 'list the output formats', load: () => import('./commands/formats.ts') },
-  render: {
-    summary: 'render feeds into a firewall format',
-    load: () => import('./commands/render.ts'),
-  },
-  policies: {
-    summary: 'list the port-policy presets',
-    load: () => import('./commands/policies.ts'),
-  },
-  verify: {
-    summary: 'check firewall configs against a port policy',
-    load: () => import('./commands/verify.ts'),
-  },
-  probe: {
-    summary: "try TCP connects to a policy's ports on a host",
-    load: () => import('./commands/probe.ts'),
-  },
-  sync: {
-    summary: "run the Action's plan locally (--dry-run)",
-    load: () => import('./commands/sync.ts'),
-  },
+/**
+ * Every command and its summary, in the order `--help` lists them. Command NAME is the module
+ * ./commands/NAME.ts, loaded only when it runs.
+ */
+export const COMMANDS: Readonly<Record<string, string>> = {
+  cidr: 'merge, diff and test CIDR lists',
+  feeds: 'list the feed catalogue',
+  fetch: 'fetch feeds, guard them, print snapshots',
+  formats: 'list the output formats',
+  render: 'render feeds into a firewall format',
+  policies: 'list the port-policy presets',
+  verify: 'check firewall configs against a port policy',
+  probe: "try TCP connects to a policy's ports on a host",
+  sync: "run the Action's plan locally (--dry-run)",
 }
 
 const HELP = `allowlist-sync: keep firewall allowlists true to published IP feeds
@@ -48,7 +28,7 @@ Usage: allowlist-sync <command> [options]
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .map(([name, summary]) => `  ${name.padEnd(10)} ${summary}`)
   .join('\n')}
 
 Run 'allowlist-sync <command> --help' for a command's options and examples.
@@ -67,13 +47,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`allowlist-sync ${VERSION}\n`)
     return EXIT.ok
   }
-  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined
-  if (!entry) {
+  if (!Object.hasOwn(COMMANDS, name)) {
     io.stderr(`allowlist-sync: unknown command '${name}'\n\n${HELP}`)
     return EXIT.usage
   }
   try {
-    const command = await entry.load()
+    const command = (await import(`./commands/${name}.ts`)) as { run: CommandRun }
     return await command.run(rest, io)
   } catch (error) {
     if (error instanceof UsageError) {

@@ -4,18 +4,7 @@
  */
 import { IpSet, type Family, type TransportProtocol } from '../ip/index.ts'
 import { PolicyError } from './policy-error.ts'
-import {
-  addressMatch,
-  addressSets,
-  andAddress,
-  finishRule,
-  interfaceMatch,
-  narrowAddressType,
-  narrowProtocols,
-  parsePortRange,
-  parseStates,
-  type RuleDraft,
-} from './rule-builder.ts'
+import * as build from './rule-builder.ts'
 import type {
   ConfigFormat,
   FirewallChain,
@@ -60,13 +49,13 @@ export interface Where {
 export function buildNftSet(type: string, elements: readonly string[], where: Where): NftSet {
   if (/:\s*verdict$/.test(type)) return { kind: 'vmap', elements: [...elements] }
   if (type === 'ipv4_addr' || type === 'ipv6_addr') {
-    const s = addressSets(elements, where)
+    const s = build.addressSets(elements, where)
     return { kind: 'addr', ipv4: s.ipv4, ipv6: s.ipv6 }
   }
   if (type === 'inet_service') {
     const ranges: PortRange[] = []
     for (const e of elements) {
-      const r = parsePortRange(e)
+      const r = build.parsePortRange(e)
       if (r === undefined) throw configError(where, `'${e}' is not a port or port range`)
       ranges.push(r)
     }
@@ -115,15 +104,15 @@ export function buildNftRule(
   verdict: RuleVerdict,
   ctx: BuildCtx,
 ): FirewallRule {
-  const draft: RuleDraft = { verdict }
+  const draft: build.RuleDraft = { verdict }
   if (ctx.family === 'ip') draft.family = 4
   if (ctx.family === 'ip6') draft.family = 6
   for (const m of matches) applyMatch(draft, m, ctx)
-  return finishRule(draft, ctx.where)
+  return build.finishRule(draft, ctx.where)
 }
 
 /** Narrows the draft by one match; a selector the model does not know is a warning. */
-function applyMatch(draft: RuleDraft, m: NftMatch, ctx: BuildCtx): void {
+function applyMatch(draft: build.RuleDraft, m: NftMatch, ctx: BuildCtx): void {
   const { where } = ctx
   const items = flatten(m.value, ctx.sets, where)
   const words = items.filter((i): i is string => typeof i === 'string')
@@ -139,16 +128,16 @@ function applyMatch(draft: RuleDraft, m: NftMatch, ctx: BuildCtx): void {
     const [fam, field] = sel.split(' ') as [string, string]
     // nft refuses a rule (or table) that mixes ip and ip6: no conflict to record
     draft.family = fam === 'ip' ? 4 : 6
-    const am = addressMatch(addressesOf(sel, words, setItems, where), m.negate)
-    if (field === 'saddr') draft.saddr = andAddress(draft.saddr, am)
-    else draft.daddr = andAddress(draft.daddr, am)
+    const am = build.addressMatch(addressesOf(sel, words, setItems, where), m.negate)
+    if (field === 'saddr') draft.saddr = build.andAddress(draft.saddr, am)
+    else draft.daddr = build.andAddress(draft.daddr, am)
   } else if (/^(tcp|udp|th) dport$/.test(sel)) {
     const proto = sel.split(' ')[0]!
-    narrowProtocols(draft, proto === 'th' ? ['tcp', 'udp'] : [proto as TransportProtocol])
+    build.narrowProtocols(draft, proto === 'th' ? ['tcp', 'udp'] : [proto as TransportProtocol])
     draft.dports = { ranges: portRangesOf(sel, words, setItems, where), negate: m.negate }
   } else if (/^(tcp|udp|th) sport$/.test(sel)) {
     const proto = sel.split(' ')[0]!
-    if (proto !== 'th') narrowProtocols(draft, [proto as TransportProtocol])
+    if (proto !== 'th') build.narrowProtocols(draft, [proto as TransportProtocol])
     ctx.warnings.push({
       file: where.file,
       line: where.line,
@@ -159,7 +148,7 @@ function applyMatch(draft: RuleDraft, m: NftMatch, ctx: BuildCtx): void {
     if (sel === 'ip6 nexthdr') draft.family = 6
     const protos = words.map((w) => PROTO_WORDS[w.toLowerCase()] ?? 'other')
     const named = protos.filter((p): p is TransportProtocol => p !== 'other')
-    narrowProtocols(
+    build.narrowProtocols(
       draft,
       m.negate ? (['tcp', 'udp'] as const).filter((p) => !named.includes(p)) : named,
     )
@@ -170,14 +159,14 @@ function applyMatch(draft: RuleDraft, m: NftMatch, ctx: BuildCtx): void {
   } else if (sel === 'ct status' && words.length === 1 && words[0] === 'dnat') {
     draft.dnat = !m.negate
   } else if (sel === 'ct state') {
-    const states = parseStates(words, m.negate)
+    const states = build.parseStates(words, m.negate)
     if (states) draft.states = states
   } else if (/^(meta )?(iif|iifname|oif|oifname)$/.test(sel)) {
-    const im = interfaceMatch(interfaceNamesOf(sel, words, setItems, where), m.negate)
+    const im = build.interfaceMatch(interfaceNamesOf(sel, words, setItems, where), m.negate)
     if (sel.replace('meta ', '').startsWith('i')) draft.iif = im
     else draft.oif = im
   } else if (sel === 'fib daddr type') {
-    if (!narrowAddressType(draft, words, m.negate, 'dst'))
+    if (!build.narrowAddressType(draft, words, m.negate, 'dst'))
       notModelled(`fib daddr type ${words.join(',')}`)
   } else if (sel === 'fib saddr oif' && words.every((w) => w === 'missing' || w === '0')) {
     // reverse-path filtering: a source the host routes back to (the Internet, by the default
@@ -193,7 +182,9 @@ function applyMatch(draft: RuleDraft, m: NftMatch, ctx: BuildCtx): void {
 /** The addresses a `saddr`/`daddr` match compares with: its words and its address sets. */
 function addressesOf(sel: string, words: readonly string[], sets: readonly NftSet[], where: Where) {
   let { ipv4, ipv6 } =
-    words.length > 0 ? addressSets(words, where) : { ipv4: IpSet.empty(4), ipv6: IpSet.empty(6) }
+    words.length > 0
+      ? build.addressSets(words, where)
+      : { ipv4: IpSet.empty(4), ipv6: IpSet.empty(6) }
   for (const s of sets) {
     if (s.kind !== 'addr')
       throw configError(where, `'${sel}' compared with a set that holds no addresses`)
@@ -212,7 +203,7 @@ function portRangesOf(
 ): PortRange[] {
   const ranges: PortRange[] = []
   for (const w of words) {
-    const r = parsePortRange(w)
+    const r = build.parsePortRange(w)
     if (r === undefined) throw configError(where, `'${w}' is not a port or port range`)
     ranges.push(r)
   }

@@ -6,19 +6,7 @@
 import { PolicyError } from './policy-error.ts'
 import { rateNote } from './rate-note.ts'
 import type { NamedSets } from './read-ipset-save.ts'
-import {
-  addressMatch,
-  addressSets,
-  andAddress,
-  finishRule,
-  interfaceMatch,
-  narrowAddressType,
-  narrowProtocols,
-  parseNatTarget,
-  parsePortRange,
-  parseStates,
-  type RuleDraft,
-} from './rule-builder.ts'
+import * as build from './rule-builder.ts'
 import type {
   AddressMatch,
   FirewallRule,
@@ -133,7 +121,7 @@ const SKIPPED_WITH_VALUE = new Set([
  * own copy. Each map is cleared when full, so that it stays small whatever the input.
  */
 const SHARED_MAX = 4096
-const PORT_MATCHES = new Map<string, NonNullable<RuleDraft['dports']>>()
+const PORT_MATCHES = new Map<string, NonNullable<build.RuleDraft['dports']>>()
 const ADDRESS_MATCHES = new Map<string, AddressMatch>()
 
 /** Remembers `value` under `key` in a bounded map of shared matches. */
@@ -165,7 +153,7 @@ interface RuleState {
   k: number
   readonly where: Where
   readonly ctx: IptablesRuleContext
-  readonly draft: RuleDraft
+  readonly draft: build.RuleDraft
   /** The rate-limit options met, as written, and whether one keeps a first connection out. */
   readonly rates: string[]
   over: boolean
@@ -192,12 +180,16 @@ function addressOption(st: RuleState, text: string, negate: boolean): AddressMat
   const key = negate ? `!${text}` : text
   const known = ADDRESS_MATCHES.get(key)
   if (known) return known
-  const m = Object.freeze(addressMatch(addressSets(text.split(','), st.where), negate))
+  const m = Object.freeze(build.addressMatch(build.addressSets(text.split(','), st.where), negate))
   return share(ADDRESS_MATCHES, key, m)
 }
 
 /** `--dport`/`--dports` as a port match, names resolved over the rule's one protocol. */
-function portMatch(st: RuleState, text: string, negate: boolean): NonNullable<RuleDraft['dports']> {
+function portMatch(
+  st: RuleState,
+  text: string,
+  negate: boolean,
+): NonNullable<build.RuleDraft['dports']> {
   // iptables resolves a name with the protocol of `-p` (`-p tcp --dport dhcpv6-client` fails)
   const protocols = st.draft.protocols
   const protocol = protocols?.length === 1 ? protocols[0] : undefined
@@ -205,7 +197,7 @@ function portMatch(st: RuleState, text: string, negate: boolean): NonNullable<Ru
   const known = PORT_MATCHES.get(key)
   if (known) return known
   const ranges = text.split(',').map((part) => {
-    const r = parsePortRange(part, protocol)
+    const r = build.parsePortRange(part, protocol)
     if (r === undefined)
       throw fail(
         st.where,
@@ -223,7 +215,7 @@ function natTarget(st: RuleState, target: 'DNAT' | 'REDIRECT'): RuleVerdict {
   const flag = target === 'DNAT' ? '--to-destination' : '--to-ports'
   const at = options.indexOf(flag)
   const text = at >= 0 ? options[at + 1] : undefined
-  const t = text === undefined ? undefined : parseNatTarget(text, target === 'REDIRECT')
+  const t = text === undefined ? undefined : build.parseNatTarget(text, target === 'REDIRECT')
   if (t === undefined)
     throw fail(
       st.where,
@@ -259,31 +251,33 @@ function matchOption(st: RuleState, w: string, neg: boolean): boolean {
   switch (w) {
     case '-s':
     case '--source':
-      draft.saddr = andAddress(draft.saddr, addressOption(st, value(st), neg))
+      draft.saddr = build.andAddress(draft.saddr, addressOption(st, value(st), neg))
       return true
     case '-d':
     case '--destination':
-      draft.daddr = andAddress(draft.daddr, addressOption(st, value(st), neg))
+      draft.daddr = build.andAddress(draft.daddr, addressOption(st, value(st), neg))
       return true
     case '-p':
     case '--protocol': {
       // of the protocols the model knows, the ones this names (ICMP, ESP, ...: none)
       const named = PROTOCOLS[value(st).toLowerCase()] ?? []
-      narrowProtocols(draft, neg ? TCP_UDP.filter((p) => !named.includes(p)) : named)
+      build.narrowProtocols(draft, neg ? TCP_UDP.filter((p) => !named.includes(p)) : named)
       return true
     }
     case '-i':
     case '--in-interface':
-      draft.iif = interfaceMatch([value(st)], neg)
+      draft.iif = build.interfaceMatch([value(st)], neg)
       return true
     case '-o':
     case '--out-interface':
-      draft.oif = interfaceMatch([value(st)], neg)
+      draft.oif = build.interfaceMatch([value(st)], neg)
       return true
     case '--dst-type':
     case '--src-type': {
       const types = value(st)
-      if (!narrowAddressType(draft, types.split(','), neg, w === '--dst-type' ? 'dst' : 'src'))
+      if (
+        !build.narrowAddressType(draft, types.split(','), neg, w === '--dst-type' ? 'dst' : 'src')
+      )
         warn(st, `address type '${types}' is not modelled; the rule is taken to match`)
       return true
     }
@@ -300,7 +294,7 @@ function matchOption(st: RuleState, w: string, neg: boolean): boolean {
       return true
     case '--ctstate':
     case '--state': {
-      const states = parseStates(value(st).split(','), neg)
+      const states = build.parseStates(value(st).split(','), neg)
       if (states) draft.states = states
       return true
     }
@@ -322,9 +316,9 @@ function matchOption(st: RuleState, w: string, neg: boolean): boolean {
           st.where,
           `ipset '${name}' is not defined (pass its 'ipset save' file as a config too)`,
         )
-      const m = addressMatch(set, neg)
-      if (dir.startsWith('src')) draft.saddr = andAddress(draft.saddr, m)
-      else draft.daddr = andAddress(draft.daddr, m)
+      const m = build.addressMatch(set, neg)
+      if (dir.startsWith('src')) draft.saddr = build.andAddress(draft.saddr, m)
+      else draft.daddr = build.andAddress(draft.daddr, m)
       return true
     }
   }
@@ -400,5 +394,5 @@ export function parseIptablesRule(
   if (draft.protocols) draft.protocols = sharedProtocols(draft.protocols)
   // an iptables-save file is of one family: its rules are too
   draft.family = ctx.family
-  return finishRule(draft, where)
+  return build.finishRule(draft, where)
 }

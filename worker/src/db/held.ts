@@ -51,10 +51,7 @@ export async function getHeldCandidates(db: D1Database): Promise<Map<string, Hel
 }
 
 /** One feed's held (or rejected) candidate, or undefined. */
-export async function getHeldCandidate(
-  db: D1Database,
-  feed: string,
-): Promise<HeldCandidate | undefined> {
+export function getHeldCandidate(db: D1Database, feed: string): Promise<HeldCandidate | undefined> {
   return selectOne(
     db,
     `SELECT ${HELD_COLUMNS} FROM held_candidates WHERE feed = ?`,

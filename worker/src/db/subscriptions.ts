@@ -92,10 +92,7 @@ export async function insertSubscription(db: D1Database, s: Subscription): Promi
 }
 
 /** One subscription by id. */
-export async function getSubscription(
-  db: D1Database,
-  id: string,
-): Promise<Subscription | undefined> {
+export function getSubscription(db: D1Database, id: string): Promise<Subscription | undefined> {
   return selectOne(
     db,
     `SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE id = ?`,

@@ -7,7 +7,7 @@ import { PolicyError } from './policy-error.ts'
 import { rateNote } from './rate-note.ts'
 import { splitWords } from './split-words.ts'
 import { SERVICE_NAMES } from './service-names.ts'
-import { ufwApp } from './ufw-apps.ts'
+import { ufwApp, ufwPorts } from './ufw-words.ts'
 import {
   addressMatch,
   addressSets,
@@ -15,7 +15,6 @@ import {
   impliedEstablished,
   interfaceMatch,
   parsePortNumber,
-  parsePortRange,
   type RuleDraft,
 } from './rule-builder.ts'
 import type {
@@ -44,14 +43,6 @@ interface Entry {
   key: string
   action: string
   rule: FirewallRule
-}
-
-function parsePorts(text: string, err: (r: string) => PolicyError): PortRange[] {
-  return text.split(',').map((p) => {
-    const r = parsePortRange(p)
-    if (!r) throw err(`'${p}' is not a port or port range`)
-    return r
-  })
 }
 
 /** Reads a file of ufw commands; other shell lines are ignored. */
@@ -172,7 +163,7 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
       } else if (w === 'to') to = next()
       else if (w === 'port') {
         const p = next()
-        ports = parsePorts(p, err)
+        ports = ufwPorts(p, err)
         named = serviceProtocols(p)
       } else if (w === 'app') {
         app = next()
@@ -188,7 +179,7 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
           // ufw looks a name up over the protocol it is given: `dhcpv6-client/tcp` is no service
           if (proto && !/^\d/.test(m[1]!) && parsePortNumber(m[1]!, proto) === undefined)
             throw err(`'${m[1]!}' is no ${proto} service in /etc/services`)
-          ports = parsePorts(m[1]!, err)
+          ports = ufwPorts(m[1]!, err)
           if (proto) protocols = [proto]
           else named = serviceProtocols(m[1]!)
         } else {

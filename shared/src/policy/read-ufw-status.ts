@@ -4,24 +4,16 @@
  */
 import { PolicyError } from './policy-error.ts'
 import { rateNote } from './rate-note.ts'
-import { ufwApp } from './ufw-apps.ts'
+import { ufwApp, ufwPorts, type UfwApp } from './ufw-words.ts'
 import {
   addressMatch,
   addressSets,
   finishRule,
   interfaceMatch,
   impliedEstablished,
-  parsePortRange,
   type RuleDraft,
 } from './rule-builder.ts'
-import type {
-  FirewallChain,
-  FirewallConfig,
-  FirewallRule,
-  PortRange,
-  TransportProtocol,
-  ReaderWarning,
-} from './types.ts'
+import type { FirewallChain, FirewallConfig, FirewallRule, ReaderWarning } from './types.ts'
 
 const ROW =
   /^(?<to>.+?)\s+(?<action>ALLOW|DENY|REJECT|LIMIT)(?:\s+(?<dir>IN|OUT|FWD))?\s+(?<from>.+?)\s*(?:#.*)?$/
@@ -30,13 +22,7 @@ const ROW =
 function side(
   text: string,
   where: { file: string; line: number },
-): {
-  addr?: string
-  ports?: PortRange[]
-  protocols?: TransportProtocol[]
-  v6: boolean
-  iface?: string
-} {
+): Partial<UfwApp> & { addr?: string; v6: boolean; iface?: string } {
   let t = text.trim()
   // ufw prints the interface last: `Anywhere (v6) on lo`, `8080 (v6) on eth0`
   const on = / on (\S+)$/.exec(t)
@@ -76,21 +62,15 @@ function side(
       `${where.file}:${where.line}: cannot read '${text.trim()}' (an application profile this reader does not know?)`,
       where,
     )
-  const ports: PortRange[] = []
-  for (const p of m[1]!.split(',')) {
-    const r = parsePortRange(p)
-    if (!r)
-      throw new PolicyError(
-        'ERR_POLICY_CONFIG',
-        `${where.file}:${where.line}: '${p}' is not a port`,
-        where,
-      )
-    ports.push(r)
-  }
+  const ports = ufwPorts(
+    m[1]!,
+    (reason) =>
+      new PolicyError('ERR_POLICY_CONFIG', `${where.file}:${where.line}: ${reason}`, where),
+  )
   return {
     ...(addr ? { addr } : {}),
     ports,
-    ...(m[2] ? { protocols: [m[2] as TransportProtocol] } : {}),
+    ...(m[2] ? { protocols: [m[2] as 'tcp' | 'udp'] } : {}),
     v6,
     ...onIface,
   }

@@ -253,7 +253,7 @@ Anywhere (v6)              ALLOW       2001:db8::/32/gre
     [
       'Status: active\n\nTo Action From\n-- ------ ----\n70000/tcp                  ALLOW       Anywhere\n',
       5,
-      "'70000' is not a port",
+      "'70000' is not a port or port range",
     ],
     [
       'Status: active\n\nTo Action From\n-- ------ ----\n22/tcp                     ACCEPT      Anywhere\n',

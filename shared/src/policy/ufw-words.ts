@@ -1,10 +1,13 @@
 /**
- * @module The ufw application profiles the ufw readers know (`ufw allow 'Nginx Full'`, and the
+ * @module What both ufw readers read the same way: port lists (`80,443`, `1000:2000`) and the
+ * application profiles the ufw readers know (`ufw allow 'Nginx Full'`, and the
  * `To` column of `ufw status`), as Debian ships them in /etc/ufw/applications.d: OpenSSH
  * (openssh-server), Nginx HTTP/HTTPS/Full (nginx-common 1.22.1), Apache, Apache Secure and
  * Apache Full (apache2), and WWW, WWW Secure, WWW Full and WWW Cache (ufw 0.36.2,
  * ufw-webserver). Keys are lower case: ufw matches profile names without regard to case.
  */
+import type { PolicyError } from './policy-error.ts'
+import { parsePortRange } from './rule-builder.ts'
 import type { PortRange, TransportProtocol } from './types.ts'
 
 /** A profile's ports; every profile here is TCP only. */
@@ -36,4 +39,13 @@ const PROFILES: ReadonlyMap<string, UfwApp> = new Map([
 export function ufwApp(name: string): UfwApp | undefined {
   const app = PROFILES.get(name.toLowerCase())
   return app && { ports: [...app.ports], protocols: [...app.protocols] }
+}
+
+/** A ufw port list, `80,443` or `1000:2000,3000`; `err(reason)` for a part that is no port. */
+export function ufwPorts(text: string, err: (reason: string) => PolicyError): PortRange[] {
+  return text.split(',').map((p) => {
+    const r = parsePortRange(p)
+    if (!r) throw err(`'${p}' is not a port or port range`)
+    return r
+  })
 }

@@ -1,5 +1,5 @@
 /**
- * @module The ufw application profiles (ufw-apps.ts), one table for both ufw readers: each
+ * @module The ufw application profiles (ufw-words.ts), one table for both ufw readers: each
  * profile reads to the same ports from a shell file of commands (`ufw allow 'NAME'`) and from
  * `ufw status`; and each agrees with the profile file Debian installs in
  * /etc/ufw/applications.d where the package is installed here (ufw's ufw-webserver, nginx-common's
@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { readFirewallConfig } from '../../../shared/src/index.ts'
-import { ufwApp } from '../../../shared/src/policy/ufw-apps.ts'
+import { ufwApp } from '../../../shared/src/policy/ufw-words.ts'
 
 const NAMES = [
   'OpenSSH',

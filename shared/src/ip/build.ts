@@ -5,6 +5,9 @@
  */
 import { scanned, w } from './scan.ts'
 
+/** A 32-bit word of an IPv6 address, most significant first (unsigned, in a number). */
+type U32 = number
+
 /** 2^k for k in 0..32, exact in a float64. */
 const POW2 = Array.from({ length: 33 }, (_, k) => 2 ** k)
 
@@ -83,16 +86,7 @@ export class RangeCollector {
   }
 
   /** Adds the IPv6 range [a, e] (e inclusive), merging it into the last range where they touch. */
-  add6Range(
-    a0: number,
-    a1: number,
-    a2: number,
-    a3: number,
-    e0: number,
-    e1: number,
-    e2: number,
-    e3: number,
-  ): void {
+  add6Range(a0: U32, a1: U32, a2: U32, a3: U32, e0: U32, e1: U32, e2: U32, e3: U32): void {
     const r = this.r6
     const o = 8 * this.n6 - 8
     if (o >= 0) {
@@ -296,16 +290,7 @@ function toBigint(a: number, b: number, c: number, d: number): bigint {
  * Whether a range starting at a touches or overlaps one ending (inclusive) at e: a <= e + 1.
  * An e of all ones swallows everything after it.
  */
-function startsBy(
-  a0: number,
-  a1: number,
-  a2: number,
-  a3: number,
-  e0: number,
-  e1: number,
-  e2: number,
-  e3: number,
-): boolean {
+function startsBy(a0: U32, a1: U32, a2: U32, a3: U32, e0: U32, e1: U32, e2: U32, e3: U32): boolean {
   const c = cmp(a0, a1, a2, a3, e0, e1, e2, e3)
   if (c <= 0) return true
   // a > e: touching means a = e + 1, i.e. a - 1 = e (a > e, so a is not zero).
@@ -326,16 +311,7 @@ export function hostMask(prefix: number, word: number): number {
   return 0xffffffff >>> bits
 }
 
-function cmp(
-  a0: number,
-  a1: number,
-  a2: number,
-  a3: number,
-  b0: number,
-  b1: number,
-  b2: number,
-  b3: number,
-): number {
+function cmp(a0: U32, a1: U32, a2: U32, a3: U32, b0: U32, b1: U32, b2: U32, b3: U32): number {
   if (a0 !== b0) return a0 < b0 ? -1 : 1
   if (a1 !== b1) return a1 < b1 ? -1 : 1
   if (a2 !== b2) return a2 < b2 ? -1 : 1

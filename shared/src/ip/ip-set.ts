@@ -326,20 +326,20 @@ function cidrs4(r: Float64Array | number[], limit: number): string[] {
 
 function cidrs6(r: bigint[], limit: number): string[] {
   const out: string[] = []
-  for (let i = 0; i < r.length; i += 2) {
-    let s = r[i]!
-    const e = r[i + 1]!
-    while (s < e) {
-      if (out.length >= limit) return out
-      let size = s === 0n ? TWO_128 : s & -s
-      let bits = size === TWO_128 ? 128 : size.toString(2).length - 1
-      while (size > e - s) {
-        size >>= 1n
-        bits--
-      }
-      out.push(formatIpv6(s) + SLASH[128 - bits]!)
-      s += size
-    }
-  }
+  for (let i = 0; i < r.length && out.length < limit; i += 2) blocks6(r[i]!, r[i + 1]!, out, limit)
   return out
+}
+
+/** Appends the CIDRs of [s, e) to `out`, largest aligned block first, until it holds `limit`. */
+function blocks6(s: bigint, e: bigint, out: string[], limit: number): void {
+  for (; s < e && out.length < limit;) {
+    let size = s === 0n ? TWO_128 : s & -s
+    let bits = size === TWO_128 ? 128 : size.toString(2).length - 1
+    while (size > e - s) {
+      size >>= 1n
+      bits--
+    }
+    out.push(formatIpv6(s) + SLASH[128 - bits]!)
+    s += size
+  }
 }

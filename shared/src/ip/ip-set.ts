@@ -332,7 +332,7 @@ function cidrs6(r: bigint[], limit: number): string[] {
 
 /** Appends the CIDRs of [s, e) to `out`, largest aligned block first, until it holds `limit`. */
 function blocks6(s: bigint, e: bigint, out: string[], limit: number): void {
-  for (; s < e && out.length < limit;) {
+  while (s < e && out.length < limit) {
     let size = s === 0n ? TWO_128 : s & -s
     let bits = size === TWO_128 ? 128 : size.toString(2).length - 1
     while (size > e - s) {

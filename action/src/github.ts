@@ -86,6 +86,16 @@ export class GitHubClient {
     return { owner: this.owner, repo: this.repo }
   }
 
+  /** The parameters naming pull request `number`. */
+  #pull(number: number) {
+    return { ...this.#repo(), pull_number: number }
+  }
+
+  /** The parameters naming issue (or pull request) `number` on the issues API. */
+  #issue(number: number) {
+    return { ...this.#repo(), issue_number: number }
+  }
+
   /** The repository's default branch. */
   async getDefaultBranch(): Promise<string> {
     const r = await this.#call('read the repository', 'contents: read', () =>
@@ -287,7 +297,7 @@ export class GitHubClient {
   /** Updates the title and/or the body. */
   async updatePull(number: number, fields: Partial<PullFields>): Promise<void> {
     await this.#call(`update pull request #${number}`, 'pull-requests: write', () =>
-      this.#octokit.rest.pulls.update({ ...this.#repo(), pull_number: number, ...fields }),
+      this.#octokit.rest.pulls.update({ ...this.#pull(number), ...fields }),
     )
   }
 
@@ -308,18 +318,14 @@ export class GitHubClient {
   /** Closes a pull request. */
   async closePull(number: number): Promise<void> {
     await this.#call(`close pull request #${number}`, 'pull-requests: write', () =>
-      this.#octokit.rest.pulls.update({ ...this.#repo(), pull_number: number, state: 'closed' }),
+      this.#octokit.rest.pulls.update({ ...this.#pull(number), state: 'closed' }),
     )
   }
 
   /** Adds labels (created by GitHub when missing). */
   async addLabels(number: number, labels: readonly string[]): Promise<void> {
     await this.#call(`label pull request #${number}`, 'pull-requests: write', () =>
-      this.#octokit.rest.issues.addLabels({
-        ...this.#repo(),
-        issue_number: number,
-        labels: [...labels],
-      }),
+      this.#octokit.rest.issues.addLabels({ ...this.#issue(number), labels: [...labels] }),
     )
   }
 
@@ -327,11 +333,7 @@ export class GitHubClient {
   async removeLabel(number: number, label: string): Promise<void> {
     try {
       await this.#call(`unlabel pull request #${number}`, 'pull-requests: write', () =>
-        this.#octokit.rest.issues.removeLabel({
-          ...this.#repo(),
-          issue_number: number,
-          name: label,
-        }),
+        this.#octokit.rest.issues.removeLabel({ ...this.#issue(number), name: label }),
       )
     } catch (error) {
       if (!(error instanceof GitHubApiError && error.status === 404)) throw error
@@ -342,8 +344,7 @@ export class GitHubClient {
   async requestReviewers(number: number, reviewers: readonly string[], teams: readonly string[]) {
     await this.#call(`request reviewers on #${number}`, 'pull-requests: write', () =>
       this.#octokit.rest.pulls.requestReviewers({
-        ...this.#repo(),
-        pull_number: number,
+        ...this.#pull(number),
         reviewers: [...reviewers],
         team_reviewers: [...teams],
       }),
@@ -354,8 +355,7 @@ export class GitHubClient {
   async listReviewers(number: number): Promise<string[]> {
     const reviews = await this.#call(`read reviews of #${number}`, 'pull-requests: read', () =>
       this.#octokit.paginate(this.#octokit.rest.pulls.listReviews, {
-        ...this.#repo(),
-        pull_number: number,
+        ...this.#pull(number),
         per_page: 100,
       }),
     )
@@ -365,11 +365,7 @@ export class GitHubClient {
   /** Assigns people. */
   async addAssignees(number: number, assignees: readonly string[]): Promise<void> {
     await this.#call(`assign #${number}`, 'pull-requests: write', () =>
-      this.#octokit.rest.issues.addAssignees({
-        ...this.#repo(),
-        issue_number: number,
-        assignees: [...assignees],
-      }),
+      this.#octokit.rest.issues.addAssignees({ ...this.#issue(number), assignees: [...assignees] }),
     )
   }
 
@@ -377,8 +373,7 @@ export class GitHubClient {
   async listComments(number: number): Promise<string[]> {
     const comments = await this.#call(`read comments of #${number}`, 'pull-requests: read', () =>
       this.#octokit.paginate(this.#octokit.rest.issues.listComments, {
-        ...this.#repo(),
-        issue_number: number,
+        ...this.#issue(number),
         per_page: 100,
       }),
     )
@@ -391,8 +386,7 @@ export class GitHubClient {
       () =>
         this.#call(`comment on #${number}`, 'pull-requests: write', () =>
           this.#octokit.rest.issues.createComment({
-            ...this.#repo(),
-            issue_number: number,
+            ...this.#issue(number),
             body,
             request: { retries: 0 },
           }),

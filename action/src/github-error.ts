@@ -17,6 +17,13 @@ export class GitHubApiError extends Error {
   }
 }
 
+/** GitHub's 422 for a ref or pull request that already exists (a race, or a lost answer). */
+export function isAlreadyExists(error: unknown): boolean {
+  return (
+    error instanceof GitHubApiError && error.status === 422 && /already exists/i.test(error.message)
+  )
+}
+
 interface RequestErrorLike {
   status: number
   message: string

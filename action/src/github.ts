@@ -6,7 +6,7 @@
  * request may have made, and only then tries again.
  */
 import { createOnce } from './create-once.ts'
-import { GitHubApiError, toGitHubApiError } from './github-error.ts'
+import { GitHubApiError, isAlreadyExists, toGitHubApiError } from './github-error.ts'
 import {
   checkFields,
   toPull,
@@ -204,12 +204,7 @@ export class GitHubClient {
       )
       return true
     } catch (error) {
-      if (
-        error instanceof GitHubApiError &&
-        error.status === 422 &&
-        /already exists/i.test(error.message)
-      )
-        return false
+      if (isAlreadyExists(error)) return false
       throw error
     }
   }
@@ -278,12 +273,7 @@ export class GitHubClient {
         )
         return toPull(r.data as unknown as PullData)
       } catch (error) {
-        if (
-          error instanceof GitHubApiError &&
-          error.status === 422 &&
-          /already exists/i.test(error.message)
-        )
-          return undefined
+        if (isAlreadyExists(error)) return undefined
         throw error
       }
     }

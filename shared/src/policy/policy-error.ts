@@ -16,22 +16,24 @@ export type PolicyErrorCode =
 
 /** Thrown by parsePolicy, presetPolicy, readFirewallConfig and evaluatePolicy. */
 export class PolicyError extends TypeError {
+  override readonly name = 'PolicyError'
   readonly code: PolicyErrorCode
   /** The file the error is about, when there is one. */
   readonly file: string | undefined
   /** 1-based line, when known. */
   readonly line: number | undefined
-  constructor(
-    code: PolicyErrorCode,
-    message: string,
-    options?: ErrorOptions & { file?: string; line?: number },
-  ) {
+  constructor(code: PolicyErrorCode, message: string, options?: ErrorOptions & ErrorPlace) {
     super(message, options)
-    this.name = 'PolicyError'
     this.code = code
     this.file = options?.file
     this.line = options?.line
   }
+}
+
+/** Where a {@link PolicyError} is: the file and its 1-based line, when known. */
+export interface ErrorPlace {
+  readonly file?: string
+  readonly line?: number
 }
 
 /**

@@ -30,22 +30,21 @@ export type RenderErrorCode =
   /** The block was edited by hand since it was rendered (its lines no longer match `sum=`). */
   | 'ERR_RENDER_EDITED'
 
+/** Where a {@link RenderError} is: the format, and the 1-based line, when known. */
+type RenderErrorOptions = ErrorOptions & { format?: FormatId; line?: number }
+
 /**
  * Thrown by renderFormat, parsePort and spliceManagedBlock. The message names the bad value in
  * quotes and, for ERR_RENDER_LIMIT, the limit and how to raise it; `line` is set (1-based) for
  * ERR_RENDER_BLOCK, ERR_RENDER_PLACEMENT and ERR_RENDER_EDITED.
  */
 export class RenderError extends RangeError {
+  override readonly name = 'RenderError'
   readonly code: RenderErrorCode
   readonly format: FormatId | undefined
   readonly line: number | undefined
-  constructor(
-    code: RenderErrorCode,
-    message: string,
-    options?: ErrorOptions & { format?: FormatId; line?: number },
-  ) {
+  constructor(code: RenderErrorCode, message: string, options?: RenderErrorOptions) {
     super(message, options)
-    this.name = 'RenderError'
     this.code = code
     this.format = options?.format
     this.line = options?.line

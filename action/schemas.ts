@@ -1,12 +1,14 @@
 /**
  * @module Writes the published JSON Schema files from their zod schemas, formatted as Prettier
- * formats them: action/allowlist-sync.schema.json from the config schema (config-schema.ts).
+ * formats them: action/allowlist-sync.schema.json from the config schema (config-schema.ts),
+ * action/snapshot.schema.json and action/policy.schema.json from shared/ (snapshot-schema.ts,
+ * policy-schema.ts).
  * `npm run schemas` rewrites them; `npm run check:schemas` (CI) fails when one is not current.
  */
 import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { format, resolveConfig } from 'prettier'
-import { snapshotJsonSchema } from '../shared/src/index.ts'
+import { policyJsonSchema, snapshotJsonSchema } from '../shared/src/index.ts'
 import { configJsonSchema } from './src/config-schema.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
@@ -15,6 +17,7 @@ const root = path.resolve(import.meta.dirname, '..')
 export const SCHEMA_FILES: Readonly<Record<string, () => Record<string, unknown>>> = {
   'action/allowlist-sync.schema.json': configJsonSchema,
   'action/snapshot.schema.json': snapshotJsonSchema,
+  'action/policy.schema.json': policyJsonSchema,
 }
 
 /** The text a schema file should have. */

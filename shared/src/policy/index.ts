@@ -47,6 +47,7 @@ export type {
 export { PolicyError, type PolicyErrorCode } from './policy-error.ts'
 export { PRESETS, PRESET_IDS, isPresetId, presetPolicy, type PresetId } from './presets.ts'
 export { parsePolicy, requiredFeeds, formatPortRange } from './parse-policy.ts'
+export { policyJsonSchema, policySchema } from './policy-schema.ts'
 export {
   CONFIG_FORMATS,
   isConfigFormat,

@@ -44,8 +44,11 @@ const OTHER_NAME = '\u0000'
  * characters, no space, `/` or `:`), optionally ending in `*` or `+`, or `*` alone.
  */
 export function isInterfacePattern(text: string): boolean {
-  return /^(?:[^\s/:'"*+]{1,15}[*+]?|[*+])$/.test(text)
+  return INTERFACE_PATTERN.test(text)
 }
+
+/** An interface name (at most 15 characters), or a pattern: a trailing `*` or `+` matches many. */
+export const INTERFACE_PATTERN = /^(?:[^\s/:'"*+]{1,15}[*+]?|[*+])$/
 
 /** Whether `name` (an interface; `''` when the packet has none there) fits one pattern. */
 function fits(pattern: string, name: string): boolean {

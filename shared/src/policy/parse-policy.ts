@@ -20,20 +20,17 @@
 import { parsePortText } from '../parse-port-text.ts'
 import { parseYamlDocument } from '../parse-yaml-document.ts'
 import { toCidrRange } from '../ip/index.ts'
-import { isInterfacePattern } from './interfaces.ts'
 import { PolicyError } from './policy-error.ts'
 import { scalarText } from './rule-builder.ts'
-import { isPresetId, PRESET_IDS, PRESETS } from './presets.ts'
+import { policyIssue, policySchema, type PolicyDocument } from './policy-schema.ts'
+import { PRESETS } from './presets.ts'
 import type {
-  InterfaceRole,
-  InterfaceRoles,
   Policy,
   PolicyRule,
   PolicyRuleKind,
   PortRange,
   TrafficDirection,
   TransportProtocol,
-  UnlistedStance,
 } from './types.ts'
 
 const KINDS: Record<string, PolicyRuleKind> = {
@@ -43,19 +40,6 @@ const KINDS: Record<string, PolicyRuleKind> = {
   restrict: 'restrict',
   allow: 'allow',
 }
-
-const TOP_KEYS = new Set([
-  'id',
-  'title',
-  'extends',
-  'unlisted',
-  'inbound',
-  'outbound',
-  'notes',
-  'udpReturnTraffic',
-  'description',
-  'interfaces',
-])
 
 /**
  * Parses a policy file, YAML or JSON. Errors are ERR_POLICY_FILE PolicyErrors whose message
@@ -77,18 +61,12 @@ export function parsePolicy(text: string, file: string): Policy {
     )
   }
   const doc: unknown = parsed.doc.toJS()
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
-    return fail('', 'expected a mapping at the top (id, inbound, outbound, ...)')
-  const root = doc as Record<string, unknown>
-  for (const key of Object.keys(root))
-    if (!TOP_KEYS.has(key)) fail(key, `unknown field (known: ${[...TOP_KEYS].join(', ')})`)
-  let base: Policy | undefined
-  if (root.extends !== undefined) {
-    const ext = scalarText(root.extends)
-    if (!isPresetId(ext))
-      fail('extends', `'${ext}' is not a preset (known: ${PRESET_IDS.join(', ')})`)
-    base = PRESETS[ext as keyof typeof PRESETS]
-  }
+  const checked = policySchema.safeParse(doc)
+  if (!checked.success) return fail(...policyIssue(checked.error.issues[0]!, doc))
+  // The document itself, not checked.data: zod rebuilds objects in the schema's key order, and
+  // rules apply in the file's (the schema transforms nothing, so the two are otherwise equal).
+  const root = doc as PolicyDocument
+  const base = root.extends === undefined ? undefined : PRESETS[root.extends]
   const id =
     root.id === undefined
       ? file.slice(file.lastIndexOf('/') + 1).replace(/\.(ya?ml|json)$/, '')
@@ -96,18 +74,14 @@ export function parsePolicy(text: string, file: string): Policy {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(id))
     fail('id', `'${id}' must be letters, digits, '.', '_' or '-' (at most 64)`)
   const rules = parseRules(root, base?.rules ?? [], fail)
-  const unlisted = parseUnlisted(
-    root.unlisted,
-    base?.unlisted ?? { inbound: 'warn', outbound: 'ignore' },
-    fail,
-  )
-  const notes =
-    root.notes === undefined
-      ? []
-      : Array.isArray(root.notes)
-        ? root.notes.map(String)
-        : fail('notes', 'expected a list of strings')
-  const interfaces = parseInterfaces(root.interfaces, fail)
+  const fallback = base?.unlisted ?? { inbound: 'warn', outbound: 'ignore' }
+  const stances = typeof root.unlisted === 'string' ? { inbound: root.unlisted } : root.unlisted
+  const unlisted = {
+    inbound: stances?.inbound ?? fallback.inbound,
+    outbound: stances?.outbound ?? fallback.outbound,
+  }
+  const notes = (root.notes ?? []).map(String)
+  const interfaces = root.interfaces
   if (rules.length === 0 && unlisted.inbound === 'ignore' && unlisted.outbound === 'ignore')
     fail('', 'the policy has no rules and ignores unlisted ports: it checks nothing')
   return {
@@ -118,12 +92,7 @@ export function parsePolicy(text: string, file: string): Policy {
     rules,
     unlisted,
     ...(root.udpReturnTraffic !== undefined || base?.udpReturnTraffic
-      ? {
-          udpReturnTraffic:
-            root.udpReturnTraffic === undefined
-              ? base!.udpReturnTraffic!
-              : root.udpReturnTraffic === true,
-        }
+      ? { udpReturnTraffic: root.udpReturnTraffic ?? base!.udpReturnTraffic! }
       : {}),
     notes: [...(base?.notes ?? []), ...notes],
     ...(interfaces ? { interfaces } : {}),
@@ -132,74 +101,24 @@ export function parsePolicy(text: string, file: string): Policy {
 
 /** The preset's rules, then the `inbound` and `outbound` lists', each id made unique. */
 function parseRules(
-  root: Record<string, unknown>,
+  root: PolicyDocument,
   inherited: readonly PolicyRule[],
   fail: (field: string, reason: string) => never,
 ): PolicyRule[] {
   const rules = [...inherited]
   const ids = new Set(rules.map((r) => r.id))
-  for (const direction of ['inbound', 'outbound'] as const) {
-    const section = root[direction]
-    if (section === undefined || section === null) continue
-    if (typeof section !== 'object' || Array.isArray(section))
-      fail(direction, 'expected a mapping of require / forbidPublic / restrict / allow lists')
-    for (const [kindKey, list] of Object.entries(section as Record<string, unknown>)) {
-      const kind = KINDS[kindKey]
+  for (const direction of ['inbound', 'outbound'] as const)
+    for (const [kindKey, list] of Object.entries(root[direction] ?? {})) {
       const field = `${direction}.${kindKey}`
-      if (!kind) fail(field, `unknown rule kind (known: require, forbidPublic, restrict, allow)`)
-      if (!Array.isArray(list)) fail(field, 'expected a list')
-      ;(list as unknown[]).forEach((item, idx) => {
-        const rule = parseRuleItem(item, kind, direction, `${field}[${idx}]`, fail)
+      list?.forEach((item, idx) => {
+        const rule = parseRuleItem(item, KINDS[kindKey]!, direction, `${field}[${idx}]`, fail)
         let ruleId = rule.id
         for (let n = 2; ids.has(ruleId); n++) ruleId = `${rule.id}-${n}`
         ids.add(ruleId)
         rules.push({ ...rule, id: ruleId })
       })
     }
-  }
   return rules
-}
-
-/** `interfaces: { eth1: internal, 'wg*': public }`: roles by interface name or pattern. */
-function parseInterfaces(
-  value: unknown,
-  fail: (field: string, reason: string) => never,
-): InterfaceRoles | undefined {
-  if (value === undefined) return undefined
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return fail('interfaces', 'expected a mapping of interface names to public or internal')
-  const out: Record<string, InterfaceRole> = {}
-  for (const [name, role] of Object.entries(value as Record<string, unknown>)) {
-    if (!isInterfacePattern(name))
-      fail(`interfaces.${name}`, `'${name}' is not an interface name (a trailing * matches many)`)
-    if (role !== 'public' && role !== 'internal')
-      return fail(`interfaces.${name}`, `'${scalarText(role)}' is not public or internal`)
-    out[name] = role
-  }
-  return out
-}
-
-function parseUnlisted(
-  value: unknown,
-  fallback: Policy['unlisted'],
-  fail: (field: string, reason: string) => never,
-): Policy['unlisted'] {
-  const stance = (v: unknown, field: string): UnlistedStance => {
-    if (v === 'deny' || v === 'warn' || v === 'ignore') return v
-    return fail(field, `'${scalarText(v)}' is not deny, warn or ignore`)
-  }
-  if (value === undefined) return fallback
-  if (typeof value === 'string')
-    return { inbound: stance(value, 'unlisted'), outbound: fallback.outbound }
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    const v = value as Record<string, unknown>
-    return {
-      inbound: v.inbound === undefined ? fallback.inbound : stance(v.inbound, 'unlisted.inbound'),
-      outbound:
-        v.outbound === undefined ? fallback.outbound : stance(v.outbound, 'unlisted.outbound'),
-    }
-  }
-  return fail('unlisted', 'expected deny, warn, ignore or { inbound, outbound }')
 }
 
 /** `22`, `22/tcp`, `1000-2000/udp`; undefined when not a port spec. */
@@ -211,20 +130,13 @@ function parsePortSpec(
 }
 
 function parseRuleItem(
-  item: unknown,
+  item: RuleItem,
   kind: PolicyRuleKind,
   direction: TrafficDirection,
   field: string,
   fail: (field: string, reason: string) => never,
 ): PolicyRule {
-  const obj: Record<string, unknown> =
-    typeof item === 'string' || typeof item === 'number'
-      ? { port: scalarText(item) }
-      : typeof item === 'object' && item !== null && !Array.isArray(item)
-        ? (item as Record<string, unknown>)
-        : fail(field, 'expected "PORT[/PROTO]" or a mapping')
-  for (const key of Object.keys(obj))
-    if (!RULE_KEYS.has(key)) fail(`${field}.${key}`, 'unknown field')
+  const obj: RuleObject = typeof item === 'object' ? item : { port: item }
   const portValue = obj.port ?? obj.ports
   if (portValue === undefined) fail(`${field}.port`, 'missing')
   const spec = parsePortSpec(scalarText(portValue))
@@ -233,20 +145,10 @@ function parseRuleItem(
       `${field}.port`,
       `'${scalarText(portValue)}' is not a port (1-65535), a range (1000-2000) or PORT/PROTO`,
     )
-  const protoValue = obj.protocol ?? spec.protocol ?? 'tcp'
-  if (protoValue !== 'tcp' && protoValue !== 'udp')
-    fail(`${field}.protocol`, `'${scalarText(protoValue)}' is not tcp or udp`)
-  const protocol = protoValue
+  const protocol = obj.protocol ?? spec.protocol ?? 'tcp'
   const sources = parseSources(obj, field, fail)
   if (kind === 'restrict' && !sources) fail(`${field}.from`, 'restrict needs the sources it allows')
   const severity = obj.severity
-  if (
-    severity !== undefined &&
-    severity !== 'error' &&
-    severity !== 'warning' &&
-    severity !== 'note'
-  )
-    fail(`${field}.severity`, `'${scalarText(severity)}' is not error, warning or note`)
   const ports = spec.ports
   const portText = formatPortRange(ports)
   const id =
@@ -266,22 +168,12 @@ function parseRuleItem(
   }
 }
 
-const RULE_KEYS = new Set([
-  'port',
-  'ports',
-  'protocol',
-  'from',
-  'to',
-  'sources',
-  'title',
-  'severity',
-  'hint',
-  'id',
-])
+type RuleItem = NonNullable<NonNullable<PolicyDocument['inbound']>['allow']>[number]
+type RuleObject = Exclude<RuleItem, string | number>
 
 /** A rule's `from` (or `to`, or `sources`): one item or a list of `any`, CIDRs and `feed:` ids. */
 function parseSources(
-  obj: Record<string, unknown>,
+  obj: RuleObject,
   field: string,
   fail: (field: string, reason: string) => never,
 ): string[] | undefined {

@@ -1,25 +1,25 @@
 #!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module';const require = __createRequire(import.meta.url);
-import{Q as a,S as i,T as c,U as u,V as p,W as y,i as d,j as s}from"./chunks/chunk-JDOWSJEP.js";import"./chunks/chunk-OB3JV4II.js";var l={cidr:{summary:"merge, diff and test CIDR lists",load:()=>import("./chunks/cidr-MXORQT7J.js")},feeds:{summary:"list the feed catalogue",load:()=>import("./chunks/feeds-LGUA5GH7.js")},fetch:{summary:"fetch feeds, guard them, print snapshots",load:()=>import("./chunks/fetch-OP4UQSSZ.js")},formats:{summary:"list the output formats",load:()=>import("./chunks/formats-BPFEKPSS.js")},render:{summary:"render feeds into a firewall format",load:()=>import("./chunks/render-CYDTS7UJ.js")},policies:{summary:"list the port-policy presets",load:()=>import("./chunks/policies-NXRQ5P7U.js")},verify:{summary:"check firewall configs against a port policy",load:()=>import("./chunks/verify-JC7IAPQX.js")},probe:{summary:"try TCP connects to a policy's ports on a host",load:()=>import("./chunks/probe-E4HV2WF5.js")},sync:{summary:"run the Action's plan locally (--dry-run)",load:()=>import("./chunks/sync-SOXRC6IG.js")}},f=`allowlist-sync: keep firewall allowlists true to published IP feeds
+import{Q as r,R as c,S as d,T as u,i as l,j as a}from"./chunks/chunk-W34TD4CN.js";import{b as i}from"./chunks/chunk-ZX3QMWLZ.js";var y=i({"./commands/cidr.ts":()=>import("./chunks/cidr-OMFJ6U6Q.js"),"./commands/feeds.ts":()=>import("./chunks/feeds-RXFOQM7V.js"),"./commands/fetch.ts":()=>import("./chunks/fetch-Q3W4O6XW.js"),"./commands/formats.ts":()=>import("./chunks/formats-OWM2MDRC.js"),"./commands/policies.ts":()=>import("./chunks/policies-LOLZWJBN.js"),"./commands/probe.ts":()=>import("./chunks/probe-6KLMBIVI.js"),"./commands/render.ts":()=>import("./chunks/render-ZC343GEB.js"),"./commands/sync.ts":()=>import("./chunks/sync-UQHGLZRM.js"),"./commands/verify.ts":()=>import("./chunks/verify-6BH5BSN4.js")});var m={cidr:"merge, diff and test CIDR lists",feeds:"list the feed catalogue",fetch:"fetch feeds, guard them, print snapshots",formats:"list the output formats",render:"render feeds into a firewall format",policies:"list the port-policy presets",verify:"check firewall configs against a port policy",probe:"try TCP connects to a policy's ports on a host",sync:"run the Action's plan locally (--dry-run)"},p=`allowlist-sync: keep firewall allowlists true to published IP feeds
 
 Usage: allowlist-sync <command> [options]
        allowlist-sync --version
 
 Commands:
-${Object.entries(l).map(([t,e])=>`  ${t.padEnd(10)} ${e.summary}`).join(`
+${Object.entries(m).map(([s,n])=>`  ${s.padEnd(10)} ${n}`).join(`
 `)}
 
 Run 'allowlist-sync <command> --help' for a command's options and examples.
 Exit codes: 0 success, 1 a refusal or a violation, 2 a usage error or unreadable input,
 70 an unexpected crash (a bug: please report it).
-`;async function h(t,e){let[r,...o]=t;if(r===void 0||r==="--help"||r==="-h"||r==="help")return e.stdout(f),r===void 0?i:a;if(r==="--version"||r==="-V")return e.stdout(`allowlist-sync ${s}
-`),a;let m=Object.hasOwn(l,r)?l[r]:void 0;if(!m)return e.stderr(`allowlist-sync: unknown command '${r}'
+`;async function f(s,n){let[e,...o]=s;if(e===void 0||e==="--help"||e==="-h"||e==="help")return n.stdout(p),e===void 0?r.usage:r.ok;if(e==="--version"||e==="-V")return n.stdout(`allowlist-sync ${a}
+`),r.ok;if(!Object.hasOwn(m,e))return n.stderr(`allowlist-sync: unknown command '${e}'
 
-${f}`),i;try{return await(await m.load()).run(o,e)}catch(n){return n instanceof u?(e.stderr(`allowlist-sync ${r}: ${n.message}
-Run 'allowlist-sync ${r} --help'.
-`),n.exitCode):n instanceof p?(e.stderr(`${n.lines.join(`
+${p}`),r.usage;try{return await(await y(`./commands/${e}.ts`)).run(o,n)}catch(t){return t instanceof c?(n.stderr(`allowlist-sync ${e}: ${t.message}
+Run 'allowlist-sync ${e} --help'.
+`),t.exitCode):t instanceof d?(n.stderr(`${t.lines.join(`
 `)}
-`),n.exitCode):w(r,n,e)}}function w(t,e,r){let o=d(e).split(`
-`)[0];try{r.stderr(`allowlist-sync ${t}: unexpected error: ${o}
-This is a bug in allowlist-sync ${s}; please report it with the command you ran.
-`)}catch{}return c}process.exitCode=await h(process.argv.slice(2),y());
+`),t.exitCode):h(e,t,n)}}function h(s,n,e){let o=l(n).split(`
+`)[0];try{e.stderr(`allowlist-sync ${s}: unexpected error: ${o}
+This is a bug in allowlist-sync ${a}; please report it with the command you ran.
+`)}catch{}return r.software}process.exitCode=await f(process.argv.slice(2),u());

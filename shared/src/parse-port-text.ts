@@ -4,6 +4,7 @@
  * resolves them, a service name (`ssh`, `dhcpv6-client`). The renderers' `--port`, the policy
  * files' `port:` and the firewall readers all read ports through it.
  */
+import type { TransportProtocol } from './ip/index.ts'
 
 /** What a caller of {@link parsePortText} allows beyond `N`, `A-B` and `A:B`. */
 export interface PortGrammar {
@@ -20,7 +21,7 @@ export type PortText =
   | {
       readonly ok: true
       readonly ports: readonly [number, number]
-      readonly protocol?: 'tcp' | 'udp'
+      readonly protocol?: TransportProtocol
     }
   | { readonly ok: false; readonly reason: 'syntax' | 'bounds' | 'reversed' }
 
@@ -40,10 +41,10 @@ function portWord(word: string, resolve: PortGrammar['resolve']): number | undef
 export function parsePortText(text: string, grammar: PortGrammar = {}): PortText {
   const { resolve } = grammar
   let body = text
-  let protocol: 'tcp' | 'udp' | undefined
+  let protocol: TransportProtocol | undefined
   const m = grammar.suffix ? SUFFIX.exec(text) : null
   if (m) {
-    protocol = m[1] as 'tcp' | 'udp'
+    protocol = m[1] as TransportProtocol
     body = text.slice(0, m.index)
   }
   let range: [number, number] | undefined

@@ -2,6 +2,7 @@
  * @module `ufw status` / `ufw status verbose` output: the `Default:` line (verbose only; ufw's
  * defaults otherwise: deny incoming, allow outgoing) and the `To  Action  From` table, in order.
  */
+import type { TransportProtocol } from '../ip/index.ts'
 import { PolicyError } from './policy-error.ts'
 import { rateNote } from './rate-note.ts'
 import { ufwApp, ufwPorts, type UfwApp } from './ufw-words.ts'
@@ -70,7 +71,7 @@ function side(
   return {
     ...(addr ? { addr } : {}),
     ports,
-    ...(m[2] ? { protocols: [m[2] as 'tcp' | 'udp'] } : {}),
+    ...(m[2] ? { protocols: [m[2] as TransportProtocol] } : {}),
     v6,
     ...onIface,
   }

@@ -1,10 +1,11 @@
 /**
  * @module What both ufw readers read the same way: port lists (`80,443`, `1000:2000`) and the
- * application profiles the ufw readers know (`ufw allow 'Nginx Full'`, and the
- * `To` column of `ufw status`), as Debian ships them in /etc/ufw/applications.d: OpenSSH
- * (openssh-server), Nginx HTTP/HTTPS/Full (nginx-common 1.22.1), Apache, Apache Secure and
- * Apache Full (apache2), and WWW, WWW Secure, WWW Full and WWW Cache (ufw 0.36.2,
- * ufw-webserver). Keys are lower case: ufw matches profile names without regard to case.
+ * application profiles (`ufw allow 'Nginx Full'`, and the `To` column of `ufw status`) as the
+ * packages install them in /etc/ufw/applications.d: OpenSSH (openssh-server), Nginx
+ * HTTP/HTTPS/Full (nginx-common 1.22.1), WWW, WWW Secure, WWW Full and WWW Cache (ufw 0.36.2,
+ * ufw-webserver), and Apache, Apache Secure and Apache Full (Ubuntu's apache2,
+ * apache2-utils.ufw.profile; Debian's ships none). Keys are lower case: ufw matches profile
+ * names without regard to case.
  */
 import type { PolicyError } from './policy-error.ts'
 import { parsePortRange } from './rule-builder.ts'

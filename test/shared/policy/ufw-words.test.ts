@@ -3,7 +3,8 @@
  * profile reads to the same ports from a shell file of commands (`ufw allow 'NAME'`) and from
  * `ufw status`; and each agrees with the profile file Debian installs in
  * /etc/ufw/applications.d where the package is installed here (ufw's ufw-webserver, nginx-common's
- * nginx; openssh-server's and apache2's are checked where present, skipped with a reason if not).
+ * nginx; openssh-server's, and Ubuntu apache2's apache2-utils.ufw.profile, are checked where
+ * present: Debian's apache2 ships none, and CI installs no SSH server).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'

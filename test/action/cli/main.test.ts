@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { EXIT, type CliIo } from '../../../action/src/cli/io.ts'
-import { main } from '../../../action/src/cli/main.ts'
+import { COMMANDS, main } from '../../../action/src/cli/main.ts'
+import { cliPath } from '../../helpers/dist.ts'
 import { VERSION } from '../../../shared/src/index.ts'
 import { cliInProcess } from './in-process.ts'
 
@@ -86,5 +88,24 @@ COMMIT
     const run = await cliInProcess([...args, '--json', '--format', 'sarif'], { 'db.rules': rules })
     expect(run.code).toBe(2)
     expect(run.stderr).toContain("--json and --format 'sarif' disagree")
+  })
+})
+
+describe('the command table', () => {
+  // Command NAME is ./commands/NAME.ts, loaded by a template import: the bundle must hold each.
+  it.each(Object.keys(COMMANDS))('%s loads from the bundled CLI and answers --help', (name) => {
+    const r = spawnSync(process.execPath, [cliPath(), name, '--help'], { encoding: 'utf8' })
+    expect(r.stderr).toBe('')
+    expect(r.status).toBe(EXIT.ok)
+    expect(r.stdout).toContain(name)
+  })
+
+  it('takes no name that is not in the table to the import (a path, a prototype key)', async () => {
+    for (const name of ['../io', 'constructor', '__proto__']) {
+      let stderr = ''
+      const io = { stdout: () => {}, stderr: (t: string) => void (stderr += t) } as unknown as CliIo
+      expect(await main([name], io)).toBe(EXIT.usage)
+      expect(stderr).toContain(`unknown command '${name}'`)
+    }
   })
 })

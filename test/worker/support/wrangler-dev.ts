@@ -173,15 +173,14 @@ async function startDevServer(
 
 /**
  * Fires the cron of a `wrangler dev` (`GET /__scheduled`) and waits until its sync messages were
- * consumed: every feed in `/v1/feeds` has a check from after the cron fired. The cron only
+ * consumed: every enabled feed in `/v1/feeds` has a check from after the cron fired. The cron only
  * enqueues (worker/src/jobs/sync-queue.ts); the local sync queue delivers its messages within
  * max_batch_timeout. Resolves to that `/v1/feeds` listing; rejects after `timeoutMs`, naming the
  * feeds still waiting.
  */
-export async function runCronAndWait<F extends { id: string; lastOutcome: { at?: string } | null }>(
-  url: string,
-  timeoutMs = 60_000,
-): Promise<F[]> {
+export async function runCronAndWait<
+  F extends { id: string; enabled?: boolean; lastOutcome: { at?: string } | null },
+>(url: string, timeoutMs = 60_000): Promise<F[]> {
   // Same clock as the worker's: a check of this run is stamped at or after this instant.
   const since = new Date().toISOString()
   const fired = await fetch(`${url}/__scheduled?cron=*/15+*+*+*+*`)
@@ -190,7 +189,9 @@ export async function runCronAndWait<F extends { id: string; lastOutcome: { at?:
   let waiting: string[] = []
   while (Date.now() < deadline) {
     const { feeds } = (await (await fetch(`${url}/v1/feeds`)).json()) as { feeds: F[] }
-    waiting = feeds.filter((f) => (f.lastOutcome?.at ?? '') < since).map((f) => f.id)
+    waiting = feeds
+      .filter((f) => f.enabled !== false && (f.lastOutcome?.at ?? '') < since)
+      .map((f) => f.id)
     if (waiting.length === 0) return feeds
     await new Promise((resolve) => setTimeout(resolve, 250))
   }

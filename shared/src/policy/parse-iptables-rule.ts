@@ -116,13 +116,14 @@ const SKIPPED_WITH_VALUE = new Set([
 ])
 
 /**
- * Matches read before, by their text: a big dump names the same few ports (and often the same
- * addresses) a million times, and each rule then shares one frozen match instead of holding its
- * own copy. Each map is cleared when full, so that it stays small whatever the input.
+ * Port matches read before, by their text: a big dump names the same few ports a million times,
+ * and each rule then shares one frozen match instead of holding its own copy. The map is cleared
+ * when full, so that it stays small whatever the input. Addresses are not shared: a dump's
+ * addresses are mostly distinct (bans), and its repeated rules are joined into runs
+ * (rule-run.ts); a cache of them would only carry garbage into the old generation.
  */
 const SHARED_MAX = 4096
 const PORT_MATCHES = new Map<string, NonNullable<build.RuleDraft['dports']>>()
-const ADDRESS_MATCHES = new Map<string, AddressMatch>()
 
 /** Remembers `value` under `key` in a bounded map of shared matches. */
 function share<T>(map: Map<string, T>, key: string, value: T): T {
@@ -175,13 +176,9 @@ function value(st: RuleState): string {
   return v
 }
 
-/** `-s`/`-d` values as an address match, one shared copy per text. */
+/** `-s`/`-d` values as an address match. */
 function addressOption(st: RuleState, text: string, negate: boolean): AddressMatch {
-  const key = negate ? `!${text}` : text
-  const known = ADDRESS_MATCHES.get(key)
-  if (known) return known
-  const m = Object.freeze(build.addressMatch(build.addressSets(text.split(','), st.where), negate))
-  return share(ADDRESS_MATCHES, key, m)
+  return build.addressMatch(build.addressSets(text.split(','), st.where), negate)
 }
 
 /** `--dport`/`--dports` as a port match, names resolved over the rule's one protocol. */

@@ -9,6 +9,7 @@ import { PolicyError } from './policy-error.ts'
 import type { NamedSets } from './read-ipset-save.ts'
 import { readIptablesNat, type NatLine } from './read-iptables-nat.ts'
 import { impliedEstablished } from './rule-builder.ts'
+import { RunCollector } from './rule-run.ts'
 import { splitWords } from './split-words.ts'
 import type { FirewallChain, FirewallConfig, FirewallRule, ReaderWarning } from './types.ts'
 
@@ -81,6 +82,7 @@ type ChainDrafts = Map<
 function readCommand(
   raw: string,
   line: number,
+  offset: number,
   ctx: {
     file: string
     chains: ChainDrafts
@@ -89,6 +91,9 @@ function readCommand(
     family: 4 | 6
     /** Refuse a jump to no chain and no known target (a whole file; ufw's files share chains). */
     strict: boolean
+    runs: RunCollector
+    /** Chains some `-I` inserts into: their rules are never joined into runs (positions count). */
+    inserted: ReadonlySet<string>
   },
 ): void {
   const { file, chains } = ctx
@@ -127,7 +132,8 @@ function readCommand(
   if (command === '-I') at = /^[1-9]\d*$/.test(String(args[0])) ? Number(args.shift()) - 1 : 0
   const rule = parseIptablesRule(args, { file, line, text: raw }, ctx)
   if (at !== undefined) chain.rules.splice(at, 0, rule)
-  else chain.rules.push(rule)
+  else if (ctx.inserted.has(chainName)) chain.rules.push(rule)
+  else ctx.runs.append(chain.rules, rule, offset)
 }
 
 /**
@@ -199,6 +205,7 @@ export function readIptablesSave(
   const nat: NatLine[] = []
   /** The *nat table's PREROUTING chain line; undefined without a *nat table. */
   let natLine: number | undefined
+  const inserted = new Set<string>()
   const last = eachLine(text, 0, text.length, 1, (raw, line, offset) => {
     if (raw === '' || raw.startsWith('#')) return
     if (raw.startsWith('*')) {
@@ -224,7 +231,9 @@ export function readIptablesSave(
       else if (!raw.startsWith(':')) nat.push({ words: splitWords(raw), line, text: raw })
       return
     }
-    if (table.name !== 'filter' || !raw.startsWith(':')) return
+    if (table.name !== 'filter') return
+    if (raw.startsWith('-I') || raw.startsWith('--insert')) inserted.add(String(splitWords(raw)[1]))
+    if (!raw.startsWith(':')) return
     const m = /^:(\S+)\s+(\S+)/.exec(raw)
     if (!m)
       throw new PolicyError('ERR_POLICY_CONFIG', `${file}:${line}: bad chain line '${raw}'`, {
@@ -244,11 +253,14 @@ export function readIptablesSave(
       `${file}: no *filter table (is this an iptables-save file?)`,
       { file },
     )
-  const read = (raw: string, line: number) => {
+  const runs = new RunCollector(text)
+  const ctx = { file, chains, sets: options.sets, warnings, family, strict: !ufw, runs, inserted }
+  const read = (raw: string, line: number, offset: number) => {
     if (raw === '' || raw.startsWith('#') || raw.startsWith(':') || raw.startsWith('*')) return
-    readCommand(raw, line, { file, chains, sets: options.sets, warnings, family, strict: !ufw })
+    readCommand(raw, line, offset, ctx)
   }
   for (const b of blocks) eachLine(text, b.from, b.to, b.line, read)
+  runs.close()
   const out = hookedChains(chains, file, ufw)
   if (natLine !== undefined)
     out.push(...readIptablesNat(nat, natLine, { file, family, sets: options.sets, warnings }))

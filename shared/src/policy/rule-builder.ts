@@ -232,7 +232,7 @@ class Rule implements FirewallRule {
     const self = this as { -readonly [K in keyof FirewallRule]: FirewallRule[K] }
     self.file = where.file
     self.line = where.line
-    self.text = where.text.length > 200 ? `${where.text.slice(0, 197)}...` : where.text
+    self.text = ruleText(where.text)
     if (d.family !== undefined) self.family = d.family
     if (d.protocols !== undefined) self.protocols = d.protocols
     if (d.dports !== undefined) self.dports = d.dports
@@ -250,6 +250,11 @@ class Rule implements FirewallRule {
 }
 
 const CONTINUE: RuleVerdict = Object.freeze({ kind: 'continue' })
+
+/** A rule as written, for messages: at most 200 characters. */
+export function ruleText(raw: string): string {
+  return raw.length > 200 ? `${raw.slice(0, 197)}...` : raw
+}
 
 /** The finished rule. */
 export function finishRule(

@@ -480,7 +480,17 @@ export function traceChain(
       const sub = traceChain(target, address, ctx, depth + 1)
       if (sub.verdict !== 'return') return sub
       if (v.kind === 'goto') return { verdict: 'return', rule }
-    } else if (v.kind !== 'continue') return { verdict: v.kind, rule }
+    } else if (v.kind !== 'continue') return { verdict: v.kind, rule: memberOf(rule, address, ctx) }
   }
   return { verdict: 'return' }
+}
+
+/**
+ * The rule of a run (rule-run.ts) that holds the packet's remote address, as its own line and
+ * text. A run joins rules by their source: inbound, the remote end; outbound it is this host, and
+ * the run's first rule stands for it.
+ */
+function memberOf(rule: FirewallRule, address: bigint, ctx: Ctx): FirewallRule {
+  const member = ctx.direction === 'inbound' ? rule.run?.memberOf(ctx.family, address) : undefined
+  return member === undefined ? rule : { ...rule, ...member }
 }

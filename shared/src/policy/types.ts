@@ -175,6 +175,19 @@ export interface FirewallRule {
   /** True when the rule can never match external traffic (a rate limit's repeat, no family). */
   readonly never?: boolean
   readonly verdict: RuleVerdict
+  /**
+   * Set when the rule stands for consecutive rules that differ only in their one source range
+   * (rule-run.ts): `saddr` is their union, `line` and `text` are the first one's.
+   */
+  readonly run?: RuleRun
+}
+
+/** The rules a run of rules stands for: which one holds an address. */
+export interface RuleRun {
+  /** How many rules the run holds (two or more). */
+  readonly count: number
+  /** The line and text of the run's first rule whose source holds `address`; undefined if none. */
+  memberOf(family: Family, address: bigint): { line: number; text: string } | undefined
 }
 
 /**

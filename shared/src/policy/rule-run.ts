@@ -1,0 +1,149 @@
+/**
+ * @module Runs of rules: consecutive rules of one chain that differ only in the one address range
+ * they take traffic from (a fail2ban jail's bans, an allowlist chain's sources, with or without
+ * their comments) are held as one rule whose source set is the union of theirs. First match is
+ * unchanged: the rules are consecutive and share every other match and the verdict, so a packet
+ * matches one of them exactly when it matches the union. Each rule's line, offset in the file and
+ * range are kept in flat arrays, so a finding still names the very rule that holds an address.
+ * A dump's million bans cost a few bytes each instead of a few objects each, and the evaluator
+ * sweeps one set per run instead of a set per ban.
+ */
+import { IpSet, type Family } from '../ip/index.ts'
+import { addressMatch, ruleText } from './rule-builder.ts'
+import type { FirewallRule, RuleRun } from './types.ts'
+
+/** A run still being read: the rule it started with, and every member's line, offset and range. */
+interface OpenRun {
+  readonly head: FirewallRule
+  readonly family: Family
+  readonly lines: number[]
+  readonly offsets: number[]
+  /** Flat `[start, end, ...]`, half-open: numbers for IPv4, bigints for IPv6. */
+  readonly bounds: (number | bigint)[]
+}
+
+/** The fields that may differ between the rules of a run (the source, and where each is). */
+const OWN = new Set<string>(['file', 'line', 'text', 'saddr', 'run'])
+
+/**
+ * Appends the rules of a file's chains, joining each to the run at the end of its chain when it
+ * differs from the run's first rule only in its one source range. `close()` when the chains are
+ * read: each run of two or more becomes one rule in place.
+ */
+export class RunCollector {
+  readonly #source: string
+  readonly #open = new Map<FirewallRule[], OpenRun>()
+
+  /** `source`: the file's text, from which a member's text is sliced when a finding names it. */
+  constructor(source: string) {
+    this.#source = source
+  }
+
+  /** Appends `rule`, read from the line at `offset` of the source, to `rules`. */
+  append(rules: FirewallRule[], rule: FirewallRule, offset: number): void {
+    const range = oneRange(rule)
+    const open = this.#open.get(rules)
+    if (open && range && range.family === open.family && sameExceptSource(open.head, rule)) {
+      open.lines.push(rule.line)
+      open.offsets.push(offset)
+      open.bounds.push(range.start, range.end)
+      return
+    }
+    if (open) this.#finish(rules, open)
+    rules.push(rule)
+    if (range)
+      this.#open.set(rules, {
+        head: rule,
+        family: range.family,
+        lines: [rule.line],
+        offsets: [offset],
+        bounds: [range.start, range.end],
+      })
+  }
+
+  /** Closes every open run (each stands last in its chain). */
+  close(): void {
+    for (const [rules, open] of this.#open) this.#finish(rules, open)
+  }
+
+  #finish(rules: FirewallRule[], open: OpenRun): void {
+    this.#open.delete(rules)
+    if (open.lines.length === 1) return
+    const pairs: [bigint, bigint][] = []
+    for (let i = 0; i < open.bounds.length; i += 2)
+      pairs.push([BigInt(open.bounds[i]!), BigInt(open.bounds[i + 1]!)])
+    const union = IpSet.fromValueRanges(open.family, pairs)
+    const empty = IpSet.empty(open.family === 4 ? 6 : 4)
+    const sets = open.family === 4 ? { ipv4: union, ipv6: empty } : { ipv4: empty, ipv6: union }
+    rules[rules.length - 1] = {
+      ...open.head,
+      saddr: addressMatch(sets),
+      run: new Run(open, this.#source),
+    }
+  }
+}
+
+/** The one range a rule's (non-negated) source holds, when it holds exactly one. */
+function oneRange(
+  rule: FirewallRule,
+): { family: Family; start: number | bigint; end: number | bigint } | undefined {
+  const m = rule.saddr
+  if (m === undefined || m.negate || m.ipv4.rangeCount + m.ipv6.rangeCount !== 1) return undefined
+  const set = m.ipv4.isEmpty ? m.ipv6 : m.ipv4
+  return { family: set.family, start: set.bounds[0]!, end: set.bounds[1]! }
+}
+
+/** Whether two rules agree on everything but their source (and where they are written). */
+function sameExceptSource(a: FirewallRule, b: FirewallRule): boolean {
+  const x = a as unknown as Record<string, unknown>
+  const y = b as unknown as Record<string, unknown>
+  const keys = Object.keys(x)
+  if (keys.length !== Object.keys(y).length) return false
+  return keys.every((k) => OWN.has(k) || (Object.hasOwn(y, k) && same(x[k], y[k])))
+}
+
+/** Structural equality of a rule's match values: primitives, plain objects, arrays and IpSets. */
+function same(x: unknown, y: unknown): boolean {
+  if (x instanceof IpSet) return y instanceof IpSet && x.equals(y)
+  if (typeof x !== 'object' || x === null) return x === y
+  if (typeof y !== 'object' || y === null) return false
+  const a = x as Record<string, unknown>
+  const b = y as Record<string, unknown>
+  const keys = Object.keys(a)
+  if (keys.length !== Object.keys(b).length) return false
+  return keys.every((k) => Object.hasOwn(b, k) && same(a[k], b[k]))
+}
+
+/** A closed run: its members' lines, offsets and ranges, compact. */
+class Run implements RuleRun {
+  readonly count: number
+  readonly #family: Family
+  readonly #lines: Uint32Array
+  readonly #offsets: Float64Array
+  readonly #bounds: Float64Array | bigint[]
+  readonly #source: string
+
+  constructor(open: OpenRun, source: string) {
+    this.count = open.lines.length
+    this.#family = open.family
+    this.#lines = Uint32Array.from(open.lines)
+    this.#offsets = Float64Array.from(open.offsets)
+    this.#bounds =
+      open.family === 4 ? Float64Array.from(open.bounds as number[]) : (open.bounds as bigint[])
+    this.#source = source
+  }
+
+  memberOf(family: Family, address: bigint): { line: number; text: string } | undefined {
+    if (family !== this.#family) return undefined
+    const b = this.#bounds
+    const v = family === 4 ? Number(address) : address
+    for (let i = 0; i < this.count; i++)
+      if (b[2 * i]! <= v && v < b[2 * i + 1]!) {
+        // a member's line always ends with a line break: its table's COMMIT line follows it
+        const from = this.#offsets[i]!
+        const raw = this.#source.slice(from, this.#source.indexOf('\n', from)).trim()
+        return { line: this.#lines[i]!, text: ruleText(raw) }
+      }
+    return undefined
+  }
+}

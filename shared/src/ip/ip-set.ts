@@ -93,6 +93,18 @@ export class IpSet {
   }
 
   /**
+   * The union of IPv4 half-open ranges given flat (`[start, end, ...]`, address values as
+   * numbers), in any order, overlapping or touching; no BigInt on the way (a million ranges).
+   * The values must be whole numbers with `0 <= start < end <= 2^32`: unchecked, for callers that
+   * take them from other sets' bounds.
+   */
+  static fromIpv4Bounds(bounds: ArrayLike<number>): IpSet {
+    const collector = new RangeCollector()
+    for (let i = 0; i < bounds.length; i += 2) collector.add4(bounds[i]!, bounds[i + 1]!)
+    return new IpSet(4, collector.ranges4())
+  }
+
+  /**
    * The union of CIDRs or bare addresses (a bare address is a /32 or /128). Host bits are
    * cleared (`10.0.0.1/8` adds 10.0.0.0/8). Throws IpParseError on an invalid entry and
    * `ERR_IP_FAMILY` on an entry of the other family.

@@ -69,10 +69,10 @@ export class RunCollector {
   #finish(rules: FirewallRule[], open: OpenRun): void {
     this.#open.delete(rules)
     if (open.lines.length === 1) return
-    const pairs: [bigint, bigint][] = []
-    for (let i = 0; i < open.bounds.length; i += 2)
-      pairs.push([BigInt(open.bounds[i]!), BigInt(open.bounds[i + 1]!)])
-    const union = IpSet.fromValueRanges(open.family, pairs)
+    const union =
+      open.family === 4
+        ? IpSet.fromIpv4Bounds(open.bounds as number[])
+        : IpSet.fromValueRanges(6, pairsOf(open.bounds as bigint[]))
     const empty = IpSet.empty(open.family === 4 ? 6 : 4)
     const sets = open.family === 4 ? { ipv4: union, ipv6: empty } : { ipv4: empty, ipv6: union }
     rules[rules.length - 1] = {
@@ -81,6 +81,13 @@ export class RunCollector {
       run: new Run(open, this.#source),
     }
   }
+}
+
+/** Flat bigint bounds as `[start, end]` pairs. */
+function pairsOf(bounds: readonly bigint[]): [bigint, bigint][] {
+  const pairs: [bigint, bigint][] = []
+  for (let i = 0; i < bounds.length; i += 2) pairs.push([bounds[i]!, bounds[i + 1]!])
+  return pairs
 }
 
 /** The one range a rule's (non-negated) source holds, when it holds exactly one. */

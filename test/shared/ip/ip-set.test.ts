@@ -257,3 +257,22 @@ describe('IpSet', () => {
     expect(bigUnion.covers(small.union(big(1)))).toBe(false)
   })
 })
+
+describe('IpSet.fromIpv4Bounds', () => {
+  it('is the union fromValueRanges gives, on unsorted, overlapping and touching ranges', () => {
+    let seed = 7
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+    const bounds: number[] = []
+    for (let i = 0; i < 500; i++) {
+      const start = Math.floor(next() * 2 ** 32)
+      bounds.push(start, Math.min(2 ** 32, start + 1 + Math.floor(next() * 2 ** 20)))
+    }
+    bounds.push(0, 1, 1, 2, 2 ** 32 - 1, 2 ** 32)
+    const pairs: [bigint, bigint][] = []
+    for (let i = 0; i < bounds.length; i += 2)
+      pairs.push([BigInt(bounds[i]!), BigInt(bounds[i + 1]!)])
+    const set = IpSet.fromIpv4Bounds(bounds)
+    expect(set.equals(IpSet.fromValueRanges(4, pairs))).toBe(true)
+    expect(set.containsValue(0n) && set.containsValue(2n ** 32n - 1n)).toBe(true)
+  })
+})

@@ -12,14 +12,57 @@ import { IpSet, type Family } from '../ip/index.ts'
 import { addressMatch, ruleText } from './rule-builder.ts'
 import type { FirewallRule, RuleRun } from './types.ts'
 
+/** A column's chunk: 8 numbers at first, doubling to this many, then more chunks this size. */
+const CHUNK = 4096
+
+/**
+ * Numbers appended into typed chunks. A plain array would hold each IPv4 bound (over 2^31) as a
+ * heap object referenced from a long-lived array: every member's bounds promoted to the old
+ * generation, garbage there once the run closes. Chunks of a fixed size are never copied as the
+ * column grows (a doubling array leaves its outgrown stores behind, outside the heap, until a
+ * full collection).
+ */
+class NumberColumn {
+  readonly #chunks: Float64Array[] = [new Float64Array(8)]
+  length = 0
+
+  push(value: number): void {
+    const k = this.#chunks.length - 1
+    let last = this.#chunks[k]!
+    let at = this.length - k * CHUNK
+    if (at === last.length) {
+      if (last.length < CHUNK) {
+        // only the first chunk grows, until it is full size
+        const grown = new Float64Array(2 * last.length)
+        grown.set(last)
+        this.#chunks[k] = last = grown
+      } else {
+        this.#chunks.push((last = new Float64Array(CHUNK)))
+        at = 0
+      }
+    }
+    last[at] = value
+    this.length++
+  }
+
+  /** The values appended, in an array of their exact size. */
+  values(): Float64Array {
+    const out = new Float64Array(this.length)
+    this.#chunks.forEach((chunk, k) =>
+      out.set(chunk.subarray(0, this.length - k * CHUNK), k * CHUNK),
+    )
+    return out
+  }
+}
+
 /** A run still being read: the rule it started with, and every member's line, offset and range. */
 interface OpenRun {
   readonly head: FirewallRule
   readonly family: Family
-  readonly lines: number[]
-  readonly offsets: number[]
-  /** Flat `[start, end, ...]`, half-open: numbers for IPv4, bigints for IPv6. */
-  readonly bounds: (number | bigint)[]
+  readonly lines: NumberColumn
+  readonly offsets: NumberColumn
+  /** Flat `[start, end, ...]`, half-open: a column for IPv4, bigints for IPv6. */
+  readonly bounds: NumberColumn | bigint[]
 }
 
 /** The fields that may differ between the rules of a run (the source, and where each is). */
@@ -46,19 +89,24 @@ export class RunCollector {
     if (open && range && range.family === open.family && sameExceptSource(open.head, rule)) {
       open.lines.push(rule.line)
       open.offsets.push(offset)
-      open.bounds.push(range.start, range.end)
+      pushBounds(open.bounds, range)
       return
     }
     if (open) this.#finish(rules, open)
     rules.push(rule)
-    if (range)
-      this.#open.set(rules, {
+    if (range) {
+      const run: OpenRun = {
         head: rule,
         family: range.family,
-        lines: [rule.line],
-        offsets: [offset],
-        bounds: [range.start, range.end],
-      })
+        lines: new NumberColumn(),
+        offsets: new NumberColumn(),
+        bounds: range.family === 4 ? new NumberColumn() : [],
+      }
+      run.lines.push(rule.line)
+      run.offsets.push(offset)
+      pushBounds(run.bounds, range)
+      this.#open.set(rules, run)
+    }
   }
 
   /** Closes every open run (each stands last in its chain). */
@@ -69,18 +117,30 @@ export class RunCollector {
   #finish(rules: FirewallRule[], open: OpenRun): void {
     this.#open.delete(rules)
     if (open.lines.length === 1) return
+    const bounds = open.bounds instanceof NumberColumn ? open.bounds.values() : open.bounds
     const union =
-      open.family === 4
-        ? IpSet.fromIpv4Bounds(open.bounds as number[])
-        : IpSet.fromValueRanges(6, pairsOf(open.bounds as bigint[]))
+      bounds instanceof Float64Array
+        ? IpSet.fromIpv4Bounds(bounds)
+        : IpSet.fromValueRanges(6, pairsOf(bounds))
     const empty = IpSet.empty(open.family === 4 ? 6 : 4)
     const sets = open.family === 4 ? { ipv4: union, ipv6: empty } : { ipv4: empty, ipv6: union }
     rules[rules.length - 1] = {
       ...open.head,
       saddr: addressMatch(sets),
-      run: new Run(open, this.#source),
+      run: new Run(open, bounds, this.#source),
     }
   }
+}
+
+/** A member's range onto a run's bounds (the family is the run's). */
+function pushBounds(
+  bounds: NumberColumn | bigint[],
+  range: { start: number | bigint; end: number | bigint },
+): void {
+  if (bounds instanceof NumberColumn) {
+    bounds.push(range.start as number)
+    bounds.push(range.end as number)
+  } else bounds.push(range.start as bigint, range.end as bigint)
 }
 
 /** Flat bigint bounds as `[start, end]` pairs. */
@@ -130,13 +190,12 @@ class Run implements RuleRun {
   readonly #bounds: Float64Array | bigint[]
   readonly #source: string
 
-  constructor(open: OpenRun, source: string) {
+  constructor(open: OpenRun, bounds: Float64Array | bigint[], source: string) {
     this.count = open.lines.length
     this.#family = open.family
-    this.#lines = Uint32Array.from(open.lines)
-    this.#offsets = Float64Array.from(open.offsets)
-    this.#bounds =
-      open.family === 4 ? Float64Array.from(open.bounds as number[]) : (open.bounds as bigint[])
+    this.#lines = Uint32Array.from(open.lines.values())
+    this.#offsets = open.offsets.values()
+    this.#bounds = bounds
     this.#source = source
   }
 

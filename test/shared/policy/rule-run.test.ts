@@ -68,6 +68,33 @@ describe('runs of rules', () => {
     expect(finding.message).toContain('-A f2b-sshd -s 198.51.100.9/32 -j REJECT')
   })
 
+  it('keeps every member of a long jail: its line and text, found by its address', () => {
+    // 2,100 bans from 198.18.0.0 up (RFC 2544's range): the members' columns grow past a chunk
+    const bans = Array.from({ length: 2100 }, (_, i) => ({
+      address: `198.18.${i >> 8}.${i & 255}`,
+      line: 8 + i,
+    }))
+    const text = dump([
+      '-A INPUT -j f2b-sshd',
+      ...bans.map((b) => `-A f2b-sshd -s ${b.address}/32 -j DROP`),
+    ])
+    const [rule] = chain(read(text), 'f2b-sshd')
+    expect(rule!.run?.count).toBe(2100)
+    expect(rule!.saddr?.ipv4.toCidrs()).toEqual([
+      '198.18.0.0/21',
+      '198.18.8.0/27',
+      '198.18.8.32/28',
+      '198.18.8.48/30',
+    ])
+    for (const b of bans) {
+      const value = IpSet.fromCidrs(4, [b.address]).firstValue()!
+      expect(rule!.run!.memberOf(4, value)).toEqual({
+        line: b.line,
+        text: `-A f2b-sshd -s ${b.address}/32 -j DROP`,
+      })
+    }
+  })
+
   it('finds each member of an IPv6 run by address, and none for another family or address', () => {
     const text = dump(
       [

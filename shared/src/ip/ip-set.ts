@@ -33,9 +33,6 @@ type Ranges = Float64Array | number[] | bigint[]
 
 const TWO_128 = 1n << 128n
 
-/** Results of set algebra longer than this go into a Float64Array (no spare capacity). */
-const PLAIN_UP_TO = 64
-
 const END: Record<Family, number | bigint> = { 4: 2 ** 32, 6: TWO_128 }
 
 /**
@@ -187,15 +184,6 @@ export class IpSet {
     return o.#ranges
   }
 
-  #wrap(ranges: number[] | bigint[]): IpSet {
-    return new IpSet(
-      this.family,
-      this.family === 4 && ranges.length > PLAIN_UP_TO
-        ? Float64Array.from(ranges as number[])
-        : ranges,
-    )
-  }
-
   // The shortcuts below return a set itself: sets are immutable, and the evaluator combines many
   // with the empty and the full set.
 
@@ -204,7 +192,7 @@ export class IpSet {
     const r = this.#same(o)
     if (r.length === 0) return this
     if (this.isEmpty) return o
-    return this.#wrap(unionRanges<number | bigint>(this.#ranges, r) as number[])
+    return new IpSet(this.family, unionRanges<number | bigint>(this.#ranges, r) as Ranges)
   }
 
   /** Addresses in this set and not in `o`. */
@@ -212,7 +200,7 @@ export class IpSet {
     const r = this.#same(o)
     if (r.length === 0 || this.isEmpty) return this
     if (o.isAll) return IpSet.empty(this.family)
-    return this.#wrap(subtractRanges<number | bigint>(this.#ranges, r) as number[])
+    return new IpSet(this.family, subtractRanges<number | bigint>(this.#ranges, r) as Ranges)
   }
 
   /** Addresses in both sets. */
@@ -221,7 +209,7 @@ export class IpSet {
     if (r.length === 0) return o
     if (this.isEmpty || o.isAll) return this
     if (this.isAll) return o
-    return this.#wrap(intersectRanges<number | bigint>(this.#ranges, r) as number[])
+    return new IpSet(this.family, intersectRanges<number | bigint>(this.#ranges, r) as Ranges)
   }
 
   /** Addresses of the family not in this set. */

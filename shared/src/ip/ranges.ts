@@ -6,9 +6,35 @@
 
 type Bound = number | bigint
 
+/** Results of IPv4 set algebra that may be longer than this are written into a Float64Array. */
+export const TYPED_FROM = 64
+
+/** Where long IPv4 results are written before they are copied out at their exact size. */
+let scratch = new Float64Array(1024)
+
+/**
+ * Room for a result of at most `max` bounds. Long IPv4 results are written into one scratch
+ * Float64Array reused by every call, then copied out at their exact size ({@link done}): a plain
+ * array that grows by push leaves its outgrown copies as garbage, in the old generation once
+ * they are large, and the evaluator makes thousands of such sets. Bigints and short results: an
+ * array.
+ */
+function room<T extends Bound>(sample: T | undefined, max: number): T[] {
+  if (typeof sample !== 'number' || max <= TYPED_FROM) return []
+  if (scratch.length < max) scratch = new Float64Array(Math.max(max, 2 * scratch.length))
+  return scratch as unknown as T[]
+}
+
+/** The first `n` bounds written into `out`: a Float64Array of its own for a long IPv4 result. */
+function done<T extends Bound>(out: T[], n: number): T[] {
+  if (out !== (scratch as unknown)) return out
+  return (n > TYPED_FROM ? scratch.slice(0, n) : Array.from(scratch.subarray(0, n))) as T[]
+}
+
 /** a ∪ b. */
 export function unionRanges<T extends Bound>(a: ArrayLike<T>, b: ArrayLike<T>): T[] {
-  const out: T[] = []
+  const out = room(a[0], a.length + b.length)
+  let n = 0
   let i = 0
   let j = 0
   while (i < a.length || j < b.length) {
@@ -23,46 +49,59 @@ export function unionRanges<T extends Bound>(a: ArrayLike<T>, b: ArrayLike<T>): 
       e = b[j + 1]!
       j += 2
     }
-    const n = out.length
     if (n > 0 && s <= out[n - 1]!) {
       if (e > out[n - 1]!) out[n - 1] = e
-    } else out.push(s, e)
+    } else {
+      out[n++] = s
+      out[n++] = e
+    }
   }
-  return out
+  return done(out, n)
 }
 
 /** a ∩ b. */
 export function intersectRanges<T extends Bound>(a: ArrayLike<T>, b: ArrayLike<T>): T[] {
-  const out: T[] = []
+  const out = room(a[0], a.length + b.length)
+  let n = 0
   let i = 0
   let j = 0
   while (i < a.length && j < b.length) {
     const s = a[i]! > b[j]! ? a[i]! : b[j]!
     const e = a[i + 1]! < b[j + 1]! ? a[i + 1]! : b[j + 1]!
-    if (s < e) out.push(s, e)
+    if (s < e) {
+      out[n++] = s
+      out[n++] = e
+    }
     if (a[i + 1]! < b[j + 1]!) i += 2
     else j += 2
   }
-  return out
+  return done(out, n)
 }
 
 /** a \ b. */
 export function subtractRanges<T extends Bound>(a: ArrayLike<T>, b: ArrayLike<T>): T[] {
-  const out: T[] = []
+  const out = room(a[0], a.length + b.length)
+  let n = 0
   let j = 0
   for (let i = 0; i < a.length; i += 2) {
     let s = a[i]!
     const e = a[i + 1]!
     while (j < b.length && b[j + 1]! <= s) j += 2
     for (let k = j; k < b.length && b[k]! < e; k += 2) {
-      if (b[k]! > s) out.push(s, b[k]!)
+      if (b[k]! > s) {
+        out[n++] = s
+        out[n++] = b[k]!
+      }
       // b[k + 1] > s: the loop above skipped the ranges ending by s, and b is sorted.
       s = b[k + 1]!
       if (s >= e) break
     }
-    if (s < e) out.push(s, e)
+    if (s < e) {
+      out[n++] = s
+      out[n++] = e
+    }
   }
-  return out
+  return done(out, n)
 }
 
 /** Index of the range holding x, or -1 (binary search on the starts). */

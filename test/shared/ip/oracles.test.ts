@@ -200,6 +200,38 @@ describe.each([4, 6] as const)('IpSet (IPv%i) against cidr-tools', (family) => {
     )
   })
 
+  it('unites, subtracts and intersects long lists as mergeCidr and excludeCidr do', () => {
+    // hundreds of ranges: long IPv4 results go through ranges.ts's scratch buffer (it grows past
+    // its first 1,024 bounds here), short ones from long operands back into plain arrays
+    const scattered =
+      family === 4
+        ? fc
+            .record({ v: u32, prefix: fc.integer({ min: 24, max: 32 }) })
+            .map(({ v, prefix }) => `${dotted(v)}/${prefix}`)
+        : fc
+            .record({ g: groups, prefix: fc.integer({ min: 100, max: 128 }) })
+            .map(({ g, prefix }) => `${ipaddr.fromByteArray(bytesOf(g)).toString()}/${prefix}`)
+    // a few clustered ones among them: operands that overlap, results of every length
+    const long = fc.array(fc.oneof({ arbitrary: scattered, weight: 9 }, clustered(family)), {
+      minLength: 200,
+      maxLength: 700,
+    })
+    fc.assert(
+      fc.property(long, long, (a, b) => {
+        const sa = IpSet.fromCidrs(family, a)
+        const sb = IpSet.fromCidrs(family, b)
+        const union = sa.union(sb)
+        const both = sa.intersection(sb)
+        expect(union.toCidrs()).toEqual(canon(mergeCidr([...a, ...b])))
+        expect(sa.difference(sb).toCidrs()).toEqual(canon(excludeCidr(a, b)))
+        expect(both.toCidrs()).toEqual(canon(excludeCidr(a, excludeCidr(a, b))))
+        // results as operands again, after later results reused the scratch buffer
+        expect(union.difference(both).union(both).equals(union)).toBe(true)
+      }),
+      { numRuns: 25 },
+    )
+  })
+
   it('tests membership as containsCidr does', () => {
     const address = clustered(family).map((c) => c.split('/')[0]!)
     fc.assert(

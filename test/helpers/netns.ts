@@ -204,11 +204,18 @@ export function connectInNamespace(
   return new Promise<ConnectResult>((resolve) => {
     const child = nodeInNamespace(ns, CONNECTOR, [to, port, from, timeoutMs])
     let out = ''
+    let err = ''
     child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
     const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs + 10_000)
-    child.once('exit', () => {
+    child.once('exit', (code, signal) => {
       clearTimeout(killer)
-      resolve(out === 'connected' || out === 'timeout' || out === 'refused' ? out : 'error')
+      if (out === 'connected' || out === 'timeout' || out === 'refused') return resolve(out)
+      // the cause of an 'error' (EADDRNOTAVAIL, a start-up failure, the killer) for the log
+      process.stderr.write(
+        `connect ${from} -> [${to}]:${port} in ${ns}: ${out || 'no result'} (exit ${code ?? signal}) ${err.trim().slice(0, 300)}\n`,
+      )
+      resolve('error')
     })
   })
 }

@@ -44,6 +44,8 @@ export class IpSet {
   readonly family: Family
   /** Flat half-open ranges `[start, end, ...]`, sorted, disjoint, never adjacent. */
   readonly #ranges: Ranges
+  /** The complement, once asked for: the evaluator subtracts one set from everything often. */
+  #complement: IpSet | undefined
 
   private constructor(family: Family, ranges: Ranges) {
     this.family = family
@@ -200,6 +202,7 @@ export class IpSet {
     const r = this.#same(o)
     if (r.length === 0 || this.isEmpty) return this
     if (o.isAll) return IpSet.empty(this.family)
+    if (this.isAll) return o.complement()
     return new IpSet(this.family, subtractRanges<number | bigint>(this.#ranges, r) as Ranges)
   }
 
@@ -214,7 +217,16 @@ export class IpSet {
 
   /** Addresses of the family not in this set. */
   complement(): IpSet {
-    return IpSet.all(this.family).difference(this)
+    if (this.#complement === undefined) {
+      const all = IpSet.all(this.family).#ranges
+      const complement = new IpSet(
+        this.family,
+        subtractRanges<number | bigint>(all, this.#ranges) as Ranges,
+      )
+      complement.#complement = this
+      this.#complement = complement
+    }
+    return this.#complement
   }
 
   /** Whether the two sets share an address. */

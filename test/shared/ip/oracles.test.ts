@@ -227,6 +227,13 @@ describe.each([4, 6] as const)('IpSet (IPv%i) against cidr-tools', (family) => {
         expect(both.toCidrs()).toEqual(canon(excludeCidr(a, excludeCidr(a, b))))
         // results as operands again, after later results reused the scratch buffer
         expect(union.difference(both).union(both).equals(union)).toBe(true)
+        // a complement is computed once: everything less the set is that same set, and its
+        // complement is the set itself
+        const all = family === 4 ? '0.0.0.0/0' : '::/0'
+        expect(sa.complement().toCidrs()).toEqual(canon(excludeCidr([all], a)))
+        expect(IpSet.all(family).difference(sa).equals(sa.complement())).toBe(true)
+        expect(sa.complement()).toBe(sa.complement())
+        expect(sa.complement().complement()).toBe(sa)
       }),
       { numRuns: 25 },
     )

@@ -47,6 +47,11 @@ public. The output says which were taken as public. A whole ruleset (nft list ru
 complete iptables-save) without an input chain lets everything in; a file that decides nothing
 (a fragment, a file that only includes others) exits 2.
 
+Configs of 4 MiB or more together (a dump of a host with large ban lists) are verified in a
+worker thread with a small young generation, which keeps its peak memory under 5x the input;
+ALLOWLIST_SYNC_VERIFY_THREAD_FROM=BYTES moves that threshold (0: always). A verify that reads
+standard input stays in the main thread.
+
 Options:
   --policy PRESET|FILE   a preset ('allowlist-sync policies' lists them) or a YAML/JSON policy file
   --config FILE          a firewall config, repeatable ('-' reads stdin)

@@ -7,7 +7,7 @@
 type Bound = number | bigint
 
 /** Results of IPv4 set algebra that may be longer than this are written into a Float64Array. */
-export const TYPED_FROM = 64
+const TYPED_FROM = 64
 
 /** Where long IPv4 results are written before they are copied out at their exact size. */
 let scratch = new Float64Array(1024)

@@ -61,8 +61,8 @@ interface OpenRun {
   readonly family: Family
   readonly lines: NumberColumn
   readonly offsets: NumberColumn
-  /** Flat `[start, end, ...]`, half-open: a column for IPv4, bigints for IPv6. */
-  readonly bounds: NumberColumn | bigint[]
+  /** Each member's range: {@link pushRange}. */
+  readonly bounds: NumberColumn
 }
 
 /** The fields that may differ between the rules of a run (the source, and where each is). */
@@ -89,7 +89,7 @@ export class RunCollector {
     if (open && range && range.family === open.family && sameExceptSource(open.head, rule)) {
       open.lines.push(rule.line)
       open.offsets.push(offset)
-      pushBounds(open.bounds, range)
+      pushRange(open.bounds, range)
       return
     }
     if (open) this.#finish(rules, open)
@@ -100,11 +100,11 @@ export class RunCollector {
         family: range.family,
         lines: new NumberColumn(),
         offsets: new NumberColumn(),
-        bounds: range.family === 4 ? new NumberColumn() : [],
+        bounds: new NumberColumn(),
       }
       run.lines.push(rule.line)
       run.offsets.push(offset)
-      pushBounds(run.bounds, range)
+      pushRange(run.bounds, range)
       this.#open.set(rules, run)
     }
   }
@@ -117,11 +117,14 @@ export class RunCollector {
   #finish(rules: FirewallRule[], open: OpenRun): void {
     this.#open.delete(rules)
     if (open.lines.length === 1) return
-    const bounds = open.bounds instanceof NumberColumn ? open.bounds.values() : open.bounds
+    const bounds = open.bounds.values()
     const union =
-      bounds instanceof Float64Array
+      open.family === 4
         ? IpSet.fromIpv4Bounds(bounds)
-        : IpSet.fromValueRanges(6, pairsOf(bounds))
+        : IpSet.fromValueRanges(
+            6,
+            Array.from({ length: open.lines.length }, (_, i) => ipv6Range(bounds, i)),
+          )
     const empty = IpSet.empty(open.family === 4 ? 6 : 4)
     const sets = open.family === 4 ? { ipv4: union, ipv6: empty } : { ipv4: empty, ipv6: union }
     rules[rules.length - 1] = {
@@ -132,22 +135,34 @@ export class RunCollector {
   }
 }
 
-/** A member's range onto a run's bounds (the family is the run's). */
-function pushBounds(
-  bounds: NumberColumn | bigint[],
+/**
+ * A member's range onto a run's bounds column: IPv4 as its start and end (half-open); IPv6 as
+ * eight 32-bit words, the first address's four and the last's (the end itself may be 2^128), so
+ * no bigint outlives the line that made it.
+ */
+function pushRange(
+  bounds: NumberColumn,
   range: { start: number | bigint; end: number | bigint },
 ): void {
-  if (bounds instanceof NumberColumn) {
-    bounds.push(range.start as number)
+  if (typeof range.start === 'number') {
+    bounds.push(range.start)
     bounds.push(range.end as number)
-  } else bounds.push(range.start as bigint, range.end as bigint)
+    return
+  }
+  for (const v of [range.start, (range.end as bigint) - 1n])
+    for (let shift = 96n; shift >= 0n; shift -= 32n) bounds.push(Number((v >> shift) & WORD))
 }
 
-/** Flat bigint bounds as `[start, end]` pairs. */
-function pairsOf(bounds: readonly bigint[]): [bigint, bigint][] {
-  const pairs: [bigint, bigint][] = []
-  for (let i = 0; i < bounds.length; i += 2) pairs.push([bounds[i]!, bounds[i + 1]!])
-  return pairs
+const WORD = 0xffffffffn
+
+/** The IPv6 range `[start, end)` of member `i` in a run's bounds (pushRange). */
+function ipv6Range(bounds: Float64Array, i: number): [bigint, bigint] {
+  const at = (k: number) =>
+    (BigInt(bounds[k]!) << 96n) |
+    (BigInt(bounds[k + 1]!) << 64n) |
+    (BigInt(bounds[k + 2]!) << 32n) |
+    BigInt(bounds[k + 3]!)
+  return [at(8 * i), at(8 * i + 4) + 1n]
 }
 
 /** The one range a rule's (non-negated) source holds, when it holds exactly one. */
@@ -187,10 +202,10 @@ class Run implements RuleRun {
   readonly #family: Family
   readonly #lines: Uint32Array
   readonly #offsets: Float64Array
-  readonly #bounds: Float64Array | bigint[]
+  readonly #bounds: Float64Array
   readonly #source: string
 
-  constructor(open: OpenRun, bounds: Float64Array | bigint[], source: string) {
+  constructor(open: OpenRun, bounds: Float64Array, source: string) {
     this.count = open.lines.length
     this.#family = open.family
     this.#lines = Uint32Array.from(open.lines.values())
@@ -202,9 +217,16 @@ class Run implements RuleRun {
   memberOf(family: Family, address: bigint): { line: number; text: string } | undefined {
     if (family !== this.#family) return undefined
     const b = this.#bounds
-    const v = family === 4 ? Number(address) : address
+    const v = Number(address)
+    const holds =
+      family === 4
+        ? (i: number) => b[2 * i]! <= v && v < b[2 * i + 1]!
+        : (i: number) => {
+            const [start, end] = ipv6Range(b, i)
+            return start <= address && address < end
+          }
     for (let i = 0; i < this.count; i++)
-      if (b[2 * i]! <= v && v < b[2 * i + 1]!) {
+      if (holds(i)) {
         // a member's line always ends with a line break: its table's COMMIT line follows it
         const from = this.#offsets[i]!
         const raw = this.#source.slice(from, this.#source.indexOf('\n', from)).trim()

@@ -23,18 +23,24 @@ const YOUNG_GENERATION_MB = 1
 /**
  * Whether `argv` (the arguments after the executable) is a `verify` whose `--config` files come
  * to `from` bytes or more (ALLOWLIST_SYNC_VERIFY_THREAD_FROM; default {@link THREAD_FROM_BYTES},
- * 0 always). A verify reading standard input (`-`) stays in the main thread, which has it;
- * files that cannot be read count nothing (the command itself reports them).
+ * 0 always). A verify that reads standard input (`--config -`, `--feed-file ID=-`) stays in the
+ * main thread, which has it (a worker's stdin is empty); files that cannot be read count nothing
+ * (the command itself reports them).
  */
 export function wantsThread(argv: readonly string[], from: string | undefined): boolean {
   if (argv[0] !== 'verify') return false
   const fromBytes = /^\d+$/.test(from ?? '') ? Number(from) : THREAD_FROM_BYTES
   const { values } = parseArgs({
     args: argv.slice(1),
-    options: { config: { type: 'string', multiple: true } },
+    options: {
+      config: { type: 'string', multiple: true },
+      'feed-file': { type: 'string', multiple: true },
+    },
     strict: false,
     allowPositionals: true,
   })
+  if ((values['feed-file'] ?? []).some((spec) => typeof spec === 'string' && spec.endsWith('=-')))
+    return false
   let total = 0
   for (const file of values.config ?? []) {
     if (file === '-') return false

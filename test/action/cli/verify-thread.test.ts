@@ -33,6 +33,12 @@ describe('wantsThread', () => {
 
   it('leaves a verify of stdin in the main thread, counts nothing for a missing file, and takes no other command', () => {
     expect(wantsThread(['verify', '--config', big, '--config', '-'], '0')).toBe(false)
+    expect(wantsThread(['verify', '--config', big, '--feed-file', 'coolify/cloud=-'], '0')).toBe(
+      false,
+    )
+    expect(
+      wantsThread(['verify', '--config', big, '--feed-file=coolify/cloud=cloud.txt'], '0'),
+    ).toBe(true)
     expect(wantsThread(['verify', '--config', path.join(tmp, 'absent')], '1')).toBe(false)
     expect(wantsThread(['verify', '--config', path.join(tmp, 'absent')], '0')).toBe(true)
     expect(wantsThread(['render', '--config', big], '0')).toBe(false)
@@ -49,9 +55,10 @@ describe('wantsThread', () => {
 })
 
 describe('allowlist-sync verify in a worker thread', () => {
-  const run = (args: string[], threadFrom?: string) => {
+  const run = (args: string[], threadFrom?: string, input?: string) => {
     const r = spawnSync(process.execPath, [cliPath(), 'verify', ...args], {
       encoding: 'utf8',
+      ...(input === undefined ? {} : { input }),
       env: {
         PATH: process.env.PATH ?? '',
         ...(threadFrom === undefined ? {} : { ALLOWLIST_SYNC_VERIFY_THREAD_FROM: threadFrom }),
@@ -76,5 +83,20 @@ describe('allowlist-sync verify in a worker thread', () => {
     const thread = run([...args], '0')
     expect(main.code).toBe(code)
     expect(thread).toEqual(main)
+  })
+
+  it('reads a feed from standard input with the threshold at 0 (stdin stays in the main thread)', () => {
+    const args = [
+      '--policy',
+      write('feed.yml', 'inbound:\n  restrict: [{ port: 22, from: [feed:coolify/cloud] }]\n'),
+      '--config',
+      write('coolify.v4', rules('22,80,443')),
+      '--feed-file',
+      'coolify/cloud=-',
+    ]
+    const main = run(args, undefined, '198.51.100.7\n')
+    // the sources outside the feed skip its one address: the feed was read
+    expect(main.stdout).toContain('198.51.100.6/32 198.51.100.8/29')
+    expect(run(args, '0', '198.51.100.7\n')).toEqual(main)
   })
 })

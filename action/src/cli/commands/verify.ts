@@ -50,7 +50,7 @@ complete iptables-save) without an input chain lets everything in; a file that d
 Configs of 4 MiB or more together (a dump of a host with large ban lists) are verified in a
 worker thread with a small young generation, which keeps its peak memory under 5x the input;
 ALLOWLIST_SYNC_VERIFY_THREAD_FROM=BYTES moves that threshold (0: always). A verify that reads
-standard input stays in the main thread.
+standard input (--config -, --feed-file ID=-) stays in the main thread.
 
 Options:
   --policy PRESET|FILE   a preset ('allowlist-sync policies' lists them) or a YAML/JSON policy file

@@ -63,11 +63,15 @@ export function formatWords(w: ArrayLike<number>): string {
   return formatGroups(scratch)
 }
 
-/** A 128-bit bigint as RFC 5952 text. */
+const words = new Array<number>(4)
+
+/** A 128-bit bigint as RFC 5952 text (split into 32-bit words: four bigint steps, not sixteen). */
 export function formatIpv6(value: bigint): string {
-  for (let k = 7; k >= 0; k--) {
-    scratch[k] = Number(value & 0xffffn)
-    value >>= 16n
-  }
-  return formatGroups(scratch)
+  const high = BigInt.asUintN(64, value >> 64n)
+  const low = BigInt.asUintN(64, value)
+  words[0] = Number(high >> 32n)
+  words[1] = Number(BigInt.asUintN(32, high))
+  words[2] = Number(low >> 32n)
+  words[3] = Number(BigInt.asUintN(32, low))
+  return formatWords(words)
 }

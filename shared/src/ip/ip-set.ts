@@ -345,13 +345,29 @@ function cidrs6(r: bigint[], limit: number): string[] {
 /** Appends the CIDRs of [s, e) to `out`, largest aligned block first, until it holds `limit`. */
 function blocks6(s: bigint, e: bigint, out: string[], limit: number): void {
   while (s < e && out.length < limit) {
-    let size = s === 0n ? TWO_128 : s & -s
-    let bits = size === TWO_128 ? 128 : size.toString(2).length - 1
-    while (size > e - s) {
-      size >>= 1n
-      bits--
-    }
+    // The largest aligned block at s that fits: 2^bits, bits the lesser of s's trailing zeros
+    // and the floor of log2(e - s).
+    const bits = Math.min(trailingZeros128(s), bitLength(e - s) - 1)
     out.push(formatIpv6(s) + SLASH[128 - bits]!)
-    s += size
+    s += 1n << BigInt(bits)
   }
+}
+
+/** How many low zero bits a 128-bit value has (128 for 0), 32 bits at a time. */
+function trailingZeros128(value: bigint): number {
+  if (value === 0n) return 128
+  let zeros = 0
+  for (;;) {
+    const word = Number(BigInt.asUintN(32, value))
+    if (word !== 0) return zeros + 31 - Math.clz32(word & -word)
+    value >>= 32n
+    zeros += 32
+  }
+}
+
+/** The number of bits of a positive value (up to 2^128), 32 bits at a time. */
+function bitLength(value: bigint): number {
+  let bits = 0
+  for (; value > 0xffffffffn; value >>= 32n) bits += 32
+  return bits + 32 - Math.clz32(Number(value))
 }

@@ -35,12 +35,17 @@ function bytesOf(text: string): Uint8Array {
 /** Thrown inside the scan for any shape it does not read; never leaves this module. */
 const UNHANDLED = new Error('a shape the AWS scanner does not read')
 
-/** A cursor over the body. */
+/**
+ * A cursor over the body: its bytes, and the same body decoded. The scan accepts ASCII only, so
+ * up to where it has read a byte's offset is its character's index in the text.
+ */
 class Scanner {
   at = 0
   readonly bytes: Uint8Array
-  constructor(bytes: Uint8Array) {
+  readonly source: string
+  constructor(bytes: Uint8Array, source: string) {
     this.bytes = bytes
+    this.source = source
   }
 
   /** Skips JSON whitespace; returns the next byte (NaN at the end). */
@@ -92,10 +97,13 @@ class Scanner {
     return true
   }
 
-  /** The span as a string (at most 256 bytes: no value AWS publishes is longer). */
+  /**
+   * The span, read already (so ASCII), as a string sliced from the decoded body (at most 256
+   * bytes: no value AWS publishes is longer).
+   */
   text(span: [number, number]): string {
     if (span[1] - span[0] > 256) throw UNHANDLED
-    return String.fromCharCode.apply(null, this.bytes.subarray(span[0], span[1]) as never)
+    return this.source.slice(span[0], span[1])
   }
 }
 
@@ -183,10 +191,14 @@ function readList(r: ItemReader, prefixKey: Uint8Array, base: string): void {
 /**
  * The per-service index of an ip-ranges.json body (IPv4 objects first, then IPv6, each in file
  * order, regions lower-cased), exactly as the JSON reader builds it; undefined for any body this
- * reader does not handle (read it with the JSON reader then).
+ * reader does not handle (read it with the JSON reader then). `text` is the body as UTF-8
+ * decoded it (the fetcher's), so values are sliced from it instead of being built byte by byte.
  */
-export function scanAwsIpRanges(bytes: Uint8Array): Map<string, AwsService> | undefined {
-  const s = new Scanner(bytes)
+export function scanAwsIpRanges(
+  bytes: Uint8Array,
+  text: string,
+): Map<string, AwsService> | undefined {
+  const s = new Scanner(bytes, text)
   const r: ItemReader = {
     s,
     regions: new Repeated(s, (t) => t.toLowerCase()),

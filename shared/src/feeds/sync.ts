@@ -56,7 +56,11 @@ interface SyncRun {
   /** URLs whose body is the one cached for them: {@link sameBodies}. */
   readonly sameBody: ReadonlySet<string>
   /** An ip-ranges.json body's index by the byte scanner, once per URL; undefined: read JSON. */
-  readonly scanAws: (url: string, bytes: Uint8Array) => Map<string, AwsService> | undefined
+  readonly scanAws: (
+    url: string,
+    bytes: Uint8Array,
+    text: string,
+  ) => Map<string, AwsService> | undefined
   /** The URL a catalogue URL is read from: itself, or the file its page links to. */
   readonly target: (url: string) => string
 }
@@ -102,8 +106,8 @@ export async function syncFeeds(
     return result
   }
   const scanned = new Map<string, Map<string, AwsService> | undefined>()
-  const scanAwsOnce = (url: string, bytes: Uint8Array) => {
-    if (!scanned.has(url)) scanned.set(url, scanAwsIpRanges(bytes))
+  const scanAwsOnce = (url: string, bytes: Uint8Array, text: string) => {
+    if (!scanned.has(url)) scanned.set(url, scanAwsIpRanges(bytes, text))
     return scanned.get(url)
   }
 
@@ -399,7 +403,7 @@ function extractSource(
   // the payload) goes to JSON.parse.
   const index =
     parser.kind === 'aws' && source.version === undefined && !/html/i.test(r.contentType)
-      ? scanAws(source.url, r.bytes)
+      ? scanAws(source.url, r.bytes, r.text)
       : undefined
   if (parser.kind === 'aws' && index !== undefined)
     return { extracted: awsEntries(index, parser.service, parser.regions) }

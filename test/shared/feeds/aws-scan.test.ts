@@ -20,6 +20,8 @@ import { fixturePath, HAVE_FIXTURES } from '../../helpers/fixtures.ts'
 const AWS_URL = 'https://ip-ranges.amazonaws.com/ip-ranges.json'
 const AWS_FEEDS = BUILTIN_FEEDS.filter((f) => f.sources[0]!.url === AWS_URL)
 const encode = (text: string) => new TextEncoder().encode(text)
+/** The scan of a body given as text, as the fetcher hands it over: its bytes and its decoding. */
+const scan = (text: string) => scanAwsIpRanges(encode(text), text)
 const fixtures = HAVE_FIXTURES
   ? readdirSync(fixturePath('feeds', 'aws')).map((name) => ({
       name,
@@ -86,7 +88,7 @@ function syncAws(
 
 describe.skipIf(!HAVE_FIXTURES)('scanAwsIpRanges on the real files', () => {
   it.each(fixtures)('$name: the same index as the JSON reader', ({ bytes }) => {
-    const index = scanAwsIpRanges(bytes)
+    const index = scanAwsIpRanges(bytes, new TextDecoder().decode(bytes))
     expect(index).toBeDefined()
     expect(index!.size).toBeGreaterThan(20)
     expectSameAsJson(index!, new TextDecoder().decode(bytes))
@@ -99,7 +101,7 @@ describe.skipIf(!HAVE_FIXTURES)('scanAwsIpRanges on the real files', () => {
       const text = new TextDecoder().decode(bytes)
       // One escape in a key the reader does not need sends the body to JSON.parse.
       const viaJson = encode(text.replace('"syncToken"', '"sync\\u0054oken"'))
-      expect(scanAwsIpRanges(viaJson)).toBeUndefined()
+      expect(scanAwsIpRanges(viaJson, new TextDecoder().decode(viaJson))).toBeUndefined()
       const scanned = await syncAws(feeds, bytes, previous)
       const parsed = await syncAws(feeds, viaJson, previous)
       expect(scanned.outcomes.map((o) => o.kind)).toContain('changed')
@@ -158,7 +160,7 @@ describe.skipIf(!HAVE_FIXTURES)('scanAwsIpRanges on the real files', () => {
           }
         }
         const text = lines.join('\n')
-        const index = scanAwsIpRanges(encode(text))
+        const index = scan(text)
         if (index === undefined) return
         scanned++
         // What the scanner reads, JSON.parse reads the same way.
@@ -175,10 +177,10 @@ describe('scanAwsIpRanges on shapes it does not read', () => {
   it('reads key order, whitespace, empty lists and other string keys like JSON.parse', () => {
     const swapped = { service: 'S3', region: 'us-east-1', extra: 'x', ip_prefix: '52.95.0.0/16' }
     const text = layout([V4, swapped, V4], [V6]).replace(/\n {4}/g, '\r\n\t    ')
-    const index = scanAwsIpRanges(encode(text))!
+    const index = scan(text)!
     expectSameAsJson(index, text)
     expect(index.get('EC2')!.regions).toEqual(['ap-southeast-4'])
-    expect(scanAwsIpRanges(encode(layout([], [])))).toEqual(new Map())
+    expect(scan(layout([], []))).toEqual(new Map())
   })
 
   it.each([
@@ -234,7 +236,7 @@ describe('scanAwsIpRanges on shapes it does not read', () => {
     ['an HTML page', '<html>denied</html>'],
     ['nothing', ''],
   ])('steps aside for %s', (_, text) => {
-    expect(scanAwsIpRanges(encode(text))).toBeUndefined()
+    expect(scan(text)).toBeUndefined()
   })
 
   it('so drift is refused with the JSON reader’s named errors', async () => {
@@ -260,7 +262,7 @@ describe('scanAwsIpRanges on shapes it does not read', () => {
     expect(html.outcomes[0]).toMatchObject({ guard: 'wrong-content' })
     // Read by the scanner, refused downstream exactly as before: an entry that is not a CIDR.
     const bad = layout([{ ...V4, service: 'EC2', ip_prefix: '3.4.12.4/33' }], [])
-    expect(scanAwsIpRanges(encode(bad))).toBeDefined()
+    expect(scan(bad)).toBeDefined()
     expect((await syncAws([ec2], encode(bad))).outcomes[0]).toMatchObject({
       guard: 'invalid-entry',
       reason: expect.stringContaining('$["prefixes"][0]: "3.4.12.4/33"') as string,

@@ -2,8 +2,9 @@
  * @module Child of worker-cpu.bench.ts: WebAssembly removed before shared/ loads (workerd refuses
  * to compile Wasm from bytes, so the readers take their JavaScript path there too), then the CPU
  * time (process.cpuUsage, user + system) of each sync-queue invocation's work: syncFeeds over
- * one upstream source's feeds, bodies from the fixtures in memory. Prints JSON on stdout.
- * Arguments: RUNS.
+ * one upstream source's feeds, bodies from the fixtures in memory. That is every thread's CPU, V8's
+ * helpers (parallel garbage collection) with the isolate's: an upper bound of what a Workers
+ * isolate is charged. Prints JSON on stdout. Arguments: RUNS.
  */
 // Type-only: erased, so shared/ still loads after WebAssembly is gone.
 import type { FeedDefinition, Snapshot } from '../../shared/src/feeds/index.ts'
@@ -29,9 +30,12 @@ function memoryFetch(bodies: Map<string, Uint8Array<ArrayBuffer>>) {
   }
 }
 
-/** CPU ms of each of `runs` calls of `fn`, after 5 warm-up calls (a warm isolate). */
+/** Calls before measuring: V8 has optimised the readers and sized its heap (a warm isolate). */
+const WARM_UP = 10
+
+/** CPU ms of each of `runs` calls of `fn`, after WARM_UP calls. */
 async function cpuSamples(fn: () => Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < 5; i++) await fn()
+  for (let i = 0; i < WARM_UP; i++) await fn()
   const samples: number[] = []
   for (let i = 0; i < runs; i++) {
     const start = process.cpuUsage()

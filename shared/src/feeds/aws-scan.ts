@@ -41,6 +41,9 @@ const UNHANDLED = new Error('a shape the AWS scanner does not read')
  */
 class Scanner {
   at = 0
+  /** Where the last string read starts and ends, its quotes excluded (no tuple per string). */
+  start = 0
+  end = 0
   readonly bytes: Uint8Array
   readonly source: string
   constructor(bytes: Uint8Array, source: string) {
@@ -75,8 +78,8 @@ class Scanner {
     throw UNHANDLED
   }
 
-  /** Consumes a string of printable ASCII without escapes; returns where its bytes are. */
-  string(): [number, number] {
+  /** Consumes a string of printable ASCII without escapes, its bytes then [start, end). */
+  string(): void {
     this.take(QUOTE)
     const b = this.bytes
     const start = this.at
@@ -87,12 +90,14 @@ class Scanner {
       if (c < 0x20 || c > 0x7e || c === BACKSLASH) throw UNHANDLED
     }
     this.at = end + 1
-    return [start, end]
+    this.start = start
+    this.end = end
   }
 
-  is(span: [number, number], key: Uint8Array): boolean {
-    const [start, end] = span
-    if (end - start !== key.length) return false
+  /** Whether the last string read is `key`. */
+  is(key: Uint8Array): boolean {
+    const { start } = this
+    if (this.end - start !== key.length) return false
     for (let i = 0; i < key.length; i++) if (this.bytes[start + i] !== key[i]) return false
     return true
   }
@@ -101,9 +106,9 @@ class Scanner {
    * The span, read already (so ASCII), as a string sliced from the decoded body (at most 256
    * bytes: no value AWS publishes is longer).
    */
-  text(span: [number, number]): string {
-    if (span[1] - span[0] > 256) throw UNHANDLED
-    return this.source.slice(span[0], span[1])
+  text(): string {
+    if (this.end - this.start > 256) throw UNHANDLED
+    return this.source.slice(this.start, this.end)
   }
 }
 
@@ -119,15 +124,16 @@ class Repeated {
     this.map = map
   }
 
-  of(span: [number, number]): string {
-    const [start, end] = span
+  /** The last string read. */
+  of(): string {
+    const { start, end } = this.s
     const b = this.s.bytes
     let same = end - start === this.#end - this.#start
     for (let i = 0; same && i < end - start; i++) same = b[start + i] === b[this.#start + i]
     if (!same) {
       this.#start = start
       this.#end = end
-      this.#text = this.map(this.s.text(span))
+      this.#text = this.map(this.s.text())
     }
     return this.#text
   }
@@ -140,6 +146,10 @@ interface ItemReader {
   readonly index: Map<string, AwsService>
 }
 
+const PREFIX = 1
+const REGION = 2
+const SERVICE = 3
+
 /** One `{ "ip_prefix": ..., "region": ..., "service": ..., ... }` into the index. */
 function readItem(r: ItemReader, prefixKey: Uint8Array, base: string, i: number): void {
   const { s } = r
@@ -149,18 +159,25 @@ function readItem(r: ItemReader, prefixKey: Uint8Array, base: string, i: number)
   let service: string | undefined
   if (s.peek() !== OBJECT_CLOSE)
     do {
-      const key = s.string()
+      s.string()
+      const key = s.is(prefixKey)
+        ? PREFIX
+        : s.is(KEYS.region)
+          ? REGION
+          : s.is(KEYS.service)
+            ? SERVICE
+            : 0
       s.take(COLON)
-      const value = s.string()
-      if (s.is(key, prefixKey)) {
+      s.string()
+      if (key === PREFIX) {
         if (prefix !== undefined) throw UNHANDLED
-        prefix = s.text(value)
-      } else if (s.is(key, KEYS.region)) {
+        prefix = s.text()
+      } else if (key === REGION) {
         if (region !== undefined) throw UNHANDLED
-        region = r.regions.of(value)
-      } else if (s.is(key, KEYS.service)) {
+        region = r.regions.of()
+      } else if (key === SERVICE) {
         if (service !== undefined) throw UNHANDLED
-        service = r.services.of(value)
+        service = r.services.of()
       }
     } while (s.more(OBJECT_CLOSE))
   else s.at++
@@ -210,13 +227,15 @@ export function scanAwsIpRanges(
   try {
     s.take(OBJECT_OPEN)
     do {
-      const key = s.string()
+      s.string()
+      const v4List = s.is(KEYS.prefixes)
+      const v6List = s.is(KEYS.ipv6Prefixes)
       s.take(COLON)
-      if (s.is(key, KEYS.prefixes)) {
+      if (v4List) {
         if (v4 || v6) throw UNHANDLED
         readList(r, KEYS.ipPrefix, '$["prefixes"]')
         v4 = true
-      } else if (s.is(key, KEYS.ipv6Prefixes)) {
+      } else if (v6List) {
         if (v6 || !v4) throw UNHANDLED
         readList(r, KEYS.ipv6Prefix, '$["ipv6_prefixes"]')
         v6 = true

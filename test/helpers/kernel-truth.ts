@@ -157,7 +157,11 @@ function interfacesFor(rw: ReturnType<typeof rewriteForNetns>) {
 }
 
 /** The evaluator's verdict for each probe arriving on `iface` (no decision: the kernel accepts). */
-function predict(cs: CompiledConfigs, probes: readonly LabProbe[], iface: string): boolean[] {
+export function predict(
+  cs: CompiledConfigs,
+  probes: readonly LabProbe[],
+  iface: string,
+): boolean[] {
   return probes.map((p) => {
     const reach = reachOf(cs, {
       direction: 'inbound',

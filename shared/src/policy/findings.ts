@@ -11,6 +11,7 @@ import { reachOf } from './reach-of.ts'
 import { pointFor, traceAddress, type TraceStep } from './trace-address.ts'
 import { asks, checkDecided, DIRECTIONS } from './check-decided.ts'
 import { fixSnippet } from './fix-snippet.ts'
+import { UFW_BEFORE_RULES } from './rule-builder.ts'
 import { noteHint } from './note-hint.ts'
 import { formatPortRange } from './parse-policy.ts'
 import { PolicyError } from './policy-error.ts'
@@ -27,6 +28,7 @@ import type {
   PortRange,
   ReachEntry,
   TrafficDirection,
+  TransportProtocol,
 } from './types.ts'
 
 const FAMILIES: readonly Family[] = [4, 6]
@@ -229,6 +231,23 @@ function offenceOf(
   return { offending, badPorts, sample: firstAddress(bad), samplePort }
 }
 
+/**
+ * How to close ports the rule at `step` lets in: a line in the deciding file's syntax, or, for an
+ * accept in ufw's own before.rules (ahead of every ufw rule: no `ufw deny` closes it), where to
+ * edit it.
+ */
+function closeFix(
+  step: TraceStep,
+  format: ConfigFormat | undefined,
+  direction: TrafficDirection,
+  protocol: TransportProtocol,
+  ports: string,
+): string {
+  if (step.text.startsWith(UFW_BEFORE_RULES))
+    return "the accept is ufw's own, in /etc/ufw/before.rules (before6.rules for IPv6) ahead of every ufw rule, so no 'ufw deny' closes it: if this host takes no address by DHCP, comment that line out and run 'ufw reload'"
+  return fixSnippet(format, 'close', direction, protocol, ports, [])
+}
+
 /** A rule's finding in one family: the message and the fix, in the deciding file's syntax. */
 function ruleMessage(
   rule: PolicyRule,
@@ -270,7 +289,7 @@ function ruleMessage(
     : `from ${o.offending.rangeCount} public address range(s)`
   return {
     message: `${subject} is reachable from the public Internet over ${familyName(f)} (${extent}): let in by ${step.text}${on}`,
-    hint: `Close it to the Internet: ${fixSnippet(format, 'close', rule.direction, rule.protocol, ports, [])}`,
+    hint: `Close it to the Internet: ${closeFix(step, format, rule.direction, rule.protocol, ports)}`,
   }
 }
 
@@ -358,7 +377,7 @@ function checkUnlisted(policy: Policy, direction: TrafficDirection, ctx: Ctx): v
           file: step.file,
           line: step.line,
           message: `${direction === 'outbound' ? 'outbound ' : ''}${ports}/${protocol} is reachable ${direction === 'inbound' ? 'from' : 'to'} the public Internet over ${familyName(f)}, and policy '${policy.id}' does not list it (let in by ${step.text})${where}`,
-          hint: `Close what the platform does not need: ${fixSnippet(format, 'close', direction, protocol, ports, [])}; or add the port to the policy as 'allow'.`,
+          hint: `Close what the platform does not need: ${closeFix(step, format, direction, protocol, ports)}; or add the port to the policy as 'allow'.`,
           sources: cidrList(group.off, f),
         })
         group = undefined

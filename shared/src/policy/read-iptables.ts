@@ -8,7 +8,7 @@ import { parseIptablesRule } from './parse-iptables-rule.ts'
 import { PolicyError } from './policy-error.ts'
 import type { NamedSets } from './read-ipset-save.ts'
 import { readIptablesNat, type NatLine } from './read-iptables-nat.ts'
-import { impliedEstablished } from './rule-builder.ts'
+import { ufwBeforeRules } from './rule-builder.ts'
 import { RunCollector } from './rule-run.ts'
 import { splitWords } from './split-words.ts'
 import type { FirewallChain, FirewallConfig, FirewallRule, ReaderWarning } from './types.ts'
@@ -166,9 +166,7 @@ function hookedChains(chains: ChainDrafts, file: string, ufw: boolean): Firewall
     } else if (ufw && /^ufw6?-user-input$/.test(name)) {
       hook = 'input'
       policy = 'drop'
-      c.rules.unshift(
-        impliedEstablished(file, c.policyLine, 'ufw before.rules: ESTABLISHED,RELATED accept'),
-      )
+      c.rules.unshift(...ufwBeforeRules(file, c.policyLine, [name.startsWith('ufw6') ? 6 : 4]))
     } else if (ufw && /^ufw6?-user-output$/.test(name)) {
       hook = 'output'
       policy = 'accept'

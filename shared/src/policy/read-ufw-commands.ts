@@ -12,7 +12,7 @@ import {
   addressMatch,
   addressSets,
   finishRule,
-  impliedEstablished,
+  ufwBeforeRules,
   interfaceMatch,
   parsePortNumber,
   type RuleDraft,
@@ -252,10 +252,7 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
     chains: [
       {
         name: 'ufw incoming',
-        rules: [
-          impliedEstablished(file, defaults.inLine, 'ufw before.rules: ESTABLISHED,RELATED accept'),
-          ...incoming.map((e) => e.rule),
-        ],
+        rules: [...ufwBeforeRules(file, defaults.inLine, [4, 6]), ...incoming.map((e) => e.rule)],
         hook: 'input',
         priority: 0,
         policy: defaults.in,

@@ -11,7 +11,7 @@ import {
   addressSets,
   finishRule,
   interfaceMatch,
-  impliedEstablished,
+  ufwBeforeRules,
   type RuleDraft,
 } from './rule-builder.ts'
 import type { FirewallChain, FirewallConfig, FirewallRule, ReaderWarning } from './types.ts'
@@ -212,10 +212,7 @@ export function readUfwStatus(text: string, file: string): FirewallConfig {
   const chains: FirewallChain[] = [
     {
       name: 'ufw incoming',
-      rules: [
-        impliedEstablished(file, defaultLine, 'ufw before.rules: ESTABLISHED,RELATED accept'),
-        ...input,
-      ],
+      rules: [...ufwBeforeRules(file, defaultLine, [4, 6]), ...input],
       hook: 'input',
       priority: 0,
       policy: incoming,

@@ -282,3 +282,58 @@ export function impliedEstablished(file: string, line: number, text: string): Fi
     { file, line, text },
   )
 }
+
+const ACCEPT: RuleVerdict = Object.freeze({ kind: 'accept' })
+
+/** How the texts of the rules {@link ufwBeforeRules} implies begin (findings tell them by it). */
+export const UFW_BEFORE_RULES = 'ufw before.rules'
+const LINK_LOCAL = addressMatch({ ipv4: IpSet.empty(4), ipv6: IpSet.fromCidrs(6, ['fe80::/10']) })
+
+/**
+ * What ufw's stock before.rules and before6.rules (ufw 0.36, as Debian ships them in
+ * /etc/ufw) accept ahead of every user rule, for TCP and UDP to this host, attributed to `line`:
+ * - replies to allowed connections (`--ctstate RELATED,ESTABLISHED`);
+ * - the DHCP client's port: `-p udp --sport 67 --dport 68` from anywhere (a sender picks its own
+ *   source port, so the source port admits anyone who sets it), and for DHCPv6
+ *   `-p udp -s fe80::/10 --sport 547 -d fe80::/10 --dport 546`, from and to link-local addresses.
+ * Their other accepts are ICMP, loopback, or to multicast groups (mDNS, UPnP), which traffic to
+ * this host's unicast addresses never matches. `families`: the families the file filters.
+ */
+export function ufwBeforeRules(
+  file: string,
+  line: number,
+  families: readonly Family[],
+): FirewallRule[] {
+  const udp = (port: number) => ({ ranges: [[port, port] as const], negate: false })
+  const rules = [impliedEstablished(file, line, 'ufw before.rules: ESTABLISHED,RELATED accept')]
+  if (families.includes(4))
+    rules.push(
+      finishRule(
+        { family: 4, protocols: ['udp'], dports: udp(68), verdict: ACCEPT },
+        {
+          file,
+          line,
+          text: `${UFW_BEFORE_RULES} (DHCP client): -p udp --sport 67 --dport 68 -j ACCEPT`,
+        },
+      ),
+    )
+  if (families.includes(6))
+    rules.push(
+      finishRule(
+        {
+          family: 6,
+          protocols: ['udp'],
+          dports: udp(546),
+          saddr: LINK_LOCAL,
+          daddr: LINK_LOCAL,
+          verdict: ACCEPT,
+        },
+        {
+          file,
+          line,
+          text: `${UFW_BEFORE_RULES} (before6.rules, DHCPv6 client): -p udp -s fe80::/10 --sport 547 -d fe80::/10 --dport 546 -j ACCEPT`,
+        },
+      ),
+    )
+  return rules
+}

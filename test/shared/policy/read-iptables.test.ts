@@ -343,7 +343,8 @@ COMMIT
     const input = chain(c, 'ufw-user-input')
     expect(input).toMatchObject({ hook: 'input', policy: 'drop', policyLine: 2 })
     expect(input.rules.map((r) => [r.line, r.never === true, r.verdict.kind])).toEqual([
-      // ufw's before.rules accept replies first
+      // ufw's before.rules accept replies, then the DHCP client's port, first
+      [2, false, 'accept'],
       [2, false, 'accept'],
       [lineOf(text, '--set'), false, 'continue'],
       // --update: a first connection is not over the limit

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { PolicyError, readFirewallConfig, type FirewallConfig } from '../../../shared/src/index.ts'
-import { briefUfwRule } from './rule-summary.ts'
+import { briefUfwRule, written } from './rule-summary.ts'
 import { warningTexts } from '../../helpers/reader-warnings.ts'
 
 const brief = briefUfwRule
@@ -16,10 +16,9 @@ const read = (text: string) =>
 const chain = (c: FirewallConfig, name: 'ufw incoming' | 'ufw outgoing') =>
   c.chains.find((ch) => ch.name === name)!
 
-/** The rules of a chain, in short; incoming without ufw's ESTABLISHED,RELATED accept. */
+/** The rules of a chain, in short; incoming without what ufw's before.rules accept. */
 function rules(text: string, name: 'ufw incoming' | 'ufw outgoing' = 'ufw incoming') {
-  const all = chain(read(text), name).rules.map(brief)
-  return name === 'ufw incoming' ? all.slice(1) : all
+  return written(chain(read(text), name).rules).map(brief)
 }
 
 const lineOf = (text: string, needle: string) =>
@@ -260,9 +259,7 @@ describe('readFirewallConfig: ufw commands', () => {
 describe('readFirewallConfig: ufw commands, nothing silent', () => {
   it('resolves /etc/services names over the protocols listed there', () => {
     const ports = (text: string) =>
-      chain(read(text), 'ufw incoming')
-        .rules.slice(1)
-        .map((r) => [r.dports?.ranges, r.protocols])
+      written(chain(read(text), 'ufw incoming').rules).map((r) => [r.dports?.ranges, r.protocols])
     expect(
       ports('ufw allow dhcpv6-client\nufw allow domain\nufw allow postgresql/tcp\nufw allow ntp\n'),
     ).toEqual([
@@ -297,7 +294,8 @@ describe('readFirewallConfig: ufw commands, nothing silent', () => {
     expect(failure('ufw allow 22/tcp\nufw --force reset\nufw allow 80/tcp\n').line).toBe(2)
     // re-enabled: the rules after the reset are what is left
     const c = read('ufw allow 22/tcp\nufw --force reset\nufw allow 80/tcp\nufw --force enable\n')
-    expect(chain(c, 'ufw incoming').rules.map((r) => r.line)).toEqual([2, 3])
+    // ufw's before.rules (three accepts) at the default policy's line, 2 once reset
+    expect(chain(c, 'ufw incoming').rules.map((r) => r.line)).toEqual([2, 2, 2, 3])
   })
 })
 

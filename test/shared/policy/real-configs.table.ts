@@ -248,6 +248,8 @@ export const REAL_CONFIGS: readonly RealConfigCase[] = [
     policy: 'web-minimal',
     verdict: 'not-compliant',
     errors: [
+      // ufw's stock before.rules: the DHCP client's port, from any sender of source port 67
+      'unlisted-inbound 68/udp v4 :2',
       'require-80-tcp 80/tcp v4 :2',
       'require-443-tcp 443/tcp v4 :2',
       'unlisted-inbound 1194/udp v4 :21',
@@ -264,7 +266,11 @@ export const REAL_CONFIGS: readonly RealConfigCase[] = [
     file: 'ufw/sochy01-nginx.user.rules',
     policy: 'web-minimal',
     verdict: 'not-compliant',
-    errors: ['unlisted-inbound 443/udp v4 :28'],
+    errors: [
+      // ufw's stock before.rules: the DHCP client's port, from any sender of source port 67
+      'unlisted-inbound 68/udp v4 :2',
+      'unlisted-inbound 443/udp v4 :28',
+    ],
     reach: { '22/tcp': { v4: 'all', v6: 'unchecked' }, '443/udp': { v4: 'all' } },
     reading: 'ufw allows 22/tcp, 80/tcp and 443 (tcp and udp: `ufw allow 443`).',
   },
@@ -273,7 +279,12 @@ export const REAL_CONFIGS: readonly RealConfigCase[] = [
     with: ['ufw/sochy01-nginx.user.rules'],
     policy: 'web-minimal',
     verdict: 'not-compliant',
-    errors: ['unlisted-inbound 443/udp v4 :28', 'unlisted-inbound 443/udp v6 :28'],
+    errors: [
+      // ufw's stock before.rules: the DHCP client's port, from any sender of source port 67
+      'unlisted-inbound 68/udp v4 :2',
+      'unlisted-inbound 443/udp v4 :28',
+      'unlisted-inbound 443/udp v6 :28',
+    ],
     reach: { '22/tcp': { v4: 'all', v6: 'all' }, '443/udp': { v4: 'all', v6: 'all' } },
     reading:
       'The same rules for IPv6 (ufw6-user-input): with user.rules both families are decided.',
@@ -283,6 +294,8 @@ export const REAL_CONFIGS: readonly RealConfigCase[] = [
     policy: 'web-minimal',
     verdict: 'not-compliant',
     errors: [
+      // ufw's stock before.rules: the DHCP client's port, from any sender of source port 67
+      'unlisted-inbound 68/udp v4 :2',
       'require-443-tcp 443/tcp v4 :2',
       'unlisted-inbound 4505-4506/tcp v4 :21',
       'unlisted-inbound 2222/tcp v4 :30',
@@ -295,10 +308,14 @@ export const REAL_CONFIGS: readonly RealConfigCase[] = [
     file: 'ufw/ufw-docker-21.ufw-status-verbose.txt',
     policy: 'web-minimal',
     verdict: 'not-compliant',
-    errors: ['80', '443'].flatMap((p) => [
-      `require-${p}-tcp ${p}/tcp v4 :3`,
-      `require-${p}-tcp ${p}/tcp v6 :3`,
-    ]),
+    errors: [
+      ...['80', '443'].flatMap((p) => [
+        `require-${p}-tcp ${p}/tcp v4 :3`,
+        `require-${p}-tcp ${p}/tcp v6 :3`,
+      ]),
+      // ufw's stock before.rules: the DHCP client's port, from any sender of source port 67
+      'unlisted-inbound 68/udp v4 :3',
+    ],
     reach: { '22/tcp': { v4: 'all', v6: 'all' }, '80/tcp': { v4: 'none', v6: 'none' } },
     reading:
       'Default deny (incoming); 22/tcp allowed in (v4 and v6); 80 and 443 are ALLOW FWD (`ufw route`, to containers through ufw-docker), which opens nothing on the host itself.',

@@ -1,5 +1,10 @@
 /** @module Short views of what the firewall readers made of a rule, shared by their tests. */
 import type { AddressMatch, FirewallRule } from '../../../shared/src/index.ts'
+import { UFW_BEFORE_RULES } from '../../../shared/src/policy/rule-builder.ts'
+
+/** A chain's rules less those ufw's stock before.rules imply ahead of them: the file's own. */
+export const written = (rules: readonly FirewallRule[]) =>
+  rules.filter((r) => !r.text.startsWith(UFW_BEFORE_RULES))
 
 /** An address match as `[! ]CIDR CIDR ...`, IPv4 first. */
 export const cidrs = (m: AddressMatch) =>

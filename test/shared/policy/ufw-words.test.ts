@@ -11,6 +11,7 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { readFirewallConfig } from '../../../shared/src/index.ts'
 import { ufwApp } from '../../../shared/src/policy/ufw-words.ts'
+import { written } from './rule-summary.ts'
 
 const NAMES = [
   'OpenSSH',
@@ -26,11 +27,12 @@ const NAMES = [
   'WWW Cache',
 ]
 
-/** `80,443/tcp` for the first rule of the incoming chain (after ufw's ESTABLISHED accept). */
+/** `80,443/tcp` for the first rule of the incoming chain written (after ufw's before.rules). */
 function portsOf(text: string, format: 'ufw-commands' | 'ufw-status'): string {
-  const rule = readFirewallConfig(text, { file: 'f', format }).chains.find(
-    (c) => c.name === 'ufw incoming',
-  )!.rules[1]!
+  const rule = written(
+    readFirewallConfig(text, { file: 'f', format }).chains.find((c) => c.name === 'ufw incoming')!
+      .rules,
+  )[0]!
   return `${rule.dports!.ranges.map(([a, b]) => (a === b ? a : `${a}:${b}`)).join(',')}/${rule.protocols!.join(',')}`
 }
 

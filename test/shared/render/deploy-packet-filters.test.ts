@@ -4,12 +4,13 @@
  * ufw, each loaded into a pair of network namespaces as its header says, IPv4 and IPv6. Runs as
  * root (CI); elsewhere each block skips with its reason printed.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { renderFormat } from '../../../shared/src/index.ts'
 import { createNetnsPair, netnsSkipReason, type NetnsPair } from '../../helpers/netns.ts'
+import { isolatedUfw } from '../../helpers/ufw.ts'
 import {
   CLIENTS,
   DENIED,
@@ -172,41 +173,15 @@ describe.skipIf(skip('ipset', 'iptables', 'ip6tables'))('ipset + iptables deploy
   })
 })
 
-/**
- * ufw writes global files (/etc/ufw, /lib/ufw, /etc/default/ufw, /run/ufw.lock): every ufw
- * command here runs inside the server namespace and a private mount namespace (`unshare
- * --mount`) with private copies bind-mounted over those paths, so the host's ufw is untouched.
- */
-function isolatedUfw(): { shell: (p: NetnsPair, script: string) => void; dispose: () => void } {
-  const root = mkdtempSync(path.join(tmpdir(), 'asr-pf-ufw-'))
-  cpSync('/etc/ufw', path.join(root, 'etc-ufw'), { recursive: true })
-  cpSync('/lib/ufw', path.join(root, 'lib-ufw'), { recursive: true })
-  // No sysctl writes from ufw-init: the namespace keeps its defaults.
-  const defaults = readFileSync('/etc/default/ufw', 'utf8')
-  writeFileSync(path.join(root, 'default-ufw'), defaults.replace(/^IPT_SYSCTL=.*$/m, 'IPT_SYSCTL='))
-  const mounts = [
-    `mount --bind ${root}/etc-ufw /etc/ufw`,
-    `mount --bind ${root}/lib-ufw /lib/ufw`,
-    `mount --bind ${root}/default-ufw /etc/default/ufw`,
-    'mount -t tmpfs tmpfs /run',
-  ].join(' && ')
-  return {
-    shell: (p, script) =>
-      p.run(
-        'server',
-        'unshare',
-        ['--mount', '--propagation', 'private', 'sh', '-c', `${mounts} && exec sh -s`],
-        script,
-      ),
-    dispose: () => rmSync(root, { recursive: true, force: true }),
-  }
-}
-
 describe.skipIf(skip('ufw', 'unshare', 'mount'))('ufw deployed (private /etc/ufw)', () => {
   it(
     "allow lines over ufw's default deny; the removed list closes what left the feed",
     async () => {
       const ufw = isolatedUfw()
+      const shell = (p: NetnsPair, script: string) => {
+        const c = ufw.command(script)
+        p.run('server', c.command, c.args, c.input)
+      }
       const before = readFileSync('/etc/ufw/user.rules', 'utf8')
       try {
         await prove(
@@ -218,7 +193,7 @@ describe.skipIf(skip('ufw', 'unshare', 'mount'))('ufw deployed (private /etc/ufw
             reloads: 20,
             batch: 2,
             write: (file, text) => `sh ${writeText(file, text)}`,
-            shell: ufw.shell,
+            shell,
             // The operator's ufw: reset, deny incoming by default, their own rule for `open`.
             setup: (shell, open) =>
               shell(

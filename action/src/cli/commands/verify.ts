@@ -36,9 +36,12 @@ the policy requires, allows and forbids. Each config's format is detected from i
   ${CONFIG_FORMATS.join(', ')}
 Configs are layered: a packet must pass every host firewall (nftables, iptables, ufw), Docker's
 published ports bypass the host's INPUT rules (only DOCKER-USER restricts them), and a cloud
-firewall (AWS security groups) applies on top. Feeds a policy names (feed:coolify/cloud) are
-fetched (honouring UPSTREAM_MIRROR) unless --feed-file supplies them; a feed whose new list is
-held (a mass removal or addition) is used as published, with a 'held: ...' line on stderr.
+firewall (AWS security groups) applies on top. A ufw config (status, commands, user.rules) is
+read behind what ufw's stock before.rules accept ahead of it: replies, 68/udp from any sender of
+source port 67 (the DHCP client's) and 546/udp between link-local addresses (DHCPv6). Feeds
+a policy names (feed:coolify/cloud) are fetched (honouring UPSTREAM_MIRROR) unless --feed-file
+supplies them; a feed whose new list is held (a mass removal or addition) is used as published,
+with a 'held: ...' line on stderr.
 
 Reach is computed for traffic arriving on the interfaces taken as public. Internal by default:
 lo, docker*, br-*, veth*, virbr*, lxcbr*, lxdbr*, incusbr*, cni*, flannel*, cali*, kube*,

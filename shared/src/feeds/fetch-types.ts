@@ -35,6 +35,13 @@ export interface CacheEntry {
 export interface CachedBody {
   readonly sha256: string
   readonly snapshots: Readonly<Record<string, string>>
+  /**
+   * By feed id, the SHA-256 of the entries the feed read from its sources, this body among them
+   * (sync.ts, entriesHash). A later body that gives a feed the same entries, while the feed still
+   * has the snapshot recorded here, leaves it unchanged without guarding it again: its lists
+   * would be the same. Absent for feeds whose entries were not read (the same body, a 304).
+   */
+  readonly entries?: Readonly<Record<string, string>>
 }
 
 /** What happened to one upstream URL during a sync (for logs and tests). */

@@ -19,6 +19,7 @@ import type { Entries } from './entries.ts'
 import { discoverSources, type PageResult } from './discover.ts'
 import { fetchSource, mirrorUrl, USER_AGENT, type FetchSourceResult } from './fetcher.ts'
 import { guardFeed, refusal, type GuardPart } from './guard.ts'
+import { sha256Hex } from './snapshot.ts'
 import { isObject } from './json-path.ts'
 import { combineUpstreamVersions, readUpstreamVersion } from './upstream-version.ts'
 import {
@@ -63,6 +64,8 @@ interface SyncRun {
   ) => Map<string, AwsService> | undefined
   /** The URL a catalogue URL is read from: itself, or the file its page links to. */
   readonly target: (url: string) => string
+  /** By feed id, the hash of the entries read this sync ({@link entriesHash}), filled by syncOne. */
+  readonly entries: Map<string, string>
 }
 
 /**
@@ -112,6 +115,7 @@ export async function syncFeeds(
   }
 
   const outcomes: FeedOutcome[] = []
+  const entries = new Map<string, string>()
   for (const feed of feeds)
     outcomes.push(
       await syncOne(feed, previous[feed.id], results, parseJsonOnce, {
@@ -121,12 +125,13 @@ export async function syncFeeds(
         sameBody,
         scanAws: scanAwsOnce,
         target,
+        entries,
       }),
     )
   const nextCache: Record<string, CacheEntry> = { ...cache }
   for (const [url, result] of results) {
     delete nextCache[url]
-    const entry = nextEntry(result, byUrl.feeds.get(url)!, outcomes, cache[url])
+    const entry = nextEntry(result, byUrl.feeds.get(url)!, outcomes, cache[url], entries)
     if (entry !== undefined) nextCache[url] = entry
   }
   return { outcomes, cache: nextCache, unknownKeys: unknownMetaKeys(byUrl.feeds, parsed), fetches }
@@ -296,10 +301,12 @@ function nextEntry(
   feeds: readonly FeedDefinition[],
   outcomes: readonly FeedOutcome[],
   before: CacheEntry | undefined,
+  read: ReadonlyMap<string, string>,
 ): CacheEntry | undefined {
   if (result.kind === 'refused') return undefined
   const refused: Record<string, { guard: GuardName; reason: string }> = {}
   const snapshots: Record<string, string> = {}
+  const entries: Record<string, string> = {}
   for (const o of outcomes) {
     if (!feeds.some((f) => f.id === o.feed)) continue
     // A hold is not repeated on a 304: the held candidate must be fetched (and counted) again.
@@ -307,9 +314,21 @@ function nextEntry(
     if (o.kind === 'refused') {
       if (!BODY_GUARDS.has(o.guard)) return undefined
       refused[o.feed] = { guard: o.guard, reason: o.reason }
-    } else snapshots[o.feed] = o.snapshot.sha256
+    } else {
+      snapshots[o.feed] = o.snapshot.sha256
+      // read this sync, or (the same body, not read again) as recorded for it
+      const hash = read.get(o.feed) ?? before?.body?.entries?.[o.feed]
+      if (hash !== undefined) entries[o.feed] = hash
+    }
   }
-  const body = result.kind === 'body' ? { sha256: result.sha256, snapshots } : before?.body
+  const body =
+    result.kind === 'body'
+      ? {
+          sha256: result.sha256,
+          snapshots,
+          ...(Object.keys(entries).length > 0 ? { entries } : {}),
+        }
+      : before?.body
   const { etag, lastModified } = result.validators
   return {
     ...(etag ? { etag } : {}),
@@ -379,6 +398,27 @@ async function syncOne(
     versions.push(readUpstreamVersion(document, source.version, r.validators))
     parts.push(guardPart(source, extracted.entries))
   }
+  const upstreamVersion = combineUpstreamVersions(versions)
+  // The entries that earned the feed its snapshot, from a new body: its lists are the same.
+  const hash = await entriesHash(feed, parts)
+  run.entries.set(feed.id, hash)
+  const recorded = feed.sources.every((s) => {
+    const body = cache[s.url]?.body
+    return body?.entries?.[feed.id] === hash && body.snapshots[feed.id] === prev?.sha256
+  })
+  if (prev && recorded)
+    return {
+      kind: 'unchanged',
+      feed: feed.id,
+      snapshot: {
+        ...prev,
+        fetchedAt,
+        ...(upstreamVersion === undefined ? {} : { upstreamVersion }),
+      },
+      notModified: false,
+      sameEntries: true,
+      notes,
+    }
   return guardFeed({
     feed,
     parts,
@@ -387,8 +427,18 @@ async function syncOne(
     fetchedAt,
     notes,
     source: [...new Set(feed.sources.map((s) => target(s.url)))].join(' '),
-    upstreamVersion: combineUpstreamVersions(versions),
+    upstreamVersion,
   })
+}
+
+/**
+ * The SHA-256 of what the guards would judge: each part's label (its URL and parser), family,
+ * exclusion and entries in order, with the feed's own limits. Equal hashes, equal lists.
+ */
+async function entriesHash(feed: FeedDefinition, parts: readonly GuardPart[]): Promise<string> {
+  const judged = parts.map((p) => [p.label, p.family ?? 0, p.exclude === true, p.entries.texts])
+  const text = JSON.stringify([feed.id, feed.broadestPrefix ?? null, judged])
+  return sha256Hex(new TextEncoder().encode(text))
 }
 
 /** One source's entries from its body: AWS's byte scanner, the JSON readers, or the text ones. */

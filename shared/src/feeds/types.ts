@@ -294,7 +294,8 @@ export interface ChangedOutcome {
  * The lists are the same: the previous snapshot with a new `fetchedAt`. `notModified` is true
  * when every source answered 304 and no body was read or parsed; `sameBody` when every source
  * answered 304 or a body whose SHA-256 equals the one that earned the previous snapshot (the body
- * was read and hashed, not parsed).
+ * was read and hashed, not parsed); `sameEntries` when a new body gave the feed the entries that
+ * earned it (read, not guarded again: {@link CachedBody.entries}).
  */
 export interface UnchangedOutcome {
   readonly kind: 'unchanged'
@@ -302,6 +303,7 @@ export interface UnchangedOutcome {
   readonly snapshot: Snapshot
   readonly notModified: boolean
   readonly sameBody?: true
+  readonly sameEntries?: true
   readonly notes: readonly FeedNote[]
 }
 

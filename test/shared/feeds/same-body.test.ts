@@ -3,7 +3,9 @@
  * whose SHA-256 is the one cached for its URL is hashed, not parsed, while every feed reading the
  * URL still has the snapshot that body produced; a body refused on its own stays refused; a hold,
  * a changed body, a snapshot stored by someone else, or a refusal that depends on more than the
- * body all make the next sync parse again. Real bodies from ../shared/fixtures/feeds (GitHub's
+ * body all make the next sync parse again. And the next cheapest: a new body that gives a feed
+ * the entries recorded with its snapshot leaves it unchanged without guarding it again. Real
+ * bodies from ../shared/fixtures/feeds (GitHub's
  * meta of 2026-03-03, Coolify's lists of 2024-06-09 and its empty file of 2024-04-30), served by
  * an in-memory fetch.
  */
@@ -181,5 +183,109 @@ describe.skipIf(!HAVE_FIXTURES)('the same body, by SHA-256', () => {
     const u2 = await sync([user], text, snapshots(u1), u1.cache)
     expect(u1.cache['https://acme.example/ips.txt']).not.toHaveProperty('etag')
     expect(u2.outcomes[0]).toMatchObject({ kind: 'unchanged', sameBody: true })
+  })
+})
+
+/** GitHub's meta of 2026-03-03 with one key's list changed: the other keys' entries are the same. */
+function metaWith(change: (meta: Record<string, unknown>) => void): Uint8Array<ArrayBuffer> {
+  const meta = JSON.parse(
+    new TextDecoder().decode(fixture('github/meta.2026-03-03.json')),
+  ) as Record<string, unknown>
+  change(meta)
+  return new TextEncoder().encode(JSON.stringify(meta, null, 1))
+}
+
+describe.skipIf(!HAVE_FIXTURES)('the same entries from a new body', () => {
+  it('leave a feed unchanged without guarding it again; the changed key is guarded', async () => {
+    const first = await sync(GITHUB, {
+      [META]: { status: 200, body: fixture('github/meta.2026-03-03.json') },
+    })
+    expect(Object.keys(first.cache[META]!.body!.entries!).sort()).toEqual(
+      GITHUB.map((f) => f.id).sort(),
+    )
+    const body = metaWith((m) => (m.hooks as string[]).push('11.0.9.0/24'))
+    const second = await sync(
+      GITHUB,
+      { [META]: { status: 200, body } },
+      snapshots(first),
+      first.cache,
+    )
+    for (const o of second.outcomes)
+      if (o.feed === 'github/hooks') expect(o).toMatchObject({ kind: 'changed' })
+      else expect(o).toMatchObject({ kind: 'unchanged', sameEntries: true })
+    // The full path agrees: without the recorded entries every other feed is unchanged too.
+    const full = await sync(GITHUB, { [META]: { status: 200, body } }, snapshots(first))
+    expect(full.outcomes.map((o) => [o.feed, o.kind])).toEqual(
+      second.outcomes.map((o) => [o.feed, o.kind]),
+    )
+    expect(full.outcomes.every((o) => !('sameEntries' in o))).toBe(true)
+    // What the next sync compares with: the new hash of hooks, the others as they were.
+    const next = second.cache[META]!.body!
+    expect(next.entries!['github/web']).toBe(first.cache[META]!.body!.entries!['github/web'])
+    expect(next.entries!['github/hooks']).not.toBe(
+      first.cache[META]!.body!.entries!['github/hooks'],
+    )
+  })
+
+  it('are guarded again when the feed holds another snapshot, or an entry moved', async () => {
+    const first = await sync(GITHUB, {
+      [META]: { status: 200, body: fixture('github/meta.2026-03-03.json') },
+    })
+    const body = metaWith((m) => (m.api as string[]).reverse())
+    // An entry moved: the entries differ (in order), the lists do not.
+    const moved = await sync(
+      GITHUB,
+      { [META]: { status: 200, body } },
+      snapshots(first),
+      first.cache,
+    )
+    expect(moved.outcomes.find((o) => o.feed === 'github/api')).toMatchObject({ kind: 'unchanged' })
+    expect(moved.outcomes.find((o) => o.feed === 'github/api')).not.toHaveProperty('sameEntries')
+    // Someone else stored another snapshot of hooks (an operator accepted a held list, say).
+    const previous = snapshots(first)
+    const other = await sync(GITHUB, {
+      [META]: { status: 200, body: metaWith((m) => (m.hooks as string[]).pop()) },
+    })
+    previous['github/hooks'] = snapshots(other)['github/hooks']!
+    const again = await sync(GITHUB, { [META]: { status: 200, body } }, previous, first.cache)
+    expect(again.outcomes.find((o) => o.feed === 'github/hooks')).toMatchObject({ kind: 'changed' })
+  })
+
+  it('of two files (Coolify: a comment added to the IPv4 file) leave the feed unchanged, with the new upstream version of a payload', async () => {
+    const good = {
+      [V4]: { status: 200, body: fixture('coolify/ipv4.2024-06-09T1332.txt') },
+      [V6]: { status: 200, body: fixture('coolify/ipv6.2024-06-09T1332.txt') },
+    }
+    const first = await sync(COOLIFY, good)
+    const commented = new TextEncoder().encode(
+      `# Coolify Cloud\n${new TextDecoder().decode(good[V4].body)}`,
+    )
+    const second = await sync(
+      COOLIFY,
+      { ...good, [V4]: { status: 200, body: commented } },
+      snapshots(first),
+      first.cache,
+    )
+    expect(second.outcomes[0]).toMatchObject({ kind: 'unchanged', sameEntries: true })
+    // A payload version moves with the body while the entries stay.
+    const user = defineUserFeed({
+      id: 'acme/api',
+      url: 'https://acme.example/ips.json',
+      parser: { kind: 'json', path: 'ips[*]' },
+      version: 'serial',
+    })
+    const serial = (n: number) => ({
+      'https://acme.example/ips.json': {
+        status: 200,
+        body: new TextEncoder().encode(JSON.stringify({ serial: n, ips: ['11.0.2.0/24'] })),
+      },
+    })
+    const u1 = await sync([user], serial(1))
+    const u2 = await sync([user], serial(2), snapshots(u1), u1.cache)
+    expect(u2.outcomes[0]).toMatchObject({
+      kind: 'unchanged',
+      sameEntries: true,
+      snapshot: { upstreamVersion: { field: 'serial', value: '2' }, version: 1 },
+    })
   })
 })

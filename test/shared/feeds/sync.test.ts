@@ -41,6 +41,7 @@ describe('syncFeeds', () => {
         body: {
           sha256: expect.stringMatching(/^[0-9a-f]{64}$/) as string,
           snapshots: { [JSON_FEED.id]: outcome.snapshot.sha256 },
+          entries: { [JSON_FEED.id]: expect.stringMatching(/^[0-9a-f]{64}$/) as string },
         },
       },
     })

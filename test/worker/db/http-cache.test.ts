@@ -1,8 +1,9 @@
 /**
- * Tests worker/src/db/http-cache.ts inside workerd with real D1 (migration 0006): what a sync
- * remembers per URL round-trips (validators, body hash and snapshot hashes, refusals), a damaged
- * JSON column weakens the entry instead of failing the sync, and a sync of a body whose hash is
- * the stored one records `unchanged` without parsing it ("same body"), through runSync; a body
+ * Tests worker/src/db/http-cache.ts inside workerd with real D1 (migrations 0006 to 0008): what a
+ * sync remembers per URL round-trips (validators, body hash, snapshot and entries hashes,
+ * refusals), a damaged JSON column weakens the entry instead of failing the sync, a sync of a
+ * body whose hash is the stored one records `unchanged` without parsing it ("same body"), and of a
+ * new body with the stored entries without guarding it ("same entries"), through runSync; a body
  * some feed refused keeps no validators, so it is refused again rather than hidden by a 304.
  */
 import { env } from 'cloudflare:workers'
@@ -25,7 +26,11 @@ const AT = '2026-06-01T00:00:00.000Z'
 describe('http_cache', () => {
   it('round-trips every part of an entry, and replaces an older one; a refused body keeps no validators', async () => {
     const validators = { etag: '"e1"', lastModified: 'Mon, 01 Jun 2026 00:00:00 GMT' }
-    const body = { sha256: 'ab'.repeat(32), snapshots: { 'a/c': 'cd'.repeat(32) } }
+    const body = {
+      sha256: 'ab'.repeat(32),
+      snapshots: { 'a/c': 'cd'.repeat(32) },
+      entries: { 'a/c': 'ef'.repeat(32) },
+    }
     const refused = { 'a/b': { guard: 'empty' as const, reason: 'lists no address' } }
     await putHttpCache(env.DB, { 'https://x.example/a': { etag: '"e0"' } }, AT)
     await putHttpCache(
@@ -47,12 +52,18 @@ describe('http_cache', () => {
 
   it('reads a damaged JSON column as absent (the next sync parses again)', async () => {
     await env.DB.prepare(
-      `INSERT INTO http_cache (url, etag, body_sha256, body_snapshots, refused, updated_at)
-       VALUES ('u1', '"e"', 'ff', 'not json', '[1]', ?), ('u2', NULL, 'ff', 'null', NULL, ?)`,
+      `INSERT INTO http_cache (url, etag, body_sha256, body_snapshots, body_entries, refused, updated_at)
+       VALUES ('u1', '"e"', 'ff', 'not json', NULL, '[1]', ?), ('u2', NULL, 'ff', 'null', NULL, NULL, ?),
+         ('u3', NULL, 'ff', '{}', 'not json', NULL, ?)`,
     )
-      .bind(AT, AT)
+      .bind(AT, AT, AT)
       .run()
-    expect(await getHttpCache(env.DB)).toEqual({ u1: { etag: '"e"' }, u2: {} })
+    // a damaged entries column drops the entries only: the body hash still spares the parse
+    expect(await getHttpCache(env.DB)).toEqual({
+      u1: { etag: '"e"' },
+      u2: {},
+      u3: { body: { sha256: 'ff', snapshots: {} } },
+    })
   })
 
   it('a body with the stored hash is unchanged without being parsed', async () => {
@@ -80,6 +91,25 @@ describe('http_cache', () => {
       reason: 'same body as the last accepted one (SHA-256), not parsed',
     })
     expect(await rows('SELECT feed FROM versions')).toHaveLength(1)
+  })
+})
+
+describe('the same entries from a new body', () => {
+  it('leave the feed unchanged without guarding it again, and say so', async () => {
+    const mirror = await cloudflareMirror(['11.0.2.0/24'], ['2a0b:db8::/48'])
+    const e = envWith({ UPSTREAM_MIRROR: mirror.url, ENABLED_FEEDS: 'cloudflare/edge' })
+    expect((await runSync(e)).checks[0]).toMatchObject({ outcome: 'changed', version: 1 })
+    const [stored] = await rows<{ body_entries: string }>(
+      "SELECT body_entries FROM http_cache WHERE url LIKE '%ips-v4'",
+    )
+    expect(Object.keys(JSON.parse(stored!.body_entries) as object)).toEqual(['cloudflare/edge'])
+    // Another body (a comment line), the same entries.
+    await setFile(mirror, 'www.cloudflare.com/ips-v4', { text: '# Cloudflare\n11.0.2.0/24\n' })
+    expect((await runSync(e)).checks[0]).toMatchObject({
+      outcome: 'unchanged',
+      version: 1,
+      reason: 'same entries as the last accepted body gave (SHA-256), not guarded again',
+    })
   })
 })
 

@@ -1,7 +1,8 @@
 /**
  * @module D1 access for what a sync remembers per upstream URL (shared/feeds' CacheEntry):
  * conditional-request validators (ETag, Last-Modified), the refusals its body earned, and the
- * SHA-256 of the last accepted body with the snapshot hash each feed got from it.
+ * SHA-256 of the last accepted body with the snapshot hash each feed got from it and the hash of
+ * the entries each feed read (migration 0008).
  */
 import type { CacheEntry } from '../../../shared/src/index.ts'
 
@@ -11,6 +12,7 @@ interface Row {
   last_modified: string | null
   body_sha256: string | null
   body_snapshots: string | null
+  body_entries: string | null
   refused: string | null
 }
 
@@ -29,6 +31,7 @@ function objectColumn<T>(text: string | null): T | undefined {
 
 function entryOf(r: Row): CacheEntry {
   const snapshots = objectColumn<Record<string, string>>(r.body_snapshots)
+  const entries = objectColumn<Record<string, string>>(r.body_entries)
   const refused = objectColumn<NonNullable<CacheEntry['refused']>>(r.refused)
   return {
     ...(r.etag === null ? {} : { etag: r.etag }),
@@ -36,7 +39,9 @@ function entryOf(r: Row): CacheEntry {
     ...(refused === undefined ? {} : { refused }),
     ...(r.body_sha256 === null || snapshots === undefined
       ? {}
-      : { body: { sha256: r.body_sha256, snapshots } }),
+      : {
+          body: { sha256: r.body_sha256, snapshots, ...(entries === undefined ? {} : { entries }) },
+        }),
   }
 }
 
@@ -44,7 +49,7 @@ function entryOf(r: Row): CacheEntry {
 export async function getHttpCache(db: D1Database): Promise<Record<string, CacheEntry>> {
   const { results } = await db
     .prepare(
-      'SELECT url, etag, last_modified, body_sha256, body_snapshots, refused FROM http_cache',
+      'SELECT url, etag, last_modified, body_sha256, body_snapshots, body_entries, refused FROM http_cache',
     )
     .all<Row>()
   return Object.fromEntries(results.map((r) => [r.url, entryOf(r)]))
@@ -65,11 +70,11 @@ export async function putHttpCache(
   const entries = Object.entries(cache)
   if (entries.length === 0) return
   const upsert = db.prepare(
-    `INSERT INTO http_cache (url, etag, last_modified, body_sha256, body_snapshots, refused, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO http_cache (url, etag, last_modified, body_sha256, body_snapshots, body_entries, refused, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
        body_sha256 = excluded.body_sha256, body_snapshots = excluded.body_snapshots,
-       refused = excluded.refused, updated_at = excluded.updated_at`,
+       body_entries = excluded.body_entries, refused = excluded.refused, updated_at = excluded.updated_at`,
   )
   await db.batch(
     entries.map(([url, e]) =>
@@ -81,6 +86,7 @@ export async function putHttpCache(
         e.refused === undefined ? (e.lastModified ?? null) : null,
         e.body?.sha256 ?? null,
         e.body === undefined ? null : JSON.stringify(e.body.snapshots),
+        e.body?.entries === undefined ? null : JSON.stringify(e.body.entries),
         e.refused === undefined ? null : JSON.stringify(e.refused),
         now,
       ),

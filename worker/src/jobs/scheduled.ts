@@ -146,7 +146,9 @@ async function storeOutcome(run: StoreRun, outcome: FeedOutcome): Promise<CheckR
         ? 'not modified (304)'
         : outcome.sameBody
           ? 'same body as the last accepted one (SHA-256), not parsed'
-          : undefined,
+          : outcome.sameEntries
+            ? 'same entries as the last accepted body gave (SHA-256), not guarded again'
+            : undefined,
       version: outcome.snapshot.version,
       sha256: outcome.snapshot.sha256,
     }

@@ -433,11 +433,13 @@ async function syncOne(
 
 /**
  * The SHA-256 of what the guards would judge: each part's label (its URL and parser), family,
- * exclusion and entries in order, with the feed's own limits. Equal hashes, equal lists.
+ * exclusion and entries in order, with what the feed's definition lets through (its broadest
+ * prefix, the reserved space it allows, whether a user defined it). Equal hashes, equal verdicts.
  */
 async function entriesHash(feed: FeedDefinition, parts: readonly GuardPart[]): Promise<string> {
   const judged = parts.map((p) => [p.label, p.family ?? 0, p.exclude === true, p.entries.texts])
-  const text = JSON.stringify([feed.id, feed.broadestPrefix ?? null, judged])
+  const limits = [feed.broadestPrefix ?? null, feed.allowReserved ?? null, feed.user === true]
+  const text = JSON.stringify([feed.id, limits, judged])
   return sha256Hex(new TextEncoder().encode(text))
 }
 

@@ -319,7 +319,8 @@ export class IpSet {
    * printing a big set, without a string per CIDR where the IPv4 printer runs as WebAssembly.
    */
   toCidrLines(): string {
-    const text = this.family === 4 ? formatIpv4CidrsWasm(float64(this.#ranges)) : undefined
+    const text =
+      this.family === 4 ? formatIpv4CidrsWasm(this.#ranges as Float64Array | number[]) : undefined
     if (text !== undefined) return text
     const cidrs = this.toCidrs()
     return cidrs.length === 0 ? '' : `${cidrs.join('\n')}\n`
@@ -344,13 +345,9 @@ const EMPTY6 = IpSet.fromRanges(6, [])
 const ALL4 = IpSet.fromRanges(4, new Float64Array([0, 2 ** 32]))
 const ALL6 = IpSet.fromRanges(6, [0n, TWO_128])
 
-function float64(r: Ranges): Float64Array {
-  return r instanceof Float64Array ? r : Float64Array.from(r as number[])
-}
-
 function cidrs4(r: Float64Array | number[], limit: number): string[] {
   // the Wasm printer prints every range: a sample of a big set is printed here
-  const text = limit === Infinity ? formatIpv4CidrsWasm(float64(r)) : undefined
+  const text = limit === Infinity ? formatIpv4CidrsWasm(r) : undefined
   if (text !== undefined) {
     const lines = text.split('\n')
     lines.pop()

@@ -81,7 +81,7 @@ const WASM_OUT = 1 << 20
  * less garbage than building each CIDR from its parts (and no cold start, as for reading).
  * Uses the buffer of bytesOf.
  */
-export function formatIpv4CidrsWasm(r: Float64Array): string | undefined {
+export function formatIpv4CidrsWasm(r: Float64Array | readonly number[]): string | undefined {
   const wasm = linesWasm()
   if (wasm === undefined) return undefined
   const text = scratchFor(WASM_OUT)
@@ -89,7 +89,9 @@ export function formatIpv4CidrsWasm(r: Float64Array): string | undefined {
   let out = ''
   for (let k = 0; k < n; k += wasm.count.value) {
     const m = Math.min(n - k, WASM_PAIRS)
-    wasmPairs.set(r.subarray(2 * k, 2 * (k + m)))
+    wasmPairs.set(
+      r instanceof Float64Array ? r.subarray(2 * k, 2 * (k + m)) : r.slice(2 * k, 2 * (k + m)),
+    )
     const end = wasm.formatIpv4Cidrs(0, m, WASM_TEXT, WASM_TEXT + WASM_OUT)
     out += decoder.decode(text.subarray(0, end - WASM_TEXT))
   }

@@ -76,6 +76,11 @@ export interface FetchSourceOptions {
   readonly validators: CacheEntry | undefined
   /** Default `GET`. A `POST` is never conditional (validators are ignored). */
   readonly method?: 'GET' | 'POST'
+  /**
+   * The SHA-256 of a body read from this URL before (the cache's): a body with it was UTF-8
+   * then, and is decoded only when its text is asked for (an unchanged body is hashed, not read).
+   */
+  readonly knownSha256?: string
 }
 
 /** The body of a 2xx response, decoded as UTF-8 (a BOM removed), its bytes and their SHA-256. */
@@ -169,16 +174,17 @@ export async function fetchSource(url: string, o: FetchSourceOptions): Promise<F
   const sent = method === 'GET' ? o.validators : undefined
   const conditional = isConditional(sent)
   const state: FetchState = { status: 0, bytes: 0, current: mirrorUrl(url, o.mirror) }
-  const done = (result: FetchedBody | NotModified | FetchRefusal): FetchSourceResult => ({
-    ...result,
-    record: {
-      url,
-      requested: state.current,
-      status: state.status,
-      bytes: state.bytes,
-      conditional,
-    },
-  })
+  // assigned, not spread: a known body's text stays undecoded until asked for
+  const done = (result: FetchedBody | NotModified | FetchRefusal): FetchSourceResult =>
+    Object.assign(result, {
+      record: {
+        url,
+        requested: state.current,
+        status: state.status,
+        bytes: state.bytes,
+        conditional,
+      },
+    })
   const deadline = startDeadline(o.timeoutMs)
   try {
     const response = await follow(o, sent, state, deadline)
@@ -295,15 +301,23 @@ async function receive(
   const all = await readBody(response, o.maxBodyBytes, state, deadline)
   if (all === undefined)
     return refusal('oversized', `the body is over the limit of ${o.maxBodyBytes} bytes`)
-  let text: string
+  const contentType = response.headers.get('content-type') ?? ''
+  const sha256 = await sha256Hex(all)
+  const decode = () => new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(all)
+  // The body read before (it was UTF-8 then): decoded only if its text is asked for.
+  if (sha256 === o.knownSha256) {
+    let text: string | undefined
+    return Object.defineProperty(
+      { kind: 'body', bytes: all, sha256, contentType, validators },
+      'text',
+      { get: () => (text ??= decode()), enumerable: true },
+    ) as FetchedBody
+  }
   try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(all)
+    return { kind: 'body', text: decode(), bytes: all, sha256, contentType, validators }
   } catch {
     return refusal('wrong-content', 'the body is not UTF-8 text')
   }
-  const contentType = response.headers.get('content-type') ?? ''
-  const sha256 = await sha256Hex(all)
-  return { kind: 'body', text, bytes: all, sha256, contentType, validators }
 }
 
 /** The body's bytes, counted into the record; undefined once they pass `max` (then cancelled). */

@@ -171,7 +171,11 @@ async function fetchAll(
   fetches: FetchRecord[],
 ) {
   const { options, guards, cache } = run
-  const fetchOptions = (validators: CacheEntry | undefined, method?: 'GET' | 'POST') => ({
+  const fetchOptions = (
+    validators: CacheEntry | undefined,
+    method?: 'GET' | 'POST',
+    knownSha256?: string,
+  ) => ({
     fetch: options.fetch,
     mirror: options.mirror,
     githubToken: options.githubToken,
@@ -180,6 +184,7 @@ async function fetchAll(
     timeoutMs: guards.timeoutMs,
     validators,
     ...(method === undefined ? {} : { method }),
+    ...(knownSha256 === undefined ? {} : { knownSha256 }),
   })
   const discovered = await discoverSources(
     [...byUrl.source.values()],
@@ -195,7 +200,11 @@ async function fetchAll(
   const fetchOne = (url: string, conditional: boolean) =>
     fetchSource(
       target(url),
-      fetchOptions(conditional ? cache[url] : undefined, byUrl.source.get(url)!.method),
+      fetchOptions(
+        conditional ? cache[url] : undefined,
+        byUrl.source.get(url)!.method,
+        cache[url]?.body?.sha256,
+      ),
     )
   const results = new Map<string, FetchSourceResult>()
   for (const [url, found] of discovered)

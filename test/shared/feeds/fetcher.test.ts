@@ -3,6 +3,7 @@
  * from a real local HTTP server (the test mirror) read with the real global fetch; a test double
  * of `fetch` only where a custom fetch may do what no HTTP server can make Node's fetch do.
  */
+import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CacheEntry, FetchLike } from '../../../shared/src/feeds/index.ts'
 import {
@@ -174,6 +175,38 @@ describe('fetchSource', () => {
       kind: 'body',
       text: chunks.join(''),
       record: { bytes: chunks.join('').length },
+    })
+  })
+})
+
+describe('fetchSource: a body read before (knownSha256)', () => {
+  const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
+
+  it('hashes it and leaves it undecoded until its text is asked for', async () => {
+    // not UTF-8: a body that was decoded would be refused (wrong-content)
+    const bytes = Buffer.from([0x31, 0x30, 0xff, 0x0a])
+    mirror.files[KEY] = bytes
+    const result = await fetchSource(FEED_URL, options({ knownSha256: sha(bytes) }))
+    expect(result).toMatchObject({ kind: 'body', sha256: sha(bytes), record: { bytes: 4 } })
+    expect(() => result.kind === 'body' && result.text).toThrow(TypeError)
+  })
+
+  it('decodes it, once, when its text is asked for; another body as always', async () => {
+    mirror.files[KEY] = '\uFEFF192.0.2.0/24\n'
+    const known = sha(Buffer.from('\uFEFF192.0.2.0/24\n'))
+    const result = await fetchSource(FEED_URL, options({ knownSha256: known }))
+    expect(Object.getOwnPropertyDescriptor(result, 'text')).toHaveProperty('get')
+    const text = result.kind === 'body' ? result.text : undefined
+    expect(text).toBe('192.0.2.0/24\n')
+    expect(result.kind === 'body' && result.text).toBe(text)
+    const other = await fetchSource(FEED_URL, options({ knownSha256: sha(Buffer.from('x')) }))
+    expect(Object.getOwnPropertyDescriptor(other, 'text')).toMatchObject({
+      value: '192.0.2.0/24\n',
+    })
+    mirror.files[KEY] = Buffer.from([0xff])
+    expect(await fetchSource(FEED_URL, options({ knownSha256: known }))).toMatchObject({
+      kind: 'refused',
+      guard: 'wrong-content',
     })
   })
 })

@@ -7,7 +7,7 @@ import { IpSet, parseCidr, type Family } from '../ip/index.ts'
 import { quote, type Entries } from './extract.ts'
 import { normaliseEntries } from './normalise.ts'
 import { describeReserved, reservedSpace } from './reserved-space.ts'
-import { diffCanonical, sha256Lists, type FamilyDiff } from './snapshot.ts'
+import { diffSets, sha256Lists, snapshotSets } from './snapshot.ts'
 import {
   DEFAULT_BROADEST_PREFIX,
   MASS_ADDITION_MIN_GROWTH,
@@ -171,18 +171,20 @@ async function against(
   // (a digest costs more than the comparison, and most syncs change nothing).
   if (prev && sameLists(prev, lists)) return unchanged()
 
+  const before = prev ? snapshotSets(prev) : { ipv4: IpSet.empty(4), ipv6: IpSet.empty(6) }
   const version = request.version ?? (prev?.version ?? 0) + 1
-  // Only the CIDRs one side lists and the other does not are read (a first snapshot adds its
-  // canonical lists): the previous list is not parsed again, nor the new one printed again.
-  const diff = prev ? diffCanonical(prev, { ipv4, ipv6 }, lists) : undefined
-  const change: Change = {
-    feed: feed.id,
-    version,
-    previousVersion: prev?.version ?? 0,
-    at: fetchedAt,
-    added: diff ? { ipv4: diff.ipv4.added, ipv6: diff.ipv6.added } : lists,
-    removed: diff ? { ipv4: diff.ipv4.removed, ipv6: diff.ipv6.removed } : { ipv4: [], ipv6: [] },
-  }
+  // Added CIDRs are the canonical lists' own where the previous snapshot does not touch them
+  // (a first snapshot adds them all), not a second toCidrs() of them.
+  const change: Change = prev
+    ? diffSets(feed.id, prev.version, version, fetchedAt, before, { ipv4, ipv6 }, lists)
+    : {
+        feed: feed.id,
+        version,
+        previousVersion: 0,
+        at: fetchedAt,
+        added: lists,
+        removed: { ipv4: [], ipv6: [] },
+      }
   const { added, removed } = change
   // A previous snapshot written by hand (not canonical) may list the same addresses differently.
   if (
@@ -201,7 +203,7 @@ async function against(
     ipv6: lists.ipv6,
     ...withVersion,
   }
-  const hold = diff ? checkHold(prev!, diff, guards) : undefined
+  const hold = prev ? checkHold(prev, before, { ipv4, ipv6 }, guards) : undefined
   if (hold)
     return {
       kind: 'held',
@@ -260,16 +262,19 @@ function checkBroadest(feed: FeedDefinition, lists: FamilyLists): string | undef
 /** `mass-removal`, then `mass-addition`, per family, unless overridden. */
 function checkHold(
   prev: Snapshot,
-  diff: { ipv4: FamilyDiff; ipv6: FamilyDiff },
+  before: { ipv4: IpSet; ipv6: IpSet },
+  after: { ipv4: IpSet; ipv6: IpSet },
   guards: GuardOptions,
 ): { guard: HoldGuardName; reason: string } | undefined {
   const families = [
-    ['IPv4', diff.ipv4, MASS_ADDITION_MIN_GROWTH.ipv4, '/16'],
-    ['IPv6', diff.ipv6, MASS_ADDITION_MIN_GROWTH.ipv6, '/40'],
+    ['IPv4', before.ipv4, after.ipv4, MASS_ADDITION_MIN_GROWTH.ipv4, '/16'],
+    ['IPv6', before.ipv6, after.ipv6, MASS_ADDITION_MIN_GROWTH.ipv6, '/40'],
   ] as const
   if (!guards.allowMassRemoval)
-    for (const [name, { before: total, gone }] of families) {
-      if (total === 0n) continue
+    for (const [name, was, now] of families) {
+      if (was.isEmpty) continue
+      const total = was.addressCount()
+      const gone = was.difference(now).addressCount()
       if (gone === total)
         return {
           guard: 'mass-removal',
@@ -283,7 +288,9 @@ function checkHold(
         }
     }
   if (!guards.allowMassAddition)
-    for (const [name, { before: a, after: b }, growth, worth] of families) {
+    for (const [name, was, now, growth, worth] of families) {
+      const a = was.addressCount()
+      const b = now.addressCount()
       if (b > 2n * a && b - a > growth)
         return {
           guard: 'mass-addition',

@@ -173,10 +173,9 @@ async function against(
 
   const before = prev ? snapshotSets(prev) : { ipv4: IpSet.empty(4), ipv6: IpSet.empty(6) }
   const version = request.version ?? (prev?.version ?? 0) + 1
-  // Added CIDRs are the canonical lists' own where the previous snapshot does not touch them
-  // (a first snapshot adds them all), not a second toCidrs() of them.
+  // A first snapshot adds everything: its canonical lists, not a second toCidrs() of them.
   const change: Change = prev
-    ? diffSets(feed.id, prev.version, version, fetchedAt, before, { ipv4, ipv6 }, lists)
+    ? diffSets(feed.id, prev.version, version, fetchedAt, before, { ipv4, ipv6 })
     : {
         feed: feed.id,
         version,

@@ -34,10 +34,7 @@ export function diffSnapshots(previous: Snapshot | undefined, next: Snapshot): C
   return diffSets(next.feed, previous?.version ?? 0, next.version, next.changedAt, before, after)
 }
 
-/**
- * {@link diffSnapshots} on sets already built; with `afterCidrs`, `after`'s own toCidrs(), the
- * added CIDRs are taken from them where `before` does not touch them (IpSet.differenceCidrs).
- */
+/** {@link diffSnapshots} on sets already built. */
 export function diffSets(
   feed: string,
   previousVersion: number,
@@ -45,18 +42,16 @@ export function diffSets(
   at: string,
   before: { ipv4: IpSet; ipv6: IpSet },
   after: { ipv4: IpSet; ipv6: IpSet },
-  afterCidrs?: FamilyLists,
 ): Change {
-  const added = (family: 'ipv4' | 'ipv6') =>
-    afterCidrs === undefined
-      ? after[family].difference(before[family]).toCidrs()
-      : after[family].differenceCidrs(before[family], afterCidrs[family])
   return {
     feed,
     version,
     previousVersion,
     at,
-    added: { ipv4: added('ipv4'), ipv6: added('ipv6') },
+    added: {
+      ipv4: after.ipv4.difference(before.ipv4).toCidrs(),
+      ipv6: after.ipv6.difference(before.ipv6).toCidrs(),
+    },
     removed: {
       ipv4: before.ipv4.difference(after.ipv4).toCidrs(),
       ipv6: before.ipv6.difference(after.ipv6).toCidrs(),

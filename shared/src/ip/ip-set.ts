@@ -278,43 +278,6 @@ export class IpSet {
   }
 
   /**
-   * `this.difference(o).toCidrs()`, given `cidrs`, this set's own toCidrs(): a CIDR of that cover
-   * which `o` does not touch is a CIDR of the difference's cover too (a minimal cover's CIDR is an
-   * aligned block whose parent block is not in the set, nor then in any part of the set), so it is
-   * kept as printed, and only the CIDRs `o` touches are printed again, in the parts `o` leaves.
-   * A big set less a few addresses costs a walk, not a second printing. Throws a TypeError when
-   * `cidrs` is not this set's cover by count.
-   */
-  differenceCidrs(o: IpSet, cidrs: readonly string[]): string[] {
-    const r = this.#ranges
-    const d = subtractRanges<number | bigint>(r, this.#same(o))
-    const v4 = this.family === 4
-    const out: string[] = []
-    let k = 0
-    let j = 0
-    for (let i = 0; i < r.length; i += 2)
-      for (let x = r[i]!, y: number | bigint; x < r[i + 1]!; x = y, k++) {
-        y = v4
-          ? block4End(x as number, r[i + 1] as number)
-          : block6End(x as bigint, r[i + 1] as bigint)
-        while (j < d.length && d[j + 1]! <= x) j += 2
-        if (j < d.length && d[j]! <= x && d[j + 1]! >= y) {
-          out.push(cidrs[k]!)
-          continue
-        }
-        const parts: (number | bigint)[] = []
-        for (let m = j; m < d.length && d[m]! < y; m += 2)
-          parts.push(d[m]! > x ? d[m]! : x, d[m + 1]! < y ? d[m + 1]! : y)
-        out.push(
-          ...(v4 ? cidrs4(parts as number[], Infinity) : cidrs6(parts as bigint[], Infinity)),
-        )
-      }
-    if (k !== cidrs.length)
-      throw new TypeError(`differenceCidrs: ${cidrs.length} CIDRs given for a cover of ${k}`)
-    return out
-  }
-
-  /**
    * The CIDRs of toCidrs as text, each followed by a line break (`''` for the empty set): for
    * printing a big set, without a string per CIDR where the IPv4 printer runs as WebAssembly.
    */
@@ -359,20 +322,15 @@ function cidrs4(r: Float64Array | number[], limit: number): string[] {
     const e = r[i + 1]!
     while (s < e) {
       if (out.length >= limit) return out
-      const size = block4End(s, e) - s
+      // The largest aligned block at s that fits: lowest set bit of s, halved until it fits.
+      let size = s === 0 ? 2 ** 32 : (s & -s) >>> 0
+      while (size > e - s) size /= 2
       const prefix = size === 2 ** 32 ? 0 : 32 - (31 - Math.clz32(size))
       out.push(formatIpv4(s) + SLASH[prefix]!)
       s += size
     }
   }
   return out
-}
-
-/** The end of the largest aligned block at s that fits in [s, e): s's lowest set bit, halved until it fits. */
-function block4End(s: number, e: number): number {
-  let size = s === 0 ? 2 ** 32 : (s & -s) >>> 0
-  while (size > e - s) size /= 2
-  return s + size
 }
 
 function cidrs6(r: bigint[], limit: number): string[] {
@@ -384,22 +342,12 @@ function cidrs6(r: bigint[], limit: number): string[] {
 /** Appends the CIDRs of [s, e) to `out`, largest aligned block first, until it holds `limit`. */
 function blocks6(s: bigint, e: bigint, out: string[], limit: number): void {
   while (s < e && out.length < limit) {
-    const bits = block6Bits(s, e)
+    // The largest aligned block at s that fits: 2^bits, bits the lesser of s's trailing zeros
+    // and the floor of log2(e - s).
+    const bits = Math.min(trailingZeros128(s), bitLength(e - s) - 1)
     out.push(formatIpv6(s) + SLASH[128 - bits]!)
     s += 1n << BigInt(bits)
   }
-}
-
-/**
- * The size, in bits, of the largest aligned block at s that fits in [s, e): the lesser of s's
- * trailing zeros and the floor of log2(e - s).
- */
-function block6Bits(s: bigint, e: bigint): number {
-  return Math.min(trailingZeros128(s), bitLength(e - s) - 1)
-}
-
-function block6End(s: bigint, e: bigint): bigint {
-  return s + (1n << BigInt(block6Bits(s, e)))
 }
 
 /** How many low zero bits a 128-bit value has (128 for 0), 32 bits at a time. */

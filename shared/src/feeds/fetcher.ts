@@ -83,7 +83,10 @@ export interface FetchSourceOptions {
   readonly knownSha256?: string
 }
 
-/** The body of a 2xx response, decoded as UTF-8 (a BOM removed), its bytes and their SHA-256. */
+/**
+ * The body of a 2xx response, decoded as UTF-8 (a BOM removed), its bytes and their SHA-256. A
+ * body with the known hash (FetchSourceOptions.knownSha256) is decoded when `text` is first read.
+ */
 export interface FetchedBody {
   readonly kind: 'body'
   readonly text: string

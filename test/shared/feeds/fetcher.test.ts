@@ -191,7 +191,7 @@ describe('fetchSource: a body read before (knownSha256)', () => {
     expect(() => result.kind === 'body' && result.text).toThrow(TypeError)
   })
 
-  it('decodes it, once, when its text is asked for; another body as always', async () => {
+  it('decodes it when its text is asked for; another body at once, as always', async () => {
     mirror.files[KEY] = '\uFEFF192.0.2.0/24\n'
     const known = sha(Buffer.from('\uFEFF192.0.2.0/24\n'))
     const result = await fetchSource(FEED_URL, options({ knownSha256: known }))

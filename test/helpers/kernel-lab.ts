@@ -38,8 +38,17 @@ export interface KernelLab {
   /** Runs a command in the server namespace; throws with stderr on a non-zero exit. */
   readonly run: (command: string, args: string[], input?: string) => SpawnSyncReturns<string>
   readonly tryRun: (command: string, args: string[], input?: string) => SpawnSyncReturns<string>
-  /** Listens on the ports in the server namespace and in every container's. */
-  readonly listen: (tcp: readonly number[], udp: readonly number[]) => Promise<void>
+  /**
+   * Listens on the ports in the server namespace and in every container's; the server answers
+   * UDP on `hosts` (default its `local` addresses; a link-local one with its zone, `fe80::1%eth0`).
+   */
+  readonly listen: (
+    tcp: readonly number[],
+    udp: readonly number[],
+    hosts?: readonly string[],
+  ) => Promise<void>
+  /** The namespace of the probe client behind `iface` (to give it an address of its own). */
+  readonly client: (iface: string) => string
   /**
    * Routes the sources' replies by `iface` and runs the probes from its peer, all at once; with
    * `sport`, from that source port (the client's own SNAT: a client picks its port, and a rule
@@ -324,22 +333,27 @@ export function createKernelLab(prefix: string, spec: LabSpec): KernelLab {
     void destroy()
     throw error
   }
+  const link = (iface: string) => {
+    const l = links.find((x) => x.name === iface)
+    if (!l) throw new Error(`no interface ${iface} in the lab`)
+    return l
+  }
   const inServer = (command: string, args: string[], input?: string) =>
     sh('ip', ['netns', 'exec', server, command, ...args], input)
   return {
     server,
     run: (command, args, input) => must(inServer(command, args, input), `${server}: ${command}`),
     tryRun: inServer,
-    listen: async (tcp, udp) => {
-      children.push(await startListener(server, tcp, udp, spec.local))
+    listen: async (tcp, udp, hosts = spec.local) => {
+      children.push(await startListener(server, tcp, udp, hosts))
       for (const l of links) {
         const mine = spec.containers.filter((c) => c.bridge === l.name).map((c) => c.address)
         if (l.containers) children.push(await startListener(l.containers, tcp, udp, mine))
       }
     },
+    client: (iface) => link(iface).client,
     probe: async (iface, probes, timeoutMs, sport) => {
-      const l = links.find((x) => x.name === iface)
-      if (!l) throw new Error(`no interface ${iface} in the lab`)
+      const l = link(iface)
       // Each round starts with no connection state: a UDP exchange an earlier round's interface
       // accepted stays ESTABLISHED, and a probe whose random source port repeats its tuple would
       // ride it in past a rule that drops new traffic on this interface.

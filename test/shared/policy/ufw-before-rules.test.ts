@@ -4,8 +4,10 @@
  * the real artefact, the files Debian's ufw package installs (/etc/ufw/before.rules and
  * before6.rules: no other TCP or UDP port to this host's unicast addresses), and against the
  * kernel, real ufw enabled in a namespace: what verify says of each (source, port) is what a
- * real exchange does from some source port (68/udp gets in from a sender of source port 67).
+ * real exchange does from some source port (68/udp gets in from a sender of source port 67;
+ * 546/udp from a link-local sender of port 547, to a link-local address of this host only).
  */
+import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -187,6 +189,47 @@ describe.skipIf(why !== undefined || noStock !== undefined)('real ufw in a names
       'udp 2001:db8:5::7 -> 1068: verify closed, kernel closed (random, 67, 547 source port: out out out)',
       'tcp 2001:db8:5::7 -> 22: verify open, kernel open (random, 67, 547 source port: in in in)',
       'tcp 2001:db8:5::7 -> 2222: verify closed, kernel closed (random, 67, 547 source port: out out out)',
+    ])
+  }, 60_000)
+
+  it('lets DHCPv6 in from a link-local sender to a link-local address, from source port 547', async () => {
+    // a link-local address on each end of eth0, as every IPv6 interface has
+    lab.run('ip', ['addr', 'add', 'fe80::1/64', 'dev', 'eth0', 'nodad'])
+    const added = spawnSync('ip', [
+      '-n',
+      lab.client('eth0'),
+      'addr',
+      'add',
+      'fe80::7/64',
+      'dev',
+      'p0',
+      'nodad',
+    ])
+    expect(added.status, added.stderr?.toString()).toBe(0)
+    await lab.listen([], [546, 1068], ['fe80::1%eth0'])
+    const config = readFirewallConfig(`${SCRIPT.join('\n')}\n`, { file: 'setup.sh' })
+    const probes: LabProbe[] = [
+      { from: 'fe80::7', to: 'fe80::1', port: 546, protocol: 'udp' },
+      { from: 'fe80::7', to: 'fe80::1', port: 1068, protocol: 'udp' },
+      { from: 'fe80::7', to: local[6], port: 546, protocol: 'udp' },
+      { from: 'fe80::7', to: 'fe80::1', port: 22, protocol: 'tcp' },
+    ]
+    // the client names the link of a link-local address by its zone
+    const zoned = (a: string) => (a.startsWith('fe80:') ? `${a}%p0` : a)
+    const sent = probes.map((p) => ({ ...p, from: zoned(p.from), to: zoned(p.to) }))
+    const random = await lab.probe('eth0', sent, 1500)
+    const dhcp6 = await lab.probe('eth0', sent, 1500, 547)
+    const verdicts = predict(compileConfigs([config]), probes, 'eth0')
+    const seen = probes.map((p, k) => {
+      const kernel = [random[k], dhcp6[k]].map((r) => r === 'connected')
+      return `${p.protocol} ${p.from} -> ${p.to} ${p.port}: verify ${verdicts[k] ? 'open' : 'closed'}, kernel ${kernel.some(Boolean) ? 'open' : 'closed'} (random, 547 source port: ${kernel.map((o) => (o ? 'in' : 'out')).join(' ')})`
+    })
+    expect(seen).toEqual([
+      'udp fe80::7 -> fe80::1 546: verify open, kernel open (random, 547 source port: out in)',
+      'udp fe80::7 -> fe80::1 1068: verify closed, kernel closed (random, 547 source port: out out)',
+      // before6.rules lets DHCPv6 in to a link-local address only
+      'udp fe80::7 -> 2001:db8::1 546: verify closed, kernel closed (random, 547 source port: out out)',
+      'tcp fe80::7 -> fe80::1 22: verify open, kernel open (random, 547 source port: in in)',
     ])
   }, 60_000)
 })

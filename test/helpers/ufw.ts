@@ -18,13 +18,16 @@ export function isolatedUfw(): IsolatedUfw {
   const root = mkdtempSync(path.join(tmpdir(), 'asr-ufw-'))
   cpSync('/etc/ufw', path.join(root, 'etc-ufw'), { recursive: true })
   cpSync('/lib/ufw', path.join(root, 'lib-ufw'), { recursive: true })
-  // No sysctl writes from ufw-init: the namespace keeps its defaults.
-  const defaults = readFileSync('/etc/default/ufw', 'utf8')
-  writeFileSync(path.join(root, 'default-ufw'), defaults.replace(/^IPT_SYSCTL=.*$/m, 'IPT_SYSCTL='))
+  // The whole of /etc/default, so that a script's `sed -i` on /etc/default/ufw can rename its
+  // new copy into place (no rename onto a file that is a mount point). No sysctl writes from
+  // ufw-init: the namespace keeps its defaults.
+  cpSync('/etc/default', path.join(root, 'etc-default'), { recursive: true })
+  const defaults = path.join(root, 'etc-default', 'ufw')
+  writeFileSync(defaults, readFileSync(defaults, 'utf8').replace(/^IPT_SYSCTL=.*$/m, 'IPT_SYSCTL='))
   const mounts = [
     `mount --bind ${root}/etc-ufw /etc/ufw`,
     `mount --bind ${root}/lib-ufw /lib/ufw`,
-    `mount --bind ${root}/default-ufw /etc/default/ufw`,
+    `mount --bind ${root}/etc-default /etc/default`,
     'mount -t tmpfs tmpfs /run',
   ].join(' && ')
   return {

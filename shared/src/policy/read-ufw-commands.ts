@@ -13,6 +13,7 @@ import {
   addressSets,
   finishRule,
   ufwBeforeRules,
+  ufwIpv6Off,
   interfaceMatch,
   parsePortNumber,
   type RuleDraft,
@@ -45,7 +46,37 @@ interface Entry {
   rule: FirewallRule
 }
 
-/** Reads a file of ufw commands; other shell lines are ignored. */
+/**
+ * The ufw command of a line's words: the whole line, or in a pipeline (`echo y | ufw enable`,
+ * `yes | sudo ufw enable`) its last command that is ufw; `sudo` dropped.
+ */
+function ufwCommand(words: string[]): string[] {
+  const commands: string[][] = [[]]
+  for (const w of words) {
+    if (w === '|') commands.push([])
+    else commands.at(-1)!.push(w)
+  }
+  const strip = (c: string[]) => (c[0] === 'sudo' ? c.slice(1) : c)
+  const ufw = commands.map(strip).filter((c) => c[0] === 'ufw')
+  return ufw.at(-1) ?? strip(commands[0]!)
+}
+
+/**
+ * The IPV6 value a shell line writes into /etc/default/ufw, the last it names
+ * (`sed -i 's/IPV6=yes/IPV6=no/' /etc/default/ufw`, `echo IPV6=no >> /etc/default/ufw`); undefined
+ * for a line that writes no such value there (a `grep` of it).
+ */
+function ipv6Written(raw: string): 'yes' | 'no' | undefined {
+  if (!raw.includes('/etc/default/ufw')) return undefined
+  if (!/\bsed\b[^|;&]*\s-i|>>?\s*\/etc\/default\/ufw|\btee\b/.test(raw)) return undefined
+  const values = [...raw.matchAll(/\bIPV6=(yes|no)\b/gi)]
+  return values.at(-1)?.[1]!.toLowerCase() as 'yes' | 'no' | undefined
+}
+
+/**
+ * Reads a file of ufw commands; other shell lines are ignored, but for one that writes IPV6= into
+ * /etc/default/ufw: `IPV6=no` makes ufw drop all IPv6 (ufwIpv6Off).
+ */
 export function readUfwCommands(text: string, file: string): FirewallConfig {
   const lines = text.split(/\r?\n/)
   const incoming: Entry[] = []
@@ -60,13 +91,19 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
   const warnings: ReaderWarning[] = []
   // the line of a `ufw disable` not followed by `ufw enable`
   let disabled: number | undefined
+  // the line that last wrote `IPV6=no` into /etc/default/ufw (none since, or `IPV6=yes` after it)
+  let ipv6Off: number | undefined
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!.trim()
     const where = { file, line: i + 1 }
     const err = (reason: string) =>
       new PolicyError('ERR_POLICY_CONFIG', `${file}:${i + 1}: ${reason}`, where)
-    let words = splitWords(raw.replace(/\s#.*$/, ''))
-    if (words[0] === 'sudo') words = words.slice(1)
+    const written = ipv6Written(raw)
+    if (written !== undefined) {
+      ipv6Off = written === 'no' ? i + 1 : undefined
+      continue
+    }
+    let words = ufwCommand(splitWords(raw.replace(/\s#.*$/, '')))
     if (words[0] !== 'ufw') continue
     sawUfw = true
     // `--dry-run` only prints what ufw would do
@@ -244,6 +281,14 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
       `${file}:${disabled}: 'ufw disable' and no 'ufw enable' after it: ufw filters nothing`,
       { file, line: disabled },
     )
+  if (ipv6Off !== undefined)
+    warnings.push({
+      file,
+      line: ipv6Off,
+      message: `IPV6=no in /etc/default/ufw: ufw then drops every IPv6 packet to and from this host but on lo, whatever its rules say; read as such (set IPV6=yes and run 'ufw reload' for its rules to hold for IPv6)`,
+    })
+  const off = (hook: 'input' | 'output') =>
+    ipv6Off === undefined ? [] : [ufwIpv6Off(file, ipv6Off, hook)]
   return {
     file,
     format: 'ufw-commands',
@@ -252,7 +297,11 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
     chains: [
       {
         name: 'ufw incoming',
-        rules: [...ufwBeforeRules(file, defaults.inLine, [4, 6]), ...incoming.map((e) => e.rule)],
+        rules: [
+          ...off('input'),
+          ...ufwBeforeRules(file, defaults.inLine, ipv6Off === undefined ? [4, 6] : [4]),
+          ...incoming.map((e) => e.rule),
+        ],
         hook: 'input',
         priority: 0,
         policy: defaults.in,
@@ -260,7 +309,7 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
       },
       {
         name: 'ufw outgoing',
-        rules: outgoing.map((e) => e.rule),
+        rules: [...off('output'), ...outgoing.map((e) => e.rule)],
         hook: 'output',
         priority: 0,
         policy: defaults.out,

@@ -284,6 +284,24 @@ export function impliedEstablished(file: string, line: number, text: string): Fi
 }
 
 const ACCEPT: RuleVerdict = Object.freeze({ kind: 'accept' })
+const DROP: RuleVerdict = Object.freeze({ kind: 'drop' })
+
+/**
+ * What ufw loads for IPv6 when /etc/default/ufw says `IPV6=no` (ufw-init-functions, ufw 0.36):
+ * no rule of its own, `ip6tables` policies DROP and an accept on lo only, so every IPv6 packet to
+ * or from this host is dropped, replies included. The first rule of the `hook` chain, at `line`.
+ */
+export function ufwIpv6Off(file: string, line: number, hook: 'input' | 'output'): FirewallRule {
+  const notLo = interfaceMatch(['lo'], true)
+  return finishRule(
+    { family: 6, ...(hook === 'input' ? { iif: notLo } : { oif: notLo }), verdict: DROP },
+    {
+      file,
+      line,
+      text: `ufw with IPV6=no: ip6tables -P ${hook === 'input' ? 'INPUT' : 'OUTPUT'} DROP, IPv6 accepted on lo only`,
+    },
+  )
+}
 
 /** How the texts of the rules {@link ufwBeforeRules} implies begin (findings tell them by it). */
 export const UFW_BEFORE_RULES = 'ufw before.rules'

@@ -38,7 +38,8 @@ Configs are layered: a packet must pass every host firewall (nftables, iptables,
 published ports bypass the host's INPUT rules (only DOCKER-USER restricts them), and a cloud
 firewall (AWS security groups) applies on top. A ufw config (status, commands, user.rules) is
 read behind what ufw's stock before.rules accept ahead of it: replies, 68/udp from any sender of
-source port 67 (the DHCP client's) and 546/udp between link-local addresses (DHCPv6). Feeds
+source port 67 (the DHCP client's) and 546/udp between link-local addresses (DHCPv6); a ufw
+script that writes IPV6=no into /etc/default/ufw is read as ufw then runs: all IPv6 dropped. Feeds
 a policy names (feed:coolify/cloud) are fetched (honouring UPSTREAM_MIRROR) unless --feed-file
 supplies them; a feed whose new list is held (a mass removal or addition) is used as published,
 with a 'held: ...' line on stderr.

@@ -43,7 +43,17 @@ describe('http_cache', () => {
       AT,
     )
     await putHttpCache(env.DB, {}, AT)
-    expect(await getHttpCache(env.DB)).toEqual({
+    // only the URLs asked for: a sync message reads its own source's entries
+    expect(await getHttpCache(env.DB, ['https://x.example/a'])).toEqual({
+      'https://x.example/a': { ...validators, body },
+    })
+    const all = [
+      'https://x.example/a',
+      'https://x.example/r',
+      'https://x.example/b',
+      'https://x.example/c',
+    ]
+    expect(await getHttpCache(env.DB, all)).toEqual({
       'https://x.example/a': { ...validators, body },
       'https://x.example/r': { refused, body },
       'https://x.example/b': {},
@@ -59,7 +69,7 @@ describe('http_cache', () => {
       .bind(AT, AT, AT)
       .run()
     // a damaged entries column drops the entries only: the body hash still spares the parse
-    expect(await getHttpCache(env.DB)).toEqual({
+    expect(await getHttpCache(env.DB, ['u1', 'u2', 'u3'])).toEqual({
       u1: { etag: '"e"' },
       u2: {},
       u3: { body: { sha256: 'ff', snapshots: {} } },

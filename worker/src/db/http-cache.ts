@@ -45,12 +45,17 @@ function entryOf(r: Row): CacheEntry {
   }
 }
 
-/** Every stored entry, by URL. */
-export async function getHttpCache(db: D1Database): Promise<Record<string, CacheEntry>> {
+/** The stored entries of `urls`, by URL (a sync message reads its own source's only). */
+export async function getHttpCache(
+  db: D1Database,
+  urls: readonly string[],
+): Promise<Record<string, CacheEntry>> {
   const { results } = await db
     .prepare(
-      'SELECT url, etag, last_modified, body_sha256, body_snapshots, body_entries, refused FROM http_cache',
+      `SELECT url, etag, last_modified, body_sha256, body_snapshots, body_entries, refused
+       FROM json_each(?1) u JOIN http_cache ON url = u.value`,
     )
+    .bind(JSON.stringify(urls))
     .all<Row>()
   return Object.fromEntries(results.map((r) => [r.url, entryOf(r)]))
 }

@@ -70,14 +70,22 @@ async function toSnapshot(db: D1Database, row: SnapshotRow): Promise<Snapshot> {
   }
 }
 
-/** The latest snapshot of each feed that has one, by feed id. */
-export async function getCurrentSnapshots(db: D1Database): Promise<Record<string, Snapshot>> {
+/**
+ * The latest snapshot of each of `feeds` that has one, by feed id: a sync message reads its own
+ * feeds' lists (a primary-key lookup each), not the whole catalogue's.
+ */
+export async function getCurrentSnapshots(
+  db: D1Database,
+  feeds: readonly string[],
+): Promise<Record<string, Snapshot>> {
   const { results } = await db
     .prepare(
-      `SELECT ${SNAPSHOT_COLUMNS} FROM versions v
-       JOIN snapshot_contents c ON c.feed = v.feed AND c.sha256 = v.sha256
-       WHERE v.version = (SELECT MAX(version) FROM versions WHERE feed = v.feed)`,
+      `SELECT ${SNAPSHOT_COLUMNS} FROM json_each(?1) f
+       JOIN versions v ON v.feed = f.value
+         AND v.version = (SELECT MAX(version) FROM versions WHERE feed = f.value)
+       JOIN snapshot_contents c ON c.feed = v.feed AND c.sha256 = v.sha256`,
     )
+    .bind(JSON.stringify(feeds))
     .all<SnapshotRow>()
   const snapshots = await Promise.all(results.map((row) => toSnapshot(db, row)))
   return Object.fromEntries(snapshots.map((s) => [s.feed, s]))

@@ -5,12 +5,7 @@
  * go onto the queue here.
  */
 import { BUILTIN_FEEDS, findFeed, syncFeeds } from '../../../shared/src/index.ts'
-import type {
-  CacheEntry,
-  FeedDefinition,
-  FeedOutcome,
-  GuardName,
-} from '../../../shared/src/index.ts'
+import type { FeedDefinition, FeedOutcome, GuardName } from '../../../shared/src/index.ts'
 import { readConfig, type Config } from '../config.ts'
 import { getHttpCache, putHttpCache } from '../db/http-cache.ts'
 import { getStrandedDeliveryIds } from '../db/deliveries.ts'
@@ -57,18 +52,6 @@ export const STRANDED_AFTER_MS = 60 * 60 * 1000
 export async function requeueStranded(env: SyncEnv, now: number): Promise<number> {
   const cutoff = new Date(now - STRANDED_AFTER_MS).toISOString()
   return enqueue(env, await getStrandedDeliveryIds(env.DB, cutoff))
-}
-
-/**
- * The validators of `feeds`' own URLs: a run that synced part of the catalogue must not write
- * back the entries it merely read, over what a concurrent message stored meanwhile.
- */
-function ownEntries(
-  cache: Readonly<Record<string, CacheEntry>>,
-  feeds: readonly FeedDefinition[],
-): Record<string, CacheEntry> {
-  const urls = new Set(feeds.flatMap((f) => f.sources.map((s) => s.url)))
-  return Object.fromEntries(Object.entries(cache).filter(([url]) => urls.has(url)))
 }
 
 /** The feeds to sync: ENABLED_FEEDS resolved through the catalogue, or every built-in feed. */
@@ -221,7 +204,7 @@ export async function runSync(
   await recordChecks(env.DB, checks)
   // Validators describe the content this run saw; after a lost race the stored content may be
   // another run's, and a later 304 must not confirm content that was never stored.
-  if (!lostRace) await putHttpCache(env.DB, ownEntries(result.cache, feeds), at)
+  if (!lostRace) await putHttpCache(env.DB, result.cache, at)
   const requeued = await afterStoring(env, deps, scope, feeds, config)
   const summary = {
     runId,
@@ -256,8 +239,12 @@ async function syncStored(
   feeds: readonly FeedDefinition[],
 ) {
   const [previous, cache, heldFeeds] = await Promise.all([
-    getCurrentSnapshots(env.DB),
-    getHttpCache(env.DB),
+    // Only these feeds' rows: the cache entries of other sources are not read, nor written back.
+    getCurrentSnapshots(
+      env.DB,
+      feeds.map((f) => f.id),
+    ),
+    getHttpCache(env.DB, [...new Set(feeds.flatMap((f) => f.sources.map((s) => s.url)))]),
     getHeldFeeds(env.DB),
   ])
   const result = await syncFeeds(feeds, {

@@ -31,12 +31,48 @@ export class Entries {
     return this.texts.length
   }
 
+  /**
+   * The entries as plain JSON, to carry between invocations (a body read in slices: staged.ts):
+   * the texts, the distinct bases, and per entry its base's index and key, flattened.
+   */
+  toStaged(): StagedEntries {
+    const bases: string[] = []
+    const index = new Map<string, number>()
+    const at: number[] = []
+    for (let i = 0; i < this.texts.length; i++) {
+      const base = this.#bases[i]!
+      let b = index.get(base)
+      if (b === undefined) {
+        b = bases.push(base) - 1
+        index.set(base, b)
+      }
+      at.push(b, this.#keys[i]!)
+    }
+    return { texts: this.texts, bases, at }
+  }
+
+  /** JSON-path entries gathered from staged parts, in order ({@link toStaged}). */
+  static fromStaged(parts: readonly StagedEntries[]): Entries {
+    const entries = new Entries(false)
+    for (const { texts, bases, at } of parts)
+      for (let i = 0; i < texts.length; i++)
+        entries.add(texts[i]!, bases[at[2 * i]!]!, at[2 * i + 1]!)
+    return entries
+  }
+
   /** Where entry `i` was found, for messages. */
   where(i: number): string {
     const key = this.#keys[i]!
     if (this.#lines) return `line ${key}`
     return key < 0 ? this.#bases[i]! : `${this.#bases[i]!}[${key}]`
   }
+}
+
+/** {@link Entries} as plain JSON: see Entries.toStaged. */
+export interface StagedEntries {
+  readonly texts: readonly string[]
+  readonly bases: readonly string[]
+  readonly at: readonly number[]
 }
 
 /** A refusal from a parser. */

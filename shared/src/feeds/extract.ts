@@ -229,38 +229,58 @@ export interface AwsService {
 type AwsIndex = Map<string, AwsService> | ExtractRefusal
 const awsIndexes = new WeakMap<object, AwsIndex>()
 
+/** AWS's two lists, each with the key of its items' prefix. */
+export const AWS_LISTS = [
+  ['prefixes', 'ip_prefix'],
+  ['ipv6_prefixes', 'ipv6_prefix'],
+] as const
+
+/** One of {@link AWS_LISTS}. */
+export type AwsList = (typeof AWS_LISTS)[number]
+
+/**
+ * Adds item `i` of `list` to `index` (its service's texts, regions and where each was found), or
+ * says which field it lacks.
+ */
+export function addAwsItem(
+  index: Map<string, AwsService>,
+  [listKey, prefixKey]: AwsList,
+  i: number,
+  item: unknown,
+): ExtractRefusal | undefined {
+  const base = `$["${listKey}"]`
+  const prefix = isObject(item) ? item[prefixKey] : undefined
+  if (
+    !isObject(item) ||
+    typeof prefix !== 'string' ||
+    typeof item.service !== 'string' ||
+    typeof item.region !== 'string'
+  )
+    return {
+      guard: 'schema-drift',
+      reason: `${base}[${i}] lacks a string ${prefixKey}, service or region`,
+    }
+  let service = index.get(item.service)
+  if (!service) {
+    service = { texts: [], regions: [], bases: [], indexes: [] }
+    index.set(item.service, service)
+  }
+  service.texts.push(prefix)
+  service.regions.push(item.region.toLowerCase())
+  service.bases.push(base)
+  service.indexes.push(i)
+  return undefined
+}
+
 function indexAws(document: Record<string, unknown>): AwsIndex {
   const index = new Map<string, AwsService>()
-  for (const [listKey, prefixKey] of [
-    ['prefixes', 'ip_prefix'],
-    ['ipv6_prefixes', 'ipv6_prefix'],
-  ] as const) {
-    const list = document[listKey]
-    if (!Array.isArray(list))
-      return { guard: 'schema-drift', reason: `key ${quote(listKey)} is missing or not an array` }
-    const base = `$["${listKey}"]`
-    for (let i = 0; i < list.length; i++) {
-      const item: unknown = list[i]
-      const prefix = isObject(item) ? item[prefixKey] : undefined
-      if (
-        !isObject(item) ||
-        typeof prefix !== 'string' ||
-        typeof item.service !== 'string' ||
-        typeof item.region !== 'string'
-      )
-        return {
-          guard: 'schema-drift',
-          reason: `${base}[${i}] lacks a string ${prefixKey}, service or region`,
-        }
-      let service = index.get(item.service)
-      if (!service) {
-        service = { texts: [], regions: [], bases: [], indexes: [] }
-        index.set(item.service, service)
-      }
-      service.texts.push(prefix)
-      service.regions.push(item.region.toLowerCase())
-      service.bases.push(base)
-      service.indexes.push(i)
+  for (const list of AWS_LISTS) {
+    const items = document[list[0]]
+    if (!Array.isArray(items))
+      return { guard: 'schema-drift', reason: `key ${quote(list[0])} is missing or not an array` }
+    for (let i = 0; i < items.length; i++) {
+      const refused = addAwsItem(index, list, i, items[i])
+      if (refused) return refused
     }
   }
   return index

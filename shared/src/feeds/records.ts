@@ -68,45 +68,65 @@ function addHit(hit: JsonPathHit, entries: Entries): string | undefined {
   return undefined
 }
 
+/** How one record is read: kept or not by the filters, then its address fields into entries. */
+export interface RecordReader {
+  /** The path to the records. */
+  readonly path: readonly JsonPathSegment[]
+  /** Adds the entries of `record` (found at `where`) if the filters keep it; or a drift reason. */
+  read(record: unknown, where: string, entries: Entries): string | undefined
+}
+
+/** The reader of one record for `parser` (shared by the whole-payload and the sliced reads). */
+export function recordReader(parser: RecordsParser): RecordReader {
+  const any = parser.kind === 'prefixes'
+  const addressPaths: readonly string[] = any ? PREFIX_FIELDS : parser.address
+  const filters = Object.entries(parser.where ?? {}).map(([at, values]) => ({
+    segments: segmentsOf(at),
+    wanted: new Set(values),
+  }))
+  const addresses = addressPaths.map(segmentsOf)
+  return {
+    path: segmentsOf(any ? PREFIXES_PATH : parser.path),
+    read(record, where, entries) {
+      if (!isObject(record)) return `${where} is not an object`
+      const kept = filters.every(({ segments, wanted }) => {
+        const at = evaluateJsonPath(record, segments, where)
+        return 'hits' in at && at.hits.some((hit) => matches(hit.value, wanted))
+      })
+      if (!kept) return undefined
+      let present = 0
+      for (const segments of addresses) {
+        const at = evaluateJsonPath(record, segments, where)
+        if ('missing' in at) {
+          if (any) continue
+          return at.missing
+        }
+        present++
+        for (const hit of at.hits) {
+          const problem = addHit(hit, entries)
+          if (problem !== undefined) return problem
+        }
+      }
+      return present === 0
+        ? `${where} has none of ${addressPaths.map((a) => quote(a)).join(', ')}`
+        : undefined
+    },
+  }
+}
+
 /**
  * Reads a parsed payload with a `records` or `prefixes` parser (semantics in ParserSpec):
  * the entries of every kept record, or `schema-drift` naming the first place the payload does
  * not have the expected shape.
  */
 export function extractRecords(document: unknown, parser: RecordsParser): ExtractResult {
-  const any = parser.kind === 'prefixes'
-  const path = any ? PREFIXES_PATH : parser.path
-  const addressPaths: readonly string[] = any ? PREFIX_FIELDS : parser.address
-  const found = evaluateJsonPath(document, segmentsOf(path))
+  const reader = recordReader(parser)
+  const found = evaluateJsonPath(document, reader.path)
   if ('missing' in found) return drift(`${found.missing}${keysOf(document)}`)
-  const filters = Object.entries(parser.where ?? {}).map(([at, values]) => ({
-    segments: segmentsOf(at),
-    wanted: new Set(values),
-  }))
-  const addresses = addressPaths.map(segmentsOf)
   const entries = new Entries(false)
-  for (const { value: record, where } of found.hits) {
-    if (!isObject(record)) return drift(`${where} is not an object`)
-    const kept = filters.every(({ segments, wanted }) => {
-      const at = evaluateJsonPath(record, segments, where)
-      return 'hits' in at && at.hits.some((hit) => matches(hit.value, wanted))
-    })
-    if (!kept) continue
-    let present = 0
-    for (const segments of addresses) {
-      const at = evaluateJsonPath(record, segments, where)
-      if ('missing' in at) {
-        if (any) continue
-        return drift(at.missing)
-      }
-      present++
-      for (const hit of at.hits) {
-        const problem = addHit(hit, entries)
-        if (problem !== undefined) return drift(problem)
-      }
-    }
-    if (present === 0)
-      return drift(`${where} has none of ${addressPaths.map((a) => quote(a)).join(', ')}`)
+  for (const { value, where } of found.hits) {
+    const problem = reader.read(value, where, entries)
+    if (problem !== undefined) return drift(problem)
   }
   return { entries }
 }

@@ -15,35 +15,27 @@ import {
   type AwsService,
   type ExtractRefusal,
 } from './extract.ts'
-import type { Entries } from './entries.ts'
 import { discoverSources, type PageResult } from './discover.ts'
 import { fetchSource, mirrorUrl, USER_AGENT, type FetchSourceResult } from './fetcher.ts'
-import { guardFeed, refusal, type GuardPart } from './guard.ts'
-import { sha256Hex } from './snapshot.ts'
+import { refusal, type GuardPart } from './guard.ts'
+import { cacheEntryAfter, summarise } from './cache-entry.ts'
+import { guardPart, judgeParts } from './judge.ts'
 import { isObject } from './json-path.ts'
 import { combineUpstreamVersions, readUpstreamVersion } from './upstream-version.ts'
 import {
   DEFAULT_GUARD_OPTIONS,
-  GUARD_NAMES,
   type CacheEntry,
   type FeedDefinition,
   type FeedNote,
   type FeedSource,
   type FeedOutcome,
   type FetchRecord,
-  type GuardName,
   type GuardOptions,
   type Snapshot,
   type SyncOptions,
   type SyncResult,
   type UnknownKey,
 } from './types.ts'
-
-/** Guards whose verdict depends on the body alone, so a 304 may repeat it. */
-const BODY_GUARDS = new Set<GuardName>(
-  // in guard order: after the fetch's own (network to oversized), before the holds
-  GUARD_NAMES.slice(GUARD_NAMES.indexOf('wrong-content'), GUARD_NAMES.indexOf('too-broad') + 1),
-)
 
 const KNOWN_META_KEYS = new Set<string>([...GITHUB_META_ADDRESS_KEYS, ...GITHUB_META_OTHER_KEYS])
 
@@ -131,7 +123,13 @@ export async function syncFeeds(
   const nextCache: Record<string, CacheEntry> = { ...cache }
   for (const [url, result] of results) {
     delete nextCache[url]
-    const entry = nextEntry(result, byUrl.feeds.get(url)!, outcomes, cache[url], entries)
+    const entry = cacheEntryAfter(
+      result,
+      byUrl.feeds.get(url)!,
+      outcomes.map(summarise),
+      cache[url],
+      entries,
+    )
     if (entry !== undefined) nextCache[url] = entry
   }
   return { outcomes, cache: nextCache, unknownKeys: unknownMetaKeys(byUrl.feeds, parsed), fetches }
@@ -298,55 +296,6 @@ function sameBodies(
   return same
 }
 
-/**
- * The cache entry a URL leaves for the next sync: the validators it answered with, the refusals
- * its body earned by the body alone, and the body's hash with the snapshot hash each feed got
- * from it (kept from `before` on a 304). None after a hold or a refusal that depends on more than
- * the body, so the next sync fetches and judges the body again. A 304 always has validators (it
- * answers a conditional request) and a body always has a hash, so every other URL gets one.
- */
-function nextEntry(
-  result: FetchSourceResult,
-  feeds: readonly FeedDefinition[],
-  outcomes: readonly FeedOutcome[],
-  before: CacheEntry | undefined,
-  read: ReadonlyMap<string, string>,
-): CacheEntry | undefined {
-  if (result.kind === 'refused') return undefined
-  const refused: Record<string, { guard: GuardName; reason: string }> = {}
-  const snapshots: Record<string, string> = {}
-  const entries: Record<string, string> = {}
-  for (const o of outcomes) {
-    if (!feeds.some((f) => f.id === o.feed)) continue
-    // A hold is not repeated on a 304: the held candidate must be fetched (and counted) again.
-    if (o.kind === 'held') return undefined
-    if (o.kind === 'refused') {
-      if (!BODY_GUARDS.has(o.guard)) return undefined
-      refused[o.feed] = { guard: o.guard, reason: o.reason }
-    } else {
-      snapshots[o.feed] = o.snapshot.sha256
-      // read this sync, or (the same body, not read again) as recorded for it
-      const hash = read.get(o.feed) ?? before?.body?.entries?.[o.feed]
-      if (hash !== undefined) entries[o.feed] = hash
-    }
-  }
-  const body =
-    result.kind === 'body'
-      ? {
-          sha256: result.sha256,
-          snapshots,
-          ...(Object.keys(entries).length > 0 ? { entries } : {}),
-        }
-      : before?.body
-  const { etag, lastModified } = result.validators
-  return {
-    ...(etag ? { etag } : {}),
-    ...(lastModified ? { lastModified } : {}),
-    ...(Object.keys(refused).length > 0 ? { refused } : {}),
-    ...(body === undefined ? {} : { body }),
-  }
-}
-
 function parseJsonBody(text: string, contentType: string): ParsedJson {
   if (/html/i.test(contentType) || looksLikeHtml(text))
     return {
@@ -407,49 +356,15 @@ async function syncOne(
     versions.push(readUpstreamVersion(document, source.version, r.validators))
     parts.push(guardPart(source, extracted.entries))
   }
-  const upstreamVersion = combineUpstreamVersions(versions)
-  // The entries that earned the feed its snapshot, from a new body: its lists are the same.
-  const hash = await entriesHash(feed, parts)
-  run.entries.set(feed.id, hash)
-  const recorded = feed.sources.every((s) => {
-    const body = cache[s.url]?.body
-    return body?.entries?.[feed.id] === hash && body.snapshots[feed.id] === prev?.sha256
-  })
-  if (prev && recorded)
-    return {
-      kind: 'unchanged',
-      feed: feed.id,
-      snapshot: {
-        ...prev,
-        fetchedAt,
-        ...(upstreamVersion === undefined ? {} : { upstreamVersion }),
-      },
-      notModified: false,
-      sameEntries: true,
-      notes,
-    }
-  return guardFeed({
-    feed,
-    parts,
-    previous: prev,
+  const judged = await judgeParts(feed, prev, parts, combineUpstreamVersions(versions), {
     guards,
+    cache,
     fetchedAt,
     notes,
     source: [...new Set(feed.sources.map((s) => target(s.url)))].join(' '),
-    upstreamVersion,
   })
-}
-
-/**
- * The SHA-256 of what the guards would judge: each part's label (its URL and parser), family,
- * exclusion and entries in order, with what the feed's definition lets through (its broadest
- * prefix, the reserved space it allows, whether a user defined it). Equal hashes, equal verdicts.
- */
-async function entriesHash(feed: FeedDefinition, parts: readonly GuardPart[]): Promise<string> {
-  const judged = parts.map((p) => [p.label, p.family ?? 0, p.exclude === true, p.entries.texts])
-  const limits = [feed.broadestPrefix ?? null, feed.allowReserved ?? null, feed.user === true]
-  const text = JSON.stringify([feed.id, limits, judged])
-  return sha256Hex(new TextEncoder().encode(text))
+  run.entries.set(feed.id, judged.entriesHash)
+  return judged.outcome
 }
 
 /** One source's entries from its body: AWS's byte scanner, the JSON readers, or the text ones. */
@@ -482,37 +397,4 @@ function extractSource(
       },
     }
   return { extracted: extractText(r.text, source.parser) }
-}
-
-/** A source's entries as the guards take them: its family, its label, whether it excludes. */
-function guardPart(source: FeedSource, entries: Entries): GuardPart {
-  return {
-    entries,
-    family:
-      source.parser.kind === 'lines' ||
-      source.parser.kind === 'csv' ||
-      source.parser.kind === 'geofeed'
-        ? source.parser.family
-        : undefined,
-    label: `${source.url}${describeParser(source.parser)}`,
-    ...(source.parser.kind === 'github-meta' && entries.length === 0
-      ? { emptyHint: ' (the key is absent or empty)' }
-      : {}),
-    ...(source.exclude === true ? { exclude: true } : {}),
-  }
-}
-
-function describeParser(parser: FeedDefinition['sources'][number]['parser']): string {
-  switch (parser.kind) {
-    case 'github-meta':
-      return ` key ${quote(parser.key)}`
-    case 'json':
-      return ` at ${parser.path}`
-    case 'aws':
-      // A service is refused as schema-drift when it has no entry at all, so only a region
-      // filter can leave an aws/ source empty.
-      return ` for ${parser.service} in ${parser.regions.join(',')}`
-    default:
-      return ''
-  }
 }

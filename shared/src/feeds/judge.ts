@@ -1,0 +1,122 @@
+/**
+ * @module The last step of every feed's sync, whole or sliced (sync.ts, staged.ts): the entries
+ * read from its sources, as guard parts, judged against the previous snapshot: unchanged when
+ * they are the entries recorded with it, else through the guards.
+ */
+import { quote, type Entries } from './extract.ts'
+import { guardFeed, type GuardPart } from './guard.ts'
+import { sha256Hex } from './snapshot.ts'
+import type {
+  CacheEntry,
+  FeedDefinition,
+  FeedNote,
+  FeedOutcome,
+  FeedSource,
+  GuardOptions,
+  Snapshot,
+  UpstreamVersion,
+} from './types.ts'
+
+/** What judging a feed's entries needs beyond them. */
+export interface JudgeContext {
+  readonly guards: GuardOptions
+  /** The HTTP cache entries of the feed's URLs (the entries hash recorded with each body). */
+  readonly cache: Readonly<Record<string, CacheEntry>>
+  /** ISO time of the fetch. */
+  readonly fetchedAt: string
+  /** The new snapshot's `source`: the URLs read, space-separated. */
+  readonly source: string
+  readonly notes: FeedNote[]
+}
+
+/**
+ * The outcome of `parts` against `prev`, and the hash of the entries judged (recorded in the
+ * cache so the same entries from a later body are not guarded again).
+ */
+export async function judgeParts(
+  feed: FeedDefinition,
+  prev: Snapshot | undefined,
+  parts: readonly GuardPart[],
+  upstreamVersion: UpstreamVersion | undefined,
+  context: JudgeContext,
+): Promise<{ outcome: FeedOutcome; entriesHash: string }> {
+  const { guards, cache, fetchedAt, notes, source } = context
+  // The entries that earned the feed its snapshot, from a new body: its lists are the same.
+  const hash = await entriesHash(feed, parts)
+  const recorded = feed.sources.every((s) => {
+    const body = cache[s.url]?.body
+    return body?.entries?.[feed.id] === hash && body.snapshots[feed.id] === prev?.sha256
+  })
+  if (prev && recorded)
+    return {
+      entriesHash: hash,
+      outcome: {
+        kind: 'unchanged',
+        feed: feed.id,
+        snapshot: {
+          ...prev,
+          fetchedAt,
+          ...(upstreamVersion === undefined ? {} : { upstreamVersion }),
+        },
+        notModified: false,
+        sameEntries: true,
+        notes,
+      },
+    }
+  const outcome = await guardFeed({
+    feed,
+    parts,
+    previous: prev,
+    guards,
+    fetchedAt,
+    notes,
+    source,
+    upstreamVersion,
+  })
+  return { outcome, entriesHash: hash }
+}
+
+/**
+ * The SHA-256 of what the guards would judge: each part's label (its URL and parser), family,
+ * exclusion and entries in order, with what the feed's definition lets through (its broadest
+ * prefix, the reserved space it allows, whether a user defined it). Equal hashes, equal verdicts.
+ */
+async function entriesHash(feed: FeedDefinition, parts: readonly GuardPart[]): Promise<string> {
+  const judged = parts.map((p) => [p.label, p.family ?? 0, p.exclude === true, p.entries.texts])
+  const limits = [feed.broadestPrefix ?? null, feed.allowReserved ?? null, feed.user === true]
+  const text = JSON.stringify([feed.id, limits, judged])
+  return sha256Hex(new TextEncoder().encode(text))
+}
+
+/** A source's entries as the guards take them: its family, its label, whether it excludes. */
+export function guardPart(source: FeedSource, entries: Entries): GuardPart {
+  return {
+    entries,
+    family:
+      source.parser.kind === 'lines' ||
+      source.parser.kind === 'csv' ||
+      source.parser.kind === 'geofeed'
+        ? source.parser.family
+        : undefined,
+    label: `${source.url}${describeParser(source.parser)}`,
+    ...(source.parser.kind === 'github-meta' && entries.length === 0
+      ? { emptyHint: ' (the key is absent or empty)' }
+      : {}),
+    ...(source.exclude === true ? { exclude: true } : {}),
+  }
+}
+
+function describeParser(parser: FeedDefinition['sources'][number]['parser']): string {
+  switch (parser.kind) {
+    case 'github-meta':
+      return ` key ${quote(parser.key)}`
+    case 'json':
+      return ` at ${parser.path}`
+    case 'aws':
+      // A service is refused as schema-drift when it has no entry at all, so only a region
+      // filter can leave an aws/ source empty.
+      return ` for ${parser.service} in ${parser.regions.join(',')}`
+    default:
+      return ''
+  }
+}

@@ -8,15 +8,16 @@
  * caller reads the body with the JSON reader, which refuses drift with its named errors.
  */
 import type { AwsService } from './extract.ts'
-
-const OBJECT_OPEN = 0x7b
-const OBJECT_CLOSE = 0x7d
-const ARRAY_OPEN = 0x5b
-const ARRAY_CLOSE = 0x5d
-const QUOTE = 0x22
-const BACKSLASH = 0x5c
-const COLON = 0x3a
-const COMMA = 0x2c
+import {
+  ARRAY_CLOSE,
+  ARRAY_OPEN,
+  BACKSLASH,
+  COLON,
+  COMMA,
+  OBJECT_CLOSE,
+  OBJECT_OPEN,
+  QUOTE,
+} from './json-bytes.ts'
 
 /** The byte spelling of the keys the reader looks for. */
 const KEYS = {

@@ -81,11 +81,21 @@ export interface FetchSourceOptions {
    * then, and is decoded only when its text is asked for (an unchanged body is hashed, not read).
    */
   readonly knownSha256?: string
+  /**
+   * Decode any body only when its text is first read, and throw then (a TypeError) if it is not
+   * UTF-8: for a body that may be read in slices, which check their own bytes (sliced.ts); the
+   * caller turns that throw into the `wrong-content` refusal ({@link NOT_UTF8}) otherwise.
+   */
+  readonly decodeLater?: boolean
 }
+
+/** Why a body that is not UTF-8 is refused (`wrong-content`). */
+export const NOT_UTF8 = 'the body is not UTF-8 text'
 
 /**
  * The body of a 2xx response, decoded as UTF-8 (a BOM removed), its bytes and their SHA-256. A
- * body with the known hash (FetchSourceOptions.knownSha256) is decoded when `text` is first read.
+ * body with the known hash (FetchSourceOptions.knownSha256), or any with `decodeLater`, is decoded
+ * when `text` is first read.
  */
 export interface FetchedBody {
   readonly kind: 'body'
@@ -307,8 +317,9 @@ async function receive(
   const contentType = response.headers.get('content-type') ?? ''
   const sha256 = await sha256Hex(all)
   const decode = () => new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(all)
-  // The body read before (it was UTF-8 then): decoded only if its text is asked for.
-  if (sha256 === o.knownSha256) {
+  // The body read before (it was UTF-8 then), or one the caller decodes later: decoded only if
+  // its text is asked for.
+  if (sha256 === o.knownSha256 || o.decodeLater === true) {
     let text: string | undefined
     return Object.defineProperty(
       { kind: 'body', bytes: all, sha256, contentType, validators },
@@ -319,7 +330,7 @@ async function receive(
   try {
     return { kind: 'body', text: decode(), bytes: all, sha256, contentType, validators }
   } catch {
-    return refusal('wrong-content', 'the body is not UTF-8 text')
+    return refusal('wrong-content', NOT_UTF8)
   }
 }
 

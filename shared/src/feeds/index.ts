@@ -21,7 +21,8 @@
  * - Persist `SyncResult.cache` as opaque JSON and pass it back: it drives conditional requests
  *   (a 304 costs no parsing) and repeats body-level refusals on a 304.
  * - CPU (test/bench/feeds.bench.ts): github meta ~10 ms, ip-ranges.json ~30 ms, the rest ~1 ms
- *   each; a free Workers invocation has 10 ms, so sync one upstream URL per invocation.
+ *   each; a free Workers invocation has 10 ms, so sync one upstream URL per invocation, and read
+ *   a body too large for one (`SyncOptions.sliceOver`) in slices: sliced.ts.
  */
 export type * from './types.ts'
 export {
@@ -34,6 +35,18 @@ export { BUILTIN_FEEDS, CATALOGUE_PROVIDERS, findFeed, type ProviderListing } fr
 export { defineUserFeed, type UserFeedInput } from './user-feed.ts'
 export { AZURE_SERVICE_TAGS_PAGE } from './providers/azure.ts'
 export { syncFeeds } from './sync.ts'
+export {
+  canSlice,
+  judgeSlicedFeed,
+  readFeedsSlice,
+  slicedAnswer,
+  type FeedSlice,
+  type SliceOfFeeds,
+  type SlicedBody,
+  type SlicedFetch,
+} from './sliced.ts'
+export { FIRST_SLICE, type SliceState } from './json-slices.ts'
+export { cacheEntryAfter, summarise, type OutcomeSummary } from './cache-entry.ts'
 export { guardServedSnapshot, type ServedSnapshotOptions } from './guard-served.ts'
 export { snapshotJsonSchema, snapshotSchema } from './snapshot-schema.ts'
 export { RESERVED_IPV4, RESERVED_IPV6, type ReservedBlock } from './reserved-space.ts'

@@ -16,10 +16,11 @@ import {
   type ExtractRefusal,
 } from './extract.ts'
 import { discoverSources, type PageResult } from './discover.ts'
-import { fetchSource, mirrorUrl, USER_AGENT, type FetchSourceResult } from './fetcher.ts'
+import { fetchSource, mirrorUrl, NOT_UTF8, USER_AGENT, type FetchSourceResult } from './fetcher.ts'
 import { refusal, type GuardPart } from './guard.ts'
 import { cacheEntryAfter, summarise } from './cache-entry.ts'
 import { guardPart, judgeParts } from './judge.ts'
+import { canSlice, type SlicedFetch } from './sliced.ts'
 import { isObject } from './json-path.ts'
 import { combineUpstreamVersions, readUpstreamVersion } from './upstream-version.ts'
 import {
@@ -106,22 +107,26 @@ export async function syncFeeds(
     return scanned.get(url)
   }
 
+  const sliced = slicedBodies(results, byUrl.feeds, sameBody, options, target)
   const outcomes: FeedOutcome[] = []
   const entries = new Map<string, string>()
   for (const feed of feeds)
-    outcomes.push(
-      await syncOne(feed, previous[feed.id], results, parseJsonOnce, {
-        guards,
-        options,
-        cache,
-        sameBody,
-        scanAws: scanAwsOnce,
-        target,
-        entries,
-      }),
-    )
+    if (!feed.sources.some((s) => sliced.has(s.url)))
+      outcomes.push(
+        await syncOne(feed, previous[feed.id], results, parseJsonOnce, {
+          guards,
+          options,
+          cache,
+          sameBody,
+          scanAws: scanAwsOnce,
+          target,
+          entries,
+        }),
+      )
   const nextCache: Record<string, CacheEntry> = { ...cache }
   for (const [url, result] of results) {
+    // A sliced body's entry is written by the step that judges it (sliced.ts).
+    if (sliced.has(url)) continue
     delete nextCache[url]
     const entry = cacheEntryAfter(
       result,
@@ -132,7 +137,65 @@ export async function syncFeeds(
     )
     if (entry !== undefined) nextCache[url] = entry
   }
-  return { outcomes, cache: nextCache, unknownKeys: unknownMetaKeys(byUrl.feeds, parsed), fetches }
+  return {
+    outcomes,
+    cache: nextCache,
+    unknownKeys: unknownMetaKeys(byUrl.feeds, parsed),
+    fetches,
+    ...(sliced.size > 0 ? { sliced: [...sliced.values()] } : {}),
+  }
+}
+
+/**
+ * The new bodies of more than `sliceOver` bytes whose feeds can all be read in slices (canSlice),
+ * by URL: they are left to the caller (SyncResult.sliced), not read here. Never an HTML page or
+ * anything else that does not open a JSON object (it is read whole, and refused as it is). The
+ * other bodies fetched to be decoded later are decoded here, or refused as not UTF-8.
+ */
+function slicedBodies(
+  results: Map<string, FetchSourceResult>,
+  feedsByUrl: ReadonlyMap<string, readonly FeedDefinition[]>,
+  sameBody: ReadonlySet<string>,
+  options: SyncOptions,
+  target: (url: string) => string,
+): Map<string, SlicedFetch> {
+  const sliced = new Map<string, SlicedFetch>()
+  if (options.sliceOver === undefined) return sliced
+  for (const [url, r] of results) {
+    const feeds = feedsByUrl.get(url)!
+    // Only these were fetched to be decoded later; the same body as before is not read at all.
+    if (r.kind !== 'body' || sameBody.has(url) || !canSlice(feeds)) continue
+    if (
+      r.bytes.length > options.sliceOver &&
+      !/html/i.test(r.contentType) &&
+      startsLikeJson(r.bytes)
+    )
+      sliced.set(url, {
+        url,
+        target: target(url),
+        feeds: feeds.map((f) => f.id),
+        sha256: r.sha256,
+        bytes: r.bytes,
+        validators: r.validators,
+        fetchedAt: new Date(options.now()).toISOString(),
+      })
+    // Read whole after all: decoded now, or refused as not UTF-8.
+    else
+      try {
+        void r.text
+      } catch {
+        const { record } = r
+        results.set(url, { kind: 'refused', guard: 'wrong-content', reason: NOT_UTF8, record })
+      }
+  }
+  return sliced
+}
+
+/** Whether the first byte after whitespace (and a BOM) is `{`: not an HTML page, maybe JSON. */
+function startsLikeJson(bytes: Uint8Array): boolean {
+  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0
+  while (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09) i++
+  return bytes[i] === 0x7b
 }
 
 /** The feeds reading each URL, and the source whose method and discovery the URL's request uses. */
@@ -195,15 +258,17 @@ async function fetchAll(
     const found = discovered.get(url)
     return found !== undefined && 'url' in found ? found.url : url
   }
+  // A body that may be read in slices is not decoded here (the slices check their bytes).
+  const later = (url: string) => options.sliceOver !== undefined && canSlice(byUrl.feeds.get(url)!)
   const fetchOne = (url: string, conditional: boolean) =>
-    fetchSource(
-      target(url),
-      fetchOptions(
+    fetchSource(target(url), {
+      ...fetchOptions(
         conditional ? cache[url] : undefined,
         byUrl.source.get(url)!.method,
         cache[url]?.body?.sha256,
       ),
-    )
+      ...(later(url) ? { decodeLater: true } : {}),
+    })
   const results = new Map<string, FetchSourceResult>()
   for (const [url, found] of discovered)
     if ('guard' in found)

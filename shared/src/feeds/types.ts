@@ -5,6 +5,7 @@
 import type { Family } from '../ip/index.ts'
 import type { CacheEntry, FetchLike, FetchRecord, UnknownKey } from './fetch-types.ts'
 import type { GuardName } from './guard-names.ts'
+import type { SlicedFetch } from './sliced.ts'
 
 export { GUARD_NAMES, type GuardName } from './guard-names.ts'
 
@@ -370,6 +371,12 @@ export interface SyncOptions {
    * ServiceTags_Public_20260601.json' }`. The page is then not fetched.
    */
   readonly sourceUrls?: Readonly<Record<string, string>>
+  /**
+   * A new body of more than this many bytes, whose feeds can all be read in slices (sliced.ts:
+   * AWS's and records feeds over a top-level array), is not read: its feeds get no outcome, and
+   * `SyncResult.sliced` hands the body over, to be read across invocations. Default: never.
+   */
+  readonly sliceOver?: number
 }
 
 /** The result of {@link syncFeeds}. */
@@ -382,4 +389,6 @@ export interface SyncResult {
   readonly unknownKeys: readonly UnknownKey[]
   /** One per request made, in order; each upstream URL appears once (twice only for a refetch). */
   readonly fetches: readonly FetchRecord[]
+  /** The bodies left to be read in slices (SyncOptions.sliceOver), when there are any. */
+  readonly sliced?: readonly SlicedFetch[]
 }

@@ -149,6 +149,7 @@ export async function clearHistory(): Promise<void> {
       'snapshot_contents',
       'bodies',
       'http_cache',
+      'sliced_parts',
     ].map((t) => env.DB.prepare(`DELETE FROM ${t}`)),
   )
   const { READ_CACHE } = await import('../../../worker/src/read-cache/read-cache.ts')

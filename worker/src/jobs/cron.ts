@@ -1,13 +1,15 @@
 /**
  * @module The cron invocation: record the run (cron_runs), enqueue one sync message per upstream
  * source (jobs/sync-queue.ts; each message syncs its feeds and publishes their new heads to the
- * read cache in an invocation of its own), re-enqueue stranded deliveries, prune old history, and re-seal subscription secrets
+ * read cache in an invocation of its own), re-enqueue stranded deliveries, prune old history
+ * (and the parts of bodies read in slices left for a day), and re-seal subscription secrets
  * stored in clear or under an older SECRETS_KEY key. Each step runs even when an earlier one
  * failed; the run then ends `failed` and throws, so it shows in Cron Events.
  */
 import { readConfig } from '../config.ts'
 import { finishCronRun, startCronRun } from '../db/cron-runs.ts'
 import { pruneHistory } from '../db/prune-history.ts'
+import { deleteSlices } from '../db/sliced-parts.ts'
 import { logEvent } from '../log-event.ts'
 import { resealSubscriptions, secretBoxOf } from '../secrets/subscription-secrets.ts'
 import { DEFAULT_DEPS } from './deps.ts'
@@ -76,7 +78,13 @@ export async function runCron(
   await step('requeued', () => requeueStranded(env, deps.now()))
   await step('pruned', async () => {
     const days = readConfig(env).checkRetentionDays
-    return pruneHistory(env.DB, new Date(deps.now() - days * 86_400_000).toISOString())
+    const history = await pruneHistory(
+      env.DB,
+      new Date(deps.now() - days * 86_400_000).toISOString(),
+    )
+    // The parts of a body whose chain of sliced steps died (jobs/sliced-sync.ts).
+    const before = new Date(deps.now() - 86_400_000).toISOString()
+    return { ...history, slicedParts: await deleteSlices(env.DB, { before }) }
   })
   await step('secrets', async () => {
     const box = await secretBoxOf(readConfig(env))

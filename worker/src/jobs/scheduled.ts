@@ -5,7 +5,14 @@
  * go onto the queue here.
  */
 import { BUILTIN_FEEDS, findFeed, syncFeeds } from '../../../shared/src/index.ts'
-import type { FeedDefinition, FeedOutcome, GuardName } from '../../../shared/src/index.ts'
+import type {
+  CacheEntry,
+  FeedDefinition,
+  FeedOutcome,
+  GuardName,
+  SlicedFetch,
+  UnknownKey,
+} from '../../../shared/src/index.ts'
 import { readConfig, type Config } from '../config.ts'
 import { getHttpCache, putHttpCache } from '../db/http-cache.ts'
 import { getStrandedDeliveryIds } from '../db/deliveries.ts'
@@ -78,6 +85,8 @@ export interface SyncScope {
   readonly requeue?: boolean
   /** The run id shared by every message of one cron run; default a new one. */
   readonly runId?: string
+  /** A new body of more than this many bytes that can be read in slices is left to the caller. */
+  readonly sliceOver?: number
 }
 
 /** What storing one run's outcomes shares, and what it counts. */
@@ -156,28 +165,75 @@ async function storeOutcome(run: StoreRun, outcome: FeedOutcome): Promise<CheckR
  * sync-queue message. Throws (after every feed was handled) when storing any outcome failed, so
  * the failure shows in the logs and the queue retries it; upstream trouble is an outcome, not an
  * exception. Running the same scope twice stores nothing new: equal lists are `unchanged`, and a
- * version stored concurrently is detected by recordChanged.
+ * version stored concurrently is detected by recordChanged. With `scope.sliceOver`, a body too
+ * large to read in this invocation is returned in `sliced`, its feeds not yet synced
+ * (jobs/sliced-sync.ts reads it across invocations).
  */
 export async function runSync(
   env: SyncEnv,
   deps: JobDeps = DEFAULT_DEPS,
   scope: SyncScope = {},
-): Promise<SyncRunSummary> {
+): Promise<SyncRunSummary & { readonly sliced: readonly SlicedFetch[] }> {
   const config = readConfig(env)
   const runId = scope.runId ?? crypto.randomUUID()
   const started = deps.now()
   const resolved = resolveFeeds(scope.feeds ?? config.enabledFeeds)
   const feeds = resolved.feeds
-  // Unknown ids in ENABLED_FEEDS are reported by the run that resolves them (the cron, or an
-  // unscoped run); a message naming a feed no longer in the catalogue reports it too.
-  const unknown = resolved.unknown
-  const { result, heldFeeds } = await syncStored(env, deps, config, feeds)
+  const { result, heldFeeds } = await syncStored(env, deps, config, feeds, scope.sliceOver)
+  const summary = await storeRun(
+    env,
+    deps,
+    { runId, started, heldFeeds, requeue: scope.requeue !== false },
+    {
+      feeds,
+      outcomes: result.outcomes,
+      cache: result.cache,
+      // Unknown ids in ENABLED_FEEDS are reported by the run that resolves them (the cron, or an
+      // unscoped run); a message naming a feed no longer in the catalogue reports it too.
+      unknown: resolved.unknown,
+      unknownKeys: result.unknownKeys,
+    },
+  )
+  return { ...summary, sliced: result.sliced ?? [] }
+}
+
+/** Who stores: the run, when it started, the feeds with a held candidate, whether to requeue. */
+export interface StoreContext {
+  readonly runId: string
+  readonly started: number
+  readonly heldFeeds: ReadonlySet<string>
+  /** Re-enqueue stranded deliveries afterwards (the cron's run, not every message's). */
+  readonly requeue: boolean
+}
+
+/** What a run stores: its feeds' outcomes, the cache entries of their URLs, what it reports. */
+export interface RunResult {
+  readonly feeds: readonly FeedDefinition[]
+  readonly outcomes: readonly FeedOutcome[]
+  readonly cache: Readonly<Record<string, CacheEntry>>
+  readonly unknown?: readonly string[]
+  readonly unknownKeys?: readonly UnknownKey[]
+}
+
+/**
+ * Stores a run's outcomes (each feed's check row, a new version and its deliveries, a hold), then
+ * the cache entries and the feeds' read pointers; logs the run as one JSON line. Throws (after
+ * every feed was handled) when storing any outcome failed.
+ */
+export async function storeRun(
+  env: SyncEnv,
+  deps: JobDeps,
+  context: StoreContext,
+  result: RunResult,
+): Promise<SyncRunSummary> {
+  const config = readConfig(env)
+  const { runId } = context
   const at = new Date(deps.now()).toISOString()
-  const durationMs = Math.round(deps.now() - started)
+  const durationMs = Math.round(deps.now() - context.started)
   const run: StoreRun = {
     env,
     config,
-    heldFeeds,
+    heldFeeds: context.heldFeeds,
     base: { runId, at, durationMs },
     lostRace: false,
     enqueued: 0,
@@ -193,7 +249,7 @@ export async function runSync(
           reason: `storing the outcome failed: ${String(s.reason).slice(0, 300)}`,
         },
   )
-  for (const id of unknown)
+  for (const id of result.unknown ?? [])
     checks.push({
       ...run.base,
       feed: id,
@@ -205,7 +261,7 @@ export async function runSync(
   // Validators describe the content this run saw; after a lost race the stored content may be
   // another run's, and a later 304 must not confirm content that was never stored.
   if (!lostRace) await putHttpCache(env.DB, result.cache, at)
-  const requeued = await afterStoring(env, deps, scope, feeds, config)
+  const requeued = await afterStoring(env, deps, context.requeue, result.feeds, config)
   const summary = {
     runId,
     checks,
@@ -217,7 +273,7 @@ export async function runSync(
     runId,
     durationMs,
     outcomes: checks.map((c) => [c.feed, c.outcome, c.guard ?? null]),
-    unknownKeys: result.unknownKeys,
+    unknownKeys: result.unknownKeys ?? [],
     enqueued,
     requeued: summary.requeued,
   })
@@ -237,6 +293,7 @@ async function syncStored(
   deps: JobDeps,
   config: Config,
   feeds: readonly FeedDefinition[],
+  sliceOver: number | undefined,
 ) {
   const [previous, cache, heldFeeds] = await Promise.all([
     // Only these feeds' rows: the cache entries of other sources are not read, nor written back.
@@ -259,6 +316,7 @@ async function syncStored(
       maxBodyBytes: config.maxBodyBytes,
       timeoutMs: config.fetchTimeoutMs,
     },
+    ...(sliceOver === undefined ? {} : { sliceOver }),
   })
   return { result, heldFeeds }
 }
@@ -270,7 +328,7 @@ async function syncStored(
 async function afterStoring(
   env: SyncEnv,
   deps: JobDeps,
-  scope: SyncScope,
+  requeue: boolean,
   feeds: readonly FeedDefinition[],
   config: Config,
 ): Promise<PromiseSettledResult<number>> {
@@ -284,7 +342,7 @@ async function afterStoring(
   ).catch((error: unknown) =>
     logEvent('error', { event: 'publish-pointers', error: String(error) }),
   )
-  return (scope.requeue === false ? Promise.resolve(0) : requeueStranded(env, deps.now())).then(
+  return (requeue ? requeueStranded(env, deps.now()) : Promise.resolve(0)).then(
     (n) => ({ status: 'fulfilled', value: n }) as const,
     (reason: unknown) => ({ status: 'rejected', reason }) as const,
   )

@@ -11,17 +11,26 @@ import { logEvent } from '../log-event.ts'
 import { DEFAULT_DEPS } from './deps.ts'
 import type { JobDeps } from './deps.ts'
 import { resolveFeeds, runSync } from './scheduled.ts'
+import { SLICE_OVER_BYTES } from './slice-sizes.ts'
+import { runSliceStep, startSliced, type SliceStep } from './sliced-sync.ts'
 import { sourceGroups } from './source-groups.ts'
 import type { SyncEnv } from './scheduled.ts'
 
-/** One sync-queue message: the feeds of one upstream source, and the cron run that sent it. */
+/**
+ * One sync-queue message: the feeds of one upstream source, and the cron run that sent it; with
+ * `step`, one step of reading that source's body in slices (jobs/sliced-sync.ts).
+ */
 export interface SyncMessage {
   readonly runId: string
   readonly feeds: readonly string[]
+  readonly step?: SliceStep
 }
 
 /** The env the fan-out needs: the sync env plus the sync queue. */
 export type FanoutEnv = SyncEnv & { readonly SYNC_QUEUE: Queue<SyncMessage> }
+
+/** The env a sync message runs in: with SLICED_BODIES, large bodies are read in slices. */
+export type ConsumerEnv = FanoutEnv & { readonly SLICED_BODIES?: KVNamespace }
 
 /** Queues take at most 100 messages per sendBatch. */
 const SEND_BATCH_MAX = 100
@@ -47,12 +56,32 @@ export async function enqueueSyncs(
 /** A message body as received: untrusted until checked (a queue can hold older shapes). */
 function isSyncMessage(body: unknown): body is SyncMessage {
   if (typeof body !== 'object' || body === null) return false
-  const { runId, feeds } = body as Record<string, unknown>
+  const { runId, feeds, step } = body as Record<string, unknown>
   return (
     typeof runId === 'string' &&
     Array.isArray(feeds) &&
     feeds.length > 0 &&
-    feeds.every((f) => typeof f === 'string')
+    feeds.every((f) => typeof f === 'string') &&
+    (step === undefined || isSliceStep(step, feeds.length))
+  )
+}
+
+/** A step's shape, as far as running it relies on (its values come from this worker). */
+function isSliceStep(step: unknown, feeds: number): step is SliceStep {
+  if (typeof step !== 'object' || step === null) return false
+  const { kind, body, slice, state, slices, keys, feed, judged } = step as Record<string, unknown>
+  const ref = body as Record<string, unknown> | null
+  if (typeof ref !== 'object' || ref === null) return false
+  if (typeof ref.url !== 'string' || typeof ref.sha256 !== 'string') return false
+  if (kind === 'read') return Number.isInteger(slice) && typeof state === 'object' && state !== null
+  return (
+    kind === 'judge' &&
+    Number.isInteger(slices) &&
+    Array.isArray(keys) &&
+    Number.isInteger(feed) &&
+    (feed as number) >= 0 &&
+    (feed as number) < feeds &&
+    Array.isArray(judged)
   )
 }
 
@@ -63,7 +92,7 @@ function isSyncMessage(body: unknown): body is SyncMessage {
  */
 export async function consumeSyncs(
   batch: MessageBatch<unknown>,
-  env: SyncEnv,
+  env: ConsumerEnv,
   deps: JobDeps = DEFAULT_DEPS,
 ): Promise<void> {
   for (const message of batch.messages) {
@@ -78,7 +107,7 @@ export async function consumeSyncs(
       continue
     }
     try {
-      await runSync(env, deps, { feeds: body.feeds, runId: body.runId, requeue: false })
+      await consumeOne(env, deps, body)
       message.ack()
     } catch (error) {
       logEvent('error', {
@@ -91,6 +120,26 @@ export async function consumeSyncs(
       message.retry()
     }
   }
+}
+
+/** Runs one message: a source's sync, whose large body starts a chain of steps; or a step. */
+async function consumeOne(env: ConsumerEnv, deps: JobDeps, body: SyncMessage): Promise<void> {
+  const sliced = env.SLICED_BODIES
+  if (body.step !== undefined) {
+    // A chain is only started with SLICED_BODIES bound; a step without it cannot run.
+    if (sliced === undefined) throw new Error('a sliced step, and SLICED_BODIES is not bound')
+    const { feeds } = resolveFeeds(body.feeds)
+    await runSliceStep({ ...env, SLICED_BODIES: sliced }, deps, { ...body, step: body.step }, feeds)
+    return
+  }
+  const run = await runSync(env, deps, {
+    feeds: body.feeds,
+    runId: body.runId,
+    requeue: false,
+    ...(sliced === undefined ? {} : { sliceOver: SLICE_OVER_BYTES }),
+  })
+  for (const fetched of run.sliced)
+    await startSliced({ ...env, SLICED_BODIES: sliced! }, body.runId, fetched)
 }
 
 /** The sync dead-letter queue's consumer: every message there gave up retrying; log each. */

@@ -1,0 +1,248 @@
+/**
+ * @module A body too large to read within one invocation's CPU (AWS's ip-ranges.json, Azure's
+ * service tags; shared/src/feeds/sliced.ts), read across sync-queue messages, one invocation
+ * each, chained: the sync message that fetched it stores the body in KV (binary: no D1 value
+ * holds 2 MB, and a D1 BLOB travels as an array of numbers) and sends the first `read` step;
+ * each read step reads one slice (SLICE_BYTES) and stores each feed's part in D1, then sends the
+ * next; after the last slice one `judge` step per feed judges it from its parts and stores its
+ * outcome, the last one also the URL's cache entry, then deletes the body and its parts.
+ * A step that fails is retried by the queue. A duplicate chain (at-least-once delivery) writes
+ * the same rows; once one chain has finished, the other finds the parts gone and stops.
+ */
+import {
+  cacheEntryAfter,
+  DEFAULT_GUARD_OPTIONS,
+  FIRST_SLICE,
+  judgeSlicedFeed,
+  readFeedsSlice,
+  slicedAnswer,
+  summarise,
+  type FeedDefinition,
+  type OutcomeSummary,
+  type SliceState,
+  type SlicedFetch,
+} from '../../../shared/src/index.ts'
+import { refusal } from '../../../shared/src/feeds/guard.ts'
+import { readConfig } from '../config.ts'
+import { getHttpCache } from '../db/http-cache.ts'
+import { getHeldFeeds } from '../db/held.ts'
+import { deleteSlices, getFeedSlices, getSliceTops, putSlice } from '../db/sliced-parts.ts'
+import { getCurrentSnapshots } from '../db/snapshots.ts'
+import { logEvent } from '../log-event.ts'
+import type { JobDeps } from './deps.ts'
+import { storeRun, type RunResult } from './scheduled.ts'
+import { SLICE_BYTES } from './slice-sizes.ts'
+import type { FanoutEnv, SyncMessage } from './sync-queue.ts'
+
+/** What every step knows of the body (plain JSON, in the message). */
+export type SlicedRef = Omit<SlicedFetch, 'bytes' | 'feeds'>
+
+/** One step of reading a body in slices. */
+export type SliceStep =
+  | {
+      readonly kind: 'read'
+      readonly body: SlicedRef
+      /** The slice to read (0, 1, ...) and where it starts. */
+      readonly slice: number
+      readonly state: SliceState
+    }
+  | {
+      readonly kind: 'judge'
+      readonly body: SlicedRef
+      /** How many slices were read, and the document's top-level keys in order. */
+      readonly slices: number
+      readonly keys: readonly string[]
+      /** The index, in the message's feeds, of the feed to judge. */
+      readonly feed: number
+      /** The feeds judged before it: what the URL's cache entry is made of. */
+      readonly judged: readonly JudgedFeed[]
+    }
+
+/** A judged feed as the cache entry needs it. */
+export interface JudgedFeed {
+  readonly summary: OutcomeSummary
+  readonly entriesHash?: string
+}
+
+/** The env of the sliced steps: the fan-out's, and the KV namespace the bodies wait in. */
+export type SlicedEnv = FanoutEnv & { readonly SLICED_BODIES: KVNamespace }
+
+/** How long a stored body may wait for its steps (KV deletes it then). */
+const BODY_TTL_SECONDS = 24 * 60 * 60
+
+/** The KV key of a body; the D1 key of its parts adds its URL (the feeds reading it). */
+const kvKey = (ref: SlicedRef) => `sliced/${ref.sha256}`
+const partsKey = (ref: SlicedRef) => `${ref.url} ${ref.sha256}`
+
+/** Stores a body the sync handed over and sends the first step that reads it. */
+export async function startSliced(
+  env: SlicedEnv,
+  runId: string,
+  fetched: SlicedFetch,
+): Promise<void> {
+  const { bytes, feeds, ...body } = fetched
+  await env.SLICED_BODIES.put(kvKey(body), bytes, { expirationTtl: BODY_TTL_SECONDS })
+  await env.SYNC_QUEUE.send({
+    runId,
+    feeds,
+    step: { kind: 'read', body, slice: 0, state: FIRST_SLICE },
+  })
+}
+
+/** Runs one step (the message's), and sends the next. Throws for the queue to retry it. */
+export async function runSliceStep(
+  env: SlicedEnv,
+  deps: JobDeps,
+  message: SyncMessage & { readonly step: SliceStep },
+  feeds: readonly FeedDefinition[],
+): Promise<void> {
+  const { step } = message
+  if (step.kind === 'read') await readStep(env, deps, message, step, feeds)
+  else await judgeStep(env, deps, message, step, feeds)
+}
+
+async function readStep(
+  env: SlicedEnv,
+  deps: JobDeps,
+  message: SyncMessage,
+  step: Extract<SliceStep, { kind: 'read' }>,
+  feeds: readonly FeedDefinition[],
+): Promise<void> {
+  const { body } = step
+  const bytes = await env.SLICED_BODIES.get(kvKey(body), 'arrayBuffer')
+  if (bytes === null) {
+    // Judged already by a duplicate chain (its cache entry names the body), or not yet visible
+    // here (KV is eventually consistent): then the queue retries.
+    const cached = await getHttpCache(env.DB, [body.url])
+    if (cached[body.url]?.body?.sha256 === body.sha256) return stopped(message, 'body judged')
+    throw new Error(`the body ${body.sha256} of ${body.url} is not in SLICED_BODIES`)
+  }
+  const read = readFeedsSlice(feeds, new Uint8Array(bytes), 0, step.state, SLICE_BYTES, true)
+  /* v8 ignore next: the whole body is given (final), so a value never runs past the window */
+  if ('more' in read) throw new Error('a slice ran past the end of its body')
+  if ('guard' in read) {
+    // Not JSON: every feed refused, as the whole-body sync refuses it.
+    const previous = await getCurrentSnapshots(
+      env.DB,
+      feeds.map((f) => f.id),
+    )
+    const reason = `${feeds[0]!.sources[0]!.url}: ${read.reason}`
+    const outcomes = feeds.map((f) => refusal(f.id, read.guard, reason, previous[f.id]))
+    await finish(env, deps, message, body, feeds, {
+      feeds,
+      outcomes,
+      cache: {},
+      judged: outcomes.map((o) => ({ summary: summarise(o) })),
+    })
+    return
+  }
+  await putSlice(env.DB, partsKey(body), step.slice, read, new Date(deps.now()).toISOString())
+  const next: SliceStep = read.next.done
+    ? { kind: 'judge', body, slices: step.slice + 1, keys: read.next.keys, feed: 0, judged: [] }
+    : { kind: 'read', body, slice: step.slice + 1, state: read.next }
+  await env.SYNC_QUEUE.send({ runId: message.runId, feeds: message.feeds, step: next })
+}
+
+async function judgeStep(
+  env: SlicedEnv,
+  deps: JobDeps,
+  message: SyncMessage,
+  step: Extract<SliceStep, { kind: 'judge' }>,
+  feeds: readonly FeedDefinition[],
+): Promise<void> {
+  const { body } = step
+  const feed = feeds[step.feed]!
+  const key = partsKey(body)
+  const [tops, parts, previous, cache] = await Promise.all([
+    getSliceTops(env.DB, key),
+    getFeedSlices(env.DB, key, feed.id),
+    getCurrentSnapshots(env.DB, [feed.id]),
+    getHttpCache(env.DB, [body.url]),
+  ])
+  // A duplicate chain finished first and deleted the parts: it judged every feed.
+  if (tops.length !== step.slices) return stopped(message, 'parts deleted')
+  const values: Record<string, unknown> = {}
+  const arrays = new Set<string>()
+  for (const top of tops) {
+    for (const [k, v] of top.values) values[k] = v
+    for (const k of top.arrays) arrays.add(k)
+  }
+  const config = readConfig(env)
+  const { outcome, entriesHash } = await judgeSlicedFeed(
+    feed,
+    parts,
+    { fetch: body, keys: step.keys, values, arrays },
+    previous[feed.id],
+    {
+      guards: {
+        ...DEFAULT_GUARD_OPTIONS,
+        maxRemovalShare: config.maxRemovalShare,
+        maxBodyBytes: config.maxBodyBytes,
+        timeoutMs: config.fetchTimeoutMs,
+      },
+      cache,
+    },
+  )
+  const judged = [
+    ...step.judged,
+    { summary: summarise(outcome), ...(entriesHash === undefined ? {} : { entriesHash }) },
+  ]
+  const result = { feeds: [feed], outcomes: [outcome], cache: {}, judged }
+  if (step.feed === feeds.length - 1) {
+    await finish(env, deps, message, body, feeds, { ...result, cache })
+    return
+  }
+  await storeRun(env, deps, await storeContext(env, deps, message), result)
+  await env.SYNC_QUEUE.send({
+    runId: message.runId,
+    feeds: message.feeds,
+    step: { ...step, feed: step.feed + 1, judged },
+  })
+}
+
+/**
+ * Stores the last outcomes with the URL's cache entry (made of every feed's), then deletes the
+ * body and its parts.
+ */
+async function finish(
+  env: SlicedEnv,
+  deps: JobDeps,
+  message: SyncMessage,
+  body: SlicedRef,
+  feeds: readonly FeedDefinition[],
+  result: RunResult & { readonly judged: readonly JudgedFeed[] },
+): Promise<void> {
+  const hashes = new Map<string, string>()
+  for (const j of result.judged)
+    if (j.entriesHash !== undefined) hashes.set(j.summary.feed, j.entriesHash)
+  const entry = cacheEntryAfter(
+    slicedAnswer(body),
+    feeds,
+    result.judged.map((j) => j.summary),
+    result.cache[body.url],
+    hashes,
+  )
+  await storeRun(env, deps, await storeContext(env, deps, message), {
+    feeds: result.feeds,
+    outcomes: result.outcomes,
+    // None after a hold or a refusal that depends on more than the body: the old one stays.
+    cache: entry === undefined ? {} : { [body.url]: entry },
+  })
+  await Promise.all([
+    deleteSlices(env.DB, { body: partsKey(body) }),
+    env.SLICED_BODIES.delete(kvKey(body)),
+  ])
+}
+
+async function storeContext(env: SlicedEnv, deps: JobDeps, message: SyncMessage) {
+  return {
+    runId: message.runId,
+    started: deps.now(),
+    heldFeeds: await getHeldFeeds(env.DB),
+    requeue: false,
+  }
+}
+
+function stopped(message: SyncMessage, why: string): void {
+  logEvent('info', { event: 'sliced-step-stopped', runId: message.runId, why })
+}

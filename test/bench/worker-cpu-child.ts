@@ -4,17 +4,34 @@
  * time (process.cpuUsage, user + system) of each sync-queue invocation's work: syncFeeds over
  * one upstream source's feeds, bodies from the fixtures in memory. That is every thread's CPU, V8's
  * helpers (parallel garbage collection) with the isolate's: an upper bound of what a Workers
- * isolate is charged. Prints JSON on stdout. Arguments: RUNS.
+ * isolate is charged. Prints JSON on stdout. Arguments: RUNS [GROUP] (a source group's index in
+ * sourceGroups, or `today`: the parent runs each in a child of its own, so the heap holds one
+ * source's data, as an isolate does, not every fixture's).
  */
 // Type-only: erased, so shared/ still loads after WebAssembly is gone.
-import type { FeedDefinition, Snapshot } from '../../shared/src/feeds/index.ts'
+import type {
+  CacheEntry,
+  FeedDefinition,
+  FeedSlice,
+  SliceState,
+  Snapshot,
+} from '../../shared/src/feeds/index.ts'
 
 delete (globalThis as { WebAssembly?: unknown }).WebAssembly
 
 const { readFileSync } = await import('node:fs')
 const path = await import('node:path')
-const { BUILTIN_FEEDS, syncFeeds } = await import('../../shared/src/feeds/index.ts')
+const {
+  BUILTIN_FEEDS,
+  canSlice,
+  DEFAULT_GUARD_OPTIONS,
+  FIRST_SLICE,
+  judgeSlicedFeed,
+  readFeedsSlice,
+  syncFeeds,
+} = await import('../../shared/src/feeds/index.ts')
 const { sourceGroups } = await import('../../worker/src/jobs/source-groups.ts')
+const { SLICE_BYTES, SLICE_OVER_BYTES } = await import('../../worker/src/jobs/slice-sizes.ts')
 const { VERSIONS } = await import('./feeds.bench.ts')
 const { FIXTURES } = await import('./harness.ts')
 const { fixtureMirrorLayout, LATEST_FIXTURES } = await import('../scripts/mirror-server.ts')
@@ -92,21 +109,89 @@ async function measure(feeds: readonly FeedDefinition[]) {
     })
   const read = (await syncFeeds(feeds, { fetch: memoryFetch(newer), now: () => 0 })).fetches
   const bytes = read.reduce((n, f) => n + f.bytes, 0)
+  const before = paired ? await storedFrom(older) : { previous: {}, cache: {} }
+  const unchanged = await cpuSamples(sync(await storedFrom(newer)))
+  if (canSlice(feeds) && bytes > SLICE_OVER_BYTES)
+    return { bytes, first: !paired, ...(await slicedSteps(feeds, newer, before)), unchanged }
+  return { bytes, first: !paired, changed: await cpuSamples(sync(before)), unchanged }
+}
+
+/**
+ * A body read in slices (worker/src/jobs/sliced-sync.ts), each step one invocation: the sync that
+ * fetches and hands it over (storing it in KV is native, not counted), each slice's read with
+ * its parts serialised for D1, and each feed's judge from its parts parsed back.
+ */
+async function slicedSteps(
+  feeds: readonly FeedDefinition[],
+  newer: Map<string, Uint8Array<ArrayBuffer>>,
+  stored: { previous: Record<string, Snapshot>; cache: Record<string, CacheEntry> },
+) {
+  const options = {
+    fetch: memoryFetch(newer),
+    now: () => 1,
+    ...stored,
+    guards: { allowMassRemoval: true },
+    sliceOver: SLICE_OVER_BYTES,
+  }
+  const fetchStep = await cpuSamples(() => syncFeeds(feeds, options))
+  const handed = (await syncFeeds(feeds, options)).sliced![0]!
+  const reads: number[][] = []
+  const parts = new Map<string, string[]>(feeds.map((f) => [f.id, []]))
+  const tops: string[] = []
+  let state: SliceState = FIRST_SLICE
+  while (!state.done) {
+    const from = state
+    const step = () => {
+      const r = readFeedsSlice(feeds, handed.bytes, 0, from, SLICE_BYTES, true)
+      if ('more' in r || 'guard' in r) throw new Error(`slice at ${from.offset} did not read`)
+      const rows = Object.entries(r.feeds).map(([id, p]) => [id, JSON.stringify(p)] as const)
+      return { r, rows, top: JSON.stringify({ values: r.values, arrays: r.arrays }) }
+    }
+    reads.push(await cpuSamples(() => Promise.resolve(step())))
+    const { r, rows, top } = step()
+    for (const [id, json] of rows) parts.get(id)!.push(json)
+    tops.push(top)
+    state = r.next
+  }
+  const judges: number[][] = []
+  const keys = state.keys
+  for (const feed of feeds) {
+    const judge = () => {
+      const values: Record<string, unknown> = {}
+      const arrays = new Set<string>()
+      for (const json of tops) {
+        const top = JSON.parse(json) as { values: [string, unknown][]; arrays: string[] }
+        for (const [k, v] of top.values) values[k] = v
+        for (const k of top.arrays) arrays.add(k)
+      }
+      const own = parts.get(feed.id)!.map((json) => JSON.parse(json) as FeedSlice)
+      return judgeSlicedFeed(
+        feed,
+        own,
+        { fetch: handed, keys, values, arrays },
+        stored.previous[feed.id],
+        { guards: { ...DEFAULT_GUARD_OPTIONS, allowMassRemoval: true }, cache: stored.cache },
+      )
+    }
+    judges.push(await cpuSamples(judge))
+  }
   return {
-    bytes,
-    first: !paired,
-    changed: await cpuSamples(sync(paired ? await storedFrom(older) : { previous: {}, cache: {} })),
-    unchanged: await cpuSamples(sync(await storedFrom(newer))),
+    changed: fetchStep,
+    reads,
+    judges: judges.map((samples, i) => ({ feed: feeds[i]!.id, samples })),
   }
 }
 
 const groups = sourceGroups(BUILTIN_FEEDS)
 const byId = new Map(BUILTIN_FEEDS.map((f) => [f.id, f]))
 const perSource = []
-// WORKER_CPU_ONLY=TEXT measures only the sources whose URL contains TEXT (for --cpu-prof).
+// GROUP (the second argument): one source group by its index, or `today`; without it, every
+// group then today. WORKER_CPU_ONLY=TEXT: only the sources whose URL contains TEXT (--cpu-prof).
+const group = process.argv[3]
 const only = process.env.WORKER_CPU_ONLY
-for (const ids of groups) {
+for (const [i, ids] of groups.entries()) {
   const feeds = ids.map((id) => byId.get(id)!)
+  if (group !== undefined && group !== String(i)) continue
   if (only && !feeds.some((f) => f.sources.some((s) => s.url.includes(only)))) continue
   const label = [
     ...new Set(feeds.flatMap((f) => f.sources.map((s) => s.url.replace(/^https:\/\//, '')))),
@@ -114,5 +199,6 @@ for (const ids of groups) {
   perSource.push({ label: `${label.join(' + ')} (${ids.length} feeds)`, ...(await measure(feeds)) })
 }
 const wasm = typeof (globalThis as { WebAssembly?: unknown }).WebAssembly
-const today = only ? { changed: [1], unchanged: [1] } : await measure(BUILTIN_FEEDS)
+const measureToday = (group === undefined && !only) || group === 'today'
+const today = measureToday ? await measure(BUILTIN_FEEDS) : undefined
 process.stdout.write(JSON.stringify({ wasm, perSource, today }))

@@ -357,6 +357,9 @@ async function readBody(
     }
     state.reader = undefined
   }
+  // A body read in one chunk is that chunk: a multi-megabyte copy less (fetch bodies are
+  // ArrayBuffer-backed).
+  if (chunks.length === 1) return chunks[0] as Uint8Array<ArrayBuffer>
   const all = new Uint8Array(state.bytes)
   let at = 0
   for (const chunk of chunks) {

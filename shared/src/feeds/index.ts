@@ -43,7 +43,6 @@ export {
   type FeedSlice,
   type SliceOfFeeds,
   type SlicedBody,
-  type SlicedFetch,
 } from './sliced.ts'
 export { FIRST_SLICE, type SliceState } from './json-slices.ts'
 export { cacheEntryAfter, summarise, type OutcomeSummary } from './cache-entry.ts'

@@ -20,23 +20,9 @@ import type {
   FeedOutcome,
   FeedSource,
   GuardOptions,
+  SlicedFetch,
   Snapshot,
 } from './types.ts'
-
-/** A new body syncFeeds left to be read in slices (SyncResult.sliced). */
-export interface SlicedFetch {
-  /** The catalogue URL (the cache's key). */
-  readonly url: string
-  /** The URL read: itself, or the file its page links to. */
-  readonly target: string
-  /** The feeds reading it, in catalogue order. */
-  readonly feeds: readonly string[]
-  readonly sha256: string
-  readonly bytes: Uint8Array<ArrayBuffer>
-  readonly validators: CacheEntry
-  /** ISO time of the fetch: the snapshots' `fetchedAt`. */
-  readonly fetchedAt: string
-}
 
 /** A feed's part of one slice: the entries read in it, or the drift that refuses the feed. */
 export type FeedSlice = StagedEntries | ExtractRefusal

@@ -20,7 +20,7 @@ import { fetchSource, mirrorUrl, NOT_UTF8, USER_AGENT, type FetchSourceResult } 
 import { refusal, type GuardPart } from './guard.ts'
 import { cacheEntryAfter, summarise } from './cache-entry.ts'
 import { guardPart, judgeParts } from './judge.ts'
-import { canSlice, type SlicedFetch } from './sliced.ts'
+import { canSlice } from './sliced.ts'
 import { isObject } from './json-path.ts'
 import { combineUpstreamVersions, readUpstreamVersion } from './upstream-version.ts'
 import {
@@ -32,6 +32,7 @@ import {
   type FeedOutcome,
   type FetchRecord,
   type GuardOptions,
+  type SlicedFetch,
   type Snapshot,
   type SyncOptions,
   type SyncResult,

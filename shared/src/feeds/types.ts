@@ -5,7 +5,6 @@
 import type { Family } from '../ip/index.ts'
 import type { CacheEntry, FetchLike, FetchRecord, UnknownKey } from './fetch-types.ts'
 import type { GuardName } from './guard-names.ts'
-import type { SlicedFetch } from './sliced.ts'
 
 export { GUARD_NAMES, type GuardName } from './guard-names.ts'
 
@@ -377,6 +376,21 @@ export interface SyncOptions {
    * `SyncResult.sliced` hands the body over, to be read across invocations. Default: never.
    */
   readonly sliceOver?: number
+}
+
+/** A new body syncFeeds left to be read in slices (SyncResult.sliced). */
+export interface SlicedFetch {
+  /** The catalogue URL (the cache's key). */
+  readonly url: string
+  /** The URL read: itself, or the file its page links to. */
+  readonly target: string
+  /** The feeds reading it, in catalogue order. */
+  readonly feeds: readonly string[]
+  readonly sha256: string
+  readonly bytes: Uint8Array<ArrayBuffer>
+  readonly validators: CacheEntry
+  /** ISO time of the fetch: the snapshots' `fetchedAt`. */
+  readonly fetchedAt: string
 }
 
 /** The result of {@link syncFeeds}. */

@@ -14,7 +14,7 @@ import { BUILTIN_FEEDS, syncFeeds } from '../../../shared/src/index.ts'
 import { getHttpCache } from '../../../worker/src/db/http-cache.ts'
 import worker from '../../../worker/src/index.ts'
 import { SLICE_BYTES } from '../../../worker/src/jobs/slice-sizes.ts'
-import type { SliceStep } from '../../../worker/src/jobs/sliced-sync.ts'
+import type { SliceStep } from '../../../worker/src/jobs/sync-messages.ts'
 import { sourceGroups } from '../../../worker/src/jobs/source-groups.ts'
 import type { SyncMessage } from '../../../worker/src/jobs/sync-queue.ts'
 import {

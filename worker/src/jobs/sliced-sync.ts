@@ -18,8 +18,6 @@ import {
   slicedAnswer,
   summarise,
   type FeedDefinition,
-  type OutcomeSummary,
-  type SliceState,
   type SlicedFetch,
 } from '../../../shared/src/index.ts'
 import { refusal } from '../../../shared/src/feeds/guard.ts'
@@ -32,37 +30,7 @@ import { logEvent } from '../log-event.ts'
 import type { JobDeps } from './deps.ts'
 import { storeRun, type RunResult } from './scheduled.ts'
 import { SLICE_BYTES } from './slice-sizes.ts'
-import type { FanoutEnv, SyncMessage } from './sync-queue.ts'
-
-/** What every step knows of the body (plain JSON, in the message). */
-export type SlicedRef = Omit<SlicedFetch, 'bytes' | 'feeds'>
-
-/** One step of reading a body in slices. */
-export type SliceStep =
-  | {
-      readonly kind: 'read'
-      readonly body: SlicedRef
-      /** The slice to read (0, 1, ...) and where it starts. */
-      readonly slice: number
-      readonly state: SliceState
-    }
-  | {
-      readonly kind: 'judge'
-      readonly body: SlicedRef
-      /** How many slices were read, and the document's top-level keys in order. */
-      readonly slices: number
-      readonly keys: readonly string[]
-      /** The index, in the message's feeds, of the feed to judge. */
-      readonly feed: number
-      /** The feeds judged before it: what the URL's cache entry is made of. */
-      readonly judged: readonly JudgedFeed[]
-    }
-
-/** A judged feed as the cache entry needs it. */
-export interface JudgedFeed {
-  readonly summary: OutcomeSummary
-  readonly entriesHash?: string
-}
+import type { FanoutEnv, JudgedFeed, SliceStep, SlicedRef, SyncMessage } from './sync-messages.ts'
 
 /** The env of the sliced steps: the fan-out's, and the KV namespace the bodies wait in. */
 export type SlicedEnv = FanoutEnv & { readonly SLICED_BODIES: KVNamespace }

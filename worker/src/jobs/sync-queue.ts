@@ -12,25 +12,11 @@ import { DEFAULT_DEPS } from './deps.ts'
 import type { JobDeps } from './deps.ts'
 import { resolveFeeds, runSync } from './scheduled.ts'
 import { SLICE_OVER_BYTES } from './slice-sizes.ts'
-import { runSliceStep, startSliced, type SliceStep } from './sliced-sync.ts'
+import { runSliceStep, startSliced } from './sliced-sync.ts'
+import type { ConsumerEnv, FanoutEnv, SliceStep, SyncMessage } from './sync-messages.ts'
 import { sourceGroups } from './source-groups.ts'
-import type { SyncEnv } from './scheduled.ts'
 
-/**
- * One sync-queue message: the feeds of one upstream source, and the cron run that sent it; with
- * `step`, one step of reading that source's body in slices (jobs/sliced-sync.ts).
- */
-export interface SyncMessage {
-  readonly runId: string
-  readonly feeds: readonly string[]
-  readonly step?: SliceStep
-}
-
-/** The env the fan-out needs: the sync env plus the sync queue. */
-export type FanoutEnv = SyncEnv & { readonly SYNC_QUEUE: Queue<SyncMessage> }
-
-/** The env a sync message runs in: with SLICED_BODIES, large bodies are read in slices. */
-export type ConsumerEnv = FanoutEnv & { readonly SLICED_BODIES?: KVNamespace }
+export type { ConsumerEnv, FanoutEnv, SyncMessage } from './sync-messages.ts'
 
 /** Queues take at most 100 messages per sendBatch. */
 const SEND_BATCH_MAX = 100

@@ -267,6 +267,9 @@ describe('a body read in slices, one queue message per slice and per feed', () =
       expect(dropped.explicitAcks, JSON.stringify(step)).toEqual(['m0'])
       expect(dropped.retryMessages).toEqual([])
     }
+    // a step of a feed gone from the catalogue is dropped
+    const gone = await deliver({ runId: 'r', feeds: ['aws/S3', 'nope/x'], step: read }, e)
+    expect(gone.explicitAcks).toEqual(['m0'])
     // without SLICED_BODIES a step cannot run: retried (the binding may come back), never lost
     const { SLICED_BODIES: _, ...unbound } = e
     const retried = await deliver(

@@ -114,7 +114,12 @@ async function consumeOne(env: ConsumerEnv, deps: JobDeps, body: SyncMessage): P
   if (body.step !== undefined) {
     // A chain is only started with SLICED_BODIES bound; a step without it cannot run.
     if (sliced === undefined) throw new Error('a sliced step, and SLICED_BODIES is not bound')
-    const { feeds } = resolveFeeds(body.feeds)
+    const { feeds, unknown } = resolveFeeds(body.feeds)
+    // A feed gone from the catalogue since the chain started: the next cron starts a new one.
+    if (unknown.length > 0) {
+      logEvent('error', { event: 'sliced-step-dropped', runId: body.runId, unknown })
+      return
+    }
     await runSliceStep({ ...env, SLICED_BODIES: sliced }, deps, { ...body, step: body.step }, feeds)
     return
   }

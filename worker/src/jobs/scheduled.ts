@@ -4,12 +4,18 @@
  * outcome, and enqueue deliveries. A slow or failing subscriber never delays it: deliveries only
  * go onto the queue here.
  */
-import { BUILTIN_FEEDS, findFeed, syncFeeds } from '../../../shared/src/index.ts'
+import {
+  BUILTIN_FEEDS,
+  DEFAULT_GUARD_OPTIONS,
+  findFeed,
+  syncFeeds,
+} from '../../../shared/src/index.ts'
 import type {
   CacheEntry,
   FeedDefinition,
   FeedOutcome,
   GuardName,
+  GuardOptions,
   SlicedFetch,
   UnknownKey,
 } from '../../../shared/src/index.ts'
@@ -287,6 +293,16 @@ export async function storeRun(
   return summary
 }
 
+/** The guard options the config sets (the rest are the defaults). */
+export function guardsOf(config: Config): GuardOptions {
+  return {
+    ...DEFAULT_GUARD_OPTIONS,
+    maxRemovalShare: config.maxRemovalShare,
+    maxBodyBytes: config.maxBodyBytes,
+    timeoutMs: config.fetchTimeoutMs,
+  }
+}
+
 /** Syncs the feeds against what D1 holds: their current snapshots and the HTTP cache. */
 async function syncStored(
   env: SyncEnv,
@@ -311,11 +327,7 @@ async function syncStored(
     cache,
     ...(config.upstreamMirror === undefined ? {} : { mirror: config.upstreamMirror }),
     ...(config.githubToken === undefined ? {} : { githubToken: config.githubToken }),
-    guards: {
-      maxRemovalShare: config.maxRemovalShare,
-      maxBodyBytes: config.maxBodyBytes,
-      timeoutMs: config.fetchTimeoutMs,
-    },
+    guards: guardsOf(config),
     ...(sliceOver === undefined ? {} : { sliceOver }),
   })
   return { result, heldFeeds }

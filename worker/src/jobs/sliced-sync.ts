@@ -11,7 +11,6 @@
  */
 import {
   cacheEntryAfter,
-  DEFAULT_GUARD_OPTIONS,
   FIRST_SLICE,
   judgeSlicedFeed,
   readFeedsSlice,
@@ -28,7 +27,7 @@ import { deleteSlices, getFeedSlices, getSliceTops, putSlice } from '../db/slice
 import { getCurrentSnapshots } from '../db/snapshots.ts'
 import { logEvent } from '../log-event.ts'
 import type { JobDeps } from './deps.ts'
-import { storeRun, type RunResult } from './scheduled.ts'
+import { guardsOf, storeRun, type RunResult } from './scheduled.ts'
 import { SLICE_BYTES } from './slice-sizes.ts'
 import type { FanoutEnv, JudgedFeed, SliceStep, SlicedRef, SyncMessage } from './sync-messages.ts'
 
@@ -135,19 +134,13 @@ async function judgeStep(
     for (const [k, v] of top.values) values[k] = v
     for (const k of top.arrays) arrays.add(k)
   }
-  const config = readConfig(env)
   const { outcome, entriesHash } = await judgeSlicedFeed(
     feed,
     parts,
     { fetch: body, keys: step.keys, values, arrays },
     previous[feed.id],
     {
-      guards: {
-        ...DEFAULT_GUARD_OPTIONS,
-        maxRemovalShare: config.maxRemovalShare,
-        maxBodyBytes: config.maxBodyBytes,
-        timeoutMs: config.fetchTimeoutMs,
-      },
+      guards: guardsOf(readConfig(env)),
       cache,
     },
   )

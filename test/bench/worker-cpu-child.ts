@@ -13,6 +13,7 @@ import type {
   CacheEntry,
   FeedDefinition,
   FeedSlice,
+  SliceOfFeeds,
   SliceState,
   Snapshot,
 } from '../../shared/src/feeds/index.ts'
@@ -29,6 +30,7 @@ const {
   judgeSlicedFeed,
   readFeedsSlice,
   syncFeeds,
+  topLevel,
 } = await import('../../shared/src/feeds/index.ts')
 const { sourceGroups } = await import('../../worker/src/jobs/source-groups.ts')
 const { SLICE_BYTES, SLICE_OVER_BYTES } = await import('../../worker/src/jobs/slice-sizes.ts')
@@ -157,21 +159,12 @@ async function slicedSteps(
   const keys = state.keys
   for (const feed of feeds) {
     const judge = () => {
-      const values: Record<string, unknown> = {}
-      const arrays = new Set<string>()
-      for (const json of tops) {
-        const top = JSON.parse(json) as { values: [string, unknown][]; arrays: string[] }
-        for (const [k, v] of top.values) values[k] = v
-        for (const k of top.arrays) arrays.add(k)
-      }
+      const top = topLevel(tops.map((json) => JSON.parse(json) as SliceOfFeeds))
       const own = parts.get(feed.id)!.map((json) => JSON.parse(json) as FeedSlice)
-      return judgeSlicedFeed(
-        feed,
-        own,
-        { fetch: handed, keys, values, arrays },
-        stored.previous[feed.id],
-        { guards: { ...DEFAULT_GUARD_OPTIONS, allowMassRemoval: true }, cache: stored.cache },
-      )
+      return judgeSlicedFeed(feed, own, { fetch: handed, keys, ...top }, stored.previous[feed.id], {
+        guards: { ...DEFAULT_GUARD_OPTIONS, allowMassRemoval: true },
+        cache: stored.cache,
+      })
     }
     judges.push(await cpuSamples(judge))
   }

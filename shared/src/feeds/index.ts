@@ -40,6 +40,7 @@ export {
   judgeSlicedFeed,
   readFeedsSlice,
   slicedAnswer,
+  topLevel,
   type FeedSlice,
   type SliceOfFeeds,
   type SlicedBody,

@@ -136,6 +136,19 @@ export interface SlicedBody {
   readonly arrays: ReadonlySet<string>
 }
 
+/** The top level of a body from what each of its slices read, in order. */
+export function topLevel(
+  slices: Iterable<Pick<SliceOfFeeds, 'values' | 'arrays'>>,
+): Pick<SlicedBody, 'values' | 'arrays'> {
+  const values: Record<string, unknown> = {}
+  const arrays = new Set<string>()
+  for (const slice of slices) {
+    for (const [key, value] of slice.values) values[key] = value
+    for (const key of slice.arrays) arrays.add(key)
+  }
+  return { values, arrays }
+}
+
 /**
  * Judges one feed from its parts of every slice, in order, as syncFeeds judges it from the whole
  * body: the same refusals (first the shape, then the first record that drifts), the same

@@ -18,7 +18,9 @@ import {
   judgeSlicedFeed,
   readFeedsSlice,
   slicedAnswer,
+  topLevel,
   type FeedSlice,
+  type SliceOfFeeds,
 } from '../../../shared/src/feeds/sliced.ts'
 import {
   DEFAULT_GUARD_OPTIONS,
@@ -85,8 +87,7 @@ async function slicedSync(
   const fetched = handed.sliced![0]!
   expect(fetched.feeds).toEqual(feeds.map((f) => f.id))
   const parts = new Map<string, FeedSlice[]>(feeds.map((f) => [f.id, []]))
-  const values: Record<string, unknown> = {}
-  const arrays = new Set<string>()
+  const reads: SliceOfFeeds[] = []
   let state = FIRST_SLICE
   let size = window
   while (!state.done) {
@@ -105,8 +106,7 @@ async function slicedSync(
     }
     if ('guard' in r) throw new Error(`refused: ${r.reason}`)
     for (const [id, part] of Object.entries(r.feeds)) parts.get(id)!.push(part)
-    for (const [key, value] of r.values) values[key] = value
-    for (const key of r.arrays) arrays.add(key)
+    reads.push(r)
     // What the worker stores between invocations is JSON.
     state = JSON.parse(JSON.stringify(r.next)) as typeof state
   }
@@ -116,7 +116,7 @@ async function slicedSync(
     const judged = await judgeSlicedFeed(
       feed,
       JSON.parse(JSON.stringify(parts.get(feed.id))) as FeedSlice[],
-      { fetch: fetched, keys: state.keys, values, arrays },
+      { fetch: fetched, keys: state.keys, ...topLevel(reads) },
       stored.previous[feed.id],
       { guards, cache: stored.cache },
     )
@@ -254,8 +254,7 @@ async function slicedOutcome(feed: FeedDefinition, body: Uint8Array<ArrayBuffer>
   const { sliced, stored } = await both(feed, body)
   const fetched = sliced.sliced![0]!
   const parts: FeedSlice[] = []
-  const values: Record<string, unknown> = {}
-  const arrays = new Set<string>()
+  const reads: SliceOfFeeds[] = []
   let state = FIRST_SLICE
   while (!state.done) {
     const r = readFeedsSlice([feed], fetched.bytes, 0, state, budget, true)
@@ -263,14 +262,13 @@ async function slicedOutcome(feed: FeedDefinition, body: Uint8Array<ArrayBuffer>
     if ('guard' in r) return r
     const part = r.feeds[feed.id]
     if (part) parts.push(part)
-    for (const [key, value] of r.values) values[key] = value
-    for (const key of r.arrays) arrays.add(key)
+    reads.push(r)
     state = r.next
   }
   const judged = await judgeSlicedFeed(
     feed,
     parts,
-    { fetch: fetched, keys: state.keys, values, arrays },
+    { fetch: fetched, keys: state.keys, ...topLevel(reads) },
     undefined,
     { guards, cache: stored.cache },
   )

@@ -16,6 +16,7 @@ import {
   readFeedsSlice,
   slicedAnswer,
   summarise,
+  topLevel,
   type FeedDefinition,
   type SlicedFetch,
 } from '../../../shared/src/index.ts'
@@ -128,16 +129,10 @@ async function judgeStep(
   ])
   // A duplicate chain finished first and deleted the parts: it judged every feed.
   if (tops.length !== step.slices) return stopped(message, 'parts deleted')
-  const values: Record<string, unknown> = {}
-  const arrays = new Set<string>()
-  for (const top of tops) {
-    for (const [k, v] of top.values) values[k] = v
-    for (const k of top.arrays) arrays.add(k)
-  }
   const { outcome, entriesHash } = await judgeSlicedFeed(
     feed,
     parts,
-    { fetch: body, keys: step.keys, values, arrays },
+    { fetch: body, keys: step.keys, ...topLevel(tops) },
     previous[feed.id],
     {
       guards: guardsOf(readConfig(env)),

@@ -1,7 +1,7 @@
 /**
  * @module Turning many parsed CIDRs into normalised ranges fast (internal): growable typed
- * arrays, an LSD radix sort (no comparator calls), one coalescing sweep. IPv4 never touches
- * BigInt; IPv6 is sorted and merged as 32-bit words and only the merged ranges become bigints.
+ * arrays, an LSD radix sort (no comparator calls), one coalescing sweep. Neither family touches
+ * BigInt: IPv6 is sorted and merged as 32-bit words, and kept as words (see ranges6.ts).
  */
 import { scanned, w } from './scan.ts'
 
@@ -121,8 +121,8 @@ export class RangeCollector {
     return mergeIpv4(this.r4, this.n4)
   }
 
-  /** The IPv6 entries as normalised half-open bigint ranges. */
-  ranges6(): bigint[] {
+  /** The IPv6 entries as normalised half-open ranges of words (see ranges6.ts). */
+  ranges6(): Float64Array {
     let r = this.r6
     let n = this.n6
     if (this.unsorted6) {
@@ -145,11 +145,13 @@ export class RangeCollector {
       r = sorted.r6
       n = sorted.n6
     }
-    const out = new Array<bigint>(2 * n)
-    for (let i = 0; i < n; i++) {
-      const o = 8 * i
-      out[2 * i] = toBigint(r[o]!, r[o + 1]!, r[o + 2]!, r[o + 3]!)
-      out[2 * i + 1] = toBigint(r[o + 4]!, r[o + 5]!, r[o + 6]!, r[o + 7]!) + 1n
+    const out = new Float64Array(8 * n)
+    out.set(r.subarray(0, 8 * n))
+    // Inclusive ends to half-open ones: + 1, carried (the end of ffff:...:ffff is [2^32, 0, 0, 0]).
+    for (let o = 4; o < 8 * n; o += 8) {
+      let k = o + 3
+      while (k > o && out[k] === 0xffffffff) out[k--] = 0
+      out[k] = out[k]! + 1
     }
     return out
   }
@@ -279,11 +281,6 @@ function radixOrder6(words: Uint32Array, n: number): Uint32Array {
 
 function bump(counts: Uint32Array, slot: number): void {
   counts[slot] = counts[slot]! + 1
-}
-
-function toBigint(a: number, b: number, c: number, d: number): bigint {
-  if ((b | c | d) === 0) return BigInt(a) << 96n
-  return (BigInt(a) << 96n) | (BigInt(b) << 64n) | (BigInt(c) << 32n) | BigInt(d)
 }
 
 /**

@@ -27,6 +27,19 @@ export const SLASH = Array.from({ length: 129 }, (_, p) => `/${p}`)
  * one notation for every IPv6 entry keeps lists uniform and sortable by eye.
  */
 export function formatGroups(g: ArrayLike<number>): string {
+  const start = zeroRun(g)
+  if (start < 0) return hexJoin(g, 0, 8)
+  return `${hexJoin(g, 0, start)}::${hexJoin(g, zeroRunEnd, 8)}`
+}
+
+/** Where the run found by the last zeroRun call ends. */
+let zeroRunEnd = 0
+
+/**
+ * Where the longest run of two or more zero groups of `g` starts, the leftmost on a tie (RFC
+ * 5952 4.2), or -1 when there is none; it ends at `zeroRunEnd`.
+ */
+function zeroRun(g: ArrayLike<number>): number {
   let bestStart = -1
   let bestLen = 1
   for (let k = 0; k < 8;) {
@@ -42,8 +55,8 @@ export function formatGroups(g: ArrayLike<number>): string {
     }
     k = end
   }
-  if (bestStart < 0) return hexJoin(g, 0, 8)
-  return `${hexJoin(g, 0, bestStart)}::${hexJoin(g, bestStart + bestLen, 8)}`
+  zeroRunEnd = bestStart + bestLen
+  return bestStart
 }
 
 function hexJoin(g: ArrayLike<number>, from: number, to: number): string {
@@ -61,6 +74,53 @@ export function formatWords(w: ArrayLike<number>): string {
     scratch[2 * k + 1] = w[k]! & 0xffff
   }
   return formatGroups(scratch)
+}
+
+/** Lowercase hex digits as ASCII codes. */
+const HEX_CODE = Array.from('0123456789abcdef', (c) => c.charCodeAt(0))
+const COLON = 58
+const SOLIDUS = 47
+const DIGIT_0 = 48
+const LF = 10
+
+/**
+ * Writes `address/prefix` and LF as ASCII into `out` at `at`, the address given as four unsigned
+ * 32-bit words w[0..4) and printed as formatWords prints it; returns where the line ends. `out`
+ * needs room for 44 bytes.
+ */
+export function writeIpv6Cidr(
+  out: Uint8Array,
+  at: number,
+  w: ArrayLike<number>,
+  prefix: number,
+): number {
+  const g = scratch
+  for (let k = 0; k < 4; k++) {
+    g[2 * k] = w[k]! >>> 16
+    g[2 * k + 1] = w[k]! & 0xffff
+  }
+  const start = zeroRun(g)
+  for (let k = 0; k < 8; k++) {
+    if (k === start) {
+      // The run, as "::".
+      out[at++] = COLON
+      out[at++] = COLON
+      k = zeroRunEnd
+      if (k === 8) break
+    } else if (k > 0) out[at++] = COLON
+    const v = g[k]!
+    if (v >= 0x1000) out[at++] = HEX_CODE[v >> 12]!
+    if (v >= 0x100) out[at++] = HEX_CODE[(v >> 8) & 15]!
+    if (v >= 0x10) out[at++] = HEX_CODE[(v >> 4) & 15]!
+    out[at++] = HEX_CODE[v & 15]!
+  }
+  out[at++] = SOLIDUS
+  // Up to 128: a hundreds digit is 1.
+  if (prefix >= 100) out[at++] = DIGIT_0 + 1
+  if (prefix >= 10) out[at++] = DIGIT_0 + (Math.floor(prefix / 10) % 10)
+  out[at++] = DIGIT_0 + (prefix % 10)
+  out[at++] = LF
+  return at
 }
 
 const words = new Array<number>(4)

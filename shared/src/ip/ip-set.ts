@@ -1,12 +1,13 @@
 /**
  * @module IpSet: an immutable set of addresses of one family, and the one address-set algebra of
  * the project (feeds, renderers and the policy evaluator). IPv4 is held as half-open u32 ranges
- * in numbers (no BigInt anywhere on that path); IPv6 as half-open bigint ranges.
+ * in numbers, IPv6 as half-open ranges of 32-bit words (ranges6.ts): no BigInt per address on
+ * either path.
  */
 import { RangeCollector } from './build.ts'
 import { IpParseError } from './errors.ts'
 import type { Family } from './family.ts'
-import { formatIpv4, formatIpv6, SLASH } from './format.ts'
+import { formatIpv4, SLASH } from './format.ts'
 import {
   coversRanges,
   equalRanges,
@@ -15,6 +16,17 @@ import {
   subtractRanges,
   unionRanges,
 } from './ranges.ts'
+import {
+  count6,
+  covers6,
+  findRange6,
+  formatCidrs6,
+  intersect6,
+  subtract6,
+  toValue6,
+  union6,
+  writeValue6,
+} from './ranges6.ts'
 import {
   bytesOf,
   formatIpv4CidrsWasm,
@@ -27,13 +39,17 @@ import { bounds, trimBounds } from './trim.ts'
 
 /**
  * IPv4: a Float64Array, or a plain array for a small result of set algebra (the evaluator makes
- * many, and a typed array costs more to allocate than it saves); IPv6: bigints.
+ * many, and a typed array costs more to allocate than it saves); IPv6: a Float64Array of words.
  */
-type Ranges = Float64Array | number[] | bigint[]
+type Ranges = Float64Array | number[]
 
-const TWO_128 = 1n << 128n
+const END: Record<Family, bigint> = { 4: 1n << 32n, 6: 1n << 128n }
 
-const END: Record<Family, number | bigint> = { 4: 2 ** 32, 6: TWO_128 }
+/** Numbers a range takes in each family's list. */
+const WIDTH: Record<Family, number> = { 4: 2, 6: 8 }
+
+/** An IPv6 address being looked up, as words. */
+const key6 = new Float64Array(4)
 
 /**
  * An immutable set of IPv4 or IPv6 addresses. Build it with `IpSet.fromCidrs`, `IpSet.empty` or
@@ -42,8 +58,13 @@ const END: Record<Family, number | bigint> = { 4: 2 ** 32, 6: TWO_128 }
  */
 export class IpSet {
   readonly family: Family
-  /** Flat half-open ranges `[start, end, ...]`, sorted, disjoint, never adjacent. */
+  /**
+   * Flat half-open ranges, sorted, disjoint, never adjacent: `[start, end, ...]` (IPv4), or each
+   * bound as four words (IPv6, see ranges6.ts).
+   */
   readonly #ranges: Ranges
+  /** The IPv6 bounds as bigints, once asked for (see `bounds`). */
+  #values: bigint[] | undefined
   /** The complement, once asked for: the evaluator subtracts one set from everything often. */
   #complement: IpSet | undefined
 
@@ -52,9 +73,13 @@ export class IpSet {
     this.#ranges = ranges
   }
 
-  /** @internal Wraps normalised ranges (used by parseCidrList). */
-  static fromRanges(family: Family, ranges: Ranges): IpSet {
-    return new IpSet(family, ranges)
+  /**
+   * @internal Wraps normalised ranges: as held (parseCidrList), or IPv6 bounds as bigints (the
+   * evaluator's sweeps, see `bounds`).
+   */
+  static fromRanges(family: Family, ranges: Ranges | bigint[]): IpSet {
+    if (family === 4 || ranges instanceof Float64Array) return new IpSet(family, ranges as Ranges)
+    return new IpSet(6, toWords(ranges as bigint[]))
   }
 
   /** The empty set of a family (one shared instance). */
@@ -73,7 +98,7 @@ export class IpSet {
    * `ERR_IP_RANGE` on a value outside the family's space.
    */
   static fromValueRanges(family: Family, pairs: readonly (readonly [bigint, bigint])[]): IpSet {
-    const end = BigInt(END[family])
+    const end = END[family]
     const sorted = pairs.length > 1 ? [...pairs].sort((a, b) => (a[0] < b[0] ? -1 : 1)) : pairs
     const out: bigint[] = []
     for (const [s, e] of sorted) {
@@ -88,7 +113,7 @@ export class IpSet {
         if (e > out[last]!) out[last] = e
       } else out.push(s, e)
     }
-    return new IpSet(family, family === 4 ? out.map(Number) : out)
+    return new IpSet(family, family === 4 ? out.map(Number) : toWords(out))
   }
 
   /**
@@ -153,31 +178,41 @@ export class IpSet {
 
   /** Whether the set holds every address of its family. */
   get isAll(): boolean {
-    const r = this.#ranges
-    return r.length === 2 && r[0] === (this.family === 4 ? 0 : 0n) && r[1] === END[this.family]
+    return equalRanges(this.#ranges, IpSet.all(this.family).#ranges)
   }
 
   /** How many disjoint, non-adjacent ranges the set is made of. */
   get rangeCount(): number {
-    return this.#ranges.length / 2
+    return this.#ranges.length / WIDTH[this.family]
   }
 
   /**
-   * @internal The ranges `[start, end, ...]` as held (numbers for IPv4, bigints for IPv6), for
-   * the evaluator's sweeps; read-only.
+   * @internal The ranges `[start, end, ...]`: as held for IPv4 (numbers), as bigints for IPv6
+   * (made on the first call, then kept), for the evaluator's sweeps; read-only.
    */
   get bounds(): ArrayLike<number> | ArrayLike<bigint> {
-    return this.#ranges
+    return this.family === 4 ? this.#ranges : this.#bigints()
+  }
+
+  /** The IPv6 bounds as bigints, made once. */
+  #bigints(): bigint[] {
+    const r = this.#ranges
+    this.#values ??= Array.from({ length: r.length / 4 }, (_, i) =>
+      toValue6(r as Float64Array, 4 * i),
+    )
+    return this.#values
   }
 
   /** The bounds as address values: `[start0, end0, start1, end1, ...]`, each range half-open. */
   toValueRanges(): bigint[] {
-    return Array.from(this.#ranges as ArrayLike<number | bigint>, (b) => BigInt(b))
+    if (this.family === 6) return [...this.#bigints()]
+    return Array.from(this.#ranges, (b) => BigInt(b))
   }
 
   /** The lowest address (a value as toAddressValue gives), or undefined for the empty set. */
   firstValue(): bigint | undefined {
-    return this.isEmpty ? undefined : BigInt(this.#ranges[0]!)
+    if (this.isEmpty) return undefined
+    return this.family === 4 ? BigInt(this.#ranges[0]!) : toValue6(this.#ranges as Float64Array, 0)
   }
 
   #same(o: IpSet): Ranges {
@@ -194,7 +229,9 @@ export class IpSet {
     const r = this.#same(o)
     if (r.length === 0) return this
     if (this.isEmpty) return o
-    return new IpSet(this.family, unionRanges<number | bigint>(this.#ranges, r) as Ranges)
+    if (this.family === 6)
+      return new IpSet(6, union6(this.#ranges as Float64Array, r as Float64Array))
+    return new IpSet(4, unionRanges(this.#ranges, r))
   }
 
   /** Addresses in this set and not in `o`. */
@@ -203,7 +240,7 @@ export class IpSet {
     if (r.length === 0 || this.isEmpty) return this
     if (o.isAll) return IpSet.empty(this.family)
     if (this.isAll) return o.complement()
-    return new IpSet(this.family, subtractRanges<number | bigint>(this.#ranges, r) as Ranges)
+    return new IpSet(this.family, subtract(this.family, this.#ranges, r))
   }
 
   /** Addresses in both sets. */
@@ -212,17 +249,16 @@ export class IpSet {
     if (r.length === 0) return o
     if (this.isEmpty || o.isAll) return this
     if (this.isAll) return o
-    return new IpSet(this.family, intersectRanges<number | bigint>(this.#ranges, r) as Ranges)
+    if (this.family === 6)
+      return new IpSet(6, intersect6(this.#ranges as Float64Array, r as Float64Array))
+    return new IpSet(4, intersectRanges(this.#ranges, r))
   }
 
   /** Addresses of the family not in this set. */
   complement(): IpSet {
     if (this.#complement === undefined) {
       const all = IpSet.all(this.family).#ranges
-      const complement = new IpSet(
-        this.family,
-        subtractRanges<number | bigint>(all, this.#ranges) as Ranges,
-      )
+      const complement = new IpSet(this.family, subtract(this.family, all, this.#ranges))
       complement.#complement = this
       this.#complement = complement
     }
@@ -245,25 +281,28 @@ export class IpSet {
     if (scanned.hasPrefix)
       throw new IpParseError('ERR_IP_SYNTAX', address, 'expected an address, not a CIDR')
     if (scanned.family !== this.family) return false
-    if (this.family === 4) return findRange(this.#ranges as number[], scanned.v4) >= 0
-    const value = (BigInt(w[0]!) << 96n) | (BigInt(w[1]!) << 64n) | (BigInt(w[2]!) << 32n)
-    return findRange(this.#ranges as bigint[], value | BigInt(w[3]!)) >= 0
+    if (this.family === 4) return findRange(this.#ranges, scanned.v4) >= 0
+    key6.set(w)
+    return findRange6(this.#ranges as Float64Array, key6) >= 0
   }
 
   /** Whether the set holds the address with this value (toAddressValue); false outside the space. */
   containsValue(value: bigint): boolean {
-    if (this.family === 6) return findRange(this.#ranges as bigint[], value) >= 0
-    return findRange(this.#ranges as number[], Number(value)) >= 0
+    if (this.family === 4) return findRange(this.#ranges, Number(value)) >= 0
+    writeValue6(value, key6, 0)
+    return findRange6(this.#ranges as Float64Array, key6) >= 0
   }
 
   /** Whether every address of `o` is in this set. */
   covers(o: IpSet): boolean {
-    return coversRanges<number | bigint>(this.#ranges, this.#same(o))
+    const r = this.#same(o)
+    if (this.family === 6) return covers6(this.#ranges as Float64Array, r as Float64Array)
+    return coversRanges(this.#ranges, r)
   }
 
   /** Whether both sets hold exactly the same addresses. */
   equals(o: IpSet): boolean {
-    return o.family === this.family && equalRanges<number | bigint>(this.#ranges, o.#ranges)
+    return o.family === this.family && equalRanges(this.#ranges, o.#ranges)
   }
 
   /**
@@ -272,18 +311,20 @@ export class IpSet {
    * CIDRs (a finding's sample of a big set).
    */
   toCidrs(limit = Infinity): string[] {
-    return this.family === 4
-      ? cidrs4(this.#ranges as Float64Array | number[], limit)
-      : cidrs6(this.#ranges as bigint[], limit)
+    if (this.family === 4) return cidrs4(this.#ranges, limit)
+    const lines = formatCidrs6(this.#ranges as Float64Array, limit).split('\n')
+    lines.pop()
+    return lines
   }
 
   /**
    * The CIDRs of toCidrs as text, each followed by a line break (`''` for the empty set): for
-   * printing a big set, without a string per CIDR where the IPv4 printer runs as WebAssembly.
+   * printing a big set, without a string per CIDR (IPv6, and IPv4 where its printer runs as
+   * WebAssembly).
    */
   toCidrLines(): string {
-    const text =
-      this.family === 4 ? formatIpv4CidrsWasm(this.#ranges as Float64Array | number[]) : undefined
+    if (this.family === 6) return formatCidrs6(this.#ranges as Float64Array, Infinity)
+    const text = formatIpv4CidrsWasm(this.#ranges)
     if (text !== undefined) return text
     const cidrs = this.toCidrs()
     return cidrs.length === 0 ? '' : `${cidrs.join('\n')}\n`
@@ -292,23 +333,31 @@ export class IpSet {
   /** How many addresses the set holds (up to 2^32 for IPv4, 2^128 for IPv6). */
   addressCount(): bigint {
     const r = this.#ranges
-    if (this.family === 4) {
-      let total = 0
-      for (let i = 0; i < r.length; i += 2) total += (r[i + 1] as number) - (r[i] as number)
-      return BigInt(total)
-    }
-    let total = 0n
-    for (let i = 0; i < r.length; i += 2) total += (r[i + 1] as bigint) - (r[i] as bigint)
-    return total
+    if (this.family === 6) return count6(r as Float64Array)
+    let total = 0
+    for (let i = 0; i < r.length; i += 2) total += r[i + 1]! - r[i]!
+    return BigInt(total)
   }
 }
 
 const EMPTY4 = IpSet.fromRanges(4, new Float64Array(0))
-const EMPTY6 = IpSet.fromRanges(6, [])
+const EMPTY6 = IpSet.fromRanges(6, new Float64Array(0))
 const ALL4 = IpSet.fromRanges(4, new Float64Array([0, 2 ** 32]))
-const ALL6 = IpSet.fromRanges(6, [0n, TWO_128])
+const ALL6 = IpSet.fromRanges(6, new Float64Array([0, 0, 0, 0, 2 ** 32, 0, 0, 0]))
 
-function cidrs4(r: Float64Array | number[], limit: number): string[] {
+/** IPv6 bounds, given as bigints, as words. */
+function toWords(values: readonly bigint[]): Float64Array {
+  const words = new Float64Array(4 * values.length)
+  for (let i = 0; i < values.length; i++) writeValue6(values[i]!, words, 4 * i)
+  return words
+}
+
+/** a \ b, in the family's own representation. */
+function subtract(family: Family, a: Ranges, b: Ranges): Ranges {
+  return family === 4 ? subtractRanges(a, b) : subtract6(a as Float64Array, b as Float64Array)
+}
+
+function cidrs4(r: Ranges, limit: number): string[] {
   // the Wasm printer prints every range: a sample of a big set is printed here
   const text = limit === Infinity ? formatIpv4CidrsWasm(r) : undefined
   if (text !== undefined) {
@@ -331,40 +380,4 @@ function cidrs4(r: Float64Array | number[], limit: number): string[] {
     }
   }
   return out
-}
-
-function cidrs6(r: bigint[], limit: number): string[] {
-  const out: string[] = []
-  for (let i = 0; i < r.length && out.length < limit; i += 2) blocks6(r[i]!, r[i + 1]!, out, limit)
-  return out
-}
-
-/** Appends the CIDRs of [s, e) to `out`, largest aligned block first, until it holds `limit`. */
-function blocks6(s: bigint, e: bigint, out: string[], limit: number): void {
-  while (s < e && out.length < limit) {
-    // The largest aligned block at s that fits: 2^bits, bits the lesser of s's trailing zeros
-    // and the floor of log2(e - s).
-    const bits = Math.min(trailingZeros128(s), bitLength(e - s) - 1)
-    out.push(formatIpv6(s) + SLASH[128 - bits]!)
-    s += 1n << BigInt(bits)
-  }
-}
-
-/** How many low zero bits a 128-bit value has (128 for 0), 32 bits at a time. */
-function trailingZeros128(value: bigint): number {
-  if (value === 0n) return 128
-  let zeros = 0
-  for (;;) {
-    const word = Number(BigInt.asUintN(32, value))
-    if (word !== 0) return zeros + 31 - Math.clz32(word & -word)
-    value >>= 32n
-    zeros += 32
-  }
-}
-
-/** The number of bits of a positive value (up to 2^128), 32 bits at a time. */
-function bitLength(value: bigint): number {
-  let bits = 0
-  for (; value > 0xffffffffn; value >>= 32n) bits += 32
-  return bits + 32 - Math.clz32(Number(value))
 }

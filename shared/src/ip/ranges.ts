@@ -1,10 +1,11 @@
 /**
- * @module Set algebra on normalised range lists (internal): flat arrays `[start0, end0, start1,
- * end1, ...]` of half-open ranges, sorted, disjoint and never adjacent. One implementation serves
- * IPv4 (numbers) and IPv6 (bigints); each is a single linear sweep.
+ * @module Set algebra on normalised IPv4 range lists (internal): flat arrays `[start0, end0,
+ * start1, end1, ...]` of half-open ranges, sorted, disjoint and never adjacent; each operation is
+ * a single linear sweep. IPv6 has its own, on words: ranges6.ts.
  */
 
-type Bound = number | bigint
+/** A range list: a Float64Array, or a plain array for a short result. */
+type Ranges = Float64Array | number[]
 
 /** Results of IPv4 set algebra that may be longer than this are written into a Float64Array. */
 const TYPED_FROM = 64
@@ -13,33 +14,32 @@ const TYPED_FROM = 64
 let scratch = new Float64Array(1024)
 
 /**
- * Room for a result of at most `max` bounds. Long IPv4 results are written into one scratch
+ * Room for a result of at most `max` bounds. Long results are written into one scratch
  * Float64Array reused by every call, then copied out at their exact size ({@link done}): a plain
  * array that grows by push leaves its outgrown copies as garbage, in the old generation once
- * they are large, and the evaluator makes thousands of such sets. Bigints and short results: an
- * array.
+ * they are large, and the evaluator makes thousands of such sets. Short results: an array.
  */
-function room<T extends Bound>(sample: T | undefined, max: number): T[] {
-  if (typeof sample !== 'number' || max <= TYPED_FROM) return []
+function room(max: number): Ranges {
+  if (max <= TYPED_FROM) return []
   if (scratch.length < max) scratch = new Float64Array(Math.max(max, 2 * scratch.length))
-  return scratch as unknown as T[]
+  return scratch
 }
 
-/** The first `n` bounds written into `out`: a Float64Array of its own for a long IPv4 result. */
-function done<T extends Bound>(out: T[], n: number): T[] {
-  if (out !== (scratch as unknown)) return out
-  return (n > TYPED_FROM ? scratch.slice(0, n) : Array.from(scratch.subarray(0, n))) as T[]
+/** The first `n` bounds written into `out`: a Float64Array of its own for a long result. */
+function done(out: Ranges, n: number): Ranges {
+  if (out !== scratch) return out
+  return n > TYPED_FROM ? scratch.slice(0, n) : Array.from(scratch.subarray(0, n))
 }
 
 /** a ∪ b. */
-export function unionRanges<T extends Bound>(a: ArrayLike<T>, b: ArrayLike<T>): T[] {
-  const out = room(a[0], a.length + b.length)
+export function unionRanges(a: Ranges, b: Ranges): Ranges {
+  const out = room(a.length + b.length)
   let n = 0
   let i = 0
   let j = 0
   while (i < a.length || j < b.length) {
-    let s: T
-    let e: T
+    let s: number
+    let e: number
     if (j >= b.length || (i < a.length && a[i]! <= b[j]!)) {
       s = a[i]!
       e = a[i + 1]!
@@ -60,8 +60,8 @@ export function unionRanges<T extends Bound>(a: ArrayLike<T>, b: ArrayLike<T>): 
 }
 
 /** a ∩ b. */
-export function intersectRanges<T extends Bound>(a: ArrayLike<T>, b: ArrayLike<T>): T[] {
-  const out = room(a[0], a.length + b.length)
+export function intersectRanges(a: Ranges, b: Ranges): Ranges {
+  const out = room(a.length + b.length)
   let n = 0
   let i = 0
   let j = 0
@@ -79,8 +79,8 @@ export function intersectRanges<T extends Bound>(a: ArrayLike<T>, b: ArrayLike<T
 }
 
 /** a \ b. */
-export function subtractRanges<T extends Bound>(a: ArrayLike<T>, b: ArrayLike<T>): T[] {
-  const out = room(a[0], a.length + b.length)
+export function subtractRanges(a: Ranges, b: Ranges): Ranges {
+  const out = room(a.length + b.length)
   let n = 0
   let j = 0
   for (let i = 0; i < a.length; i += 2) {
@@ -105,7 +105,7 @@ export function subtractRanges<T extends Bound>(a: ArrayLike<T>, b: ArrayLike<T>
 }
 
 /** Index of the range holding x, or -1 (binary search on the starts). */
-export function findRange<T extends Bound>(r: ArrayLike<T>, x: T): number {
+export function findRange(r: Ranges, x: number): number {
   let lo = 0
   let hi = r.length / 2 - 1
   while (lo <= hi) {
@@ -117,7 +117,7 @@ export function findRange<T extends Bound>(r: ArrayLike<T>, x: T): number {
 }
 
 /** Whether every range of b lies inside a range of a. */
-export function coversRanges<T extends Bound>(a: ArrayLike<T>, b: ArrayLike<T>): boolean {
+export function coversRanges(a: Ranges, b: Ranges): boolean {
   let i = 0
   for (let j = 0; j < b.length; j += 2) {
     while (i < a.length && a[i + 1]! <= b[j]!) i += 2
@@ -126,8 +126,8 @@ export function coversRanges<T extends Bound>(a: ArrayLike<T>, b: ArrayLike<T>):
   return true
 }
 
-/** Whether two normalised range lists are equal. */
-export function equalRanges<T extends Bound>(a: ArrayLike<T>, b: ArrayLike<T>): boolean {
+/** Whether two normalised range lists, of either family, are equal. */
+export function equalRanges(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   if (a.length !== b.length) return false
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
   return true

@@ -218,6 +218,10 @@ describe('IpSet', () => {
     const t = v6('2001:db8::/32')
     expect(t.containsValue(0x20010db8n << 96n)).toBe(true)
     expect(t.containsValue(0x20010db9n << 96n)).toBe(false)
+    const all = IpSet.all(6)
+    expect(all.containsValue(2n ** 128n - 1n)).toBe(true)
+    expect(all.containsValue(2n ** 128n)).toBe(false)
+    expect(all.containsValue(-1n)).toBe(false)
   })
 
   it('lists its ranges as values, and holds them as numbers (IPv4) or bigints (IPv6)', () => {
@@ -228,6 +232,17 @@ describe('IpSet', () => {
     ])
     expect(Array.from(v6('::1').bounds as ArrayLike<bigint>)).toEqual([1n, 2n])
     expect(s.rangeCount).toBe(2)
+  })
+
+  it('wraps bounds as it lists them: numbers (IPv4), bigints (IPv6)', () => {
+    for (const set of [
+      v4('192.0.2.0/24', '198.51.100.7'),
+      v6('::1', '2001:db8::/32'),
+      v6('::/0'),
+    ]) {
+      const bounds = Array.from(set.bounds as ArrayLike<number | bigint>) as number[] | bigint[]
+      expect(IpSet.fromRanges(set.family, bounds).equals(set)).toBe(true)
+    }
   })
 
   it('prints the first CIDRs of its cover up to a limit', () => {

@@ -10,10 +10,11 @@ import type { GuardName } from './types.ts'
  * (`line 3`, `$["hooks"][2]`). Locations are built only when a message needs one.
  */
 export class Entries {
-  readonly texts: string[] = []
+  readonly #texts: string[] = []
   readonly #bases: string[] = []
   readonly #keys: number[] = []
   readonly #lines: boolean
+  #joined: string | undefined
 
   /** `lines`: locations are line numbers; otherwise JSON paths. */
   constructor(lines: boolean) {
@@ -22,13 +23,28 @@ export class Entries {
 
   /** Adds `text` found at line `key` (line mode), or at `base[key]` (`base` alone if key < 0). */
   add(text: string, base: string, key: number): void {
-    this.texts.push(text)
+    this.#texts.push(text)
     this.#bases.push(base)
     this.#keys.push(key)
+    this.#joined = undefined
+  }
+
+  get texts(): readonly string[] {
+    return this.#texts
   }
 
   get length(): number {
-    return this.texts.length
+    return this.#texts.length
+  }
+
+  /**
+   * The texts joined by newlines, built once: what the engine's list parser reads, and what the
+   * entries hash covers when no text holds a newline (judge.ts). Joining is most of the cost of
+   * reading 10,000 entries again, so the guard and the hash share one.
+   */
+  joined(): string {
+    this.#joined ??= this.#texts.join('\n')
+    return this.#joined
   }
 
   /**
@@ -39,7 +55,7 @@ export class Entries {
     const bases: string[] = []
     const index = new Map<string, number>()
     const at: number[] = []
-    for (let i = 0; i < this.texts.length; i++) {
+    for (let i = 0; i < this.#texts.length; i++) {
       const base = this.#bases[i]!
       let b = index.get(base)
       if (b === undefined) {
@@ -48,7 +64,7 @@ export class Entries {
       }
       at.push(b, this.#keys[i]!)
     }
-    return { texts: this.texts, bases, at }
+    return { texts: this.#texts, bases, at }
   }
 
   /** JSON-path entries gathered from staged parts, in order ({@link toStaged}). */

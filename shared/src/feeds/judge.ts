@@ -80,12 +80,29 @@ export async function judgeParts(
  * The SHA-256 of what the guards would judge: each part's label (its URL and parser), family,
  * exclusion and entries in order, with what the feed's definition lets through (its broadest
  * prefix, the reserved space it allows, whether a user defined it). Equal hashes, equal verdicts.
+ * The hashed text is that description as JSON, then each part's entries framed by their length:
+ * the newline-joined text the guard parses, when it splits back into exactly them (no JSON
+ * escaping of 10,000 entries), else their list as JSON; a tag tells the two apart.
  */
 async function entriesHash(feed: FeedDefinition, parts: readonly GuardPart[]): Promise<string> {
-  const judged = parts.map((p) => [p.label, p.family ?? 0, p.exclude === true, p.entries.texts])
+  const labels = parts.map((p) => [p.label, p.family ?? 0, p.exclude === true])
   const limits = [feed.broadestPrefix ?? null, feed.allowReserved ?? null, feed.user === true]
-  const text = JSON.stringify([feed.id, limits, judged])
+  let text = JSON.stringify([feed.id, limits, labels])
+  for (const { entries } of parts) {
+    const joined = exactJoin(entries)
+    const listed = joined ?? JSON.stringify(entries.texts)
+    text += `\n${joined === undefined ? 'json' : 'lines'} ${listed.length}\n${listed}`
+  }
   return sha256Hex(new TextEncoder().encode(text))
+}
+
+/** The entries' newline-joined text if it splits back into exactly them, else undefined. */
+function exactJoin(entries: Entries): string | undefined {
+  const joined = entries.joined()
+  let newlines = 0
+  for (let at = joined.indexOf('\n'); at >= 0; at = joined.indexOf('\n', at + 1)) newlines++
+  // [] and [''] both join to '': only a non-empty list with one newline fewer than entries.
+  return entries.length > 0 && newlines === entries.length - 1 ? joined : undefined
 }
 
 /** A source's entries as the guards take them: its family, its label, whether it excludes. */

@@ -251,6 +251,36 @@ describe.skipIf(!HAVE_FIXTURES)('the same entries from a new body', () => {
     expect(again.outcomes.find((o) => o.feed === 'github/hooks')).toMatchObject({ kind: 'changed' })
   })
 
+  it('are not the same when one entry holds what two held, joined by a newline', async () => {
+    const user = defineUserFeed({
+      id: 'acme/api',
+      url: 'https://acme.example/ips.json',
+      parser: { kind: 'json', path: 'ips[*]' },
+    })
+    const body = (ips: string[]) => ({
+      'https://acme.example/ips.json': {
+        status: 200,
+        body: new TextEncoder().encode(JSON.stringify({ ips })),
+      },
+    })
+    const first = await sync([user], body(['11.0.2.0/24', '11.0.3.0/24']))
+    expect(first.outcomes[0]).toMatchObject({ kind: 'changed' })
+    // The two texts join to the same newline-separated text as the one below: it is guarded.
+    const joined = await sync(
+      [user],
+      body(['11.0.2.0/24\n11.0.3.0/24']),
+      snapshots(first),
+      first.cache,
+    )
+    expect(joined.outcomes[0]).toMatchObject({ kind: 'refused', guard: 'invalid-entry' })
+    expect(joined.outcomes[0]).not.toHaveProperty('sameEntries')
+    // An empty text and no text at all both join to nothing: each is judged on its own.
+    const empty = await sync([user], body(['']), snapshots(first), first.cache)
+    expect(empty.outcomes[0]).toMatchObject({ kind: 'refused', guard: 'invalid-entry' })
+    const none = await sync([user], body([]), snapshots(first), first.cache)
+    expect(none.outcomes[0]).toMatchObject({ kind: 'refused', guard: 'empty' })
+  })
+
   it('of two files (Coolify: a comment added to the IPv4 file) leave the feed unchanged, with the new upstream version of a payload', async () => {
     const good = {
       [V4]: { status: 200, body: fixture('coolify/ipv4.2024-06-09T1332.txt') },

@@ -1,9 +1,10 @@
 /**
  * @module Benchmark (issue 14, must show 1): CPU per sync-queue invocation, per upstream source of
  * the built-in catalogue, in the JavaScript path as Workers run it (a child process with
- * WebAssembly removed: worker-cpu-child.ts), median and max over the runs, against the 10 ms
- * CPU budget of a free Workers invocation; the catalogue's sum; the unchanged-fetch path; and
- * today's path (one invocation syncing the whole catalogue) in the same run, as a ratio.
+ * WebAssembly removed: worker-cpu-child.ts), median and max over the runs on the isolate's thread
+ * (the whole process's beside them), against the 10 ms CPU budget of a free Workers invocation;
+ * the catalogue's sum; the unchanged-fetch path; and today's path (one invocation syncing the
+ * whole catalogue) in the same run, as a ratio.
  */
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
@@ -14,27 +15,41 @@ import { HAVE_FIXTURES, FIXTURES, median, type BenchFile, type BenchResult } fro
 const BUDGET_MS = 10
 const CHILD = path.join(import.meta.dirname, 'worker-cpu-child.ts')
 
+/** One step's CPU ms per call: on the isolate's thread, and for the whole process (worker-cpu-child.ts). */
+export interface Cpu {
+  readonly thread: number[]
+  readonly process: number[]
+}
+
 interface Measured {
   readonly label?: string
   readonly first?: boolean
   readonly bytes?: number
   /** The sync invocation; for a body read in slices, the one that fetches and hands it over. */
-  readonly changed?: number[]
-  readonly unchanged?: number[]
+  readonly changed?: Cpu
+  readonly unchanged?: Cpu
   /** A body read in slices: each slice's read, and each feed's judge, one invocation each. */
-  readonly reads?: number[][]
-  readonly judges?: { feed: string; samples: number[] }[]
+  readonly reads?: Cpu[]
+  readonly judges?: { feed: string; cpu: Cpu }[]
 }
 
-function row(name: string, samples: number[], runs: number, note: string): BenchResult {
-  const max = Math.max(...samples)
+/** The budget is judged on the isolate's thread; the whole process's figures follow in the note. */
+function row(name: string, cpu: Cpu, runs: number, note: string): BenchResult {
+  const max = Math.max(...cpu.thread)
   return {
     name,
-    ours: { median: median(samples), unit: 'ms', samples: runs },
+    ours: { median: median(cpu.thread), unit: 'ms', samples: runs },
     target: `CPU <= ${BUDGET_MS} ms per invocation (median and max)`,
     met: max <= BUDGET_MS,
-    note: `max ${max.toFixed(2)} ms; ${note}`,
+    note: `max ${max.toFixed(2)} ms; whole process ${wholeProcess([cpu])}${note ? `; ${note}` : ''}`,
   }
+}
+
+/** The whole process's median (of the slowest by median) and max over `cpus`. */
+function wholeProcess(cpus: readonly Cpu[]): string {
+  const slowest = cpus.reduce((a, b) => (median(b.process) > median(a.process) ? b : a))
+  const max = Math.max(...cpus.flatMap((c) => c.process))
+  return `median ${median(slowest.process).toFixed(2)}, max ${max.toFixed(2)} ms`
 }
 
 const bench: BenchFile = ({ runs }) => {
@@ -50,8 +65,15 @@ const bench: BenchFile = ({ runs }) => {
       maxBuffer: 1 << 24,
     })
     if (r.status !== 0) throw new Error(`worker-cpu-child ${group} exited ${r.status}: ${r.stderr}`)
-    const out = JSON.parse(r.stdout) as { wasm: string; perSource: Measured[]; today?: Measured }
+    const out = JSON.parse(r.stdout) as {
+      wasm: string
+      clock: 'thread' | 'process'
+      perSource: Measured[]
+      today?: Measured
+    }
     if (out.wasm !== 'undefined') throw new Error('the child still had WebAssembly')
+    if (out.clock === 'process' && group === 'today')
+      console.warn('worker-cpu: no per-thread CPU clock here (Linux /proc): figures are the whole process')
     return out
   }
   const out = {
@@ -67,8 +89,8 @@ const bench: BenchFile = ({ runs }) => {
     else {
       results.push(row(`${m.label}, ${kind}: fetch and hand over`, m.changed!, runs, mb))
       // The slowest slice (by median) stands for them all; its max is the max over every slice.
-      const slowest = m.reads.reduce((a, b) => (median(b) > median(a) ? b : a))
-      const max = Math.max(...m.reads.flat())
+      const slowest = m.reads.reduce((a, b) => (median(b.thread) > median(a.thread) ? b : a))
+      const max = Math.max(...m.reads.flatMap((r) => r.thread))
       results.push({
         ...row(
           `${m.label}, ${kind}: read one slice (slowest of ${m.reads.length})`,
@@ -77,26 +99,26 @@ const bench: BenchFile = ({ runs }) => {
           '',
         ),
         met: max <= BUDGET_MS,
-        note: `max over every slice ${max.toFixed(2)} ms; medians ${m.reads.map((r) => median(r).toFixed(1)).join(' ')}`,
+        note: `max over every slice ${max.toFixed(2)} ms; whole process ${wholeProcess(m.reads)}; medians ${m.reads.map((r) => median(r.thread).toFixed(1)).join(' ')}`,
       })
       for (const j of m.judges!)
-        results.push(row(`${m.label}, ${kind}: judge ${j.feed}`, j.samples, runs, 'from its parts'))
+        results.push(row(`${m.label}, ${kind}: judge ${j.feed}`, j.cpu, runs, 'from its parts'))
     }
     results.push(row(`${m.label}, unchanged fetch`, m.unchanged!, runs, mb))
     // A sliced source's sync is every step it takes.
     sums.changed +=
-      median(m.changed!) +
-      (m.reads ?? []).reduce((n, r) => n + median(r), 0) +
-      (m.judges ?? []).reduce((n, j) => n + median(j.samples), 0)
-    sums.unchanged += median(m.unchanged!)
+      median(m.changed!.thread) +
+      (m.reads ?? []).reduce((n, r) => n + median(r.thread), 0) +
+      (m.judges ?? []).reduce((n, j) => n + median(j.cpu.thread), 0)
+    sums.unchanged += median(m.unchanged!.thread)
   }
-  const today = median(out.today.changed!)
-  const todayUnchanged = median(out.today.unchanged!)
+  const today = median(out.today.changed!.thread)
+  const todayUnchanged = median(out.today.unchanged!.thread)
   const worst = Math.max(
     ...out.perSource.flatMap((m) => [
-      ...(m.changed ?? []),
-      ...(m.reads ?? []).flat(),
-      ...(m.judges ?? []).flatMap((j) => j.samples),
+      ...(m.changed?.thread ?? []),
+      ...(m.reads ?? []).flatMap((r) => r.thread),
+      ...(m.judges ?? []).flatMap((j) => j.cpu.thread),
     ]),
   )
   results.push({

@@ -29,12 +29,12 @@ const {
   DEFAULT_GUARD_OPTIONS,
   FIRST_SLICE,
   judgeSlicedFeed,
-  readFeedsSlice,
   syncFeeds,
   topLevel,
 } = await import('../../shared/src/feeds/index.ts')
 const { sourceGroups } = await import('../../worker/src/jobs/source-groups.ts')
-const { SLICE_BYTES, SLICE_OVER_BYTES } = await import('../../worker/src/jobs/slice-sizes.ts')
+const { PIECE_BYTES, SLICE_OVER_BYTES } = await import('../../worker/src/jobs/slice-sizes.ts')
+const { readPieces } = await import('../../worker/src/jobs/slice-window.ts')
 const { VERSIONS } = await import('./feeds.bench.ts')
 const { FIXTURES } = await import('./harness.ts')
 const { fixtureMirrorLayout, LATEST_FIXTURES } = await import('../scripts/mirror-server.ts')
@@ -74,14 +74,14 @@ function memoryFetch(bodies: Map<string, Uint8Array<ArrayBuffer>>) {
 function digestAsWorkerd(): void {
   const subtle = globalThis.crypto.subtle
   const native = subtle.digest.bind(subtle)
-  subtle.digest = ((algorithm: AlgorithmIdentifier, data: BufferSource) => {
+  subtle.digest = (algorithm: AlgorithmIdentifier, data: BufferSource) => {
     if (algorithm !== 'SHA-256') return native(algorithm, data)
     const bytes = ArrayBuffer.isView(data)
       ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
       : new Uint8Array(data)
     const digest = createHash('sha256').update(bytes).digest()
     return Promise.resolve(digest.buffer.slice(digest.byteOffset, digest.byteOffset + 32))
-  })
+  }
 }
 digestAsWorkerd()
 
@@ -180,8 +180,9 @@ async function measure(feeds: readonly FeedDefinition[]) {
 
 /**
  * A body read in slices (worker/src/jobs/sliced-sync.ts), each step one invocation: the sync that
- * fetches and hands it over (storing it in KV is native, not counted), each slice's read with
- * its parts serialised for D1, and each feed's judge from its parts parsed back.
+ * fetches and hands it over (storing it in KV is native, not counted), each slice's read from the
+ * pieces it loads (a fresh copy of each, as KV's get gives) with its parts serialised for D1, and
+ * each feed's judge from its parts parsed back.
  */
 async function slicedSteps(
   feeds: readonly FeedDefinition[],
@@ -203,14 +204,16 @@ async function slicedSteps(
   let state: SliceState = FIRST_SLICE
   while (!state.done) {
     const from = state
-    const step = () => {
-      const r = readFeedsSlice(feeds, handed.bytes, 0, from, SLICE_BYTES, true)
-      if ('more' in r || 'guard' in r) throw new Error(`slice at ${from.offset} did not read`)
+    const step = async () => {
+      const r = await readPieces(feeds, from, handed.bytes.length, (i) =>
+        Promise.resolve(handed.bytes.slice(i * PIECE_BYTES, (i + 1) * PIECE_BYTES)),
+      )
+      if (r === null || 'guard' in r) throw new Error(`slice at ${from.offset} did not read`)
       const rows = Object.entries(r.feeds).map(([id, p]) => [id, JSON.stringify(p)] as const)
       return { r, rows, top: JSON.stringify({ values: r.values, arrays: r.arrays }) }
     }
-    reads.push(await cpuSamples(() => Promise.resolve(step())))
-    const { r, rows, top } = step()
+    reads.push(await cpuSamples(step))
+    const { r, rows, top } = await step()
     for (const [id, json] of rows) parts.get(id)!.push(json)
     tops.push(top)
     state = r.next
@@ -254,4 +257,6 @@ for (const [i, ids] of groups.entries()) {
 const wasm = typeof (globalThis as { WebAssembly?: unknown }).WebAssembly
 const measureToday = (group === undefined && !only) || group === 'today'
 const today = measureToday ? await measure(BUILTIN_FEEDS) : undefined
-process.stdout.write(JSON.stringify({ wasm, clock: HAVE_SCHEDSTAT ? 'thread' : 'process', perSource, today }))
+process.stdout.write(
+  JSON.stringify({ wasm, clock: HAVE_SCHEDSTAT ? 'thread' : 'process', perSource, today }),
+)

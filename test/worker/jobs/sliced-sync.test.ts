@@ -13,7 +13,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { BUILTIN_FEEDS, syncFeeds } from '../../../shared/src/index.ts'
 import { getHttpCache } from '../../../worker/src/db/http-cache.ts'
 import worker from '../../../worker/src/index.ts'
-import { SLICE_BYTES } from '../../../worker/src/jobs/slice-sizes.ts'
+import { PIECE_BYTES, SLICE_BYTES } from '../../../worker/src/jobs/slice-sizes.ts'
 import type { SliceStep } from '../../../worker/src/jobs/sync-messages.ts'
 import { sourceGroups } from '../../../worker/src/jobs/source-groups.ts'
 import type { SyncMessage } from '../../../worker/src/jobs/sync-queue.ts'
@@ -210,6 +210,40 @@ describe('a body read in slices, one queue message per slice and per feed', () =
     120_000,
   )
 
+  it('a value longer than the pieces a step loads: the step loads pieces until it ends', async () => {
+    const mirror = await newMirror()
+    // A top-level string of 1.3 MB (three pieces) before the lists: the first step needs them all.
+    const body = `{"padding": "${'x'.repeat(3 * PIECE_BYTES - 100_000)}", ${largeAwsBody().slice(1)}`
+    await setFile(mirror, 'ip-ranges.amazonaws.com/ip-ranges.json', { text: body })
+    const { e, sent } = capturing(mirror)
+    const ids = groupOf(AWS_URL)
+    const steps = await drain({ runId: 'r', feeds: ids }, e, sent)
+    const reads = steps.filter((s) => s.kind === 'read')
+    // A read from the first piece took the padding whole (three pieces), then the lists went on.
+    const padded = reads.findIndex((r) => r.state.offset < PIECE_BYTES && r.state.offset > 0)
+    expect(reads[padded + 1]!.state.offset).toBeGreaterThan(3 * PIECE_BYTES - 100_000)
+    const feeds = ids.map((id) => BUILTIN_FEEDS.find((f) => f.id === id)!)
+    const oracle = await syncFeeds(feeds, {
+      fetch: (u, i) => fetch(u, i),
+      now: Date.now,
+      mirror: mirror.url,
+    })
+    const checks = await rows<{ feed: string; outcome: string; guard: string | null }>(
+      'SELECT feed, outcome, guard FROM checks ORDER BY feed',
+    )
+    expect(checks).toEqual(
+      oracle.outcomes
+        .map((o) => ({ feed: o.feed, outcome: o.kind, guard: 'guard' in o ? o.guard : null }))
+        .sort((a, b) => a.feed.localeCompare(b.feed)),
+    )
+    const s3 = oracle.outcomes.find((o) => o.feed === 'aws/S3')
+    expect(s3?.kind).toBe('changed')
+    expect((await storedVersions()).get('aws/S3')).toBe(
+      s3?.kind === 'changed' && s3.snapshot.sha256,
+    )
+    expect((await env.SLICED_BODIES.list()).keys).toEqual([])
+  })
+
   it('a large body that is not JSON refuses every feed, remembers the refusal, and cleans up', async () => {
     const mirror = await newMirror()
     const broken = largeAwsBody('{"ip_prefix": , }')
@@ -246,6 +280,7 @@ describe('a body read in slices, one queue message per slice and per feed', () =
       sha256: 'ab'.repeat(32),
       validators: {},
       fetchedAt: '2026-12-06T00:00:00.000Z',
+      size: 3_000_000,
     }
     const read = {
       kind: 'read',
@@ -261,6 +296,8 @@ describe('a body read in slices, one queue message per slice and per feed', () =
       { kind: 'other', body },
       { kind: 'read', body: { url: AWS_URL }, slice: 0, state: {} },
       { kind: 'read', body: null, slice: 0, state: {} },
+      { kind: 'read', body: { ...body, size: undefined }, slice: 0, state: read.state },
+      { kind: 'read', body: { ...body, size: -1 }, slice: 0, state: read.state },
       null,
     ]) {
       const dropped = await deliver({ runId: 'r', feeds: groupOf(AWS_URL), step }, e)

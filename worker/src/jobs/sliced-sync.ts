@@ -1,10 +1,10 @@
 /**
  * @module A body too large to read within one invocation's CPU (AWS's ip-ranges.json, Azure's
  * service tags; shared/src/feeds/sliced.ts), read across sync-queue messages, one invocation
- * each, chained: the sync message that fetched it stores the body in KV (binary: no D1 value
- * holds 2 MB, and a D1 BLOB travels as an array of numbers) and sends the first `read` step;
- * each read step reads one slice (SLICE_BYTES) and stores each feed's part in D1, then sends the
- * next; after the last slice one `judge` step per feed judges it from its parts and stores its
+ * each, chained: the sync message that fetched it stores the body in KV, in pieces (binary: no
+ * D1 value holds 2 MB, and a D1 BLOB travels as an array of numbers) and sends the first `read`
+ * step; each read step loads the pieces its slice lies in (slice-window.ts), reads one slice
+ * (SLICE_BYTES) and stores each feed's part in D1, then sends the next; after the last slice one `judge` step per feed judges it from its parts and stores its
  * outcome, the last one also the URL's cache entry, then deletes the body and its parts.
  * A step that fails is retried by the queue. A duplicate chain (at-least-once delivery) writes
  * the same rows; once one chain has finished, the other finds the parts gone and stops.
@@ -13,7 +13,6 @@ import {
   cacheEntryAfter,
   FIRST_SLICE,
   judgeSlicedFeed,
-  readFeedsSlice,
   slicedAnswer,
   summarise,
   topLevel,
@@ -29,7 +28,8 @@ import { getCurrentSnapshots } from '../db/snapshots.ts'
 import { logEvent } from '../log-event.ts'
 import type { JobDeps } from './deps.ts'
 import { guardsOf, storeRun, type RunResult } from './scheduled.ts'
-import { SLICE_BYTES } from './slice-sizes.ts'
+import { PIECE_BYTES } from './slice-sizes.ts'
+import { pieceCount, readPieces } from './slice-window.ts'
 import type { FanoutEnv, JudgedFeed, SliceStep, SlicedRef, SyncMessage } from './sync-messages.ts'
 
 /** The env of the sliced steps: the fan-out's, and the KV namespace the bodies wait in. */
@@ -38,8 +38,9 @@ export type SlicedEnv = FanoutEnv & { readonly SLICED_BODIES: KVNamespace }
 /** How long a stored body may wait for its steps (KV deletes it then). */
 const BODY_TTL_SECONDS = 24 * 60 * 60
 
-/** The KV key of a body; the D1 key of its parts adds its URL (the feeds reading it). */
-const kvKey = (ref: SlicedRef) => `sliced/${ref.sha256}`
+/** The KV key of a body's piece; the D1 key of its parts adds its URL (the feeds reading it). */
+const pieceKey = (ref: SlicedRef, piece: number) => `sliced/${ref.sha256}/${piece}`
+const pieces = (ref: SlicedRef) => Array.from({ length: pieceCount(ref.size) }, (_, i) => i)
 const partsKey = (ref: SlicedRef) => `${ref.url} ${ref.sha256}`
 
 /** Stores a body the sync handed over and sends the first step that reads it. */
@@ -48,8 +49,17 @@ export async function startSliced(
   runId: string,
   fetched: SlicedFetch,
 ): Promise<void> {
-  const { bytes, feeds, ...body } = fetched
-  await env.SLICED_BODIES.put(kvKey(body), bytes, { expirationTtl: BODY_TTL_SECONDS })
+  const { bytes, feeds, ...fetch } = fetched
+  const body = { ...fetch, size: bytes.length }
+  await Promise.all(
+    pieces(body).map((i) =>
+      env.SLICED_BODIES.put(
+        pieceKey(body, i),
+        bytes.subarray(i * PIECE_BYTES, (i + 1) * PIECE_BYTES),
+        { expirationTtl: BODY_TTL_SECONDS },
+      ),
+    ),
+  )
   await env.SYNC_QUEUE.send({
     runId,
     feeds,
@@ -77,17 +87,17 @@ async function readStep(
   feeds: readonly FeedDefinition[],
 ): Promise<void> {
   const { body } = step
-  const bytes = await env.SLICED_BODIES.get(kvKey(body), 'arrayBuffer')
-  if (bytes === null) {
+  const read = await readPieces(feeds, step.state, body.size, async (i) => {
+    const piece = await env.SLICED_BODIES.get(pieceKey(body, i), 'arrayBuffer')
+    return piece === null ? null : new Uint8Array(piece)
+  })
+  if (read === null) {
     // Judged already by a duplicate chain (its cache entry names the body), or not yet visible
     // here (KV is eventually consistent): then the queue retries.
     const cached = await getHttpCache(env.DB, [body.url])
     if (cached[body.url]?.body?.sha256 === body.sha256) return stopped(message, 'body judged')
-    throw new Error(`the body ${body.sha256} of ${body.url} is not in SLICED_BODIES`)
+    throw new Error(`the body ${body.sha256} of ${body.url} is not (all) in SLICED_BODIES`)
   }
-  const read = readFeedsSlice(feeds, new Uint8Array(bytes), 0, step.state, SLICE_BYTES, true)
-  /* v8 ignore next: the whole body is given (final), so a value never runs past the window */
-  if ('more' in read) throw new Error('a slice ran past the end of its body')
   if ('guard' in read) {
     // Not JSON: every feed refused, as the whole-body sync refuses it.
     const previous = await getCurrentSnapshots(
@@ -186,7 +196,7 @@ async function finish(
   })
   await Promise.all([
     deleteSlices(env.DB, { body: partsKey(body) }),
-    env.SLICED_BODIES.delete(kvKey(body)),
+    ...pieces(body).map((i) => env.SLICED_BODIES.delete(pieceKey(body, i))),
   ])
 }
 

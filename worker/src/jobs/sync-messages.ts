@@ -22,7 +22,10 @@ export type FanoutEnv = SyncEnv & { readonly SYNC_QUEUE: Queue<SyncMessage> }
 export type ConsumerEnv = FanoutEnv & { readonly SLICED_BODIES?: KVNamespace }
 
 /** What every step knows of the body (plain JSON, in the message). */
-export type SlicedRef = Omit<SlicedFetch, 'bytes' | 'feeds'>
+export type SlicedRef = Omit<SlicedFetch, 'bytes' | 'feeds'> & {
+  /** The body's length in bytes: how many pieces it is stored in (slice-window.ts). */
+  readonly size: number
+}
 
 /** One step of reading a body in slices. */
 export type SliceStep =

@@ -59,6 +59,7 @@ function isSliceStep(step: unknown, feeds: number): step is SliceStep {
   const ref = body as Record<string, unknown> | null
   if (typeof ref !== 'object' || ref === null) return false
   if (typeof ref.url !== 'string' || typeof ref.sha256 !== 'string') return false
+  if (!Number.isInteger(ref.size) || (ref.size as number) < 0) return false
   if (kind === 'read') return Number.isInteger(slice) && typeof state === 'object' && state !== null
   return (
     kind === 'judge' &&

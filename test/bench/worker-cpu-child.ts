@@ -108,9 +108,9 @@ function threadCpuMs(): number {
  * several cores "would greatly complicate our implementation of request CPU limits",
  * crypto.c++), and for the whole process, V8's helper threads too (concurrent marking and
  * sweeping, parallel scavenges, optimising compilers): an upper bound. Without Linux's per-thread
- * figure, both are the process's. And the minor page faults of each call: memory the allocator
- * had given back to the kernel, touched again (about 12 µs each on this VM, 1,270 for a 2.6 MB
- * body and its chunks).
+ * figure, both are the process's. And the minor page faults of each call: fresh memory mapped on
+ * first touch, while V8 has not yet freed the last calls' buffers for reuse (about 12 µs each on
+ * this VM; 1,270 for a 2.6 MB body and its chunks).
  */
 async function cpuSamples(fn: () => Promise<unknown>): Promise<Cpu> {
   for (let i = 0; i < WARM_UP; i++) await fn()

@@ -49,7 +49,7 @@ function row(name: string, cpu: Cpu, runs: number, note: string): BenchResult {
   }
 }
 
-/** The page faults of the slowest call, when it had many (the kernel's time, not the code's). */
+/** The page faults of the slowest call, when it had many (the kernel mapping fresh memory). */
 function faulted(cpu: Cpu): string {
   const slowest = cpu.thread.indexOf(Math.max(...cpu.thread))
   const faults = cpu.faults[slowest]!

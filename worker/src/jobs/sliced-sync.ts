@@ -4,8 +4,9 @@
  * each, chained: the sync message that fetched it stores the body in KV, in pieces (binary: no
  * D1 value holds 2 MB, and a D1 BLOB travels as an array of numbers) and sends the first `read`
  * step; each read step loads the pieces its slice lies in (slice-window.ts), reads one slice
- * (SLICE_BYTES) and stores each feed's part in D1, then sends the next; after the last slice one `judge` step per feed judges it from its parts and stores its
- * outcome, the last one also the URL's cache entry, then deletes the body and its parts.
+ * (SLICE_BYTES) and stores each feed's part in D1, then sends the next; after the last slice one
+ * `judge` step per feed judges it from its parts and stores its outcome, the last one also the
+ * URL's cache entry, then deletes the body and its parts.
  * A step that fails is retried by the queue. A duplicate chain (at-least-once delivery) writes
  * the same rows; once one chain has finished, the other finds the parts gone and stops.
  */

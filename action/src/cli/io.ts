@@ -3,7 +3,7 @@
  * and the two error kinds that the dispatcher turns into exit codes and stderr lines.
  */
 import type { ParseArgsConfig } from 'node:util'
-import { errorMessage } from '../../../shared/src/index.ts'
+import { errorMessage } from '../../../shared/src/error-message.ts'
 
 // Built-ins through process.getBuiltinModule, not `import ... from 'node:fs'`: an ES import of a
 // built-in evaluates every export of its namespace (fs.promises and with it readline and the

@@ -2,7 +2,8 @@
  * @module The CLI dispatcher: finds the command, loads only its module (so `cidr merge` does not
  * pay for the GitHub client), and turns thrown errors into exit codes.
  */
-import { errorMessage, VERSION } from '../../../shared/src/index.ts'
+import { errorMessage } from '../../../shared/src/error-message.ts'
+import { VERSION } from '../../../shared/src/version.ts'
 import { EXIT, InputError, UsageError, type CliIo, type CommandRun } from './io.ts'
 
 /**

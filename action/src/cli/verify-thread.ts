@@ -6,7 +6,7 @@
  * line, which an installed executable does not control), so the command runs there, whole and
  * unchanged: the same arguments, output and exit code.
  */
-import { errorMessage } from '../../../shared/src/index.ts'
+import { errorMessage } from '../../../shared/src/error-message.ts'
 
 const { statSync } = process.getBuiltinModule('node:fs')
 const { parseArgs } = process.getBuiltinModule('node:util')

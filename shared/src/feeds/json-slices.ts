@@ -84,6 +84,21 @@ export interface SliceRead {
 const MORE = new Error('the window ends first')
 
 /** Fatal like the fetcher's; a BOM inside the document stays a character JSON.parse refuses. */
+/** Why a body cannot be read: `at byte N (path): reason`; `notUtf8` when its bytes are not UTF-8. */
+export interface SliceError {
+  readonly error: string
+  readonly notUtf8?: true
+}
+
+/** The reader's own failures, as thrown inside it. */
+class SliceFailure extends Error {
+  readonly notUtf8: boolean
+  constructor(message: string, notUtf8: boolean) {
+    super(message)
+    this.notUtf8 = notUtf8
+  }
+}
+
 const DECODER = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 const pathOf = (key: string) => `$[${JSON.stringify(key)}]`
@@ -150,8 +165,8 @@ class Reader {
     this.keys = [...state.keys]
   }
 
-  fail(at: number, path: string, what: string): never {
-    throw new Error(`at byte ${this.base + at} (${path}): ${what}`)
+  fail(at: number, path: string, what: string, notUtf8 = false): never {
+    throw new SliceFailure(`at byte ${this.base + at} (${path}): ${what}`, notUtf8)
   }
 
   /** The window ended: wait for a bigger one, or the body is cut short. */
@@ -232,7 +247,7 @@ class Reader {
     try {
       text = this.text(from, to)
     } catch {
-      return this.fail(invalidUtf8At(this.b, from, to), path, 'invalid UTF-8')
+      return this.fail(invalidUtf8At(this.b, from, to), path, 'invalid UTF-8', true)
     }
     try {
       return JSON.parse(text) as unknown
@@ -447,7 +462,7 @@ export function readSlice(
   state: SliceState,
   budget: number,
   final: boolean,
-): SliceRead | { readonly more: true } | { readonly error: string } {
+): SliceRead | { readonly more: true } | SliceError {
   const start = state.offset - windowStart
   if (start < 0 || start > window.length)
     throw windowError(
@@ -461,7 +476,10 @@ export function readSlice(
     while (!r.done && r.at < limit)
   } catch (error) {
     // Only MORE and the reader's failures are thrown: JSON.parse's and the decoder's are caught.
-    if (error !== MORE) return { error: (error as Error).message }
+    if (error !== MORE) {
+      const { message, notUtf8 } = error as SliceFailure
+      return notUtf8 ? { error: message, notUtf8 } : { error: message }
+    }
     if (r.at === start) return { more: true }
   }
   return r.read()

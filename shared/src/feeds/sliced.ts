@@ -91,7 +91,7 @@ export function readFeedsSlice(
   if ('more' in read) return read
   if ('error' in read)
     // As the whole-body sync refuses it: not UTF-8 is wrong content, the rest is not JSON.
-    return /: invalid UTF-8$/.test(read.error)
+    return read.notUtf8 === true
       ? { guard: 'wrong-content', reason: `${NOT_UTF8} (${read.error})` }
       : { guard: 'unparseable', reason: `the body is not JSON (${read.error})` }
   const parts: Record<string, FeedSlice> = {}

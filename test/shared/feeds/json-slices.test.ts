@@ -371,6 +371,9 @@ describe('readSlice', () => {
   ])('refuses invalid UTF-8 in %s, naming the byte', (_, bytes, message) => {
     expect(oracle(bytes)).toHaveProperty('error')
     expect(errorOf(bytes)).toContain(message)
+    // Flagged as not UTF-8 exactly when it is (a cut body or a missing brace is not).
+    const read = readAll(bytes, { budget: Infinity, window: Infinity })
+    expect('notUtf8' in read && read.notUtf8).toBe(message.includes(': invalid'))
   })
 
   it('skips a BOM at byte 0, read whole or a byte at a time', () => {

@@ -14,6 +14,7 @@ import {
   BACKSLASH,
   COLON,
   COMMA,
+  isJsonSpace,
   OBJECT_CLOSE,
   OBJECT_OPEN,
   QUOTE,
@@ -56,10 +57,7 @@ class Scanner {
   peek(): number {
     const b = this.bytes
     let i = this.at
-    for (; i < b.length; i++) {
-      const c = b[i]!
-      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break
-    }
+    while (i < b.length && isJsonSpace(b[i])) i++
     this.at = i
     return i < b.length ? b[i]! : NaN
   }

@@ -7,3 +7,7 @@ export const QUOTE = 0x22
 export const BACKSLASH = 0x5c
 export const COLON = 0x3a
 export const COMMA = 0x2c
+
+/** JSON's whitespace (RFC 8259, section 2): space, line feed, carriage return, tab. */
+export const isJsonSpace = (c: number | undefined): boolean =>
+  c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09

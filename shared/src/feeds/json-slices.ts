@@ -9,6 +9,7 @@ import {
   BACKSLASH,
   COLON,
   COMMA,
+  isJsonSpace,
   OBJECT_CLOSE,
   OBJECT_OPEN,
   QUOTE,
@@ -104,7 +105,6 @@ const DECODER = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 const pathOf = (key: string) => `$[${JSON.stringify(key)}]`
 
 /** JSON whitespace (RFC 8259 section 2); undefined (outside the window) is not. */
-const isSpace = (c: number | undefined) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
 
 /**
  * Where `b[from, to)` stops being UTF-8: the offset of the first byte that cannot continue it (`to`
@@ -178,7 +178,7 @@ class Reader {
   /** The first byte from `from` that is not JSON whitespace (the window's length if none). */
   ws(from: number): number {
     let at = from
-    while (isSpace(this.b[at])) at++
+    while (isJsonSpace(this.b[at])) at++
     return at
   }
 
@@ -395,7 +395,7 @@ class Reader {
   /** The first byte back from `from` that is not whitespace. */
   back(from: number): number {
     let at = from
-    while (isSpace(this.b[at])) at--
+    while (isJsonSpace(this.b[at])) at--
     return at
   }
 

@@ -21,6 +21,7 @@ import { refusal, type GuardPart } from './guard.ts'
 import { cacheEntryAfter, summarise } from './cache-entry.ts'
 import { guardPart, judgeParts } from './judge.ts'
 import { canSlice } from './sliced.ts'
+import { isJsonSpace, OBJECT_OPEN } from './json-bytes.ts'
 import { isObject } from './json-path.ts'
 import { combineUpstreamVersions, readUpstreamVersion } from './upstream-version.ts'
 import {
@@ -195,8 +196,8 @@ function slicedBodies(
 /** Whether the first byte after whitespace (and a BOM) is `{`: not an HTML page, maybe JSON. */
 function startsLikeJson(bytes: Uint8Array): boolean {
   let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0
-  while (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09) i++
-  return bytes[i] === 0x7b
+  while (isJsonSpace(bytes[i])) i++
+  return bytes[i] === OBJECT_OPEN
 }
 
 /** The feeds reading each URL, and the source whose method and discovery the URL's request uses. */

@@ -15,6 +15,7 @@ export type {
   UnknownKey,
   HeadersLike,
   StreamReaderLike,
+  ByobReaderLike,
   ResponseLike,
   FetchInit,
   FetchLike,

@@ -11,7 +11,7 @@ export { hasCommand } from '../helpers/tools.ts'
 /** One measured quantity: its median over `samples` runs. */
 export interface Measurement {
   readonly median: number
-  readonly unit: 'ms' | 'bytes' | 'req/s' | 'ops/s'
+  readonly unit: 'ms' | 'µs' | 'bytes' | 'req/s' | 'ops/s'
   readonly samples: number
 }
 

@@ -62,15 +62,66 @@ function ufwCommand(words: string[]): string[] {
 }
 
 /**
- * The IPV6 value a shell line writes into /etc/default/ufw, the last it names
- * (`sed -i 's/IPV6=yes/IPV6=no/' /etc/default/ufw`, `echo IPV6=no >> /etc/default/ufw`); undefined
- * for a line that writes no such value there (a `grep` of it).
+ * A script's commands, each with the number of its first line: a line ending in a backslash goes
+ * on with the next, as sh reads it (`sed -e '...' \` then `-i /etc/default/ufw`), but for a
+ * comment's.
  */
-function ipv6Written(raw: string): 'yes' | 'no' | undefined {
-  if (!raw.includes('/etc/default/ufw')) return undefined
-  if (!/\bsed\b[^|;&]*\s-i|>>?\s*\/etc\/default\/ufw|\btee\b/.test(raw)) return undefined
-  const values = [...raw.matchAll(/\bIPV6=(yes|no)\b/gi)]
-  return values.at(-1)?.[1]!.toLowerCase() as 'yes' | 'no' | undefined
+function commandLines(text: string): { raw: string; line: number }[] {
+  const lines = text.split(/\r?\n/)
+  const out: { raw: string; line: number }[] = []
+  for (let i = 0; i < lines.length; i++) {
+    const line = i + 1
+    let raw = lines[i]!.trim()
+    while (!raw.startsWith('#') && /(^|[^\\])(\\\\)*\\$/.test(raw) && i + 1 < lines.length)
+      raw = `${raw.slice(0, -1).trimEnd()} ${lines[++i]!.trim()}`
+    out.push({ raw, line })
+  }
+  return out
+}
+
+/** The file ufw-init reads its IPv6 switch and default policies from. */
+const UFW_DEFAULTS = '/etc/default/ufw'
+
+/** A file ufw reads as it starts: /etc/default/ufw, its rules files, ufw.conf, its profiles. */
+function isUfwFile(path: string): boolean {
+  return (
+    path === UFW_DEFAULTS ||
+    /^\/etc\/ufw\/((before|after|user)6?\.rules|(ufw|sysctl)\.conf|applications\.d\/.+)$/.test(path)
+  )
+}
+
+/**
+ * The file of ufw's a shell line writes: by `sed -i`, a redirection or `tee` into it, or a `cp`,
+ * `mv` or `install` onto it (a `grep`, a `cat` or a `cp` of it only reads it); undefined if none.
+ */
+function ufwFileWritten(words: readonly string[]): string | undefined {
+  const inPlace = words.includes('sed') && words.some((w) => /^(-[a-zA-Z]*i|--in-place)/.test(w))
+  for (let k = 0; k < words.length; k++) {
+    const glued = /^\d?>>?(\/.*)$/.exec(words[k]!)?.[1]
+    if (glued !== undefined && isUfwFile(glued)) return glued
+    const path = words[k]!
+    if (!isUfwFile(path)) continue
+    const before = words.slice(0, k)
+    if (/^\d?>>?$/.test(String(before.at(-1))) || before.includes('tee') || inPlace) return path
+    if (k === words.length - 1 && ['cp', 'mv', 'install'].some((c) => before.includes(c)))
+      return path
+  }
+  return undefined
+}
+
+/**
+ * The settings a shell line writes, the last value it names for each (`sed -i
+ * 's/IPV6=yes/IPV6=no/' /etc/default/ufw` writes IPV6=no); undefined for a value that is not a
+ * literal word (`IPV6=$V6`, a `sed` that deletes the line). Empty for a line that names none
+ * (`cp`, `sed -i "s/$FIND/$REPLACE/"`).
+ */
+function settingsWritten(raw: string): Map<string, string | undefined> {
+  const settings = new Map<string, string | undefined>()
+  for (const m of raw.matchAll(/\b([A-Z][A-Z0-9_]*)=(?:\\?["'])?([A-Za-z]*)(?:\\?["'])?(.?)/g)) {
+    const literal = m[2] !== '' && !/[$*.[{+?\w\\]/.test(m[3]!)
+    settings.set(m[1]!, literal ? m[2]!.toLowerCase() : undefined)
+  }
+  return settings
 }
 
 /**
@@ -78,7 +129,6 @@ function ipv6Written(raw: string): 'yes' | 'no' | undefined {
  * /etc/default/ufw: `IPV6=no` makes ufw drop all IPv6 (ufwIpv6Off).
  */
 export function readUfwCommands(text: string, file: string): FirewallConfig {
-  const lines = text.split(/\r?\n/)
   const incoming: Entry[] = []
   const outgoing: Entry[] = []
   let defaults = {
@@ -93,14 +143,52 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
   let disabled: number | undefined
   // the line that last wrote `IPV6=no` into /etc/default/ufw (none since, or `IPV6=yes` after it)
   let ipv6Off: number | undefined
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!.trim()
-    const where = { file, line: i + 1 }
+  const note = (line: number, message: string) => warnings.push({ file, line, message })
+  // the other files of ufw's the script writes: the first line that does, and how many do
+  const otherFiles = new Map<string, { line: number; count: number }>()
+  for (const { raw, line } of commandLines(text)) {
+    const where = { file, line }
     const err = (reason: string) =>
-      new PolicyError('ERR_POLICY_CONFIG', `${file}:${i + 1}: ${reason}`, where)
-    const written = ipv6Written(raw)
+      new PolicyError('ERR_POLICY_CONFIG', `${file}:${line}: ${reason}`, where)
+    const written = raw.includes('/etc/') ? ufwFileWritten(splitWords(raw)) : undefined
+    if (written !== undefined && written !== UFW_DEFAULTS) {
+      const seen = otherFiles.get(written)
+      if (seen) seen.count++
+      else otherFiles.set(written, { line, count: 1 })
+      continue
+    }
     if (written !== undefined) {
-      ipv6Off = written === 'no' ? i + 1 : undefined
+      const settings = settingsWritten(raw)
+      if (settings.size === 0)
+        note(
+          line,
+          `writes ${UFW_DEFAULTS} with what this reader cannot see: its IPV6 and default policies are read as before this line`,
+        )
+      for (const [key, value] of settings) {
+        const policy =
+          value === 'accept'
+            ? 'accept'
+            : value === 'drop' || value === 'reject'
+              ? 'drop'
+              : undefined
+        if (key === 'IPV6' && (value === 'yes' || value === 'no'))
+          ipv6Off = value === 'no' ? line : undefined
+        else if (key === 'DEFAULT_INPUT_POLICY' && policy !== undefined)
+          defaults = { ...defaults, in: policy, inLine: line }
+        else if (key === 'DEFAULT_OUTPUT_POLICY' && policy !== undefined)
+          defaults = { ...defaults, out: policy, outLine: line }
+        else if (key === 'DEFAULT_FORWARD_POLICY')
+          note(
+            line,
+            `${key} in ${UFW_DEFAULTS} is not modelled: it filters forwarded traffic, not this host's`,
+          )
+        else if (['IPV6', 'DEFAULT_INPUT_POLICY', 'DEFAULT_OUTPUT_POLICY'].includes(key))
+          note(
+            line,
+            `${key} in ${UFW_DEFAULTS} is set to what this reader cannot know: read as before this line`,
+          )
+        else note(line, `${key} in ${UFW_DEFAULTS} is not modelled`)
+      }
       continue
     }
     let words = ufwCommand(splitWords(raw.replace(/\s#.*$/, '')))
@@ -112,30 +200,29 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
     const verb = words[0]
     if (verb === undefined || QUIET_VERBS.has(verb)) continue
     if (verb === 'disable' || verb === 'enable') {
-      disabled = verb === 'disable' ? i + 1 : undefined
+      disabled = verb === 'disable' ? line : undefined
       continue
     }
     if (verb === 'reset') {
       // ufw reset: back to no rules and ufw's defaults, disabled until enabled again
       incoming.length = 0
       outgoing.length = 0
-      defaults = { in: 'drop', out: 'accept', inLine: i + 1, outLine: i + 1 }
-      disabled = i + 1
+      defaults = { in: 'drop', out: 'accept', inLine: line, outLine: line }
+      disabled = line
       continue
     }
     if (verb === 'route') {
-      warnings.push({
-        file,
-        line: i + 1,
-        message: `routed rules ('ufw route') are not modelled: they filter forwarded traffic, not this host's`,
-      })
+      note(
+        line,
+        `routed rules ('ufw route') are not modelled: they filter forwarded traffic, not this host's`,
+      )
       continue
     }
     if (verb === 'default') {
       const pol = words[1] === 'allow' ? 'accept' : 'drop'
       const dir = words[2] ?? 'incoming'
-      if (dir === 'incoming') defaults = { ...defaults, in: pol, inLine: i + 1 }
-      else if (dir === 'outgoing') defaults = { ...defaults, out: pol, outLine: i + 1 }
+      if (dir === 'incoming') defaults = { ...defaults, in: pol, inLine: line }
+      else if (dir === 'outgoing') defaults = { ...defaults, out: pol, outLine: line }
       continue
     }
     let position: number | undefined
@@ -156,11 +243,7 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
     }
     const action = words[0]
     if (action !== 'allow' && action !== 'deny' && action !== 'reject' && action !== 'limit') {
-      warnings.push({
-        file,
-        line: i + 1,
-        message: `'${raw.slice(0, 80)}' is not read: not a ufw rule command`,
-      })
+      note(line, `'${raw.slice(0, 80)}' is not read: not a ufw rule command`)
       continue
     }
     let k = 1
@@ -266,13 +349,18 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
       if (same?.action === action) list.splice(idx, 1)
       continue
     }
-    if (action === 'limit') warnings.push(rateNote(file, i + 1, [`ufw limit`], false))
-    const entry = { key, action, rule: finishRule(draft, { file, line: i + 1, text: raw }) }
+    if (action === 'limit') warnings.push(rateNote(file, line, [`ufw limit`], false))
+    const entry = { key, action, rule: finishRule(draft, { file, line: line, text: raw }) }
     if (same) {
       if (same.action !== action && position === undefined) list[idx] = entry
     } else if (position !== undefined) list.splice(position - 1, 0, entry)
     else list.push(entry)
   }
+  for (const [path, { line, count }] of otherFiles)
+    note(
+      line,
+      `writes ${path}${count > 1 ? ` (${count} lines)` : ''}, which this reader does not read: what it adds to ufw's rules is not in this reading`,
+    )
   if (!sawUfw)
     throw new PolicyError('ERR_POLICY_CONFIG', `${file}:1: no 'ufw' commands`, { file, line: 1 })
   if (disabled !== undefined)
@@ -317,6 +405,6 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
       },
     ],
     published: [],
-    warnings,
+    warnings: warnings.sort((a, b) => a.line! - b.line!),
   }
 }

@@ -38,8 +38,10 @@ Configs are layered: a packet must pass every host firewall (nftables, iptables,
 published ports bypass the host's INPUT rules (only DOCKER-USER restricts them), and a cloud
 firewall (AWS security groups) applies on top. A ufw config (status, commands, user.rules) is
 read behind what ufw's stock before.rules accept ahead of it: replies, 68/udp from any sender of
-source port 67 (the DHCP client's) and 546/udp between link-local addresses (DHCPv6); a ufw
-script that writes IPV6=no into /etc/default/ufw is read as ufw then runs: all IPv6 dropped. Feeds
+source port 67 (the DHCP client's) and 546/udp between link-local addresses (DHCPv6); what a ufw
+script writes into /etc/default/ufw is read as ufw then runs (IPV6=no: all IPv6 dropped;
+DEFAULT_INPUT_POLICY and DEFAULT_OUTPUT_POLICY: the defaults), and a warning names any other
+setting, or edit of ufw's rules files, it does not read. Feeds
 a policy names (feed:coolify/cloud) are fetched (honouring UPSTREAM_MIRROR) unless --feed-file
 supplies them; a feed whose new list is held (a mass removal or addition) is used as published,
 with a 'held: ...' line on stderr.

@@ -3,9 +3,11 @@
  * (/etc/ufw, /lib/ufw, /etc/default/ufw, /run/ufw.lock), so a script runs in a private mount
  * namespace (`unshare --mount`) with private copies bind-mounted over those paths.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { createKernelLab, type LabProbe } from './kernel-lab.ts'
+import { netnsSkipReason } from './netns.ts'
 
 /** A command that runs a shell script against the private copies, and their removal. */
 export interface IsolatedUfw {
@@ -38,4 +40,69 @@ export function isolatedUfw(): IsolatedUfw {
     }),
     dispose: () => rmSync(root, { recursive: true, force: true }),
   }
+}
+
+/** Why real ufw cannot run in a namespace here (not root, a tool or the ufw package missing). */
+export function ufwSkipReason(): string | undefined {
+  return (
+    netnsSkipReason('ufw', 'unshare', 'mount', 'conntrack', 'iptables', 'ip6tables') ??
+    (existsSync('/etc/default/ufw') ? undefined : '/etc/default/ufw is absent (the ufw package)')
+  )
+}
+
+/** The host of a ufw script run: its address per family, the senders beyond it, its ports. */
+export interface UfwScriptHost {
+  readonly local: { readonly 4: string; readonly 6: string }
+  readonly sources: readonly string[]
+  readonly tcp: readonly number[]
+  readonly udp?: readonly number[]
+}
+
+/**
+ * Runs `script` with real ufw in a namespace of its own (ufw that finds its chains loaded does not
+ * load them again), listens on the host's ports, and connects from each source to each port of
+ * the host's address of its family on eth0: the probes and whether each connected.
+ */
+export async function runUfwScript(
+  prefix: string,
+  script: string,
+  host: UfwScriptHost,
+): Promise<{ probes: LabProbe[]; open: boolean[] }> {
+  const lab = createKernelLab(prefix, {
+    interfaces: ['eth0'],
+    local: [host.local[4], host.local[6]],
+    sources: [...host.sources],
+    containers: [],
+  })
+  const ufw = isolatedUfw()
+  try {
+    const c = ufw.command(`bash -s <<'SCRIPT' >/dev/null\n${script}SCRIPT\n`)
+    lab.run(c.command, c.args, c.input)
+    await lab.listen([...host.tcp], [...(host.udp ?? [])])
+    const probes: LabProbe[] = host.sources.flatMap((from) => {
+      const to = host.local[from.includes(':') ? 6 : 4]
+      return [
+        ...host.tcp.map((port) => ({ from, to, port, protocol: 'tcp' as const })),
+        ...(host.udp ?? []).map((port) => ({ from, to, port, protocol: 'udp' as const })),
+      ]
+    })
+    const kernel = await lab.probe('eth0', probes, 1500)
+    return { probes, open: kernel.map((k) => k === 'connected') }
+  } finally {
+    await lab.destroy()
+    ufw.dispose()
+  }
+}
+
+/** Each probe as `proto from -> port: verify V, kernel K`, to compare verify with the kernel. */
+export function verifyAndKernel(
+  probes: readonly LabProbe[],
+  verify: readonly boolean[],
+  kernel: readonly boolean[],
+): string[] {
+  const word = (open: boolean | undefined) => (open ? 'open' : 'closed')
+  return probes.map(
+    (p, k) =>
+      `${p.protocol} ${p.from} -> ${p.port}: verify ${word(verify[k])}, kernel ${word(kernel[k])}`,
+  )
 }

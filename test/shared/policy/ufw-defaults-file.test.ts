@@ -7,8 +7,7 @@
  * ufw in a namespace: a DigitalOcean 1-Click script as it is published, and the input-policy line
  * of a published post in a script around it.
  */
-import { existsSync } from 'node:fs'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   compileConfigs,
   reachOf,
@@ -16,10 +15,8 @@ import {
   toAddressValue,
   type CompiledConfigs,
 } from '../../../shared/src/index.ts'
-import { createKernelLab, type KernelLab, type LabProbe } from '../../helpers/kernel-lab.ts'
 import { predict } from '../../helpers/kernel-truth.ts'
-import { netnsSkipReason } from '../../helpers/netns.ts'
-import { isolatedUfw, type IsolatedUfw } from '../../helpers/ufw.ts'
+import { runUfwScript, ufwSkipReason, verifyAndKernel } from '../../helpers/ufw.ts'
 
 /**
  * github.com/digitalocean/droplet-1-clicks `common/scripts/014-ufw-docker.sh`
@@ -219,57 +216,26 @@ describe("a ufw script that writes ufw's own files", () => {
   })
 })
 
-const why =
-  netnsSkipReason('ufw', 'unshare', 'mount', 'conntrack', 'iptables', 'ip6tables') ??
-  (existsSync('/etc/default/ufw') ? undefined : '/etc/default/ufw is absent (the ufw package)')
+const why = ufwSkipReason()
 if (why) console.warn(`ufw defaults-file kernel test: ${why}`)
 
 describe.skipIf(why !== undefined)('real ufw in a namespace, each script run as it is', () => {
-  const sources = ['198.51.100.7', '2001:db8:5::7']
-  const ports = [22, 2375, 2376, 8080]
-  let lab: KernelLab | undefined
-  let ufw: IsolatedUfw | undefined
-  afterEach(async () => {
-    await lab?.destroy()
-    ufw?.dispose()
-  })
+  const host = { local, sources: ['198.51.100.7', '2001:db8:5::7'], tcp: [22, 2375, 2376, 8080] }
 
-  // A namespace each: ufw that finds its chains loaded does not load them again.
   it.each([
     ['the DigitalOcean 1-Click script', DO_1CLICK, false],
     ['the Scaleway input-policy line', INPUT_ACCEPT, true],
   ])(
     '%s: the kernel lets in what verify says',
     async (_, script, open8080) => {
-      lab = createKernelLab('asr-ufwdf', {
-        interfaces: ['eth0'],
-        local: [local[4], local[6]],
-        sources,
-        containers: [],
-      })
-      ufw = isolatedUfw()
-      const c = ufw.command(`bash -s <<'SCRIPT' >/dev/null\n${script}SCRIPT\n`)
-      lab.run(c.command, c.args, c.input)
-      await lab.listen(ports, [])
-      const probes: LabProbe[] = sources.flatMap((from) =>
-        ports.map((port) => ({
-          from,
-          to: local[from.includes(':') ? 6 : 4],
-          port,
-          protocol: 'tcp' as const,
-        })),
-      )
-      const kernel = await lab.probe('eth0', probes, 1500)
-      const verdicts = predict(compileConfigs([read(script)]), probes, 'eth0')
-      const line = (p: LabProbe, verify: boolean, k: boolean) =>
-        `${p.from} -> ${p.port}: verify ${verify ? 'open' : 'closed'}, kernel ${k ? 'open' : 'closed'}`
-      expect(probes.map((p, k) => line(p, verdicts[k]!, kernel[k] === 'connected'))).toEqual(
-        probes.map((p, k) => line(p, verdicts[k]!, verdicts[k]!)),
-      )
+      const { probes, open } = await runUfwScript('asr-ufwdf', script, host)
+      const verify = predict(compileConfigs([read(script)]), probes, 'eth0')
+      expect(verifyAndKernel(probes, verify, open)).toEqual(verifyAndKernel(probes, verify, verify))
       // a port no rule names: open to both families under DEFAULT_INPUT_POLICY="ACCEPT" only
-      expect(probes.filter((p) => p.port === 8080).map((p) => verdicts[probes.indexOf(p)])).toEqual(
-        [open8080, open8080],
-      )
+      expect(probes.flatMap((p, k) => (p.port === 8080 ? [verify[k]] : []))).toEqual([
+        open8080,
+        open8080,
+      ])
     },
     60_000,
   )

@@ -5,8 +5,7 @@
  * say; they enable ufw through a pipe (`echo "y" | ufw enable`). Proven on two real scripts and
  * against the kernel: the first one run as it is published, with real ufw in a namespace.
  */
-import { existsSync } from 'node:fs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   compileConfigs,
   reachOf,
@@ -14,10 +13,8 @@ import {
   toAddressValue,
   type CompiledConfigs,
 } from '../../../shared/src/index.ts'
-import { createKernelLab, type KernelLab, type LabProbe } from '../../helpers/kernel-lab.ts'
 import { predict } from '../../helpers/kernel-truth.ts'
-import { netnsSkipReason } from '../../helpers/netns.ts'
-import { isolatedUfw, type IsolatedUfw } from '../../helpers/ufw.ts'
+import { runUfwScript, ufwSkipReason, verifyAndKernel } from '../../helpers/ufw.ts'
 
 /**
  * github.com/ucrm-plugins/ucrm-plugins `vagrant/provisioning/base/firewall.sh`
@@ -126,51 +123,24 @@ describe('a ufw script: IPV6 in /etc/default/ufw, and pipelines', () => {
   })
 })
 
-const why =
-  netnsSkipReason('ufw', 'unshare', 'mount', 'conntrack', 'iptables', 'ip6tables') ??
-  (existsSync('/etc/default/ufw') ? undefined : '/etc/default/ufw is absent (the ufw package)')
+const why = ufwSkipReason()
 if (why) console.warn(`ufw IPV6 kernel test: ${why}`)
 
 describe.skipIf(why !== undefined)(
   'the ucrm-plugins script as published, real ufw in a namespace',
   () => {
-    const sources = ['198.51.100.7', '2001:db8:5::7']
-    let lab: KernelLab
-    let ufw: IsolatedUfw
-    beforeAll(async () => {
-      lab = createKernelLab('asr-ufw6', {
-        interfaces: ['eth0'],
-        local: [local[4], local[6]],
-        sources,
-        containers: [],
-      })
-      ufw = isolatedUfw()
-      const c = ufw.command(`bash -s <<'SCRIPT' >/dev/null\n${UCRM}SCRIPT\n`)
-      lab.run(c.command, c.args, c.input)
-      await lab.listen([22, 80, 443, 8080], [2055])
-    }, 60_000)
-    afterAll(async () => {
-      await lab?.destroy()
-      ufw?.dispose()
-    })
-
     it('lets in what verify says: its ports over IPv4, nothing over IPv6', async () => {
-      const probes: LabProbe[] = sources.flatMap((from) => {
-        const to = local[from.includes(':') ? 6 : 4]
-        return [
-          ...[22, 80, 443, 8080].map((port) => ({ from, to, port, protocol: 'tcp' as const })),
-          { from, to, port: 2055, protocol: 'udp' as const },
-        ]
+      const { probes, open } = await runUfwScript('asr-ufw6', UCRM, {
+        local,
+        sources: ['198.51.100.7', '2001:db8:5::7'],
+        tcp: [22, 80, 443, 8080],
+        udp: [2055],
       })
-      const kernel = await lab.probe('eth0', probes, 1500)
-      const verdicts = predict(compileConfigs([read(UCRM)]), probes, 'eth0')
-      const seen = probes.map(
-        (p, k) =>
-          `${p.protocol} ${p.from} -> ${p.port}: verify ${verdicts[k] ? 'open' : 'closed'}, kernel ${kernel[k] === 'connected' ? 'open' : 'closed'}`,
+      const verify = predict(compileConfigs([read(UCRM)]), probes, 'eth0')
+      const expected = probes.map((p) => !p.from.includes(':') && p.port !== 8080)
+      expect(verifyAndKernel(probes, verify, open)).toEqual(
+        verifyAndKernel(probes, expected, expected),
       )
-      const line = (p: LabProbe, open: boolean) =>
-        `${p.protocol} ${p.from} -> ${p.port}: verify ${open ? 'open' : 'closed'}, kernel ${open ? 'open' : 'closed'}`
-      expect(seen).toEqual(probes.map((p) => line(p, !p.from.includes(':') && p.port !== 8080)))
     }, 60_000)
   },
 )

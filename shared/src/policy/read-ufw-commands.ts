@@ -36,6 +36,9 @@ function serviceProtocols(port: string): TransportProtocol[] | undefined {
   return (['tcp', 'udp'] as const).filter((p) => entry[p] !== undefined)
 }
 
+/** Commands that change the kernel's filtering beside ufw (a ufw script does not only run ufw). */
+const FILTER_TOOLS = /^(ip6?tables(-legacy|-nft)?(-restore)?|nft|ipset|ebtables|firewall-cmd)$/
+
 /** ufw verbs that change no rule: nothing to read in them. */
 const QUIET_VERBS = new Set(['reload', 'status', 'logging', 'app', 'version', 'show', 'help'])
 
@@ -192,7 +195,15 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
       continue
     }
     let words = ufwCommand(splitWords(raw.replace(/\s#.*$/, '')))
-    if (words[0] !== 'ufw') continue
+    if (words[0] !== 'ufw') {
+      const tool = words[0]?.split('/').at(-1) ?? ''
+      if (FILTER_TOOLS.test(tool))
+        note(
+          line,
+          `'${raw.slice(0, 80)}' is not read: ${tool} changes the kernel's filtering beside ufw; give its rules to verify as a config of their own`,
+        )
+      continue
+    }
     sawUfw = true
     // `--dry-run` only prints what ufw would do
     if (words.includes('--dry-run')) continue

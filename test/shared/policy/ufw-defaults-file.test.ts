@@ -86,6 +86,19 @@ sudo ufw enable
 sudo ufw status
 `
 
+/**
+ * github.com/11philip22/scripts `docker-ufw-fix.sh` @ 66a865e61491cba5fe1f687c168e2f9cd4af3717,
+ * read 2026-12-06: unedited.
+ */
+const DOCKER_UFW_FIX = `#!/bin/bash
+
+echo "{\\"iptables\\": false}" > /etc/docker/daemon.json
+sed -i -e 's/DEFAULT_FORWARD_POLICY="DROP"/DEFAULT_FORWARD_POLICY="ACCEPT"/g' /etc/default/ufw
+ufw reload
+iptables -t nat -A POSTROUTING ! -o docker0 -s 172.17.0.0/16 -j MASQUERADE
+systemctl restart docker
+`
+
 /** The input-policy line of SCALEWAY, in a script of our own around it. */
 const INPUT_ACCEPT = `sed -i 's/DEFAULT_INPUT_POLICY="DROP"/DEFAULT_INPUT_POLICY="ACCEPT"/g' /etc/default/ufw
 ufw allow 22/tcp
@@ -149,6 +162,16 @@ describe("a ufw script that writes ufw's own files", () => {
     ])
   })
 
+  it('docker-ufw-fix: the forward policy and an iptables command beside ufw are reported', () => {
+    expect(said(DOCKER_UFW_FIX)).toEqual([
+      [4, 'DEFAULT_FORWARD_POLICY in /etc/default/ufw is not modelled'],
+      [
+        6,
+        "'iptables -t nat -A POSTROUTING ! -o docker0 -s 172.17.0.0/16 -j MASQUERADE' is not read",
+      ],
+    ])
+  })
+
   it.each([
     ['a sed to ACCEPT', INPUT_ACCEPT, 'any', []],
     [
@@ -187,6 +210,12 @@ describe("a ufw script that writes ufw's own files", () => {
       `echo '*nat' >> /etc/ufw/before.rules\necho 'COMMIT' >>/etc/ufw/before.rules\necho x >> /etc/ufw/before.rules\nufw allow 22/tcp\n`,
       'none',
       [[1, 'writes /etc/ufw/before.rules (3 lines), which this reader does not read']],
+    ],
+    [
+      'an iptables rule beside ufw, by its path and through sudo',
+      'sudo /usr/sbin/iptables -I INPUT -p tcp --dport 8080 -j ACCEPT\nufw allow 22/tcp\n',
+      'none',
+      [[1, "'sudo /usr/sbin/iptables -I INPUT -p tcp --dport 8080 -j ACCEPT' is not read"]],
     ],
     [
       'a comment ending in a backslash goes on with no line',

@@ -75,29 +75,11 @@ export interface StreamReaderLike {
   cancel(reason?: unknown): Promise<void>
 }
 
-/**
- * A reader that fills the caller's buffer (a byte stream's BYOB reader): `read` transfers `view`'s
- * buffer and gives back a view of it holding what arrived.
- */
-export interface ByobReaderLike {
-  read<T extends ArrayBufferView<ArrayBuffer>>(
-    view: T,
-  ): Promise<{ done: boolean; value?: T | undefined }>
-  cancel(reason?: unknown): Promise<void>
-}
-
 /** The minimal Response shape the fetcher needs; the global `Response` satisfies it. */
 export interface ResponseLike {
   readonly status: number
   readonly headers: HeadersLike
-  /**
-   * A real body is a byte stream, read into one buffer through a BYOB reader; a reader that is not
-   * a `ReadableStreamBYOBReader` (a custom body, or a stream that is not of bytes) is read a chunk
-   * at a time.
-   */
-  readonly body: {
-    getReader(options?: { mode: 'byob' }): StreamReaderLike | ByobReaderLike
-  } | null
+  readonly body: { getReader(): StreamReaderLike } | null
 }
 
 declare global {

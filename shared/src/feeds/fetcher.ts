@@ -13,7 +13,6 @@ import type {
   FetchLike,
   FetchRecord,
   GuardName,
-  ByobReaderLike,
   ResponseLike,
   StreamReaderLike,
 } from './types.ts'
@@ -136,7 +135,7 @@ interface FetchState {
   /** The URL requested last (the mirror's, or a redirect's). */
   current: string
   /** The body being read, to cancel on a timeout. */
-  reader?: Pick<StreamReaderLike, 'cancel'>
+  reader?: StreamReaderLike
 }
 
 /** The whole fetch's time limit: an abort signal, and a race for every await. */
@@ -312,7 +311,7 @@ async function receive(
       `Content-Length ${declared} is over the limit of ${o.maxBodyBytes} bytes`,
     )
   }
-  const all = await readBody(response, o.maxBodyBytes, declared, state, deadline)
+  const all = await readBody(response, o.maxBodyBytes, state, deadline)
   if (all === undefined)
     return refusal('oversized', `the body is over the limit of ${o.maxBodyBytes} bytes`)
   const contentType = response.headers.get('content-type') ?? ''
@@ -335,96 +334,29 @@ async function receive(
   }
 }
 
-/**
- * The body's bytes, counted into the record; undefined once they pass `max` (then cancelled). A
- * byte stream is read straight into one buffer of the declared length (grown when more arrives):
- * a multi-megabyte body is allocated once, not as chunks and then their copy.
- */
+/** The body's bytes, counted into the record; undefined once they pass `max` (then cancelled). */
 async function readBody(
   response: ResponseLike,
-  max: number,
-  declared: number,
-  state: FetchState,
-  deadline: Deadline,
-): Promise<Uint8Array<ArrayBuffer> | undefined> {
-  if (response.body === null) return new Uint8Array(0)
-  let reader: StreamReaderLike | ByobReaderLike | undefined
-  try {
-    reader = response.body.getReader({ mode: 'byob' })
-  } catch {
-    // not a byte stream: read by chunks below
-  }
-  const Byob = (globalThis as { ReadableStreamBYOBReader?: new (...a: never[]) => unknown })
-    .ReadableStreamBYOBReader
-  if (Byob !== undefined && reader instanceof Byob)
-    return readInto(reader as ByobReaderLike, max, declared, state, deadline)
-  return readChunks(response.body.getReader() as StreamReaderLike, max, state, deadline)
-}
-
-/** Bytes a BYOB read asks for when the length is not declared, and the least a buffer grows by. */
-const BYOB_STEP = 64 * 1024
-
-async function readInto(
-  reader: ByobReaderLike,
-  max: number,
-  declared: number,
-  state: FetchState,
-  deadline: Deadline,
-): Promise<Uint8Array<ArrayBuffer> | undefined> {
-  state.reader = reader
-  // The declared length exactly (a wrong or compressed one costs a copy; a server that declares
-  // more than it sends holds at most `max`, as a body may anyway); else grown as it comes.
-  let buffer = new ArrayBuffer(declared >= 0 && declared <= max ? declared : BYOB_STEP)
-  let at = 0
-  for (;;) {
-    // A full buffer reads into a spare byte: the end of the body, or a byte past its length.
-    const full = at === buffer.byteLength
-    const { done: end, value } = await deadline.race(
-      reader.read(full ? new Uint8Array(1) : new Uint8Array(buffer, at)),
-    )
-    /* v8 ignore next: only a cancelled stream ends without a view, and only a timeout cancels */
-    if (value === undefined) break
-    // The read transferred the view's buffer; it comes back as the value's.
-    if (!full) buffer = value.buffer
-    if (end) break
-    state.bytes += value.byteLength
-    if (state.bytes > max) {
-      await reader.cancel().catch(() => undefined)
-      return undefined
-    }
-    if (full) {
-      const grown = new Uint8Array(Math.min(max + 1, at + Math.max(BYOB_STEP, at >> 1)))
-      grown.set(new Uint8Array(buffer))
-      grown.set(value, at)
-      buffer = grown.buffer
-    }
-    at += value.byteLength
-  }
-  state.reader = undefined
-  return new Uint8Array(at === buffer.byteLength ? buffer : buffer.slice(0, at))
-}
-
-/** A body of chunks, joined (one chunk is used as it is). */
-async function readChunks(
-  reader: StreamReaderLike,
   max: number,
   state: FetchState,
   deadline: Deadline,
 ): Promise<Uint8Array<ArrayBuffer> | undefined> {
   const chunks: Uint8Array[] = []
-  state.reader = reader
-  for (;;) {
-    const { done: end, value } = await deadline.race(reader.read())
-    if (end) break
-    if (value === undefined) continue
-    state.bytes += value.byteLength
-    if (state.bytes > max) {
-      await reader.cancel().catch(() => undefined)
-      return undefined
+  if (response.body !== null) {
+    const reader = (state.reader = response.body.getReader())
+    for (;;) {
+      const { done: end, value } = await deadline.race(reader.read())
+      if (end) break
+      if (value === undefined) continue
+      state.bytes += value.byteLength
+      if (state.bytes > max) {
+        await reader.cancel().catch(() => undefined)
+        return undefined
+      }
+      chunks.push(value)
     }
-    chunks.push(value)
+    state.reader = undefined
   }
-  state.reader = undefined
   // A body read in one chunk is that chunk: a multi-megabyte copy less (fetch bodies are
   // ArrayBuffer-backed).
   if (chunks.length === 1) return chunks[0] as Uint8Array<ArrayBuffer>

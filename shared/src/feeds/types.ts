@@ -15,7 +15,6 @@ export type {
   UnknownKey,
   HeadersLike,
   StreamReaderLike,
-  ByobReaderLike,
   ResponseLike,
   FetchInit,
   FetchLike,

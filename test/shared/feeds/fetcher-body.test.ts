@@ -1,9 +1,10 @@
 /**
- * Tests of how the fetcher reads a body: a byte stream (every real fetch body) straight into one
- * buffer of the declared length, grown when more arrives; any other reader a chunk at a time. The
- * oracle is the bytes sent. Real responses come from a node:http server on loopback read with the
- * real global fetch (a gzip body whose Content-Length is the compressed one, a chunked body without
- * one); fast-check then varies chunk sizes and declared lengths on byte streams in memory.
+ * Tests of how the fetcher reads a body: every byte once, whatever the chunks it arrives in and
+ * whatever length the server declared (a gzip body's Content-Length is the compressed one), and
+ * refused once it passes the limit. The oracle is the bytes sent. Real responses come from a
+ * node:http server on loopback read with the real global fetch (exact, gzip, chunked); fast-check
+ * then varies chunk sizes, declared lengths and limits on byte streams in memory (what a fetch body
+ * is) against a reader of plain chunks.
  */
 import { createHash } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
@@ -96,7 +97,7 @@ describe('fetchSource: a real response body', () => {
  * with nothing (a byte stream refuses an empty chunk).
  */
 function byteStream(chunks: readonly Uint8Array[]): ReadableStream<Uint8Array> {
-  const queue = chunks.filter((c) => c.byteLength > 0).map((c) => c.slice())
+  const queue = chunks.filter((c) => c.byteLength > 0).map((c) => new Uint8Array(c))
   return new ReadableStream({
     type: 'bytes',
     pull(controller) {
@@ -121,7 +122,7 @@ function byteStream(chunks: readonly Uint8Array[]): ReadableStream<Uint8Array> {
   })
 }
 
-/** The same chunks through a reader that is not a BYOB one: the fetcher's chunk path. */
+/** The same chunks through a reader of plain chunks (a custom body). */
 function chunkReader(chunks: readonly Uint8Array[]) {
   const queue = chunks.map((c) => ({ done: false, value: new Uint8Array(c) }))
   return {
@@ -132,7 +133,7 @@ function chunkReader(chunks: readonly Uint8Array[]) {
   }
 }
 
-describe('fetchSource: a byte stream against the chunk path', () => {
+describe('fetchSource: a byte stream against a reader of plain chunks', () => {
   it('reads any chunks under any declared length into exactly the bytes sent', async () => {
     await fc.assert(
       fc.asyncProperty(

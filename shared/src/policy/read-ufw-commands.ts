@@ -128,8 +128,10 @@ function settingsWritten(raw: string): Map<string, string | undefined> {
 }
 
 /**
- * Reads a file of ufw commands; other shell lines are ignored, but for one that writes IPV6= into
- * /etc/default/ufw: `IPV6=no` makes ufw drop all IPv6 (ufwIpv6Off).
+ * Reads a file of ufw commands. Of other shell lines, one that writes /etc/default/ufw is read as
+ * ufw-init reads the file (`IPV6=no` drops all IPv6: ufwIpv6Off; the default input and output
+ * policies), and one that writes another file of ufw's or runs another packet filter's command is
+ * reported at its line; the rest are no business of ufw's.
  */
 export function readUfwCommands(text: string, file: string): FirewallConfig {
   const incoming: Entry[] = []
@@ -361,7 +363,7 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
       continue
     }
     if (action === 'limit') warnings.push(rateNote(file, line, [`ufw limit`], false))
-    const entry = { key, action, rule: finishRule(draft, { file, line: line, text: raw }) }
+    const entry = { key, action, rule: finishRule(draft, { file, line, text: raw }) }
     if (same) {
       if (same.action !== action && position === undefined) list[idx] = entry
     } else if (position !== undefined) list.splice(position - 1, 0, entry)

@@ -82,6 +82,9 @@ function commandLines(text: string): { raw: string; line: number }[] {
   return out
 }
 
+/** Words that end one shell command of a list or pipeline. */
+const SEPARATORS = new Set(['|', '||', '&&', ';', '&'])
+
 /** The file ufw-init reads its IPv6 switch and default policies from. */
 const UFW_DEFAULTS = '/etc/default/ufw'
 
@@ -96,8 +99,26 @@ function isUfwFile(path: string): boolean {
 /**
  * The file of ufw's a shell line writes: by `sed -i`, a redirection or `tee` into it, or a `cp`,
  * `mv` or `install` onto it (a `grep`, a `cat` or a `cp` of it only reads it); undefined if none.
+ * Each command of a list or pipeline is judged alone (`grep -i X /etc/default/ufw && sed -i … f`
+ * writes f, not the file it greps).
  */
 function ufwFileWritten(words: readonly string[]): string | undefined {
+  const commands: string[][] = [[]]
+  for (const w of words) {
+    const separator = SEPARATORS.has(w)
+    const glued = !separator && w.endsWith(';')
+    if (!separator) commands.at(-1)!.push(glued ? w.slice(0, -1) : w)
+    if (separator || glued) commands.push([])
+  }
+  for (const command of commands) {
+    const written = commandWrites(command)
+    if (written !== undefined) return written
+  }
+  return undefined
+}
+
+/** The file of ufw's one command writes (ufwFileWritten). */
+function commandWrites(words: readonly string[]): string | undefined {
   const inPlace = words.includes('sed') && words.some((w) => /^(-[a-zA-Z]*i|--in-place)/.test(w))
   for (let k = 0; k < words.length; k++) {
     const glued = /^\d?>>?(\/.*)$/.exec(words[k]!)?.[1]

@@ -212,6 +212,12 @@ describe("a ufw script that writes ufw's own files", () => {
       [[1, 'writes /etc/ufw/before.rules (3 lines), which this reader does not read']],
     ],
     [
+      'a grep -i of it before a sed -i of another file writes nothing of it',
+      `grep -i 'DEFAULT_INPUT_POLICY="ACCEPT"' /etc/default/ufw && sed -i 's/a/b/' /etc/hosts; echo DEFAULT_INPUT_POLICY=ACCEPT\nufw allow 22/tcp\n`,
+      'none',
+      [],
+    ],
+    [
       'an iptables rule beside ufw, by its path and through sudo',
       'sudo /usr/sbin/iptables -I INPUT -p tcp --dport 8080 -j ACCEPT\nufw allow 22/tcp\n',
       'none',

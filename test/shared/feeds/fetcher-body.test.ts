@@ -92,32 +92,15 @@ describe('fetchSource: a real response body', () => {
   })
 })
 
-/**
- * A byte stream sending `chunks`, answering BYOB reads (at most the view) as a socket does: never
- * with nothing (a byte stream refuses an empty chunk).
- */
+/** A byte stream sending `chunks`, as a fetch body arrives: never an empty one (refused). */
 function byteStream(chunks: readonly Uint8Array[]): ReadableStream<Uint8Array> {
   const queue = chunks.filter((c) => c.byteLength > 0).map((c) => new Uint8Array(c))
   return new ReadableStream({
     type: 'bytes',
     pull(controller) {
-      const chunk = queue[0]
-      if (chunk === undefined) {
-        controller.close()
-        controller.byobRequest?.respond(0)
-        return
-      }
-      const request = controller.byobRequest
-      const view = request?.view
-      if (!request || !view) {
-        controller.enqueue(queue.shift()!)
-        return
-      }
-      const n = Math.min(view.byteLength, chunk.byteLength)
-      new Uint8Array(view.buffer, view.byteOffset, n).set(chunk.subarray(0, n))
-      if (n === chunk.byteLength) queue.shift()
-      else queue[0] = chunk.subarray(n)
-      request.respond(n)
+      const chunk = queue.shift()
+      if (chunk === undefined) controller.close()
+      else controller.enqueue(chunk)
     },
   })
 }

@@ -8,7 +8,7 @@
  * isolate does, not every fixture's).
  */
 // Type-only: erased, so shared/ still loads after WebAssembly is gone.
-import type { Cpu } from './worker-cpu.bench.ts'
+import type { Calls, Cpu } from './worker-cpu.bench.ts'
 import type {
   CacheEntry,
   FeedDefinition,
@@ -88,8 +88,16 @@ function digestAsWorkerd(): void {
 }
 digestAsWorkerd()
 
-/** Calls before measuring: V8 has optimised the readers and sized its heap (a warm isolate). */
+/** Calls before the first window: V8 has optimised the readers (a lukewarm isolate). */
 const WARM_UP = 10
+
+/**
+ * Calls before the second window (a warm isolate): by then V8's young generation has grown to its
+ * size and every page of it has been touched once. Measured on GitHub's meta: about 680 page
+ * faults a call in calls 11 to 16 (the young generation's new pages, touched for the first time),
+ * 37 a call from call 20 on, for 40 calls.
+ */
+const SETTLED_AFTER = 30
 
 /** Linux's CPU time of each thread: the first field, nanoseconds on the CPU. */
 const SCHEDSTAT = '/proc/thread-self/schedstat'
@@ -106,18 +114,25 @@ function threadCpuMs(): number {
 }
 
 /**
- * CPU ms of each of `runs` calls of `fn`, after WARM_UP calls: on this thread, the isolate's
- * (what workerd's CPU limit counts: its crypto runs synchronously there because a request using
- * several cores "would greatly complicate our implementation of request CPU limits",
- * crypto.c++), and for the whole process, V8's helper threads too (concurrent marking and
- * sweeping, parallel scavenges, optimising compilers): an upper bound. Without Linux's per-thread
- * figure, both are the process's. And the minor page faults of each call: fresh memory mapped on
- * first touch, while V8 has not yet freed the last calls' buffers for reuse (about 12 µs each on
- * this VM; 1,270 for a 2.6 MB body and its chunks).
+ * CPU ms of each of `runs` calls of `fn`, twice: after WARM_UP calls (lukewarm), and after
+ * SETTLED_AFTER calls (warm, in `warm`). On this thread, the isolate's (what workerd's CPU limit
+ * counts: its crypto runs synchronously there because a request using several cores "would
+ * greatly complicate our implementation of request CPU limits", crypto.c++), and for the whole
+ * process, V8's helper threads too (concurrent marking and sweeping, parallel scavenges,
+ * optimising compilers): an upper bound. Without Linux's per-thread figure, both are the
+ * process's. And the minor page faults of each call: fresh memory mapped on first touch (about
+ * 12 µs each on this VM): V8's young generation as it grows, and bodies allocated while V8 has not
+ * yet freed the last calls' (1,270 for a 2.6 MB body and its chunks).
  */
 async function cpuSamples(fn: () => Promise<unknown>): Promise<Cpu> {
   for (let i = 0; i < WARM_UP; i++) await fn()
-  const cpu: Cpu = { thread: [], process: [], faults: [] }
+  const lukewarm = await window(fn)
+  for (let i = WARM_UP + runs; i < SETTLED_AFTER; i++) await fn()
+  return { ...lukewarm, warm: await window(fn) }
+}
+
+async function window(fn: () => Promise<unknown>): Promise<Calls> {
+  const cpu = { thread: [] as number[], process: [] as number[], faults: [] as number[] }
   for (let i = 0; i < runs; i++) {
     const thread = HAVE_SCHEDSTAT ? threadCpuMs() : 0
     const start = process.cpuUsage()

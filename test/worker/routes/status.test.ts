@@ -90,6 +90,27 @@ describe('GET /', () => {
     expect(html.match(/<svg class="spark"/g)).toHaveLength(2)
   })
 
+  it('lists a feed whose syncs stopped finishing as not checked, from the checks in D1', async () => {
+    // What D1 holds once a feed's sync invocations die before recording (over the CPU limit):
+    // its last check, an hour old, while the cron and the other feeds go on.
+    const hourAgo = new Date(Date.now() - 60 * 60 * 1000).toISOString()
+    await env.DB.prepare(
+      `INSERT INTO checks (run_id, feed, at, outcome) VALUES ('r-old', 'github/hooks', ?, 'unchanged')`,
+    )
+      .bind(hourAgo)
+      .run()
+    const res = await call('/', {}, { ENABLED_FEEDS: 'cloudflare/edge,coolify/cloud,github/hooks' })
+    const html = await res.text()
+    const summary = html.slice(html.indexOf('<section id="summary"'), html.indexOf('</section>'))
+    expect(summary).toContain(
+      `<li class="kind-stuck" data-feed="github/hooks"><a href="#feed-github/hooks">github/hooks</a> <span class="badge kind-stuck">not checked</span> since <time datetime="${hourAgo}"`,
+    )
+    expect(summary).toContain('Last check: unchanged')
+    expect(summary).toMatch(/<span class="badge kind-healthy">1 healthy<\/span>/)
+    // The feeds the last sync checked are not.
+    expect(summary).not.toContain('data-feed="cloudflare/edge"')
+  })
+
   it('shows github/dependabot as not synced, not as a failure, when it is not enabled', async () => {
     const html = await page()
     const row = html.slice(html.indexOf('<tr id="feed-github/dependabot"'))

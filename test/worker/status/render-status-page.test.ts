@@ -149,6 +149,27 @@ describe('renderStatusPage', () => {
     )
   })
 
+  it('lists a feed no sync has checked for 45 minutes as needing attention, since its last check', () => {
+    const html = renderStatusPage(
+      input({
+        feeds: [
+          feed('cloudflare/edge'),
+          feed('aws/EC2', { lastCheckedAt: '2026-03-05T10:30:00Z' }),
+        ],
+        held: new Map(),
+        deliveries: { pending: 0, retrying: 0, oldestDue: undefined, failed: 0, dead: 0 },
+      }),
+    )
+    const summary = summaryOf(html)
+    expect(summary).toContain('class="summary kind-refused"')
+    expect(summary).toContain('<h2>Needs attention</h2>')
+    expect(summary).toContain(
+      '<li class="kind-stuck" data-feed="aws/EC2"><a href="#feed-aws/EC2">aws/EC2</a> <span class="badge kind-stuck">not checked</span> since <time datetime="2026-03-05T10:30:00Z" title="2026-03-05T10:30:00Z">1 h 30 min ago</time>',
+    )
+    expect(summary).toMatch(/1 not checked<\/span> <span class="badge kind-healthy">1 healthy/)
+    expect(html).toContain('<tr id="feed-aws/EC2" data-feed="aws/EC2" class="kind-stuck">')
+  })
+
   it('says only "waiting for confirmation" when a feed is held and nothing is refused', () => {
     const html = renderStatusPage(input({ feeds: [feed('cloudflare/edge'), HELD_FEED] }))
     expect(summaryOf(html)).toContain('class="summary kind-held"')
@@ -275,8 +296,46 @@ describe('classifyFeed', () => {
     ['not enabled', feed('a/b', { enabled: false, lastOutcome: null }), 'disabled', undefined],
     ['not enabled any more', feed('a/b', { enabled: false }), 'disabled', undefined],
     ['held', HELD_FEED, 'held', '2026-03-05T10:00:00Z'],
+    [
+      'checked 44 min ago',
+      feed('a/b', { lastCheckedAt: '2026-03-05T11:16:00Z' }),
+      'healthy',
+      '2026-02-01T00:00:00Z',
+    ],
+    // Two cron runs and their retries have passed without a check: its sync dies unrecorded.
+    [
+      'checked 46 min ago',
+      feed('a/b', { lastCheckedAt: '2026-03-05T11:14:00Z' }),
+      'stuck',
+      '2026-03-05T11:14:00Z',
+    ],
+    [
+      'held, not checked since',
+      { ...HELD_FEED, lastCheckedAt: '2026-03-05T09:00:00Z' },
+      'stuck',
+      '2026-03-05T09:00:00Z',
+    ],
+    [
+      'refused, not checked since',
+      { ...REFUSED, lastCheckedAt: '2026-03-04T12:00:00Z' },
+      'stuck',
+      '2026-03-04T12:00:00Z',
+    ],
+    [
+      'not enabled, long unchecked',
+      feed('a/b', { enabled: false, lastCheckedAt: '2025-01-01T00:00:00Z' }),
+      'disabled',
+      undefined,
+    ],
   ])('%s', (_name, f, kind, since) => {
-    expect(classifyFeed(f, HELD)).toMatchObject({ kind, since })
+    expect(classifyFeed(f, HELD, NOW)).toMatchObject({ kind, since })
+  })
+
+  it('says why a feed is not checked, and what its last check said', () => {
+    const stuck = classifyFeed({ ...REFUSED, lastCheckedAt: '2026-03-05T10:00:00Z' }, HELD, NOW)
+    expect(stuck.detail).toBe(
+      'no sync of it has finished since (an invocation over its CPU or memory limit, or a crash; a message that gave up is logged as sync-dead-letter). Last check: http-error: HTTP 503 from https://api.github.com/meta',
+    )
   })
 })
 

@@ -1,7 +1,8 @@
 /**
- * @module How the status page sums up a feed: healthy, held, refused, failing, withdrawn (an
- * optional list its publisher no longer serves), waiting for its first sync, or not synced; and
- * since when. Pure: the held candidates arrive as a parameter (the guards' held table).
+ * @module How the status page sums up a feed: healthy, held, refused, failing, not checked (no
+ * sync of it has finished for a while), withdrawn (an optional list its publisher no longer
+ * serves), waiting for its first sync, or not synced; and since when. Pure: the held candidates
+ * and the time arrive as parameters.
  */
 import type { HoldGuardName } from '../../../shared/src/index.ts'
 import type { FeedSummary } from '../routes/feed-catalogue.ts'
@@ -24,12 +25,13 @@ export type HeldMap = ReadonlyMap<string, HeldInfo>
 
 /** A feed's health, worst first in {@link HEALTH_ORDER}. */
 export type HealthKind =
-  'refused' | 'error' | 'held' | 'waiting' | 'withdrawn' | 'healthy' | 'disabled'
+  'refused' | 'error' | 'stuck' | 'held' | 'waiting' | 'withdrawn' | 'healthy' | 'disabled'
 
 /** Display order of the summary: what needs attention first. */
 export const HEALTH_ORDER: readonly HealthKind[] = [
   'refused',
   'error',
+  'stuck',
   'held',
   'waiting',
   'withdrawn',
@@ -41,6 +43,7 @@ export const HEALTH_ORDER: readonly HealthKind[] = [
 export const HEALTH_LABEL: Readonly<Record<HealthKind, string>> = {
   refused: 'refused',
   error: 'failing',
+  stuck: 'not checked',
   held: 'held',
   waiting: 'waiting for a first sync',
   withdrawn: 'withdrawn upstream',
@@ -57,11 +60,29 @@ export interface FeedHealth {
   readonly detail: string | undefined
 }
 
+/**
+ * A feed enabled and not checked for this long has missed two cron runs (every 15 minutes) and
+ * their retries: its sync invocation dies before it records anything (over its CPU or memory
+ * limit, or a crash), and its message ends in the dead-letter queue.
+ */
+export const FEED_STALE_MS = 45 * 60 * 1000
+
 /** Guards by which an optional list's absence shows: no key (empty) or another shape. */
 const ABSENT_GUARDS = new Set(['empty', 'schema-drift'])
 
-/** Sums up one feed. */
-export function classifyFeed(f: FeedSummary, held: HeldMap): FeedHealth {
+/**
+ * Sums up one feed at `nowMs`. A feed not checked for FEED_STALE_MS is `stuck` whatever its last
+ * check said (its lists, held candidate or refusal are that old): nothing else would show it.
+ */
+export function classifyFeed(f: FeedSummary, held: HeldMap, nowMs: number): FeedHealth {
+  const checked = f.lastCheckedAt === null ? NaN : Date.parse(f.lastCheckedAt)
+  if (f.enabled && nowMs - checked > FEED_STALE_MS) {
+    return {
+      kind: 'stuck',
+      since: f.lastCheckedAt!,
+      detail: `no sync of it has finished since (an invocation over its CPU or memory limit, or a crash; a message that gave up is logged as sync-dead-letter). Last check: ${f.lastOutcome === null ? 'none' : outcomeText(f.lastOutcome)}`,
+    }
+  }
   const h = held.get(f.id)
   if (h !== undefined) {
     return {
@@ -77,7 +98,7 @@ export function classifyFeed(f: FeedSummary, held: HeldMap): FeedHealth {
       : { kind: 'disabled', since: undefined, detail: 'not in ENABLED_FEEDS' }
   }
   const since = f.lastOutcomeSince ?? last.at
-  const why = `${last.guard ?? last.outcome}${last.reason === undefined ? '' : `: ${last.reason}`}`
+  const why = outcomeText(last)
   if (!f.enabled) return { kind: 'disabled', since: undefined, detail: 'not in ENABLED_FEEDS' }
   if (last.outcome === 'refused') {
     return f.optional && ABSENT_GUARDS.has(last.guard ?? '')
@@ -90,4 +111,9 @@ export function classifyFeed(f: FeedSummary, held: HeldMap): FeedHealth {
   }
   if (last.outcome === 'error') return { kind: 'error', since, detail: why }
   return { kind: 'healthy', since, detail: undefined }
+}
+
+/** An outcome as one line: its guard (or outcome) and reason. */
+function outcomeText(o: NonNullable<FeedSummary['lastOutcome']>): string {
+  return `${o.guard ?? o.outcome}${o.reason === undefined ? '' : `: ${o.reason}`}`
 }

@@ -96,7 +96,7 @@ function renderSummary(input: StatusPageInput, health: ReadonlyMap<string, FeedH
   const counts = new Map<HealthKind, number>()
   for (const h of health.values()) counts.set(h.kind, (counts.get(h.kind) ?? 0) + 1)
   const problems = input.feeds
-    .filter((f) => ['refused', 'error', 'held'].includes(health.get(f.id)!.kind))
+    .filter((f) => ['refused', 'error', 'stuck', 'held'].includes(health.get(f.id)!.kind))
     .sort(
       (a, b) =>
         HEALTH_ORDER.indexOf(health.get(a.id)!.kind) - HEALTH_ORDER.indexOf(health.get(b.id)!.kind),
@@ -104,7 +104,9 @@ function renderSummary(input: StatusPageInput, health: ReadonlyMap<string, FeedH
   const cron = renderCron(input)
   const deliveries = renderDeliveries(input)
   const bad =
-    (counts.get('refused') ?? 0) + (counts.get('error') ?? 0) > 0 || cron.bad || deliveries.bad
+    (counts.get('refused') ?? 0) + (counts.get('error') ?? 0) + (counts.get('stuck') ?? 0) > 0 ||
+    cron.bad ||
+    deliveries.bad
   const held = (counts.get('held') ?? 0) > 0
   const waiting = (counts.get('waiting') ?? 0) > 0
   const warn = held || waiting || deliveries.warn
@@ -177,7 +179,7 @@ h1{font-size:20px;margin:.2rem 0}h2{font-size:16px;margin:.2rem 0 .4rem}
 .problems{margin:.3rem 0;padding-left:1.2rem}.problems li{margin:.15rem 0}.detail{color:#444;font-size:12px;overflow-wrap:anywhere}
 .ops{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .8rem;margin:.4rem 0 0}.ops dt{font-weight:600}.ops dd{margin:0}
 .badge{display:inline-block;border-radius:3px;padding:0 .35rem;font-size:12px;background:#eee}
-.badge.kind-refused,.badge.kind-error{background:#fde7ea;color:#b00020}.badge.kind-held{background:#fff3e0;color:#8a4b00}
+.badge.kind-refused,.badge.kind-error,.badge.kind-stuck{background:#fde7ea;color:#b00020}.badge.kind-held{background:#fff3e0;color:#8a4b00}
 .badge.kind-healthy{background:#e8f5e9;color:#1b5e20}.badge.kind-withdrawn,.badge.kind-disabled,.badge.kind-waiting{background:#f0f0f0;color:#555}
 dd.kind-refused{color:#b00020}dd.kind-held{color:#8a4b00}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ddd;padding:.3rem .45rem;text-align:left;vertical-align:middle}
@@ -188,7 +190,7 @@ tr.kind-disabled td,tr.kind-withdrawn td{color:#777}
 
 /** The whole page. */
 export function renderStatusPage(input: StatusPageInput): string {
-  const health = new Map(input.feeds.map((f) => [f.id, classifyFeed(f, input.held)]))
+  const health = new Map(input.feeds.map((f) => [f.id, classifyFeed(f, input.held, input.nowMs)]))
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -20,6 +20,7 @@ import {
   type HoldGuardName,
   type Snapshot,
 } from '../../shared/src/index.ts'
+import { workerFreshness } from './worker-freshness.ts'
 
 /** A feed the guards (or the worker) refused this run. */
 export interface Refusal {
@@ -48,6 +49,8 @@ export interface FeedState {
   readonly origin: string
   /** ISO time of this fetch. */
   readonly fetchedAt: string
+  /** Feeds whose data from the worker is not fresh (worker-freshness.ts); empty upstream. */
+  readonly warnings: readonly string[]
 }
 
 /** Options of {@link getFeedState}. */
@@ -189,34 +192,40 @@ export function isAllowedSource(source: string): boolean {
 
 /**
  * The outcomes of the feeds read from a worker: only those its change log shows changed since the
- * lock's cursor (the others keep their locked snapshot, set into `snapshots`), and the new cursor.
+ * lock's cursor (the others keep their locked snapshot, set into `snapshots`); the new cursor; and
+ * the warnings about feeds whose data there is not fresh (its catalogue: worker-freshness.ts).
  */
 async function workerOutcomes(
   viaWorker: readonly FeedDefinition[],
   guards: GuardOptions,
   snapshots: Map<string, Snapshot>,
   o: FeedStateOptions,
-): Promise<{ outcomes: FeedOutcome[]; cursor: LockCursor | undefined }> {
+): Promise<{ outcomes: FeedOutcome[]; cursor: LockCursor | undefined; warnings: string[] }> {
+  if (viaWorker.length === 0) return { outcomes: [], cursor: undefined, warnings: [] }
+  const freshness = workerFreshness(
+    o.source!,
+    viaWorker.map((d) => d.id),
+    o.fetch,
+    o.now(),
+  )
   let cursor: LockCursor | undefined
   let toFetch = viaWorker
-  if (viaWorker.length > 0) {
-    const log = await readChangeLog(
-      o.source!,
-      viaWorker.map((d) => d.id),
-      o,
-    )
-    if (log) {
-      cursor = { source: o.source!, value: log.nextCursor }
-      // With a cursor from the last run, only feeds with changes since need their snapshot.
-      if (log.since !== undefined)
-        toFetch = viaWorker.filter((d) => log.changed.has(d.id) || o.previous[d.id] === undefined)
-      for (const d of viaWorker) if (!toFetch.includes(d)) snapshots.set(d.id, o.previous[d.id]!)
-    } else if (o.cursor?.source === o.source) cursor = o.cursor
-  }
+  const log = await readChangeLog(
+    o.source!,
+    viaWorker.map((d) => d.id),
+    o,
+  )
+  if (log) {
+    cursor = { source: o.source!, value: log.nextCursor }
+    // With a cursor from the last run, only feeds with changes since need their snapshot.
+    if (log.since !== undefined)
+      toFetch = viaWorker.filter((d) => log.changed.has(d.id) || o.previous[d.id] === undefined)
+    for (const d of viaWorker) if (!toFetch.includes(d)) snapshots.set(d.id, o.previous[d.id]!)
+  } else if (o.cursor?.source === o.source) cursor = o.cursor
   const outcomes = await Promise.all(
     toFetch.map((def) => fromWorker(o.source!, def, o.previous[def.id], guards, o)),
   )
-  return { outcomes, cursor }
+  return { outcomes, cursor, warnings: await freshness }
 }
 
 /**
@@ -293,6 +302,7 @@ export async function getFeedState(
     ...(cursor ? { cursor } : {}),
     origin: o.source || 'upstream',
     fetchedAt,
+    warnings: fromWorkers.warnings,
   }
 }
 

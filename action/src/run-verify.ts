@@ -32,7 +32,10 @@ export async function runVerify(deps: SyncDeps): Promise<SyncResult> {
   }
   const policy = await checkPolicies(loaded, errors, reader.paths, reader.read, snapshots)
   const v = violations(policy)
-  const warnings = policy.errors.map((e) => `policy check could not run: ${e}`)
+  const warnings = [
+    ...(state?.warnings ?? []),
+    ...policy.errors.map((e) => `policy check could not run: ${e}`),
+  ]
   return {
     outputs: { changed: false, operation: 'none', added: 0, removed: 0, violations: v },
     summary: renderSummary(

@@ -80,6 +80,7 @@ async function makePlan(deps: SyncDeps): Promise<Plan> {
   const ids = [...new Set([...config.targets.flatMap((t) => t.feeds), ...policyFeeds(loaded)])]
   const fetched = await getFeedState(ids, feedOptions(deps, config, previous, lockCursor(lockText)))
   for (const r of fetched.refusals) log.warning(`feed ${r.feed} refused (${r.guard}): ${r.reason}`)
+  for (const w of fetched.warnings) log.warning(w)
   const open = fetched.held.length > 0 ? await client.findOpenPull(branch, base) : undefined
   const hold = decideHold(fetched.held, open)
   const state = recordConfirmations(fetched, hold.confirmed, open?.number)
@@ -98,7 +99,10 @@ async function makePlan(deps: SyncDeps): Promise<Plan> {
         state.snapshots,
       )
     : undefined
-  const warnings = (policy?.errors ?? []).map((e) => `policy check could not run: ${e}`)
+  const warnings = [
+    ...fetched.warnings,
+    ...(policy?.errors ?? []).map((e) => `policy check could not run: ${e}`),
+  ]
   const failure = allRefused
     ? `every feed was refused, so nothing was changed: ${state.refusals.map((r) => `${r.feed} (${r.guard})`).join(', ')}`
     : undefined

@@ -240,7 +240,11 @@ describe('getFeedState with the worker change log (/v1/changes)', () => {
 
     seen.length = 0
     const quiet = await getFeedState(ids, { ...options(previous), cursor: first.cursor! })
-    expect(seen.map((s) => s.url.split('?')[0])).toEqual(['/v1/changes'])
+    // The change log, and the catalogue (how fresh the feeds are: this stand-in has none).
+    expect(seen.map((s) => s.url.split('?')[0]).toSorted()).toEqual(['/v1/changes', '/v1/feeds'])
+    expect(quiet.warnings).toEqual([
+      `${url}/v1/feeds: answered 404; how fresh the worker's feeds are was not checked`,
+    ])
     expect(quiet.changes.size).toBe(0)
     expect(quiet.cursor).toEqual(first.cursor)
     expect(formatLock(quiet.snapshots, quiet.cursor)).toBe(
@@ -252,7 +256,11 @@ describe('getFeedState with the worker change log (/v1/changes)', () => {
     changeLog.push({ seq: 12, feed: 'github/hooks' })
     seen.length = 0
     const next = await getFeedState(ids, { ...options(previous), cursor: first.cursor! })
-    expect(seen.map((s) => s.url.split('?')[0])).toEqual(['/v1/changes', '/v1/feeds/github/hooks'])
+    expect(seen.map((s) => s.url.split('?')[0]).toSorted()).toEqual([
+      '/v1/changes',
+      '/v1/feeds',
+      '/v1/feeds/github/hooks',
+    ])
     expect([...next.changes.keys()]).toEqual(['github/hooks'])
     expect(next.cursor).toEqual({ source: url, value: '12' })
 

@@ -44,6 +44,7 @@ function state(ipv4: string[]): FeedState {
     held: [],
     origin: 'upstream',
     fetchedAt: '2026-11-21T00:00:00.000Z',
+    warnings: [],
   }
 }
 

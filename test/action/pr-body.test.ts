@@ -48,6 +48,7 @@ function state(added: string[], reason = 'ok', over: Partial<Snapshot> = {}): Fe
     held: [],
     origin: 'upstream',
     fetchedAt: s.fetchedAt,
+    warnings: [],
   }
 }
 

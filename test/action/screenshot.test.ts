@@ -188,6 +188,7 @@ describe.skipIf(SKIP !== undefined || !HAVE_FIXTURES)(
         held: [held],
         origin: 'upstream',
         fetchedAt: candidate.fetchedAt,
+        warnings: [],
       }
       const body = renderPrBody({
         state: feedState,

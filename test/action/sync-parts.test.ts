@@ -301,6 +301,7 @@ describe('held updates (the PR-upsert part with a held FeedState)', () => {
       held: [held],
       origin: 'upstream',
       fetchedAt: c.fetchedAt,
+      warnings: [],
     }
   }
   const input = (state: FeedState, open: DesiredPullInput['open']): DesiredPullInput => {

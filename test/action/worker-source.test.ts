@@ -1,12 +1,14 @@
 /**
  * @module The bundled Action with `source:` set to a worker (a local stand-in serving the
  * worker's documented routes): snapshots become the PR, the lock keeps the change-log cursor,
- * and the next run asks only `/v1/changes` when nothing changed.
+ * the next run asks only `/v1/changes` (and `/v1/feeds`, how fresh the feeds are) when nothing
+ * changed, and a worker that has not checked a feed for hours is a warning.
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sha256Lists, type Snapshot } from '../../shared/src/index.ts'
+import { escapeMarkdown } from '../../action/src/markdown.ts'
 import { actionPath } from '../helpers/dist.ts'
 import { startGitHubServer, type GitHubServer } from '../helpers/github-server.ts'
 import { runAction } from './run-action.ts'
@@ -26,6 +28,19 @@ describe('the Action with a worker as source', () => {
   const requests: string[] = []
   const snapshots = new Map<string, Snapshot>()
   const log: { seq: number; feed: string }[] = []
+  /** The catalogue's fields the Action reads (worker/src/routes/feed-catalogue.ts). */
+  const catalogue = new Map<string, Record<string, unknown>>()
+  const entry = (checkedAgoMs: number) => {
+    const at = new Date(Date.now() - checkedAgoMs).toISOString()
+    return {
+      id: 'github/hooks',
+      enabled: true,
+      version: 3,
+      fetchedAt: at,
+      lastCheckedAt: at,
+      lastOutcome: { outcome: 'unchanged', at },
+    }
+  }
 
   beforeAll(async () => {
     gh = await startGitHubServer()
@@ -42,6 +57,7 @@ describe('the Action with a worker as source', () => {
       ipv6: [],
     })
     log.push({ seq: 41, feed: 'github/hooks' })
+    catalogue.set('github/hooks', entry(10 * 60 * 1000))
     worker = createServer((req, res) => {
       const u = new URL(req.url ?? '/', 'http://worker')
       requests.push(u.pathname)
@@ -57,6 +73,10 @@ describe('the Action with a worker as source', () => {
             hasMore: false,
           }),
         )
+      }
+      if (u.pathname === '/v1/feeds') {
+        res.writeHead(200, { 'content-type': 'application/json' })
+        return void res.end(JSON.stringify({ feeds: [...catalogue.values()] }))
       }
       const s = snapshots.get(u.pathname.replace('/v1/feeds/', ''))
       if (!s) return void res.writeHead(404).end()
@@ -84,7 +104,8 @@ describe('the Action with a worker as source', () => {
     const r = await run()
     expect(r.code, r.stdout).toBe(0)
     expect(r.outputs['pull-request-operation']).toBe('created')
-    expect(requests).toEqual(['/v1/changes', '/v1/feeds/github/hooks'])
+    expect(requests.toSorted()).toEqual(['/v1/changes', '/v1/feeds', '/v1/feeds/github/hooks'])
+    expect(r.summary).not.toContain('github/hooks: the worker')
     const files = gh.readFiles(REPO, 'allowlist-sync/update')
     expect(files['nginx/hooks.conf']).toContain('allow 12.51.100.0/24;')
     const lock = JSON.parse(files['.github/allowlist-sync.lock.json']!) as {
@@ -98,12 +119,25 @@ describe('the Action with a worker as source', () => {
     )
   })
 
-  it('after the merge, an unchanged worker costs one request', async () => {
+  it('after the merge, an unchanged worker costs two requests: its change log and catalogue', async () => {
     gh.mergePull(REPO, 1)
     requests.length = 0
     const r = await run()
     expect(r.outputs['pull-request-operation']).toBe('none')
     expect(r.outputs.changed).toBe('false')
-    expect(requests).toEqual(['/v1/changes'])
+    expect(requests.toSorted()).toEqual(['/v1/changes', '/v1/feeds'])
+  })
+
+  it('warns when the worker has not checked a feed for hours: its 304s say nothing of that', async () => {
+    // A worker whose syncs stopped finishing two days ago (over the Workers Free CPU limit, say):
+    // its change log is quiet and its snapshot still matches the lock.
+    catalogue.set('github/hooks', entry(50 * 60 * 60 * 1000))
+    const checked = catalogue.get('github/hooks')!['lastCheckedAt'] as string
+    const r = await run()
+    expect(r.code, r.stdout).toBe(0)
+    expect(r.outputs.changed).toBe('false')
+    const warning = `feed github/hooks: the worker has not checked it for 2 d (last check ${checked}): its syncs are not finishing (see its status page and logs); its lists are as of ${checked}`
+    expect(r.stdout).toContain(`::warning::${warning}`)
+    expect(r.summary).toContain(`## Needs attention\n\n- ${escapeMarkdown(warning)}`)
   })
 })

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BUILTIN_FEEDS, syncFeeds } from '../../shared/src/index.ts'
 import type { FeedOutcome } from '../../shared/src/index.ts'
+import { workerFreshness } from '../../action/src/worker-freshness.ts'
 import { HAVE_FIXTURES } from '../helpers/fixtures.ts'
 import { fixtureMirrorLayout, LATEST_FIXTURES, startMirror } from '../scripts/mirror-server.ts'
 import type { MirrorServer } from '../scripts/mirror-server.ts'
@@ -86,6 +87,27 @@ describe('npm start on a fresh clone', () => {
       expect(again.status).toBe(304)
     },
     120_000,
+  )
+
+  it.runIf(HAVE_FIXTURES)(
+    "gives the Action what it needs to tell fresh feeds from stale ones (its catalogue's times)",
+    async () => {
+      // Runs after the fill above: every feed was checked a moment ago.
+      const ids = ['github/hooks', 'aws/EC2', 'github/dependabot']
+      expect(await workerFreshness(dev.url, ids, fetch, Date.now())).toEqual([])
+      // The same catalogue read seven hours on, as if no sync had finished since.
+      const later = await workerFreshness(dev.url, ids, fetch, Date.now() + 7 * 3_600_000)
+      expect(later).toHaveLength(3)
+      for (const [i, id] of ids.entries())
+        expect(later[i]).toMatch(
+          new RegExp(
+            `^feed ${id}: the worker has not checked it for 7 h \\(last check [0-9T:.-]+Z\\): its syncs are not finishing`,
+          ),
+        )
+      // github/dependabot (withdrawn by GitHub) has never had lists; the others' are as of the fill.
+      expect(later[0]).toMatch(/its lists are as of [0-9T:.-]+Z$/)
+      expect(later[2]).toMatch(/it has no lists yet$/)
+    },
   )
 })
 

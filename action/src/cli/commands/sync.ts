@@ -40,7 +40,9 @@ Options:
   --root DIR                  the repository root target paths are relative to (default .)
   --dry-run                   print the files it would write (the default)
   --write                     write the changed files
-  --source URL                a worker's base URL (overrides the config's source)
+  --source URL                a worker's base URL (overrides the config's source); a feed
+                              it has not checked for 6 hours, does not sync, or whose
+                              upstream it has refused for as long is a warning on stderr
   --max-removal-percent N     refuse a feed update removing more than N% (default 50)
   --allow-mass-removal        make held updates (beyond --max-removal-percent, or a family
                               more than doubled) plain changes, without the 'held:' notice
@@ -181,6 +183,7 @@ function printJson(io: CliIo, p: LocalPlan): void {
       removed: c.removed.ipv4.length + c.removed.ipv6.length,
     })),
     refusals: p.state.refusals,
+    warnings: p.state.warnings,
     held: p.state.held.map((h) => ({ feed: h.feed, guard: h.guard, reason: h.reason })),
     policy: p.policy ? { findings: p.policy.findings, errors: p.policy.errors } : null,
   }
@@ -189,6 +192,7 @@ function printJson(io: CliIo, p: LocalPlan): void {
 
 function printText(io: CliIo, p: LocalPlan, failed: number): void {
   for (const r of p.state.refusals) io.stderr(`refused: ${r.feed}: ${r.guard}: ${r.reason}\n`)
+  for (const w of p.state.warnings) io.stderr(`warning: ${w}\n`)
   for (const h of p.state.held) io.stderr(heldNotice(h))
   for (const f of p.files) {
     if (f.skipped) io.stderr(`${f.path}: ${f.skipped}\n`)

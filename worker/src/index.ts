@@ -40,7 +40,7 @@ export default {
   },
   async queue(batch, env) {
     if (batch.queue === SYNC_QUEUE_NAME) await consumeSyncs(batch, withDevCounters(env))
-    else if (batch.queue === SYNC_DEAD_LETTER_QUEUE_NAME) consumeSyncDeadLetters(batch)
+    else if (batch.queue === SYNC_DEAD_LETTER_QUEUE_NAME) await consumeSyncDeadLetters(batch, env)
     else if (batch.queue === DEAD_LETTER_QUEUE_NAME) await consumeDeadLetters(batch, env)
     else await consumeDeliveries(batch, env)
   },

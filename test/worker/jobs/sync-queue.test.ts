@@ -12,6 +12,7 @@ import worker from '../../../worker/src/index.ts'
 import { sourceGroups } from '../../../worker/src/jobs/source-groups.ts'
 import type { SyncMessage } from '../../../worker/src/jobs/sync-queue.ts'
 import {
+  call,
   capturingQueue,
   clearHistory,
   cloudflareMirror,
@@ -206,12 +207,54 @@ describe('the sync fan-out', () => {
     expect(await counts()).toEqual({ versions: 0, changes: 0, deliveries: 0 })
   })
 
-  it('logs and acknowledges what reached the sync dead-letter queue', async () => {
+  it('records a failing check for each feed of a message that reached the sync dead-letter queue', async () => {
+    const mirror = await cloudflareMirror(['11.0.2.0/24'], ['2a0b:db8::/48'])
+    const e = envWith({ UPSTREAM_MIRROR: mirror.url, ENABLED_FEEDS: 'cloudflare/edge' })
+    await deliver('allowlist-sync-sync', [{ runId: 'r1', feeds: ['cloudflare/edge'] }], e)
+    // What Queues hands over once the retries are spent (each invocation died over its CPU
+    // limit, say): a whole sync, a judge step of a chain (the feeds before it were judged), and
+    // what is not a sync message at all.
+    const judge = {
+      kind: 'judge',
+      body: {
+        url: 'https://ip-ranges.amazonaws.com/ip-ranges.json',
+        sha256: 'a'.repeat(64),
+        size: 1,
+      },
+      slices: 10,
+      keys: [],
+      feed: 1,
+      judged: [],
+    }
     const result = await deliver(
       'allowlist-sync-sync-dlq',
-      [{ runId: 'r', feeds: ['cloudflare/edge'] }, undefined],
-      env,
+      [
+        { runId: 'r2', feeds: ['cloudflare/edge', 'gone/feed'] },
+        undefined,
+        { runId: 'r3', feeds: ['aws/S3', 'aws/EC2', 'aws/AMAZON'], step: judge },
+      ],
+      e,
     )
-    expect(result.explicitAcks).toEqual(['m0', 'm1'])
+    expect(result.explicitAcks).toEqual(['m0', 'm1', 'm2'])
+    const checks = await rows<{ run_id: string; feed: string; outcome: string; reason: string }>(
+      `SELECT run_id, feed, outcome, reason FROM checks WHERE run_id IN ('r2', 'r3') ORDER BY feed`,
+    )
+    expect(checks.map((c) => [c.run_id, c.feed, c.outcome])).toEqual([
+      ['r3', 'aws/AMAZON', 'error'],
+      ['r3', 'aws/EC2', 'error'],
+      ['r2', 'cloudflare/edge', 'error'],
+    ])
+    expect(checks[0]!.reason).toBe(
+      'its judge step gave up retrying and was dead-lettered: each attempt threw, or its invocation died (over its CPU or memory limit); see sync-message-failed in the logs',
+    )
+    expect(checks[2]!.reason).toMatch(/^its sync gave up retrying and was dead-lettered/)
+    // The feed is failing since then, where it said "changed" before.
+    const res = await call('/v1/feeds', {}, { ENABLED_FEEDS: 'cloudflare/edge' })
+    const { feeds } = await res.json<{
+      feeds: { id: string; version: number | null; lastOutcome: { outcome: string } | null }[]
+    }>()
+    const edge = feeds.find((f) => f.id === 'cloudflare/edge')!
+    expect(edge.version).toBe(1)
+    expect(edge.lastOutcome?.outcome).toBe('error')
   })
 })

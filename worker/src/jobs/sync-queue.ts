@@ -3,10 +3,11 @@
  * share an upstream URL travel together, so each URL is still fetched once), and each message is
  * one queue invocation that fetches, guards, diffs and stores those feeds (jobs/scheduled.ts).
  * A failed message is retried by the queue (wrangler.toml: the sync consumer's max_retries),
- * then dead-lettered, where it is logged as an error. Delivery is at least once: a duplicate
+ * then dead-lettered, where it is logged and its feeds get an `error` check. Delivery is at least once: a duplicate
  * message stores nothing new (scheduled.ts: equal lists are unchanged, no version, no change).
  */
 import { readConfig } from '../config.ts'
+import { recordChecks } from '../db/checks.ts'
 import { logEvent } from '../log-event.ts'
 import { DEFAULT_DEPS } from './deps.ts'
 import type { JobDeps } from './deps.ts'
@@ -134,14 +135,40 @@ async function consumeOne(env: ConsumerEnv, deps: JobDeps, body: SyncMessage): P
     await startSliced({ ...env, SLICED_BODIES: sliced! }, body.runId, fetched)
 }
 
-/** The sync dead-letter queue's consumer: every message there gave up retrying; log each. */
-export function consumeSyncDeadLetters(batch: MessageBatch<unknown>): void {
+/**
+ * The sync dead-letter queue's consumer: every message there gave up retrying (the sync threw, or
+ * its invocation died: over its CPU or memory limit). Each is logged, and each of its feeds still
+ * in the catalogue gets an `error` check saying so, so the status page and `GET /v1/feeds` show
+ * the feed failing, since then, instead of the last outcome its dead syncs never replaced.
+ */
+export async function consumeSyncDeadLetters(
+  batch: MessageBatch<unknown>,
+  env: { readonly DB: D1Database },
+): Promise<void> {
   for (const message of batch.messages) {
     logEvent('error', {
       event: 'sync-dead-letter',
       id: message.id,
       body: JSON.stringify(message.body)?.slice(0, 300) ?? String(message.body),
     })
+    const body = message.body
+    if (isSyncMessage(body)) {
+      const what = body.step === undefined ? 'its sync' : `its ${body.step.kind} step`
+      // A judge step's chain stops there: the feeds before it were judged, and keep their outcome.
+      const ids = body.step?.kind === 'judge' ? body.feeds.slice(body.step.feed) : body.feeds
+      const at = new Date().toISOString()
+      await recordChecks(
+        env.DB,
+        resolveFeeds(ids).feeds.map((f) => ({
+          runId: body.runId,
+          feed: f.id,
+          at,
+          outcome: 'error' as const,
+          reason: `${what} gave up retrying and was dead-lettered: each attempt threw, or its invocation died (over its CPU or memory limit); see sync-message-failed in the logs`,
+          durationMs: 0,
+        })),
+      )
+    }
     message.ack()
   }
 }

@@ -132,7 +132,12 @@ export function readCompose(text: string, file: string): FirewallConfig {
   }
 }
 
-function parseShortSyntax(
+/**
+ * A port in compose's short syntax, which `docker run -p` takes too:
+ * `[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]`; `ephemeral` when Docker picks the host port,
+ * undefined when it is none.
+ */
+export function parseShortSyntax(
   spec: string,
 ):
   | { ports: PortRange; protocol: TransportProtocol; hostIp?: string; target: number }

@@ -4,6 +4,7 @@
  * `ufw insert N ...`, `ufw delete ...`, `ufw default deny incoming`. Rules apply in ufw's order.
  */
 import { PolicyError } from './policy-error.ts'
+import { DOCKER_DAEMON_JSON, daemonJsonWrite, readDockerCommand } from './read-docker-commands.ts'
 import { rateNote } from './rate-note.ts'
 import { splitWords } from './split-words.ts'
 import { SERVICE_NAMES } from './service-names.ts'
@@ -22,6 +23,7 @@ import type {
   FirewallConfig,
   FirewallRule,
   PortRange,
+  PublishedPort,
   TransportProtocol,
   ReaderWarning,
 } from './types.ts'
@@ -151,8 +153,10 @@ function settingsWritten(raw: string): Map<string, string | undefined> {
 /**
  * Reads a file of ufw commands. Of other shell lines, one that writes /etc/default/ufw is read as
  * ufw-init reads the file (`IPV6=no` drops all IPv6: ufwIpv6Off; the default input and output
- * policies), and one that writes another file of ufw's or runs another packet filter's command is
- * reported at its line; the rest are no business of ufw's.
+ * policies); a Docker command as read-docker-commands.ts reads it (`docker run -p` publishes past
+ * ufw, unless daemon.json's `"iptables": false` came first); one that writes another file of
+ * ufw's or runs another packet filter's command is reported at its line; the rest are no business
+ * of ufw's.
  */
 export function readUfwCommands(text: string, file: string): FirewallConfig {
   const incoming: Entry[] = []
@@ -172,10 +176,28 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
   const note = (line: number, message: string) => warnings.push({ file, line, message })
   // the other files of ufw's the script writes: the first line that does, and how many do
   const otherFiles = new Map<string, { line: number; count: number }>()
+  // the ports `docker run -p` publishes past ufw, and the line that turned Docker's NAT off
+  const published: PublishedPort[] = []
+  let dockerIptablesOff: number | undefined
   for (const { raw, line } of commandLines(text)) {
     const where = { file, line }
     const err = (reason: string) =>
       new PolicyError('ERR_POLICY_CONFIG', `${file}:${line}: ${reason}`, where)
+    const daemon = daemonJsonWrite(raw)
+    if (daemon !== undefined) {
+      dockerIptablesOff = daemon === 'off' ? line : daemon === 'on' ? undefined : dockerIptablesOff
+      if (daemon === 'off')
+        note(
+          line,
+          `writes "iptables": false into ${DOCKER_DAEMON_JSON}: Docker adds no NAT rules, and the ports it publishes from then on stay behind ufw's rules (read so)`,
+        )
+      else if (daemon === 'unknown')
+        note(
+          line,
+          `writes ${DOCKER_DAEMON_JSON} with what this reader cannot see: its "iptables" setting decides whether published ports go past ufw, and is read as before this line`,
+        )
+      continue
+    }
     const written = raw.includes('/etc/') ? ufwFileWritten(splitWords(raw)) : undefined
     if (written !== undefined && written !== UFW_DEFAULTS) {
       const seen = otherFiles.get(written)
@@ -225,6 +247,9 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
           line,
           `'${raw.slice(0, 80)}' is not read: ${tool} changes the kernel's filtering beside ufw; give its rules to verify as a config of their own`,
         )
+      const docker = readDockerCommand(words, line, dockerIptablesOff)
+      published.push(...(docker?.published ?? []))
+      for (const n of docker?.notes ?? []) note(line, n)
       continue
     }
     sawUfw = true
@@ -438,7 +463,7 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
         policyLine: defaults.outLine,
       },
     ],
-    published: [],
+    published,
     warnings: warnings.sort((a, b) => a.line! - b.line!),
   }
 }

@@ -411,6 +411,7 @@ export function publishedFor(cs: CompiledConfigs, shape: PacketShape) {
     const p = cc.config.published.find((p) => {
       if (p.protocol !== shape.protocol || shape.port < p.ports[0] || shape.port > p.ports[1])
         return false
+      if (p.families !== undefined && !p.families.includes(shape.family)) return false
       if (p.hostIp === undefined || p.hostIp === '0.0.0.0' || p.hostIp === '::') return true
       const v6 = p.hostIp.includes(':')
       if ((v6 ? 6 : 4) !== shape.family) return false

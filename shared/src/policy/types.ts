@@ -218,6 +218,11 @@ export interface PublishedPort {
   readonly protocol: TransportProtocol
   /** The host address it binds; undefined binds all addresses of both families. */
   readonly hostIp?: string
+  /**
+   * The families the NAT publishes it in, when not both (`docker run -p` on the default bridge:
+   * IPv4; IPv6 clients reach docker-proxy, a socket of the host's, through its input rules).
+   */
+  readonly families?: readonly Family[]
   /** The container's first port (host port `ports[0] + k` goes to `target + k`); undefined: the same. */
   readonly target?: number
   readonly service: string
@@ -243,7 +248,7 @@ export interface FirewallConfig {
   /** The address families the config decides for (e.g. `iptables-save` is IPv4 only). */
   readonly families: readonly Family[]
   readonly chains: readonly FirewallChain[]
-  /** docker-compose only. */
+  /** docker-compose, and the ports a ufw script's `docker run -p` publishes. */
   readonly published: readonly PublishedPort[]
   /** Things the reader could not model exactly (unknown matches, rate limits, lines not read). */
   readonly warnings: readonly ReaderWarning[]

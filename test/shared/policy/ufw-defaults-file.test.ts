@@ -162,8 +162,9 @@ describe("a ufw script that writes ufw's own files", () => {
     ])
   })
 
-  it('docker-ufw-fix: the forward policy and an iptables command beside ufw are reported', () => {
+  it("docker-ufw-fix: the forward policy, Docker's iptables off and an iptables command beside ufw are reported", () => {
     expect(said(DOCKER_UFW_FIX)).toEqual([
+      [3, 'writes "iptables"'],
       [4, 'DEFAULT_FORWARD_POLICY in /etc/default/ufw is not modelled'],
       [
         6,

@@ -41,7 +41,9 @@ read behind what ufw's stock before.rules accept ahead of it: replies, 68/udp fr
 source port 67 (the DHCP client's) and 546/udp between link-local addresses (DHCPv6); what a ufw
 script writes into /etc/default/ufw is read as ufw then runs (IPV6=no: all IPv6 dropped;
 DEFAULT_INPUT_POLICY and DEFAULT_OUTPUT_POLICY: the defaults), and a warning names any other
-setting, or edit of ufw's rules files, it does not read. Feeds
+setting, or edit of ufw's rules files, it does not read. A 'docker run -p' in a ufw script is
+a port published past ufw (IPv4), unless the script wrote "iptables": false into
+/etc/docker/daemon.json before it; compose, swarm and ufw-docker commands are warnings. Feeds
 a policy names (feed:coolify/cloud) are fetched (honouring UPSTREAM_MIRROR) unless --feed-file
 supplies them; a feed whose new list is held (a mass removal or addition) is used as published,
 with a 'held: ...' line on stderr.

@@ -1,0 +1,139 @@
+/**
+ * @module The Docker commands of a shell script beside ufw (read-ufw-commands.ts). Docker's NAT
+ * rules send a published port to its container before ufw's input rules see the packet, so
+ * `docker run -p 80:80` opens port 80 whatever ufw allows (docs.docker.com, "Docker and ufw"),
+ * unless dockerd runs with `"iptables": false` in /etc/docker/daemon.json. The ports a
+ * `docker run` or `docker create` publishes are read as a compose file's are (the evaluator's
+ * published-port path); what other Docker commands publish is reported, not read.
+ */
+import { parseShortSyntax } from './read-compose.ts'
+import type { PublishedPort } from './types.ts'
+
+/** The file dockerd reads its settings from, `"iptables"` among them. */
+export const DOCKER_DAEMON_JSON = '/etc/docker/daemon.json'
+
+/** What one Docker command of a script publishes, and what is said about it. */
+export interface DockerReading {
+  readonly published: readonly PublishedPort[]
+  readonly notes: readonly string[]
+}
+
+/** `docker compose` and `docker stack` verbs that start containers. */
+const STARTS = new Set(['up', 'create', 'start', 'restart', 'run', 'deploy'])
+
+/**
+ * Reads one command (`sudo` dropped) at `line` when it is Docker's; undefined when it is not.
+ * `iptablesOff`: the line that wrote `"iptables": false` into daemon.json, if one did: published
+ * ports then stay behind ufw's rules.
+ */
+export function readDockerCommand(
+  words: readonly string[],
+  line: number,
+  iptablesOff: number | undefined,
+): DockerReading | undefined {
+  const tool = words[0]?.split('/').at(-1)
+  const text = words.join(' ')
+  const shown = `'${text.length > 80 ? `${text.slice(0, 79)}…` : text}'`
+  if (tool === 'ufw-docker')
+    return said(
+      `${shown} is not read: ufw-docker writes ufw's after.rules and its rules for published ports (DOCKER-USER); give verify this host's iptables-save for them`,
+    )
+  if (
+    tool === 'docker-compose' ||
+    (tool === 'docker' && ['compose', 'stack'].includes(words[1]!))
+  ) {
+    if (!words.slice(tool === 'docker' ? 2 : 1).some((w) => STARTS.has(w))) return said()
+    return said(
+      `${shown} starts containers whose published ports go past ufw (Docker's NAT comes first): give verify the compose file too (format docker-compose)`,
+    )
+  }
+  if (tool !== 'docker') return undefined
+  const sub = words[1] === 'container' || words[1] === 'service' ? 2 : 1
+  const verb = `${sub === 2 ? `${words[1]} ` : ''}${words[sub]}`
+  const specs = publishFlags(words.slice(sub + 1))
+  if (specs.length === 0) return said()
+  if (words[1] === 'service')
+    return said(
+      `${shown} publishes through the swarm's routing mesh, past ufw: not modelled; give verify this host's iptables-save`,
+    )
+  if (
+    verb !== 'run' &&
+    verb !== 'create' &&
+    verb !== 'container run' &&
+    verb !== 'container create'
+  )
+    return said()
+  if (iptablesOff !== undefined)
+    return said(
+      `${shown} publishes ports with dockerd's iptables off (line ${iptablesOff}): no NAT sends them past ufw, whose rules decide (read so)`,
+    )
+  const published: PublishedPort[] = []
+  const notes: string[] = []
+  for (const spec of specs) {
+    const p = spec === 'all' ? 'all' : parseShortSyntax(spec)
+    if (p === 'all')
+      notes.push(
+        `${shown} publishes every port its image exposes (-P), past ufw, on ephemeral host ports: not known here`,
+      )
+    else if (p === 'ephemeral')
+      notes.push(`${shown} publishes '${spec}' on an ephemeral host port, past ufw: not known here`)
+    else if (p === undefined)
+      notes.push(`${shown}: '${spec}' is not [HOST_IP:]HOST_PORT:CONTAINER_PORT[/PROTOCOL]`)
+    // Without a host address: IPv4 only. On Docker's default bridge (no IPv6) an IPv6 client
+    // reaches docker-proxy, a socket of the host's, through ufw's rules.
+    else
+      published.push({
+        ...(p.hostIp === undefined ? { families: [4] } : {}),
+        ...p,
+        service: `docker ${verb} (line ${line})`,
+        line,
+      })
+  }
+  if (published.length > 0)
+    notes.push(
+      `${shown} publishes ${published.map((p) => `${p.ports[0] === p.ports[1] ? p.ports[0] : p.ports.join('-')}/${p.protocol}`).join(', ')} past ufw: Docker's NAT sends ${published.length === 1 ? 'it' : 'them'} to the container before ufw's rules, so only a DOCKER-USER chain or "iptables": false in ${DOCKER_DAEMON_JSON} keeps ${published.length === 1 ? 'it' : 'them'} closed (read so)`,
+    )
+  return { published, notes }
+}
+
+function said(...notes: string[]): DockerReading {
+  return { published: [], notes }
+}
+
+/** The values of `-p`/`--publish` (glued or not, `-dp 80:80`), and `all` for `-P`. */
+function publishFlags(args: readonly string[]): string[] {
+  const specs: string[] = []
+  for (let k = 0; k < args.length; k++) {
+    const a = args[k]!
+    const long = /^--publish(?:=(.*))?$/.exec(a)
+    const short = /^-[a-zA-Z]*p(.*)$/.exec(a)
+    if (long || (short && !a.startsWith('--'))) {
+      const glued = long ? long[1] : short![1]
+      const value = glued !== undefined && glued !== '' ? glued : args[++k]
+      if (value !== undefined) specs.push(value)
+    } else if (a === '--publish-all' || /^-[a-zA-Z]*P[a-zA-Z]*$/.test(a)) specs.push('all')
+  }
+  return specs
+}
+
+/**
+ * What a shell line writes into daemon.json: `off` for `"iptables": false`, `on` for `true`,
+ * `unknown` for anything else it writes there, undefined when it writes nothing there (a `cat`
+ * reads it). The line is searched as text: the write is often inside `sh -c "…"`.
+ */
+export function daemonJsonWrite(raw: string): 'off' | 'on' | 'unknown' | undefined {
+  const at = raw.indexOf(DOCKER_DAEMON_JSON)
+  if (at < 0) return undefined
+  const before = raw.slice(0, at)
+  // a cp, mv or install writes its last word: `cp /etc/docker/daemon.json x` reads it
+  const last = /^["']?\s*($|[;&|])/.test(raw.slice(at + DOCKER_DAEMON_JSON.length))
+  const writes =
+    /(^|[^<\d])\d?>>?\s*$/.test(before) ||
+    /\btee\b/.test(before) ||
+    (/\bsed\b/.test(before) && /\s(-[a-zA-Z]*i|--in-place)/.test(before)) ||
+    (last && /\b(cp|mv|install)\b/.test(before))
+  if (!writes) return undefined
+  // the last value named (`sed -i 's/"iptables": true/"iptables": false/'` writes false)
+  const value = [...raw.matchAll(/\\?"iptables\\?"\s*:\s*(true|false)/g)].at(-1)?.[1]
+  return value === 'false' ? 'off' : value === 'true' ? 'on' : 'unknown'
+}

@@ -6,6 +6,7 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { reachOf, toAddressValue, type CompiledConfigs } from '../../shared/src/index.ts'
 import { createKernelLab, type LabProbe } from './kernel-lab.ts'
 import { netnsSkipReason } from './netns.ts'
 
@@ -105,4 +106,25 @@ export function verifyAndKernel(
     (p, k) =>
       `${p.protocol} ${p.from} -> ${p.port}: verify ${word(verify[k])}, kernel ${word(kernel[k])}`,
   )
+}
+
+/** The host's addresses the ufw tests evaluate at (documentation ranges). */
+export const UFW_HOST = { 4: '192.0.2.1', 6: '2001:db8::1' } as const
+
+/** Sources a port of UFW_HOST in `family` lets in, as verify reads it: `any`, `none`, or CIDRs. */
+export function reachText(
+  cs: CompiledConfigs,
+  port: number,
+  family: 4 | 6,
+  protocol: 'tcp' | 'udp' = 'tcp',
+): string {
+  const r = reachOf(cs, {
+    direction: 'inbound',
+    protocol,
+    port,
+    family,
+    state: 'new',
+    local: toAddressValue(UFW_HOST[family])!.value,
+  })!
+  return r.isAll ? 'any' : r.isEmpty ? 'none' : r.toCidrs().join(' ')
 }

@@ -10,13 +10,17 @@
 import { describe, expect, it } from 'vitest'
 import {
   compileConfigs,
-  reachOf,
   readFirewallConfig,
-  toAddressValue,
   type CompiledConfigs,
 } from '../../../shared/src/index.ts'
 import { predict } from '../../helpers/kernel-truth.ts'
-import { runUfwScript, ufwSkipReason, verifyAndKernel } from '../../helpers/ufw.ts'
+import {
+  reachText,
+  runUfwScript,
+  UFW_HOST,
+  ufwSkipReason,
+  verifyAndKernel,
+} from '../../helpers/ufw.ts'
 
 /**
  * github.com/digitalocean/droplet-1-clicks `common/scripts/014-ufw-docker.sh`
@@ -105,24 +109,13 @@ ufw allow 22/tcp
 ufw --force enable
 `
 
-const local = { 4: '192.0.2.1', 6: '2001:db8::1' } as const
+const local = UFW_HOST
 
 function read(text: string) {
   return readFirewallConfig(text, { file: 'setup.sh', format: 'ufw-commands' })
 }
 
-/** Sources a TCP port of this host's address in `family` lets in: `any`, `none`, or CIDRs. */
-function reach(cs: CompiledConfigs, port: number, family: 4 | 6) {
-  const r = reachOf(cs, {
-    direction: 'inbound',
-    protocol: 'tcp',
-    port,
-    family,
-    state: 'new',
-    local: toAddressValue(local[family])!.value,
-  })!
-  return r.isAll ? 'any' : r.isEmpty ? 'none' : r.toCidrs().join(' ')
-}
+const reach = (cs: CompiledConfigs, port: number, family: 4 | 6) => reachText(cs, port, family)
 
 /** Each warning as its line and its message up to the first colon. */
 const said = (text: string) =>

@@ -10,11 +10,10 @@
 import { describe, expect, it } from 'vitest'
 import {
   compileConfigs,
-  reachOf,
   readFirewallConfig,
-  toAddressValue,
   type FirewallConfig,
 } from '../../../shared/src/index.ts'
+import { reachText } from '../../helpers/ufw.ts'
 
 /**
  * github.com/prohohoho/aws-practice `script.sh` @ 308641672144638af6282126ee05ec78d34c0bb4, read
@@ -76,24 +75,13 @@ ufw status numbered
 echo All done, now secure your SSH port again. Make sure to delete the old SSH rules: ufw delete NUM
 `
 
-const local = { 4: '192.0.2.1', 6: '2001:db8::1' } as const
-
 function read(text: string): FirewallConfig {
   return readFirewallConfig(text, { file: 'setup.sh', format: 'ufw-commands' })
 }
 
 /** Sources a port of this host's address in `family` lets in: `any`, `none`, or CIDRs. */
-function reach(c: FirewallConfig, port: number, family: 4 | 6, protocol: 'tcp' | 'udp' = 'tcp') {
-  const r = reachOf(compileConfigs([c]), {
-    direction: 'inbound',
-    protocol,
-    port,
-    family,
-    state: 'new',
-    local: toAddressValue(local[family])!.value,
-  })!
-  return r.isAll ? 'any' : r.isEmpty ? 'none' : r.toCidrs().join(' ')
-}
+const reach = (c: FirewallConfig, port: number, family: 4 | 6, protocol?: 'tcp' | 'udp') =>
+  reachText(compileConfigs([c]), port, family, protocol)
 
 /** Each warning as its line and its message. */
 const said = (c: FirewallConfig) => c.warnings.map((w) => [w.line, w.message])

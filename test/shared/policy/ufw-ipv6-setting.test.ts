@@ -8,13 +8,17 @@
 import { describe, expect, it } from 'vitest'
 import {
   compileConfigs,
-  reachOf,
   readFirewallConfig,
-  toAddressValue,
   type CompiledConfigs,
 } from '../../../shared/src/index.ts'
 import { predict } from '../../helpers/kernel-truth.ts'
-import { runUfwScript, ufwSkipReason, verifyAndKernel } from '../../helpers/ufw.ts'
+import {
+  reachText,
+  runUfwScript,
+  UFW_HOST,
+  ufwSkipReason,
+  verifyAndKernel,
+} from '../../helpers/ufw.ts'
 
 /**
  * github.com/ucrm-plugins/ucrm-plugins `vagrant/provisioning/base/firewall.sh`
@@ -60,20 +64,11 @@ sudo ufw allow ssh
 sudo ufw --force enable
 `
 
-const local = { 4: '192.0.2.1', 6: '2001:db8::1' } as const
+const local = UFW_HOST
 
 /** Sources a TCP or UDP port of this host's address in `family` lets in: `any`, `none`, or CIDRs. */
-function reach(cs: CompiledConfigs, protocol: 'tcp' | 'udp', port: number, family: 4 | 6) {
-  const r = reachOf(cs, {
-    direction: 'inbound',
-    protocol,
-    port,
-    family,
-    state: 'new',
-    local: toAddressValue(local[family])!.value,
-  })!
-  return r.isAll ? 'any' : r.isEmpty ? 'none' : r.toCidrs().join(' ')
-}
+const reach = (cs: CompiledConfigs, protocol: 'tcp' | 'udp', port: number, family: 4 | 6) =>
+  reachText(cs, port, family, protocol)
 
 function read(text: string) {
   return readFirewallConfig(text, { file: 'setup.sh', format: 'ufw-commands' })

@@ -5,22 +5,13 @@
  * real dockerd's dump (test/fixtures/docker), then against a real dockerd started here with its
  * own root, socket and namespace. Runs as root (CI); elsewhere each block skips with its reason.
  */
-import { spawn, spawnSync } from 'node:child_process'
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { renderFormat } from '../../../shared/src/index.ts'
+import { dockerdSkipReason, host, importBusybox, startDockerd } from '../../helpers/dockerd.ts'
 import {
   createNetnsPair,
   listenInNamespace,
@@ -64,12 +55,6 @@ afterEach(async () => {
   for (const c of cleanup.reverse()) await c()
   cleanup = []
 })
-
-function host(argv: string[]): string {
-  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', env: { ...process.env, PATH } })
-  if (r.status !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`)
-  return r.stdout
-}
 
 function newPair(): NetnsPair {
   const p = createNetnsPair('asr-pf', { server: [SERVER[4], SERVER[6]], client: CLIENTS })
@@ -242,64 +227,11 @@ describe.skipIf(skip('iptables-restore', 'ip6tables-restore', 'sysctl'))(
   },
 )
 
-/** Why a real dockerd cannot be used here, or undefined. */
+/** Why a real dockerd cannot be used here, said once; false when it can. */
 function dockerSkip(): string | false {
-  const reason =
-    netnsSkipReason('dockerd', 'docker', 'containerd', 'runc', 'unshare', 'nsenter', 'tar') ??
-    (existsSync('/bin/busybox')
-      ? undefined
-      : 'skipped: busybox-static (/bin/busybox) not installed')
-  if (reason !== undefined) console.warn(`docker-user against a real dockerd: ${reason}`)
+  const reason = dockerdSkipReason()
+  if (reason !== undefined) console.warn(`docker-user against a real dockerd: skipped: ${reason}`)
   return reason ?? false
-}
-
-/** A dockerd of our own in the server namespace, or its log's tail when it cannot start. */
-async function startDockerd(
-  p: NetnsPair,
-): Promise<{ docker: (...args: string[]) => string; sock: string } | { failed: string }> {
-  const root = path.join(dir, 'dockerd')
-  mkdirSync(root, { recursive: true })
-  writeFileSync(path.join(root, 'daemon.json'), '{}\n')
-  const sock = `unix://${root}/docker.sock`
-  // A private mount namespace: /etc/docker (dockerd writes key.json there) is a tmpfs of its own.
-  const child = spawn(
-    'unshare',
-    [
-      '--mount',
-      '--propagation',
-      'private',
-      'sh',
-      '-c',
-      `if [ -d /etc/docker ]; then mount -t tmpfs tmpfs /etc/docker; fi; exec nsenter --net=/run/netns/${p.names.server} dockerd --config-file ${root}/daemon.json --data-root ${root}/data --exec-root ${root}/exec --pidfile ${root}/docker.pid -H ${sock} --cgroup-parent /asr-pf-docker --bip 192.0.2.1/25 --ipv6 --fixed-cidr-v6 2001:db8:d0c::/64 --experimental --ip6tables`,
-    ],
-    { env: { ...process.env, PATH }, stdio: ['ignore', 'pipe', 'pipe'] },
-  )
-  let log = ''
-  child.stdout.on('data', (d: Buffer) => (log += d.toString()))
-  child.stderr.on('data', (d: Buffer) => (log += d.toString()))
-  const exited = new Promise<void>((r) => child.once('exit', () => r()))
-  const docker = (...args: string[]) => host(['docker', '-H', sock, ...args])
-  cleanup.push(async () => {
-    spawnSync('docker', ['-H', sock, 'rm', '-f', 'asr-pf-web'], { env: { ...process.env, PATH } })
-    child.kill('SIGTERM')
-    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000)
-    await exited
-    clearTimeout(killer)
-    // The containers' cgroups went under --cgroup-parent: remove it (cgroup v1: in every
-    // hierarchy; v2: /sys/fs/cgroup/asr-pf-docker itself).
-    for (const h of ['', ...readdirSync('/sys/fs/cgroup')])
-      spawnSync('rmdir', [path.join('/sys/fs/cgroup', h, 'asr-pf-docker')])
-    rmSync(root, { recursive: true, force: true })
-  })
-  for (let i = 0; i < 120; i++) {
-    if (
-      spawnSync('docker', ['-H', sock, 'version'], { env: { ...process.env, PATH } }).status === 0
-    )
-      return { docker, sock }
-    if (child.exitCode !== null) break
-    await new Promise((r) => setTimeout(r, 500))
-  }
-  return { failed: log.split('\n').slice(-15).join('\n') }
 }
 
 describe.skipIf(dockerSkip())('docker-user against a real dockerd', () => {
@@ -307,7 +239,13 @@ describe.skipIf(dockerSkip())('docker-user against a real dockerd', () => {
     'a container publishing on both families: the script guards it from a namespace across a veth',
     async (ctx) => {
       const p = newPair()
-      const started = await startDockerd(p)
+      const started = await startDockerd(p, path.join(dir, 'asr-pf-docker'), [
+        '--bip 192.0.2.1/25',
+        '--ipv6',
+        '--fixed-cidr-v6 2001:db8:d0c::/64',
+        '--experimental',
+        '--ip6tables',
+      ])
       if ('failed' in started) {
         // The rebuilt layout above still runs; say why the real one did not.
         console.warn(
@@ -316,13 +254,9 @@ describe.skipIf(dockerSkip())('docker-user against a real dockerd', () => {
         ctx.skip()
         return
       }
+      cleanup.push(started.stop)
       const { docker, sock } = started
-      const rootfs = path.join(dir, 'rootfs')
-      mkdirSync(path.join(rootfs, 'bin'), { recursive: true })
-      copyFileSync('/bin/busybox', path.join(rootfs, 'bin/busybox'))
-      writeFileSync(path.join(rootfs, 'bin/ok'), '#!/bin/busybox sh\nprintf ok\n')
-      chmodSync(path.join(rootfs, 'bin/ok'), 0o755)
-      host(['sh', '-c', `tar -C ${rootfs} -c . | docker -H ${sock} import - asr-pf-busybox`])
+      importBusybox(started, dir, 'asr-pf-busybox')
       // Two published ports on both families; each answers "ok" and closes, as the listeners do.
       docker(
         'run',

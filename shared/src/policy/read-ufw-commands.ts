@@ -183,6 +183,14 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
     const where = { file, line }
     const err = (reason: string) =>
       new PolicyError('ERR_POLICY_CONFIG', `${file}:${line}: ${reason}`, where)
+    // a shell expansion (`$PORT`, `${ip}`, a command's output) has no value this reader knows
+    const literal = (v: string) => {
+      if (/[$`]/.test(v))
+        throw err(
+          `'${v}' is a shell expansion, whose value the script alone does not say: write the value out, or give verify what ufw holds on the host ('ufw status verbose', format ufw-status)`,
+        )
+      return v
+    }
     const daemon = daemonJsonWrite(raw)
     if (daemon !== undefined) {
       dockerIptablesOff = daemon === 'off' ? line : daemon === 'on' ? undefined : dockerIptablesOff
@@ -278,8 +286,11 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
       continue
     }
     if (verb === 'default') {
-      const pol = words[1] === 'allow' ? 'accept' : 'drop'
-      const dir = words[2] ?? 'incoming'
+      const given = literal(words[1] ?? '')
+      if (!['allow', 'deny', 'reject'].includes(given))
+        throw err(`'ufw default ${given}': expected allow, deny or reject`)
+      const pol = given === 'allow' ? 'accept' : 'drop'
+      const dir = literal(words[2] ?? 'incoming')
       if (dir === 'incoming') defaults = { ...defaults, in: pol, inLine: line }
       else if (dir === 'outgoing') defaults = { ...defaults, out: pol, outLine: line }
       continue
@@ -300,7 +311,7 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
       if (/^\d+$/.test(words[0] ?? ''))
         throw err("'ufw delete NUM' depends on the live rule numbers; write the rule out instead")
     }
-    const action = words[0]
+    const action = literal(words[0] ?? '')
     if (action !== 'allow' && action !== 'deny' && action !== 'reject' && action !== 'limit') {
       note(line, `'${raw.slice(0, 80)}' is not read: not a ufw rule command`)
       continue
@@ -323,11 +334,11 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
     // ufw tells a profile's rule from the same ports written out
     let app: string | undefined
     while (k < words.length) {
-      const w = words[k++]!
+      const w = literal(words[k++]!)
       const next = () => {
         const v = words[k++]
         if (v === undefined) throw err(`'${w}' needs a value`)
-        return v
+        return w === 'comment' ? v : literal(v)
       }
       if (w === 'log' || w === 'log-all') continue
       if (w === 'on') iface = next()

@@ -79,11 +79,13 @@ export function readDockerCommand(
       notes.push(`${shown} publishes '${spec}' on an ephemeral host port, past ufw: not known here`)
     else if (p === undefined)
       notes.push(`${shown}: '${spec}' is not [HOST_IP:]HOST_PORT:CONTAINER_PORT[/PROTOCOL]`)
-    // Without a host address: IPv4 only. On Docker's default bridge (no IPv6) an IPv6 client
-    // reaches docker-proxy, a socket of the host's, through ufw's rules.
+    else if (p.hostIp?.startsWith('127.') || p.hostIp === '::1')
+      notes.push(`${shown} publishes '${spec}' on ${p.hostIp} only: other hosts cannot reach it`)
+    // Without a host address, or on 0.0.0.0: IPv4 only. On Docker's default bridge (no IPv6) an
+    // IPv6 client reaches docker-proxy, a socket of the host's, through ufw's rules.
     else
       published.push({
-        ...(p.hostIp === undefined ? { families: [4] } : {}),
+        ...(p.hostIp === undefined || p.hostIp === '0.0.0.0' ? { families: [4] } : {}),
         ...p,
         service: `docker ${verb} (line ${line})`,
         line,

@@ -87,6 +87,13 @@ const reach = (c: FirewallConfig, port: number, family: 4 | 6, protocol?: 'tcp' 
 const said = (c: FirewallConfig) => c.warnings.map((w) => [w.line, w.message])
 
 describe('Docker commands in a ufw script', () => {
+  it('publishes on 0.0.0.0 in IPv4 alone, as without an address', () => {
+    const c = read(
+      'ufw allow 22/tcp\ndocker run -p 0.0.0.0:8082:82 -p 8084:84 img\nufw --force enable\n',
+    )
+    expect([8082, 8084].map((p) => reach(c, p, 6))).toEqual(['none', 'none'])
+  })
+
   it('aws-practice: port 80, which ufw keeps to one address, is open to all IPv4 by docker run -p', () => {
     const c = read(AWS_PRACTICE)
     expect([22, 80, 443].map((p) => reach(c, p, 4))).toEqual(['203.173.222.36/32', 'any', 'none'])
@@ -178,10 +185,19 @@ describe('Docker commands in a ufw script', () => {
       [[2, 'publishes 3000/tcp, 3001/tcp past ufw']],
     ],
     [
+      'on 0.0.0.0, and on one address',
+      'docker run -p 0.0.0.0:8082:82 -p 192.0.2.1:8083:83 img',
+      { 8082: 'any', 8083: 'any' },
+      [[2, 'publishes 8082/tcp, 8083/tcp past ufw']],
+    ],
+    [
       'on loopback only',
-      'docker run -p 127.0.0.1:8080:80 img',
-      { 8080: 'none' },
-      [[2, 'publishes 8080/tcp past ufw']],
+      'docker run -p 127.0.0.1:8080:80 -p [::1]:8081:81 img',
+      { 8080: 'none', 8081: 'none' },
+      [
+        [2, "publishes '127.0.0.1:8080:80' on 127.0.0.1 only: other hosts cannot reach it"],
+        [2, "publishes '[::1]:8081:81' on ::1 only"],
+      ],
     ],
     [
       '-P',

@@ -132,7 +132,14 @@ let input = ''
 process.stdin.on('data', (d) => (input += d))
 process.stdin.on('end', async () => {
   const { probes, ms } = JSON.parse(input)
-  const one = (p) => new Promise((resolve) => {
+  // An error of the probe's own (a local port the kernel could not give under 256 connects
+  // at once, not a RST or a timeout) is no verdict: such a probe is tried again, twice at most.
+  const one = async (p) => {
+    let r = await once(p)
+    for (let i = 0; i < 2 && r === 'error'; i++) r = await once(p)
+    return r
+  }
+  const once = (p) => new Promise((resolve) => {
     let done = false
     const finish = (r, close) => { if (done) return; done = true; clearTimeout(t); close(); resolve(r) }
     let close = () => {}

@@ -3,8 +3,9 @@
  * share an upstream URL travel together, so each URL is still fetched once), and each message is
  * one queue invocation that fetches, guards, diffs and stores those feeds (jobs/scheduled.ts).
  * A failed message is retried by the queue (wrangler.toml: the sync consumer's max_retries),
- * then dead-lettered, where it is logged and its feeds get an `error` check. Delivery is at least once: a duplicate
- * message stores nothing new (scheduled.ts: equal lists are unchanged, no version, no change).
+ * then dead-lettered, where it is logged and its feeds get an `error` check. Delivery is at least
+ * once: a duplicate message stores nothing new (scheduled.ts: equal lists are unchanged, no
+ * version, no change).
  */
 import { readConfig } from '../config.ts'
 import { recordChecks } from '../db/checks.ts'

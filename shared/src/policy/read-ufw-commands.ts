@@ -180,6 +180,8 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
   const published: PublishedPort[] = []
   let dockerIptablesOff: number | undefined
   for (const { raw, line } of commandLines(text)) {
+    // a comment runs nothing: `# sed -i … /etc/default/ufw` writes no file
+    if (raw.startsWith('#')) continue
     const where = { file, line }
     const err = (reason: string) =>
       new PolicyError('ERR_POLICY_CONFIG', `${file}:${line}: ${reason}`, where)

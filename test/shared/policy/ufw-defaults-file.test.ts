@@ -181,6 +181,7 @@ describe("a ufw script that writes ufw's own files", () => {
       [],
     ],
     ['a later `ufw default`', `${INPUT_ACCEPT}ufw default deny incoming\n`, 'none', []],
+    ['a commented-out sed', `# ${INPUT_ACCEPT}`, 'none', []],
     [
       'a value this reader cannot know',
       `sed -i "s/^DEFAULT_INPUT_POLICY=.*/DEFAULT_INPUT_POLICY=$POLICY/" /etc/default/ufw\nufw allow 22/tcp\n`,

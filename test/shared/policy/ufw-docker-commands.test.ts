@@ -185,6 +185,12 @@ describe('Docker commands in a ufw script', () => {
       [[2, 'publishes 3000/tcp, 3001/tcp past ufw']],
     ],
     [
+      'a commented-out daemon.json write changes nothing',
+      `# echo '{"iptables": false}' > /etc/docker/daemon.json\ndocker run -p 85:85 img`,
+      { 85: 'any' },
+      [[3, 'publishes 85/tcp past ufw']],
+    ],
+    [
       'on 0.0.0.0, and on one address',
       'docker run -p 0.0.0.0:8082:82 -p 192.0.2.1:8083:83 img',
       { 8082: 'any', 8083: 'any' },

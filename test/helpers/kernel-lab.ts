@@ -132,11 +132,15 @@ let input = ''
 process.stdin.on('data', (d) => (input += d))
 process.stdin.on('end', async () => {
   const { probes, ms } = JSON.parse(input)
-  // An error of the probe's own (a local port the kernel could not give under 256 connects
-  // at once, not a RST or a timeout) is no verdict: such a probe is tried again, twice at most.
+  // An error of the probe's own, not a RST or a timeout (seen in full test runs on a busy
+  // machine; its code goes to stderr), is no verdict: such a probe is tried again after a pause,
+  // four times at most.
   const one = async (p) => {
     let r = await once(p)
-    for (let i = 0; i < 2 && r === 'error'; i++) r = await once(p)
+    for (let i = 0; i < 4 && r === 'error'; i++) {
+      await new Promise((w) => setTimeout(w, 2000))
+      r = await once(p)
+    }
     return r
   }
   const once = (p) => new Promise((resolve) => {
@@ -148,7 +152,10 @@ process.stdin.on('end', async () => {
       const s = net.connect({ host: p.to, port: p.port, localAddress: p.from })
       close = () => s.destroy()
       s.on('connect', () => finish('connected', close))
-      s.on('error', (e) => finish(e.code === 'ECONNREFUSED' ? 'refused' : 'error', close))
+      s.on('error', (e) => {
+        if (e.code !== 'ECONNREFUSED') process.stderr.write(p.from + ' -> ' + p.port + ' ' + e.code + '\\n')
+        finish(e.code === 'ECONNREFUSED' ? 'refused' : 'error', close)
+      })
     } else {
       const s = dgram.createSocket(p.to.includes(':') ? 'udp6' : 'udp4')
       close = () => { try { s.close() } catch {} }
@@ -211,6 +218,8 @@ function runProber(ns: string, probes: readonly LabProbe[], ms: number): Promise
         if (code !== 0) throw new Error(`exited ${code}`)
         const results = JSON.parse(out) as LabResult[]
         if (results.length !== probes.length) throw new Error(`${results.length} results`)
+        // the codes of probes that failed on their own side (retried), for the log
+        if (err !== '') console.warn(`prober in ${ns}, errors of its own:\n${err}`)
         resolve(results)
       } catch (error) {
         reject(new Error(`prober in ${ns}: ${String(error)}: ${err}`, { cause: error }))

@@ -83,7 +83,11 @@ function everyStep(
   )
   return {
     name: `every invocation, ${window}: the slowest call of ${steps.length} steps`,
-    ours: { median: Math.max(...steps.flatMap((s) => pick(s.cpu).thread)), unit: 'ms', samples: runs },
+    ours: {
+      median: Math.max(...steps.flatMap((s) => pick(s.cpu).thread)),
+      unit: 'ms',
+      samples: runs,
+    },
     target: `CPU <= ${BUDGET_MS} ms per invocation (median and max)`,
     met: over.length === 0,
     note:

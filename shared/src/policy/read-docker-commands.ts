@@ -119,23 +119,11 @@ function publishFlags(args: readonly string[]): string[] {
 }
 
 /**
- * What a shell line writes into daemon.json: `off` for `"iptables": false`, `on` for `true`,
- * `unknown` for anything else it writes there, undefined when it writes nothing there (a `cat`
- * reads it). The line is searched as text: the write is often inside `sh -c "…"`.
+ * What a shell line that writes daemon.json (read-ufw-commands.ts tells) sets `"iptables"` to:
+ * `off` for false, `on` for true, `unknown` when it names neither; the last value it names
+ * (`sed -i 's/"iptables": true/"iptables": false/'` writes false).
  */
-export function daemonJsonWrite(raw: string): 'off' | 'on' | 'unknown' | undefined {
-  const at = raw.indexOf(DOCKER_DAEMON_JSON)
-  if (at < 0) return undefined
-  const before = raw.slice(0, at)
-  // a cp, mv or install writes its last word: `cp /etc/docker/daemon.json x` reads it
-  const last = /^["']?\s*($|[;&|])/.test(raw.slice(at + DOCKER_DAEMON_JSON.length))
-  const writes =
-    /(^|[^<\d])\d?>>?\s*$/.test(before) ||
-    /\btee\b/.test(before) ||
-    (/\bsed\b/.test(before) && /\s(-[a-zA-Z]*i|--in-place)/.test(before)) ||
-    (last && /\b(cp|mv|install)\b/.test(before))
-  if (!writes) return undefined
-  // the last value named (`sed -i 's/"iptables": true/"iptables": false/'` writes false)
+export function daemonIptables(raw: string): 'off' | 'on' | 'unknown' {
   const value = [...raw.matchAll(/\\?"iptables\\?"\s*:\s*(true|false)/g)].at(-1)?.[1]
   return value === 'false' ? 'off' : value === 'true' ? 'on' : 'unknown'
 }

@@ -4,7 +4,7 @@
  * `ufw insert N ...`, `ufw delete ...`, `ufw default deny incoming`. Rules apply in ufw's order.
  */
 import { PolicyError } from './policy-error.ts'
-import { DOCKER_DAEMON_JSON, daemonJsonWrite, readDockerCommand } from './read-docker-commands.ts'
+import { DOCKER_DAEMON_JSON, daemonIptables, readDockerCommand } from './read-docker-commands.ts'
 import { rateNote } from './rate-note.ts'
 import { splitWords } from './split-words.ts'
 import { SERVICE_NAMES } from './service-names.ts'
@@ -99,12 +99,16 @@ function isUfwFile(path: string): boolean {
 }
 
 /**
- * The file of ufw's a shell line writes: by `sed -i`, a redirection or `tee` into it, or a `cp`,
- * `mv` or `install` onto it (a `grep`, a `cat` or a `cp` of it only reads it); undefined if none.
- * Each command of a list or pipeline is judged alone (`grep -i X /etc/default/ufw && sed -i … f`
- * writes f, not the file it greps).
+ * The file a shell line writes, of those `isTarget` accepts: by `sed -i`, a redirection or `tee`
+ * into it, or a `cp`, `mv` or `install` onto it (a `grep`, a `cat` or a `cp` of it only reads it);
+ * undefined if none. Each command of a list or pipeline is judged alone (`grep -i X
+ * /etc/default/ufw && sed -i … f` writes f, not the file it greps), and the command string of
+ * `sh -c "…"` (bash, dash too) as a line of its own.
  */
-function ufwFileWritten(words: readonly string[]): string | undefined {
+function fileWritten(
+  words: readonly string[],
+  isTarget: (path: string) => boolean,
+): string | undefined {
   const commands: string[][] = [[]]
   for (const w of words) {
     const separator = SEPARATORS.has(w)
@@ -113,20 +117,31 @@ function ufwFileWritten(words: readonly string[]): string | undefined {
     if (separator || glued) commands.push([])
   }
   for (const command of commands) {
-    const written = commandWrites(command)
+    const shell = command[0] === 'sudo' ? command.slice(1) : command
+    const inner =
+      /^(\/(usr\/)?bin\/)?(ba|da)?sh$/.test(shell[0] ?? '') && shell[1] === '-c'
+        ? shell[2]
+        : undefined
+    const written =
+      inner !== undefined
+        ? fileWritten(splitWords(inner), isTarget)
+        : commandWrites(command, isTarget)
     if (written !== undefined) return written
   }
   return undefined
 }
 
-/** The file of ufw's one command writes (ufwFileWritten). */
-function commandWrites(words: readonly string[]): string | undefined {
+/** The file one command writes (fileWritten). */
+function commandWrites(
+  words: readonly string[],
+  isTarget: (path: string) => boolean,
+): string | undefined {
   const inPlace = words.includes('sed') && words.some((w) => /^(-[a-zA-Z]*i|--in-place)/.test(w))
   for (let k = 0; k < words.length; k++) {
     const glued = /^\d?>>?(\/.*)$/.exec(words[k]!)?.[1]
-    if (glued !== undefined && isUfwFile(glued)) return glued
+    if (glued !== undefined && isTarget(glued)) return glued
     const path = words[k]!
-    if (!isUfwFile(path)) continue
+    if (!isTarget(path)) continue
     const before = words.slice(0, k)
     if (/^\d?>>?$/.test(String(before.at(-1))) || before.includes('tee') || inPlace) return path
     if (k === words.length - 1 && ['cp', 'mv', 'install'].some((c) => before.includes(c)))
@@ -193,7 +208,10 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
         )
       return v
     }
-    const daemon = daemonJsonWrite(raw)
+    const writesDaemon =
+      raw.includes(DOCKER_DAEMON_JSON) &&
+      fileWritten(splitWords(raw), (path) => path === DOCKER_DAEMON_JSON) !== undefined
+    const daemon = writesDaemon ? daemonIptables(raw) : undefined
     if (daemon !== undefined) {
       dockerIptablesOff = daemon === 'off' ? line : daemon === 'on' ? undefined : dockerIptablesOff
       if (daemon === 'off')
@@ -208,7 +226,7 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
         )
       continue
     }
-    const written = raw.includes('/etc/') ? ufwFileWritten(splitWords(raw)) : undefined
+    const written = raw.includes('/etc/') ? fileWritten(splitWords(raw), isUfwFile) : undefined
     if (written !== undefined && written !== UFW_DEFAULTS) {
       const seen = otherFiles.get(written)
       if (seen) seen.count++

@@ -183,6 +183,18 @@ describe("a ufw script that writes ufw's own files", () => {
     ['a later `ufw default`', `${INPUT_ACCEPT}ufw default deny incoming\n`, 'none', []],
     ['a commented-out sed', `# ${INPUT_ACCEPT}`, 'none', []],
     [
+      "a write inside sh -c, after a list's empty command",
+      `true; ; sudo sh -c "echo 'DEFAULT_INPUT_POLICY=\\"ACCEPT\\"' >> /etc/default/ufw"\nufw allow 22/tcp\n`,
+      'any',
+      [],
+    ],
+    [
+      'a write inside bash -c',
+      `/bin/bash -c "sed -i 's/DEFAULT_INPUT_POLICY=.*/DEFAULT_INPUT_POLICY=ACCEPT/' /etc/default/ufw"\nufw allow 22/tcp\n`,
+      'any',
+      [],
+    ],
+    [
       'a value this reader cannot know',
       `sed -i "s/^DEFAULT_INPUT_POLICY=.*/DEFAULT_INPUT_POLICY=$POLICY/" /etc/default/ufw\nufw allow 22/tcp\n`,
       'none',

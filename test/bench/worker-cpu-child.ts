@@ -9,6 +9,7 @@
  */
 // Type-only: erased, so shared/ still loads after WebAssembly is gone.
 import type { Calls, Cpu } from './worker-cpu.bench.ts'
+import type { BodyMemoryLease } from '../../worker/src/jobs/body-memory.ts'
 import type {
   CacheEntry,
   FeedDefinition,
@@ -35,6 +36,7 @@ const {
 const { sourceGroups } = await import('../../worker/src/jobs/source-groups.ts')
 const { PIECE_BYTES, SLICE_OVER_BYTES } = await import('../../worker/src/jobs/slice-sizes.ts')
 const { readPieces } = await import('../../worker/src/jobs/slice-window.ts')
+const { BODY_MEMORY } = await import('../../worker/src/jobs/body-memory.ts')
 const { VERSIONS } = await import('./feeds.bench.ts')
 const { FIXTURES } = await import('./harness.ts')
 const { fixtureMirrorLayout, LATEST_FIXTURES } = await import('../scripts/mirror-server.ts')
@@ -45,10 +47,11 @@ const runs = Number(process.argv[2] ?? '7')
 const CHUNK = 64 * 1024
 
 /**
- * Each response's body is a byte stream with its Content-Length, as a fetch body is in workerd,
- * read in fresh 64 KiB chunks, as a socket read allocates them. (`new Response(bytes)` would copy
- * the whole body twice in undici before the first read, a cost and a garbage-collection pressure
- * no Worker has.)
+ * Each response's body is a byte stream with its Content-Length, as a fetch body is in workerd:
+ * a BYOB read (the fetcher's, into the isolate's kept memory) is filled in place, 64 KiB at most
+ * a read, as a socket read into the caller's buffer; a default read gets fresh 64 KiB chunks, as
+ * a socket read allocates them. (`new Response(bytes)` would copy the whole body twice in undici
+ * before the first read, a cost and a garbage-collection pressure no Worker has.)
  */
 function memoryFetch(bodies: Map<string, Uint8Array<ArrayBuffer>>) {
   return (url: string) => {
@@ -59,7 +62,18 @@ function memoryFetch(bodies: Map<string, Uint8Array<ArrayBuffer>>) {
     const stream = new ReadableStream({
       type: 'bytes',
       pull(controller) {
-        if (at >= body.length) return controller.close()
+        if (at >= body.length) {
+          controller.close()
+          return controller.byobRequest?.respond(0)
+        }
+        const into = controller.byobRequest
+        if (into?.view) {
+          const view = into.view
+          const n = Math.min(view.byteLength, CHUNK, body.length - at)
+          new Uint8Array(view.buffer, view.byteOffset, n).set(body.subarray(at, at + n))
+          at += n
+          return into.respond(n)
+        }
         controller.enqueue(body.slice(at, at + CHUNK))
         at += CHUNK
       },
@@ -121,8 +135,9 @@ function threadCpuMs(): number {
  * process, V8's helper threads too (concurrent marking and sweeping, parallel scavenges,
  * optimising compilers): an upper bound. Without Linux's per-thread figure, both are the
  * process's. And the minor page faults of each call: fresh memory mapped on first touch (about
- * 12 µs each on this VM): V8's young generation as it grows, and bodies allocated while V8 has not
- * yet freed the last calls' (1,270 for a 2.6 MB body and its chunks).
+ * 12 µs each on this VM): V8's young generation as it grows, and objects in V8's large-object space
+ * (over 128 KiB, mapped afresh each time). Bodies read into fresh memory faulted too (1,270 for a
+ * 2.6 MB body and its chunks), until the worker kept its body memory (BodyMemory).
  */
 async function cpuSamples(fn: () => Promise<unknown>): Promise<Cpu> {
   for (let i = 0; i < WARM_UP; i++) await fn()
@@ -168,6 +183,19 @@ function faultMicros(): number {
 const faultUs = faultMicros()
 
 /**
+ * As sync-queue.ts runs an invocation: bodies read into the isolate's kept memory
+ * (worker/src/jobs/body-memory.ts), given back at its end.
+ */
+async function lent<T>(run: (bodyMemory: BodyMemoryLease) => Promise<T>): Promise<T> {
+  const bodyMemory = BODY_MEMORY.lend()
+  try {
+    return await run(bodyMemory)
+  } finally {
+    bodyMemory.giveBack()
+  }
+}
+
+/**
  * The changed path (older fixture stored, newer fetched) and the unchanged one (newer stored and
  * fetched). A source with one fixture only (most issue 15 providers) has no changed pair: its
  * first sync (nothing stored, the whole list is new) stands for it, labelled so. In a run of
@@ -200,12 +228,15 @@ async function measure(feeds: readonly FeedDefinition[]) {
     return { previous, cache: base.cache }
   }
   const sync = (stored: Awaited<ReturnType<typeof storedFrom>>) => () =>
-    syncFeeds(feeds, {
-      fetch: memoryFetch(newer),
-      now: () => 1,
-      ...stored,
-      guards: { allowMassRemoval: true },
-    })
+    lent((bodyMemory) =>
+      syncFeeds(feeds, {
+        fetch: memoryFetch(newer),
+        now: () => 1,
+        ...stored,
+        guards: { allowMassRemoval: true },
+        bodyMemory,
+      }),
+    )
   const read = (await syncFeeds(feeds, { fetch: memoryFetch(newer), now: () => 0 })).fetches
   const bytes = read.reduce((n, f) => n + f.bytes, 0)
   const before = paired ? await storedFrom(older) : { previous: {}, cache: {} }
@@ -233,7 +264,9 @@ async function slicedSteps(
     guards: { allowMassRemoval: true },
     sliceOver: SLICE_OVER_BYTES,
   }
-  const fetchStep = await cpuSamples(() => syncFeeds(feeds, options))
+  const fetchStep = await cpuSamples(() =>
+    lent((bodyMemory) => syncFeeds(feeds, { ...options, bodyMemory })),
+  )
   const handed = (await syncFeeds(feeds, options)).sliced![0]!
   const reads: Cpu[] = []
   const parts = new Map<string, string[]>(feeds.map((f) => [f.id, []]))
@@ -242,8 +275,14 @@ async function slicedSteps(
   while (!state.done) {
     const from = state
     const step = async () => {
-      const r = await readPieces(feeds, from, handed.bytes.length, (i) =>
-        Promise.resolve(handed.bytes.slice(i * PIECE_BYTES, (i + 1) * PIECE_BYTES)),
+      const r = await lent((memory) =>
+        readPieces(
+          feeds,
+          from,
+          handed.bytes.length,
+          (i) => Promise.resolve(handed.bytes.slice(i * PIECE_BYTES, (i + 1) * PIECE_BYTES)),
+          memory,
+        ),
       )
       if (r === null || 'guard' in r) throw new Error(`slice at ${from.offset} did not read`)
       const rows = Object.entries(r.feeds).map(([id, p]) => [id, JSON.stringify(p)] as const)

@@ -75,11 +75,42 @@ export interface StreamReaderLike {
   cancel(reason?: unknown): Promise<void>
 }
 
+/**
+ * A reader that fills the caller's buffer (a byte stream's BYOB reader): `read` transfers `view`'s
+ * buffer and gives back a view of it holding what arrived.
+ */
+export interface ByobReaderLike {
+  read<T extends ArrayBufferView<ArrayBuffer>>(
+    view: T,
+  ): Promise<{ done: boolean; value?: T | undefined }>
+  cancel(reason?: unknown): Promise<void>
+}
+
 /** The minimal Response shape the fetcher needs; the global `Response` satisfies it. */
 export interface ResponseLike {
   readonly status: number
   readonly headers: HeadersLike
-  readonly body: { getReader(): StreamReaderLike } | null
+  /**
+   * Read a chunk at a time; or, with {@link BodyMemory} lent, into its buffer through a BYOB
+   * reader when the body is a byte stream (a fetch body is; a custom body keeps the chunk path).
+   */
+  readonly body: {
+    getReader(options?: { mode: 'byob' }): StreamReaderLike | ByobReaderLike
+  } | null
+}
+
+/**
+ * Memory lent to the fetcher for the bodies it reads, by a caller that keeps it between calls: a
+ * worker isolate, where a multi-megabyte body read into fresh memory costs more CPU in page faults
+ * than its hashing (worker/src/jobs/body-memory.ts). The bytes of a body read into it (a body's
+ * `bytes`, its lazily decoded `text`, `SlicedFetch.bytes`) are valid until the lender takes the
+ * memory back: nothing that outlives that may hold them.
+ */
+export interface BodyMemory {
+  /** A buffer of at least `size` bytes that nothing else uses. */
+  take(size: number): ArrayBuffer
+  /** The buffer a body ended in (a BYOB read transfers the one taken: this is its new handle). */
+  keep(buffer: ArrayBuffer): void
 }
 
 declare global {

@@ -8,6 +8,8 @@ import { VERSION } from '../version.ts'
 import { quote } from './extract.ts'
 import { sha256Hex } from './snapshot.ts'
 import type {
+  BodyMemory,
+  ByobReaderLike,
   CacheEntry,
   FetchInit,
   FetchLike,
@@ -87,6 +89,8 @@ export interface FetchSourceOptions {
    * caller turns that throw into the `wrong-content` refusal ({@link NOT_UTF8}) otherwise.
    */
   readonly decodeLater?: boolean
+  /** Memory to read the body into, when it is a byte stream (SyncOptions.bodyMemory). */
+  readonly bodyMemory?: BodyMemory
 }
 
 /** Why a body that is not UTF-8 is refused (`wrong-content`). */
@@ -135,7 +139,7 @@ interface FetchState {
   /** The URL requested last (the mirror's, or a redirect's). */
   current: string
   /** The body being read, to cancel on a timeout. */
-  reader?: StreamReaderLike
+  reader?: Pick<StreamReaderLike, 'cancel'>
 }
 
 /** The whole fetch's time limit: an abort signal, and a race for every await. */
@@ -311,7 +315,7 @@ async function receive(
       `Content-Length ${declared} is over the limit of ${o.maxBodyBytes} bytes`,
     )
   }
-  const all = await readBody(response, o.maxBodyBytes, state, deadline)
+  const all = await readBody(response, o, declared, state, deadline)
   if (all === undefined)
     return refusal('oversized', `the body is over the limit of ${o.maxBodyBytes} bytes`)
   const contentType = response.headers.get('content-type') ?? ''
@@ -334,29 +338,106 @@ async function receive(
   }
 }
 
-/** The body's bytes, counted into the record; undefined once they pass `max` (then cancelled). */
+/**
+ * The body's bytes, counted into the record; undefined once they pass `max` (then cancelled). A
+ * byte stream, with memory lent, is read straight into it (BYOB); anything else by chunks.
+ */
 async function readBody(
   response: ResponseLike,
+  o: FetchSourceOptions,
+  declared: number,
+  state: FetchState,
+  deadline: Deadline,
+): Promise<Uint8Array<ArrayBuffer> | undefined> {
+  const body = response.body
+  if (body === null) return new Uint8Array(0)
+  const memory = o.bodyMemory
+  if (memory !== undefined) {
+    let reader: StreamReaderLike | ByobReaderLike | undefined
+    try {
+      reader = body.getReader({ mode: 'byob' })
+    } catch {
+      // not a byte stream: read by chunks below
+    }
+    const Byob = (globalThis as { ReadableStreamBYOBReader?: new (...a: never[]) => unknown })
+      .ReadableStreamBYOBReader
+    if (Byob !== undefined && reader instanceof Byob)
+      return readInto(reader as ByobReaderLike, memory, o.maxBodyBytes, declared, state, deadline)
+  }
+  return readChunks(body.getReader() as StreamReaderLike, o.maxBodyBytes, state, deadline)
+}
+
+/** Bytes a BYOB read asks for when the length is not declared, and the least a buffer grows by. */
+const BYOB_STEP = 64 * 1024
+
+/**
+ * A body read into memory lent (a view of its buffer): a buffer of the declared length at least
+ * (a server that declares more than it sends holds at most `max`, as a body may anyway), or taken
+ * larger when more arrives (a gzip body's Content-Length is the compressed one).
+ */
+async function readInto(
+  reader: ByobReaderLike,
+  memory: BodyMemory,
+  max: number,
+  declared: number,
+  state: FetchState,
+  deadline: Deadline,
+): Promise<Uint8Array<ArrayBuffer> | undefined> {
+  state.reader = reader
+  let buffer = memory.take(declared >= 0 && declared <= max ? declared : BYOB_STEP)
+  let at = 0
+  for (;;) {
+    // A full buffer reads into a spare byte: the end of the body, or a byte past its length.
+    const full = at === buffer.byteLength
+    const { done: end, value } = await deadline.race(
+      reader.read(full ? new Uint8Array(1) : new Uint8Array(buffer, at)),
+    )
+    /* v8 ignore next: only a cancelled stream ends without a view, and only a timeout cancels */
+    if (value === undefined) break
+    // The read transferred the view's buffer; it comes back as the value's.
+    if (!full) buffer = value.buffer
+    if (end) break
+    state.bytes += value.byteLength
+    if (state.bytes > max) {
+      await reader.cancel().catch(() => undefined)
+      return undefined
+    }
+    if (full) {
+      const grown = new Uint8Array(
+        memory.take(Math.min(max + 1, at + Math.max(BYOB_STEP, at >> 1))),
+      )
+      grown.set(new Uint8Array(buffer, 0, at))
+      grown.set(value, at)
+      buffer = grown.buffer
+    }
+    at += value.byteLength
+  }
+  state.reader = undefined
+  memory.keep(buffer)
+  return new Uint8Array(buffer, 0, at)
+}
+
+/** A body of chunks, joined (one chunk is used as it is). */
+async function readChunks(
+  reader: StreamReaderLike,
   max: number,
   state: FetchState,
   deadline: Deadline,
 ): Promise<Uint8Array<ArrayBuffer> | undefined> {
   const chunks: Uint8Array[] = []
-  if (response.body !== null) {
-    const reader = (state.reader = response.body.getReader())
-    for (;;) {
-      const { done: end, value } = await deadline.race(reader.read())
-      if (end) break
-      if (value === undefined) continue
-      state.bytes += value.byteLength
-      if (state.bytes > max) {
-        await reader.cancel().catch(() => undefined)
-        return undefined
-      }
-      chunks.push(value)
+  state.reader = reader
+  for (;;) {
+    const { done: end, value } = await deadline.race(reader.read())
+    if (end) break
+    if (value === undefined) continue
+    state.bytes += value.byteLength
+    if (state.bytes > max) {
+      await reader.cancel().catch(() => undefined)
+      return undefined
     }
-    state.reader = undefined
+    chunks.push(value)
   }
+  state.reader = undefined
   // A body read in one chunk is that chunk: a multi-megabyte copy less (fetch bodies are
   // ArrayBuffer-backed).
   if (chunks.length === 1) return chunks[0] as Uint8Array<ArrayBuffer>

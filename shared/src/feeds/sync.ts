@@ -248,6 +248,7 @@ async function fetchAll(
     validators,
     ...(method === undefined ? {} : { method }),
     ...(knownSha256 === undefined ? {} : { knownSha256 }),
+    ...(options.bodyMemory === undefined ? {} : { bodyMemory: options.bodyMemory }),
   })
   const discovered = await discoverSources(
     [...byUrl.source.values()],

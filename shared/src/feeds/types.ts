@@ -3,7 +3,7 @@
  * guards and the outcome of one sync. Shapes of Snapshot and Change follow DESIGN.md.
  */
 import type { Family } from '../ip/index.ts'
-import type { CacheEntry, FetchLike, FetchRecord, UnknownKey } from './fetch-types.ts'
+import type { BodyMemory, CacheEntry, FetchLike, FetchRecord, UnknownKey } from './fetch-types.ts'
 import type { GuardName } from './guard-names.ts'
 
 export { GUARD_NAMES, type GuardName } from './guard-names.ts'
@@ -15,6 +15,8 @@ export type {
   UnknownKey,
   HeadersLike,
   StreamReaderLike,
+  ByobReaderLike,
+  BodyMemory,
   ResponseLike,
   FetchInit,
   FetchLike,
@@ -376,6 +378,11 @@ export interface SyncOptions {
    * `SyncResult.sliced` hands the body over, to be read across invocations. Default: never.
    */
   readonly sliceOver?: number
+  /**
+   * Memory the bodies are read into (a worker keeps it between invocations). The bytes of
+   * `SyncResult.sliced` are in it: the caller gives it back only once it is done with them.
+   */
+  readonly bodyMemory?: BodyMemory
 }
 
 /** A new body syncFeeds left to be read in slices (SyncResult.sliced). */

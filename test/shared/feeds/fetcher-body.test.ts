@@ -4,7 +4,8 @@
  * refused once it passes the limit. The oracle is the bytes sent. Real responses come from a
  * node:http server on loopback read with the real global fetch (exact, gzip, chunked); fast-check
  * then varies chunk sizes, declared lengths and limits on byte streams in memory (what a fetch body
- * is) against a reader of plain chunks.
+ * is) against a reader of plain chunks. With memory lent (a worker's: BodyMemory), the body is read
+ * into it through a BYOB reader, and the same bytes come out.
  */
 import { createHash } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
@@ -12,7 +13,7 @@ import type { AddressInfo } from 'node:net'
 import { gzipSync } from 'node:zlib'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { FetchLike } from '../../../shared/src/feeds/index.ts'
+import type { BodyMemory, FetchLike } from '../../../shared/src/feeds/index.ts'
 import {
   fetchSource,
   USER_AGENT,
@@ -34,8 +35,31 @@ function body(n: number): Buffer {
 
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 
-function options(fetch: FetchLike, maxBodyBytes: number): FetchSourceOptions {
+/**
+ * Memory lent as a worker lends it: a buffer of `extra` bytes more than asked (an idle one that
+ * fits is larger), recording what was taken and kept.
+ */
+function lentMemory(extra = 0) {
+  const taken: ArrayBuffer[] = []
+  const kept: ArrayBuffer[] = []
+  const memory: BodyMemory = {
+    take: (size) => {
+      const buffer = new ArrayBuffer(size + extra)
+      taken.push(buffer)
+      return buffer
+    },
+    keep: (buffer) => void kept.push(buffer),
+  }
+  return { memory, taken, kept }
+}
+
+function options(
+  fetch: FetchLike,
+  maxBodyBytes: number,
+  bodyMemory?: BodyMemory,
+): FetchSourceOptions {
   return {
+    ...(bodyMemory === undefined ? {} : { bodyMemory }),
     fetch,
     mirror: undefined,
     githubToken: undefined,
@@ -82,25 +106,85 @@ describe('fetchSource: a real response body', () => {
     expect(result.record.bytes).toBe(big.length)
   })
 
+  // With memory lent (a worker's): read through a BYOB reader into it, the body a view of it.
+  it.each(['/exact', '/gzip', '/chunked'])(
+    '%s, into memory lent: every byte, once, in the buffer kept',
+    async (path) => {
+      const fetchIt: FetchLike = (_url, init) => fetch(`${base}${path}`, init)
+      const { memory, taken, kept } = lentMemory(100)
+      const result = await fetchSource(URL_, options(fetchIt, 1_000_000, memory))
+      expect(result.kind).toBe('body')
+      if (result.kind !== 'body') return
+      expect(Buffer.from(result.bytes).equals(big)).toBe(true)
+      expect(result.sha256).toBe(sha(big))
+      expect(result.record.bytes).toBe(big.length)
+      expect(kept).toEqual([result.bytes.buffer])
+      expect(result.bytes.byteOffset).toBe(0)
+      // The declared length was taken at once; a compressed or absent one grew by taking more.
+      expect(taken.length === 1).toBe(path === '/exact')
+    },
+  )
+
   it.each(['/gzip', '/chunked'])('%s: refused once it passes the limit', async (path) => {
     const fetchIt: FetchLike = (_url, init) => fetch(`${base}${path}`, init)
-    const result = await fetchSource(URL_, options(fetchIt, big.length - 1))
-    expect(result).toMatchObject({ kind: 'refused', guard: 'oversized' })
-    expect(result.kind === 'refused' && result.reason).toBe(
-      `the body is over the limit of ${big.length - 1} bytes`,
-    )
+    const { memory, kept } = lentMemory()
+    for (const lent of [undefined, memory]) {
+      const result = await fetchSource(URL_, options(fetchIt, big.length - 1, lent))
+      expect(result).toMatchObject({ kind: 'refused', guard: 'oversized' })
+      expect(result.kind === 'refused' && result.reason).toBe(
+        `the body is over the limit of ${big.length - 1} bytes`,
+      )
+    }
+    expect(kept).toEqual([])
+  })
+
+  it('a body that is not a byte stream is read by chunks, memory lent or not', async () => {
+    const { memory, taken } = lentMemory()
+    const parts = [big.subarray(0, 1000), big.subarray(1000)]
+    const custom: FetchLike = () =>
+      Promise.resolve({ status: 200, headers: { get: () => null }, body: chunkReader(parts) })
+    // A stream of chunks, not of bytes: it has no BYOB reader.
+    const notBytes: FetchLike = () => {
+      const queue = [...parts]
+      const stream = new ReadableStream<Uint8Array>({
+        pull: (c) => (queue.length > 0 ? c.enqueue(new Uint8Array(queue.shift()!)) : c.close()),
+      })
+      return Promise.resolve(new Response(stream, { status: 200 }))
+    }
+    for (const fetchIt of [custom, notBytes]) {
+      const result = await fetchSource(URL_, options(fetchIt, 1_000_000, memory))
+      expect(result.kind === 'body' && Buffer.from(result.bytes).equals(big)).toBe(true)
+    }
+    expect(taken).toEqual([])
   })
 })
 
-/** A byte stream sending `chunks`, as a fetch body arrives: never an empty one (refused). */
+/**
+ * A byte stream sending `chunks`, as a fetch body arrives, answering BYOB reads (at most the view)
+ * as a socket does: never with nothing (a byte stream refuses an empty chunk).
+ */
 function byteStream(chunks: readonly Uint8Array[]): ReadableStream<Uint8Array> {
   const queue = chunks.filter((c) => c.byteLength > 0).map((c) => new Uint8Array(c))
   return new ReadableStream({
     type: 'bytes',
     pull(controller) {
-      const chunk = queue.shift()
-      if (chunk === undefined) controller.close()
-      else controller.enqueue(chunk)
+      const chunk = queue[0]
+      if (chunk === undefined) {
+        controller.close()
+        controller.byobRequest?.respond(0)
+        return
+      }
+      const request = controller.byobRequest
+      const view = request?.view
+      if (!request || !view) {
+        controller.enqueue(queue.shift()!)
+        return
+      }
+      const n = Math.min(view.byteLength, chunk.byteLength)
+      new Uint8Array(view.buffer, view.byteOffset, n).set(chunk.subarray(0, n))
+      if (n === chunk.byteLength) queue.shift()
+      else queue[0] = chunk.subarray(n)
+      request.respond(n)
     },
   })
 }
@@ -123,7 +207,10 @@ describe('fetchSource: a byte stream against a reader of plain chunks', () => {
         fc.array(fc.integer({ min: 0, max: 90_000 }), { maxLength: 6 }),
         fc.oneof(fc.constant(undefined), fc.integer({ min: 0, max: 400_000 })),
         fc.integer({ min: 0, max: 300_000 }),
-        async (sizes, declared, max) => {
+        // Memory lent (a worker's: BYOB into it, a buffer as large as asked or larger), or none.
+        fc.oneof(fc.constant(undefined), fc.integer({ min: 0, max: 3 })),
+        async (sizes, declared, max, extra) => {
+          const lent = extra === undefined ? undefined : lentMemory(extra)
           const all = body(sizes.reduce((n, s) => n + s, 0))
           const chunks: Uint8Array[] = []
           for (let at = 0, i = 0; i < sizes.length; at += sizes[i]!, i++)
@@ -142,7 +229,7 @@ describe('fetchSource: a byte stream against a reader of plain chunks', () => {
               body: chunkReader(chunks),
             })
           const [read, oracle] = await Promise.all([
-            fetchSource(URL_, options(asBytes, max)),
+            fetchSource(URL_, options(asBytes, max, lent?.memory)),
             fetchSource(URL_, options(asChunks, max)),
           ])
           const over = all.length > max || (declared ?? 0) > max
@@ -156,8 +243,9 @@ describe('fetchSource: a byte stream against a reader of plain chunks', () => {
           })
           if (read.kind === 'body') {
             expect(Buffer.from(read.bytes).equals(all)).toBe(true)
-            expect(read.bytes.buffer.byteLength).toBe(all.length)
-          }
+            if (lent === undefined) expect(read.bytes.buffer.byteLength).toBe(all.length)
+            else expect(lent.kept).toEqual([read.bytes.buffer])
+          } else expect(lent?.kept ?? []).toEqual([])
         },
       ),
       { numRuns: 150 },

@@ -13,6 +13,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { BUILTIN_FEEDS, syncFeeds } from '../../../shared/src/index.ts'
 import { getHttpCache } from '../../../worker/src/db/http-cache.ts'
 import worker from '../../../worker/src/index.ts'
+import { BODY_MEMORY } from '../../../worker/src/jobs/body-memory.ts'
 import { PIECE_BYTES, SLICE_BYTES } from '../../../worker/src/jobs/slice-sizes.ts'
 import type { SliceStep } from '../../../worker/src/jobs/sync-messages.ts'
 import { sourceGroups } from '../../../worker/src/jobs/source-groups.ts'
@@ -135,6 +136,31 @@ describe('a body read in slices, one queue message per slice and per feed', () =
     },
     240_000,
   )
+
+  it("a body handed over stays whole in KV when the isolate's body memory is reused by the next sync", async () => {
+    // Two bodies of the same length: the second is read into the buffer the first was read into.
+    const first = largeAwsBody()
+    const second = largeAwsBody().replaceAll('3.5.0.0/16', '3.6.0.0/16')
+    expect(second.length).toBe(first.length)
+    const mirror = await newMirror()
+    const { e, sent } = capturing(mirror)
+    const ids = groupOf(AWS_URL)
+    const before = BODY_MEMORY.idleBytes
+    await setFile(mirror, 'ip-ranges.amazonaws.com/ip-ranges.json', { text: first })
+    await deliver({ runId: 'r1', feeds: ids }, e)
+    const chain = sent.shift()!.step!
+    // workerd's fetch body was read through a BYOB reader into memory the isolate keeps.
+    expect(BODY_MEMORY.idleBytes).toBeGreaterThanOrEqual(Math.max(before, first.length))
+    await setFile(mirror, 'ip-ranges.amazonaws.com/ip-ranges.json', { text: second })
+    await deliver({ runId: 'r2', feeds: ids }, e)
+    expect(sent.shift()!.step!.body.sha256).not.toBe(chain.body.sha256)
+    const pieces = await Promise.all(
+      Array.from({ length: Math.ceil(first.length / PIECE_BYTES) }, (_, i) =>
+        env.SLICED_BODIES.get(`sliced/${chain.body.sha256}/${i}`, 'text'),
+      ),
+    )
+    expect(pieces.join('')).toBe(first)
+  })
 
   it.runIf(env.HAVE_FIXTURES)(
     'a step delivered twice writes the same rows; a step of a chain already finished stops quietly',

@@ -11,6 +11,7 @@ import {
   syncFeeds,
 } from '../../../shared/src/index.ts'
 import type {
+  BodyMemory,
   CacheEntry,
   FeedDefinition,
   FeedOutcome,
@@ -93,6 +94,8 @@ export interface SyncScope {
   readonly runId?: string
   /** A new body of more than this many bytes that can be read in slices is left to the caller. */
   readonly sliceOver?: number
+  /** Memory the bodies are read into; the caller gives it back once done with `sliced`. */
+  readonly bodyMemory?: BodyMemory
 }
 
 /** What storing one run's outcomes shares, and what it counts. */
@@ -185,7 +188,7 @@ export async function runSync(
   const started = deps.now()
   const resolved = resolveFeeds(scope.feeds ?? config.enabledFeeds)
   const feeds = resolved.feeds
-  const { result, heldFeeds } = await syncStored(env, deps, config, feeds, scope.sliceOver)
+  const { result, heldFeeds } = await syncStored(env, deps, config, feeds, scope)
   const summary = await storeRun(
     env,
     deps,
@@ -309,7 +312,7 @@ async function syncStored(
   deps: JobDeps,
   config: Config,
   feeds: readonly FeedDefinition[],
-  sliceOver: number | undefined,
+  { sliceOver, bodyMemory }: Pick<SyncScope, 'sliceOver' | 'bodyMemory'>,
 ) {
   const [previous, cache, heldFeeds] = await Promise.all([
     // Only these feeds' rows: the cache entries of other sources are not read, nor written back.
@@ -329,6 +332,7 @@ async function syncStored(
     ...(config.githubToken === undefined ? {} : { githubToken: config.githubToken }),
     guards: guardsOf(config),
     ...(sliceOver === undefined ? {} : { sliceOver }),
+    ...(bodyMemory === undefined ? {} : { bodyMemory }),
   })
   return { result, heldFeeds }
 }

@@ -7,6 +7,7 @@
 import type { ExtractRefusal } from '../../../shared/src/feeds/entries.ts'
 import {
   readFeedsSlice,
+  type BodyMemory,
   type FeedDefinition,
   type SliceOfFeeds,
   type SliceState,
@@ -20,13 +21,15 @@ export function pieceCount(size: number): number {
 
 /**
  * Reads the slice from `state` of a body of `size` bytes whose pieces `piece` loads (null: not
- * there). Returns null when a piece it needs is not there.
+ * there). Returns null when a piece it needs is not there. Pieces loaded together are joined in
+ * `memory` (a slice's read keeps no view of them).
  */
 export async function readPieces(
   feeds: readonly FeedDefinition[],
   state: SliceState,
   size: number,
   piece: (index: number) => Promise<Uint8Array | null>,
+  memory: BodyMemory,
 ): Promise<SliceOfFeeds | ExtractRefusal | null> {
   const count = pieceCount(size)
   const first = Math.min(Math.floor(state.offset / PIECE_BYTES), count - 1)
@@ -43,7 +46,7 @@ export async function readPieces(
   for (;;) {
     const read = readFeedsSlice(
       feeds,
-      concat(loaded),
+      concat(loaded, memory),
       first * PIECE_BYTES,
       state,
       SLICE_BYTES,
@@ -55,9 +58,12 @@ export async function readPieces(
   }
 }
 
-function concat(pieces: readonly Uint8Array[]): Uint8Array {
+function concat(pieces: readonly Uint8Array[], memory: BodyMemory): Uint8Array {
   if (pieces.length === 1) return pieces[0]!
-  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0))
+  const size = pieces.reduce((n, p) => n + p.length, 0)
+  const buffer = memory.take(size)
+  memory.keep(buffer)
+  const out = new Uint8Array(buffer, 0, size)
   let at = 0
   for (const p of pieces) {
     out.set(p, at)

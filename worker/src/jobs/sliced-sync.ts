@@ -27,6 +27,7 @@ import { getHeldFeeds } from '../db/held.ts'
 import { deleteSlices, getFeedSlices, getSliceTops, putSlice } from '../db/sliced-parts.ts'
 import { getCurrentSnapshots } from '../db/snapshots.ts'
 import { logEvent } from '../log-event.ts'
+import { BODY_MEMORY } from './body-memory.ts'
 import type { JobDeps } from './deps.ts'
 import { guardsOf, storeRun, type RunResult } from './scheduled.ts'
 import { PIECE_BYTES } from './slice-sizes.ts'
@@ -88,10 +89,17 @@ async function readStep(
   feeds: readonly FeedDefinition[],
 ): Promise<void> {
   const { body } = step
-  const read = await readPieces(feeds, step.state, body.size, async (i) => {
-    const piece = await env.SLICED_BODIES.get(pieceKey(body, i), 'arrayBuffer')
-    return piece === null ? null : new Uint8Array(piece)
-  })
+  const memory = BODY_MEMORY.lend()
+  const read = await readPieces(
+    feeds,
+    step.state,
+    body.size,
+    async (i) => {
+      const piece = await env.SLICED_BODIES.get(pieceKey(body, i), 'arrayBuffer')
+      return piece === null ? null : new Uint8Array(piece)
+    },
+    memory,
+  ).finally(() => memory.giveBack())
   if (read === null) {
     // Judged already by a duplicate chain (its cache entry names the body), or not yet visible
     // here (KV is eventually consistent): then the queue retries.

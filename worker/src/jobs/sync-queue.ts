@@ -12,6 +12,7 @@ import { recordChecks } from '../db/checks.ts'
 import { logEvent } from '../log-event.ts'
 import { DEFAULT_DEPS } from './deps.ts'
 import type { JobDeps } from './deps.ts'
+import { BODY_MEMORY } from './body-memory.ts'
 import { resolveFeeds, runSync } from './scheduled.ts'
 import { SLICE_OVER_BYTES } from './slice-sizes.ts'
 import { runSliceStep, startSliced } from './sliced-sync.ts'
@@ -126,14 +127,21 @@ async function consumeOne(env: ConsumerEnv, deps: JobDeps, body: SyncMessage): P
     await runSliceStep({ ...env, SLICED_BODIES: sliced }, deps, { ...body, step: body.step }, feeds)
     return
   }
-  const run = await runSync(env, deps, {
-    feeds: body.feeds,
-    runId: body.runId,
-    requeue: false,
-    ...(sliced === undefined ? {} : { sliceOver: SLICE_OVER_BYTES }),
-  })
-  for (const fetched of run.sliced)
-    await startSliced({ ...env, SLICED_BODIES: sliced! }, body.runId, fetched)
+  // The bodies are read into the isolate's kept memory, given back once the sliced ones are in KV.
+  const bodyMemory = BODY_MEMORY.lend()
+  try {
+    const run = await runSync(env, deps, {
+      feeds: body.feeds,
+      runId: body.runId,
+      requeue: false,
+      ...(sliced === undefined ? {} : { sliceOver: SLICE_OVER_BYTES }),
+      bodyMemory,
+    })
+    for (const fetched of run.sliced)
+      await startSliced({ ...env, SLICED_BODIES: sliced! }, body.runId, fetched)
+  } finally {
+    bodyMemory.giveBack()
+  }
 }
 
 /**

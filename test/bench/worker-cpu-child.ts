@@ -9,34 +9,16 @@
  */
 // Type-only: erased, so shared/ still loads after WebAssembly is gone.
 import type { Calls, Cpu } from './worker-cpu.bench.ts'
-import type { BodyMemoryLease } from '../../worker/src/jobs/body-memory.ts'
-import type {
-  CacheEntry,
-  FeedDefinition,
-  FeedSlice,
-  SliceOfFeeds,
-  SliceState,
-  Snapshot,
-} from '../../shared/src/feeds/index.ts'
+import type { FeedDefinition } from '../../shared/src/feeds/index.ts'
 
 delete (globalThis as { WebAssembly?: unknown }).WebAssembly
 
 const { existsSync, readFileSync } = await import('node:fs')
 const { createHash } = await import('node:crypto')
 const path = await import('node:path')
-const {
-  BUILTIN_FEEDS,
-  canSlice,
-  DEFAULT_GUARD_OPTIONS,
-  FIRST_SLICE,
-  judgeSlicedFeed,
-  syncFeeds,
-  topLevel,
-} = await import('../../shared/src/feeds/index.ts')
+const { BUILTIN_FEEDS } = await import('../../shared/src/feeds/index.ts')
 const { sourceGroups } = await import('../../worker/src/jobs/source-groups.ts')
-const { PIECE_BYTES, SLICE_OVER_BYTES } = await import('../../worker/src/jobs/slice-sizes.ts')
-const { readPieces } = await import('../../worker/src/jobs/slice-window.ts')
-const { BODY_MEMORY } = await import('../../worker/src/jobs/body-memory.ts')
+const { bySteps, planSteps } = await import('./worker-cpu-steps.ts')
 const { VERSIONS } = await import('./feeds.bench.ts')
 const { FIXTURES } = await import('./harness.ts')
 const { fixtureMirrorLayout, LATEST_FIXTURES } = await import('../scripts/mirror-server.ts')
@@ -183,23 +165,8 @@ function faultMicros(): number {
 const faultUs = faultMicros()
 
 /**
- * As sync-queue.ts runs an invocation: bodies read into the isolate's kept memory
- * (worker/src/jobs/body-memory.ts), given back at its end.
- */
-async function lent<T>(run: (bodyMemory: BodyMemoryLease) => Promise<T>): Promise<T> {
-  const bodyMemory = BODY_MEMORY.lend()
-  try {
-    return await run(bodyMemory)
-  } finally {
-    bodyMemory.giveBack()
-  }
-}
-
-/**
- * The changed path (older fixture stored, newer fetched) and the unchanged one (newer stored and
- * fetched). A source with one fixture only (most issue 15 providers) has no changed pair: its
- * first sync (nothing stored, the whole list is new) stands for it, labelled so. In a run of
- * several sources (today's one invocation) those are stored at their newest already.
+ * Each step of the source's sync (worker-cpu-steps.ts), measured in this process. In a run of
+ * several sources (today's one invocation) the older versions are stored already.
  */
 async function measure(feeds: readonly FeedDefinition[]) {
   const urls = [...new Set(feeds.flatMap((f) => f.sources.map((s) => s.url)))]
@@ -217,101 +184,14 @@ async function measure(feeds: readonly FeedDefinition[]) {
             ] as const,
         ),
     ])
-  const older = load(0)
-  const newer = load(1)
-  // What the worker keeps after storing `bodies`: the snapshots and the per-URL cache (the
-  // body hashes: an unchanged fetch is hashed, not parsed).
-  const storedFrom = async (bodies: Map<string, Uint8Array<ArrayBuffer>>) => {
-    const base = await syncFeeds(feeds, { fetch: memoryFetch(bodies), now: () => 0 })
-    const previous: Record<string, Snapshot> = {}
-    for (const o of base.outcomes) if (o.kind === 'changed') previous[o.feed] = o.snapshot
-    return { previous, cache: base.cache }
-  }
-  const sync = (stored: Awaited<ReturnType<typeof storedFrom>>) => () =>
-    lent((bodyMemory) =>
-      syncFeeds(feeds, {
-        fetch: memoryFetch(newer),
-        now: () => 1,
-        ...stored,
-        guards: { allowMassRemoval: true },
-        bodyMemory,
-      }),
-    )
-  const read = (await syncFeeds(feeds, { fetch: memoryFetch(newer), now: () => 0 })).fetches
-  const bytes = read.reduce((n, f) => n + f.bytes, 0)
-  const before = paired ? await storedFrom(older) : { previous: {}, cache: {} }
-  const unchanged = await cpuSamples(sync(await storedFrom(newer)))
-  if (canSlice(feeds) && bytes > SLICE_OVER_BYTES)
-    return { bytes, first: !paired, ...(await slicedSteps(feeds, newer, before)), unchanged }
-  return { bytes, first: !paired, changed: await cpuSamples(sync(before)), unchanged }
-}
-
-/**
- * A body read in slices (worker/src/jobs/sliced-sync.ts), each step one invocation: the sync that
- * fetches and hands it over (storing it in KV is native, not counted), each slice's read from the
- * pieces it loads (a fresh copy of each, as KV's get gives) with its parts serialised for D1, and
- * each feed's judge from its parts parsed back.
- */
-async function slicedSteps(
-  feeds: readonly FeedDefinition[],
-  newer: Map<string, Uint8Array<ArrayBuffer>>,
-  stored: { previous: Record<string, Snapshot>; cache: Record<string, CacheEntry> },
-) {
-  const options = {
-    fetch: memoryFetch(newer),
-    now: () => 1,
-    ...stored,
-    guards: { allowMassRemoval: true },
-    sliceOver: SLICE_OVER_BYTES,
-  }
-  const fetchStep = await cpuSamples(() =>
-    lent((bodyMemory) => syncFeeds(feeds, { ...options, bodyMemory })),
+  const plan = await planSteps(
+    feeds,
+    { fetch: memoryFetch(load(1)) },
+    paired ? { fetch: memoryFetch(load(0)) } : undefined,
   )
-  const handed = (await syncFeeds(feeds, options)).sliced![0]!
-  const reads: Cpu[] = []
-  const parts = new Map<string, string[]>(feeds.map((f) => [f.id, []]))
-  const tops: string[] = []
-  let state: SliceState = FIRST_SLICE
-  while (!state.done) {
-    const from = state
-    const step = async () => {
-      const r = await lent((memory) =>
-        readPieces(
-          feeds,
-          from,
-          handed.bytes.length,
-          (i) => Promise.resolve(handed.bytes.slice(i * PIECE_BYTES, (i + 1) * PIECE_BYTES)),
-          memory,
-        ),
-      )
-      if (r === null || 'guard' in r) throw new Error(`slice at ${from.offset} did not read`)
-      const rows = Object.entries(r.feeds).map(([id, p]) => [id, JSON.stringify(p)] as const)
-      return { r, rows, top: JSON.stringify({ values: r.values, arrays: r.arrays }) }
-    }
-    reads.push(await cpuSamples(step))
-    const { r, rows, top } = await step()
-    for (const [id, json] of rows) parts.get(id)!.push(json)
-    tops.push(top)
-    state = r.next
-  }
-  const judges: Cpu[] = []
-  const keys = state.keys
-  for (const feed of feeds) {
-    const judge = () => {
-      const top = topLevel(tops.map((json) => JSON.parse(json) as SliceOfFeeds))
-      const own = parts.get(feed.id)!.map((json) => JSON.parse(json) as FeedSlice)
-      return judgeSlicedFeed(feed, own, { fetch: handed, keys, ...top }, stored.previous[feed.id], {
-        guards: { ...DEFAULT_GUARD_OPTIONS, allowMassRemoval: true },
-        cache: stored.cache,
-      })
-    }
-    judges.push(await cpuSamples(judge))
-  }
-  return {
-    changed: fetchStep,
-    reads,
-    judges: judges.map((cpu, i) => ({ feed: feeds[i]!.id, cpu })),
-  }
+  const cpus: Cpu[] = []
+  for (const step of plan.steps) cpus.push(await cpuSamples(step.run))
+  return bySteps(plan, cpus)
 }
 
 const groups = sourceGroups(BUILTIN_FEEDS)

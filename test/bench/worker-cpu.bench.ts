@@ -13,6 +13,7 @@ import path from 'node:path'
 import { BUILTIN_FEEDS } from '../../shared/src/feeds/index.ts'
 import { sourceGroups } from '../../worker/src/jobs/source-groups.ts'
 import { HAVE_FIXTURES, FIXTURES, median, type BenchFile, type BenchResult } from './harness.ts'
+import { measureInWorkerd } from './worker-cpu-workerd.ts'
 
 const BUDGET_MS = 10
 const CHILD = path.join(import.meta.dirname, 'worker-cpu-child.ts')
@@ -104,10 +105,59 @@ function wholeProcess(cpus: readonly Cpu[]): string {
   return `median ${median(slowest.process).toFixed(2)}, max ${max.toFixed(2)} ms`
 }
 
-const bench: BenchFile = ({ runs }) => {
+/**
+ * Each source's rows (its sync, or its sliced steps, and its unchanged fetch), every step it
+ * takes, and the sums of their medians.
+ */
+function sourceRows(perSource: readonly Measured[], runs: number, prefix = '') {
+  const results: BenchResult[] = []
+  const sums = { changed: 0, unchanged: 0 }
+  // Every invocation a source's sync takes, each slice's read its own.
+  const steps: { name: string; cpu: Cpu }[] = []
+  const step = (name: string, cpu: Cpu, note: string) => {
+    steps.push({ name, cpu })
+    return row(name, cpu, runs, note)
+  }
+  for (const m of perSource) {
+    const mb = `${(m.bytes! / 1e6).toFixed(2)} MB`
+    const kind = m.first ? 'first sync (one fixture)' : 'changed'
+    const label = `${prefix}${m.label}`
+    if (m.reads === undefined) results.push(step(`${label}, ${kind}`, m.changed!, mb))
+    else {
+      results.push(step(`${label}, ${kind}: fetch and hand over`, m.changed!, mb))
+      m.reads.forEach((r, i) => steps.push({ name: `${label}, ${kind}: slice ${i + 1}`, cpu: r }))
+      // The slowest slice (by median) stands for them all; its max is the max over every slice.
+      const slowest = m.reads.reduce((a, b) => (median(b.thread) > median(a.thread) ? b : a))
+      const max = Math.max(...m.reads.flatMap((r) => r.thread))
+      const warmMax = Math.max(...m.reads.flatMap((r) => r.warm.thread))
+      results.push({
+        ...row(
+          `${label}, ${kind}: read one slice (slowest of ${m.reads.length})`,
+          slowest,
+          runs,
+          '',
+        ),
+        met: max <= BUDGET_MS,
+        note: `max over every slice ${max.toFixed(2)} ms, warm isolate ${warmMax.toFixed(2)} ms; whole process ${wholeProcess(m.reads)}; medians ${m.reads.map((r) => median(r.thread).toFixed(1)).join(' ')}`,
+      })
+      for (const j of m.judges!)
+        results.push(step(`${label}, ${kind}: judge ${j.feed}`, j.cpu, 'from its parts'))
+    }
+    results.push(step(`${label}, unchanged fetch`, m.unchanged!, mb))
+    // A sliced source's sync is every step it takes.
+    sums.changed +=
+      median(m.changed!.thread) +
+      (m.reads ?? []).reduce((n, r) => n + median(r.thread), 0) +
+      (m.judges ?? []).reduce((n, j) => n + median(j.cpu.thread), 0)
+    sums.unchanged += median(m.unchanged!.thread)
+  }
+  return { results, steps, sums }
+}
+
+const bench: BenchFile = async ({ runs }) => {
   if (!HAVE_FIXTURES) {
     console.warn(`skipping worker-cpu bench: ${FIXTURES} is absent`)
-    return Promise.resolve([])
+    return []
   }
   // One child per source group, and one for today's path: each heap holds what one invocation
   // of that kind holds (a shared heap full of every fixture makes every garbage collection dear).
@@ -149,47 +199,39 @@ const bench: BenchFile = ({ runs }) => {
       note: 'on bare-metal Linux a fresh-page fault costs well under 1 µs; where a row says its slowest call had N faults, about N x this of it is the mapping of fresh memory',
     },
   ]
-  const sums = { changed: 0, unchanged: 0 }
-  // Every invocation a source's sync takes, each slice's read its own.
-  const steps: { name: string; cpu: Cpu }[] = []
-  const step = (name: string, cpu: Cpu, note: string) => {
-    steps.push({ name, cpu })
-    return row(name, cpu, runs, note)
+  // Must show 1 is judged in workerd, the runtime Workers run; the Node child's figures (with Wasm
+  // removed) stay beside it, and give the catalogue's sums against today's path.
+  const workerd = await measureInWorkerd(runs)
+  if ('skip' in workerd) console.warn(`worker-cpu: not measured in workerd: ${workerd.skip}`)
+  else
+    results.push({
+      name: 'workerd: a request that does nothing (part of every workerd figure)',
+      ours: { median: median(workerd.noop.thread), unit: 'ms', samples: runs },
+      note: `max ${Math.max(...workerd.noop.thread).toFixed(2)} ms; warm isolate: ${figures(workerd.noop.warm)}`,
+    })
+  const node = sourceRows(out.perSource, runs)
+  if ('skip' in workerd) results.push(...node.results)
+  else {
+    const inWorkerd = sourceRows(workerd.perSource, runs, 'workerd: ')
+    results.push(...inWorkerd.results)
+    results.push(
+      everyStep(inWorkerd.steps, 'workerd, lukewarm isolate (after 10 calls)', (c) => c, runs),
+    )
+    results.push(
+      everyStep(
+        inWorkerd.steps,
+        'workerd, warm isolate (after 30 calls or more)',
+        (c) => c.warm,
+        runs,
+      ),
+    )
   }
-  for (const m of out.perSource) {
-    const mb = `${(m.bytes! / 1e6).toFixed(2)} MB`
-    const kind = m.first ? 'first sync (one fixture)' : 'changed'
-    if (m.reads === undefined) results.push(step(`${m.label}, ${kind}`, m.changed!, mb))
-    else {
-      results.push(step(`${m.label}, ${kind}: fetch and hand over`, m.changed!, mb))
-      m.reads.forEach((r, i) => steps.push({ name: `${m.label}, ${kind}: slice ${i + 1}`, cpu: r }))
-      // The slowest slice (by median) stands for them all; its max is the max over every slice.
-      const slowest = m.reads.reduce((a, b) => (median(b.thread) > median(a.thread) ? b : a))
-      const max = Math.max(...m.reads.flatMap((r) => r.thread))
-      const warmMax = Math.max(...m.reads.flatMap((r) => r.warm.thread))
-      results.push({
-        ...row(
-          `${m.label}, ${kind}: read one slice (slowest of ${m.reads.length})`,
-          slowest,
-          runs,
-          '',
-        ),
-        met: max <= BUDGET_MS,
-        note: `max over every slice ${max.toFixed(2)} ms, warm isolate ${warmMax.toFixed(2)} ms; whole process ${wholeProcess(m.reads)}; medians ${m.reads.map((r) => median(r.thread).toFixed(1)).join(' ')}`,
-      })
-      for (const j of m.judges!)
-        results.push(step(`${m.label}, ${kind}: judge ${j.feed}`, j.cpu, 'from its parts'))
-    }
-    results.push(step(`${m.label}, unchanged fetch`, m.unchanged!, mb))
-    // A sliced source's sync is every step it takes.
-    sums.changed +=
-      median(m.changed!.thread) +
-      (m.reads ?? []).reduce((n, r) => n + median(r.thread), 0) +
-      (m.judges ?? []).reduce((n, j) => n + median(j.cpu.thread), 0)
-    sums.unchanged += median(m.unchanged!.thread)
-  }
-  results.push(everyStep(steps, 'lukewarm isolate (after 10 calls)', (c) => c, runs))
-  results.push(everyStep(steps, 'warm isolate (after 30 calls or more)', (c) => c.warm, runs))
+  const where = 'skip' in workerd ? '' : 'Node with Wasm removed, '
+  results.push(everyStep(node.steps, `${where}lukewarm isolate (after 10 calls)`, (c) => c, runs))
+  results.push(
+    everyStep(node.steps, `${where}warm isolate (after 30 calls or more)`, (c) => c.warm, runs),
+  )
+  const sums = node.sums
   const today = median(out.today.changed!.thread)
   const todayUnchanged = median(out.today.unchanged!.thread)
   const worst = Math.max(
@@ -217,7 +259,7 @@ const bench: BenchFile = ({ runs }) => {
     peer: { name: "today's path, unchanged", median: todayUnchanged, unit: 'ms', samples: runs },
     ratio: todayUnchanged / sums.unchanged,
   })
-  return Promise.resolve(results)
+  return results
 }
 
 export default bench

@@ -1,0 +1,251 @@
+/**
+ * @module worker-cpu.bench.ts in workerd itself: the runtime `wrangler dev` and Cloudflare run,
+ * its V8 and its heap, workerd's fetch reading bodies from a mirror on loopback, its WebCrypto,
+ * and Wasm refused as Workers refuse it (the readers' JavaScript path). Each source group runs in
+ * a workerd process of its own (a fresh isolate holding one source's data), the steps of
+ * worker-cpu-steps.ts one request each (worker-cpu-workerd-entry.ts), and the CPU of each request
+ * is read from outside, per thread, in Linux's /proc: the busiest thread is the isolate's (workerd
+ * runs its event loop and the isolate on one thread; V8's helpers are the others).
+ *
+ * Not in the figures: KV and D1 (a read step gets its pieces as fresh copies, as KV's get gives;
+ * a judge step its parts as strings, as D1 gives), which run outside the isolate on Cloudflare.
+ * In them: workerd's handling of the request itself (the `/noop` row: well under 1 ms).
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { build } from 'esbuild'
+import { BUILTIN_FEEDS } from '../../shared/src/feeds/index.ts'
+import { sourceGroups } from '../../worker/src/jobs/source-groups.ts'
+import { fixtureMirrorLayout, LATEST_FIXTURES, startMirror } from '../scripts/mirror-server.ts'
+import { VERSIONS } from './feeds.bench.ts'
+import { FIXTURES } from './harness.ts'
+import type { Calls, Cpu } from './worker-cpu.bench.ts'
+import { bySteps, type StepKind, type StepPlan } from './worker-cpu-steps.ts'
+
+const ROOT = path.resolve(import.meta.dirname, '../..')
+const ENTRY = path.join(import.meta.dirname, 'worker-cpu-workerd-entry.ts')
+
+/** Calls before the lukewarm window, and before the warm one (as worker-cpu-child.ts). */
+const WARM_UP = 10
+const SETTLED_AFTER = 30
+
+/** The worker's compatibility date (wrangler.toml), so workerd runs it as the worker runs. */
+function compatibilityDate(): string {
+  const toml = readFileSync(path.join(ROOT, 'wrangler.toml'), 'utf8')
+  return /^compatibility_date\s*=\s*"([\d-]+)"/m.exec(toml)![1]!
+}
+
+/** The workerd binary wrangler and miniflare run, or why there is none. */
+function workerdBinary(): string | { skip: string } {
+  if (!existsSync('/proc/thread-self/schedstat'))
+    return { skip: "no per-thread CPU clock here (Linux's /proc)" }
+  try {
+    const { default: bin } = createRequire(import.meta.url)('workerd') as { default: string }
+    return existsSync(bin) ? bin : { skip: `workerd's binary is not at ${bin}` }
+  } catch (error) {
+    return { skip: `workerd is not installed (${String(error)})` }
+  }
+}
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+
+/** One workerd process serving the bundled entry; its threads' CPU and its page faults. */
+class Workerd {
+  readonly #child: ChildProcess
+  readonly #base: string
+  private constructor(child: ChildProcess, port: number) {
+    this.#child = child
+    this.#base = `http://127.0.0.1:${port}`
+  }
+
+  static async start(bin: string, config: string): Promise<Workerd> {
+    const port = await freePort()
+    const child = spawn(bin, ['serve', config, '--socket-addr', `http=127.0.0.1:${port}`], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    const w = new Workerd(child, port)
+    for (let i = 0; i < 200; i++) {
+      if (child.exitCode !== null) break
+      if (
+        await w.get('/noop').then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        return w
+      await sleep(50)
+    }
+    w.stop()
+    throw new Error(`workerd did not start: ${stderr.slice(0, 2000)}`)
+  }
+
+  get(pathAndQuery: string): Promise<Response> {
+    return fetch(this.#base + pathAndQuery)
+  }
+
+  /** Each thread's CPU ms so far (Linux's schedstat: nanoseconds on the CPU, first field). */
+  #threads(): Map<string, number> {
+    const dir = `/proc/${this.#child.pid}/task`
+    const cpu = new Map<string, number>()
+    for (const tid of readdirSync(dir)) {
+      try {
+        cpu.set(tid, Number(readFileSync(`${dir}/${tid}/schedstat`, 'utf8').split(' ', 1)[0]) / 1e6)
+      } catch {
+        // a thread that ended between the listing and the read
+      }
+    }
+    return cpu
+  }
+
+  /** Minor page faults of the process so far (/proc/PID/stat, field 10). */
+  #faults(): number {
+    const stat = readFileSync(`/proc/${this.#child.pid}/stat`, 'utf8')
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7])
+  }
+
+  /** CPU of one request: its busiest thread's, the whole process's, and its page faults. */
+  async call(pathAndQuery: string) {
+    const before = this.#threads()
+    const faults = this.#faults()
+    const response = await this.get(pathAndQuery)
+    if (!response.ok) throw new Error(`${pathAndQuery}: HTTP ${response.status}`)
+    await response.arrayBuffer()
+    // Linux brings a thread's figure up to date when it leaves the CPU: after the response, let
+    // it finish what follows and sleep.
+    await sleep(2)
+    let thread = 0
+    let whole = 0
+    for (const [tid, ms] of this.#threads()) {
+      const d = ms - (before.get(tid) ?? 0)
+      whole += d
+      thread = Math.max(thread, d)
+    }
+    return { thread, process: whole, faults: this.#faults() - faults }
+  }
+
+  stop(): void {
+    this.#child.kill('SIGKILL')
+  }
+}
+
+/** `runs` calls of `path`, as one window. */
+async function window(w: Workerd, pathAndQuery: string, runs: number): Promise<Calls> {
+  const calls: Calls = { thread: [], process: [], faults: [] }
+  for (let i = 0; i < runs; i++) {
+    const c = await w.call(pathAndQuery)
+    calls.thread.push(c.thread)
+    calls.process.push(c.process)
+    calls.faults.push(c.faults)
+  }
+  return calls
+}
+
+/** A step's windows, as worker-cpu-child.ts's cpuSamples takes them. */
+async function samples(w: Workerd, pathAndQuery: string, runs: number): Promise<Cpu> {
+  for (let i = 0; i < WARM_UP; i++) await w.call(pathAndQuery)
+  const lukewarm = await window(w, pathAndQuery, runs)
+  for (let i = WARM_UP + runs; i < SETTLED_AFTER; i++) await w.call(pathAndQuery)
+  return { ...lukewarm, warm: await window(w, pathAndQuery, runs) }
+}
+
+/**
+ * Every source group's steps in workerd, and a request that does nothing; or why it cannot run
+ * here (then the bench says so and goes on with the Node child's figures).
+ */
+export async function measureInWorkerd(runs: number) {
+  const bin = workerdBinary()
+  if (typeof bin !== 'string') return bin
+  const dir = mkdtempSync(path.join(tmpdir(), 'worker-cpu-workerd-'))
+  const latest = fixtureMirrorLayout(LATEST_FIXTURES)
+  const version = (i: 0 | 1) => ({
+    ...latest,
+    ...Object.fromEntries(
+      Object.entries(VERSIONS).map(([url, pair]) => [
+        url.replace(/^https:\/\//, ''),
+        new Uint8Array(readFileSync(path.join(FIXTURES, 'feeds', pair[i]))),
+      ]),
+    ),
+  })
+  const [older, newer] = await Promise.all([startMirror(version(0)), startMirror(version(1))])
+  try {
+    await build({
+      entryPoints: [ENTRY],
+      bundle: true,
+      format: 'esm',
+      platform: 'neutral',
+      target: 'es2022',
+      outfile: path.join(dir, 'entry.js'),
+      logLevel: 'error',
+    })
+    // Outbound fetches reach the mirrors on loopback only.
+    writeFileSync(
+      path.join(dir, 'config.capnp'),
+      `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .bench),
+    (name = "loopback", network = (allow = ["local"])),
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "main")],
+);
+const bench :Workerd.Worker = (
+  modules = [(name = "entry.js", esModule = embed "entry.js")],
+  compatibilityDate = "${compatibilityDate()}",
+  globalOutbound = "loopback",
+);
+`,
+    )
+    const config = path.join(dir, 'config.capnp')
+    const perSource = []
+    let noop: Cpu | undefined
+    for (const [i, ids] of sourceGroups(BUILTIN_FEEDS).entries()) {
+      const feeds = ids.map((id) => BUILTIN_FEEDS.find((f) => f.id === id)!)
+      const urls = [...new Set(feeds.flatMap((f) => f.sources.map((s) => s.url)))]
+      const paired = urls.some((u) => VERSIONS[u] !== undefined)
+      // WORKER_CPU_ONLY=TEXT: only the sources whose URL contains TEXT (as the Node child).
+      const only = process.env.WORKER_CPU_ONLY
+      if (only && !urls.some((u) => u.includes(only))) continue
+      const w = await Workerd.start(bin, config)
+      try {
+        noop ??= await samples(w, '/noop', runs)
+        const query = `group=${i}&newer=${newer.url}${paired ? `&older=${older.url}` : ''}`
+        const planned = await w.get(`/plan?${query}`)
+        if (!planned.ok) throw new Error(`plan of group ${i}: ${await planned.text()}`)
+        const plan = (await planned.json()) as {
+          bytes: number
+          first: boolean
+          steps: { kind: StepKind; feed?: string }[]
+        }
+        const cpus: Cpu[] = []
+        for (const k of plan.steps.keys()) cpus.push(await samples(w, `/run?step=${k}`, runs))
+        const label = urls.map((u) => u.replace(/^https:\/\//, '')).join(' + ')
+        const steps = plan.steps.map((s) => ({ ...s, run: () => Promise.resolve() }))
+        perSource.push({
+          label: `${label} (${ids.length} feeds)`,
+          ...bySteps({ ...plan, steps } satisfies StepPlan, cpus),
+        })
+      } finally {
+        w.stop()
+      }
+    }
+    return { noop: noop!, perSource }
+  } finally {
+    await Promise.all([older.close(), newer.close()])
+    rmSync(dir, { recursive: true, force: true })
+  }
+}

@@ -1,12 +1,12 @@
 /**
  * @module Benchmark (issue 14, must show 1): CPU per sync-queue invocation, per upstream source of
- * the built-in catalogue, in the JavaScript path as Workers run it (a child process with
- * WebAssembly removed: worker-cpu-child.ts), median and max over the runs on the isolate's thread
- * (the whole process's beside them), against the 10 ms CPU budget of a free Workers invocation,
- * in a lukewarm isolate (after 10 calls) and a warm one (after 30: V8's young generation grown
- * and every page of it touched once), each step's figures and every step at once;
- * the catalogue's sum; the unchanged-fetch path; and today's path (one invocation syncing the
- * whole catalogue) in the same run, as a ratio.
+ * the built-in catalogue, against the 10 ms CPU budget of a free Workers invocation, median and
+ * max, in a lukewarm isolate (after 10 calls) and a warm one (after 30), each step's figures and
+ * every step at once. Judged in workerd itself (worker-cpu-workerd.ts: its V8, its fetch, its
+ * WebCrypto, Wasm refused so the readers take their JavaScript path), CPU read per thread from
+ * outside; the same steps (worker-cpu-steps.ts) in a Node child with WebAssembly removed
+ * (worker-cpu-child.ts) are summarised beside them, with the catalogue's sum, the unchanged-fetch
+ * path, and today's path (one invocation syncing the whole catalogue) in the same run, as a ratio.
  */
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'

@@ -53,7 +53,7 @@ interface Entry {
 
 /**
  * The ufw command of a line's words: the whole line, or in a pipeline (`echo y | ufw enable`,
- * `yes | sudo ufw enable`) its last command that is ufw; `sudo` dropped.
+ * `yes | sudo ufw enable`) its last command that is ufw; `sudo` and its options dropped.
  */
 function ufwCommand(words: string[]): string[] {
   const commands: string[][] = [[]]
@@ -61,9 +61,45 @@ function ufwCommand(words: string[]): string[] {
     if (w === '|') commands.push([])
     else commands.at(-1)!.push(w)
   }
-  const strip = (c: string[]) => (c[0] === 'sudo' ? c.slice(1) : c)
-  const ufw = commands.map(strip).filter((c) => c[0] === 'ufw')
-  return ufw.at(-1) ?? strip(commands[0]!)
+  const ufw = commands.map(withoutSudo).filter((c) => c[0] === 'ufw')
+  return ufw.at(-1) ?? withoutSudo(commands[0]!)
+}
+
+/** sudo's options that take a value (`-u root`, `-uroot`, `--user=root`, `--user root`). */
+const SUDO_VALUE_SHORT = 'CDghpRrTtUu'
+const SUDO_VALUE_LONG = new Set([
+  '--close-from',
+  '--chdir',
+  '--group',
+  '--host',
+  '--prompt',
+  '--chroot',
+  '--role',
+  '--type',
+  '--command-timeout',
+  '--other-user',
+  '--user',
+])
+
+/**
+ * The command a `sudo` runs: `sudo`, its options (`-E`, `-u root`, `--preserve-env=PATH`, `--`)
+ * and the variables it sets (`VAR=value`) dropped; any other command as it is.
+ */
+function withoutSudo(command: readonly string[]): string[] {
+  if (command[0]?.split('/').at(-1) !== 'sudo') return [...command]
+  let k = 1
+  for (; k < command.length; k++) {
+    const w = command[k]!
+    if (w === '--') return command.slice(k + 1)
+    if (w.startsWith('--')) {
+      if (SUDO_VALUE_LONG.has(w)) k++
+    } else if (w.startsWith('-') && w.length > 1) {
+      // a cluster of flags (`-nE`); from a letter that takes a value, the rest or the next word
+      const at = [...w.slice(1)].findIndex((ch) => SUDO_VALUE_SHORT.includes(ch))
+      if (at >= 0 && at === w.length - 2) k++
+    } else if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) break
+  }
+  return command.slice(k)
 }
 
 /**
@@ -117,7 +153,7 @@ function fileWritten(
     if (separator || glued) commands.push([])
   }
   for (const command of commands) {
-    const shell = command[0] === 'sudo' ? command.slice(1) : command
+    const shell = withoutSudo(command)
     const inner =
       /^(\/(usr\/)?bin\/)?(ba|da)?sh$/.test(shell[0] ?? '') && shell[1] === '-c'
         ? shell[2]

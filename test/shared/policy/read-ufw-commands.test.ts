@@ -207,6 +207,23 @@ describe('readFirewallConfig: ufw commands', () => {
     ])
   })
 
+  it("reads a ufw command behind sudo's options and variables", () => {
+    const text = [
+      'sudo -E ufw allow 8080/tcp',
+      'sudo -u root ufw allow 8081/tcp',
+      'sudo -uroot -- ufw allow 8082/tcp',
+      'sudo --preserve-env=PATH -nE ufw allow 8083/tcp',
+      'sudo --user admin DEBIAN_FRONTEND=noninteractive ufw allow 8084/tcp',
+      '/usr/bin/sudo -g adm ufw allow 8085/tcp',
+      'sudo -E apt-get install -y ufw',
+    ].join('\n')
+    expect(
+      rules(text)
+        .filter((r) => r.family !== 6)
+        .map((r) => [r.line, r.ports]),
+    ).toEqual([1, 2, 3, 4, 5, 6].map((line) => [line, [[8079 + line, 8079 + line]]]))
+  })
+
   it('ignores dry runs, other and incomplete ufw commands, and other shell lines', () => {
     const text = [
       'apt-get install -y ufw',

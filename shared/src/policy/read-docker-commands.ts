@@ -63,6 +63,11 @@ export function readDockerCommand(
     verb !== 'container create'
   )
     return said()
+  const network = networkMode(words.slice(sub + 1))
+  if (network === 'host')
+    return said(
+      `${shown} runs on the host's network: Docker discards its published ports, and the ports the container listens on are the host's, behind ufw's rules (read so)`,
+    )
   if (iptablesOff !== undefined)
     return said(
       `${shown} publishes ports with dockerd's iptables off (line ${iptablesOff}): no NAT sends them past ufw, whose rules decide (read so)`,
@@ -116,6 +121,16 @@ function publishFlags(args: readonly string[]): string[] {
     } else if (a === '--publish-all' || /^-[a-zA-Z]*P[a-zA-Z]*$/.test(a)) specs.push('all')
   }
   return specs
+}
+
+/** The last `--network`/`--net` value (`host`: the host's own network), or undefined. */
+function networkMode(args: readonly string[]): string | undefined {
+  let mode: string | undefined
+  for (let k = 0; k < args.length; k++) {
+    const flag = /^--(?:network|net)(?:=(.*))?$/.exec(args[k]!)
+    if (flag) mode = flag[1] ?? args[++k]
+  }
+  return mode
 }
 
 /**

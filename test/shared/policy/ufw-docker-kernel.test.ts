@@ -3,7 +3,8 @@
  * ufw and a real dockerd (Debian's, with its defaults but a root of its own) in one namespace, a
  * client across a veth. Docker's NAT sends the published port to the container before ufw's
  * rules: open to every IPv4 sender, while IPv6 reaches docker-proxy through ufw. With dockerd's
- * iptables off (`"iptables": false` in daemon.json) ufw's rules decide for both families. Each
+ * iptables off (`"iptables": false` in daemon.json), or a container on the host's network (Docker
+ * discards its `-p`), ufw's rules decide for both families. Each
  * connection is compared with what verify reads from the script. Runs as root (CI); elsewhere it
  * skips with its reason.
  */
@@ -28,18 +29,24 @@ if (skipReason !== undefined) console.warn(`ufw with a real dockerd: skipped: ${
 const dir = mkdtempSync(path.join(tmpdir(), 'asr-ud-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
+/**
+ * How Docker runs the container: its defaults (NAT for the published port), its iptables off, or
+ * on the host's network (where Docker discards `-p` and the container listens on the host's port).
+ */
+type Mode = 'nat' | 'iptables-off' | 'host'
+
 /** The script verify reads: ufw keeps 8080 to one sender per family, then Docker publishes it. */
-function script(iptablesOff: boolean): string {
-  return `${iptablesOff ? `echo '{"iptables": false}' > /etc/docker/daemon.json\n` : ''}ufw default deny incoming
+function script(mode: Mode): string {
+  return `${mode === 'iptables-off' ? `echo '{"iptables": false}' > /etc/docker/daemon.json\n` : ''}ufw default deny incoming
 ufw allow from ${ALLOWED[4]} to any port ${PORT} proto tcp
 ufw allow from ${ALLOWED[6]} to any port ${PORT} proto tcp
 ufw --force enable
-docker run -d -p ${PORT}:80 asr-ud-busybox
+docker run -d${mode === 'host' ? ' --network host' : ''} -p ${PORT}:80 asr-ud-busybox
 `
 }
 
 /** Each sender's connection to the published port: what verify says, and what the kernel did. */
-async function run(iptablesOff: boolean): Promise<{ verify: string[]; kernel: string[] }> {
+async function run(mode: Mode): Promise<{ verify: string[]; kernel: string[] }> {
   const p = createNetnsPair('asr-ud', {
     server: [SERVER[4], SERVER[6]],
     client: [ALLOWED[4], ALLOWED[6], DENIED[4], DENIED[6]],
@@ -49,13 +56,13 @@ async function run(iptablesOff: boolean): Promise<{ verify: string[]; kernel: st
   try {
     const started = await startDockerd(
       p,
-      path.join(dir, `asr-ud-docker-${iptablesOff ? 'off' : 'on'}`),
-      iptablesOff ? ['--iptables=false'] : [],
+      path.join(dir, `asr-ud-docker-${mode}`),
+      mode === 'iptables-off' ? ['--iptables=false'] : [],
     )
     if ('failed' in started) throw new Error(`dockerd did not start:\n${started.failed}`)
     stop = started.stop
     importBusybox(started, dir, 'asr-ud-busybox')
-    const text = script(iptablesOff)
+    const text = script(mode)
     // The script's ufw lines as ufw runs them; its docker line through this dockerd's socket.
     const c = ufw.command(
       text
@@ -64,9 +71,12 @@ async function run(iptablesOff: boolean): Promise<{ verify: string[]; kernel: st
         .join('\n'),
     )
     p.run('server', c.command, c.args, c.input)
+    // On the host's network the container's listener is the host's port itself.
+    const listen = mode === 'host' ? String(PORT) : '80'
     started.docker(
       'run',
       '-d',
+      ...(mode === 'host' ? ['--network', 'host'] : []),
       '-p',
       `${PORT}:80`,
       'asr-ud-busybox',
@@ -74,7 +84,7 @@ async function run(iptablesOff: boolean): Promise<{ verify: string[]; kernel: st
       'nc',
       '-ll',
       '-p',
-      '80',
+      listen,
       '-e',
       '/bin/ok',
     )
@@ -110,7 +120,7 @@ describe.skipIf(skipReason !== undefined)(
     it(
       "Docker's NAT opens the published port to every IPv4 sender past ufw; IPv6 goes through ufw",
       async () => {
-        const { verify, kernel } = await run(false)
+        const { verify, kernel } = await run('nat')
         expect(kernel).toEqual([
           `${ALLOWED[4]}: open`,
           `${DENIED[4]}: open`,
@@ -125,7 +135,22 @@ describe.skipIf(skipReason !== undefined)(
     it(
       "with dockerd's iptables off, ufw decides for both families",
       async () => {
-        const { verify, kernel } = await run(true)
+        const { verify, kernel } = await run('iptables-off')
+        expect(kernel).toEqual([
+          `${ALLOWED[4]}: open`,
+          `${DENIED[4]}: closed`,
+          `${ALLOWED[6]}: open`,
+          `${DENIED[6]}: closed`,
+        ])
+        expect(verify).toEqual(kernel)
+      },
+      SLOW,
+    )
+
+    it(
+      "on the host's network, Docker discards -p: ufw decides for both families",
+      async () => {
+        const { verify, kernel } = await run('host')
         expect(kernel).toEqual([
           `${ALLOWED[4]}: open`,
           `${DENIED[4]}: closed`,

@@ -53,7 +53,8 @@ interface Entry {
 
 /**
  * The ufw command of a line's words: the whole line, or in a pipeline (`echo y | ufw enable`,
- * `yes | sudo ufw enable`) its last command that is ufw; `sudo` and its options dropped.
+ * `yes | sudo ufw enable`) its last command that is ufw; `sudo` and its options, and
+ * redirections, dropped.
  */
 function ufwCommand(words: string[]): string[] {
   const commands: string[][] = [[]]
@@ -61,8 +62,25 @@ function ufwCommand(words: string[]): string[] {
     if (w === '|') commands.push([])
     else commands.at(-1)!.push(w)
   }
-  const ufw = commands.map(withoutSudo).filter((c) => c[0] === 'ufw')
-  return ufw.at(-1) ?? withoutSudo(commands[0]!)
+  const own = (c: string[]) => withoutSudo(withoutRedirections(c))
+  const ufw = commands.map(own).filter((c) => c[0] === 'ufw')
+  return ufw.at(-1) ?? own(commands[0]!)
+}
+
+/**
+ * A command's words without its redirections (`>/dev/null`, `2>&1`, `>> "$log"`): where its
+ * output goes is no argument of the command's.
+ */
+function withoutRedirections(command: readonly string[]): string[] {
+  const out: string[] = []
+  for (let k = 0; k < command.length; k++) {
+    const redirection = /^(?:\d+|&)?(?:>>?|<)(&?)([^<>]*)$/.exec(command[k]!)
+    if (redirection === null) out.push(command[k]!)
+    // `>` alone: its target is the next word (`2>&1` and `>file` are whole). A placeholder such as
+    // `<myip>` is no redirection here: it stays, and is refused as the value it stands for.
+    else if (redirection[1] === '' && redirection[2] === '') k++
+  }
+  return out
 }
 
 /** sudo's options that take a value (`-u root`, `-uroot`, `--user=root`, `--user root`). */

@@ -224,6 +224,51 @@ describe('readFirewallConfig: ufw commands', () => {
     ).toEqual([1, 2, 3, 4, 5, 6].map((line) => [line, [[8079 + line, 8079 + line]]]))
   })
 
+  it('drops redirections: where a command writes its output is none of its arguments', () => {
+    const text = [
+      'ufw allow 8080/tcp >/dev/null',
+      'ufw allow 8081/tcp > /dev/null 2>&1',
+      'sudo ufw allow 8082/tcp >> "$logfile" 2>&1',
+      'ufw allow 8083/tcp &>/dev/null',
+      'ufw allow 8084/tcp 2> /tmp/err </dev/null',
+    ].join('\n')
+    expect(
+      rules(text)
+        .filter((r) => r.family !== 6)
+        .map((r) => [r.line, r.ports]),
+    ).toEqual([1, 2, 3, 4, 5].map((line) => [line, [[8079 + line, 8079 + line]]]))
+  })
+
+  /**
+   * github.com/anrizald/palabatu `scripts/provision-vps.sh` @
+   * 5ffb93b190a4fd6ce5b0859c654d66109c84bab9, read 2026-12-06: its firewall lines (67-73, run
+   * over ssh), pasted unedited. Before, `sudo -E` hid every line ('no ufw commands'), then each
+   * `>/dev/null` was read as an application profile.
+   */
+  it('a published provisioning script: sudo -E and >/dev/null on every line', () => {
+    const PALABATU = `  sudo -E ufw default deny incoming >/dev/null
+  sudo -E ufw default allow outgoing >/dev/null
+  sudo -E ufw allow OpenSSH >/dev/null
+  sudo -E ufw allow 80/tcp >/dev/null
+  sudo -E ufw allow 443/tcp >/dev/null
+  sudo -E ufw --force enable >/dev/null
+  sudo -E ufw status
+`
+    const c = read(PALABATU)
+    expect(chain(c, 'ufw incoming').policy).toBe('drop')
+    expect(chain(c, 'ufw outgoing').policy).toBe('accept')
+    expect(
+      rules(PALABATU)
+        .filter((r) => r.family !== 6)
+        .map((r) => [r.line, r.ports]),
+    ).toEqual([
+      [3, [[22, 22]]],
+      [4, [[80, 80]]],
+      [5, [[443, 443]]],
+    ])
+    expect(warningTexts(c.warnings ?? [])).toEqual([])
+  })
+
   it('ignores dry runs, other and incomplete ufw commands, and other shell lines', () => {
     const text = [
       'apt-get install -y ufw',

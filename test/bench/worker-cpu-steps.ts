@@ -164,7 +164,10 @@ async function slicedSteps(
  * unchanged fetch; the changed sync, or the fetch that hands a body over; and its slices' reads
  * and its feeds' judges.
  */
-export function bySteps<T>(plan: StepPlan, measured: readonly T[]) {
+export function bySteps<T>(
+  plan: Omit<StepPlan, 'steps'> & { readonly steps: readonly Omit<Step, 'run'>[] },
+  measured: readonly T[],
+) {
   const of = (kind: StepKind) => plan.steps.flatMap((s, i) => (s.kind === kind ? [i] : []))
   const [unchanged] = of('unchanged')
   const [changed] = [...of('changed'), ...of('fetch')]

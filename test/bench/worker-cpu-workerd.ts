@@ -25,7 +25,7 @@ import { fixtureMirrorLayout, LATEST_FIXTURES, startMirror } from '../scripts/mi
 import { VERSIONS } from './feeds.bench.ts'
 import { FIXTURES } from './harness.ts'
 import type { Calls, Cpu } from './worker-cpu.bench.ts'
-import { bySteps, type StepKind, type StepPlan } from './worker-cpu-steps.ts'
+import { bySteps, type StepKind } from './worker-cpu-steps.ts'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
 const ENTRY = path.join(import.meta.dirname, 'worker-cpu-workerd-entry.ts')
@@ -234,10 +234,9 @@ const bench :Workerd.Worker = (
         const cpus: Cpu[] = []
         for (const k of plan.steps.keys()) cpus.push(await samples(w, `/run?step=${k}`, runs))
         const label = urls.map((u) => u.replace(/^https:\/\//, '')).join(' + ')
-        const steps = plan.steps.map((s) => ({ ...s, run: () => Promise.resolve() }))
         perSource.push({
           label: `${label} (${ids.length} feeds)`,
-          ...bySteps({ ...plan, steps } satisfies StepPlan, cpus),
+          ...bySteps(plan, cpus),
         })
       } finally {
         w.stop()

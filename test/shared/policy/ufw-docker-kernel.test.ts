@@ -117,46 +117,29 @@ async function run(mode: Mode): Promise<{ verify: string[]; kernel: string[] }> 
 describe.skipIf(skipReason !== undefined)(
   'a ufw script that runs docker run -p, against a real dockerd',
   () => {
-    it(
-      "Docker's NAT opens the published port to every IPv4 sender past ufw; IPv6 goes through ufw",
-      async () => {
-        const { verify, kernel } = await run('nat')
-        expect(kernel).toEqual([
-          `${ALLOWED[4]}: open`,
-          `${DENIED[4]}: open`,
-          `${ALLOWED[6]}: open`,
-          `${DENIED[6]}: closed`,
-        ])
-        expect(verify).toEqual(kernel)
-      },
-      SLOW,
-    )
-
-    it(
-      "with dockerd's iptables off, ufw decides for both families",
-      async () => {
-        const { verify, kernel } = await run('iptables-off')
-        expect(kernel).toEqual([
-          `${ALLOWED[4]}: open`,
-          `${DENIED[4]}: closed`,
-          `${ALLOWED[6]}: open`,
-          `${DENIED[6]}: closed`,
-        ])
-        expect(verify).toEqual(kernel)
-      },
-      SLOW,
-    )
-
-    it(
-      "on the host's network, Docker discards -p: ufw decides for both families",
-      async () => {
-        const { verify, kernel } = await run('host')
-        expect(kernel).toEqual([
-          `${ALLOWED[4]}: open`,
-          `${DENIED[4]}: closed`,
-          `${ALLOWED[6]}: open`,
-          `${DENIED[6]}: closed`,
-        ])
+    // What each sender's connection does, in the order run() tries them.
+    it.each<[string, Mode, string[]]>([
+      [
+        "Docker's NAT opens the published port to every IPv4 sender past ufw; IPv6 goes through ufw",
+        'nat',
+        ['open', 'open', 'open', 'closed'],
+      ],
+      [
+        "with dockerd's iptables off, ufw decides for both families",
+        'iptables-off',
+        ['open', 'closed', 'open', 'closed'],
+      ],
+      [
+        "on the host's network, Docker discards -p: ufw decides for both families",
+        'host',
+        ['open', 'closed', 'open', 'closed'],
+      ],
+    ])(
+      '%s',
+      async (_name, mode, expected) => {
+        const { verify, kernel } = await run(mode)
+        const senders = [ALLOWED[4], DENIED[4], ALLOWED[6], DENIED[6]]
+        expect(kernel).toEqual(senders.map((from, i) => `${from}: ${expected[i]}`))
         expect(verify).toEqual(kernel)
       },
       SLOW,

@@ -3,8 +3,9 @@
  * fresh copy, local D1) on loopback: `GET /v1/feeds/github/hooks` served from the read cache,
  * without and with a matching If-None-Match (a 304), as requests per second and p99 latency, each
  * as a ratio to a hello-world Worker run by the same wrangler in the same run, alternating the
- * two so machine noise hits both alike (target: >= 0.9x). D1 queries per 1,000 cached reads are
- * counted by the worker's development counter (/__dev/counters, on under `npm start`; target 0).
+ * two so machine noise hits both alike (target: >= 0.9x). D1 queries per 1,000 cached reads (target
+ * 0) and head-board KV reads (at most one a minute) are counted by the worker's development
+ * counters (/__dev/counters, on under `npm start`).
  */
 import { spawn } from 'node:child_process'
 import path from 'node:path'
@@ -75,10 +76,15 @@ async function wrk(url: string, headers: Record<string, string>): Promise<WrkRes
   }
 }
 
-async function d1Queries(base: string): Promise<number> {
+interface Counters {
+  readonly d1Queries: number
+  readonly boardReads: number
+}
+
+async function counters(base: string): Promise<Counters> {
   const res = await fetch(`${base}/__dev/counters`)
   if (!res.ok) throw new Error(`/__dev/counters: ${res.status} (is DEV_COUNTERS on?)`)
-  return ((await res.json()) as { d1Queries: number }).d1Queries
+  return (await res.json()) as Counters
 }
 
 const m = (values: number[], unit: Measurement['unit'], samples: number): Measurement => ({
@@ -119,14 +125,17 @@ const bench: BenchFile = async ({ runs }) => {
     const results: BenchResult[] = []
     let reads = 0
     let queries = 0
+    let boardReads = 0
     const started = Date.now()
     for (const c of cases) {
       const o: WrkResult[] = []
       const p: WrkResult[] = []
       for (let i = 0; i < rounds; i++) {
-        const before = await d1Queries(dev.url)
+        const before = await counters(dev.url)
         const run = await wrk(ours, c.headers)
-        queries += (await d1Queries(dev.url)) - before
+        const after = await counters(dev.url)
+        queries += after.d1Queries - before.d1Queries
+        boardReads += after.boardReads - before.boardReads
         reads += run.requests
         o.push(run)
         p.push(await wrk(`${hello.url}/`, {}))
@@ -173,16 +182,25 @@ const bench: BenchFile = async ({ runs }) => {
         },
       )
     }
-    const perThousand = (queries / reads) * 1000
-    // The pointer is trusted for READ_CACHE_TTL_SECONDS: one refresh per window, whatever the load.
+    // Pointers are trusted for READ_CACHE_TTL_SECONDS, then refreshed from the head board in KV:
+    // one board read per window, whatever the load; D1 never.
     const windows = Math.ceil((Date.now() - started) / 60_000)
-    results.push({
-      name: 'D1 queries per 1,000 cached reads',
-      ours: { median: perThousand, unit: 'ops/s', samples: reads },
-      target: `0 body reads; at most one pointer refresh per 60 s window (${windows} here)`,
-      met: queries <= windows,
-      note: `${queries} queries in ${reads} reads over ${windows} min, counted by /__dev/counters (unit: queries per 1,000 reads)`,
-    })
+    results.push(
+      {
+        name: 'D1 queries per 1,000 cached reads',
+        ours: { median: (queries / reads) * 1000, unit: 'ops/s', samples: reads },
+        target: '0',
+        met: queries === 0,
+        note: `${queries} queries in ${reads} reads over ${windows} min, counted by /__dev/counters (unit: queries per 1,000 reads)`,
+      },
+      {
+        name: 'head-board KV reads per 1,000 cached reads',
+        ours: { median: (boardReads / reads) * 1000, unit: 'ops/s', samples: reads },
+        target: `at most one per ${windows} 60 s window(s) of the run`,
+        met: boardReads <= windows,
+        note: `${boardReads} reads of FEED_HEADS in ${reads} reads over ${windows} min (Workers Free: 100,000 KV reads a day; unit: reads per 1,000 reads)`,
+      },
+    )
     return results
   } finally {
     await hello.stop()

@@ -153,6 +153,7 @@ describe('npm start with a .dev.vars file', () => {
     // DEV_COUNTERS is on under npm start.
     expect(await (await fetch(`${devWithFile.url}/__dev/counters`)).json()).toMatchObject({
       d1Queries: expect.any(Number) as number,
+      boardReads: expect.any(Number) as number,
     })
   }, 150_000)
 })

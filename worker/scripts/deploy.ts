@@ -6,8 +6,8 @@
  * 3. Applies the migrations to it (`wrangler d1 migrations apply DB --remote`), before the new
  *    code runs: migrations only add, so the running worker keeps working meanwhile.
  * 4. `wrangler deploy`, which creates the four queues (syncs, deliveries, and a dead-letter queue
- *    for each) and the KV namespace SLICED_BODIES (large bodies read in slices) if missing
- *    (automatic provisioning) and
+ *    for each) and the KV namespaces SLICED_BODIES (large bodies read in slices) and FEED_HEADS
+ *    (the head board reads refresh from) if missing (automatic provisioning) and
  *    connects D1 by name. ADMIN_TOKEN, SECRETS_KEY and GITHUB_TOKEN found in the environment are
  *    uploaded with it (`--secrets-file`, a temporary 0600 file); absent ones keep their deployed
  *    value, and a first deploy without ADMIN_TOKEN and SECRETS_KEY is refused by wrangler.
@@ -109,7 +109,7 @@ dry run ok. A real \`npm run deploy\` would:
   - check the login (wrangler whoami)
   - create the D1 database "${DATABASE}" if the account has none of that name
   - apply the migrations not yet applied of ${files.length}: ${files.join(', ')}
-  - wrangler deploy: queues allowlist-sync-sync, allowlist-sync-sync-dlq, allowlist-sync-deliveries and allowlist-sync-deliveries-dlq, and the KV namespace SLICED_BODIES, created if missing
+  - wrangler deploy: queues allowlist-sync-sync, allowlist-sync-sync-dlq, allowlist-sync-deliveries and allowlist-sync-deliveries-dlq, and the KV namespaces SLICED_BODIES and FEED_HEADS, created if missing
   - upload secrets from the environment: ${Object.keys(secrets).join(', ') || 'none (deployed values are kept)'}`)
 }
 

@@ -4,14 +4,17 @@
  * deliveries, and their dead-letter queues).
  */
 import { createApp } from './app.ts'
-import { countingD1 } from './dev-counters.ts'
+import { countingBoard, countingD1 } from './dev-counters.ts'
 import { runCron } from './jobs/cron.ts'
 import { consumeDeadLetters, consumeDeliveries } from './jobs/deliver.ts'
 import { consumeSyncDeadLetters, consumeSyncs } from './jobs/sync-queue.ts'
 
 const app = createApp()
 
-/** The env with its D1 binding counted, one per env object (so config stays cached per env). */
+/**
+ * The env with its D1 and head-board bindings counted, one per env object (so config stays cached
+ * per env).
+ */
 const countedEnvs = new WeakMap<Env, Env>()
 
 function withDevCounters(env: Env): Env {
@@ -19,7 +22,7 @@ function withDevCounters(env: Env): Env {
   if ((env.DEV_COUNTERS as string) !== 'true') return env
   let counted = countedEnvs.get(env)
   if (counted === undefined) {
-    counted = { ...env, DB: countingD1(env.DB) }
+    counted = { ...env, DB: countingD1(env.DB), FEED_HEADS: countingBoard(env.FEED_HEADS) }
     countedEnvs.set(env, counted)
   }
   return counted

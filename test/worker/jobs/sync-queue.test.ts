@@ -11,6 +11,7 @@ import { BUILTIN_FEEDS, syncFeeds } from '../../../shared/src/index.ts'
 import worker from '../../../worker/src/index.ts'
 import { sourceGroups } from '../../../worker/src/jobs/source-groups.ts'
 import type { SyncMessage } from '../../../worker/src/jobs/sync-queue.ts'
+import { HEAD_BOARD_KEY, type BoardHead } from '../../../worker/src/read-cache/head-board.ts'
 import {
   call,
   capturingQueue,
@@ -176,6 +177,29 @@ describe('the sync fan-out', () => {
       'SELECT feed, version FROM versions',
     )
     expect(version).toEqual({ feed: 'cloudflare/edge', version: 1 })
+  })
+
+  it('publishes a new version on the head board at once, a new fetchedAt alone at the next cron run', async () => {
+    const mirror = await cloudflareMirror(['11.0.2.0/24'], ['2a0b:db8::/48'])
+    const e = envWith({ UPSTREAM_MIRROR: mirror.url, ENABLED_FEEDS: 'cloudflare/edge' })
+    const board = async () =>
+      JSON.parse((await env.FEED_HEADS.get(HEAD_BOARD_KEY))!) as Record<string, BoardHead>
+    const stored = async () =>
+      (await rows<{ fetched_at: string }>('SELECT fetched_at FROM versions'))[0]!.fetched_at
+    await deliver('allowlist-sync-sync', await cronRun(e), e)
+    const first = (await board())['cloudflare/edge']!
+    expect(first).toMatchObject({ version: 1, fetchedAt: await stored() })
+    // An unchanged fetch: D1's fetchedAt moves, the board is not written...
+    await deliver('allowlist-sync-sync', [{ runId: 'r2', feeds: ['cloudflare/edge'] }], e)
+    expect(await stored()).not.toBe(first.fetchedAt)
+    expect((await board())['cloudflare/edge']).toEqual(first)
+    // ...until the next cron run publishes every head.
+    await cronRun(e)
+    expect((await board())['cloudflare/edge']).toEqual({ ...first, fetchedAt: await stored() })
+    const [cron] = await rows<{ summary: string }>(
+      'SELECT summary FROM cron_runs ORDER BY id DESC LIMIT 1',
+    )
+    expect(JSON.parse(cron!.summary)).toMatchObject({ heads: { published: 1 } })
   })
 
   it('retries a message whose outcome could not be stored, and acknowledges a malformed one', async () => {

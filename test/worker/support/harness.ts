@@ -152,6 +152,7 @@ export async function clearHistory(): Promise<void> {
       'sliced_parts',
     ].map((t) => env.DB.prepare(`DELETE FROM ${t}`)),
   )
+  for (const { name } of (await env.FEED_HEADS.list()).keys) await env.FEED_HEADS.delete(name)
   const { READ_CACHE } = await import('../../../worker/src/read-cache/read-cache.ts')
   READ_CACHE.clear()
 }

@@ -1,7 +1,8 @@
 /**
- * @module The cron invocation: record the run (cron_runs), enqueue one sync message per upstream
- * source (jobs/sync-queue.ts; each message syncs its feeds and publishes their new heads to the
- * read cache in an invocation of its own), re-enqueue stranded deliveries, prune old history
+ * @module The cron invocation: record the run (cron_runs), publish every feed's head on the head
+ * board (read-cache/head-board.ts: what the previous run's syncs stored, `fetchedAt` included),
+ * enqueue one sync message per upstream source (jobs/sync-queue.ts; each message syncs its feeds
+ * and publishes their new versions in an invocation of its own), re-enqueue stranded deliveries, prune old history
  * (and the parts of bodies read in slices left for a day), and re-seal subscription secrets
  * stored in clear or under an older SECRETS_KEY key. Each step runs even when an earlier one
  * failed; the run then ends `failed` and throws, so it shows in Cron Events.
@@ -11,6 +12,8 @@ import { finishCronRun, startCronRun } from '../db/cron-runs.ts'
 import { pruneHistory } from '../db/prune-history.ts'
 import { deleteSlices } from '../db/sliced-parts.ts'
 import { logEvent } from '../log-event.ts'
+import { publishFeedPointers } from '../read-cache/publish-pointers.ts'
+import { READ_CACHE } from '../read-cache/read-cache.ts'
 import { resealSubscriptions, secretBoxOf } from '../secrets/subscription-secrets.ts'
 import { DEFAULT_DEPS } from './deps.ts'
 import type { JobDeps } from './deps.ts'
@@ -56,6 +59,12 @@ export async function runCron(
       errors.push(`${name}: ${describe(error)}`)
     }
   }
+  // Before this run's syncs start publishing their own changes.
+  await step('heads', async () => {
+    const targets = { db: env.DB, cache: READ_CACHE, board: env.FEED_HEADS }
+    const ttlMs = readConfig(env).readCacheTtlSeconds * 1000
+    return { published: await publishFeedPointers(targets, 'everything', deps.now(), ttlMs) }
+  })
   await step('sync', async () => {
     const runKey = crypto.randomUUID()
     const sent = await enqueueSyncs(env, runKey)

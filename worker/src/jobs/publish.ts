@@ -13,6 +13,8 @@ import type { DeliveryMessage } from './deliver.ts'
 export type SyncEnv = ConfigEnv & {
   readonly DB: D1Database
   readonly DELIVERY_QUEUE: Queue<DeliveryMessage>
+  /** The head board (read-cache/head-board.ts); without it, reads refresh pointers from D1. */
+  readonly FEED_HEADS?: KVNamespace
 }
 
 /** Queues take at most 100 messages per sendBatch. */

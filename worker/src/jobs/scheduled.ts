@@ -350,9 +350,8 @@ async function afterStoring(
 ): Promise<PromiseSettledResult<number>> {
   // The next read sees what was stored (read-cache/read-cache.ts); a failure only delays it.
   await publishFeedPointers(
-    env.DB,
-    READ_CACHE,
-    feeds.map((f) => f.id),
+    { db: env.DB, cache: READ_CACHE, board: env.FEED_HEADS },
+    { changes: feeds.map((f) => f.id) },
     deps.now(),
     config.readCacheTtlSeconds * 1000,
   ).catch((error: unknown) =>

@@ -4,14 +4,18 @@
  * `*.workers.dev`, where the memory tier still spares D1). It holds two kinds of entries:
  *
  * - a **pointer** per feed: its current version, sha256 and fetchedAt, trusted until `expiresAt`
- *   (READ_CACHE_TTL_SECONDS). A read resolves the pointer without D1 while it is fresh; the sync
- *   overwrites it when it stores an outcome, so in the isolate and data center where the sync ran
- *   the next read sees the change, and everywhere else within the TTL.
+ *   (READ_CACHE_TTL_SECONDS). A read resolves the pointer without D1 while it is fresh, and
+ *   refreshes it from the head board in KV (head-board.ts; D1 only where there is no board yet);
+ *   the sync overwrites it when it stores an outcome, so in the isolate and data center where the
+ *   sync ran the next read sees the change, and everywhere else within the TTL plus KV's
+ *   propagation (about 60 seconds).
+ * - the **head board** itself, in memory only, for the TTL: one KV read refreshes every feed.
  * - **bodies**, keyed by feed, version, sha256, fetchedAt and the representation (format, ports,
  *   name), so a new version or a new fetch is a new key: nothing ever needs purging.
  *
  * A failing Cache API never fails a read: it is skipped.
  */
+import type { HeadBoard } from './head-board.ts'
 import { MemoryLru } from './memory-lru.ts'
 
 /** What a read needs to know about a feed's current version, without D1. */
@@ -71,6 +75,8 @@ export class ReadCache {
   private readonly edge: (() => Promise<Cache>) | undefined
   /** Loads in flight, so a miss under load costs one D1 query, not one per request. */
   private readonly loading = new Map<string, Promise<unknown>>()
+  /** The head board as last read, and when it must be read again. */
+  private board: { readonly value: HeadBoard | undefined; readonly expiresAt: number } | undefined
 
   constructor(options: ReadCacheOptions = {}) {
     this.memoryBytes = options.memoryBytes ?? DEFAULT_MEMORY_BYTES
@@ -88,6 +94,7 @@ export class ReadCache {
   /** Forgets everything (tests that wipe D1 between cases): memory, and every edge key. */
   clear(): void {
     this.memory = this.newMemory()
+    this.board = undefined
     this.generation = `g${crypto.randomUUID()}`
   }
 
@@ -129,7 +136,32 @@ export class ReadCache {
     })
   }
 
-  private once<T extends FeedPointer | CachedBody>(key: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * The head board: from memory while fresh at `now`, else from `load` (KV), kept for `ttlMs`.
+   * Concurrent misses share one load.
+   */
+  async resolveBoard(
+    now: number,
+    ttlMs: number,
+    load: () => Promise<HeadBoard | undefined>,
+  ): Promise<HeadBoard | undefined> {
+    if (this.board !== undefined && this.board.expiresAt > now) return this.board.value
+    return this.once('board', async () => {
+      const value = await load()
+      this.board = { value, expiresAt: now + ttlMs }
+      return value
+    })
+  }
+
+  /** Drops the board kept in memory (this isolate just published a newer one). */
+  forgetBoard(): void {
+    this.board = undefined
+  }
+
+  private once<T extends FeedPointer | CachedBody | HeadBoard | undefined>(
+    key: string,
+    fn: () => Promise<T>,
+  ): Promise<T> {
     let pending: Promise<T> | undefined = this.loading.get(key) as Promise<T> | undefined
     if (pending === undefined) {
       pending = fn().finally(() => this.loading.delete(key))

@@ -13,6 +13,7 @@ import { getHeldCandidate } from '../db/held.ts'
 import { getFeedHead, getSnapshot } from '../db/snapshots.ts'
 import { toHeldView } from '../routes/held-view.ts'
 import { HttpError, notFound } from '../errors.ts'
+import { boardHead, cachedHeadBoard } from './head-board.ts'
 import type { CachedBody, FeedPointer } from './read-cache.ts'
 
 /** How long clients and caches may reuse a current snapshot (the cron runs every 15 minutes). */
@@ -171,12 +172,18 @@ function respond(c: Context<AppEnv>, body: CachedBody, cacheControl: string): Re
   return c.body(body.body, 200, { ...headers, 'content-type': body.contentType })
 }
 
-/** The feed's pointer, read from D1 (one indexed row) only when no fresh one is cached. */
+/**
+ * The feed's pointer: cached while fresh, else from the head board in KV (one read a TTL for
+ * every feed), and from D1 (one indexed row) only where there is no board.
+ */
 export function feedPointer(c: Context<AppEnv>, feed: string): Promise<FeedPointer> {
   const ttlMs = readConfig(c.env).readCacheTtlSeconds * 1000
-  return c
-    .get('readCache')
-    .resolvePointer(feed, c.get('now')(), ttlMs, () => getFeedHead(c.env.DB, feed))
+  const now = c.get('now')()
+  const cache = c.get('readCache')
+  return cache.resolvePointer(feed, now, ttlMs, async () => {
+    const board = await cachedHeadBoard(c.env.FEED_HEADS, cache, now, ttlMs)
+    return board === undefined ? getFeedHead(c.env.DB, feed) : boardHead(board, feed)
+  })
 }
 
 /**

@@ -148,7 +148,8 @@ function representation(query: z.infer<typeof snapshotQuery>): Representation {
 /** The next read sees what an admin decided, not the cached pointer. */
 async function publish(c: Context<AppEnv>, feed: string): Promise<void> {
   const ttlMs = readConfig(c.env).readCacheTtlSeconds * 1000
-  await publishFeedPointers(c.env.DB, c.var.readCache, [feed], c.var.now(), ttlMs)
+  const targets = { db: c.env.DB, cache: c.var.readCache, board: c.env.FEED_HEADS }
+  await publishFeedPointers(targets, { changes: [feed] }, c.var.now(), ttlMs)
 }
 
 /** The /v1/feeds sub-app. */

@@ -199,7 +199,7 @@ describe('the sync fan-out', () => {
     const [cron] = await rows<{ summary: string }>(
       'SELECT summary FROM cron_runs ORDER BY id DESC LIMIT 1',
     )
-    expect(JSON.parse(cron!.summary)).toMatchObject({ heads: { published: 1 } })
+    expect(JSON.parse(cron!.summary)).toMatchObject({ heads: { heads: 1, written: true } })
   })
 
   it('retries a message whose outcome could not be stored, and acknowledges a malformed one', async () => {

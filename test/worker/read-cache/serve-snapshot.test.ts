@@ -293,12 +293,7 @@ describe('the head board (FEED_HEADS)', () => {
       },
     })
     const publish = (feeds: string[]) =>
-      publishFeedPointers(
-        { db: env.DB, cache: freshCache(), board: kv },
-        { changes: feeds },
-        Date.now(),
-        60_000,
-      )
+      publishFeedPointers({ db: env.DB, cache: freshCache(), board: kv }, feeds, Date.now(), 60_000)
     const synced = await storedBoard()
     expect(synced).toEqual({
       'cloudflare/edge': {

@@ -12,8 +12,7 @@ import { finishCronRun, startCronRun } from '../db/cron-runs.ts'
 import { pruneHistory } from '../db/prune-history.ts'
 import { deleteSlices } from '../db/sliced-parts.ts'
 import { logEvent } from '../log-event.ts'
-import { publishFeedPointers } from '../read-cache/publish-pointers.ts'
-import { READ_CACHE } from '../read-cache/read-cache.ts'
+import { publishEveryHead } from '../read-cache/publish-pointers.ts'
 import { resealSubscriptions, secretBoxOf } from '../secrets/subscription-secrets.ts'
 import { DEFAULT_DEPS } from './deps.ts'
 import type { JobDeps } from './deps.ts'
@@ -59,12 +58,10 @@ export async function runCron(
       errors.push(`${name}: ${describe(error)}`)
     }
   }
-  // Before this run's syncs start publishing their own changes.
-  await step('heads', async () => {
-    const targets = { db: env.DB, cache: READ_CACHE, board: env.FEED_HEADS }
-    const ttlMs = readConfig(env).readCacheTtlSeconds * 1000
-    return { published: await publishFeedPointers(targets, 'everything', deps.now(), ttlMs) }
-  })
+  // Before this run's syncs start publishing their own new versions.
+  await step('heads', async () =>
+    env.FEED_HEADS === undefined ? undefined : publishEveryHead(env.DB, env.FEED_HEADS),
+  )
   await step('sync', async () => {
     const runKey = crypto.randomUUID()
     const sent = await enqueueSyncs(env, runKey)

@@ -351,7 +351,7 @@ async function afterStoring(
   // The next read sees what was stored (read-cache/read-cache.ts); a failure only delays it.
   await publishFeedPointers(
     { db: env.DB, cache: READ_CACHE, board: env.FEED_HEADS },
-    { changes: feeds.map((f) => f.id) },
+    feeds.map((f) => f.id),
     deps.now(),
     config.readCacheTtlSeconds * 1000,
   ).catch((error: unknown) =>

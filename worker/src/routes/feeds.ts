@@ -149,7 +149,7 @@ function representation(query: z.infer<typeof snapshotQuery>): Representation {
 async function publish(c: Context<AppEnv>, feed: string): Promise<void> {
   const ttlMs = readConfig(c.env).readCacheTtlSeconds * 1000
   const targets = { db: c.env.DB, cache: c.var.readCache, board: c.env.FEED_HEADS }
-  await publishFeedPointers(targets, { changes: [feed] }, c.var.now(), ttlMs)
+  await publishFeedPointers(targets, [feed], c.var.now(), ttlMs)
 }
 
 /** The /v1/feeds sub-app. */

@@ -10,7 +10,11 @@ import { env } from 'cloudflare:workers'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createApp } from '../../../worker/src/app.ts'
 import { runSync } from '../../../worker/src/jobs/scheduled.ts'
-import { HEAD_BOARD_KEY } from '../../../worker/src/read-cache/head-board.ts'
+import {
+  HEAD_BOARD_KEY,
+  publishHeadBoard,
+  type BoardScope,
+} from '../../../worker/src/read-cache/head-board.ts'
 import { publishFeedPointers } from '../../../worker/src/read-cache/publish-pointers.ts'
 import { ReadCache } from '../../../worker/src/read-cache/read-cache.ts'
 import { clearHistory, cloudflareMirror, envWith, publishCloudflare } from '../support/harness.ts'
@@ -331,5 +335,29 @@ describe('the head board (FEED_HEADS)', () => {
     expect(res.status).toBe(404)
     expect(await res.json()).toMatchObject({ code: 'ERR_NO_SNAPSHOT' })
     expect(queries).toEqual([])
+  })
+
+  it("leaves a held candidate's new count to the cron, and publishes a new candidate or status at once", async () => {
+    const base = { version: 3, sha256: 'a'.repeat(64), fetchedAt: '2026-03-05T12:00:00.000Z' }
+    const held = (tag: string) => new Map([['f/x', { ...base, held: tag }]])
+    await env.FEED_HEADS.put(
+      HEAD_BOARD_KEY,
+      JSON.stringify({ 'f/x': { ...base, held: 'ab.1.held' } }),
+    )
+    const cases: [string, BoardScope, boolean][] = [
+      ['ab.2.held', { changes: ['f/x'] }, false],
+      ['ab.2.held', { changes: ['g/y'] }, false],
+      ['ab.2.rejected', { changes: ['f/x'] }, true],
+      ['cd.1.rejected', { changes: ['f/x'] }, true],
+      ['cd.2.rejected', 'everything', true],
+      ['cd.2.rejected', 'everything', false],
+    ]
+    for (const [tag, scope, written] of cases) {
+      expect(
+        await publishHeadBoard(env.FEED_HEADS, held(tag), scope),
+        `${tag} ${JSON.stringify(scope)}`,
+      ).toBe(written)
+    }
+    expect(await storedBoard()).toEqual({ 'f/x': { ...base, held: 'cd.2.rejected' } })
   })
 })

@@ -13,6 +13,7 @@
  * cron run mends it. KV itself carries a write to every location within about 60 seconds.
  */
 import { z } from 'zod'
+import { heldCandidate } from '../db/snapshots.ts'
 import { logEvent } from '../log-event.ts'
 import type { ReadCache } from './read-cache.ts'
 
@@ -38,25 +39,22 @@ export type HeadBoard = Readonly<Record<string, BoardHead>>
 
 /**
  * The board, or undefined when there is none yet (a first deploy before its first sync) or what
- * is stored is not a board (then logged by the caller's `onBad`, and D1 answers instead).
+ * is stored is not a board (logged; D1 answers instead, and the next publish writes a new one).
  */
-export async function readHeadBoard(
-  kv: KVNamespace,
-  onBad: (problem: string) => void = logBad,
-): Promise<HeadBoard | undefined> {
+export async function readHeadBoard(kv: KVNamespace): Promise<HeadBoard | undefined> {
   const text = await kv.get(HEAD_BOARD_KEY, 'text')
   if (text === null) return undefined
   let value: unknown
   try {
     value = JSON.parse(text)
   } catch (error) {
-    onBad(`${HEAD_BOARD_KEY} is not JSON: ${String(error)}`)
+    logBad(`${HEAD_BOARD_KEY} is not JSON: ${String(error)}`)
     return undefined
   }
   const parsed = boardSchema.safeParse(value)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!
-    onBad(`${HEAD_BOARD_KEY} at ${issue.path.join('.')}: ${issue.message}`)
+    logBad(`${HEAD_BOARD_KEY} at ${issue.path.join('.')}: ${issue.message}`)
     return undefined
   }
   return parsed.data
@@ -64,9 +62,10 @@ export async function readHeadBoard(
 
 /**
  * Which entries a publish writes. `changes` (a sync, an admin's decision): the publisher's own
- * feeds (`own`) whose version, sha256 or held tag differ, and any feed the board lacks; not a new
- * `fetchedAt` alone, which every unchanged fetch brings (a write per sync would pass the Free
- * plan's 1,000 a day, and KV takes one write a second per key). `everything` (the cron, once a
+ * feeds whose version, sha256 or held candidate (its sha256 and status) differ, and any feed the
+ * board lacks; not a new `fetchedAt` or a held candidate's new count alone, which every fetch
+ * brings (a write per sync would pass the Free plan's 1,000 a day, and KV takes one write a
+ * second per key). `everything` (the cron, once a
  * run): every head that differs at all, so `fetchedAt` follows within one cron interval and any
  * entry lost to two publishers racing is mended.
  */
@@ -80,9 +79,8 @@ export async function publishHeadBoard(
   kv: KVNamespace,
   heads: ReadonlyMap<string, BoardHead>,
   scope: BoardScope,
-  onBad: (problem: string) => void = logBad,
 ): Promise<boolean> {
-  const board = new Map(Object.entries((await readHeadBoard(kv, onBad)) ?? {}))
+  const board = new Map(Object.entries((await readHeadBoard(kv)) ?? {}))
   const own = scope === 'everything' ? undefined : new Set(scope.changes)
   let changed = false
   for (const [feed, head] of heads) {
@@ -101,14 +99,17 @@ export async function publishHeadBoard(
   return changed
 }
 
+/** The same version and held candidate, whatever its count and the last fetch. */
 function sameVersion(a: BoardHead, b: BoardHead): boolean {
   return a === null || b === null
     ? a === b
-    : a.version === b.version && a.sha256 === b.sha256 && a.held === b.held
+    : a.version === b.version &&
+        a.sha256 === b.sha256 &&
+        heldCandidate(a.held) === heldCandidate(b.held)
 }
 
 function sameHead(a: BoardHead, b: BoardHead): boolean {
-  return sameVersion(a, b) && a?.fetchedAt === b?.fetchedAt
+  return sameVersion(a, b) && a?.fetchedAt === b?.fetchedAt && a?.held === b?.held
 }
 
 function logBad(problem: string): void {
@@ -127,7 +128,7 @@ export function cachedHeadBoard(
 ): Promise<HeadBoard | undefined> {
   if (kv === undefined) return Promise.resolve(undefined)
   return cache.resolveBoard(now, ttlMs, () =>
-    readHeadBoard(kv, logBad).catch((error: unknown) => {
+    readHeadBoard(kv).catch((error: unknown) => {
       logBad(`reading ${HEAD_BOARD_KEY}: ${String(error)}`)
       return undefined
     }),

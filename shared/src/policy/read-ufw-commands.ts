@@ -2,10 +2,12 @@
  * @module Shell files of `ufw` commands (what the `ufw` renderer writes, and what setup scripts
  * and the seeds show): `ufw allow 22/tcp`, `ufw allow from CIDR to any port P proto tcp`,
  * `ufw insert N ...`, `ufw delete ...`, `ufw default deny incoming`. Rules apply in ufw's order.
+ * The shell around them (lists, `sudo`, `sh -c`, ssh, here-documents) is read by shell-script.ts.
  */
 import { PolicyError } from './policy-error.ts'
 import { DOCKER_DAEMON_JSON, daemonIptables, readDockerCommand } from './read-docker-commands.ts'
 import { rateNote } from './rate-note.ts'
+import { scriptCommands, withoutRedirections, withoutSudo } from './shell-script.ts'
 import { splitWords } from './split-words.ts'
 import { SERVICE_NAMES } from './service-names.ts'
 import { ufwApp, ufwPorts } from './ufw-words.ts'
@@ -65,77 +67,6 @@ function ufwCommand(words: string[]): string[] {
   const own = (c: string[]) => withoutSudo(withoutRedirections(c))
   const ufw = commands.map(own).filter((c) => c[0] === 'ufw')
   return ufw.at(-1) ?? own(commands[0]!)
-}
-
-/**
- * A command's words without its redirections (`>/dev/null`, `2>&1`, `>> "$log"`): where its
- * output goes is no argument of the command's.
- */
-function withoutRedirections(command: readonly string[]): string[] {
-  const out: string[] = []
-  for (let k = 0; k < command.length; k++) {
-    const redirection = /^(?:\d+|&)?(?:>>?|<)(&?)([^<>]*)$/.exec(command[k]!)
-    if (redirection === null) out.push(command[k]!)
-    // `>` alone: its target is the next word (`2>&1` and `>file` are whole). A placeholder such as
-    // `<myip>` is no redirection here: it stays, and is refused as the value it stands for.
-    else if (redirection[1] === '' && redirection[2] === '') k++
-  }
-  return out
-}
-
-/** sudo's options that take a value (`-u root`, `-uroot`, `--user=root`, `--user root`). */
-const SUDO_VALUE_SHORT = 'CDghpRrTtUu'
-const SUDO_VALUE_LONG = new Set([
-  '--close-from',
-  '--chdir',
-  '--group',
-  '--host',
-  '--prompt',
-  '--chroot',
-  '--role',
-  '--type',
-  '--command-timeout',
-  '--other-user',
-  '--user',
-])
-
-/**
- * The command a `sudo` runs: `sudo`, its options (`-E`, `-u root`, `--preserve-env=PATH`, `--`)
- * and the variables it sets (`VAR=value`) dropped; any other command as it is.
- */
-function withoutSudo(command: readonly string[]): string[] {
-  if (command[0]?.split('/').at(-1) !== 'sudo') return [...command]
-  let k = 1
-  for (; k < command.length; k++) {
-    const w = command[k]!
-    if (w === '--') return command.slice(k + 1)
-    if (w.startsWith('--')) {
-      if (SUDO_VALUE_LONG.has(w)) k++
-    } else if (w.startsWith('-') && w.length > 1) {
-      // a cluster of flags (`-nE`); from a letter that takes a value, the rest or the next word
-      const at = [...w.slice(1)].findIndex((ch) => SUDO_VALUE_SHORT.includes(ch))
-      if (at >= 0 && at === w.length - 2) k++
-    } else if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) break
-  }
-  return command.slice(k)
-}
-
-/**
- * A script's commands, each with the number of its first line: a line ending in a backslash goes
- * on with the next, as sh reads it (`sed -e '...' \` then `-i /etc/default/ufw`), but for a
- * comment's.
- */
-function commandLines(text: string): { raw: string; line: number }[] {
-  const lines = text.split(/\r?\n/)
-  const out: { raw: string; line: number }[] = []
-  for (let i = 0; i < lines.length; i++) {
-    const line = i + 1
-    let raw = lines[i]!.trim()
-    while (!raw.startsWith('#') && /(^|[^\\])(\\\\)*\\$/.test(raw) && i + 1 < lines.length)
-      raw = `${raw.slice(0, -1).trimEnd()} ${lines[++i]!.trim()}`
-    out.push({ raw, line })
-  }
-  return out
 }
 
 /** Words that end one shell command of a list or pipeline. */
@@ -248,9 +179,9 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
   // the ports `docker run -p` publishes past ufw, and the line that turned Docker's NAT off
   const published: PublishedPort[] = []
   let dockerIptablesOff: number | undefined
-  for (const { raw, line } of commandLines(text)) {
-    // a comment runs nothing: `# sed -i … /etc/default/ufw` writes no file
-    if (raw.startsWith('#')) continue
+  for (const { raw, line, hereDocument } of scriptCommands(text, note)) {
+    // what the command writes into a file: its words, and the here-document it is given
+    const content = hereDocument === undefined ? raw : `${raw}\n${hereDocument}`
     const where = { file, line }
     const err = (reason: string) =>
       new PolicyError('ERR_POLICY_CONFIG', `${file}:${line}: ${reason}`, where)
@@ -265,7 +196,7 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
     const writesDaemon =
       raw.includes(DOCKER_DAEMON_JSON) &&
       fileWritten(splitWords(raw), (path) => path === DOCKER_DAEMON_JSON) !== undefined
-    const daemon = writesDaemon ? daemonIptables(raw) : undefined
+    const daemon = writesDaemon ? daemonIptables(content) : undefined
     if (daemon !== undefined) {
       dockerIptablesOff = daemon === 'off' ? line : daemon === 'on' ? undefined : dockerIptablesOff
       if (daemon === 'off')
@@ -288,7 +219,7 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
       continue
     }
     if (written !== undefined) {
-      const settings = settingsWritten(raw)
+      const settings = settingsWritten(content)
       if (settings.size === 0)
         note(
           line,
@@ -321,7 +252,7 @@ export function readUfwCommands(text: string, file: string): FirewallConfig {
       }
       continue
     }
-    let words = ufwCommand(splitWords(raw.replace(/\s#.*$/, '')))
+    let words = ufwCommand(splitWords(raw))
     if (words[0] !== 'ufw') {
       const tool = words[0]?.split('/').at(-1) ?? ''
       if (FILTER_TOOLS.test(tool))

@@ -2,9 +2,9 @@
  * @module The cron invocation: record the run (cron_runs), publish every feed's head on the head
  * board (read-cache/head-board.ts: what the previous run's syncs stored, `fetchedAt` included),
  * enqueue one sync message per upstream source (jobs/sync-queue.ts; each message syncs its feeds
- * and publishes their new versions in an invocation of its own), re-enqueue stranded deliveries, prune old history
- * (and the parts of bodies read in slices left for a day), and re-seal subscription secrets
- * stored in clear or under an older SECRETS_KEY key. Each step runs even when an earlier one
+ * and publishes their new versions in an invocation of its own), re-enqueue stranded deliveries,
+ * prune old history (and the parts of bodies read in slices left for a day), and re-seal
+ * subscription secrets stored in clear or under an older SECRETS_KEY key. Each step runs even when an earlier one
  * failed; the run then ends `failed` and throws, so it shows in Cron Events.
  */
 import { readConfig } from '../config.ts'

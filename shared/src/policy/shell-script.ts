@@ -160,7 +160,7 @@ function expand(
     if (isShell(words[0]) && words[1] === '-c' && words[2] !== undefined) {
       out.push(...expand(words[2], line, note))
     } else if (ssh !== undefined) {
-      // ssh without a command logs in; with only a shell, the shell reads its input (a here-document)
+      // ssh without a command logs in; a shell alone reads its input (a here-document)
       if (ssh.command.length === 0 || shellReadsInput(ssh.command)) continue
       const remote = ssh.command.join(' ')
       note(

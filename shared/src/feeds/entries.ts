@@ -4,17 +4,33 @@
  * text is quoted in messages.
  */
 import type { GuardName } from './types.ts'
+import { Utf8Buffer } from './utf8-buffer.ts'
 
 /**
  * The address strings a source lists, as the upstream wrote them, and where each was found
  * (`line 3`, `$["hooks"][2]`). Locations are built only when a message needs one.
  */
+/** Texts joined into one string at a time by Entries.bytes: the string of more could be large. */
+const JOIN_CHUNK = 2048
+/** The UTF-8 of one instance's texts joined: its #id, and where they end. */
+const joined = new Utf8Buffer(1 << 16)
+let joinedOf = 0
+let joinedEnd = 0
+let lastId = 0
+
 export class Entries {
-  readonly #texts: string[] = []
-  readonly #bases: string[] = []
-  readonly #keys: number[] = []
+  #texts: string[] = []
+  /** `#texts` is an array given to addAll (not copied): copied before anything is added. */
+  #adopted = false
+  // Locations as runs of entries found at consecutive keys of one base (a whole array is one
+  // run): the entry at #runStart[r] is at key #runKey[r] of #runBase[r], the next at the next
+  // key; a run whose key is negative holds one entry, found at its base itself.
+  readonly #runStart: number[] = []
+  readonly #runBase: string[] = []
+  readonly #runKey: number[] = []
   readonly #lines: boolean
-  #joined: string | undefined
+  /** Names the texts as they are now, for bytes(): a new one whenever they change. */
+  #id = ++lastId
 
   /** `lines`: locations are line numbers; otherwise JSON paths. */
   constructor(lines: boolean) {
@@ -23,10 +39,54 @@ export class Entries {
 
   /** Adds `text` found at line `key` (line mode), or at `base[key]` (`base` alone if key < 0). */
   add(text: string, base: string, key: number): void {
-    this.#texts.push(text)
-    this.#bases.push(base)
-    this.#keys.push(key)
-    this.#joined = undefined
+    this.#own().push(text)
+    this.#locate(this.#texts.length - 1, base, key)
+    this.#id = ++lastId
+  }
+
+  /**
+   * Adds every string of `texts`, found at `base[0]`, `base[1]`...: as {@link add} of each, and
+   * without a copy of `texts` when it is the first thing added (it is not changed afterwards).
+   */
+  addAll(texts: readonly string[], base: string): void {
+    if (texts.length === 0) return
+    const from = this.#texts.length
+    if (from === 0) {
+      this.#texts = texts as string[]
+      this.#adopted = true
+    } else {
+      const own = this.#own()
+      for (let i = 0; i < texts.length; i++) own.push(texts[i]!)
+    }
+    this.#runStart.push(from)
+    this.#runBase.push(base)
+    this.#runKey.push(0)
+    this.#id = ++lastId
+  }
+
+  /** The texts, as an array of this instance's own (an adopted one copied first). */
+  #own(): string[] {
+    if (this.#adopted) {
+      this.#texts = this.#texts.slice()
+      this.#adopted = false
+    }
+    return this.#texts
+  }
+
+  /** Records that entry `i` (the last one) was found at `base[key]`: in the last run, or a new one. */
+  #locate(i: number, base: string, key: number): void {
+    const r = this.#runStart.length - 1
+    if (
+      r < 0 ||
+      key < 0 ||
+      this.#runKey[r]! < 0 ||
+      this.#runBase[r] !== base ||
+      this.#runKey[r]! + i - this.#runStart[r]! !== key
+    ) {
+      this.#runStart.push(i)
+      this.#runBase.push(base)
+      this.#runKey.push(key)
+    }
   }
 
   get texts(): readonly string[] {
@@ -38,13 +98,25 @@ export class Entries {
   }
 
   /**
-   * The texts joined by newlines, built once: what the engine's list parser reads, and what the
-   * entries hash covers when no text holds a newline (judge.ts). Joining is most of the cost of
-   * reading 10,000 entries again, so the guard and the hash share one.
+   * The texts joined by newlines, as UTF-8: what the engine's list parser reads, and what the
+   * entries hash covers when no text holds a newline (judge.ts). Written once for the calls in a
+   * row on one instance, into memory every instance shares: valid until another instance's (or
+   * changed texts') are asked for. Joined a chunk of texts at a time, so that 10,000 entries never
+   * become one string (a large object, in memory mapped afresh each time).
    */
-  joined(): string {
-    this.#joined ??= this.#texts.join('\n')
-    return this.#joined
+  bytes(): Uint8Array {
+    if (joinedOf !== this.#id) {
+      const texts = this.#texts
+      let at = 0
+      for (let from = 0; from < texts.length; from += JOIN_CHUNK) {
+        if (from > 0) at = joined.write('\n', at)
+        const chunk = texts.length <= JOIN_CHUNK ? texts : texts.slice(from, from + JOIN_CHUNK)
+        at = joined.write(chunk.join('\n'), at)
+      }
+      joinedOf = this.#id
+      joinedEnd = at
+    }
+    return joined.bytes.subarray(0, joinedEnd)
   }
 
   /**
@@ -55,14 +127,18 @@ export class Entries {
     const bases: string[] = []
     const index = new Map<string, number>()
     const at: number[] = []
-    for (let i = 0; i < this.#texts.length; i++) {
-      const base = this.#bases[i]!
+    const runs = this.#runStart.length
+    for (let r = 0; r < runs; r++) {
+      const base = this.#runBase[r]!
       let b = index.get(base)
       if (b === undefined) {
         b = bases.push(base) - 1
         index.set(base, b)
       }
-      at.push(b, this.#keys[i]!)
+      const key = this.#runKey[r]!
+      const end = r + 1 < runs ? this.#runStart[r + 1]! : this.#texts.length
+      for (let i = this.#runStart[r]!; i < end; i++)
+        at.push(b, key < 0 ? key : key + i - this.#runStart[r]!)
     }
     return { texts: this.#texts, bases, at }
   }
@@ -70,17 +146,31 @@ export class Entries {
   /** JSON-path entries gathered from staged parts, in order ({@link toStaged}). */
   static fromStaged(parts: readonly StagedEntries[]): Entries {
     const entries = new Entries(false)
-    for (const { texts, bases, at } of parts)
-      for (let i = 0; i < texts.length; i++)
-        entries.add(texts[i]!, bases[at[2 * i]!]!, at[2 * i + 1]!)
+    const texts =
+      parts.length === 1 ? parts[0]!.texts : ([] as string[]).concat(...parts.map((p) => p.texts))
+    let n = 0
+    for (const { texts: own, bases, at } of parts)
+      for (let i = 0; i < own.length; i++) entries.#locate(n++, bases[at[2 * i]!]!, at[2 * i + 1]!)
+    entries.#texts = texts as string[]
+    entries.#adopted = true
     return entries
   }
 
   /** Where entry `i` was found, for messages. */
   where(i: number): string {
-    const key = this.#keys[i]!
+    // The last run that starts at or before i.
+    let lo = 0
+    let hi = this.#runStart.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1
+      if (this.#runStart[mid]! <= i) lo = mid
+      else hi = mid - 1
+    }
+    const base = this.#runBase[lo]!
+    const first = this.#runKey[lo]!
+    const key = first < 0 ? first : first + i - this.#runStart[lo]!
     if (this.#lines) return `line ${key}`
-    return key < 0 ? this.#bases[i]! : `${this.#bases[i]!}[${key}]`
+    return key < 0 ? base : `${base}[${key}]`
   }
 }
 

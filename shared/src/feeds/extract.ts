@@ -147,11 +147,9 @@ function collect(value: unknown, where: string, out: Entries): string | undefine
     return undefined
   }
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i]
-      if (typeof item !== 'string') return `${where}[${i}] is not a string`
-      out.add(item, where, i)
-    }
+    for (let i = 0; i < value.length; i++)
+      if (typeof value[i] !== 'string') return `${where}[${i}] is not a string`
+    out.addAll(value as string[], where)
     return undefined
   }
   if (isObject(value) && ('ipv4' in value || 'ipv6' in value)) {

@@ -40,12 +40,10 @@ export function guardServedSnapshot(body: unknown, o: ServedSnapshotOptions): Pr
   ] as const) {
     const list = body[key]
     if (!Array.isArray(list)) return drift(`"${key}" is not an array: not a snapshot`)
+    for (let i = 0; i < list.length; i++)
+      if (typeof list[i] !== 'string') return drift(`$["${key}"][${i}] is not a string`)
     const entries = new Entries(false)
-    for (let i = 0; i < list.length; i++) {
-      const item: unknown = list[i]
-      if (typeof item !== 'string') return drift(`$["${key}"][${i}] is not a string`)
-      entries.add(item, `$["${key}"]`, i)
-    }
+    entries.addAll(list as string[], `$["${key}"]`)
     parts.push({ entries, family, label: o.url, mayBeEmpty: true })
   }
   const version = body.version

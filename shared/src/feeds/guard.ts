@@ -252,10 +252,18 @@ function checkBroadest(feed: FeedDefinition, lists: FamilyLists): string | undef
     [lists.ipv4, limit.ipv4, 'IPv4'],
     [lists.ipv6, limit.ipv6, 'IPv6'],
   ] as const)
-    for (const cidr of list)
-      if (Number(cidr.slice(cidr.indexOf('/') + 1)) < max)
-        return `${cidr} is broader than the ${name} limit of ${feed.id}, /${max} (merged entries count as one range)`
+    for (let i = 0; i < list.length; i++)
+      if (prefixOf(list[i]!) < max)
+        return `${list[i]!} is broader than the ${name} limit of ${feed.id}, /${max} (merged entries count as one range)`
   return undefined
+}
+
+/** The prefix length of a canonical CIDR: its digits after the `/`, read without a substring. */
+function prefixOf(cidr: string): number {
+  let prefix = 0
+  for (let i = cidr.indexOf('/') + 1; i < cidr.length; i++)
+    prefix = 10 * prefix + cidr.charCodeAt(i) - 48
+  return prefix
 }
 
 /** `mass-removal`, then `mass-addition`, per family, unless overridden. */

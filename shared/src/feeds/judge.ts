@@ -5,7 +5,7 @@
  */
 import { quote, type Entries } from './extract.ts'
 import { guardFeed, type GuardPart } from './guard.ts'
-import { sha256Hex } from './snapshot.ts'
+import { sha256Text } from './snapshot.ts'
 import type {
   CacheEntry,
   FeedDefinition,
@@ -87,22 +87,33 @@ export async function judgeParts(
 async function entriesHash(feed: FeedDefinition, parts: readonly GuardPart[]): Promise<string> {
   const labels = parts.map((p) => [p.label, p.family ?? 0, p.exclude === true])
   const limits = [feed.broadestPrefix ?? null, feed.allowReserved ?? null, feed.user === true]
-  let text = JSON.stringify([feed.id, limits, labels])
+  // One text, written piece by piece: pieces meet at a newline, splitting no surrogate pair.
+  const pieces: (string | (() => Uint8Array))[] = [JSON.stringify([feed.id, limits, labels])]
   for (const { entries } of parts) {
-    const joined = exactJoin(entries)
-    const listed = joined ?? JSON.stringify(entries.texts)
-    text += `\n${joined === undefined ? 'json' : 'lines'} ${listed.length}\n${listed}`
+    const length = exactLength(entries)
+    if (length === undefined) {
+      const listed = JSON.stringify(entries.texts)
+      pieces.push(`\njson ${listed.length}\n`, listed)
+    } else pieces.push(`\nlines ${length}\n`, () => entries.bytes())
   }
-  return sha256Hex(new TextEncoder().encode(text))
+  return sha256Text(...pieces)
 }
 
-/** The entries' newline-joined text if it splits back into exactly them, else undefined. */
-function exactJoin(entries: Entries): string | undefined {
-  const joined = entries.joined()
-  let newlines = 0
-  for (let at = joined.indexOf('\n'); at >= 0; at = joined.indexOf('\n', at + 1)) newlines++
-  // [] and [''] both join to '': only a non-empty list with one newline fewer than entries.
-  return entries.length > 0 && newlines === entries.length - 1 ? joined : undefined
+/**
+ * The length of the entries' newline-joined text if it splits back into exactly them, else
+ * undefined: [] and [''] both join to '', so only a non-empty list whose texts hold no newline.
+ */
+function exactLength(entries: Entries): number | undefined {
+  const { texts } = entries
+  if (texts.length === 0) return undefined
+  let length = texts.length - 1
+  // An index, not for...of: no iterator result per entry where the loop runs unoptimised.
+  for (let i = 0; i < texts.length; i++) {
+    const text = texts[i]!
+    if (text.includes('\n')) return undefined
+    length += text.length
+  }
+  return length
 }
 
 /** A source's entries as the guards take them: its family, its label, whether it excludes. */

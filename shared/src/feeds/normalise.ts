@@ -45,7 +45,8 @@ export function normaliseEntries(entries: Entries, family: Family | undefined): 
           : 'is not a plain address or CIDR (whitespace, newline or another character)',
       )
   }
-  const list = parseCidrList(entries.joined())
+  // Every text is plain ASCII now: its bytes read as the text would.
+  const list = parseCidrList(entries.bytes())
   const rejected = list.rejected[0]
   if (rejected) return refuse(rejected.line - 1, `is not an address or CIDR (${rejected.reason})`)
   const { ipv4, ipv6 } = list

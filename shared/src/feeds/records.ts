@@ -4,13 +4,7 @@
  * tags; Google's, OpenAI's and Bing's `prefixes`).
  */
 import { Entries, quote, type ExtractRefusal, type ExtractResult } from './entries.ts'
-import {
-  evaluateJsonPath,
-  isObject,
-  parseJsonPath,
-  type JsonPathHit,
-  type JsonPathSegment,
-} from './json-path.ts'
+import { evaluateJsonPath, isObject, parseJsonPath, type JsonPathSegment } from './json-path.ts'
 import type { ParserSpec } from './types.ts'
 
 /** The two parser kinds read here. */
@@ -52,20 +46,48 @@ function keysOf(document: unknown): string {
   return ` (the payload's keys: ${keys.length === 0 ? 'none' : shown}${keys.length > 6 ? ', ...' : ''})`
 }
 
-/** Adds the strings at `hit`: a string, or an array of strings; anything else is a problem. */
-function addHit(hit: JsonPathHit, entries: Entries): string | undefined {
-  const { value, where } = hit
+/** Adds the strings at `where`: a string, or an array of strings; anything else is a problem. */
+function addHit(value: unknown, where: string, entries: Entries): string | undefined {
   if (typeof value === 'string') {
     entries.add(value, where, -1)
     return undefined
   }
   if (!Array.isArray(value)) return `${where} is not a string or an array of strings`
-  for (let i = 0; i < value.length; i++) {
-    const item: unknown = value[i]
-    if (typeof item !== 'string') return `${where}[${i}] is not a string`
-    entries.add(item, where, i)
-  }
+  for (let i = 0; i < value.length; i++)
+    if (typeof value[i] !== 'string') return `${where}[${i}] is not a string`
+  entries.addAll(value as string[], where)
   return undefined
+}
+
+/** What {@link valueAt} answers for a path that is not there. */
+const ABSENT: unique symbol = Symbol('absent')
+
+/**
+ * The value a path of object keys only reaches, or ABSENT: evaluateJsonPath's one hit without
+ * its location (built, with the message of a path that breaks, only when needed).
+ */
+function valueAt(value: unknown, keys: readonly string[]): unknown {
+  let at = value
+  for (const key of keys) {
+    if (!isObject(at) || !Object.hasOwn(at, key)) return ABSENT
+    at = at[key]
+  }
+  return at
+}
+
+/** A path read from each record: its keys and their location text, when it has only keys. */
+interface RecordPath {
+  readonly segments: readonly JsonPathSegment[]
+  readonly keys: readonly string[] | undefined
+  /** What the keys add to a record's location: `["ipv4Prefix"]`. */
+  readonly suffix: string
+}
+
+function recordPath(expression: string): RecordPath {
+  const segments = segmentsOf(expression)
+  const keys = segments.every((s) => s.kind === 'key') ? segments.map((s) => s.key) : undefined
+  const suffix = (keys ?? []).map((k) => `[${JSON.stringify(k)}]`).join('')
+  return { segments, keys, suffix }
 }
 
 /** How one record is read: kept or not by the filters, then its address fields into entries. */
@@ -81,29 +103,45 @@ export function recordReader(parser: RecordsParser): RecordReader {
   const any = parser.kind === 'prefixes'
   const addressPaths: readonly string[] = any ? PREFIX_FIELDS : parser.address
   const filters = Object.entries(parser.where ?? {}).map(([at, values]) => ({
-    segments: segmentsOf(at),
+    path: recordPath(at),
     wanted: new Set(values),
   }))
-  const addresses = addressPaths.map(segmentsOf)
+  const addresses = addressPaths.map(recordPath)
+  const kept = (record: Record<string, unknown>, where: string): boolean => {
+    for (const { path, wanted } of filters) {
+      if (path.keys !== undefined) {
+        const value = valueAt(record, path.keys)
+        if (value === ABSENT || !matches(value, wanted)) return false
+        continue
+      }
+      const at = evaluateJsonPath(record, path.segments, where)
+      if (!('hits' in at && at.hits.some((hit) => matches(hit.value, wanted)))) return false
+    }
+    return true
+  }
   return {
     path: segmentsOf(any ? PREFIXES_PATH : parser.path),
     read(record, where, entries) {
       if (!isObject(record)) return `${where} is not an object`
-      const kept = filters.every(({ segments, wanted }) => {
-        const at = evaluateJsonPath(record, segments, where)
-        return 'hits' in at && at.hits.some((hit) => matches(hit.value, wanted))
-      })
-      if (!kept) return undefined
+      if (!kept(record, where)) return undefined
       let present = 0
-      for (const segments of addresses) {
-        const at = evaluateJsonPath(record, segments, where)
-        if ('missing' in at) {
+      for (const { segments, keys, suffix } of addresses) {
+        if (keys !== undefined) {
+          const value = valueAt(record, keys)
+          if (value !== ABSENT) {
+            present++
+            const problem = addHit(value, where + suffix, entries)
+            if (problem !== undefined) return problem
+            continue
+          }
           if (any) continue
-          return at.missing
         }
+        // Not there (for its message), or a path with more than keys.
+        const at = evaluateJsonPath(record, segments, where)
+        if ('missing' in at) return at.missing
         present++
         for (const hit of at.hits) {
-          const problem = addHit(hit, entries)
+          const problem = addHit(hit.value, hit.where, entries)
           if (problem !== undefined) return problem
         }
       }

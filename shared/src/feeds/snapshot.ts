@@ -1,6 +1,7 @@
 /** @module Snapshot hashing and diffing: the canonical lists are the only identity of a feed. */
 import { IpSet } from '../ip/index.ts'
 import type { Change, FamilyLists, Snapshot } from './types.ts'
+import { Utf8Buffer } from './utf8-buffer.ts'
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
 
@@ -14,9 +15,47 @@ export async function sha256Hex(
   return hex
 }
 
-/** Lower-case hex SHA-256 over `JSON.stringify([ipv4, ipv6])` (the documented Snapshot hash). */
+/** What sha256Text and sha256Lists hash, kept between calls (utf8-buffer.ts). */
+const hashed = new Utf8Buffer(1 << 16)
+
+/**
+ * Lower-case hex SHA-256 of `pieces` joined: texts as UTF-8, and bytes, each asked for in turn
+ * (bytes valid only until the next piece's are: Entries.bytes). Each text is encoded alone: none
+ * may end in the first half of a surrogate pair whose second half starts the next.
+ */
+export function sha256Text(...pieces: readonly (string | (() => Uint8Array))[]): Promise<string> {
+  let at = 0
+  for (const piece of pieces)
+    at = typeof piece === 'string' ? hashed.write(piece, at) : hashed.writeBytes(piece(), at)
+  // digest copies its input before it returns (WebCrypto): the buffer may be written again.
+  return sha256Hex(hashed.bytes.subarray(0, at))
+}
+
+/** Entries of a list stringified at once by sha256Lists: the JSON of more could be a large object. */
+const LIST_CHUNK = 2048
+const COMMA = 0x2c
+
+/**
+ * Lower-case hex SHA-256 over `JSON.stringify([ipv4, ipv6])` (the documented Snapshot hash): that
+ * text written a chunk of each list at a time, never as one string (JSON.stringify escapes any
+ * lone surrogate, so chunks split no pair).
+ */
 export function sha256Lists(lists: FamilyLists): Promise<string> {
-  return sha256Hex(new TextEncoder().encode(JSON.stringify([lists.ipv4, lists.ipv6])))
+  let at = hashed.write('[', 0)
+  for (const [family, list] of [lists.ipv4, lists.ipv6].entries()) {
+    if (family > 0) at = hashed.write(',', at)
+    for (let from = 0; ; from += LIST_CHUNK) {
+      const start = at
+      at = hashed.write(JSON.stringify(list.slice(from, from + LIST_CHUNK)), at)
+      // A chunk after the first continues the list: its `[` becomes a comma.
+      if (from > 0) hashed.bytes[start] = COMMA
+      if (from + LIST_CHUNK >= list.length) break
+      // and the list goes on after it: its `]` is dropped.
+      at--
+    }
+  }
+  at = hashed.write(']', at)
+  return sha256Hex(hashed.bytes.subarray(0, at))
 }
 
 /** Both families of a snapshot as IpSets. */

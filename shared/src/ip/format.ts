@@ -17,9 +17,6 @@ export function formatIpv4(value: number): string {
   )
 }
 
-/** `/0` to `/128`, ready to append. */
-export const SLASH = Array.from({ length: 129 }, (_, p) => `/${p}`)
-
 /**
  * Eight 16-bit groups as RFC 5952 text: lowercase hex without leading zeros (4.1, 4.3), the
  * longest run of two or more zero groups as "::", the leftmost on a tie (4.2.1-4.2.3). IPv4-mapped
@@ -121,6 +118,51 @@ export function writeIpv6Cidr(
   out[at++] = DIGIT_0 + (prefix % 10)
   out[at++] = LF
   return at
+}
+
+const DOT = 46
+
+/**
+ * Writes `address/prefix` and LF as ASCII into `out` at `at`, the address an unsigned 32-bit
+ * number printed as formatIpv4 prints it; returns where the line ends. `out` needs room for 19
+ * bytes.
+ */
+export function writeIpv4Cidr(out: Uint8Array, at: number, value: number, prefix: number): number {
+  for (let shift = 24; shift >= 0; shift -= 8) {
+    const octet = (value >>> shift) & 255
+    if (octet >= 100) out[at++] = DIGIT_0 + Math.floor(octet / 100)
+    if (octet >= 10) out[at++] = DIGIT_0 + (Math.floor(octet / 10) % 10)
+    out[at++] = DIGIT_0 + (octet % 10)
+    out[at++] = shift === 0 ? SOLIDUS : DOT
+  }
+  if (prefix >= 10) out[at++] = DIGIT_0 + Math.floor(prefix / 10)
+  out[at++] = DIGIT_0 + (prefix % 10)
+  out[at++] = LF
+  return at
+}
+
+const decoder = new TextDecoder()
+/**
+ * Bytes of lines decoded at once by linesOf: a longer string would be a large object, in memory
+ * mapped afresh for each one (V8's large-object space starts at 128 KiB).
+ */
+const LINES_CHUNK = 1 << 16
+
+/**
+ * The ASCII lines written in `bytes[0, end)`, each ended by LF and shorter than LINES_CHUNK
+ * bytes, as strings: decoded and split a chunk of whole lines at a time.
+ */
+export function linesOf(bytes: Uint8Array, end: number): string[] {
+  const chunks: string[][] = []
+  for (let from = 0; from < end;) {
+    const to = from + LINES_CHUNK >= end ? end : bytes.lastIndexOf(LF, from + LINES_CHUNK - 1) + 1
+    const lines = decoder.decode(bytes.subarray(from, to)).split('\n')
+    lines.pop()
+    chunks.push(lines)
+    from = to
+  }
+  // One array of the right length, not one grown a line at a time.
+  return chunks.length === 1 ? chunks[0]! : ([] as string[]).concat(...chunks)
 }
 
 const words = new Array<number>(4)

@@ -7,7 +7,7 @@
 import { RangeCollector } from './build.ts'
 import { IpParseError } from './errors.ts'
 import type { Family } from './family.ts'
-import { formatIpv4, SLASH } from './format.ts'
+import { linesOf, writeIpv4Cidr } from './format.ts'
 import {
   coversRanges,
   equalRanges,
@@ -17,6 +17,7 @@ import {
   unionRanges,
 } from './ranges.ts'
 import {
+  cidrList6,
   count6,
   covers6,
   findRange6,
@@ -28,9 +29,10 @@ import {
   writeValue6,
 } from './ranges6.ts'
 import {
-  bytesOf,
   formatIpv4CidrsWasm,
   linesRead,
+  listBytesOf,
+  listLength,
   readIpv4Lines,
   readIpv6Lines,
 } from './read-lines.ts'
@@ -138,20 +140,15 @@ export class IpSet {
     const collector = new RangeCollector()
     // Long lists go through the byte-level line readers of parseCidrList, joined by line breaks,
     // unless an entry holds a line break itself (then entries would not map to lines).
-    const joined = list.length > 32 ? list.join('\n') : ''
-    let bytes = joined === '' ? undefined : bytesOf(joined, 0, joined.length)
-    if (bytes !== undefined) {
-      let breaks = 0
-      for (let at = joined.indexOf('\n'); at >= 0; at = joined.indexOf('\n', at + 1)) breaks++
-      if (breaks !== list.length - 1) bytes = undefined
-    }
+    const bytes = list.length > 32 ? listBytesOf(list) : undefined
+    const length = listLength
     let from = 0
     for (let k = 0; k < list.length;) {
       if (bytes !== undefined) {
         const next =
           family === 4
-            ? readIpv4Lines(bytes, from, joined.length, collector)
-            : readIpv6Lines(bytes, from, joined.length, collector)
+            ? readIpv4Lines(bytes, from, length, collector)
+            : readIpv6Lines(bytes, from, length, collector)
         if (linesRead > 0) {
           k += linesRead
           from = next
@@ -312,9 +309,7 @@ export class IpSet {
    */
   toCidrs(limit = Infinity): string[] {
     if (this.family === 4) return cidrs4(this.#ranges, limit)
-    const lines = formatCidrs6(this.#ranges as Float64Array, limit).split('\n')
-    lines.pop()
-    return lines
+    return cidrList6(this.#ranges as Float64Array, limit)
   }
 
   /**
@@ -324,10 +319,7 @@ export class IpSet {
    */
   toCidrLines(): string {
     if (this.family === 6) return formatCidrs6(this.#ranges as Float64Array, Infinity)
-    const text = formatIpv4CidrsWasm(this.#ranges)
-    if (text !== undefined) return text
-    const cidrs = this.toCidrs()
-    return cidrs.length === 0 ? '' : `${cidrs.join('\n')}\n`
+    return formatIpv4CidrsWasm(this.#ranges) ?? formatCidrs4(this.#ranges)
   }
 
   /** How many addresses the set holds (up to 2^32 for IPv4, 2^128 for IPv6). */
@@ -360,24 +352,52 @@ function subtract(family: Family, a: Ranges, b: Ranges): Ranges {
 function cidrs4(r: Ranges, limit: number): string[] {
   // the Wasm printer prints every range: a sample of a big set is printed here
   const text = limit === Infinity ? formatIpv4CidrsWasm(r) : undefined
-  if (text !== undefined) {
-    const lines = text.split('\n')
-    lines.pop()
-    return lines
+  if (text === undefined) {
+    const end = writeCidrs4(r, limit)
+    // `text4` only now: writing may have grown it.
+    return linesOf(text4, end)
   }
-  const out: string[] = []
+  const lines = text.split('\n')
+  lines.pop()
+  return lines
+}
+
+/** Room for printed IPv4 CIDRs; grows. */
+let text4 = new Uint8Array(1 << 14)
+/** The longest IPv4 CIDR line: 15 characters of address, `/32`, LF. */
+const MAX_LINE4 = 19
+const decoder = new TextDecoder()
+
+/** The minimal CIDR cover of IPv4 ranges as text, each CIDR followed by LF. */
+function formatCidrs4(r: Ranges): string {
+  return decoder.decode(text4.subarray(0, writeCidrs4(r, Infinity)))
+}
+
+/**
+ * Writes the minimal CIDR cover of IPv4 ranges, at most `limit` CIDRs, into `text4`, each CIDR
+ * followed by LF (bytes written in one pass, not a string concatenated from parts for each
+ * CIDR); returns where they end.
+ */
+function writeCidrs4(r: Ranges, limit: number): number {
+  let at = 0
+  let count = 0
   for (let i = 0; i < r.length; i += 2) {
     let s = r[i]!
     const e = r[i + 1]!
-    while (s < e) {
-      if (out.length >= limit) return out
+    while (s < e && count < limit) {
       // The largest aligned block at s that fits: lowest set bit of s, halved until it fits.
       let size = s === 0 ? 2 ** 32 : (s & -s) >>> 0
       while (size > e - s) size /= 2
       const prefix = size === 2 ** 32 ? 0 : 32 - (31 - Math.clz32(size))
-      out.push(formatIpv4(s) + SLASH[prefix]!)
+      if (at + MAX_LINE4 > text4.length) {
+        const grown = new Uint8Array(2 * text4.length)
+        grown.set(text4)
+        text4 = grown
+      }
+      at = writeIpv4Cidr(text4, at, s, prefix)
+      count++
       s += size
     }
   }
-  return out
+  return at
 }

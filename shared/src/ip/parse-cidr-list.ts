@@ -93,6 +93,9 @@ export function parseCidrList(input: string | Uint8Array): ParsedList {
       if (win !== undefined) {
         const at = from - winStart
         const end = winEnd - winStart
+        // The IPv4 reader stops before any line when the collector is full: room first, or that
+        // line would take the general path (and bytes in would be decoded whole for it).
+        if (2 * collector.n4 + 2 > collector.r4.length) collector.grow4()
         let next = readIpv4Lines(win, at, end, collector)
         if (linesRead === 0) next = readIpv6Lines(win, at, end, collector)
         if (linesRead > 0) {

@@ -2,7 +2,7 @@
  * @module IPv6 range lists without a bigint per address (internal): the set algebra of ranges.ts,
  * the address count and the minimal CIDR cover, on addresses held as four 32-bit words.
  */
-import { writeIpv6Cidr } from './format.ts'
+import { linesOf, writeIpv6Cidr } from './format.ts'
 
 /*
  * A list is a Float64Array of half-open ranges, 8 numbers a range: the start's four 32-bit words,
@@ -222,6 +222,13 @@ export function formatCidrs6(r: Float64Array, limit: number): string {
   const end = writeCidrs(r, limit)
   // `text` only now: writing may have grown it.
   return decoder.decode(text.subarray(0, end))
+}
+
+/** The CIDRs of formatCidrs6, one string each (IpSet.toCidrs), never one string of them all. */
+export function cidrList6(r: Float64Array, limit: number): string[] {
+  const end = writeCidrs(r, limit)
+  // `text` only now: writing may have grown it.
+  return linesOf(text, end)
 }
 
 /** Writes the CIDR lines of formatCidrs6 into `text`; returns where they end. */

@@ -71,6 +71,38 @@ export function bytesOf(
   return read === written && read === length ? bytes : undefined
 }
 
+/** Entries joined into one string at a time by listBytesOf: a longer one could be a large object. */
+const LIST_CHUNK = 2048
+
+/** How many bytes the last listBytesOf call wrote. */
+export let listLength = 0
+
+/**
+ * `list` joined by line breaks as bytesOf gives a text (in the shared buffer, with the 0 byte
+ * after; its length in `listLength`), joined and written a chunk of entries at a time, never as
+ * one string; undefined when it is not pure ASCII or an entry holds a line break itself (then
+ * entries would not map to lines).
+ */
+export function listBytesOf(list: readonly string[]): Uint8Array | undefined {
+  let length = list.length - 1
+  for (let i = 0; i < list.length; i++) length += list[i]!.length
+  const bytes = scratchFor(length + 1)
+  bytes[length] = 0
+  let at = 0
+  for (let from = 0; from < list.length; from += LIST_CHUNK) {
+    if (from > 0) bytes[at++] = 10
+    const chunk = list.slice(from, from + LIST_CHUNK).join('\n')
+    const { read, written } = encoder.encodeInto(chunk, bytes.subarray(at, length))
+    if (read !== chunk.length || written !== read) return undefined
+    at += written
+  }
+  const written = bytes.subarray(0, length)
+  let breaks = 0
+  for (let i = written.indexOf(10); i >= 0; i = written.indexOf(10, i + 1)) breaks++
+  listLength = length
+  return breaks === list.length - 1 ? bytes : undefined
+}
+
 const decoder = new TextDecoder()
 /** Room for text per formatIpv4Cidrs call, in bytes. */
 const WASM_OUT = 1 << 20

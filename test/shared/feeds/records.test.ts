@@ -127,6 +127,36 @@ describe('extractRecords: records', () => {
     expect(found(extractRecords(flagged, { ...spec, where: { nested: ['0'] } }))).toEqual([])
   })
 
+  it('reads filters and address fields whose paths go through arrays', () => {
+    const spec: RecordsParser = {
+      kind: 'records',
+      path: 'values[*]',
+      address: ['properties.addressPrefixes', 'alt[*].cidr'],
+      where: { 'properties.tags[*]': ['b'] },
+    }
+    const kept = { properties: { tags: ['a', 'b'], addressPrefixes: ['11.0.2.0/24'] } }
+    const payload = {
+      values: [
+        { ...kept, alt: [{ cidr: '12.0.0.0/8' }] },
+        { properties: { tags: ['c'] } },
+        { properties: {} },
+        kept,
+      ],
+    }
+    expect(extractRecords(payload, spec)).toEqual({
+      guard: 'schema-drift',
+      reason: '$["values"][3]["alt"] does not exist',
+    })
+    expect(extractRecords({ values: [{ ...kept, alt: [{ cidr: 12 }] }] }, spec)).toEqual({
+      guard: 'schema-drift',
+      reason: '$["values"][0]["alt"][0]["cidr"] is not a string or an array of strings',
+    })
+    expect(found(extractRecords({ values: payload.values.slice(0, 3) }, spec))).toEqual([
+      ['11.0.2.0/24', '$["values"][0]["properties"]["addressPrefixes"][0]'],
+      ['12.0.0.0/8', '$["values"][0]["alt"][0]["cidr"]'],
+    ])
+  })
+
   it.each<[string, unknown, RecordsParser, RegExp]>([
     [
       'a missing records path, naming the keys that are there',

@@ -1,9 +1,19 @@
 import { describe, expect, it } from 'vitest'
 import { mergeCidr } from 'cidr-tools'
 import { IpSet } from '../../../shared/src/index.ts'
+import { setWasmEnabled } from '../../../shared/src/ip/wasm/lines.ts'
 
 const v4 = (...cidrs: string[]) => IpSet.fromCidrs(4, cidrs)
 const v6 = (...cidrs: string[]) => IpSet.fromCidrs(6, cidrs)
+
+/** IPv4 CIDRs in address order. */
+const canonicalSort4 = (cidrs: readonly string[]) =>
+  [...cidrs].sort((a, b) => value4(a) - value4(b))
+const value4 = (cidr: string) =>
+  cidr
+    .split('/')[0]!
+    .split('.')
+    .reduce((n, octet) => 256 * n + Number(octet), 0)
 
 describe('IpSet', () => {
   it.each([
@@ -139,6 +149,46 @@ describe('IpSet', () => {
           .join(''),
       )
     expect(v4('192.0.2.0/25', '192.0.2.128/25').toCidrLines()).toBe('192.0.2.0/24\n')
+  })
+
+  it('prints a cover of many CIDRs whole, in WebAssembly and in JavaScript alike', () => {
+    // Every other address: no two merge; more text than one chunk of the printer's decoding.
+    const cidrs4 = Array.from(
+      { length: 12_000 },
+      (_, k) => `10.${k >> 14}.${(k >> 7) & 127}.${2 * (k & 127)}/32`,
+    )
+    const cidrs6 = Array.from(
+      { length: 5_000 },
+      (_, k) => `2001:db8::${(2 * k + 1).toString(16)}/128`,
+    )
+    const sorted4 = IpSet.fromCidrs(4, cidrs4)
+    try {
+      for (const wasm of [true, false]) {
+        setWasmEnabled(wasm)
+        expect(sorted4.toCidrs()).toEqual(canonicalSort4(cidrs4))
+        expect(v6(...cidrs6).toCidrs()).toEqual(cidrs6)
+        expect(sorted4.toCidrLines()).toBe(`${canonicalSort4(cidrs4).join('\n')}\n`)
+      }
+    } finally {
+      setWasmEnabled(true)
+    }
+  })
+
+  it('reads a long list with an odd entry anywhere as it reads that entry alone', () => {
+    const many = Array.from({ length: 2100 }, (_, k) => `10.${k >> 8}.${k & 255}.0/24`)
+    for (const odd of ['\uff110.0.0.0/8', '192.0.2.0/24\n', ' 192.0.2.0/24'])
+      for (const at of [0, 40, 2099]) {
+        const list = many.map((c, k) => (k === at ? odd : c))
+        const rest = list.filter((_, k) => k !== at)
+        let expected: IpSet | Error
+        try {
+          expected = IpSet.fromCidrs(4, [odd]).union(IpSet.fromCidrs(4, rest))
+        } catch (error) {
+          expected = error as Error
+        }
+        if (expected instanceof IpSet) expect(IpSet.fromCidrs(4, list).equals(expected)).toBe(true)
+        else expect(() => IpSet.fromCidrs(4, list)).toThrow(expected)
+      }
   })
 
   it('knows the empty and the full set of each family, and their complements', () => {

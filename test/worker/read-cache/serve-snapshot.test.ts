@@ -13,6 +13,7 @@ import { runSync } from '../../../worker/src/jobs/scheduled.ts'
 import {
   HEAD_BOARD_KEY,
   publishHeadBoard,
+  type BoardHead,
   type BoardScope,
 } from '../../../worker/src/read-cache/head-board.ts'
 import { publishFeedPointers } from '../../../worker/src/read-cache/publish-pointers.ts'
@@ -337,27 +338,31 @@ describe('the head board (FEED_HEADS)', () => {
     expect(queries).toEqual([])
   })
 
-  it("leaves a held candidate's new count to the cron, and publishes a new candidate or status at once", async () => {
+  it("publishes a held candidate's every change from its own sync, and all of them from the cron", async () => {
     const base = { version: 3, sha256: 'a'.repeat(64), fetchedAt: '2026-03-05T12:00:00.000Z' }
-    const held = (tag: string) => new Map([['f/x', { ...base, held: tag }]])
+    const held = (tag: string, fetchedAt = base.fetchedAt) =>
+      new Map([['f/x', { ...base, fetchedAt, held: tag }]])
     await env.FEED_HEADS.put(
       HEAD_BOARD_KEY,
       JSON.stringify({ 'f/x': { ...base, held: 'ab.1.held' } }),
     )
-    const cases: [string, BoardScope, boolean][] = [
-      ['ab.2.held', { changes: ['f/x'] }, false],
-      ['ab.2.held', { changes: ['g/y'] }, false],
-      ['ab.2.rejected', { changes: ['f/x'] }, true],
-      ['cd.1.rejected', { changes: ['f/x'] }, true],
-      ['cd.2.rejected', 'everything', true],
-      ['cd.2.rejected', 'everything', false],
+    const later = '2026-03-05T12:15:00.000Z'
+    const cases: [Map<string, BoardHead>, BoardScope, boolean][] = [
+      [held('ab.1.held', later), { changes: ['f/x'] }, false],
+      [held('ab.2.held'), { changes: ['g/y'] }, false],
+      [held('ab.2.held'), { changes: ['f/x'] }, true],
+      [held('cd.1.rejected'), { changes: ['f/x'] }, true],
+      [held('cd.1.rejected', later), 'everything', true],
+      [held('cd.1.rejected', later), 'everything', false],
     ]
-    for (const [tag, scope, written] of cases) {
+    for (const [heads, scope, written] of cases) {
       expect(
-        await publishHeadBoard(env.FEED_HEADS, held(tag), scope),
-        `${tag} ${JSON.stringify(scope)}`,
+        await publishHeadBoard(env.FEED_HEADS, heads, scope),
+        JSON.stringify([...heads.values(), scope]),
       ).toBe(written)
     }
-    expect(await storedBoard()).toEqual({ 'f/x': { ...base, held: 'cd.2.rejected' } })
+    expect(await storedBoard()).toEqual({
+      'f/x': { ...base, fetchedAt: later, held: 'cd.1.rejected' },
+    })
   })
 })

@@ -108,15 +108,8 @@ export async function getSnapshot(
   return row === null ? undefined : toSnapshot(db, row)
 }
 
-/** The held tag of a held_candidates row `h` (see FeedPointer.held): sha256 prefix.count.status. */
+/** The held tag of a held_candidates row `h` (see FeedPointer.held). */
 const HELD_TAG = `substr(h.sha256, 1, 16) || '.' || h.seen_count || '.' || h.status`
-
-/** Which candidate a held tag names (its sha256 prefix and status), without its count. */
-export function heldCandidate(tag: string | null): string | null {
-  if (tag === null) return null
-  const [sha, , status] = tag.split('.')
-  return `${sha}.${status}`
-}
 
 /** A feed's latest version, sha256, fetchedAt and held tag (indexed rows, no lists), or null. */
 export async function getFeedHead(db: D1Database, feed: string): Promise<FeedHead> {

@@ -13,9 +13,7 @@
  * cron run mends it. KV itself carries a write to every location within about 60 seconds.
  */
 import { z } from 'zod'
-import { heldCandidate } from '../db/snapshots.ts'
 import { logEvent } from '../log-event.ts'
-import type { ReadCache } from './read-cache.ts'
 
 /** The KV key of the board; a new shape gets a new key. */
 export const HEAD_BOARD_KEY = 'heads/v1'
@@ -38,11 +36,18 @@ export type BoardHead = z.infer<typeof headSchema>
 export type HeadBoard = Readonly<Record<string, BoardHead>>
 
 /**
- * The board, or undefined when there is none yet (a first deploy before its first sync) or what
- * is stored is not a board (logged; D1 answers instead, and the next publish writes a new one).
+ * The board, or undefined when there is none yet (a first deploy before its first sync), when
+ * what is stored is not a board or KV fails (both logged): then D1 answers, and the next publish
+ * writes a new board.
  */
 export async function readHeadBoard(kv: KVNamespace): Promise<HeadBoard | undefined> {
-  const text = await kv.get(HEAD_BOARD_KEY, 'text')
+  let text: string | null
+  try {
+    text = await kv.get(HEAD_BOARD_KEY, 'text')
+  } catch (error) {
+    logBad(`reading ${HEAD_BOARD_KEY}: ${String(error)}`)
+    return undefined
+  }
   if (text === null) return undefined
   let value: unknown
   try {
@@ -62,10 +67,10 @@ export async function readHeadBoard(kv: KVNamespace): Promise<HeadBoard | undefi
 
 /**
  * Which entries a publish writes. `changes` (a sync, an admin's decision): the publisher's own
- * feeds whose version, sha256 or held candidate (its sha256 and status) differ, and any feed the
- * board lacks; not a new `fetchedAt` or a held candidate's new count alone, which every fetch
- * brings (a write per sync would pass the Free plan's 1,000 a day, and KV takes one write a
- * second per key). `everything` (the cron, once a
+ * feeds whose version, sha256 or held tag differ (a held candidate is counted at each fetch
+ * while it waits: a few writes, then it is confirmed or dropped), and any feed the board lacks;
+ * not a new `fetchedAt` alone, which every unchanged fetch brings (a write per sync would pass
+ * the Free plan's 1,000 a day, and KV takes one write a second per key). `everything` (the cron, once a
  * run): every head that differs at all, so `fetchedAt` follows within one cron interval and any
  * entry lost to two publishers racing is mended.
  */
@@ -99,40 +104,19 @@ export async function publishHeadBoard(
   return changed
 }
 
-/** The same version and held candidate, whatever its count and the last fetch. */
+/** The same version and held candidate (its count and status too), whatever the last fetch. */
 function sameVersion(a: BoardHead, b: BoardHead): boolean {
   return a === null || b === null
     ? a === b
-    : a.version === b.version &&
-        a.sha256 === b.sha256 &&
-        heldCandidate(a.held) === heldCandidate(b.held)
+    : a.version === b.version && a.sha256 === b.sha256 && a.held === b.held
 }
 
 function sameHead(a: BoardHead, b: BoardHead): boolean {
-  return sameVersion(a, b) && a?.fetchedAt === b?.fetchedAt && a?.held === b?.held
+  return sameVersion(a, b) && a?.fetchedAt === b?.fetchedAt
 }
 
 function logBad(problem: string): void {
   logEvent('error', { event: 'head-board', problem })
-}
-
-/**
- * The board as `cache` keeps it for `ttlMs`, read from `kv` when stale; undefined without the
- * binding, without a board yet, or when KV fails (logged): then D1 answers.
- */
-export function cachedHeadBoard(
-  kv: KVNamespace | undefined,
-  cache: ReadCache,
-  now: number,
-  ttlMs: number,
-): Promise<HeadBoard | undefined> {
-  if (kv === undefined) return Promise.resolve(undefined)
-  return cache.resolveBoard(now, ttlMs, () =>
-    readHeadBoard(kv).catch((error: unknown) => {
-      logBad(`reading ${HEAD_BOARD_KEY}: ${String(error)}`)
-      return undefined
-    }),
-  )
 }
 
 /** The head of `feed` on `board`: null when the board has none (never published). */

@@ -13,7 +13,7 @@ import { getHeldCandidate } from '../db/held.ts'
 import { getFeedHead, getSnapshot } from '../db/snapshots.ts'
 import { toHeldView } from '../routes/held-view.ts'
 import { HttpError, notFound } from '../errors.ts'
-import { boardHead, cachedHeadBoard } from './head-board.ts'
+import { boardHead, readHeadBoard } from './head-board.ts'
 import type { CachedBody, FeedPointer } from './read-cache.ts'
 
 /** How long clients and caches may reuse a current snapshot (the cron runs every 15 minutes). */
@@ -181,7 +181,10 @@ export function feedPointer(c: Context<AppEnv>, feed: string): Promise<FeedPoint
   const now = c.get('now')()
   const cache = c.get('readCache')
   return cache.resolvePointer(feed, now, ttlMs, async () => {
-    const board = await cachedHeadBoard(c.env.FEED_HEADS, cache, now, ttlMs)
+    const kv = c.env.FEED_HEADS
+    // one KV read a TTL for every feed's pointer (D1 answers without a board)
+    const board =
+      kv === undefined ? undefined : await cache.resolveBoard(now, ttlMs, () => readHeadBoard(kv))
     return board === undefined ? getFeedHead(c.env.DB, feed) : boardHead(board, feed)
   })
 }

@@ -70,9 +70,9 @@ export async function readHeadBoard(kv: KVNamespace): Promise<HeadBoard | undefi
  * feeds whose version, sha256 or held tag differ (a held candidate is counted at each fetch
  * while it waits: a few writes, then it is confirmed or dropped), and any feed the board lacks;
  * not a new `fetchedAt` alone, which every unchanged fetch brings (a write per sync would pass
- * the Free plan's 1,000 a day, and KV takes one write a second per key). `everything` (the cron, once a
- * run): every head that differs at all, so `fetchedAt` follows within one cron interval and any
- * entry lost to two publishers racing is mended.
+ * the Free plan's 1,000 a day, and KV takes one write a second per key). `everything` (the cron,
+ * once a run): every head that differs at all, so `fetchedAt` follows within one cron interval
+ * and any entry lost to two publishers racing is mended.
  */
 export type BoardScope = { readonly changes: readonly string[] } | 'everything'
 

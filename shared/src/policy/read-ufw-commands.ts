@@ -69,9 +69,6 @@ function ufwCommand(words: string[]): string[] {
   return ufw.at(-1) ?? own(commands[0]!)
 }
 
-/** Words that end one shell command of a list or pipeline. */
-const SEPARATORS = new Set(['|', '||', '&&', ';', '&'])
-
 /** The file ufw-init reads its IPv6 switch and default policies from. */
 const UFW_DEFAULTS = '/etc/default/ufw'
 
@@ -84,11 +81,11 @@ function isUfwFile(path: string): boolean {
 }
 
 /**
- * The file a shell line writes, of those `isTarget` accepts: by `sed -i`, a redirection or `tee`
+ * The file a shell command writes, of those `isTarget` accepts: by `sed -i`, a redirection or `tee`
  * into it, or a `cp`, `mv` or `install` onto it (a `grep`, a `cat` or a `cp` of it only reads it);
- * undefined if none. Each command of a list or pipeline is judged alone (`grep -i X
- * /etc/default/ufw && sed -i … f` writes f, not the file it greps), and the command string of
- * `sh -c "…"` (bash, dash too) as a line of its own.
+ * undefined if none. Each command of a pipeline is judged alone (`grep -i X /etc/default/ufw |
+ * tee f` writes f, not the file it greps); lists and `sh -c "…"` are split before it
+ * (shell-script.ts).
  */
 function fileWritten(
   words: readonly string[],
@@ -96,21 +93,11 @@ function fileWritten(
 ): string | undefined {
   const commands: string[][] = [[]]
   for (const w of words) {
-    const separator = SEPARATORS.has(w)
-    const glued = !separator && w.endsWith(';')
-    if (!separator) commands.at(-1)!.push(glued ? w.slice(0, -1) : w)
-    if (separator || glued) commands.push([])
+    if (w === '|') commands.push([])
+    else commands.at(-1)!.push(w)
   }
   for (const command of commands) {
-    const shell = withoutSudo(command)
-    const inner =
-      /^(\/(usr\/)?bin\/)?(ba|da)?sh$/.test(shell[0] ?? '') && shell[1] === '-c'
-        ? shell[2]
-        : undefined
-    const written =
-      inner !== undefined
-        ? fileWritten(splitWords(inner), isTarget)
-        : commandWrites(command, isTarget)
+    const written = commandWrites(command, isTarget)
     if (written !== undefined) return written
   }
   return undefined

@@ -107,9 +107,10 @@ describe('the shell around ufw commands', () => {
       'ssh admin@203.0.113.5',
       'ssh -p 2222',
       'ssh host bash -s < local.sh',
+      'sudo -v',
       'ufw allow 22/tcp',
     ].join('\n')
-    expect(allowed(text)).toEqual(['1:8443/tcp', '2:80/tcp', '6:22/tcp'])
+    expect(allowed(text)).toEqual(['1:8443/tcp', '2:80/tcp', '7:22/tcp'])
     expect(warningTexts(read(text).warnings ?? [])).toEqual([
       "setup.sh:1: 'ufw allow 8443/tcp' runs on admin@203.0.113.5 over ssh: read as commands of the host this file describes",
       "setup.sh:2: 'sudo ufw allow 80/tcp' runs on deploy@host over ssh: read as commands of the host this file describes",

@@ -6,10 +6,6 @@
 import type { GuardName } from './types.ts'
 import { Utf8Buffer } from './utf8-buffer.ts'
 
-/**
- * The address strings a source lists, as the upstream wrote them, and where each was found
- * (`line 3`, `$["hooks"][2]`). Locations are built only when a message needs one.
- */
 /** Texts joined into one string at a time by Entries.bytes: the string of more could be large. */
 const JOIN_CHUNK = 2048
 /** The UTF-8 of one instance's texts joined: its #id, and where they end. */
@@ -18,6 +14,10 @@ let joinedOf = 0
 let joinedEnd = 0
 let lastId = 0
 
+/**
+ * The address strings a source lists, as the upstream wrote them, and where each was found
+ * (`line 3`, `$["hooks"][2]`). Locations are built only when a message needs one.
+ */
 export class Entries {
   #texts: string[] = []
   /** `#texts` is an array given to addAll (not copied): copied before anything is added. */

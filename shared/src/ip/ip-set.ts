@@ -32,7 +32,6 @@ import {
   formatIpv4CidrsWasm,
   linesRead,
   listBytesOf,
-  listLength,
   readIpv4Lines,
   readIpv6Lines,
 } from './read-lines.ts'
@@ -140,11 +139,11 @@ export class IpSet {
     const collector = new RangeCollector()
     // Long lists go through the byte-level line readers of parseCidrList, joined by line breaks,
     // unless an entry holds a line break itself (then entries would not map to lines).
-    const bytes = list.length > 32 ? listBytesOf(list) : undefined
-    const length = listLength
+    const listed = list.length > 32 ? listBytesOf(list) : undefined
     let from = 0
     for (let k = 0; k < list.length;) {
-      if (bytes !== undefined) {
+      if (listed !== undefined) {
+        const { bytes, length } = listed
         const next =
           family === 4
             ? readIpv4Lines(bytes, from, length, collector)

@@ -74,16 +74,15 @@ export function bytesOf(
 /** Entries joined into one string at a time by listBytesOf: a longer one could be a large object. */
 const LIST_CHUNK = 2048
 
-/** How many bytes the last listBytesOf call wrote. */
-export let listLength = 0
-
 /**
  * `list` joined by line breaks as bytesOf gives a text (in the shared buffer, with the 0 byte
- * after; its length in `listLength`), joined and written a chunk of entries at a time, never as
+ * after) and its length, joined and written a chunk of entries at a time, never as
  * one string; undefined when it is not pure ASCII or an entry holds a line break itself (then
  * entries would not map to lines).
  */
-export function listBytesOf(list: readonly string[]): Uint8Array | undefined {
+export function listBytesOf(
+  list: readonly string[],
+): { bytes: Uint8Array; length: number } | undefined {
   let length = list.length - 1
   for (let i = 0; i < list.length; i++) length += list[i]!.length
   const bytes = scratchFor(length + 1)
@@ -99,8 +98,7 @@ export function listBytesOf(list: readonly string[]): Uint8Array | undefined {
   const written = bytes.subarray(0, length)
   let breaks = 0
   for (let i = written.indexOf(10); i >= 0; i = written.indexOf(10, i + 1)) breaks++
-  listLength = length
-  return breaks === list.length - 1 ? bytes : undefined
+  return breaks === list.length - 1 ? { bytes, length } : undefined
 }
 
 const decoder = new TextDecoder()

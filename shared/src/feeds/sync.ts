@@ -254,7 +254,9 @@ async function fetchAll(
     [...byUrl.source.values()],
     options.sourceUrls ?? {},
     // Without validators fetchSource answers a body or a refusal (a 304 is an http-error).
-    (url) => fetchSource(url, fetchOptions(undefined)) as Promise<PageResult>,
+    // Read as bytes (discover.ts, findLinkedFile), not decoded.
+    (url) =>
+      fetchSource(url, { ...fetchOptions(undefined), decodeLater: true }) as Promise<PageResult>,
     fetches,
   )
   const target = (url: string): string => {

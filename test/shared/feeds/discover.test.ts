@@ -140,6 +140,39 @@ describe('findLinkedFile on bytes', () => {
         expect(() => findLinkedFile(bytes, HOST, FILE)).toThrow(TypeError)
     expect(findLinkedFile(new Uint8Array(0), HOST, FILE)).toBeUndefined()
   })
+
+  it('throws exactly when the bytes are not UTF-8, at any offset in their buffer', () => {
+    const valid = (b: Uint8Array) => {
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(b)
+        return true
+      } catch {
+        return false
+      }
+    }
+    const text = fc.string({ unit: 'binary', maxLength: 30 }).map(utf8)
+    const bytes = fc.oneof(
+      fc.uint8Array({ maxLength: 40 }),
+      fc
+        .array(fc.oneof(text, fc.uint8Array({ maxLength: 3 })), { maxLength: 6 })
+        .map((parts) => Uint8Array.from(parts.flatMap((p) => [...p]))),
+    )
+    fc.assert(
+      fc.property(bytes, fc.nat({ max: 7 }), (b, offset) => {
+        const at = new Uint8Array(b.length + offset)
+        at.set(b, offset)
+        const view = at.subarray(offset)
+        const read = () => findLinkedFile(view, HOST, FILE)
+        if (valid(b)) expect(read).not.toThrow()
+        else expect(read).toThrow(TypeError)
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('reads colons too near either end to start a link', () => {
+    expect(findLinkedFile(utf8('a:b https:'), HOST, FILE)).toBeUndefined()
+  })
 })
 
 describe('discoverSources', () => {

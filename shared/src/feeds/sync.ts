@@ -5,6 +5,7 @@
 import { scanAwsIpRanges } from './aws-scan.ts'
 import {
   awsEntries,
+  Entries,
   extractJson,
   extractText,
   GITHUB_META_ADDRESS_KEYS,
@@ -21,6 +22,7 @@ import { refusal, type GuardPart } from './guard.ts'
 import { cacheEntryAfter, summarise } from './cache-entry.ts'
 import { guardPart, judgeParts } from './judge.ts'
 import { canSlice } from './sliced.ts'
+import { readStringArray } from './string-array.ts'
 import { isJsonSpace, OBJECT_OPEN } from './json-bytes.ts'
 import { isObject } from './json-path.ts'
 import { combineUpstreamVersions, readUpstreamVersion } from './upstream-version.ts'
@@ -57,6 +59,8 @@ interface SyncRun {
     bytes: Uint8Array,
     text: string,
   ) => Map<string, AwsService> | undefined
+  /** The bodies read as JSON arrays of strings from their bytes ({@link stringArrays}), by URL. */
+  readonly strings: ReadonlyMap<string, string[]>
   /** The URL a catalogue URL is read from: itself, or the file its page links to. */
   readonly target: (url: string) => string
   /** By feed id, the hash of the entries read this sync ({@link entriesHash}), filled by syncOne. */
@@ -110,6 +114,7 @@ export async function syncFeeds(
   }
 
   const sliced = slicedBodies(results, byUrl.feeds, sameBody, options, target)
+  const strings = stringArrays(results, byUrl.feeds, sameBody)
   const outcomes: FeedOutcome[] = []
   const entries = new Map<string, string>()
   for (const feed of feeds)
@@ -121,6 +126,7 @@ export async function syncFeeds(
           cache,
           sameBody,
           scanAws: scanAwsOnce,
+          strings,
           target,
           entries,
         }),
@@ -181,16 +187,56 @@ function slicedBodies(
         validators: r.validators,
         fetchedAt: new Date(options.now()).toISOString(),
       })
-    // Read whole after all: decoded now, or refused as not UTF-8.
-    else
-      try {
-        void r.text
-      } catch {
-        const { record } = r
-        results.set(url, { kind: 'refused', guard: 'wrong-content', reason: NOT_UTF8, record })
-      }
+    // Read whole after all.
+    else decodeOrRefuse(results, url, r)
   }
   return sliced
+}
+
+/** A body fetched to be decoded later, read whole after all: decoded now, or refused as not UTF-8. */
+function decodeOrRefuse(
+  results: Map<string, FetchSourceResult>,
+  url: string,
+  r: Extract<FetchSourceResult, { kind: 'body' }>,
+): void {
+  try {
+    void r.text
+  } catch {
+    const { record } = r
+    results.set(url, { kind: 'refused', guard: 'wrong-content', reason: NOT_UTF8, record })
+  }
+}
+
+/**
+ * Whether every feed reading `url` reads it as a JSON array of strings (Firezone's relays, with
+ * no version to read from the payload): the body is read from its bytes (string-array.ts).
+ */
+function readsStrings(feeds: readonly FeedDefinition[], url: string): boolean {
+  return feeds.every((f) =>
+    f.sources.every(
+      (s) => s.url !== url || (s.parser.kind === 'firezone-relays' && s.version === undefined),
+    ),
+  )
+}
+
+/**
+ * The new bodies of the URLs that {@link readsStrings}, read as JSON arrays of strings from their
+ * bytes, by URL. One that is something else (the 2024 layout, an HTML page, bad JSON) is decoded
+ * (or refused as not UTF-8) and read whole, which names what is wrong.
+ */
+function stringArrays(
+  results: Map<string, FetchSourceResult>,
+  feedsByUrl: ReadonlyMap<string, readonly FeedDefinition[]>,
+  sameBody: ReadonlySet<string>,
+): Map<string, string[]> {
+  const read = new Map<string, string[]>()
+  for (const [url, r] of results) {
+    if (r.kind !== 'body' || sameBody.has(url) || !readsStrings(feedsByUrl.get(url)!, url)) continue
+    const strings = /html/i.test(r.contentType) ? undefined : readStringArray(r.bytes)
+    if (strings === undefined) decodeOrRefuse(results, url, r)
+    else read.set(url, strings)
+  }
+  return read
 }
 
 /** Whether the first byte after whitespace (and a BOM) is `{`: not an HTML page, maybe JSON. */
@@ -263,8 +309,11 @@ async function fetchAll(
     const found = discovered.get(url)
     return found !== undefined && 'url' in found ? found.url : url
   }
-  // A body that may be read in slices is not decoded here (the slices check their bytes).
-  const later = (url: string) => options.sliceOver !== undefined && canSlice(byUrl.feeds.get(url)!)
+  // A body that may be read in slices, or as an array of strings, is not decoded here (its
+  // bytes are read: slicedBodies, stringArrays).
+  const later = (url: string) =>
+    (options.sliceOver !== undefined && canSlice(byUrl.feeds.get(url)!)) ||
+    readsStrings(byUrl.feeds.get(url)!, url)
   const fetchOne = (url: string, conditional: boolean) =>
     fetchSource(target(url), {
       ...fetchOptions(
@@ -421,7 +470,7 @@ async function syncOne(
     const r = sourceResults[i]!
     /* v8 ignore next: a 304 that survived the refetch pass has no body to parse */
     if (r.kind !== 'body') return refused('http-error', `${source.url}: no body to parse`)
-    const { extracted, document } = extractSource(source, r, run.scanAws, parseJsonOnce)
+    const { extracted, document } = extractSource(source, r, run, parseJsonOnce)
     if ('guard' in extracted) return refused(extracted.guard, `${source.url}: ${extracted.reason}`)
     versions.push(readUpstreamVersion(document, source.version, r.validators))
     parts.push(guardPart(source, extracted.entries))
@@ -441,15 +490,22 @@ async function syncOne(
 function extractSource(
   source: FeedSource,
   r: Extract<FetchSourceResult, { kind: 'body' }>,
-  scanAws: SyncRun['scanAws'],
+  run: Pick<SyncRun, 'scanAws' | 'strings'>,
   parseJsonOnce: (url: string, text: string, contentType: string) => ParsedJson,
 ): { extracted: ReturnType<typeof extractText>; document?: unknown } {
   const { parser } = source
+  const strings = run.strings.get(source.url)
+  if (strings !== undefined) {
+    // As extractJson reads a flat array (collect): every entry found at `$[i]`.
+    const entries = new Entries(false)
+    entries.addAll(strings, '$')
+    return { extracted: { entries } }
+  }
   // The byte scanner reads AWS's usual shape; anything else (HTML, or a version to read from
   // the payload) goes to JSON.parse.
   const index =
     parser.kind === 'aws' && source.version === undefined && !/html/i.test(r.contentType)
-      ? scanAws(source.url, r.bytes, r.text)
+      ? run.scanAws(source.url, r.bytes, r.text)
       : undefined
   if (parser.kind === 'aws' && index !== undefined)
     return { extracted: awsEntries(index, parser.service, parser.regions) }

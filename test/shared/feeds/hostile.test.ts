@@ -35,12 +35,15 @@ const JSON_FEED = defineUserFeed({
 })
 const HOOKS = findFeed('github/hooks')!
 const COOLIFY = findFeed('coolify/cloud')!
+/** Read from its bytes as an array of strings (string-array.ts), else whole. */
+const RELAYS = findFeed('firezone/relays')!
 
 const KEYS: Record<string, string> = {
   'test/lines': 'hostile.test/list',
   'test/json': 'hostile.test/list',
   'github/hooks': 'api.github.com/meta',
   'coolify/cloud': 'coolify.io/ipv4.txt',
+  'firezone/relays': 'www.firezone.dev/relay-ips.json',
 }
 
 /** A handler answering `status` with `headers` and `body`. */
@@ -367,6 +370,53 @@ const ROWS: Row[] = [
     serve: '11.0.2.0/24\n2a0b:db8::/32\n14.0.0.0/15\n',
     expect: { held: 'mass-addition' },
     reason: /IPv4 addresses of version 7 would grow 513\.00-fold, by more than a \/16/,
+  },
+  {
+    name: 'relays: an array of strings, escapes and a BOM as JSON reads them',
+    feed: RELAYS,
+    serve: Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from(' [ "11.0.2.0\\/24",\r\n\t"2a0b:db8::\\u002f32", "13.0.113.0/24" ] \n'),
+    ]),
+    expect: { ipv4: ['11.0.2.0/24', '13.0.113.0/24'], ipv6: ['2a0b:db8::/32'] },
+  },
+  {
+    name: 'relays: the 2024 layout (an object by region) is read whole',
+    feed: RELAYS,
+    serve: JSON.stringify({ 'us-east': { ipv4: ['11.0.2.0/24'], ipv6: ['2a0b:db8::/32'] } }),
+    expect: { ipv4: ['11.0.2.0/24'], ipv6: ['2a0b:db8::/32'] },
+  },
+  {
+    name: 'relays: a body that is not UTF-8',
+    feed: RELAYS,
+    serve: Buffer.concat([
+      Buffer.from('["11.0.2.0/24", "'),
+      Buffer.from([0xff]),
+      Buffer.from('"]'),
+    ]),
+    expect: 'wrong-content',
+    reason: /UTF-8/,
+  },
+  {
+    name: 'relays: an element that is not a string',
+    feed: RELAYS,
+    serve: '["11.0.2.0/24", "2a0b:db8::/32", 13]',
+    expect: 'schema-drift',
+    reason: /\$\[2\] is not a string/,
+  },
+  {
+    name: 'relays: bytes after the array',
+    feed: RELAYS,
+    serve: '["11.0.2.0/24", "2a0b:db8::/32"] ["13.0.113.0/24"]',
+    expect: 'unparseable',
+    reason: /not JSON/,
+  },
+  {
+    name: 'relays: an HTML page labelled JSON',
+    feed: RELAYS,
+    serve: respond(200, { 'content-type': 'application/json' }, html),
+    expect: 'wrong-content',
+    reason: /HTML page/,
   },
   {
     name: 'every address gone, mass removal allowed',

@@ -161,8 +161,33 @@ export class RangeCollector {
 const RADIX_FROM = 2048
 
 /**
- * Sorts n ranges (flat pairs) by start into a new array: two counting passes over 16-bit digits
- * of the start, or a comparison sort of the starts for short lists (most feeds are short).
+ * The radix sorts' tables and buffers, kept between calls once made (the sorts are synchronous,
+ * so no two use them at once): made per call they were half a megabyte or more of fresh memory
+ * outside V8's heap at each sync of a large feed, zeroed anew, and freed only when V8 collected
+ * their arrays. A buffer of more than KEPT numbers (65,536 IPv4 ranges sorted: a benchmark's list,
+ * a hostile one) is not kept.
+ */
+let tables: { lo: Uint32Array; hi: Uint32Array } | undefined
+const counts = new Uint32Array(16 * 256)
+const KEPT = 1 << 18
+let pairs = new Float64Array(0)
+let orders = new Uint32Array(0)
+
+/** Room for `length` numbers: `kept` when it has it, else new (and kept if not over KEPT). */
+function room<T extends Float64Array | Uint32Array>(
+  kept: T,
+  length: number,
+  make: (n: number) => T,
+) {
+  if (kept.length >= length) return { room: kept, kept }
+  const made = make(length)
+  return { room: made, kept: length <= KEPT ? made : kept }
+}
+
+/**
+ * Sorts n ranges (flat pairs) by start: two counting passes over 16-bit digits of the start, or
+ * a comparison sort of the starts for short lists (most feeds are short). The result is valid
+ * until the next call (it may be kept memory).
  */
 function radixSort4(r: Float64Array, n: number): Float64Array {
   if (n < RADIX_FROM) {
@@ -174,8 +199,12 @@ function radixSort4(r: Float64Array, n: number): Float64Array {
     }
     return out
   }
-  const lo = new Uint32Array(65536)
-  const hi = new Uint32Array(65536)
+  tables ??= { lo: new Uint32Array(65536), hi: new Uint32Array(65536) }
+  const { lo, hi } = tables
+  lo.fill(0)
+  hi.fill(0)
+  const pass = room(pairs, 4 * n, (k) => new Float64Array(k))
+  pairs = pass.kept
   for (let i = 0; i < n; i++) {
     const s = r[2 * i]!
     lo[s & 0xffff] = lo[s & 0xffff]! + 1
@@ -191,7 +220,7 @@ function radixSort4(r: Float64Array, n: number): Float64Array {
     hi[d] = sumHi
     sumHi += ch
   }
-  const tmp = new Float64Array(2 * n)
+  const tmp = pass.room.subarray(0, 2 * n)
   for (let i = 0; i < n; i++) {
     const s = r[2 * i]!
     const at = lo[s & 0xffff]!
@@ -199,7 +228,7 @@ function radixSort4(r: Float64Array, n: number): Float64Array {
     tmp[2 * at] = s
     tmp[2 * at + 1] = r[2 * i + 1]!
   }
-  const out = new Float64Array(2 * n)
+  const out = pass.room.subarray(2 * n, 4 * n)
   for (let i = 0; i < n; i++) {
     const s = tmp[2 * i]!
     const at = hi[s >>> 16]!
@@ -235,12 +264,15 @@ function mergeIpv4(ranges: Float64Array, n: number): Float64Array {
 
 /**
  * The order of n IPv6 ranges (8 words each) by their 128-bit start: LSD radix on bytes, skipping
- * bytes that every start shares.
+ * bytes that every start shares. Valid until the next call (kept memory).
  */
 function radixOrder6(words: Uint32Array, n: number): Uint32Array {
-  let order = new Uint32Array(n)
+  const both = room(orders, 2 * n, (k) => new Uint32Array(k))
+  orders = both.kept
+  let order = both.room.subarray(0, n)
+  let next = both.room.subarray(n, 2 * n)
   for (let i = 0; i < n; i++) order[i] = i
-  const counts = new Uint32Array(16 * 256)
+  counts.fill(0)
   for (let i = 0; i < n; i++) {
     const o = 8 * i
     for (let k = 0; k < 4; k++) {
@@ -252,7 +284,6 @@ function radixOrder6(words: Uint32Array, n: number): Uint32Array {
       bump(counts, base + 768 + (v >>> 24))
     }
   }
-  let next = new Uint32Array(n)
   for (let d = 0; d < 16; d++) {
     const base = d * 256
     const word = 3 - (d >> 2)

@@ -220,4 +220,41 @@ describe('parseCidrList on lists longer than one window of the byte readers', ()
       { numRuns: 12 },
     )
   })
+
+  it('sorts unsorted lists past the kept sort buffers and back, as the sorted path reads them', () => {
+    // A deterministic shuffle of /32s and /31s (duplicates and overlaps included), sizes on both
+    // sides of the buffers the radix sorts keep (2^16 IPv4 ranges, 2^17 IPv6).
+    let seed = 7
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31)
+    const v4 = (n: number) =>
+      Array.from({ length: n }, () => {
+        const a = next() % 2 ** 24
+        return `10.${a >> 16}.${(a >> 8) & 255}.${a & 254}/${31 + (a & 1)}`
+      })
+    const v6 = (n: number) =>
+      Array.from(
+        { length: n },
+        () =>
+          `2001:db8:${(next() % 65536).toString(16).padStart(4, '0')}:${(next() % 4096).toString(16).padStart(4, '0')}::/64`,
+      )
+    for (const [four, six] of [
+      [70_000, 140_000],
+      [5_000, 3_000],
+      [70_000, 3_000],
+    ] as const) {
+      const texts = [...v4(four), ...v6(six)]
+      const list = parseCidrList(texts.join('\n'))
+      const byNumber = (t: string) =>
+        t
+          .split('/')[0]!
+          .split('.')
+          .reduce((n, o) => n * 256 + Number(o), 0)
+      const sorted4 = texts
+        .slice(0, four)
+        .sort((a, b) => byNumber(a) - byNumber(b) || a.localeCompare(b))
+      const sorted6 = texts.slice(four).sort()
+      expect(list.ipv4.toCidrs()).toEqual(IpSet.fromCidrs(4, sorted4).toCidrs())
+      expect(list.ipv6.toCidrs()).toEqual(IpSet.fromCidrs(6, sorted6).toCidrs())
+    }
+  })
 })

@@ -106,7 +106,9 @@ class Workerd {
       (tid) => readFileSync(`${dir}/${tid}/comm`, 'utf8').trim() === 'workerd',
     )
     if (named.length !== 1 || named[0] !== String(this.#child.pid))
-      throw new Error(`workerd's threads named workerd are ${named.join(', ')}, not its main thread`)
+      throw new Error(
+        `workerd's threads named workerd are ${named.join(', ')}, not its main thread`,
+      )
   }
 
   get(pathAndQuery: string): Promise<Response> {

@@ -31,7 +31,7 @@ const endsLink = (b: number) =>
   b === 0x5c
 
 const COLON = 0x3a
-const strict = new TextDecoder('utf-8', { fatal: true })
+const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
 const encoder = new TextEncoder()
 
 /**

@@ -71,9 +71,9 @@ function checkUtf8(bytes: Uint8Array): void {
  * `"'<>\`; `&amp;` in it is read as `&`. Undefined when the page has none; a TypeError when
  * `page` is not UTF-8.
  *
- * Read as bytes, only the links decoded: Azure's 138 KB page decoded whole is 277 KB of strings
- * at every sync, which workerd's V8 put in fresh old-space memory (a 256 KiB page committed per
- * sync, about 70 page faults: worker-cpu bench).
+ * Read as bytes, only the links decoded: Azure's 138 KB page decoded whole is a 277 KB string at
+ * every sync, for which workerd's V8 committed a fresh 256 KiB heap page at each sync in the
+ * worker-cpu bench (about 70 page faults).
  */
 export function findLinkedFile(page: Uint8Array, host: string, file: string): string | undefined {
   checkUtf8(page)

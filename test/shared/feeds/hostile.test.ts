@@ -412,6 +412,13 @@ const ROWS: Row[] = [
     reason: /not JSON/,
   },
   {
+    name: 'relays: an HTML page labelled HTML (not read as bytes)',
+    feed: RELAYS,
+    serve: respond(200, { 'content-type': 'text/html; charset=utf-8' }, html),
+    expect: 'wrong-content',
+    reason: /HTML page/,
+  },
+  {
     name: 'relays: an HTML page labelled JSON',
     feed: RELAYS,
     serve: respond(200, { 'content-type': 'application/json' }, html),

@@ -13,6 +13,8 @@ const joined = new Utf8Buffer(1 << 16)
 let joinedOf = 0
 let joinedEnd = 0
 let lastId = 0
+/** Plain lines are ASCII: UTF-8 reads each byte as its character. */
+const ascii = new TextDecoder()
 
 /**
  * The address strings a source lists, as the upstream wrote them, and where each was found
@@ -20,6 +22,11 @@ let lastId = 0
  */
 export class Entries {
   #texts: string[] = []
+  /**
+   * The texts as their newline-joined bytes, when this instance was made from them and every text
+   * matches normalise.ts's PLAIN ({@link fromPlainLines}); #texts is then made only when asked for.
+   */
+  #plain: { readonly lines: Uint8Array; readonly count: number; made: boolean } | undefined
   /** `#texts` is an array given to addAll (not copied): copied before anything is added. */
   #adopted = false
   // Locations as runs of entries found at consecutive keys of one base (a whole array is one
@@ -50,8 +57,9 @@ export class Entries {
    */
   addAll(texts: readonly string[], base: string): void {
     if (texts.length === 0) return
-    const from = this.#texts.length
+    const from = this.length
     if (from === 0) {
+      this.#plain = undefined
       this.#texts = texts as string[]
       this.#adopted = true
     } else {
@@ -66,6 +74,8 @@ export class Entries {
 
   /** The texts, as an array of this instance's own (an adopted one copied first). */
   #own(): string[] {
+    this.#made()
+    this.#plain = undefined
     if (this.#adopted) {
       this.#texts = this.#texts.slice()
       this.#adopted = false
@@ -89,12 +99,39 @@ export class Entries {
     }
   }
 
+  /**
+   * Entries whose texts are `count` plain strings (each matches normalise.ts's PLAIN: ASCII, no
+   * newline) given joined by newlines, found at `base[0]`, `base[1]`...: no string is made for
+   * them unless {@link texts} is asked for (a message, or entries staged between invocations).
+   * `lines` must not change while the instance is used.
+   */
+  static fromPlainLines(lines: Uint8Array, count: number, base: string): Entries {
+    const entries = new Entries(false)
+    entries.#plain = { lines, count, made: false }
+    if (count > 0) entries.#locate(0, base, 0)
+    return entries
+  }
+
+  /** Every text matches normalise.ts's PLAIN: the engine's list parser reads {@link bytes} as they are. */
+  get plain(): boolean {
+    return this.#plain !== undefined
+  }
+
+  /** The texts of plain lines, made the first time they are asked for. */
+  #made(): void {
+    const plain = this.#plain
+    if (plain === undefined || plain.made) return
+    plain.made = true
+    this.#texts = plain.count === 0 ? [] : ascii.decode(plain.lines).split('\n')
+  }
+
   get texts(): readonly string[] {
+    this.#made()
     return this.#texts
   }
 
   get length(): number {
-    return this.#texts.length
+    return this.#plain === undefined ? this.#texts.length : this.#plain.count
   }
 
   /**
@@ -105,6 +142,7 @@ export class Entries {
    * become one string (a large object, in memory mapped afresh each time).
    */
   bytes(): Uint8Array {
+    if (this.#plain !== undefined) return this.#plain.lines
     if (joinedOf !== this.#id) {
       const texts = this.#texts
       let at = 0
@@ -136,11 +174,11 @@ export class Entries {
         index.set(base, b)
       }
       const key = this.#runKey[r]!
-      const end = r + 1 < runs ? this.#runStart[r + 1]! : this.#texts.length
+      const end = r + 1 < runs ? this.#runStart[r + 1]! : this.length
       for (let i = this.#runStart[r]!; i < end; i++)
         at.push(b, key < 0 ? key : key + i - this.#runStart[r]!)
     }
-    return { texts: this.#texts, bases, at }
+    return { texts: this.texts, bases, at }
   }
 
   /** JSON-path entries gathered from staged parts, in order ({@link toStaged}). */

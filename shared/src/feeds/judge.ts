@@ -104,8 +104,10 @@ async function entriesHash(feed: FeedDefinition, parts: readonly GuardPart[]): P
  * undefined: [] and [''] both join to '', so only a non-empty list whose texts hold no newline.
  */
 function exactLength(entries: Entries): number | undefined {
+  if (entries.length === 0) return undefined
+  // Plain texts hold no newline: their joined bytes are the text.
+  if (entries.plain) return entries.bytes().length
   const { texts } = entries
-  if (texts.length === 0) return undefined
   let length = texts.length - 1
   // An index, not for...of: no iterator result per entry where the loop runs unoptimised.
   for (let i = 0; i < texts.length; i++) {

@@ -6,8 +6,11 @@ import { IpSet, parseCidrList, type Family } from '../ip/index.ts'
 import { quote, type Entries } from './extract.ts'
 import type { FeedNote, GuardName } from './types.ts'
 
-/** Hex digits, dots, colons and one slash: anything else (whitespace, `%`, `;`, `$`...) is refused. */
-const PLAIN = /^[0-9A-Fa-f.:]+(?:\/[0-9]{1,3})?$/
+/**
+ * Hex digits, dots, colons and one slash: anything else (whitespace, `%`, `;`, `$`...) is refused.
+ * string-array.ts's readPlainLines reads the same grammar from bytes (Entries.plain).
+ */
+export const PLAIN = /^[0-9A-Fa-f.:]+(?:\/[0-9]{1,3})?$/
 
 let mapped: IpSet | undefined
 /** `::ffff:0:0/96` (RFC 4291 2.5.5.2): IPv4-mapped addresses never appear on the wire. */
@@ -29,21 +32,24 @@ export type NormaliseResult =
  * entries were checked to be single plain tokens first, so joining them by newlines is exact).
  */
 export function normaliseEntries(entries: Entries, family: Family | undefined): NormaliseResult {
-  const { texts } = entries
+  // Texts asked for only where a message names one: plain entries are read from their bytes.
   const refuse = (i: number, why: string) => ({
     guard: 'invalid-entry' as const,
-    reason: `${entries.where(i)}: ${quote(texts[i]!)} ${why}`,
+    reason: `${entries.where(i)}: ${quote(entries.texts[i]!)} ${why}`,
   })
-  const find = (test: (text: string) => boolean) => texts.findIndex(test)
-  for (let i = 0; i < texts.length; i++) {
-    const text = texts[i]!
-    if (!PLAIN.test(text))
-      return refuse(
-        i,
-        text.includes('%')
-          ? 'has a zone id (a link-local scope, not an allowlist entry)'
-          : 'is not a plain address or CIDR (whitespace, newline or another character)',
-      )
+  const find = (test: (text: string) => boolean) => entries.texts.findIndex(test)
+  if (!entries.plain) {
+    const { texts } = entries
+    for (let i = 0; i < texts.length; i++) {
+      const text = texts[i]!
+      if (!PLAIN.test(text))
+        return refuse(
+          i,
+          text.includes('%')
+            ? 'has a zone id (a link-local scope, not an allowlist entry)'
+            : 'is not a plain address or CIDR (whitespace, newline or another character)',
+        )
+    }
   }
   // Every text is plain ASCII now: its bytes read as the text would.
   const list = parseCidrList(entries.bytes())
@@ -70,7 +76,7 @@ export function normaliseEntries(entries: Entries, family: Family | undefined): 
       guard: 'allow-all',
       reason:
         slash0 >= 0
-          ? `${entries.where(slash0)}: ${quote(texts[slash0]!)} allows every address`
+          ? `${entries.where(slash0)}: ${quote(entries.texts[slash0]!)} allows every address`
           : `the ${name} entries together cover every ${name} address`,
     }
   }

@@ -22,12 +22,13 @@ import { refusal, type GuardPart } from './guard.ts'
 import { cacheEntryAfter, summarise } from './cache-entry.ts'
 import { guardPart, judgeParts } from './judge.ts'
 import { canSlice } from './sliced.ts'
-import { readStringArray } from './string-array.ts'
+import { readPlainLines, readStringArray, type PlainLines } from './string-array.ts'
 import { isJsonSpace, OBJECT_OPEN } from './json-bytes.ts'
 import { isObject } from './json-path.ts'
 import { combineUpstreamVersions, readUpstreamVersion } from './upstream-version.ts'
 import {
   DEFAULT_GUARD_OPTIONS,
+  type BodyMemory,
   type CacheEntry,
   type FeedDefinition,
   type FeedNote,
@@ -60,7 +61,7 @@ interface SyncRun {
     text: string,
   ) => Map<string, AwsService> | undefined
   /** The bodies read as JSON arrays of strings from their bytes ({@link stringArrays}), by URL. */
-  readonly strings: ReadonlyMap<string, string[]>
+  readonly strings: ReadonlyMap<string, PlainLines | string[]>
   /** The URL a catalogue URL is read from: itself, or the file its page links to. */
   readonly target: (url: string) => string
   /** By feed id, the hash of the entries read this sync ({@link entriesHash}), filled by syncOne. */
@@ -114,7 +115,7 @@ export async function syncFeeds(
   }
 
   const sliced = slicedBodies(results, byUrl.feeds, sameBody, options, target)
-  const strings = stringArrays(results, byUrl.feeds, sameBody)
+  const strings = stringArrays(results, byUrl.feeds, sameBody, options.bodyMemory)
   const outcomes: FeedOutcome[] = []
   const entries = new Map<string, string>()
   for (const feed of feeds)
@@ -221,18 +222,28 @@ function readsStrings(feeds: readonly FeedDefinition[], url: string): boolean {
 
 /**
  * The new bodies of the URLs that {@link readsStrings}, read as JSON arrays of strings from their
- * bytes, by URL. One that is something else (the 2024 layout, an HTML page, bad JSON) is decoded
- * (or refused as not UTF-8) and read whole, which names what is wrong.
+ * bytes, by URL: as plain lines when every string is a plain CIDR (their bytes in `memory` when it
+ * is lent), else as strings. One that is something else (the 2024 layout, an HTML page, bad JSON)
+ * is decoded (or refused as not UTF-8) and read whole, which names what is wrong.
  */
 function stringArrays(
   results: Map<string, FetchSourceResult>,
   feedsByUrl: ReadonlyMap<string, readonly FeedDefinition[]>,
   sameBody: ReadonlySet<string>,
-): Map<string, string[]> {
-  const read = new Map<string, string[]>()
+  memory: BodyMemory | undefined,
+): Map<string, PlainLines | string[]> {
+  const take = (size: number) => {
+    if (memory === undefined) return new Uint8Array(size)
+    const buffer = memory.take(size)
+    memory.keep(buffer)
+    return new Uint8Array(buffer, 0, size)
+  }
+  const read = new Map<string, PlainLines | string[]>()
   for (const [url, r] of results) {
     if (r.kind !== 'body' || sameBody.has(url) || !readsStrings(feedsByUrl.get(url)!, url)) continue
-    const strings = /html/i.test(r.contentType) ? undefined : readStringArray(r.bytes)
+    const strings = /html/i.test(r.contentType)
+      ? undefined
+      : (readPlainLines(r.bytes, take) ?? readStringArray(r.bytes))
     if (strings === undefined) decodeOrRefuse(results, url, r)
     else read.set(url, strings)
   }
@@ -497,6 +508,8 @@ function extractSource(
   const strings = run.strings.get(source.url)
   if (strings !== undefined) {
     // As extractJson reads a flat array (collect): every entry found at `$[i]`.
+    if (!Array.isArray(strings))
+      return { extracted: { entries: Entries.fromPlainLines(strings.lines, strings.count, '$') } }
     const entries = new Entries(false)
     entries.addAll(strings, '$')
     return { extracted: { entries } }

@@ -121,6 +121,32 @@ describe('Entries', () => {
     ])
   })
 
+  it('from plain lines, keeps the texts and locations addAll would, and makes them only when asked', () => {
+    const plain = fc.stringMatching(/^[0-9A-Fa-f.:]{1,12}(?:\/[0-9]{1,3})?$/)
+    fc.assert(
+      fc.property(fc.array(plain, { maxLength: 20 }), base, fc.boolean(), (texts, at, more) => {
+        const entries = Entries.fromPlainLines(utf8(texts.join('\n')), texts.length, at)
+        const reference = new PerEntry(false)
+        texts.forEach((text, i) => reference.add(text, at, i))
+        expect(entries.plain).toBe(true)
+        expect(entries.length).toBe(texts.length)
+        expect(joined(entries)).toBe(texts.join('\n'))
+        expectSame(entries, reference)
+        expect(entries.toStaged()).toEqual(reference.staged())
+        // Added to: no longer plain lines, the texts kept and the new one after them.
+        if (more) {
+          entries.add('x y', '$', 9)
+          reference.add('x y', '$', 9)
+        } else {
+          entries.addAll(['192.0.2.0/24'], '$["b"]')
+          reference.add('192.0.2.0/24', '$["b"]', 0)
+        }
+        expect(entries.plain).toBe(false)
+        expectSame(entries, reference)
+      }),
+    )
+  })
+
   it('joins many texts, and each instance its own, in the memory they share', () => {
     const many = Array.from({ length: 5000 }, (_, i) => `10.${i >> 8}.${i & 255}.0/24`)
     const big = new Entries(false)

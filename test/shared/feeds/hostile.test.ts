@@ -381,6 +381,27 @@ const ROWS: Row[] = [
     expect: { ipv4: ['11.0.2.0/24', '13.0.113.0/24'], ipv6: ['2a0b:db8::/32'] },
   },
   {
+    name: 'relays: plain CIDRs read from the bytes, one of them no address: its place named',
+    feed: RELAYS,
+    serve: '["11.0.2.0/24", "2a0b:db8::/32", "11.0.3.0/33"]',
+    expect: 'invalid-entry',
+    reason: /\$\[2\]: "11\.0\.3\.0\/33" is not an address or CIDR/,
+  },
+  {
+    name: 'relays: plain CIDRs read from the bytes, one of them /0',
+    feed: RELAYS,
+    serve: '["11.0.2.0/24",\n"0.0.0.0/0"]',
+    expect: 'allow-all',
+    reason: /\$\[1\]: "0\.0\.0\.0\/0" allows every address/,
+  },
+  {
+    name: 'relays: plain CIDRs read from the bytes, one of them private space',
+    feed: RELAYS,
+    serve: '["11.0.2.0/24", "10.1.0.0/16"]',
+    expect: 'reserved-space',
+    reason: /\$\[1\]: "10\.1\.0\.0\/16" reaches into special-purpose space/,
+  },
+  {
     name: 'relays: the 2024 layout (an object by region) is read whole',
     feed: RELAYS,
     serve: JSON.stringify({ 'us-east': { ipv4: ['11.0.2.0/24'], ipv6: ['2a0b:db8::/32'] } }),

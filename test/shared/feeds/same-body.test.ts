@@ -281,6 +281,31 @@ describe.skipIf(!HAVE_FIXTURES)('the same entries from a new body', () => {
     expect(none.outcomes[0]).toMatchObject({ kind: 'refused', guard: 'empty' })
   })
 
+  it("of Firezone's relays read as plain lines (the real 2025 file, into memory lent) are the same entries as the same strings read with escapes", async () => {
+    const RELAYS = BUILTIN_FEEDS.filter((f) => f.id === 'firezone/relays')
+    const url = RELAYS[0]!.sources[0]!.url
+    const real = fixture('firezone/relay-ips.2025-10-16.json')
+    const taken: number[] = []
+    const first = await syncFeeds(RELAYS, {
+      fetch: memoryFetch({ [url]: { status: 200, body: real } }).fetch,
+      now: () => 0,
+      bodyMemory: { take: (size) => (taken.push(size), new ArrayBuffer(size)), keep: () => {} },
+    })
+    expect(first.outcomes[0]).toMatchObject({ kind: 'changed' })
+    // The lines were written into memory lent, of the body's length.
+    expect(taken).toContain(real.length)
+    // Every slash escaped: JSON reads the same strings, which are no longer plain in the bytes.
+    const escaped = new TextEncoder().encode(new TextDecoder().decode(real).replaceAll('/', '\\/'))
+    const second = await sync(
+      RELAYS,
+      { [url]: { status: 200, body: escaped } },
+      snapshots(first),
+      first.cache,
+    )
+    expect(second.outcomes[0]).toMatchObject({ kind: 'unchanged', sameEntries: true })
+    expect(second.cache[url]!.body!.entries).toEqual(first.cache[url]!.body!.entries)
+  })
+
   it('of two files (Coolify: a comment added to the IPv4 file) leave the feed unchanged, with the new upstream version of a payload', async () => {
     const good = {
       [V4]: { status: 200, body: fixture('coolify/ipv4.2024-06-09T1332.txt') },

@@ -80,8 +80,10 @@ export interface StreamReaderLike {
  * buffer and gives back a view of it holding what arrived.
  */
 export interface ByobReaderLike {
+  /** With `min`, the read resolves once that many bytes are in the view (or the stream ends). */
   read<T extends ArrayBufferView<ArrayBuffer>>(
     view: T,
+    options?: { readonly min?: number },
   ): Promise<{ done: boolean; value?: T | undefined }>
   cancel(reason?: unknown): Promise<void>
 }

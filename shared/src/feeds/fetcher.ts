@@ -389,20 +389,22 @@ async function readInto(
   for (;;) {
     // A full buffer reads into a spare byte: the end of the body, or a byte past its length.
     const full = at === buffer.byteLength
-    const { done: end, value } = await deadline.race(
-      reader.read(full ? new Uint8Array(1) : new Uint8Array(buffer, at)),
-    )
+    const view = full ? new Uint8Array(1) : new Uint8Array(buffer, at)
+    // The declared rest in one read: the runtime fills the view without a turn of JavaScript
+    // per socket read (workerd: 2 reads of Azure's 4.1 MB instead of 24, about 1.4 ms of CPU less).
+    const min = Math.max(1, Math.min(view.byteLength, declared - at || 1))
+    const { done: end, value } = await deadline.race(reader.read(view, { min }))
     /* v8 ignore next: only a cancelled stream ends without a view, and only a timeout cancels */
     if (value === undefined) break
     // The read transferred the view's buffer; it comes back as the value's.
     if (!full) buffer = value.buffer
-    if (end) break
+    // A read that ends the stream holds the bytes that came before the end (fewer than `min`).
     state.bytes += value.byteLength
     if (state.bytes > max) {
       await reader.cancel().catch(() => undefined)
       return undefined
     }
-    if (full) {
+    if (full && value.byteLength > 0) {
       const grown = new Uint8Array(
         memory.take(Math.min(max + 1, at + Math.max(BYOB_STEP, at >> 1))),
       )
@@ -411,6 +413,7 @@ async function readInto(
       buffer = grown.buffer
     }
     at += value.byteLength
+    if (end) break
   }
   state.reader = undefined
   memory.keep(buffer)

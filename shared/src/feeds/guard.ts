@@ -7,7 +7,7 @@ import { IpSet, parseCidr, type Family } from '../ip/index.ts'
 import { quote, type Entries } from './extract.ts'
 import { normaliseEntries } from './normalise.ts'
 import { describeReserved, reservedSpace } from './reserved-space.ts'
-import { diffSets, sha256Lists, snapshotSets } from './snapshot.ts'
+import { confirmedSnapshot, diffSets, sha256Lists, snapshotSets } from './snapshot.ts'
 import {
   DEFAULT_BROADEST_PREFIX,
   MASS_ADDITION_MIN_GROWTH,
@@ -163,7 +163,7 @@ async function against(
   const unchanged = (): FeedOutcome => ({
     kind: 'unchanged',
     feed: feed.id,
-    snapshot: { ...prev!, fetchedAt, ...withVersion },
+    snapshot: confirmedSnapshot(prev!, fetchedAt, upstreamVersion),
     notModified: false,
     notes,
   })

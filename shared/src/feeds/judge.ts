@@ -5,7 +5,7 @@
  */
 import { quote, type Entries } from './extract.ts'
 import { guardFeed, type GuardPart } from './guard.ts'
-import { sha256Text } from './snapshot.ts'
+import { confirmedSnapshot, sha256Text } from './snapshot.ts'
 import type {
   CacheEntry,
   FeedDefinition,
@@ -53,11 +53,7 @@ export async function judgeParts(
       outcome: {
         kind: 'unchanged',
         feed: feed.id,
-        snapshot: {
-          ...prev,
-          fetchedAt,
-          ...(upstreamVersion === undefined ? {} : { upstreamVersion }),
-        },
+        snapshot: confirmedSnapshot(prev, fetchedAt, upstreamVersion),
         notModified: false,
         sameEntries: true,
         notes,

@@ -1,9 +1,28 @@
 /** @module Snapshot hashing and diffing: the canonical lists are the only identity of a feed. */
 import { IpSet } from '../ip/index.ts'
-import type { Change, FamilyLists, Snapshot } from './types.ts'
+import type { Change, FamilyLists, Snapshot, UpstreamVersion } from './types.ts'
 import { Utf8Buffer } from './utf8-buffer.ts'
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+
+/**
+ * `prev` confirmed by a fetch at `fetchedAt`, with the publisher's version that fetch read (else
+ * prev's): every other field copied as prev holds it, so lists read only when asked for (the
+ * worker's, parsed from D1's text on first use) are not read to confirm an unchanged feed.
+ */
+export function confirmedSnapshot(
+  prev: Snapshot,
+  fetchedAt: string,
+  upstreamVersion?: UpstreamVersion,
+): Snapshot {
+  const next: Record<string, unknown> = {}
+  for (const [key, d] of Object.entries(Object.getOwnPropertyDescriptors(prev)))
+    if (d.get === undefined) next[key] = d.value
+    else Object.defineProperty(next, key, { ...d, configurable: true })
+  next['fetchedAt'] = fetchedAt
+  if (upstreamVersion !== undefined) next['upstreamVersion'] = upstreamVersion
+  return next as unknown as Snapshot
+}
 
 /** Lower-case hex SHA-256 of `bytes`. */
 export async function sha256Hex(

@@ -22,6 +22,7 @@ import { refusal, type GuardPart } from './guard.ts'
 import { cacheEntryAfter, summarise } from './cache-entry.ts'
 import { guardPart, judgeParts } from './judge.ts'
 import { canSlice } from './sliced.ts'
+import { confirmedSnapshot } from './snapshot.ts'
 import { readPlainLines, readStringArray, type PlainLines } from './string-array.ts'
 import { isJsonSpace, OBJECT_OPEN } from './json-bytes.ts'
 import { isObject } from './json-path.ts'
@@ -469,7 +470,7 @@ async function syncOne(
     return {
       kind: 'unchanged',
       feed: feed.id,
-      snapshot: { ...prev, fetchedAt },
+      snapshot: confirmedSnapshot(prev, fetchedAt),
       notModified,
       ...(notModified ? {} : { sameBody: true as const }),
       notes,

@@ -281,6 +281,50 @@ describe.skipIf(!HAVE_FIXTURES)('the same entries from a new body', () => {
     expect(none.outcomes[0]).toMatchObject({ kind: 'refused', guard: 'empty' })
   })
 
+  it('confirm a feed without reading its previous lists (read only when asked for, as the worker gives them)', async () => {
+    const first = await sync(GITHUB, {
+      [META]: { status: 200, body: fixture('github/meta.2026-03-03.json') },
+    })
+    const reads: string[] = []
+    const lazy = (previous: Record<string, Snapshot>) =>
+      Object.fromEntries(
+        Object.entries(previous).map(([id, { ipv4, ipv6, ...fields }]) => [
+          id,
+          Object.defineProperties(fields, {
+            ipv4: { get: () => (reads.push(id), ipv4), enumerable: true },
+            ipv6: { get: () => (reads.push(id), ipv6), enumerable: true },
+          }) as Snapshot,
+        ]),
+      )
+    // The same body: every feed unchanged, no list read; the outcome's lists read when asked.
+    const same = await sync(
+      GITHUB,
+      { [META]: { status: 200, body: fixture('github/meta.2026-03-03.json') } },
+      lazy(snapshots(first)),
+      first.cache,
+    )
+    expect(same.outcomes.every((o) => o.kind === 'unchanged' && o.sameBody === true)).toBe(true)
+    expect(reads).toEqual([])
+    const web = same.outcomes.find((o) => o.feed === 'github/web')!
+    expect(web.kind === 'unchanged' && web.snapshot).toEqual({
+      ...snapshots(first)['github/web'],
+      fetchedAt: '2026-01-01T00:00:00.000Z',
+    })
+    // The same entries from a new body: only the changed feed's lists are read.
+    reads.length = 0
+    const body = metaWith((m) => (m.hooks as string[]).push('11.0.9.0/24'))
+    const next = await sync(
+      GITHUB,
+      { [META]: { status: 200, body } },
+      lazy(snapshots(first)),
+      first.cache,
+    )
+    expect(next.outcomes.filter((o) => o.kind === 'changed').map((o) => o.feed)).toEqual([
+      'github/hooks',
+    ])
+    expect([...new Set(reads)]).toEqual(['github/hooks'])
+  })
+
   it("of Firezone's relays read as plain lines (the real 2025 file, into memory lent) are the same entries as the same strings read with escapes", async () => {
     const RELAYS = BUILTIN_FEEDS.filter((f) => f.id === 'firezone/relays')
     const url = RELAYS[0]!.sources[0]!.url

@@ -6,7 +6,13 @@
 import { env } from 'cloudflare:workers'
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { Change, Snapshot } from '../../../shared/src/index.ts'
-import { INLINE_MAX, PART_BYTES, prepareJson, readJson } from '../../../worker/src/db/bodies.ts'
+import {
+  INLINE_MAX,
+  PART_BYTES,
+  prepareJson,
+  preparePair,
+  readJson,
+} from '../../../worker/src/db/bodies.ts'
 import { runSync } from '../../../worker/src/jobs/scheduled.ts'
 import { call, clearHistory, envWith, newMirror, rows, setFile } from '../support/harness.ts'
 
@@ -46,6 +52,24 @@ describe('prepareJson / readJson', () => {
     expect(await rows('SELECT part FROM bodies WHERE sha256 = ?', large.body)).toHaveLength(
       large.statements.length,
     )
+  })
+
+  it('prepares a pair as the object of both, each value encoded once: its own column inline, one body of both otherwise', async () => {
+    const lists = { ipv4: ['192.0.2.0/24', '198.51.100.0/24'], ipv6: ['2001:db8::/32'] }
+    const small = await preparePair(env.DB, ['ipv4', 'ipv6'], [lists.ipv4, lists.ipv6])
+    expect(small).toEqual({
+      ...(await prepareJson(env.DB, lists)),
+      columns: [JSON.stringify(lists.ipv4), JSON.stringify(lists.ipv6)],
+    })
+    // Over the inline limit together (not each alone): the same body, by the same key.
+    const half = { added: ['x'.repeat(INLINE_MAX / 2)], removed: ['y'.repeat(INLINE_MAX / 2)] }
+    const large = await preparePair(env.DB, ['added', 'removed'], [half.added, half.removed])
+    const whole = await prepareJson(env.DB, half)
+    expect(large.columns).toEqual(['', ''])
+    expect(large.body).toBe(whole.body)
+    expect(large.body).toMatch(/^[0-9a-f]{64}$/)
+    await env.DB.batch(large.statements)
+    expect(await readJson(env.DB, '', large.body)).toEqual(half)
   })
 
   it('refuses to read a body with a missing part', async () => {

@@ -32,8 +32,35 @@ async function pipe(bytes: Uint8Array, stream: CompressionStream | Decompression
 }
 
 /** JSON-encodes `value` and prepares where it goes: inline, or compressed parts in `bodies`. */
-export async function prepareJson(db: D1Database, value: unknown): Promise<PreparedJson> {
-  const json = JSON.stringify(value)
+export function prepareJson(db: D1Database, value: unknown): Promise<PreparedJson> {
+  return prepareText(db, JSON.stringify(value))
+}
+
+/** Two values stored together: each one's own column, or one body of both. */
+export interface PreparedPair extends PreparedJson {
+  /** Each value's JSON when the pair is inline (its own column), else '' and ''. */
+  readonly columns: readonly [string, string]
+}
+
+/**
+ * `{ [names[0]]: values[0], [names[1]]: values[1] }` prepared as {@link prepareJson} prepares
+ * it, each value encoded once: its JSON is its column when the pair is inline, and part of the
+ * pair's text otherwise (a snapshot's lists, a change's additions and removals).
+ */
+export async function preparePair(
+  db: D1Database,
+  names: readonly [string, string],
+  values: readonly [unknown, unknown],
+): Promise<PreparedPair> {
+  const first = JSON.stringify(values[0])
+  const second = JSON.stringify(values[1])
+  const pair = `{${JSON.stringify(names[0])}:${first},${JSON.stringify(names[1])}:${second}}`
+  const prepared = await prepareText(db, pair)
+  return { ...prepared, columns: prepared.body === null ? [first, second] : ['', ''] }
+}
+
+/** Prepares where JSON text `json` goes: inline, or compressed parts in `bodies`. */
+async function prepareText(db: D1Database, json: string): Promise<PreparedJson> {
   if (json.length <= INLINE_MAX) return { text: json, body: null, statements: [] }
   const raw = new TextEncoder().encode(json)
   const [key, packed] = await Promise.all([hex(raw), pipe(raw, new CompressionStream('gzip'))])

@@ -4,7 +4,7 @@
  * when it was fetched, and whether an admin rejected it.
  */
 import type { FamilyLists, HoldGuardName, Snapshot } from '../../../shared/src/index.ts'
-import { prepareJson } from './bodies.ts'
+import { preparePair } from './bodies.ts'
 import { selectOne } from './select-one.ts'
 import { insertContents, readDiff, readLists } from './snapshots.ts'
 
@@ -80,10 +80,9 @@ export async function putHeldCandidate(
   at: string,
 ): Promise<void> {
   const [lists, diff] = await Promise.all([
-    prepareJson(db, { ipv4: candidate.ipv4, ipv6: candidate.ipv6 }),
-    prepareJson(db, { added: held.added, removed: held.removed }),
+    preparePair(db, ['ipv4', 'ipv6'], [candidate.ipv4, candidate.ipv6]),
+    preparePair(db, ['added', 'removed'], [held.added, held.removed]),
   ])
-  const inline = diff.body === null
   await db.batch([
     ...lists.statements,
     ...diff.statements,
@@ -102,8 +101,7 @@ export async function putHeldCandidate(
         held.reason,
         held.baseVersion,
         candidate.source,
-        inline ? JSON.stringify(held.added) : '',
-        inline ? JSON.stringify(held.removed) : '',
+        ...diff.columns,
         diff.body,
         at,
         at,

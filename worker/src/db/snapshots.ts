@@ -6,7 +6,7 @@
  */
 import type { Change, FamilyLists, Snapshot, UpstreamVersion } from '../../../shared/src/index.ts'
 import type { FeedHead } from '../read-cache/read-cache.ts'
-import { prepareJson, readJson } from './bodies.ts'
+import { preparePair, readJson, type PreparedPair } from './bodies.ts'
 import { selectOne } from './select-one.ts'
 
 /** A version's row (snapshot_versions), without its lists. */
@@ -61,13 +61,20 @@ function versionFields(row: VersionRow) {
   }
 }
 
+/**
+ * A snapshot from its row. Inline lists are parsed when first read: a sync that finds its body
+ * unchanged confirms the snapshot without them (shared's confirmedSnapshot keeps them unread),
+ * and Azure's feeds alone hold tens of thousands of CIDRs.
+ */
 async function toSnapshot(db: D1Database, row: SnapshotRow): Promise<Snapshot> {
-  const { ipv4, ipv6 } = await readLists(db, row)
-  return {
-    ...versionFields(row),
-    ipv4,
-    ipv6,
-  }
+  if (row.body !== null) return { ...versionFields(row), ...(await readLists(db, row)) }
+  let lists: FamilyLists | undefined
+  const parsed = () =>
+    (lists ??= { ipv4: JSON.parse(row.ipv4) as string[], ipv6: JSON.parse(row.ipv6) as string[] })
+  return Object.defineProperties(versionFields(row), {
+    ipv4: { get: () => parsed().ipv4, enumerable: true, configurable: true },
+    ipv6: { get: () => parsed().ipv6, enumerable: true, configurable: true },
+  }) as Snapshot
 }
 
 /**
@@ -216,10 +223,9 @@ export async function recordChanged(
   const changeId = changeIdOf(snapshot.feed, snapshot.version)
   const mine = `EXISTS (SELECT 1 FROM versions WHERE feed = ?1 AND version = ?2 AND run_id = ?3)`
   const [lists, diff] = await Promise.all([
-    prepareJson(db, { ipv4: snapshot.ipv4, ipv6: snapshot.ipv6 }),
-    prepareJson(db, { added: change.added, removed: change.removed }),
+    preparePair(db, ['ipv4', 'ipv6'], [snapshot.ipv4, snapshot.ipv6]),
+    preparePair(db, ['added', 'removed'], [change.added, change.removed]),
   ])
-  const inline = diff.body === null
   const results = await db.batch([
     ...lists.statements,
     ...diff.statements,
@@ -255,8 +261,7 @@ export async function recordChanged(
         changeId,
         change.previousVersion,
         change.at,
-        inline ? JSON.stringify(change.added) : '',
-        inline ? JSON.stringify(change.removed) : '',
+        ...diff.columns,
         change.added.ipv4.length + change.added.ipv6.length,
         change.removed.ipv4.length + change.removed.ipv6.length,
         diff.body,
@@ -284,9 +289,8 @@ export async function recordChanged(
 export function insertContents(
   db: D1Database,
   snapshot: Snapshot,
-  lists: { readonly text: string; readonly body: string | null },
+  lists: PreparedPair,
 ): D1PreparedStatement {
-  const inline = lists.body === null
   return db
     .prepare(
       `INSERT OR IGNORE INTO snapshot_contents
@@ -296,8 +300,7 @@ export function insertContents(
     .bind(
       snapshot.feed,
       snapshot.sha256,
-      inline ? JSON.stringify(snapshot.ipv4) : '',
-      inline ? JSON.stringify(snapshot.ipv6) : '',
+      ...lists.columns,
       snapshot.ipv4.length,
       snapshot.ipv6.length,
       countIpv4Addresses(snapshot.ipv4),

@@ -1,6 +1,6 @@
 /**
  * @module The invocations one source's sync takes, as closures to time (worker-cpu.bench.ts):
- * in a Node child (worker-cpu-child.ts) and inside workerd (worker-cpu-workerd-entry.ts), so
+ * in a Node child (worker-cpu-child.ts) and inside workerd (workerd/entry.ts), so
  * both measure the same work. No Node APIs: this module is bundled into workerd.
  *
  * Steps, in the order they are measured: the unchanged fetch (the newer body stored, fetched
@@ -9,6 +9,10 @@
  * (worker/src/jobs/sliced-sync.ts), the sync that fetches and hands it over, each slice's read
  * from the pieces it loads (a fresh copy of each, as KV's get gives) with its parts serialised
  * for D1, and each feed's judge from its parts parsed back.
+ *
+ * In workerd, the unchanged and changed steps also do what the worker's own JavaScript does
+ * around D1 ({@link Invocation}, workerd/store.ts): the feeds' current snapshots read from their
+ * rows (lists parsed from JSON strings), and each outcome stored (lists and change encoded).
  */
 import {
   canSlice,
@@ -67,6 +71,48 @@ interface Stored {
   readonly cache: Record<string, CacheEntry>
 }
 
+/**
+ * One invocation's sync of `feeds`, its snapshots' rows as D1 gives them (`rows`: their lists as
+ * JSON strings): by default the sync alone; in workerd, as runSync does it, the snapshots read
+ * from the rows and each outcome stored (workerd/store.ts).
+ */
+export type Invocation = (
+  feeds: readonly FeedDefinition[],
+  options: SyncOptions,
+  rows: readonly SnapshotRow[],
+) => Promise<unknown>
+
+const syncAlone: Invocation = (feeds, options) => syncFeeds(feeds, options)
+
+/** A snapshot's row as D1 gives it to the worker's getCurrentSnapshots (lists inline, as JSON). */
+export interface SnapshotRow {
+  readonly feed: string
+  readonly version: number
+  readonly sha256: string
+  readonly fetched_at: string
+  readonly changed_at: string
+  readonly source: string
+  readonly upstream_version: string | null
+  readonly ipv4: string
+  readonly ipv6: string
+  readonly body: null
+}
+
+function snapshotRows(previous: Readonly<Record<string, Snapshot>>): SnapshotRow[] {
+  return Object.values(previous).map((s) => ({
+    feed: s.feed,
+    version: s.version,
+    sha256: s.sha256,
+    fetched_at: s.fetchedAt,
+    changed_at: s.changedAt,
+    source: s.source,
+    upstream_version: s.upstreamVersion === undefined ? null : JSON.stringify(s.upstreamVersion),
+    ipv4: JSON.stringify(s.ipv4),
+    ipv6: JSON.stringify(s.ipv6),
+    body: null,
+  }))
+}
+
 /** The cache without validators: every measured fetch gets the whole body (no 304). */
 function unconditional(cache: Readonly<Record<string, CacheEntry>>): Record<string, CacheEntry> {
   return Object.fromEntries(
@@ -82,6 +128,7 @@ export async function planSteps(
   feeds: readonly FeedDefinition[],
   newer: Upstream,
   older: Upstream | undefined,
+  invocation: Invocation = syncAlone,
 ): Promise<StepPlan> {
   const storedFrom = async (upstream: Upstream): Promise<Stored> => {
     const base = await syncFeeds(feeds, { ...upstream, now: () => 0 })
@@ -95,8 +142,10 @@ export async function planSteps(
     ...stored,
     guards: { allowMassRemoval: true },
   })
-  const sync = (stored: Stored) => () =>
-    lent((bodyMemory) => syncFeeds(feeds, { ...options(stored), bodyMemory }))
+  const sync = (stored: Stored) => {
+    const rows = snapshotRows(stored.previous)
+    return () => lent((bodyMemory) => invocation(feeds, { ...options(stored), bodyMemory }, rows))
+  }
   const read = (await syncFeeds(feeds, { ...newer, now: () => 0 })).fetches
   const bytes = read.reduce((n, f) => n + f.bytes, 0)
   const before = older === undefined ? { previous: {}, cache: {} } : await storedFrom(older)

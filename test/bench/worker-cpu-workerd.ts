@@ -3,13 +3,15 @@
  * its V8 and its heap, workerd's fetch reading bodies from a mirror on loopback, its WebCrypto,
  * and Wasm refused as Workers refuse it (the readers' JavaScript path). Each source group runs in
  * a workerd process of its own (a fresh isolate holding one source's data), the steps of
- * worker-cpu-steps.ts one request each (worker-cpu-workerd-entry.ts), and the CPU of each request
+ * worker-cpu-steps.ts one request each (workerd/entry.ts), and the CPU of each request
  * is read from outside, per thread, in Linux's /proc: the isolate's is workerd's main thread
  * (workerd runs its event loop and the isolate on one thread; V8's helpers are the others).
  *
  * Not in the figures: KV and D1 (a read step gets its pieces as fresh copies, as KV's get gives;
- * a judge step its parts as strings, as D1 gives), which run outside the isolate on Cloudflare.
- * In them: workerd's handling of the request itself (the `/noop` row: well under 1 ms).
+ * a judge step its parts as strings, as D1 gives), which run outside the isolate on Cloudflare,
+ * and the D1 binding's own JavaScript. In them: workerd's handling of the request itself (the
+ * `/noop` row: well under 1 ms), and the worker's own JavaScript around D1 in a sync (its
+ * snapshots' lists parsed from their rows, its outcomes encoded for storing: workerd/store.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -28,7 +30,7 @@ import type { Calls, Cpu } from './worker-cpu.bench.ts'
 import { bySteps, type StepKind } from './worker-cpu-steps.ts'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
-const ENTRY = path.join(import.meta.dirname, 'worker-cpu-workerd-entry.ts')
+const ENTRY = path.join(import.meta.dirname, 'workerd/entry.ts')
 
 /** Calls before the lukewarm window, and before the warm one (as worker-cpu-child.ts). */
 const WARM_UP = 10

@@ -1,16 +1,18 @@
 /**
  * @module The Worker worker-cpu-workerd.ts runs in workerd (bundled by esbuild): it plans one
- * source's steps (worker-cpu-steps.ts) against the bench's mirrors, over workerd's real fetch, and
- * runs one step per request; the CPU is measured from outside, on workerd's threads.
+ * source's steps (worker-cpu-steps.ts; a sync stores its outcomes as the worker does, store.ts)
+ * against the bench's mirrors, over workerd's real fetch, and runs one step per request; the CPU
+ * is measured from outside, on workerd's threads.
  *
  * - `GET /plan?group=N&newer=URL[&older=URL]`: plans source group N (sourceGroups' index), its
  *   newer bodies from the mirror at `newer`, its older ones from `older`; answers the steps.
  * - `GET /run?step=K`: runs step K of the plan once.
  * - `GET /noop`: nothing (the floor of every figure: workerd's own handling of a request).
  */
-import { BUILTIN_FEEDS } from '../../shared/src/feeds/index.ts'
-import { sourceGroups } from '../../worker/src/jobs/source-groups.ts'
-import { planSteps, type StepPlan, type Upstream } from './worker-cpu-steps.ts'
+import { BUILTIN_FEEDS } from '../../../shared/src/feeds/index.ts'
+import { sourceGroups } from '../../../worker/src/jobs/source-groups.ts'
+import { planSteps, type StepPlan, type Upstream } from '../worker-cpu-steps.ts'
+import { syncAndStore } from './store.ts'
 
 let plan: StepPlan | undefined
 
@@ -32,6 +34,7 @@ export default {
         feeds,
         upstream(param('newer')!),
         older === null ? undefined : upstream(older),
+        syncAndStore,
       )
       const steps = plan.steps.map(({ kind, feed }) => ({ kind, feed }))
       return Response.json({ bytes: plan.bytes, first: plan.first, steps })

@@ -10,9 +10,10 @@
  * from the pieces it loads (a fresh copy of each, as KV's get gives) with its parts serialised
  * for D1, and each feed's judge from its parts parsed back.
  *
- * In workerd, the unchanged and changed steps also do what the worker's own JavaScript does
- * around D1 ({@link Invocation}, workerd/store.ts): the feeds' current snapshots read from their
- * rows (lists parsed from JSON strings), and each outcome stored (lists and change encoded).
+ * In workerd, the steps also do what the worker's own JavaScript does around D1 ({@link Storage},
+ * workerd/store.ts): a sync, a fetch that hands over and a judge read their feeds' current
+ * snapshots from their rows (lists as JSON strings, parsed when first read), and a sync and a
+ * judge store their outcomes (lists and change encoded for their columns).
  */
 import {
   canSlice,
@@ -23,6 +24,7 @@ import {
   topLevel,
   type CacheEntry,
   type FeedDefinition,
+  type FeedOutcome,
   type FeedSlice,
   type SliceOfFeeds,
   type SliceState,
@@ -72,17 +74,23 @@ interface Stored {
 }
 
 /**
- * One invocation's sync of `feeds`, its snapshots' rows as D1 gives them (`rows`: their lists as
- * JSON strings): by default the sync alone; in workerd, as runSync does it, the snapshots read
- * from the rows and each outcome stored (workerd/store.ts).
+ * What an invocation does with D1 around a sync or a judge: in workerd, the worker's own
+ * functions (workerd/store.ts); by default nothing (the Node child: the snapshots as objects).
  */
-export type Invocation = (
-  feeds: readonly FeedDefinition[],
-  options: SyncOptions,
-  rows: readonly SnapshotRow[],
-) => Promise<unknown>
+export interface Storage {
+  /** The current snapshots of `feeds`, from their rows as D1 gives them; undefined: `given`. */
+  read(
+    feeds: readonly FeedDefinition[],
+    rows: readonly SnapshotRow[],
+  ): Promise<Record<string, Snapshot> | undefined>
+  /** Stores outcomes as the worker stores them. */
+  store(outcomes: readonly FeedOutcome[]): Promise<void>
+}
 
-const syncAlone: Invocation = (feeds, options) => syncFeeds(feeds, options)
+const NO_STORAGE: Storage = {
+  read: () => Promise.resolve(undefined),
+  store: () => Promise.resolve(),
+}
 
 /** A snapshot's row as D1 gives it to the worker's getCurrentSnapshots (lists inline, as JSON). */
 export interface SnapshotRow {
@@ -128,7 +136,7 @@ export async function planSteps(
   feeds: readonly FeedDefinition[],
   newer: Upstream,
   older: Upstream | undefined,
-  invocation: Invocation = syncAlone,
+  storage: Storage = NO_STORAGE,
 ): Promise<StepPlan> {
   const storedFrom = async (upstream: Upstream): Promise<Stored> => {
     const base = await syncFeeds(feeds, { ...upstream, now: () => 0 })
@@ -144,7 +152,12 @@ export async function planSteps(
   })
   const sync = (stored: Stored) => {
     const rows = snapshotRows(stored.previous)
-    return () => lent((bodyMemory) => invocation(feeds, { ...options(stored), bodyMemory }, rows))
+    return () =>
+      lent(async (bodyMemory) => {
+        const previous = (await storage.read(feeds, rows)) ?? stored.previous
+        const result = await syncFeeds(feeds, { ...options(stored), previous, bodyMemory })
+        await storage.store(result.outcomes)
+      })
   }
   const read = (await syncFeeds(feeds, { ...newer, now: () => 0 })).fetches
   const bytes = read.reduce((n, f) => n + f.bytes, 0)
@@ -152,19 +165,29 @@ export async function planSteps(
   const unchanged: Step = { kind: 'unchanged', run: sync(await storedFrom(newer)) }
   const first = older === undefined
   if (canSlice(feeds) && bytes > SLICE_OVER_BYTES)
-    return { bytes, first, steps: [unchanged, ...(await slicedSteps(feeds, options(before)))] }
+    return {
+      bytes,
+      first,
+      steps: [unchanged, ...(await slicedSteps(feeds, options(before), storage))],
+    }
   return { bytes, first, steps: [unchanged, { kind: 'changed', run: sync(before) }] }
 }
 
 async function slicedSteps(
   feeds: readonly FeedDefinition[],
   base: SyncOptions & Stored,
+  storage: Storage,
 ): Promise<Step[]> {
   const options = { ...base, sliceOver: SLICE_OVER_BYTES }
+  const rows = snapshotRows(base.previous)
   const steps: Step[] = [
     {
       kind: 'fetch',
-      run: () => lent((bodyMemory) => syncFeeds(feeds, { ...options, bodyMemory })),
+      run: () =>
+        lent(async (bodyMemory) => {
+          const previous = (await storage.read(feeds, rows)) ?? base.previous
+          return syncFeeds(feeds, { ...options, previous, bodyMemory })
+        }),
     },
   ]
   const handed = (await syncFeeds(feeds, options)).sliced![0]!
@@ -195,13 +218,19 @@ async function slicedSteps(
   }
   const keys = state.keys
   for (const feed of feeds) {
+    const own = rows.filter((row) => row.feed === feed.id)
     const run = async () => {
+      const previous = (await storage.read([feed], own)) ?? base.previous
       const top = topLevel(tops.map((json) => JSON.parse(json) as SliceOfFeeds))
-      const own = parts.get(feed.id)!.map((json) => JSON.parse(json) as FeedSlice)
-      return judgeSlicedFeed(feed, own, { fetch: handed, keys, ...top }, base.previous[feed.id], {
-        guards: { ...DEFAULT_GUARD_OPTIONS, allowMassRemoval: true },
-        cache: base.cache,
-      })
+      const slices = parts.get(feed.id)!.map((json) => JSON.parse(json) as FeedSlice)
+      const { outcome } = await judgeSlicedFeed(
+        feed,
+        slices,
+        { fetch: handed, keys, ...top },
+        previous[feed.id],
+        { guards: { ...DEFAULT_GUARD_OPTIONS, allowMassRemoval: true }, cache: base.cache },
+      )
+      await storage.store([outcome])
     }
     steps.push({ kind: 'judge', feed: feed.id, run })
   }

@@ -12,7 +12,7 @@
 import { BUILTIN_FEEDS } from '../../../shared/src/feeds/index.ts'
 import { sourceGroups } from '../../../worker/src/jobs/source-groups.ts'
 import { planSteps, type StepPlan, type Upstream } from '../worker-cpu-steps.ts'
-import { syncAndStore } from './store.ts'
+import { WORKER_STORAGE } from './store.ts'
 
 let plan: StepPlan | undefined
 
@@ -34,7 +34,7 @@ export default {
         feeds,
         upstream(param('newer')!),
         older === null ? undefined : upstream(older),
-        syncAndStore,
+        WORKER_STORAGE,
       )
       const steps = plan.steps.map(({ kind, feed }) => ({ kind, feed }))
       return Response.json({ bytes: plan.bytes, first: plan.first, steps })

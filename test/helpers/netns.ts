@@ -208,7 +208,9 @@ export function connectInNamespace(
     child.stdout.on('data', (d: Buffer) => (out += d.toString()))
     child.stderr.on('data', (d: Buffer) => (err += d.toString()))
     const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs + 10_000)
-    child.once('exit', (code, signal) => {
+    // 'close', not 'exit': the child writes its result and exits, and its exit can be reaped (with
+    // another child's SIGCHLD) before its output is read; on 'exit' that read as 'no result'
+    child.once('close', (code, signal) => {
       clearTimeout(killer)
       if (out === 'connected' || out === 'timeout' || out === 'refused') return resolve(out)
       // the cause of an 'error' (EADDRNOTAVAIL, a start-up failure, the killer) for the log
@@ -270,7 +272,8 @@ export function connectLoopInNamespace(ns: string, o: ConnectOptions): Promise<C
     let out = ''
     let err = ''
     child.stderr.on('data', (d: Buffer) => (err += d.toString()))
-    const exited = new Promise<void>((r) => child.once('exit', () => r()))
+    // 'close': stop() reads the result line, which may still be in the pipe at 'exit'
+    const exited = new Promise<void>((r) => child.once('close', () => r()))
     let started = false
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString()

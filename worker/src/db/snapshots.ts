@@ -190,7 +190,10 @@ export async function getFeedStates(
 export function countIpv4Addresses(cidrs: readonly string[]): number {
   let total = 0
   for (const cidr of cidrs) {
-    const prefix = Number(cidr.slice(cidr.indexOf('/') + 1))
+    // The digits after the slash, read without a substring per CIDR.
+    let prefix = 0
+    for (let i = cidr.indexOf('/') + 1; i < cidr.length; i++)
+      prefix = 10 * prefix + cidr.charCodeAt(i) - 48
     total += 2 ** (32 - prefix)
   }
   return total

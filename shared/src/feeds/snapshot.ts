@@ -16,9 +16,11 @@ export function confirmedSnapshot(
   upstreamVersion?: UpstreamVersion,
 ): Snapshot {
   const next: Record<string, unknown> = {}
-  for (const [key, d] of Object.entries(Object.getOwnPropertyDescriptors(prev)))
+  for (const key in prev) {
+    const d = Object.getOwnPropertyDescriptor(prev, key)!
     if (d.get === undefined) next[key] = d.value
     else Object.defineProperty(next, key, { ...d, configurable: true })
+  }
   next['fetchedAt'] = fetchedAt
   if (upstreamVersion !== undefined) next['upstreamVersion'] = upstreamVersion
   return next as unknown as Snapshot

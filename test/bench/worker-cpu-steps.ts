@@ -78,7 +78,7 @@ interface Stored {
  * functions (workerd/store.ts); by default nothing (the Node child: the snapshots as objects).
  */
 export interface Storage {
-  /** The current snapshots of `feeds`, from their rows as D1 gives them; undefined: `given`. */
+  /** The current snapshots of `feeds` from their rows as D1 gives them (undefined: as planned). */
   read(
     feeds: readonly FeedDefinition[],
     rows: readonly SnapshotRow[],

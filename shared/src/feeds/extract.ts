@@ -4,6 +4,7 @@
  */
 import { Entries, quote, type ExtractRefusal, type ExtractResult } from './entries.ts'
 import { evaluateJsonPath, isObject, parseJsonPath } from './json-path.ts'
+import type { PlainObject } from './plain-object.ts'
 import { extractRecords } from './records.ts'
 import type { ParserSpec } from './types.ts'
 
@@ -163,6 +164,23 @@ function collect(value: unknown, where: string, out: Entries): string | undefine
     return undefined
   }
   return `${where} is not a string, an array of strings or an object with ipv4/ipv6`
+}
+
+/** A parser of one key of GitHub's meta document. */
+export type MetaParser = Extract<ParserSpec, { kind: 'github-meta' }>
+
+/**
+ * One meta key's entries from the document read from its bytes (plain-object.ts): its plain
+ * lines, or what {@link extractJson} says of a document without the key; undefined when the key
+ * holds anything else (extractJson reads the parsed document then, naming what is wrong).
+ */
+export function extractMetaKey(object: PlainObject, parser: MetaParser): ExtractResult | undefined {
+  const lines = object.arrays.get(parser.key)
+  if (lines !== undefined)
+    return {
+      entries: Entries.fromPlainLines(lines.lines, lines.count, `$[${JSON.stringify(parser.key)}]`),
+    }
+  return object.keys.includes(parser.key) ? undefined : extractJson({}, parser)
 }
 
 /** Parses an already parsed JSON document with a JSON-reading parser. */

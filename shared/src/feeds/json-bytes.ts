@@ -11,3 +11,13 @@ export const COMMA = 0x2c
 /** JSON's whitespace (RFC 8259, section 2): space, line feed, carriage return, tab. */
 export const isJsonSpace = (c: number | undefined): boolean =>
   c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
+
+/** Where a body's JSON starts: after a UTF-8 byte order mark, if it has one. */
+export const afterBom = (bytes: Uint8Array): number =>
+  bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0
+
+/** The index of the first byte at or after `i` that is not JSON whitespace. */
+export function skipJsonSpace(bytes: Uint8Array, i: number): number {
+  while (isJsonSpace(bytes[i])) i++
+  return i
+}

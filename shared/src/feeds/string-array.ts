@@ -10,7 +10,16 @@
  * into one newline-joined text of bytes without a single string: what the engine's list parser
  * reads and the entries hash covers (Entries.fromPlainLines), about 13,000 strings fewer.
  */
-import { ARRAY_CLOSE, ARRAY_OPEN, BACKSLASH, COMMA, isJsonSpace, QUOTE } from './json-bytes.ts'
+import {
+  afterBom,
+  ARRAY_CLOSE,
+  ARRAY_OPEN,
+  BACKSLASH,
+  COMMA,
+  isJsonSpace,
+  QUOTE,
+  skipJsonSpace,
+} from './json-bytes.ts'
 
 const SLASH = 0x2f
 const NEWLINE = 0x0a
@@ -38,46 +47,58 @@ export function readPlainLines(
   bytes: Uint8Array,
   take: (size: number) => Uint8Array,
 ): PlainLines | undefined {
-  const n = bytes.length
-  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0
-  while (isJsonSpace(bytes[i])) i++
+  const i = skipJsonSpace(bytes, afterBom(bytes))
   if (bytes[i] !== ARRAY_OPEN) return undefined
-  i++
-  while (isJsonSpace(bytes[i])) i++
+  const out = take(bytes.length)
+  const end = readPlainArray(bytes, i, out, 0)
+  if (end < 0 || skipJsonSpace(bytes, end) !== bytes.length) return undefined
+  return { lines: out.subarray(0, plainEnd), count: plainCount }
+}
+
+/** Where the lines of the last array {@link readPlainArray} read end in `out`, and their number. */
+export let plainEnd = 0
+export let plainCount = 0
+
+/**
+ * Reads the JSON array at `bytes[i]` (its `[`) when its strings are all plain (as
+ * {@link readPlainLines}), writing them joined by newlines into `out` from `at` (`out` holds at
+ * least the array's length past `at`): the index after its `]`, with {@link plainEnd} and
+ * {@link plainCount} set; -1 for anything else (then `out` past `at` holds nothing of use).
+ */
+export function readPlainArray(bytes: Uint8Array, i: number, out: Uint8Array, at: number): number {
+  const n = bytes.length
+  if (bytes[i] !== ARRAY_OPEN) return -1
+  i = skipJsonSpace(bytes, i + 1)
   let count = 0
-  let at = 0
-  let out: Uint8Array | undefined
   if (bytes[i] === ARRAY_CLOSE) i++
   else
-    for (out = take(n); ;) {
-      if (bytes[i] !== QUOTE) return undefined
+    for (;;) {
+      if (bytes[i] !== QUOTE) return -1
       i++
       if (count > 0) out[at++] = NEWLINE
       const start = i
       // `i < n` first: a byte past the end is undefined, never an index into the table.
       while (i < n && ADDRESS_BYTE[bytes[i]!] === 1) out[at++] = bytes[i++]!
-      if (i === start) return undefined
+      if (i === start) return -1
       if (bytes[i] === SLASH) {
         out[at++] = bytes[i++]!
         const digits = i
         while (isDigit(bytes[i])) out[at++] = bytes[i++]!
-        if (i === digits || i - digits > 3) return undefined
+        if (i === digits || i - digits > 3) return -1
       }
-      if (bytes[i] !== QUOTE) return undefined
-      i++
+      if (bytes[i] !== QUOTE) return -1
       count++
-      while (isJsonSpace(bytes[i])) i++
+      i = skipJsonSpace(bytes, i + 1)
       if (bytes[i] === ARRAY_CLOSE) {
         i++
         break
       }
-      if (bytes[i] !== COMMA) return undefined
-      i++
-      while (isJsonSpace(bytes[i])) i++
+      if (bytes[i] !== COMMA) return -1
+      i = skipJsonSpace(bytes, i + 1)
     }
-  while (isJsonSpace(bytes[i])) i++
-  if (i !== n) return undefined
-  return { lines: out === undefined ? new Uint8Array(0) : out.subarray(0, at), count }
+  plainEnd = at
+  plainCount = count
+  return i
 }
 
 /** Bytes of elements parsed at once: a run ends at the first comma past this many. */
@@ -91,7 +112,7 @@ const scratch = new Uint8Array(RUN_BYTES + 1024)
 /** The strings of `bytes` when they are a JSON array of strings (a BOM allowed), else undefined. */
 export function readStringArray(bytes: Uint8Array): string[] | undefined {
   const n = bytes.length
-  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0
+  let i = afterBom(bytes)
   const skipSpace = () => {
     while (isJsonSpace(bytes[i])) i++
   }

@@ -7,6 +7,7 @@ import {
   awsEntries,
   Entries,
   extractJson,
+  extractMetaKey,
   extractText,
   GITHUB_META_ADDRESS_KEYS,
   GITHUB_META_OTHER_KEYS,
@@ -15,6 +16,7 @@ import {
   quote,
   type AwsService,
   type ExtractRefusal,
+  type MetaParser,
 } from './extract.ts'
 import { discoverSources, type PageResult } from './discover.ts'
 import { fetchSource, mirrorUrl, NOT_UTF8, USER_AGENT, type FetchSourceResult } from './fetcher.ts'
@@ -22,9 +24,10 @@ import { refusal, type GuardPart } from './guard.ts'
 import { cacheEntryAfter, summarise } from './cache-entry.ts'
 import { guardPart, judgeParts } from './judge.ts'
 import { canSlice } from './sliced.ts'
+import { readPlainObject, type PlainObject } from './plain-object.ts'
 import { confirmedSnapshot } from './snapshot.ts'
 import { readPlainLines, readStringArray, type PlainLines } from './string-array.ts'
-import { isJsonSpace, OBJECT_OPEN } from './json-bytes.ts'
+import { afterBom, OBJECT_OPEN, skipJsonSpace } from './json-bytes.ts'
 import { isObject } from './json-path.ts'
 import { combineUpstreamVersions, readUpstreamVersion } from './upstream-version.ts'
 import {
@@ -61,8 +64,8 @@ interface SyncRun {
     bytes: Uint8Array,
     text: string,
   ) => Map<string, AwsService> | undefined
-  /** The bodies read as JSON arrays of strings from their bytes ({@link stringArrays}), by URL. */
-  readonly strings: ReadonlyMap<string, PlainLines | string[]>
+  /** The bodies read from their bytes ({@link readBytes}), by URL. */
+  readonly read: ReadonlyMap<string, ReadFromBytes>
   /** The URL a catalogue URL is read from: itself, or the file its page links to. */
   readonly target: (url: string) => string
   /** By feed id, the hash of the entries read this sync ({@link entriesHash}), filled by syncOne. */
@@ -116,7 +119,7 @@ export async function syncFeeds(
   }
 
   const sliced = slicedBodies(results, byUrl.feeds, sameBody, options, target)
-  const strings = stringArrays(results, byUrl.feeds, sameBody, options.bodyMemory)
+  const read = readBytes(results, byUrl.feeds, sameBody, options.bodyMemory)
   const outcomes: FeedOutcome[] = []
   const entries = new Map<string, string>()
   for (const feed of feeds)
@@ -128,7 +131,7 @@ export async function syncFeeds(
           cache,
           sameBody,
           scanAws: scanAwsOnce,
-          strings,
+          read,
           target,
           entries,
         }),
@@ -150,7 +153,7 @@ export async function syncFeeds(
   return {
     outcomes,
     cache: nextCache,
-    unknownKeys: unknownMetaKeys(byUrl.feeds, parsed),
+    unknownKeys: unknownMetaKeys(byUrl.feeds, parsed, read),
     fetches,
     ...(sliced.size > 0 ? { sliced: [...sliced.values()] } : {}),
   }
@@ -209,53 +212,63 @@ function decodeOrRefuse(
   }
 }
 
+/** A body read from its bytes: an array of strings (plain or not), or an object's plain arrays. */
+type ReadFromBytes = PlainLines | string[] | PlainObject
+
 /**
- * Whether every feed reading `url` reads it as a JSON array of strings (Firezone's relays, with
- * no version to read from the payload): the body is read from its bytes (string-array.ts).
+ * How the feeds reading `url` let its body be read from its bytes: as a JSON array of strings
+ * (Firezone's relays), or as an object of plain arrays (GitHub's meta, whose keys are all its
+ * feeds read); undefined when some feed reads it otherwise, or reads a version from its payload.
  */
-function readsStrings(feeds: readonly FeedDefinition[], url: string): boolean {
-  return feeds.every((f) =>
-    f.sources.every(
-      (s) => s.url !== url || (s.parser.kind === 'firezone-relays' && s.version === undefined),
-    ),
+function bytesReader(
+  feeds: readonly FeedDefinition[],
+  url: string,
+): 'strings' | 'object' | undefined {
+  const parsers = feeds.flatMap((f) =>
+    f.sources.filter((s) => s.url === url).map((s) => (s.version === undefined ? s.parser : null)),
   )
+  if (parsers.every((p) => p?.kind === 'firezone-relays')) return 'strings'
+  if (parsers.every((p) => p?.kind === 'github-meta')) return 'object'
+  return undefined
 }
 
 /**
- * The new bodies of the URLs that {@link readsStrings}, read as JSON arrays of strings from their
- * bytes, by URL: as plain lines when every string is a plain CIDR (their bytes in `memory` when it
- * is lent), else as strings. One that is something else (the 2024 layout, an HTML page, bad JSON)
- * is decoded (or refused as not UTF-8) and read whole, which names what is wrong.
+ * The new bodies of the URLs that have a {@link bytesReader}, read from their bytes: an array as
+ * plain lines when every string is a plain CIDR (else as strings), an object as its keys and
+ * plain arrays, the lines in `memory` when it is lent. One that is something else (the relays'
+ * 2024 layout, an escape in the meta document, an HTML page, bad JSON) is decoded (or refused as
+ * not UTF-8) and read whole, which names what is wrong.
  */
-function stringArrays(
+function readBytes(
   results: Map<string, FetchSourceResult>,
   feedsByUrl: ReadonlyMap<string, readonly FeedDefinition[]>,
   sameBody: ReadonlySet<string>,
   memory: BodyMemory | undefined,
-): Map<string, PlainLines | string[]> {
+): Map<string, ReadFromBytes> {
   const take = (size: number) => {
     if (memory === undefined) return new Uint8Array(size)
     const buffer = memory.take(size)
     memory.keep(buffer)
     return new Uint8Array(buffer, 0, size)
   }
-  const read = new Map<string, PlainLines | string[]>()
+  const read = new Map<string, ReadFromBytes>()
   for (const [url, r] of results) {
-    if (r.kind !== 'body' || sameBody.has(url) || !readsStrings(feedsByUrl.get(url)!, url)) continue
-    const strings = /html/i.test(r.contentType)
+    const reader = bytesReader(feedsByUrl.get(url)!, url)
+    if (r.kind !== 'body' || sameBody.has(url) || reader === undefined) continue
+    const value = /html/i.test(r.contentType)
       ? undefined
-      : (readPlainLines(r.bytes, take) ?? readStringArray(r.bytes))
-    if (strings === undefined) decodeOrRefuse(results, url, r)
-    else read.set(url, strings)
+      : reader === 'object'
+        ? readPlainObject(r.bytes, take)
+        : (readPlainLines(r.bytes, take) ?? readStringArray(r.bytes))
+    if (value === undefined) decodeOrRefuse(results, url, r)
+    else read.set(url, value)
   }
   return read
 }
 
 /** Whether the first byte after whitespace (and a BOM) is `{`: not an HTML page, maybe JSON. */
 function startsLikeJson(bytes: Uint8Array): boolean {
-  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0
-  while (isJsonSpace(bytes[i])) i++
-  return bytes[i] === OBJECT_OPEN
+  return bytes[skipJsonSpace(bytes, afterBom(bytes))] === OBJECT_OPEN
 }
 
 /** The feeds reading each URL, and the source whose method and discovery the URL's request uses. */
@@ -321,11 +334,11 @@ async function fetchAll(
     const found = discovered.get(url)
     return found !== undefined && 'url' in found ? found.url : url
   }
-  // A body that may be read in slices, or as an array of strings, is not decoded here (its
-  // bytes are read: slicedBodies, stringArrays).
+  // A body that may be read in slices, or from its bytes, is not decoded here (its bytes are
+  // read: slicedBodies, readBytes).
   const later = (url: string) =>
     (options.sliceOver !== undefined && canSlice(byUrl.feeds.get(url)!)) ||
-    readsStrings(byUrl.feeds.get(url)!, url)
+    bytesReader(byUrl.feeds.get(url)!, url) !== undefined
   const fetchOne = (url: string, conditional: boolean) =>
     fetchSource(target(url), {
       ...fetchOptions(
@@ -388,14 +401,20 @@ function mixedAnswers(
 function unknownMetaKeys(
   feedsByUrl: ReadonlyMap<string, readonly FeedDefinition[]>,
   parsed: ReadonlyMap<string, ParsedJson>,
+  read: ReadonlyMap<string, ReadFromBytes>,
 ): UnknownKey[] {
   const unknownKeys: UnknownKey[] = []
   for (const [url, list] of feedsByUrl) {
     if (!list.some((f) => f.sources.some((s) => s.parser.kind === 'github-meta'))) continue
+    const object = read.get(url)
     const doc = parsed.get(url)
-    if (doc && 'document' in doc && isObject(doc.document))
-      for (const key of Object.keys(doc.document))
-        if (!KNOWN_META_KEYS.has(key)) unknownKeys.push({ url, key })
+    const keys =
+      object !== undefined && 'arrays' in object
+        ? object.keys
+        : doc && 'document' in doc && isObject(doc.document)
+          ? Object.keys(doc.document)
+          : []
+    for (const key of keys) if (!KNOWN_META_KEYS.has(key)) unknownKeys.push({ url, key })
   }
   return unknownKeys
 }
@@ -502,17 +521,21 @@ async function syncOne(
 function extractSource(
   source: FeedSource,
   r: Extract<FetchSourceResult, { kind: 'body' }>,
-  run: Pick<SyncRun, 'scanAws' | 'strings'>,
+  run: Pick<SyncRun, 'scanAws' | 'read'>,
   parseJsonOnce: (url: string, text: string, contentType: string) => ParsedJson,
 ): { extracted: ReturnType<typeof extractText>; document?: unknown } {
   const { parser } = source
-  const strings = run.strings.get(source.url)
-  if (strings !== undefined) {
+  const read = run.read.get(source.url)
+  if (read !== undefined && 'arrays' in read) {
+    // Only github-meta sources read a body as an object (bytesReader).
+    const extracted = extractMetaKey(read, parser as MetaParser)
+    if (extracted !== undefined) return { extracted }
+  } else if (read !== undefined) {
     // As extractJson reads a flat array (collect): every entry found at `$[i]`.
-    if (!Array.isArray(strings))
-      return { extracted: { entries: Entries.fromPlainLines(strings.lines, strings.count, '$') } }
+    if (!Array.isArray(read))
+      return { extracted: { entries: Entries.fromPlainLines(read.lines, read.count, '$') } }
     const entries = new Entries(false)
-    entries.addAll(strings, '$')
+    entries.addAll(read, '$')
     return { extracted: { entries } }
   }
   // The byte scanner reads AWS's usual shape; anything else (HTML, or a version to read from

@@ -50,6 +50,6 @@ export { cacheEntryAfter, summarise, type OutcomeSummary } from './cache-entry.t
 export { guardServedSnapshot, type ServedSnapshotOptions } from './guard-served.ts'
 export { snapshotJsonSchema, snapshotSchema } from './snapshot-schema.ts'
 export { RESERVED_IPV4, RESERVED_IPV6, type ReservedBlock } from './reserved-space.ts'
-export { diffSnapshots, sha256Lists } from './snapshot.ts'
+export { diffSnapshots, sha256Lists, withListsJson } from './snapshot.ts'
 export { mirrorUrl, USER_AGENT } from './fetcher.ts'
 export { parseJsonPath, type JsonPathSegment } from './json-path.ts'

@@ -1,5 +1,6 @@
 /** @module Snapshot hashing and diffing: the canonical lists are the only identity of a feed. */
-import { IpSet } from '../ip/index.ts'
+import { IpSet, parseCidrList, type Family } from '../ip/index.ts'
+import { readPlainLines } from './string-array.ts'
 import type { Change, FamilyLists, Snapshot, UpstreamVersion } from './types.ts'
 import { Utf8Buffer } from './utf8-buffer.ts'
 
@@ -79,9 +80,56 @@ export function sha256Lists(lists: FamilyLists): Promise<string> {
   return sha256Hex(hashed.bytes.subarray(0, at))
 }
 
-/** Both families of a snapshot as IpSets. */
-export function snapshotSets(lists: FamilyLists): { ipv4: IpSet; ipv6: IpSet } {
+/** Both families' sets. */
+interface Sets {
+  readonly ipv4: IpSet
+  readonly ipv6: IpSet
+}
+
+/** Snapshots whose lists are also known as their JSON text: {@link withListsJson}. */
+const listsJson = new WeakMap<object, { readonly ipv4: string; readonly ipv6: string }>()
+
+/**
+ * Records that `snapshot`'s lists are the JSON arrays `json` (as the worker stores them), so that
+ * {@link snapshotSets} reads its sets from that text's bytes, without a string per CIDR.
+ */
+export function withListsJson<T extends Snapshot>(
+  snapshot: T,
+  json: { readonly ipv4: string; readonly ipv6: string },
+): T {
+  listsJson.set(snapshot, json)
+  return snapshot
+}
+
+/** Both families of a snapshot as IpSets (throws IpParseError for lists that are not CIDRs). */
+export function snapshotSets(lists: FamilyLists): Sets {
+  const json = listsJson.get(lists)
+  const ipv4 = json && setOfJson(4, json.ipv4)
+  const ipv6 = json && setOfJson(6, json.ipv6)
+  if (ipv4 && ipv6) return { ipv4, ipv6 }
   return { ipv4: IpSet.fromCidrs(4, lists.ipv4), ipv6: IpSet.fromCidrs(6, lists.ipv6) }
+}
+
+/** A list's JSON text as UTF-8, and its CIDRs as lines, kept between calls. */
+const jsonBytes = new Utf8Buffer(1 << 16)
+let jsonLines = new Uint8Array(1 << 16)
+
+/**
+ * The set of a JSON array of plain CIDRs (string-array.ts) of `family`, each as IpSet.fromCidrs
+ * reads it; undefined for any other text (the lists are read as strings then, which names what
+ * is wrong).
+ */
+function setOfJson(family: Family, json: string): IpSet | undefined {
+  // Written first: a text larger than the buffer grows it, replacing `bytes`.
+  const end = jsonBytes.write(json, 0)
+  const bytes = jsonBytes.bytes.subarray(0, end)
+  if (jsonLines.length < bytes.length) jsonLines = new Uint8Array(bytes.length)
+  const plain = readPlainLines(bytes, () => jsonLines)
+  if (plain === undefined) return undefined
+  const list = parseCidrList(plain.lines)
+  const other = family === 4 ? list.ipv6 : list.ipv4
+  if (list.rejected.length > 0 || !other.isEmpty) return undefined
+  return family === 4 ? list.ipv4 : list.ipv6
 }
 
 /**

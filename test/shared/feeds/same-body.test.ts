@@ -12,7 +12,12 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { BUILTIN_FEEDS, defineUserFeed, syncFeeds } from '../../../shared/src/feeds/index.ts'
+import {
+  BUILTIN_FEEDS,
+  defineUserFeed,
+  syncFeeds,
+  withListsJson,
+} from '../../../shared/src/feeds/index.ts'
 import type {
   CacheEntry,
   FeedDefinition,
@@ -348,6 +353,95 @@ describe.skipIf(!HAVE_FIXTURES)('the same entries from a new body', () => {
     )
     expect(second.outcomes[0]).toMatchObject({ kind: 'unchanged', sameEntries: true })
     expect(second.cache[url]!.body!.entries).toEqual(first.cache[url]!.body!.entries)
+  })
+
+  it("of GitHub's real meta read from its bytes (into memory lent) are the same entries, outcomes and unknown keys as the same document read by JSON.parse", async () => {
+    const real = fixture('github/meta.2026-03-03.json')
+    const taken: number[] = []
+    const first = await syncFeeds(GITHUB, {
+      fetch: memoryFetch({ [META]: { status: 200, body: real } }).fetch,
+      now: () => Date.parse('2026-01-01T00:00:00Z'),
+      bodyMemory: { take: (size) => (taken.push(size), new ArrayBuffer(size)), keep: () => {} },
+    })
+    expect(first.outcomes.every((o) => o.kind === 'changed')).toBe(true)
+    // The body was read into memory lent (growing: no Content-Length), then the keys' lines
+    // written into more, of the body's length.
+    expect(taken.at(-1)).toBe(real.length)
+    // Every slash escaped: JSON reads the same document, which the byte reader leaves to it.
+    const text = new TextDecoder().decode(real).replaceAll('/', '\\/')
+    const escaped = new TextEncoder().encode(`${text.slice(0, -2)},\n "new_key": []\n}\n`)
+    const parsed = await sync(GITHUB, { [META]: { status: 200, body: escaped } })
+    expect(parsed.outcomes).toEqual(first.outcomes)
+    expect(parsed.cache[META]!.body!.entries).toEqual(first.cache[META]!.body!.entries)
+    expect(parsed.unknownKeys).toEqual([{ url: META, key: 'new_key' }])
+    // From its bytes again, after the JSON path: the same entries, nothing guarded again.
+    const withKey = new TextEncoder().encode(
+      `${new TextDecoder().decode(real).slice(0, -2)},\n "new_key": []\n}\n`,
+    )
+    const again = await sync(
+      GITHUB,
+      { [META]: { status: 200, body: withKey } },
+      snapshots(parsed),
+      parsed.cache,
+    )
+    expect(again.outcomes.every((o) => o.kind === 'unchanged' && o.sameEntries === true)).toBe(true)
+    expect(again.unknownKeys).toEqual(parsed.unknownKeys)
+  })
+
+  it("of GitHub's meta whose key holds something else than plain strings are read by JSON.parse, which names it", async () => {
+    const served = (body: Uint8Array<ArrayBuffer>) => ({ [META]: { status: 200, body } })
+    const hooks = (value: unknown) => metaWith((m) => (m.hooks = value))
+    /** The guard and reason github/hooks is refused with. */
+    const refusal = async (body: Uint8Array<ArrayBuffer>) => {
+      const o = (await sync(GITHUB, served(body))).outcomes.find((o) => o.feed === 'github/hooks')
+      return o?.kind === 'refused' ? [o.guard, o.reason] : [o?.kind]
+    }
+    expect(await refusal(hooks({ v4: [] }))).toEqual([
+      'schema-drift',
+      `${META}: key "hooks" is not an array`,
+    ])
+    const [guard, reason] = await refusal(hooks(['192.0.2.0/24', ' 198.51.100.0/24']))
+    expect(guard).toBe('invalid-entry')
+    expect(reason).toContain('$["hooks"][1]: " 198.51.100.0/24"')
+    expect(await refusal(metaWith((m) => delete m.hooks))).toEqual([
+      'schema-drift',
+      `${META}: key "hooks" is missing from the meta payload`,
+    ])
+    // A key read from its bytes names its entry as JSON.parse's path would.
+    const [reserved, where] = await refusal(hooks(['192.0.2.0/24', '10.0.0.0/8']))
+    expect(reserved).toBe('reserved-space')
+    expect(where).toContain('key "hooks": $["hooks"][1]: "10.0.0.0/8"')
+  })
+
+  it("diff a changed feed against the previous lists' JSON text without reading the lists (as the worker stores them)", async () => {
+    const first = await sync(GITHUB, {
+      [META]: { status: 200, body: fixture('github/meta.2026-03-03.json') },
+    })
+    const reads: string[] = []
+    const previous = Object.fromEntries(
+      Object.entries(snapshots(first)).map(([id, { ipv4, ipv6, ...fields }]) => [
+        id,
+        withListsJson(
+          Object.defineProperties(fields, {
+            ipv4: { get: () => (reads.push(id), ipv4), enumerable: true },
+            ipv6: { get: () => (reads.push(id), ipv6), enumerable: true },
+          }) as Snapshot,
+          { ipv4: JSON.stringify(ipv4), ipv6: JSON.stringify(ipv6) },
+        ),
+      ]),
+    )
+    const body = metaWith((m) => {
+      ;(m.actions as string[]).push('11.0.9.0/24')
+      ;(m.actions as string[]).shift()
+    })
+    const next = await sync(GITHUB, { [META]: { status: 200, body } }, previous, first.cache)
+    const actions = next.outcomes.find((o) => o.feed === 'github/actions')!
+    expect(reads).toEqual([])
+    // The change the lists themselves give.
+    const full = await sync(GITHUB, { [META]: { status: 200, body } }, snapshots(first))
+    const expected = full.outcomes.find((o) => o.feed === 'github/actions')!
+    expect(actions).toEqual(expected)
+    expect(actions.kind === 'changed' && actions.change.added.ipv4).toContain('11.0.9.0/24')
   })
 
   it('of two files (Coolify: a comment added to the IPv4 file) leave the feed unchanged, with the new upstream version of a payload', async () => {

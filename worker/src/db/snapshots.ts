@@ -4,6 +4,7 @@
  * inserted only while N is the latest and only when its content differs, inside one D1 batch
  * (a transaction), so two runs never create duplicate or out-of-order versions.
  */
+import { withListsJson } from '../../../shared/src/index.ts'
 import type { Change, FamilyLists, Snapshot, UpstreamVersion } from '../../../shared/src/index.ts'
 import type { FeedHead } from '../read-cache/read-cache.ts'
 import { preparePair, readJson, type PreparedPair } from './bodies.ts'
@@ -64,17 +65,19 @@ function versionFields(row: VersionRow) {
 /**
  * A snapshot from its row. Inline lists are parsed when first read: a sync that finds its body
  * unchanged confirms the snapshot without them (shared's confirmedSnapshot keeps them unread),
- * and Azure's feeds alone hold tens of thousands of CIDRs.
+ * and Azure's feeds alone hold tens of thousands of CIDRs. A sync that diffs against them reads
+ * their sets from the JSON text itself (withListsJson), not from a string per CIDR.
  */
 async function toSnapshot(db: D1Database, row: SnapshotRow): Promise<Snapshot> {
   if (row.body !== null) return { ...versionFields(row), ...(await readLists(db, row)) }
   let lists: FamilyLists | undefined
   const parsed = () =>
     (lists ??= { ipv4: JSON.parse(row.ipv4) as string[], ipv6: JSON.parse(row.ipv6) as string[] })
-  return Object.defineProperties(versionFields(row), {
+  const snapshot = Object.defineProperties(versionFields(row), {
     ipv4: { get: () => parsed().ipv4, enumerable: true, configurable: true },
     ipv6: { get: () => parsed().ipv6, enumerable: true, configurable: true },
   }) as Snapshot
+  return withListsJson(snapshot, row)
 }
 
 /**

@@ -18,7 +18,7 @@ const { createHash } = await import('node:crypto')
 const path = await import('node:path')
 const { BUILTIN_FEEDS } = await import('../../shared/src/feeds/index.ts')
 const { sourceGroups } = await import('../../worker/src/jobs/source-groups.ts')
-const { bySteps, planSteps } = await import('./worker-cpu-steps.ts')
+const { bySteps, collectPlanGarbage, planSteps } = await import('./worker-cpu-steps.ts')
 const { VERSIONS } = await import('./feeds.bench.ts')
 const { FIXTURES } = await import('./harness.ts')
 const { fixtureMirrorLayout, LATEST_FIXTURES } = await import('../scripts/mirror-server.ts')
@@ -189,6 +189,7 @@ async function measure(feeds: readonly FeedDefinition[]) {
     { fetch: memoryFetch(load(1)) },
     paired ? { fetch: memoryFetch(load(0)) } : undefined,
   )
+  collectPlanGarbage()
   const cpus: Cpu[] = []
   for (const step of plan.steps) cpus.push(await cpuSamples(step.run))
   return bySteps(plan, cpus)

@@ -221,7 +221,8 @@ export async function measureInWorkerd(runs: number) {
       outfile: path.join(dir, 'entry.js'),
       logLevel: 'error',
     })
-    // Outbound fetches reach the mirrors on loopback only.
+    // Outbound fetches reach the mirrors on loopback only. `gc` is exposed for the entry to
+    // collect what planning left (collectPlanGarbage), nothing else.
     writeFileSync(
       path.join(dir, 'config.capnp'),
       `using Workerd = import "/workerd/workerd.capnp";
@@ -231,6 +232,7 @@ const config :Workerd.Config = (
     (name = "loopback", network = (allow = ["local"])),
   ],
   sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "main")],
+  v8Flags = ["--expose-gc"],
 );
 const bench :Workerd.Worker = (
   modules = [(name = "entry.js", esModule = embed "entry.js")],

@@ -11,7 +11,7 @@
  */
 import { BUILTIN_FEEDS } from '../../../shared/src/feeds/index.ts'
 import { sourceGroups } from '../../../worker/src/jobs/source-groups.ts'
-import { planSteps, type StepPlan, type Upstream } from '../worker-cpu-steps.ts'
+import { collectPlanGarbage, planSteps, type StepPlan, type Upstream } from '../worker-cpu-steps.ts'
 import { WORKER_STORAGE } from './store.ts'
 
 let plan: StepPlan | undefined
@@ -36,6 +36,7 @@ export default {
         older === null ? undefined : upstream(older),
         WORKER_STORAGE,
       )
+      collectPlanGarbage()
       const steps = plan.steps.map(({ kind, feed }) => ({ kind, feed }))
       return Response.json({ bytes: plan.bytes, first: plan.first, steps })
     }

@@ -7,11 +7,13 @@
  * - `GET /plan?group=N&newer=URL[&older=URL]`: plans source group N (sourceGroups' index), its
  *   newer bodies from the mirror at `newer`, its older ones from `older`; answers the steps.
  * - `GET /run?step=K`: runs step K of the plan once.
+ * - `GET /cron`: the cron's invocation once (cron.ts).
  * - `GET /noop`: nothing (the floor of every figure: workerd's own handling of a request).
  */
 import { BUILTIN_FEEDS } from '../../../shared/src/feeds/index.ts'
 import { sourceGroups } from '../../../worker/src/jobs/source-groups.ts'
 import { collectPlanGarbage, planSteps, type StepPlan, type Upstream } from '../worker-cpu-steps.ts'
+import { runCronOnce } from './cron.ts'
 import { WORKER_STORAGE } from './store.ts'
 
 let plan: StepPlan | undefined
@@ -26,6 +28,10 @@ export default {
     const url = new URL(request.url)
     const param = (name: string) => url.searchParams.get(name)
     if (url.pathname === '/noop') return new Response('')
+    if (url.pathname === '/cron') {
+      await runCronOnce()
+      return new Response('')
+    }
     if (url.pathname === '/plan') {
       const ids = sourceGroups(BUILTIN_FEEDS)[Number(param('group'))]!
       const feeds = ids.map((id) => BUILTIN_FEEDS.find((f) => f.id === id)!)

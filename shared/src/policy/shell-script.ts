@@ -62,12 +62,20 @@ export function withoutSudo(command: readonly string[]): string[] {
     if (w.startsWith('--')) {
       if (SUDO_VALUE_LONG.has(w)) k++
     } else if (w.startsWith('-') && w.length > 1) {
-      // a cluster of flags (`-nE`); from a letter that takes a value, the rest or the next word
-      const at = [...w.slice(1)].findIndex((ch) => SUDO_VALUE_SHORT.includes(ch))
-      if (at >= 0 && at === w.length - 2) k++
+      if (valueIsNextWord(w, SUDO_VALUE_SHORT)) k++
     } else if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) break
   }
   return command.slice(k)
+}
+
+/**
+ * Whether a cluster of short options (`-nE`, `-4p`, `-uroot`) takes the next word as its value:
+ * from the first of `letters` (the options that take one), the rest of the word is the value, or,
+ * when it is the last letter, the next word is.
+ */
+function valueIsNextWord(cluster: string, letters: string): boolean {
+  const at = [...cluster.slice(1)].findIndex((ch) => letters.includes(ch))
+  return at >= 0 && at === cluster.length - 2
 }
 
 /** A shell's name: sh, bash, dash, zsh, ksh, with or without a path. */
@@ -95,9 +103,7 @@ function sshCommand(words: readonly string[]): { host: string; command: string[]
       break
     }
     if (!w.startsWith('-') || w.length === 1) break
-    // a cluster of flags (`-tt`, `-4p`); from a letter that takes a value, the rest or the next
-    const at = [...w.slice(1)].findIndex((ch) => SSH_VALUE_OPTIONS.includes(ch))
-    if (at >= 0 && at === w.length - 2) k++
+    if (valueIsNextWord(w, SSH_VALUE_OPTIONS)) k++
   }
   const host = words[k]
   return host === undefined ? undefined : { host, command: words.slice(k + 1) }

@@ -3,7 +3,7 @@
  * user-defined URL): canonicalise, allow-all, mapped, family, empty, reserved-space, too-broad,
  * then mass-removal and mass-addition against the previous snapshot, which hold, never refuse.
  */
-import { IpSet, parseCidr, type Family } from '../ip/index.ts'
+import { IpSet, parseCidr, prefixLength, type Family } from '../ip/index.ts'
 import { quote, type Entries } from './extract.ts'
 import { normaliseEntries } from './normalise.ts'
 import { describeReserved, reservedSpace } from './reserved-space.ts'
@@ -255,17 +255,9 @@ function checkBroadest(feed: FeedDefinition, lists: FamilyLists): string | undef
     [lists.ipv6, limit.ipv6, 'IPv6'],
   ] as const)
     for (let i = 0; i < list.length; i++)
-      if (prefixOf(list[i]!) < max)
+      if (prefixLength(list[i]!) < max)
         return `${list[i]!} is broader than the ${name} limit of ${feed.id}, /${max} (merged entries count as one range)`
   return undefined
-}
-
-/** The prefix length of a canonical CIDR: its digits after the `/`, read without a substring. */
-function prefixOf(cidr: string): number {
-  let prefix = 0
-  for (let i = cidr.indexOf('/') + 1; i < cidr.length; i++)
-    prefix = 10 * prefix + cidr.charCodeAt(i) - 48
-  return prefix
 }
 
 /** `mass-removal`, then `mass-addition`, per family, unless overridden. */

@@ -3,7 +3,7 @@
  * no built-in feed may list an address in it (a private, loopback or documentation range in an
  * allowlist is a mistake or an attack, never a publisher's real servers).
  */
-import { IpSet, type Family } from '../ip/index.ts'
+import { IpSet, prefixLength, type Family } from '../ip/index.ts'
 
 /** One registry row: the block, its registry name and the RFC that assigned it. */
 export interface ReservedBlock {
@@ -111,7 +111,7 @@ export function describeReserved(family: Family, address: string): string {
   let best: ReservedBlock | undefined
   let bestPrefix = -1
   for (const block of family === 4 ? RESERVED_IPV4 : RESERVED_IPV6) {
-    const prefix = Number(block.cidr.slice(block.cidr.indexOf('/') + 1))
+    const prefix = prefixLength(block.cidr)
     if (prefix > bestPrefix && IpSet.fromCidrs(family, [block.cidr]).contains(address)) {
       best = block
       bestPrefix = prefix

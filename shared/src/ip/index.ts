@@ -1,7 +1,7 @@
 /** @module The public surface of shared/src/ip: strict address/CIDR parsing and IP-set math. */
 export { parseAddress } from './address.ts'
 export { formatAddressValue, toAddressValue } from './address-value.ts'
-export { parseCidr, type ParsedCidr } from './cidr.ts'
+export { parseCidr, prefixLength, type ParsedCidr } from './cidr.ts'
 export { toCidrRange, type CidrRange } from './cidr-range.ts'
 export { IpParseError, type IpErrorCode } from './errors.ts'
 export type { Family } from './family.ts'

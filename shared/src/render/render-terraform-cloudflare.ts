@@ -2,6 +2,7 @@
  * @module Terraform, Cloudflare: a `cloudflare_list` of kind `ip` holding the allowlist, for WAF
  * custom rules (`ip.src in $NAME`). Cloudflare provider 5.x syntax (`items = [{ ip = ... }]`).
  */
+import { prefixLength } from '../ip/index.ts'
 import { hclString, type HclNode } from './format-hcl.ts'
 import { refuseLimit, requireNonEmpty, underscored, type Prepared } from './prepare.ts'
 import { terraformFile, tfResource, tfVariable } from './terraform-file.ts'
@@ -18,7 +19,7 @@ const MAX_DESCRIPTION = 500
 export function renderTerraformCloudflare(p: Prepared): string {
   requireNonEmpty(p)
   const base = underscored(p.name)
-  const long = p.ipv6.find((c) => Number(c.slice(c.indexOf('/') + 1)) > 64)
+  const long = p.ipv6.find((c) => prefixLength(c) > 64)
   if (long !== undefined)
     refuseLimit(
       p.format,

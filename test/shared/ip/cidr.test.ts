@@ -1,5 +1,6 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { IpParseError, parseCidr } from '../../../shared/src/index.ts'
+import { IpParseError, parseCidr, prefixLength } from '../../../shared/src/index.ts'
 
 describe('parseCidr', () => {
   it.each([
@@ -101,5 +102,21 @@ describe('parseCidr', () => {
     expect(error).toBeInstanceOf(TypeError)
     expect(error).toMatchObject({ code, input: text })
     expect((error as Error).message).toContain(JSON.stringify(text))
+  })
+})
+
+describe('prefixLength', () => {
+  it('is the prefix of any CIDR as parseCidr canonicalises it, both families', () => {
+    const cidr = fc.oneof(
+      fc.tuple(fc.ipV4(), fc.integer({ min: 0, max: 32 })),
+      fc.tuple(fc.ipV6(), fc.integer({ min: 0, max: 128 })),
+    )
+    fc.assert(
+      fc.property(cidr, ([address, prefix]) => {
+        const canonical = parseCidr(`${address}/${prefix}`).cidr
+        expect(prefixLength(canonical)).toBe(prefix)
+      }),
+      { numRuns: 1000 },
+    )
   })
 })
